@@ -1,0 +1,131 @@
+# git-parallel -- run many tasks on one repository, in parallel, safely.
+
+prefix ?= /usr/local
+bindir ?= $(prefix)/bin
+mandir ?= $(prefix)/share/man
+man1dir ?= $(mandir)/man1
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+SCDOC ?= scdoc
+PROVE ?= prove
+INSTALL ?= install
+SHELL_PATH ?= /bin/sh
+
+PKGS = libgit2 libpcre2-8 inih
+DEPS_DEBIAN = libgit2-dev libpcre2-dev libinih-dev sharness scdoc pkg-config make gcc python3
+
+VERSION = 0.1.0
+
+BASIC_CFLAGS = -std=c99 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
+	-DGP_VERSION='"$(VERSION)"' -Wall -g -O2
+ifdef DEVELOPER
+BASIC_CFLAGS += -Werror -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+else
+BASIC_CFLAGS += -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
+endif
+ifdef SANITIZE
+BASIC_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+BASIC_LDFLAGS += -fsanitize=address,undefined
+endif
+
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+# Debian's inih exports runtime settings (ini_max_line ...); upstream does not.
+HASH := \#
+INIH_RUNTIME := $(shell printf '$(HASH)include <ini.h>\nint main(void){ini_max_line=1;return 0;}\n' | \
+	$(CC) -x c - -o /dev/null $(PKG_CFLAGS) $(PKG_LIBS) >/dev/null 2>&1 && echo 1)
+ifeq ($(INIH_RUNTIME),1)
+BASIC_CFLAGS += -DGP_INIH_RUNTIME=1
+endif
+
+ALL_CFLAGS = $(BASIC_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(BASIC_LDFLAGS) $(LDFLAGS)
+LIBS = $(PKG_LIBS) -lpthread -lm
+
+LIB_SRCS = $(filter-out src/cmd-%.c,$(wildcard src/*.c))
+CMD_SRCS = $(wildcard src/cmd-*.c)
+LIB_OBJS = $(LIB_SRCS:.c=.o)
+CMD_OBJS = $(CMD_SRCS:.c=.o) git-parallel.o
+UNIT_SRCS = $(wildcard t/unit/t-*.c)
+UNIT_PROGS = $(UNIT_SRCS:.c=)
+BENCH_SRCS = $(wildcard bench/*.c)
+BENCH_PROGS = $(BENCH_SRCS:.c=)
+DOC = Documentation/git-parallel.1
+
+PROGRAMS = $(if $(wildcard git-parallel.c),git-parallel)
+
+all: $(PROGRAMS) $(UNIT_PROGS) $(BENCH_PROGS)
+
+libgp.a: $(LIB_OBJS)
+	$(RM) $@
+	$(AR) rcs $@ $^
+
+git-parallel: $(CMD_OBJS) libgp.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJS) libgp.a $(LIBS)
+
+t/unit/t-%: t/unit/t-%.o libgp.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< libgp.a $(LIBS)
+
+bench/%: bench/%.o libgp.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $< libgp.a $(LIBS)
+
+%.o: %.c
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# Rebuild everything when the flags change (e.g. SANITIZE=1).
+FLAGS_FILE = .build-flags
+FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+$(shell echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_FILE) || echo '$(FLAGS_NOW)' > $(FLAGS_FILE))
+$(LIB_OBJS) $(CMD_OBJS) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o): $(FLAGS_FILE)
+
+doc: $(DOC)
+
+$(DOC): Documentation/git-parallel.1.scd
+	$(SCDOC) < $< > $@+ && mv $@+ $@
+
+# T=t1000-plan.sh runs one script; PROVE_OPTS=-v for details.
+T ?= $(notdir $(wildcard t/t[0-9]*.sh))
+PROVE_OPTS ?= -j2
+
+test: all
+	$(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_PROGS) 2>t/unit/stderr.log || \
+		{ cat t/unit/stderr.log; exit 1; }
+	cd t && $(PROVE) $(PROVE_OPTS) $(T)
+
+unit-test: all
+	$(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_PROGS)
+
+install: git-parallel
+	$(INSTALL) -d -m 755 '$(DESTDIR)$(bindir)'
+	$(INSTALL) -m 755 git-parallel '$(DESTDIR)$(bindir)/git-parallel'
+
+install-doc: $(DOC)
+	$(INSTALL) -d -m 755 '$(DESTDIR)$(man1dir)'
+	$(INSTALL) -m 644 $(DOC) '$(DESTDIR)$(man1dir)/git-parallel.1'
+
+# Install the Debian packages we build and test with, when missing.
+deps:
+	@missing=; for p in $(DEPS_DEBIAN); do \
+		dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if test -n "$$missing"; then \
+		echo "installing:$$missing"; \
+		if test "$$(id -u)" = 0; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+demo: all
+	./demo/run-demo
+
+clean:
+	$(RM) git-parallel libgp.a $(DOC) $(FLAGS_FILE)
+	$(RM) src/*.o src/*.d *.o *.d t/unit/*.o t/unit/*.d bench/*.o bench/*.d
+	$(RM) $(UNIT_PROGS) $(BENCH_PROGS)
+	$(RM) -r t/trash* t/test-results t/unit/stderr.log
+
+.PHONY: all doc test unit-test install install-doc deps demo clean
+
+-include $(wildcard src/*.d *.d t/unit/*.d bench/*.d)

@@ -1,0 +1,137 @@
+#ifndef GP_UTIL_H
+#define GP_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+#if defined(__GNUC__)
+#define GP_NORETURN __attribute__((noreturn))
+#define GP_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define GP_NORETURN
+#define GP_PRINTF(f, a)
+#endif
+
+/* Allocation: these never return NULL; out of memory is fatal (exit 128). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t nmemb, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xstrfmt(const char *fmt, ...) GP_PRINTF(1, 2);
+
+/* Grow x (holding nr, with room for alloc) so that it can hold n items. */
+#define ALLOC_GROW(x, n, alloc) do { \
+	if ((size_t)(n) > (alloc)) { \
+		size_t alloc_new_ = (alloc) < 8 ? 16 : (alloc) * 2; \
+		if (alloc_new_ < (size_t)(n)) \
+			alloc_new_ = (n); \
+		(x) = xrealloc((x), alloc_new_ * sizeof(*(x))); \
+		(alloc) = alloc_new_; \
+	} \
+} while (0)
+
+/* A growable, always NUL-terminated buffer (git's strbuf). */
+struct strbuf {
+	size_t alloc;
+	size_t len;
+	char *buf;
+};
+extern char strbuf_slopbuf[];
+#define STRBUF_INIT { 0, 0, strbuf_slopbuf }
+
+void strbuf_init(struct strbuf *sb, size_t hint);
+void strbuf_release(struct strbuf *sb);
+char *strbuf_detach(struct strbuf *sb, size_t *len);
+void strbuf_grow(struct strbuf *sb, size_t extra);
+void strbuf_setlen(struct strbuf *sb, size_t len);
+#define strbuf_reset(sb) strbuf_setlen((sb), 0)
+void strbuf_add(struct strbuf *sb, const void *data, size_t len);
+void strbuf_addstr(struct strbuf *sb, const char *s);
+void strbuf_addch(struct strbuf *sb, int c);
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...) GP_PRINTF(2, 3);
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+void strbuf_trim(struct strbuf *sb);
+/* Read a whole regular file; -1 with errno set on failure (EISDIR for a directory). */
+int strbuf_read_file(struct strbuf *sb, const char *path);
+
+/* A list of owned strings. */
+struct strlist {
+	char **v;
+	size_t nr;
+	size_t alloc;
+};
+#define STRLIST_INIT { NULL, 0, 0 }
+void strlist_init(struct strlist *l);
+void strlist_push(struct strlist *l, const char *s);	/* copies s */
+void strlist_push_nodup(struct strlist *l, char *s);	/* takes s */
+int strlist_has(const struct strlist *l, const char *s);
+/* Split s at runs of spaces, tabs and commas and push every word. */
+void strlist_split(struct strlist *l, const char *s);
+void strlist_clear(struct strlist *l);
+
+/*
+ * A string-keyed hash map.  Keys are copied; values are borrowed pointers
+ * (or small integers cast to void *).
+ */
+struct strmap_entry {
+	char *key;
+	void *value;
+	unsigned int hash;
+};
+struct strmap {
+	struct strmap_entry *v;
+	size_t nr;
+	size_t size;	/* power of two, or 0 */
+};
+#define STRMAP_INIT { NULL, 0, 0 }
+void strmap_init(struct strmap *m);
+/* Returns the entry for key; *found tells whether it existed. */
+struct strmap_entry *strmap_put(struct strmap *m, const char *key, void *value, int *found);
+void *strmap_get(const struct strmap *m, const char *key);
+int strmap_contains(const struct strmap *m, const char *key);
+void strmap_clear(struct strmap *m);
+
+/* git's reporting vocabulary: "fatal: ", "error: ", "warning: " on stderr. */
+void die(const char *fmt, ...) GP_NORETURN GP_PRINTF(1, 2);
+int error(const char *fmt, ...) GP_PRINTF(1, 2);
+int error_errno(const char *fmt, ...) GP_PRINTF(1, 2);
+void warning(const char *fmt, ...) GP_PRINTF(1, 2);
+/* Number of warnings printed so far (tests and --strict read it). */
+extern int warning_count;
+/* Silence warning() (for fuzzers and benchmarks); errors still print. */
+extern int quiet_warnings;
+
+/* The last libgit2 error message, never NULL. */
+const char *gp_git_error(void);
+
+/*
+ * Normalise a repository-relative path: drop "./" and empty segments,
+ * resolve "..", keep a trailing "/" (it declares a directory).  Returns -1
+ * and sets *why when the path is absolute, escapes the repository, is empty
+ * or contains a control character.
+ */
+int path_normalize(struct strbuf *out, const char *path, const char **why);
+
+/* Parse "90", "90s", "30m", "2h", "1.5h" into seconds; -1 if malformed. */
+int parse_duration(const char *s, double *out);
+/* Parse a git-config style boolean; -1 if malformed. */
+int parse_bool(const char *s);
+/* Parse a non-negative int; -1 if malformed. */
+int parse_uint(const char *s, unsigned int *out);
+
+/*
+ * Write a file atomically: a temporary file in the same directory, fsync,
+ * rename.  The parent directory must exist.  Returns 0 or -1 (reported).
+ */
+int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+/* mkdir -p; returns 0 or -1 (reported). */
+int mkdir_p(const char *path, mode_t mode);
+
+/* Does buf hold valid UTF-8?  On failure *bad is the offset of the first bad byte. */
+int utf8_valid(const char *buf, size_t len, size_t *bad);
+
+#endif

@@ -1,0 +1,446 @@
+/*
+ * The INI reader (on inih) and the configuration file (.gitparallel).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <git2.h>
+#include <ini.h>
+
+#include "gp/config.h"
+
+/* Longest line we accept; inih is set to read lines this long whole. */
+#define INI_LINE_MAX (1 << 16)
+
+void ini_setup(void)
+{
+#ifdef GP_INIH_RUNTIME
+	ini_use_stack = 0;
+	ini_allow_realloc = 1;
+	ini_max_line = INI_LINE_MAX;
+	ini_allow_multiline = 0;
+	ini_allow_no_value = 0;
+	ini_stop_on_first_error = 0;
+#endif
+}
+
+struct ini_stream {
+	const char *file;
+	const char *buf, *end, *cur;
+	int line;		/* lines handed to inih so far */
+	int at_line_start;
+	int bad_section;	/* keys of the current section are ignored */
+	int reported_line;	/* the last line we reported an error for */
+	ini_fn fn;
+	void *data;
+	int failed;
+};
+
+static int split_section(const char *raw, struct strbuf *section, struct strbuf *sub, int *has_sub);
+
+/*
+ * Check a section header line ourselves: inih cuts long section names
+ * silently and reports a missing ']' only at the end.
+ */
+static void check_section_line(struct ini_stream *s, const char *p, size_t n)
+{
+	struct strbuf raw = STRBUF_INIT, a = STRBUF_INIT, b = STRBUF_INIT;
+	const char *close = memchr(p, ']', n);
+	int has_sub;
+
+	s->bad_section = 0;
+	if (!close) {
+		strbuf_add(&raw, p, n);
+		strbuf_trim(&raw);
+		error("%s:%d: unterminated section header: '%s'", s->file, s->line, raw.buf);
+		goto bad;
+	}
+	strbuf_add(&raw, p + 1, (size_t)(close - p - 1));
+	if (raw.len >= 49) {
+		error("%s:%d: section name too long (%zu characters; task IDs are limited to %d)",
+		      s->file, s->line, raw.len, TASK_ID_MAX);
+		goto bad;
+	}
+	if (split_section(raw.buf, &a, &b, &has_sub) < 0) {
+		error("%s:%d: malformed section header: '[%s]'", s->file, s->line, raw.buf);
+		goto bad;
+	}
+	goto out;
+bad:
+	s->bad_section = 1;
+	s->failed = 1;
+	s->reported_line = s->line;
+out:
+	strbuf_release(&raw);
+	strbuf_release(&a);
+	strbuf_release(&b);
+}
+
+/*
+ * fgets() over a buffer, counting lines.  Leading blanks are dropped, so
+ * git-config style indentation never looks like an inih continuation line.
+ */
+static char *ini_stream_read(char *str, int num, void *stream)
+{
+	struct ini_stream *s = stream;
+	const char *nl;
+	size_t n, max;
+
+	if (s->at_line_start)
+		while (s->cur < s->end && (*s->cur == ' ' || *s->cur == '\t'))
+			s->cur++;
+	if (s->cur >= s->end || num < 2)
+		return NULL;
+	max = (size_t)num - 1;
+	nl = memchr(s->cur, '\n', (size_t)(s->end - s->cur));
+	n = nl ? (size_t)(nl - s->cur) + 1 : (size_t)(s->end - s->cur);
+	if (s->at_line_start && *s->cur == '[') {
+		s->line++;
+		check_section_line(s, s->cur, nl ? (size_t)(nl - s->cur) : n);
+		s->line--;
+	}
+	if (n > max)
+		n = max;
+	memcpy(str, s->cur, n);
+	str[n] = '\0';
+	s->cur += n;
+	s->at_line_start = str[n - 1] == '\n';
+	if (s->at_line_start || s->cur == s->end)
+		s->line++;
+	return str;
+}
+
+/* Split "task \"T014\"" into "task" and "T014"; -1 if malformed. */
+static int split_section(const char *raw, struct strbuf *section, struct strbuf *sub, int *has_sub)
+{
+	const char *p = raw;
+
+	strbuf_reset(section);
+	strbuf_reset(sub);
+	*has_sub = 0;
+	while (*p && !isspace((unsigned char)*p) && *p != '"')
+		strbuf_addch(section, tolower((unsigned char)*p++));
+	while (isspace((unsigned char)*p))
+		p++;
+	if (!*p)
+		return section->len ? 0 : -1;
+	if (*p != '"')
+		return -1;
+	p++;
+	*has_sub = 1;
+	while (*p && *p != '"') {
+		if (*p == '\\' && p[1])
+			p++;
+		strbuf_addch(sub, *p++);
+	}
+	if (*p != '"' || p[1])
+		return -1;
+	return section->len ? 0 : -1;
+}
+
+static int on_ini_key(void *user, const char *raw_section, const char *name, const char *value)
+{
+	struct ini_stream *s = user;
+	struct strbuf section = STRBUF_INIT, sub = STRBUF_INIT, key = STRBUF_INIT;
+	struct ini_pos pos = { s->file, s->line };
+	int has_sub;
+	const char *p;
+
+	if (s->bad_section)
+		goto out;	/* reported at its header */
+	if (split_section(raw_section, &section, &sub, &has_sub) < 0) {
+		error("%s:%d: malformed section name '[%s]'", s->file, s->line, raw_section);
+		s->failed = 1;
+		goto out;
+	}
+	for (p = name; *p; p++)
+		strbuf_addch(&key, tolower((unsigned char)*p));
+	if (s->fn(s->data, section.buf, has_sub ? sub.buf : NULL, key.buf, value, &pos) < 0)
+		s->failed = 1;
+out:
+	strbuf_release(&section);
+	strbuf_release(&sub);
+	strbuf_release(&key);
+	return 1;
+}
+
+/* The text of line n (1-based) of buf, for error messages. */
+static void line_text(struct strbuf *out, const char *buf, size_t len, int n)
+{
+	const char *p = buf, *end = buf + len, *nl;
+
+	while (--n > 0 && p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		p = nl ? nl + 1 : end;
+	}
+	nl = memchr(p, '\n', (size_t)(end - p));
+	strbuf_add(out, p, (nl ? (size_t)(nl - p) : (size_t)(end - p)));
+	while (out->len && (out->buf[out->len - 1] == '\r'))
+		strbuf_setlen(out, out->len - 1);
+	if (out->len > 80) {
+		strbuf_setlen(out, 77);
+		strbuf_addstr(out, "...");
+	}
+}
+
+int ini_read_buf(const char *file, const char *buf, size_t len, ini_fn fn, void *data)
+{
+	struct ini_stream s = { file, buf, buf + len, buf, 0, 1, 0, 0, fn, data, 0 };
+	const char *p = buf, *end = buf + len;
+	int line = 1, ret;
+	size_t bad;
+
+	if (memchr(buf, '\0', len))
+		return error("'%s' is a binary file, not an INI file", file);
+	if (!utf8_valid(buf, len, &bad)) {
+		for (p = buf; p < buf + bad; p++)
+			line += *p == '\n';
+		return error("%s:%d: invalid UTF-8", file, line);
+	}
+	/* inih cuts long lines and then miscounts: check lengths ourselves */
+	for (p = buf, line = 1; p < end; line++) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+#ifdef GP_INIH_RUNTIME
+		if (n + 3 > INI_LINE_MAX)
+#else
+		if (n + 3 > 200)
+#endif
+			return error("%s:%d: line too long (%zu bytes)", file, line, n);
+		p += n + 1;
+	}
+	ret = ini_parse_stream(ini_stream_read, &s, on_ini_key, &s);
+	if (ret > 0 && ret == s.reported_line)
+		return -1;
+	if (ret > 0) {
+		struct strbuf text = STRBUF_INIT;
+
+		line_text(&text, buf, len, ret);
+		error("%s:%d: malformed line: '%s'", file, ret, text.buf);
+		strbuf_release(&text);
+		return -1;
+	}
+	if (ret < 0)
+		return error("%s: cannot parse (out of memory)", file);
+	return s.failed ? -1 : 0;
+}
+
+int ini_read_file(const char *path, ini_fn fn, void *data)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret;
+
+	if (strbuf_read_file(&sb, path) < 0) {
+		if (errno == EISDIR)
+			return error("'%s' is a directory, not a file", path);
+		return error_errno("cannot read '%s'", path);
+	}
+	ret = ini_read_buf(path, sb.buf, sb.len, fn, data);
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* configuration */
+
+void config_init(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	strlist_init(&c->tasks);
+	c->commit_auto = 1;
+	c->branch_prefix = xstrdup("parallel/");
+	ownership_init(&c->ownership);
+	tasklist_init(&c->tasks_ini);
+}
+
+void config_release(struct config *c)
+{
+	free(c->file);
+	free(c->base);
+	strlist_clear(&c->tasks);
+	free(c->command);
+	free(c->worktrees);
+	free(c->branch_prefix);
+	free(c->ownership_file);
+	ownership_release(&c->ownership);
+	tasklist_release(&c->tasks_ini);
+	memset(c, 0, sizeof(*c));
+}
+
+static void set_str(char **dst, const char *v)
+{
+	free(*dst);
+	*dst = xstrdup(v);
+}
+
+static int bad_value(const struct ini_pos *pos, const char *key, const char *value, const char *want)
+{
+	return error("%s:%d: bad value '%s' for 'parallel.%s': %s", pos->file, pos->line, value, key, want);
+}
+
+static int parallel_key(struct config *c, const char *key, const char *value, const struct ini_pos *pos)
+{
+	unsigned int u;
+	double d;
+
+	if (!strcmp(key, "base")) {
+		set_str(&c->base, value);
+	} else if (!strcmp(key, "tasks")) {
+		strlist_split(&c->tasks, value);
+	} else if (!strcmp(key, "jobs")) {
+		if (parse_uint(value, &u) < 0)
+			return bad_value(pos, key, value, "expected a number of jobs");
+		c->jobs = u;
+	} else if (!strcmp(key, "command")) {
+		set_str(&c->command, value);
+	} else if (!strcmp(key, "timeout")) {
+		if (parse_duration(value, &d) < 0)
+			return bad_value(pos, key, value, "expected a duration such as 90s, 30m or 2h");
+		c->timeout = d;
+	} else if (!strcmp(key, "retries")) {
+		if (parse_uint(value, &u) < 0)
+			return bad_value(pos, key, value, "expected a number");
+		c->retries = u;
+	} else if (!strcmp(key, "commit")) {
+		if (!strcmp(value, "auto"))
+			c->commit_auto = 1;
+		else if (!strcmp(value, "never"))
+			c->commit_auto = 0;
+		else
+			return bad_value(pos, key, value, "expected 'auto' or 'never'");
+	} else if (!strcmp(key, "worktrees")) {
+		set_str(&c->worktrees, value);
+	} else if (!strcmp(key, "branch-prefix")) {
+		if (*value) {
+			int valid = 0;
+			char *probe = xstrfmt("%sx", value);
+
+			git_branch_name_is_valid(&valid, probe);
+			free(probe);
+			if (!valid)
+				return bad_value(pos, key, value, "not a valid branch name prefix");
+		}
+		set_str(&c->branch_prefix, value);
+	} else if (!strcmp(key, "max-load")) {
+		char *end;
+
+		errno = 0;
+		d = strtod(value, &end);
+		if (errno || end == value || *end || d < 0 || d != d)
+			return bad_value(pos, key, value, "expected a non-negative number");
+		c->max_load = d;
+	} else if (!strcmp(key, "ownership")) {
+		set_str(&c->ownership_file, value);
+	} else {
+		warning("%s:%d: unknown key 'parallel.%s'", pos->file, pos->line, key);
+	}
+	return 0;
+}
+
+struct config_read {
+	struct config *c;
+	int owners_seen;
+	int owners_wanted;	/* read [owner] sections */
+	int tasks_wanted;	/* read [task] sections */
+};
+
+static int config_fn(void *data, const char *section, const char *sub,
+		     const char *key, const char *value, const struct ini_pos *pos)
+{
+	struct config_read *r = data;
+	struct config *c = r->c;
+
+	if (!strcmp(section, "parallel") && !sub)
+		return r->tasks_wanted ? parallel_key(c, key, value, pos) : 0;
+	if (!strcmp(section, "owner") && sub) {
+		struct strlist pats = STRLIST_INIT;
+		size_t i;
+		int ret = 0;
+
+		r->owners_seen = 1;
+		if (!r->owners_wanted)
+			return 0;
+		if (strcmp(key, "paths")) {
+			warning("%s:%d: unknown key '%s' in owner '%s'", pos->file, pos->line, key, sub);
+			return 0;
+		}
+		if (!*sub)
+			return error("%s:%d: empty owner name", pos->file, pos->line);
+		strlist_split(&pats, value);
+		for (i = 0; i < pats.nr; i++)
+			if (ownership_add(&c->ownership, pats.v[i], sub, pos->file, pos->line) < 0)
+				ret = -1;
+		strlist_clear(&pats);
+		return ret;
+	}
+	if (!strcmp(section, "task") && sub)
+		return r->tasks_wanted ?
+			tasks_ini_set(&c->tasks_ini, sub, key, value, pos->file, pos->line, -1) : 0;
+	warning("%s:%d: unknown section '%s%s%s%s'", pos->file, pos->line, section,
+		sub ? " \"" : "", sub ? sub : "", sub ? "\"" : "");
+	return 0;
+}
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+
+	return !stat(path, &st);
+}
+
+static const char *basename_of(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+int config_load(struct config *c, const char *path, const char *workdir)
+{
+	struct config_read r = { c, 0, 1, 1 };
+	char *own = NULL;
+	const char *env = getenv("GIT_PARALLEL_CONFIG");
+	int ret = 0;
+
+	if (path || (env && *env)) {
+		c->file = xstrdup(path ? path : env);
+		if (!file_exists(c->file))
+			return error("cannot read configuration '%s': %s", c->file, strerror(errno));
+	} else {
+		c->file = xstrfmt("%s/.gitparallel", workdir);
+		if (!file_exists(c->file)) {
+			free(c->file);
+			c->file = NULL;
+		}
+	}
+	if (c->file && ini_read_file(c->file, config_fn, &r) < 0)
+		ret = -1;
+	if (ret < 0 || !c->ownership_file)
+		return ret;
+
+	own = c->ownership_file[0] == '/' ? xstrdup(c->ownership_file)
+		: xstrfmt("%s/%s", workdir, c->ownership_file);
+	if (c->file && !strcmp(basename_of(own), basename_of(c->file)) && file_exists(own)) {
+		/* "ownership = .gitparallel": the [owner] sections already read */
+		free(own);
+		return 0;
+	}
+	if (r.owners_seen)
+		warning("%s: [owner] sections ignored: parallel.ownership names '%s'",
+			c->file, c->ownership_file);
+	ownership_release(&c->ownership);
+	ownership_init(&c->ownership);
+	if (!strcmp(basename_of(own), "CODEOWNERS")) {
+		ret = ownership_load_codeowners(&c->ownership, own);
+	} else {
+		struct config_read r2 = { c, 0, 1, 0 };
+
+		ret = ini_read_file(own, config_fn, &r2);
+	}
+	free(own);
+	return ret;
+}

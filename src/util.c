@@ -1,0 +1,675 @@
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <git2.h>
+
+#include "gp/util.h"
+
+char strbuf_slopbuf[1];
+int warning_count;
+int quiet_warnings;
+
+static GP_NORETURN void oom(void)
+{
+	fputs("fatal: out of memory\n", stderr);
+	exit(128);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t nmemb, size_t size)
+{
+	void *p = calloc(nmemb ? nmemb : 1, size ? size : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xstrfmt(const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	return strbuf_detach(&sb, NULL);
+}
+
+/* strbuf */
+
+void strbuf_init(struct strbuf *sb, size_t hint)
+{
+	sb->alloc = sb->len = 0;
+	sb->buf = strbuf_slopbuf;
+	if (hint)
+		strbuf_grow(sb, hint);
+}
+
+void strbuf_release(struct strbuf *sb)
+{
+	if (sb->alloc)
+		free(sb->buf);
+	strbuf_init(sb, 0);
+}
+
+char *strbuf_detach(struct strbuf *sb, size_t *len)
+{
+	char *res;
+
+	strbuf_grow(sb, 0);
+	res = sb->buf;
+	if (len)
+		*len = sb->len;
+	strbuf_init(sb, 0);
+	return res;
+}
+
+void strbuf_grow(struct strbuf *sb, size_t extra)
+{
+	int new_buf = !sb->alloc;
+
+	if (sb->len + extra + 1 <= sb->len)
+		oom();
+	if (new_buf)
+		sb->buf = NULL;
+	ALLOC_GROW(sb->buf, sb->len + extra + 1, sb->alloc);
+	if (new_buf)
+		sb->buf[0] = '\0';
+}
+
+void strbuf_setlen(struct strbuf *sb, size_t len)
+{
+	if (!sb->alloc) {
+		if (len)
+			oom();
+		return;
+	}
+	sb->len = len;
+	sb->buf[len] = '\0';
+}
+
+void strbuf_add(struct strbuf *sb, const void *data, size_t len)
+{
+	strbuf_grow(sb, len);
+	memcpy(sb->buf + sb->len, data, len);
+	strbuf_setlen(sb, sb->len + len);
+}
+
+void strbuf_addstr(struct strbuf *sb, const char *s)
+{
+	strbuf_add(sb, s, strlen(s));
+}
+
+void strbuf_addch(struct strbuf *sb, int c)
+{
+	strbuf_grow(sb, 1);
+	sb->buf[sb->len++] = (char)c;
+	sb->buf[sb->len] = '\0';
+}
+
+void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	strbuf_grow(sb, 64);
+	va_copy(cp, ap);
+	n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sb->alloc - sb->len) {
+		strbuf_grow(sb, (size_t)n);
+		n = vsnprintf(sb->buf + sb->len, sb->alloc - sb->len, fmt, ap);
+	}
+	strbuf_setlen(sb, sb->len + (size_t)n);
+}
+
+void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+void strbuf_trim(struct strbuf *sb)
+{
+	size_t b = 0, e = sb->len;
+
+	while (b < e && isspace((unsigned char)sb->buf[b]))
+		b++;
+	while (e > b && isspace((unsigned char)sb->buf[e - 1]))
+		e--;
+	if (!sb->alloc)
+		return;
+	memmove(sb->buf, sb->buf + b, e - b);
+	strbuf_setlen(sb, e - b);
+}
+
+int strbuf_read_file(struct strbuf *sb, const char *path)
+{
+	struct stat st;
+	char buf[65536];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		close(fd);
+		errno = EISDIR;
+		return -1;
+	}
+	if (S_ISREG(st.st_mode))
+		strbuf_grow(sb, (size_t)st.st_size);
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0) {
+			int e = errno;
+			if (e == EINTR)
+				continue;
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		if (!n)
+			break;
+		strbuf_add(sb, buf, (size_t)n);
+	}
+	close(fd);
+	return 0;
+}
+
+/* strlist */
+
+void strlist_init(struct strlist *l)
+{
+	l->v = NULL;
+	l->nr = l->alloc = 0;
+}
+
+void strlist_push_nodup(struct strlist *l, char *s)
+{
+	ALLOC_GROW(l->v, l->nr + 1, l->alloc);
+	l->v[l->nr++] = s;
+}
+
+void strlist_push(struct strlist *l, const char *s)
+{
+	strlist_push_nodup(l, xstrdup(s));
+}
+
+int strlist_has(const struct strlist *l, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		if (!strcmp(l->v[i], s))
+			return 1;
+	return 0;
+}
+
+void strlist_split(struct strlist *l, const char *s)
+{
+	while (*s) {
+		size_t n;
+
+		s += strspn(s, " \t,");
+		n = strcspn(s, " \t,");
+		if (n)
+			strlist_push_nodup(l, xstrndup(s, n));
+		s += n;
+	}
+}
+
+void strlist_clear(struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->nr; i++)
+		free(l->v[i]);
+	free(l->v);
+	strlist_init(l);
+}
+
+/* strmap: open addressing, linear probing, FNV-1a */
+
+static unsigned int strhash(const char *s)
+{
+	unsigned int h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (unsigned char)*s++) * 16777619u;
+	return h;
+}
+
+void strmap_init(struct strmap *m)
+{
+	m->v = NULL;
+	m->nr = m->size = 0;
+}
+
+static struct strmap_entry *strmap_slot(const struct strmap *m, const char *key, unsigned int h)
+{
+	size_t i = h & (m->size - 1);
+
+	while (m->v[i].key) {
+		if (m->v[i].hash == h && !strcmp(m->v[i].key, key))
+			break;
+		i = (i + 1) & (m->size - 1);
+	}
+	return &m->v[i];
+}
+
+static void strmap_rehash(struct strmap *m)
+{
+	struct strmap_entry *old = m->v;
+	size_t i, old_size = m->size;
+
+	m->size = old_size ? old_size * 2 : 64;
+	m->v = xcalloc(m->size, sizeof(*m->v));
+	for (i = 0; i < old_size; i++)
+		if (old[i].key)
+			*strmap_slot(m, old[i].key, old[i].hash) = old[i];
+	free(old);
+}
+
+struct strmap_entry *strmap_put(struct strmap *m, const char *key, void *value, int *found)
+{
+	unsigned int h = strhash(key);
+	struct strmap_entry *e;
+
+	if ((m->nr + 1) * 4 >= m->size * 3)
+		strmap_rehash(m);
+	e = strmap_slot(m, key, h);
+	if (e->key) {
+		if (found)
+			*found = 1;
+		return e;
+	}
+	if (found)
+		*found = 0;
+	e->key = xstrdup(key);
+	e->hash = h;
+	e->value = value;
+	m->nr++;
+	return e;
+}
+
+void *strmap_get(const struct strmap *m, const char *key)
+{
+	struct strmap_entry *e;
+
+	if (!m->size)
+		return NULL;
+	e = strmap_slot(m, key, strhash(key));
+	return e->key ? e->value : NULL;
+}
+
+int strmap_contains(const struct strmap *m, const char *key)
+{
+	return m->size && strmap_slot(m, key, strhash(key))->key != NULL;
+}
+
+void strmap_clear(struct strmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->size; i++)
+		free(m->v[i].key);
+	free(m->v);
+	strmap_init(m);
+}
+
+/* reporting */
+
+static void report(const char *prefix, const char *fmt, va_list ap)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	strbuf_addstr(&sb, prefix);
+	strbuf_vaddf(&sb, fmt, ap);
+	strbuf_addch(&sb, '\n');
+	fflush(stdout);
+	fwrite(sb.buf, 1, sb.len, stderr);
+	strbuf_release(&sb);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("fatal: ", fmt, ap);
+	va_end(ap);
+	exit(128);
+}
+
+int error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	report("error: ", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int error_errno(const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	error("%s: %s", sb.buf, strerror(e));
+	strbuf_release(&sb);
+	errno = e;
+	return -1;
+}
+
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	warning_count++;
+	if (quiet_warnings)
+		return;
+	va_start(ap, fmt);
+	report("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+const char *gp_git_error(void)
+{
+	const git_error *e = git_error_last();
+
+	return e && e->message ? e->message : "unknown libgit2 error";
+}
+
+/* paths */
+
+int path_normalize(struct strbuf *out, const char *path, const char **why)
+{
+	const char *p = path;
+	size_t len = strlen(path);
+	int is_dir = len && path[len - 1] == '/';
+
+	strbuf_reset(out);
+	if (!*path) {
+		*why = "empty path";
+		return -1;
+	}
+	if (*path == '/' || *path == '~') {
+		*why = "absolute path";
+		return -1;
+	}
+	for (p = path; *p; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\') {
+			*why = *p == '\\' ? "backslash in path" : "control character in path";
+			return -1;
+		}
+	}
+	p = path;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.')) {
+			/* skip */
+		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
+			char *slash;
+
+			if (!out->len) {
+				*why = "path outside the repository";
+				return -1;
+			}
+			/* drop the last segment (out has no trailing slash here) */
+			slash = strrchr(out->buf, '/');
+			strbuf_setlen(out, slash ? (size_t)(slash - out->buf) : 0);
+		} else if (n == 4 && !strncmp(p, ".git", 4) && !out->len) {
+			*why = "path inside .git";
+			return -1;
+		} else {
+			if (out->len)
+				strbuf_addch(out, '/');
+			strbuf_add(out, p, n);
+		}
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	if (!out->len) {
+		*why = "path names the repository root";
+		return -1;
+	}
+	if (is_dir)
+		strbuf_addch(out, '/');
+	return 0;
+}
+
+/* small parsers */
+
+int parse_duration(const char *s, double *out)
+{
+	char *end;
+	double v, mult = 1;
+
+	if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v != v || v > 1e9)
+		return -1;
+	switch (*end) {
+	case '\0':
+	case 's':
+		break;
+	case 'm':
+		mult = 60;
+		break;
+	case 'h':
+		mult = 3600;
+		break;
+	case 'd':
+		mult = 86400;
+		break;
+	default:
+		return -1;
+	}
+	if (*end && end[1])
+		return -1;
+	*out = v * mult;
+	return 0;
+}
+
+int parse_bool(const char *s)
+{
+	static const char *const yes[] = { "true", "yes", "on", "1" };
+	static const char *const no[] = { "false", "no", "off", "0", "" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(yes); i++)
+		if (!strcasecmp(s, yes[i]))
+			return 1;
+	for (i = 0; i < ARRAY_SIZE(no); i++)
+		if (!strcasecmp(s, no[i]))
+			return 0;
+	return -1;
+}
+
+int parse_uint(const char *s, unsigned int *out)
+{
+	unsigned long v;
+	char *end;
+
+	if (!*s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > 1000000)
+		return -1;
+	*out = (unsigned int)v;
+	return 0;
+}
+
+int mkdir_p(const char *path, mode_t mode)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	strbuf_addstr(&sb, path);
+	for (i = 1; i <= sb.len; i++) {
+		if (i < sb.len && sb.buf[i] != '/')
+			continue;
+		sb.buf[i] = '\0';
+		if (mkdir(sb.buf, mode) < 0 && errno != EEXIST) {
+			ret = error_errno("cannot create directory '%s'", sb.buf);
+			break;
+		}
+		if (i < sb.len)
+			sb.buf[i] = '/';
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	const char *p = buf;
+	int fd, ret = -1;
+
+	strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		error_errno("cannot write '%s'", tmp.buf);
+		goto out;
+	}
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!n)
+				errno = ENOSPC;
+			error_errno("cannot write '%s'", tmp.buf);
+			close(fd);
+			unlink(tmp.buf);
+			goto out;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fsync(fd) < 0 && errno != EINVAL) {
+		error_errno("cannot sync '%s'", tmp.buf);
+		close(fd);
+		unlink(tmp.buf);
+		goto out;
+	}
+	if (close(fd) < 0) {
+		error_errno("cannot write '%s'", tmp.buf);
+		unlink(tmp.buf);
+		goto out;
+	}
+	if (rename(tmp.buf, path) < 0) {
+		error_errno("cannot rename '%s' to '%s'", tmp.buf, path);
+		unlink(tmp.buf);
+		goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&tmp);
+	return ret;
+}
+
+int utf8_valid(const char *buf, size_t len, size_t *bad)
+{
+	const unsigned char *s = (const unsigned char *)buf;
+	size_t i = 0;
+
+	while (i < len) {
+		unsigned char c = s[i];
+		size_t n, k;
+		uint32_t cp;
+
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			n = 1;
+			cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			n = 2;
+			cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			n = 3;
+			cp = c & 0x07;
+		} else {
+			goto fail;
+		}
+		for (k = 1; k <= n; k++) {
+			if (i + k >= len || (s[i + k] & 0xc0) != 0x80)
+				goto fail;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		if ((n == 1 && cp < 0x80) || (n == 2 && cp < 0x800) ||
+		    (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			goto fail;
+		i += n + 1;
+	}
+	return 1;
+fail:
+	if (bad)
+		*bad = i;
+	return 0;
+}

@@ -1,0 +1,629 @@
+/* Unit tests for src/tasks.c: markdown and INI task files, validation. */
+#include <dirent.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <git2.h>
+
+#include "gp/tasks.h"
+#include "gp/util.h"
+#include "tap.h"
+
+static int parse(struct tasklist *tl, const char *md)
+{
+	tasklist_init(tl);
+	return tasks_parse_markdown(tl, "tasks.md", md, strlen(md), 0);
+}
+
+static struct task *get(struct tasklist *tl, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < tl->nr; i++)
+		if (!strcmp(tl->v[i].id, id))
+			return &tl->v[i];
+	return NULL;
+}
+
+static int has(const struct strlist *l, const char *s)
+{
+	return strlist_has(l, s);
+}
+
+/* A one-task buffer: returns the task (or NULL) in a list the caller releases. */
+static struct task *one(struct tasklist *tl, const char *md)
+{
+	if (parse(tl, md) < 0 || tl->nr != 1)
+		return NULL;
+	return &tl->v[0];
+}
+
+static void test_items(void)
+{
+	struct tasklist tl;
+	struct task *t;
+
+	t = one(&tl, "- [ ] T001 Create the model\n");
+	ok(t && !t->done && !t->parallel && !t->auto_id && t->phase == -1, "plain item");
+	is_str(t ? t->id : NULL, "T001", "plain item: id");
+	is_str(t ? t->title : NULL, "Create the model", "plain item: title");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [X] T002 Done upper\n");
+	ok(t && t->done && !t->cancelled, "[X] is done");
+	tasklist_release(&tl);
+	t = one(&tl, "* [x] T002 Done lower\n");
+	ok(t && t->done, "* [x] is done");
+	tasklist_release(&tl);
+	t = one(&tl, "+ [ ] T002 plus bullet\n");
+	ok(t != NULL, "+ [ ] is an item");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] T020a Sub task\n");
+	is_str(t ? t->id : NULL, "T020a", "T020a id");
+	is_str(t ? t->title : NULL, "Sub task", "T020a title");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] PROJ-12: Fix the thing\n");
+	is_str(t ? t->id : NULL, "PROJ-12", "PROJ-12 id");
+	is_str(t ? t->title : NULL, "Fix the thing", "': ' separator stripped");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] **T003 [P]** Bold with marker\n");
+	ok(t && t->parallel, "**T003 [P]**: parallel");
+	is_str(t ? t->id : NULL, "T003", "**T003 [P]**: id");
+	is_str(t ? t->title : NULL, "Bold with marker", "**T003 [P]**: title");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] **T003a [P] [US1]** Bold with two markers\n");
+	ok(t && t->parallel, "**T003a [P] [US1]**: parallel");
+	is_str(t ? t->id : NULL, "T003a", "**T003a [P] [US1]**: id");
+	is_str(t ? t->story : NULL, "US1", "**T003a [P] [US1]**: story");
+	is_str(t ? t->title : NULL, "Bold with two markers", "**T003a [P] [US1]**: title");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] **T004** [US2] [P] — Markers after the bold\n");
+	ok(t && t->parallel, "**T004** [US2] [P]: parallel");
+	is_str(t ? t->story : NULL, "US2", "**T004** [US2] [P]: story");
+	is_str(t ? t->title : NULL, "Markers after the bold", "em dash separator stripped");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] **T004b Everything in bold**\n");
+	is_str(t ? t->id : NULL, "T004b", "all bold: id");
+	is_str(t ? t->title : NULL, "Everything in bold", "all bold: closing ** dropped");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] **Important**: no ID\n");
+	ok(t && t->auto_id, "bold text without an ID: auto ID");
+	is_str(t ? t->title : NULL, "**Important**: no ID", "bold text without an ID: title untouched");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] T005 [US2] Story only\n");
+	ok(t && !t->parallel, "[US2] alone is not parallel");
+	is_str(t ? t->story : NULL, "US2", "[US2] story");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] T006 [Story] [US3] Labelled\n");
+	is_str(t ? t->story : NULL, "Story", "[Story] label: first one wins");
+	is_str(t ? t->title : NULL, "Labelled", "[Story] label: title");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] T007 Run the thing [P] later\n");
+	ok(t && !t->parallel, "a marker after the first word is text");
+	is_str(t ? t->title : NULL, "Run the thing [P] later", "marker after text kept in title");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] TXXX Code cleanup\n");
+	is_str(t ? t->id : NULL, "L1", "TXXX gets an L<line> ID");
+	ok(t && t->auto_id, "TXXX: auto_id");
+	is_str(t ? t->title : NULL, "TXXX Code cleanup", "TXXX: title is the whole text");
+	tasklist_release(&tl);
+
+	t = one(&tl, "\n\n- [ ] [P] no id here\n");
+	is_str(t ? t->id : NULL, "L3", "no ID: L3");
+	ok(t && t->parallel && t->auto_id, "no ID: markers still read");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] T1abc not an id\n");
+	ok(t && t->auto_id, "T1abc is not an ID");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [-] T008 Cancelled\n");
+	ok(t && t->cancelled && !t->done, "[-] is cancelled and kept");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] T009 Trailing space   \t\n");
+	is_str(t ? t->title : NULL, "Trailing space", "no trailing whitespace in title");
+	tasklist_release(&tl);
+}
+
+static void test_not_items(void)
+{
+	struct tasklist tl;
+
+	ok(parse(&tl, "## Notes\n\n- [P] tasks = different files, no dependencies\n"
+		      "- [Story] label maps task to specific user story\n"
+		      "- [?] T001 unknown box\n- [] T002 empty box\n-[ ] T003 no space\n"
+		      "1. [ ] T004 ordered list\n- T005 plain bullet\n") == 0 &&
+	   tl.nr == 0, "notes and other boxes are not tasks");
+	tasklist_release(&tl);
+
+	ok(parse(&tl, "```\n- [ ] T001 in a fence\n## Not a phase\n```\n"
+		      "~~~~md\n- [ ] T002 in a tilde fence\n```\n- [ ] T003 still fenced\n~~~~\n"
+		      "- [ ] T004 after the fences\n") == 0 &&
+	   tl.nr == 1 && tl.phases_nr == 0, "fenced code is skipped");
+	is_str(tl.nr ? tl.v[0].id : NULL, "T004", "fence: the task after it");
+	is_int(tl.nr ? tl.v[0].line : 0, 10, "fence: line numbers still count");
+	tasklist_release(&tl);
+
+	ok(parse(&tl, "<!--\n- [ ] T001 commented\n## Hidden\n-->\n"
+		      "- [ ] T002 visible <!-- with a comment --> text\n"
+		      "<!-- - [ ] T003 one-line comment -->\n") == 0 &&
+	   tl.nr == 1 && tl.phases_nr == 0, "HTML comments are skipped");
+	is_str(tl.nr ? tl.v[0].title : NULL, "visible  text", "inline comment removed from title");
+	tasklist_release(&tl);
+}
+
+static void test_phases(void)
+{
+	struct tasklist tl;
+
+	ok(parse(&tl, "- [ ] T000 before\n## Phase 1: Setup\n- [ ] T001 a\n"
+		      "### Sub heading\n- [ ] T002 b\n## Phase 2: Core ##\n- [ ] T003 c\n"
+		      "#### deep\n- [ ] T004 d\n") == 0 && tl.nr == 5, "phases: parsed");
+	is_int(tl.phases_nr, 2, "## starts phases, ### does not");
+	is_int(tl.nr > 4 ? tl.v[0].phase : 9, -1, "task before any ## has phase -1");
+	is_int(tl.nr > 4 ? tl.v[1].phase : 9, 0, "T001 in phase 0");
+	is_int(tl.nr > 4 ? tl.v[2].phase : 9, 0, "T002 still in phase 0 after ###");
+	is_int(tl.nr > 4 ? tl.v[3].phase : 9, 1, "T003 in phase 1");
+	is_int(tl.nr > 4 ? tl.v[4].phase : 9, 1, "T004 in phase 1");
+	is_str(tl.phases_nr > 1 ? tl.phases[0].name : NULL, "Phase 1: Setup", "phase name");
+	is_str(tl.phases_nr > 1 ? tl.phases[1].name : NULL, "Phase 2: Core", "closing #s dropped");
+	is_int(tl.phases_nr > 1 ? tl.phases[1].line : 0, 6, "phase line");
+
+	/* a second file starts fresh */
+	ok(tasks_parse_markdown(&tl, "b.md", "- [ ] U001 x\n## Other\n- [ ] U002 y\n", 33, 1) == 0,
+	   "second file parsed");
+	is_int(tl.nr > 6 ? tl.v[5].phase : 9, -1, "second file: first task has no phase");
+	is_int(tl.nr > 6 ? tl.v[6].phase : 9, 2, "second file: global phase index");
+	is_int(tl.phases_nr > 2 ? tl.phases[2].source : -1, 1, "phase source");
+	is_str(tl.nr > 6 ? tl.v[6].file : NULL, "b.md", "task file");
+	tasklist_release(&tl);
+
+	/* barrier: a task without [P] is just not parallel */
+	ok(parse(&tl, "## P\n- [ ] T001 [P] a\n- [ ] T002 barrier\n- [ ] T003 [P] c\n") == 0 &&
+	   tl.nr == 3 && tl.v[0].parallel && !tl.v[1].parallel && tl.v[2].parallel,
+	   "barrier task is not parallel");
+	tasklist_release(&tl);
+}
+
+static void test_depends(void)
+{
+	struct tasklist tl;
+	struct task *t;
+
+	t = one(&tl, "- [ ] T014 Implement it (depends on T012, T013)\n");
+	ok(t && t->depends.nr == 2 && has(&t->depends, "T012") && has(&t->depends, "T013"),
+	   "(depends on T012, T013)");
+	is_str(t && t->depends.nr ? t->depends.v[0] : NULL, "T012", "depends: order kept");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] T014 Do it; Depends on T001 and T002 & T003 + T004, T001\n");
+	is_int(t ? (long)t->depends.nr : -1, 4, "and, &, +, case-insensitive, no duplicates");
+	tasklist_release(&tl);
+
+	t = one(&tl, "- [ ] T014 depends on the API\n");
+	is_int(t ? (long)t->depends.nr : -1, 0, "depends on prose: nothing");
+	tasklist_release(&tl);
+}
+
+static void test_continuation(void)
+{
+	struct tasklist tl;
+	struct task *t;
+
+	ok(parse(&tl, "- [ ] T001 Main line in src/a.py\n"
+		      "  more detail in `src/b.py`\n"
+		      "\tdepends on T000\n"
+		      "  - a sub bullet naming docs/x.md\n"
+		      "not indented in src/no.py\n"
+		      "  indented but after the end src/no2.py\n"
+		      "- [ ] T002 second\n"
+		      "  cont\n"
+		      "\n"
+		      "  after blank src/no3.py\n") == 0 && tl.nr == 2, "continuation: parsed");
+	t = get(&tl, "T001");
+	is_str(t ? t->title : NULL, "Main line in src/a.py", "continuation: title is one line");
+	is_str(t ? t->text : NULL,
+	       "Main line in src/a.py\nmore detail in `src/b.py`\ndepends on T000\n"
+	       "- a sub bullet naming docs/x.md", "continuation: text");
+	ok(t && t->paths.nr == 3 && has(&t->paths, "src/a.py") && has(&t->paths, "src/b.py") &&
+	   has(&t->paths, "docs/x.md"), "continuation: paths");
+	ok(t && t->depends.nr == 1 && has(&t->depends, "T000"), "continuation: depends");
+	t = get(&tl, "T002");
+	is_str(t ? t->text : NULL, "second\ncont", "blank line ends the continuation");
+	ok(t && t->paths.nr == 0, "nothing after the blank line");
+	tasklist_release(&tl);
+
+	/* an indented checklist item is a task of its own */
+	ok(parse(&tl, "- [ ] T001 parent\n  - [ ] T002 child in src/c.py\n    child detail\n") == 0 &&
+	   tl.nr == 2, "indented item is a task");
+	t = get(&tl, "T002");
+	is_str(t ? t->text : NULL, "child in src/c.py\nchild detail", "indented item: continuation");
+	t = get(&tl, "T001");
+	is_str(t ? t->text : NULL, "parent", "indented item ends the parent's text");
+	tasklist_release(&tl);
+}
+
+static int path_of(const char *md, const char *want)
+{
+	struct tasklist tl;
+	struct task *t = one(&tl, md);
+	int r = t && (want ? t->paths.nr == 1 && !strcmp(t->paths.v[0], want) : t->paths.nr == 0);
+
+	if (!r && t) {
+		size_t i;
+
+		for (i = 0; i < t->paths.nr; i++)
+			printf("#   path: '%s'\n", t->paths.v[i]);
+	}
+	tasklist_release(&tl);
+	return r;
+}
+
+static void test_paths(void)
+{
+	struct tasklist tl;
+	struct task *t;
+	int w;
+
+	ok(path_of("- [ ] T001 Create Event model in src/models/event.py\n", "src/models/event.py"),
+	   "bare path");
+	ok(path_of("- [ ] T001 Create Venue model in `src/models/venue.py`\n", "src/models/venue.py"),
+	   "backticked path");
+	ok(path_of("- [ ] T001 Update `package.json` scripts\n", "package.json"),
+	   "backticked package.json");
+	ok(path_of("- [ ] T001 Use Intl.NumberFormat here\n", NULL), "Intl.NumberFormat is not a path");
+	ok(path_of("- [ ] T001 Use `Intl.NumberFormat` here\n", NULL), "`Intl.NumberFormat` is not a path");
+	ok(path_of("- [ ] T001 Create src/models/[entity1].py\n", NULL), "placeholder [entity1].py");
+	ok(path_of("- [ ] T001 Test in tests/contract/test_[name].py\n", NULL), "placeholder test_[name].py");
+	ok(path_of("- [ ] T001 Implement in src/[location]/[file].py\n", NULL), "placeholder [location]/[file].py");
+	ok(path_of("- [ ] T001 Implement [endpoint/feature] now\n", NULL), "placeholder [endpoint/feature]");
+	ok(path_of("- [ ] T001 Migrate PATCH /api/events/[id] in src/app/api/events/[id]/route.ts\n",
+		   "src/app/api/events/[id]/route.ts"), "Next.js dynamic route is a path, /api route is not");
+	ok(path_of("- [ ] T001 Page in src/app/blog/[...slug]/page.tsx\n",
+		   "src/app/blog/[...slug]/page.tsx"), "[...slug] segment kept");
+	ok(path_of("- [ ] T001 Call /api/events for data\n", NULL), "/api/events is not a path");
+	ok(path_of("- [ ] T001 See https://example.com/a.html\n", NULL), "URL is not a path");
+	ok(path_of("- [ ] T001 Add @scope/pkg and ~/x.txt\n", NULL), "@scope and ~ are not paths");
+	ok(path_of("- [ ] T001 Bump to 1.5 or v2.0, e.g. now, i.e. later, etc.\n", NULL),
+	   "versions and abbreviations are not paths");
+	ok(path_of("- [ ] T001 Compare a -> b - c — d\n", NULL), "arrows and dashes are not paths");
+	ok(path_of("- [ ] T001 Grep src/ for leftovers\n", "src/"), "a directory keeps its '/'");
+	ok(path_of("- [ ] T001 Build with Next.js and Node.js\n", NULL), "Next.js is a product, not a file");
+	ok(path_of("- [ ] T001 Support read/write and grant/revoke, 3/4 of it\n", NULL),
+	   "bare slash-joined words are not paths");
+	ok(path_of("- [ ] T001 Check `apps/web` builds\n", "apps/web"), "backticked directory without '/'");
+	ok(path_of("- [ ] T001 Copy .env.example somewhere\n", NULL), "bare dotfile word is not a path");
+	ok(path_of("- [ ] T001 Copy `.env.example` somewhere\n", ".env.example"), "backticked dotfile is a path");
+	ok(path_of("- [ ] T001 Run `npm run test -- tests/integration/events/`\n",
+		   "tests/integration/events/"), "backticked span split into words");
+	ok(path_of("- [ ] T001 Edit ./src//x.py\n", "src/x.py"), "paths are normalised");
+	ok(path_of("- [ ] T001 Config in `color.tokens.json`\n", "color.tokens.json"), "double extension");
+	ok(path_of("- [ ] T001 Use `{ a: b }` and `x = y` and `$HOME/x`\n", NULL), "code is not a path");
+
+	t = one(&tl, "- [ ] T001 Edit (src/x.py), \"src/y.py\" and src/x.py. Then `src/y.py`\n");
+	ok(t && t->paths.nr == 2 && !strcmp(t->paths.v[0], "src/x.py") &&
+	   !strcmp(t->paths.v[1], "src/y.py"), "punctuation stripped, no duplicates, order kept");
+	tasklist_release(&tl);
+
+	w = warning_count;
+	t = one(&tl, "- [ ] T006 Extend `../../tsconfig.base.json` in tsconfig.json\n");
+	ok(t && t->paths.nr == 1 && !strcmp(t->paths.v[0], "tsconfig.json"),
+	   "path outside the repository skipped");
+	is_int(warning_count - w, 1, "path outside the repository warns");
+	tasklist_release(&tl);
+}
+
+static void test_file_level(void)
+{
+	static const char lf[] = "## Phase 1\n- [ ] T001 [P] a in src/a.py\n  more\n- [x] T002 b\n";
+	static const char crlf[] = "## Phase 1\r\n- [ ] T001 [P] a in src/a.py\r\n  more\r\n- [x] T002 b\r\n";
+	static const char bom[] = "\xef\xbb\xbf## Phase 1\n- [ ] T001 [P] a in src/a.py\n  more\n- [x] T002 b\n";
+	const char *variants[] = { crlf, bom };
+	struct tasklist a, b;
+	struct strbuf big = STRBUF_INIT;
+	size_t i, k;
+
+	for (i = 0; i < ARRAY_SIZE(variants); i++) {
+		int same;
+
+		parse(&a, lf);
+		parse(&b, variants[i]);
+		same = a.nr == 2 && a.nr == b.nr && a.phases_nr == b.phases_nr &&
+		       !strcmp(a.phases[0].name, b.phases[0].name);
+		for (k = 0; same && k < a.nr; k++)
+			same = !strcmp(a.v[k].id, b.v[k].id) && !strcmp(a.v[k].title, b.v[k].title) &&
+			       !strcmp(a.v[k].text, b.v[k].text) && a.v[k].line == b.v[k].line &&
+			       a.v[k].done == b.v[k].done && a.v[k].parallel == b.v[k].parallel &&
+			       a.v[k].paths.nr == b.v[k].paths.nr;
+		ok(same, "%s gives the same tasks as LF", i ? "BOM" : "CRLF");
+		tasklist_release(&a);
+		tasklist_release(&b);
+	}
+
+	tasklist_init(&a);
+	ok(tasks_parse_markdown(&a, "bin.md", "- [ ] T001 a\0b\n", 15, 0) == -1 && a.nr == 0,
+	   "NUL byte: binary file error");
+	ok(tasks_parse_markdown(&a, "bad.md", "- [ ] T001 a\n- [ ] T002 \xff\n", 25, 0) == -1 && a.nr == 0,
+	   "invalid UTF-8 error");
+	ok(tasks_parse_markdown(&a, "u.md", "- [ ] T001 café in src/café.md\n",
+				    strlen("- [ ] T001 café in src/café.md\n"), 0) == 0 &&
+	   a.nr == 1 && a.v[0].paths.nr == 1, "UTF-8 text is fine");
+	tasklist_release(&a);
+
+	/* a 100k-character line */
+	strbuf_addstr(&big, "- [ ] T001 long ");
+	for (i = 0; i < 10000; i++)
+		strbuf_addstr(&big, "wordy word ");
+	strbuf_addstr(&big, "in src/long.py\n");
+	ok(parse(&a, big.buf) == 0 && a.nr == 1 && a.v[0].paths.nr == 1 && big.len > 100000,
+	   "a 100k-character line");
+	tasklist_release(&a);
+	strbuf_release(&big);
+}
+
+static void test_ini(void)
+{
+	struct tasklist tl;
+	struct task *t;
+	int w;
+
+	tasklist_init(&tl);
+	ok(tasks_load_file(&tl, "t/fixtures/tasks.ini", 3) == 0, "INI task file loads");
+	is_int(tl.nr, 2, "INI: two tasks");
+	t = get(&tl, "T014");
+	is_str(t ? t->title : NULL, "Implement EventService", "INI: title");
+	ok(t && t->paths.nr == 3 && !strcmp(t->paths.v[0], "src/services/event_service.py") &&
+	   !strcmp(t->paths.v[2], "docs/"), "INI: repeated paths append, normalised");
+	ok(t && t->depends.nr == 2 && has(&t->depends, "T012") && has(&t->depends, "T013"),
+	   "INI: depends");
+	is_str(t ? t->owner : NULL, "backend", "INI: owner");
+	is_str(t ? t->command : NULL, "make -C src/services test", "INI: command");
+	ok(t && t->estimate == 5400 && t->parallel && !t->done && t->phase == -1 && t->source == 3,
+	   "INI: estimate, parallel by default, phase -1, source");
+	is_int(t ? t->line : 0, 2, "INI: line of the first key");
+	t = get(&tl, "T015");
+	is_str(t ? t->title : NULL, "T015", "INI: no title: the ID");
+	ok(t && !t->parallel && t->done, "INI: parallel = false, done = yes");
+	tasklist_release(&tl);
+
+	tasklist_init(&tl);
+	w = warning_count;
+	ok(tasks_ini_set(&tl, "X", "title", "x", "c.ini", 4, 0) == 0 &&
+	   tasks_ini_set(&tl, "X", "foo", "bar", "c.ini", 5, 0) == 0, "unknown key is not an error");
+	is_int(warning_count - w, 1, "unknown key warns");
+	ok(tasks_ini_set(&tl, "X", "paths", "../etc/passwd", "c.ini", 6, 0) == -1,
+	   "paths = ../etc/passwd is an error");
+	ok(tasks_ini_set(&tl, "X", "parallel", "maybe", "c.ini", 7, 0) == -1, "parallel = maybe is an error");
+	ok(tasks_ini_set(&tl, "X", "estimate", "soon", "c.ini", 8, 0) == -1, "estimate = soon is an error");
+	ok(tasks_ini_set(&tl, "X", "title", "other source", "d.ini", 1, 1) == 0 && tl.nr == 2,
+	   "same ID from another source is another task");
+	is_int(tl.nr ? tl.v[0].paths.nr : 9, 0, "bad path not added");
+	tasklist_release(&tl);
+
+	tasklist_init(&tl);
+	w = warning_count;
+	ok(tasks_load_file(&tl, "t/fixtures/unknown-section.ini", 0) == 0 && tl.nr == 1,
+	   "unknown section ignored");
+	is_int(warning_count - w, 1, "unknown section warns once");
+	tasklist_release(&tl);
+}
+
+static void test_load_errors(void)
+{
+	struct tasklist tl;
+
+	tasklist_init(&tl);
+	ok(tasks_load_file(&tl, "t/fixtures/no-such-file.md", 0) == -1, "missing file");
+	ok(tasks_load_file(&tl, "t/fixtures", 0) == -1, "directory");
+	ok(tasks_load_file(&tl, "t/fixtures/empty.md", 0) == -1, "empty file: no tasks");
+	ok(tasks_load_file(&tl, "t/fixtures/no-tasks.md", 0) == -1, "file without tasks");
+	ok(tasks_load_file(&tl, "t/fixtures/tasks.md", 0) == 0 && tl.nr == 4, "markdown fixture");
+	ok(tasks_validate(&tl, "parallel/") == 0, "markdown fixture validates");
+	tasklist_release(&tl);
+}
+
+static void test_validate(void)
+{
+	static const char *const bad[] = {
+		"../x", "a b", "-rf", "", "x.lock", "x.", "a..b", "a/b", "a~b", "a:b", "é1",
+		"123456789012345678901234567890123456789012345678901234567890",
+	};
+	static const char *const good[] = { "T001", "T020a", "PROJ-12", "L42", "a.b", "a_b", "1" };
+	struct tasklist tl;
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		why = NULL;
+		ok(!task_id_valid(bad[i], "parallel/", &why) && why && *why, "'%s' is invalid (%s)",
+		   bad[i], why ? why : "");
+	}
+	ok(!task_id_valid("-rf", "parallel/", &why) && !strcmp(why, "starts with '-'"), "-rf: starts with '-'");
+	ok(!task_id_valid("a b", "parallel/", &why) && !strcmp(why, "contains ' '"), "a b: contains ' '");
+	ok(!task_id_valid("../x", "parallel/", &why) && strstr(why, "'.'"), "../x: names '.'");
+	for (i = 0; i < ARRAY_SIZE(good); i++)
+		ok(task_id_valid(good[i], "parallel/", &why), "'%s' is valid", good[i]);
+	ok(task_id_valid("T001", NULL, &why), "no prefix");
+
+	parse(&tl, "- [ ] T001 a\n- [ ] T002 b (depends on T001)\n- [ ] T003 c\n");
+	ok(tasks_validate(&tl, "parallel/") == 0, "valid list");
+	is_int(tasks_find(&tl, "T003"), 2, "tasks_find");
+	is_int(tasks_find(&tl, "T999"), -1, "tasks_find: unknown");
+	tasklist_release(&tl);
+
+	parse(&tl, "- [ ] T001 a\n- [ ] T003 b\n- [ ] T003 c\n- [ ] T004 d (depends on T099)\n"
+		   "- [ ] T005 e (depends on T005)\n");
+	ok(tasks_validate(&tl, "parallel/") == -1, "duplicates and unknown deps fail");
+	is_int(tasks_find(&tl, "T003"), 1, "duplicate: the first one is indexed");
+	is_int(tasks_find(&tl, "T005"), 4, "all valid tasks indexed despite errors");
+	tasklist_release(&tl);
+
+	tasklist_init(&tl);
+	tasks_ini_set(&tl, "-rf", "title", "x", "c.ini", 3, 0);
+	ok(tasks_validate(&tl, "parallel/") == -1, "invalid INI ID fails validation");
+	tasklist_release(&tl);
+}
+
+/*
+ * The corpus.  Figures checked by hand, by reading each file and with
+ *   grep -cE '^\s*[-*+] \[[ xX-]\]' FILE          (checklist items)
+ *   grep -E '^\s*[-*+] \[[ xX-]\]' FILE | grep -c '\[P\]'   (items with [P])
+ *   grep -cE '^\s*[-*+] \[[xX]\]' FILE / '\[-\]'  (done / cancelled)
+ * and checking that no checklist item or "## " sits in a fence or comment.
+ *
+ * - github+spec-kit/templates/tasks-template.md: 34 tasks = T001..T028 (28)
+ *   + 6 "TXXX" items (lines 154-159, auto IDs L154..L159).  [P]: T003 T005
+ *   T006 T010-T013 T018-T020 T024-T026 = 13 (the two "TXXX [P]" items are
+ *   not parallel: no ID, so the text starts with "TXXX", not a marker).
+ *   Done 0.  12 "## " headings.  "- [P] tasks = ..." / "- [Story] label"
+ *   (lines 246-247) are notes.
+ * - microsoft/.../007-mock-auth/tasks.md: 25 tasks T001..T025; [P] on T002
+ *   T003 T022 T023 T024 = 5; done 0; 15 "## " headings.
+ * - microsoft/.../008-cross-platform-ui/tasks.md: 121 tasks, all with IDs;
+ *   41 with [P]; 76 done ([x]); 45 cancelled ([-]).
+ * - github+spec-kit/tests-hooks-tasks.md: 1 task, [US1], no [P].
+ */
+struct corpus_figure {
+	const char *path;
+	size_t tasks, parallel, done, cancelled, auto_ids;
+	long phases;
+};
+
+static const struct corpus_figure figures[] = {
+	{ "t/corpus/tasks/github+spec-kit/templates/tasks-template.md", 34, 13, 0, 0, 6, 12 },
+	{ "t/corpus/tasks/microsoft+CommunityManagement-Sample-Spec-Kit/specs/007-mock-auth/tasks.md",
+	  25, 5, 0, 0, 0, 15 },
+	{ "t/corpus/tasks/microsoft+CommunityManagement-Sample-Spec-Kit/specs/008-cross-platform-ui/tasks.md",
+	  121, 41, 76, 45, 0, -1 },
+	{ "t/corpus/tasks/github+spec-kit/tests-hooks-tasks.md", 1, 0, 0, 0, 0, 0 },
+};
+
+static void walk(const char *dir, struct strlist *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		struct stat st;
+		char *p;
+
+		if (e->d_name[0] == '.')
+			continue;
+		p = xstrfmt("%s/%s", dir, e->d_name);
+		if (!stat(p, &st) && S_ISDIR(st.st_mode))
+			walk(p, out);
+		else if (strlen(e->d_name) > 3 &&
+			 !strcmp(e->d_name + strlen(e->d_name) - 3, ".md"))
+			strlist_push(out, p);
+		free(p);
+	}
+	closedir(d);
+}
+
+static void test_corpus(void)
+{
+	struct strlist files = STRLIST_INIT;
+	size_t i, k, total = 0;
+
+	walk("t/corpus/tasks", &files);
+	/* 11 specs/NNN-x/tasks.md, tests-hooks-tasks.md, tasks-template.md */
+	ok(files.nr == 13, "corpus: 13 task files found (%zu)", files.nr);
+	for (i = 0; i < files.nr; i++) {
+		struct tasklist tl = TASKLIST_INIT;
+
+		ok(tasks_load_file(&tl, files.v[i], 0) == 0 && tasks_validate(&tl, "parallel/") == 0,
+		   "corpus: %s", files.v[i]);
+		total += tl.nr;
+		tasklist_release(&tl);
+	}
+	/* 517 "[ ]" + 45 "[-]" + 116 "[X]" + 76 "[x]" checklist lines in the corpus */
+	is_int(total, 754, "corpus: 754 tasks in all");
+
+	for (i = 0; i < ARRAY_SIZE(figures); i++) {
+		const struct corpus_figure *f = &figures[i];
+		struct tasklist tl = TASKLIST_INIT;
+		size_t par = 0, done = 0, cancelled = 0, autos = 0;
+
+		tasks_load_file(&tl, f->path, 0);
+		for (k = 0; k < tl.nr; k++) {
+			par += tl.v[k].parallel;
+			done += tl.v[k].done;
+			cancelled += tl.v[k].cancelled;
+			autos += tl.v[k].auto_id;
+		}
+		is_int(tl.nr, f->tasks, "%s: tasks", f->path);
+		is_int(par, f->parallel, "%s: [P]", f->path);
+		is_int(done, f->done, "%s: done", f->path);
+		is_int(cancelled, f->cancelled, "%s: cancelled", f->path);
+		is_int(autos, f->auto_ids, "%s: auto IDs", f->path);
+		if (f->phases >= 0)
+			is_int(tl.phases_nr, f->phases, "%s: phases", f->path);
+		tasklist_release(&tl);
+	}
+	strlist_clear(&files);
+}
+
+static void test_big(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct tasklist tl;
+	clock_t c;
+	double ms;
+	int i;
+
+	for (i = 0; i < 10000; i++) {
+		if (i % 100 == 0)
+			strbuf_addf(&sb, "\n## Phase %d\n\n", i / 100);
+		strbuf_addf(&sb, "- [%c] T%05d [P] [US%d] Create module %d in `src/mod%d/file%d.py` and tests/test_%d.py\n",
+			    i % 7 ? ' ' : 'x', i, i % 10, i, i % 50, i, i);
+	}
+	c = clock();
+	parse(&tl, sb.buf);
+	ms = (double)(clock() - c) * 1000 / CLOCKS_PER_SEC;
+	is_int(tl.nr, 10000, "10,000 tasks");
+	is_int(tl.phases_nr, 100, "10,000 tasks: 100 phases");
+	ok(tl.nr == 10000 && tl.v[9999].paths.nr == 2 && !strcmp(tl.v[9999].id, "T09999"),
+	   "10,000 tasks: last task");
+	ok(tasks_validate(&tl, "parallel/") == 0, "10,000 tasks validate");
+	/* timings belong in bench/, not in tests: report, never assert */
+	printf("# 10,000 tasks parsed in %.1f ms\n", ms);
+	tasklist_release(&tl);
+	strbuf_release(&sb);
+}
+
+int main(void)
+{
+	git_libgit2_init();
+	test_items();
+	test_not_items();
+	test_phases();
+	test_depends();
+	test_continuation();
+	test_paths();
+	test_file_level();
+	test_ini();
+	test_load_errors();
+	test_validate();
+	test_corpus();
+	test_big();
+	git_libgit2_shutdown();
+	return tap_done();
+}

@@ -1,0 +1,65 @@
+#ifndef GP_TAP_H
+#define GP_TAP_H
+/*
+ * A tiny TAP producer for C unit tests:
+ *
+ *	ok(cond, "name %d", i);
+ *	is_str(got, want, "name");
+ *	is_int(got, want, "name");
+ *	return tap_done();
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int tap_n, tap_failed;
+
+static int tap_vok(int cond, const char *fmt, va_list ap)
+{
+	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
+	vprintf(fmt, ap);
+	putchar('\n');
+	if (!cond)
+		tap_failed++;
+	return cond;
+}
+
+static int ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	tap_vok(cond, fmt, ap);
+	va_end(ap);
+	return cond;
+}
+
+static int is_str(const char *got, const char *want, const char *fmt, ...)
+{
+	int cond = (!got && !want) || (got && want && !strcmp(got, want));
+	va_list ap;
+	va_start(ap, fmt);
+	tap_vok(cond, fmt, ap);
+	va_end(ap);
+	if (!cond)
+		printf("#   got:  '%s'\n#   want: '%s'\n", got ? got : "(null)", want ? want : "(null)");
+	return cond;
+}
+
+static int is_int(long got, long want, const char *fmt, ...)
+{
+	int cond = got == want;
+	va_list ap;
+	va_start(ap, fmt);
+	tap_vok(cond, fmt, ap);
+	va_end(ap);
+	if (!cond)
+		printf("#   got:  %ld\n#   want: %ld\n", got, want);
+	return cond;
+}
+
+static int tap_done(void)
+{
+	printf("1..%d\n", tap_n);
+	return tap_failed ? 1 : 0;
+}
+#endif
