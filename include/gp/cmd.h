@@ -1,0 +1,21 @@
+#ifndef GP_CMD_H
+#define GP_CMD_H
+
+#include <git2.h>
+
+/* What main() hands every command. */
+struct cmd_ctx {
+	git_repository *repo;	/* NULL for commands without NEED_REPO */
+	const char *prefix;	/* cwd relative to the work tree ("" at the top), or NULL */
+	const char *config_path;	/* --config, or NULL */
+};
+
+int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx);
+
+/* Print a usage block to stderr (or stdout for -h) and return 129. */
+int usage_with(const char *const *usage, int err);
+
+/* getopt_long helper: report an option error git's way and return 129. */
+int usage_error(const char *const *usage, const char *fmt, ...);
+
+#endif

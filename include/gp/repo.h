@@ -1,0 +1,32 @@
+#ifndef GP_REPO_H
+#define GP_REPO_H
+
+#include <git2.h>
+
+#include "gp/util.h"
+
+/*
+ * Open the repository git would use here (GIT_DIR, GIT_WORK_TREE, the
+ * current directory, a linked worktree).  *prefix gets the current
+ * directory relative to the work tree ("" at the top, "sub/dir/" below).
+ * With need_worktree a bare repository is an error.  Errors are reported;
+ * returns 0 or -1.
+ */
+int repo_open(git_repository **out, struct strbuf *prefix, int need_worktree);
+
+/* $GIT_COMMON_DIR/parallel/<sub> (sub may be "" or NULL).  Caller frees. */
+char *repo_state_path(git_repository *repo, const char *sub);
+
+/* The work tree's top directory, without trailing slash.  Caller frees. */
+char *repo_workdir(git_repository *repo);
+
+/*
+ * Resolve the base: "rev" if given, else the current branch.  Fills the
+ * full ref name ("refs/heads/main", or "HEAD" for a detached HEAD given as
+ * rev) and the commit it points at.  An unborn branch or a rev that names
+ * no commit is an error (reported).
+ */
+int repo_resolve_base(git_repository *repo, const char *rev,
+		      struct strbuf *ref, git_oid *oid);
+
+#endif

@@ -1,0 +1,516 @@
+/*
+ * git parallel plan: read the task files, build the dependency graph,
+ * print it and save it (with the base commit pinned) in the state
+ * directory.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gp/cmd.h"
+#include "gp/config.h"
+#include "gp/output.h"
+#include "gp/plan.h"
+#include "gp/repo.h"
+#include "gp/state.h"
+
+static const char *const usage_plan[] = {
+	"usage: git parallel plan [<task-file>...] [--base <rev>] [--json] [--strict] [--no-phases] [--force]",
+	NULL,
+};
+
+enum plan_opts {
+	OPT_JSON = 1 << 0,
+	OPT_STRICT = 1 << 1,
+	OPT_FORCE = 1 << 2,
+};
+
+static void print_json(const struct plan *p, const char *base_name)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct json j;
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i, k, *order, order_nr;
+	int w;
+
+	git_oid_tostr(hex, sizeof(hex), &p->base_oid);
+	json_init(&j, &out);
+	json_object_begin(&j);
+	json_kv_int(&j, "version", 1);
+	json_key(&j, "base");
+	json_object_begin(&j);
+	json_kv_string(&j, "ref", *p->base_ref ? p->base_ref : NULL);
+	json_kv_string(&j, "name", base_name);
+	json_kv_string(&j, "oid", hex);
+	json_object_end(&j);
+	json_key(&j, "sources");
+	json_array_begin(&j);
+	for (i = 0; i < p->sources.nr; i++)
+		json_string(&j, p->sources.v[i]);
+	json_array_end(&j);
+
+	json_key(&j, "tasks");
+	json_array_begin(&j);
+	for (i = 0; i < p->tasks.nr; i++) {
+		const struct task *t = &p->tasks.v[i];
+		const struct plan_task *pt = &p->pt[i];
+
+		json_object_begin(&j);
+		json_kv_string(&j, "id", t->id);
+		json_kv_string(&j, "title", t->title);
+		json_kv_string(&j, "file", t->file);
+		json_kv_int(&j, "line", t->line);
+		json_kv_string(&j, "phase", t->phase >= 0 ? p->tasks.phases[t->phase].name : NULL);
+		json_kv_int(&j, "wave", pt->wave);
+		json_kv_bool(&j, "parallel", t->parallel);
+		json_kv_bool(&j, "done", t->done);
+		json_kv_bool(&j, "cancelled", t->cancelled);
+		json_key(&j, "paths");
+		json_array_begin(&j);
+		for (k = 0; k < t->paths.nr; k++)
+			json_string(&j, t->paths.v[k]);
+		json_array_end(&j);
+		json_kv_string(&j, "owner", pt->owner);
+		json_kv_string(&j, "story", t->story);
+		if (t->estimate > 0)
+			json_kv_double(&j, "estimate", t->estimate);
+		json_key(&j, "depends");
+		json_array_begin(&j);
+		for (k = 0; k < pt->deps_nr; k++) {
+			const struct plan_dep *d = &pt->deps[k];
+
+			json_object_begin(&j);
+			json_kv_string(&j, "id", p->tasks.v[d->task].id);
+			json_kv_string(&j, "reason", plan_reason_name(d->reason));
+			if (d->reason == DEP_SHARES)
+				json_kv_string(&j, "path", d->detail);
+			else if (d->reason == DEP_OWNER)
+				json_kv_string(&j, "owner", d->detail);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+
+	order = plan_order(p, &order_nr);
+	json_key(&j, "waves");
+	json_array_begin(&j);
+	for (w = 1, i = 0; w <= p->waves; w++) {
+		json_array_begin(&j);
+		for (; i < order_nr && p->pt[order[i]].wave == w; i++)
+			json_string(&j, p->tasks.v[order[i]].id);
+		json_array_end(&j);
+	}
+	json_array_end(&j);
+	free(order);
+
+	json_key(&j, "critical_path");
+	json_array_begin(&j);
+	for (i = 0; i < p->critical_nr; i++)
+		json_string(&j, p->tasks.v[p->critical[i]].id);
+	json_array_end(&j);
+	if (p->estimated)
+		json_kv_double(&j, "critical_seconds", p->critical_len);
+	json_kv_double(&j, "speedup", p->speedup);
+
+	json_key(&j, "findings");
+	json_array_begin(&j);
+	for (i = 0; i < p->findings_nr; i++) {
+		const struct plan_finding *f = &p->findings[i];
+
+		json_object_begin(&j);
+		json_kv_string(&j, "kind", plan_finding_name(f->kind));
+		json_key(&j, "tasks");
+		json_array_begin(&j);
+		for (k = 0; k < f->tasks_nr; k++)
+			json_string(&j, p->tasks.v[f->tasks[k]].id);
+		json_array_end(&j);
+		json_kv_string(&j, "path", f->path);
+		json_kv_int(&j, "wave", f->wave);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+}
+
+/* "T001, T002 (phase); T014 (depends)" */
+static void describe_deps(struct strbuf *sb, const struct plan *p, size_t i)
+{
+	static const enum dep_reason reasons[] = { DEP_PHASE, DEP_BARRIER, DEP_DEPENDS, DEP_SHARES, DEP_OWNER };
+	const struct plan_task *pt = &p->pt[i];
+	size_t r, k, n;
+
+	for (r = 0; r < ARRAY_SIZE(reasons); r++) {
+		const char *last_detail = NULL;
+
+		for (n = 0, k = 0; k < pt->deps_nr; k++)
+			n += pt->deps[k].reason == reasons[r];
+		if (!n)
+			continue;
+		if (sb->len)
+			strbuf_addstr(sb, "; ");
+		if (reasons[r] == DEP_PHASE && n > 4) {
+			const struct task *t = &p->tasks.v[pt->deps[0].task];
+
+			strbuf_addf(sb, "%zu tasks of the previous phase", n);
+			if (t->phase >= 0)
+				strbuf_addf(sb, " '%s'", p->tasks.phases[t->phase].name);
+			continue;
+		}
+		for (k = 0; k < pt->deps_nr; k++) {
+			const struct plan_dep *d = &pt->deps[k];
+
+			if (d->reason != reasons[r])
+				continue;
+			if ((reasons[r] == DEP_SHARES || reasons[r] == DEP_OWNER) && last_detail) {
+				if (strcmp(last_detail, d->detail))
+					strbuf_addf(sb, " (%s %s); ", reasons[r] == DEP_SHARES ?
+						    "shares" : "same owner area", last_detail);
+				else
+					strbuf_addstr(sb, ", ");
+			} else if (last_detail || (k && sb->len && sb->buf[sb->len - 1] != ' ')) {
+				strbuf_addstr(sb, ", ");
+			}
+			strbuf_addstr(sb, p->tasks.v[d->task].id);
+			last_detail = d->detail ? d->detail : "";
+		}
+		switch (reasons[r]) {
+		case DEP_SHARES:
+			strbuf_addf(sb, " (shares %s)", last_detail);
+			break;
+		case DEP_OWNER:
+			strbuf_addf(sb, " (same owner area: %s)", last_detail);
+			break;
+		default:
+			strbuf_addf(sb, " (%s)", plan_reason_name(reasons[r]));
+		}
+	}
+}
+
+static void print_ids(struct strbuf *sb, const struct plan *p, const size_t *v, size_t nr, size_t max)
+{
+	size_t i;
+
+	for (i = 0; i < nr && i < max; i++)
+		strbuf_addf(sb, "%s%s", i ? ", " : "", p->tasks.v[v[i]].id);
+	if (nr > max)
+		strbuf_addf(sb, " and %zu more", nr - max);
+}
+
+static void print_table(const struct plan *p, const char *base_name)
+{
+	int color = output_use_color(stdout), cols = output_columns(stdout);
+	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[m" : "";
+	const char *yellow = color ? "\033[33m" : "";
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, k, *order, order_nr, idw = 4, done = 0, cancelled = 0;
+	char hex[GIT_OID_HEXSZ + 1];
+	int w;
+
+	for (i = 0; i < p->tasks.nr; i++) {
+		size_t n = strlen(p->tasks.v[i].id);
+
+		if (n > idw)
+			idw = n;
+		done += p->tasks.v[i].done;
+		cancelled += p->tasks.v[i].cancelled;
+	}
+	git_oid_tostr(hex, 13, &p->base_oid);
+	printf("%zu task%s to run", p->active, p->active == 1 ? "" : "s");
+	if (done)
+		printf(", %zu done", done);
+	if (cancelled)
+		printf(", %zu cancelled", cancelled);
+	printf(", from ");
+	for (i = 0; i < p->sources.nr; i++)
+		printf("%s%s", i ? ", " : "", p->sources.v[i]);
+	printf("; base %s at %s\n", base_name, hex);
+
+	order = plan_order(p, &order_nr);
+	for (w = 1, i = 0; w <= p->waves; w++) {
+		size_t start = i, n;
+
+		while (i < order_nr && p->pt[order[i]].wave == w)
+			i++;
+		n = i - start;
+		printf("\n%swave %d%s (%zu task%s)\n", bold, w, reset, n, n == 1 ? "" : "s");
+		for (k = start; k < i; k++) {
+			const struct task *t = &p->tasks.v[order[k]];
+			const char *owner = p->pt[order[k]].owner;
+			int lead = (int)idw + 7;
+
+			strbuf_reset(&sb);
+			strbuf_addstr(&sb, t->title);
+			if (owner)
+				strbuf_addf(&sb, " [%s]", owner);
+			if (cols > lead + 10 && (int)sb.len > cols - lead) {
+				strbuf_setlen(&sb, (size_t)(cols - lead - 3));
+				strbuf_addstr(&sb, "...");
+			}
+			printf("  %-*s %s  %s\n", (int)idw, t->id, t->parallel ? "P" : " ", sb.buf);
+			strbuf_reset(&sb);
+			describe_deps(&sb, p, order[k]);
+			if (sb.len)
+				printf("  %-*s    after %s\n", (int)idw, "", sb.buf);
+		}
+	}
+	free(order);
+	if (done || cancelled) {
+		printf("\n");
+		for (k = 0; k < 2; k++) {
+			size_t n = 0;
+
+			strbuf_reset(&sb);
+			for (i = 0; i < p->tasks.nr; i++)
+				if (k ? p->tasks.v[i].cancelled : p->tasks.v[i].done)
+					strbuf_addf(&sb, "%s%s", n++ ? ", " : "", p->tasks.v[i].id);
+			if (n)
+				printf("%s (not run): %s\n", k ? "cancelled" : "done", sb.buf);
+		}
+	}
+
+	printf("\n");
+	if (p->critical_nr) {
+		strbuf_reset(&sb);
+		for (i = 0; i < p->critical_nr; i++)
+			strbuf_addf(&sb, "%s%s", i ? " -> " : "", p->tasks.v[p->critical[i]].id);
+		if (p->estimated)
+			printf("critical path: %s (%.0f s estimated)\n", sb.buf, p->critical_len);
+		else
+			printf("critical path: %s (%zu task%s)\n", sb.buf, p->critical_nr,
+			       p->critical_nr == 1 ? "" : "s");
+		if (p->estimated)
+			printf("best speedup: %.2fx (estimated work / critical path)\n", p->speedup);
+		else
+			printf("best speedup: %.2fx (%zu tasks in %d wave%s)\n", p->speedup,
+			       p->active, p->waves, p->waves == 1 ? "" : "s");
+	}
+
+	if (p->findings_nr) {
+		printf("\n%sfindings%s:\n", bold, reset);
+		for (i = 0; i < p->findings_nr; i++) {
+			const struct plan_finding *f = &p->findings[i];
+
+			strbuf_reset(&sb);
+			print_ids(&sb, p, f->tasks, f->tasks_nr, 10);
+			if (f->kind == FINDING_FALSE_PARALLEL)
+				printf("  %sfalse [P]%s: %s share %s in wave %d; they will run one after another\n",
+				       yellow, reset, sb.buf, f->path, f->wave);
+		}
+		/* unknown footprints, one line */
+		strbuf_reset(&sb);
+		for (i = 0, k = 0; i < p->findings_nr; i++)
+			if (p->findings[i].kind == FINDING_UNKNOWN_FOOTPRINT) {
+				if (k < 10)
+					strbuf_addf(&sb, "%s%s", k ? ", " : "",
+						    p->tasks.v[p->findings[i].tasks[0]].id);
+				k++;
+			}
+		if (k > 10)
+			strbuf_addf(&sb, " and %zu more", k - 10);
+		if (k)
+			printf("  %sunknown footprint%s: %s (no declared paths: check cannot hold them to a footprint)\n",
+			       yellow, reset, sb.buf);
+	}
+	strbuf_release(&sb);
+}
+
+static char *iso_now(void)
+{
+	char buf[64];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+/*
+ * Move the configuration's [task] sections into the plan's list.  A
+ * section whose ID names a task of a task file adds to that task (owner,
+ * command, estimate, paths, dependencies, and a title if it gives one);
+ * any other section is a task of its own.
+ */
+static void take_config_tasks(struct tasklist *dst, struct tasklist *src, int source)
+{
+	struct strmap ids = STRMAP_INIT;
+	size_t i, k;
+
+	for (i = 0; i < dst->nr; i++)
+		strmap_put(&ids, dst->v[i].id, (void *)(i + 1), NULL);
+	for (i = 0; i < src->nr; i++) {
+		struct task *s = &src->v[i], *t;
+		void *v = strmap_get(&ids, s->id);
+
+		if (!v) {
+			ALLOC_GROW(dst->v, dst->nr + 1, dst->alloc);
+			dst->v[dst->nr] = *s;
+			dst->v[dst->nr].source = source;
+			dst->nr++;
+			memset(s, 0, sizeof(*s));
+			continue;
+		}
+		t = &dst->v[(size_t)v - 1];
+		if (s->owner) {
+			free(t->owner);
+			t->owner = s->owner;
+			s->owner = NULL;
+		}
+		if (s->command) {
+			free(t->command);
+			t->command = s->command;
+			s->command = NULL;
+		}
+		if (s->estimate > 0)
+			t->estimate = s->estimate;
+		if (s->title && strcmp(s->title, s->id)) {
+			free(t->title);
+			t->title = xstrdup(s->title);
+		}
+		for (k = 0; k < s->paths.nr; k++)
+			if (!strlist_has(&t->paths, s->paths.v[k]))
+				strlist_push(&t->paths, s->paths.v[k]);
+		for (k = 0; k < s->depends.nr; k++)
+			if (!strlist_has(&t->depends, s->depends.v[k]))
+				strlist_push(&t->depends, s->depends.v[k]);
+	}
+	strmap_clear(&ids);
+}
+
+int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{ "base", required_argument, NULL, 'b' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "strict", no_argument, NULL, 's' },
+		{ "no-phases", no_argument, NULL, 'P' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct config cfg;
+	struct plan plan;
+	struct strbuf ref = STRBUF_INIT;
+	const char *base = NULL, *base_name;
+	char *workdir = NULL, *state = NULL;
+	unsigned int opts = 0, flags = 0;
+	int c, ret = 128, false_p = 0;
+	size_t i;
+	pid_t holder;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hb:jsPf", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage_with(usage_plan, 0);
+			return 129;
+		case 'b':
+			base = optarg;
+			break;
+		case 'j':
+			opts |= OPT_JSON;
+			break;
+		case 's':
+			opts |= OPT_STRICT;
+			break;
+		case 'P':
+			flags |= PLAN_NO_PHASES;
+			break;
+		case 'f':
+			opts |= OPT_FORCE;
+			break;
+		case ':':
+			return usage_error(usage_plan, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error(usage_plan, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+
+	config_init(&cfg);
+	plan_init(&plan);
+	workdir = repo_workdir(ctx->repo);
+	state = repo_state_path(ctx->repo, NULL);
+	if (config_load(&cfg, ctx->config_path, workdir) < 0)
+		goto out;
+
+	if (optind < argc) {
+		for (i = (size_t)optind; i < (size_t)argc; i++)
+			strlist_push(&plan.sources, argv[i]);
+	} else {
+		for (i = 0; i < cfg.tasks.nr; i++)
+			strlist_push_nodup(&plan.sources, cfg.tasks.v[i][0] == '/' ?
+					   xstrdup(cfg.tasks.v[i]) :
+					   xstrfmt("%s/%s", workdir, cfg.tasks.v[i]));
+	}
+	if (!plan.sources.nr && !cfg.tasks_ini.nr) {
+		error("no task file: name one (git parallel plan tasks.md) or set parallel.tasks");
+		goto out;
+	}
+	for (i = 0; i < plan.sources.nr; i++)
+		if (tasks_load_file(&plan.tasks, plan.sources.v[i], (int)i) < 0)
+			goto out;
+	if (cfg.tasks_ini.nr) {
+		strlist_push(&plan.sources, cfg.file);
+		take_config_tasks(&plan.tasks, &cfg.tasks_ini, (int)plan.sources.nr - 1);
+	}
+	if (tasks_validate(&plan.tasks, cfg.branch_prefix) < 0)
+		goto out;
+
+	if (repo_resolve_base(ctx->repo, base ? base : cfg.base, &ref, &plan.base_oid) < 0)
+		goto out;
+	plan.base_ref = strbuf_detach(&ref, NULL);
+	base_name = *plan.base_ref ? plan.base_ref : (base ? base : cfg.base);
+	if (!strncmp(base_name, "refs/heads/", 11))
+		base_name += 11;
+
+	holder = state_lock_holder(state);
+	if (holder && !(opts & OPT_FORCE)) {
+		error("tasks are running (git parallel run, pid %ld); re-planning now would "
+		      "change their plan under them (use --force to do it anyway)", (long)holder);
+		goto out;
+	}
+
+	if (plan_build(&plan, &cfg.ownership, flags) < 0)
+		goto out;
+	plan.created = iso_now();
+
+	for (i = 0; i < plan.findings_nr; i++)
+		false_p += plan.findings[i].kind == FINDING_FALSE_PARALLEL;
+	if (false_p && (opts & OPT_STRICT)) {
+		for (i = 0; i < plan.findings_nr; i++) {
+			const struct plan_finding *f = &plan.findings[i];
+			struct strbuf ids = STRBUF_INIT;
+
+			if (f->kind != FINDING_FALSE_PARALLEL)
+				continue;
+			print_ids(&ids, &plan, f->tasks, f->tasks_nr, 10);
+			error("false [P]: %s share '%s' in wave %d", ids.buf, f->path, f->wave);
+			strbuf_release(&ids);
+		}
+		error("plan not saved (--strict)");
+		ret = 1;
+		goto out;
+	}
+
+	if (state_save_plan(state, &plan) < 0)
+		goto out;
+	if (opts & OPT_JSON)
+		print_json(&plan, base_name);
+	else
+		print_table(&plan, base_name);
+	ret = 0;
+out:
+	plan_release(&plan);
+	config_release(&cfg);
+	strbuf_release(&ref);
+	free(workdir);
+	free(state);
+	return ret;
+}

@@ -1,0 +1,680 @@
+/*
+ * The dependency graph of a task list: edges from phases, barriers,
+ * explicit dependencies, shared declared paths and owner areas; waves;
+ * the critical path; findings (false [P], unknown footprint).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "gp/plan.h"
+
+void plan_init(struct plan *p)
+{
+	memset(p, 0, sizeof(*p));
+	tasklist_init(&p->tasks);
+	strlist_init(&p->sources);
+}
+
+static void plan_clear_graph(struct plan *p)
+{
+	size_t i, k;
+
+	if (p->pt) {
+		for (i = 0; i < p->tasks.nr; i++) {
+			for (k = 0; k < p->pt[i].deps_nr; k++)
+				free(p->pt[i].deps[k].detail);
+			free(p->pt[i].deps);
+			free(p->pt[i].owner);
+		}
+		free(p->pt);
+		p->pt = NULL;
+	}
+	for (i = 0; i < p->findings_nr; i++) {
+		free(p->findings[i].path);
+		free(p->findings[i].tasks);
+	}
+	free(p->findings);
+	p->findings = NULL;
+	p->findings_nr = p->findings_alloc = 0;
+	free(p->critical);
+	p->critical = NULL;
+	p->critical_nr = 0;
+	free(p->stamp);
+	p->stamp = NULL;
+	p->stamp_now = 0;
+}
+
+void plan_release(struct plan *p)
+{
+	plan_clear_graph(p);
+	tasklist_release(&p->tasks);
+	strlist_clear(&p->sources);
+	free(p->base_ref);
+	free(p->created);
+	plan_init(p);
+}
+
+const char *plan_reason_name(enum dep_reason r)
+{
+	switch (r) {
+	case DEP_PHASE: return "phase";
+	case DEP_BARRIER: return "barrier";
+	case DEP_DEPENDS: return "depends";
+	case DEP_SHARES: return "shares";
+	case DEP_OWNER: return "owner";
+	}
+	return "?";
+}
+
+const char *plan_finding_name(enum finding_kind k)
+{
+	switch (k) {
+	case FINDING_FALSE_PARALLEL: return "false-parallel";
+	case FINDING_UNKNOWN_FOOTPRINT: return "unknown-footprint";
+	}
+	return "?";
+}
+
+int plan_task_active(const struct plan *p, size_t i)
+{
+	return !p->tasks.v[i].done && !p->tasks.v[i].cancelled;
+}
+
+/*
+ * Does t already wait for dep, directly or through other tasks?  A
+ * depth-first search backwards from t; tasks in waves at or before dep's
+ * cannot lead to dep, so the search stays small.  Waves are those of the
+ * first computation, which every edge added since respects.
+ */
+static int waits_for(struct plan *p, size_t t, size_t dep)
+{
+	size_t *stack, nr = 0, k;
+	int found = 0;
+
+	if (!p->stamp)
+		p->stamp = xcalloc(p->tasks.nr + 1, sizeof(*p->stamp));
+	p->stamp_now++;
+	stack = xmalloc((p->tasks.nr + 1) * sizeof(*stack));
+	stack[nr++] = t;
+	p->stamp[t] = p->stamp_now;
+	while (nr && !found) {
+		size_t x = stack[--nr];
+
+		for (k = 0; k < p->pt[x].deps_nr; k++) {
+			size_t d = p->pt[x].deps[k].task;
+
+			if (d == dep) {
+				found = 1;
+				break;
+			}
+			if (p->stamp[d] == p->stamp_now || p->pt[d].wave <= p->pt[dep].wave)
+				continue;
+			p->stamp[d] = p->stamp_now;
+			stack[nr++] = d;
+		}
+	}
+	free(stack);
+	return found;
+}
+
+/* Add "t waits for dep" unless that edge exists already. */
+static void add_dep(struct plan *p, size_t t, size_t dep, enum dep_reason reason, const char *detail)
+{
+	struct plan_task *pt = &p->pt[t];
+	size_t k;
+
+	if (t == dep)
+		return;
+	for (k = 0; k < pt->deps_nr; k++)
+		if (pt->deps[k].task == dep)
+			return;
+	/* an ordering edge that the graph already implies is only noise */
+	if ((reason == DEP_SHARES || reason == DEP_OWNER) && waits_for(p, t, dep))
+		return;
+	ALLOC_GROW(pt->deps, pt->deps_nr + 1, pt->deps_alloc);
+	pt->deps[pt->deps_nr].task = dep;
+	pt->deps[pt->deps_nr].reason = reason;
+	pt->deps[pt->deps_nr].detail = detail ? xstrdup(detail) : NULL;
+	pt->deps_nr++;
+}
+
+/*
+ * Barrier semantics over an ordered group of tasks: a task that is not
+ * "parallel" waits for everything since the previous barrier, and
+ * everything after it waits for it.  The first tasks of the group (up to
+ * and including the first barrier) wait for "entry" instead.  Returns the
+ * group's exit set (what a later group must wait for) in *exit.
+ */
+struct group {
+	size_t *v;
+	size_t nr, alloc;
+};
+
+static void group_push(struct group *g, size_t t)
+{
+	ALLOC_GROW(g->v, g->nr + 1, g->alloc);
+	g->v[g->nr++] = t;
+}
+
+static void barrier_chain(struct plan *p, const size_t *order, size_t n,
+			  int (*is_barrier)(struct plan *, size_t),
+			  const struct group *entry, enum dep_reason entry_reason,
+			  const char *entry_detail, enum dep_reason reason,
+			  const char *detail, struct group *exit)
+{
+	struct group since = { 0 };
+	long barrier = -1;
+	size_t i, k;
+
+	for (i = 0; i < n; i++) {
+		size_t t = order[i];
+
+		if (!is_barrier(p, t)) {
+			if (barrier >= 0)
+				add_dep(p, t, (size_t)barrier, reason, detail);
+			else if (entry)
+				for (k = 0; k < entry->nr; k++)
+					add_dep(p, t, entry->v[k], entry_reason, entry_detail);
+			group_push(&since, t);
+			continue;
+		}
+		if (since.nr) {
+			for (k = 0; k < since.nr; k++)
+				add_dep(p, t, since.v[k], reason, detail);
+		} else if (barrier >= 0) {
+			add_dep(p, t, (size_t)barrier, reason, detail);
+		} else if (entry) {
+			for (k = 0; k < entry->nr; k++)
+				add_dep(p, t, entry->v[k], entry_reason, entry_detail);
+		}
+		barrier = (long)t;
+		since.nr = 0;
+	}
+	if (exit) {
+		exit->nr = 0;
+		if (since.nr)
+			for (k = 0; k < since.nr; k++)
+				group_push(exit, since.v[k]);
+		else if (barrier >= 0)
+			group_push(exit, (size_t)barrier);
+	}
+	free(since.v);
+}
+
+static int not_parallel(struct plan *p, size_t t)
+{
+	return !p->tasks.v[t].parallel;
+}
+
+static int no_paths(struct plan *p, size_t t)
+{
+	return p->tasks.v[t].paths.nr == 0;
+}
+
+/* Phase and barrier edges, file by file, phase by phase. */
+static void phase_edges(struct plan *p, unsigned int flags)
+{
+	struct group exit = { 0 }, prev = { 0 }, cur = { 0 };
+	size_t i = 0;
+
+	while (i < p->tasks.nr) {
+		int source = p->tasks.v[i].source, phase = p->tasks.v[i].phase;
+		size_t j;
+
+		cur.nr = 0;
+		for (j = i; j < p->tasks.nr && p->tasks.v[j].source == source &&
+			    p->tasks.v[j].phase == phase; j++)
+			if (plan_task_active(p, j))
+				group_push(&cur, j);
+		if (i > 0 && p->tasks.v[i - 1].source != source)
+			prev.nr = 0;	/* a new file: its first phase waits for nothing */
+		barrier_chain(p, cur.v, cur.nr, not_parallel,
+			      (flags & PLAN_NO_PHASES) || !prev.nr ? NULL : &prev,
+			      DEP_PHASE, NULL, DEP_BARRIER, NULL, &exit);
+		if (cur.nr) {
+			struct group tmp = prev;
+
+			prev = exit;
+			exit = tmp;
+		}
+		i = j;
+	}
+	free(exit.v);
+	free(prev.v);
+	free(cur.v);
+}
+
+/* Kahn's algorithm over active tasks: waves and a topological order. */
+static int compute_waves(struct plan *p, size_t *topo, size_t *sorted)
+{
+	size_t n = p->tasks.nr, i, k, head = 0, tail = 0;
+	size_t *indeg = xcalloc(n, sizeof(*indeg));
+	size_t *succ_start = xcalloc(n + 1, sizeof(*succ_start));
+	size_t *succ, *fill;
+	int max_wave = 0;
+
+	for (i = 0; i < n; i++)
+		for (k = 0; k < p->pt[i].deps_nr; k++)
+			succ_start[p->pt[i].deps[k].task + 1]++;
+	for (i = 0; i < n; i++)
+		succ_start[i + 1] += succ_start[i];
+	succ = xmalloc((succ_start[n] + 1) * sizeof(*succ));
+	fill = xcalloc(n, sizeof(*fill));
+	for (i = 0; i < n; i++) {
+		indeg[i] = p->pt[i].deps_nr;
+		for (k = 0; k < p->pt[i].deps_nr; k++) {
+			size_t d = p->pt[i].deps[k].task;
+			succ[succ_start[d] + fill[d]++] = i;
+		}
+	}
+	for (i = 0; i < n; i++) {
+		p->pt[i].wave = 0;
+		if (plan_task_active(p, i) && !indeg[i]) {
+			p->pt[i].wave = 1;
+			topo[tail++] = i;
+		}
+	}
+	while (head < tail) {
+		size_t t = topo[head++];
+
+		if (p->pt[t].wave > max_wave)
+			max_wave = p->pt[t].wave;
+		for (k = succ_start[t]; k < succ_start[t + 1]; k++) {
+			size_t s = succ[k];
+
+			if (p->pt[s].wave < p->pt[t].wave + 1)
+				p->pt[s].wave = p->pt[t].wave + 1;
+			if (!--indeg[s])
+				topo[tail++] = s;
+		}
+	}
+	p->waves = max_wave;
+	*sorted = tail;
+	free(indeg);
+	free(succ_start);
+	free(succ);
+	free(fill);
+	return (size_t)tail == p->active ? 0 : -1;
+}
+
+static void report_cycle(struct plan *p, const size_t *topo, size_t sorted)
+{
+	size_t n = p->tasks.nr, i, t = n, k;
+	char *in_sorted = xcalloc(n, 1);
+	long *seen = xmalloc(n * sizeof(*seen));
+	struct strbuf sb = STRBUF_INIT;
+	size_t *path = xmalloc((n + 1) * sizeof(*path));
+	size_t len = 0;
+
+	for (i = 0; i < sorted; i++)
+		in_sorted[topo[i]] = 1;
+	for (i = 0; i < n; i++) {
+		seen[i] = -1;
+		if (t == n && plan_task_active(p, i) && !in_sorted[i])
+			t = i;
+	}
+	/* walk dependencies inside the unsorted set until a task repeats */
+	while (seen[t] < 0) {
+		seen[t] = (long)len;
+		path[len++] = t;
+		for (k = 0; k < p->pt[t].deps_nr; k++)
+			if (!in_sorted[p->pt[t].deps[k].task])
+				break;
+		t = p->pt[t].deps[k].task;
+	}
+	for (i = (size_t)seen[t]; i < len; i++) {
+		size_t a = path[i], b = i + 1 < len ? path[i + 1] : t;
+		const char *why = "depends";
+
+		for (k = 0; k < p->pt[a].deps_nr; k++)
+			if (p->pt[a].deps[k].task == b)
+				why = plan_reason_name(p->pt[a].deps[k].reason);
+		strbuf_addf(&sb, "'%s' (%s:%d) waits for '%s' (%s); ", p->tasks.v[a].id,
+			    p->tasks.v[a].file, p->tasks.v[a].line, p->tasks.v[b].id, why);
+	}
+	strbuf_setlen(&sb, sb.len - 2);
+	error("dependency cycle: %s", sb.buf);
+	strbuf_release(&sb);
+	free(in_sorted);
+	free(seen);
+	free(path);
+}
+
+static void add_finding(struct plan *p, enum finding_kind kind, const char *path,
+			const size_t *tasks, size_t nr, int wave)
+{
+	struct plan_finding *f;
+
+	ALLOC_GROW(p->findings, p->findings_nr + 1, p->findings_alloc);
+	f = &p->findings[p->findings_nr++];
+	f->kind = kind;
+	f->path = path ? xstrdup(path) : NULL;
+	f->tasks = xmalloc(nr * sizeof(*f->tasks));
+	memcpy(f->tasks, tasks, nr * sizeof(*f->tasks));
+	f->tasks_nr = nr;
+	f->wave = wave;
+}
+
+/*
+ * The order that shared-path and owner edges follow: wave, then file
+ * order.  Every existing edge goes to a later wave, so edges added in this
+ * order can never close a cycle.
+ */
+static const struct plan *sort_plan;
+static int before(const struct plan *p, size_t x, size_t y)
+{
+	if (p->pt[x].wave != p->pt[y].wave)
+		return p->pt[x].wave < p->pt[y].wave;
+	return x < y;
+}
+
+static int by_pos(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x == y ? 0 : before(sort_plan, x, y) ? -1 : 1;
+}
+
+/*
+ * Tasks declaring the same path (or a directory and a path below it):
+ * false [P] findings within a wave, then ordering edges along the
+ * topological order so that they never run together.
+ */
+static void sharing(struct plan *p)
+{
+	struct strmap by_path = STRMAP_INIT;
+	struct group *groups = NULL;
+	size_t groups_nr = 0, groups_alloc = 0, i, k, g;
+	struct strbuf prefix = STRBUF_INIT;
+
+	for (i = 0; i < p->tasks.nr; i++) {
+		if (!plan_task_active(p, i))
+			continue;
+		for (k = 0; k < p->tasks.v[i].paths.nr; k++) {
+			const char *path = p->tasks.v[i].paths.v[k];
+			struct strmap_entry *e;
+			int found;
+
+			e = strmap_put(&by_path, path, NULL, &found);
+			if (!found) {
+				ALLOC_GROW(groups, groups_nr + 1, groups_alloc);
+				memset(&groups[groups_nr], 0, sizeof(*groups));
+				e->value = (void *)(groups_nr + 1);
+				groups_nr++;
+			}
+			g = (size_t)e->value - 1;
+			if (!groups[g].nr || groups[g].v[groups[g].nr - 1] != i)
+				group_push(&groups[g], i);
+		}
+	}
+
+	/* same path: findings per wave, then a chain in topological order */
+	for (i = 0; i < by_path.size; i++) {
+		struct strmap_entry *e = &by_path.v[i];
+		struct group *gr;
+		size_t a, b;
+
+		if (!e->key)
+			continue;
+		gr = &groups[(size_t)e->value - 1];
+		if (gr->nr < 2)
+			continue;
+		sort_plan = p;
+		qsort(gr->v, gr->nr, sizeof(*gr->v), by_pos);
+		for (a = 0; a < gr->nr; a = b) {
+			int wave = p->pt[gr->v[a]].wave, any_p = 0;
+
+			for (b = a; b < gr->nr && p->pt[gr->v[b]].wave == wave; b++)
+				any_p |= p->tasks.v[gr->v[b]].parallel;
+			if (b - a >= 2 && any_p)
+				add_finding(p, FINDING_FALSE_PARALLEL, e->key, gr->v + a, b - a, wave);
+		}
+		for (a = 1; a < gr->nr; a++)
+			add_dep(p, gr->v[a], gr->v[a - 1], DEP_SHARES, e->key);
+	}
+
+	/* a directory and what lies below it */
+	for (i = 0; i < p->tasks.nr; i++) {
+		if (!plan_task_active(p, i))
+			continue;
+		for (k = 0; k < p->tasks.v[i].paths.nr; k++) {
+			const char *path = p->tasks.v[i].paths.v[k], *s;
+
+			strbuf_reset(&prefix);
+			for (s = path; (s = strchr(s, '/')) && s[1]; s++) {
+				struct group *gr;
+				void *v;
+				size_t m;
+
+				strbuf_reset(&prefix);
+				strbuf_add(&prefix, path, (size_t)(s - path) + 1);
+				v = strmap_get(&by_path, prefix.buf);
+				if (!v)
+					continue;
+				gr = &groups[(size_t)v - 1];
+				for (m = 0; m < gr->nr; m++) {
+					size_t d = gr->v[m], first, second;
+
+					if (d == i)
+						continue;
+					first = before(p, d, i) ? d : i;
+					second = first == d ? i : d;
+					if (p->pt[d].wave == p->pt[i].wave &&
+					    (p->tasks.v[d].parallel || p->tasks.v[i].parallel)) {
+						size_t pair[2];
+
+						pair[0] = first;
+						pair[1] = second;
+						add_finding(p, FINDING_FALSE_PARALLEL, prefix.buf,
+							    pair, 2, p->pt[i].wave);
+					}
+					add_dep(p, second, first, DEP_SHARES, prefix.buf);
+				}
+			}
+		}
+	}
+	for (g = 0; g < groups_nr; g++)
+		free(groups[g].v);
+	free(groups);
+	strmap_clear(&by_path);
+	strbuf_release(&prefix);
+}
+
+/* Resolve each task's owner: its owner key, or the one owner of all its paths. */
+static void resolve_owners(struct plan *p, struct ownership *own)
+{
+	size_t i, k;
+
+	for (i = 0; i < p->tasks.nr; i++) {
+		const struct task *t = &p->tasks.v[i];
+		const char *o = NULL;
+
+		if (t->owner) {
+			o = t->owner;
+			if (own->owners.nr && !strlist_has(&own->owners, o))
+				warning("task '%s' (%s:%d) names owner '%s', who owns no path",
+					t->id, t->file, t->line, o);
+		} else if (own->nr && t->paths.nr) {
+			o = ownership_lookup(own, t->paths.v[0]);
+			for (k = 1; o && k < t->paths.nr; k++) {
+				const char *o2 = ownership_lookup(own, t->paths.v[k]);
+
+				if (!o2 || strcmp(o, o2))
+					o = NULL;
+			}
+		}
+		p->pt[i].owner = o ? xstrdup(o) : NULL;
+	}
+}
+
+/* Unknown footprints inside an owner's area act as barriers there. */
+static void owner_edges(struct plan *p)
+{
+	struct strmap owners = STRMAP_INIT;
+	struct group *groups = NULL;
+	size_t nr = 0, alloc = 0, i, g;
+
+	for (i = 0; i < p->tasks.nr; i++) {
+		struct strmap_entry *e;
+		int found;
+
+		if (!plan_task_active(p, i) || !p->pt[i].owner)
+			continue;
+		e = strmap_put(&owners, p->pt[i].owner, NULL, &found);
+		if (!found) {
+			ALLOC_GROW(groups, nr + 1, alloc);
+			memset(&groups[nr], 0, sizeof(*groups));
+			e->value = (void *)(nr + 1);
+			nr++;
+		}
+		group_push(&groups[(size_t)e->value - 1], i);
+	}
+	for (i = 0; i < owners.size; i++) {
+		struct strmap_entry *e = &owners.v[i];
+		struct group *gr;
+		size_t k;
+		int any = 0;
+
+		if (!e->key)
+			continue;
+		gr = &groups[(size_t)e->value - 1];
+		for (k = 0; k < gr->nr; k++)
+			any |= no_paths(p, gr->v[k]);
+		if (!any || gr->nr < 2)
+			continue;
+		sort_plan = p;
+		qsort(gr->v, gr->nr, sizeof(*gr->v), by_pos);
+		barrier_chain(p, gr->v, gr->nr, no_paths, NULL, DEP_OWNER, NULL,
+			      DEP_OWNER, e->key, NULL);
+	}
+	for (g = 0; g < nr; g++)
+		free(groups[g].v);
+	free(groups);
+	strmap_clear(&owners);
+}
+
+static void critical_path(struct plan *p, const size_t *topo)
+{
+	size_t n = p->tasks.nr, i, k, best = n, est_nr = 0;
+	double *dist = xcalloc(n, sizeof(*dist)), est_sum = 0, mean, total = 0;
+	long *pred = xmalloc(n * sizeof(*pred));
+	size_t len;
+
+	for (i = 0; i < n; i++)
+		if (plan_task_active(p, i) && p->tasks.v[i].estimate > 0) {
+			est_sum += p->tasks.v[i].estimate;
+			est_nr++;
+		}
+	p->estimated = est_nr > 0;
+	mean = est_nr ? est_sum / (double)est_nr : 1;
+	for (i = 0; i < p->active; i++) {
+		size_t t = topo[i];
+		double w = p->estimated ? (p->tasks.v[t].estimate > 0 ? p->tasks.v[t].estimate : mean) : 1;
+
+		total += w;
+		pred[t] = -1;
+		dist[t] = 0;
+		for (k = 0; k < p->pt[t].deps_nr; k++) {
+			size_t d = p->pt[t].deps[k].task;
+
+			if (dist[d] > dist[t]) {
+				dist[t] = dist[d];
+				pred[t] = (long)d;
+			}
+		}
+		dist[t] += w;
+		if (best == n || dist[t] > dist[best])
+			best = t;
+	}
+	p->critical_nr = 0;
+	p->critical_len = best < n ? dist[best] : 0;
+	if (best < n) {
+		long t;
+
+		for (len = 0, t = (long)best; t >= 0; t = pred[t])
+			len++;
+		p->critical = xmalloc(len * sizeof(*p->critical));
+		p->critical_nr = len;
+		for (t = (long)best; t >= 0; t = pred[t])
+			p->critical[--len] = (size_t)t;
+	}
+	if (!p->active)
+		p->speedup = 1;
+	else if (p->estimated)
+		p->speedup = total / p->critical_len;
+	else
+		p->speedup = (double)p->active / (double)p->waves;
+	free(dist);
+	free(pred);
+}
+
+int plan_build(struct plan *p, struct ownership *own, unsigned int flags)
+{
+	size_t n = p->tasks.nr, i, k, sorted = 0;
+	size_t *topo = xmalloc((n + 1) * sizeof(*topo));
+	int ret = -1;
+
+	plan_clear_graph(p);
+	p->pt = xcalloc(n + 1, sizeof(*p->pt));
+	p->active = 0;
+	for (i = 0; i < n; i++)
+		p->active += plan_task_active(p, i);
+
+	/* explicit dependencies first: an edge keeps the first reason given */
+	for (i = 0; i < n; i++) {
+		if (!plan_task_active(p, i))
+			continue;
+		for (k = 0; k < p->tasks.v[i].depends.nr; k++) {
+			long d = tasks_find(&p->tasks, p->tasks.v[i].depends.v[k]);
+
+			if (d >= 0 && plan_task_active(p, (size_t)d))
+				add_dep(p, i, (size_t)d, DEP_DEPENDS, NULL);
+		}
+	}
+	phase_edges(p, flags);
+	if (compute_waves(p, topo, &sorted) < 0) {
+		report_cycle(p, topo, sorted);
+		goto out;
+	}
+	resolve_owners(p, own);
+	for (i = 0; i < n; i++)
+		if (plan_task_active(p, i) && !p->tasks.v[i].paths.nr)
+			add_finding(p, FINDING_UNKNOWN_FOOTPRINT, NULL, &i, 1, p->pt[i].wave);
+	sharing(p);
+	owner_edges(p);
+	/* shared-path and owner edges follow the topological order: no cycle */
+	if (compute_waves(p, topo, &sorted) < 0) {
+		error("internal error: cycle after ordering shared paths");
+		goto out;
+	}
+	critical_path(p, topo);
+	ret = 0;
+out:
+	free(topo);
+	return ret;
+}
+
+static const struct plan *order_plan;
+static int by_wave(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int wx = order_plan->pt[x].wave, wy = order_plan->pt[y].wave;
+
+	if (wx != wy)
+		return wx < wy ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+size_t *plan_order(const struct plan *p, size_t *nr)
+{
+	size_t *v = xmalloc((p->tasks.nr + 1) * sizeof(*v)), i;
+
+	*nr = 0;
+	for (i = 0; i < p->tasks.nr; i++)
+		if (plan_task_active(p, i))
+			v[(*nr)++] = i;
+	order_plan = p;
+	qsort(v, *nr, sizeof(*v), by_wave);
+	return v;
+}

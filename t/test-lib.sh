@@ -1,0 +1,104 @@
+# Test library for git-parallel's integration tests, on Debian's sharness.
+#
+# Each t/tNNNN-*.sh sources this file.  It puts the freshly built
+# git-parallel first on PATH (so "git parallel" runs it), fixes author and
+# committer dates, and gives every test script a throwaway repository
+# "repo" in its trash directory, with one commit on "main".
+
+SHARNESS_TEST_SRCDIR=${SHARNESS_TEST_SRCDIR:-/usr/share/sharness}
+GP_BUILD_DIR=$(cd "$(dirname "$0")/.." && pwd)
+GP_TEST_DIR="$GP_BUILD_DIR/t"
+export GP_BUILD_DIR GP_TEST_DIR
+
+# sharness wants these before it is sourced
+SHARNESS_BUILD_DIRECTORY=$GP_BUILD_DIR
+export SHARNESS_BUILD_DIRECTORY
+
+. "$SHARNESS_TEST_SRCDIR/sharness.sh"
+
+TRASH_DIRECTORY=$SHARNESS_TRASH_DIRECTORY
+export TRASH_DIRECTORY
+PATH="$GP_BUILD_DIR:$PATH"
+export PATH
+
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_COMMON_DIR GIT_PREFIX GIT_PARALLEL_CONFIG
+unset NO_COLOR
+GIT_AUTHOR_NAME="A U Thor"
+GIT_AUTHOR_EMAIL="author@example.com"
+GIT_COMMITTER_NAME="C O Mitter"
+GIT_COMMITTER_EMAIL="committer@example.com"
+GIT_AUTHOR_DATE="1700000000 +0000"
+GIT_COMMITTER_DATE="1700000000 +0000"
+GIT_CONFIG_NOSYSTEM=1
+HOME="$SHARNESS_TRASH_DIRECTORY"
+export GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
+export GIT_AUTHOR_DATE GIT_COMMITTER_DATE GIT_CONFIG_NOSYSTEM HOME
+git config --global init.defaultBranch main
+git config --global advice.detachedHead false
+
+# Under SANITIZE=1 builds, make ASan fail loudly and leak checks exit non-zero.
+ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+export ASAN_OPTIONS UBSAN_OPTIONS
+
+GP_FIXTURES="$GP_TEST_DIR/fixtures"
+GP_CORPUS="$GP_TEST_DIR/corpus/tasks"
+
+# new_repo <dir>: a repository with one commit on main.
+new_repo () {
+	git init -q "$1" &&
+	echo "seed" >"$1/README" &&
+	git -C "$1" add README &&
+	git -C "$1" commit -q -m "initial"
+}
+
+# state_dir [<repo>]: the state directory of a repository.
+state_dir () {
+	echo "$(git -C "${1:-.}" rev-parse --path-format=absolute --git-common-dir)/parallel"
+}
+
+# test_no_state [<repo>]: nothing was written to the state directory.
+test_no_state () {
+	sd=$(state_dir "${1:-.}")
+	if test -e "$sd/plan"; then
+		echo "state written: $sd/plan"
+		return 1
+	fi
+	return 0
+}
+
+# test_one_line_error <file>: stderr holds exactly one line, an error.
+test_one_line_error () {
+	test_line_count = 1 "$1" &&
+	grep -E '^(fatal|error): ' "$1"
+}
+
+# A JSON helper: python3 reads a JSON document and evaluates an expression
+# over it ("d"), printing the result.
+json_get () {
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=eval(sys.argv[2]); print(json.dumps(r) if r is None or isinstance(r,(list,dict)) else r)' "$@"
+}
+
+# git's test helpers that Debian's sharness lacks.
+if ! type test_line_count >/dev/null 2>&1; then
+test_line_count () {
+	if test $# != 3; then
+		echo "bug in the test script: test_line_count needs 3 arguments"
+		return 1
+	fi
+	if ! test $(wc -l <"$3") "$1" "$2"; then
+		echo "test_line_count: line count for $3 !$1 $2"
+		cat "$3"
+		return 1
+	fi
+}
+fi
+if ! type test_must_be_empty >/dev/null 2>&1; then
+test_must_be_empty () {
+	if test -s "$1"; then
+		echo "'$1' is not empty, it contains:"
+		cat "$1"
+		return 1
+	fi
+}
+fi
