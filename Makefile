@@ -90,10 +90,17 @@ $(DOC): Documentation/git-parallel.1.scd
 T ?= $(notdir $(wildcard t/t[0-9]*.sh))
 PROVE_OPTS ?= -j2
 
+ifdef VALGRIND
+UNIT_EXEC = env GIT_PARALLEL_NO_JIT=1 valgrind -q --leak-check=full --error-exitcode=126
+TEST_ENV = GP_VALGRIND=1
+else
+UNIT_EXEC =
+endif
+
 test: all
-	$(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_PROGS) 2>t/unit/stderr.log || \
+	$(PROVE) $(PROVE_OPTS) --exec '$(UNIT_EXEC)' $(UNIT_PROGS) 2>t/unit/stderr.log || \
 		{ cat t/unit/stderr.log; exit 1; }
-	cd t && $(PROVE) $(PROVE_OPTS) $(T)
+	cd t && $(TEST_ENV) $(PROVE) $(PROVE_OPTS) $(T)
 
 unit-test: all
 	$(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_PROGS)

@@ -320,6 +320,19 @@ static void print_table(const struct plan *p, const char *base_name)
 	strbuf_release(&sb);
 }
 
+/* A path relative to the top of the work tree, as seen from the cwd. */
+static char *from_cwd(const char *prefix, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+
+	for (p = prefix ? prefix : ""; *p; p++)
+		if (*p == '/')
+			strbuf_addstr(&sb, "../");
+	strbuf_addstr(&sb, path);
+	return strbuf_detach(&sb, NULL);
+}
+
 static char *iso_now(void)
 {
 	char buf[64];
@@ -444,10 +457,11 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 		for (i = (size_t)optind; i < (size_t)argc; i++)
 			strlist_push(&plan.sources, argv[i]);
 	} else {
+		/* parallel.tasks is relative to the top; name it from the cwd */
 		for (i = 0; i < cfg.tasks.nr; i++)
 			strlist_push_nodup(&plan.sources, cfg.tasks.v[i][0] == '/' ?
 					   xstrdup(cfg.tasks.v[i]) :
-					   xstrfmt("%s/%s", workdir, cfg.tasks.v[i]));
+					   from_cwd(ctx->prefix, cfg.tasks.v[i]));
 	}
 	if (!plan.sources.nr && !cfg.tasks_ini.nr) {
 		error("no task file: name one (git parallel plan tasks.md) or set parallel.tasks");

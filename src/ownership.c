@@ -453,7 +453,8 @@ static pcre2_code *compile_regex(const char *re, size_t len, int *errcode, PCRE2
 	code = pcre2_compile((PCRE2_SPTR)re, len, OWNERSHIP_PCRE2_OPTIONS,
 			     errcode, erroff, NULL);
 	if (code)
-		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);	/* optional */
+		if (regex_jit_wanted())
+			pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);	/* optional */
 	return code;
 }
 

@@ -96,7 +96,8 @@ static pcre2_code *compile(const char *pattern)
 		error("internal: cannot compile '%s': %s", pattern, (char *)msg);
 		return NULL;
 	}
-	pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);	/* optional: falls back to the interpreter */
+	if (regex_jit_wanted())
+		pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);	/* optional: falls back to the interpreter */
 	return re;
 }
 

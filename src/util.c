@@ -673,3 +673,15 @@ fail:
 		*bad = i;
 	return 0;
 }
+
+int regex_jit_wanted(void)
+{
+	static int wanted = -1;
+
+	if (wanted < 0) {
+		const char *v = getenv("GIT_PARALLEL_NO_JIT");
+
+		wanted = !(v && *v && strcmp(v, "0"));
+	}
+	return wanted;
+}

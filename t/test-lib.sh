@@ -19,6 +19,20 @@ export SHARNESS_BUILD_DIRECTORY
 TRASH_DIRECTORY=$SHARNESS_TRASH_DIRECTORY
 export TRASH_DIRECTORY
 PATH="$GP_BUILD_DIR:$PATH"
+
+# make test VALGRIND=1: every git-parallel process runs under valgrind;
+# an error or a leak makes it exit 126 (and the test fail).  PCRE2's JIT
+# code is opaque to valgrind, so it is turned off there.
+if test -n "$GP_VALGRIND"; then
+	mkdir -p "$TRASH_DIRECTORY/.bin" &&
+	cat >"$TRASH_DIRECTORY/.bin/git-parallel" <<-EOF &&
+	#!/bin/sh
+	GIT_PARALLEL_NO_JIT=1 exec valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \\
+		--error-exitcode=126 "$GP_BUILD_DIR/git-parallel" "\$@"
+	EOF
+	chmod +x "$TRASH_DIRECTORY/.bin/git-parallel" &&
+	PATH="$TRASH_DIRECTORY/.bin:$PATH"
+fi
 export PATH
 
 unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_COMMON_DIR GIT_PREFIX GIT_PARALLEL_CONFIG

@@ -131,6 +131,12 @@ int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode
 /* mkdir -p; returns 0 or -1 (reported). */
 int mkdir_p(const char *path, mode_t mode);
 
+/*
+ * Should PCRE2 patterns be JIT-compiled?  Yes, unless GIT_PARALLEL_NO_JIT
+ * is set: valgrind cannot follow JIT code and reports false errors there.
+ */
+int regex_jit_wanted(void);
+
 /* Does buf hold valid UTF-8?  On failure *bad is the offset of the first bad byte. */
 int utf8_valid(const char *buf, size_t len, size_t *bad);
 
