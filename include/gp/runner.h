@@ -1,0 +1,87 @@
+#ifndef GP_RUNNER_H
+#define GP_RUNNER_H
+
+#include <sys/types.h>
+
+#include "gp/util.h"
+
+/*
+ * A pool of task processes (DESIGN.md 2.2 steps 4-5): each command runs
+ * with /bin/sh -c in its worktree, in its own process group, stdin from
+ * /dev/null, stdout and stderr appended to its log; git's repository
+ * variables are removed from its environment and the task's variables
+ * added.  Timeouts send SIGTERM to the group, then SIGKILL after a grace
+ * period.  When the command exits, what is left of its group (background
+ * children) is killed too.  SIGINT and SIGTERM to us are caught and
+ * reported as an event, never acted on behind the caller's back.
+ */
+
+struct runner_spec {
+	const char *id;		/* the task ID, for events */
+	const char *command;
+	const char *cwd;
+	const char *log_path;	/* opened O_APPEND|O_CREAT, mode 0644 */
+	const char *const *env;	/* extra "NAME=value" entries, NULL-terminated; may be NULL */
+	double timeout;		/* seconds; 0: none */
+	void *data;		/* the caller's, handed back in events */
+};
+
+struct runner_proc;
+
+struct runner {
+	struct runner_proc *procs;
+	size_t nr, alloc;
+	double grace;		/* seconds between SIGTERM and SIGKILL */
+	int sigpipe[2];		/* self-pipe for SIGCHLD, SIGINT, SIGTERM */
+	int interrupted;	/* the signal we received, or 0 */
+};
+
+enum runner_event_kind {
+	RUNNER_EXITED,		/* a command finished (exited, killed, or timed out) */
+	RUNNER_INTERRUPTED,	/* we received SIGINT or SIGTERM */
+	RUNNER_TICK,		/* nothing happened within the tick: time for progress */
+};
+
+struct runner_event {
+	enum runner_event_kind kind;
+	const char *id;		/* RUNNER_EXITED: borrowed until the next runner_wait(),
+				   runner_terminate_all() or runner_release() */
+	void *data;
+	int exit_code;		/* exit status, or -1 when killed by a signal */
+	int signal;		/* the signal that killed it, or 0 */
+	int timed_out;
+	int spawn_failed;	/* chdir, /dev/null or exec of /bin/sh failed (126/127);
+				   not "command not found", which is sh's own 127 */
+	double duration;	/* seconds */
+	int sig;		/* RUNNER_INTERRUPTED: which signal */
+};
+
+/* Set up; installs the signal handlers.  grace in seconds.  One runner per process. */
+int runner_init(struct runner *r, double grace);
+/* Restores the signal handlers; every process must have been reaped. */
+void runner_release(struct runner *r);
+
+/* Start a command.  Returns 0, or -1 (reported) when it could not start. */
+int runner_start(struct runner *r, const struct runner_spec *spec);
+
+/* Processes still running. */
+size_t runner_running(const struct runner *r);
+
+/* The pid (process group) of a running task, or 0. */
+pid_t runner_pid(const struct runner *r, const char *id);
+
+/*
+ * Wait for the next event, at most tick_ms milliseconds (then
+ * RUNNER_TICK; a negative tick_ms: no tick).  Enforces timeouts meanwhile.  Returns 0, or -1 on an
+ * internal error (reported).
+ */
+int runner_wait(struct runner *r, struct runner_event *ev, int tick_ms);
+
+/*
+ * Terminate every running group: SIGTERM, then SIGKILL after the grace
+ * period; reaps them.  Each one reaped is reported through fn (may be NULL).
+ */
+void runner_terminate_all(struct runner *r,
+			  void (*fn)(const struct runner_event *ev, void *cb), void *cb);
+
+#endif

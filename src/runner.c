@@ -1,0 +1,752 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gp/runner.h"
+
+extern char **environ;
+
+#ifndef NSIG
+#define NSIG 65
+#endif
+
+/*
+ * git's local_repo_env (environment.c): the variables that tie a process
+ * to one repository.  A task must find its own worktree, not ours.
+ */
+static const char *const local_repo_env[] = {
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES",
+	"GIT_CONFIG",
+	"GIT_CONFIG_PARAMETERS",
+	"GIT_CONFIG_COUNT",
+	"GIT_OBJECT_DIRECTORY",
+	"GIT_DIR",
+	"GIT_WORK_TREE",
+	"GIT_IMPLICIT_WORK_TREE",
+	"GIT_GRAFT_FILE",
+	"GIT_INDEX_FILE",
+	"GIT_NO_REPLACE_OBJECTS",
+	"GIT_REPLACE_REF_BASE",
+	"GIT_PREFIX",
+	"GIT_SHALLOW_FILE",
+	"GIT_COMMON_DIR",
+};
+
+struct runner_proc {
+	char *id;
+	void *data;
+	pid_t pid;		/* also the process group */
+	double start;		/* CLOCK_MONOTONIC seconds */
+	double deadline;	/* 0: none */
+	double kill_at;		/* SIGKILL due; 0: not yet */
+	int timed_out;
+	int kill_sent;		/* SIGKILL sent to the group */
+	int spawn_failed;
+	int reaped;		/* done; freed at the next runner_wait() */
+};
+
+/* What a child tells its parent through the exec pipe when it fails. */
+enum child_stage { CHILD_DEVNULL = 1, CHILD_CHDIR, CHILD_EXEC };
+struct child_err {
+	int stage;
+	int err;
+};
+
+/* Signal handlers are process-wide: so is their state. */
+static volatile sig_atomic_t sig_fd = -1;
+static int runner_active;
+static const int caught_signals[] = { SIGCHLD, SIGINT, SIGTERM };
+static struct sigaction old_actions[ARRAY_SIZE(caught_signals)];
+
+static void on_signal(int sig)
+{
+	int saved_errno = errno;
+	unsigned char c = (unsigned char)sig;
+
+	if (sig_fd >= 0 && write(sig_fd, &c, 1) < 0) {
+		; /* full pipe: a wakeup is pending already */
+	}
+	errno = saved_errno;
+}
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int set_cloexec(int fd)
+{
+	int flags = fcntl(fd, F_GETFD);
+
+	if (flags < 0 || fcntl(fd, F_SETFD, flags | FD_CLOEXEC) < 0)
+		return -1;
+	return 0;
+}
+
+static int set_nonblock(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
+		return -1;
+	return 0;
+}
+
+static void close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+int runner_init(struct runner *r, double grace)
+{
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->grace = grace < 0 ? 0 : grace;
+	r->sigpipe[0] = r->sigpipe[1] = -1;
+
+	if (runner_active)
+		return error("a runner is already active in this process");
+	if (pipe(r->sigpipe) < 0)
+		return error_errno("cannot create a pipe");
+	for (i = 0; i < 2; i++) {
+		if (set_cloexec(r->sigpipe[i]) < 0 || set_nonblock(r->sigpipe[i]) < 0) {
+			error_errno("cannot set up the signal pipe");
+			close_fd(&r->sigpipe[0]);
+			close_fd(&r->sigpipe[1]);
+			return -1;
+		}
+	}
+
+	sig_fd = r->sigpipe[1];
+	for (i = 0; i < ARRAY_SIZE(caught_signals); i++) {
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigemptyset(&sa.sa_mask);
+		/*
+		 * SA_RESTART spares other code (libgit2's threads, stdio)
+		 * EINTR; poll() is interrupted regardless, and the pipe
+		 * wakes it anyway.
+		 */
+		sa.sa_flags = SA_RESTART;
+		if (caught_signals[i] == SIGCHLD)
+			sa.sa_flags |= SA_NOCLDSTOP;
+		if (sigaction(caught_signals[i], &sa, &old_actions[i]) < 0) {
+			error_errno("cannot install a signal handler");
+			while (i-- > 0)
+				sigaction(caught_signals[i], &old_actions[i], NULL);
+			sig_fd = -1;
+			close_fd(&r->sigpipe[0]);
+			close_fd(&r->sigpipe[1]);
+			return -1;
+		}
+	}
+	runner_active = 1;
+	return 0;
+}
+
+/* Drop the procs reported last time. */
+static void compact(struct runner *r)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < r->nr; i++) {
+		if (r->procs[i].reaped) {
+			free(r->procs[i].id);
+			continue;
+		}
+		if (i != j)
+			r->procs[j] = r->procs[i];
+		j++;
+	}
+	r->nr = j;
+}
+
+/* A wait status no real process has: we never saw it exit. */
+#define STATUS_LOST (-1)
+
+static void fill_exit_event(struct runner_event *ev, const struct runner_proc *p,
+			    int status, double now)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->kind = RUNNER_EXITED;
+	ev->id = p->id;
+	ev->data = p->data;
+	if (status == STATUS_LOST) {
+		ev->exit_code = -1;
+	} else if (WIFEXITED(status)) {
+		ev->exit_code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		ev->exit_code = -1;
+		ev->signal = WTERMSIG(status);
+	} else {
+		ev->exit_code = -1;
+	}
+	ev->timed_out = p->timed_out;
+	ev->spawn_failed = p->spawn_failed;
+	ev->duration = now - p->start;
+}
+
+/*
+ * Has p's leader exited?  Then kill what is left of its group -- while
+ * the leader is still a zombie, so its pid (the group ID) cannot have
+ * been reused -- and reap it.  block: wait for it.  Returns 1 when
+ * reaped (*status set), 0 when still running, -1 on error (reported).
+ */
+static int reap(struct runner_proc *p, int *status, int block)
+{
+	siginfo_t si;
+	pid_t got;
+
+	for (;;) {
+		memset(&si, 0, sizeof(si));
+		if (waitid(P_PID, p->pid, &si,
+			   WEXITED | WNOWAIT | (block ? 0 : WNOHANG)) < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ECHILD) {
+				/* someone else reaped it: report it as lost */
+				error("task '%s' (pid %ld) was reaped by someone else",
+				      p->id, (long)p->pid);
+				*status = STATUS_LOST;
+				p->reaped = 1;
+				return 1;
+			}
+			return error_errno("waitid for task '%s' (pid %ld) failed",
+					   p->id, (long)p->pid);
+		}
+		break;
+	}
+	if (si.si_pid != p->pid)
+		return 0;
+
+	if (kill(-p->pid, SIGKILL) < 0 && errno != ESRCH && errno != EPERM)
+		warning("cannot kill what is left of task '%s' (group %ld): %s",
+			p->id, (long)p->pid, strerror(errno));
+
+	while ((got = waitpid(p->pid, status, 0)) < 0 && errno == EINTR)
+		;
+	if (got < 0)
+		return error_errno("waitpid for task '%s' (pid %ld) failed",
+				   p->id, (long)p->pid);
+	p->reaped = 1;
+	return 1;
+}
+
+static void signal_group(struct runner_proc *p, int sig)
+{
+	if (kill(-p->pid, sig) < 0 && errno != ESRCH)
+		warning("cannot send signal %d to task '%s' (group %ld): %s",
+			sig, p->id, (long)p->pid, strerror(errno));
+}
+
+static void kill_all_now(struct runner *r)
+{
+	size_t i;
+	int status;
+
+	for (i = 0; i < r->nr; i++) {
+		struct runner_proc *p = &r->procs[i];
+		if (p->reaped)
+			continue;
+		signal_group(p, SIGKILL);
+		p->kill_sent = 1;
+		if (reap(p, &status, 1) < 0)
+			p->reaped = 1; /* nothing more we can do */
+	}
+}
+
+void runner_release(struct runner *r)
+{
+	size_t i;
+
+	if (runner_running(r)) {
+		warning("killing %lu task(s) still running", (unsigned long)runner_running(r));
+		kill_all_now(r);
+	}
+	for (i = 0; i < r->nr; i++)
+		free(r->procs[i].id);
+	free(r->procs);
+
+	if (runner_active && sig_fd == r->sigpipe[1] && r->sigpipe[1] >= 0) {
+		for (i = 0; i < ARRAY_SIZE(caught_signals); i++)
+			sigaction(caught_signals[i], &old_actions[i], NULL);
+		sig_fd = -1;
+		runner_active = 0;
+	}
+	close_fd(&r->sigpipe[0]);
+	close_fd(&r->sigpipe[1]);
+	r->procs = NULL;
+	r->nr = r->alloc = 0;
+}
+
+static int env_name_is(const char *entry, const char *name)
+{
+	size_t len = strlen(name);
+
+	return !strncmp(entry, name, len) && entry[len] == '=';
+}
+
+static int env_same_name(const char *a, const char *b)
+{
+	const char *eq = strchr(a, '=');
+	size_t len = eq ? (size_t)(eq - a) : strlen(a);
+
+	return !strncmp(a, b, len) && b[len] == '=';
+}
+
+/*
+ * environ without git's repository variables, plus extra (which
+ * overrides same-named entries).  The strings are borrowed; free the
+ * array only.
+ */
+static char **build_env(const char *const *extra)
+{
+	size_t n = 0, nr = 0, i, j, k;
+	char **env;
+
+	for (i = 0; environ && environ[i]; i++)
+		n++;
+	for (i = 0; extra && extra[i]; i++)
+		n++;
+	env = xcalloc(n + 1, sizeof(*env));
+
+	for (i = 0; environ && environ[i]; i++) {
+		const char *e = environ[i];
+		int drop = !strchr(e, '=');
+
+		for (k = 0; !drop && k < ARRAY_SIZE(local_repo_env); k++)
+			drop = env_name_is(e, local_repo_env[k]);
+		for (k = 0; !drop && extra && extra[k]; k++)
+			drop = env_same_name(extra[k], e);
+		if (!drop)
+			env[nr++] = (char *)e;
+	}
+	for (i = 0; extra && extra[i]; i++) {
+		int drop = 0;
+
+		/* a later entry of the same name wins */
+		for (j = i + 1; !drop && extra[j]; j++)
+			drop = env_same_name(extra[j], extra[i]);
+		if (!drop)
+			env[nr++] = (char *)extra[i];
+	}
+	env[nr] = NULL;
+	return env;
+}
+
+static void child_fail(int errfd, int stage, int code)
+{
+	struct child_err ce;
+
+	ce.stage = stage;
+	ce.err = errno;
+	if (write(errfd, &ce, sizeof(ce)) < 0) {
+		; /* the parent will see the exit code */
+	}
+	_exit(code);
+}
+
+/* Mark every descriptor from 3 up close-on-exec. */
+static void cloexec_from(int lowfd)
+{
+	long max, fd;
+
+#if defined(SYS_close_range) && defined(__linux__)
+	/* CLOSE_RANGE_CLOEXEC (1U << 2), Linux 5.11 */
+	if (!syscall(SYS_close_range, (unsigned int)lowfd, ~0U, 1U << 2))
+		return;
+#endif
+	max = sysconf(_SC_OPEN_MAX);
+	if (max < 0 || max > 65536)
+		max = 65536;
+	for (fd = lowfd; fd < max; fd++)
+		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
+}
+
+/* In the child, between fork() and exec: async-signal-safe calls only. */
+static GP_NORETURN void child_run(const char *command, const char *cwd,
+				  int log_fd, int errfd, char **envp)
+{
+	struct sigaction sa;
+	sigset_t empty;
+	int sig, fd;
+
+	setpgid(0, 0);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	for (sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sigaction(sig, &sa, NULL);
+
+	/* keep our descriptors clear of 0, 1 and 2 */
+	if (errfd < 3) {
+		fd = fcntl(errfd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			_exit(126);
+		errfd = fd;
+	}
+	if (log_fd < 3) {
+		fd = fcntl(log_fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			child_fail(errfd, CHILD_DEVNULL, 126);
+		log_fd = fd;
+	}
+
+	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		child_fail(errfd, CHILD_DEVNULL, 126);
+	if (fd == 0) {
+		fcntl(0, F_SETFD, 0);
+	} else if (dup2(fd, 0) < 0) {
+		child_fail(errfd, CHILD_DEVNULL, 126);
+	}
+	if (dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
+		child_fail(errfd, CHILD_DEVNULL, 126);
+
+	if (chdir(cwd) < 0)
+		child_fail(errfd, CHILD_CHDIR, 126);
+
+	cloexec_from(3);
+
+	sigemptyset(&empty);
+	sigprocmask(SIG_SETMASK, &empty, NULL);
+
+	execle("/bin/sh", "sh", "-c", command, (char *)NULL, envp);
+	child_fail(errfd, CHILD_EXEC, 127);
+	_exit(127);
+}
+
+/* Tell the log why the command never ran. */
+static void log_spawn_failure(int log_fd, const struct runner_spec *spec,
+			      const struct child_err *ce)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t off = 0;
+
+	switch (ce->stage) {
+	case CHILD_CHDIR:
+		strbuf_addf(&sb, "git-parallel: cannot change to '%s': %s\n",
+			    spec->cwd, strerror(ce->err));
+		break;
+	case CHILD_EXEC:
+		strbuf_addf(&sb, "git-parallel: cannot run /bin/sh: %s\n",
+			    strerror(ce->err));
+		break;
+	default:
+		strbuf_addf(&sb, "git-parallel: cannot set up stdin/stdout: %s\n",
+			    strerror(ce->err));
+		break;
+	}
+	while (off < sb.len) {
+		ssize_t n = write(log_fd, sb.buf + off, sb.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += n;
+	}
+	strbuf_release(&sb);
+}
+
+int runner_start(struct runner *r, const struct runner_spec *spec)
+{
+	struct runner_proc *p;
+	struct child_err ce;
+	sigset_t all, old;
+	char **envp = NULL;
+	int log_fd = -1, errpipe[2] = { -1, -1 };
+	double start;
+	pid_t pid;
+	ssize_t n;
+	size_t i;
+	int ret = -1, failed = 0;
+
+	if (!spec->id || !spec->command || !spec->cwd || !spec->log_path)
+		return error("runner_start: incomplete task spec");
+	if (r->sigpipe[0] < 0)
+		return error("runner_start: runner not initialised");
+	for (i = 0; spec->env && spec->env[i]; i++)
+		if (!strchr(spec->env[i], '=') || spec->env[i][0] == '=')
+			return error("task '%s': bad environment entry '%s'",
+				     spec->id, spec->env[i]);
+
+	log_fd = open(spec->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	if (log_fd < 0)
+		return error_errno("task '%s': cannot open log '%s'", spec->id, spec->log_path);
+	if (pipe(errpipe) < 0) {
+		error_errno("task '%s': cannot create a pipe", spec->id);
+		goto out;
+	}
+	if (set_cloexec(errpipe[0]) < 0 || set_cloexec(errpipe[1]) < 0) {
+		error_errno("task '%s': cannot set up a pipe", spec->id);
+		goto out;
+	}
+	envp = build_env(spec->env);
+
+	/* no handler of ours may run in the child before it resets them */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	start = now_mono();
+	pid = fork();
+	if (!pid)
+		child_run(spec->command, spec->cwd, log_fd, errpipe[1], envp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		error_errno("task '%s': cannot fork", spec->id);
+		goto out;
+	}
+	setpgid(pid, pid);	/* either of us may get there first */
+
+	/* EOF: exec succeeded; a message: the child failed and will exit */
+	close_fd(&errpipe[1]);
+	while ((n = read(errpipe[0], &ce, sizeof(ce))) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(ce)) {
+		failed = 1;
+		log_spawn_failure(log_fd, spec, &ce);
+	}
+
+	ALLOC_GROW(r->procs, r->nr + 1, r->alloc);
+	p = &r->procs[r->nr++];
+	memset(p, 0, sizeof(*p));
+	p->id = xstrdup(spec->id);
+	p->data = spec->data;
+	p->pid = pid;
+	p->start = start;
+	p->deadline = spec->timeout > 0 ? start + spec->timeout : 0;
+	p->spawn_failed = failed;
+	ret = 0;
+out:
+	free(envp);
+	close_fd(&errpipe[0]);
+	close_fd(&errpipe[1]);
+	close_fd(&log_fd);
+	return ret;
+}
+
+size_t runner_running(const struct runner *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nr; i++)
+		if (!r->procs[i].reaped)
+			n++;
+	return n;
+}
+
+pid_t runner_pid(const struct runner *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr; i++)
+		if (!r->procs[i].reaped && !strcmp(r->procs[i].id, id))
+			return r->procs[i].pid;
+	return 0;
+}
+
+/* Read what the handlers wrote; returns SIGINT or SIGTERM if seen, else 0. */
+static int drain_sigpipe(struct runner *r)
+{
+	unsigned char buf[64];
+	ssize_t n, i;
+	int sig = 0;
+
+	for (;;) {
+		n = read(r->sigpipe[0], buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		for (i = 0; i < n; i++)
+			if (!sig && (buf[i] == SIGINT || buf[i] == SIGTERM))
+				sig = buf[i];
+	}
+	return sig;
+}
+
+/* Send due signals; returns the next time something is due, or 0. */
+static double enforce_timeouts(struct runner *r, double now)
+{
+	double next = 0;
+	size_t i;
+
+	for (i = 0; i < r->nr; i++) {
+		struct runner_proc *p = &r->procs[i];
+		double due = 0;
+
+		if (p->reaped)
+			continue;
+		if (p->deadline && !p->timed_out && now >= p->deadline) {
+			p->timed_out = 1;
+			p->kill_at = now + r->grace;
+			signal_group(p, SIGTERM);
+		}
+		if (p->kill_at && !p->kill_sent && now >= p->kill_at) {
+			p->kill_sent = 1;
+			signal_group(p, SIGKILL);
+		}
+		if (p->deadline && !p->timed_out)
+			due = p->deadline;
+		else if (p->kill_at && !p->kill_sent)
+			due = p->kill_at;
+		if (due && (!next || due < next))
+			next = due;
+	}
+	return next;
+}
+
+static int ms_until(double t, double now)
+{
+	double ms = (t - now) * 1000.0;
+
+	if (ms <= 0)
+		return 0;
+	if (ms > 1e9)
+		return 1000000000;
+	return (int)ms + 1;	/* round up: never wake just before */
+}
+
+int runner_wait(struct runner *r, struct runner_event *ev, int tick_ms)
+{
+	double now = now_mono();
+	double tick_end = tick_ms >= 0 ? now + tick_ms / 1000.0 : 0;
+
+	compact(r);
+	memset(ev, 0, sizeof(*ev));
+
+	for (;;) {
+		struct pollfd pfd;
+		double next;
+		size_t i;
+		int sig, timeout, status;
+
+		/* drain first: a signal from here on leaves a byte for poll() */
+		sig = drain_sigpipe(r);
+		if (sig) {
+			r->interrupted = r->interrupted ? r->interrupted : sig;
+			ev->kind = RUNNER_INTERRUPTED;
+			ev->sig = sig;
+			return 0;
+		}
+
+		for (i = 0; i < r->nr; i++) {
+			struct runner_proc *p = &r->procs[i];
+			int ret;
+
+			if (p->reaped)
+				continue;
+			ret = reap(p, &status, 0);
+			if (ret < 0)
+				return -1;
+			if (ret > 0) {
+				fill_exit_event(ev, p, status, now_mono());
+				return 0;
+			}
+		}
+
+		now = now_mono();
+		next = enforce_timeouts(r, now);
+		if (tick_end && now >= tick_end) {
+			ev->kind = RUNNER_TICK;
+			return 0;
+		}
+		if (tick_end && (!next || tick_end < next))
+			next = tick_end;
+		timeout = next ? ms_until(next, now) : -1;
+
+		pfd.fd = r->sigpipe[0];
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, timeout) < 0 && errno != EINTR)
+			return error_errno("poll failed");
+	}
+}
+
+void runner_terminate_all(struct runner *r,
+			  void (*fn)(const struct runner_event *ev, void *cb), void *cb)
+{
+	struct runner_event ev;
+	double end;
+	size_t i;
+	int status;
+
+	compact(r);
+	for (i = 0; i < r->nr; i++)
+		signal_group(&r->procs[i], SIGTERM);
+	end = now_mono() + r->grace;
+
+	for (;;) {
+		struct pollfd pfd;
+		double now;
+		int again = 0;
+
+		/* a second SIGINT or SIGTERM: do not wait out the grace */
+		if (drain_sigpipe(r))
+			break;
+		for (i = 0; i < r->nr; i++) {
+			struct runner_proc *p = &r->procs[i];
+			int ret;
+
+			if (p->reaped)
+				continue;
+			ret = reap(p, &status, 0);
+			if (ret < 0) {
+				p->reaped = 1;
+				continue;
+			}
+			if (ret > 0) {
+				if (fn) {
+					fill_exit_event(&ev, p, status, now_mono());
+					fn(&ev, cb);
+				}
+				continue;
+			}
+			again = 1;
+		}
+		if (!again)
+			break;
+		now = now_mono();
+		if (now >= end)
+			break;
+		pfd.fd = r->sigpipe[0];
+		pfd.events = POLLIN;
+		pfd.revents = 0;
+		if (poll(&pfd, 1, ms_until(end, now)) < 0 && errno != EINTR)
+			break;
+	}
+
+	for (i = 0; i < r->nr; i++) {
+		struct runner_proc *p = &r->procs[i];
+
+		if (p->reaped)
+			continue;
+		p->kill_sent = 1;
+		signal_group(p, SIGKILL);
+		if (reap(p, &status, 1) > 0 && fn) {
+			fill_exit_event(&ev, p, status, now_mono());
+			fn(&ev, cb);
+		}
+		p->reaped = 1;
+	}
+	compact(r);
+}

@@ -1,0 +1,581 @@
+/* Unit tests for src/runner.c: real processes, real signals. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "gp/runner.h"
+#include "tap.h"
+
+static char tmp[] = "/tmp/t-runner.XXXXXX";
+
+static double now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static char *path(const char *name)
+{
+	return xstrfmt("%s/%s", tmp, name);
+}
+
+/* The file's contents, or "(missing)"; caller frees. */
+static char *slurp(const char *name)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *p = path(name);
+
+	if (strbuf_read_file(&sb, p) < 0) {
+		strbuf_release(&sb);
+		free(p);
+		return xstrdup("(missing)");
+	}
+	free(p);
+	return strbuf_detach(&sb, NULL);
+}
+
+static int exists(const char *name)
+{
+	struct stat st;
+	char *p = path(name);
+	int ret = !lstat(p, &st);
+
+	free(p);
+	return ret;
+}
+
+/* Wait for the next EXITED event (ticks skipped), at most limit seconds. */
+static int wait_exit(struct runner *r, struct runner_event *ev, double limit)
+{
+	double end = now_mono() + limit;
+
+	while (now_mono() < end) {
+		if (runner_wait(r, ev, 100) < 0)
+			return -1;
+		if (ev->kind == RUNNER_EXITED)
+			return 0;
+	}
+	return -1;
+}
+
+/* Run one command in tmp to completion; the log is tmp/<id>.log. */
+static int run(struct runner *r, struct runner_event *ev, const char *id,
+	       const char *cmd, const char *const *env, double timeout)
+{
+	struct runner_spec spec = { 0 };
+	char *log = xstrfmt("%s/%s.log", tmp, id);
+	int ret;
+
+	spec.id = id;
+	spec.command = cmd;
+	spec.cwd = tmp;
+	spec.log_path = log;
+	spec.env = env;
+	spec.timeout = timeout;
+	ret = runner_start(r, &spec);
+	free(log);
+	if (ret < 0)
+		return -1;
+	return wait_exit(r, ev, 15);
+}
+
+static void test_exit_codes(struct runner *r)
+{
+	struct runner_event ev;
+	char *s;
+
+	ok(!run(r, &ev, "zero", "exit 0", NULL, 0), "exit 0 runs");
+	is_int(ev.kind, RUNNER_EXITED, "EXITED event");
+	is_str(ev.id, "zero", "event carries the id");
+	is_int(ev.exit_code, 0, "exit 0 gives 0");
+	is_int(ev.signal, 0, "no signal");
+	is_int(ev.timed_out, 0, "not timed out");
+	is_int(ev.spawn_failed, 0, "not a spawn failure");
+	ok(ev.duration >= 0 && ev.duration < 5, "duration is sane (%f)", ev.duration);
+
+	ok(!run(r, &ev, "three", "exit 3", NULL, 0), "exit 3 runs");
+	is_int(ev.exit_code, 3, "exit 3 gives 3");
+
+	ok(!run(r, &ev, "both", "echo hi; echo err >&2", NULL, 0), "output runs");
+	is_int(ev.exit_code, 0, "echo exits 0");
+	is_str(s = slurp("both.log"), "hi\nerr\n", "stdout and stderr land in the log");
+	free(s);
+
+	ok(!run(r, &ev, "both", "echo again", NULL, 0), "second run, same log");
+	is_str(s = slurp("both.log"), "hi\nerr\nagain\n", "the log is appended to");
+	free(s);
+
+	ok(!run(r, &ev, "nosuch", "no-such-command-xyz", NULL, 0), "missing command runs");
+	is_int(ev.exit_code, 127, "missing command gives 127");
+	s = slurp("nosuch.log");
+	if (!ok(strstr(s, "no-such-command-xyz") && strstr(s, "not found"),
+		"sh's message is in the log"))
+		printf("#   log: %s", s);
+	free(s);
+	is_int(runner_running(r), 0, "nothing left running");
+}
+
+static void test_log_open_failure(struct runner *r)
+{
+	struct runner_spec spec = { 0 };
+	char *log = path("no/such/dir/x.log");
+
+	spec.id = "nolog";
+	spec.command = "exit 0";
+	spec.cwd = tmp;
+	spec.log_path = log;
+	fprintf(stderr, "# expect an error about a log:\n");
+	is_int(runner_start(r, &spec), -1, "a log that cannot be opened is an error");
+	is_int(runner_running(r), 0, "and nothing was started");
+	free(log);
+}
+
+static void test_cwd(struct runner *r)
+{
+	struct runner_spec spec = { 0 };
+	struct runner_event ev;
+	char *sub = path("sub"), *log = path("cwd.log"), *s, *want;
+	char real[PATH_MAX];
+
+	mkdir(sub, 0755);
+	spec.id = "cwd";
+	spec.command = "pwd > out";
+	spec.cwd = sub;
+	spec.log_path = log;
+	ok(!runner_start(r, &spec) && !wait_exit(r, &ev, 15), "pwd runs");
+	is_int(ev.exit_code, 0, "pwd exits 0");
+	ok(realpath(sub, real) != NULL, "realpath");
+	want = xstrfmt("%s\n", real);
+	is_str(s = slurp("sub/out"), want, "the command runs in its cwd");
+	free(s);
+	free(want);
+	free(sub);
+
+	sub = path("missing-dir");
+	spec.id = "nocwd";
+	spec.command = "echo ran > ran";
+	spec.cwd = sub;
+	ok(!runner_start(r, &spec) && !wait_exit(r, &ev, 15), "missing cwd is reported as an exit");
+	is_int(ev.exit_code, 126, "missing cwd gives 126");
+	is_int(ev.spawn_failed, 1, "and spawn_failed");
+	s = slurp("cwd.log");
+	if (!ok(strstr(s, "cannot change to") && strstr(s, "missing-dir"), "the log says why"))
+		printf("#   log: %s", s);
+	free(s);
+	ok(!exists("ran"), "the command did not run elsewhere");
+	free(sub);
+	free(log);
+}
+
+static void test_stdin(struct runner *r)
+{
+	struct runner_event ev;
+	int p[2], saved = dup(0);
+	char *s;
+
+	/* our stdin: a pipe nobody writes to; a leak would make cat hang */
+	ok(!pipe(p) && dup2(p[0], 0) == 0, "stdin is a silent pipe");
+	ok(!run(r, &ev, "stdin", "cat; readlink /proc/self/fd/0 > stdin.out", NULL, 3),
+	   "cat runs");
+	is_int(ev.timed_out, 0, "cat returns at once");
+	is_int(ev.exit_code, 0, "cat exits 0");
+	is_str(s = slurp("stdin.out"), "/dev/null\n", "stdin is /dev/null");
+	free(s);
+	dup2(saved, 0);
+	close(saved);
+	close(p[0]);
+	close(p[1]);
+}
+
+static int has_line(const char *buf, const char *line)
+{
+	size_t len = strlen(line);
+	const char *p = buf;
+
+	while ((p = strstr(p, line))) {
+		if ((p == buf || p[-1] == '\n') && (p[len] == '\n' || !p[len]))
+			return 1;
+		p++;
+	}
+	return 0;
+}
+
+static int has_name(const char *buf, const char *name)
+{
+	char *pfx = xstrfmt("\n%s=", name);
+	int ret = strstr(buf, pfx) || !strncmp(buf, pfx + 1, strlen(pfx + 1));
+
+	free(pfx);
+	return ret;
+}
+
+static void test_env(struct runner *r)
+{
+	static const char title[] = "a $(touch pwned) `touch pwned2` ; touch pwned3 'q\" b";
+	char *title_env = xstrfmt("GIT_PARALLEL_TASK_TITLE=%s", title);
+	const char *env[] = { title_env, "GPTEST_NEW=new value", "GPTEST_OVER=new", NULL };
+	struct runner_event ev;
+	char *s;
+
+	setenv("GIT_DIR", "/nonexistent", 1);
+	setenv("GIT_WORK_TREE", "/nonexistent-wt", 1);
+	setenv("GIT_INDEX_FILE", "/nonexistent-index", 1);
+	setenv("GIT_COMMON_DIR", "/nonexistent-common", 1);
+	setenv("GIT_PREFIX", "sub/", 1);
+	setenv("GIT_CEILING_DIRECTORIES", "/ceiling", 1);
+	setenv("GPTEST_OVER", "old", 1);
+
+	ok(!run(r, &ev, "env", "env > env.out; printf %s \"$GIT_PARALLEL_TASK_TITLE\" > title.out",
+		env, 0), "env runs");
+	is_int(ev.exit_code, 0, "env exits 0");
+	s = slurp("env.out");
+	ok(!has_name(s, "GIT_DIR"), "GIT_DIR is not inherited");
+	ok(!has_name(s, "GIT_WORK_TREE"), "GIT_WORK_TREE is not inherited");
+	ok(!has_name(s, "GIT_INDEX_FILE"), "GIT_INDEX_FILE is not inherited");
+	ok(!has_name(s, "GIT_COMMON_DIR"), "GIT_COMMON_DIR is not inherited");
+	ok(!has_name(s, "GIT_PREFIX"), "GIT_PREFIX is not inherited");
+	ok(has_line(s, "GIT_CEILING_DIRECTORIES=/ceiling"), "GIT_CEILING_DIRECTORIES is kept");
+	ok(has_line(s, "GPTEST_NEW=new value"), "task variables are set");
+	ok(has_line(s, "GPTEST_OVER=new") && !has_line(s, "GPTEST_OVER=old"),
+	   "task variables override ours");
+	ok(has_name(s, "PATH"), "the rest of the environment is inherited");
+	free(s);
+	is_str(s = slurp("title.out"), title, "shell syntax in a value arrives verbatim");
+	free(s);
+	ok(!exists("pwned") && !exists("pwned2") && !exists("pwned3"),
+	   "nothing executed the value");
+
+	unsetenv("GIT_DIR");
+	unsetenv("GIT_WORK_TREE");
+	unsetenv("GIT_INDEX_FILE");
+	unsetenv("GIT_COMMON_DIR");
+	unsetenv("GIT_PREFIX");
+	unsetenv("GIT_CEILING_DIRECTORIES");
+	unsetenv("GPTEST_OVER");
+	free(title_env);
+}
+
+/* The bit for sig in the hex mask on the "<field>:" line of a status file. */
+static int status_bit(const char *status, const char *field, int sig)
+{
+	char *key = xstrfmt("\n%s:", field);
+	const char *p = strstr(status, key);
+	unsigned long long mask;
+	int ret = -1;
+
+	if (p && sscanf(p + strlen(key), " %llx", &mask) == 1)
+		ret = !!(mask & (1ULL << (sig - 1)));
+	free(key);
+	return ret;
+}
+
+static void test_signal_state(struct runner *r)
+{
+	struct runner_event ev;
+	struct sigaction ign, old_usr1;
+	sigset_t usr2, old_mask;
+	char *s;
+
+	/* what we ignore or block must not be ignored or blocked in a task */
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGUSR1, &ign, &old_usr1);
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &usr2, &old_mask);
+
+	ok(!run(r, &ev, "sigs", "exec cat /proc/self/status > sigs.out", NULL, 0), "status runs");
+	s = slurp("sigs.out");
+	is_int(status_bit(s, "SigIgn", SIGUSR1), 0, "a signal we ignore is not ignored by the task");
+	is_int(status_bit(s, "SigBlk", SIGUSR2), 0, "a signal we block is not blocked in the task");
+	free(s);
+
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
+	sigaction(SIGUSR1, &old_usr1, NULL);
+}
+
+static void test_timeouts(struct runner *r)
+{
+	struct runner_event ev;
+	double t0;
+
+	r->grace = 5;
+	t0 = now_mono();
+	ok(!run(r, &ev, "slow", "sleep 10", NULL, 0.3), "sleep 10 with a timeout runs");
+	is_int(ev.timed_out, 1, "it timed out");
+	is_int(ev.exit_code, -1, "killed: exit_code -1");
+	is_int(ev.signal, SIGTERM, "killed by SIGTERM");
+	ok(ev.duration >= 0.25 && ev.duration < 3, "the timeout applied (%.2fs)", ev.duration);
+	ok(now_mono() - t0 < 3, "and was reported promptly");
+
+	r->grace = 0.3;
+	ok(!run(r, &ev, "stubborn", "trap '' TERM; sleep 10", NULL, 0.3),
+	   "a command ignoring SIGTERM runs");
+	is_int(ev.timed_out, 1, "it timed out");
+	is_int(ev.signal, SIGKILL, "killed by SIGKILL after the grace period");
+	ok(ev.duration >= 0.5 && ev.duration < 4, "after timeout + grace (%.2fs)", ev.duration);
+	r->grace = 5;
+}
+
+/* Gone, or a zombie waiting for a parent that is not us. */
+static int is_dead(pid_t pid)
+{
+	char buf[512], *p, *proc;
+	FILE *f;
+	int dead = 0;
+
+	if (kill(pid, 0) < 0 && errno == ESRCH)
+		return 1;
+	proc = xstrfmt("/proc/%ld/stat", (long)pid);
+	f = fopen(proc, "r");
+	free(proc);
+	if (!f)
+		return 1;
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')))
+		dead = p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+	fclose(f);
+	return dead;
+}
+
+static void test_background_child(struct runner *r)
+{
+	struct runner_event ev;
+	pid_t bg;
+	double end;
+	char *s;
+
+	ok(!run(r, &ev, "bg", "sleep 30 & echo $! > bg.pid; exit 0", NULL, 0),
+	   "a command leaving a background child runs");
+	is_int(ev.exit_code, 0, "it exits 0");
+	ok(ev.duration < 10, "without waiting for the child (%.2fs)", ev.duration);
+	s = slurp("bg.pid");
+	bg = atol(s);
+	free(s);
+	ok(bg > 1, "the child's pid was written (%ld)", (long)bg);
+	end = now_mono() + 2;
+	while (bg > 1 && !is_dead(bg) && now_mono() < end)
+		usleep(20000);
+	ok(bg > 1 && is_dead(bg), "the background child was killed with its group");
+}
+
+static void test_big_output(struct runner *r)
+{
+	struct runner_event ev;
+	struct stat st;
+	char *log = path("big.log");
+
+	ok(!run(r, &ev, "big", "head -c 20000000 /dev/zero | tr '\\0' x", NULL, 30),
+	   "20 MB of output runs");
+	is_int(ev.exit_code, 0, "it exits 0");
+	is_int(ev.timed_out, 0, "without hanging");
+	ok(!stat(log, &st), "the log exists");
+	is_int(st.st_size, 20000000, "and holds every byte");
+	unlink(log);
+	free(log);
+}
+
+static void test_concurrent(struct runner *r)
+{
+	static const char *ids[] = { "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7" };
+	struct runner_event ev;
+	int i, order_ok = 1, counts_ok = 1, pids_ok = 1;
+	int seen = 0;
+
+	/* started longest first, so completion order is not start order */
+	for (i = 7; i >= 0; i--) {
+		struct runner_spec spec = { 0 };
+		char *cmd = xstrfmt("sleep %.2f", 0.2 + 0.15 * i);
+		char *log = xstrfmt("%s/%s.log", tmp, ids[i]);
+
+		spec.id = ids[i];
+		spec.command = cmd;
+		spec.cwd = tmp;
+		spec.log_path = log;
+		spec.data = (void *)ids[i];
+		if (runner_start(r, &spec) < 0)
+			pids_ok = 0;
+		free(cmd);
+		free(log);
+	}
+	is_int(runner_running(r), 8, "8 commands running");
+	for (i = 0; i < 8; i++) {
+		pid_t pid = runner_pid(r, ids[i]);
+		if (pid <= 0 || getpgid(pid) != pid)
+			pids_ok = 0;
+	}
+	ok(pids_ok, "each one leads its own process group");
+	is_int(runner_pid(r, "nope"), 0, "runner_pid of an unknown ID is 0");
+
+	while (seen < 8) {
+		if (wait_exit(r, &ev, 10) < 0)
+			break;
+		if (strcmp(ev.id, ids[seen]) || ev.data != ids[seen] || ev.exit_code)
+			order_ok = 0;
+		if (runner_running(r) != (size_t)(7 - seen))
+			counts_ok = 0;
+		if (runner_pid(r, ev.id))
+			counts_ok = 0;
+		seen++;
+	}
+	is_int(seen, 8, "8 EXITED events");
+	ok(order_ok, "events arrive in completion order, with their data");
+	ok(counts_ok, "runner_running counts down");
+}
+
+static void test_tick(struct runner *r)
+{
+	struct runner_event ev;
+	double t0 = now_mono(), dt;
+
+	ok(!runner_wait(r, &ev, 100), "wait with nothing running");
+	dt = now_mono() - t0;
+	is_int(ev.kind, RUNNER_TICK, "gives a TICK");
+	ok(dt >= 0.09 && dt < 5, "after the tick (%.3fs)", dt);
+}
+
+static int terminated;
+static void on_terminated(const struct runner_event *ev, void *cb)
+{
+	int *sig = cb;
+
+	if (ev->kind == RUNNER_EXITED && !strcmp(ev->id, "long")) {
+		terminated++;
+		*sig = ev->signal;
+	}
+}
+
+static void test_interrupt(struct runner *r)
+{
+	struct runner_spec spec = { 0 };
+	struct runner_event ev;
+	char *log = path("long.log");
+	int sig = 0, st;
+	pid_t pid;
+	double t0;
+
+	spec.id = "long";
+	spec.command = "sleep 10";
+	spec.cwd = tmp;
+	spec.log_path = log;
+	ok(!runner_start(r, &spec), "sleep 10 starts");
+	pid = runner_pid(r, "long");
+
+	ok(!runner_wait(r, &ev, 100), "a wait while it runs");
+	is_int(ev.kind, RUNNER_TICK, "gives a TICK");
+	is_int(runner_running(r), 1, "and it still runs");
+
+	kill(getpid(), SIGINT);
+	ok(!runner_wait(r, &ev, 5000), "wait after SIGINT");
+	is_int(ev.kind, RUNNER_INTERRUPTED, "gives INTERRUPTED");
+	is_int(ev.sig, SIGINT, "for SIGINT");
+	is_int(r->interrupted, SIGINT, "r->interrupted is set");
+	is_int(runner_running(r), 1, "the runner killed nothing itself");
+	ok(pid > 0 && !kill(pid, 0), "the group is alive");
+
+	r->grace = 5;
+	t0 = now_mono();
+	runner_terminate_all(r, on_terminated, &sig);
+	ok(now_mono() - t0 < 3, "terminate_all is quick for a willing command");
+	is_int(terminated, 1, "and reports it");
+	is_int(sig, SIGTERM, "killed by SIGTERM");
+	is_int(runner_running(r), 0, "nothing running");
+
+	/* a stubborn one: SIGKILL after the grace period */
+	r->grace = 0.3;
+	spec.command = "trap '' TERM; sleep 10";
+	ok(!runner_start(r, &spec), "a stubborn command starts");
+	usleep(100000);	/* let sh install its trap */
+	terminated = 0;
+	t0 = now_mono();
+	runner_terminate_all(r, on_terminated, &sig);
+	ok(now_mono() - t0 < 3, "terminate_all does not wait for it");
+	is_int(terminated, 1, "and reports it");
+	is_int(sig, SIGKILL, "killed by SIGKILL");
+
+	/* a second signal during terminate_all cuts the grace period short */
+	r->grace = 5;
+	ok(!runner_start(r, &spec), "another stubborn command starts");
+	usleep(100000);
+	terminated = 0;
+	kill(getpid(), SIGTERM);
+	t0 = now_mono();
+	runner_terminate_all(r, on_terminated, &sig);
+	ok(now_mono() - t0 < 3, "SIGTERM to us during terminate_all skips the grace");
+	is_int(terminated, 1, "and reports it");
+	is_int(sig, SIGKILL, "killed by SIGKILL");
+
+	/* a child reaped behind the runner's back is reported, not waited for */
+	spec.command = "exit 5";
+	ok(!runner_start(r, &spec), "exit 5 starts");
+	pid = runner_pid(r, "long");
+	ok(pid > 0 && waitpid(pid, &st, 0) == pid, "reaped by someone else");
+	fprintf(stderr, "# expect an error about a task reaped elsewhere:\n");
+	ok(!wait_exit(r, &ev, 5), "the runner still reports it");
+	is_int(ev.exit_code, -1, "with exit_code -1");
+	is_int(runner_running(r), 0, "nothing running");
+
+	errno = 0;
+	ok(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD, "no zombies left");
+	free(log);
+}
+
+int main(void)
+{
+	struct runner r;
+	struct sigaction orig_int, orig_chld;
+
+	sigaction(SIGINT, NULL, &orig_int);
+	sigaction(SIGCHLD, NULL, &orig_chld);
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (!mkdtemp(tmp)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	if (!ok(!runner_init(&r, 5), "runner_init"))
+		return tap_done();
+	{
+		struct runner r2;
+		fprintf(stderr, "# expect an error about an active runner:\n");
+		is_int(runner_init(&r2, 1), -1, "only one runner at a time");
+	}
+
+	test_exit_codes(&r);
+	test_log_open_failure(&r);
+	test_cwd(&r);
+	test_stdin(&r);
+	test_env(&r);
+	test_signal_state(&r);
+	test_timeouts(&r);
+	test_background_child(&r);
+	test_big_output(&r);
+	test_concurrent(&r);
+	test_tick(&r);
+	test_interrupt(&r);
+
+	runner_release(&r);
+	{
+		struct sigaction sa;
+		sigaction(SIGINT, NULL, &sa);
+		ok(sa.sa_handler == orig_int.sa_handler, "runner_release restores SIGINT");
+		sigaction(SIGCHLD, NULL, &sa);
+		ok(sa.sa_handler == orig_chld.sa_handler, "runner_release restores SIGCHLD");
+	}
+
+	{
+		char *cmd = xstrfmt("rm -rf '%s'", tmp);
+		if (system(cmd))
+			fprintf(stderr, "# could not remove %s\n", tmp);
+		free(cmd);
+	}
+	return tap_done();
+}
