@@ -1,0 +1,79 @@
+#ifndef GP_WORKTREE_H
+#define GP_WORKTREE_H
+
+#include <git2.h>
+
+#include "gp/util.h"
+
+/*
+ * Task branches and worktrees with libgit2 (DESIGN.md 2.2, TECH-NOTES.md
+ * "libgit2 worktrees").  Every worktree made here must be a normal git
+ * worktree: git worktree list, git status, git worktree remove and git
+ * fsck accept it.
+ */
+
+/* One worktree to create (or reuse). */
+struct wt_request {
+	const char *name;	/* flat worktree name: the task ID */
+	const char *branch;	/* full ref: "refs/heads/parallel/T001" */
+	git_oid base;		/* where a new branch starts */
+	const char *path;	/* absolute directory of the worktree */
+	/* results */
+	int ok;			/* 1: the worktree is there, on the branch */
+	int reused;		/* it existed already (resume) */
+	char *error;		/* why it failed (caller frees via wt_request_release) */
+};
+
+void wt_request_release(struct wt_request *r);
+
+/*
+ * Create the worktrees of reqs, up to "threads" at a time, each thread
+ * with its own git_repository opened from gitdir (the common git dir).
+ * For each request:
+ * - an existing registered worktree with that name, at that path, on that
+ *   branch, is reused;
+ * - an existing branch is reused (its commits are earlier work) when it
+ *   contains base, else the request fails saying so;
+ * - an existing directory that is not that worktree is never touched: the
+ *   request fails naming it;
+ * - a failed creation leaves nothing behind (no .git/worktrees/<name>, no
+ *   directory, no branch that we created).
+ * Returns 0 when every request succeeded, else -1 (see each ->error).
+ */
+int worktree_create_many(const char *gitdir, struct wt_request *reqs, size_t nr, int threads);
+
+/*
+ * Uncommitted changes (staged, unstaged, untracked and not ignored) in the
+ * worktree at path: fills "paths" (if not NULL) and returns their number,
+ * or -1 (reported) when the worktree cannot be opened.
+ */
+int worktree_dirty(const char *path, struct strlist *paths);
+
+/*
+ * Remove the worktree "name" (its directory and its admin directory).
+ * Refuses (returns 1 and sets *why) when it has uncommitted changes,
+ * unless force.  A worktree whose directory is already gone is pruned.
+ * Returns 0 when removed, 1 when refused, -1 on error (reported).
+ */
+int worktree_remove(git_repository *repo, const char *name, int force, const char **why);
+
+/*
+ * Commit everything the command left in the worktree at path (tracked
+ * changes, new files; .gitignore respected) on its current branch, with
+ * message.  Sets *committed to 0 when there was nothing to commit.  The
+ * new (or unchanged) HEAD goes to *head.  Returns 0 or -1 (reported).
+ */
+int worktree_commit_all(const char *path, const char *message, int *committed, git_oid *head);
+
+/*
+ * The commit a task with dependencies starts from: the in-memory merge of
+ * the dependencies' heads (on top of base).  With one head that already
+ * contains base, that head.  On a conflict returns 1 and fills
+ * conflicts with the conflicting paths; 0 on success; -1 on error.
+ * A merge commit made here is written to the object database only.
+ */
+int worktree_merge_base(git_repository *repo, const git_oid *base,
+			const git_oid *heads, size_t nr, git_oid *out,
+			struct strlist *conflicts);
+
+#endif
