@@ -6,7 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "gp/config.h"
 #include "gp/state.h"
@@ -406,11 +409,339 @@ pid_t state_lock_holder(const char *state_dir)
 	if (!strbuf_read_file(&sb, path)) {
 		const char *s = strstr(sb.buf, "pid = ");
 
+		const char *st = strstr(sb.buf, "started = ");
+
 		pid = s ? strtol(s + 6, NULL, 10) : strtol(sb.buf, NULL, 10);
-		if (pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+		if (!state_pid_alive(pid, st ? strtoull(st + 10, NULL, 10) : 0))
 			pid = 0;
 	}
 	free(path);
 	strbuf_release(&sb);
 	return (pid_t)pid;
+}
+
+/* the lock */
+
+int state_lock_acquire(const char *state_dir, const char *what)
+{
+	char *path = xstrfmt("%s/lock", state_dir);
+	struct strbuf sb = STRBUF_INIT;
+	int tries, ret = -1;
+
+	if (mkdir_p(state_dir, 0777) < 0)
+		goto out;
+	strbuf_addf(&sb, "pid = %ld\ncommand = %s\nstarted = %llu\n", (long)getpid(), what,
+		    state_pid_start(getpid()));
+	for (tries = 0; tries < 3; tries++) {
+		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		pid_t holder;
+
+		if (fd >= 0) {
+			if (write(fd, sb.buf, sb.len) != (ssize_t)sb.len) {
+				error_errno("cannot write '%s'", path);
+				close(fd);
+				unlink(path);
+				goto out;
+			}
+			close(fd);
+			ret = 0;
+			goto out;
+		}
+		if (errno != EEXIST) {
+			error_errno("cannot create '%s'", path);
+			goto out;
+		}
+		holder = state_lock_holder(state_dir);
+		if (holder) {
+			struct strbuf held = STRBUF_INIT;
+			const char *cmd = "git parallel";
+
+			if (!strbuf_read_file(&held, path)) {
+				char *c = strstr(held.buf, "command = ");
+
+				if (c) {
+					c += 10;
+					c[strcspn(c, "\n")] = '\0';
+					cmd = c;
+				}
+			}
+			error("another git parallel %s is in progress (pid %ld); wait for it or stop it",
+			      cmd, (long)holder);
+			strbuf_release(&held);
+			goto out;
+		}
+		/* left by a process that is gone: take it over */
+		if (unlink(path) < 0 && errno != ENOENT) {
+			error_errno("cannot remove the stale lock '%s'", path);
+			goto out;
+		}
+	}
+	error("cannot take the lock '%s'", path);
+out:
+	free(path);
+	strbuf_release(&sb);
+	return ret;
+}
+
+void state_lock_release(const char *state_dir)
+{
+	char *path = xstrfmt("%s/lock", state_dir);
+	struct strbuf sb = STRBUF_INIT;
+
+	/* only our own lock */
+	if (!strbuf_read_file(&sb, path)) {
+		const char *s = strstr(sb.buf, "pid = ");
+
+		if (s && strtol(s + 6, NULL, 10) == (long)getpid())
+			unlink(path);
+	}
+	strbuf_release(&sb);
+	free(path);
+}
+
+/* task states */
+
+static const char *const state_names[] = {
+	"pending", "blocked", "running", "done", "failed", "timed-out",
+	"merged", "conflict", "skipped", "interrupted",
+};
+
+const char *task_state_name(enum task_state s)
+{
+	return (size_t)s < ARRAY_SIZE(state_names) ? state_names[s] : "unknown";
+}
+
+int task_state_parse(const char *s, enum task_state *out)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(state_names); i++)
+		if (!strcmp(s, state_names[i])) {
+			*out = (enum task_state)i;
+			return 0;
+		}
+	return -1;
+}
+
+void task_status_init(struct task_status *st, const char *id)
+{
+	memset(st, 0, sizeof(*st));
+	st->id = xstrdup(id);
+	st->state = TS_PENDING;
+	st->exit_code = -1;
+}
+
+void task_status_release(struct task_status *st)
+{
+	free(st->id);
+	free(st->head);
+	free(st->start);
+	free(st->branch);
+	free(st->worktree);
+	free(st->log);
+	free(st->reason);
+	free(st->merge_commit);
+	memset(st, 0, sizeof(*st));
+}
+
+void task_status_set(char **field, const char *value)
+{
+	free(*field);
+	*field = value ? xstrdup(value) : NULL;
+}
+
+struct status_reader {
+	struct task_status *st;
+	struct strbuf val;
+};
+
+static int status_fn(void *data, const char *section, const char *sub,
+		     const char *key, const char *value, const struct ini_pos *pos)
+{
+	struct status_reader *r = data;
+	struct task_status *st = r->st;
+
+	if (strcmp(section, "task") || !sub)
+		return error("%s:%d: unexpected section '%s'", pos->file, pos->line, section);
+	if (state_unescape(&r->val, value) < 0)
+		return error("%s:%d: malformed value for '%s'", pos->file, pos->line, key);
+	value = r->val.buf;
+	if (!strcmp(key, "state")) {
+		if (task_state_parse(value, &st->state) < 0)
+			return error("%s:%d: unknown state '%s'", pos->file, pos->line, value);
+	} else if (!strcmp(key, "attempts")) {
+		st->attempts = (unsigned int)strtoul(value, NULL, 10);
+	} else if (!strcmp(key, "pid")) {
+		st->pid = strtol(value, NULL, 10);
+	} else if (!strcmp(key, "pid-start")) {
+		st->pid_start = strtoull(value, NULL, 10);
+	} else if (!strcmp(key, "run-pid")) {
+		st->run_pid = strtol(value, NULL, 10);
+	} else if (!strcmp(key, "started")) {
+		st->started = strtod(value, NULL);
+	} else if (!strcmp(key, "finished")) {
+		st->finished = strtod(value, NULL);
+	} else if (!strcmp(key, "task-time")) {
+		st->task_time = strtod(value, NULL);
+	} else if (!strcmp(key, "exit")) {
+		st->exit_code = (int)strtol(value, NULL, 10);
+	} else if (!strcmp(key, "head")) {
+		task_status_set(&st->head, value);
+	} else if (!strcmp(key, "start")) {
+		task_status_set(&st->start, value);
+	} else if (!strcmp(key, "branch")) {
+		task_status_set(&st->branch, value);
+	} else if (!strcmp(key, "worktree")) {
+		task_status_set(&st->worktree, value);
+	} else if (!strcmp(key, "log")) {
+		task_status_set(&st->log, value);
+	} else if (!strcmp(key, "reason")) {
+		task_status_set(&st->reason, value);
+	} else if (!strcmp(key, "merge-commit")) {
+		task_status_set(&st->merge_commit, value);
+	} else if (!strcmp(key, "cleaned")) {
+		st->cleaned = parse_bool(value) == 1;
+	}
+	/* unknown keys: written by a newer version; ignore */
+	return 0;
+}
+
+int state_task_load(struct task_status *st, const char *state_dir, const char *id)
+{
+	struct status_reader r = { st, STRBUF_INIT };
+	struct strbuf sb = STRBUF_INIT;
+	char *path = xstrfmt("%s/tasks/%s", state_dir, id);
+	int ret;
+
+	task_status_init(st, id);
+	if (strbuf_read_file(&sb, path) < 0) {
+		ret = errno == ENOENT ? 1 : error_errno("cannot read '%s'", path);
+	} else {
+		ret = ini_read_buf(path, sb.buf, sb.len, status_fn, &r);
+	}
+	strbuf_release(&r.val);
+	strbuf_release(&sb);
+	free(path);
+	return ret;
+}
+
+static void kv_str(struct strbuf *out, const char *key, const char *value)
+{
+	if (!value)
+		return;
+	strbuf_addf(out, "\t%s = ", key);
+	state_escape(out, value);
+	strbuf_addch(out, '\n');
+}
+
+int state_task_save(const char *state_dir, const struct task_status *st)
+{
+	struct strbuf out = STRBUF_INIT;
+	char *dir = xstrfmt("%s/tasks", state_dir);
+	char *path = xstrfmt("%s/%s", dir, st->id);
+	int ret;
+
+	strbuf_addf(&out, "[task \"%s\"]\n", st->id);
+	strbuf_addf(&out, "\tstate = %s\n\tattempts = %u\n", task_state_name(st->state), st->attempts);
+	if (st->pid)
+		strbuf_addf(&out, "\tpid = %ld\n\tpid-start = %llu\n", st->pid, st->pid_start);
+	if (st->run_pid)
+		strbuf_addf(&out, "\trun-pid = %ld\n", st->run_pid);
+	if (st->started)
+		strbuf_addf(&out, "\tstarted = %.3f\n", st->started);
+	if (st->finished)
+		strbuf_addf(&out, "\tfinished = %.3f\n", st->finished);
+	strbuf_addf(&out, "\ttask-time = %.3f\n", st->task_time);
+	if (st->exit_code >= 0)
+		strbuf_addf(&out, "\texit = %d\n", st->exit_code);
+	kv_str(&out, "head", st->head);
+	kv_str(&out, "start", st->start);
+	kv_str(&out, "branch", st->branch);
+	kv_str(&out, "worktree", st->worktree);
+	kv_str(&out, "log", st->log);
+	kv_str(&out, "reason", st->reason);
+	kv_str(&out, "merge-commit", st->merge_commit);
+	if (st->cleaned)
+		strbuf_addstr(&out, "\tcleaned = true\n");
+	ret = mkdir_p(dir, 0777);
+	if (!ret)
+		ret = write_file_atomic(path, out.buf, out.len, 0644);
+	strbuf_release(&out);
+	free(dir);
+	free(path);
+	return ret;
+}
+
+/* Read /proc/<pid>/stat: the state letter and the start time (field 22). */
+static int proc_stat(long pid, char *state, unsigned long long *start)
+{
+	char path[64];
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+	int field = 2, ret = -1;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (strbuf_read_file(&sb, path) < 0)
+		goto out;
+	/* fields are counted after the ")" that ends the command name */
+	p = strrchr(sb.buf, ')');
+	if (!p || p[1] != ' ' || !p[2])
+		goto out;
+	*state = p[2];
+	for (p++; *p && field < 22; p++)
+		if (*p == ' ')
+			field++;
+	*start = field == 22 ? strtoull(p, NULL, 10) : 0;
+	ret = 0;
+out:
+	strbuf_release(&sb);
+	return ret;
+}
+
+unsigned long long state_pid_start(long pid)
+{
+	unsigned long long start = 0;
+	char st;
+
+	if (proc_stat(pid, &st, &start) < 0)
+		return 0;
+	return start;
+}
+
+int state_pid_alive(long pid, unsigned long long start)
+{
+	unsigned long long now_start = 0;
+	char st = 0;
+
+	if (pid <= 0)
+		return 0;
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return 0;
+	if (proc_stat(pid, &st, &now_start) < 0)
+		return 1;	/* no /proc: trust kill() */
+	/* a zombie has finished; a reused pid is another process */
+	if (st == 'Z' || st == 'X')
+		return 0;
+	if (start && now_start != start)
+		return 0;
+	return 1;
+}
+
+char *state_iso_time(double t)
+{
+	char buf[64];
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	gmtime_r(&tt, &tm);
+	strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return xstrdup(buf);
+}
+
+double state_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

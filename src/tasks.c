@@ -173,19 +173,18 @@ static int has_lower_ext(const char *w)
 	return letter;
 }
 
-/* "e.g", "i.e" (after the final "." was stripped): abbreviations */
+/*
+ * "e.g", "i.e" (after the final "." was stripped): abbreviations, not
+ * files.  A list, not a shape: "a.c" is a file.
+ */
 static int is_abbreviation(const char *w)
 {
-	const char *p;
+	static const char *const abbrevs[] = { "e.g", "i.e", "a.k.a", "n.b", "E.g", "I.e", "N.B" };
+	size_t i;
 
-	for (p = w; *p; p += 2) {
-		if (!isalpha((unsigned char)p[0]))
-			return 0;
-		if (!p[1])
-			return p != w;
-		if (p[1] != '.')
-			return 0;
-	}
+	for (i = 0; i < ARRAY_SIZE(abbrevs); i++)
+		if (!strcmp(w, abbrevs[i]))
+			return 1;
 	return 0;
 }
 

@@ -116,3 +116,10 @@ test_must_be_empty () {
 	fi
 }
 fi
+
+# pid_gone <pid>: the process is gone, or a zombie waiting for its reaper
+# (orphans are reaped by init, late on some systems).
+pid_gone () {
+	! kill -0 "$1" 2>/dev/null && return 0
+	test "$(sed -n 's/^[0-9]* (.*) \(.\) .*/\1/p' /proc/$1/stat 2>/dev/null)" = Z
+}

@@ -30,4 +30,70 @@ int state_load_plan(struct plan *p, const char *state_dir);
  */
 pid_t state_lock_holder(const char *state_dir);
 
+/*
+ * Take <state_dir>/lock for "what" (run, merge, clean).  A lock left by a
+ * dead process is taken over.  Held by a live process: an error naming
+ * its pid and command.  Returns 0 or -1 (reported).
+ */
+int state_lock_acquire(const char *state_dir, const char *what);
+void state_lock_release(const char *state_dir);
+
+/* Task states (DESIGN.md 2.3). */
+enum task_state {
+	TS_PENDING,
+	TS_BLOCKED,
+	TS_RUNNING,
+	TS_DONE,
+	TS_FAILED,
+	TS_TIMED_OUT,
+	TS_MERGED,
+	TS_CONFLICT,
+	TS_SKIPPED,
+	TS_INTERRUPTED,
+};
+
+const char *task_state_name(enum task_state s);
+int task_state_parse(const char *s, enum task_state *out);
+
+/* What we know of one task, in <state_dir>/tasks/<id>. */
+struct task_status {
+	char *id;
+	enum task_state state;
+	unsigned int attempts;
+	long pid;		/* process group of the running command, or 0 */
+	unsigned long long pid_start;	/* its start time (/proc), against pid reuse */
+	long run_pid;		/* the git parallel run that started it */
+	double started;		/* epoch seconds of the last start, or 0 */
+	double finished;	/* epoch seconds, or 0 */
+	double task_time;	/* seconds spent running, over all attempts */
+	int exit_code;		/* -1: none */
+	char *head;		/* hex OID of the branch head after the task, or NULL */
+	char *start;		/* hex OID the task started from (base, or its dependencies' merge) */
+	char *branch;		/* full ref */
+	char *worktree;
+	char *log;
+	char *reason;		/* why blocked, failed, skipped, or NULL */
+	char *merge_commit;	/* set by merge */
+	int cleaned;		/* worktree and branch removed by clean */
+	int orphaned;		/* not saved: running, but the run that started it is gone */
+};
+
+void task_status_init(struct task_status *st, const char *id);
+void task_status_release(struct task_status *st);
+void task_status_set(char **field, const char *value);
+
+/* Read tasks/<id>; a missing file gives a fresh pending status (returns 1). */
+int state_task_load(struct task_status *st, const char *state_dir, const char *id);
+/* Write tasks/<id> atomically (creating the directory). */
+int state_task_save(const char *state_dir, const struct task_status *st);
+
+/* Is the process (group leader) pid with that start time alive? */
+int state_pid_alive(long pid, unsigned long long start);
+/* The start time of pid from /proc, or 0. */
+unsigned long long state_pid_start(long pid);
+
+/* "2026-11-22T10:00:00Z" for epoch seconds; caller frees. */
+char *state_iso_time(double t);
+double state_now(void);
+
 #endif

@@ -1,0 +1,48 @@
+#ifndef GP_SESSION_H
+#define GP_SESSION_H
+
+#include <git2.h>
+
+#include "gp/config.h"
+#include "gp/plan.h"
+#include "gp/state.h"
+
+/*
+ * What run, status, clean (and later check and merge) share: the
+ * configuration, the saved plan, and where each task's branch, worktree,
+ * log and prompt live.
+ */
+struct session {
+	git_repository *repo;	/* borrowed */
+	char *workdir;
+	char *gitdir;		/* the common git directory */
+	char *state;		/* $GIT_COMMON_DIR/parallel */
+	char *wt_parent;	/* worktrees directory */
+	struct config cfg;
+	struct plan plan;
+	struct task_status *st;	/* one per plan task, loaded by session_load_status() */
+};
+
+/* Load configuration and plan.  Returns 0 or -1 (reported). */
+int session_open(struct session *s, git_repository *repo, const char *config_path);
+void session_release(struct session *s);
+
+/* Read every task's status file; a running task whose process is gone becomes interrupted. */
+int session_load_status(struct session *s);
+
+/* Caller frees. */
+char *session_branch(const struct session *s, const char *id);	/* refs/heads/<prefix><id> */
+char *session_worktree(const struct session *s, const char *id);
+char *session_log(const struct session *s, const char *id);
+char *session_prompt(const struct session *s, const char *id);
+
+/*
+ * Resolve IDs given on the command line to plan indexes; an unknown ID is
+ * an error naming it.  No IDs: every active task.  Caller frees *out.
+ */
+int session_select(const struct session *s, int argc, char **argv, size_t **out, size_t *nr);
+
+/* Short name of a full ref ("refs/heads/x" -> "x"), borrowed. */
+const char *short_ref(const char *ref);
+
+#endif

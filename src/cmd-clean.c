@@ -1,0 +1,218 @@
+/*
+ * git parallel clean: remove task worktrees and branches, never losing
+ * work: a worktree with uncommitted changes, or a branch with commits that
+ * the target does not have, stays unless --force; each refusal says which
+ * task and why.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gp/cmd.h"
+#include "gp/session.h"
+#include "gp/worktree.h"
+
+static const char *const usage_clean[] = {
+	"usage: git parallel clean [<id>...] [--merged] [--all] [--force]",
+	NULL,
+};
+
+enum clean_flags {
+	CLEAN_MERGED = 1 << 0,
+	CLEAN_ALL = 1 << 1,
+	CLEAN_FORCE = 1 << 2,
+};
+
+/* Is the branch head in the target (merged), or does it add nothing to the base? */
+static int branch_merged(struct session *s, const git_oid *head, int *merged)
+{
+	git_oid target;
+	const char *ref = s->plan.base_ref;
+
+	*merged = 0;
+	if (git_oid_equal(head, &s->plan.base_oid)) {
+		*merged = 1;
+		return 0;
+	}
+	if (!ref || !*ref || git_reference_name_to_id(&target, s->repo, ref) < 0)
+		git_oid_cpy(&target, &s->plan.base_oid);
+	if (git_oid_equal(head, &target)) {
+		*merged = 1;
+		return 0;
+	}
+	*merged = git_graph_descendant_of(s->repo, &target, head) == 1;
+	return 0;
+}
+
+/* 0 cleaned, 1 refused or skipped, -1 error */
+static int clean_task(struct session *s, size_t i, unsigned int flags)
+{
+	struct task_status *st = &s->st[i];
+	const char *id = s->plan.tasks.v[i].id;
+	char *branch = session_branch(s, id), *wt = session_worktree(s, id);
+	git_reference *ref = NULL;
+	git_worktree *w = NULL;
+	int merged = 1, has_branch, has_wt, ret = 1;
+	const char *why = NULL;
+
+	has_branch = git_reference_lookup(&ref, s->repo, branch) == 0;
+	has_wt = git_worktree_lookup(&w, s->repo, id) == 0;
+	if (!has_branch && !has_wt) {
+		ret = 0;
+		goto out;
+	}
+	if (st->state == TS_RUNNING && !st->orphaned) {
+		error("task '%s' is running; not removed", id);
+		goto out;
+	}
+	if (has_branch) {
+		const git_oid *head = git_reference_target(ref);
+
+		if (!head || branch_merged(s, head, &merged) < 0)
+			merged = 0;
+	}
+	if ((flags & CLEAN_MERGED) && !merged && !(flags & CLEAN_FORCE)) {
+		ret = 1;	/* not selected: --merged takes only merged tasks */
+		goto out;
+	}
+	if (!(flags & CLEAN_FORCE)) {
+		struct strlist dirty = STRLIST_INIT;
+		struct strbuf reasons = STRBUF_INIT;
+		size_t k;
+
+		if (has_wt && !access(wt, F_OK) && worktree_dirty(wt, &dirty) > 0) {
+			strbuf_addf(&reasons, "worktree '%s' has uncommitted changes (", wt);
+			for (k = 0; k < dirty.nr && k < 5; k++)
+				strbuf_addf(&reasons, "%s%s", k ? ", " : "", dirty.v[k]);
+			if (dirty.nr > 5)
+				strbuf_addf(&reasons, " and %zu more", dirty.nr - 5);
+			strbuf_addch(&reasons, ')');
+		}
+		if (has_branch && !merged)
+			strbuf_addf(&reasons, "%sbranch '%s' has commits not merged into '%s'",
+				    reasons.len ? "; " : "", short_ref(branch),
+				    *s->plan.base_ref ? short_ref(s->plan.base_ref) : "the base");
+		strlist_clear(&dirty);
+		if (reasons.len) {
+			error("task '%s': %s; not removed (merge it, or use --force)", id, reasons.buf);
+			strbuf_release(&reasons);
+			goto out;
+		}
+		strbuf_release(&reasons);
+	}
+	if (has_wt) {
+		int r = worktree_remove(s->repo, id, flags & CLEAN_FORCE, &why);
+
+		if (r < 0)
+			goto out;
+		if (r > 0) {
+			error("task '%s': worktree '%s': %s; not removed (use --force)", id, wt,
+			      why ? why : "it cannot be removed");
+			goto out;
+		}
+	}
+	if (has_branch) {
+		if (git_branch_delete(ref) < 0) {
+			ret = error("task '%s': cannot delete branch '%s': %s", id, short_ref(branch),
+				    gp_git_error());
+			goto out;
+		}
+	}
+	printf("removed %s%s%s\n", id, has_wt ? " (worktree" : " (", has_branch ?
+	       (has_wt ? " and branch)" : "branch)") : ")");
+	st->cleaned = 1;
+	if (st->state == TS_RUNNING)
+		st->state = TS_INTERRUPTED;
+	st->pid = 0;
+	state_task_save(s->state, st);
+	ret = 0;
+out:
+	git_worktree_free(w);
+	git_reference_free(ref);
+	free(branch);
+	free(wt);
+	return ret;
+}
+
+int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{ "merged", no_argument, NULL, 'm' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct session s;
+	size_t *sel = NULL, nr = 0, k;
+	unsigned int flags = 0;
+	int c, ret = 128, refused = 0, locked = 0;
+
+	memset(&s, 0, sizeof(s));
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hmaf", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return usage_with(usage_clean, 0);
+		case 'm':
+			flags |= CLEAN_MERGED;
+			break;
+		case 'a':
+			flags |= CLEAN_ALL;
+			break;
+		case 'f':
+			flags |= CLEAN_FORCE;
+			break;
+		default:
+			return usage_error(usage_clean, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind == argc && !(flags & (CLEAN_MERGED | CLEAN_ALL)))
+		return usage_error(usage_clean, "name the tasks to clean, or use --merged or --all");
+	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
+		goto out;
+	if (session_select(&s, argc - optind, argv + optind, &sel, &nr) < 0)
+		goto out;
+	if (state_lock_acquire(s.state, "clean") < 0)
+		goto out;
+	locked = 1;
+	if (session_load_status(&s) < 0)
+		goto out;
+	for (k = 0; k < nr; k++) {
+		int r = clean_task(&s, sel[k], flags);
+
+		if (r < 0)
+			goto out;
+		if (r > 0 && !(flags & CLEAN_MERGED))
+			refused = 1;
+	}
+	/* metadata of worktrees whose directories are gone */
+	{
+		git_strarray names = { 0 };
+		size_t n;
+
+		if (!git_worktree_list(&names, s.repo)) {
+			for (n = 0; n < names.count; n++) {
+				git_worktree *w = NULL;
+				git_worktree_prune_options po = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
+
+				if (git_worktree_lookup(&w, s.repo, names.strings[n]) == 0 &&
+				    git_worktree_validate(w) < 0 && !git_worktree_is_locked(NULL, w) &&
+				    git_worktree_is_prunable(w, &po) == 1)
+					git_worktree_prune(w, &po);
+				git_worktree_free(w);
+			}
+			git_strarray_dispose(&names);
+		}
+	}
+	ret = refused;
+out:
+	if (locked)
+		state_lock_release(s.state);
+	free(sel);
+	session_release(&s);
+	return ret;
+}

@@ -1,0 +1,243 @@
+/*
+ * git parallel status: every task's state, attempts, duration, commits
+ * ahead of the base, files changed, worktree and log.  Works while run
+ * runs: it only reads the state files, written atomically.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "gp/cmd.h"
+#include "gp/output.h"
+#include "gp/session.h"
+
+static const char *const usage_status[] = {
+	"usage: git parallel status [<id>...] [--json] [--watch]",
+	NULL,
+};
+
+struct footprint_counts {
+	int known;
+	size_t commits;
+	size_t files;
+};
+
+/* Commits of the task branch since it started, and the files they change. */
+static void count_work(struct session *s, size_t i, struct footprint_counts *fc)
+{
+	git_oid head, start;
+	git_commit *a = NULL, *b = NULL;
+	git_tree *ta = NULL, *tb = NULL;
+	git_diff *diff = NULL;
+	size_t ahead = 0, behind = 0;
+	char *branch = s->st[i].branch ? xstrdup(s->st[i].branch)
+		: session_branch(s, s->plan.tasks.v[i].id);
+
+	memset(fc, 0, sizeof(*fc));
+	if (git_reference_name_to_id(&head, s->repo, branch) < 0)
+		goto out;
+	if (!s->st[i].start || git_oid_fromstr(&start, s->st[i].start) < 0)
+		git_oid_cpy(&start, &s->plan.base_oid);
+	if (git_graph_ahead_behind(&ahead, &behind, s->repo, &head, &start) < 0)
+		goto out;
+	if (git_commit_lookup(&a, s->repo, &start) < 0 ||
+	    git_commit_lookup(&b, s->repo, &head) < 0 ||
+	    git_commit_tree(&ta, a) < 0 || git_commit_tree(&tb, b) < 0 ||
+	    git_diff_tree_to_tree(&diff, s->repo, ta, tb, NULL) < 0)
+		goto out;
+	fc->known = 1;
+	fc->commits = ahead;
+	fc->files = git_diff_num_deltas(diff);
+out:
+	git_diff_free(diff);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	git_commit_free(a);
+	git_commit_free(b);
+	free(branch);
+}
+
+static double duration_of(const struct task_status *st)
+{
+	if (st->state == TS_RUNNING && st->started)
+		return st->task_time + (state_now() - st->started);
+	return st->task_time;
+}
+
+static void print_json(struct session *s, const size_t *sel, size_t nr)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct json j;
+	size_t k;
+
+	json_init(&j, &out);
+	json_object_begin(&j);
+	json_kv_int(&j, "version", 1);
+	json_key(&j, "running");
+	if (state_lock_holder(s->state))
+		json_int(&j, (long long)state_lock_holder(s->state));
+	else
+		json_null(&j);
+	json_key(&j, "tasks");
+	json_array_begin(&j);
+	for (k = 0; k < nr; k++) {
+		size_t i = sel[k];
+		const struct task_status *st = &s->st[i];
+		struct footprint_counts fc;
+		char *branch = session_branch(s, st->id), *wt = session_worktree(s, st->id);
+		char *log = session_log(s, st->id), *t1 = NULL, *t2 = NULL;
+
+		count_work(s, i, &fc);
+		json_object_begin(&j);
+		json_kv_string(&j, "id", st->id);
+		json_kv_string(&j, "state", task_state_name(st->state));
+		json_kv_bool(&j, "orphaned", st->orphaned);
+		json_kv_int(&j, "attempts", st->attempts);
+		json_kv_string(&j, "branch", short_ref(st->branch ? st->branch : branch));
+		json_kv_string(&j, "worktree", st->cleaned ? NULL : st->worktree ? st->worktree : wt);
+		json_kv_string(&j, "log", access(log, F_OK) ? NULL : log);
+		json_kv_string(&j, "started", st->started ? (t1 = state_iso_time(st->started)) : NULL);
+		json_kv_string(&j, "finished", st->finished ? (t2 = state_iso_time(st->finished)) : NULL);
+		json_key(&j, "exit");
+		if (st->exit_code >= 0)
+			json_int(&j, st->exit_code);
+		else
+			json_null(&j);
+		json_kv_double(&j, "duration", duration_of(st));
+		json_key(&j, "commits");
+		if (fc.known)
+			json_int(&j, (long long)fc.commits);
+		else
+			json_null(&j);
+		json_key(&j, "files");
+		if (fc.known)
+			json_int(&j, (long long)fc.files);
+		else
+			json_null(&j);
+		json_kv_string(&j, "head", st->head);
+		json_kv_string(&j, "reason", st->reason);
+		json_object_end(&j);
+		free(branch);
+		free(wt);
+		free(log);
+		free(t1);
+		free(t2);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+}
+
+static void print_table(struct session *s, const size_t *sel, size_t nr)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t k, idw = 4;
+	pid_t holder = state_lock_holder(s->state);
+
+	for (k = 0; k < nr; k++)
+		if (strlen(s->st[sel[k]].id) > idw)
+			idw = strlen(s->st[sel[k]].id);
+	if (holder)
+		printf("git parallel run is running (pid %ld)\n", (long)holder);
+	for (k = 0; k < nr; k++) {
+		size_t i = sel[k];
+		const struct task_status *st = &s->st[i];
+		struct footprint_counts fc;
+		char *log = session_log(s, st->id), *wt = session_worktree(s, st->id);
+		double d = duration_of(st);
+
+		count_work(s, i, &fc);
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%-*s  %-11s", (int)idw, st->id,
+			    st->orphaned ? "running*" : task_state_name(st->state));
+		if (st->attempts)
+			strbuf_addf(&sb, "  %u attempt%s", st->attempts, st->attempts == 1 ? " " : "s");
+		else
+			strbuf_addstr(&sb, "            ");
+		if (d > 0)
+			strbuf_addf(&sb, "  %7.1fs", d);
+		else
+			strbuf_addstr(&sb, "          ");
+		if (fc.known && (fc.commits || st->attempts))
+			strbuf_addf(&sb, "  %zu commit%s, %zu file%s", fc.commits, fc.commits == 1 ? "" : "s",
+				    fc.files, fc.files == 1 ? "" : "s");
+		printf("%s\n", sb.buf);
+		if (st->orphaned)
+			printf("%-*s  its run is gone (killed?) but the command still runs (pid %ld); "
+			       "the next 'git parallel run' stops and restarts it\n", (int)idw, "", st->pid);
+		if (st->reason && st->state != TS_DONE)
+			printf("%-*s  %s\n", (int)idw, "", st->reason);
+		if (st->attempts && !st->cleaned && !access(wt, F_OK))
+			printf("%-*s  worktree %s\n", (int)idw, "", wt);
+		if (st->attempts && !access(log, F_OK) && st->state != TS_DONE && st->state != TS_MERGED)
+			printf("%-*s  log %s\n", (int)idw, "", log);
+		free(log);
+		free(wt);
+	}
+	strbuf_release(&sb);
+}
+
+int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct session s;
+	size_t *sel = NULL, nr = 0;
+	int c, json = 0, watch = 0, ret = 128;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hjw", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return usage_with(usage_status, 0);
+		case 'j':
+			json = 1;
+			break;
+		case 'w':
+			watch = 1;
+			break;
+		default:
+			return usage_error(usage_status, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
+		goto out;
+	if (session_select(&s, argc - optind, argv + optind, &sel, &nr) < 0)
+		goto out;
+	for (;;) {
+		size_t k;
+		int tty = isatty(1);
+
+		if (session_load_status(&s) < 0)
+			goto out;
+		if (watch && tty)
+			printf("\033[H\033[J");
+		if (json)
+			print_json(&s, sel, nr);
+		else
+			print_table(&s, sel, nr);
+		fflush(stdout);
+		if (!watch || !state_lock_holder(s.state))
+			break;
+		sleep(tty ? 1 : 2);
+		for (k = 0; k < s.plan.tasks.nr; k++)
+			task_status_release(&s.st[k]);
+		free(s.st);
+		s.st = NULL;
+		if (!tty)
+			printf("\n");
+	}
+	ret = 0;
+out:
+	free(sel);
+	session_release(&s);
+	return ret;
+}

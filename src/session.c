@@ -1,0 +1,124 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "gp/repo.h"
+#include "gp/session.h"
+
+int session_open(struct session *s, git_repository *repo, const char *config_path)
+{
+	const char *slash;
+
+	memset(s, 0, sizeof(*s));
+	s->repo = repo;
+	config_init(&s->cfg);
+	plan_init(&s->plan);
+	s->workdir = repo_workdir(repo);
+	s->state = repo_state_path(repo, NULL);
+	s->gitdir = xstrdup(git_repository_commondir(repo));
+	if (config_load(&s->cfg, config_path, s->workdir) < 0)
+		return -1;
+	if (state_load_plan(&s->plan, s->state) < 0)
+		return -1;
+	if (s->cfg.worktrees)
+		s->wt_parent = s->cfg.worktrees[0] == '/' ? xstrdup(s->cfg.worktrees)
+			: xstrfmt("%s/%s", s->workdir, s->cfg.worktrees);
+	else {
+		slash = strrchr(s->workdir, '/');
+		s->wt_parent = xstrfmt("%.*s/%s.parallel", (int)(slash ? slash - s->workdir : 0),
+				       s->workdir, slash ? slash + 1 : s->workdir);
+	}
+	return 0;
+}
+
+void session_release(struct session *s)
+{
+	size_t i;
+
+	if (s->st) {
+		for (i = 0; i < s->plan.tasks.nr; i++)
+			task_status_release(&s->st[i]);
+		free(s->st);
+	}
+	plan_release(&s->plan);
+	config_release(&s->cfg);
+	free(s->workdir);
+	free(s->gitdir);
+	free(s->state);
+	free(s->wt_parent);
+	memset(s, 0, sizeof(*s));
+}
+
+int session_load_status(struct session *s)
+{
+	size_t i;
+	int ret = 0;
+
+	s->st = xcalloc(s->plan.tasks.nr + 1, sizeof(*s->st));
+	for (i = 0; i < s->plan.tasks.nr; i++) {
+		struct task_status *st = &s->st[i];
+
+		if (state_task_load(st, s->state, s->plan.tasks.v[i].id) < 0)
+			ret = -1;
+		if (st->state != TS_RUNNING || state_pid_alive(st->run_pid, 0))
+			continue;
+		/* the run that started it is gone (killed, crashed) */
+		if (state_pid_alive(st->pid, st->pid_start))
+			st->orphaned = 1;
+		else
+			st->state = TS_INTERRUPTED;
+	}
+	return ret;
+}
+
+char *session_branch(const struct session *s, const char *id)
+{
+	return xstrfmt("refs/heads/%s%s", s->cfg.branch_prefix, id);
+}
+
+char *session_worktree(const struct session *s, const char *id)
+{
+	return xstrfmt("%s/%s", s->wt_parent, id);
+}
+
+char *session_log(const struct session *s, const char *id)
+{
+	return xstrfmt("%s/logs/%s.log", s->state, id);
+}
+
+char *session_prompt(const struct session *s, const char *id)
+{
+	return xstrfmt("%s/prompts/%s.md", s->state, id);
+}
+
+int session_select(const struct session *s, int argc, char **argv, size_t **out, size_t *nr)
+{
+	const struct plan *p = &s->plan;
+	int i, ret = 0;
+
+	if (!argc) {
+		*out = plan_order(p, nr);
+		return 0;
+	}
+	*out = xmalloc((size_t)argc * sizeof(**out));
+	*nr = 0;
+	for (i = 0; i < argc; i++) {
+		long k = tasks_find(&p->tasks, argv[i]);
+
+		if (k < 0) {
+			ret = error("no task '%s' in the plan", argv[i]);
+			continue;
+		}
+		if (!plan_task_active(p, (size_t)k)) {
+			ret = error("task '%s' is %s in the task list; it does not run", argv[i],
+				    p->tasks.v[k].done ? "done" : "cancelled");
+			continue;
+		}
+		(*out)[(*nr)++] = (size_t)k;
+	}
+	return ret;
+}
+
+const char *short_ref(const char *ref)
+{
+	return !strncmp(ref, "refs/heads/", 11) ? ref + 11 : ref;
+}

@@ -1,0 +1,98 @@
+#!/bin/sh
+
+test_description='git parallel run: the pool, interruption, resume, kill -9'
+
+. ./test-lib.sh
+
+AGENT="$GP_TEST_DIR/lib/agent.sh"
+
+task_field () {
+	(cd "$1" && git parallel status --json) >status.json &&
+	json_get status.json "[t for t in d[\"tasks\"] if t[\"id\"] == \"$2\"][0][\"$3\"]"
+}
+
+test_expect_success 'setup' '
+	new_repo repo &&
+	for i in $(test_seq 1 8); do echo "- [ ] T00$i [P] Edit src/f$i.c"; done >repo/tasks.md &&
+	git -C repo add . && git -C repo commit -q -m tasks &&
+	(cd repo && git parallel plan tasks.md >/dev/null)
+'
+
+test_expect_success 'a slot is refilled as soon as a task ends (no idle waves)' '
+	new_repo pool &&
+	cat >pool/tasks.ini <<-\EOF &&
+	[task "LONG"]
+		paths = long.txt
+		command = sleep 2; echo x >long.txt
+	[task "S1"]
+		paths = s1.txt
+		command = sleep 0.2; echo x >s1.txt
+	[task "S2"]
+		paths = s2.txt
+		command = sleep 0.2; echo x >s2.txt
+	[task "S3"]
+		paths = s3.txt
+		command = sleep 0.2; echo x >s3.txt
+	EOF
+	git -C pool add . && git -C pool commit -q -m tasks &&
+	(cd pool && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 2>../err) &&
+	(cd pool && git parallel status --json) >status.json &&
+	json_get status.json "[t[\"id\"] for t in sorted(d[\"tasks\"], key=lambda t: t[\"finished\"])]" >order &&
+	json_get status.json "max(t[\"finished\"] for t in d[\"tasks\"] if t[\"id\"] != \"LONG\") <= [t[\"finished\"] for t in d[\"tasks\"] if t[\"id\"] == \"LONG\"][0]" >actual &&
+	echo True >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'SIGINT stops the run, saves state; run again resumes' '
+	(cd repo && AGENT_SLEEP=30 exec git-parallel run -j 2 --command "$AGENT" >../out 2>../err) &
+	echo $! >runpid &&
+	sleep 2 &&
+	kill -INT $(cat runpid) &&
+	sleep 1 &&
+	! kill -0 $(cat runpid) 2>/dev/null &&
+	grep "interrupted" err &&
+	task_field repo T001 state >actual && echo interrupted >expect && test_cmp expect actual &&
+	task_field repo T003 state >actual && echo pending >expect && test_cmp expect actual &&
+	! test -e "$(state_dir repo)/lock" &&
+	(cd repo && git parallel run -j 4 --command "$AGENT" >../out 2>../err) &&
+	grep "8 done" out &&
+	git -C repo fsck
+'
+
+test_expect_success 'after kill -9 of run, status tells the truth and the next run recovers' '
+	new_repo k9 &&
+	for i in 1 2; do echo "- [ ] K$i [P] Edit k$i.c"; done >k9/tasks.md &&
+	git -C k9 add . && git -C k9 commit -q -m tasks &&
+	(cd k9 && git parallel plan tasks.md >/dev/null) &&
+	(cd k9 && AGENT_SLEEP=4 exec git-parallel run -j 2 --command "$AGENT" >/dev/null 2>&1) &
+	echo $! >runpid &&
+	sleep 1.5 &&
+	kill -9 $(cat runpid) &&
+	sleep 0.2 &&
+	(cd k9 && git parallel status >../out) &&
+	grep "^K1 *running\*" out &&
+	grep "its run is gone" out &&
+	task_field k9 K1 orphaned >actual && echo True >expect && test_cmp expect actual &&
+	(cd k9 && git parallel run --command "$AGENT" >../out 2>../err) &&
+	grep "2 done" out &&
+	git -C k9 diff --name-only main parallel/K1 >actual &&
+	echo k1.c >expect && test_cmp expect actual &&
+	git -C k9 fsck
+'
+
+test_expect_success 'after kill -9 and the command'"'"'s end, status says interrupted' '
+	new_repo k9b &&
+	echo "- [ ] K1 [P] Edit k1.c" >k9b/tasks.md &&
+	git -C k9b add . && git -C k9b commit -q -m tasks &&
+	(cd k9b && git parallel plan tasks.md >/dev/null) &&
+	(cd k9b && AGENT_SLEEP=1 exec git-parallel run --command "$AGENT" >/dev/null 2>&1) &
+	echo $! >runpid &&
+	sleep 0.5 &&
+	kill -9 $(cat runpid) &&
+	sleep 2 &&
+	task_field k9b K1 state >actual && echo interrupted >expect && test_cmp expect actual &&
+	(cd k9b && git parallel run --command "$AGENT" >../out 2>&1) &&
+	grep "1 done" out
+'
+
+test_done
