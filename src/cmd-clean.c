@@ -46,6 +46,44 @@ static int branch_merged(struct session *s, const git_oid *head, int *merged)
 	return 0;
 }
 
+struct config_probe {
+	const char *prefix;
+	int found;
+};
+
+static int has_prefix_cb(const git_config_entry *e, void *data)
+{
+	struct config_probe *p = data;
+
+	if (!strncmp(e->name, p->prefix, strlen(p->prefix)))
+		p->found = 1;
+	return 0;
+}
+
+/*
+ * Delete a task branch.  git_branch_delete() also drops the branch's
+ * configuration section, and on the way leaks a PCRE2 match block per
+ * configuration entry in libgit2 1.5 (git_regexp_match returns before
+ * freeing it on a mismatch).  Our branches have no configuration unless
+ * someone set some: only then take that path.
+ */
+static int delete_branch(git_repository *repo, git_reference *ref)
+{
+	git_config *cfg = NULL;
+	char *prefix = xstrfmt("branch.%s.", short_ref(git_reference_name(ref)));
+	struct config_probe probe = { prefix, 0 };
+	int ret;
+
+	if (git_repository_config_snapshot(&cfg, repo) == 0)
+		git_config_foreach(cfg, has_prefix_cb, &probe);
+	else
+		probe.found = 1;
+	ret = probe.found ? git_branch_delete(ref) : git_reference_delete(ref);
+	git_config_free(cfg);
+	free(prefix);
+	return ret;
+}
+
 /* 0 cleaned, 1 refused or skipped, -1 error */
 static int clean_task(struct session *s, size_t i, unsigned int flags)
 {
@@ -114,7 +152,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		}
 	}
 	if (has_branch) {
-		if (git_branch_delete(ref) < 0) {
+		if (delete_branch(s->repo, ref) < 0) {
 			ret = error("task '%s': cannot delete branch '%s': %s", id, short_ref(branch),
 				    gp_git_error());
 			goto out;

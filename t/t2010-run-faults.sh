@@ -125,9 +125,9 @@ test_expect_success 'an unwritable worktree location gives a clear error' '
 
 test_expect_success 'a second run at the same time is refused with the holder pid' '
 	setup_tasks busy "sleep 3; echo x >f1.txt" &&
-	(cd busy && exec git-parallel run >/dev/null 2>&1) &
+	{ (cd busy && exec git-parallel run >/dev/null 2>&1) & } &&
 	echo $! >runpid &&
-	sleep 1 &&
+	wait_state busy F1 running &&
 	(cd busy && test_expect_code 128 git parallel run 2>../err) &&
 	grep "another git parallel run is in progress (pid [0-9]*)" err &&
 	(cd busy && test_expect_code 128 git parallel plan tasks.ini 2>../err) &&

@@ -44,11 +44,12 @@ test_expect_success 'a slot is refilled as soon as a task ends (no idle waves)' 
 '
 
 test_expect_success 'SIGINT stops the run, saves state; run again resumes' '
-	(cd repo && AGENT_SLEEP=30 exec git-parallel run -j 2 --command "$AGENT" >../out 2>../err) &
+	{ (cd repo && AGENT_SLEEP=30 exec git-parallel run -j 2 --command "$AGENT" >../out 2>../err) & } &&
 	echo $! >runpid &&
-	sleep 2 &&
+	wait_state repo T001 running &&
+	wait_state repo T002 running &&
 	kill -INT $(cat runpid) &&
-	sleep 1 &&
+	{ wait $(cat runpid) || true; } &&
 	! kill -0 $(cat runpid) 2>/dev/null &&
 	grep "interrupted" err &&
 	task_field repo T001 state >actual && echo interrupted >expect && test_cmp expect actual &&
@@ -64,9 +65,10 @@ test_expect_success 'after kill -9 of run, status tells the truth and the next r
 	for i in 1 2; do echo "- [ ] K$i [P] Edit k$i.c"; done >k9/tasks.md &&
 	git -C k9 add . && git -C k9 commit -q -m tasks &&
 	(cd k9 && git parallel plan tasks.md >/dev/null) &&
-	(cd k9 && AGENT_SLEEP=4 exec git-parallel run -j 2 --command "$AGENT" >/dev/null 2>&1) &
+	{ (cd k9 && AGENT_SLEEP=4 exec git-parallel run -j 2 --command "$AGENT" >/dev/null 2>&1) & } &&
 	echo $! >runpid &&
-	sleep 1.5 &&
+	wait_state k9 K1 running &&
+	wait_state k9 K2 running &&
 	kill -9 $(cat runpid) &&
 	sleep 0.2 &&
 	(cd k9 && git parallel status >../out) &&
@@ -85,11 +87,11 @@ test_expect_success 'after kill -9 and the command'"'"'s end, status says interr
 	echo "- [ ] K1 [P] Edit k1.c" >k9b/tasks.md &&
 	git -C k9b add . && git -C k9b commit -q -m tasks &&
 	(cd k9b && git parallel plan tasks.md >/dev/null) &&
-	(cd k9b && AGENT_SLEEP=1 exec git-parallel run --command "$AGENT" >/dev/null 2>&1) &
+	{ (cd k9b && AGENT_SLEEP=1 exec git-parallel run --command "$AGENT" >/dev/null 2>&1) & } &&
 	echo $! >runpid &&
-	sleep 0.5 &&
+	wait_state k9b K1 running &&
 	kill -9 $(cat runpid) &&
-	sleep 2 &&
+	sleep 3 &&
 	task_field k9b K1 state >actual && echo interrupted >expect && test_cmp expect actual &&
 	(cd k9b && git parallel run --command "$AGENT" >../out 2>&1) &&
 	grep "1 done" out

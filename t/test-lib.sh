@@ -123,3 +123,16 @@ pid_gone () {
 	! kill -0 "$1" 2>/dev/null && return 0
 	test "$(sed -n 's/^[0-9]* (.*) \(.\) .*/\1/p' /proc/$1/stat 2>/dev/null)" = Z
 }
+
+# wait_state <repo> <id> <state>: wait (up to 30 s) until the task's state
+# file says so.
+wait_state () {
+	f="$(state_dir "$1")/tasks/$2"
+	n=0
+	while ! grep -q "^	state = $3\$" "$f" 2>/dev/null
+	do
+		n=$((n + 1))
+		test $n -gt 300 && { echo "task $2 never reached state $3"; return 1; }
+		sleep 0.1
+	done
+}
