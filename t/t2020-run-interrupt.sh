@@ -97,4 +97,18 @@ test_expect_success 'after kill -9 and the command'"'"'s end, status says interr
 	grep "1 done" out
 '
 
+test_expect_success 'status --watch repeats while run runs, and ends with it' '
+	new_repo watch &&
+	echo "- [ ] W1 [P] Edit w.c" >watch/tasks.md &&
+	git -C watch add . && git -C watch commit -q -m tasks &&
+	(cd watch && git parallel plan tasks.md >/dev/null) &&
+	{ (cd watch && AGENT_SLEEP=5 exec git-parallel run --command "$AGENT" >/dev/null 2>&1) & } &&
+	echo $! >runpid &&
+	wait_state watch W1 running &&
+	(cd watch && git parallel status --watch >../out) &&
+	test $(grep -c "^W1 *running" out) -ge 2 &&
+	tail -n 3 out | grep "^W1 *done" &&
+	{ wait $(cat runpid) || true; }
+'
+
 test_done
