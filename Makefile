@@ -131,8 +131,48 @@ clean:
 	$(RM) git-parallel libgp.a $(DOC) $(FLAGS_FILE)
 	$(RM) src/*.o src/*.d *.o *.d t/unit/*.o t/unit/*.d bench/*.o bench/*.d
 	$(RM) $(UNIT_PROGS) $(BENCH_PROGS)
-	$(RM) -r t/trash* t/test-results t/unit/stderr.log
+	$(RM) -r t/trash* t/test-results t/unit/stderr.log fuzz/build
 
-.PHONY: all doc test unit-test install install-doc deps demo clean
+# Fuzzing with libFuzzer (clang, libclang-rt-14-dev): make fuzz FUZZ_SECONDS=60
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_FLAGS = -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=undefined
+FUZZ_TARGETS = $(patsubst fuzz/%.c,fuzz/build/%,$(wildcard fuzz/fuzz-*.c))
+FUZZ_LIB_OBJS = $(patsubst src/%.c,fuzz/build/%.o,$(LIB_SRCS))
+
+fuzz/build/%.o: src/%.c
+	@mkdir -p fuzz/build
+	$(FUZZ_CC) $(filter-out -O2 -g -Werror,$(BASIC_CFLAGS)) $(PKG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+fuzz/build/fuzz-%: fuzz/fuzz-%.c fuzz/fuzz.h $(FUZZ_LIB_OBJS)
+	$(FUZZ_CC) $(filter-out -O2 -g -Werror,$(BASIC_CFLAGS)) $(PKG_CFLAGS) $(FUZZ_FLAGS) -fsanitize=fuzzer \
+		-o $@ $< $(FUZZ_LIB_OBJS) $(PKG_LIBS) -lpthread -lm
+
+fuzz-build: $(FUZZ_TARGETS)
+
+# Each target runs FUZZ_SECONDS from a corpus seeded with the test fixtures;
+# a crash stops make and leaves the input in fuzz/build/ (add it to t/ as a
+# regression test).
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		name=$${t##*/}; corpus=fuzz/build/corpus-$$name; mkdir -p $$corpus; \
+		case $$name in \
+		fuzz-markdown) cp -f t/fixtures/*.md $$corpus/ 2>/dev/null; \
+			find t/corpus -name '*.md' | while read f; do cp "$$f" $$corpus/$$(echo "$$f" | tr / _); done ;; \
+		fuzz-ini) cp -f t/fixtures/*.ini config.example $$corpus/ ;; \
+		fuzz-codeowners) cp -f t/fixtures/CODEOWNERS* $$corpus/ ;; \
+		fuzz-pattern) printf 'docs/*\0docs/a' >$$corpus/seed1; printf '**/logs\0a/logs/x' >$$corpus/seed2 ;; \
+		fuzz-small) printf '30m' >$$corpus/seed1; printf '../a/./b/' >$$corpus/seed2 ;; \
+		fuzz-state) cp -f fuzz/seeds/state-* $$corpus/ 2>/dev/null || true ;; \
+		esac; \
+		echo "== $$name ($(FUZZ_SECONDS)s)"; \
+		(cd fuzz/build && ./$$name -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+			-print_final_stats=1 corpus-$$name 2>&1 | \
+			grep -E 'stat::number_of_executed_units|ERROR|SUMMARY|crash-|Done' ) ; \
+		test -z "$$(ls fuzz/build/crash-* fuzz/build/leak-* fuzz/build/timeout-* 2>/dev/null)" || \
+			{ echo "fuzz: $$name found a problem:"; ls fuzz/build/crash-* fuzz/build/leak-* fuzz/build/timeout-* 2>/dev/null; exit 1; }; \
+	done
+
+.PHONY: all doc test unit-test install install-doc deps demo clean fuzz fuzz-build
 
 -include $(wildcard src/*.d *.d t/unit/*.d bench/*.d)

@@ -399,6 +399,13 @@ static const char *basename_of(const char *path)
 	return s ? s + 1 : path;
 }
 
+int config_parse_buf(struct config *c, const char *file, const char *buf, size_t len)
+{
+	struct config_read r = { c, 0, 1, 1 };
+
+	return ini_read_buf(file, buf, len, config_fn, &r);
+}
+
 int config_load(struct config *c, const char *path, const char *workdir)
 {
 	struct config_read r = { c, 0, 1, 1 };

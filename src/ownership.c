@@ -579,18 +579,11 @@ out:
 	return ret;
 }
 
-int ownership_load_codeowners(struct ownership *o, const char *path)
+int ownership_parse_codeowners(struct ownership *o, const char *file, const char *buf, size_t len)
 {
-	struct strbuf sb = STRBUF_INIT;
-	const char *p, *end, *eol;
+	const char *p = buf, *end = buf + len, *eol;
 	int lineno = 0, ret = 0;
 
-	if (strbuf_read_file(&sb, path) < 0) {
-		ret = error_errno("could not read CODEOWNERS file '%s'", path);
-		goto out;
-	}
-	p = sb.buf;
-	end = sb.buf + sb.len;
 	while (p < end) {
 		const char *next;
 
@@ -601,11 +594,22 @@ int ownership_load_codeowners(struct ownership *o, const char *path)
 		if (eol > p && eol[-1] == '\r')
 			eol--;
 		lineno++;
-		if (parse_codeowners_line(o, path, lineno, p, eol) < 0)
+		if (parse_codeowners_line(o, file, lineno, p, eol) < 0)
 			ret = -1;	/* keep going: report every problem */
 		p = next;
 	}
-out:
+	return ret;
+}
+
+int ownership_load_codeowners(struct ownership *o, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret;
+
+	if (strbuf_read_file(&sb, path) < 0)
+		ret = error_errno("could not read CODEOWNERS file '%s'", path);
+	else
+		ret = ownership_parse_codeowners(o, path, sb.buf, sb.len);
 	strbuf_release(&sb);
 	return ret;
 }

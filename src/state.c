@@ -324,7 +324,7 @@ int plan_parse(struct plan *p, const char *file, const char *buf, size_t len)
 		if (!strcmp(kind, "owner")) {
 			if (state_unescape(&detail, id) < 0)
 				goto bad;
-			p->pt[ti].owner = xstrdup(detail.buf);
+			task_status_set(&p->pt[ti].owner, detail.buf);
 			continue;
 		}
 		reason = strchr(id, ' ');
@@ -604,6 +604,15 @@ static int status_fn(void *data, const char *section, const char *sub,
 	}
 	/* unknown keys: written by a newer version; ignore */
 	return 0;
+}
+
+int state_task_parse(struct task_status *st, const char *file, const char *buf, size_t len)
+{
+	struct status_reader r = { st, STRBUF_INIT };
+	int ret = ini_read_buf(file, buf, len, status_fn, &r);
+
+	strbuf_release(&r.val);
+	return ret;
 }
 
 int state_task_load(struct task_status *st, const char *state_dir, const char *id)

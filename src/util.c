@@ -16,6 +16,7 @@
 char strbuf_slopbuf[1];
 int warning_count;
 int quiet_warnings;
+int quiet_errors;
 
 static GP_NORETURN void oom(void)
 {
@@ -394,6 +395,8 @@ int error(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (quiet_errors)
+		return -1;
 	va_start(ap, fmt);
 	report("error: ", fmt, ap);
 	va_end(ap);
@@ -406,6 +409,8 @@ int error_errno(const char *fmt, ...)
 	int e = errno;
 	va_list ap;
 
+	if (quiet_errors)
+		return -1;
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);

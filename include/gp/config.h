@@ -61,4 +61,7 @@ void config_release(struct config *c);
  */
 int config_load(struct config *c, const char *path, const char *workdir);
 
+/* Read configuration text held in memory (named "file" in messages). */
+int config_parse_buf(struct config *c, const char *file, const char *buf, size_t len);
+
 #endif

@@ -46,6 +46,8 @@ int ownership_add(struct ownership *o, const char *pattern, const char *owner,
  * un-owns.  Errors name file:line.
  */
 int ownership_load_codeowners(struct ownership *o, const char *path);
+/* The same for CODEOWNERS text held in memory (named "file" in messages). */
+int ownership_parse_codeowners(struct ownership *o, const char *file, const char *buf, size_t len);
 
 /*
  * The owner of a repository-relative path ("src/a.c", or "src/" for a

@@ -84,6 +84,8 @@ void task_status_set(char **field, const char *value);
 
 /* Read tasks/<id>; a missing file gives a fresh pending status (returns 1). */
 int state_task_load(struct task_status *st, const char *state_dir, const char *id);
+/* Parse a task status text (st must be task_status_init()ed). */
+int state_task_parse(struct task_status *st, const char *file, const char *buf, size_t len);
 /* Write tasks/<id> atomically (creating the directory). */
 int state_task_save(const char *state_dir, const struct task_status *st);
 

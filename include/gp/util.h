@@ -104,6 +104,8 @@ void warning(const char *fmt, ...) GP_PRINTF(1, 2);
 extern int warning_count;
 /* Silence warning() (for fuzzers and benchmarks); errors still print. */
 extern int quiet_warnings;
+/* Silence error() too (fuzzers only): it still returns -1. */
+extern int quiet_errors;
 
 /* The last libgit2 error message, never NULL. */
 const char *gp_git_error(void);

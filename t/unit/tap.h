@@ -14,7 +14,7 @@
 
 static int tap_n, tap_failed;
 
-static int tap_vok(int cond, const char *fmt, va_list ap)
+static inline int tap_vok(int cond, const char *fmt, va_list ap)
 {
 	printf("%sok %d - ", cond ? "" : "not ", ++tap_n);
 	vprintf(fmt, ap);
@@ -24,7 +24,7 @@ static int tap_vok(int cond, const char *fmt, va_list ap)
 	return cond;
 }
 
-static int ok(int cond, const char *fmt, ...)
+static inline int ok(int cond, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -33,7 +33,7 @@ static int ok(int cond, const char *fmt, ...)
 	return cond;
 }
 
-static int is_str(const char *got, const char *want, const char *fmt, ...)
+static inline int is_str(const char *got, const char *want, const char *fmt, ...)
 {
 	int cond = (!got && !want) || (got && want && !strcmp(got, want));
 	va_list ap;
@@ -45,7 +45,7 @@ static int is_str(const char *got, const char *want, const char *fmt, ...)
 	return cond;
 }
 
-static int is_int(long got, long want, const char *fmt, ...)
+static inline int is_int(long got, long want, const char *fmt, ...)
 {
 	int cond = got == want;
 	va_list ap;
@@ -57,7 +57,7 @@ static int is_int(long got, long want, const char *fmt, ...)
 	return cond;
 }
 
-static int tap_done(void)
+static inline int tap_done(void)
 {
 	printf("1..%d\n", tap_n);
 	return tap_failed ? 1 : 0;
