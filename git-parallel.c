@@ -33,6 +33,7 @@ static const struct cmd commands[] = {
 	{ "plan", cmd_plan, NEED_REPO | NEED_WORK_TREE, "show which tasks can run together" },
 	{ "run", cmd_run, NEED_REPO | NEED_WORK_TREE, "run tasks in their own branches and worktrees" },
 	{ "status", cmd_status, NEED_REPO | NEED_WORK_TREE, "show the state of every task" },
+	{ "check", cmd_check, NEED_REPO | NEED_WORK_TREE, "measure what tasks changed and where they overlap" },
 	{ "clean", cmd_clean, NEED_REPO | NEED_WORK_TREE, "remove task worktrees and branches" },
 };
 

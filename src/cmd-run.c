@@ -18,7 +18,7 @@
 #include "gp/worktree.h"
 
 static const char *const usage_run[] = {
-	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast]",
+	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check]",
 	NULL,
 };
 
@@ -637,12 +637,13 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "command", required_argument, NULL, 'c' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "fail-fast", no_argument, NULL, 'F' },
+		{ "check", no_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run r;
 	unsigned int u;
-	int c, ret = 128, dry = 0, locked = 0, runner_up = 0;
+	int c, ret = 128, dry = 0, locked = 0, runner_up = 0, check = 0;
 	long jobs = -1, retries = -1;
 	double timeout = -1;
 	size_t k;
@@ -650,7 +651,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	memset(&r, 0, sizeof(r));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hj:t:r:c:nF", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hj:t:r:c:nFC", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return usage_with(usage_run, 0);
@@ -676,6 +677,9 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 			break;
 		case 'F':
 			r.fail_fast = 1;
+			break;
+		case 'C':
+			check = 1;
 			break;
 		case ':':
 			return usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
@@ -778,6 +782,21 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	summary(&r);
 	ret = r.failed || r.stopping ? 1 : 0;
+	if (check && !r.stopping) {
+		/* what the tasks really changed, as 'git parallel check' reports it */
+		char **av = xcalloc((size_t)(argc - optind) + 2, sizeof(*av));
+		int k, cret;
+
+		av[0] = "check";
+		for (k = optind; k < argc; k++)
+			av[k - optind + 1] = argv[k];
+		printf("\n");
+		fflush(stdout);
+		cret = cmd_check(argc - optind + 1, av, ctx);
+		free(av);
+		if (cret > ret)
+			ret = cret;
+	}
 out:
 	if (runner_up)
 		runner_release(&r.runner);

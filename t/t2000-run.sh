@@ -86,6 +86,16 @@ test_expect_success 'a second run has nothing left to do' '
 	! grep started err
 '
 
+test_expect_success 'run --check ends with the check report and its exit status' '
+	(cd repo && git parallel run --check >../out 2>../err) &&
+	grep "4 done" out &&
+	grep "tasks measured" out &&
+	echo "stray" >repo.parallel/T001/src/f2.c &&
+	(cd repo && test_expect_code 1 git parallel run --check >../out 2>../err) &&
+	grep "T001.*src/f2.c" out &&
+	git -C repo.parallel/T001 checkout -q -- src/f2.c
+'
+
 test_expect_success 'git worktree remove accepts a task worktree' '
 	git -C repo worktree remove "$TRASH_DIRECTORY/repo.parallel/T003" &&
 	git -C repo fsck

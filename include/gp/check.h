@@ -1,0 +1,103 @@
+#ifndef GP_CHECK_H
+#define GP_CHECK_H
+
+#include <git2.h>
+
+#include "gp/footprint.h"
+#include "gp/session.h"
+
+/*
+ * git parallel check (DESIGN.md 2.4): footprints of the selected tasks,
+ * the overlaps between every pair (a path -> tasks index, not all files of
+ * all pairs), with --exact an in-memory three-way merge of each
+ * overlapping pair, ownership violations, and footprint vs plan.
+ */
+
+enum overlap_class {
+	OVERLAP_SAME_FILE,	/* both changed it; git merges it cleanly */
+	OVERLAP_CONFLICT,	/* git will not merge it without help */
+};
+
+/* One path that two tasks both changed. */
+struct overlap {
+	size_t a, b;		/* indexes into check.fp, a < b */
+	const struct fp_file *fa, *fb;	/* borrowed; NULL when found only by --exact */
+	char *path;		/* the base path (the path for adds) */
+	enum overlap_class cls;
+	const char *kind;	/* static: "content", "add/add", "modify/delete", ... */
+	int exact;		/* -1 not merged, 0 git merges it cleanly, 1 git conflicts */
+};
+
+enum violation_kind {
+	VIOLATION_UNDECLARED,	/* outside the task's declared paths */
+	VIOLATION_OUTSIDE_OWNER,	/* outside its owner's area */
+	VIOLATION_OTHER_OWNER,	/* inside another owner's area */
+};
+
+struct violation {
+	size_t task;		/* index into check.fp */
+	char *path;
+	enum violation_kind kind;
+	const char *owner;	/* the other owner, or NULL; borrowed from the ownership */
+};
+
+/* One pair of measured tasks with something in common. */
+struct check_pair {
+	size_t a, b;
+	size_t overlaps;	/* overlaps of this pair */
+	size_t conflicts;	/* of them, conflicts (by --exact when merged) */
+	int related;		/* one contains the other (a dependency): not compared */
+	int exact;		/* -1 not merged, 0 clean, 1 conflict */
+	struct strlist exact_paths;	/* with --exact: git's conflicting paths */
+};
+
+struct check_task {
+	size_t plan_index;
+	const char *owner;	/* borrowed from the plan, or NULL */
+	struct strlist untouched;	/* declared paths the footprint does not touch */
+	size_t undeclared;	/* files changed outside the declared paths */
+};
+
+struct check {
+	struct footprint *fp;
+	struct check_task *ct;
+	size_t nr;
+	struct overlap *ov;
+	size_t ov_nr, ov_alloc;
+	struct check_pair *pairs;
+	size_t pairs_nr, pairs_alloc;
+	struct violation *viol;
+	size_t viol_nr, viol_alloc;
+	int exact;		/* --exact was asked */
+	size_t conflicts;	/* conflicting overlaps (git's verdict with --exact) */
+};
+
+enum check_flags {
+	CHECK_EXACT = 1 << 0,
+	CHECK_NO_UNCOMMITTED = 1 << 1,
+};
+
+void check_init(struct check *c);
+void check_release(struct check *c);
+
+/*
+ * Measure the tasks sel[0..nr) of the session (status loaded) and
+ * compare them.  Returns 0, or -1 on a libgit2 failure (reported).
+ */
+int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
+	      unsigned int flags);
+
+/*
+ * Does a base range of one side conflict with one of the other side, as
+ * git's three-way merge sees it (overlapping or touching changes)?
+ */
+int check_ranges_conflict(const struct fp_range *a, size_t a_nr,
+			  const struct fp_range *b, size_t b_nr);
+
+const char *overlap_class_name(enum overlap_class c);
+const char *violation_kind_name(enum violation_kind k);
+
+/* The pair (a, b), or NULL. */
+const struct check_pair *check_pair_find(const struct check *c, size_t a, size_t b);
+
+#endif

@@ -1,0 +1,102 @@
+#ifndef GP_FOOTPRINT_H
+#define GP_FOOTPRINT_H
+
+#include <git2.h>
+
+#include "gp/util.h"
+
+/*
+ * A task's footprint (DESIGN.md 2.4): what its branch changed against its
+ * merge base with the pinned base, plus (unless left out) the uncommitted
+ * and untracked changes of its worktree, renames detected, with the
+ * changed line ranges of every file in base coordinates.
+ *
+ * One diff per task: base tree -> worktree (with its index), or base
+ * tree -> branch tree when there is no worktree to read.  Uncommitted
+ * changes are then found by a second, name-only diff (no content).
+ */
+
+/*
+ * Changed lines of the base, as in a zero-context hunk header: "start"
+ * (1-based) and "lines" lines; lines == 0 is a pure insertion after line
+ * "start" (0: at the top).
+ */
+struct fp_range {
+	unsigned int start;
+	unsigned int lines;
+};
+
+enum fp_change {
+	FP_ADDED,
+	FP_DELETED,
+	FP_MODIFIED,
+	FP_RENAMED,
+	FP_TYPECHANGE,		/* file <-> symlink <-> submodule */
+};
+
+struct fp_file {
+	char *path;		/* the path after the change (the base path for a delete) */
+	char *old_path;		/* the path in the base; NULL for an added file */
+	enum fp_change change;
+	unsigned int old_mode;	/* 0 when added */
+	unsigned int new_mode;	/* 0 when deleted */
+	git_oid old_id;
+	git_oid new_id;		/* the resulting blob (or commit, for a submodule); zero if unknown */
+	unsigned int binary:1;
+	unsigned int uncommitted:1;	/* (also) changed in the worktree, not committed */
+	unsigned int inherited:1;	/* brought by the task's dependencies, not its own work */
+	struct fp_range *ranges;
+	size_t ranges_nr, ranges_alloc;
+};
+
+struct footprint {
+	char *id;
+	char *branch;		/* full ref */
+	char *worktree;		/* the worktree read, or NULL */
+	int measured;		/* 0: no footprint (never ran, branch gone ...): see notes */
+	git_oid head;		/* branch head (valid when measured) */
+	git_oid merge_base;	/* the diff's origin (valid when measured) */
+	struct fp_file *files;	/* sorted by base path (path for an add) */
+	size_t nr, alloc;
+	size_t uncommitted;	/* files changed in the worktree and not committed */
+	struct strlist notes;	/* what the reader must know ("its worktree is gone ...") */
+};
+
+enum footprint_flags {
+	FOOTPRINT_NO_UNCOMMITTED = 1 << 0,
+};
+
+/* What to measure for one task. */
+struct footprint_spec {
+	const char *id;
+	const char *branch;	/* full ref */
+	const char *worktree;	/* expected worktree directory, or NULL */
+	const git_oid *base;	/* the pinned base */
+	const char *base_ref;	/* the base branch ("refs/heads/main"), or NULL */
+	const git_oid *start;	/* the commit the task started from, or NULL (= base) */
+	int ran;		/* the task was started at least once */
+};
+
+void footprint_init(struct footprint *fp);
+void footprint_release(struct footprint *fp);
+
+/*
+ * Measure one task.  Situations a user can cause (a task never run, a
+ * deleted branch, a worktree removed by hand or on another branch, a
+ * rebased branch) are not errors: they leave notes, and measured = 0
+ * when there is nothing to measure.  Returns 0, or -1 on a libgit2
+ * failure (reported, naming the task).
+ */
+int footprint_measure(struct footprint *out, git_repository *repo,
+		      const struct footprint_spec *spec, unsigned int flags);
+
+/* "added", "deleted", "modified", "renamed", "typechange" */
+const char *footprint_change_name(enum fp_change c);
+
+/* The file's base path, or its path when it was added. */
+static inline const char *fp_file_base_path(const struct fp_file *f)
+{
+	return f->old_path ? f->old_path : f->path;
+}
+
+#endif

@@ -1,0 +1,416 @@
+/*
+ * git parallel check: did the tasks stay independent?  Their real
+ * footprints, where they overlap (conflict or same-file, with the line
+ * ranges of both sides), ownership violations, footprint vs plan.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gp/check.h"
+#include "gp/cmd.h"
+#include "gp/output.h"
+#include "gp/session.h"
+
+static const char *const usage_check[] = {
+	"usage: git parallel check [<id>...] [--json] [--exact] [--no-uncommitted]",
+	NULL,
+};
+
+/* "12-14", "12", "+12" (inserted after line 12); the whole file for adds, deletes, binaries ... */
+static void add_ranges(struct strbuf *sb, const struct fp_file *f)
+{
+	size_t i;
+
+	if (!f) {
+		strbuf_addstr(sb, "?");
+		return;
+	}
+	if (f->change == FP_ADDED || f->change == FP_DELETED || f->change == FP_TYPECHANGE) {
+		strbuf_addstr(sb, footprint_change_name(f->change));
+		return;
+	}
+	if (f->new_mode == GIT_FILEMODE_COMMIT) {
+		strbuf_addstr(sb, "submodule");
+		return;
+	}
+	if (f->binary) {
+		strbuf_addstr(sb, "binary");
+		return;
+	}
+	if (f->change == FP_RENAMED)
+		strbuf_addf(sb, "-> %s%s", f->path, f->ranges_nr ? " " : "");
+	if (!f->ranges_nr && f->change != FP_RENAMED)
+		strbuf_addstr(sb, f->old_mode != f->new_mode ? "mode" : "-");
+	for (i = 0; i < f->ranges_nr; i++) {
+		const struct fp_range *r = &f->ranges[i];
+
+		if (i)
+			strbuf_addch(sb, ',');
+		if (!r->lines)
+			strbuf_addf(sb, "+%u", r->start);
+		else if (r->lines == 1)
+			strbuf_addf(sb, "%u", r->start);
+		else
+			strbuf_addf(sb, "%u-%u", r->start, r->start + r->lines - 1);
+	}
+}
+
+static void json_ranges(struct json *j, const struct fp_file *f)
+{
+	size_t i;
+
+	json_array_begin(j);
+	for (i = 0; f && i < f->ranges_nr; i++) {
+		json_object_begin(j);
+		json_kv_int(j, "start", f->ranges[i].start);
+		json_kv_int(j, "lines", f->ranges[i].lines);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static void json_strlist(struct json *j, const struct strlist *l)
+{
+	size_t i;
+
+	json_array_begin(j);
+	for (i = 0; i < l->nr; i++)
+		json_string(j, l->v[i]);
+	json_array_end(j);
+}
+
+static const char *exact_name(int e)
+{
+	return e < 0 ? NULL : e ? "conflict" : "clean";
+}
+
+static void print_json(struct session *s, const struct check *c, int uncommitted)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct json j;
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t k, i;
+
+	json_init(&j, &out);
+	json_object_begin(&j);
+	json_kv_int(&j, "version", 1);
+	json_key(&j, "base");
+	json_object_begin(&j);
+	json_kv_string(&j, "ref", *s->plan.base_ref ? s->plan.base_ref : NULL);
+	json_kv_string(&j, "oid", git_oid_tostr(hex, sizeof(hex), &s->plan.base_oid));
+	json_object_end(&j);
+	json_kv_bool(&j, "exact", c->exact);
+	json_kv_bool(&j, "uncommitted", uncommitted);
+	json_kv_int(&j, "conflicts", (long long)c->conflicts);
+
+	json_key(&j, "tasks");
+	json_array_begin(&j);
+	for (k = 0; k < c->nr; k++) {
+		const struct footprint *fp = &c->fp[k];
+		const struct task *t = &s->plan.tasks.v[c->ct[k].plan_index];
+
+		json_object_begin(&j);
+		json_kv_string(&j, "id", fp->id);
+		json_kv_string(&j, "branch", short_ref(fp->branch));
+		json_kv_bool(&j, "measured", fp->measured);
+		json_kv_string(&j, "head", fp->measured ? git_oid_tostr(hex, sizeof(hex), &fp->head) : NULL);
+		json_kv_string(&j, "merge_base",
+			       fp->measured ? git_oid_tostr(hex, sizeof(hex), &fp->merge_base) : NULL);
+		json_kv_string(&j, "worktree", fp->worktree);
+		json_kv_string(&j, "owner", c->ct[k].owner);
+		json_key(&j, "notes");
+		json_strlist(&j, &fp->notes);
+		json_key(&j, "declared");
+		json_strlist(&j, &t->paths);
+		json_key(&j, "untouched");
+		json_strlist(&j, &c->ct[k].untouched);
+		json_kv_int(&j, "uncommitted", (long long)fp->uncommitted);
+		json_key(&j, "files");
+		json_array_begin(&j);
+		for (i = 0; i < fp->nr; i++) {
+			const struct fp_file *f = &fp->files[i];
+
+			json_object_begin(&j);
+			json_kv_string(&j, "path", f->path);
+			json_kv_string(&j, "old_path", f->old_path);
+			json_kv_string(&j, "change", footprint_change_name(f->change));
+			json_kv_int(&j, "old_mode", f->old_mode);
+			json_kv_int(&j, "new_mode", f->new_mode);
+			json_kv_bool(&j, "binary", f->binary);
+			json_kv_bool(&j, "uncommitted", f->uncommitted);
+			json_kv_bool(&j, "inherited", f->inherited);
+			json_key(&j, "ranges");
+			json_ranges(&j, f);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+
+	json_key(&j, "overlaps");
+	json_array_begin(&j);
+	for (i = 0; i < c->ov_nr; i++) {
+		const struct overlap *o = &c->ov[i];
+
+		json_object_begin(&j);
+		json_key(&j, "tasks");
+		json_array_begin(&j);
+		json_string(&j, c->fp[o->a].id);
+		json_string(&j, c->fp[o->b].id);
+		json_array_end(&j);
+		json_kv_string(&j, "path", o->path);
+		json_kv_string(&j, "class", overlap_class_name(o->cls));
+		json_kv_string(&j, "kind", o->kind);
+		json_key(&j, "paths");
+		json_array_begin(&j);
+		json_string(&j, o->fa ? o->fa->path : NULL);
+		json_string(&j, o->fb ? o->fb->path : NULL);
+		json_array_end(&j);
+		json_key(&j, "changes");
+		json_array_begin(&j);
+		json_string(&j, o->fa ? footprint_change_name(o->fa->change) : NULL);
+		json_string(&j, o->fb ? footprint_change_name(o->fb->change) : NULL);
+		json_array_end(&j);
+		json_key(&j, "ranges");
+		json_array_begin(&j);
+		json_ranges(&j, o->fa);
+		json_ranges(&j, o->fb);
+		json_array_end(&j);
+		if (c->exact)
+			json_kv_string(&j, "exact", exact_name(o->exact));
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+
+	json_key(&j, "pairs");
+	json_array_begin(&j);
+	for (i = 0; i < c->pairs_nr; i++) {
+		const struct check_pair *p = &c->pairs[i];
+
+		json_object_begin(&j);
+		json_key(&j, "tasks");
+		json_array_begin(&j);
+		json_string(&j, c->fp[p->a].id);
+		json_string(&j, c->fp[p->b].id);
+		json_array_end(&j);
+		json_kv_bool(&j, "related", p->related);
+		json_kv_int(&j, "overlaps", (long long)p->overlaps);
+		json_kv_int(&j, "conflicts", (long long)p->conflicts);
+		if (c->exact) {
+			json_kv_string(&j, "exact", exact_name(p->exact));
+			json_key(&j, "exact_paths");
+			json_strlist(&j, &p->exact_paths);
+		}
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+
+	json_key(&j, "violations");
+	json_array_begin(&j);
+	for (i = 0; i < c->viol_nr; i++) {
+		const struct violation *v = &c->viol[i];
+
+		json_object_begin(&j);
+		json_kv_string(&j, "task", c->fp[v->task].id);
+		json_kv_string(&j, "path", v->path);
+		json_kv_string(&j, "kind", violation_kind_name(v->kind));
+		json_kv_string(&j, "owner", v->owner);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+}
+
+static int pair_mark(const struct check *c, size_t a, size_t b)
+{
+	const struct check_pair *p = check_pair_find(c, a, b);
+
+	if (!p)
+		return '.';
+	if (p->related)
+		return '~';
+	if (p->conflicts)
+		return 'C';
+	return p->overlaps ? 's' : '.';
+}
+
+static void print_report(struct session *s, const struct check *c)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t k, i, idw = 4, measured = 0;
+
+	for (k = 0; k < c->nr; k++)
+		if (strlen(c->fp[k].id) > idw)
+			idw = strlen(c->fp[k].id);
+	printf("footprints:\n");
+	for (k = 0; k < c->nr; k++) {
+		const struct footprint *fp = &c->fp[k];
+		size_t own = 0;
+
+		for (i = 0; i < fp->nr; i++)
+			own += !fp->files[i].inherited;
+		measured += fp->measured;
+		if (fp->measured) {
+			printf("  %-*s  %zu file%s", (int)idw, fp->id, own, own == 1 ? "" : "s");
+			if (fp->uncommitted)
+				printf(" (%zu uncommitted)", fp->uncommitted);
+			if (own != fp->nr)
+				printf(", %zu from its dependencies", fp->nr - own);
+			printf("\n");
+		} else {
+			printf("  %-*s  not measured\n", (int)idw, fp->id);
+		}
+		for (i = 0; i < fp->notes.nr; i++)
+			printf("  %-*s  note: %s\n", (int)idw, "", fp->notes.v[i]);
+	}
+
+	if (c->nr >= 3 && measured >= 2) {
+		printf("\npairs (C conflict, s same file, . nothing shared, ~ one contains the other):\n");
+		printf("  %-*s", (int)idw, "");
+		for (k = 0; k < c->nr; k++)
+			printf(" %*s", (int)idw, c->fp[k].id);
+		printf("\n");
+		for (k = 0; k < c->nr; k++) {
+			printf("  %-*s", (int)idw, c->fp[k].id);
+			for (i = 0; i < c->nr; i++)
+				printf(" %*c", (int)idw, i == k ? '-' :
+				       (!c->fp[k].measured || !c->fp[i].measured) ? '?' : pair_mark(c, k, i));
+			printf("\n");
+		}
+	}
+
+	if (c->ov_nr) {
+		size_t pa = (size_t)-1, pb = (size_t)-1;
+
+		printf("\noverlaps:\n");
+		for (i = 0; i < c->ov_nr; i++) {
+			const struct overlap *o = &c->ov[i];
+
+			if (o->a != pa || o->b != pb) {
+				printf("  %s / %s\n", c->fp[o->a].id, c->fp[o->b].id);
+				pa = o->a;
+				pb = o->b;
+			}
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "    %-9s %s (%s)", overlap_class_name(o->cls), o->path, o->kind);
+			if (o->fa) {
+				strbuf_addf(&sb, "  %s ", c->fp[o->a].id);
+				add_ranges(&sb, o->fa);
+				strbuf_addf(&sb, " / %s ", c->fp[o->b].id);
+				add_ranges(&sb, o->fb);
+			}
+			if (o->exact >= 0)
+				strbuf_addf(&sb, "  [git: %s]", exact_name(o->exact));
+			printf("%s\n", sb.buf);
+		}
+	}
+
+	if (c->viol_nr) {
+		printf("\nviolations:\n");
+		for (i = 0; i < c->viol_nr; i++) {
+			const struct violation *v = &c->viol[i];
+
+			printf("  %-*s  %-13s %s", (int)idw, c->fp[v->task].id,
+			       violation_kind_name(v->kind), v->path);
+			if (v->kind == VIOLATION_OTHER_OWNER)
+				printf(" (owned by %s, task owner %s)", v->owner, c->ct[v->task].owner);
+			else if (v->kind == VIOLATION_OUTSIDE_OWNER)
+				printf(" (not in %s's area)", c->ct[v->task].owner);
+			printf("\n");
+		}
+	}
+
+	for (k = 0, i = 0; k < c->nr; k++)
+		i += c->ct[k].untouched.nr;
+	if (i) {
+		printf("\ndeclared but untouched:\n");
+		for (k = 0; k < c->nr; k++) {
+			size_t d;
+
+			if (!c->ct[k].untouched.nr || !c->fp[k].measured)
+				continue;
+			printf("  %-*s ", (int)idw, c->fp[k].id);
+			for (d = 0; d < c->ct[k].untouched.nr; d++)
+				printf(" %s", c->ct[k].untouched.v[d]);
+			printf("\n");
+		}
+	}
+	for (k = 0, i = 0; k < c->nr; k++) {
+		if (!c->fp[k].measured || s->plan.tasks.v[c->ct[k].plan_index].paths.nr || !c->fp[k].nr)
+			continue;
+		if (!i++)
+			printf("\nno declared paths (not judged):\n");
+		printf("  %-*s  %zu file%s changed\n", (int)idw, c->fp[k].id, c->fp[k].nr,
+		       c->fp[k].nr == 1 ? "" : "s");
+	}
+
+	{
+		size_t same = c->ov_nr - c->conflicts;
+
+		printf("\n%zu task%s measured, %zu overlap%s: %zu conflict%s, %zu same-file; %zu violation%s%s\n",
+		       measured, measured == 1 ? "" : "s", c->ov_nr, c->ov_nr == 1 ? "" : "s",
+		       c->conflicts, c->conflicts == 1 ? "" : "s", same, c->viol_nr,
+		       c->viol_nr == 1 ? "" : "s", c->exact ? " (conflicts by git's merge)" : "");
+	}
+	strbuf_release(&sb);
+}
+
+int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "exact", no_argument, NULL, 'x' },
+		{ "no-uncommitted", no_argument, NULL, 'U' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct session s;
+	struct check c;
+	size_t *sel = NULL, nr = 0;
+	unsigned int flags = 0;
+	int opt, json = 0, ret = 128;
+
+	optind = 0;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":hjxU", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h':
+			return usage_with(usage_check, 0);
+		case 'j':
+			json = 1;
+			break;
+		case 'x':
+			flags |= CHECK_EXACT;
+			break;
+		case 'U':
+			flags |= CHECK_NO_UNCOMMITTED;
+			break;
+		default:
+			return usage_error(usage_check, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	check_init(&c);
+	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
+		goto out;
+	if (session_select(&s, argc - optind, argv + optind, &sel, &nr) < 0)
+		goto out;
+	if (session_load_status(&s) < 0)
+		goto out;
+	if (check_run(&c, &s, sel, nr, flags) < 0)
+		goto out;
+	if (json)
+		print_json(&s, &c, !(flags & CHECK_NO_UNCOMMITTED));
+	else
+		print_report(&s, &c);
+	ret = c.conflicts || c.viol_nr ? 1 : 0;
+out:
+	check_release(&c);
+	free(sel);
+	session_release(&s);
+	return ret;
+}

@@ -1,0 +1,473 @@
+/*
+ * Task footprints: one diff per task, from its merge base with the pinned
+ * base to its branch (and its worktree), with the changed line ranges of
+ * every file in base coordinates (TECH-NOTES.md "Diffs").
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gp/footprint.h"
+
+void footprint_init(struct footprint *fp)
+{
+	memset(fp, 0, sizeof(*fp));
+	strlist_init(&fp->notes);
+}
+
+void footprint_release(struct footprint *fp)
+{
+	size_t i;
+
+	for (i = 0; i < fp->nr; i++) {
+		free(fp->files[i].path);
+		free(fp->files[i].old_path);
+		free(fp->files[i].ranges);
+	}
+	free(fp->files);
+	free(fp->id);
+	free(fp->branch);
+	free(fp->worktree);
+	strlist_clear(&fp->notes);
+	footprint_init(fp);
+}
+
+const char *footprint_change_name(enum fp_change c)
+{
+	switch (c) {
+	case FP_ADDED:
+		return "added";
+	case FP_DELETED:
+		return "deleted";
+	case FP_MODIFIED:
+		return "modified";
+	case FP_RENAMED:
+		return "renamed";
+	case FP_TYPECHANGE:
+		return "typechange";
+	}
+	return "modified";
+}
+
+static void note(struct footprint *fp, const char *fmt, ...) GP_PRINTF(2, 3);
+static void note(struct footprint *fp, const char *fmt, ...)
+{
+	struct strbuf sb = STRBUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	strbuf_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	strlist_push_nodup(&fp->notes, strbuf_detach(&sb, NULL));
+}
+
+static const char *short_oid(char *buf, const git_oid *oid)
+{
+	git_oid_tostr(buf, 8, oid);
+	return buf;
+}
+
+/* --- collecting deltas and hunks ---------------------------------------- */
+
+struct collect {
+	struct footprint *fp;
+	const char *workdir;	/* for hashing worktree files, or NULL */
+	git_repository *repo;
+	struct fp_file *cur;
+};
+
+static int file_cb(const git_diff_delta *d, float progress, void *data)
+{
+	struct collect *c = data;
+	struct footprint *fp = c->fp;
+	struct fp_file *f;
+
+	(void)progress;
+	ALLOC_GROW(fp->files, fp->nr + 1, fp->alloc);
+	f = &fp->files[fp->nr++];
+	memset(f, 0, sizeof(*f));
+	c->cur = f;
+	switch (d->status) {
+	case GIT_DELTA_ADDED:
+	case GIT_DELTA_UNTRACKED:
+	case GIT_DELTA_COPIED:
+		f->change = FP_ADDED;
+		break;
+	case GIT_DELTA_DELETED:
+		f->change = FP_DELETED;
+		break;
+	case GIT_DELTA_RENAMED:
+		f->change = FP_RENAMED;
+		break;
+	case GIT_DELTA_TYPECHANGE:
+		f->change = FP_TYPECHANGE;
+		break;
+	default:
+		f->change = FP_MODIFIED;
+		break;
+	}
+	if (f->change == FP_DELETED) {
+		f->path = xstrdup(d->old_file.path);
+		f->old_path = xstrdup(d->old_file.path);
+	} else {
+		f->path = xstrdup(d->new_file.path);
+		if (f->change != FP_ADDED)
+			f->old_path = xstrdup(d->old_file.path);
+	}
+	if (f->change != FP_ADDED) {
+		f->old_mode = d->old_file.mode;
+		git_oid_cpy(&f->old_id, &d->old_file.id);
+	}
+	if (f->change != FP_DELETED) {
+		f->new_mode = d->new_file.mode;
+		if (d->new_file.flags & GIT_DIFF_FLAG_VALID_ID)
+			git_oid_cpy(&f->new_id, &d->new_file.id);
+		else if (c->workdir && f->new_mode != GIT_FILEMODE_COMMIT) {
+			/* a worktree file: hash it as git add would (without filters) */
+			char *full = xstrfmt("%s/%s", c->workdir, f->path);
+			struct stat stt;
+
+			if (!lstat(full, &stt) && S_ISLNK(stt.st_mode)) {
+				char target[4096];
+				ssize_t n = readlink(full, target, sizeof(target));
+
+				if (n >= 0)
+					git_odb_hash(&f->new_id, target, (size_t)n, GIT_OBJECT_BLOB);
+			} else if (git_odb_hashfile(&f->new_id, full, GIT_OBJECT_BLOB) < 0) {
+				git_error_clear();
+			}
+			free(full);
+		} else if (!git_oid_is_zero(&d->new_file.id)) {
+			git_oid_cpy(&f->new_id, &d->new_file.id);
+		}
+	}
+	if (d->flags & GIT_DIFF_FLAG_BINARY)
+		f->binary = 1;
+	return 0;
+}
+
+static int binary_cb(const git_diff_delta *d, const git_diff_binary *b, void *data)
+{
+	struct collect *c = data;
+
+	(void)d;
+	(void)b;
+	if (c->cur)
+		c->cur->binary = 1;
+	return 0;
+}
+
+static int hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *data)
+{
+	struct collect *c = data;
+	struct fp_file *f = c->cur;
+
+	(void)d;
+	if (!f)
+		return 0;
+	ALLOC_GROW(f->ranges, f->ranges_nr + 1, f->ranges_alloc);
+	f->ranges[f->ranges_nr].start = h->old_start < 0 ? 0 : (unsigned int)h->old_start;
+	f->ranges[f->ranges_nr].lines = h->old_lines < 0 ? 0 : (unsigned int)h->old_lines;
+	f->ranges_nr++;
+	return 0;
+}
+
+static int cmp_file(const void *a, const void *b)
+{
+	const struct fp_file *x = a, *y = b;
+	int r = strcmp(fp_file_base_path(x), fp_file_base_path(y));
+
+	return r ? r : strcmp(x->path, y->path);
+}
+
+static void diff_options(git_diff_options *o, int workdir)
+{
+	git_diff_options_init(o, GIT_DIFF_OPTIONS_VERSION);
+	o->context_lines = 0;
+	o->interhunk_lines = 0;
+	if (workdir)
+		o->flags |= GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+			GIT_DIFF_SHOW_UNTRACKED_CONTENT | GIT_DIFF_INCLUDE_TYPECHANGE;
+	else
+		o->flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
+}
+
+static int find_renames(git_diff *diff, int workdir)
+{
+	git_diff_find_options fo;
+
+	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
+	fo.flags = GIT_DIFF_FIND_RENAMES;
+	if (workdir)
+		fo.flags |= GIT_DIFF_FIND_FOR_UNTRACKED;
+	return git_diff_find_similar(diff, &fo);
+}
+
+/*
+ * Names of the paths a diff touches (old and new), into set (values
+ * unused).  No content is read.
+ */
+static void diff_names(struct strmap *set, git_diff *diff)
+{
+	size_t i, n = git_diff_num_deltas(diff);
+
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		if (d->old_file.path)
+			strmap_put(set, d->old_file.path, NULL, NULL);
+		if (d->new_file.path)
+			strmap_put(set, d->new_file.path, NULL, NULL);
+	}
+}
+
+static int file_in(const struct strmap *set, const struct fp_file *f)
+{
+	return strmap_contains(set, f->path) || (f->old_path && strmap_contains(set, f->old_path));
+}
+
+/* Is the worktree at path still there, registered, and on branch? */
+static int open_worktree(git_repository **out, struct footprint *fp, const char *path,
+			 const char *branch)
+{
+	git_repository *wt = NULL;
+	git_reference *head = NULL;
+	struct stat stt;
+	int ret = 0;
+
+	*out = NULL;
+	if (stat(path, &stt) < 0) {
+		note(fp, "its worktree %s is gone (removed by hand?): only committed work is measured",
+		     path);
+		return 0;
+	}
+	if (git_repository_open_ext(&wt, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+		note(fp, "its worktree %s cannot be opened (%s): only committed work is measured",
+		     path, gp_git_error());
+		git_error_clear();
+		return 0;
+	}
+	if (git_repository_head(&head, wt) < 0 || strcmp(git_reference_name(head), branch)) {
+		note(fp, "its worktree %s is not on %s: only committed work is measured",
+		     path, branch + (!strncmp(branch, "refs/heads/", 11) ? 11 : 0));
+		git_error_clear();
+		git_repository_free(wt);
+		goto out;
+	}
+	*out = wt;
+	ret = 1;
+out:
+	git_reference_free(head);
+	return ret;
+}
+
+int footprint_measure(struct footprint *out, git_repository *repo,
+		      const struct footprint_spec *spec, unsigned int flags)
+{
+	git_repository *wt = NULL;
+	git_reference *ref = NULL;
+	git_commit *mb_commit = NULL, *head_commit = NULL, *start_commit = NULL;
+	git_tree *mb_tree = NULL, *head_tree = NULL, *start_tree = NULL;
+	git_diff *diff = NULL, *dirty = NULL, *own = NULL;
+	git_diff_options o;
+	struct strmap set = STRMAP_INIT;
+	struct collect c;
+	char h1[GIT_OID_HEXSZ + 1], h2[GIT_OID_HEXSZ + 1];
+	const char *bname = spec->branch + (!strncmp(spec->branch, "refs/heads/", 11) ? 11 : 0);
+	size_t i;
+	int ret = 0, r;
+
+	footprint_init(out);
+	out->id = xstrdup(spec->id);
+	out->branch = xstrdup(spec->branch);
+
+	r = git_reference_lookup(&ref, repo, spec->branch);
+	if (r == GIT_ENOTFOUND) {
+		git_error_clear();
+		if (!spec->ran)
+			note(out, "never ran: no branch %s yet", bname);
+		else
+			note(out, "its branch %s is gone (deleted?): nothing to measure", bname);
+		goto out;
+	}
+	if (r < 0 || git_reference_name_to_id(&out->head, repo, spec->branch) < 0) {
+		note(out, "its branch %s cannot be read: %s", bname, gp_git_error());
+		git_error_clear();
+		goto out;
+	}
+	if (git_commit_lookup(&head_commit, repo, &out->head) < 0) {
+		note(out, "its branch %s does not point at a commit: %s", bname, gp_git_error());
+		git_error_clear();
+		goto out;
+	}
+	r = git_merge_base(&out->merge_base, repo, &out->head, spec->base);
+	if (r == GIT_ENOTFOUND) {
+		git_error_clear();
+		note(out, "its branch %s shares no history with the base %s: nothing to compare",
+		     bname, short_oid(h1, spec->base));
+		goto out;
+	} else if (r < 0) {
+		ret = error("task '%s': cannot find the merge base of %s and the base: %s",
+			    spec->id, bname, gp_git_error());
+		goto out;
+	}
+	if (!git_oid_equal(&out->merge_base, spec->base))
+		note(out, "its branch %s does not contain the pinned base %s: measured from their merge base %s",
+		     bname, short_oid(h1, spec->base), short_oid(h2, &out->merge_base));
+	if (spec->start && !git_oid_equal(spec->start, &out->head) &&
+	    git_graph_descendant_of(repo, &out->head, spec->start) != 1)
+		note(out, "its branch %s no longer contains the commit it started from (%s): rebased or rewritten",
+		     bname, short_oid(h1, spec->start));
+	if (spec->base_ref && *spec->base_ref) {
+		git_oid tip, fork;
+
+		/* rebased onto (or merged) a newer base: commits of the base branch made after the pin */
+		if (!git_reference_name_to_id(&tip, repo, spec->base_ref) &&
+		    !git_oid_equal(&tip, spec->base) &&
+		    !git_merge_base(&fork, repo, &out->head, &tip) &&
+		    !git_oid_equal(&fork, &out->merge_base) &&
+		    git_graph_descendant_of(repo, &fork, &out->merge_base) == 1) {
+			size_t ahead = 0, behind = 0;
+
+			git_graph_ahead_behind(&ahead, &behind, repo, &fork, &out->merge_base);
+			note(out, "its branch %s contains %zu commit%s of %s made after the pinned base "
+			     "(rebased or merged onto a newer base): their changes count in this footprint",
+			     bname, ahead, ahead == 1 ? "" : "s", spec->base_ref + 11);
+		}
+		git_error_clear();
+	}
+
+	out->measured = 1;
+	if (spec->worktree && !(flags & FOOTPRINT_NO_UNCOMMITTED)) {
+		if (open_worktree(&wt, out, spec->worktree, spec->branch) < 0)
+			goto out;
+	} else if (spec->worktree && (flags & FOOTPRINT_NO_UNCOMMITTED)) {
+		struct stat stt;
+
+		if (stat(spec->worktree, &stt) < 0)
+			note(out, "its worktree %s is gone (removed by hand?)", spec->worktree);
+	}
+
+	/*
+	 * What is not committed: a name-only diff HEAD -> worktree (a status).
+	 * A clean worktree is then measured from its branch alone.
+	 */
+	if (wt) {
+		git_tree *ht = NULL;
+		git_commit *hc = NULL;
+
+		diff_options(&o, 1);
+		o.flags &= ~(unsigned int)GIT_DIFF_SHOW_UNTRACKED_CONTENT;
+		if (git_commit_lookup(&hc, wt, &out->head) < 0 || git_commit_tree(&ht, hc) < 0 ||
+		    git_diff_tree_to_workdir_with_index(&dirty, wt, ht, &o) < 0) {
+			git_tree_free(ht);
+			git_commit_free(hc);
+			ret = error("task '%s': cannot read its worktree %s: %s", spec->id,
+				    spec->worktree, gp_git_error());
+			goto out;
+		}
+		git_tree_free(ht);
+		git_commit_free(hc);
+		diff_names(&set, dirty);
+		out->worktree = xstrdup(spec->worktree);
+		if (!git_diff_num_deltas(dirty)) {
+			git_repository_free(wt);
+			wt = NULL;
+		}
+	}
+
+	if (git_commit_lookup(&mb_commit, wt ? wt : repo, &out->merge_base) < 0 ||
+	    git_commit_tree(&mb_tree, mb_commit) < 0) {
+		ret = error("task '%s': cannot read the merge base: %s", spec->id, gp_git_error());
+		goto out;
+	}
+
+	memset(&c, 0, sizeof(c));
+	c.fp = out;
+	c.repo = wt ? wt : repo;
+	if (wt) {
+		c.workdir = git_repository_workdir(wt);
+		diff_options(&o, 1);
+		r = git_diff_tree_to_workdir_with_index(&diff, wt, mb_tree, &o);
+	} else {
+		git_commit *hc = NULL;
+
+		git_commit_free(head_commit);
+		head_commit = NULL;
+		r = git_commit_lookup(&hc, repo, &out->head);
+		head_commit = hc;
+		if (!r)
+			r = git_commit_tree(&head_tree, head_commit);
+		diff_options(&o, 0);
+		if (!r)
+			r = git_diff_tree_to_tree(&diff, repo, mb_tree, head_tree, &o);
+	}
+	if (r < 0 || find_renames(diff, !!wt) < 0 ||
+	    git_diff_foreach(diff, file_cb, binary_cb, hunk_cb, NULL, &c) < 0) {
+		ret = error("task '%s': cannot diff %s against its base: %s", spec->id, bname,
+			    gp_git_error());
+		goto out;
+	}
+
+	if (wt) {
+		for (i = 0; i < out->nr; i++)
+			if (file_in(&set, &out->files[i])) {
+				out->files[i].uncommitted = 1;
+				out->uncommitted++;
+			}
+		strmap_clear(&set);
+	} else if (spec->worktree && (flags & FOOTPRINT_NO_UNCOMMITTED)) {
+		struct stat stt;
+
+		if (!stat(spec->worktree, &stt))
+			note(out, "uncommitted changes in its worktree, if any, are left out (--no-uncommitted)");
+	}
+
+	/*
+	 * A task that started from its dependencies' merge: what came from
+	 * them is inherited, not its own work (name-only diff start -> result).
+	 */
+	if (spec->start && !git_oid_equal(spec->start, &out->merge_base) &&
+	    git_graph_descendant_of(repo, spec->start, &out->merge_base) == 1 &&
+	    (git_oid_equal(spec->start, &out->head) ||
+	     git_graph_descendant_of(repo, &out->head, spec->start) == 1)) {
+		git_repository *r2 = wt ? wt : repo;
+
+		diff_options(&o, !!wt);
+		o.flags &= ~(unsigned int)GIT_DIFF_SHOW_UNTRACKED_CONTENT;
+		if (git_commit_lookup(&start_commit, r2, spec->start) < 0 ||
+		    git_commit_tree(&start_tree, start_commit) < 0)
+			goto inherited_done;
+		if (wt)
+			r = git_diff_tree_to_workdir_with_index(&own, wt, start_tree, &o);
+		else
+			r = git_diff_tree_to_tree(&own, repo, start_tree, head_tree, &o);
+		if (r < 0 || find_renames(own, !!wt) < 0)
+			goto inherited_done;
+		diff_names(&set, own);
+		for (i = 0; i < out->nr; i++)
+			if (!file_in(&set, &out->files[i]))
+				out->files[i].inherited = 1;
+inherited_done:
+		git_error_clear();
+	}
+	git_error_clear();
+
+	if (out->nr > 1)
+		qsort(out->files, out->nr, sizeof(*out->files), cmp_file);
+out:
+	strmap_clear(&set);
+	git_diff_free(own);
+	git_diff_free(dirty);
+	git_diff_free(diff);
+	git_tree_free(start_tree);
+	git_tree_free(head_tree);
+	git_tree_free(mb_tree);
+	git_commit_free(start_commit);
+	git_commit_free(head_commit);
+	git_commit_free(mb_commit);
+	git_reference_free(ref);
+	git_repository_free(wt);
+	return ret;
+}
