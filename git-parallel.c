@@ -34,6 +34,8 @@ static const struct cmd commands[] = {
 	{ "run", cmd_run, NEED_REPO | NEED_WORK_TREE, "run tasks in their own branches and worktrees" },
 	{ "status", cmd_status, NEED_REPO | NEED_WORK_TREE, "show the state of every task" },
 	{ "check", cmd_check, NEED_REPO | NEED_WORK_TREE, "measure what tasks changed and where they overlap" },
+	{ "merge", cmd_merge, NEED_REPO | NEED_WORK_TREE, "merge finished tasks into the target branch" },
+	{ "report", cmd_report, NEED_REPO | NEED_WORK_TREE, "report what a run did and saved" },
 	{ "clean", cmd_clean, NEED_REPO | NEED_WORK_TREE, "remove task worktrees and branches" },
 };
 

@@ -1,0 +1,294 @@
+/*
+ * git parallel merge: bring finished tasks back into the target branch,
+ * in memory, with partial success (src/merge.c does the work).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gp/cmd.h"
+#include "gp/merge.h"
+#include "gp/output.h"
+#include "gp/session.h"
+
+static const char *const usage_merge[] = {
+	"usage: git parallel merge [<id>...] [--into <branch>] [--dry-run] [--squash] [--verify <cmd>] [--stop-on-conflict] [--json]",
+	NULL,
+};
+
+static const char *status_name(enum merge_status st)
+{
+	switch (st) {
+	case MS_OK:
+		return "ok";
+	case MS_REFUSED:
+		return "refused";
+	case MS_REF_MOVED:
+		return "target-moved";
+	case MS_REF_LOCKED:
+		return "target-locked";
+	case MS_ROLLED_BACK:
+		return "rolled-back";
+	}
+	return "unknown";
+}
+
+static void json_ranges(struct json *j, const char *key, const struct merge_range *v, size_t nr)
+{
+	size_t i;
+
+	json_key(j, key);
+	json_array_begin(j);
+	for (i = 0; i < nr; i++) {
+		json_object_begin(j);
+		json_kv_int(j, "start", (long long)v[i].start);
+		json_kv_int(j, "lines", (long long)v[i].lines);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static void print_json(const struct session *s, const struct merge_run *m, int dry)
+{
+	struct strbuf out = STRBUF_INIT;
+	struct json j;
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t i, k, n;
+
+	json_init(&j, &out);
+	json_object_begin(&j);
+	json_kv_int(&j, "version", 1);
+	json_kv_string(&j, "target", m->target ? short_ref(m->target) : NULL);
+	json_kv_string(&j, "ref", m->target);
+	json_kv_bool(&j, "dry_run", dry);
+	json_kv_string(&j, "old", git_oid_tostr(hex, sizeof(hex), &m->old_tip));
+	json_kv_string(&j, "new", git_oid_tostr(hex, sizeof(hex), &m->new_tip));
+	json_kv_bool(&j, "updated", m->updated);
+	json_kv_string(&j, "status", status_name(m->status));
+	json_kv_string(&j, "message", m->why);
+	json_kv_string(&j, "checkout", m->checkout);
+	json_key(&j, "dirty");
+	json_array_begin(&j);
+	for (i = 0; i < m->dirty.nr; i++)
+		json_string(&j, m->dirty.v[i]);
+	json_array_end(&j);
+	json_kv_string(&j, "recovered", m->recovered);
+	json_key(&j, "results");
+	json_array_begin(&j);
+	for (i = 0; i < m->nr; i++) {
+		const struct merge_result *r = &m->results[i];
+
+		json_object_begin(&j);
+		json_kv_string(&j, "id", r->id);
+		json_kv_string(&j, "title", s->plan.tasks.v[r->task].title);
+		json_kv_string(&j, "outcome", merge_outcome_name(r->outcome));
+		json_kv_bool(&j, "already", r->already);
+		json_kv_string(&j, "commit", r->has_commit ? git_oid_tostr(hex, sizeof(hex), &r->commit) : NULL);
+		json_kv_string(&j, "head", git_oid_is_zero(&r->head) ? NULL
+			       : git_oid_tostr(hex, sizeof(hex), &r->head));
+		json_kv_string(&j, "reason", r->reason);
+		json_key(&j, "conflicts");
+		json_array_begin(&j);
+		for (k = 0; k < r->conflicts_nr; k++) {
+			const struct merge_conflict *c = &r->conflicts[k];
+
+			json_object_begin(&j);
+			json_kv_string(&j, "path", c->path);
+			json_kv_string(&j, "type", c->type);
+			json_ranges(&j, "ours", c->ours, c->ours_nr);
+			json_ranges(&j, "theirs", c->theirs, c->theirs_nr);
+			json_key(&j, "with");
+			json_array_begin(&j);
+			for (n = 0; n < c->with.nr; n++)
+				json_string(&j, c->with.v[n]);
+			json_array_end(&j);
+			json_object_end(&j);
+		}
+		json_array_end(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	fwrite(out.buf, 1, out.len, stdout);
+	strbuf_release(&out);
+}
+
+static void add_ranges(struct strbuf *sb, const struct merge_range *v, size_t nr)
+{
+	size_t i;
+
+	if (!nr)
+		strbuf_addstr(sb, "-");
+	for (i = 0; i < nr; i++) {
+		if (i)
+			strbuf_addch(sb, ',');
+		if (v[i].lines > 1)
+			strbuf_addf(sb, "%zu-%zu", v[i].start, v[i].start + v[i].lines - 1);
+		else if (v[i].lines == 1)
+			strbuf_addf(sb, "%zu", v[i].start);
+		else
+			strbuf_addf(sb, "%zu(deleted after)", v[i].start);
+	}
+}
+
+static void print_table(const struct session *s, const struct merge_run *m, int dry)
+{
+	size_t i, k, n, idw = 4, counts[5] = { 0 };
+	struct strbuf sb = STRBUF_INIT;
+
+	for (i = 0; i < m->nr; i++)
+		if (strlen(m->results[i].id) > idw)
+			idw = strlen(m->results[i].id);
+	printf("%s '%s'", dry ? "would merge into" : "merging into", short_ref(m->target));
+	if (git_oid_equal(&m->old_tip, &m->new_tip))
+		printf(" (%.12s, unchanged)\n", git_oid_tostr_s(&m->old_tip));
+	else {
+		printf(" (%.12s", git_oid_tostr_s(&m->old_tip));
+		printf(" -> %.12s)\n", git_oid_tostr_s(&m->new_tip));
+	}
+	for (i = 0; i < m->nr; i++) {
+		const struct merge_result *r = &m->results[i];
+
+		counts[r->outcome]++;
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%-*s  %-13s", (int)idw, r->id, merge_outcome_name(r->outcome));
+		if (r->outcome == MO_MERGED) {
+			if (r->has_commit)
+				strbuf_addf(&sb, "  %.12s", git_oid_tostr_s(&r->commit));
+			if (r->already)
+				strbuf_addstr(&sb, "  (already merged)");
+			else
+				strbuf_addf(&sb, "  %s", s->plan.tasks.v[r->task].title);
+		} else if (r->outcome != MO_CONFLICT && r->reason) {
+			strbuf_addf(&sb, "  %s", r->reason);
+		}
+		printf("%s\n", sb.buf);
+		for (k = 0; k < r->conflicts_nr; k++) {
+			const struct merge_conflict *c = &r->conflicts[k];
+
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "%-*s    %s  %s  ours ", (int)idw, "", c->path, c->type);
+			add_ranges(&sb, c->ours, c->ours_nr);
+			strbuf_addstr(&sb, "  theirs ");
+			add_ranges(&sb, c->theirs, c->theirs_nr);
+			strbuf_addstr(&sb, "  with ");
+			if (!c->with.nr)
+				strbuf_addstr(&sb, "(no merged task)");
+			for (n = 0; n < c->with.nr; n++)
+				strbuf_addf(&sb, "%s%s", n ? " " : "", c->with.v[n]);
+			printf("%s\n", sb.buf);
+		}
+	}
+	printf("%zu merged, %zu conflict%s, %zu verify-failed, %zu failed, %zu skipped\n",
+	       counts[MO_MERGED], counts[MO_CONFLICT], counts[MO_CONFLICT] == 1 ? "" : "s",
+	       counts[MO_VERIFY_FAILED], counts[MO_FAILED], counts[MO_SKIPPED]);
+	strbuf_release(&sb);
+}
+
+int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
+{
+	static const struct option longopts[] = {
+		{ "into", required_argument, NULL, 'i' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "squash", no_argument, NULL, 's' },
+		{ "verify", required_argument, NULL, 'v' },
+		{ "stop-on-conflict", no_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct merge_opts opts = { NULL, NULL, 0 };
+	struct merge_run m;
+	struct session s;
+	size_t *sel = NULL, nr = 0, i;
+	int c, json = 0, ret = 128, locked = 0, dry;
+
+	memset(&s, 0, sizeof(s));
+	merge_run_init(&m);
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":hi:nsv:Sj", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			return usage_with(usage_merge, 0);
+		case 'i':
+			opts.into = optarg;
+			break;
+		case 'n':
+			opts.flags |= MERGE_DRY_RUN;
+			break;
+		case 's':
+			opts.flags |= MERGE_SQUASH;
+			break;
+		case 'v':
+			opts.verify = optarg;
+			break;
+		case 'S':
+			opts.flags |= MERGE_STOP_ON_CONFLICT;
+			break;
+		case 'j':
+			json = 1;
+			break;
+		case ':':
+			return usage_error(usage_merge, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error(usage_merge, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (opts.into && !*opts.into)
+		return usage_error(usage_merge, "--into needs a branch name");
+	if (opts.verify && !*opts.verify)
+		return usage_error(usage_merge, "--verify needs a command");
+	dry = !!(opts.flags & MERGE_DRY_RUN);
+	if (optind < argc)
+		opts.flags |= MERGE_EXPLICIT;
+	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
+		goto out;
+	if (session_select(&s, argc - optind, argv + optind, &sel, &nr) < 0)
+		goto out;
+	if (!dry) {
+		if (state_lock_acquire(s.state, "merge") < 0)
+			goto out;
+		locked = 1;
+	}
+	if (session_load_status(&s) < 0)
+		goto out;
+	if (merge_tasks(&m, &s, sel, nr, &opts) < 0)
+		goto out;
+	if (m.recovered)
+		fprintf(stderr, "%s\n", m.recovered);
+	if (m.status == MS_REFUSED) {
+		error("%s; nothing was merged", m.why);
+		for (i = 0; i < m.dirty.nr; i++)
+			fprintf(stderr, "\t%s\n", m.dirty.v[i]);
+		if (m.dirty.nr)
+			fprintf(stderr, "commit or stash them, then run 'git parallel merge' again\n");
+		if (json)
+			print_json(&s, &m, dry);
+		goto out;	/* 128 */
+	}
+	if (json)
+		print_json(&s, &m, dry);
+	else
+		print_table(&s, &m, dry);
+	if (m.status != MS_OK) {
+		error("%s", m.why);
+		goto out;	/* 128: nothing changed */
+	}
+	ret = 0;
+	for (i = 0; i < m.nr; i++) {
+		enum merge_outcome o = m.results[i].outcome;
+
+		if (o == MO_CONFLICT || o == MO_VERIFY_FAILED || o == MO_FAILED ||
+		    (o == MO_SKIPPED && (opts.flags & MERGE_EXPLICIT)))
+			ret = 1;
+	}
+out:
+	if (locked)
+		state_lock_release(s.state);
+	merge_run_release(&m);
+	free(sel);
+	session_release(&s);
+	return ret;
+}

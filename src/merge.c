@@ -1,0 +1,1328 @@
+/*
+ * git parallel merge: in-memory merges of finished tasks into the target,
+ * one compare-and-swap of the target ref, and a checked-out target brought
+ * to the new tip by git read-tree -m -u (TECH-NOTES.md "Updating a branch
+ * safely").
+ *
+ * The order, chosen so that a failure or a crash at any instant leaves the
+ * old state or the new state:
+ *   1. finish an interrupted merge (the journal), if any;
+ *   2. the checked-out target (if any) must be clean and its index.lock
+ *      absent, else nothing happens;
+ *   3. every merge is computed in memory, each on top of the previous
+ *      result (objects only: commits nobody points at yet);
+ *   4. the journal is written: old tip, new tip, what merged;
+ *   5. the checked-out worktree is checked again, then the ref moves once,
+ *      by compare-and-swap, from the old tip to the new one;
+ *   6. the worktree is updated with git read-tree -m -u <old> <new>, which
+ *      takes index.lock before it writes any file and checks everything it
+ *      will touch up front; if it fails, the ref is put back (again by
+ *      compare-and-swap) and the worktree was never touched;
+ *   7. task states are written, the journal is removed.
+ * A crash before 5 leaves the old state (the journal is discarded next
+ * time); after 5, the next merge sees the ref at the journal's new tip,
+ * updates the worktree if it still holds the old tree, and records the
+ * merged tasks.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <git2/sys/index.h>
+
+#include "gp/merge.h"
+#include "gp/worktree.h"
+
+extern char **environ;
+
+#define FALLBACK_NAME "git-parallel"
+#define FALLBACK_EMAIL "git-parallel@localhost"
+
+static const char *const outcome_names[] = {
+	"merged", "conflict", "verify-failed", "skipped", "failed",
+};
+
+const char *merge_outcome_name(enum merge_outcome o)
+{
+	return (size_t)o < ARRAY_SIZE(outcome_names) ? outcome_names[o] : "unknown";
+}
+
+void merge_run_init(struct merge_run *m)
+{
+	memset(m, 0, sizeof(*m));
+	strlist_init(&m->dirty);
+}
+
+static void conflict_release(struct merge_conflict *c)
+{
+	free(c->path);
+	free(c->ours);
+	free(c->theirs);
+	strlist_clear(&c->with);
+}
+
+void merge_run_release(struct merge_run *m)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->nr; i++) {
+		struct merge_result *r = &m->results[i];
+
+		for (k = 0; k < r->conflicts_nr; k++)
+			conflict_release(&r->conflicts[k]);
+		free(r->conflicts);
+		free(r->reason);
+	}
+	free(m->results);
+	free(m->target);
+	free(m->checkout);
+	free(m->why);
+	free(m->recovered);
+	strlist_clear(&m->dirty);
+	merge_run_init(m);
+}
+
+/* Everything one merge_tasks() call shares. */
+struct mctx {
+	struct session *s;
+	git_repository *repo;
+	const struct merge_opts *opts;
+	struct merge_run *m;
+	char *checkout_gitdir;	/* admin directory of the checked-out worktree */
+	int *merged_now;	/* plan index -> merged in this run (or already) */
+	struct strlist *touched;	/* plan index -> paths its work changed */
+	int *touched_ok;
+	git_signature *author, *committer;
+};
+
+/* signatures: GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} as git, else the config */
+
+static int sig_from_env(git_signature **out, const char *nv, const char *ev)
+{
+	const char *name = getenv(nv), *email = getenv(ev);
+
+	if (!name || !*name || !email || !*email)
+		return GIT_ENOTFOUND;
+	return git_signature_now(out, name, email);
+}
+
+static int make_signatures(struct mctx *c)
+{
+	git_signature *def = NULL;
+	int ret = 0;
+
+	if (git_signature_default(&def, c->repo) < 0 &&
+	    git_signature_now(&def, FALLBACK_NAME, FALLBACK_EMAIL) < 0)
+		return error("cannot make a commit signature: %s", gp_git_error());
+	if (sig_from_env(&c->author, "GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL") < 0 &&
+	    git_signature_dup(&c->author, def) < 0)
+		ret = -1;
+	if (sig_from_env(&c->committer, "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL") < 0 &&
+	    git_signature_dup(&c->committer, def) < 0)
+		ret = -1;
+	if (ret)
+		error("cannot make a commit signature: %s", gp_git_error());
+	git_signature_free(def);
+	return ret;
+}
+
+/* child processes: no shell for git, git's repository variables removed */
+
+static char **child_env(const char *const *extra)
+{
+	static const char *const drop[] = {
+		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
+		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=",
+	};
+	size_t n = 0, i, k;
+	char **env;
+
+	for (i = 0; environ[i]; i++)
+		n++;
+	for (i = 0; extra && extra[i]; i++)
+		n++;
+	env = xcalloc(n + 1, sizeof(*env));
+	n = 0;
+	for (i = 0; environ[i]; i++) {
+		for (k = 0; k < ARRAY_SIZE(drop); k++)
+			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
+				break;
+		if (k == ARRAY_SIZE(drop))
+			env[n++] = environ[i];
+	}
+	for (i = 0; extra && extra[i]; i++)
+		env[n++] = (char *)extra[i];
+	return env;
+}
+
+/*
+ * Run argv (argv[0] looked up in PATH) in cwd; its stdout goes to our
+ * stderr (stdout is for the report), stdin from /dev/null.  Returns the
+ * exit status, 128 + signal when killed, -1 when it could not run.
+ */
+static int run_child(const char *const *argv, const char *cwd, const char *const *extra)
+{
+	char **env = child_env(extra);
+	pid_t pid;
+	int status;
+
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		free(env);
+		return error_errno("cannot fork");
+	}
+	if (!pid) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		if (fd >= 0) {
+			dup2(fd, 0);
+			close(fd);
+		}
+		dup2(2, 1);
+		if (cwd && chdir(cwd) < 0)
+			_exit(126);
+		environ = env;
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	free(env);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return error_errno("cannot wait for '%s'", argv[0]);
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/* A test-only hook (GIT_PARALLEL_TEST_HOOK_<STAGE>): a shell command. */
+static void test_hook(const char *var)
+{
+	const char *cmd = getenv(var);
+
+	if (cmd && *cmd) {
+		const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+
+		run_child(argv, NULL, NULL);
+	}
+}
+
+/* the checked-out target */
+
+static char *trim_slash(const char *p)
+{
+	char *s = xstrdup(p);
+	size_t n = strlen(s);
+
+	while (n > 1 && s[n - 1] == '/')
+		s[--n] = '\0';
+	return s;
+}
+
+/* Does the HEAD file in gitdir point at ref? */
+static int head_is(const char *gitdir, const char *ref)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *path = xstrfmt("%s/HEAD", gitdir);
+	int ret = 0;
+
+	if (!strbuf_read_file(&sb, path)) {
+		strbuf_trim(&sb);
+		ret = !strncmp(sb.buf, "ref: ", 5) && !strcmp(sb.buf + 5, ref);
+	}
+	strbuf_release(&sb);
+	free(path);
+	return ret;
+}
+
+/* Find the worktree (main or linked) that has ref checked out. */
+static int find_checkout(struct mctx *c, const char *ref)
+{
+	char *common = trim_slash(c->s->gitdir);
+	git_repository *main = NULL;
+	git_strarray names = { 0 };
+	size_t i;
+	int ret = 0;
+
+	if (head_is(common, ref) && !git_repository_open_bare(&main, common)) {
+		/* the main worktree: the common dir's parent, unless bare */
+		git_repository_free(main);
+		main = NULL;
+		if (!git_repository_open_ext(&main, common, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) &&
+		    git_repository_workdir(main)) {
+			c->m->checkout = trim_slash(git_repository_workdir(main));
+			c->checkout_gitdir = xstrdup(common);
+			goto out;
+		}
+	}
+	if (git_worktree_list(&names, c->repo) < 0)
+		goto out;
+	for (i = 0; i < names.count; i++) {
+		char *admin = xstrfmt("%s/worktrees/%s", common, names.strings[i]);
+		git_worktree *wt = NULL;
+
+		if (head_is(admin, ref) && !git_worktree_lookup(&wt, c->repo, names.strings[i]) &&
+		    !access(git_worktree_path(wt), F_OK)) {
+			c->m->checkout = trim_slash(git_worktree_path(wt));
+			c->checkout_gitdir = admin;
+			git_worktree_free(wt);
+			break;
+		}
+		git_worktree_free(wt);
+		free(admin);
+	}
+out:
+	git_strarray_dispose(&names);
+	git_repository_free(main);
+	free(common);
+	return ret;
+}
+
+/* The checked-out target must be clean, its index unlocked.  0 ready, 1 refused, -1 error. */
+static int checkout_ready(struct mctx *c)
+{
+	char *lock;
+	int n, ret = 0;
+
+	if (!c->m->checkout)
+		return 0;
+	lock = xstrfmt("%s/index.lock", c->checkout_gitdir);
+	if (!access(lock, F_OK)) {
+		free(c->m->why);
+		c->m->why = xstrfmt("'%s' exists: another git process is using the worktree '%s' "
+				    "(if none is, remove the file)", lock, c->m->checkout);
+		ret = 1;
+		goto out;
+	}
+	strlist_clear(&c->m->dirty);
+	n = worktree_dirty(c->m->checkout, &c->m->dirty);
+	if (n < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (n > 0) {
+		free(c->m->why);
+		c->m->why = xstrfmt("'%s' is checked out in '%s', which has uncommitted changes "
+				    "or untracked files", short_ref(c->m->target), c->m->checkout);
+		ret = 1;
+	}
+out:
+	free(lock);
+	if (ret == 1)
+		c->m->status = MS_REFUSED;
+	return ret;
+}
+
+static int update_checkout(struct mctx *c, const git_oid *old, const git_oid *new)
+{
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	const char *argv[] = { "git", "read-tree", "-m", "-u", a, b, NULL };
+	int rc;
+
+	git_oid_tostr(a, sizeof(a), old);
+	git_oid_tostr(b, sizeof(b), new);
+	rc = run_child(argv, c->m->checkout, NULL);
+	return rc == 0 ? 0 : -1;
+}
+
+/* The tree its index holds in the worktree at path, into *out. */
+static int checkout_index_tree(const char *path, git_oid *out)
+{
+	git_repository *r = NULL;
+	git_index *idx = NULL;
+	int ret = -1;
+
+	if (!git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) &&
+	    !git_repository_index(&idx, r) && !git_index_has_conflicts(idx) &&
+	    !git_index_write_tree(out, idx))
+		ret = 0;
+	git_index_free(idx);
+	git_repository_free(r);
+	return ret;
+}
+
+/* the journal: what a merge is about to do, for the next one after a crash */
+
+static char *journal_path(struct session *s)
+{
+	return xstrfmt("%s/merge-journal", s->state);
+}
+
+static int journal_write(struct mctx *c)
+{
+	struct merge_run *m = c->m;
+	struct strbuf sb = STRBUF_INIT;
+	char *path = journal_path(c->s);
+	size_t i;
+	int ret;
+
+	strbuf_addf(&sb, "target %s\n", m->target);
+	strbuf_addf(&sb, "old %s\n", git_oid_tostr_s(&m->old_tip));
+	strbuf_addf(&sb, "new %s\n", git_oid_tostr_s(&m->new_tip));
+	for (i = 0; i < m->nr; i++) {
+		const struct merge_result *r = &m->results[i];
+		char h[GIT_OID_HEXSZ + 1];
+
+		if (r->outcome != MO_MERGED)
+			continue;
+		git_oid_tostr(h, sizeof(h), &r->head);
+		strbuf_addf(&sb, "task %s %s %s\n", r->id, h,
+			    r->has_commit ? git_oid_tostr_s(&r->commit) : "-");
+	}
+	ret = write_file_atomic(path, sb.buf, sb.len, 0644);
+	free(path);
+	strbuf_release(&sb);
+	return ret;
+}
+
+static void journal_remove(struct session *s)
+{
+	char *path = journal_path(s);
+
+	unlink(path);
+	free(path);
+}
+
+static int contains(git_repository *repo, const git_oid *tip, const git_oid *oid)
+{
+	return git_oid_equal(tip, oid) || git_graph_descendant_of(repo, tip, oid) == 1;
+}
+
+static int mark_merged(struct session *s, const char *id, const char *head, const char *commit)
+{
+	long k = tasks_find(&s->plan.tasks, id);
+	struct task_status *st;
+
+	if (k < 0)
+		return 0;
+	st = &s->st[k];
+	st->state = TS_MERGED;
+	task_status_set(&st->reason, NULL);
+	if (head)
+		task_status_set(&st->head, head);
+	if (commit && strcmp(commit, "-"))
+		task_status_set(&st->merge_commit, commit);
+	return state_task_save(s->state, st);
+}
+
+/* Finish (or discard) the journal of an interrupted merge. */
+static int journal_recover(struct mctx *c)
+{
+	struct session *s = c->s;
+	struct strbuf sb = STRBUF_INIT, note = STRBUF_INIT;
+	char *path = journal_path(s), *line, *next, *target = NULL;
+	git_oid old, new, cur;
+	int have_old = 0, have_new = 0, ret = 0;
+
+	if (strbuf_read_file(&sb, path) < 0) {
+		if (errno != ENOENT)
+			ret = error_errno("cannot read '%s'", path);
+		goto out;
+	}
+	for (line = sb.buf; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (!strncmp(line, "target ", 7))
+			target = line + 7;
+		else if (!strncmp(line, "old ", 4))
+			have_old = !git_oid_fromstr(&old, line + 4);
+		else if (!strncmp(line, "new ", 4))
+			have_new = !git_oid_fromstr(&new, line + 4);
+	}
+	if (!target || !have_old || !have_new ||
+	    git_reference_name_to_id(&cur, c->repo, target) < 0 ||
+	    !contains(c->repo, &cur, &new)) {
+		/* the ref never moved (or was put back): nothing happened */
+		goto done;
+	}
+	strbuf_addf(&note, "finished an interrupted merge into '%s'", short_ref(target));
+	/* the checked-out worktree may still hold the old tree */
+	free(c->m->target);
+	c->m->target = xstrdup(target);
+	if (git_oid_equal(&cur, &new) && !find_checkout(c, target) && c->m->checkout) {
+		git_oid idx, old_tree, new_tree;
+		git_commit *oc = NULL, *nc = NULL;
+
+		if (!checkout_index_tree(c->m->checkout, &idx) &&
+		    !git_commit_lookup(&oc, c->repo, &old) && !git_commit_lookup(&nc, c->repo, &new)) {
+			git_oid_cpy(&old_tree, git_commit_tree_id(oc));
+			git_oid_cpy(&new_tree, git_commit_tree_id(nc));
+			if (git_oid_equal(&idx, &old_tree) && !git_oid_equal(&idx, &new_tree)) {
+				if (update_checkout(c, &old, &new) < 0)
+					warning("the worktree '%s' still holds the tree before the merge; "
+						"bring it up to date with 'git read-tree -m -u %s %s'",
+						c->m->checkout, git_oid_tostr_s(&old), short_ref(target));
+				else
+					strbuf_addf(&note, "; updated '%s'", c->m->checkout);
+			}
+		}
+		git_commit_free(oc);
+		git_commit_free(nc);
+	}
+	free(c->m->checkout);
+	c->m->checkout = NULL;
+	free(c->checkout_gitdir);
+	c->checkout_gitdir = NULL;
+	/* record the tasks it merged */
+	{
+		struct strbuf again = STRBUF_INIT;
+		char *l, *nx;
+		size_t n = 0;
+
+		if (strbuf_read_file(&again, path) < 0)
+			goto rec_done;
+		for (l = again.buf; l && *l; l = nx) {
+			char id[256], head[64], commit[64];
+
+			nx = strchr(l, '\n');
+			if (nx)
+				*nx++ = '\0';
+			if (strncmp(l, "task ", 5) ||
+			    sscanf(l + 5, "%255s %63s %63s", id, head, commit) != 3)
+				continue;
+			if (mark_merged(s, id, head, commit) < 0)
+				ret = -1;
+			n++;
+		}
+		strbuf_addf(&note, "; recorded %zu merged task%s", n, n == 1 ? "" : "s");
+rec_done:
+		strbuf_release(&again);
+	}
+	c->m->recovered = strbuf_detach(&note, NULL);
+	free(c->m->target);
+	c->m->target = NULL;
+done:
+	if (!ret)
+		journal_remove(s);
+out:
+	strbuf_release(&note);
+	strbuf_release(&sb);
+	free(path);
+	return ret;
+}
+
+/* conflicts */
+
+struct hunks {
+	struct merge_range *old, *new;	/* base and side coordinates */
+	size_t nr, alloc;
+};
+
+static void hunk_add(struct hunks *hs, const struct merge_range *old, const struct merge_range *new)
+{
+	if (hs->nr + 1 > hs->alloc) {
+		hs->alloc = hs->alloc ? hs->alloc * 2 : 8;
+		hs->old = xrealloc(hs->old, hs->alloc * sizeof(*hs->old));
+		hs->new = xrealloc(hs->new, hs->alloc * sizeof(*hs->new));
+	}
+	hs->old[hs->nr] = *old;
+	hs->new[hs->nr] = *new;
+	hs->nr++;
+}
+
+static int hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *payload)
+{
+	struct merge_range o, n;
+
+	(void)d;
+	o.start = (size_t)h->old_start;
+	o.lines = (size_t)h->old_lines;
+	n.start = (size_t)h->new_start;
+	n.lines = (size_t)h->new_lines;
+	hunk_add(payload, &o, &n);
+	return 0;
+}
+
+static void hunks_release(struct hunks *hs)
+{
+	free(hs->old);
+	free(hs->new);
+}
+
+/* Hunks of base -> side for one entry (either may be NULL). */
+static int side_hunks(git_repository *repo, const git_index_entry *base,
+		      const git_index_entry *side, struct hunks *out)
+{
+	git_blob *a = NULL, *b = NULL;
+	git_diff_options opts;
+	int ret = -1;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = 0;
+	opts.interhunk_lines = 0;
+	if ((base && git_blob_lookup(&a, repo, &base->id) < 0) ||
+	    (side && git_blob_lookup(&b, repo, &side->id) < 0))
+		goto out;
+	if (git_diff_blobs(a, base ? base->path : NULL, b, side ? side->path : NULL, &opts,
+			   NULL, NULL, hunk_cb, NULL, out) < 0)
+		goto out;
+	ret = 0;
+out:
+	git_blob_free(a);
+	git_blob_free(b);
+	return ret;
+}
+
+/* Base-coordinate intervals touch or overlap (adjacent changes conflict). */
+static int touches(const struct merge_range *a, const struct merge_range *b)
+{
+	size_t alo = a->start, ahi = a->start + (a->lines ? a->lines - 1 : 0);
+	size_t blo = b->start, bhi = b->start + (b->lines ? b->lines - 1 : 0);
+
+	return alo <= bhi + 1 && blo <= ahi + 1;
+}
+
+static void add_range(struct merge_range **v, size_t *nr, size_t *alloc, const struct merge_range *r)
+{
+	ALLOC_GROW(*v, *nr + 1, *alloc);
+	(*v)[(*nr)++] = *r;
+}
+
+/* Keep the hunks of each side that meet a hunk of the other (all of them if none do). */
+static void conflict_ranges(struct merge_conflict *mc, struct hunks *o, struct hunks *t)
+{
+	size_t i, k;
+	int any = 0;
+
+	for (i = 0; i < o->nr; i++)
+		for (k = 0; k < t->nr; k++)
+			if (touches(&o->old[i], &t->old[k]))
+				any = 1;
+	for (i = 0; i < o->nr; i++) {
+		int keep = !any;
+
+		for (k = 0; k < t->nr && !keep; k++)
+			keep = touches(&o->old[i], &t->old[k]);
+		if (keep)
+			add_range(&mc->ours, &mc->ours_nr, &mc->ours_alloc, &o->new[i]);
+	}
+	for (k = 0; k < t->nr; k++) {
+		int keep = !any;
+
+		for (i = 0; i < o->nr && !keep; i++)
+			keep = touches(&o->old[i], &t->old[k]);
+		if (keep)
+			add_range(&mc->theirs, &mc->theirs_nr, &mc->theirs_alloc, &t->new[k]);
+	}
+}
+
+/* The paths a task's work changed (its start to its head), cached. */
+static const struct strlist *task_touched(struct mctx *c, size_t i)
+{
+	struct session *s = c->s;
+	struct task_status *st = &s->st[i];
+	git_oid start, head;
+	git_commit *a = NULL, *b = NULL;
+	git_tree *ta = NULL, *tb = NULL;
+	git_diff *diff = NULL;
+	git_diff_options opts;
+	size_t k;
+
+	if (c->touched_ok[i])
+		return &c->touched[i];
+	c->touched_ok[i] = 1;
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	if (!st->head || git_oid_fromstr(&head, st->head) < 0)
+		return &c->touched[i];
+	if (!st->start || git_oid_fromstr(&start, st->start) < 0)
+		git_oid_cpy(&start, &s->plan.base_oid);
+	if (!git_commit_lookup(&a, c->repo, &start) && !git_commit_lookup(&b, c->repo, &head) &&
+	    !git_commit_tree(&ta, a) && !git_commit_tree(&tb, b) &&
+	    !git_diff_tree_to_tree(&diff, c->repo, ta, tb, &opts)) {
+		git_diff_find_similar(diff, NULL);
+		for (k = 0; k < git_diff_num_deltas(diff); k++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, k);
+
+			if (d->old_file.path && !strlist_has(&c->touched[i], d->old_file.path))
+				strlist_push(&c->touched[i], d->old_file.path);
+			if (d->new_file.path && !strlist_has(&c->touched[i], d->new_file.path))
+				strlist_push(&c->touched[i], d->new_file.path);
+		}
+	}
+	git_diff_free(diff);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	git_commit_free(a);
+	git_commit_free(b);
+	return &c->touched[i];
+}
+
+/* The blob at path in the tree of commit oid, or NULL. */
+static git_blob *blob_at(git_repository *repo, const git_oid *oid, const char *path)
+{
+	git_commit *cm = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	git_blob *b = NULL;
+
+	if (!git_commit_lookup(&cm, repo, oid) && !git_commit_tree(&tree, cm) &&
+	    !git_tree_entry_bypath(&e, tree, path) && git_tree_entry_type(e) == GIT_OBJECT_BLOB)
+		git_blob_lookup(&b, repo, git_tree_entry_id(e));
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(cm);
+	return b;
+}
+
+/* Did task i's change to path meet one of the base ranges? */
+static int task_meets(struct mctx *c, size_t i, const char *path, const struct hunks *base)
+{
+	const struct task_status *st = &c->s->st[i];
+	git_oid start, head;
+	git_blob *a = NULL, *b = NULL;
+	git_diff_options opts;
+	struct hunks th = { 0 };
+	size_t x, y;
+	int ret = 0;
+
+	if (!st->head || git_oid_fromstr(&head, st->head) < 0)
+		return 0;
+	if (!st->start || git_oid_fromstr(&start, st->start) < 0)
+		git_oid_cpy(&start, &c->s->plan.base_oid);
+	a = blob_at(c->repo, &start, path);
+	b = blob_at(c->repo, &head, path);
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = 0;
+	opts.interhunk_lines = 0;
+	if ((a || b) && !git_diff_blobs(a, path, b, path, &opts, NULL, NULL, hunk_cb, NULL, &th))
+		for (x = 0; x < th.nr && !ret; x++)
+			for (y = 0; y < base->nr && !ret; y++)
+				ret = touches(&th.old[x], &base->old[y]);
+	hunks_release(&th);
+	git_blob_free(a);
+	git_blob_free(b);
+	return ret;
+}
+
+/*
+ * Merged tasks (this run, or earlier into this target) that changed one
+ * of the paths; for a content conflict (base != NULL: the target's
+ * conflicting hunks, base coordinates) those whose change meets those
+ * lines, when any does.
+ */
+static void find_with(struct mctx *c, size_t self, const git_oid *tip,
+		      const char *const *paths, size_t npaths, const struct hunks *base,
+		      struct strlist *with)
+{
+	struct session *s = c->s;
+	struct strlist close = STRLIST_INIT;
+	size_t i, k;
+
+	for (i = 0; i < s->plan.tasks.nr; i++) {
+		const struct task_status *st = &s->st[i];
+		const struct strlist *t;
+		int in = c->merged_now[i];
+
+		if (i == self)
+			continue;
+		if (!in && st->state == TS_MERGED) {
+			git_oid oid;
+
+			in = (st->merge_commit && !git_oid_fromstr(&oid, st->merge_commit) &&
+			      contains(c->repo, tip, &oid)) ||
+			     (st->head && !git_oid_fromstr(&oid, st->head) && contains(c->repo, tip, &oid));
+		}
+		if (!in)
+			continue;
+		t = task_touched(c, i);
+		for (k = 0; k < npaths; k++)
+			if (paths[k] && strlist_has(t, paths[k])) {
+				strlist_push(with, s->plan.tasks.v[i].id);
+				if (base && task_meets(c, i, paths[k], base))
+					strlist_push(&close, s->plan.tasks.v[i].id);
+				break;
+			}
+	}
+	if (close.nr) {
+		strlist_clear(with);
+		*with = close;
+	} else {
+		strlist_clear(&close);
+	}
+}
+
+static int analyze_conflicts(struct mctx *c, struct merge_result *r, git_index *index,
+			     const git_oid *tip)
+{
+	git_index_conflict_iterator *it = NULL;
+	const git_index_entry *anc, *ours, *theirs;
+	struct strmap renamed = STRMAP_INIT;
+	size_t i;
+	int ret = -1;
+
+	for (i = 0; i < git_index_name_entrycount(index); i++) {
+		const git_index_name_entry *e = git_index_name_get_byindex(index, i);
+
+		if (!e || !e->ancestor)
+			continue;
+		if ((e->ours && strcmp(e->ancestor, e->ours)) ||
+		    (e->theirs && strcmp(e->ancestor, e->theirs))) {
+			strmap_put(&renamed, e->ancestor, NULL, NULL);
+			if (e->ours)
+				strmap_put(&renamed, e->ours, NULL, NULL);
+			if (e->theirs)
+				strmap_put(&renamed, e->theirs, NULL, NULL);
+		}
+	}
+	if (git_index_conflict_iterator_new(&it, index) < 0) {
+		error("cannot read the conflicts: %s", gp_git_error());
+		goto out;
+	}
+	while (!git_index_conflict_next(&anc, &ours, &theirs, it)) {
+		const git_index_entry *e = ours ? ours : theirs ? theirs : anc;
+		struct merge_conflict *mc;
+		struct hunks ho = { 0 }, ht = { 0 };
+		const char *paths[3];
+
+		if (!e)
+			continue;
+		for (i = 0; i < r->conflicts_nr; i++)
+			if (!strcmp(r->conflicts[i].path, e->path))
+				break;
+		if (i < r->conflicts_nr)
+			continue;
+		ALLOC_GROW(r->conflicts, r->conflicts_nr + 1, r->conflicts_alloc);
+		mc = &r->conflicts[r->conflicts_nr++];
+		memset(mc, 0, sizeof(*mc));
+		strlist_init(&mc->with);
+		mc->path = xstrdup(e->path);
+		if ((anc && strmap_contains(&renamed, anc->path)) ||
+		    (ours && strmap_contains(&renamed, ours->path)) ||
+		    (theirs && strmap_contains(&renamed, theirs->path)) ||
+		    (anc && ours && strcmp(anc->path, ours->path)) ||
+		    (anc && theirs && strcmp(anc->path, theirs->path)))
+			mc->type = "rename";
+		else if (anc && ours && theirs)
+			mc->type = "content";
+		else if (ours && theirs)
+			mc->type = "add/add";
+		else if (anc)
+			mc->type = "modify/delete";
+		else
+			mc->type = "rename";
+		if (side_hunks(c->repo, anc, ours, &ho) == 0 &&
+		    side_hunks(c->repo, anc, theirs, &ht) == 0) {
+			if (anc && ours && theirs)
+				conflict_ranges(mc, &ho, &ht);
+			else {
+				for (i = 0; ours && i < ho.nr; i++)
+					add_range(&mc->ours, &mc->ours_nr, &mc->ours_alloc, &ho.new[i]);
+				for (i = 0; theirs && i < ht.nr; i++)
+					add_range(&mc->theirs, &mc->theirs_nr, &mc->theirs_alloc, &ht.new[i]);
+			}
+		}
+		paths[0] = ours ? ours->path : NULL;
+		paths[1] = anc ? anc->path : NULL;
+		paths[2] = theirs ? theirs->path : NULL;
+		{
+			/* the base lines of the target's side that meet the task's */
+			struct hunks meet = { 0 };
+			size_t x, y;
+
+			for (x = 0; anc && ours && theirs && x < ho.nr; x++)
+				for (y = 0; y < ht.nr; y++)
+					if (touches(&ho.old[x], &ht.old[y])) {
+						hunk_add(&meet, &ho.old[x], &ho.new[x]);
+						break;
+					}
+			find_with(c, r->task, tip, paths, 3, meet.nr ? &meet : NULL, &mc->with);
+			hunks_release(&meet);
+		}
+		hunks_release(&ho);
+		hunks_release(&ht);
+	}
+	ret = 0;
+out:
+	git_index_conflict_iterator_free(it);
+	strmap_clear(&renamed);
+	return ret;
+}
+
+/* commits */
+
+static int squash_message(struct mctx *c, struct strbuf *msg, const struct task *t,
+			  const git_oid *tip, const git_oid *head)
+{
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	int ret = -1;
+
+	strbuf_addf(msg, "%s: %s\n", t->id, t->title);
+	if (git_revwalk_new(&walk, c->repo) < 0 ||
+	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
+	    git_revwalk_push(walk, head) < 0 || git_revwalk_hide(walk, tip) < 0) {
+		error("cannot list the commits of task '%s': %s", t->id, gp_git_error());
+		goto out;
+	}
+	while (!git_revwalk_next(&oid, walk)) {
+		git_commit *cm = NULL;
+		struct strbuf one = STRBUF_INIT;
+
+		if (git_commit_lookup(&cm, c->repo, &oid) < 0)
+			continue;
+		strbuf_addstr(&one, git_commit_message(cm));
+		strbuf_trim(&one);
+		strbuf_addf(msg, "\n%s\n", one.buf);
+		strbuf_release(&one);
+		git_commit_free(cm);
+	}
+	ret = 0;
+out:
+	git_revwalk_free(walk);
+	return ret;
+}
+
+/*
+ * Merge head into tip in memory.  0: clean, the new commit in *out; 1:
+ * conflicts (in r); -1: error (reported).
+ */
+static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip, git_oid *out)
+{
+	const struct task *t = &c->s->plan.tasks.v[r->task];
+	git_commit *tc = NULL, *hc = NULL;
+	const git_commit *parents[2];
+	git_index *index = NULL;
+	git_tree *tree = NULL;
+	git_oid tree_oid;
+	struct strbuf msg = STRBUF_INIT;
+	int squash = !!(c->opts->flags & MERGE_SQUASH), ret = -1;
+
+	if (git_commit_lookup(&tc, c->repo, tip) < 0 || git_commit_lookup(&hc, c->repo, &r->head) < 0) {
+		error("task '%s': cannot read commit: %s", r->id, gp_git_error());
+		goto out;
+	}
+	if (git_merge_commits(&index, c->repo, tc, hc, NULL) < 0) {
+		error("task '%s': cannot merge: %s", r->id, gp_git_error());
+		goto out;
+	}
+	if (git_index_has_conflicts(index)) {
+		ret = analyze_conflicts(c, r, index, tip) < 0 ? -1 : 1;
+		goto out;
+	}
+	if (git_index_write_tree_to(&tree_oid, index, c->repo) < 0 ||
+	    git_tree_lookup(&tree, c->repo, &tree_oid) < 0) {
+		error("task '%s': cannot write the merged tree: %s", r->id, gp_git_error());
+		goto out;
+	}
+	if (squash) {
+		if (squash_message(c, &msg, t, tip, &r->head) < 0)
+			goto out;
+	} else {
+		strbuf_addf(&msg, "Merge task %s: %s\n", t->id, t->title);
+	}
+	parents[0] = tc;
+	parents[1] = hc;
+	if (git_commit_create(out, c->repo, NULL, c->author, c->committer, NULL, msg.buf,
+			      tree, squash ? 1 : 2, parents) < 0) {
+		error("task '%s': cannot write the merge commit: %s", r->id, gp_git_error());
+		goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&msg);
+	git_tree_free(tree);
+	git_index_free(index);
+	git_commit_free(hc);
+	git_commit_free(tc);
+	return ret;
+}
+
+/* --verify: run the command on commit in a scratch worktree.  1 passed, 0 failed, -1 error. */
+static int verify(struct mctx *c, struct merge_result *r, const git_oid *commit)
+{
+	struct session *s = c->s;
+	char hex[GIT_OID_HEXSZ + 1];
+	char *dir = xstrfmt("%s/gp-verify-%s-%ld", s->wt_parent, r->id, (long)getpid());
+	char *env_id = xstrfmt("GIT_PARALLEL_TASK_ID=%s", r->id);
+	char *env_commit = NULL;
+	const char *add[] = { "git", "worktree", "add", "--detach", "--quiet", dir, hex, NULL };
+	const char *rm[] = { "git", "worktree", "remove", "--force", dir, NULL };
+	const char *sh[] = { "/bin/sh", "-c", c->opts->verify, NULL };
+	const char *extra[3];
+	int rc, ret = -1;
+
+	git_oid_tostr(hex, sizeof(hex), commit);
+	env_commit = xstrfmt("GIT_PARALLEL_MERGE_COMMIT=%s", hex);
+	extra[0] = env_id;
+	extra[1] = env_commit;
+	extra[2] = NULL;
+	if (mkdir_p(s->wt_parent, 0777) < 0)
+		goto out;
+	if (run_child(add, s->workdir, NULL) != 0) {
+		error("task '%s': cannot make a scratch worktree in '%s' to verify", r->id, dir);
+		goto out;
+	}
+	rc = run_child(sh, dir, extra);
+	if (rc == 0) {
+		ret = 1;
+	} else {
+		free(r->reason);
+		r->reason = xstrfmt("'%s' exited with %d", c->opts->verify, rc);
+		ret = 0;
+	}
+	if (run_child(rm, s->workdir, NULL) != 0) {
+		const char *why = NULL;
+		const char *name = strrchr(dir, '/') + 1;
+
+		if (worktree_remove(c->repo, name, 1, &why) != 0)
+			warning("cannot remove the scratch worktree '%s'", dir);
+	}
+out:
+	free(env_commit);
+	free(env_id);
+	free(dir);
+	return ret;
+}
+
+/* the run */
+
+static void set_reason(struct merge_result *r, enum merge_outcome o, char *reason)
+{
+	r->outcome = o;
+	free(r->reason);
+	r->reason = reason;
+}
+
+static char *conflict_summary(const struct merge_result *r)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t i, k;
+
+	strbuf_addstr(&sb, "conflict in ");
+	for (i = 0; i < r->conflicts_nr; i++) {
+		const struct merge_conflict *mc = &r->conflicts[i];
+
+		strbuf_addf(&sb, "%s%s (%s", i ? ", " : "", mc->path, mc->type);
+		for (k = 0; k < mc->with.nr; k++)
+			strbuf_addf(&sb, "%s%s", k ? " " : ", with ", mc->with.v[k]);
+		strbuf_addch(&sb, ')');
+	}
+	return strbuf_detach(&sb, NULL);
+}
+
+/* Fill r for task i: which head, and whether it can be merged. 0 go, 1 decided, -1 error. */
+static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
+{
+	struct session *s = c->s;
+	struct task_status *st = &s->st[r->task];
+	char *branch = st->branch ? xstrdup(st->branch) : session_branch(s, r->id);
+	git_oid recorded;
+	int has_recorded = st->head && !git_oid_fromstr(&recorded, st->head);
+	int ret = 1;
+
+	if (st->state != TS_DONE && st->state != TS_CONFLICT && st->state != TS_MERGED) {
+		set_reason(r, MO_SKIPPED, xstrfmt("not finished (%s)", task_state_name(st->state)));
+		goto out;
+	}
+	if (git_reference_name_to_id(&r->head, c->repo, branch) < 0) {
+		if (st->state == TS_MERGED) {
+			/* merged, then cleaned */
+			r->outcome = MO_MERGED;
+			r->already = 1;
+			if (has_recorded)
+				git_oid_cpy(&r->head, &recorded);
+			r->has_commit = st->merge_commit && !git_oid_fromstr(&r->commit, st->merge_commit);
+			goto out;
+		}
+		set_reason(r, MO_FAILED, xstrfmt("its branch '%s' is gone", short_ref(branch)));
+		goto out;
+	}
+	if (contains(c->repo, tip, &r->head) ||
+	    (st->state == TS_MERGED && has_recorded && git_oid_equal(&recorded, &r->head))) {
+		r->outcome = MO_MERGED;
+		r->already = 1;
+		r->has_commit = st->merge_commit && !git_oid_fromstr(&r->commit, st->merge_commit);
+		goto out;
+	}
+	ret = 0;
+out:
+	free(branch);
+	return ret;
+}
+
+static int resolve_target(struct mctx *c)
+{
+	struct session *s = c->s;
+	const char *into = c->opts->into;
+	git_reference *ref = NULL;
+	int ret = -1;
+
+	if (into)
+		c->m->target = !strncmp(into, "refs/", 5) ? xstrdup(into) : xstrfmt("refs/heads/%s", into);
+	else if (s->plan.base_ref && *s->plan.base_ref)
+		c->m->target = xstrdup(s->plan.base_ref);
+	else {
+		error("the plan's base is a detached commit: name the branch to merge into with --into");
+		goto out;
+	}
+	if (strncmp(c->m->target, "refs/heads/", 11) || !git_reference_is_valid_name(c->m->target)) {
+		error("'%s' is not a branch", into ? into : c->m->target);
+		goto out;
+	}
+	if (git_reference_lookup(&ref, c->repo, c->m->target) < 0 ||
+	    git_reference_type(ref) != GIT_REFERENCE_DIRECT) {
+		error("no branch '%s' to merge into", short_ref(c->m->target));
+		goto out;
+	}
+	git_oid_cpy(&c->m->old_tip, git_reference_target(ref));
+	git_oid_cpy(&c->m->new_tip, &c->m->old_tip);
+	ret = 0;
+out:
+	git_reference_free(ref);
+	return ret;
+}
+
+/* Move the ref old -> new by compare-and-swap.  0 moved, 1 refused (m->status set), -1 error. */
+static int move_ref(struct mctx *c, const git_oid *from, const git_oid *to, const char *msg)
+{
+	git_reference *out = NULL;
+	int err = git_reference_create_matching(&out, c->repo, c->m->target, to, 1, from, msg);
+
+	git_reference_free(out);
+	if (!err)
+		return 0;
+	free(c->m->why);
+	if (err == GIT_EMODIFIED) {
+		git_oid now;
+		int has = !git_reference_name_to_id(&now, c->repo, c->m->target);
+
+		c->m->status = MS_REF_MOVED;
+		c->m->why = xstrfmt("'%s' moved meanwhile (from %.12s to %.12s): another process "
+				    "updated it; nothing was overwritten", short_ref(c->m->target),
+				    git_oid_tostr_s(from), has ? git_oid_tostr_s(&now) : "nothing");
+		return 1;
+	}
+	if (err == GIT_ELOCKED) {
+		c->m->status = MS_REF_LOCKED;
+		c->m->why = xstrfmt("'%s.lock' exists: another git process is updating '%s'",
+				    c->m->target, short_ref(c->m->target));
+		return 1;
+	}
+	return error("cannot update '%s': %s", short_ref(c->m->target), gp_git_error());
+}
+
+static void write_states(struct mctx *c)
+{
+	struct session *s = c->s;
+	size_t i;
+
+	for (i = 0; i < c->m->nr; i++) {
+		struct merge_result *r = &c->m->results[i];
+		struct task_status *st = &s->st[r->task];
+		char h[GIT_OID_HEXSZ + 1];
+
+		git_oid_tostr(h, sizeof(h), &r->head);
+		switch (r->outcome) {
+		case MO_MERGED:
+			if (r->already && st->state == TS_MERGED)
+				continue;
+			mark_merged(s, r->id, h, r->has_commit ? git_oid_tostr_s(&r->commit) : NULL);
+			continue;
+		case MO_CONFLICT:
+			st->state = TS_CONFLICT;
+			task_status_set(&st->head, h);
+			break;
+		case MO_VERIFY_FAILED:
+			st->state = TS_DONE;
+			break;
+		case MO_FAILED:
+			break;
+		case MO_SKIPPED:
+			continue;
+		}
+		task_status_set(&st->reason, r->reason);
+		state_task_save(s->state, st);
+	}
+}
+
+/* The ref did not move: what would have merged did not. */
+static void unmerge_all(struct merge_run *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr; i++) {
+		struct merge_result *r = &m->results[i];
+
+		if (r->outcome != MO_MERGED || r->already)
+			continue;
+		set_reason(r, MO_FAILED, xstrfmt("not merged: %s", m->why ? m->why : "the target did not move"));
+		r->has_commit = 0;
+	}
+	git_oid_cpy(&m->new_tip, &m->old_tip);
+}
+
+int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_t nr,
+		const struct merge_opts *opts)
+{
+	struct mctx c;
+	size_t *order = NULL, order_nr = 0, i, k;
+	int *wanted = NULL, dry = !!(opts->flags & MERGE_DRY_RUN), ret = -1, stopped = 0;
+	struct strbuf msg = STRBUF_INIT;
+	git_oid tip;
+
+	memset(&c, 0, sizeof(c));
+	c.s = s;
+	c.repo = s->repo;
+	c.opts = opts;
+	c.m = m;
+	c.merged_now = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.merged_now));
+	c.touched = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched));
+	c.touched_ok = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched_ok));
+
+	if (!dry && journal_recover(&c) < 0)
+		goto out;
+	if (resolve_target(&c) < 0 || find_checkout(&c, m->target) < 0 || make_signatures(&c) < 0)
+		goto out;
+	switch (checkout_ready(&c)) {
+	case -1:
+		goto out;
+	case 1:
+		if (!dry) {
+			ret = 0;
+			goto out;
+		}
+		warning("%s", m->why);
+		m->status = MS_OK;
+		break;
+	}
+
+	/* the selected tasks, in plan order */
+	wanted = xcalloc(s->plan.tasks.nr + 1, sizeof(*wanted));
+	for (i = 0; i < nr; i++)
+		wanted[sel[i]] = 1;
+	order = plan_order(&s->plan, &order_nr);
+	m->results = xcalloc(nr + 1, sizeof(*m->results));
+	for (k = 0; k < order_nr; k++) {
+		if (!wanted[order[k]])
+			continue;
+		m->results[m->nr].task = order[k];
+		m->results[m->nr].id = s->plan.tasks.v[order[k]].id;
+		m->nr++;
+	}
+
+	git_oid_cpy(&tip, &m->old_tip);
+	for (i = 0; i < m->nr; i++) {
+		struct merge_result *r = &m->results[i];
+		git_oid commit;
+		int rc;
+
+		if (stopped) {
+			set_reason(r, MO_SKIPPED, xstrdup("not tried: stopped at the first conflict"));
+			continue;
+		}
+		rc = prepare(&c, r, &tip);
+		if (rc < 0)
+			goto out;
+		if (rc > 0) {
+			if (r->outcome == MO_MERGED)
+				c.merged_now[r->task] = 1;
+			continue;
+		}
+		rc = merge_one(&c, r, &tip, &commit);
+		if (rc < 0) {
+			set_reason(r, MO_FAILED, xstrfmt("cannot merge: %s", gp_git_error()));
+			continue;
+		}
+		if (rc > 0) {
+			set_reason(r, MO_CONFLICT, conflict_summary(r));
+			if (opts->flags & MERGE_STOP_ON_CONFLICT)
+				stopped = 1;
+			continue;
+		}
+		if (opts->verify) {
+			rc = verify(&c, r, &commit);
+			if (rc < 0)
+				goto out;
+			if (!rc) {
+				r->outcome = MO_VERIFY_FAILED;
+				continue;
+			}
+		}
+		r->outcome = MO_MERGED;
+		r->has_commit = 1;
+		git_oid_cpy(&r->commit, &commit);
+		git_oid_cpy(&tip, &commit);
+		c.merged_now[r->task] = 1;
+	}
+	git_oid_cpy(&m->new_tip, &tip);
+	if (dry) {
+		ret = 0;
+		goto out;
+	}
+
+	if (!git_oid_equal(&tip, &m->old_tip)) {
+		if (journal_write(&c) < 0)
+			goto out;
+		test_hook("GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE");
+		switch (checkout_ready(&c)) {
+		case -1:
+			journal_remove(s);
+			goto out;
+		case 1:
+			journal_remove(s);
+			unmerge_all(m);
+			ret = 0;
+			goto out;
+		}
+		strbuf_addstr(&msg, "git parallel merge:");
+		for (i = 0; i < m->nr; i++)
+			if (m->results[i].outcome == MO_MERGED && !m->results[i].already)
+				strbuf_addf(&msg, " %s", m->results[i].id);
+		switch (move_ref(&c, &m->old_tip, &tip, msg.buf)) {
+		case -1:
+			journal_remove(s);
+			goto out;
+		case 1:
+			journal_remove(s);
+			unmerge_all(m);
+			ret = 0;
+			goto out;
+		}
+		m->updated = 1;
+		test_hook("GIT_PARALLEL_TEST_HOOK_AFTER_UPDATE");
+		if (m->checkout && update_checkout(&c, &m->old_tip, &tip) < 0) {
+			int rb = move_ref(&c, &tip, &m->old_tip, "git parallel merge: rolled back");
+
+			m->updated = 0;
+			free(m->why);
+			if (rb == 0) {
+				m->status = MS_ROLLED_BACK;
+				m->why = xstrfmt("could not update the worktree '%s' (git read-tree failed, "
+						 "see above): '%s' was put back to %.12s; nothing changed",
+						 m->checkout, short_ref(m->target), git_oid_tostr_s(&m->old_tip));
+				journal_remove(s);
+				unmerge_all(m);
+				ret = 0;
+			} else {
+				error("could not update the worktree '%s', nor put '%s' back to %s: "
+				      "run 'git read-tree -m -u %s %s' in it", m->checkout,
+				      short_ref(m->target), git_oid_tostr_s(&m->old_tip),
+				      git_oid_tostr_s(&m->old_tip), git_oid_tostr_s(&tip));
+			}
+			goto out;
+		}
+	}
+	write_states(&c);
+	journal_remove(s);
+	ret = 0;
+out:
+	strbuf_release(&msg);
+	for (i = 0; i < s->plan.tasks.nr; i++)
+		strlist_clear(&c.touched[i]);
+	free(c.touched);
+	free(c.touched_ok);
+	free(c.merged_now);
+	free(c.checkout_gitdir);
+	git_signature_free(c.author);
+	git_signature_free(c.committer);
+	free(wanted);
+	free(order);
+	return ret;
+}

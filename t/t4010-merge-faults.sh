@@ -1,0 +1,211 @@
+#!/bin/sh
+
+test_description='git parallel merge: a dirty or locked target, a moved ref, a lost branch, kill -9'
+
+. ./test-lib.sh
+
+# mk_tasks <dir> <spec>...: INI tasks from "ID|paths|command" specs, planned
+# and run.  Declared paths are kept disjoint so that tasks run side by side
+# (the commands may still touch the same files).
+mk_tasks () {
+	dir=$1 && shift &&
+	new_repo "$dir" &&
+	test_seq 1 20 >"$dir/shared.txt" &&
+	test_seq 1 10 >"$dir/a.txt" &&
+	echo m >"$dir/mod.txt" &&
+	for spec in "$@"
+	do
+		id=${spec%%|*} && rest=${spec#*|} &&
+		paths=${rest%%|*} && cmd=${rest#*|} &&
+		printf "[task \"%s\"]\n\ttitle = task %s\n\tpaths = %s\n\tcommand = %s\n" \
+			"$id" "$id" "$paths" "$cmd" >>"$dir/tasks.ini" || return 1
+	done &&
+	git -C "$dir" add . && git -C "$dir" commit -q -m tasks &&
+	(cd "$dir" && git parallel plan tasks.ini >/dev/null && { git parallel run >/dev/null 2>&1 || :; })
+}
+
+# oracle <repo> <clone> <id>...: merge the task branches with git merge
+# --no-ff in a clone, in that order, skipping (aborting) conflicts.
+oracle () {
+	src=$1 && dst=$2 && shift 2 &&
+	git clone -q "$src" "$dst" &&
+	for id in "$@"
+	do
+		git -C "$dst" fetch -q origin "parallel/$id:parallel/$id" &&
+		if ! git -C "$dst" merge -q --no-ff --no-edit "parallel/$id" >/dev/null 2>&1
+		then
+			git -C "$dst" merge --abort || return 1
+		fi
+	done
+}
+
+# repo_is_tidy <repo>: clean status, fsck, no MERGE_HEAD, no lock, no stray worktree.
+repo_is_tidy () {
+	git -C "$1" status --porcelain >tidy.st &&
+	test_must_be_empty tidy.st &&
+	git -C "$1" fsck >/dev/null 2>&1 &&
+	gd=$(git -C "$1" rev-parse --path-format=absolute --git-common-dir) &&
+	! test -e "$gd/MERGE_HEAD" &&
+	! find "$gd" -name "*.lock" | grep . &&
+	! git -C "$1" worktree list | grep gp-verify
+}
+
+task_state () {
+	(cd "$1" && git parallel status --json) >status.json &&
+	json_get status.json "[t for t in d[\"tasks\"] if t[\"id\"] == \"$2\"][0][\"state\"]"
+}
+
+# three clean tasks: T1 edits a.txt, T2 adds b.txt, T3 edits shared.txt
+three () {
+	mk_tasks "$1" \
+		"T1|a.txt|sed -i s/^2\$/two/ a.txt" \
+		"T2|b.txt|echo b >b.txt" \
+		"T3|shared.txt|sed -i s/^5\$/five/ shared.txt"
+}
+
+# unchanged <repo> <oid>: the target did not move and no task is merged
+unchanged () {
+	test "$(git -C "$1" rev-parse main)" = "$2" &&
+	for id in T1 T2 T3
+	do
+		task_state "$1" $id >actual && echo done >expect &&
+		test_cmp expect actual || return 1
+	done
+}
+
+test_expect_success 'target dirty in a file the merge touches: refused, nothing changed' '
+	three d1 && old=$(git -C d1 rev-parse main) &&
+	echo mine >>d1/a.txt &&
+	git -C d1 status --porcelain >before &&
+	(cd d1 && test_expect_code 128 git parallel merge >../out 2>../err) &&
+	grep "uncommitted changes" err && grep "^	a.txt$" err &&
+	unchanged d1 $old &&
+	git -C d1 status --porcelain >after && test_cmp before after &&
+	tail -1 d1/a.txt >actual && echo mine >expect && test_cmp expect actual
+'
+
+test_expect_success 'target dirty in an unrelated file: refused as well' '
+	three d2 && old=$(git -C d2 rev-parse main) &&
+	echo mine >>d2/README &&
+	(cd d2 && test_expect_code 128 git parallel merge 2>../err) &&
+	grep "^	README$" err &&
+	unchanged d2 $old &&
+	git -C d2 checkout README &&
+	(cd d2 && git parallel merge >/dev/null) &&
+	repo_is_tidy d2
+'
+
+test_expect_success 'an untracked file in the way: refused, the file kept' '
+	three d3 && old=$(git -C d3 rev-parse main) &&
+	echo precious >d3/b.txt &&
+	(cd d3 && test_expect_code 128 git parallel merge 2>../err) &&
+	grep "^	b.txt$" err &&
+	unchanged d3 $old &&
+	echo precious >expect && test_cmp expect d3/b.txt
+'
+
+test_expect_success 'index.lock held by another process: refused, nothing touched' '
+	three d4 && old=$(git -C d4 rev-parse main) &&
+	>d4/.git/index.lock &&
+	(cd d4 && test_expect_code 128 git parallel merge 2>../err) &&
+	grep "index.lock" err &&
+	unchanged d4 $old &&
+	test -e d4/.git/index.lock &&
+	rm d4/.git/index.lock &&
+	git -C d4 status --porcelain >st && test_must_be_empty st
+'
+
+test_expect_success 'index.lock taken after the ref moved: the ref is put back' '
+	three d5 && old=$(git -C d5 rev-parse main) &&
+	(cd d5 && GIT_PARALLEL_TEST_HOOK_AFTER_UPDATE="touch .git/index.lock" \
+		test_expect_code 128 git parallel merge >../out 2>../err) &&
+	grep "put back" err &&
+	unchanged d5 $old &&
+	rm d5/.git/index.lock &&
+	repo_is_tidy d5 &&
+	! test -e d5/b.txt &&
+	(cd d5 && git parallel merge >/dev/null) && repo_is_tidy d5
+'
+
+test_expect_success 'the target moved by another process (during --verify): nothing overwritten' '
+	three d6 &&
+	(cd d6 && test_expect_code 128 git parallel merge \
+		--verify "git -C \"$TRASH_DIRECTORY/d6\" commit -q --allow-empty -m sneaky" >../out 2>../err) &&
+	grep "moved meanwhile" err &&
+	git -C d6 log -1 --format=%s main >actual && echo sneaky >expect && test_cmp expect actual &&
+	for id in T1 T2 T3; do task_state d6 $id >actual && echo done >expect && test_cmp expect actual || return 1; done &&
+	repo_is_tidy d6
+'
+
+test_expect_success 'the target moved just before the update (hook): nothing overwritten' '
+	three d7 &&
+	side=$(git -C d7 commit-tree -p main -m side main^{tree}) &&
+	(cd d7 && GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE="git update-ref refs/heads/main $side" \
+		test_expect_code 128 git parallel merge >../out 2>../err) &&
+	grep "moved meanwhile" err &&
+	test "$(git -C d7 rev-parse main)" = "$side" &&
+	git -C d7 reset -q --hard main &&
+	(cd d7 && git parallel merge >/dev/null) &&
+	git -C d7 merge-base --is-ancestor $side main && repo_is_tidy d7
+'
+
+test_expect_success 'a task branch deleted: that task fails, the rest merge' '
+	three d8 &&
+	git -C d8 worktree remove --force ../d8.parallel/T2 &&
+	git -C d8 branch -D parallel/T2 &&
+	(cd d8 && test_expect_code 1 git parallel merge >../out) &&
+	grep "^T2  *failed  *its branch .parallel/T2. is gone" out &&
+	git -C d8 merge-base --is-ancestor parallel/T1 main &&
+	git -C d8 merge-base --is-ancestor parallel/T3 main &&
+	repo_is_tidy d8
+'
+
+test_expect_success 'kill -9 after the ref moved: the next merge finishes the job' '
+	three d9 && oracle d9 d9-oracle T1 T2 T3 &&
+	(cd d9 && GIT_PARALLEL_TEST_HOOK_AFTER_UPDATE="kill -9 \$PPID" git parallel merge >/dev/null 2>&1;
+	 test $? = 137) &&
+	(cd d9 && git parallel merge >../out 2>../err) &&
+	grep "finished an interrupted merge" err &&
+	git -C d9 rev-parse main^{tree} >actual &&
+	git -C d9-oracle rev-parse main^{tree} >expect &&
+	test_cmp expect actual &&
+	git -C d9 log --merges --format=%s main >merges &&
+	test_line_count = 3 merges &&
+	for id in T1 T2 T3; do task_state d9 $id >actual && echo merged >expect && test_cmp expect actual || return 1; done &&
+	repo_is_tidy d9
+'
+
+test_expect_success 'kill -9 before the ref moved: the next merge does it all, once' '
+	three d10 && old=$(git -C d10 rev-parse main) &&
+	(cd d10 && GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE="kill -9 \$PPID" git parallel merge >/dev/null 2>&1;
+	 test $? = 137) &&
+	test "$(git -C d10 rev-parse main)" = "$old" &&
+	git -C d10 status --porcelain >st && test_must_be_empty st &&
+	(cd d10 && git parallel merge >../out 2>../err) &&
+	grep "3 merged" out &&
+	git -C d10 log --merges --format=%s main >merges &&
+	test_line_count = 3 merges &&
+	repo_is_tidy d10
+'
+
+test_expect_success 'kill -9 of a squash merge after the ref moved: recorded, not merged twice' '
+	three d11 &&
+	(cd d11 && GIT_PARALLEL_TEST_HOOK_AFTER_UPDATE="kill -9 \$PPID" git parallel merge --squash >/dev/null 2>&1;
+	 test $? = 137) &&
+	(cd d11 && git parallel merge --squash >../out 2>../err) &&
+	grep "finished an interrupted merge" err &&
+	git -C d11 log --format=%s main >log &&
+	test $(grep -c "^T[123]: " log) = 3 &&
+	repo_is_tidy d11
+'
+
+test_expect_success 'two merges at once: the second is refused' '
+	three d12 &&
+	(cd d12 && GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE="cd \"$TRASH_DIRECTORY/d12\" && git parallel merge 2>\"$TRASH_DIRECTORY/err2\"; echo \$? >\"$TRASH_DIRECTORY/rc2\"" \
+		git parallel merge >/dev/null) &&
+	echo 128 >expect && test_cmp expect rc2 &&
+	grep "another git parallel merge is in progress" err2 &&
+	repo_is_tidy d12
+'
+
+test_done
