@@ -62,8 +62,7 @@ test_expect_success 'a background child is killed with its group' '
 	setup_tasks bg "sleep 300 & echo \$! >\"\$GIT_PARALLEL_WORKTREE/../bgpid\"; echo done >f1.txt" &&
 	(cd bg && git parallel run 2>../err) &&
 	pid=$(cat bg.parallel/bgpid) &&
-	sleep 1 &&
-	pid_gone $pid
+	wait_gone $pid
 '
 
 test_expect_success 'megabytes of output go to the log' '

@@ -136,3 +136,14 @@ wait_state () {
 		sleep 0.1
 	done
 }
+
+# wait_gone <pid>: wait (up to 10 s) until the process is gone.
+wait_gone () {
+	n=0
+	while ! pid_gone "$1"
+	do
+		n=$((n + 1))
+		test $n -gt 100 && { echo "process $1 is still there"; return 1; }
+		sleep 0.1
+	done
+}
