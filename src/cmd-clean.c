@@ -92,11 +92,14 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	char *branch = session_branch(s, id), *wt = session_worktree(s, id);
 	git_reference *ref = NULL;
 	git_worktree *w = NULL;
-	int merged = 1, has_branch, has_wt, ret = 1;
+	int merged = 1, has_branch, has_wt, broken = 0, ret = 1;
 	const char *why = NULL;
 
 	has_branch = git_reference_lookup(&ref, s->repo, branch) == 0;
 	has_wt = git_worktree_lookup(&w, s->repo, id) == 0;
+	/* its admin files damaged (a command deleted its HEAD): not a worktree for libgit2 */
+	if (!has_wt && worktree_is_broken(s->repo, id))
+		has_wt = broken = 1;
 	if (!has_branch && !has_wt) {
 		ret = 0;
 		goto out;
@@ -120,7 +123,9 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		struct strbuf reasons = STRBUF_INIT;
 		size_t k;
 
-		if (has_wt && !access(wt, F_OK) && worktree_dirty(wt, &dirty) > 0) {
+		if (broken)
+			strbuf_addf(&reasons, "worktree '%s' is damaged (its git files are incomplete)", wt);
+		else if (has_wt && !access(wt, F_OK) && worktree_dirty(wt, &dirty) > 0) {
 			strbuf_addf(&reasons, "worktree '%s' has uncommitted changes (", wt);
 			for (k = 0; k < dirty.nr && k < 5; k++)
 				strbuf_addf(&reasons, "%s%s", k ? ", " : "", dirty.v[k]);
@@ -140,7 +145,10 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		}
 		strbuf_release(&reasons);
 	}
-	if (has_wt) {
+	if (broken) {
+		if (worktree_remove_broken(s->repo, id, wt) < 0)
+			goto out;
+	} else if (has_wt) {
 		int r = worktree_remove(s->repo, id, flags & CLEAN_FORCE, &why);
 
 		if (r < 0)

@@ -36,6 +36,7 @@ struct run {
 	double timeout;
 	const char *command;	/* --command */
 	int fail_fast, tty, stopping, failed;
+	int save_failed;	/* a task's state could not be saved (disk full?) */
 	double started;
 	/* progress */
 	int drawn;		/* lines drawn on the terminal last time */
@@ -60,9 +61,23 @@ static int is_final_failure(enum task_state st)
 	return st == TS_FAILED || st == TS_TIMED_OUT || st == TS_BLOCKED;
 }
 
+static void event(struct run *r, const char *fmt, ...) GP_PRINTF(2, 3);
+
+/*
+ * Save a task's state.  When that fails (the disk is full, the state
+ * directory read-only), start nothing more: a task whose state cannot be
+ * recorded would run untracked.
+ */
 static int save(struct run *r, size_t i)
 {
-	return state_task_save(r->s.state, &r->s.st[i]);
+	int ret = state_task_save(r->s.state, &r->s.st[i]);
+
+	if (ret < 0 && !r->save_failed) {
+		r->save_failed = 1;
+		r->stopping = 1;
+		event(r, "stopping: cannot save the state of task %s", r->s.st[i].id);
+	}
+	return ret;
 }
 
 /* progress: on a terminal, redraw a block of lines; off it, one line per event */
@@ -127,7 +142,6 @@ static void draw_progress(struct run *r)
 	strbuf_release(&sb);
 }
 
-static void event(struct run *r, const char *fmt, ...) GP_PRINTF(2, 3);
 static void event(struct run *r, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -308,6 +322,7 @@ static int start_task(struct run *r, size_t i, const git_oid *base)
 	st->pid = (long)runner_pid(&r->runner, t->id);
 	st->pid_start = state_pid_start(st->pid);
 	save(r, i);
+	test_crash_point("run-after-start");
 	event(r, "%s started%s", t->id, st->attempts > 1 ? " again" : "");
 	ret = 0;
 out:
@@ -414,6 +429,7 @@ static void launch(struct run *r)
 				git_oid_tostr(hex, sizeof(hex), &bases[k]);
 				task_status_set(&st->start, hex);
 			}
+			test_crash_point("run-after-worktree");
 			start_task(r, i, &bases[k]);
 		}
 	}
@@ -450,6 +466,7 @@ static int finish_success(struct run *r, size_t i, struct strbuf *why)
 			    short_ref(st->branch));
 		goto out;
 	}
+	test_crash_point("run-before-commit");
 	if (r->s.cfg.commit_auto) {
 		char *msg = xstrfmt("%s: %s\n", t->id, t->title);
 
@@ -467,6 +484,7 @@ static int finish_success(struct run *r, size_t i, struct strbuf *why)
 	}
 	git_oid_tostr(hex, sizeof(hex), &oid);
 	task_status_set(&st->head, hex);
+	test_crash_point("run-after-commit");
 	ret = 0;
 out:
 	git_reference_free(head);
@@ -782,6 +800,10 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	summary(&r);
 	ret = r.failed || r.stopping ? 1 : 0;
+	if (r.save_failed) {
+		error("the state of some tasks could not be saved (see above); run again when that is fixed");
+		ret = 128;
+	}
 	if (check && !r.stopping) {
 		/* what the tasks really changed, as 'git parallel check' reports it */
 		char **av = xcalloc((size_t)(argc - optind) + 2, sizeof(*av));

@@ -924,6 +924,11 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 		error("task '%s': cannot write the merge commit: %s", r->id, gp_git_error());
 		goto out;
 	}
+	if (!gp_object_written(c->repo, out)) {
+		error("task '%s': cannot write the merge commit: it is not in the object "
+		      "database (disk full?)", r->id);
+		goto out;
+	}
 	ret = 0;
 out:
 	strbuf_release(&msg);
@@ -1092,11 +1097,15 @@ static int move_ref(struct mctx *c, const git_oid *from, const git_oid *to, cons
 	if (err == GIT_EMODIFIED) {
 		git_oid now;
 		int has = !git_reference_name_to_id(&now, c->repo, c->m->target);
+		char fh[GIT_OID_HEXSZ + 1], nh[GIT_OID_HEXSZ + 1];
 
+		/* not git_oid_tostr_s() twice: both would share one buffer */
+		git_oid_tostr(fh, sizeof(fh), from);
+		git_oid_tostr(nh, sizeof(nh), &now);
 		c->m->status = MS_REF_MOVED;
 		c->m->why = xstrfmt("'%s' moved meanwhile (from %.12s to %.12s): another process "
 				    "updated it; nothing was overwritten", short_ref(c->m->target),
-				    git_oid_tostr_s(from), has ? git_oid_tostr_s(&now) : "nothing");
+				    fh, has ? nh : "nothing");
 		return 1;
 	}
 	if (err == GIT_ELOCKED) {
@@ -1124,6 +1133,7 @@ static void write_states(struct mctx *c)
 			if (r->already && st->state == TS_MERGED)
 				continue;
 			mark_merged(s, r->id, h, r->has_commit ? git_oid_tostr_s(&r->commit) : NULL);
+			test_crash_point("merge-mid-states");
 			continue;
 		case MO_CONFLICT:
 			st->state = TS_CONFLICT;
@@ -1260,6 +1270,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	if (!git_oid_equal(&tip, &m->old_tip)) {
 		if (journal_write(&c) < 0)
 			goto out;
+		test_crash_point("merge-after-journal");
 		test_hook("GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE");
 		switch (checkout_ready(&c)) {
 		case -1:
@@ -1286,6 +1297,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 			goto out;
 		}
 		m->updated = 1;
+		test_crash_point("merge-after-ref");
 		test_hook("GIT_PARALLEL_TEST_HOOK_AFTER_UPDATE");
 		if (m->checkout && update_checkout(&c, &m->old_tip, &tip) < 0) {
 			int rb = move_ref(&c, &tip, &m->old_tip, "git parallel merge: rolled back");
@@ -1301,14 +1313,18 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 				unmerge_all(m);
 				ret = 0;
 			} else {
+				char oh[GIT_OID_HEXSZ + 1], th[GIT_OID_HEXSZ + 1];
+
+				git_oid_tostr(oh, sizeof(oh), &m->old_tip);
+				git_oid_tostr(th, sizeof(th), &tip);
 				error("could not update the worktree '%s', nor put '%s' back to %s: "
 				      "run 'git read-tree -m -u %s %s' in it", m->checkout,
-				      short_ref(m->target), git_oid_tostr_s(&m->old_tip),
-				      git_oid_tostr_s(&m->old_tip), git_oid_tostr_s(&tip));
+				      short_ref(m->target), oh, oh, th);
 			}
 			goto out;
 		}
 	}
+	test_crash_point("merge-before-states");
 	write_states(&c);
 	journal_remove(s);
 	ret = 0;

@@ -57,8 +57,10 @@ int session_load_status(struct session *s)
 	for (i = 0; i < s->plan.tasks.nr; i++) {
 		struct task_status *st = &s->st[i];
 
-		if (state_task_load(st, s->state, s->plan.tasks.v[i].id) < 0)
-			ret = -1;
+		if (state_task_load(st, s->state, s->plan.tasks.v[i].id) < 0) {
+			ret = -1;	/* one error, not one per task */
+			break;
+		}
 		if (st->state != TS_RUNNING || state_pid_alive(st->run_pid, 0))
 			continue;
 		/* the run that started it is gone (killed, crashed) */

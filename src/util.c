@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -634,6 +635,25 @@ int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode
 out:
 	strbuf_release(&tmp);
 	return ret;
+}
+
+int gp_object_written(git_repository *repo, const git_oid *oid)
+{
+	git_odb *odb = NULL;
+	int ret = 0;
+
+	if (!git_repository_odb(&odb, repo))
+		ret = git_odb_exists(odb, oid) == 1;
+	git_odb_free(odb);
+	return ret;
+}
+
+void test_crash_point(const char *name)
+{
+	const char *at = getenv("GIT_PARALLEL_TEST_CRASH_AT");
+
+	if (at && !strcmp(at, name))
+		raise(SIGKILL);
 }
 
 int utf8_valid(const char *buf, size_t len, size_t *bad)

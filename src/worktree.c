@@ -10,10 +10,13 @@
  * deleting a branch; neither must see a sibling thread halfway.  The
  * checkouts, the slow part, run in parallel.
  */
+#define _XOPEN_SOURCE 700	/* nftw() */
 #include <dirent.h>
 #include <errno.h>
+#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -599,6 +602,13 @@ out:
 
 /* worktree_remove */
 
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	if (remove(path) < 0)
+		return error_errno("cannot remove '%s'", path);
+	return 0;
+}
+
 int worktree_remove(git_repository *repo, const char *name, int force, const char **why)
 {
 	git_worktree *wt = NULL;
@@ -638,8 +648,58 @@ int worktree_remove(git_repository *repo, const char *name, int force, const cha
 	if (git_worktree_prune(wt, &popts) < 0)
 		ret = error("cannot remove worktree '%s': %s", name, gp_git_error());
 	pthread_mutex_unlock(&wt_lock);
+	/*
+	 * libgit2 leaves the directory when its .git file is gone (a command
+	 * deleted it): with force, remove it too, never following symlinks.
+	 */
+	if (!ret && force && path_exists(git_worktree_path(wt)) &&
+	    nftw(git_worktree_path(wt), rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		ret = -1;
+	if (!ret && path_exists(git_worktree_path(wt))) {
+		*why = "its directory is no longer a git worktree (its .git is gone)";
+		ret = 1;
+	}
 out:
 	git_worktree_free(wt);
+	return ret;
+}
+
+static char *admin_dir(git_repository *repo, const char *name)
+{
+	const char *common = git_repository_commondir(repo);
+	size_t n = strlen(common);
+
+	return xstrfmt("%.*s/worktrees/%s", (int)(n && common[n - 1] == '/' ? n - 1 : n), common, name);
+}
+
+int worktree_is_broken(git_repository *repo, const char *name)
+{
+	git_worktree *wt = NULL;
+	char *admin;
+	int ret = 0;
+
+	if (!git_worktree_lookup(&wt, repo, name)) {
+		git_worktree_free(wt);
+		return 0;
+	}
+	admin = admin_dir(repo, name);
+	ret = path_exists(admin);
+	free(admin);
+	return ret;
+}
+
+int worktree_remove_broken(git_repository *repo, const char *name, const char *path)
+{
+	char *admin = admin_dir(repo, name);
+	int ret = 0;
+
+	pthread_mutex_lock(&wt_lock);
+	if (path_exists(path) && nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		ret = -1;
+	if (!ret && path_exists(admin) && nftw(admin, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		ret = -1;
+	pthread_mutex_unlock(&wt_lock);
+	free(admin);
 	return ret;
 }
 

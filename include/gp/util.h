@@ -109,6 +109,13 @@ extern int quiet_errors;
 
 /* The last libgit2 error message, never NULL. */
 const char *gp_git_error(void);
+/*
+ * Is oid really in repo's object database?  libgit2 1.5 can report an
+ * object written when the disk was full and nothing was written.
+ */
+struct git_repository;
+struct git_oid;
+int gp_object_written(struct git_repository *repo, const struct git_oid *oid);
 
 /*
  * Normalise a repository-relative path: drop "./" and empty segments,
@@ -138,6 +145,12 @@ int mkdir_p(const char *path, mode_t mode);
  * is set: valgrind cannot follow JIT code and reports false errors there.
  */
 int regex_jit_wanted(void);
+
+/*
+ * For the test suite only: when GIT_PARALLEL_TEST_CRASH_AT equals name,
+ * die at once with SIGKILL, as a crash or a kill -9 at that instant would.
+ */
+void test_crash_point(const char *name);
 
 /* Does buf hold valid UTF-8?  On failure *bad is the offset of the first bad byte. */
 int utf8_valid(const char *buf, size_t len, size_t *bad);

@@ -56,6 +56,14 @@ int worktree_dirty(const char *path, struct strlist *paths);
  * Returns 0 when removed, 1 when refused, -1 on error (reported).
  */
 int worktree_remove(git_repository *repo, const char *name, int force, const char **why);
+/*
+ * A worktree whose admin directory ($GIT_COMMON_DIR/worktrees/<name>)
+ * exists but that libgit2 no longer takes for one (a command deleted its
+ * HEAD): 1 if so, else 0.  worktree_remove_broken() deletes that admin
+ * directory and path, never following symlinks.  0 or -1 (reported).
+ */
+int worktree_is_broken(git_repository *repo, const char *name);
+int worktree_remove_broken(git_repository *repo, const char *name, const char *path);
 
 /*
  * Commit everything the command left in the worktree at path (tracked

@@ -1,0 +1,81 @@
+# Helpers for the fault-injection and hostile-input tests (t8xxx).
+# Sourced after test-lib.sh.
+
+# repo_sane <repo>: git fsck passes, no ref points at a missing object,
+# git worktree list works.
+repo_sane () {
+	git -C "$1" fsck >fsck.out 2>&1 || { cat fsck.out; return 1; }
+	git -C "$1" for-each-ref --format='%(objectname) %(refname)' >refs.out &&
+	cut -d" " -f1 refs.out | git -C "$1" cat-file --batch-check >refs.check &&
+	if grep missing refs.check
+	then
+		echo "a ref points at a missing object"
+		return 1
+	fi &&
+	git -C "$1" worktree list >/dev/null
+}
+
+# state_sum <repo>: a checksum of the whole state directory (names, modes,
+# contents), to tell that a command changed nothing there.
+state_sum () {
+	sd=$(state_dir "$1")
+	if test -d "$sd"
+	then
+		(cd "$sd" && find . -print | LC_ALL=C sort | while IFS= read -r f
+		 do
+			if test -f "$f"; then printf '%s %s\n' "$f" "$(cksum <"$f")"; else printf '%s\n' "$f"; fi
+		 done)
+	else
+		echo "no state"
+	fi
+}
+
+# task_field <repo> <id> <key>: a field of one task in status --json.
+task_field () {
+	(cd "$1" && git parallel status --json) >status.json &&
+	json_get status.json "[t for t in d[\"tasks\"] if t[\"id\"] == \"$2\"][0].get(\"$3\")"
+}
+
+# test_crashed <rc>: the process died of SIGKILL (128 + 9).
+test_crashed () {
+	if test "$1" != 137
+	then
+		echo "expected a crash (exit 137), got exit $1"
+		return 1
+	fi
+}
+
+# An agent that commits its own work, then leaves more uncommitted:
+# <id>.txt gets a line and a commit "<id>: own commit"; <id>-extra.txt is
+# left for commit = auto.  With AGENT_HANG_ONCE=<file>, the first attempt
+# of each task then hangs for 30 s (so that it outlives a crashed run).
+write_fault_agent () {
+	cat >"$1" <<-\EOF &&
+	#!/bin/sh
+	id=$GIT_PARALLEL_TASK_ID
+	echo "$id work" >>"$id.txt"
+	git add "$id.txt" && git commit -q -m "$id: own commit" || exit 1
+	echo "$id uncommitted" >"$id-extra.txt"
+	if test -n "$AGENT_HANG_ONCE" && ! test -e "$AGENT_HANG_ONCE.$id"
+	then
+		: >"$AGENT_HANG_ONCE.$id"
+		sleep 30
+	fi
+	exit 0
+	EOF
+	chmod +x "$1"
+}
+
+# ini_tasks <dir> <id>...: a repository with INI tasks <id> (paths <id>.txt),
+# planned.
+ini_tasks () {
+	dir=$1 && shift &&
+	new_repo "$dir" &&
+	for id in "$@"
+	do
+		printf '[task "%s"]\n\ttitle = task %s\n\tpaths = %s.txt %s-extra.txt\n' \
+			"$id" "$id" "$id" "$id" >>"$dir/tasks.ini" || return 1
+	done &&
+	git -C "$dir" add . && git -C "$dir" commit -q -m tasks &&
+	(cd "$dir" && git parallel plan tasks.ini >/dev/null)
+}
