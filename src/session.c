@@ -4,6 +4,85 @@
 #include "gp/repo.h"
 #include "gp/session.h"
 
+/*
+ * The absolute, symlink-free form of a path that may not exist yet: the
+ * longest existing prefix resolved, the rest appended.  NULL when the rest
+ * has "." or ".." in it.
+ */
+static char *canonical_path(const char *path)
+{
+	char *copy = xstrdup(path), *res = NULL;
+	struct strbuf rest = STRBUF_INIT;
+
+	for (;;) {
+		char *real = realpath(copy, NULL), *slash;
+
+		if (real) {
+			res = xstrfmt("%s%s", strcmp(real, "/") ? real : "", rest.buf);
+			free(real);
+			break;
+		}
+		slash = strrchr(copy, '/');
+		if (!slash || slash == copy)
+			break;
+		if (!strcmp(slash, "/.") || !strcmp(slash, "/.."))
+			break;
+		{
+			struct strbuf tmp = STRBUF_INIT;
+
+			strbuf_addf(&tmp, "%s%s", slash, rest.buf);
+			strbuf_release(&rest);
+			rest = tmp;
+		}
+		*slash = '\0';
+	}
+	strbuf_release(&rest);
+	free(copy);
+	return res;
+}
+
+static int path_inside(const char *child, const char *parent)
+{
+	size_t n = strlen(parent);
+
+	while (n > 1 && parent[n - 1] == '/')
+		n--;
+	return !strncmp(child, parent, n) && (child[n] == '/' || !child[n]);
+}
+
+/*
+ * Task worktrees must not land inside .git (a hostile .gitparallel could
+ * ask for that) nor be the work tree itself.  Inside the work tree is
+ * allowed (".worktrees/" is a common habit) but should be ignored.
+ */
+static int check_worktree_parent(struct session *s)
+{
+	char *wt = canonical_path(s->wt_parent), *git = canonical_path(s->gitdir);
+	char *top = canonical_path(s->workdir);
+	const char *file = s->cfg.file ? s->cfg.file : "the configuration";
+	int ret = 0;
+
+	if (!wt || !git || !top) {
+		ret = error("%s: cannot resolve parallel.worktrees '%s'", file, s->wt_parent);
+	} else if (!strcmp(wt, top) || path_inside(top, wt)) {
+		ret = error("%s: parallel.worktrees '%s' would put task worktrees around the work tree",
+			    file, s->cfg.worktrees);
+	} else if (path_inside(wt, git) || path_inside(git, wt)) {
+		ret = error("%s: parallel.worktrees '%s' is inside the git directory; "
+			    "task worktrees cannot live there", file, s->cfg.worktrees);
+	} else if (path_inside(wt, top)) {
+		int ignored = 0;
+
+		if (git_ignore_path_is_ignored(&ignored, s->repo, wt + strlen(top) + 1) == 0 && !ignored)
+			warning("parallel.worktrees '%s' is inside the work tree and not ignored: "
+				"add it to .gitignore", s->cfg.worktrees);
+	}
+	free(wt);
+	free(git);
+	free(top);
+	return ret;
+}
+
 int session_open(struct session *s, git_repository *repo, const char *config_path)
 {
 	const char *slash;
@@ -27,7 +106,7 @@ int session_open(struct session *s, git_repository *repo, const char *config_pat
 		s->wt_parent = xstrfmt("%.*s/%s.parallel", (int)(slash ? slash - s->workdir : 0),
 				       s->workdir, slash ? slash + 1 : s->workdir);
 	}
-	return 0;
+	return check_worktree_parent(s);
 }
 
 void session_release(struct session *s)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -422,63 +423,81 @@ pid_t state_lock_holder(const char *state_dir)
 
 /* the lock */
 
+/*
+ * The lock file holds the pid of its holder; a lock whose holder is gone
+ * is taken over.  Checking the holder and replacing its file are two
+ * steps, so every taker does them under an flock() of lock.guard, which
+ * the kernel drops if the taker dies: two takers of a stale lock can no
+ * longer both win.
+ */
 int state_lock_acquire(const char *state_dir, const char *what)
 {
 	char *path = xstrfmt("%s/lock", state_dir);
+	char *guard_path = xstrfmt("%s/lock.guard", state_dir);
 	struct strbuf sb = STRBUF_INIT;
-	int tries, ret = -1;
+	int guard = -1, fd, ret = -1;
+	pid_t holder;
 
 	if (mkdir_p(state_dir, 0777) < 0)
 		goto out;
-	strbuf_addf(&sb, "pid = %ld\ncommand = %s\nstarted = %llu\n", (long)getpid(), what,
-		    state_pid_start(getpid()));
-	for (tries = 0; tries < 3; tries++) {
-		int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-		pid_t holder;
-
-		if (fd >= 0) {
-			if (write(fd, sb.buf, sb.len) != (ssize_t)sb.len) {
-				error_errno("cannot write '%s'", path);
-				close(fd);
-				unlink(path);
-				goto out;
-			}
-			close(fd);
-			ret = 0;
-			goto out;
-		}
-		if (errno != EEXIST) {
-			error_errno("cannot create '%s'", path);
-			goto out;
-		}
-		holder = state_lock_holder(state_dir);
-		if (holder) {
-			struct strbuf held = STRBUF_INIT;
-			const char *cmd = "git parallel";
-
-			if (!strbuf_read_file(&held, path)) {
-				char *c = strstr(held.buf, "command = ");
-
-				if (c) {
-					c += 10;
-					c[strcspn(c, "\n")] = '\0';
-					cmd = c;
-				}
-			}
-			error("another git parallel %s is in progress (pid %ld); wait for it or stop it",
-			      cmd, (long)holder);
-			strbuf_release(&held);
-			goto out;
-		}
-		/* left by a process that is gone: take it over */
-		if (unlink(path) < 0 && errno != ENOENT) {
-			error_errno("cannot remove the stale lock '%s'", path);
+	guard = open(guard_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (guard < 0) {
+		error_errno("cannot open '%s'", guard_path);
+		goto out;
+	}
+	while (flock(guard, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			error_errno("cannot lock '%s'", guard_path);
 			goto out;
 		}
 	}
-	error("cannot take the lock '%s'", path);
+	holder = state_lock_holder(state_dir);
+	if (holder) {
+		struct strbuf held = STRBUF_INIT;
+		const char *cmd = "git parallel";
+
+		if (!strbuf_read_file(&held, path)) {
+			char *c = strstr(held.buf, "command = ");
+
+			if (c) {
+				c += 10;
+				c[strcspn(c, "\n")] = '\0';
+				cmd = c;
+			}
+		}
+		error("another git parallel %s is in progress (pid %ld); wait for it or stop it",
+		      cmd, (long)holder);
+		strbuf_release(&held);
+		goto out;
+	}
+	/* free, or left by a process that is gone: take it */
+	if (unlink(path) < 0 && errno != ENOENT) {
+		error_errno("cannot remove the stale lock '%s'", path);
+		goto out;
+	}
+	strbuf_addf(&sb, "pid = %ld\ncommand = %s\nstarted = %llu\n", (long)getpid(), what,
+		    state_pid_start(getpid()));
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		error_errno("cannot create '%s'", path);
+		goto out;
+	}
+	{
+		ssize_t n = write(fd, sb.buf, sb.len);
+		int c = close(fd);
+
+		if (n != (ssize_t)sb.len || c < 0) {
+			error_errno("cannot write '%s'", path);
+			unlink(path);
+			goto out;
+		}
+	}
+	ret = 0;
 out:
+	if (guard >= 0)
+		close(guard);	/* drops the flock */
 	free(path);
+	free(guard_path);
 	strbuf_release(&sb);
 	return ret;
 }

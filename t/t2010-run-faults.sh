@@ -122,6 +122,23 @@ test_expect_success 'an unwritable worktree location gives a clear error' '
 	test_must_fail git -C nowrite rev-parse --verify -q refs/heads/parallel/F1
 '
 
+test_expect_success 'parallel.worktrees inside .git, or around the work tree, is refused' '
+	setup_tasks wtdir "echo x >f1.txt" &&
+	printf "[parallel]\n\tworktrees = .git/wt\n" >wtdir/.gitparallel &&
+	(cd wtdir && test_expect_code 128 git parallel run 2>../err) &&
+	test_one_line_error err &&
+	grep "parallel.worktrees .\.git/wt. is inside the git directory" err &&
+	! test -e wtdir/.git/wt &&
+	printf "[parallel]\n\tworktrees = .\n" >wtdir/.gitparallel &&
+	(cd wtdir && test_expect_code 128 git parallel run 2>../err) &&
+	grep "around the work tree" err &&
+	printf "[parallel]\n\tworktrees = .wt\n" >wtdir/.gitparallel &&
+	(cd wtdir && git parallel run 2>../err) &&
+	grep "warning: parallel.worktrees .\.wt. is inside the work tree and not ignored" err &&
+	git -C wtdir/.wt/F1 status --porcelain >st &&
+	test_must_be_empty st
+'
+
 test_expect_success 'a second run at the same time is refused with the holder pid' '
 	setup_tasks busy "sleep 3; echo x >f1.txt" &&
 	{ (cd busy && exec git-parallel run >/dev/null 2>&1) & } &&
