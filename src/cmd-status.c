@@ -18,47 +18,6 @@ static const char *const usage_status[] = {
 	NULL,
 };
 
-struct footprint_counts {
-	int known;
-	size_t commits;
-	size_t files;
-};
-
-/* Commits of the task branch since it started, and the files they change. */
-static void count_work(struct session *s, size_t i, struct footprint_counts *fc)
-{
-	git_oid head, start;
-	git_commit *a = NULL, *b = NULL;
-	git_tree *ta = NULL, *tb = NULL;
-	git_diff *diff = NULL;
-	size_t ahead = 0, behind = 0;
-	char *branch = s->st[i].branch ? xstrdup(s->st[i].branch)
-		: session_branch(s, s->plan.tasks.v[i].id);
-
-	memset(fc, 0, sizeof(*fc));
-	if (git_reference_name_to_id(&head, s->repo, branch) < 0)
-		goto out;
-	if (!s->st[i].start || git_oid_fromstr(&start, s->st[i].start) < 0)
-		git_oid_cpy(&start, &s->plan.base_oid);
-	if (git_graph_ahead_behind(&ahead, &behind, s->repo, &head, &start) < 0)
-		goto out;
-	if (git_commit_lookup(&a, s->repo, &start) < 0 ||
-	    git_commit_lookup(&b, s->repo, &head) < 0 ||
-	    git_commit_tree(&ta, a) < 0 || git_commit_tree(&tb, b) < 0 ||
-	    git_diff_tree_to_tree(&diff, s->repo, ta, tb, NULL) < 0)
-		goto out;
-	fc->known = 1;
-	fc->commits = ahead;
-	fc->files = git_diff_num_deltas(diff);
-out:
-	git_diff_free(diff);
-	git_tree_free(ta);
-	git_tree_free(tb);
-	git_commit_free(a);
-	git_commit_free(b);
-	free(branch);
-}
-
 static double duration_of(const struct task_status *st)
 {
 	if (st->state == TS_RUNNING && st->started)
@@ -85,11 +44,11 @@ static void print_json(struct session *s, const size_t *sel, size_t nr)
 	for (k = 0; k < nr; k++) {
 		size_t i = sel[k];
 		const struct task_status *st = &s->st[i];
-		struct footprint_counts fc;
+		struct task_work fc;
 		char *branch = session_branch(s, st->id), *wt = session_worktree(s, st->id);
 		char *log = session_log(s, st->id), *t1 = NULL, *t2 = NULL;
 
-		count_work(s, i, &fc);
+		session_task_work(s, i, &fc);
 		json_object_begin(&j);
 		json_kv_string(&j, "id", st->id);
 		json_kv_string(&j, "state", task_state_name(st->state));
@@ -145,11 +104,11 @@ static void print_table(struct session *s, const size_t *sel, size_t nr)
 	for (k = 0; k < nr; k++) {
 		size_t i = sel[k];
 		const struct task_status *st = &s->st[i];
-		struct footprint_counts fc;
+		struct task_work fc;
 		char *log = session_log(s, st->id), *wt = session_worktree(s, st->id);
 		double d = duration_of(st);
 
-		count_work(s, i, &fc);
+		session_task_work(s, i, &fc);
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "%-*s  %-11s", (int)idw, st->id,
 			    st->orphaned ? "running*" : task_state_name(st->state));

@@ -7,46 +7,6 @@
 
 #include "gp/report.h"
 
-/* Commits since the task started, files and lines changed (start -> head). */
-static void count(struct session *s, size_t i, struct report_task *t)
-{
-	const struct task_status *st = &s->st[i];
-	git_oid head, start;
-	git_commit *a = NULL, *b = NULL;
-	git_tree *ta = NULL, *tb = NULL;
-	git_diff *diff = NULL;
-	git_diff_stats *stats = NULL;
-	size_t ahead = 0, behind = 0;
-	char *branch = st->branch ? xstrdup(st->branch) : session_branch(s, st->id);
-
-	/* the recorded head first: a merged task's branch may be cleaned */
-	if ((!st->head || git_oid_fromstr(&head, st->head) < 0) &&
-	    git_reference_name_to_id(&head, s->repo, branch) < 0)
-		goto out;
-	if (!st->start || git_oid_fromstr(&start, st->start) < 0)
-		git_oid_cpy(&start, &s->plan.base_oid);
-	if (git_graph_ahead_behind(&ahead, &behind, s->repo, &head, &start) < 0 ||
-	    git_commit_lookup(&a, s->repo, &start) < 0 ||
-	    git_commit_lookup(&b, s->repo, &head) < 0 ||
-	    git_commit_tree(&ta, a) < 0 || git_commit_tree(&tb, b) < 0 ||
-	    git_diff_tree_to_tree(&diff, s->repo, ta, tb, NULL) < 0 ||
-	    git_diff_get_stats(&stats, diff) < 0)
-		goto out;
-	t->known = 1;
-	t->commits = ahead;
-	t->files = git_diff_stats_files_changed(stats);
-	t->added = git_diff_stats_insertions(stats);
-	t->removed = git_diff_stats_deletions(stats);
-out:
-	git_diff_stats_free(stats);
-	git_diff_free(diff);
-	git_tree_free(ta);
-	git_tree_free(tb);
-	git_commit_free(a);
-	git_commit_free(b);
-	free(branch);
-}
-
 int report_build(struct report *r, struct session *s)
 {
 	size_t *order, nr, k;
@@ -67,8 +27,16 @@ int report_build(struct report *r, struct session *s)
 		t->duration = st->task_time;
 		if (st->state == TS_RUNNING && st->started)
 			t->duration += state_now() - st->started;
-		if (st->attempts)
-			count(s, i, t);
+		if (st->attempts) {
+			struct task_work w;
+
+			session_task_work(s, i, &w);
+			t->known = w.known;
+			t->commits = w.commits;
+			t->files = w.files;
+			t->added = w.added;
+			t->removed = w.removed;
+		}
 		switch (st->state) {
 		case TS_MERGED:
 			t->outcome = "merged";

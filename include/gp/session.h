@@ -42,6 +42,19 @@ char *session_prompt(const struct session *s, const char *id);
  */
 int session_select(const struct session *s, int argc, char **argv, size_t **out, size_t *nr);
 
+/* What a task did: commits since it started, files and lines changed. */
+struct task_work {
+	int known;		/* 0: no head to count (never ran, branch gone) */
+	size_t commits, files, added, removed;
+};
+
+/*
+ * Count task i's work from its start commit (the base, or its
+ * dependencies' merge) to its recorded head, else its branch head.
+ * Needs session_load_status().
+ */
+void session_task_work(struct session *s, size_t i, struct task_work *out);
+
 /* Short name of a full ref ("refs/heads/x" -> "x"), borrowed. */
 const char *short_ref(const char *ref);
 

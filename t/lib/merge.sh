@@ -1,0 +1,52 @@
+# Helpers shared by the merge tests (t4000, t4010).
+
+# mk_tasks <dir> <spec>...: INI tasks from "ID|paths|command" specs, planned
+# and run.  Declared paths are kept disjoint so that tasks run side by side
+# (the commands may still touch the same files).
+mk_tasks () {
+	dir=$1 && shift &&
+	new_repo "$dir" &&
+	test_seq 1 20 >"$dir/shared.txt" &&
+	test_seq 1 10 >"$dir/a.txt" &&
+	echo m >"$dir/mod.txt" &&
+	for spec in "$@"
+	do
+		id=${spec%%|*} && rest=${spec#*|} &&
+		paths=${rest%%|*} && cmd=${rest#*|} &&
+		printf "[task \"%s\"]\n\ttitle = task %s\n\tpaths = %s\n\tcommand = %s\n" \
+			"$id" "$id" "$paths" "$cmd" >>"$dir/tasks.ini" || return 1
+	done &&
+	git -C "$dir" add . && git -C "$dir" commit -q -m tasks &&
+	(cd "$dir" && git parallel plan tasks.ini >/dev/null && { git parallel run >/dev/null 2>&1 || :; })
+}
+
+# oracle <repo> <clone> <id>...: merge the task branches with git merge
+# --no-ff in a clone, in that order, skipping (aborting) conflicts.
+oracle () {
+	src=$1 && dst=$2 && shift 2 &&
+	git clone -q "$src" "$dst" &&
+	for id in "$@"
+	do
+		git -C "$dst" fetch -q origin "parallel/$id:parallel/$id" &&
+		if ! git -C "$dst" merge -q --no-ff --no-edit "parallel/$id" >/dev/null 2>&1
+		then
+			git -C "$dst" merge --abort || return 1
+		fi
+	done
+}
+
+# repo_is_tidy <repo>: clean status, fsck, no MERGE_HEAD, no lock, no stray worktree.
+repo_is_tidy () {
+	git -C "$1" status --porcelain >tidy.st &&
+	test_must_be_empty tidy.st &&
+	git -C "$1" fsck >/dev/null 2>&1 &&
+	gd=$(git -C "$1" rev-parse --path-format=absolute --git-common-dir) &&
+	! test -e "$gd/MERGE_HEAD" &&
+	! find "$gd" -name "*.lock" | grep . &&
+	! git -C "$1" worktree list | grep gp-verify
+}
+
+task_state () {
+	(cd "$1" && git parallel status --json) >status.json &&
+	json_get status.json "[t for t in d[\"tasks\"] if t[\"id\"] == \"$2\"][0][\"state\"]"
+}
