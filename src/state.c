@@ -426,28 +426,27 @@ pid_t state_lock_holder(const char *state_dir)
 /*
  * The lock file holds the pid of its holder; a lock whose holder is gone
  * is taken over.  Checking the holder and replacing its file are two
- * steps, so every taker does them under an flock() of lock.guard, which
- * the kernel drops if the taker dies: two takers of a stale lock can no
- * longer both win.
+ * steps, so every taker does them under an flock() of the state
+ * directory itself, which the kernel drops if the taker dies: two takers
+ * of a stale lock can no longer both win, and no extra file is left.
  */
 int state_lock_acquire(const char *state_dir, const char *what)
 {
 	char *path = xstrfmt("%s/lock", state_dir);
-	char *guard_path = xstrfmt("%s/lock.guard", state_dir);
 	struct strbuf sb = STRBUF_INIT;
 	int guard = -1, fd, ret = -1;
 	pid_t holder;
 
 	if (mkdir_p(state_dir, 0777) < 0)
 		goto out;
-	guard = open(guard_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	guard = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (guard < 0) {
-		error_errno("cannot open '%s'", guard_path);
+		error_errno("cannot open '%s'", state_dir);
 		goto out;
 	}
 	while (flock(guard, LOCK_EX) < 0) {
 		if (errno != EINTR) {
-			error_errno("cannot lock '%s'", guard_path);
+			error_errno("cannot lock '%s'", state_dir);
 			goto out;
 		}
 	}
@@ -497,7 +496,6 @@ out:
 	if (guard >= 0)
 		close(guard);	/* drops the flock */
 	free(path);
-	free(guard_path);
 	strbuf_release(&sb);
 	return ret;
 }
