@@ -281,19 +281,26 @@ static int cmp_pair(const void *x, const void *y)
 	return a->b < b->b ? -1 : a->b > b->b;
 }
 
+/* Put the pair (task, file) in task order, so each pair has one name. */
+static void order_pair(size_t *ta, size_t *fa, size_t *tb, size_t *fb)
+{
+	size_t x;
+
+	if (*ta <= *tb)
+		return;
+	x = *ta;
+	*ta = *tb;
+	*tb = x;
+	x = *fa;
+	*fa = *fb;
+	*fb = x;
+}
+
 static struct overlap *add_overlap(struct check *c, size_t ta, size_t fa, size_t tb, size_t fb)
 {
 	struct overlap *o;
 
-	if (ta > tb) {
-		size_t x = ta;
-
-		ta = tb;
-		tb = x;
-		x = fa;
-		fa = fb;
-		fb = x;
-	}
+	order_pair(&ta, &fa, &tb, &fb);
 	ALLOC_GROW(c->ov, c->ov_nr + 1, c->ov_alloc);
 	o = &c->ov[c->ov_nr++];
 	memset(o, 0, sizeof(*o));
@@ -366,15 +373,7 @@ static void find_overlaps(struct check *c, git_repository *repo)
 				 */
 				if (c->fp[ta].files[fa].inherited && c->fp[tb].files[fb].inherited)
 					continue;
-				if (ta > tb) {
-					size_t x = ta;
-
-					ta = tb;
-					tb = x;
-					x = fa;
-					fa = fb;
-					fb = x;
-				}
+				order_pair(&ta, &fa, &tb, &fb);
 				snprintf(key, sizeof(key), "%zu %zu %zu %zu", ta, tb, fa, fb);
 				strmap_put(&seen, key, NULL, &found);
 				if (found)

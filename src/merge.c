@@ -1173,7 +1173,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 {
 	struct mctx c;
 	size_t *order = NULL, order_nr = 0, i, k;
-	int *wanted = NULL, dry = !!(opts->flags & MERGE_DRY_RUN), ret = -1, stopped = 0;
+	int *wanted = NULL, dry = !!(opts->flags & MERGE_DRY_RUN), ret = -1, stopped = 0, step;
 	struct strbuf msg = STRBUF_INIT;
 	git_oid tip;
 
@@ -1272,28 +1272,21 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 			goto out;
 		test_crash_point("merge-after-journal");
 		test_hook("GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE");
-		switch (checkout_ready(&c)) {
-		case -1:
-			journal_remove(s);
-			goto out;
-		case 1:
-			journal_remove(s);
-			unmerge_all(m);
-			ret = 0;
-			goto out;
+		step = checkout_ready(&c);
+		if (!step) {
+			strbuf_addstr(&msg, "git parallel merge:");
+			for (i = 0; i < m->nr; i++)
+				if (m->results[i].outcome == MO_MERGED && !m->results[i].already)
+					strbuf_addf(&msg, " %s", m->results[i].id);
+			step = move_ref(&c, &m->old_tip, &tip, msg.buf);
 		}
-		strbuf_addstr(&msg, "git parallel merge:");
-		for (i = 0; i < m->nr; i++)
-			if (m->results[i].outcome == MO_MERGED && !m->results[i].already)
-				strbuf_addf(&msg, " %s", m->results[i].id);
-		switch (move_ref(&c, &m->old_tip, &tip, msg.buf)) {
-		case -1:
+		/* an error (-1) or a refusal (1): the target is as it was */
+		if (step) {
 			journal_remove(s);
-			goto out;
-		case 1:
-			journal_remove(s);
-			unmerge_all(m);
-			ret = 0;
+			if (step > 0) {
+				unmerge_all(m);
+				ret = 0;
+			}
 			goto out;
 		}
 		m->updated = 1;
