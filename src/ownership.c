@@ -2,7 +2,8 @@
  * Path ownership with CODEOWNERS semantics (DESIGN.md 1.3).
  *
  * Every pattern is translated to a PCRE2 regex (TECH-NOTES.md, "Ownership
- * patterns"); each rule keeps its own compiled regex (rules[i].re).  Lookups
+ * patterns"); each rule keeps its own compiled regex (rules[i].re, JIT
+ * compiled on first use: most lookups never need it).  Lookups
  * go through combined regexes of many rules, last rule first, each
  * alternative tagged with (*MARK:n): PCRE2 tries alternatives in order, so
  * the first one that matches is the last matching rule, and
@@ -446,16 +447,17 @@ int ownership_pattern_to_regex(struct strbuf *out, const char *pattern, const ch
 	return ret;
 }
 
+/* JIT is optional: without it PCRE2 interprets the pattern. */
+static void jit_compile(pcre2_code *code)
+{
+	if (code && regex_jit_wanted())
+		pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);
+}
+
 static pcre2_code *compile_regex(const char *re, size_t len, int *errcode, PCRE2_SIZE *erroff)
 {
-	pcre2_code *code;
-
-	code = pcre2_compile((PCRE2_SPTR)re, len, OWNERSHIP_PCRE2_OPTIONS,
+	return pcre2_compile((PCRE2_SPTR)re, len, OWNERSHIP_PCRE2_OPTIONS,
 			     errcode, erroff, NULL);
-	if (code)
-		if (regex_jit_wanted())
-			pcre2_jit_compile(code, PCRE2_JIT_COMPLETE);	/* optional */
-	return code;
 }
 
 int ownership_add(struct ownership *o, const char *pattern, const char *owner,
@@ -490,6 +492,7 @@ int ownership_add(struct ownership *o, const char *pattern, const char *owner,
 	r->file = file ? xstrdup(file) : NULL;
 	r->line = line;
 	r->re = code;
+	r->jit_done = 0;
 	if (owner && !strlist_has(&o->owners, owner))
 		strlist_push(&o->owners, owner);
 	goto out;
@@ -739,6 +742,7 @@ static pcre2_code *compile_chunk(struct ownership *o, enum owner_group_kind kind
 	}
 	strbuf_addstr(&re, ")$");
 	code = compile_regex(re.buf, re.len, &errcode, &erroff);
+	jit_compile(code);
 out:
 	strbuf_release(&body);
 	strbuf_release(&re);
@@ -876,9 +880,16 @@ static size_t match_chunk(struct ownership *o, enum owner_group_kind kind,
 #undef CAN_START
 
 per_rule:
-	for (i = ch->first; i <= ch->last; i++)
-		if (match(o->rules[g->rules[i]].re, o->match_data, path, len, 0) > 0)
+	for (i = ch->first; i <= ch->last; i++) {
+		struct owner_rule *r = &o->rules[g->rules[i]];
+
+		if (!r->jit_done) {
+			jit_compile(r->re);
+			r->jit_done = 1;
+		}
+		if (match(r->re, o->match_data, path, len, 0) > 0)
 			return g->rules[i];
+	}
 	return NO_RULE;
 }
 

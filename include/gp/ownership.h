@@ -14,6 +14,7 @@ struct owner_rule {
 	char *file;
 	int line;
 	void *re;		/* pcre2_code * */
+	int jit_done;		/* re has been through the JIT (or need not) */
 };
 
 struct ownership {
