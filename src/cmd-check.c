@@ -250,10 +250,8 @@ static void print_report(struct session *s, const struct check *c)
 	printf("footprints:\n");
 	for (k = 0; k < c->nr; k++) {
 		const struct footprint *fp = &c->fp[k];
-		size_t own = 0;
+		size_t own = footprint_own(fp);
 
-		for (i = 0; i < fp->nr; i++)
-			own += !fp->files[i].inherited;
 		measured += fp->measured;
 		if (fp->measured) {
 			printf("  %-*s  %zu file%s", (int)idw, fp->id, own, own == 1 ? "" : "s");
@@ -341,12 +339,15 @@ static void print_report(struct session *s, const struct check *c)
 		}
 	}
 	for (k = 0, i = 0; k < c->nr; k++) {
-		if (!c->fp[k].measured || s->plan.tasks.v[c->ct[k].plan_index].paths.nr || !c->fp[k].nr)
+		size_t own = footprint_own(&c->fp[k]);
+
+		/* what came from its dependencies is judged in their names */
+		if (!c->fp[k].measured || s->plan.tasks.v[c->ct[k].plan_index].paths.nr || !own)
 			continue;
 		if (!i++)
 			printf("\nno declared paths (not judged):\n");
-		printf("  %-*s  %zu file%s changed\n", (int)idw, c->fp[k].id, c->fp[k].nr,
-		       c->fp[k].nr == 1 ? "" : "s");
+		printf("  %-*s  %zu file%s changed\n", (int)idw, c->fp[k].id, own,
+		       own == 1 ? "" : "s");
 	}
 
 	{

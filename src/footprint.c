@@ -33,6 +33,15 @@ void footprint_release(struct footprint *fp)
 	footprint_init(fp);
 }
 
+size_t footprint_own(const struct footprint *fp)
+{
+	size_t i, own = 0;
+
+	for (i = 0; i < fp->nr; i++)
+		own += !fp->files[i].inherited;
+	return own;
+}
+
 const char *footprint_change_name(enum fp_change c)
 {
 	switch (c) {

@@ -138,6 +138,30 @@ test_expect_success 'a task built on another (a dependency) is not compared with
 	json_get check.json "d[\"overlaps\"]" >actual && echo "[]" >expect && test_cmp expect actual
 '
 
+test_expect_success 'a task without paths that only inherited files is not listed as changing them' '
+	new_repo inh &&
+	eval "$LINES" >inh/a.txt &&
+	cat >inh/tasks.md <<-\EOF &&
+	## Phase 1
+	- [ ] T001 [P] Edit a.txt
+	- [ ] T002 [P] Write the notes
+	## Phase 2
+	- [ ] T003 [P] Review the work
+	EOF
+	git -C inh add -A && git -C inh commit -q -m base &&
+	(cd inh && git parallel plan tasks.md >/dev/null &&
+	 git parallel run --command "case \$GIT_PARALLEL_TASK_ID in T001) echo x >>a.txt;; T002) echo n >notes.txt;; esac" >/dev/null 2>&1 &&
+	 git parallel check >../out) &&
+	grep "^  T003  0 files, 2 from its dependencies$" out &&
+	sed -n "/^no declared paths/,/^\$/p" out >actual &&
+	cat >expect <<-\EOF &&
+	no declared paths (not judged):
+	  T002  1 file changed
+
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'setup: tasks for the bad-input cases' '
 	new_repo bad &&
 	eval "$LINES" >bad/a.txt &&

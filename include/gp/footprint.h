@@ -90,6 +90,9 @@ void footprint_release(struct footprint *fp);
 int footprint_measure(struct footprint *out, git_repository *repo,
 		      const struct footprint_spec *spec, unsigned int flags);
 
+/* The files the task changed itself (not inherited from its dependencies). */
+size_t footprint_own(const struct footprint *fp);
+
 /* "added", "deleted", "modified", "renamed", "typechange" */
 const char *footprint_change_name(enum fp_change c);
 
