@@ -62,6 +62,12 @@ test_expect_success 'duplicate IDs name both lines' '
 	plan_fails "duplicate task ID .T001. (dup.md:1 and dup.md:3)" dup.md
 '
 
+test_expect_success 'items without IDs on the same line of two files collide' '
+	printf -- "- [ ] Write a.c\n" >repo/one.md &&
+	printf -- "- [ ] Write b.c\n" >repo/two.md &&
+	plan_fails "duplicate task ID .L1. (one.md:1 and two.md:1)" one.md two.md
+'
+
 for id in "../x" "a b" "-rf" "x.lock" "$(printf "%060d" 7)"
 do
 	test_expect_success "an ID that is no valid branch name: '$id'" '
