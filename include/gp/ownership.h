@@ -14,7 +14,7 @@ struct owner_rule {
 	char *file;
 	int line;
 	void *re;		/* pcre2_code * */
-	int jit_done;		/* re has been through the JIT (or need not) */
+	int jit_done;		/* re was offered to the JIT (on first use) */
 };
 
 struct ownership {
