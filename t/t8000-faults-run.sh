@@ -82,7 +82,7 @@ test_expect_success 'crash after the task started, the command ended since: inte
 
 test_expect_success 'crash after the command succeeded, before the commit: the work waits in the worktree' '
 	ini_tasks b K1 K2 &&
-	crash_run b run-before-commit -j 2 --command "$AGENT" &&
+	crash_run b run-before-commit -j 1 --command "$AGENT" &&
 	repo_sane b &&
 	task_field b K1 state >actual && echo interrupted >expect && test_cmp expect actual &&
 	test $(own_commits b K1) = 1 &&
