@@ -320,6 +320,68 @@ static void print_table(const struct plan *p, const char *base_name)
 	strbuf_release(&sb);
 }
 
+/*
+ * A task file named from the top of the work tree, or absolute when it is
+ * outside: <src> is as given on the command line, relative to the cwd.
+ * Its directory is resolved, its own name kept (it may be a symlink).
+ */
+static char *name_from_top(const char *src, const char *workdir)
+{
+	const char *slash = strrchr(src, '/'), *base = slash ? slash + 1 : src;
+	char *dir = slash ? xstrndup(src, (size_t)(slash - src) + (slash == src)) : xstrdup(".");
+	char *rdir = realpath(dir, NULL), *wd = workdir ? realpath(workdir, NULL) : NULL;
+	char *name;
+	size_t n = wd ? strlen(wd) : 0;
+
+	if (!rdir)
+		name = xstrdup(src);
+	else
+		name = xstrfmt("%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base);
+	if (rdir && wd && !strncmp(name, wd, n) && name[n] == '/')
+		memmove(name, name + n + 1, strlen(name + n + 1) + 1);
+	free(dir);
+	free(rdir);
+	free(wd);
+	return name;
+}
+
+/*
+ * Save the plan with its task files named from the top of the work tree,
+ * so that the state names the same file whatever directory a later
+ * command runs in.  What plan prints keeps the names as given.
+ */
+static int save_plan(const char *state, struct plan *p, const char *workdir)
+{
+	char **given, **files;
+	size_t i;
+	int ret;
+
+	given = xcalloc(p->sources.nr ? p->sources.nr : 1, sizeof(*given));
+	files = xcalloc(p->tasks.nr ? p->tasks.nr : 1, sizeof(*files));
+	for (i = 0; i < p->sources.nr; i++) {
+		given[i] = p->sources.v[i];
+		p->sources.v[i] = name_from_top(given[i], workdir);
+	}
+	for (i = 0; i < p->tasks.nr; i++) {
+		struct task *t = &p->tasks.v[i];
+
+		files[i] = t->file;
+		if (t->source >= 0 && (size_t)t->source < p->sources.nr &&
+		    t->file && !strcmp(t->file, given[t->source]))
+			t->file = p->sources.v[t->source];
+	}
+	ret = state_save_plan(state, p);
+	for (i = 0; i < p->tasks.nr; i++)
+		p->tasks.v[i].file = files[i];
+	for (i = 0; i < p->sources.nr; i++) {
+		free(p->sources.v[i]);
+		p->sources.v[i] = given[i];
+	}
+	free(files);
+	free(given);
+	return ret;
+}
+
 /* A path relative to the top of the work tree, as seen from the cwd. */
 static char *from_cwd(const char *prefix, const char *path)
 {
@@ -513,7 +575,7 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 		goto out;
 	}
 
-	if (state_save_plan(state, &plan) < 0)
+	if (save_plan(state, &plan, workdir) < 0)
 		goto out;
 	if (opts & OPT_JSON)
 		print_json(&plan, base_name);

@@ -69,7 +69,17 @@ test_expect_success 'outside a repository: exit 128 and say so' '
 test_expect_success 'works from a subdirectory (task file relative to the cwd)' '
 	(cd repo/sub/dir && git parallel plan ../../tasks.md >../../../out) &&
 	grep "T001" out &&
+	grep "from ../../tasks.md;" out &&
 	test -f "$(state_dir repo)/plan"
+'
+
+test_expect_success 'the saved plan names task files from the top of the work tree' '
+	grep "^	source = tasks.md\$" "$(state_dir repo)/plan" &&
+	grep "^	file = tasks.md\$" "$(state_dir repo)/plan" >files &&
+	test_line_count = $(grep -c "^\[task " "$(state_dir repo)/plan") files &&
+	cp repo/tasks.md outside.md &&
+	(cd repo/sub && git parallel plan ../../outside.md >/dev/null) &&
+	grep "^	source = $(pwd -P)/outside.md\$" "$(state_dir repo)/plan"
 '
 
 test_expect_success 'works with GIT_DIR and GIT_WORK_TREE' '
@@ -77,7 +87,7 @@ test_expect_success 'works with GIT_DIR and GIT_WORK_TREE' '
 	GIT_DIR="$TRASH_DIRECTORY/repo/.git" GIT_WORK_TREE="$TRASH_DIRECTORY/repo" \
 		git parallel plan repo/tasks.md >out &&
 	grep "T002" out &&
-	test -f "$(state_dir repo)/plan"
+	grep "^	source = tasks.md\$" "$(state_dir repo)/plan"
 '
 
 test_expect_success 'works with git --git-dir' '
