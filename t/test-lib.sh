@@ -87,6 +87,14 @@ test_one_line_error () {
 	grep -E '^(fatal|error): ' "$1"
 }
 
+# python3, resolved once: a version manager's shim (pyenv) costs half a
+# second a call, and the suite calls python3 a few hundred times.
+GP_PYTHON=$(command python3 -c 'import sys; print(sys.executable)' 2>/dev/null) &&
+test -n "$GP_PYTHON" || GP_PYTHON=python3
+python3 () {
+	"$GP_PYTHON" "$@"
+}
+
 # A JSON helper: python3 reads a JSON document and evaluates an expression
 # over it ("d"), printing the result.
 json_get () {
