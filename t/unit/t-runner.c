@@ -384,6 +384,16 @@ static void test_big_output(struct runner *r)
 	free(log);
 }
 
+/* Make tmp/go-<id>, which the command of <id> in test_concurrent waits for. */
+static int release(const char *id)
+{
+	char *go = xstrfmt("%s/go-%s", tmp, id);
+	FILE *f = fopen(go, "w");
+
+	free(go);
+	return f ? fclose(f) : -1;
+}
+
 static void test_concurrent(struct runner *r)
 {
 	static const char *ids[] = { "c0", "c1", "c2", "c3", "c4", "c5", "c6", "c7" };
@@ -391,10 +401,14 @@ static void test_concurrent(struct runner *r)
 	int i, order_ok = 1, counts_ok = 1, pids_ok = 1;
 	int seen = 0;
 
-	/* started longest first, so completion order is not start order */
+	/*
+	 * Started c7 first, released c0 first: each waits for its go-<id>
+	 * file, which the loop below makes one at a time, so completion order
+	 * is the reverse of start order whatever the machine's load.
+	 */
 	for (i = 7; i >= 0; i--) {
 		struct runner_spec spec = { 0 };
-		char *cmd = xstrfmt("sleep %.2f", 0.2 + 0.15 * i);
+		char *cmd = xstrfmt("while ! test -e go-%s; do sleep 0.02; done", ids[i]);
 		char *log = xstrfmt("%s/%s.log", tmp, ids[i]);
 
 		spec.id = ids[i];
@@ -417,7 +431,7 @@ static void test_concurrent(struct runner *r)
 	is_int(runner_pid(r, "nope"), 0, "runner_pid of an unknown ID is 0");
 
 	while (seen < 8) {
-		if (wait_exit(r, &ev, 10) < 0)
+		if (release(ids[seen]) < 0 || wait_exit(r, &ev, 10) < 0)
 			break;
 		if (strcmp(ev.id, ids[seen]) || ev.data != ids[seen] || ev.exit_code)
 			order_ok = 0;
@@ -427,6 +441,8 @@ static void test_concurrent(struct runner *r)
 			counts_ok = 0;
 		seen++;
 	}
+	for (i = seen; i < 8; i++)	/* on failure, release the rest */
+		release(ids[i]);
 	is_int(seen, 8, "8 EXITED events");
 	ok(order_ok, "events arrive in completion order, with their data");
 	ok(counts_ok, "runner_running counts down");
