@@ -331,14 +331,14 @@ static char *name_from_top(const char *src, const char *workdir)
 	char *dir = slash ? xstrndup(src, (size_t)(slash - src) + (slash == src)) : xstrdup(".");
 	char *rdir = realpath(dir, NULL), *wd = workdir ? realpath(workdir, NULL) : NULL;
 	char *name;
-	size_t n = wd ? strlen(wd) : 0;
+	const char *rest;
 
 	if (!rdir)
 		name = xstrdup(src);
 	else
 		name = xstrfmt("%s%s%s", rdir, strcmp(rdir, "/") ? "/" : "", base);
-	if (rdir && wd && !strncmp(name, wd, n) && name[n] == '/')
-		memmove(name, name + n + 1, strlen(name + n + 1) + 1);
+	if (rdir && wd && (rest = path_below(name, wd)) && *rest)
+		memmove(name, rest, strlen(rest) + 1);
 	free(dir);
 	free(rdir);
 	free(wd);

@@ -64,15 +64,14 @@ int repo_open(git_repository **out, struct strbuf *prefix, int need_worktree)
 	strbuf_reset(prefix);
 	if (!git_repository_is_bare(repo) && getcwd(cwd, sizeof(cwd))) {
 		char *rcwd = realpath(cwd, NULL);
+		const char *rest;
 
 		wd = realpath(git_repository_workdir(repo), NULL);
-		if (rcwd && wd) {
-			size_t n = strlen(wd);
+		rest = rcwd && wd ? path_below(rcwd, wd) : NULL;
 
-			if (!strncmp(rcwd, wd, n) && rcwd[n] == '/') {
-				strbuf_addstr(prefix, rcwd + n + 1);
-				strbuf_addch(prefix, '/');
-			}
+		if (rest && *rest) {
+			strbuf_addstr(prefix, rest);
+			strbuf_addch(prefix, '/');
 		}
 		free(rcwd);
 		free(wd);

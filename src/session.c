@@ -43,11 +43,7 @@ static char *canonical_path(const char *path)
 
 static int path_inside(const char *child, const char *parent)
 {
-	size_t n = strlen(parent);
-
-	while (n > 1 && parent[n - 1] == '/')
-		n--;
-	return !strncmp(child, parent, n) && (child[n] == '/' || !child[n]);
+	return path_below(child, parent) != NULL;
 }
 
 /*

@@ -442,6 +442,21 @@ const char *gp_git_error(void)
 
 /* paths */
 
+const char *path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	if (strncmp(path, dir, n))
+		return NULL;
+	if (!path[n])
+		return path + n;
+	if (path[n] == '/')
+		return path + n + 1;
+	return n == 1 && *dir == '/' ? path + 1 : NULL;
+}
+
 int path_normalize(struct strbuf *out, const char *path, const char **why)
 {
 	const char *p = path;

@@ -125,6 +125,13 @@ int gp_object_written(struct git_repository *repo, const struct git_oid *oid);
  */
 int path_normalize(struct strbuf *out, const char *path, const char **why);
 
+/*
+ * What is left of <path> below the directory <dir> (trailing slashes of
+ * <dir> ignored): "" when they are the same, NULL when <path> is not at
+ * or below <dir>.  Textual: resolve both first where it matters.
+ */
+const char *path_below(const char *path, const char *dir);
+
 /* Parse "90", "90s", "30m", "2h", "1.5h" into seconds; -1 if malformed. */
 int parse_duration(const char *s, double *out);
 /* Parse a git-config style boolean; -1 if malformed. */

@@ -609,9 +609,19 @@ static void test_big(void)
 	strbuf_release(&sb);
 }
 
+static void test_path_below(void)
+{
+	is_str(path_below("/a/b/c", "/a/b"), "c", "path_below: a file below");
+	is_str(path_below("/a/b", "/a/b/"), "", "path_below: the directory itself");
+	ok(!path_below("/a/bc", "/a/b"), "path_below: a sibling with a longer name is not below");
+	ok(!path_below("/a", "/a/b"), "path_below: the parent is not below");
+	is_str(path_below("/x", "/"), "x", "path_below: below the root");
+}
+
 int main(void)
 {
 	git_libgit2_init();
+	test_path_below();
 	test_items();
 	test_not_items();
 	test_phases();
