@@ -8,12 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gp/cmd.h"
 #include "gp/config.h"
 #include "gp/output.h"
 #include "gp/plan.h"
 #include "gp/repo.h"
+#include "gp/session.h"
 #include "gp/state.h"
 
 static const char *const usage_plan[] = {
@@ -346,12 +348,152 @@ static char *name_from_top(const char *src, const char *workdir)
 }
 
 /*
+ * Task states belong to a plan (DESIGN.md 3.1).  A state file whose task
+ * is the same task in the new plan (same ID, file and title:
+ * state_task_key()) carries over: re-planning an edited task list resumes.
+ * Any other state is archived under archive/<old plan>/ once the new
+ * plan is saved, so that a new T001 never inherits an old T001's
+ * "merged".  While such an old task still has a branch or a worktree,
+ * its work would be taken for the new task's: re-planning is refused,
+ * naming it, before anything is written.
+ */
+struct replan {
+	struct strlist archive;	/* IDs whose state is another task's */
+	struct plan old;
+	int have_old;
+};
+
+static int old_task_key(const struct replan *rp, const struct task_status *st, char key[17])
+{
+	long k;
+
+	if (st->key) {
+		snprintf(key, 17, "%s", st->key);
+		return 0;
+	}
+	if (!rp->have_old || (k = tasks_find(&rp->old.tasks, st->id)) < 0)
+		return -1;
+	state_task_key(&rp->old.tasks.v[k], key);
+	return 0;
+}
+
+static int replan_check(struct replan *rp, git_repository *repo, const char *state,
+			const struct plan *p, const char *prefix)
+{
+	struct strlist ids = STRLIST_INIT;
+	size_t i;
+	int ret = 0, refused = 0;
+	char *plan_path = state_plan_path(state);
+
+	if (!access(plan_path, F_OK))
+		rp->have_old = state_load_plan(&rp->old, state) == 0;
+	free(plan_path);
+	if (state_task_ids(state, &ids) < 0) {
+		ret = -1;
+		goto out;
+	}
+	for (i = 0; i < ids.nr; i++) {
+		const char *id = ids.v[i];
+		long k = tasks_find(&p->tasks, id);
+		struct task_status st;
+		char oldkey[17], newkey[17];
+		int known;
+		git_reference *ref = NULL;
+		git_worktree *wt = NULL;
+		char *branch;
+		int has_branch, has_wt;
+
+		if (state_task_load(&st, state, id, NULL) < 0) {
+			ret = -1;
+			break;
+		}
+		known = old_task_key(rp, &st, oldkey) == 0;
+		if (k >= 0) {
+			state_task_key(&p->tasks.v[k], newkey);
+			/* unknown identity (no key, no old plan): take it as the same task */
+			if (!known || !strcmp(oldkey, newkey)) {
+				task_status_release(&st);
+				continue;
+			}
+		}
+		branch = st.branch ? xstrdup(st.branch) : xstrfmt("refs/heads/%s%s", prefix, id);
+		has_branch = !st.cleaned && git_reference_lookup(&ref, repo, branch) == 0;
+		has_wt = git_worktree_lookup(&wt, repo, id) == 0;
+		if (has_branch || has_wt) {
+			error("task '%s' of the previous plan (%s) still has its %s%s%s; "
+			      "it is not the task '%s' of this plan", id, task_state_name(st.state),
+			      has_branch ? "branch '" : "", has_branch ? short_ref(branch) : "",
+			      has_branch ? (has_wt ? "' and worktree" : "'") : "worktree", id);
+			refused = 1;
+		} else {
+			strlist_push(&rp->archive, id);
+			/* a state from before keys: stamp it, so a crash before it is archived cannot hand it to the new task */
+			if (!st.key && known) {
+				task_status_set(&st.key, oldkey);
+				if (state_task_save(state, &st) < 0)
+					ret = -1;
+			}
+		}
+		git_reference_free(ref);
+		git_worktree_free(wt);
+		free(branch);
+		task_status_release(&st);
+	}
+	if (refused && !ret) {
+		fprintf(stderr, "hint: merge those tasks and remove them ('git parallel merge', then "
+			"'git parallel clean --merged'), or remove them ('git parallel clean --force <id>'),\n"
+			"hint: then plan again; or plan the old task list again to go on with it\n");
+		ret = error("plan not saved: the new plan reuses task IDs whose old work is still there");
+	}
+out:
+	strlist_clear(&ids);
+	return ret;
+}
+
+static void replan_release(struct replan *rp)
+{
+	strlist_clear(&rp->archive);
+	plan_release(&rp->old);
+}
+
+/* After the new plan is saved: old tasks' states go to the archive. */
+static int replan_archive(struct replan *rp, const char *state)
+{
+	const char *old_id = rp->have_old && rp->old.id ? rp->old.id : "";
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < rp->archive.nr; i++)
+		if (state_archive_task(state, old_id, rp->archive.v[i]) < 0)
+			ret = -1;
+	return ret;
+}
+
+static char *new_plan_id(void)
+{
+	unsigned char b[8] = { 0 };
+	FILE *f = fopen("/dev/urandom", "rb");
+	struct timespec ts;
+	size_t n = f ? fread(b, 1, sizeof(b), f) : 0;
+
+	if (f)
+		fclose(f);
+	if (n != sizeof(b)) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		snprintf((char *)b, sizeof(b), "%07lx", (unsigned long)ts.tv_nsec ^ (unsigned long)getpid());
+	}
+	return xstrfmt("%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]);
+}
+
+/*
  * Save the plan with its task files named from the top of the work tree,
  * so that the state names the same file whatever directory a later
  * command runs in.  What plan prints keeps the names as given.
  */
-static int save_plan(const char *state, struct plan *p, const char *workdir)
+static int save_plan(const char *state, struct plan *p, const char *workdir,
+		     git_repository *repo, const char *prefix)
 {
+	struct replan rp;
 	char **given, **files;
 	size_t i;
 	int ret;
@@ -370,7 +512,16 @@ static int save_plan(const char *state, struct plan *p, const char *workdir)
 		    t->file && !strcmp(t->file, given[t->source]))
 			t->file = p->sources.v[t->source];
 	}
-	ret = state_save_plan(state, p);
+	memset(&rp, 0, sizeof(rp));
+	plan_init(&rp.old);
+	ret = replan_check(&rp, repo, state, p, prefix);
+	if (!ret) {
+		p->id = new_plan_id();
+		ret = state_save_plan(state, p);
+	}
+	if (!ret)
+		ret = replan_archive(&rp, state);
+	replan_release(&rp);
 	for (i = 0; i < p->tasks.nr; i++)
 		p->tasks.v[i].file = files[i];
 	for (i = 0; i < p->sources.nr; i++) {
@@ -575,7 +726,7 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 		goto out;
 	}
 
-	if (save_plan(state, &plan, workdir) < 0)
+	if (save_plan(state, &plan, workdir, ctx->repo, cfg.branch_prefix) < 0)
 		goto out;
 	if (opts & OPT_JSON)
 		print_json(&plan, base_name);

@@ -52,6 +52,7 @@ void plan_release(struct plan *p)
 	strlist_clear(&p->sources);
 	free(p->base_ref);
 	free(p->created);
+	free(p->id);
 	plan_init(p);
 }
 

@@ -132,17 +132,18 @@ int session_load_status(struct session *s)
 	for (i = 0; i < s->plan.tasks.nr; i++) {
 		struct task_status *st = &s->st[i];
 
-		if (state_task_load(st, s->state, s->plan.tasks.v[i].id) < 0) {
+		if (state_task_load(st, s->state, s->plan.tasks.v[i].id, &s->plan.tasks.v[i]) < 0) {
 			ret = -1;	/* one error, not one per task */
 			break;
 		}
-		if (st->state != TS_RUNNING || state_pid_alive(st->run_pid, 0))
+		/* its run, checked with its start time: a pid is reused */
+		if (st->state != TS_RUNNING || state_pid_alive(st->run_pid, st->run_pid_start))
 			continue;
 		/* the run that started it is gone (killed, crashed) */
 		if (state_pid_alive(st->pid, st->pid_start))
 			st->orphaned = 1;
 		else
-			st->state = TS_INTERRUPTED;
+			task_transition(st, TS_INTERRUPTED);
 	}
 	return ret;
 }
@@ -159,12 +160,12 @@ char *session_worktree(const struct session *s, const char *id)
 
 char *session_log(const struct session *s, const char *id)
 {
-	return xstrfmt("%s/logs/%s.log", s->state, id);
+	return state_log_path(s->state, id);
 }
 
 char *session_prompt(const struct session *s, const char *id)
 {
-	return xstrfmt("%s/prompts/%s.md", s->state, id);
+	return state_prompt_path(s->state, id);
 }
 
 int session_select(const struct session *s, int argc, char **argv, size_t **out, size_t *nr)

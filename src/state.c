@@ -1,11 +1,14 @@
 /*
- * The state directory: the saved plan (INI), the lock.
+ * The state directory (DESIGN.md 3 and 3.1): where each file lives, the
+ * saved plan, the task states and their lifecycle, the lock.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -65,101 +68,253 @@ int state_unescape(struct strbuf *out, const char *s)
 
 static void kv(struct strbuf *out, const char *key, const char *value)
 {
-	strbuf_addf(out, "%s = ", key);
+	strbuf_addf(out, "\t%s = ", key);
 	state_escape(out, value);
 	strbuf_addch(out, '\n');
 }
 
-void plan_serialize(const struct plan *p, struct strbuf *out)
-{
-	char hex[GIT_OID_HEXSZ + 1];
-	size_t i, k;
+/*
+ * The saved plan, field by field.  One table says, for every key of the
+ * [plan] section and of each [task "ID"] section, what it is and where it
+ * lives; plan_serialize() writes from it and plan_parse() reads from it,
+ * so a field cannot be written and then forgotten on reload (as the wave
+ * once was).  Specials (the phase by name, dependencies by ID, the
+ * critical path) have a writer and a reader of their own.
+ */
+enum field_type {
+	F_STR,		/* char *; written when set */
+	F_TEXT,		/* char *; written when set and different from the title */
+	F_INT,		/* int; always written */
+	F_BOOL,		/* unsigned char; always written, true/false */
+	F_FLAG,		/* unsigned char; written only when true */
+	F_DOUBLE,	/* double; written when > 0 */
+	F_LIST,		/* struct strlist; one line per entry */
+	F_SPECIAL,	/* put() and get() */
+};
 
-	git_oid_tostr(hex, sizeof(hex), &p->base_oid);
-	strbuf_addstr(out, "# the plan of 'git parallel plan'; rewritten by every plan\n");
-	strbuf_addstr(out, "[plan]\n\tversion = 1\n");
-	strbuf_addf(out, "\t");
-	kv(out, "base-ref", p->base_ref ? p->base_ref : "");
-	strbuf_addf(out, "\tbase-oid = %s\n", hex);
-	strbuf_addf(out, "\t");
-	kv(out, "created", p->created ? p->created : "");
-	for (i = 0; i < p->sources.nr; i++) {
-		strbuf_addch(out, '\t');
-		kv(out, "source", p->sources.v[i]);
-	}
-	for (i = 0; i < p->tasks.nr; i++) {
-		const struct task *t = &p->tasks.v[i];
-		const struct plan_task *pt = &p->pt[i];
+enum field_home { H_PLAN, H_TASK, H_PT };
 
-		strbuf_addf(out, "\n[task \"%s\"]\n", t->id);
-		strbuf_addch(out, '\t');
-		kv(out, "title", t->title);
-		if (t->text && strcmp(t->text, t->title)) {
-			strbuf_addch(out, '\t');
-			kv(out, "text", t->text);
-		}
-		strbuf_addch(out, '\t');
-		kv(out, "file", t->file);
-		strbuf_addf(out, "\tline = %d\n\tsource = %d\n", t->line, t->source);
-		if (t->phase >= 0) {
-			strbuf_addch(out, '\t');
-			kv(out, "phase", p->tasks.phases[t->phase].name);
-		}
-		strbuf_addf(out, "\twave = %d\n", pt->wave);
-		strbuf_addf(out, "\tparallel = %s\n", t->parallel ? "true" : "false");
-		if (t->done)
-			strbuf_addstr(out, "\tdone = true\n");
-		if (t->cancelled)
-			strbuf_addstr(out, "\tcancelled = true\n");
-		if (t->auto_id)
-			strbuf_addstr(out, "\tauto-id = true\n");
-		if (t->story) {
-			strbuf_addch(out, '\t');
-			kv(out, "story", t->story);
-		}
-		if (pt->owner) {
-			strbuf_addch(out, '\t');
-			kv(out, "owner", pt->owner);
-		}
-		if (t->owner) {
-			strbuf_addch(out, '\t');
-			kv(out, "declared-owner", t->owner);
-		}
-		if (t->command) {
-			strbuf_addch(out, '\t');
-			kv(out, "command", t->command);
-		}
-		if (t->estimate > 0)
-			strbuf_addf(out, "\testimate = %.3f\n", t->estimate);
-		for (k = 0; k < t->paths.nr; k++) {
-			strbuf_addch(out, '\t');
-			kv(out, "path", t->paths.v[k]);
-		}
-		for (k = 0; k < t->depends.nr; k++) {
-			strbuf_addch(out, '\t');
-			kv(out, "depends", t->depends.v[k]);
-		}
-		for (k = 0; k < pt->deps_nr; k++) {
-			const struct plan_dep *d = &pt->deps[k];
-
-			strbuf_addf(out, "\twait = %s %s", p->tasks.v[d->task].id,
-				    plan_reason_name(d->reason));
-			if (d->detail) {
-				strbuf_addch(out, ' ');
-				state_escape(out, d->detail);
-			}
-			strbuf_addch(out, '\n');
-		}
-	}
-}
-
-/* Reading a saved plan back. */
 struct plan_reader {
 	struct plan *p;
 	struct strbuf val;
-	struct strlist waits;	/* "task-index id reason detail" per wait line */
-	struct strmap phases;	/* phase name -> index + 1 */
+	size_t pt_alloc;
+	struct strlist waits;		/* "task-index id reason detail" per wait line */
+	struct strlist critical;	/* task IDs of the critical path */
+	struct strmap phases;		/* phase name -> index + 1 */
+	int version_seen;
 };
+
+struct plan_field {
+	const char *key;
+	enum field_type type;
+	enum field_home home;
+	size_t off;
+	/* F_SPECIAL: write the lines of this field; read one (r->val unescaped) */
+	void (*put)(struct strbuf *out, const struct plan *p, size_t i);
+	int (*get)(struct plan_reader *r, long i, const char *raw, const struct ini_pos *pos);
+};
+
+static void put_base_oid(struct strbuf *out, const struct plan *p, size_t i)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	strbuf_addf(out, "\tbase-oid = %s\n", git_oid_tostr(hex, sizeof(hex), &p->base_oid));
+}
+
+static int get_base_oid(struct plan_reader *r, long i, const char *raw, const struct ini_pos *pos)
+{
+	if (git_oid_fromstr(&r->p->base_oid, raw) < 0)
+		return error("%s:%d: malformed base-oid", pos->file, pos->line);
+	return 0;
+}
+
+static void put_version(struct strbuf *out, const struct plan *p, size_t i)
+{
+	strbuf_addstr(out, "\tversion = 1\n");
+}
+
+static int get_version(struct plan_reader *r, long i, const char *raw, const struct ini_pos *pos)
+{
+	if (strcmp(raw, "1"))
+		return error("%s:%d: plan format version %s is not supported", pos->file, pos->line, raw);
+	r->version_seen = 1;
+	return 0;
+}
+
+static void put_critical(struct strbuf *out, const struct plan *p, size_t i)
+{
+	size_t k;
+
+	for (k = 0; k < p->critical_nr; k++)
+		kv(out, "critical", p->tasks.v[p->critical[k]].id);
+}
+
+static int get_critical(struct plan_reader *r, long i, const char *raw, const struct ini_pos *pos)
+{
+	strlist_push(&r->critical, r->val.buf);
+	return 0;
+}
+
+static void put_phase(struct strbuf *out, const struct plan *p, size_t i)
+{
+	const struct task *t = &p->tasks.v[i];
+
+	if (t->phase >= 0)
+		kv(out, "phase", p->tasks.phases[t->phase].name);
+}
+
+static int get_phase(struct plan_reader *r, long i, const char *raw, const struct ini_pos *pos)
+{
+	struct plan *p = r->p;
+	struct task *t = &p->tasks.v[i];
+	struct strmap_entry *e;
+	int found;
+
+	e = strmap_put(&r->phases, r->val.buf, NULL, &found);
+	if (!found) {
+		struct task_phase *ph;
+
+		ALLOC_GROW(p->tasks.phases, p->tasks.phases_nr + 1, p->tasks.phases_alloc);
+		ph = &p->tasks.phases[p->tasks.phases_nr++];
+		memset(ph, 0, sizeof(*ph));
+		ph->name = xstrdup(r->val.buf);
+		ph->file = xstrdup(t->file ? t->file : "");
+		ph->line = t->line;
+		ph->source = t->source;
+		e->value = (void *)p->tasks.phases_nr;
+	}
+	t->phase = (int)(size_t)e->value - 1;
+	return 0;
+}
+
+static void put_wait(struct strbuf *out, const struct plan *p, size_t i)
+{
+	const struct plan_task *pt = &p->pt[i];
+	size_t k;
+
+	for (k = 0; k < pt->deps_nr; k++) {
+		const struct plan_dep *d = &pt->deps[k];
+
+		strbuf_addf(out, "\twait = %s %s", p->tasks.v[d->task].id, plan_reason_name(d->reason));
+		if (d->detail) {
+			strbuf_addch(out, ' ');
+			state_escape(out, d->detail);
+		}
+		strbuf_addch(out, '\n');
+	}
+}
+
+static int get_wait(struct plan_reader *r, long i, const char *raw, const struct ini_pos *pos)
+{
+	/* resolved once every task is known: a wait may name a later task */
+	strlist_push_nodup(&r->waits, xstrfmt("%ld %s", i, raw));
+	return 0;
+}
+
+#define FIELD(key, type, home, s, m) { key, type, home, offsetof(struct s, m), NULL, NULL }
+#define SPECIAL(key, home, fn) { key, F_SPECIAL, home, 0, put_##fn, get_##fn }
+
+static const struct plan_field plan_fields[] = {
+	SPECIAL("version", H_PLAN, version),
+	FIELD("id", F_STR, H_PLAN, plan, id),
+	FIELD("base-ref", F_STR, H_PLAN, plan, base_ref),
+	SPECIAL("base-oid", H_PLAN, base_oid),
+	FIELD("created", F_STR, H_PLAN, plan, created),
+	FIELD("source", F_LIST, H_PLAN, plan, sources),
+	FIELD("waves", F_INT, H_PLAN, plan, waves),
+	FIELD("speedup", F_DOUBLE, H_PLAN, plan, speedup),
+	FIELD("critical-length", F_DOUBLE, H_PLAN, plan, critical_len),
+	FIELD("estimated", F_FLAG, H_PLAN, plan, estimated),
+	SPECIAL("critical", H_PLAN, critical),
+	/* [task "ID"] */
+	FIELD("title", F_STR, H_TASK, task, title),
+	FIELD("text", F_TEXT, H_TASK, task, text),
+	FIELD("file", F_STR, H_TASK, task, file),
+	FIELD("line", F_INT, H_TASK, task, line),
+	FIELD("source", F_INT, H_TASK, task, source),
+	SPECIAL("phase", H_TASK, phase),
+	FIELD("wave", F_INT, H_PT, plan_task, wave),
+	FIELD("parallel", F_BOOL, H_TASK, task, parallel),
+	FIELD("done", F_FLAG, H_TASK, task, done),
+	FIELD("cancelled", F_FLAG, H_TASK, task, cancelled),
+	FIELD("auto-id", F_FLAG, H_TASK, task, auto_id),
+	FIELD("story", F_STR, H_TASK, task, story),
+	FIELD("owner", F_STR, H_PT, plan_task, owner),
+	FIELD("declared-owner", F_STR, H_TASK, task, owner),
+	FIELD("command", F_STR, H_TASK, task, command),
+	FIELD("estimate", F_DOUBLE, H_TASK, task, estimate),
+	FIELD("path", F_LIST, H_TASK, task, paths),
+	FIELD("depends", F_LIST, H_TASK, task, depends),
+	SPECIAL("wait", H_TASK, wait),
+};
+
+static void *field_ptr(const struct plan_field *f, const struct plan *p, size_t i)
+{
+	switch (f->home) {
+	case H_PLAN:
+		return (char *)p + f->off;
+	case H_TASK:
+		return (char *)&p->tasks.v[i] + f->off;
+	case H_PT:
+		return (char *)&p->pt[i] + f->off;
+	}
+	return NULL;
+}
+
+static void put_field(struct strbuf *out, const struct plan_field *f, const struct plan *p, size_t i)
+{
+	void *v = field_ptr(f, p, i);
+	size_t k;
+
+	switch (f->type) {
+	case F_STR:
+		if (*(char **)v)
+			kv(out, f->key, *(char **)v);
+		break;
+	case F_TEXT:
+		if (*(char **)v && strcmp(*(char **)v, p->tasks.v[i].title))
+			kv(out, f->key, *(char **)v);
+		break;
+	case F_INT:
+		strbuf_addf(out, "\t%s = %d\n", f->key, *(int *)v);
+		break;
+	case F_BOOL:
+		strbuf_addf(out, "\t%s = %s\n", f->key, *(unsigned char *)v ? "true" : "false");
+		break;
+	case F_FLAG:
+		if (*(unsigned char *)v)
+			strbuf_addf(out, "\t%s = true\n", f->key);
+		break;
+	case F_DOUBLE:
+		if (*(double *)v > 0)
+			strbuf_addf(out, "\t%s = %.17g\n", f->key, *(double *)v);
+		break;
+	case F_LIST:
+		for (k = 0; k < ((struct strlist *)v)->nr; k++)
+			kv(out, f->key, ((struct strlist *)v)->v[k]);
+		break;
+	case F_SPECIAL:
+		f->put(out, p, i);
+		break;
+	}
+}
+
+void plan_serialize(const struct plan *p, struct strbuf *out)
+{
+	size_t i, k;
+
+	strbuf_addstr(out, "# the plan of 'git parallel plan'; rewritten by every plan\n");
+	strbuf_addstr(out, "[plan]\n");
+	for (k = 0; k < ARRAY_SIZE(plan_fields); k++)
+		if (plan_fields[k].home == H_PLAN)
+			put_field(out, &plan_fields[k], p, 0);
+	for (i = 0; i < p->tasks.nr; i++) {
+		strbuf_addf(out, "\n[task \"%s\"]\n", p->tasks.v[i].id);
+		for (k = 0; k < ARRAY_SIZE(plan_fields); k++)
+			if (plan_fields[k].home != H_PLAN)
+				put_field(out, &plan_fields[k], p, i);
+	}
+}
 
 static long cur_task(struct plan_reader *r, const char *id, const struct ini_pos *pos)
 {
@@ -169,6 +324,8 @@ static long cur_task(struct plan_reader *r, const char *id, const struct ini_pos
 	if (p->tasks.nr && !strcmp(p->tasks.v[p->tasks.nr - 1].id, id))
 		return (long)p->tasks.nr - 1;
 	ALLOC_GROW(p->tasks.v, p->tasks.nr + 1, p->tasks.alloc);
+	ALLOC_GROW(p->pt, p->tasks.nr + 2, r->pt_alloc);
+	memset(&p->pt[p->tasks.nr], 0, 2 * sizeof(*p->pt));
 	t = &p->tasks.v[p->tasks.nr++];
 	memset(t, 0, sizeof(*t));
 	t->id = xstrdup(id);
@@ -179,104 +336,72 @@ static long cur_task(struct plan_reader *r, const char *id, const struct ini_pos
 	return (long)p->tasks.nr - 1;
 }
 
+static int get_field(struct plan_reader *r, const struct plan_field *f, long i,
+		     const char *raw, const struct ini_pos *pos)
+{
+	void *v = field_ptr(f, r->p, i < 0 ? 0 : (size_t)i);
+	const char *val = r->val.buf;
+	char *end;
+	int b;
+
+	switch (f->type) {
+	case F_STR:
+	case F_TEXT:
+		free(*(char **)v);
+		*(char **)v = xstrdup(val);
+		return 0;
+	case F_INT:
+		errno = 0;
+		*(int *)v = (int)strtol(val, &end, 10);
+		if (errno || end == val || *end)
+			break;
+		return 0;
+	case F_BOOL:
+	case F_FLAG:
+		if ((b = parse_bool(val)) < 0)
+			break;
+		*(unsigned char *)v = (unsigned char)b;
+		return 0;
+	case F_DOUBLE:
+		*(double *)v = strtod(val, &end);
+		if (end == val || *end)
+			break;
+		return 0;
+	case F_LIST:
+		strlist_push((struct strlist *)v, val);
+		return 0;
+	case F_SPECIAL:
+		return f->get(r, i, raw, pos);
+	}
+	return error("%s:%d: malformed value for '%s'", pos->file, pos->line, f->key);
+}
+
 static int plan_fn(void *data, const char *section, const char *sub,
 		   const char *key, const char *value, const struct ini_pos *pos)
 {
 	struct plan_reader *r = data;
-	struct plan *p = r->p;
-	struct task *t;
-	long i;
+	enum field_home want;
+	long i = -1;
+	size_t k;
 
 	if (state_unescape(&r->val, value) < 0)
 		return error("%s:%d: malformed value for '%s'", pos->file, pos->line, key);
 	if (!strcmp(section, "plan")) {
-		if (!strcmp(key, "version")) {
-			if (strcmp(value, "1"))
-				return error("%s:%d: plan format version %s is not supported",
-					     pos->file, pos->line, value);
-		} else if (!strcmp(key, "base-ref")) {
-			free(p->base_ref);
-			p->base_ref = xstrdup(r->val.buf);
-		} else if (!strcmp(key, "base-oid")) {
-			if (git_oid_fromstr(&p->base_oid, value) < 0)
-				return error("%s:%d: malformed base-oid", pos->file, pos->line);
-		} else if (!strcmp(key, "created")) {
-			free(p->created);
-			p->created = xstrdup(r->val.buf);
-		} else if (!strcmp(key, "source")) {
-			strlist_push(&p->sources, r->val.buf);
-		}
-		return 0;
-	}
-	if (strcmp(section, "task") || !sub)
-		return error("%s:%d: unexpected section '%s'", pos->file, pos->line, section);
-	i = cur_task(r, sub, pos);
-	t = &p->tasks.v[i];
-	if (!strcmp(key, "title")) {
-		free(t->title);
-		t->title = xstrdup(r->val.buf);
-	} else if (!strcmp(key, "text")) {
-		free(t->text);
-		t->text = xstrdup(r->val.buf);
-	} else if (!strcmp(key, "file")) {
-		free(t->file);
-		t->file = xstrdup(r->val.buf);
-	} else if (!strcmp(key, "line")) {
-		t->line = atoi(value);
-	} else if (!strcmp(key, "source")) {
-		t->source = atoi(value);
-	} else if (!strcmp(key, "phase")) {
-		struct strmap_entry *e;
-		int found;
-
-		e = strmap_put(&r->phases, r->val.buf, NULL, &found);
-		if (!found) {
-			struct task_phase *ph;
-
-			ALLOC_GROW(p->tasks.phases, p->tasks.phases_nr + 1, p->tasks.phases_alloc);
-			ph = &p->tasks.phases[p->tasks.phases_nr++];
-			memset(ph, 0, sizeof(*ph));
-			ph->name = xstrdup(r->val.buf);
-			ph->file = xstrdup(t->file ? t->file : "");
-			ph->line = t->line;
-			ph->source = t->source;
-			e->value = (void *)p->tasks.phases_nr;
-		}
-		t->phase = (int)(size_t)e->value - 1;
-	} else if (!strcmp(key, "wave")) {
-		/* recomputed */
-	} else if (!strcmp(key, "parallel")) {
-		t->parallel = parse_bool(value) == 1;
-	} else if (!strcmp(key, "done")) {
-		t->done = parse_bool(value) == 1;
-	} else if (!strcmp(key, "cancelled")) {
-		t->cancelled = parse_bool(value) == 1;
-	} else if (!strcmp(key, "auto-id")) {
-		t->auto_id = parse_bool(value) == 1;
-	} else if (!strcmp(key, "story")) {
-		free(t->story);
-		t->story = xstrdup(r->val.buf);
-	} else if (!strcmp(key, "owner")) {
-		/* resolved owner: rebuilt from declared-owner and the waits */
-		strlist_push_nodup(&r->waits, xstrfmt("%ld owner %s", i, value));
-	} else if (!strcmp(key, "declared-owner")) {
-		free(t->owner);
-		t->owner = xstrdup(r->val.buf);
-	} else if (!strcmp(key, "command")) {
-		free(t->command);
-		t->command = xstrdup(r->val.buf);
-	} else if (!strcmp(key, "estimate")) {
-		t->estimate = atof(value);
-	} else if (!strcmp(key, "path")) {
-		strlist_push(&t->paths, r->val.buf);
-	} else if (!strcmp(key, "depends")) {
-		strlist_push(&t->depends, r->val.buf);
-	} else if (!strcmp(key, "wait")) {
-		strlist_push_nodup(&r->waits, xstrfmt("%ld wait %s", i, value));
+		want = H_PLAN;
+	} else if (!strcmp(section, "task") && sub) {
+		want = H_TASK;
+		i = cur_task(r, sub, pos);
 	} else {
-		return error("%s:%d: unknown key '%s'", pos->file, pos->line, key);
+		return error("%s:%d: unexpected section '%s'", pos->file, pos->line, section);
 	}
-	return 0;
+	for (k = 0; k < ARRAY_SIZE(plan_fields); k++) {
+		const struct plan_field *f = &plan_fields[k];
+
+		if ((want == H_PLAN) != (f->home == H_PLAN) || strcmp(f->key, key))
+			continue;
+		return get_field(r, f, i, value, pos);
+	}
+	return error("%s:%d: unknown key '%s'", pos->file, pos->line, key);
 }
 
 static enum dep_reason reason_from(const char *s, int *ok)
@@ -292,10 +417,56 @@ static enum dep_reason reason_from(const char *s, int *ok)
 	return DEP_DEPENDS;
 }
 
+/* "index id reason [detail]" lines of the reader into the graph. */
+static int resolve_waits(struct plan_reader *r)
+{
+	struct plan *p = r->p;
+	struct strbuf detail = STRBUF_INIT;
+	size_t i;
+	int ret = 0;
+
+	for (i = 0; i < r->waits.nr && !ret; i++) {
+		char *line = r->waits.v[i], *id, *reason, *rest;
+		long ti = strtol(line, &id, 10), di;
+		struct plan_task *pt = &p->pt[ti];
+		int ok;
+
+		id++;
+		reason = strchr(id, ' ');
+		if (!reason) {
+			ret = -1;
+			break;
+		}
+		*reason++ = '\0';
+		rest = strchr(reason, ' ');
+		if (rest)
+			*rest++ = '\0';
+		di = tasks_find(&p->tasks, id);
+		if (di < 0) {
+			ret = -1;
+			break;
+		}
+		ALLOC_GROW(pt->deps, pt->deps_nr + 1, pt->deps_alloc);
+		pt->deps[pt->deps_nr].task = (size_t)di;
+		pt->deps[pt->deps_nr].reason = reason_from(reason, &ok);
+		pt->deps[pt->deps_nr].detail = NULL;
+		if (rest) {
+			if (state_unescape(&detail, rest) < 0)
+				ok = 0;
+			else
+				pt->deps[pt->deps_nr].detail = xstrdup(detail.buf);
+		}
+		pt->deps_nr++;
+		if (!ok)
+			ret = -1;
+	}
+	strbuf_release(&detail);
+	return ret;
+}
+
 int plan_parse(struct plan *p, const char *file, const char *buf, size_t len)
 {
-	struct plan_reader r = { p, STRBUF_INIT, STRLIST_INIT, STRMAP_INIT };
-	struct strbuf detail = STRBUF_INIT;
+	struct plan_reader r = { p, STRBUF_INIT, 0, STRLIST_INIT, STRLIST_INIT, STRMAP_INIT, 0 };
 	size_t i;
 	int ret = -1;
 
@@ -310,67 +481,76 @@ int plan_parse(struct plan *p, const char *file, const char *buf, size_t len)
 			t->text = xstrdup(t->title);
 		if (!t->file)
 			t->file = xstrdup(file);
+		p->active += plan_task_active(p, i);
 	}
 	if (tasks_validate(&p->tasks, "") < 0)
 		goto out;
-	p->pt = xcalloc(p->tasks.nr + 1, sizeof(*p->pt));
-	for (i = 0; i < r.waits.nr; i++) {
-		char *line = r.waits.v[i], *kind, *id, *reason, *rest;
-		long ti = strtol(line, &kind, 10), di;
-		int ok;
+	if (!p->pt)
+		p->pt = xcalloc(1, sizeof(*p->pt));
+	if (resolve_waits(&r) < 0) {
+		error("%s: malformed dependency in the saved plan", file);
+		goto out;
+	}
+	p->critical = xcalloc(r.critical.nr + 1, sizeof(*p->critical));
+	for (i = 0; i < r.critical.nr; i++) {
+		long k = tasks_find(&p->tasks, r.critical.v[i]);
 
-		kind++;
-		id = strchr(kind, ' ');
-		*id++ = '\0';
-		if (!strcmp(kind, "owner")) {
-			if (state_unescape(&detail, id) < 0)
-				goto bad;
-			task_status_set(&p->pt[ti].owner, detail.buf);
-			continue;
+		if (k < 0) {
+			error("%s: the critical path names unknown task '%s'", file, r.critical.v[i]);
+			goto out;
 		}
-		reason = strchr(id, ' ');
-		if (!reason)
-			goto bad;
-		*reason++ = '\0';
-		rest = strchr(reason, ' ');
-		if (rest)
-			*rest++ = '\0';
-		di = tasks_find(&p->tasks, id);
-		if (di < 0)
-			goto bad;
-		{
-			struct plan_task *pt = &p->pt[ti];
-
-			ALLOC_GROW(pt->deps, pt->deps_nr + 1, pt->deps_alloc);
-			pt->deps[pt->deps_nr].task = (size_t)di;
-			pt->deps[pt->deps_nr].reason = reason_from(reason, &ok);
-			pt->deps[pt->deps_nr].detail = NULL;
-			if (rest) {
-				if (state_unescape(&detail, rest) < 0)
-					goto bad;
-				pt->deps[pt->deps_nr].detail = xstrdup(detail.buf);
-			}
-			pt->deps_nr++;
-			if (!ok)
-				goto bad;
-		}
+		p->critical[p->critical_nr++] = (size_t)k;
 	}
 	ret = 0;
-	goto out;
-bad:
-	error("%s: malformed dependency in the saved plan", file);
 out:
 	strbuf_release(&r.val);
-	strbuf_release(&detail);
 	strlist_clear(&r.waits);
+	strlist_clear(&r.critical);
 	strmap_clear(&r.phases);
 	return ret;
+}
+
+/* where each file of the state directory lives */
+
+char *state_plan_path(const char *state_dir)
+{
+	return xstrfmt("%s/plan", state_dir);
+}
+
+char *state_task_path(const char *state_dir, const char *id)
+{
+	return xstrfmt("%s/tasks/%s", state_dir, id);
+}
+
+char *state_log_path(const char *state_dir, const char *id)
+{
+	return xstrfmt("%s/logs/%s.log", state_dir, id);
+}
+
+char *state_prompt_path(const char *state_dir, const char *id)
+{
+	return xstrfmt("%s/prompts/%s.md", state_dir, id);
+}
+
+char *state_lock_path(const char *state_dir)
+{
+	return xstrfmt("%s/lock", state_dir);
+}
+
+char *state_journal_path(const char *state_dir)
+{
+	return xstrfmt("%s/merge-journal", state_dir);
+}
+
+char *state_archive_path(const char *state_dir, const char *plan_id, const char *id)
+{
+	return xstrfmt("%s/archive/%s/%s", state_dir, plan_id && *plan_id ? plan_id : "unknown", id);
 }
 
 int state_save_plan(const char *state_dir, const struct plan *p)
 {
 	struct strbuf out = STRBUF_INIT;
-	char *path = xstrfmt("%s/plan", state_dir);
+	char *path = state_plan_path(state_dir);
 	int ret;
 
 	plan_serialize(p, &out);
@@ -385,7 +565,7 @@ int state_save_plan(const char *state_dir, const struct plan *p)
 int state_load_plan(struct plan *p, const char *state_dir)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *path = xstrfmt("%s/plan", state_dir);
+	char *path = state_plan_path(state_dir);
 	int ret;
 
 	if (strbuf_read_file(&sb, path) < 0) {
@@ -404,7 +584,7 @@ int state_load_plan(struct plan *p, const char *state_dir)
 pid_t state_lock_holder(const char *state_dir)
 {
 	struct strbuf sb = STRBUF_INIT;
-	char *path = xstrfmt("%s/lock", state_dir);
+	char *path = state_lock_path(state_dir);
 	long pid = 0;
 
 	if (!strbuf_read_file(&sb, path)) {
@@ -432,7 +612,7 @@ pid_t state_lock_holder(const char *state_dir)
  */
 int state_lock_acquire(const char *state_dir, const char *what)
 {
-	char *path = xstrfmt("%s/lock", state_dir);
+	char *path = state_lock_path(state_dir);
 	struct strbuf sb = STRBUF_INIT;
 	int guard = -1, fd, ret = -1;
 	pid_t holder;
@@ -502,7 +682,7 @@ out:
 
 void state_lock_release(const char *state_dir)
 {
-	char *path = xstrfmt("%s/lock", state_dir);
+	char *path = state_lock_path(state_dir);
 	struct strbuf sb = STRBUF_INIT;
 
 	/* only our own lock */
@@ -520,8 +700,69 @@ void state_lock_release(const char *state_dir)
 
 static const char *const state_names[] = {
 	"pending", "blocked", "running", "done", "failed", "timed-out",
-	"merged", "conflict", "skipped", "interrupted",
+	"merged", "conflict", "skipped", "interrupted", "held",
 };
+
+/*
+ * The lifecycle: allowed[from] is the set of states a task in "from" may
+ * go to.  run takes pending tasks through running to done, failed,
+ * timed-out or interrupted (and back to pending, or to running, when it
+ * tries again); a task waiting on a failed dependency is blocked; merge
+ * takes done tasks to merged, conflict or held, and may take those back
+ * to done (a merge whose --verify failed); merged is final.
+ */
+#define B(s) (1u << (s))
+static const unsigned int allowed[TS_NR] = {
+	[TS_PENDING] = B(TS_RUNNING) | B(TS_BLOCKED) | B(TS_FAILED) | B(TS_SKIPPED),
+	[TS_BLOCKED] = B(TS_PENDING),
+	[TS_RUNNING] = B(TS_DONE) | B(TS_FAILED) | B(TS_TIMED_OUT) | B(TS_INTERRUPTED),
+	[TS_DONE] = B(TS_MERGED) | B(TS_CONFLICT) | B(TS_HELD),
+	[TS_FAILED] = B(TS_PENDING) | B(TS_RUNNING) | B(TS_BLOCKED),
+	[TS_TIMED_OUT] = B(TS_PENDING) | B(TS_RUNNING) | B(TS_BLOCKED) | B(TS_FAILED),
+	[TS_MERGED] = 0,
+	[TS_CONFLICT] = B(TS_MERGED) | B(TS_HELD) | B(TS_DONE),
+	[TS_SKIPPED] = B(TS_PENDING),
+	[TS_INTERRUPTED] = B(TS_PENDING) | B(TS_RUNNING) | B(TS_BLOCKED) | B(TS_FAILED),
+	[TS_HELD] = B(TS_MERGED) | B(TS_CONFLICT) | B(TS_DONE),
+};
+#undef B
+
+int task_transition_allowed(enum task_state from, enum task_state to)
+{
+	if ((unsigned)from >= TS_NR || (unsigned)to >= TS_NR)
+		return 0;
+	return from == to || (allowed[from] & (1u << to)) != 0;
+}
+
+int task_transition(struct task_status *st, enum task_state to)
+{
+	if (!task_transition_allowed(st->state, to))
+		return error("task '%s': a %s task cannot become %s", st->id,
+			     task_state_name(st->state), task_state_name(to));
+	st->state = to;
+	return 0;
+}
+
+void state_task_key(const struct task *t, char out[17])
+{
+	/* FNV-1a, 64 bits, over "id\0file\0title" */
+	const char *parts[3];
+	unsigned long long h = 14695981039346656037ULL;
+	size_t k;
+
+	parts[0] = t->id;
+	parts[1] = t->file ? t->file : "";
+	parts[2] = t->title ? t->title : "";
+	for (k = 0; k < 3; k++) {
+		const unsigned char *c = (const unsigned char *)parts[k];
+
+		do {
+			h ^= *c;
+			h *= 1099511628211ULL;
+		} while (*c++);
+	}
+	snprintf(out, 17, "%016llx", h);
+}
 
 const char *task_state_name(enum task_state s)
 {
@@ -558,6 +799,8 @@ void task_status_release(struct task_status *st)
 	free(st->log);
 	free(st->reason);
 	free(st->merge_commit);
+	free(st->merge_reason);
+	free(st->key);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -594,6 +837,12 @@ static int status_fn(void *data, const char *section, const char *sub,
 		st->pid_start = strtoull(value, NULL, 10);
 	} else if (!strcmp(key, "run-pid")) {
 		st->run_pid = strtol(value, NULL, 10);
+	} else if (!strcmp(key, "run-pid-start")) {
+		st->run_pid_start = strtoull(value, NULL, 10);
+	} else if (!strcmp(key, "key")) {
+		task_status_set(&st->key, value);
+	} else if (!strcmp(key, "merge-reason")) {
+		task_status_set(&st->merge_reason, value);
 	} else if (!strcmp(key, "started")) {
 		st->started = strtod(value, NULL);
 	} else if (!strcmp(key, "finished")) {
@@ -632,11 +881,13 @@ int state_task_parse(struct task_status *st, const char *file, const char *buf, 
 	return ret;
 }
 
-int state_task_load(struct task_status *st, const char *state_dir, const char *id)
+int state_task_load(struct task_status *st, const char *state_dir, const char *id,
+		    const struct task *t)
 {
 	struct status_reader r = { st, STRBUF_INIT };
 	struct strbuf sb = STRBUF_INIT;
-	char *path = xstrfmt("%s/tasks/%s", state_dir, id);
+	char *path = state_task_path(state_dir, id);
+	char key[17];
 	int ret;
 
 	task_status_init(st, id);
@@ -644,6 +895,13 @@ int state_task_load(struct task_status *st, const char *state_dir, const char *i
 		ret = errno == ENOENT ? 1 : error_errno("cannot read '%s'", path);
 	} else {
 		ret = ini_read_buf(path, sb.buf, sb.len, status_fn, &r);
+	}
+	/* a state without a key was written before keys: it is this task's */
+	if (!ret && t && st->key && (state_task_key(t, key), strcmp(key, st->key))) {
+		task_status_release(st);
+		task_status_init(st, id);
+		st->stale = 1;
+		ret = 2;
 	}
 	strbuf_release(&r.val);
 	strbuf_release(&sb);
@@ -664,7 +922,7 @@ int state_task_save(const char *state_dir, const struct task_status *st)
 {
 	struct strbuf out = STRBUF_INIT;
 	char *dir = xstrfmt("%s/tasks", state_dir);
-	char *path = xstrfmt("%s/%s", dir, st->id);
+	char *path = state_task_path(state_dir, st->id);
 	int ret;
 
 	strbuf_addf(&out, "[task \"%s\"]\n", st->id);
@@ -672,7 +930,8 @@ int state_task_save(const char *state_dir, const struct task_status *st)
 	if (st->pid)
 		strbuf_addf(&out, "\tpid = %ld\n\tpid-start = %llu\n", st->pid, st->pid_start);
 	if (st->run_pid)
-		strbuf_addf(&out, "\trun-pid = %ld\n", st->run_pid);
+		strbuf_addf(&out, "\trun-pid = %ld\n\trun-pid-start = %llu\n", st->run_pid,
+			    st->run_pid_start);
 	if (st->started)
 		strbuf_addf(&out, "\tstarted = %.3f\n", st->started);
 	if (st->finished)
@@ -687,6 +946,8 @@ int state_task_save(const char *state_dir, const struct task_status *st)
 	kv_str(&out, "log", st->log);
 	kv_str(&out, "reason", st->reason);
 	kv_str(&out, "merge-commit", st->merge_commit);
+	kv_str(&out, "merge-reason", st->merge_reason);
+	kv_str(&out, "key", st->key);
 	if (st->cleaned)
 		strbuf_addstr(&out, "\tcleaned = true\n");
 	ret = mkdir_p(dir, 0777);
@@ -695,6 +956,54 @@ int state_task_save(const char *state_dir, const struct task_status *st)
 	strbuf_release(&out);
 	free(dir);
 	free(path);
+	return ret;
+}
+
+int state_archive_task(const char *state_dir, const char *plan_id, const char *id)
+{
+	char *from = state_task_path(state_dir, id);
+	char *to = state_archive_path(state_dir, plan_id, id);
+	char *dir = xstrndup(to, (size_t)(strrchr(to, '/') - to));
+	int ret = 0;
+
+	if (access(from, F_OK) < 0 && errno == ENOENT)
+		goto out;
+	if (mkdir_p(dir, 0777) < 0)
+		ret = -1;
+	else if (rename(from, to) < 0 && errno != ENOENT)
+		ret = error_errno("cannot move '%s' to '%s'", from, to);
+out:
+	free(from);
+	free(to);
+	free(dir);
+	return ret;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int state_task_ids(const char *state_dir, struct strlist *out)
+{
+	char *dir = xstrfmt("%s/tasks", state_dir);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int ret = 0;
+
+	if (!d) {
+		if (errno != ENOENT)
+			ret = error_errno("cannot read '%s'", dir);
+		free(dir);
+		return ret;
+	}
+	while ((e = readdir(d)))
+		/* skip ".", "..", and write_file_atomic()'s temporary files */
+		if (e->d_name[0] != '.' && !strstr(e->d_name, ".tmp."))
+			strlist_push(out, e->d_name);
+	closedir(d);
+	free(dir);
+	qsort(out->v, out->nr, sizeof(*out->v), cmp_str);
 	return ret;
 }
 

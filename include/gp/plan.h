@@ -49,6 +49,7 @@ struct plan {
 	char *base_ref;		/* "refs/heads/main", or "" for a detached base */
 	git_oid base_oid;
 	char *created;		/* ISO 8601 */
+	char *id;		/* this plan's identity (random hex), set when it is saved */
 	int waves;
 	size_t *critical;	/* the critical path, first task first */
 	size_t critical_nr;

@@ -19,6 +19,24 @@ int state_unescape(struct strbuf *out, const char *s);
 void plan_serialize(const struct plan *p, struct strbuf *out);
 int plan_parse(struct plan *p, const char *file, const char *buf, size_t len);
 
+/*
+ * One path function per file of the state directory (caller frees):
+ *   plan                  the saved plan
+ *   tasks/<id>            a task's state
+ *   logs/<id>.log         its command's output, all attempts
+ *   prompts/<id>.md       its prompt (0600, in a 0700 directory)
+ *   lock                  held by run, merge and clean
+ *   merge-journal         what an unfinished merge was doing
+ *   archive/<plan>/<id>   the state of a task of an earlier plan
+ */
+char *state_plan_path(const char *state_dir);
+char *state_task_path(const char *state_dir, const char *id);
+char *state_log_path(const char *state_dir, const char *id);
+char *state_prompt_path(const char *state_dir, const char *id);
+char *state_lock_path(const char *state_dir);
+char *state_journal_path(const char *state_dir);
+char *state_archive_path(const char *state_dir, const char *plan_id, const char *id);
+
 /* Write <state_dir>/plan atomically, creating state_dir. */
 int state_save_plan(const char *state_dir, const struct plan *p);
 /* Read <state_dir>/plan.  A missing plan is an error that says to run 'git parallel plan'. */
@@ -50,7 +68,9 @@ enum task_state {
 	TS_CONFLICT,
 	TS_SKIPPED,
 	TS_INTERRUPTED,
+	TS_HELD,	/* merge held it: it changed files outside its declared paths */
 };
+#define TS_NR (TS_HELD + 1)
 
 const char *task_state_name(enum task_state s);
 int task_state_parse(const char *s, enum task_state *out);
@@ -74,16 +94,51 @@ struct task_status {
 	char *log;
 	char *reason;		/* why blocked, failed, skipped, or NULL */
 	char *merge_commit;	/* set by merge */
+	char *merge_reason;	/* set by merge: why held, conflicting, not verified */
+	char *key;		/* the task's identity in the plan that ran it (state_task_key) */
+	unsigned long long run_pid_start;	/* start time of run_pid, against pid reuse */
 	int cleaned;		/* worktree and branch removed by clean */
 	int orphaned;		/* not saved: running, but the run that started it is gone */
+	int stale;		/* not saved: the file belonged to another task of this ID */
 };
+
+/*
+ * The task lifecycle: every change of a task's state goes through
+ * task_transition(), checked against one table of allowed transitions
+ * (state.c).  An illegal transition is refused: -1, reported, nothing
+ * changed.  A transition to the same state is always allowed.
+ */
+int task_transition(struct task_status *st, enum task_state to);
+int task_transition_allowed(enum task_state from, enum task_state to);
+
+/*
+ * A task's identity across plans: its ID, its file and its title, hashed
+ * (16 hex digits and a NUL in out).  A task state records the key of the
+ * task that ran; a state whose key differs from the plan's task of the
+ * same ID belongs to another task and is not taken for this one.
+ */
+void state_task_key(const struct task *t, char out[17]);
+
+/*
+ * Move tasks/<id> to archive/<plan_id>/<id> (plan_id "" for a plan
+ * without identity: "unknown").  A missing file is fine.  0 or -1.
+ */
+int state_archive_task(const char *state_dir, const char *plan_id, const char *id);
+
+/* Task IDs that have a state file, sorted.  0 or -1 (reported). */
+int state_task_ids(const char *state_dir, struct strlist *out);
 
 void task_status_init(struct task_status *st, const char *id);
 void task_status_release(struct task_status *st);
 void task_status_set(char **field, const char *value);
 
-/* Read tasks/<id>; a missing file gives a fresh pending status (returns 1). */
-int state_task_load(struct task_status *st, const char *state_dir, const char *id);
+/*
+ * Read tasks/<id>; a missing file gives a fresh pending status (returns 1).
+ * With t (the plan's task of that ID), a state recorded for another task
+ * (state_task_key) gives a fresh pending status with ->stale set (returns 2).
+ */
+int state_task_load(struct task_status *st, const char *state_dir, const char *id,
+		    const struct task *t);
 /* Parse a task status text (st must be task_status_init()ed). */
 int state_task_parse(struct task_status *st, const char *file, const char *buf, size_t len);
 /* Write tasks/<id> atomically (creating the directory). */

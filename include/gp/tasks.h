@@ -19,10 +19,11 @@ struct task {
 	int line;
 	int source;		/* index of the task file it came from */
 	int phase;		/* index into tasklist.phases, or -1 */
-	unsigned parallel:1;	/* [P] */
-	unsigned done:1;	/* [x] / [X] / done = true: listed, never run */
-	unsigned cancelled:1;	/* [-]: listed as skipped, never run */
-	unsigned auto_id:1;	/* no ID in the file: "L<line>" */
+	/* flags, not bit-fields: the saved plan's field table takes their offsets */
+	unsigned char parallel;	/* [P] */
+	unsigned char done;	/* [x] / [X] / done = true: listed, never run */
+	unsigned char cancelled;	/* [-]: listed as skipped, never run */
+	unsigned char auto_id;	/* no ID in the file: "L<line>" */
 	char *story;		/* [US1], or NULL */
 	struct strlist paths;	/* normalised, repository-relative; directories end in '/' */
 	struct strlist depends;	/* explicit dependency IDs, in order */
