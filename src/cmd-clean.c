@@ -170,7 +170,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	       (has_wt ? " and branch)" : "branch)") : ")");
 	st->cleaned = 1;
 	if (st->state == TS_RUNNING)
-		st->state = TS_INTERRUPTED;
+		task_transition(st, TS_INTERRUPTED);
 	st->pid = 0;
 	state_task_save(s->state, st);
 	ret = 0;

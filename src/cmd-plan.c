@@ -420,10 +420,12 @@ static int replan_check(struct replan *rp, git_repository *repo, const char *sta
 		has_branch = !st.cleaned && git_reference_lookup(&ref, repo, branch) == 0;
 		has_wt = git_worktree_lookup(&wt, repo, id) == 0;
 		if (has_branch || has_wt) {
-			error("task '%s' of the previous plan (%s) still has its %s%s%s; "
-			      "it is not the task '%s' of this plan", id, task_state_name(st.state),
+			error("task '%s' of the previous plan (%s) still has its %s%s%s; %s",
+			      id, task_state_name(st.state),
 			      has_branch ? "branch '" : "", has_branch ? short_ref(branch) : "",
-			      has_branch ? (has_wt ? "' and worktree" : "'") : "worktree", id);
+			      has_branch ? (has_wt ? "' and worktree" : "'") : "worktree",
+			      k >= 0 ? "this plan's task of that ID is another task" :
+			      "a later task of that ID would take its work");
 			refused = 1;
 		} else {
 			strlist_push(&rp->archive, id);

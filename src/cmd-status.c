@@ -77,6 +77,7 @@ static void print_json(struct session *s, const size_t *sel, size_t nr)
 			json_null(&j);
 		json_kv_string(&j, "head", st->head);
 		json_kv_string(&j, "reason", st->reason);
+		json_kv_string(&j, "merge_reason", st->merge_reason);
 		json_object_end(&j);
 		free(branch);
 		free(wt);
@@ -127,7 +128,9 @@ static void print_table(struct session *s, const size_t *sel, size_t nr)
 		if (st->orphaned)
 			printf("%-*s  its run is gone (killed?) but the command still runs (pid %ld); "
 			       "the next 'git parallel run' stops and restarts it\n", (int)idw, "", st->pid);
-		if (st->reason && st->state != TS_DONE)
+		if ((st->state == TS_CONFLICT || st->state == TS_HELD) && st->merge_reason)
+			printf("%-*s  %s\n", (int)idw, "", st->merge_reason);
+		else if (st->reason && st->state != TS_DONE)
 			printf("%-*s  %s\n", (int)idw, "", st->reason);
 		if (st->attempts && !st->cleaned && !access(wt, F_OK))
 			printf("%-*s  worktree %s\n", (int)idw, "", wt);

@@ -351,7 +351,7 @@ static int checkout_index_tree(const char *path, git_oid *out)
 
 static char *journal_path(struct session *s)
 {
-	return xstrfmt("%s/merge-journal", s->state);
+	return state_journal_path(s->state);
 }
 
 static int journal_write(struct mctx *c)
@@ -402,8 +402,9 @@ static int mark_merged(struct session *s, const char *id, const char *head, cons
 	if (k < 0)
 		return 0;
 	st = &s->st[k];
-	st->state = TS_MERGED;
-	task_status_set(&st->reason, NULL);
+	if (task_transition(st, TS_MERGED) < 0)
+		return -1;
+	task_status_set(&st->merge_reason, NULL);
 	if (head)
 		task_status_set(&st->head, head);
 	if (commit && strcmp(commit, "-"))
@@ -1136,18 +1137,21 @@ static void write_states(struct mctx *c)
 			test_crash_point("merge-mid-states");
 			continue;
 		case MO_CONFLICT:
-			st->state = TS_CONFLICT;
+			if (task_transition(st, TS_CONFLICT) < 0)
+				continue;
 			task_status_set(&st->head, h);
 			break;
 		case MO_VERIFY_FAILED:
-			st->state = TS_DONE;
+			if (task_transition(st, TS_DONE) < 0)
+				continue;
 			break;
 		case MO_FAILED:
 			break;
 		case MO_SKIPPED:
 			continue;
 		}
-		task_status_set(&st->reason, r->reason);
+		/* merge's own words: what run recorded stays */
+		task_status_set(&st->merge_reason, r->reason);
 		state_task_save(s->state, st);
 	}
 }

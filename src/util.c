@@ -725,3 +725,15 @@ int regex_jit_wanted(void)
 	}
 	return wanted;
 }
+
+void strbuf_add_duration(struct strbuf *sb, double t)
+{
+	long s = (long)(t + 0.5);
+
+	if (t < 10)
+		strbuf_addf(sb, "%.1fs", t);
+	else if (s < 3600)
+		strbuf_addf(sb, "%ld:%02ld", s / 60, s % 60);
+	else
+		strbuf_addf(sb, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+}

@@ -55,6 +55,8 @@ void strbuf_addch(struct strbuf *sb, int c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...) GP_PRINTF(2, 3);
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void strbuf_trim(struct strbuf *sb);
+/* A duration as run prints it: "4.2s", "1:05", "2:00:07". */
+void strbuf_add_duration(struct strbuf *sb, double seconds);
 /* Read a whole regular file; -1 with errno set on failure (EISDIR for a directory). */
 int strbuf_read_file(struct strbuf *sb, const char *path);
 

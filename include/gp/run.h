@@ -1,0 +1,163 @@
+#ifndef GP_RUN_H
+#define GP_RUN_H
+
+#include <git2.h>
+
+#include "gp/session.h"
+#include "gp/util.h"
+
+/*
+ * The run engine (DESIGN.md 2.2 and 3.1): which task starts when, from
+ * which commit, how often it is tried, and what its end means for its
+ * state.  It owns the scheduling; an *executor* owns the doing, in the
+ * shape of git's run_processes_parallel(): the engine asks it to prepare
+ * and start a task and hears that the task ended.  The local executor
+ * (worktree + runner, below) runs tasks on this machine; a fake one drives
+ * the engine in t/unit/t-run.c with no process at all.  The front-end
+ * (cmd-run.c) hears what happens as events and owns the words.
+ *
+ * Every change of a task's state goes through task_transition() and is
+ * saved before the engine acts on it.
+ */
+
+struct run_engine;
+
+/* One task to prepare (its branch and worktree, for the local executor). */
+struct exec_start {
+	size_t task;		/* plan index */
+	git_oid base;		/* the commit it starts from */
+	/* results */
+	int ok;
+	char *why;		/* when not ok; freed by the engine */
+};
+
+enum exec_end_kind {
+	EXEC_ENDED,		/* a task's command ended (exited, killed, timed out) */
+	EXEC_INTERRUPTED,	/* we were asked to stop (SIGINT, SIGTERM, SIGHUP) */
+	EXEC_TICK,		/* nothing happened within the tick */
+};
+
+struct exec_end {
+	enum exec_end_kind kind;
+	size_t task;		/* EXEC_ENDED: plan index */
+	int exit_code;		/* exit status, or -1 when killed by a signal */
+	int signal;		/* the signal that killed it, or 0 */
+	int timed_out;
+	double duration;	/* seconds */
+	int sig;		/* EXEC_INTERRUPTED: which signal */
+};
+
+struct executor {
+	const char *name;
+	void *data;
+	/*
+	 * Make tasks ready to start (v[k].task from v[k].base): set v[k].ok,
+	 * or v[k].why.  May work on all of them at once.
+	 */
+	void (*prepare)(struct executor *ex, struct run_engine *e, struct exec_start *v, size_t nr);
+	/* Start a prepared task's command; its pid (process group), or 0 when none.  0 or -1 (why). */
+	int (*start)(struct executor *ex, struct run_engine *e, size_t task, const git_oid *base,
+		     long *pid, struct strbuf *why);
+	/* Commands running now. */
+	size_t (*running)(struct executor *ex);
+	/* The next end, at most tick_ms later.  0, or -1 on an internal error (reported). */
+	int (*wait)(struct executor *ex, struct exec_end *end, int tick_ms);
+	/* Stop every running task; each end is reported through fn. */
+	void (*stop_all)(struct executor *ex, void (*fn)(const struct exec_end *end, void *cb), void *cb);
+	/*
+	 * A task's command succeeded: take its result (the local executor
+	 * commits what it left, with commit = auto) and give its head.  0, or
+	 * -1 with why: the task failed even though its command succeeded.
+	 */
+	int (*finish)(struct executor *ex, struct run_engine *e, size_t task, git_oid *head,
+		      struct strbuf *why);
+	/* Stop a task's command left running by a run that is gone. */
+	void (*stop_orphan)(struct executor *ex, struct task_status *st);
+	void (*release)(struct executor *ex);
+};
+
+/* What the front-end hears. */
+enum run_event_kind {
+	RUN_EV_STARTED,		/* attempt */
+	RUN_EV_DONE,		/* duration */
+	RUN_EV_FAILED,		/* reason; final (no retry) */
+	RUN_EV_RETRY,		/* reason, attempt (the next), max */
+	RUN_EV_GAVE_UP,		/* reason, log: failed or timed out, no attempts left */
+	RUN_EV_BLOCKED,		/* reason */
+	RUN_EV_INTERRUPTED,	/* duration, or < 0 when not known */
+	RUN_EV_ORPHAN,		/* pid: stopping what a dead run left running */
+	RUN_EV_SIGNAL,		/* sig: stopping the running tasks */
+	RUN_EV_STOPPING,	/* reason: no new task starts */
+	RUN_EV_TICK,		/* time to redraw progress */
+};
+
+struct run_event {
+	enum run_event_kind kind;
+	size_t task;		/* plan index, where it is about a task */
+	const char *id;
+	const char *reason;
+	const char *log;
+	double duration;
+	unsigned int attempt, max;
+	long pid;
+	int sig;
+};
+
+struct run_opts {
+	unsigned int jobs;
+	unsigned int retries;
+	double timeout;		/* seconds per attempt; 0: none */
+	const char *command;	/* --command, or NULL */
+	int fail_fast;
+	int tick_ms;		/* progress ticks; < 0: none */
+};
+
+struct run_engine {
+	struct session *s;	/* borrowed; status loaded */
+	const size_t *sel;	/* selected tasks, plan order (borrowed) */
+	size_t sel_nr;
+	char *selected;		/* per plan task */
+	unsigned int *tries;	/* attempts made by this run, per plan task */
+	struct run_opts opts;
+	struct executor *ex;	/* borrowed */
+	void (*on_event)(const struct run_event *ev, void *cb);
+	void *cb;
+	int stopping;		/* start nothing more */
+	int terminate;		/* stop what runs too (a signal, --fail-fast) */
+	int failed;		/* some task did not finish */
+	int save_failed;	/* a task's state could not be saved */
+	double started;
+};
+
+/* Set up; sel is borrowed.  Marks what this run will try again. */
+void run_engine_init(struct run_engine *e, struct session *s, const size_t *sel, size_t nr,
+		     const struct run_opts *opts, struct executor *ex,
+		     void (*on_event)(const struct run_event *ev, void *cb), void *cb);
+void run_engine_release(struct run_engine *e);
+
+/* The command task i runs: its own, --command, or parallel.command; NULL when none. */
+const char *run_task_command(const struct run_engine *e, size_t i);
+
+/* Is this state one a task ends a run in: finished, or failed for good? */
+int run_state_finished(enum task_state st);
+int run_state_final_failure(enum task_state st);
+
+/*
+ * Run the selected tasks until none is left to start or running (or we
+ * were asked to stop): stop orphans, launch, hear ends, retry.  Returns
+ * 0, or -1 on an internal error (reported).  Then e->failed and
+ * e->stopping tell how it went.
+ */
+int run_engine_run(struct run_engine *e);
+
+/* Ask the engine to stop as on SIGINT (e.g. the front-end's output is gone). */
+void run_engine_stop(struct run_engine *e, int sig);
+
+/*
+ * The local executor: a worktree per task (worktree.c), its command in
+ * the runner (runner.c), with a grace of grace seconds between SIGTERM
+ * and SIGKILL.  0 or -1 (reported).
+ */
+int executor_local_init(struct executor *ex, double grace);
+
+#endif

@@ -1,0 +1,920 @@
+/*
+ * The run engine: scheduling, dependency gating, the commit each task
+ * starts from, retries, the end of each attempt, orphans; and the local
+ * executor (a worktree and a process per task).  See gp/run.h.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "gp/run.h"
+#include "gp/runner.h"
+#include "gp/worktree.h"
+
+int run_state_finished(enum task_state st)
+{
+	return st == TS_DONE || st == TS_MERGED || st == TS_CONFLICT || st == TS_HELD;
+}
+
+int run_state_final_failure(enum task_state st)
+{
+	return st == TS_FAILED || st == TS_TIMED_OUT || st == TS_BLOCKED;
+}
+
+const char *run_task_command(const struct run_engine *e, size_t i)
+{
+	if (e->s->plan.tasks.v[i].command)
+		return e->s->plan.tasks.v[i].command;
+	if (e->opts.command)
+		return e->opts.command;
+	return e->s->cfg.command;
+}
+
+static void emit(struct run_engine *e, enum run_event_kind kind, size_t i, const char *reason)
+{
+	struct run_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = kind;
+	ev.task = i;
+	ev.id = i < e->s->plan.tasks.nr ? e->s->plan.tasks.v[i].id : NULL;
+	ev.reason = reason;
+	ev.duration = -1;
+	if (e->on_event)
+		e->on_event(&ev, e->cb);
+}
+
+static void emit_ev(struct run_engine *e, struct run_event *ev)
+{
+	if (ev->task < e->s->plan.tasks.nr)
+		ev->id = e->s->plan.tasks.v[ev->task].id;
+	if (e->on_event)
+		e->on_event(ev, e->cb);
+}
+
+/*
+ * Save a task's state.  When that fails (the disk is full, the state
+ * directory read-only), start nothing more: a task whose state cannot be
+ * recorded would run untracked.
+ */
+static int save(struct run_engine *e, size_t i)
+{
+	int ret = state_task_save(e->s->state, &e->s->st[i]);
+
+	if (ret < 0 && !e->save_failed) {
+		struct strbuf why = STRBUF_INIT;
+
+		e->save_failed = 1;
+		e->stopping = 1;
+		e->failed = 1;
+		strbuf_addf(&why, "cannot save the state of task %s", e->s->st[i].id);
+		emit(e, RUN_EV_STOPPING, (size_t)-1, why.buf);
+		strbuf_release(&why);
+	}
+	return ret;
+}
+
+/* Change task i's state (and reason); the caller saves. */
+static void set_state(struct run_engine *e, size_t i, enum task_state to, const char *reason)
+{
+	struct task_status *st = &e->s->st[i];
+
+	if (task_transition(st, to) < 0) {
+		/* a bug: say so, and stop starting tasks rather than act on it */
+		e->stopping = 1;
+		e->failed = 1;
+		return;
+	}
+	task_status_set(&st->reason, reason);
+}
+
+void run_engine_init(struct run_engine *e, struct session *s, const size_t *sel, size_t nr,
+		     const struct run_opts *opts, struct executor *ex,
+		     void (*on_event)(const struct run_event *ev, void *cb), void *cb)
+{
+	size_t k;
+
+	memset(e, 0, sizeof(*e));
+	e->s = s;
+	e->sel = sel;
+	e->sel_nr = nr;
+	e->opts = *opts;
+	if (!e->opts.jobs)
+		e->opts.jobs = 1;
+	e->ex = ex;
+	e->on_event = on_event;
+	e->cb = cb;
+	e->selected = xcalloc(s->plan.tasks.nr + 1, 1);
+	e->tries = xcalloc(s->plan.tasks.nr + 1, sizeof(*e->tries));
+	e->started = state_now();
+	for (k = 0; k < nr; k++) {
+		size_t i = sel[k];
+		struct task_status *st = &s->st[i];
+
+		e->selected[i] = 1;
+		free(st->branch);
+		st->branch = session_branch(s, st->id);
+		free(st->worktree);
+		st->worktree = session_worktree(s, st->id);
+		free(st->log);
+		st->log = session_log(s, st->id);
+		/* what this run will try again */
+		if (st->state == TS_BLOCKED)
+			task_transition(st, TS_PENDING);
+	}
+}
+
+void run_engine_release(struct run_engine *e)
+{
+	free(e->selected);
+	free(e->tries);
+	e->selected = NULL;
+	e->tries = NULL;
+}
+
+void run_engine_stop(struct run_engine *e, int sig)
+{
+	struct run_event ev;
+
+	if (e->terminate)
+		return;
+	e->stopping = 1;
+	e->terminate = 1;
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = RUN_EV_SIGNAL;
+	ev.task = (size_t)-1;
+	ev.sig = sig;
+	emit_ev(e, &ev);
+}
+
+/* Dependencies of task i: 1 waiting, 0 all finished, -1 one can no longer finish (why). */
+static int deps_state(struct run_engine *e, size_t i, struct strbuf *why)
+{
+	const struct plan_task *pt = &e->s->plan.pt[i];
+	size_t k;
+	int waiting = 0;
+
+	for (k = 0; k < pt->deps_nr; k++) {
+		size_t d = pt->deps[k].task;
+		enum task_state ds = e->s->st[d].state;
+
+		if (run_state_finished(ds))
+			continue;
+		if (run_state_final_failure(ds) && (!e->selected[d] || e->tries[d] || ds == TS_BLOCKED)) {
+			strbuf_addf(why, "waits for %s, which %s", e->s->plan.tasks.v[d].id,
+				    ds == TS_BLOCKED ? "is blocked" :
+				    ds == TS_TIMED_OUT ? "timed out" : "failed");
+			return -1;
+		}
+		if (!e->selected[d]) {
+			strbuf_addf(why, "waits for %s, which is %s and not selected to run",
+				    e->s->plan.tasks.v[d].id, task_state_name(ds));
+			return -1;
+		}
+		waiting = 1;
+	}
+	return waiting;
+}
+
+static int load_ok(struct run_engine *e)
+{
+	double load[1];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (e->s->cfg.max_load <= 0 || getloadavg(load, 1) < 1)
+		return 1;
+	return load[0] / (double)(cpus > 0 ? cpus : 1) <= e->s->cfg.max_load;
+}
+
+static void block(struct run_engine *e, size_t i, const char *why)
+{
+	set_state(e, i, TS_BLOCKED, why);
+	save(e, i);
+	emit(e, RUN_EV_BLOCKED, i, why);
+	e->failed = 1;
+}
+
+/*
+ * The commit task i starts from: the pinned base, or the in-memory merge
+ * of its dependencies' results.  0, or -1 after blocking the task.
+ */
+static int task_base(struct run_engine *e, size_t i, git_oid *out)
+{
+	const struct plan_task *pt = &e->s->plan.pt[i];
+	struct strlist conflicts = STRLIST_INIT;
+	struct strbuf msg = STRBUF_INIT;
+	git_oid *heads = xcalloc(pt->deps_nr + 1, sizeof(*heads));
+	size_t d;
+	int mret;
+
+	for (d = 0; d < pt->deps_nr; d++) {
+		const char *h = e->s->st[pt->deps[d].task].head;
+
+		if (!h || git_oid_fromstr(&heads[d], h) < 0)
+			git_oid_fromstr(&heads[d], "");
+	}
+	mret = worktree_merge_base(e->s->repo, &e->s->plan.base_oid, heads, pt->deps_nr, out, &conflicts);
+	free(heads);
+	if (mret) {
+		if (mret > 0) {
+			strbuf_addstr(&msg, "its dependencies' results conflict in");
+			for (d = 0; d < conflicts.nr && d < 5; d++)
+				strbuf_addf(&msg, " %s", conflicts.v[d]);
+		} else {
+			strbuf_addstr(&msg, "cannot merge its dependencies' results");
+		}
+		block(e, i, msg.buf);
+	}
+	strbuf_release(&msg);
+	strlist_clear(&conflicts);
+	return mret ? -1 : 0;
+}
+
+/* Start one prepared task. */
+static void start_task(struct run_engine *e, size_t i, const git_oid *base)
+{
+	struct task_status *st = &e->s->st[i];
+	struct strbuf why = STRBUF_INIT;
+	struct run_event ev;
+	char hex[GIT_OID_HEXSZ + 1], key[17];
+	long pid = 0;
+
+	git_oid_tostr(hex, sizeof(hex), base);
+	task_status_set(&st->start, hex);
+	state_task_key(&e->s->plan.tasks.v[i], key);
+	task_status_set(&st->key, key);
+	e->tries[i]++;
+	st->attempts++;
+	set_state(e, i, TS_RUNNING, NULL);
+	st->started = state_now();
+	st->finished = 0;
+	st->exit_code = -1;
+	st->pid = 0;
+	st->pid_start = 0;
+	st->run_pid = (long)getpid();
+	st->run_pid_start = state_pid_start(st->run_pid);
+	/* recorded as running before anything runs: a crash now leaves "interrupted" */
+	if (save(e, i) < 0) {
+		set_state(e, i, TS_FAILED, "its state cannot be saved");
+		e->failed = 1;
+		goto out;
+	}
+	if (e->ex->start(e->ex, e, i, base, &pid, &why) < 0) {
+		set_state(e, i, TS_FAILED, why.len ? why.buf : "the command could not be started");
+		save(e, i);
+		emit(e, RUN_EV_FAILED, i, st->reason);
+		e->failed = 1;
+		goto out;
+	}
+	st->pid = pid;
+	st->pid_start = pid ? state_pid_start(pid) : 0;
+	save(e, i);
+	test_crash_point("run-after-start");
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = RUN_EV_STARTED;
+	ev.task = i;
+	ev.attempt = st->attempts;
+	emit_ev(e, &ev);
+out:
+	strbuf_release(&why);
+}
+
+/* Launch what can start now, up to the free slots. */
+static void launch(struct run_engine *e)
+{
+	struct exec_start *v;
+	size_t n = 0, k, slots, running = e->ex->running(e->ex);
+
+	if (e->stopping || running >= e->opts.jobs)
+		return;
+	if (running && !load_ok(e))
+		return;
+	slots = e->opts.jobs - running;
+	v = xcalloc(slots, sizeof(*v));
+	for (k = 0; k < e->sel_nr && n < slots; k++) {
+		size_t i = e->sel[k];
+		struct task_status *st = &e->s->st[i];
+		struct strbuf why = STRBUF_INIT;
+		int ds;
+
+		if (st->state == TS_RUNNING || run_state_finished(st->state) ||
+		    (run_state_final_failure(st->state) && e->tries[i]) || st->state == TS_BLOCKED)
+			continue;
+		ds = deps_state(e, i, &why);
+		if (ds < 0)
+			block(e, i, why.buf);
+		strbuf_release(&why);
+		if (ds)
+			continue;
+		if (task_base(e, i, &v[n].base) < 0)
+			continue;
+		v[n++].task = i;
+	}
+	if (n)
+		e->ex->prepare(e->ex, e, v, n);
+	for (k = 0; k < n; k++) {
+		size_t i = v[k].task;
+
+		if (!v[k].ok) {
+			e->tries[i]++;
+			set_state(e, i, TS_FAILED, v[k].why ? v[k].why : "cannot create the worktree");
+			save(e, i);
+			emit(e, RUN_EV_FAILED, i, e->s->st[i].reason);
+			e->failed = 1;
+		} else if (e->stopping) {
+			/* a signal came while the worktrees were made: they stay, the tasks wait */
+		} else {
+			test_crash_point("run-after-worktree");
+			start_task(e, i, &v[k].base);
+		}
+		free(v[k].why);
+	}
+	free(v);
+}
+
+static void on_end(struct run_engine *e, const struct exec_end *end)
+{
+	size_t i = end->task;
+	struct task_status *st = &e->s->st[i];
+	struct strbuf why = STRBUF_INIT;
+	struct run_event ev;
+	unsigned int max = e->opts.retries + 1;
+	git_oid head;
+
+	st->finished = state_now();
+	st->task_time += end->duration;
+	st->exit_code = end->exit_code;
+	st->pid = 0;
+	st->pid_start = 0;
+	memset(&ev, 0, sizeof(ev));
+	ev.task = i;
+	ev.duration = end->duration;
+	if (e->stopping && !end->timed_out && end->exit_code != 0) {
+		set_state(e, i, TS_INTERRUPTED, "interrupted; run again to resume");
+		ev.kind = RUN_EV_INTERRUPTED;
+		goto out;
+	}
+	if (!end->timed_out && end->exit_code == 0) {
+		if (e->ex->finish(e->ex, e, i, &head, &why) == 0) {
+			char hex[GIT_OID_HEXSZ + 1];
+
+			task_status_set(&st->head, git_oid_tostr(hex, sizeof(hex), &head));
+			test_crash_point("run-after-commit");
+			set_state(e, i, TS_DONE, NULL);
+			ev.kind = RUN_EV_DONE;
+			goto out;
+		}
+		/* the command succeeded but left what we cannot take: no retry */
+		set_state(e, i, TS_FAILED, why.buf);
+		ev.kind = RUN_EV_FAILED;
+		ev.reason = st->reason;
+		e->failed = 1;
+		goto out;
+	}
+	if (end->timed_out) {
+		strbuf_addstr(&why, "timed out after ");
+		strbuf_add_duration(&why, end->duration);
+		set_state(e, i, TS_TIMED_OUT, why.buf);
+	} else if (end->signal) {
+		strbuf_addf(&why, "killed by signal %d after ", end->signal);
+		strbuf_add_duration(&why, end->duration);
+		set_state(e, i, TS_FAILED, why.buf);
+	} else {
+		strbuf_addf(&why, "exit %d after ", end->exit_code);
+		strbuf_add_duration(&why, end->duration);
+		if (end->exit_code == 127)
+			strbuf_addstr(&why, " (command not found?)");
+		set_state(e, i, TS_FAILED, why.buf);
+	}
+	ev.reason = st->reason;
+	if (e->tries[i] < max && !e->stopping) {
+		ev.kind = RUN_EV_RETRY;
+		ev.attempt = e->tries[i] + 1;
+		ev.max = max;
+		set_state(e, i, TS_PENDING, why.buf);
+		ev.reason = st->reason;
+		goto out;
+	}
+	ev.kind = RUN_EV_GAVE_UP;
+	ev.log = st->log;
+	e->failed = 1;
+out:
+	save(e, i);
+	emit_ev(e, &ev);
+	if (ev.kind == RUN_EV_GAVE_UP && e->opts.fail_fast && !e->stopping) {
+		e->stopping = 1;
+		e->terminate = 1;
+		emit(e, RUN_EV_STOPPING, (size_t)-1, "--fail-fast");
+	}
+	strbuf_release(&why);
+}
+
+static void on_stopped(const struct exec_end *end, void *cb)
+{
+	struct run_engine *e = cb;
+	size_t i = end->task;
+	struct task_status *st = &e->s->st[i];
+	struct run_event ev;
+
+	st->finished = state_now();
+	st->task_time += end->duration;
+	st->exit_code = end->exit_code;
+	st->pid = 0;
+	st->pid_start = 0;
+	set_state(e, i, TS_INTERRUPTED, "interrupted; run again to resume");
+	save(e, i);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = RUN_EV_INTERRUPTED;
+	ev.task = i;
+	ev.duration = -1;
+	emit_ev(e, &ev);
+}
+
+/* Tasks left running by a run that died: stop them before starting again. */
+static void stop_orphans(struct run_engine *e)
+{
+	size_t k;
+
+	for (k = 0; k < e->sel_nr; k++) {
+		size_t i = e->sel[k];
+		struct task_status *st = &e->s->st[i];
+		struct run_event ev;
+
+		if (!st->orphaned)
+			continue;
+		memset(&ev, 0, sizeof(ev));
+		ev.kind = RUN_EV_ORPHAN;
+		ev.task = i;
+		ev.pid = st->pid;
+		emit_ev(e, &ev);
+		e->ex->stop_orphan(e->ex, st);
+		st->orphaned = 0;
+		st->pid = 0;
+		st->pid_start = 0;
+		set_state(e, i, TS_INTERRUPTED, "interrupted; run again to resume");
+		save(e, i);
+	}
+}
+
+int run_engine_run(struct run_engine *e)
+{
+	size_t k;
+
+	stop_orphans(e);
+	for (;;) {
+		struct exec_end end;
+
+		launch(e);
+		if (!e->ex->running(e->ex))
+			break;
+		memset(&end, 0, sizeof(end));
+		if (e->ex->wait(e->ex, &end, e->opts.tick_ms) < 0)
+			return -1;
+		switch (end.kind) {
+		case EXEC_ENDED:
+			on_end(e, &end);
+			break;
+		case EXEC_INTERRUPTED:
+			run_engine_stop(e, end.sig);
+			break;
+		case EXEC_TICK:
+			emit(e, RUN_EV_TICK, (size_t)-1, NULL);
+			break;
+		}
+		/* a signal, --fail-fast, or the front-end's output gone: stop what runs */
+		if (e->terminate && e->ex->running(e->ex))
+			e->ex->stop_all(e->ex, on_stopped, e);
+	}
+	/* what never got to start */
+	for (k = 0; k < e->sel_nr; k++) {
+		size_t i = e->sel[k];
+		struct task_status *st = &e->s->st[i];
+
+		if (st->state == TS_PENDING && !e->stopping) {
+			set_state(e, i, TS_BLOCKED, "could not start");
+			save(e, i);
+		}
+		if (!run_state_finished(st->state))
+			e->failed = 1;
+	}
+	return 0;
+}
+
+/* The local executor: worktree.c and runner.c */
+
+struct local {
+	struct runner runner;
+	int runner_up;
+};
+
+static void local_prepare(struct executor *ex, struct run_engine *e, struct exec_start *v, size_t nr)
+{
+	struct wt_request *reqs = xcalloc(nr, sizeof(*reqs));
+	size_t k;
+
+	for (k = 0; k < nr; k++) {
+		struct task_status *st = &e->s->st[v[k].task];
+
+		reqs[k].name = st->id;
+		reqs[k].branch = st->branch;
+		reqs[k].base = v[k].base;
+		reqs[k].path = st->worktree;
+	}
+	worktree_create_many(e->s->gitdir, reqs, nr, (int)nr);
+	for (k = 0; k < nr; k++) {
+		v[k].ok = reqs[k].ok;
+		if (!reqs[k].ok)
+			v[k].why = xstrdup(reqs[k].error ? reqs[k].error : "cannot create the worktree");
+		wt_request_release(&reqs[k]);
+	}
+	free(reqs);
+}
+
+/* The prompt file: the task's text, its paths, its owner area, what not to touch. */
+static int write_prompt(struct run_engine *e, size_t i, const char *path)
+{
+	const struct plan *p = &e->s->plan;
+	const struct task *t = &p->tasks.v[i];
+	struct strbuf sb = STRBUF_INIT, others = STRBUF_INIT;
+	struct strmap seen = STRMAP_INIT;
+	char *dir = xstrndup(path, (size_t)(strrchr(path, '/') - path));
+	size_t k, m;
+	int ret;
+
+	strbuf_addf(&sb, "# Task %s: %s\n\n%s\n", t->id, t->title, t->text ? t->text : t->title);
+	if (t->story)
+		strbuf_addf(&sb, "\nStory: %s\n", t->story);
+	strbuf_addstr(&sb, "\n## Paths this task owns\n\n");
+	if (!t->paths.nr)
+		strbuf_addstr(&sb, "(none declared)\n");
+	for (k = 0; k < t->paths.nr; k++)
+		strbuf_addf(&sb, "- %s\n", t->paths.v[k]);
+	if (p->pt[i].owner)
+		strbuf_addf(&sb, "\n## Owner area\n\n%s\n", p->pt[i].owner);
+	for (k = 0; k < t->paths.nr; k++)
+		strmap_put(&seen, t->paths.v[k], NULL, NULL);
+	/* what the tasks that may run at the same time declared */
+	for (k = 0; k < p->tasks.nr; k++) {
+		if (k == i || !plan_task_active(p, k) || p->pt[k].wave != p->pt[i].wave)
+			continue;
+		for (m = 0; m < p->tasks.v[k].paths.nr; m++) {
+			const char *q = p->tasks.v[k].paths.v[m];
+			int found;
+
+			strmap_put(&seen, q, NULL, &found);
+			if (!found)
+				strbuf_addf(&others, "- %s (task %s)\n", q, p->tasks.v[k].id);
+		}
+	}
+	if (others.len)
+		strbuf_addf(&sb, "\n## Do not touch (other tasks running alongside own these)\n\n%s", others.buf);
+	strbuf_addf(&sb, "\nWork only in this worktree, on branch %s%s.\n", e->s->cfg.branch_prefix, t->id);
+	/* prompts/ is private: task text may be sensitive */
+	ret = mkdir_p(dir, 0700);
+	if (!ret && chmod(dir, 0700) < 0)
+		ret = error_errno("cannot make '%s' private", dir);
+	if (!ret)
+		ret = write_file_atomic(path, sb.buf, sb.len, 0600);
+	free(dir);
+	strmap_clear(&seen);
+	strbuf_release(&sb);
+	strbuf_release(&others);
+	return ret;
+}
+
+static void env_push(struct strlist *env, const char *name, const char *value)
+{
+	strlist_push_nodup(env, xstrfmt("%s=%s", name, value ? value : ""));
+}
+
+static int local_start(struct executor *ex, struct run_engine *e, size_t i, const git_oid *base,
+		       long *pid, struct strbuf *why)
+{
+	struct local *l = ex->data;
+	const struct task *t = &e->s->plan.tasks.v[i];
+	struct task_status *st = &e->s->st[i];
+	struct strlist env = STRLIST_INIT;
+	struct strbuf paths = STRBUF_INIT;
+	struct runner_spec spec;
+	char *prompt = session_prompt(e->s, t->id), *logdir = xstrfmt("%s/logs", e->s->state);
+	char hex[GIT_OID_HEXSZ + 1];
+	const char **envv = NULL;
+	size_t k;
+	int ret = -1;
+
+	git_oid_tostr(hex, sizeof(hex), base);
+	if (write_prompt(e, i, prompt) < 0) {
+		strbuf_addstr(why, "cannot write its prompt");
+		goto out;
+	}
+	if (mkdir_p(logdir, 0777) < 0) {
+		strbuf_addstr(why, "cannot make the log directory");
+		goto out;
+	}
+	for (k = 0; k < t->paths.nr; k++)
+		strbuf_addf(&paths, "%s%s", k ? "\n" : "", t->paths.v[k]);
+	env_push(&env, "GIT_PARALLEL_TASK_ID", t->id);
+	env_push(&env, "GIT_PARALLEL_TITLE", t->title);
+	env_push(&env, "GIT_PARALLEL_BRANCH", short_ref(st->branch));
+	env_push(&env, "GIT_PARALLEL_WORKTREE", st->worktree);
+	env_push(&env, "GIT_PARALLEL_PROMPT", prompt);
+	env_push(&env, "GIT_PARALLEL_BASE", hex);
+	env_push(&env, "GIT_PARALLEL_PATHS", paths.buf);
+	envv = xcalloc(env.nr + 1, sizeof(*envv));
+	for (k = 0; k < env.nr; k++)
+		envv[k] = env.v[k];
+	{
+		/* a header in the log, so attempts can be told apart */
+		FILE *f = fopen(st->log, "a");
+
+		if (f) {
+			char *when = state_iso_time(st->started);
+
+			fprintf(f, "### git parallel run: task %s, attempt %u, %s\n", t->id, st->attempts, when);
+			free(when);
+			fclose(f);
+		}
+	}
+	memset(&spec, 0, sizeof(spec));
+	spec.id = t->id;
+	spec.command = run_task_command(e, i);
+	spec.cwd = st->worktree;
+	spec.log_path = st->log;
+	spec.env = envv;
+	spec.timeout = e->opts.timeout;
+	spec.data = (void *)(i + 1);
+	if (runner_start(&l->runner, &spec) < 0) {
+		strbuf_addstr(why, "the command could not be started");
+		goto out;
+	}
+	*pid = (long)runner_pid(&l->runner, t->id);
+	ret = 0;
+out:
+	free(envv);
+	strlist_clear(&env);
+	strbuf_release(&paths);
+	free(prompt);
+	free(logdir);
+	return ret;
+}
+
+static size_t local_running(struct executor *ex)
+{
+	struct local *l = ex->data;
+
+	return runner_running(&l->runner);
+}
+
+static void end_from(struct exec_end *end, const struct runner_event *ev)
+{
+	end->task = (size_t)ev->data - 1;
+	end->exit_code = ev->exit_code;
+	end->signal = ev->signal;
+	end->timed_out = ev->timed_out;
+	end->duration = ev->duration;
+}
+
+static int local_wait(struct executor *ex, struct exec_end *end, int tick_ms)
+{
+	struct local *l = ex->data;
+	struct runner_event ev;
+
+	if (runner_wait(&l->runner, &ev, tick_ms) < 0)
+		return -1;
+	switch (ev.kind) {
+	case RUNNER_EXITED:
+		end->kind = EXEC_ENDED;
+		end_from(end, &ev);
+		break;
+	case RUNNER_INTERRUPTED:
+		end->kind = EXEC_INTERRUPTED;
+		end->sig = ev.sig;
+		break;
+	case RUNNER_TICK:
+		end->kind = EXEC_TICK;
+		break;
+	}
+	return 0;
+}
+
+struct stop_cb {
+	void (*fn)(const struct exec_end *end, void *cb);
+	void *cb;
+};
+
+static void local_stopped(const struct runner_event *ev, void *cb)
+{
+	struct stop_cb *s = cb;
+	struct exec_end end;
+
+	memset(&end, 0, sizeof(end));
+	end.kind = EXEC_ENDED;
+	end_from(&end, ev);
+	s->fn(&end, s->cb);
+}
+
+static void local_stop_all(struct executor *ex, void (*fn)(const struct exec_end *end, void *cb), void *cb)
+{
+	struct local *l = ex->data;
+	struct stop_cb s = { fn, cb };
+
+	runner_terminate_all(&l->runner, local_stopped, &s);
+}
+
+/*
+ * What an agent can leave that must not be committed as the task's work:
+ * a merge, rebase, cherry-pick, revert or bisect in progress, an index
+ * with unmerged entries.  0 when none, else 1 with why.
+ */
+static int unfinished_business(git_repository *wt, struct strbuf *why)
+{
+	git_index *idx = NULL;
+	int state = git_repository_state(wt), ret = 0;
+	const char *what = NULL;
+
+	switch (state) {
+	case GIT_REPOSITORY_STATE_NONE:
+		break;
+	case GIT_REPOSITORY_STATE_MERGE:
+		what = "a merge";
+		break;
+	case GIT_REPOSITORY_STATE_REVERT:
+	case GIT_REPOSITORY_STATE_REVERT_SEQUENCE:
+		what = "a revert";
+		break;
+	case GIT_REPOSITORY_STATE_CHERRYPICK:
+	case GIT_REPOSITORY_STATE_CHERRYPICK_SEQUENCE:
+		what = "a cherry-pick";
+		break;
+	case GIT_REPOSITORY_STATE_BISECT:
+		what = "a bisect";
+		break;
+	default:
+		what = "a rebase or an am";
+		break;
+	}
+	if (what) {
+		strbuf_addf(why, "the command left %s in progress in its worktree", what);
+		return 1;
+	}
+	if (git_repository_index(&idx, wt) == 0 && git_index_read(idx, 0) == 0 &&
+	    git_index_has_conflicts(idx)) {
+		strbuf_addstr(why, "the command left unmerged paths (conflicts) in its worktree's index");
+		ret = 1;
+	}
+	git_index_free(idx);
+	return ret;
+}
+
+/* Conflict markers on lines the task added (git diff --check's rule): 1 and why when any. */
+struct markers {
+	const char *path;
+	int open, close;
+	struct strbuf *why;
+};
+
+static int marker_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l, void *data)
+{
+	struct markers *m = data;
+
+	if (l->origin != GIT_DIFF_LINE_ADDITION || l->content_len < 8)
+		return 0;
+	if (m->path != d->new_file.path) {
+		m->path = d->new_file.path;
+		m->open = m->close = 0;
+	}
+	if (!memcmp(l->content, "<<<<<<< ", 8) || !memcmp(l->content, "<<<<<<<\n", 8))
+		m->open = 1;
+	if (!memcmp(l->content, ">>>>>>> ", 8) || !memcmp(l->content, ">>>>>>>\n", 8))
+		m->close = 1;
+	if (m->open && m->close) {
+		strbuf_addf(m->why, "the command left conflict markers in '%s'", d->new_file.path);
+		return 1;
+	}
+	return 0;
+}
+
+static int conflict_markers(git_repository *wt, const char *start, struct strbuf *why)
+{
+	git_oid oid;
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_diff *diff = NULL;
+	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
+	struct markers m = { NULL, 0, 0, why };
+	int ret = 0;
+
+	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+		GIT_DIFF_SHOW_UNTRACKED_CONTENT;
+	opts.context_lines = 0;
+	if (!start || git_oid_fromstr(&oid, start) < 0 || git_commit_lookup(&c, wt, &oid) < 0 ||
+	    git_commit_tree(&tree, c) < 0 ||
+	    git_diff_tree_to_workdir_with_index(&diff, wt, tree, &opts) < 0)
+		goto out;
+	if (git_diff_foreach(diff, NULL, NULL, NULL, marker_line, &m) == 1 || (m.open && m.close))
+		ret = 1;
+out:
+	git_diff_free(diff);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return ret;
+}
+
+static int local_finish(struct executor *ex, struct run_engine *e, size_t i, git_oid *out,
+			struct strbuf *why)
+{
+	const struct task *t = &e->s->plan.tasks.v[i];
+	struct task_status *st = &e->s->st[i];
+	git_repository *wt = NULL;
+	git_reference *head = NULL;
+	git_oid oid;
+	int committed = 0, ret = -1;
+
+	if (access(st->worktree, F_OK) < 0) {
+		strbuf_addf(why, "its worktree '%s' is gone", st->worktree);
+		goto out;
+	}
+	if (git_repository_open(&wt, st->worktree) < 0) {
+		strbuf_addf(why, "its worktree '%s' is no longer a repository: %s",
+			    st->worktree, gp_git_error());
+		goto out;
+	}
+	if (git_repository_head(&head, wt) < 0 || strcmp(git_reference_name(head), st->branch)) {
+		strbuf_addf(why, "the command left its worktree on '%s' instead of '%s'",
+			    head ? short_ref(git_reference_name(head)) : "a detached HEAD",
+			    short_ref(st->branch));
+		goto out;
+	}
+	if (unfinished_business(wt, why) || conflict_markers(wt, st->start, why))
+		goto out;
+	test_crash_point("run-before-commit");
+	if (e->s->cfg.commit_auto) {
+		char *msg = xstrfmt("%s: %s\n", t->id, t->title);
+
+		ret = worktree_commit_all(st->worktree, msg, &committed, &oid);
+		free(msg);
+		if (ret < 0) {
+			strbuf_addstr(why, "cannot commit what the command left");
+			goto out;
+		}
+		ret = -1;
+	}
+	if (git_reference_name_to_id(out, e->s->repo, st->branch) < 0) {
+		strbuf_addf(why, "its branch '%s' is gone", short_ref(st->branch));
+		goto out;
+	}
+	ret = 0;
+out:
+	git_reference_free(head);
+	git_repository_free(wt);
+	return ret;
+}
+
+static void local_stop_orphan(struct executor *ex, struct task_status *st)
+{
+	int waited;
+
+	kill(-(pid_t)st->pid, SIGTERM);
+	for (waited = 0; waited < 50 && state_pid_alive(st->pid, st->pid_start); waited++)
+		usleep(100000);
+	if (state_pid_alive(st->pid, st->pid_start))
+		kill(-(pid_t)st->pid, SIGKILL);
+}
+
+static void local_release(struct executor *ex)
+{
+	struct local *l = ex->data;
+
+	if (l && l->runner_up)
+		runner_release(&l->runner);
+	free(l);
+	ex->data = NULL;
+}
+
+int executor_local_init(struct executor *ex, double grace)
+{
+	struct local *l = xcalloc(1, sizeof(*l));
+
+	memset(ex, 0, sizeof(*ex));
+	ex->name = "local";
+	ex->data = l;
+	ex->prepare = local_prepare;
+	ex->start = local_start;
+	ex->running = local_running;
+	ex->wait = local_wait;
+	ex->stop_all = local_stop_all;
+	ex->finish = local_finish;
+	ex->stop_orphan = local_stop_orphan;
+	ex->release = local_release;
+	if (runner_init(&l->runner, grace) < 0) {
+		free(l);
+		ex->data = NULL;
+		return -1;
+	}
+	l->runner_up = 1;
+	return 0;
+}
