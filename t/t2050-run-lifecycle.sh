@@ -105,6 +105,18 @@ test_expect_success 'an agent that leaves conflict markers: failed, work kept un
 	test "$(git -C repo3 rev-parse parallel/T1)" = "$(git -C repo3 rev-parse main)"
 '
 
+test_expect_success 'a running task whose run pid was reused by another process is interrupted' '
+	sleep 30 &
+	other=$! &&
+	test_when_finished "kill $other" &&
+	sd=$(state_dir repo3) &&
+	printf "[task \"T1\"]\n\tstate = running\n\tattempts = 1\n\trun-pid = %d\n\trun-pid-start = 1\n" $other >"$sd/tasks/T1" &&
+	test "$(task_field repo3 T1 state)" = interrupted &&
+	start=$(cut -d" " -f22 /proc/$other/stat) &&
+	printf "[task \"T1\"]\n\tstate = running\n\tattempts = 1\n\trun-pid = %d\n\trun-pid-start = %s\n" $other $start >"$sd/tasks/T1" &&
+	test "$(task_field repo3 T1 state)" = running
+'
+
 test_expect_success 'only state.c changes a task state' '
 	(cd "$GP_BUILD_DIR" && git grep -n -E "(->|\.)state = TS_" -- src ":!src/state.c") >assign || true &&
 	test_must_be_empty assign
