@@ -86,13 +86,32 @@ struct child_err {
 /* Signal handlers are process-wide: so is their state. */
 static volatile sig_atomic_t sig_fd = -1;
 static int runner_active;
-static const int caught_signals[] = { SIGCHLD, SIGINT, SIGTERM };
+static const int caught_signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };
 static struct sigaction old_actions[ARRAY_SIZE(caught_signals)];
+static struct sigaction old_sigpipe;
 
-/* The signals reported as RUNNER_INTERRUPTED. */
+/* The signals reported as RUNNER_INTERRUPTED (SIGPIPE only from runner_interrupt()). */
 static int is_interrupt(int sig)
 {
-	return sig == SIGINT || sig == SIGTERM;
+	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGPIPE;
+}
+
+const char *runner_signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	case SIGKILL:
+		return "SIGKILL";
+	case SIGPIPE:
+		return "SIGPIPE";
+	default:
+		return "a signal";
+	}
 }
 
 static void on_signal(int sig)
@@ -178,6 +197,27 @@ int runner_init(struct runner *r, double grace)
 		if (sigaction(caught_signals[i], &sa, &old_actions[i]) < 0) {
 			error_errno("cannot install a signal handler");
 			while (i-- > 0)
+				sigaction(caught_signals[i], &old_actions[i], NULL);
+			sig_fd = -1;
+			close_fd(&r->sigpipe[0]);
+			close_fd(&r->sigpipe[1]);
+			return -1;
+		}
+	}
+	/*
+	 * A closed stdout or stderr (run | head, a terminal gone) must give
+	 * us EPIPE to act on, not kill us with the tasks left running.
+	 * child_run() restores the default before exec.
+	 */
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_IGN;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGPIPE, &sa, &old_sigpipe) < 0) {
+			error_errno("cannot ignore SIGPIPE");
+			for (i = ARRAY_SIZE(caught_signals); i-- > 0;)
 				sigaction(caught_signals[i], &old_actions[i], NULL);
 			sig_fd = -1;
 			close_fd(&r->sigpipe[0]);
@@ -443,6 +483,7 @@ void runner_release(struct runner *r)
 	if (runner_active && sig_fd == r->sigpipe[1] && r->sigpipe[1] >= 0) {
 		for (i = 0; i < ARRAY_SIZE(caught_signals); i++)
 			sigaction(caught_signals[i], &old_actions[i], NULL);
+		sigaction(SIGPIPE, &old_sigpipe, NULL);
 		sig_fd = -1;
 		runner_active = 0;
 	}
@@ -719,6 +760,17 @@ pid_t runner_pid(const struct runner *r, const char *id)
 	return 0;
 }
 
+void runner_interrupt(struct runner *r, int sig)
+{
+	int saved_errno = errno;
+	unsigned char c = (unsigned char)sig;
+
+	if (is_interrupt(sig) && r->sigpipe[1] >= 0 && write(r->sigpipe[1], &c, 1) < 0) {
+		; /* full pipe: a wakeup is pending already */
+	}
+	errno = saved_errno;
+}
+
 int runner_expire(struct runner *r, const char *id)
 {
 	size_t i;
@@ -735,7 +787,7 @@ int runner_expire(struct runner *r, const char *id)
 	return -1;
 }
 
-/* Read what the handlers wrote; returns SIGINT or SIGTERM if seen, else 0. */
+/* Read what the handlers wrote; returns SIGINT, SIGTERM or SIGHUP if seen, else 0. */
 static int drain_sigpipe(struct runner *r)
 {
 	unsigned char buf[64];
@@ -871,7 +923,7 @@ void runner_terminate_all(struct runner *r,
 		double now = now_mono(), next;
 		int again = 0;
 
-		/* a second SIGINT or SIGTERM: do not wait out the grace */
+		/* a second SIGINT, SIGTERM or SIGHUP: do not wait out the grace */
 		if (drain_sigpipe(r))
 			for (i = 0; i < r->nr; i++)
 				if (!r->procs[i].reaped)

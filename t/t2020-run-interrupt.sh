@@ -152,4 +152,21 @@ test_expect_success 'SIGINT: a task'"'"'s background child finishes its cleanup 
 	task_field sigbg C1 state >actual && echo interrupted >expect && test_cmp expect actual
 '
 
+test_expect_success 'SIGHUP (a closed terminal) stops the run as SIGINT does' '
+	new_repo hup &&
+	for i in 1 2; do echo "- [ ] H$i [P] Edit h$i.c"; done >hup/tasks.md &&
+	git -C hup add . && git -C hup commit -q -m tasks &&
+	(cd hup && git parallel plan tasks.md >/dev/null) &&
+	{ (cd hup && AGENT_SLEEP=30 exec git-parallel run -j 1 --command "$AGENT" >../out 2>../err) & } &&
+	echo $! >runpid &&
+	wait_state hup H1 running &&
+	kill -HUP $(cat runpid) &&
+	{ wait $(cat runpid); echo $? >rc; } &&
+	echo 1 >expect && test_cmp expect rc &&
+	grep "interrupted" err &&
+	task_field hup H1 state >actual && echo interrupted >expect && test_cmp expect actual &&
+	task_field hup H2 state >actual && echo pending >expect && test_cmp expect actual &&
+	! test -e "$(state_dir hup)/lock"
+'
+
 test_done

@@ -21,8 +21,11 @@
  * reported RUNNER_EXITED only once its group is gone, so nothing of it
  * still writes in its worktree when the caller commits what it left.
  *
- * SIGINT and SIGTERM to us are caught and reported as an event, never
- * acted on behind the caller's back.
+ * SIGINT, SIGTERM and SIGHUP to us are caught and reported as an event,
+ * never acted on behind the caller's back.  SIGPIPE is ignored while the
+ * runner is up (a write to a closed stdout or stderr fails with EPIPE
+ * instead of killing us with the tasks left running); every task gets the
+ * default disposition of every signal back before exec.
  */
 
 struct runner_spec {
@@ -41,7 +44,7 @@ struct runner {
 	struct runner_proc *procs;
 	size_t nr, alloc;
 	double grace;		/* seconds between SIGTERM and SIGKILL, for the whole group */
-	int sigpipe[2];		/* self-pipe for SIGCHLD, SIGINT, SIGTERM */
+	int sigpipe[2];		/* self-pipe for SIGCHLD, SIGINT, SIGTERM, SIGHUP */
 	int interrupted;	/* the signal we received, or 0 */
 };
 
@@ -54,7 +57,7 @@ enum runner_leftover {
 
 enum runner_event_kind {
 	RUNNER_EXITED,		/* a command finished (exited, killed, or timed out) */
-	RUNNER_INTERRUPTED,	/* we received SIGINT or SIGTERM */
+	RUNNER_INTERRUPTED,	/* we received SIGINT, SIGTERM or SIGHUP, or runner_interrupt() */
 	RUNNER_TICK,		/* nothing happened within the tick: time for progress */
 };
 
@@ -74,7 +77,8 @@ struct runner_event {
 };
 
 /*
- * Set up; installs the signal handlers (SIGCHLD, SIGINT, SIGTERM).  grace in seconds, for every group this runner
+ * Set up; installs the signal handlers (SIGCHLD, SIGINT, SIGTERM, SIGHUP)
+ * and ignores SIGPIPE.  grace in seconds, for every group this runner
  * stops (r->grace may be changed later).  One runner per process.
  */
 int runner_init(struct runner *r, double grace);
@@ -89,6 +93,16 @@ size_t runner_running(const struct runner *r);
 
 /* The pid (process group) of a running task, or 0. */
 pid_t runner_pid(const struct runner *r, const char *id);
+
+/*
+ * Report sig (SIGINT, SIGTERM, SIGHUP or SIGPIPE; others are ignored) as
+ * if we had received it: the next runner_wait() returns RUNNER_INTERRUPTED
+ * with ev->sig = sig, and a runner_terminate_all() under way cuts its grace
+ * period short.  For a front-end whose stdout or stderr write failed with
+ * EPIPE (run | head): SIGPIPE is ignored, so that is how it hears of it.
+ * Async-signal-safe.
+ */
+void runner_interrupt(struct runner *r, int sig);
 
 /*
  * Make a running task's timeout due now, as if its deadline had passed:
@@ -108,10 +122,13 @@ int runner_wait(struct runner *r, struct runner_event *ev, int tick_ms);
 /*
  * Terminate every running group: SIGTERM, wait until each group is gone,
  * SIGKILL what is left when the grace period ends; reaps them.  A second
- * SIGINT or SIGTERM meanwhile cuts the grace period short.  Each
+ * SIGINT, SIGTERM or SIGHUP meanwhile cuts the grace period short.  Each
  * one reaped is reported through fn (may be NULL).
  */
 void runner_terminate_all(struct runner *r,
 			  void (*fn)(const struct runner_event *ev, void *cb), void *cb);
+
+/* "SIGINT", "SIGTERM", "SIGHUP", ... for messages; "a signal" for others. */
+const char *runner_signal_name(int sig);
 
 #endif

@@ -298,6 +298,29 @@ static void test_signal_state(struct runner *r)
 	s = slurp("sigs.out");
 	is_int(status_bit(s, "SigIgn", SIGUSR1), 0, "a signal we ignore is not ignored by the task");
 	is_int(status_bit(s, "SigBlk", SIGUSR2), 0, "a signal we block is not blocked in the task");
+	is_int(status_bit(s, "SigIgn", SIGPIPE), 0, "the task does not ignore SIGPIPE");
+	free(s);
+
+	/* we ignore SIGPIPE: a closed stdout gives EPIPE, not death */
+	{
+		struct sigaction cur;
+		int p[2];
+		ssize_t n;
+
+		sigaction(SIGPIPE, NULL, &cur);
+		ok(cur.sa_handler == SIG_IGN, "the runner ignores SIGPIPE while it is up");
+		ok(!pipe(p), "a pipe");
+		close(p[0]);
+		errno = 0;
+		n = write(p[1], "x", 1);
+		ok(n < 0 && errno == EPIPE, "a write to a closed pipe fails with EPIPE");
+		close(p[1]);
+	}
+	/* ... and a task's pipeline dies of SIGPIPE as it would in a shell */
+	ok(!run(r, &ev, "yes", "(yes; echo $? > yes.rc) | head -n 1 > /dev/null", NULL, 10),
+	   "yes | head runs");
+	is_int(ev.exit_code, 0, "and exits 0");
+	is_str(s = slurp("yes.rc"), "141\n", "yes was killed by SIGPIPE (128 + 13)");
 	free(s);
 
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
@@ -655,16 +678,36 @@ static void test_interrupt(struct runner *r)
 
 	errno = 0;
 	ok(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD, "no zombies left");
+
+	/* a closed terminal: SIGHUP is an interruption like SIGINT */
+	r->interrupted = 0;
+	kill(getpid(), SIGHUP);
+	ok(!runner_wait(r, &ev, 5000), "wait after SIGHUP");
+	is_int(ev.kind, RUNNER_INTERRUPTED, "gives INTERRUPTED");
+	is_int(ev.sig, SIGHUP, "for SIGHUP");
+	is_int(r->interrupted, SIGHUP, "r->interrupted is SIGHUP");
+	is_str(runner_signal_name(ev.sig), "SIGHUP", "runner_signal_name names it");
+
+	/* the front-end heard EPIPE on its stdout: the same stop */
+	runner_interrupt(r, SIGPIPE);
+	ok(!runner_wait(r, &ev, 5000), "wait after runner_interrupt(SIGPIPE)");
+	is_int(ev.kind, RUNNER_INTERRUPTED, "gives INTERRUPTED");
+	is_int(ev.sig, SIGPIPE, "for SIGPIPE");
+	runner_interrupt(r, SIGUSR1);
+	ok(!runner_wait(r, &ev, 50), "wait after runner_interrupt(SIGUSR1)");
+	is_int(ev.kind, RUNNER_TICK, "an unknown signal is not an interruption");
 	free(log);
 }
 
 int main(void)
 {
 	struct runner r;
-	struct sigaction orig_int, orig_chld;
+	struct sigaction orig_int, orig_chld, orig_hup, orig_pipe;
 
 	sigaction(SIGINT, NULL, &orig_int);
 	sigaction(SIGCHLD, NULL, &orig_chld);
+	sigaction(SIGHUP, NULL, &orig_hup);
+	sigaction(SIGPIPE, NULL, &orig_pipe);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (!mkdtemp(tmp)) {
 		perror("mkdtemp");
@@ -699,6 +742,10 @@ int main(void)
 		ok(sa.sa_handler == orig_int.sa_handler, "runner_release restores SIGINT");
 		sigaction(SIGCHLD, NULL, &sa);
 		ok(sa.sa_handler == orig_chld.sa_handler, "runner_release restores SIGCHLD");
+		sigaction(SIGHUP, NULL, &sa);
+		ok(sa.sa_handler == orig_hup.sa_handler, "runner_release restores SIGHUP");
+		sigaction(SIGPIPE, NULL, &sa);
+		ok(sa.sa_handler == orig_pipe.sa_handler, "runner_release restores SIGPIPE");
 	}
 
 	{
