@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "gp/cmd.h"
+#include "gp/lock.h"
 #include "gp/output.h"
 #include "gp/session.h"
 
@@ -25,20 +26,52 @@ static double duration_of(const struct task_status *st)
 	return st->task_time;
 }
 
+/*
+ * Who holds the lock: its pid (0: nobody, or a stale lock) and, when the
+ * lock names it, its command ("run", "merge", "clean"; caller frees).
+ * Command first: a lock taken between the two reads shows its pid with
+ * no command rather than another holder's command.
+ */
+static pid_t lock_holder(struct session *s, char **command)
+{
+	pid_t pid;
+
+	*command = state_lock_command(s->state);
+	pid = state_lock_holder(s->state);
+	if (!pid) {
+		free(*command);
+		*command = NULL;
+	}
+	return pid;
+}
+
 static void print_json(struct session *s, const size_t *sel, size_t nr)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct json j;
+	char *command;
+	pid_t holder = lock_holder(s, &command);
 	size_t k;
 
 	json_init(&j, &out);
 	json_object_begin(&j);
 	json_kv_int(&j, "version", 1);
+	/* "running": the lock holder's pid, whatever its command (version 1) */
 	json_key(&j, "running");
-	if (state_lock_holder(s->state))
-		json_int(&j, (long long)state_lock_holder(s->state));
+	if (holder)
+		json_int(&j, (long long)holder);
 	else
 		json_null(&j);
+	json_key(&j, "lock");
+	if (holder) {
+		json_object_begin(&j);
+		json_kv_int(&j, "pid", (long long)holder);
+		json_kv_string(&j, "command", command);
+		json_object_end(&j);
+	} else {
+		json_null(&j);
+	}
+	free(command);
 	json_key(&j, "tasks");
 	json_array_begin(&j);
 	for (k = 0; k < nr; k++) {
@@ -95,13 +128,17 @@ static void print_table(struct session *s, const size_t *sel, size_t nr)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t k, idw = 4;
-	pid_t holder = state_lock_holder(s->state);
+	char *command;
+	pid_t holder = lock_holder(s, &command);
 
 	for (k = 0; k < nr; k++)
 		if (strlen(s->st[sel[k]].id) > idw)
 			idw = strlen(s->st[sel[k]].id);
-	if (holder)
-		printf("git parallel run is running (pid %ld)\n", (long)holder);
+	if (holder && command)
+		printf("git parallel %s is running (pid %ld)\n", command, (long)holder);
+	else if (holder)
+		printf("a git parallel command holds the lock (pid %ld)\n", (long)holder);
+	free(command);
 	for (k = 0; k < nr; k++) {
 		size_t i = sel[k];
 		const struct task_status *st = &s->st[i];

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -42,6 +43,22 @@ static const char *const local_repo_env[] = {
 	"GIT_COMMON_DIR",
 };
 
+/*
+ * How often to look at a group whose leader has exited, for what is left
+ * of it (its other members are not our children: no SIGCHLD tells us).
+ */
+#define GROUP_POLL 0.02
+/* After SIGKILL, how long to wait for the group to vanish before reporting anyway. */
+#define KILL_WAIT 2.0
+
+/*
+ * A task's life: its leader runs; then (timeout, terminate_all, or the
+ * leader's own exit with processes left in its group) SIGTERM to the group
+ * starts the grace period; when no live process is left in the group, or
+ * SIGKILL at the end of the grace period has done its work, the leader --
+ * kept unreaped until then, so that its pid, the group ID, cannot be
+ * reused while we still signal the group -- is reaped and reported.
+ */
 struct runner_proc {
 	char *id;
 	void *data;
@@ -50,7 +67,11 @@ struct runner_proc {
 	double deadline;	/* 0: none */
 	double kill_at;		/* SIGKILL due; 0: not yet */
 	int timed_out;
+	int term_sent;		/* SIGTERM sent to the group: grace period running */
 	int kill_sent;		/* SIGKILL sent to the group */
+	int leader_exited;	/* the leader is a zombie (or lost) */
+	int lost;		/* reaped by someone else: its pid may be reused */
+	int leftover;		/* see struct runner_event */
 	int spawn_failed;
 	int reaped;		/* done; freed at the next runner_wait() */
 };
@@ -65,8 +86,33 @@ struct child_err {
 /* Signal handlers are process-wide: so is their state. */
 static volatile sig_atomic_t sig_fd = -1;
 static int runner_active;
-static const int caught_signals[] = { SIGCHLD, SIGINT, SIGTERM };
+static const int caught_signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };
 static struct sigaction old_actions[ARRAY_SIZE(caught_signals)];
+static struct sigaction old_sigpipe;
+
+/* The signals reported as RUNNER_INTERRUPTED (SIGPIPE only from runner_interrupt()). */
+static int is_interrupt(int sig)
+{
+	return sig == SIGINT || sig == SIGTERM || sig == SIGHUP || sig == SIGPIPE;
+}
+
+const char *runner_signal_name(int sig)
+{
+	switch (sig) {
+	case SIGINT:
+		return "SIGINT";
+	case SIGTERM:
+		return "SIGTERM";
+	case SIGHUP:
+		return "SIGHUP";
+	case SIGKILL:
+		return "SIGKILL";
+	case SIGPIPE:
+		return "SIGPIPE";
+	default:
+		return "a signal";
+	}
+}
 
 static void on_signal(int sig)
 {
@@ -158,6 +204,27 @@ int runner_init(struct runner *r, double grace)
 			return -1;
 		}
 	}
+	/*
+	 * A closed stdout or stderr (run | head, a terminal gone) must give
+	 * us EPIPE to act on, not kill us with the tasks left running.
+	 * child_run() restores the default before exec.
+	 */
+	{
+		struct sigaction sa;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_IGN;
+		sigemptyset(&sa.sa_mask);
+		if (sigaction(SIGPIPE, &sa, &old_sigpipe) < 0) {
+			error_errno("cannot ignore SIGPIPE");
+			for (i = ARRAY_SIZE(caught_signals); i-- > 0;)
+				sigaction(caught_signals[i], &old_actions[i], NULL);
+			sig_fd = -1;
+			close_fd(&r->sigpipe[0]);
+			close_fd(&r->sigpipe[1]);
+			return -1;
+		}
+	}
 	runner_active = 1;
 	return 0;
 }
@@ -200,21 +267,32 @@ static void fill_exit_event(struct runner_event *ev, const struct runner_proc *p
 		ev->exit_code = -1;
 	}
 	ev->timed_out = p->timed_out;
+	ev->leftover = p->leftover;
 	ev->spawn_failed = p->spawn_failed;
 	ev->duration = now - p->start;
 }
 
+static void signal_group(struct runner_proc *p, int sig)
+{
+	if (p->lost)
+		return;	/* its pid may belong to someone else by now */
+	if (kill(-p->pid, sig) < 0 && errno != ESRCH)
+		warning("cannot send signal %d to task '%s' (group %ld): %s",
+			sig, p->id, (long)p->pid, strerror(errno));
+}
+
 /*
- * Has p's leader exited?  Then kill what is left of its group -- while
- * the leader is still a zombie, so its pid (the group ID) cannot have
- * been reused -- and reap it.  block: wait for it.  Returns 1 when
- * reaped (*status set), 0 when still running, -1 on error (reported).
+ * Has p's leader exited?  Looks without reaping it: the zombie keeps its
+ * pid, the group ID, from reuse.  block: wait for it.  Returns 1 when it
+ * has (or was reaped by someone else: p->lost), 0 when it still runs, -1
+ * on error (reported).
  */
-static int reap(struct runner_proc *p, int *status, int block)
+static int leader_done(struct runner_proc *p, int block)
 {
 	siginfo_t si;
-	pid_t got;
 
+	if (p->leader_exited)
+		return 1;
 	for (;;) {
 		memset(&si, 0, sizeof(si));
 		if (waitid(P_PID, p->pid, &si,
@@ -225,8 +303,8 @@ static int reap(struct runner_proc *p, int *status, int block)
 				/* someone else reaped it: report it as lost */
 				error("task '%s' (pid %ld) was reaped by someone else",
 				      p->id, (long)p->pid);
-				*status = STATUS_LOST;
-				p->reaped = 1;
+				p->lost = 1;
+				p->leader_exited = 1;
 				return 1;
 			}
 			return error_errno("waitid for task '%s' (pid %ld) failed",
@@ -236,27 +314,144 @@ static int reap(struct runner_proc *p, int *status, int block)
 	}
 	if (si.si_pid != p->pid)
 		return 0;
-
-	if (kill(-p->pid, SIGKILL) < 0 && errno != ESRCH && errno != EPERM)
-		warning("cannot kill what is left of task '%s' (group %ld): %s",
-			p->id, (long)p->pid, strerror(errno));
-
-	while ((got = waitpid(p->pid, status, 0)) < 0 && errno == EINTR)
-		;
-	if (got < 0)
-		return error_errno("waitpid for task '%s' (pid %ld) failed",
-				   p->id, (long)p->pid);
-	p->reaped = 1;
+	p->leader_exited = 1;
 	return 1;
 }
 
-static void signal_group(struct runner_proc *p, int sig)
+/* Reap p's exited leader into *status; p is done. */
+static void collect(struct runner_proc *p, int *status)
 {
-	if (kill(-p->pid, sig) < 0 && errno != ESRCH)
-		warning("cannot send signal %d to task '%s' (group %ld): %s",
-			sig, p->id, (long)p->pid, strerror(errno));
+	pid_t got = 0;
+
+	*status = STATUS_LOST;
+	if (!p->lost) {
+		while ((got = waitpid(p->pid, status, 0)) < 0 && errno == EINTR)
+			;
+		if (got < 0) {
+			error_errno("waitpid for task '%s' (pid %ld) failed",
+				    p->id, (long)p->pid);
+			*status = STATUS_LOST;
+		}
+	}
+	p->reaped = 1;
 }
 
+/*
+ * Is a process of group pgid still alive?  Zombies do not count: they
+ * run nothing and hold no file (the leader stays one until we reap it;
+ * orphans are one until init reaps them, which can take seconds).
+ * Returns 1 or 0, or -1 when it cannot tell (no /proc).
+ */
+static int group_alive(pid_t pgid)
+{
+	struct dirent *de;
+	DIR *dir;
+	int alive = 0;
+
+	if (kill(-pgid, 0) < 0 && errno == ESRCH)
+		return 0;
+	dir = opendir("/proc");
+	if (!dir)
+		return -1;
+	while (!alive && (de = readdir(dir))) {
+		char path[300], buf[256], state;
+		const char *p;
+		long ppid, pgrp;
+		ssize_t n;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		/* "pid (comm) state ppid pgrp ...": comm is at most 16 bytes */
+		p = strrchr(buf, ')');
+		if (!p || sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
+			continue;
+		if (pgrp == (long)pgid && state != 'Z' && state != 'X')
+			alive = 1;
+	}
+	closedir(dir);
+	return alive;
+}
+
+/* Begin the grace period of p's group, once: SIGTERM, then SIGKILL at kill_at. */
+static void start_grace(struct runner *r, struct runner_proc *p, double now)
+{
+	if (p->term_sent || p->kill_sent)
+		return;
+	p->term_sent = 1;
+	p->kill_at = now + r->grace;
+	signal_group(p, SIGTERM);
+	/* a stopped process would hold SIGTERM pending until the SIGKILL */
+	signal_group(p, SIGCONT);
+}
+
+/* SIGKILL to p's group now. */
+static void kill_now(struct runner_proc *p, double now)
+{
+	if (p->kill_sent)
+		return;
+	p->kill_sent = 1;
+	if (!p->kill_at || p->kill_at > now)
+		p->kill_at = now;
+	signal_group(p, SIGKILL);
+}
+
+/*
+ * Move p on.  Its leader has exited: what is left of its group gets the
+ * grace period (SIGTERM, then SIGKILL); once nothing live is left -- or
+ * KILL_WAIT after the SIGKILL, processes stuck in the kernel -- reap the
+ * leader.  Returns 1 when p is done (*status set), 0 while it is not, -1
+ * on error (reported).
+ */
+static int advance(struct runner *r, struct runner_proc *p, double now, int *status)
+{
+	int ret = leader_done(p, 0), alive;
+
+	if (ret <= 0)
+		return ret;
+	if (p->lost) {
+		collect(p, status);
+		return 1;
+	}
+	alive = group_alive(p->pid);
+	if (alive < 0) {
+		/* cannot see the group: do not wait for what we cannot see */
+		kill_now(p, now);
+		alive = 0;
+	}
+	if (alive) {
+		if (!p->leftover)
+			p->leftover = RUNNER_LEFTOVER_TERM;
+		start_grace(r, p, now);	/* unless it runs already */
+		if (!p->kill_sent || now < p->kill_at + KILL_WAIT)
+			return 0;
+		warning("task '%s': processes of group %ld survive SIGKILL",
+			p->id, (long)p->pid);
+	}
+	if (p->leftover && p->kill_sent)
+		p->leftover = RUNNER_LEFTOVER_KILL;
+	/*
+	 * A backstop, as before the grace period existed: a process forked
+	 * while we scanned /proc may have escaped the scan.  Safe while the
+	 * leader is an unreaped zombie.
+	 */
+	if (kill(-p->pid, SIGKILL) < 0 && errno != ESRCH && errno != EPERM)
+		warning("cannot kill what is left of task '%s' (group %ld): %s",
+			p->id, (long)p->pid, strerror(errno));
+	collect(p, status);
+	return 1;
+}
+
+/* Last resort: SIGKILL every group, reap every leader; no grace, no report. */
 static void kill_all_now(struct runner *r)
 {
 	size_t i;
@@ -266,10 +461,10 @@ static void kill_all_now(struct runner *r)
 		struct runner_proc *p = &r->procs[i];
 		if (p->reaped)
 			continue;
-		signal_group(p, SIGKILL);
-		p->kill_sent = 1;
-		if (reap(p, &status, 1) < 0)
-			p->reaped = 1; /* nothing more we can do */
+		kill_now(p, now_mono());
+		if (leader_done(p, 1) > 0)
+			collect(p, &status);
+		p->reaped = 1;	/* nothing more we can do */
 	}
 }
 
@@ -288,6 +483,7 @@ void runner_release(struct runner *r)
 	if (runner_active && sig_fd == r->sigpipe[1] && r->sigpipe[1] >= 0) {
 		for (i = 0; i < ARRAY_SIZE(caught_signals); i++)
 			sigaction(caught_signals[i], &old_actions[i], NULL);
+		sigaction(SIGPIPE, &old_sigpipe, NULL);
 		sig_fd = -1;
 		runner_active = 0;
 	}
@@ -564,7 +760,34 @@ pid_t runner_pid(const struct runner *r, const char *id)
 	return 0;
 }
 
-/* Read what the handlers wrote; returns SIGINT or SIGTERM if seen, else 0. */
+void runner_interrupt(struct runner *r, int sig)
+{
+	int saved_errno = errno;
+	unsigned char c = (unsigned char)sig;
+
+	if (is_interrupt(sig) && r->sigpipe[1] >= 0 && write(r->sigpipe[1], &c, 1) < 0) {
+		; /* full pipe: a wakeup is pending already */
+	}
+	errno = saved_errno;
+}
+
+int runner_expire(struct runner *r, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr; i++) {
+		struct runner_proc *p = &r->procs[i];
+
+		if (p->reaped || p->leader_exited || strcmp(p->id, id))
+			continue;
+		if (!p->timed_out)
+			p->deadline = now_mono();
+		return 0;
+	}
+	return -1;
+}
+
+/* Read what the handlers wrote; returns SIGINT, SIGTERM or SIGHUP if seen, else 0. */
 static int drain_sigpipe(struct runner *r)
 {
 	unsigned char buf[64];
@@ -578,7 +801,7 @@ static int drain_sigpipe(struct runner *r)
 		if (n <= 0)
 			break;
 		for (i = 0; i < n; i++)
-			if (!sig && (buf[i] == SIGINT || buf[i] == SIGTERM))
+			if (!sig && is_interrupt(buf[i]))
 				sig = buf[i];
 	}
 	return sig;
@@ -596,19 +819,20 @@ static double enforce_timeouts(struct runner *r, double now)
 
 		if (p->reaped)
 			continue;
-		if (p->deadline && !p->timed_out && now >= p->deadline) {
+		/* a command that has exited cannot time out: its leftovers have their grace */
+		if (p->deadline && !p->timed_out && !p->leader_exited && now >= p->deadline) {
 			p->timed_out = 1;
-			p->kill_at = now + r->grace;
-			signal_group(p, SIGTERM);
+			start_grace(r, p, now);
 		}
-		if (p->kill_at && !p->kill_sent && now >= p->kill_at) {
-			p->kill_sent = 1;
-			signal_group(p, SIGKILL);
-		}
-		if (p->deadline && !p->timed_out)
+		if (p->kill_at && !p->kill_sent && now >= p->kill_at)
+			kill_now(p, now);
+		if (p->deadline && !p->timed_out && !p->leader_exited)
 			due = p->deadline;
 		else if (p->kill_at && !p->kill_sent)
 			due = p->kill_at;
+		/* a group outliving its leader: look again soon */
+		if (p->leader_exited && (!due || now + GROUP_POLL < due))
+			due = now + GROUP_POLL;
 		if (due && (!next || due < next))
 			next = due;
 	}
@@ -649,13 +873,14 @@ int runner_wait(struct runner *r, struct runner_event *ev, int tick_ms)
 			return 0;
 		}
 
+		now = now_mono();
 		for (i = 0; i < r->nr; i++) {
 			struct runner_proc *p = &r->procs[i];
 			int ret;
 
 			if (p->reaped)
 				continue;
-			ret = reap(p, &status, 0);
+			ret = advance(r, p, now, &status);
 			if (ret < 0)
 				return -1;
 			if (ret > 0) {
@@ -686,32 +911,41 @@ void runner_terminate_all(struct runner *r,
 			  void (*fn)(const struct runner_event *ev, void *cb), void *cb)
 {
 	struct runner_event ev;
-	double end;
 	size_t i;
 	int status;
 
 	compact(r);
 	for (i = 0; i < r->nr; i++)
-		signal_group(&r->procs[i], SIGTERM);
-	end = now_mono() + r->grace;
+		start_grace(r, &r->procs[i], now_mono());
 
 	for (;;) {
 		struct pollfd pfd;
-		double now;
+		double now = now_mono(), next;
 		int again = 0;
 
-		/* a second SIGINT or SIGTERM: do not wait out the grace */
+		/* a second SIGINT, SIGTERM or SIGHUP: do not wait out the grace */
 		if (drain_sigpipe(r))
-			break;
+			for (i = 0; i < r->nr; i++)
+				if (!r->procs[i].reaped)
+					kill_now(&r->procs[i], now);
 		for (i = 0; i < r->nr; i++) {
 			struct runner_proc *p = &r->procs[i];
 			int ret;
 
 			if (p->reaped)
 				continue;
-			ret = reap(p, &status, 0);
+			ret = advance(r, p, now, &status);
+			if (ret == 0 && p->kill_sent && now >= p->kill_at + KILL_WAIT) {
+				/* a leader stuck after SIGKILL: wait for it, as before */
+				if (leader_done(p, 1) > 0)
+					ret = advance(r, p, p->kill_at + KILL_WAIT, &status);
+				if (!ret) {
+					collect(p, &status);
+					ret = 1;
+				}
+			}
 			if (ret < 0) {
-				p->reaped = 1;
+				p->reaped = 1;	/* reported; nothing more we can do */
 				continue;
 			}
 			if (ret > 0) {
@@ -726,27 +960,12 @@ void runner_terminate_all(struct runner *r,
 		if (!again)
 			break;
 		now = now_mono();
-		if (now >= end)
-			break;
+		next = enforce_timeouts(r, now);
 		pfd.fd = r->sigpipe[0];
 		pfd.events = POLLIN;
 		pfd.revents = 0;
-		if (poll(&pfd, 1, ms_until(end, now)) < 0 && errno != EINTR)
+		if (poll(&pfd, 1, next ? ms_until(next, now) : 100) < 0 && errno != EINTR)
 			break;
-	}
-
-	for (i = 0; i < r->nr; i++) {
-		struct runner_proc *p = &r->procs[i];
-
-		if (p->reaped)
-			continue;
-		p->kill_sent = 1;
-		signal_group(p, SIGKILL);
-		if (reap(p, &status, 1) > 0 && fn) {
-			fill_exit_event(&ev, p, status, now_mono());
-			fn(&ev, cb);
-		}
-		p->reaped = 1;
 	}
 	compact(r);
 }

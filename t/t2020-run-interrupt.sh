@@ -111,4 +111,62 @@ test_expect_success 'status --watch repeats while run runs, and ends with it' '
 	{ wait $(cat runpid) || true; }
 '
 
+test_expect_success 'a background child left by a command gets its grace; what it writes is committed' '
+	new_repo bg &&
+	cat >bg/tasks.ini <<-\EOF &&
+	[task "B1"]
+		paths = late.txt
+		command = sh -c "trap \"sleep 1; echo late >late.txt; exit 0\" TERM; : >../B1.ready; while :; do sleep 0.05; done" & while ! test -e ../B1.ready; do sleep 0.01; done; echo early >early.txt
+	EOF
+	git -C bg add . && git -C bg commit -q -m tasks &&
+	(cd bg && git parallel plan tasks.ini >/dev/null && git parallel run >../out 2>../err) &&
+	grep "1 done" out &&
+	git -C bg show parallel/B1:early.txt &&
+	echo late >expect &&
+	git -C bg show parallel/B1:late.txt >actual &&
+	test_cmp expect actual &&
+	git -C bg.parallel/B1 status --porcelain >st &&
+	test_must_be_empty st
+'
+
+test_expect_success 'SIGINT: a task'"'"'s background child finishes its cleanup before run exits' '
+	new_repo sigbg &&
+	cat >sigbg/tasks.ini <<-\EOF &&
+	[task "C1"]
+		paths = c1.txt
+		command = sh -c "trap \"sleep 1; echo cleaned >../C1.cleaned; exit 0\" TERM; : >../C1.ready; while :; do sleep 0.05; done" & sleep 30
+	EOF
+	git -C sigbg add . && git -C sigbg commit -q -m tasks &&
+	(cd sigbg && git parallel plan tasks.ini >/dev/null) &&
+	{ (cd sigbg && exec git-parallel run >../out 2>../err) & } &&
+	echo $! >runpid &&
+	n=0 &&
+	while ! test -e sigbg.parallel/C1.ready
+	do
+		n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || return 1
+	done &&
+	kill -INT $(cat runpid) &&
+	{ wait $(cat runpid); echo $? >rc; } &&
+	echo 1 >expect && test_cmp expect rc &&
+	echo cleaned >expect && test_cmp expect sigbg.parallel/C1.cleaned &&
+	task_field sigbg C1 state >actual && echo interrupted >expect && test_cmp expect actual
+'
+
+test_expect_success 'SIGHUP (a closed terminal) stops the run as SIGINT does' '
+	new_repo hup &&
+	for i in 1 2; do echo "- [ ] H$i [P] Edit h$i.c"; done >hup/tasks.md &&
+	git -C hup add . && git -C hup commit -q -m tasks &&
+	(cd hup && git parallel plan tasks.md >/dev/null) &&
+	{ (cd hup && AGENT_SLEEP=30 exec git-parallel run -j 1 --command "$AGENT" >../out 2>../err) & } &&
+	echo $! >runpid &&
+	wait_state hup H1 running &&
+	kill -HUP $(cat runpid) &&
+	{ wait $(cat runpid); echo $? >rc; } &&
+	echo 1 >expect && test_cmp expect rc &&
+	grep "interrupted" err &&
+	task_field hup H1 state >actual && echo interrupted >expect && test_cmp expect actual &&
+	task_field hup H2 state >actual && echo pending >expect && test_cmp expect actual &&
+	! test -e "$(state_dir hup)/lock"
+'
+
 test_done

@@ -18,6 +18,26 @@ crash_run () {
 	test_crashed $rc
 }
 
+# wait_commands_gone <repo>: a crashed run leaves its task commands
+# running (that is the point of the crash tests); wait (up to 30 s) until
+# every process group a task state file names has no live process left, so
+# that git fsck does not race a command still committing.  Zombies waiting
+# for init to reap them are gone: they hold nothing.
+wait_commands_gone () {
+	for f in "$(state_dir "$1")"/tasks/*
+	do
+		pid=$(sed -n "s/^	pid = //p" "$f") &&
+		n=0 &&
+		while test -n "$pid" && test "$pid" != 0 &&
+		      ps -eo pgid=,stat= | awk -v g="$pid" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'
+		do
+			n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || {
+				echo "the command of $f (group $pid) never ended"; return 1
+			}
+		done || return 1
+	done
+}
+
 # own_commits <repo> <id>: how many "<id>: own commit" commits its branch holds.
 own_commits () {
 	git -C "$1" log --format=%s "parallel/$2" | grep -c "^$2: own commit\$"
@@ -56,6 +76,12 @@ test_expect_success 'crash after the task started, the command still running: or
 	: >hang-o.K2 &&
 	(AGENT_HANG_ONCE="$TRASH_DIRECTORY/hang-o" && export AGENT_HANG_ONCE &&
 	 crash_run o run-after-start -j 1 --command "$AGENT") &&
+	# the agent commits, then marks hang-o.K1 and hangs: fsck only after that
+	n=0 &&
+	while ! test -e hang-o.K1
+	do
+		n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || return 1
+	done &&
 	repo_sane o &&
 	task_field o K1 orphaned >actual && echo True >expect && test_cmp expect actual &&
 	task_field o K1 state >actual && echo running >expect && test_cmp expect actual &&
@@ -108,6 +134,7 @@ test_expect_success 'crashes at two points in a row, then a run finishes; merge 
 	ini_tasks r K1 K2 K3 &&
 	crash_run r run-after-start -j 3 --command "$AGENT" &&
 	crash_run r run-after-commit -j 3 --command "$AGENT" &&
+	wait_commands_gone r &&
 	repo_sane r &&
 	finishes r K1 K2 K3 &&
 	(cd r && git parallel merge >../out 2>../err) &&

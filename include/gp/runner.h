@@ -10,10 +10,22 @@
  * with /bin/sh -c in its worktree, in its own process group, stdin from
  * /dev/null, stdout and stderr appended to its log; git's repository
  * variables are removed from its environment and the task's variables
- * added.  Timeouts send SIGTERM to the group, then SIGKILL after a grace
- * period.  When the command exits, what is left of its group (background
- * children) is killed too.  SIGINT and SIGTERM to us are caught and
- * reported as an event, never acted on behind the caller's back.
+ * added.
+ *
+ * Stopping a group -- on timeout, on runner_terminate_all(), and when the
+ * command exits leaving processes in its group (background children) --
+ * always gives the whole group the grace period: SIGTERM to the group,
+ * then wait until no live process is left in it (not only the leader:
+ * an agent's child may still be writing its index.lock), and SIGKILL
+ * the group only when the grace period ends first.  A command is
+ * reported RUNNER_EXITED only once its group is gone, so nothing of it
+ * still writes in its worktree when the caller commits what it left.
+ *
+ * SIGINT, SIGTERM and SIGHUP to us are caught and reported as an event,
+ * never acted on behind the caller's back.  SIGPIPE is ignored while the
+ * runner is up (a write to a closed stdout or stderr fails with EPIPE
+ * instead of killing us with the tasks left running); every task gets the
+ * default disposition of every signal back before exec.
  */
 
 struct runner_spec {
@@ -31,14 +43,21 @@ struct runner_proc;
 struct runner {
 	struct runner_proc *procs;
 	size_t nr, alloc;
-	double grace;		/* seconds between SIGTERM and SIGKILL */
-	int sigpipe[2];		/* self-pipe for SIGCHLD, SIGINT, SIGTERM */
+	double grace;		/* seconds between SIGTERM and SIGKILL, for the whole group */
+	int sigpipe[2];		/* self-pipe for SIGCHLD, SIGINT, SIGTERM, SIGHUP */
 	int interrupted;	/* the signal we received, or 0 */
+};
+
+/* What was left of a command's group when its leader exited. */
+enum runner_leftover {
+	RUNNER_LEFTOVER_NONE = 0,
+	RUNNER_LEFTOVER_TERM,	/* live processes, gone within the grace period after SIGTERM */
+	RUNNER_LEFTOVER_KILL,	/* live processes, SIGKILLed when the grace period ended */
 };
 
 enum runner_event_kind {
 	RUNNER_EXITED,		/* a command finished (exited, killed, or timed out) */
-	RUNNER_INTERRUPTED,	/* we received SIGINT or SIGTERM */
+	RUNNER_INTERRUPTED,	/* we received SIGINT, SIGTERM or SIGHUP, or runner_interrupt() */
 	RUNNER_TICK,		/* nothing happened within the tick: time for progress */
 };
 
@@ -50,15 +69,20 @@ struct runner_event {
 	int exit_code;		/* exit status, or -1 when killed by a signal */
 	int signal;		/* the signal that killed it, or 0 */
 	int timed_out;
+	enum runner_leftover leftover;	/* processes its group still had when the command exited */
 	int spawn_failed;	/* chdir, /dev/null or exec of /bin/sh failed (126/127);
 				   not "command not found", which is sh's own 127 */
 	double duration;	/* seconds */
 	int sig;		/* RUNNER_INTERRUPTED: which signal */
 };
 
-/* Set up; installs the signal handlers.  grace in seconds.  One runner per process. */
+/*
+ * Set up; installs the signal handlers (SIGCHLD, SIGINT, SIGTERM, SIGHUP)
+ * and ignores SIGPIPE.  grace in seconds, for every group this runner
+ * stops (r->grace may be changed later).  One runner per process.
+ */
 int runner_init(struct runner *r, double grace);
-/* Restores the signal handlers; every process must have been reaped. */
+/* Restores the signal dispositions; a process still running is SIGKILLed. */
 void runner_release(struct runner *r);
 
 /* Start a command.  Returns 0, or -1 (reported) when it could not start. */
@@ -71,6 +95,24 @@ size_t runner_running(const struct runner *r);
 pid_t runner_pid(const struct runner *r, const char *id);
 
 /*
+ * Report sig (SIGINT, SIGTERM, SIGHUP or SIGPIPE; others are ignored) as
+ * if we had received it: the next runner_wait() returns RUNNER_INTERRUPTED
+ * with ev->sig = sig, and a runner_terminate_all() under way cuts its grace
+ * period short.  For a front-end whose stdout or stderr write failed with
+ * EPIPE (run | head): SIGPIPE is ignored, so that is how it hears of it.
+ * Async-signal-safe.
+ */
+void runner_interrupt(struct runner *r, int sig);
+
+/*
+ * Make a running task's timeout due now, as if its deadline had passed:
+ * the next runner_wait() stops its group as a timeout does and reports
+ * it timed_out.  For a front-end enforcing a budget, and for tests that
+ * must not race a deadline.  Returns 0, or -1 when no such task runs.
+ */
+int runner_expire(struct runner *r, const char *id);
+
+/*
  * Wait for the next event, at most tick_ms milliseconds (then
  * RUNNER_TICK; a negative tick_ms: no tick).  Enforces timeouts meanwhile.  Returns 0, or -1 on an
  * internal error (reported).
@@ -78,10 +120,15 @@ pid_t runner_pid(const struct runner *r, const char *id);
 int runner_wait(struct runner *r, struct runner_event *ev, int tick_ms);
 
 /*
- * Terminate every running group: SIGTERM, then SIGKILL after the grace
- * period; reaps them.  Each one reaped is reported through fn (may be NULL).
+ * Terminate every running group: SIGTERM, wait until each group is gone,
+ * SIGKILL what is left when the grace period ends; reaps them.  A second
+ * SIGINT, SIGTERM or SIGHUP meanwhile cuts the grace period short.  Each
+ * one reaped is reported through fn (may be NULL).
  */
 void runner_terminate_all(struct runner *r,
 			  void (*fn)(const struct runner_event *ev, void *cb), void *cb);
+
+/* "SIGINT", "SIGTERM", "SIGHUP", ... for messages; "a signal" for others. */
+const char *runner_signal_name(int sig);
 
 #endif

@@ -298,6 +298,29 @@ static void test_signal_state(struct runner *r)
 	s = slurp("sigs.out");
 	is_int(status_bit(s, "SigIgn", SIGUSR1), 0, "a signal we ignore is not ignored by the task");
 	is_int(status_bit(s, "SigBlk", SIGUSR2), 0, "a signal we block is not blocked in the task");
+	is_int(status_bit(s, "SigIgn", SIGPIPE), 0, "the task does not ignore SIGPIPE");
+	free(s);
+
+	/* we ignore SIGPIPE: a closed stdout gives EPIPE, not death */
+	{
+		struct sigaction cur;
+		int p[2];
+		ssize_t n;
+
+		sigaction(SIGPIPE, NULL, &cur);
+		ok(cur.sa_handler == SIG_IGN, "the runner ignores SIGPIPE while it is up");
+		ok(!pipe(p), "a pipe");
+		close(p[0]);
+		errno = 0;
+		n = write(p[1], "x", 1);
+		ok(n < 0 && errno == EPIPE, "a write to a closed pipe fails with EPIPE");
+		close(p[1]);
+	}
+	/* ... and a task's pipeline dies of SIGPIPE as it would in a shell */
+	ok(!run(r, &ev, "yes", "(yes; echo $? > yes.rc) | head -n 1 > /dev/null", NULL, 10),
+	   "yes | head runs");
+	is_int(ev.exit_code, 0, "and exits 0");
+	is_str(s = slurp("yes.rc"), "141\n", "yes was killed by SIGPIPE (128 + 13)");
 	free(s);
 
 	sigprocmask(SIG_SETMASK, &old_mask, NULL);
@@ -366,6 +389,119 @@ static void test_background_child(struct runner *r)
 	while (bg > 1 && !is_dead(bg) && now_mono() < end)
 		usleep(20000);
 	ok(bg > 1 && is_dead(bg), "the background child was killed with its group");
+}
+
+/* Wait (at most 15 s) until tmp/<name> exists. */
+static int wait_file(const char *name)
+{
+	double end = now_mono() + 15;
+
+	while (!exists(name)) {
+		if (now_mono() > end)
+			return -1;
+		usleep(10000);
+	}
+	return 0;
+}
+
+/*
+ * A background child that traps SIGTERM, tells us it is ready, and on
+ * SIGTERM takes 1 s to clean up, then writes <name>.clean: an agent's
+ * child finishing its index.lock.
+ */
+static char *trapping_child(const char *name)
+{
+	return xstrfmt("sh -c 'trap \"sleep 1; echo clean > %s.clean; exit 0\" TERM; "
+		       ": > %s.ready; while :; do sleep 0.05; done' &", name, name);
+}
+
+static int terminated_any;
+static void on_any_terminated(const struct runner_event *ev, void *cb)
+{
+	if (ev->kind == RUNNER_EXITED)
+		terminated_any++;
+}
+
+static void test_group_grace(struct runner *r)
+{
+	struct runner_spec spec = { 0 };
+	struct runner_event ev;
+	char *child, *cmd, *log = path("grace.log"), *s;
+	pid_t bg;
+	double t0;
+
+	r->grace = 5;
+
+	/* the command exits 0; its background child gets the grace period */
+	child = trapping_child("exit0");
+	cmd = xstrfmt("%s while ! test -e exit0.ready; do sleep 0.01; done; exit 0", child);
+	ok(!run(r, &ev, "exit0", cmd, NULL, 0), "a command leaving a TERM-trapping child runs");
+	is_int(ev.exit_code, 0, "it exits 0");
+	ok(exists("exit0.clean"), "the child finished its cleanup before EXITED was reported");
+	is_int(ev.leftover, RUNNER_LEFTOVER_TERM, "leftover: gone after SIGTERM");
+	ok(ev.duration >= 0.9 && ev.duration < 4.5, "EXITED waited for the child (%.2fs)", ev.duration);
+	free(child);
+	free(cmd);
+
+	/* nothing left behind: no waiting at all */
+	ok(!run(r, &ev, "quick", "sleep 30 & exit 0", NULL, 0), "a command leaving a plain sleep runs");
+	is_int(ev.leftover, RUNNER_LEFTOVER_TERM, "leftover: the sleep, gone at SIGTERM");
+	ok(ev.duration < 2, "reported without waiting out the grace (%.2fs)", ev.duration);
+	ok(!run(r, &ev, "none", "exit 0", NULL, 0), "a command leaving nothing runs");
+	is_int(ev.leftover, RUNNER_LEFTOVER_NONE, "leftover: none");
+
+	/* a child that ignores SIGTERM: SIGKILL when the grace period ends */
+	r->grace = 0.5;
+	ok(!run(r, &ev, "ign", "sh -c 'trap \"\" TERM; echo $$ > ign.pid; : > ign.ready; "
+		"while :; do sleep 0.05; done' & while ! test -e ign.ready; do sleep 0.01; done; exit 0",
+		NULL, 0), "a command leaving a TERM-ignoring child runs");
+	is_int(ev.exit_code, 0, "it exits 0");
+	is_int(ev.leftover, RUNNER_LEFTOVER_KILL, "leftover: SIGKILLed");
+	ok(ev.duration >= 0.45 && ev.duration < 4, "after the grace period (%.2fs)", ev.duration);
+	s = slurp("ign.pid");
+	bg = atol(s);
+	free(s);
+	ok(bg > 1 && is_dead(bg), "the child is dead when EXITED is reported");
+
+	/* timeout: the leader dies at SIGTERM, its child still cleans up */
+	r->grace = 5;
+	child = trapping_child("tmo");
+	cmd = xstrfmt("%s sleep 30", child);
+	t0 = now_mono();
+	spec.id = "tmo";
+	spec.command = cmd;
+	spec.cwd = tmp;
+	spec.log_path = log;
+	spec.timeout = 60;
+	ok(!runner_start(r, &spec), "a command with a TERM-trapping child starts");
+	/* -- the deadline is moved only once the child is ready: no race */
+	ok(!wait_file("tmo.ready"), "its child is ready");
+	ok(!runner_expire(r, "tmo"), "runner_expire makes its timeout due now");
+	ok(!wait_exit(r, &ev, 15), "it is reported");
+	is_int(ev.timed_out, 1, "timed out");
+	is_int(ev.signal, SIGTERM, "the leader died of SIGTERM");
+	ok(exists("tmo.clean"), "the child finished its cleanup before EXITED was reported");
+	ok(now_mono() - t0 < 4.5, "without waiting out the whole grace period");
+	is_int(runner_expire(r, "tmo"), -1, "runner_expire of a task no longer running is -1");
+	free(child);
+	free(cmd);
+
+	/* terminate_all (SIGINT): the same grace for the whole group */
+	child = trapping_child("int");
+	cmd = xstrfmt("%s sleep 30", child);
+	spec.id = "int";
+	spec.command = cmd;
+	spec.timeout = 0;
+	ok(!runner_start(r, &spec), "another command with a TERM-trapping child starts");
+	ok(!wait_file("int.ready"), "its child is ready");
+	terminated_any = 0;
+	runner_terminate_all(r, on_any_terminated, NULL);
+	is_int(terminated_any, 1, "terminate_all reports it");
+	ok(exists("int.clean"), "after its child finished its cleanup");
+	is_int(runner_running(r), 0, "nothing running");
+	free(child);
+	free(cmd);
+	free(log);
 }
 
 static void test_big_output(struct runner *r)
@@ -542,16 +678,36 @@ static void test_interrupt(struct runner *r)
 
 	errno = 0;
 	ok(waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD, "no zombies left");
+
+	/* a closed terminal: SIGHUP is an interruption like SIGINT */
+	r->interrupted = 0;
+	kill(getpid(), SIGHUP);
+	ok(!runner_wait(r, &ev, 5000), "wait after SIGHUP");
+	is_int(ev.kind, RUNNER_INTERRUPTED, "gives INTERRUPTED");
+	is_int(ev.sig, SIGHUP, "for SIGHUP");
+	is_int(r->interrupted, SIGHUP, "r->interrupted is SIGHUP");
+	is_str(runner_signal_name(ev.sig), "SIGHUP", "runner_signal_name names it");
+
+	/* the front-end heard EPIPE on its stdout: the same stop */
+	runner_interrupt(r, SIGPIPE);
+	ok(!runner_wait(r, &ev, 5000), "wait after runner_interrupt(SIGPIPE)");
+	is_int(ev.kind, RUNNER_INTERRUPTED, "gives INTERRUPTED");
+	is_int(ev.sig, SIGPIPE, "for SIGPIPE");
+	runner_interrupt(r, SIGUSR1);
+	ok(!runner_wait(r, &ev, 50), "wait after runner_interrupt(SIGUSR1)");
+	is_int(ev.kind, RUNNER_TICK, "an unknown signal is not an interruption");
 	free(log);
 }
 
 int main(void)
 {
 	struct runner r;
-	struct sigaction orig_int, orig_chld;
+	struct sigaction orig_int, orig_chld, orig_hup, orig_pipe;
 
 	sigaction(SIGINT, NULL, &orig_int);
 	sigaction(SIGCHLD, NULL, &orig_chld);
+	sigaction(SIGHUP, NULL, &orig_hup);
+	sigaction(SIGPIPE, NULL, &orig_pipe);
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (!mkdtemp(tmp)) {
 		perror("mkdtemp");
@@ -573,6 +729,7 @@ int main(void)
 	test_signal_state(&r);
 	test_timeouts(&r);
 	test_background_child(&r);
+	test_group_grace(&r);
 	test_big_output(&r);
 	test_concurrent(&r);
 	test_tick(&r);
@@ -585,6 +742,10 @@ int main(void)
 		ok(sa.sa_handler == orig_int.sa_handler, "runner_release restores SIGINT");
 		sigaction(SIGCHLD, NULL, &sa);
 		ok(sa.sa_handler == orig_chld.sa_handler, "runner_release restores SIGCHLD");
+		sigaction(SIGHUP, NULL, &sa);
+		ok(sa.sa_handler == orig_hup.sa_handler, "runner_release restores SIGHUP");
+		sigaction(SIGPIPE, NULL, &sa);
+		ok(sa.sa_handler == orig_pipe.sa_handler, "runner_release restores SIGPIPE");
 	}
 
 	{

@@ -1,0 +1,17 @@
+#ifndef GP_LOCK_H
+#define GP_LOCK_H
+
+/*
+ * Reading <state_dir>/lock, the lock that run, merge and clean take
+ * (state_lock_acquire() writes it: "pid = ", "command = ", "started = ").
+ */
+
+/*
+ * The command ("run", "merge", "clean") of the live process holding the
+ * lock, read in the same read as its pid and start time: NULL when there
+ * is no lock, its holder is gone (a stale lock), or the file names no
+ * command.  Caller frees.
+ */
+char *state_lock_command(const char *state_dir);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * Reading the state directory's lock: who holds it, for what.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "gp/lock.h"
+#include "gp/state.h"
+#include "gp/util.h"
+
+/* The value of "<key> = value" at the start of a line of buf, or NULL; caller frees. */
+static char *lock_field(const char *buf, const char *key)
+{
+	size_t klen = strlen(key);
+	const char *p = buf;
+
+	while (p && *p) {
+		if (!strncmp(p, key, klen) && !strncmp(p + klen, " = ", 3)) {
+			const char *v = p + klen + 3, *end = strchr(v, '\n');
+			size_t len = end ? (size_t)(end - v) : strlen(v);
+
+			while (len && (v[len - 1] == ' ' || v[len - 1] == '\r'))
+				len--;
+			return xstrndup(v, len);
+		}
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return NULL;
+}
+
+char *state_lock_command(const char *state_dir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *path = xstrfmt("%s/lock", state_dir);
+	char *pid = NULL, *started = NULL, *command = NULL;
+
+	if (strbuf_read_file(&sb, path) < 0)
+		goto out;
+	pid = lock_field(sb.buf, "pid");
+	started = lock_field(sb.buf, "started");
+	command = lock_field(sb.buf, "command");
+	if (!pid || !state_pid_alive(strtol(pid, NULL, 10),
+				     started ? strtoull(started, NULL, 10) : 0) ||
+	    (command && !*command)) {
+		free(command);
+		command = NULL;
+	}
+out:
+	free(pid);
+	free(started);
+	free(path);
+	strbuf_release(&sb);
+	return command;
+}
