@@ -102,14 +102,31 @@ test_expect_success 'the worktree directory already exists: refused, untouched' 
 '
 
 test_expect_success 'a branch left by an earlier run is reused with its commits' '
-	setup_tasks reuse "echo again >>f1.txt" &&
-	git -C reuse branch parallel/F1 main &&
-	git -C reuse checkout -q parallel/F1 && echo earlier >f1.txt &&
-	echo earlier >reuse/f1.txt && git -C reuse add f1.txt && git -C reuse commit -q -m earlier &&
-	git -C reuse checkout -q main &&
+	cat >reuse-cmd <<-\EOF &&
+	if ! test -e ../../reuse-once
+	then
+		: >../../reuse-once && echo earlier >f1.txt && git add f1.txt &&
+		git commit -q -m earlier
+		exit 1
+	fi
+	echo again >>f1.txt
+	EOF
+	setup_tasks reuse "sh ../../reuse-cmd" &&
+	(cd reuse && test_expect_code 1 git parallel run >/dev/null 2>../err) &&
+	git -C reuse worktree remove ../reuse.parallel/F1 &&
 	(cd reuse && git parallel run 2>../err) &&
 	git -C reuse log --format=%s parallel/F1 >actual &&
 	grep earlier actual && grep "F1: task 1" actual
+'
+test_expect_success 'a branch of the user named like a task branch is never taken' '
+	setup_tasks userbranch "echo again >>f1.txt" &&
+	git -C userbranch branch parallel/F1 main &&
+	git -C userbranch rev-parse parallel/F1 >before &&
+	(cd userbranch && test_expect_code 1 git parallel run >/dev/null 2>../err) &&
+	grep "F1 failed: branch .parallel/F1. already exists and was not made by git-parallel for task .F1." err &&
+	git -C userbranch rev-parse parallel/F1 >after && test_cmp before after &&
+	! test -e userbranch.parallel/F1 &&
+	git -C userbranch fsck
 '
 
 test_expect_success 'an unwritable worktree location gives a clear error' '

@@ -21,6 +21,7 @@ struct wt_request {
 	/* results */
 	int ok;			/* 1: the worktree is there, on the branch */
 	int reused;		/* it existed already (resume) */
+	int redone;		/* an incomplete one (a killed run) was made again */
 	char *error;		/* why it failed (caller frees via wt_request_release) */
 };
 
@@ -31,9 +32,20 @@ void wt_request_release(struct wt_request *r);
  * with its own git_repository opened from gitdir (the common git dir).
  * For each request:
  * - an existing registered worktree with that name, at that path, on that
- *   branch, is reused;
- * - an existing branch is reused (its commits are earlier work) when it
- *   contains base, else the request fails saying so;
+ *   branch, made by git-parallel for that task (admin file gp-task) and
+ *   complete, is reused;
+ * - creation is journalled: gp-creating in the admin directory from
+ *   git_worktree_add until the checkout is verified.  A worktree still
+ *   marked so, without an index, or with a stale index.lock and no
+ *   uncommitted change, is debris of a killed run: when it holds nothing
+ *   its checkout did not write (the branch keeps the commits) it is
+ *   removed and made again (->redone), else the request fails saying
+ *   which files to look at.  Never reused half-made;
+ * - an existing branch is reused (its commits are earlier work) when
+ *   git-parallel made it for this task (its reflog starts with
+ *   "git-parallel: branch for task <id>") and it contains base; a branch
+ *   of the user's with that name is never taken: the request fails
+ *   naming it.  A stale <branch>.lock file is named in the error;
  * - an existing directory that is not that worktree is never touched: the
  *   request fails naming it;
  * - a failed creation leaves nothing behind (no .git/worktrees/<name>, no
@@ -41,6 +53,12 @@ void wt_request_release(struct wt_request *r);
  * Returns 0 when every request succeeded, else -1 (see each ->error).
  */
 int worktree_create_many(const char *gitdir, struct wt_request *reqs, size_t nr, int threads);
+
+/*
+ * Was the branch (full ref) made by git-parallel for task id (its reflog's
+ * first entry says so)?  1 or 0.
+ */
+int worktree_branch_is_ours(git_repository *repo, const char *branch, const char *id);
 
 /*
  * Uncommitted changes (staged, unstaged, untracked and not ignored) in the

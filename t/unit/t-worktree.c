@@ -294,12 +294,15 @@ static void test_existing_branch(void)
 
 	req_init(&r[0], repo, "T020", wtdir);
 	req_init(&r[1], repo, "T021", wtdir);
-	sh("cd '%s' && git checkout -q -b parallel/T020 && echo work >earlier.txt && git add earlier.txt && "
-	   "git commit -q -m 'earlier work' && git checkout -q main && git branch parallel/T021 main~1", repo);
+	/* branches git-parallel made, worktrees then removed by hand */
+	is_int(worktree_create_many(gitdir, r, 2, 2), 0, "made by us");
+	sh("cd '%s' && echo work >earlier.txt && git add earlier.txt && git commit -q -m 'earlier work' && "
+	   "cd '%s' && git worktree remove '%s' && git worktree remove '%s' && "
+	   "git branch -f parallel/T021 main~1", r[0].path, repo, r[0].path, r[1].path);
 	tip = oid_of(repo, "parallel/T021");
 
 	is_int(worktree_create_many(gitdir, r, 2, 2), -1, "one of the two fails");
-	ok(r[0].ok && !r[0].reused, "a branch containing base is used");
+	ok(r[0].ok && !r[0].reused, "a branch of ours containing base is used");
 	is_str(out_of("git -C '%s' log -1 --format=%%s", r[0].path), "earlier work", "the worktree has its commit");
 	ok(exists("%s/earlier.txt", r[0].path), "and its file");
 	ok(!r[1].ok, "a branch not containing base: fails");
@@ -307,6 +310,28 @@ static void test_existing_branch(void)
 	after = oid_of(repo, "parallel/T021");
 	ok(git_oid_equal(&tip, &after), "that branch is unchanged");
 	ok(!exists("%s", r[1].path) && !exists("%s/.git/worktrees/T021", repo), "and nothing was created");
+	ok(fsck_ok(repo), "git fsck");
+
+	/* a branch of the user's with the task's name is never taken */
+	sh("git -C '%s' branch -D -q parallel/T021 && git -C '%s' branch parallel/T021 main", repo, repo);
+	tip = oid_of(repo, "parallel/T021");
+	is_int(worktree_create_many(gitdir, &r[1], 1, 1), -1, "a branch made by the user: fails");
+	is_str(r[1].error, "branch 'parallel/T021' already exists and was not made by git-parallel "
+	       "for task 'T021'; it is left alone: rename it, or choose another parallel.branch-prefix",
+	       "says so");
+	after = oid_of(repo, "parallel/T021");
+	ok(git_oid_equal(&tip, &after), "that branch is unchanged");
+	ok(!exists("%s", r[1].path) && !exists("%s/.git/worktrees/T021", repo), "and nothing was created");
+
+	/* a stale lock file of the branch */
+	sh("git -C '%s' branch -D -q parallel/T021 && : >'%s/refs/heads/parallel/T021.lock'", repo, gitdir);
+	is_int(worktree_create_many(gitdir, &r[1], 1, 1), -1, "a stale branch lock: fails");
+	ok(r[1].error && strstr(r[1].error, "refs/heads/parallel/T021.lock' exists") &&
+	   strstr(r[1].error, "remove that file"), "names the lock file and what to do (%s)",
+	   r[1].error ? r[1].error : "");
+	ok(!exists("%s", r[1].path) && !exists("%s/.git/worktrees/T021", repo), "and nothing was created");
+	sh("rm -f '%s/refs/heads/parallel/T021.lock'", gitdir);
+	is_int(worktree_create_many(gitdir, &r[1], 1, 1), 0, "once removed, it works");
 	ok(fsck_ok(repo), "git fsck");
 
 	req_free(&r[0]);
