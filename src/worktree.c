@@ -1312,3 +1312,170 @@ int worktree_merge_base(git_repository *repo, const git_oid *base,
 	git_oid_cpy(out, &acc);
 	return 0;
 }
+
+/* clean: whose worktree, and what removing it would drop */
+
+int worktree_is_task(git_repository *repo, const char *name, const char *path, const char *branch)
+{
+	git_worktree *wt = NULL;
+	char *admin = admin_dir(repo, name), *head = NULL;
+	int ret = 0;
+
+	if (!admin_is_ours(admin, name))
+		goto out;
+	if (git_worktree_lookup(&wt, repo, name) < 0) {
+		ret = 1;	/* broken admin files of ours (no HEAD) */
+		goto out;
+	}
+	if (!same_path(git_worktree_path(wt), path) && path_exists(git_worktree_path(wt)))
+		goto out;
+	head = worktree_head_target(wt);
+	ret = !head || !strcmp(head, branch);	/* detached: the task's command did that */
+out:
+	free(head);
+	git_worktree_free(wt);
+	free(admin);
+	return ret;
+}
+
+static void push_reflog(git_repository *repo, const char *name, git_oid **v, size_t *nr)
+{
+	git_reflog *log = NULL;
+	size_t i, n;
+
+	if (git_reflog_read(&log, repo, name) < 0)
+		return;
+	n = git_reflog_entrycount(log);
+	*v = xrealloc(*v, (*nr + 2 * n) * sizeof(**v));
+	for (i = 0; i < n; i++) {
+		const git_reflog_entry *e = git_reflog_entry_byindex(log, i);
+
+		git_oid_cpy(&(*v)[(*nr)++], git_reflog_entry_id_new(e));
+		git_oid_cpy(&(*v)[(*nr)++], git_reflog_entry_id_old(e));
+	}
+	git_reflog_free(log);
+}
+
+/* Hide from walk every commit a ref (and HEAD) points at. */
+static int hide_refs(git_revwalk *walk, git_repository *repo)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	git_object *obj = NULL;
+	int err, ret = 0;
+
+	if (git_reference_iterator_new(&it, repo) < 0)
+		return -1;
+	while (!ret && !(err = git_reference_next(&ref, it))) {
+		if (!git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) &&
+		    git_revwalk_hide(walk, git_object_id(obj)) < 0)
+			ret = -1;
+		git_object_free(obj);
+		obj = NULL;
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	if (!ret && git_repository_head_unborn(repo) != 1 && git_repository_head_detached(repo) == 1 &&
+	    git_revwalk_hide_head(walk) < 0)
+		ret = -1;
+	return ret;
+}
+
+int worktree_keep_commits(git_repository *repo, const char *name, const char *branch,
+			  const git_oid *safe, size_t nsafe, struct strlist *kept)
+{
+	git_worktree *wt = NULL;
+	git_repository *wrepo = NULL;
+	git_revwalk *walk = NULL;
+	git_oid *cand = NULL, *lost = NULL, oid;
+	size_t nr = 0, nlost = 0, i, j;
+	struct strmap walked = STRMAP_INIT;
+	int ret = -1;
+
+	/* what the task's worktree HEAD and its branch have pointed at */
+	if (!git_worktree_lookup(&wt, repo, name) && !git_repository_open_from_worktree(&wrepo, wt)) {
+		if (git_repository_head_detached(wrepo) == 1 &&
+		    !git_reference_name_to_id(&oid, wrepo, "HEAD")) {
+			cand = xrealloc(cand, (nr + 1) * sizeof(*cand));
+			git_oid_cpy(&cand[nr++], &oid);
+		}
+		push_reflog(wrepo, "HEAD", &cand, &nr);
+	}
+	if (branch)
+		push_reflog(repo, branch, &cand, &nr);
+	if (!nr) {
+		ret = 0;
+		goto out;
+	}
+
+	/* the commits among them that no ref and none of safe contains */
+	if (git_revwalk_new(&walk, repo) < 0)
+		goto fail;
+	for (i = 0; i < nr; i++) {
+		git_object *obj = NULL;
+
+		if (git_oid_is_zero(&cand[i]) ||
+		    git_object_lookup(&obj, repo, &cand[i], GIT_OBJECT_COMMIT) < 0)
+			continue;
+		git_object_free(obj);
+		if (git_revwalk_push(walk, &cand[i]) < 0)
+			goto fail;
+	}
+	if (hide_refs(walk, repo) < 0)
+		goto fail;
+	for (i = 0; i < nsafe; i++)
+		if (git_revwalk_hide(walk, &safe[i]) < 0)
+			goto fail;
+	while (!git_revwalk_next(&oid, walk))
+		strmap_put(&walked, git_oid_tostr_s(&oid), NULL, NULL);
+	lost = xcalloc(nr, sizeof(*lost));
+	for (i = 0; i < nr; i++) {
+		if (!strmap_contains(&walked, git_oid_tostr_s(&cand[i])))
+			continue;
+		for (j = 0; j < nlost; j++)
+			if (git_oid_equal(&lost[j], &cand[i]))
+				break;
+		if (j == nlost)
+			git_oid_cpy(&lost[nlost++], &cand[i]);
+	}
+
+	/* one ref per tip: a commit another lost one contains needs none */
+	for (i = 0; i < nlost; i++) {
+		git_reference *ref = NULL;
+		char hex[13], *refname;
+		int err;
+
+		for (j = 0; j < nlost; j++)
+			if (j != i && git_graph_descendant_of(repo, &lost[j], &lost[i]) == 1)
+				break;
+		if (j < nlost)
+			continue;
+		git_oid_tostr(hex, sizeof(hex), &lost[i]);
+		refname = xstrfmt("refs/parallel/kept/%s/%s", name, hex);
+		err = git_reference_create(&ref, repo, refname, &lost[i], 0,
+					   "git-parallel: kept by clean");
+		git_reference_free(ref);
+		if (err == GIT_EEXISTS && !git_reference_name_to_id(&oid, repo, refname) &&
+		    git_oid_equal(&oid, &lost[i]))
+			err = 0;
+		if (err < 0) {
+			error("cannot keep commit %s of task '%s' as '%s': %s",
+			      git_oid_tostr_s(&lost[i]), name, refname, gp_git_error());
+			free(refname);
+			goto out;
+		}
+		strlist_push_nodup(kept, refname);
+	}
+	ret = 0;
+	goto out;
+fail:
+	error("cannot look for the commits of task '%s' that would be lost: %s", name, gp_git_error());
+out:
+	strmap_clear(&walked);
+	free(lost);
+	free(cand);
+	git_revwalk_free(walk);
+	git_repository_free(wrepo);
+	git_worktree_free(wt);
+	return ret;
+}

@@ -74,6 +74,28 @@ int worktree_dirty(const char *path, struct strlist *paths);
  * Returns 0 when removed, 1 when refused, -1 on error (reported).
  */
 int worktree_remove(git_repository *repo, const char *name, int force, const char **why);
+
+/*
+ * Did git-parallel make the worktree "name" for that task: its admin
+ * directory's gp-task names it, it is at path, and its HEAD is on branch
+ * (full ref) or detached (the task's command may detach it)?  1 or 0.
+ * clean touches no other worktree (a user's own at that place, say).
+ */
+int worktree_is_task(git_repository *repo, const char *name, const char *path, const char *branch);
+
+/*
+ * Before clean removes worktree "name" and its branch (full ref, or NULL
+ * when the branch stays): the
+ * commits that would then be lost, the worktree's detached HEAD and what
+ * the worktree's HEAD reflog and the branch's reflog recorded (an agent
+ * that committed on a detached HEAD, or reset its branch elsewhere),
+ * when no ref, no HEAD and none of safe[] (the target tip, the base, the
+ * branch tip whose removal clean decided) contains them, get a ref each
+ * (only the tips): refs/parallel/kept/<name>/<12 hex>.  Their names go to
+ * *kept.  Returns 0 or -1 (reported).
+ */
+int worktree_keep_commits(git_repository *repo, const char *name, const char *branch,
+			  const git_oid *safe, size_t nsafe, struct strlist *kept);
 /*
  * A worktree whose admin directory ($GIT_COMMON_DIR/worktrees/<name>)
  * exists but that libgit2 no longer takes for one (a command deleted its
