@@ -182,4 +182,17 @@ test_expect_success 'commit = never leaves the work uncommitted' '
 	echo "?? f1.txt" >expect && test_cmp expect actual
 '
 
+test_expect_success 'a stale lock file of the task branch: the error names it and what to do' '
+	setup_tasks stalelock "echo done >>f1.txt" &&
+	mkdir -p stalelock/.git/refs/heads/parallel &&
+	: >stalelock/.git/refs/heads/parallel/F1.lock &&
+	(cd stalelock && test_expect_code 1 git parallel run >/dev/null 2>../err) &&
+	grep "F1 failed: cannot create branch .parallel/F1. for task .F1.: the lock file .*/refs/heads/parallel/F1.lock. exists" err &&
+	grep "remove that file and run again" err &&
+	! test -e stalelock.parallel/F1 && git -C stalelock fsck &&
+	rm stalelock/.git/refs/heads/parallel/F1.lock &&
+	(cd stalelock && git parallel run >/dev/null 2>../err) &&
+	task_field stalelock F1 state >actual && echo done >expect && test_cmp expect actual
+'
+
 test_done
