@@ -117,8 +117,9 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	char *branch = session_branch(s, id), *wt = session_worktree(s, id);
 	git_reference *ref = NULL;
 	git_worktree *w = NULL;
-	int merged = 1, has_branch, has_wt, broken = 0, ret = 1;
+	int merged = 1, has_branch, has_wt, broken = 0, incomplete = 0, ret = 1;
 	const char *why = NULL;
+	struct strbuf foreign = STRBUF_INIT;
 
 	has_branch = git_reference_lookup(&ref, s->repo, branch) == 0;
 	has_wt = git_worktree_lookup(&w, s->repo, id) == 0;
@@ -166,6 +167,14 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		ret = 1;	/* not selected: --merged takes only merged tasks */
 		goto out;
 	}
+	/* debris of a killed run: half checked out, nothing of anyone's in it */
+	if (has_wt && !broken && !access(wt, F_OK)) {
+		incomplete = worktree_incomplete(s->repo, id, &foreign);
+		if (incomplete < 0) {
+			ret = -1;
+			goto out;
+		}
+	}
 	if (!(flags & CLEAN_FORCE)) {
 		struct strlist dirty = STRLIST_INIT;
 		struct strbuf reasons = STRBUF_INIT;
@@ -173,6 +182,11 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 
 		if (broken)
 			strbuf_addf(&reasons, "worktree '%s' is damaged (its git files are incomplete)", wt);
+		else if (incomplete == 2)
+			strbuf_addf(&reasons, "worktree '%s' was not completely created and has files "
+				    "its checkout did not write (%s)", wt, foreign.buf);
+		else if (incomplete == 1)
+			;	/* its missing files are not changes */
 		else if (has_wt && !access(wt, F_OK) && worktree_dirty(wt, &dirty) > 0) {
 			strbuf_addf(&reasons, "worktree '%s' has uncommitted changes (", wt);
 			for (k = 0; k < dirty.nr && k < 5; k++)
@@ -202,7 +216,8 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		if (worktree_remove_broken(s->repo, id, wt) < 0)
 			goto out;
 	} else if (has_wt) {
-		int r = worktree_remove(s->repo, id, flags & CLEAN_FORCE, &why);
+		int r = worktree_remove(s->repo, id, (flags & CLEAN_FORCE) ||
+					(incomplete == 1 && git_worktree_is_locked(NULL, w) <= 0), &why);
 
 		if (r < 0)
 			goto out;
@@ -228,6 +243,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	state_task_save(s->state, st);
 	ret = 0;
 out:
+	strbuf_release(&foreign);
 	git_worktree_free(w);
 	git_reference_free(ref);
 	free(branch);

@@ -1479,3 +1479,29 @@ out:
 	git_worktree_free(wt);
 	return ret;
 }
+
+int worktree_incomplete(git_repository *repo, const char *name, struct strbuf *what)
+{
+	git_worktree *wt = NULL;
+	git_repository *wrepo = NULL;
+	char *admin = admin_dir(repo, name);
+	int creating = admin_has(admin, MARK_CREATING), ret = 0, n;
+
+	if (!creating && admin_has(admin, "index"))
+		goto out;
+	if (git_worktree_lookup(&wt, repo, name) < 0 ||
+	    git_repository_open_from_worktree(&wrepo, wt) < 0) {
+		ret = error("cannot open the worktree '%s': %s", name, gp_git_error());
+		goto out;
+	}
+	n = foreign_files(wrepo, creating && admin_is_ours(admin, name), what);
+	if (n < 0)
+		ret = error("worktree '%s': %s", name, what->buf);
+	else
+		ret = n ? 2 : 1;
+out:
+	git_repository_free(wrepo);
+	git_worktree_free(wt);
+	free(admin);
+	return ret;
+}

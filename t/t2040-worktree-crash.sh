@@ -133,4 +133,20 @@ test_expect_success 'a half-made worktree with a file its checkout did not write
 	complete work K1
 '
 
+test_expect_success 'clean removes a half-made worktree; one with a file of somebody: refused, named' '
+	big_repo cl K1 K2 &&
+	crash_run cl worktree-mid-checkout K1 --command "$AGENT" &&
+	(cd cl && git parallel clean K1 >../out 2>../err) &&
+	grep "removed K1 (worktree and branch)" out &&
+	! test -e cl.parallel/K1 &&
+	test_must_fail git -C cl rev-parse --verify -q parallel/K1 &&
+	git -C cl worktree list >list && test_line_count = 1 list &&
+	repo_sane cl &&
+	crash_run cl worktree-mid-checkout K2 --command "$AGENT" &&
+	echo mine >cl.parallel/K2/notes.txt &&
+	(cd cl && test_expect_code 1 git parallel clean K2 >../out 2>../err) &&
+	grep "task .K2.: worktree .*cl.parallel/K2. was not completely created and has files its checkout did not write (notes.txt)" err &&
+	echo mine >expect && test_cmp expect cl.parallel/K2/notes.txt
+'
+
 test_done

@@ -76,6 +76,15 @@ int worktree_dirty(const char *path, struct strlist *paths);
 int worktree_remove(git_repository *repo, const char *name, int force, const char **why);
 
 /*
+ * Is the worktree "name" debris of a creation that did not finish (its
+ * admin directory still has gp-creating, or has no index)?  0: no;
+ * 1: yes, and it holds nothing its checkout did not write (removing it
+ * loses nothing); 2: yes, and *what lists files that might be work;
+ * -1 on error (reported).
+ */
+int worktree_incomplete(git_repository *repo, const char *name, struct strbuf *what);
+
+/*
  * Did git-parallel make the worktree "name" for that task: its admin
  * directory's gp-task names it, it is at path, and its HEAD is on branch
  * (full ref) or detached (the task's command may detach it)?  1 or 0.
