@@ -341,6 +341,62 @@ static void test_existing_branch(void)
 	free(repo);
 }
 
+static void test_incomplete(void)
+{
+	char *repo = make_repo(), *gitdir = xstrfmt("%s/.git", repo);
+	char *wtdir = xstrfmt("%s/wt-incomplete", root);
+	char *admin = xstrfmt("%s/worktrees/T060", gitdir);
+	struct wt_request r;
+	git_repository *grepo = NULL;
+	struct strbuf what = STRBUF_INIT;
+
+	req_init(&r, repo, "T060", wtdir);
+	is_int(worktree_create_many(gitdir, &r, 1, 1), 0, "made");
+	ok(exists("%s/gp-task", admin) && !exists("%s/gp-creating", admin), "marked ours, not creating");
+	is_str(out_of("cat '%s/gp-task'", admin), "T060", "gp-task names the task");
+	git_repository_open(&grepo, gitdir);
+	is_int(worktree_is_task(grepo, "T060", r.path, r.branch), 1, "worktree_is_task: ours");
+	is_int(worktree_branch_is_ours(grepo, r.branch, "T060"), 1, "its branch is ours");
+	is_int(worktree_branch_is_ours(grepo, r.branch, "T061"), 0, "not another task's");
+	is_int(worktree_incomplete(grepo, "T060", &what), 0, "complete");
+
+	/* as a checkout killed halfway leaves it: marker, files missing, one partly written */
+	sh("cd '%s' && : >'%s/gp-creating' && rm -r d1 d2 && echo partial >d3/f3.txt", r.path, admin);
+	is_int(worktree_incomplete(grepo, "T060", &what), 1, "worktree_incomplete: debris");
+	is_int(worktree_create_many(gitdir, &r, 1, 1), 0, "made again");
+	ok(r.ok && !r.reused && r.redone, "not reused: redone");
+	ok(exists("%s/d1/f1.txt", r.path) && !exists("%s/gp-creating", admin), "complete now");
+	is_str(out_of("git -C '%s' status --porcelain", r.path), "", "git status is clean");
+
+	/* something its checkout did not write: refused, untouched */
+	sh("cd '%s' && : >'%s/gp-creating' && echo mine >mine.txt && rm d1/f1.txt", r.path, admin);
+	strbuf_reset(&what);
+	is_int(worktree_incomplete(grepo, "T060", &what), 2, "worktree_incomplete: might hold work");
+	is_str(what.buf, "mine.txt", "names the file");
+	is_int(worktree_create_many(gitdir, &r, 1, 1), -1, "refused");
+	ok(r.error && strstr(r.error, "not completely created") && strstr(r.error, "(mine.txt)"),
+	   "says why (%s)", r.error ? r.error : "");
+	is_str(out_of("cat '%s/mine.txt'", r.path), "mine", "the file is kept");
+	sh("rm '%s/mine.txt'", r.path);
+	is_int(worktree_create_many(gitdir, &r, 1, 1), 0, "once moved away, made again");
+
+	/* a complete worktree git-parallel did not mark: not reused */
+	sh("rm '%s/gp-task'", admin);
+	is_int(worktree_is_task(grepo, "T060", r.path, r.branch), 0, "worktree_is_task: not ours");
+	is_int(worktree_create_many(gitdir, &r, 1, 1), -1, "not reused");
+	ok(r.error && strstr(r.error, "was not made by git-parallel for task 'T060'"), "says so (%s)",
+	   r.error ? r.error : "");
+	ok(fsck_ok(repo), "git fsck");
+
+	strbuf_release(&what);
+	git_repository_free(grepo);
+	req_free(&r);
+	free(admin);
+	free(wtdir);
+	free(gitdir);
+	free(repo);
+}
+
 static void test_failure_cleanup(void)
 {
 	char *repo = make_repo(), *gitdir = xstrfmt("%s/.git", repo);
@@ -656,6 +712,7 @@ int main(void)
 	test_create_sixteen();
 	test_existing_path();
 	test_existing_branch();
+	test_incomplete();
 	test_failure_cleanup();
 	test_dirty_remove();
 	test_commit_all();
