@@ -84,7 +84,32 @@ static int delete_branch(git_repository *repo, git_reference *ref)
 	return ret;
 }
 
-/* 0 cleaned, 1 refused or skipped, -1 error */
+/*
+ * Keep what removing task id's worktree and branch would drop (commits on
+ * a detached HEAD, or that the branch was reset away from) under
+ * refs/parallel/kept/<id>/, and say so.  0 or -1 (reported).
+ */
+static int keep_commits(struct session *s, const char *id, const char *branch, const git_oid *tip)
+{
+	struct strlist kept = STRLIST_INIT;
+	git_oid safe[3];
+	size_t n = 0, k;
+	int ret;
+
+	git_oid_cpy(&safe[n++], &s->plan.base_oid);
+	if (s->plan.base_ref && *s->plan.base_ref &&
+	    !git_reference_name_to_id(&safe[n], s->repo, s->plan.base_ref))
+		n++;
+	if (tip)
+		git_oid_cpy(&safe[n++], tip);
+	ret = worktree_keep_commits(s->repo, id, branch, safe, n, &kept);
+	for (k = 0; k < kept.nr; k++)
+		printf("kept %s (task %s: a commit no branch holds)\n", kept.v[k], id);
+	strlist_clear(&kept);
+	return ret;
+}
+
+/* 0 cleaned, 1 refused or skipped, 2 not ours (left alone), -1 error */
 static int clean_task(struct session *s, size_t i, unsigned int flags)
 {
 	struct task_status *st = &s->st[i];
@@ -92,8 +117,9 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	char *branch = session_branch(s, id), *wt = session_worktree(s, id);
 	git_reference *ref = NULL;
 	git_worktree *w = NULL;
-	int merged = 1, has_branch, has_wt, broken = 0, ret = 1;
+	int merged = 1, has_branch, has_wt, broken = 0, incomplete = 0, ret = 1;
 	const char *why = NULL;
+	struct strbuf foreign = STRBUF_INIT;
 
 	has_branch = git_reference_lookup(&ref, s->repo, branch) == 0;
 	has_wt = git_worktree_lookup(&w, s->repo, id) == 0;
@@ -108,15 +134,46 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		error("task '%s' is running; not removed", id);
 		goto out;
 	}
+	/* only what git-parallel made for this task: never a user's worktree or branch */
+	if (has_wt && !worktree_is_task(s->repo, id, wt, branch)) {
+		warning("task '%s': the worktree named '%s' was not made by git-parallel "
+			"for this task; left alone", id, id);
+		ret = 2;
+		goto out;
+	}
+	if (has_branch && !worktree_branch_is_ours(s->repo, branch, id)) {
+		warning("task '%s': branch '%s' was not made by git-parallel for this task; "
+			"left alone", id, short_ref(branch));
+		git_reference_free(ref);
+		ref = NULL;
+		has_branch = 0;
+		if (!has_wt) {
+			ret = 2;
+			goto out;
+		}
+	}
 	if (has_branch) {
 		const git_oid *head = git_reference_target(ref);
+		git_oid recorded;
 
 		if (!head || branch_merged(s, head, &merged) < 0)
 			merged = 0;
+		/* squash-merged: the target holds its changes, not its head */
+		if (!merged && head && st->state == TS_MERGED && st->head &&
+		    !git_oid_fromstr(&recorded, st->head) && git_oid_equal(&recorded, head))
+			merged = 1;
 	}
 	if ((flags & CLEAN_MERGED) && !merged && !(flags & CLEAN_FORCE)) {
 		ret = 1;	/* not selected: --merged takes only merged tasks */
 		goto out;
+	}
+	/* debris of a killed run: half checked out, nothing of anyone's in it */
+	if (has_wt && !broken && !access(wt, F_OK)) {
+		incomplete = worktree_incomplete(s->repo, id, &foreign);
+		if (incomplete < 0) {
+			ret = -1;
+			goto out;
+		}
 	}
 	if (!(flags & CLEAN_FORCE)) {
 		struct strlist dirty = STRLIST_INIT;
@@ -125,6 +182,11 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 
 		if (broken)
 			strbuf_addf(&reasons, "worktree '%s' is damaged (its git files are incomplete)", wt);
+		else if (incomplete == 2)
+			strbuf_addf(&reasons, "worktree '%s' was not completely created and has files "
+				    "its checkout did not write (%s)", wt, foreign.buf);
+		else if (incomplete == 1)
+			;	/* its missing files are not changes */
 		else if (has_wt && !access(wt, F_OK) && worktree_dirty(wt, &dirty) > 0) {
 			strbuf_addf(&reasons, "worktree '%s' has uncommitted changes (", wt);
 			for (k = 0; k < dirty.nr && k < 5; k++)
@@ -145,11 +207,17 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		}
 		strbuf_release(&reasons);
 	}
+	if (keep_commits(s, id, has_branch ? branch : NULL,
+			 has_branch ? git_reference_target(ref) : NULL) < 0) {
+		ret = -1;
+		goto out;
+	}
 	if (broken) {
 		if (worktree_remove_broken(s->repo, id, wt) < 0)
 			goto out;
 	} else if (has_wt) {
-		int r = worktree_remove(s->repo, id, flags & CLEAN_FORCE, &why);
+		int r = worktree_remove(s->repo, id, (flags & CLEAN_FORCE) ||
+					(incomplete == 1 && git_worktree_is_locked(NULL, w) <= 0), &why);
 
 		if (r < 0)
 			goto out;
@@ -175,6 +243,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	state_task_save(s->state, st);
 	ret = 0;
 out:
+	strbuf_release(&foreign);
 	git_worktree_free(w);
 	git_reference_free(ref);
 	free(branch);
@@ -232,10 +301,10 @@ int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
 
 		if (r < 0)
 			goto out;
-		if (r > 0 && !(flags & CLEAN_MERGED))
+		if (r == 1 && !(flags & CLEAN_MERGED))
 			refused = 1;
 	}
-	/* metadata of worktrees whose directories are gone */
+	/* metadata of our worktrees whose directories are gone */
 	{
 		git_strarray names = { 0 };
 		size_t n;
@@ -245,7 +314,14 @@ int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
 				git_worktree *w = NULL;
 				git_worktree_prune_options po = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
 
-				if (git_worktree_lookup(&w, s.repo, names.strings[n]) == 0 &&
+				long t = tasks_find(&s.plan.tasks, names.strings[n]);
+				char *b = t < 0 ? NULL : session_branch(&s, names.strings[n]);
+				char *p = t < 0 ? NULL : session_worktree(&s, names.strings[n]);
+				int ours = t >= 0 && worktree_is_task(s.repo, names.strings[n], p, b);
+
+				free(b);
+				free(p);
+				if (ours && git_worktree_lookup(&w, s.repo, names.strings[n]) == 0 &&
 				    git_worktree_validate(w) < 0 && !git_worktree_is_locked(NULL, w) &&
 				    git_worktree_is_prunable(w, &po) == 1)
 					git_worktree_prune(w, &po);

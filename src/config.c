@@ -315,15 +315,25 @@ static int parallel_key(struct config *c, const char *key, const char *value, co
 	} else if (!strcmp(key, "worktrees")) {
 		set_str(&c->worktrees, value);
 	} else if (!strcmp(key, "branch-prefix")) {
-		if (*value) {
-			int valid = 0;
-			char *probe = xstrfmt("%sx", value);
+		/*
+		 * Empty, task branches would take the names of the user's own
+		 * (task "release", branch "release"); "refs/..." would make
+		 * refs/heads/refs/..., which git reads ambiguously.
+		 */
+		int valid = 0;
+		char *probe;
 
-			git_branch_name_is_valid(&valid, probe);
-			free(probe);
-			if (!valid)
-				return bad_value(pos, key, value, "not a valid branch name prefix");
-		}
+		if (!*value)
+			return bad_value(pos, key, value, "empty: task branches would be named "
+					 "like your own branches (use e.g. 'parallel/')");
+		if (!strncmp(value, "refs/", 5) || !strcmp(value, "refs"))
+			return bad_value(pos, key, value, "a prefix inside refs/heads/, "
+					 "without 'refs/' (e.g. 'parallel/')");
+		probe = xstrfmt("%sx", value);
+		git_branch_name_is_valid(&valid, probe);
+		free(probe);
+		if (!valid)
+			return bad_value(pos, key, value, "not a valid branch name prefix");
 		set_str(&c->branch_prefix, value);
 	} else if (!strcmp(key, "max-load")) {
 		char *end;

@@ -13,6 +13,7 @@
 #define _XOPEN_SOURCE 700	/* nftw() */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
@@ -27,6 +28,17 @@
 #define MERGE_MESSAGE "git-parallel: merge of dependencies"
 #define FALLBACK_NAME "git-parallel"
 #define FALLBACK_EMAIL "git-parallel@localhost"
+
+/*
+ * Markers in a worktree's admin directory ($GIT_COMMON_DIR/worktrees/<name>):
+ * MARK_TASK holds the task ID (written when git-parallel makes the
+ * worktree: "this one is ours"); MARK_CREATING exists from just after
+ * git_worktree_add until the checkout has completed and been verified.
+ * A task branch made here starts its reflog with BRANCH_LOG "<id>".
+ */
+#define MARK_TASK "gp-task"
+#define MARK_CREATING "gp-creating"
+#define BRANCH_LOG "git-parallel: branch for task "
 
 static pthread_mutex_t wt_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -224,13 +236,88 @@ static int same_path(const char *a, const char *b)
 	return ret;
 }
 
+static int admin_has(const char *admin, const char *file)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&sb, "%s/%s", admin, file);
+	ret = path_exists(sb.buf);
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* Write admin/file with content, synced; quiet, 0 or -1 (errno). */
+static int write_marker(const char *admin, const char *file, const char *content)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t len = strlen(content);
+	int fd, ret = -1;
+
+	strbuf_addf(&sb, "%s/%s", admin, file);
+	fd = open(sb.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd >= 0) {
+		if (write(fd, content, len) == (ssize_t)len && !fsync(fd))
+			ret = 0;
+		if (close(fd) < 0)
+			ret = -1;
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* Does admin/gp-task name the task "name"?  1 or 0. */
+static int admin_is_ours(const char *admin, const char *name)
+{
+	struct strbuf file = STRBUF_INIT, id = STRBUF_INIT;
+	int ret;
+
+	strbuf_addf(&file, "%s/%s", admin, MARK_TASK);
+	ret = strbuf_read_file(&id, file.buf) >= 0;
+	strbuf_trim(&id);
+	ret = ret && !strcmp(id.buf, name);
+	strbuf_release(&id);
+	strbuf_release(&file);
+	return ret;
+}
+
+/*
+ * A directory holding nothing a user could miss: empty, or only a ".git"
+ * file (what a "worktree add" killed before its checkout leaves).
+ */
+static int dir_is_husk(const char *path)
+{
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int ret = 1;
+
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || !(dir = opendir(path)))
+		return 0;
+	while (ret && (de = readdir(dir))) {
+		struct strbuf sb = STRBUF_INIT;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_addf(&sb, "%s/.git", path);
+		if (strcmp(de->d_name, ".git") || lstat(sb.buf, &st) < 0 || !S_ISREG(st.st_mode))
+			ret = 0;
+		strbuf_release(&sb);
+	}
+	closedir(dir);
+	return ret;
+}
+
 /*
  * An admin directory that libgit2 does not accept as a worktree (no HEAD:
- * debris of a failed "worktree add").  Removes it when the worktree it
- * names is gone (git worktree prune would too) and it is not locked;
- * returns 0 when removed, -1 otherwise.
+ * debris of a failed or killed "worktree add").  Removes it when the
+ * worktree it names is gone (git worktree prune would too) or is a husk
+ * (dir_is_husk(): then the husk goes too, and so does one at path, the
+ * task's worktree path, which a "worktree add" killed before it wrote
+ * gitdir leaves), and it is not locked; returns 0 when removed, -1
+ * otherwise.
  */
-static int remove_stale_admin(const char *admin)
+static int remove_stale_admin(const char *admin, const char *path)
 {
 	struct strbuf file = STRBUF_INIT, target = STRBUF_INIT;
 	int ret = -1;
@@ -242,11 +329,18 @@ static int remove_stale_admin(const char *admin)
 	strbuf_addf(&file, "%s/gitdir", admin);
 	if (strbuf_read_file(&target, file.buf) >= 0) {
 		strbuf_trim(&target);
-		if (target.len && path_exists(target.buf))
+		/* gitdir names <worktree>/.git */
+		if (target.len > 5 && !strcmp(target.buf + target.len - 5, "/.git"))
+			strbuf_setlen(&target, target.len - 5);
+		if (target.len && path_exists(target.buf) && !dir_is_husk(target.buf))
 			goto out;
 	}
 	pthread_mutex_lock(&wt_lock);
 	ret = remove_tree(admin);
+	if (!ret && target.len && path_exists(target.buf))
+		ret = remove_tree(target.buf);
+	if (!ret && dir_is_husk(path))
+		ret = remove_tree(path);
 	pthread_mutex_unlock(&wt_lock);
 out:
 	strbuf_release(&target);
@@ -254,10 +348,161 @@ out:
 	return ret;
 }
 
+/* A husk (dir_is_husk()) whose .git file points at admin: ours. */
+static int husk_of(const char *path, const char *admin)
+{
+	struct strbuf file = STRBUF_INIT, content = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_addf(&file, "%s/.git", path);
+	if (dir_is_husk(path) && strbuf_read_file(&content, file.buf) >= 0) {
+		strbuf_trim(&content);
+		ret = !strncmp(content.buf, "gitdir: ", 8) && same_path(content.buf + 8, admin);
+	}
+	strbuf_release(&content);
+	strbuf_release(&file);
+	return ret;
+}
+
+/*
+ * What in the worktree wrepo might be somebody's work, compared with the
+ * tree of its HEAD and ignoring its index (which a killed checkout has not
+ * written): files not in the tree (untracked or ignored), type changes,
+ * and modified files beyond allow_modified (a checkout killed mid-way
+ * leaves at most one file partly written).  Files of the tree that are
+ * missing are not work.  Lists up to 5 in *what; returns their number, or
+ * -1 when the worktree cannot be read (*what says why).
+ */
+static int foreign_files(git_repository *wrepo, int allow_modified, struct strbuf *what)
+{
+	git_diff_options opts;
+	git_object *tree = NULL;
+	git_diff *diff = NULL;
+	size_t i, n;
+	int found = 0, modified = 0;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
+		GIT_DIFF_INCLUDE_IGNORED | GIT_DIFF_RECURSE_IGNORED_DIRS |
+		GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_revparse_single(&tree, wrepo, "HEAD^{tree}") < 0 ||
+	    git_diff_tree_to_workdir(&diff, wrepo, (git_tree *)tree, &opts) < 0) {
+		strbuf_addf(what, "cannot compare it with its branch: %s", gp_git_error());
+		found = -1;
+		goto out;
+	}
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		if (d->status == GIT_DELTA_DELETED)
+			continue;
+		if (d->status == GIT_DELTA_MODIFIED && ++modified <= allow_modified)
+			continue;
+		if (found < 5)
+			strbuf_addf(what, "%s%s", found ? ", " : "", d->new_file.path);
+		found++;
+	}
+	if (found > 5)
+		strbuf_addf(what, " and %d more", found - 5);
+out:
+	git_diff_free(diff);
+	git_object_free(tree);
+	return found;
+}
+
+/* Remove the registered worktree wt (directory and admin files); req->error on failure. */
+static int redo_remove(struct wt_request *req, git_worktree *wt)
+{
+	git_worktree_prune_options popts = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
+	int ret = 0;
+
+	if (git_worktree_is_locked(NULL, wt) > 0)
+		return fail(req, "the worktree of task '%s' is locked (git worktree unlock %s)",
+			    req->name, req->name);
+	popts.flags = GIT_WORKTREE_PRUNE_VALID | GIT_WORKTREE_PRUNE_WORKING_TREE;
+	pthread_mutex_lock(&wt_lock);
+	if (git_worktree_prune(wt, &popts) < 0)
+		ret = fail(req, "cannot remove the incomplete worktree of task '%s' at '%s': %s",
+			   req->name, req->path, gp_git_error());
+	pthread_mutex_unlock(&wt_lock);
+	if (!ret && path_exists(req->path))
+		ret = fail(req, "cannot remove the incomplete worktree of task '%s' at '%s'",
+			   req->name, req->path);
+	return ret;
+}
+
+/*
+ * The worktree wt of req, valid, at its path and on its branch: complete,
+ * or debris of a creation that did not finish (marker MARK_CREATING, no
+ * index) or of a git command killed in it (a stale index.lock)?  Returns
+ * 1 when it can be used as it is, 0 when it was removed to be made again
+ * (it held no work: the branch keeps every commit), -1 when it is
+ * incomplete and might hold work, or is not ours (req->error says why).
+ */
+static int check_complete(struct wt_request *req, git_worktree *wt, const char *admin)
+{
+	git_repository *wrepo = NULL;
+	struct strbuf what = STRBUF_INIT;
+	int ours = admin_is_ours(admin, req->name);
+	int creating = admin_has(admin, MARK_CREATING);
+	int ret = -1, n;
+
+	if (creating || !admin_has(admin, "index")) {
+		if (git_repository_open_from_worktree(&wrepo, wt) < 0) {
+			fail(req, "cannot open the worktree of task '%s' at '%s': %s",
+			     req->name, req->path, gp_git_error());
+			goto out;
+		}
+		n = foreign_files(wrepo, creating && ours, &what);
+		if (n < 0) {
+			fail(req, "the worktree of task '%s' at '%s' was not completely created, "
+			     "and %s", req->name, req->path, what.buf);
+			goto out;
+		}
+		if (n > 0) {
+			fail(req, "the worktree of task '%s' at '%s' was not completely created "
+			     "(a run was interrupted) and has files its checkout did not write (%s): "
+			     "move them away, or remove the worktree (git worktree remove --force '%s')",
+			     req->name, req->path, what.buf, req->path);
+			goto out;
+		}
+		git_repository_free(wrepo);
+		wrepo = NULL;
+		ret = redo_remove(req, wt);
+		goto out;
+	}
+	if (!ours) {
+		fail(req, "the worktree at '%s' was not made by git-parallel for task '%s'; "
+		     "move it elsewhere (git worktree move)", req->path, req->name);
+		goto out;
+	}
+	if (admin_has(admin, "index.lock")) {
+		struct strlist dirty = STRLIST_INIT;
+
+		n = worktree_dirty(req->path, &dirty);
+		strlist_clear(&dirty);
+		if (n) {
+			fail(req, "the worktree of task '%s' at '%s' has a stale lock '%s/index.lock' "
+			     "and %s: if no git command is running there, remove the lock file",
+			     req->name, req->path, admin,
+			     n < 0 ? "cannot be read" : "uncommitted changes");
+			goto out;
+		}
+		ret = redo_remove(req, wt);
+		goto out;
+	}
+	ret = 1;
+out:
+	git_repository_free(wrepo);
+	strbuf_release(&what);
+	return ret;
+}
+
 /*
  * Is the registered worktree req->name usable as it is?  Returns 1 when
- * reused, 0 when it must be created (nothing or stale metadata, pruned),
- * -1 on failure (req->error set).
+ * reused, 0 when it must be created (nothing, stale metadata pruned, or
+ * an incomplete worktree removed), -1 on failure (req->error set).
  */
 static int check_existing(git_repository *repo, struct wt_request *req, const char *admin)
 {
@@ -267,7 +512,7 @@ static int check_existing(git_repository *repo, struct wt_request *req, const ch
 	int ret = 0;
 
 	if (git_worktree_lookup(&wt, repo, req->name) < 0) {
-		if (path_exists(admin) && remove_stale_admin(admin) < 0)
+		if (path_exists(admin) && remove_stale_admin(admin, req->path) < 0)
 			ret = fail(req, "'%s' exists but is not a valid worktree of task '%s'",
 				   admin, req->name);
 		goto out;
@@ -302,19 +547,101 @@ static int check_existing(git_repository *repo, struct wt_request *req, const ch
 			   head ? "'" : "", short_branch(req->branch));
 		goto out;
 	}
-	ret = 1;
+	ret = check_complete(req, wt, admin);
+	if (!ret)
+		req->redone = 1;
 out:
 	free(head);
 	git_worktree_free(wt);
 	return ret;
 }
 
-/* The branch of req, found or created (*created); -1 with req->error. */
+/* Was the branch (full ref) made by git-parallel for task id?  1 or 0. */
+static int branch_made_for(git_repository *repo, const char *branch, const char *id)
+{
+	git_reflog *log = NULL;
+	const git_reflog_entry *first;
+	const char *msg;
+	size_t n;
+	int ret = 0;
+
+	if (git_reflog_read(&log, repo, branch) < 0)
+		return 0;
+	n = git_reflog_entrycount(log);
+	if (n && (first = git_reflog_entry_byindex(log, n - 1)) &&
+	    (msg = git_reflog_entry_message(first)) &&
+	    !strncmp(msg, BRANCH_LOG, strlen(BRANCH_LOG)) && !strcmp(msg + strlen(BRANCH_LOG), id))
+		ret = 1;
+	git_reflog_free(log);
+	return ret;
+}
+
+int worktree_branch_is_ours(git_repository *repo, const char *branch, const char *id)
+{
+	return branch_made_for(repo, branch, id);
+}
+
+/*
+ * The reflog entry that marks a branch as ours, even where
+ * core.logAllRefUpdates is off (libgit2 then logs nothing).
+ */
+static int mark_branch(git_repository *repo, const char *branch, const git_oid *oid, const char *msg)
+{
+	git_reflog *log = NULL;
+	git_signature *sig = NULL;
+	int ret = 0;
+
+	if (git_reflog_read(&log, repo, branch) < 0)
+		return -1;
+	if (!git_reflog_entrycount(log)) {
+		if ((git_signature_default(&sig, repo) < 0 &&
+		     git_signature_now(&sig, FALLBACK_NAME, FALLBACK_EMAIL) < 0) ||
+		    git_reflog_append(log, oid, sig, msg) < 0 || git_reflog_write(log) < 0)
+			ret = -1;
+	}
+	git_signature_free(sig);
+	git_reflog_free(log);
+	return ret;
+}
+
+/* req->error for a branch that could not be created; names a stale lock file. */
+static int branch_create_failed(git_repository *repo, struct wt_request *req)
+{
+	const char *common = git_repository_commondir(repo);
+	size_t n = strlen(common);
+	char *why = xstrdup(gp_git_error());
+	char *lock = xstrfmt("%.*s/%s.lock", (int)(n && common[n - 1] == '/' ? n - 1 : n),
+			     common, req->branch);
+	char *packed = xstrfmt("%.*s/packed-refs.lock",
+			       (int)(n && common[n - 1] == '/' ? n - 1 : n), common);
+	const char *held = path_exists(lock) ? lock : path_exists(packed) ? packed : NULL;
+
+	if (held)
+		fail(req, "cannot create branch '%s' for task '%s': the lock file '%s' exists; "
+		     "another git command is running, or one was killed: if none is running "
+		     "in this repository, remove that file and run again",
+		     short_branch(req->branch), req->name, held);
+	else
+		fail(req, "cannot create branch '%s' for task '%s': %s",
+		     short_branch(req->branch), req->name, why);
+	free(packed);
+	free(lock);
+	free(why);
+	return -1;
+}
+
+/*
+ * The branch of req, found or created (*created); -1 with req->error.
+ * An existing branch is taken only when git-parallel made it for this
+ * task (its reflog starts with BRANCH_LOG "<id>"): never a user's branch
+ * that happens to have the name.
+ */
 static int get_branch(git_reference **out, int *created, git_repository *repo, struct wt_request *req)
 {
 	git_reference *ref = NULL;
 	git_commit *base = NULL;
 	git_oid tip;
+	char *msg = NULL;
 	int err, ret = 0;
 
 	*out = NULL;
@@ -328,16 +655,28 @@ static int get_branch(git_reference **out, int *created, git_repository *repo, s
 				   git_oid_tostr_s(&req->base), req->name, gp_git_error());
 			goto out;
 		}
-		if (git_branch_create(&ref, repo, short_branch(req->branch), base, 0) < 0) {
-			ret = fail(req, "cannot create branch '%s': %s",
-				   short_branch(req->branch), gp_git_error());
+		msg = xstrfmt("%s%s", BRANCH_LOG, req->name);
+		if (git_reference_create(&ref, repo, req->branch, &req->base, 0, msg) < 0) {
+			ret = branch_create_failed(repo, req);
 			goto out;
 		}
 		*created = 1;
+		if (mark_branch(repo, req->branch, &req->base, msg) < 0) {
+			ret = fail(req, "cannot write the reflog of branch '%s': %s",
+				   short_branch(req->branch), gp_git_error());
+			git_reference_delete(ref);
+			*created = 0;
+		}
 		goto out;
 	}
 	if (err < 0) {
 		ret = fail(req, "cannot read branch '%s': %s", short_branch(req->branch), gp_git_error());
+		goto out;
+	}
+	if (!branch_made_for(repo, req->branch, req->name)) {
+		ret = fail(req, "branch '%s' already exists and was not made by git-parallel "
+			   "for task '%s'; it is left alone: rename it, or choose another "
+			   "parallel.branch-prefix", short_branch(req->branch), req->name);
 		goto out;
 	}
 	if (git_reference_name_to_id(&tip, repo, req->branch) < 0) {
@@ -351,6 +690,7 @@ static int get_branch(git_reference **out, int *created, git_repository *repo, s
 		goto out;
 	}
 out:
+	free(msg);
 	git_commit_free(base);
 	if (ret)
 		git_reference_free(ref);
@@ -359,6 +699,50 @@ out:
 	return ret;
 }
 
+/* A crash point halfway through a checkout (after half its files). */
+static void checkout_progress(const char *path, size_t completed, size_t total, void *payload)
+{
+	(void)path;
+	(void)payload;
+	if (total > 1 && completed == total / 2)
+		test_crash_point("worktree-mid-checkout");
+}
+
+/* Count the blobs (and submodules) of a tree: what a complete index holds. */
+static int count_entry(const char *root, const git_tree_entry *e, void *payload)
+{
+	(void)root;
+	if (git_tree_entry_type(e) != GIT_OBJECT_TREE)
+		(*(size_t *)payload)++;
+	return 0;
+}
+
+/* The checkout of wrepo completed: its index holds every entry of HEAD's tree. */
+static int checkout_verified(git_repository *wrepo)
+{
+	git_object *tree = NULL;
+	git_index *index = NULL;
+	size_t n = 0;
+	int ret = 0;
+
+	if (git_revparse_single(&tree, wrepo, "HEAD^{tree}") < 0 ||
+	    git_tree_walk((git_tree *)tree, GIT_TREEWALK_PRE, count_entry, &n) < 0 ||
+	    git_repository_index(&index, wrepo) < 0 || git_index_read(index, 1) < 0)
+		goto out;
+	ret = git_index_entrycount(index) == n && !git_index_has_conflicts(index);
+out:
+	git_index_free(index);
+	git_object_free(tree);
+	return ret;
+}
+
+/*
+ * Make (or reuse) the worktree of req.  The creation is journalled:
+ * MARK_TASK and MARK_CREATING are written into the admin directory right
+ * after git_worktree_add, the checkout runs, and MARK_CREATING goes only
+ * once the checkout is verified.  check_existing() tells a worktree whose
+ * creation was cut short (marker, or no index) and makes it again.
+ */
 static void create_one(git_repository *repo, struct wt_request *req)
 {
 	git_worktree_add_options opts;
@@ -368,12 +752,14 @@ static void create_one(git_repository *repo, struct wt_request *req)
 	struct strbuf admin = STRBUF_INIT;
 	struct stat st;
 	int created_branch = 0, admin_existed, path_existed, err;
+	char *task = NULL;
 
 	/* GIT_WORKTREE_ADD_OPTIONS_INIT, without -Wmissing-field-initializers noise */
 	git_worktree_add_options_init(&opts, GIT_WORKTREE_ADD_OPTIONS_VERSION);
-	strbuf_addf(&admin, "%s/worktrees/%s", git_repository_commondir(repo), req->name);
-	while (admin.len && admin.buf[admin.len - 1] == '/')
+	strbuf_addstr(&admin, git_repository_commondir(repo));
+	while (admin.len > 1 && admin.buf[admin.len - 1] == '/')
 		strbuf_setlen(&admin, admin.len - 1);
+	strbuf_addf(&admin, "/worktrees/%s", req->name);
 
 	switch (check_existing(repo, req, admin.buf)) {
 	case 1:
@@ -384,9 +770,18 @@ static void create_one(git_repository *repo, struct wt_request *req)
 		goto out;
 	}
 	if (lstat(req->path, &st) == 0) {
-		fail(req, "'%s' already exists and is not the worktree of task '%s'",
-		     req->path, req->name);
-		goto out;
+		/* only a .git file pointing at our admin directory: debris */
+		if (!path_exists(admin.buf) && husk_of(req->path, admin.buf)) {
+			pthread_mutex_lock(&wt_lock);
+			remove_tree(req->path);
+			pthread_mutex_unlock(&wt_lock);
+		}
+		if (path_exists(req->path)) {
+			fail(req, "'%s' already exists and is not the worktree of task '%s'",
+			     req->path, req->name);
+			goto out;
+		}
+		req->redone = 1;
 	} else if (errno != ENOENT) {
 		fail(req, "cannot use '%s': %s", req->path, strerror(errno));
 		goto out;
@@ -411,6 +806,15 @@ static void create_one(git_repository *repo, struct wt_request *req)
 	}
 	opts.ref = branch;
 	err = git_worktree_add(&wt, repo, req->name, req->path, &opts);
+	if (!err) {
+		test_crash_point("worktree-after-add");
+		task = xstrfmt("%s\n", req->name);
+		if (write_marker(admin.buf, MARK_CREATING, task) < 0 ||
+		    write_marker(admin.buf, MARK_TASK, task) < 0) {
+			git_error_set_str(GIT_ERROR_OS, strerror(errno));
+			err = -1;
+		}
+	}
 	pthread_mutex_unlock(&wt_lock);
 
 	/*
@@ -422,9 +826,25 @@ static void create_one(git_repository *repo, struct wt_request *req)
 
 		git_checkout_options_init(&co, GIT_CHECKOUT_OPTIONS_VERSION);
 		co.checkout_strategy = GIT_CHECKOUT_SAFE;
+		co.progress_cb = checkout_progress;
 		err = git_repository_open_ext(&wrepo, req->path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
 		if (!err)
 			err = git_checkout_head(wrepo, &co);
+		if (!err && !checkout_verified(wrepo)) {
+			git_error_set_str(GIT_ERROR_CHECKOUT, "the checkout is incomplete");
+			err = -1;
+		}
+		if (!err) {
+			struct strbuf mark = STRBUF_INIT;
+
+			test_crash_point("worktree-before-verified");
+			strbuf_addf(&mark, "%s/%s", admin.buf, MARK_CREATING);
+			if (unlink(mark.buf) < 0) {
+				git_error_set_str(GIT_ERROR_OS, strerror(errno));
+				err = -1;
+			}
+			strbuf_release(&mark);
+		}
 	}
 	if (!err) {
 		req->ok = 1;
@@ -450,12 +870,12 @@ static void create_one(git_repository *repo, struct wt_request *req)
 	}
 	pthread_mutex_unlock(&wt_lock);
 out:
+	free(task);
 	git_repository_free(wrepo);
 	git_worktree_free(wt);
 	git_reference_free(branch);
 	strbuf_release(&admin);
 }
-
 static void *create_worker(void *arg)
 {
 	struct create_ctx *ctx = arg;
@@ -891,4 +1311,197 @@ int worktree_merge_base(git_repository *repo, const git_oid *base,
 			return ret;
 	git_oid_cpy(out, &acc);
 	return 0;
+}
+
+/* clean: whose worktree, and what removing it would drop */
+
+int worktree_is_task(git_repository *repo, const char *name, const char *path, const char *branch)
+{
+	git_worktree *wt = NULL;
+	char *admin = admin_dir(repo, name), *head = NULL;
+	int ret = 0;
+
+	if (!admin_is_ours(admin, name))
+		goto out;
+	if (git_worktree_lookup(&wt, repo, name) < 0) {
+		ret = 1;	/* broken admin files of ours (no HEAD) */
+		goto out;
+	}
+	if (!same_path(git_worktree_path(wt), path) && path_exists(git_worktree_path(wt)))
+		goto out;
+	head = worktree_head_target(wt);
+	ret = !head || !strcmp(head, branch);	/* detached: the task's command did that */
+out:
+	free(head);
+	git_worktree_free(wt);
+	free(admin);
+	return ret;
+}
+
+static void push_reflog(git_repository *repo, const char *name, git_oid **v, size_t *nr)
+{
+	git_reflog *log = NULL;
+	size_t i, n;
+
+	if (git_reflog_read(&log, repo, name) < 0)
+		return;
+	n = git_reflog_entrycount(log);
+	*v = xrealloc(*v, (*nr + 2 * n) * sizeof(**v));
+	for (i = 0; i < n; i++) {
+		const git_reflog_entry *e = git_reflog_entry_byindex(log, i);
+
+		git_oid_cpy(&(*v)[(*nr)++], git_reflog_entry_id_new(e));
+		git_oid_cpy(&(*v)[(*nr)++], git_reflog_entry_id_old(e));
+	}
+	git_reflog_free(log);
+}
+
+/* Hide from walk every commit a ref (and HEAD) points at. */
+static int hide_refs(git_revwalk *walk, git_repository *repo)
+{
+	git_reference_iterator *it = NULL;
+	git_reference *ref = NULL;
+	git_object *obj = NULL;
+	int err, ret = 0;
+
+	if (git_reference_iterator_new(&it, repo) < 0)
+		return -1;
+	while (!ret && !(err = git_reference_next(&ref, it))) {
+		if (!git_reference_peel(&obj, ref, GIT_OBJECT_COMMIT) &&
+		    git_revwalk_hide(walk, git_object_id(obj)) < 0)
+			ret = -1;
+		git_object_free(obj);
+		obj = NULL;
+		git_reference_free(ref);
+	}
+	git_reference_iterator_free(it);
+	if (!ret && git_repository_head_unborn(repo) != 1 && git_repository_head_detached(repo) == 1 &&
+	    git_revwalk_hide_head(walk) < 0)
+		ret = -1;
+	return ret;
+}
+
+int worktree_keep_commits(git_repository *repo, const char *name, const char *branch,
+			  const git_oid *safe, size_t nsafe, struct strlist *kept)
+{
+	git_worktree *wt = NULL;
+	git_repository *wrepo = NULL;
+	git_revwalk *walk = NULL;
+	git_oid *cand = NULL, *lost = NULL, oid;
+	size_t nr = 0, nlost = 0, i, j;
+	struct strmap walked = STRMAP_INIT;
+	int ret = -1;
+
+	/* what the task's worktree HEAD and its branch have pointed at */
+	if (!git_worktree_lookup(&wt, repo, name) && !git_repository_open_from_worktree(&wrepo, wt)) {
+		if (git_repository_head_detached(wrepo) == 1 &&
+		    !git_reference_name_to_id(&oid, wrepo, "HEAD")) {
+			cand = xrealloc(cand, (nr + 1) * sizeof(*cand));
+			git_oid_cpy(&cand[nr++], &oid);
+		}
+		push_reflog(wrepo, "HEAD", &cand, &nr);
+	}
+	if (branch)
+		push_reflog(repo, branch, &cand, &nr);
+	if (!nr) {
+		ret = 0;
+		goto out;
+	}
+
+	/* the commits among them that no ref and none of safe contains */
+	if (git_revwalk_new(&walk, repo) < 0)
+		goto fail;
+	for (i = 0; i < nr; i++) {
+		git_object *obj = NULL;
+
+		if (git_oid_is_zero(&cand[i]) ||
+		    git_object_lookup(&obj, repo, &cand[i], GIT_OBJECT_COMMIT) < 0)
+			continue;
+		git_object_free(obj);
+		if (git_revwalk_push(walk, &cand[i]) < 0)
+			goto fail;
+	}
+	if (hide_refs(walk, repo) < 0)
+		goto fail;
+	for (i = 0; i < nsafe; i++)
+		if (git_revwalk_hide(walk, &safe[i]) < 0)
+			goto fail;
+	while (!git_revwalk_next(&oid, walk))
+		strmap_put(&walked, git_oid_tostr_s(&oid), NULL, NULL);
+	lost = xcalloc(nr, sizeof(*lost));
+	for (i = 0; i < nr; i++) {
+		if (!strmap_contains(&walked, git_oid_tostr_s(&cand[i])))
+			continue;
+		for (j = 0; j < nlost; j++)
+			if (git_oid_equal(&lost[j], &cand[i]))
+				break;
+		if (j == nlost)
+			git_oid_cpy(&lost[nlost++], &cand[i]);
+	}
+
+	/* one ref per tip: a commit another lost one contains needs none */
+	for (i = 0; i < nlost; i++) {
+		git_reference *ref = NULL;
+		char hex[13], *refname;
+		int err;
+
+		for (j = 0; j < nlost; j++)
+			if (j != i && git_graph_descendant_of(repo, &lost[j], &lost[i]) == 1)
+				break;
+		if (j < nlost)
+			continue;
+		git_oid_tostr(hex, sizeof(hex), &lost[i]);
+		refname = xstrfmt("refs/parallel/kept/%s/%s", name, hex);
+		err = git_reference_create(&ref, repo, refname, &lost[i], 0,
+					   "git-parallel: kept by clean");
+		git_reference_free(ref);
+		if (err == GIT_EEXISTS && !git_reference_name_to_id(&oid, repo, refname) &&
+		    git_oid_equal(&oid, &lost[i]))
+			err = 0;
+		if (err < 0) {
+			error("cannot keep commit %s of task '%s' as '%s': %s",
+			      git_oid_tostr_s(&lost[i]), name, refname, gp_git_error());
+			free(refname);
+			goto out;
+		}
+		strlist_push_nodup(kept, refname);
+	}
+	ret = 0;
+	goto out;
+fail:
+	error("cannot look for the commits of task '%s' that would be lost: %s", name, gp_git_error());
+out:
+	strmap_clear(&walked);
+	free(lost);
+	free(cand);
+	git_revwalk_free(walk);
+	git_repository_free(wrepo);
+	git_worktree_free(wt);
+	return ret;
+}
+
+int worktree_incomplete(git_repository *repo, const char *name, struct strbuf *what)
+{
+	git_worktree *wt = NULL;
+	git_repository *wrepo = NULL;
+	char *admin = admin_dir(repo, name);
+	int creating = admin_has(admin, MARK_CREATING), ret = 0, n;
+
+	if (!creating && admin_has(admin, "index"))
+		goto out;
+	if (git_worktree_lookup(&wt, repo, name) < 0 ||
+	    git_repository_open_from_worktree(&wrepo, wt) < 0) {
+		ret = error("cannot open the worktree '%s': %s", name, gp_git_error());
+		goto out;
+	}
+	n = foreign_files(wrepo, creating && admin_is_ours(admin, name), what);
+	if (n < 0)
+		ret = error("worktree '%s': %s", name, what->buf);
+	else
+		ret = n ? 2 : 1;
+out:
+	git_repository_free(wrepo);
+	git_worktree_free(wt);
+	free(admin);
+	return ret;
 }

@@ -145,4 +145,37 @@ test_expect_success 'a task with no paths and an owner waits around that owner a
 	grep "T001" actual && grep "T002" actual && ! grep T003 actual
 '
 
+test_expect_success 'an empty branch-prefix is refused: a task never takes a branch of the user' '
+	new_repo pfx &&
+	printf "[task \"release\"]\n\ttitle = Release notes\n\tpaths = notes.txt\n" >pfx/tasks.ini &&
+	git -C pfx add . && git -C pfx commit -q -m tasks &&
+	git -C pfx branch release && git -C pfx checkout -q release &&
+	echo mine >pfx/mine.txt && git -C pfx add mine.txt && git -C pfx commit -q -m "my release work" &&
+	git -C pfx checkout -q main &&
+	git -C pfx rev-parse release >before &&
+	printf "[parallel]\n\tbranch-prefix =\n" >pfx/.gitparallel &&
+	(cd pfx && test_expect_code 128 git parallel plan tasks.ini 2>../err) &&
+	grep "bad value .. for .parallel.branch-prefix.: empty" err &&
+	(cd pfx && test_expect_code 128 git parallel run --command true 2>../err) &&
+	grep "parallel.branch-prefix.: empty" err &&
+	git -C pfx rev-parse release >after && test_cmp before after &&
+	! test -e pfx.parallel
+'
+
+test_expect_success 'a branch-prefix starting with refs/ is refused' '
+	printf "[parallel]\n\tbranch-prefix = refs/heads/x/\n" >pfx/.gitparallel &&
+	(cd pfx && test_expect_code 128 git parallel plan tasks.ini 2>../err) &&
+	grep "for .parallel.branch-prefix.: a prefix inside refs/heads/, without .refs/." err
+'
+
+test_expect_success 'a prefix that makes a user branch name: that branch is named and left alone' '
+	printf "[parallel]\n\tbranch-prefix = re/\n" >pfx/.gitparallel &&
+	git -C pfx branch re/release release &&
+	(cd pfx && git parallel plan tasks.ini >/dev/null &&
+	 test_expect_code 1 git parallel run --command true >/dev/null 2>../err) &&
+	grep "branch .re/release. already exists and was not made by git-parallel for task .release." err &&
+	git -C pfx rev-parse re/release >after && test_cmp before after &&
+	! test -e pfx.parallel/release && git -C pfx fsck
+'
+
 test_done

@@ -102,14 +102,31 @@ test_expect_success 'the worktree directory already exists: refused, untouched' 
 '
 
 test_expect_success 'a branch left by an earlier run is reused with its commits' '
-	setup_tasks reuse "echo again >>f1.txt" &&
-	git -C reuse branch parallel/F1 main &&
-	git -C reuse checkout -q parallel/F1 && echo earlier >f1.txt &&
-	echo earlier >reuse/f1.txt && git -C reuse add f1.txt && git -C reuse commit -q -m earlier &&
-	git -C reuse checkout -q main &&
+	cat >reuse-cmd <<-\EOF &&
+	if ! test -e ../../reuse-once
+	then
+		: >../../reuse-once && echo earlier >f1.txt && git add f1.txt &&
+		git commit -q -m earlier
+		exit 1
+	fi
+	echo again >>f1.txt
+	EOF
+	setup_tasks reuse "sh ../../reuse-cmd" &&
+	(cd reuse && test_expect_code 1 git parallel run >/dev/null 2>../err) &&
+	git -C reuse worktree remove ../reuse.parallel/F1 &&
 	(cd reuse && git parallel run 2>../err) &&
 	git -C reuse log --format=%s parallel/F1 >actual &&
 	grep earlier actual && grep "F1: task 1" actual
+'
+test_expect_success 'a branch of the user named like a task branch is never taken' '
+	setup_tasks userbranch "echo again >>f1.txt" &&
+	git -C userbranch branch parallel/F1 main &&
+	git -C userbranch rev-parse parallel/F1 >before &&
+	(cd userbranch && test_expect_code 1 git parallel run >/dev/null 2>../err) &&
+	grep "F1 failed: branch .parallel/F1. already exists and was not made by git-parallel for task .F1." err &&
+	git -C userbranch rev-parse parallel/F1 >after && test_cmp before after &&
+	! test -e userbranch.parallel/F1 &&
+	git -C userbranch fsck
 '
 
 test_expect_success 'an unwritable worktree location gives a clear error' '
@@ -163,6 +180,19 @@ test_expect_success 'commit = never leaves the work uncommitted' '
 	(cd never && git parallel run 2>../err) &&
 	git -C never.parallel/F1 status --porcelain >actual &&
 	echo "?? f1.txt" >expect && test_cmp expect actual
+'
+
+test_expect_success 'a stale lock file of the task branch: the error names it and what to do' '
+	setup_tasks stalelock "echo done >>f1.txt" &&
+	mkdir -p stalelock/.git/refs/heads/parallel &&
+	: >stalelock/.git/refs/heads/parallel/F1.lock &&
+	(cd stalelock && test_expect_code 1 git parallel run >/dev/null 2>../err) &&
+	grep "F1 failed: cannot create branch .parallel/F1. for task .F1.: the lock file .*/refs/heads/parallel/F1.lock. exists" err &&
+	grep "remove that file and run again" err &&
+	! test -e stalelock.parallel/F1 && git -C stalelock fsck &&
+	rm stalelock/.git/refs/heads/parallel/F1.lock &&
+	(cd stalelock && git parallel run >/dev/null 2>../err) &&
+	task_field stalelock F1 state >actual && echo done >expect && test_cmp expect actual
 '
 
 test_done

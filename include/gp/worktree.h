@@ -21,6 +21,7 @@ struct wt_request {
 	/* results */
 	int ok;			/* 1: the worktree is there, on the branch */
 	int reused;		/* it existed already (resume) */
+	int redone;		/* an incomplete one (a killed run) was made again */
 	char *error;		/* why it failed (caller frees via wt_request_release) */
 };
 
@@ -31,9 +32,20 @@ void wt_request_release(struct wt_request *r);
  * with its own git_repository opened from gitdir (the common git dir).
  * For each request:
  * - an existing registered worktree with that name, at that path, on that
- *   branch, is reused;
- * - an existing branch is reused (its commits are earlier work) when it
- *   contains base, else the request fails saying so;
+ *   branch, made by git-parallel for that task (admin file gp-task) and
+ *   complete, is reused;
+ * - creation is journalled: gp-creating in the admin directory from
+ *   git_worktree_add until the checkout is verified.  A worktree still
+ *   marked so, without an index, or with a stale index.lock and no
+ *   uncommitted change, is debris of a killed run: when it holds nothing
+ *   its checkout did not write (the branch keeps the commits) it is
+ *   removed and made again (->redone), else the request fails saying
+ *   which files to look at.  Never reused half-made;
+ * - an existing branch is reused (its commits are earlier work) when
+ *   git-parallel made it for this task (its reflog starts with
+ *   "git-parallel: branch for task <id>") and it contains base; a branch
+ *   of the user's with that name is never taken: the request fails
+ *   naming it.  A stale <branch>.lock file is named in the error;
  * - an existing directory that is not that worktree is never touched: the
  *   request fails naming it;
  * - a failed creation leaves nothing behind (no .git/worktrees/<name>, no
@@ -41,6 +53,12 @@ void wt_request_release(struct wt_request *r);
  * Returns 0 when every request succeeded, else -1 (see each ->error).
  */
 int worktree_create_many(const char *gitdir, struct wt_request *reqs, size_t nr, int threads);
+
+/*
+ * Was the branch (full ref) made by git-parallel for task id (its reflog's
+ * first entry says so)?  1 or 0.
+ */
+int worktree_branch_is_ours(git_repository *repo, const char *branch, const char *id);
 
 /*
  * Uncommitted changes (staged, unstaged, untracked and not ignored) in the
@@ -56,6 +74,37 @@ int worktree_dirty(const char *path, struct strlist *paths);
  * Returns 0 when removed, 1 when refused, -1 on error (reported).
  */
 int worktree_remove(git_repository *repo, const char *name, int force, const char **why);
+
+/*
+ * Is the worktree "name" debris of a creation that did not finish (its
+ * admin directory still has gp-creating, or has no index)?  0: no;
+ * 1: yes, and it holds nothing its checkout did not write (removing it
+ * loses nothing); 2: yes, and *what lists files that might be work;
+ * -1 on error (reported).
+ */
+int worktree_incomplete(git_repository *repo, const char *name, struct strbuf *what);
+
+/*
+ * Did git-parallel make the worktree "name" for that task: its admin
+ * directory's gp-task names it, it is at path, and its HEAD is on branch
+ * (full ref) or detached (the task's command may detach it)?  1 or 0.
+ * clean touches no other worktree (a user's own at that place, say).
+ */
+int worktree_is_task(git_repository *repo, const char *name, const char *path, const char *branch);
+
+/*
+ * Before clean removes worktree "name" and its branch (full ref, or NULL
+ * when the branch stays): the
+ * commits that would then be lost, the worktree's detached HEAD and what
+ * the worktree's HEAD reflog and the branch's reflog recorded (an agent
+ * that committed on a detached HEAD, or reset its branch elsewhere),
+ * when no ref, no HEAD and none of safe[] (the target tip, the base, the
+ * branch tip whose removal clean decided) contains them, get a ref each
+ * (only the tips): refs/parallel/kept/<name>/<12 hex>.  Their names go to
+ * *kept.  Returns 0 or -1 (reported).
+ */
+int worktree_keep_commits(git_repository *repo, const char *name, const char *branch,
+			  const git_oid *safe, size_t nsafe, struct strlist *kept);
 /*
  * A worktree whose admin directory ($GIT_COMMON_DIR/worktrees/<name>)
  * exists but that libgit2 no longer takes for one (a command deleted its

@@ -294,12 +294,15 @@ static void test_existing_branch(void)
 
 	req_init(&r[0], repo, "T020", wtdir);
 	req_init(&r[1], repo, "T021", wtdir);
-	sh("cd '%s' && git checkout -q -b parallel/T020 && echo work >earlier.txt && git add earlier.txt && "
-	   "git commit -q -m 'earlier work' && git checkout -q main && git branch parallel/T021 main~1", repo);
+	/* branches git-parallel made, worktrees then removed by hand */
+	is_int(worktree_create_many(gitdir, r, 2, 2), 0, "made by us");
+	sh("cd '%s' && echo work >earlier.txt && git add earlier.txt && git commit -q -m 'earlier work' && "
+	   "cd '%s' && git worktree remove '%s' && git worktree remove '%s' && "
+	   "git branch -f parallel/T021 main~1", r[0].path, repo, r[0].path, r[1].path);
 	tip = oid_of(repo, "parallel/T021");
 
 	is_int(worktree_create_many(gitdir, r, 2, 2), -1, "one of the two fails");
-	ok(r[0].ok && !r[0].reused, "a branch containing base is used");
+	ok(r[0].ok && !r[0].reused, "a branch of ours containing base is used");
 	is_str(out_of("git -C '%s' log -1 --format=%%s", r[0].path), "earlier work", "the worktree has its commit");
 	ok(exists("%s/earlier.txt", r[0].path), "and its file");
 	ok(!r[1].ok, "a branch not containing base: fails");
@@ -309,8 +312,86 @@ static void test_existing_branch(void)
 	ok(!exists("%s", r[1].path) && !exists("%s/.git/worktrees/T021", repo), "and nothing was created");
 	ok(fsck_ok(repo), "git fsck");
 
+	/* a branch of the user's with the task's name is never taken */
+	sh("git -C '%s' branch -D -q parallel/T021 && git -C '%s' branch parallel/T021 main", repo, repo);
+	tip = oid_of(repo, "parallel/T021");
+	is_int(worktree_create_many(gitdir, &r[1], 1, 1), -1, "a branch made by the user: fails");
+	is_str(r[1].error, "branch 'parallel/T021' already exists and was not made by git-parallel "
+	       "for task 'T021'; it is left alone: rename it, or choose another parallel.branch-prefix",
+	       "says so");
+	after = oid_of(repo, "parallel/T021");
+	ok(git_oid_equal(&tip, &after), "that branch is unchanged");
+	ok(!exists("%s", r[1].path) && !exists("%s/.git/worktrees/T021", repo), "and nothing was created");
+
+	/* a stale lock file of the branch */
+	sh("git -C '%s' branch -D -q parallel/T021 && : >'%s/refs/heads/parallel/T021.lock'", repo, gitdir);
+	is_int(worktree_create_many(gitdir, &r[1], 1, 1), -1, "a stale branch lock: fails");
+	ok(r[1].error && strstr(r[1].error, "refs/heads/parallel/T021.lock' exists") &&
+	   strstr(r[1].error, "remove that file"), "names the lock file and what to do (%s)",
+	   r[1].error ? r[1].error : "");
+	ok(!exists("%s", r[1].path) && !exists("%s/.git/worktrees/T021", repo), "and nothing was created");
+	sh("rm -f '%s/refs/heads/parallel/T021.lock'", gitdir);
+	is_int(worktree_create_many(gitdir, &r[1], 1, 1), 0, "once removed, it works");
+	ok(fsck_ok(repo), "git fsck");
+
 	req_free(&r[0]);
 	req_free(&r[1]);
+	free(wtdir);
+	free(gitdir);
+	free(repo);
+}
+
+static void test_incomplete(void)
+{
+	char *repo = make_repo(), *gitdir = xstrfmt("%s/.git", repo);
+	char *wtdir = xstrfmt("%s/wt-incomplete", root);
+	char *admin = xstrfmt("%s/worktrees/T060", gitdir);
+	struct wt_request r;
+	git_repository *grepo = NULL;
+	struct strbuf what = STRBUF_INIT;
+
+	req_init(&r, repo, "T060", wtdir);
+	is_int(worktree_create_many(gitdir, &r, 1, 1), 0, "made");
+	ok(exists("%s/gp-task", admin) && !exists("%s/gp-creating", admin), "marked ours, not creating");
+	is_str(out_of("cat '%s/gp-task'", admin), "T060", "gp-task names the task");
+	git_repository_open(&grepo, gitdir);
+	is_int(worktree_is_task(grepo, "T060", r.path, r.branch), 1, "worktree_is_task: ours");
+	is_int(worktree_branch_is_ours(grepo, r.branch, "T060"), 1, "its branch is ours");
+	is_int(worktree_branch_is_ours(grepo, r.branch, "T061"), 0, "not another task's");
+	is_int(worktree_incomplete(grepo, "T060", &what), 0, "complete");
+
+	/* as a checkout killed halfway leaves it: marker, files missing, one partly written */
+	sh("cd '%s' && : >'%s/gp-creating' && rm -r d1 d2 && echo partial >d3/f3.txt", r.path, admin);
+	is_int(worktree_incomplete(grepo, "T060", &what), 1, "worktree_incomplete: debris");
+	is_int(worktree_create_many(gitdir, &r, 1, 1), 0, "made again");
+	ok(r.ok && !r.reused && r.redone, "not reused: redone");
+	ok(exists("%s/d1/f1.txt", r.path) && !exists("%s/gp-creating", admin), "complete now");
+	is_str(out_of("git -C '%s' status --porcelain", r.path), "", "git status is clean");
+
+	/* something its checkout did not write: refused, untouched */
+	sh("cd '%s' && : >'%s/gp-creating' && echo mine >mine.txt && rm d1/f1.txt", r.path, admin);
+	strbuf_reset(&what);
+	is_int(worktree_incomplete(grepo, "T060", &what), 2, "worktree_incomplete: might hold work");
+	is_str(what.buf, "mine.txt", "names the file");
+	is_int(worktree_create_many(gitdir, &r, 1, 1), -1, "refused");
+	ok(r.error && strstr(r.error, "not completely created") && strstr(r.error, "(mine.txt)"),
+	   "says why (%s)", r.error ? r.error : "");
+	is_str(out_of("cat '%s/mine.txt'", r.path), "mine", "the file is kept");
+	sh("rm '%s/mine.txt'", r.path);
+	is_int(worktree_create_many(gitdir, &r, 1, 1), 0, "once moved away, made again");
+
+	/* a complete worktree git-parallel did not mark: not reused */
+	sh("rm '%s/gp-task'", admin);
+	is_int(worktree_is_task(grepo, "T060", r.path, r.branch), 0, "worktree_is_task: not ours");
+	is_int(worktree_create_many(gitdir, &r, 1, 1), -1, "not reused");
+	ok(r.error && strstr(r.error, "was not made by git-parallel for task 'T060'"), "says so (%s)",
+	   r.error ? r.error : "");
+	ok(fsck_ok(repo), "git fsck");
+
+	strbuf_release(&what);
+	git_repository_free(grepo);
+	req_free(&r);
+	free(admin);
 	free(wtdir);
 	free(gitdir);
 	free(repo);
@@ -631,6 +712,7 @@ int main(void)
 	test_create_sixteen();
 	test_existing_path();
 	test_existing_branch();
+	test_incomplete();
 	test_failure_cleanup();
 	test_dirty_remove();
 	test_commit_all();
