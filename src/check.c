@@ -211,6 +211,48 @@ static void index_release(struct path_index *ix)
 
 /* --- pairs ---------------------------------------------------------------- */
 
+/* Does task x's branch hold all of task y's commits? */
+static int holds_commits(const struct check *c, size_t x, size_t y, git_repository *repo)
+{
+	const struct footprint *fx = &c->fp[x], *fy = &c->fp[y];
+
+	return git_oid_equal(&fx->head, &fy->head) ||
+		git_graph_descendant_of(repo, &fx->head, &fy->head) == 1;
+}
+
+/*
+ * One task contains the other (a dependency): the later one is built on
+ * the earlier one; git merges them as a fast-forward, so they are not
+ * compared.  Only committed work can be contained: uncommitted work is
+ * in no branch, so a pair where the contained side has uncommitted
+ * changes (two tasks on one commit with commit = never, both editing a
+ * file) is compared, on those files only (see skip_contained()).
+ */
+static void pair_relate(struct check_pair *p, const struct check *c, git_repository *repo)
+{
+	if (holds_commits(c, p->a, p->b, repo))
+		p->holds |= 1;
+	if (holds_commits(c, p->b, p->a, repo))
+		p->holds |= 2;
+	p->related = ((p->holds & 1) && !c->fp[p->b].uncommitted) ||
+		((p->holds & 2) && !c->fp[p->a].uncommitted);
+}
+
+/*
+ * In a pair where one side holds the other's commits, a file says
+ * nothing unless the held side changed it in its worktree and the
+ * holding side changed it itself (not inherited).
+ */
+static int skip_contained(const struct check_pair *p, const struct fp_file *fa,
+			  const struct fp_file *fb)
+{
+	if ((p->holds & 1) && !(fb->uncommitted && !fa->inherited))
+		return 1;
+	if ((p->holds & 2) && !(fa->uncommitted && !fb->inherited))
+		return 1;
+	return 0;
+}
+
 static struct check_pair *pair_get(struct check *c, struct strmap *pairs, size_t a, size_t b,
 				   git_repository *repo)
 {
@@ -231,14 +273,7 @@ static struct check_pair *pair_get(struct check *c, struct strmap *pairs, size_t
 	p->exact = -1;
 	strlist_init(&p->exact_paths);
 	e->value = (void *)c->pairs_nr;
-	/*
-	 * One branch contains the other (a dependency): the later one is
-	 * built on the earlier one; git merges them as a fast-forward.
-	 */
-	if (git_oid_equal(&c->fp[a].head, &c->fp[b].head) ||
-	    git_graph_descendant_of(repo, &c->fp[a].head, &c->fp[b].head) == 1 ||
-	    git_graph_descendant_of(repo, &c->fp[b].head, &c->fp[a].head) == 1)
-		p->related = 1;
+	pair_relate(p, c, repo);
 	git_error_clear();
 	return p;
 }
@@ -329,7 +364,9 @@ static void add_dir_conflicts(struct check *c, const struct posting *p, const ch
 			continue;
 		pair = pair_get(c, pairs, t < p->task[i] ? t : p->task[i],
 				t < p->task[i] ? p->task[i] : t, repo);
-		if (pair->related)
+		if (pair->related ||
+		    (t < p->task[i] ? skip_contained(pair, &c->fp[t].files[f], other)
+				    : skip_contained(pair, other, &c->fp[t].files[f])))
 			continue;
 		o = add_overlap(c, p->task[i], p->file[i], t, f);
 		free(o->path);
@@ -379,7 +416,8 @@ static void find_overlaps(struct check *c, git_repository *repo)
 				if (found)
 					continue;
 				pair = pair_get(c, &pairs, ta, tb, repo);
-				if (pair->related)
+				if (pair->related ||
+				    skip_contained(pair, &c->fp[ta].files[fa], &c->fp[tb].files[fb]))
 					continue;
 				o = add_overlap(c, ta, fa, tb, fb);
 				classify(o->fa, o->fb, &o->cls, &o->kind);
@@ -459,7 +497,7 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 	struct strmap set = STRMAP_INIT, drop = STRMAP_INIT;
 	char hex_a[GIT_OID_HEXSZ + 1], hex_b[GIT_OID_HEXSZ + 1];
 	size_t i, n;
-	int ret = 0;
+	int ret = 0, uncommitted = 0;
 
 	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
 	if (git_commit_lookup(&ca, repo, &c->fp[p->a].head) < 0 ||
@@ -546,9 +584,16 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 
 		if (o->a != p->a || o->b != p->b)
 			continue;
+		/* git merges commits: work left in a worktree keeps the verdict of its ranges */
+		if (o->fa->uncommitted || o->fb->uncommitted) {
+			uncommitted = 1;
+			continue;
+		}
 		o->exact = strmap_contains(&set, o->path) || strmap_contains(&set, o->fa->path) ||
 			strmap_contains(&set, o->fb->path);
 	}
+	if (uncommitted && !p->exact)
+		p->exact = -1;	/* the commits merge cleanly; the worktrees were not merged */
 	for (i = 0; i < p->exact_paths.nr; i++) {
 		const char *ep = p->exact_paths.v[i];
 		size_t k;

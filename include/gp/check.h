@@ -47,6 +47,7 @@ struct check_pair {
 	size_t overlaps;	/* overlaps of this pair */
 	size_t conflicts;	/* of them, conflicts (by --exact when merged) */
 	int related;		/* one contains the other (a dependency): not compared */
+	int holds;		/* 1: a's branch holds b's commits, 2: b's holds a's (both: same head) */
 	int exact;		/* -1 not merged, 0 clean, 1 conflict */
 	struct strlist exact_paths;	/* with --exact: git's conflicting paths */
 };
