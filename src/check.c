@@ -6,6 +6,7 @@
  * pair, with git's merge bases (git_merge_commits), as git merge-tree
  * --write-tree does.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -654,6 +655,12 @@ static int declared_has(const struct strlist *decl, const char *path)
 	return 0;
 }
 
+/* Is path outside the lanes of a task that declared paths? */
+static int path_undeclared(const struct task *task, const char *path)
+{
+	return task->paths.nr && !declared_has(&task->paths, path);
+}
+
 static void add_violation(struct check *c, size_t t, const char *path,
 			  enum violation_kind kind, const char *owner)
 {
@@ -686,7 +693,7 @@ static void check_paths(struct check *c, struct session *s, size_t t)
 		if (ff->old_path && strcmp(ff->old_path, ff->path))
 			paths[np++] = ff->old_path;
 		for (k = 0; k < np; k++) {
-			if (task->paths.nr && !declared_has(&task->paths, paths[k])) {
+			if (path_undeclared(task, paths[k])) {
 				add_violation(c, t, paths[k], VIOLATION_UNDECLARED, NULL);
 				c->ct[t].undeclared++;
 			}
@@ -719,6 +726,65 @@ static void check_paths(struct check *c, struct session *s, size_t t)
 
 /* --- the whole check ------------------------------------------------------ */
 
+/* Measure task pi of the session; worktree: read its uncommitted work too. */
+static int measure_task(struct footprint *fp, struct session *s, size_t pi, int worktree,
+			unsigned int flags)
+{
+	const struct task_status *st = &s->st[pi];
+	struct footprint_spec spec;
+	char *branch = st->branch ? xstrdup(st->branch) : session_branch(s, st->id);
+	char *wt = st->worktree ? xstrdup(st->worktree) : session_worktree(s, st->id);
+	git_oid start;
+	int has_start = st->start && !git_oid_fromstr(&start, st->start);
+	int ret;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.id = s->plan.tasks.v[pi].id;
+	spec.branch = branch;
+	spec.worktree = st->cleaned || !worktree ? NULL : wt;
+	spec.base = &s->plan.base_oid;
+	spec.base_ref = s->plan.base_ref;
+	spec.start = has_start ? &start : NULL;
+	spec.ran = st->attempts > 0 || st->state != TS_PENDING;
+	ret = footprint_measure(fp, s->repo, &spec, flags);
+	if (st->cleaned && !fp->measured)
+		strlist_push(&fp->notes, "its worktree and branch were removed by 'git parallel clean'");
+	free(branch);
+	free(wt);
+	return ret;
+}
+
+int check_undeclared(struct strlist *out, struct session *s, size_t pi)
+{
+	const struct task *task = &s->plan.tasks.v[pi];
+	struct footprint fp;
+	size_t f, found = 0;
+
+	if (!task->paths.nr)
+		return 0;
+	if (measure_task(&fp, s, pi, 0, FOOTPRINT_NO_UNCOMMITTED) < 0) {
+		footprint_release(&fp);
+		return -1;
+	}
+	for (f = 0; f < fp.nr; f++) {
+		const struct fp_file *ff = &fp.files[f];
+
+		if (ff->inherited)
+			continue;
+		if (path_undeclared(task, ff->path)) {
+			strlist_push(out, ff->path);
+			found++;
+		}
+		if (ff->old_path && strcmp(ff->old_path, ff->path) &&
+		    path_undeclared(task, ff->old_path)) {
+			strlist_push(out, ff->old_path);
+			found++;
+		}
+	}
+	footprint_release(&fp);
+	return (int)(found > INT_MAX ? INT_MAX : found);
+}
+
 int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	      unsigned int flags)
 {
@@ -731,31 +797,13 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	c->ct = xcalloc(nr + 1, sizeof(*c->ct));
 	for (k = 0; k < nr; k++) {
 		size_t pi = sel[k];
-		const struct task_status *st = &s->st[pi];
-		struct footprint_spec spec;
-		char *branch = st->branch ? xstrdup(st->branch) : session_branch(s, st->id);
-		char *wt = st->worktree ? xstrdup(st->worktree) : session_worktree(s, st->id);
-		git_oid start;
-		int has_start = st->start && !git_oid_fromstr(&start, st->start);
 
-		memset(&spec, 0, sizeof(spec));
-		spec.id = s->plan.tasks.v[pi].id;
-		spec.branch = branch;
-		spec.worktree = st->cleaned ? NULL : wt;
-		spec.base = &s->plan.base_oid;
-		spec.base_ref = s->plan.base_ref;
-		spec.start = has_start ? &start : NULL;
-		spec.ran = st->attempts > 0 || st->state != TS_PENDING;
 		c->ct[k].plan_index = pi;
 		c->ct[k].owner = s->plan.pt[pi].owner;
 		strlist_init(&c->ct[k].untouched);
 		c->nr = k + 1;
-		ret = footprint_measure(&c->fp[k], s->repo, &spec,
-					(flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0);
-		if (st->cleaned && !c->fp[k].measured)
-			strlist_push(&c->fp[k].notes, "its worktree and branch were removed by 'git parallel clean'");
-		free(branch);
-		free(wt);
+		ret = measure_task(&c->fp[k], s, pi, 1,
+				   (flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0);
 		if (ret < 0)
 			return -1;
 	}

@@ -35,6 +35,7 @@
 
 #include <git2/sys/index.h>
 
+#include "gp/check.h"
 #include "gp/merge.h"
 #include "gp/worktree.h"
 
@@ -44,7 +45,7 @@ extern char **environ;
 #define FALLBACK_EMAIL "git-parallel@localhost"
 
 static const char *const outcome_names[] = {
-	"merged", "conflict", "verify-failed", "skipped", "failed",
+	"merged", "conflict", "verify-failed", "skipped", "failed", "held",
 };
 
 const char *merge_outcome_name(enum merge_outcome o)
@@ -77,6 +78,7 @@ void merge_run_release(struct merge_run *m)
 			conflict_release(&r->conflicts[k]);
 		free(r->conflicts);
 		free(r->reason);
+		strlist_clear(&r->undeclared);
 	}
 	free(m->results);
 	free(m->target);
@@ -1012,6 +1014,31 @@ static char *conflict_summary(const struct merge_result *r)
 	return strbuf_detach(&sb, NULL);
 }
 
+/*
+ * The lanes gate: a task that declared paths and changed files outside
+ * them on its branch (check's "undeclared" violations, deletions
+ * included) is held, not merged, unless --allow-undeclared: a task that
+ * deletes thousands of files it never declared must not reach the target
+ * silently.  A task with no declared paths is not gated.  0 go, 1 held,
+ * -1 error.
+ */
+static int lanes_gate(struct mctx *c, struct merge_result *r)
+{
+	size_t n;
+	int found;
+
+	if (c->opts->flags & MERGE_ALLOW_UNDECLARED)
+		return 0;
+	found = check_undeclared(&r->undeclared, c->s, r->task);
+	if (found <= 0)
+		return found;
+	n = r->undeclared.nr;
+	set_reason(r, MO_HELD, xstrfmt("changed %zu path%s outside its declared paths "
+				       "(merge --allow-undeclared to merge it anyway)",
+				       n, n == 1 ? "" : "s"));
+	return 1;
+}
+
 /* Fill r for task i: which head, and whether it can be merged. 0 go, 1 decided, -1 error. */
 static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 {
@@ -1022,7 +1049,8 @@ static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 	int has_recorded = st->head && !git_oid_fromstr(&recorded, st->head);
 	int ret = 1;
 
-	if (st->state != TS_DONE && st->state != TS_CONFLICT && st->state != TS_MERGED) {
+	if (st->state != TS_DONE && st->state != TS_CONFLICT && st->state != TS_MERGED &&
+	    st->state != TS_HELD) {
 		set_reason(r, MO_SKIPPED, xstrfmt("not finished (%s)", task_state_name(st->state)));
 		goto out;
 	}
@@ -1144,6 +1172,10 @@ static void write_states(struct mctx *c)
 			break;
 		case MO_FAILED:
 			break;
+		case MO_HELD:
+			st->state = TS_HELD;
+			task_status_set(&st->head, h);
+			break;
 		case MO_SKIPPED:
 			continue;
 		}
@@ -1228,6 +1260,8 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 			continue;
 		}
 		rc = prepare(&c, r, &tip);
+		if (!rc)
+			rc = lanes_gate(&c, r);
 		if (rc < 0)
 			goto out;
 		if (rc > 0) {

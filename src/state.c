@@ -520,7 +520,7 @@ void state_lock_release(const char *state_dir)
 
 static const char *const state_names[] = {
 	"pending", "blocked", "running", "done", "failed", "timed-out",
-	"merged", "conflict", "skipped", "interrupted",
+	"merged", "conflict", "skipped", "interrupted", "held",
 };
 
 const char *task_state_name(enum task_state s)

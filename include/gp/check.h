@@ -98,6 +98,19 @@ int check_ranges_conflict(const struct fp_range *a, size_t a_nr,
 const char *overlap_class_name(enum overlap_class c);
 const char *violation_kind_name(enum violation_kind k);
 
+/*
+ * The lanes gate of merge: the paths task pi (a plan index; session with
+ * status loaded) changed itself on its branch -- committed work, from its
+ * merge base with the pinned base, not what it inherited from its
+ * dependencies -- outside its declared paths, deletions and both sides of
+ * a rename included, in base-path order, appended to out.  These are exactly check's
+ * "undeclared" violations of the branch.  A task with no declared paths
+ * has no lanes (unknown footprint) and yields nothing.  Returns the
+ * number of paths found (0: none, or nothing to measure), or -1 on a
+ * libgit2 failure (reported, naming the task).
+ */
+int check_undeclared(struct strlist *out, struct session *s, size_t pi);
+
 /* The pair (a, b), or NULL. */
 const struct check_pair *check_pair_find(const struct check *c, size_t a, size_t b);
 

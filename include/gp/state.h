@@ -50,6 +50,7 @@ enum task_state {
 	TS_CONFLICT,
 	TS_SKIPPED,
 	TS_INTERRUPTED,
+	TS_HELD,
 };
 
 const char *task_state_name(enum task_state s);
