@@ -243,6 +243,41 @@ static int head_is(const char *gitdir, const char *ref)
 	return ret;
 }
 
+/*
+ * The main worktree of the repository whose common dir is common, caller
+ * frees; NULL (reported) when it cannot be found.  Opened from the main
+ * worktree, that is our own work tree.  Otherwise libgit2 guesses the
+ * common dir's parent, which is wrong for a separate git directory
+ * (git init --separate-git-dir: only the worktree's .git file knows where
+ * it is): the guess is only taken when it is a work tree of this very
+ * repository.
+ */
+static char *main_worktree(struct mctx *c, const char *common)
+{
+	git_repository *main = NULL, *guess = NULL;
+	char *ret = NULL, *a = NULL, *b = NULL;
+
+	if (!git_repository_is_worktree(c->repo) && git_repository_workdir(c->repo))
+		return trim_slash(git_repository_workdir(c->repo));
+	if (!git_repository_open_ext(&main, common, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) &&
+	    git_repository_workdir(main) &&
+	    !git_repository_open_ext(&guess, git_repository_workdir(main),
+				     GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) &&
+	    (a = realpath(git_repository_commondir(guess), NULL)) &&
+	    (b = realpath(common, NULL)) && !strcmp(a, b))
+		ret = trim_slash(git_repository_workdir(main));
+	git_error_clear();
+	if (!ret)
+		error("'%s' is checked out in the main worktree, which cannot be found from here "
+		      "(a separate git directory?): run 'git parallel merge' in the main worktree",
+		      short_ref(c->m->target));
+	free(a);
+	free(b);
+	git_repository_free(guess);
+	git_repository_free(main);
+	return ret;
+}
+
 /* Find the worktree (main or linked) that has ref checked out. */
 static int find_checkout(struct mctx *c, const char *ref)
 {
@@ -253,13 +288,15 @@ static int find_checkout(struct mctx *c, const char *ref)
 	int ret = 0;
 
 	if (head_is(common, ref) && !git_repository_open_bare(&main, common)) {
-		/* the main worktree: the common dir's parent, unless bare */
+		/* the main worktree, unless bare */
 		git_repository_free(main);
 		main = NULL;
 		if (!git_repository_open_ext(&main, common, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) &&
 		    git_repository_workdir(main)) {
-			c->m->checkout = trim_slash(git_repository_workdir(main));
-			c->checkout_gitdir = xstrdup(common);
+			if (!(c->m->checkout = main_worktree(c, common)))
+				ret = -1;
+			else
+				c->checkout_gitdir = xstrdup(common);
 			goto out;
 		}
 	}
@@ -325,10 +362,17 @@ static int update_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 {
 	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
 	const char *argv[] = { "git", "read-tree", "-m", "-u", a, b, NULL };
+	const char *refresh[] = { "git", "update-index", "-q", "--refresh", NULL };
 	int rc;
 
 	git_oid_tostr(a, sizeof(a), old);
 	git_oid_tostr(b, sizeof(b), new);
+	/*
+	 * read-tree trusts the index's stat data: a file merely touched
+	 * (same content) is "not uptodate" to it.  Refresh it first, as git
+	 * merge does; a real change still makes read-tree refuse.
+	 */
+	run_child(refresh, c->m->checkout, NULL);
 	rc = run_child(argv, c->m->checkout, NULL);
 	return rc == 0 ? 0 : -1;
 }
