@@ -16,6 +16,102 @@ static int same_dir(const char *a, const char *b)
 	return same;
 }
 
+/*
+ * extensions.worktreeConfig (git sparse-checkout, git worktree config) in
+ * a repository of format version 1: libgit2 1.5 refuses to open it.  git
+ * honours worktreeConfig in format 0 as well, so when it is the only
+ * extension, going back to format 0 keeps every setting working.
+ */
+static int worktree_config_error(void)
+{
+	git_buf gitdir = { 0 };
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	struct strbuf others = STRBUF_INIT, path = STRBUF_INIT, common = STRBUF_INIT;
+	int n = 0;
+
+	if (!git_repository_discover(&gitdir, ".", 0, NULL)) {
+		/* a linked worktree: its config is the common one */
+		strbuf_addf(&common, "%scommondir", gitdir.ptr);
+		if (!strbuf_read_file(&path, common.buf)) {
+			strbuf_trim(&path);
+			if (path.buf[0] != '/') {
+				char *rel = strbuf_detach(&path, NULL);
+
+				strbuf_addf(&path, "%s%s/", gitdir.ptr, rel);
+				free(rel);
+			} else {
+				strbuf_addch(&path, '/');
+			}
+		} else {
+			strbuf_reset(&path);
+			strbuf_addstr(&path, gitdir.ptr);
+		}
+		strbuf_reset(&common);
+		strbuf_addf(&common, "%sconfig", path.buf);
+		if (!git_config_open_ondisk(&cfg, common.buf) &&
+		    !git_config_iterator_glob_new(&it, cfg, "^extensions\\."))
+			while (!git_config_next(&e, it))
+				if (strcmp(e->name, "extensions.worktreeconfig"))
+					strbuf_addf(&others, "%s%s", n++ ? ", " : "", e->name);
+	}
+	git_error_clear();
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	git_buf_dispose(&gitdir);
+	strbuf_release(&path);
+	strbuf_release(&common);
+	if (!n) {
+		strbuf_release(&others);
+		return error("cannot open the repository: it uses extensions.worktreeConfig (set by "
+			     "'git sparse-checkout') in repository format 1, which libgit2 1.5 does not "
+			     "support; git honours that extension in format 0 too, so run "
+			     "'git config core.repositoryformatversion 0'");
+	}
+	error("cannot open the repository: it uses extensions.worktreeConfig (set by "
+	      "'git sparse-checkout'), which libgit2 1.5 does not support, and also %s; "
+	      "turn per-worktree configuration off first ('git sparse-checkout disable', "
+	      "then 'git config --unset extensions.worktreeConfig')", others.buf);
+	strbuf_release(&others);
+	return -1;
+}
+
+/*
+ * A split index (core.splitIndex, git update-index --split-index) has the
+ * mandatory "link" extension, which libgit2 1.5 cannot read: every status,
+ * diff and commit of a worktree would fail.  Refuse it up front.
+ */
+static int check_split_index(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	git_index *idx = NULL;
+	int split = 0, ret = 0;
+
+	if (!git_repository_config_snapshot(&cfg, repo) &&
+	    !git_config_get_bool(&split, cfg, "core.splitindex") && split)
+		ret = error("core.splitIndex is set, and libgit2 1.5 cannot read split indexes; "
+			    "run 'git config core.splitIndex false' and 'git update-index "
+			    "--no-split-index' (in every worktree of the repository)");
+	else if (git_repository_index(&idx, repo) < 0 && strstr(gp_git_error(), "'link'"))
+		ret = error("the index is split ('git update-index --split-index'), and libgit2 1.5 "
+			    "cannot read split indexes; run 'git update-index --no-split-index'");
+	git_error_clear();
+	git_index_free(idx);
+	git_config_free(cfg);
+	return ret;
+}
+
+int repo_check_history(git_repository *repo)
+{
+	if (git_repository_is_shallow(repo) == 1)
+		return error("the repository is a shallow clone, whose history libgit2 1.5 cannot "
+			     "walk (merge bases fail at the shallow boundary); run 'git fetch "
+			     "--unshallow' first");
+	git_error_clear();
+	return 0;
+}
+
 int repo_open(git_repository **out, struct strbuf *prefix, int need_worktree)
 {
 	git_repository *repo = NULL;
@@ -53,13 +149,16 @@ int repo_open(git_repository **out, struct strbuf *prefix, int need_worktree)
 		const char *msg = gp_git_error();
 
 		if (strstr(msg, "worktreeconfig"))
-			return error("cannot open the repository: it uses extensions.worktreeConfig "
-				     "(set by 'git sparse-checkout'), which libgit2 1.5 does not support");
+			return worktree_config_error();
 		return error("cannot open the repository: %s", msg);
 	}
 	if (need_worktree && git_repository_is_bare(repo)) {
 		git_repository_free(repo);
 		return error("this operation must be run in a work tree (the repository is bare)");
+	}
+	if (!git_repository_is_bare(repo) && check_split_index(repo) < 0) {
+		git_repository_free(repo);
+		return -1;
 	}
 	strbuf_reset(prefix);
 	if (!git_repository_is_bare(repo) && getcwd(cwd, sizeof(cwd))) {
