@@ -728,7 +728,7 @@ static void check_paths(struct check *c, struct session *s, size_t t)
 
 /* Measure task pi of the session; worktree: read its uncommitted work too. */
 static int measure_task(struct footprint *fp, struct session *s, size_t pi, int worktree,
-			unsigned int flags)
+			const git_oid *against, unsigned int flags)
 {
 	const struct task_status *st = &s->st[pi];
 	struct footprint_spec spec;
@@ -742,7 +742,7 @@ static int measure_task(struct footprint *fp, struct session *s, size_t pi, int 
 	spec.id = s->plan.tasks.v[pi].id;
 	spec.branch = branch;
 	spec.worktree = st->cleaned || !worktree ? NULL : wt;
-	spec.base = &s->plan.base_oid;
+	spec.base = against ? against : &s->plan.base_oid;
 	spec.base_ref = s->plan.base_ref;
 	spec.start = has_start ? &start : NULL;
 	spec.ran = st->attempts > 0 || st->state != TS_PENDING;
@@ -754,33 +754,89 @@ static int measure_task(struct footprint *fp, struct session *s, size_t pi, int 
 	return ret;
 }
 
-int check_undeclared(struct strlist *out, struct session *s, size_t pi)
+/*
+ * The declared paths of every task pi depends on, directly or not, into
+ * lanes (borrowed strings).  Returns 1 when one of them declared none
+ * (its footprint is unknown), else 0.
+ */
+static int dep_lanes(struct strlist *lanes, const struct plan *p, size_t pi)
+{
+	char *seen = xcalloc(p->tasks.nr + 1, 1);
+	size_t *stack = xcalloc(p->tasks.nr + 1, sizeof(*stack)), nr = 0, k;
+	int unknown = 0;
+
+	stack[nr++] = pi;
+	seen[pi] = 1;
+	while (nr) {
+		const struct plan_task *pt = &p->pt[stack[--nr]];
+
+		for (k = 0; k < pt->deps_nr; k++) {
+			size_t d = pt->deps[k].task;
+			const struct task *dt = &p->tasks.v[d];
+
+			if (seen[d])
+				continue;
+			seen[d] = 1;
+			stack[nr++] = d;
+			if (!dt->paths.nr)
+				unknown = 1;
+		}
+	}
+	for (k = 0; k < p->tasks.nr; k++)
+		if (seen[k] && k != pi) {
+			size_t j;
+
+			for (j = 0; j < p->tasks.v[k].paths.nr; j++) {
+				ALLOC_GROW(lanes->v, lanes->nr + 1, lanes->alloc);
+				lanes->v[lanes->nr++] = p->tasks.v[k].paths.v[j];
+			}
+		}
+	free(stack);
+	free(seen);
+	return unknown;
+}
+
+/* Is the path of a file outside the lanes that apply to it? */
+static int file_undeclared(const struct task *task, const struct fp_file *ff,
+			   const struct strlist *deps, int deps_unknown, const char *path)
+{
+	if (!path_undeclared(task, path))
+		return 0;
+	/* brought by its dependencies (not yet in the target): their lanes count */
+	if (ff->inherited)
+		return !deps_unknown && !declared_has(deps, path);
+	return 1;
+}
+
+int check_undeclared(struct strlist *out, struct session *s, size_t pi, const git_oid *against)
 {
 	const struct task *task = &s->plan.tasks.v[pi];
+	struct strlist deps = STRLIST_INIT;
 	struct footprint fp;
 	size_t f, found = 0;
+	int unknown;
 
 	if (!task->paths.nr)
 		return 0;
-	if (measure_task(&fp, s, pi, 0, FOOTPRINT_NO_UNCOMMITTED) < 0) {
+	if (measure_task(&fp, s, pi, 0, against, FOOTPRINT_NO_UNCOMMITTED) < 0) {
 		footprint_release(&fp);
 		return -1;
 	}
+	unknown = dep_lanes(&deps, &s->plan, pi);
 	for (f = 0; f < fp.nr; f++) {
 		const struct fp_file *ff = &fp.files[f];
 
-		if (ff->inherited)
-			continue;
-		if (path_undeclared(task, ff->path)) {
+		if (file_undeclared(task, ff, &deps, unknown, ff->path)) {
 			strlist_push(out, ff->path);
 			found++;
 		}
 		if (ff->old_path && strcmp(ff->old_path, ff->path) &&
-		    path_undeclared(task, ff->old_path)) {
+		    file_undeclared(task, ff, &deps, unknown, ff->old_path)) {
 			strlist_push(out, ff->old_path);
 			found++;
 		}
 	}
+	free(deps.v);	/* the strings are the plan's */
 	footprint_release(&fp);
 	return (int)(found > INT_MAX ? INT_MAX : found);
 }
@@ -802,7 +858,7 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		c->ct[k].owner = s->plan.pt[pi].owner;
 		strlist_init(&c->ct[k].untouched);
 		c->nr = k + 1;
-		ret = measure_task(&c->fp[k], s, pi, 1,
+		ret = measure_task(&c->fp[k], s, pi, 1, NULL,
 				   (flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0);
 		if (ret < 0)
 			return -1;

@@ -1060,20 +1060,20 @@ static char *conflict_summary(const struct merge_result *r)
 
 /*
  * The lanes gate: a task that declared paths and changed files outside
- * them on its branch (check's "undeclared" violations, deletions
- * included) is held, not merged, unless --allow-undeclared: a task that
+ * them on its branch since its merge base with the target's tip (check's
+ * "undeclared" violations, deletions included) is held, not merged, unless --allow-undeclared: a task that
  * deletes thousands of files it never declared must not reach the target
  * silently.  A task with no declared paths is not gated.  0 go, 1 held,
  * -1 error.
  */
-static int lanes_gate(struct mctx *c, struct merge_result *r)
+static int lanes_gate(struct mctx *c, struct merge_result *r, const git_oid *tip)
 {
 	size_t n;
 	int found;
 
 	if (c->opts->flags & MERGE_ALLOW_UNDECLARED)
 		return 0;
-	found = check_undeclared(&r->undeclared, c->s, r->task);
+	found = check_undeclared(&r->undeclared, c->s, r->task, tip);
 	if (found <= 0)
 		return found;
 	n = r->undeclared.nr;
@@ -1305,7 +1305,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		}
 		rc = prepare(&c, r, &tip);
 		if (!rc)
-			rc = lanes_gate(&c, r);
+			rc = lanes_gate(&c, r, &tip);
 		if (rc < 0)
 			goto out;
 		if (rc > 0) {

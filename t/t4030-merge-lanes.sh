@@ -91,4 +91,68 @@ test_expect_success 'a rename out of the lane names its new path; a declared dir
 	test_cmp expect actual
 '
 
+test_expect_success 'a task built on a held task is held too; merged alone, a dependency'"'"'s lanes count' '
+	new_repo dep &&
+	mkdir -p dep/lib &&
+	for i in 1 2 3; do echo "$i" >dep/lib/f$i.c || return 1; done &&
+	cat >dep/tasks.md <<-\EOF &&
+	## Phase 1
+	- [ ] T1 [P] Edit `a.txt`
+	- [ ] T2 [P] Edit `b.txt`
+	## Phase 2
+	- [ ] T3 [P] Edit `c.txt`
+	EOF
+	cat >dep/agent.sh <<-\EOF &&
+	case $GIT_PARALLEL_TASK_ID in
+	T1) echo a >a.txt && git rm -q -r lib ;;
+	T2) echo b >b.txt ;;
+	T3) echo c >c.txt ;;
+	esac
+	EOF
+	git -C dep add -A && git -C dep commit -q -m base &&
+	(cd dep && git parallel plan tasks.md >/dev/null &&
+	 git parallel run --command "sh \"$TRASH_DIRECTORY/dep/agent.sh\"" >/dev/null 2>&1) &&
+	git -C dep merge-base --is-ancestor parallel/T1 parallel/T3 &&
+	(cd dep && test_expect_code 1 git parallel merge --dry-run --json >../merge.json) &&
+	json_get merge.json "[[r[\"id\"], r[\"outcome\"], r[\"undeclared\"]] for r in d[\"results\"]]" >actual &&
+	echo "[[\"T1\", \"held\", [\"lib/f1.c\", \"lib/f2.c\", \"lib/f3.c\"]], [\"T2\", \"merged\", []], [\"T3\", \"held\", [\"lib/f1.c\", \"lib/f2.c\", \"lib/f3.c\"]]]" >expect &&
+	test_cmp expect actual &&
+	(cd dep && git parallel merge --dry-run --json T2 T3 >../merge.json; test $? = 1) &&
+	json_get merge.json "[[r[\"id\"], r[\"outcome\"]] for r in d[\"results\"]]" >actual &&
+	echo "[[\"T2\", \"merged\"], [\"T3\", \"held\"]]" >expect && test_cmp expect actual
+'
+
+test_expect_success 'a dependency'"'"'s declared work brought by a later task is not held' '
+	new_repo dep2 &&
+	cat >dep2/tasks.md <<-\EOF &&
+	## Phase 1
+	- [ ] T1 [P] Edit `T1.txt`
+	## Phase 2
+	- [ ] T2 [P] Edit `T2.txt`
+	EOF
+	git -C dep2 add -A && git -C dep2 commit -q -m base &&
+	(cd dep2 && git parallel plan tasks.md >/dev/null &&
+	 git parallel run --command "echo x >\$GIT_PARALLEL_TASK_ID.txt" >/dev/null 2>&1) &&
+	git -C dep2 show parallel/T2:T1.txt &&
+	(cd dep2 && git parallel merge T2 >../out) &&
+	grep "^T2  *merged" out &&
+	git -C dep2 show main:T1.txt
+'
+
+test_expect_success 'a task branch that merged the target (to fix a conflict) is judged on its own work' '
+	mk_tasks fix \
+		"F1|x.txt|echo x >x.txt && sed -i s/^5\$/five/ shared.txt" \
+		"F2|shared.txt|sed -i s/^5\$/FIVE/ shared.txt" &&
+	(cd fix && git parallel merge --allow-undeclared F1 >../out) &&
+	(cd fix && test_expect_code 1 git parallel merge F2 >../out) &&
+	grep "^F2  *conflict" out &&
+	git -C fix.parallel/F2 merge -q -X ours --no-edit main >/dev/null 2>&1 &&
+	git -C fix diff --name-only main parallel/F2 >changed &&
+	echo shared.txt >expect && test_cmp expect changed &&
+	git -C fix diff --name-only main~1 parallel/F2 >changed &&
+	grep x.txt changed &&
+	(cd fix && git parallel merge F2 >../out) &&
+	grep "^F2  *merged" out
+'
+
 test_done
