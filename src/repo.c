@@ -16,65 +16,90 @@ static int same_dir(const char *a, const char *b)
 	return same;
 }
 
+/* The configuration file of the repository git would use here, or NULL. */
+static git_config *common_config(void)
+{
+	git_buf found = { 0 };
+	git_config *cfg = NULL;
+	struct strbuf gitdir = STRBUF_INIT, common = STRBUF_INIT, file = STRBUF_INIT;
+	const char *env = getenv("GIT_DIR");
+
+	if (env && *env)
+		strbuf_addf(&gitdir, "%s/", env);
+	else if (!git_repository_discover(&found, ".", 0, NULL))
+		strbuf_addstr(&gitdir, found.ptr);
+	if (!gitdir.len)
+		goto out;
+	/* a linked worktree: its config is the common one */
+	strbuf_addf(&file, "%scommondir", gitdir.buf);
+	if (!strbuf_read_file(&common, file.buf)) {
+		strbuf_trim(&common);
+		if (common.buf[0] != '/') {
+			char *rel = strbuf_detach(&common, NULL);
+
+			strbuf_addf(&common, "%s%s", gitdir.buf, rel);
+			free(rel);
+		}
+		strbuf_addch(&common, '/');
+	} else {
+		strbuf_reset(&common);
+		strbuf_addstr(&common, gitdir.buf);
+	}
+	strbuf_reset(&file);
+	strbuf_addf(&file, "%sconfig", common.buf);
+	if (git_config_open_ondisk(&cfg, file.buf) < 0)
+		cfg = NULL;
+out:
+	git_error_clear();
+	git_buf_dispose(&found);
+	strbuf_release(&gitdir);
+	strbuf_release(&common);
+	strbuf_release(&file);
+	return cfg;
+}
+
 /*
  * extensions.worktreeConfig (git sparse-checkout, git worktree config) in
- * a repository of format version 1: libgit2 1.5 refuses to open it.  git
- * honours worktreeConfig in format 0 as well, so when it is the only
- * extension, going back to format 0 keeps every setting working.
+ * a repository of format version 1: libgit2 1.5 refuses to open it (and
+ * leaks while doing so), so it is looked for before opening.  git honours
+ * worktreeConfig in format 0 as well: when it is the only extension,
+ * going back to format 0 keeps every setting working.  Returns 0 when
+ * the repository does not use it that way, else -1 (reported).
  */
-static int worktree_config_error(void)
+static int check_worktree_config(void)
 {
-	git_buf gitdir = { 0 };
-	git_config *cfg = NULL;
+	git_config *cfg = common_config();
 	git_config_iterator *it = NULL;
 	git_config_entry *e;
-	struct strbuf others = STRBUF_INIT, path = STRBUF_INIT, common = STRBUF_INIT;
-	int n = 0;
+	struct strbuf others = STRBUF_INIT;
+	int32_t version = 0;
+	int wtc = 0, n = 0, ret = 0;
 
-	if (!git_repository_discover(&gitdir, ".", 0, NULL)) {
-		/* a linked worktree: its config is the common one */
-		strbuf_addf(&common, "%scommondir", gitdir.ptr);
-		if (!strbuf_read_file(&path, common.buf)) {
-			strbuf_trim(&path);
-			if (path.buf[0] != '/') {
-				char *rel = strbuf_detach(&path, NULL);
-
-				strbuf_addf(&path, "%s%s/", gitdir.ptr, rel);
-				free(rel);
-			} else {
-				strbuf_addch(&path, '/');
-			}
-		} else {
-			strbuf_reset(&path);
-			strbuf_addstr(&path, gitdir.ptr);
-		}
-		strbuf_reset(&common);
-		strbuf_addf(&common, "%sconfig", path.buf);
-		if (!git_config_open_ondisk(&cfg, common.buf) &&
-		    !git_config_iterator_glob_new(&it, cfg, "^extensions\\."))
-			while (!git_config_next(&e, it))
-				if (strcmp(e->name, "extensions.worktreeconfig"))
-					strbuf_addf(&others, "%s%s", n++ ? ", " : "", e->name);
-	}
+	if (!cfg || git_config_get_int32(&version, cfg, "core.repositoryformatversion") < 0 ||
+	    version != 1 || git_config_get_bool(&wtc, cfg, "extensions.worktreeconfig") < 0 || !wtc)
+		goto out;
+	/* no glob iterator: libgit2 1.5 leaks its regex match data */
+	if (!git_config_iterator_new(&it, cfg))
+		while (!git_config_next(&e, it))
+			if (!strncmp(e->name, "extensions.", 11) &&
+			    strcmp(e->name, "extensions.worktreeconfig"))
+				strbuf_addf(&others, "%s%s", n++ ? ", " : "", e->name);
+	if (!n)
+		ret = error("cannot open the repository: it uses extensions.worktreeConfig (set by "
+			    "'git sparse-checkout') in repository format 1, which libgit2 1.5 does not "
+			    "support; git honours that extension in format 0 too, so run "
+			    "'git config core.repositoryformatversion 0'");
+	else
+		ret = error("cannot open the repository: it uses extensions.worktreeConfig (set by "
+			    "'git sparse-checkout'), which libgit2 1.5 does not support, and also %s; "
+			    "turn per-worktree configuration off first ('git sparse-checkout disable', "
+			    "then 'git config --unset extensions.worktreeConfig')", others.buf);
+out:
 	git_error_clear();
 	git_config_iterator_free(it);
 	git_config_free(cfg);
-	git_buf_dispose(&gitdir);
-	strbuf_release(&path);
-	strbuf_release(&common);
-	if (!n) {
-		strbuf_release(&others);
-		return error("cannot open the repository: it uses extensions.worktreeConfig (set by "
-			     "'git sparse-checkout') in repository format 1, which libgit2 1.5 does not "
-			     "support; git honours that extension in format 0 too, so run "
-			     "'git config core.repositoryformatversion 0'");
-	}
-	error("cannot open the repository: it uses extensions.worktreeConfig (set by "
-	      "'git sparse-checkout'), which libgit2 1.5 does not support, and also %s; "
-	      "turn per-worktree configuration off first ('git sparse-checkout disable', "
-	      "then 'git config --unset extensions.worktreeConfig')", others.buf);
 	strbuf_release(&others);
-	return -1;
+	return ret;
 }
 
 /*
@@ -130,6 +155,12 @@ int repo_open(git_repository **out, struct strbuf *prefix, int need_worktree)
 			return error_errno("cannot use GIT_WORK_TREE '%s'", env_wt);
 		unsetenv("GIT_WORK_TREE");
 	}
+	if (check_worktree_config() < 0) {
+		if (work_tree)
+			setenv("GIT_WORK_TREE", work_tree, 1);
+		free(work_tree);
+		return -1;
+	}
 	err = git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
 	if (work_tree) {
 		setenv("GIT_WORK_TREE", work_tree, 1);
@@ -149,7 +180,8 @@ int repo_open(git_repository **out, struct strbuf *prefix, int need_worktree)
 		const char *msg = gp_git_error();
 
 		if (strstr(msg, "worktreeconfig"))
-			return worktree_config_error();
+			return error("cannot open the repository: it uses extensions.worktreeConfig "
+				     "(set by 'git sparse-checkout'), which libgit2 1.5 does not support");
 		return error("cannot open the repository: %s", msg);
 	}
 	if (need_worktree && git_repository_is_bare(repo)) {
