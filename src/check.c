@@ -6,6 +6,7 @@
  * pair, with git's merge bases (git_merge_commits), as git merge-tree
  * --write-tree does.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,48 @@ static void index_release(struct path_index *ix)
 
 /* --- pairs ---------------------------------------------------------------- */
 
+/* Does task x's branch hold all of task y's commits? */
+static int holds_commits(const struct check *c, size_t x, size_t y, git_repository *repo)
+{
+	const struct footprint *fx = &c->fp[x], *fy = &c->fp[y];
+
+	return git_oid_equal(&fx->head, &fy->head) ||
+		git_graph_descendant_of(repo, &fx->head, &fy->head) == 1;
+}
+
+/*
+ * One task contains the other (a dependency): the later one is built on
+ * the earlier one; git merges them as a fast-forward, so they are not
+ * compared.  Only committed work can be contained: uncommitted work is
+ * in no branch, so a pair where the contained side has uncommitted
+ * changes (two tasks on one commit with commit = never, both editing a
+ * file) is compared, on those files only (see skip_contained()).
+ */
+static void pair_relate(struct check_pair *p, const struct check *c, git_repository *repo)
+{
+	if (holds_commits(c, p->a, p->b, repo))
+		p->holds |= 1;
+	if (holds_commits(c, p->b, p->a, repo))
+		p->holds |= 2;
+	p->related = ((p->holds & 1) && !c->fp[p->b].uncommitted) ||
+		((p->holds & 2) && !c->fp[p->a].uncommitted);
+}
+
+/*
+ * In a pair where one side holds the other's commits, a file says
+ * nothing unless the held side changed it in its worktree and the
+ * holding side changed it itself (not inherited).
+ */
+static int skip_contained(const struct check_pair *p, const struct fp_file *fa,
+			  const struct fp_file *fb)
+{
+	if ((p->holds & 1) && !(fb->uncommitted && !fa->inherited))
+		return 1;
+	if ((p->holds & 2) && !(fa->uncommitted && !fb->inherited))
+		return 1;
+	return 0;
+}
+
 static struct check_pair *pair_get(struct check *c, struct strmap *pairs, size_t a, size_t b,
 				   git_repository *repo)
 {
@@ -231,14 +274,7 @@ static struct check_pair *pair_get(struct check *c, struct strmap *pairs, size_t
 	p->exact = -1;
 	strlist_init(&p->exact_paths);
 	e->value = (void *)c->pairs_nr;
-	/*
-	 * One branch contains the other (a dependency): the later one is
-	 * built on the earlier one; git merges them as a fast-forward.
-	 */
-	if (git_oid_equal(&c->fp[a].head, &c->fp[b].head) ||
-	    git_graph_descendant_of(repo, &c->fp[a].head, &c->fp[b].head) == 1 ||
-	    git_graph_descendant_of(repo, &c->fp[b].head, &c->fp[a].head) == 1)
-		p->related = 1;
+	pair_relate(p, c, repo);
 	git_error_clear();
 	return p;
 }
@@ -329,7 +365,9 @@ static void add_dir_conflicts(struct check *c, const struct posting *p, const ch
 			continue;
 		pair = pair_get(c, pairs, t < p->task[i] ? t : p->task[i],
 				t < p->task[i] ? p->task[i] : t, repo);
-		if (pair->related)
+		if (pair->related ||
+		    (t < p->task[i] ? skip_contained(pair, &c->fp[t].files[f], other)
+				    : skip_contained(pair, other, &c->fp[t].files[f])))
 			continue;
 		o = add_overlap(c, p->task[i], p->file[i], t, f);
 		free(o->path);
@@ -379,7 +417,8 @@ static void find_overlaps(struct check *c, git_repository *repo)
 				if (found)
 					continue;
 				pair = pair_get(c, &pairs, ta, tb, repo);
-				if (pair->related)
+				if (pair->related ||
+				    skip_contained(pair, &c->fp[ta].files[fa], &c->fp[tb].files[fb]))
 					continue;
 				o = add_overlap(c, ta, fa, tb, fb);
 				classify(o->fa, o->fb, &o->cls, &o->kind);
@@ -459,7 +498,7 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 	struct strmap set = STRMAP_INIT, drop = STRMAP_INIT;
 	char hex_a[GIT_OID_HEXSZ + 1], hex_b[GIT_OID_HEXSZ + 1];
 	size_t i, n;
-	int ret = 0;
+	int ret = 0, uncommitted = 0;
 
 	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
 	if (git_commit_lookup(&ca, repo, &c->fp[p->a].head) < 0 ||
@@ -546,9 +585,16 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 
 		if (o->a != p->a || o->b != p->b)
 			continue;
+		/* git merges commits: work left in a worktree keeps the verdict of its ranges */
+		if (o->fa->uncommitted || o->fb->uncommitted) {
+			uncommitted = 1;
+			continue;
+		}
 		o->exact = strmap_contains(&set, o->path) || strmap_contains(&set, o->fa->path) ||
 			strmap_contains(&set, o->fb->path);
 	}
+	if (uncommitted && !p->exact)
+		p->exact = -1;	/* the commits merge cleanly; the worktrees were not merged */
 	for (i = 0; i < p->exact_paths.nr; i++) {
 		const char *ep = p->exact_paths.v[i];
 		size_t k;
@@ -609,6 +655,12 @@ static int declared_has(const struct strlist *decl, const char *path)
 	return 0;
 }
 
+/* Is path outside the lanes of a task that declared paths? */
+static int path_undeclared(const struct task *task, const char *path)
+{
+	return task->paths.nr && !declared_has(&task->paths, path);
+}
+
 static void add_violation(struct check *c, size_t t, const char *path,
 			  enum violation_kind kind, const char *owner)
 {
@@ -641,7 +693,7 @@ static void check_paths(struct check *c, struct session *s, size_t t)
 		if (ff->old_path && strcmp(ff->old_path, ff->path))
 			paths[np++] = ff->old_path;
 		for (k = 0; k < np; k++) {
-			if (task->paths.nr && !declared_has(&task->paths, paths[k])) {
+			if (path_undeclared(task, paths[k])) {
 				add_violation(c, t, paths[k], VIOLATION_UNDECLARED, NULL);
 				c->ct[t].undeclared++;
 			}
@@ -674,6 +726,121 @@ static void check_paths(struct check *c, struct session *s, size_t t)
 
 /* --- the whole check ------------------------------------------------------ */
 
+/* Measure task pi of the session; worktree: read its uncommitted work too. */
+static int measure_task(struct footprint *fp, struct session *s, size_t pi, int worktree,
+			const git_oid *against, unsigned int flags)
+{
+	const struct task_status *st = &s->st[pi];
+	struct footprint_spec spec;
+	char *branch = st->branch ? xstrdup(st->branch) : session_branch(s, st->id);
+	char *wt = st->worktree ? xstrdup(st->worktree) : session_worktree(s, st->id);
+	git_oid start;
+	int has_start = st->start && !git_oid_fromstr(&start, st->start);
+	int ret;
+
+	memset(&spec, 0, sizeof(spec));
+	spec.id = s->plan.tasks.v[pi].id;
+	spec.branch = branch;
+	spec.worktree = st->cleaned || !worktree ? NULL : wt;
+	spec.base = against ? against : &s->plan.base_oid;
+	spec.base_ref = s->plan.base_ref;
+	spec.start = has_start ? &start : NULL;
+	spec.ran = st->attempts > 0 || st->state != TS_PENDING;
+	ret = footprint_measure(fp, s->repo, &spec, flags);
+	if (st->cleaned && !fp->measured)
+		strlist_push(&fp->notes, "its worktree and branch were removed by 'git parallel clean'");
+	free(branch);
+	free(wt);
+	return ret;
+}
+
+/*
+ * The declared paths of every task pi depends on, directly or not, into
+ * lanes (borrowed strings).  Returns 1 when one of them declared none
+ * (its footprint is unknown), else 0.
+ */
+static int dep_lanes(struct strlist *lanes, const struct plan *p, size_t pi)
+{
+	char *seen = xcalloc(p->tasks.nr + 1, 1);
+	size_t *stack = xcalloc(p->tasks.nr + 1, sizeof(*stack)), nr = 0, k;
+	int unknown = 0;
+
+	stack[nr++] = pi;
+	seen[pi] = 1;
+	while (nr) {
+		const struct plan_task *pt = &p->pt[stack[--nr]];
+
+		for (k = 0; k < pt->deps_nr; k++) {
+			size_t d = pt->deps[k].task;
+			const struct task *dt = &p->tasks.v[d];
+
+			if (seen[d])
+				continue;
+			seen[d] = 1;
+			stack[nr++] = d;
+			if (!dt->paths.nr)
+				unknown = 1;
+		}
+	}
+	for (k = 0; k < p->tasks.nr; k++)
+		if (seen[k] && k != pi) {
+			size_t j;
+
+			for (j = 0; j < p->tasks.v[k].paths.nr; j++) {
+				ALLOC_GROW(lanes->v, lanes->nr + 1, lanes->alloc);
+				lanes->v[lanes->nr++] = p->tasks.v[k].paths.v[j];
+			}
+		}
+	free(stack);
+	free(seen);
+	return unknown;
+}
+
+/* Is the path of a file outside the lanes that apply to it? */
+static int file_undeclared(const struct task *task, const struct fp_file *ff,
+			   const struct strlist *deps, int deps_unknown, const char *path)
+{
+	if (!path_undeclared(task, path))
+		return 0;
+	/* brought by its dependencies (not yet in the target): their lanes count */
+	if (ff->inherited)
+		return !deps_unknown && !declared_has(deps, path);
+	return 1;
+}
+
+int check_undeclared(struct strlist *out, struct session *s, size_t pi, const git_oid *against)
+{
+	const struct task *task = &s->plan.tasks.v[pi];
+	struct strlist deps = STRLIST_INIT;
+	struct footprint fp;
+	size_t f, found = 0;
+	int unknown;
+
+	if (!task->paths.nr)
+		return 0;
+	if (measure_task(&fp, s, pi, 0, against, FOOTPRINT_NO_UNCOMMITTED) < 0) {
+		footprint_release(&fp);
+		return -1;
+	}
+	unknown = dep_lanes(&deps, &s->plan, pi);
+	for (f = 0; f < fp.nr; f++) {
+		const struct fp_file *ff = &fp.files[f];
+
+		if (file_undeclared(task, ff, &deps, unknown, ff->path)) {
+			strlist_push(out, ff->path);
+			found++;
+		}
+		if (ff->old_path && strcmp(ff->old_path, ff->path) &&
+		    file_undeclared(task, ff, &deps, unknown, ff->old_path)) {
+			strlist_push(out, ff->old_path);
+			found++;
+		}
+	}
+	free(deps.v);	/* the strings are the plan's */
+	footprint_release(&fp);
+	return (int)(found > INT_MAX ? INT_MAX : found);
+}
+
 int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	      unsigned int flags)
 {
@@ -686,31 +853,13 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	c->ct = xcalloc(nr + 1, sizeof(*c->ct));
 	for (k = 0; k < nr; k++) {
 		size_t pi = sel[k];
-		const struct task_status *st = &s->st[pi];
-		struct footprint_spec spec;
-		char *branch = st->branch ? xstrdup(st->branch) : session_branch(s, st->id);
-		char *wt = st->worktree ? xstrdup(st->worktree) : session_worktree(s, st->id);
-		git_oid start;
-		int has_start = st->start && !git_oid_fromstr(&start, st->start);
 
-		memset(&spec, 0, sizeof(spec));
-		spec.id = s->plan.tasks.v[pi].id;
-		spec.branch = branch;
-		spec.worktree = st->cleaned ? NULL : wt;
-		spec.base = &s->plan.base_oid;
-		spec.base_ref = s->plan.base_ref;
-		spec.start = has_start ? &start : NULL;
-		spec.ran = st->attempts > 0 || st->state != TS_PENDING;
 		c->ct[k].plan_index = pi;
 		c->ct[k].owner = s->plan.pt[pi].owner;
 		strlist_init(&c->ct[k].untouched);
 		c->nr = k + 1;
-		ret = footprint_measure(&c->fp[k], s->repo, &spec,
-					(flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0);
-		if (st->cleaned && !c->fp[k].measured)
-			strlist_push(&c->fp[k].notes, "its worktree and branch were removed by 'git parallel clean'");
-		free(branch);
-		free(wt);
+		ret = measure_task(&c->fp[k], s, pi, 1, NULL,
+				   (flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0);
 		if (ret < 0)
 			return -1;
 	}

@@ -13,7 +13,7 @@
 #include "gp/session.h"
 
 static const char *const usage_merge[] = {
-	"usage: git parallel merge [<id>...] [--into <branch>] [--dry-run] [--squash] [--verify <cmd>] [--stop-on-conflict] [--json]",
+	"usage: git parallel merge [<id>...] [--into <branch>] [--dry-run] [--squash] [--verify <cmd>] [--stop-on-conflict] [--allow-undeclared] [--json]",
 	NULL,
 };
 
@@ -88,6 +88,11 @@ static void print_json(const struct session *s, const struct merge_run *m, int d
 		json_kv_string(&j, "head", git_oid_is_zero(&r->head) ? NULL
 			       : git_oid_tostr(hex, sizeof(hex), &r->head));
 		json_kv_string(&j, "reason", r->reason);
+		json_key(&j, "undeclared");
+		json_array_begin(&j);
+		for (k = 0; k < r->undeclared.nr; k++)
+			json_string(&j, r->undeclared.v[k]);
+		json_array_end(&j);
 		json_key(&j, "conflicts");
 		json_array_begin(&j);
 		for (k = 0; k < r->conflicts_nr; k++) {
@@ -132,9 +137,12 @@ static void add_ranges(struct strbuf *sb, const struct merge_range *v, size_t nr
 	}
 }
 
+/* undeclared paths of a held task named in the table; --json lists them all */
+#define HELD_SHOWN 20
+
 static void print_table(const struct session *s, const struct merge_run *m, int dry)
 {
-	size_t i, k, n, idw = 4, counts[5] = { 0 };
+	size_t i, k, n, idw = 4, counts[MO_HELD + 1] = { 0 };
 	struct strbuf sb = STRBUF_INIT;
 
 	for (i = 0; i < m->nr; i++)
@@ -164,6 +172,11 @@ static void print_table(const struct session *s, const struct merge_run *m, int 
 			strbuf_addf(&sb, "  %s", r->reason);
 		}
 		printf("%s\n", sb.buf);
+		for (k = 0; k < r->undeclared.nr && k < HELD_SHOWN; k++)
+			printf("%-*s    %s  undeclared\n", (int)idw, "", r->undeclared.v[k]);
+		if (r->undeclared.nr > HELD_SHOWN)
+			printf("%-*s    ... and %zu more (all of them: --json)\n", (int)idw, "",
+			       r->undeclared.nr - HELD_SHOWN);
 		for (k = 0; k < r->conflicts_nr; k++) {
 			const struct merge_conflict *c = &r->conflicts[k];
 
@@ -180,9 +193,12 @@ static void print_table(const struct session *s, const struct merge_run *m, int 
 			printf("%s\n", sb.buf);
 		}
 	}
-	printf("%zu merged, %zu conflict%s, %zu verify-failed, %zu failed, %zu skipped\n",
+	printf("%zu merged, %zu conflict%s, %zu verify-failed, %zu failed, %zu skipped",
 	       counts[MO_MERGED], counts[MO_CONFLICT], counts[MO_CONFLICT] == 1 ? "" : "s",
 	       counts[MO_VERIFY_FAILED], counts[MO_FAILED], counts[MO_SKIPPED]);
+	if (counts[MO_HELD])
+		printf(", %zu held", counts[MO_HELD]);
+	printf("\n");
 	strbuf_release(&sb);
 }
 
@@ -194,6 +210,7 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "squash", no_argument, NULL, 's' },
 		{ "verify", required_argument, NULL, 'v' },
 		{ "stop-on-conflict", no_argument, NULL, 'S' },
+		{ "allow-undeclared", no_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -208,7 +225,7 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 	merge_run_init(&m);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hi:nsv:Sj", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hi:nsv:SAj", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return usage_with(usage_merge, 0);
@@ -226,6 +243,9 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 			break;
 		case 'S':
 			opts.flags |= MERGE_STOP_ON_CONFLICT;
+			break;
+		case 'A':
+			opts.flags |= MERGE_ALLOW_UNDECLARED;
 			break;
 		case 'j':
 			json = 1;
@@ -280,7 +300,7 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 	for (i = 0; i < m.nr; i++) {
 		enum merge_outcome o = m.results[i].outcome;
 
-		if (o == MO_CONFLICT || o == MO_VERIFY_FAILED || o == MO_FAILED ||
+		if (o == MO_CONFLICT || o == MO_VERIFY_FAILED || o == MO_FAILED || o == MO_HELD ||
 		    (o == MO_SKIPPED && (opts.flags & MERGE_EXPLICIT)))
 			ret = 1;
 	}

@@ -692,6 +692,8 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	if (tasks_validate(&plan.tasks, cfg.branch_prefix) < 0)
 		goto out;
 
+	if (repo_check_history(ctx->repo) < 0)
+		goto out;
 	if (repo_resolve_base(ctx->repo, base ? base : cfg.base, &ref, &plan.base_oid) < 0)
 		goto out;
 	plan.base_ref = strbuf_detach(&ref, NULL);

@@ -35,6 +35,7 @@
 
 #include <git2/sys/index.h>
 
+#include "gp/check.h"
 #include "gp/merge.h"
 #include "gp/worktree.h"
 
@@ -44,7 +45,7 @@ extern char **environ;
 #define FALLBACK_EMAIL "git-parallel@localhost"
 
 static const char *const outcome_names[] = {
-	"merged", "conflict", "verify-failed", "skipped", "failed",
+	"merged", "conflict", "verify-failed", "skipped", "failed", "held",
 };
 
 const char *merge_outcome_name(enum merge_outcome o)
@@ -77,6 +78,7 @@ void merge_run_release(struct merge_run *m)
 			conflict_release(&r->conflicts[k]);
 		free(r->conflicts);
 		free(r->reason);
+		strlist_clear(&r->undeclared);
 	}
 	free(m->results);
 	free(m->target);
@@ -241,6 +243,41 @@ static int head_is(const char *gitdir, const char *ref)
 	return ret;
 }
 
+/*
+ * The main worktree of the repository whose common dir is common, caller
+ * frees; NULL (reported) when it cannot be found.  Opened from the main
+ * worktree, that is our own work tree.  Otherwise libgit2 guesses the
+ * common dir's parent, which is wrong for a separate git directory
+ * (git init --separate-git-dir: only the worktree's .git file knows where
+ * it is): the guess is only taken when it is a work tree of this very
+ * repository.
+ */
+static char *main_worktree(struct mctx *c, const char *common)
+{
+	git_repository *main = NULL, *guess = NULL;
+	char *ret = NULL, *a = NULL, *b = NULL;
+
+	if (!git_repository_is_worktree(c->repo) && git_repository_workdir(c->repo))
+		return trim_slash(git_repository_workdir(c->repo));
+	if (!git_repository_open_ext(&main, common, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) &&
+	    git_repository_workdir(main) &&
+	    !git_repository_open_ext(&guess, git_repository_workdir(main),
+				     GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) &&
+	    (a = realpath(git_repository_commondir(guess), NULL)) &&
+	    (b = realpath(common, NULL)) && !strcmp(a, b))
+		ret = trim_slash(git_repository_workdir(main));
+	git_error_clear();
+	if (!ret)
+		error("'%s' is checked out in the main worktree, which cannot be found from here "
+		      "(a separate git directory?): run 'git parallel merge' in the main worktree",
+		      short_ref(c->m->target));
+	free(a);
+	free(b);
+	git_repository_free(guess);
+	git_repository_free(main);
+	return ret;
+}
+
 /* Find the worktree (main or linked) that has ref checked out. */
 static int find_checkout(struct mctx *c, const char *ref)
 {
@@ -251,13 +288,15 @@ static int find_checkout(struct mctx *c, const char *ref)
 	int ret = 0;
 
 	if (head_is(common, ref) && !git_repository_open_bare(&main, common)) {
-		/* the main worktree: the common dir's parent, unless bare */
+		/* the main worktree, unless bare */
 		git_repository_free(main);
 		main = NULL;
 		if (!git_repository_open_ext(&main, common, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) &&
 		    git_repository_workdir(main)) {
-			c->m->checkout = trim_slash(git_repository_workdir(main));
-			c->checkout_gitdir = xstrdup(common);
+			if (!(c->m->checkout = main_worktree(c, common)))
+				ret = -1;
+			else
+				c->checkout_gitdir = xstrdup(common);
 			goto out;
 		}
 	}
@@ -323,10 +362,17 @@ static int update_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 {
 	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
 	const char *argv[] = { "git", "read-tree", "-m", "-u", a, b, NULL };
+	const char *refresh[] = { "git", "update-index", "-q", "--refresh", NULL };
 	int rc;
 
 	git_oid_tostr(a, sizeof(a), old);
 	git_oid_tostr(b, sizeof(b), new);
+	/*
+	 * read-tree trusts the index's stat data: a file merely touched
+	 * (same content) is "not uptodate" to it.  Refresh it first, as git
+	 * merge does; a real change still makes read-tree refuse.
+	 */
+	run_child(refresh, c->m->checkout, NULL);
 	rc = run_child(argv, c->m->checkout, NULL);
 	return rc == 0 ? 0 : -1;
 }
@@ -1013,6 +1059,31 @@ static char *conflict_summary(const struct merge_result *r)
 	return strbuf_detach(&sb, NULL);
 }
 
+/*
+ * The lanes gate: a task that declared paths and changed files outside
+ * them on its branch since its merge base with the target's tip (check's
+ * "undeclared" violations, deletions included) is held, not merged, unless --allow-undeclared: a task that
+ * deletes thousands of files it never declared must not reach the target
+ * silently.  A task with no declared paths is not gated.  0 go, 1 held,
+ * -1 error.
+ */
+static int lanes_gate(struct mctx *c, struct merge_result *r, const git_oid *tip)
+{
+	size_t n;
+	int found;
+
+	if (c->opts->flags & MERGE_ALLOW_UNDECLARED)
+		return 0;
+	found = check_undeclared(&r->undeclared, c->s, r->task, tip);
+	if (found <= 0)
+		return found;
+	n = r->undeclared.nr;
+	set_reason(r, MO_HELD, xstrfmt("changed %zu path%s outside its declared paths "
+				       "(merge --allow-undeclared to merge it anyway)",
+				       n, n == 1 ? "" : "s"));
+	return 1;
+}
+
 /* Fill r for task i: which head, and whether it can be merged. 0 go, 1 decided, -1 error. */
 static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 {
@@ -1023,7 +1094,8 @@ static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 	int has_recorded = st->head && !git_oid_fromstr(&recorded, st->head);
 	int ret = 1;
 
-	if (st->state != TS_DONE && st->state != TS_CONFLICT && st->state != TS_MERGED) {
+	if (st->state != TS_DONE && st->state != TS_CONFLICT && st->state != TS_MERGED &&
+	    st->state != TS_HELD) {
 		set_reason(r, MO_SKIPPED, xstrfmt("not finished (%s)", task_state_name(st->state)));
 		goto out;
 	}
@@ -1147,6 +1219,10 @@ static void write_states(struct mctx *c)
 			break;
 		case MO_FAILED:
 			break;
+		case MO_HELD:
+			st->state = TS_HELD;
+			task_status_set(&st->head, h);
+			break;
 		case MO_SKIPPED:
 			continue;
 		}
@@ -1232,6 +1308,8 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 			continue;
 		}
 		rc = prepare(&c, r, &tip);
+		if (!rc)
+			rc = lanes_gate(&c, r, &tip);
 		if (rc < 0)
 			goto out;
 		if (rc > 0) {

@@ -16,6 +16,127 @@ static int same_dir(const char *a, const char *b)
 	return same;
 }
 
+/* The configuration file of the repository git would use here, or NULL. */
+static git_config *common_config(void)
+{
+	git_buf found = { 0 };
+	git_config *cfg = NULL;
+	struct strbuf gitdir = STRBUF_INIT, common = STRBUF_INIT, file = STRBUF_INIT;
+	const char *env = getenv("GIT_DIR");
+
+	if (env && *env)
+		strbuf_addf(&gitdir, "%s/", env);
+	else if (!git_repository_discover(&found, ".", 0, NULL))
+		strbuf_addstr(&gitdir, found.ptr);
+	if (!gitdir.len)
+		goto out;
+	/* a linked worktree: its config is the common one */
+	strbuf_addf(&file, "%scommondir", gitdir.buf);
+	if (!strbuf_read_file(&common, file.buf)) {
+		strbuf_trim(&common);
+		if (common.buf[0] != '/') {
+			char *rel = strbuf_detach(&common, NULL);
+
+			strbuf_addf(&common, "%s%s", gitdir.buf, rel);
+			free(rel);
+		}
+		strbuf_addch(&common, '/');
+	} else {
+		strbuf_reset(&common);
+		strbuf_addstr(&common, gitdir.buf);
+	}
+	strbuf_reset(&file);
+	strbuf_addf(&file, "%sconfig", common.buf);
+	if (git_config_open_ondisk(&cfg, file.buf) < 0)
+		cfg = NULL;
+out:
+	git_error_clear();
+	git_buf_dispose(&found);
+	strbuf_release(&gitdir);
+	strbuf_release(&common);
+	strbuf_release(&file);
+	return cfg;
+}
+
+/*
+ * extensions.worktreeConfig (git sparse-checkout, git worktree config) in
+ * a repository of format version 1: libgit2 1.5 refuses to open it (and
+ * leaks while doing so), so it is looked for before opening.  git honours
+ * worktreeConfig in format 0 as well: when it is the only extension,
+ * going back to format 0 keeps every setting working.  Returns 0 when
+ * the repository does not use it that way, else -1 (reported).
+ */
+static int check_worktree_config(void)
+{
+	git_config *cfg = common_config();
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	struct strbuf others = STRBUF_INIT;
+	int32_t version = 0;
+	int wtc = 0, n = 0, ret = 0;
+
+	if (!cfg || git_config_get_int32(&version, cfg, "core.repositoryformatversion") < 0 ||
+	    version != 1 || git_config_get_bool(&wtc, cfg, "extensions.worktreeconfig") < 0 || !wtc)
+		goto out;
+	/* no glob iterator: libgit2 1.5 leaks its regex match data */
+	if (!git_config_iterator_new(&it, cfg))
+		while (!git_config_next(&e, it))
+			if (!strncmp(e->name, "extensions.", 11) &&
+			    strcmp(e->name, "extensions.worktreeconfig"))
+				strbuf_addf(&others, "%s%s", n++ ? ", " : "", e->name);
+	if (!n)
+		ret = error("cannot open the repository: it uses extensions.worktreeConfig (set by "
+			    "'git sparse-checkout') in repository format 1, which libgit2 1.5 does not "
+			    "support; git honours that extension in format 0 too, so run "
+			    "'git config core.repositoryformatversion 0'");
+	else
+		ret = error("cannot open the repository: it uses extensions.worktreeConfig (set by "
+			    "'git sparse-checkout'), which libgit2 1.5 does not support, and also %s; "
+			    "turn per-worktree configuration off first ('git sparse-checkout disable', "
+			    "then 'git config --unset extensions.worktreeConfig')", others.buf);
+out:
+	git_error_clear();
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	strbuf_release(&others);
+	return ret;
+}
+
+/*
+ * A split index (core.splitIndex, git update-index --split-index) has the
+ * mandatory "link" extension, which libgit2 1.5 cannot read: every status,
+ * diff and commit of a worktree would fail.  Refuse it up front.
+ */
+static int check_split_index(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	git_index *idx = NULL;
+	int split = 0, ret = 0;
+
+	if (!git_repository_config_snapshot(&cfg, repo) &&
+	    !git_config_get_bool(&split, cfg, "core.splitindex") && split)
+		ret = error("core.splitIndex is set, and libgit2 1.5 cannot read split indexes; "
+			    "run 'git config core.splitIndex false' and 'git update-index "
+			    "--no-split-index' (in every worktree of the repository)");
+	else if (git_repository_index(&idx, repo) < 0 && strstr(gp_git_error(), "'link'"))
+		ret = error("the index is split ('git update-index --split-index'), and libgit2 1.5 "
+			    "cannot read split indexes; run 'git update-index --no-split-index'");
+	git_error_clear();
+	git_index_free(idx);
+	git_config_free(cfg);
+	return ret;
+}
+
+int repo_check_history(git_repository *repo)
+{
+	if (git_repository_is_shallow(repo) == 1)
+		return error("the repository is a shallow clone, whose history libgit2 1.5 cannot "
+			     "walk (merge bases fail at the shallow boundary); run 'git fetch "
+			     "--unshallow' first");
+	git_error_clear();
+	return 0;
+}
+
 int repo_open(git_repository **out, struct strbuf *prefix, int need_worktree)
 {
 	git_repository *repo = NULL;
@@ -33,6 +154,12 @@ int repo_open(git_repository **out, struct strbuf *prefix, int need_worktree)
 		if (!work_tree)
 			return error_errno("cannot use GIT_WORK_TREE '%s'", env_wt);
 		unsetenv("GIT_WORK_TREE");
+	}
+	if (check_worktree_config() < 0) {
+		if (work_tree)
+			setenv("GIT_WORK_TREE", work_tree, 1);
+		free(work_tree);
+		return -1;
 	}
 	err = git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
 	if (work_tree) {
@@ -60,6 +187,10 @@ int repo_open(git_repository **out, struct strbuf *prefix, int need_worktree)
 	if (need_worktree && git_repository_is_bare(repo)) {
 		git_repository_free(repo);
 		return error("this operation must be run in a work tree (the repository is bare)");
+	}
+	if (!git_repository_is_bare(repo) && check_split_index(repo) < 0) {
+		git_repository_free(repo);
+		return -1;
 	}
 	strbuf_reset(prefix);
 	if (!git_repository_is_bare(repo) && getcwd(cwd, sizeof(cwd))) {

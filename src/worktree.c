@@ -988,12 +988,34 @@ out:
 
 /* worktree_dirty */
 
+/*
+ * A path missing from the worktree only because the index marks it
+ * skip-worktree (a sparse checkout): git does not call that a change,
+ * libgit2 1.5's status does (a deletion).
+ */
+static int skip_worktree_only(git_repository *repo, const git_status_entry *e)
+{
+	git_index *idx = NULL;
+	const git_index_entry *ie;
+	int ret = 0;
+
+	if (e->status != GIT_STATUS_WT_DELETED || !e->index_to_workdir ||
+	    git_repository_index(&idx, repo) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	ie = git_index_get_bypath(idx, e->index_to_workdir->old_file.path, 0);
+	ret = ie && (ie->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE);
+	git_index_free(idx);
+	return ret;
+}
+
 int worktree_dirty(const char *path, struct strlist *paths)
 {
 	git_repository *repo = NULL;
 	git_status_list *list = NULL;
 	git_status_options opts;
-	size_t i, n;
+	size_t i, n, dirty;
 	int ret = -1;
 
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
@@ -1006,14 +1028,17 @@ int worktree_dirty(const char *path, struct strlist *paths)
 		goto out;
 	}
 	n = git_status_list_entrycount(list);
-	for (i = 0; paths && i < n; i++) {
+	for (i = 0, dirty = 0; i < n; i++) {
 		const git_status_entry *e = git_status_byindex(list, i);
 		const git_diff_delta *d = e->index_to_workdir ? e->index_to_workdir : e->head_to_index;
 
-		if (d)
+		if (skip_worktree_only(repo, e))
+			continue;
+		dirty++;
+		if (d && paths)
 			strlist_push(paths, d->new_file.path ? d->new_file.path : d->old_file.path);
 	}
-	ret = n > INT_MAX ? INT_MAX : (int)n;
+	ret = dirty > INT_MAX ? INT_MAX : (int)dirty;
 out:
 	git_status_list_free(list);
 	git_repository_free(repo);

@@ -138,6 +138,48 @@ test_expect_success 'a task built on another (a dependency) is not compared with
 	json_get check.json "d[\"overlaps\"]" >actual && echo "[]" >expect && test_cmp expect actual
 '
 
+test_expect_success 'commit = never: uncommitted edits of one line on one commit conflict' '
+	new_repo never &&
+	eval "$LINES" >never/a.txt &&
+	printf "[parallel]\n\tcommit = never\n" >never/.gitparallel &&
+	{
+		task_ini N1 a.txt "sed -i s/^line.1\$/one/ a.txt" &&
+		task_ini N2 a.txt "sed -i s/^line.1\$/ONE/ a.txt"
+	} >never/tasks.ini &&
+	git -C never add -A && git -C never commit -q -m base &&
+	(cd never && git parallel plan tasks.ini >/dev/null && git parallel run >/dev/null 2>&1) &&
+	test "$(git -C never rev-parse parallel/N1)" = "$(git -C never rev-parse main)" &&
+	test "$(git -C never rev-parse parallel/N2)" = "$(git -C never rev-parse main)" &&
+	(cd never && test_expect_code 1 git parallel check --json >../check.json) &&
+	json_get check.json "[[o[\"tasks\"], o[\"path\"], o[\"class\"]] for o in d[\"overlaps\"]]" >actual &&
+	echo "[[[\"N1\", \"N2\"], \"a.txt\", \"conflict\"]]" >expect && test_cmp expect actual &&
+	json_get check.json "[p[\"related\"] for p in d[\"pairs\"]]" >actual &&
+	echo "[false]" >expect && test_cmp expect actual &&
+	(cd never && test_expect_code 1 git parallel check --exact >../out) &&
+	grep "conflict  *a.txt (content)  N1 1 / N2 1" out
+'
+
+test_expect_success 'commit = never: edits of distant lines are same-file, exit 0' '
+	git -C never.parallel/N2 checkout -q -- a.txt &&
+	sed -i s/^line.9\$/nine/ never.parallel/N2/a.txt &&
+	(cd never && git parallel check --json >../check.json) &&
+	json_get check.json "[[o[\"class\"], o[\"ranges\"]] for o in d[\"overlaps\"]]" >actual &&
+	echo "[[\"same-file\", [[{\"start\": 1, \"lines\": 1}], [{\"start\": 9, \"lines\": 1}]]]]" >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a dependency with uncommitted work: only those files are compared' '
+	echo dirty >>dep.parallel/T001/a.txt &&
+	echo extra >dep.parallel/T001/b.txt &&
+	(cd dep && test_expect_code 1 git parallel check --json >../check.json) &&
+	json_get check.json "[[o[\"tasks\"], o[\"path\"], o[\"class\"]] for o in d[\"overlaps\"]]" >actual &&
+	echo "[[[\"T001\", \"T002\"], \"a.txt\", \"conflict\"]]" >expect && test_cmp expect actual &&
+	git -C dep.parallel/T001 checkout -q -- a.txt &&
+	(cd dep && test_expect_code 1 git parallel check --json >../check.json) &&
+	json_get check.json "d[\"overlaps\"]" >actual && echo "[]" >expect && test_cmp expect actual &&
+	rm dep.parallel/T001/b.txt
+'
+
 test_expect_success 'a task without paths that only inherited files is not listed as changing them' '
 	new_repo inh &&
 	eval "$LINES" >inh/a.txt &&

@@ -11,7 +11,7 @@ test_expect_success 'setup: four clean tasks' '
 		"C1|a.txt|sed -i s/^2\$/two/ a.txt" \
 		"C2|b.txt|echo b >b.txt" \
 		"C3|shared.txt|sed -i s/^5\$/five/ shared.txt" \
-		"C4|c/|mkdir -p c && echo c >c/file.txt && sed -i s/^15\$/fifteen/ shared.txt" &&
+		"C4||mkdir -p c && echo c >c/file.txt && sed -i s/^15\$/fifteen/ shared.txt" &&
 	oracle clean clean-oracle C1 C2 C3 C4
 '
 
@@ -48,10 +48,10 @@ test_expect_success 'every task is merged in status; a second merge changes noth
 
 test_expect_success 'setup: tasks that conflict' '
 	mk_tasks conf \
-		"K1|a.txt|sed -i s/^2\$/two/ a.txt && sed -i s/^10\$/ten/ shared.txt" \
-		"K2|b.txt|echo b >b.txt; echo x >>mod.txt" \
+		"K1||sed -i s/^2\$/two/ a.txt && sed -i s/^10\$/ten/ shared.txt" \
+		"K2||echo b >b.txt; echo x >>mod.txt" \
 		"K3|shared.txt|sed -i s/^5\$/five/ shared.txt" \
-		"K4|x.txt|sed -i s/^5\$/FIVE/ shared.txt; echo other >b.txt; git rm -q mod.txt" \
+		"K4||sed -i s/^5\$/FIVE/ shared.txt; echo other >b.txt; git rm -q mod.txt" \
 		"K5|y.txt|echo y >y.txt" &&
 	oracle conf conf-oracle K1 K2 K3 K4 K5
 '
@@ -97,8 +97,8 @@ test_expect_success 'merge <id> retries a conflicting task after its branch is f
 
 test_expect_success 'rename conflicts are named as such' '
 	mk_tasks ren \
-		"R1|a.txt|git mv a.txt a1.txt" \
-		"R2|z.txt|git mv a.txt a2.txt" &&
+		"R1||git mv a.txt a1.txt" \
+		"R2||git mv a.txt a2.txt" &&
 	(cd ren && test_expect_code 1 git parallel merge --json >../r.json) &&
 	json_get r.json "sorted(set(c[\"type\"] for r in d[\"results\"] for c in r[\"conflicts\"]))" >actual &&
 	echo "[\"rename\"]" >expect &&
@@ -108,8 +108,8 @@ test_expect_success 'rename conflicts are named as such' '
 
 test_expect_success '--stop-on-conflict stops at the first conflict' '
 	mk_tasks stop \
-		"S1|a.txt|sed -i s/^5\$/x/ shared.txt" \
-		"S2|b.txt|sed -i s/^5\$/y/ shared.txt" \
+		"S1||sed -i s/^5\$/x/ shared.txt" \
+		"S2||sed -i s/^5\$/y/ shared.txt" \
 		"S3|c.txt|echo c >c.txt" &&
 	(cd stop && test_expect_code 1 git parallel merge --stop-on-conflict >../out) &&
 	grep "^S1  *merged" out && grep "^S2  *conflict" out && grep "^S3  *skipped" out &&

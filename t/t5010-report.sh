@@ -17,7 +17,6 @@ test_expect_success 'setup: three tasks of a second each, run side by side, merg
 		command = sleep 1; echo b >b.c; echo c >c.c
 	[task "T003"]
 		title = Edit b.c too
-		paths = d.c
 		command = sleep 1; echo B >b.c
 	EOF
 	git -C repo add . && git -C repo commit -q -m tasks &&

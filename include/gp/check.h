@@ -47,6 +47,7 @@ struct check_pair {
 	size_t overlaps;	/* overlaps of this pair */
 	size_t conflicts;	/* of them, conflicts (by --exact when merged) */
 	int related;		/* one contains the other (a dependency): not compared */
+	int holds;		/* 1: a's branch holds b's commits, 2: b's holds a's (both: same head) */
 	int exact;		/* -1 not merged, 0 clean, 1 conflict */
 	struct strlist exact_paths;	/* with --exact: git's conflicting paths */
 };
@@ -96,6 +97,24 @@ int check_ranges_conflict(const struct fp_range *a, size_t a_nr,
 
 const char *overlap_class_name(enum overlap_class c);
 const char *violation_kind_name(enum violation_kind k);
+
+/*
+ * The lanes gate of merge: the paths task pi (a plan index; session with
+ * status loaded) changed on its branch -- committed work, from its merge
+ * base with "against" (NULL: the pinned base) -- outside its declared
+ * paths, deletions and both sides of a rename included, in base-path
+ * order, appended to out.  Its own changes are judged as check's
+ * "undeclared" violations; what it inherited from dependencies not yet
+ * in "against" is judged against their declared paths too (and not at
+ * all when one of them declared none).  merge passes the target's tip, so
+ * a task branch that merged the target (to fix a conflict) is not blamed
+ * for what the target brought, and a task built on a dependency that was
+ * held is held too.  A task with no declared paths has no lanes (unknown
+ * footprint) and yields nothing.  Returns the number of paths found (0:
+ * none, or nothing to measure), or -1 on a libgit2 failure (reported,
+ * naming the task).
+ */
+int check_undeclared(struct strlist *out, struct session *s, size_t pi, const git_oid *against);
 
 /* The pair (a, b), or NULL. */
 const struct check_pair *check_pair_find(const struct check *c, size_t a, size_t b);

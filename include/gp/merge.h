@@ -23,6 +23,7 @@ enum merge_outcome {
 	MO_VERIFY_FAILED,
 	MO_SKIPPED,
 	MO_FAILED,
+	MO_HELD,		/* changed files outside its declared paths (the lanes gate) */
 };
 
 const char *merge_outcome_name(enum merge_outcome o);
@@ -52,6 +53,7 @@ struct merge_result {
 	char *reason;		/* why conflict/verify-failed/skipped/failed, or NULL */
 	struct merge_conflict *conflicts;
 	size_t conflicts_nr, conflicts_alloc;
+	struct strlist undeclared;	/* MO_HELD: the paths changed outside its declared paths */
 };
 
 enum merge_flags {
@@ -59,6 +61,7 @@ enum merge_flags {
 	MERGE_SQUASH = 1 << 1,
 	MERGE_STOP_ON_CONFLICT = 1 << 2,
 	MERGE_EXPLICIT = 1 << 3,	/* tasks were named on the command line */
+	MERGE_ALLOW_UNDECLARED = 1 << 4,	/* no lanes gate: merge tasks that left their paths */
 };
 
 struct merge_opts {

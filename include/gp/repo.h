@@ -14,6 +14,14 @@
  */
 int repo_open(git_repository **out, struct strbuf *prefix, int need_worktree);
 
+/*
+ * Refuse, with what to do about it, a repository whose history libgit2
+ * 1.5 cannot walk: a shallow clone (git_merge_base() fails at the
+ * shallow boundary, so check and merge could not work).  Called by plan,
+ * before anything is written.  Returns 0, or -1 (reported).
+ */
+int repo_check_history(git_repository *repo);
+
 /* $GIT_COMMON_DIR/parallel/<sub> (sub may be "" or NULL).  Caller frees. */
 char *repo_state_path(git_repository *repo, const char *sub);
 

@@ -1,8 +1,9 @@
 # Helpers shared by the merge tests (t4000, t4010).
 
 # mk_tasks <dir> <spec>...: INI tasks from "ID|paths|command" specs, planned
-# and run.  Declared paths are kept disjoint so that tasks run side by side
-# (the commands may still touch the same files).
+# and run.  Declared paths are kept disjoint so that tasks run side by side.
+# A command that touches files outside its declared paths would be held by
+# merge's lanes gate: give such a task no paths ("ID||command").
 mk_tasks () {
 	dir=$1 && shift &&
 	new_repo "$dir" &&
@@ -13,8 +14,11 @@ mk_tasks () {
 	do
 		id=${spec%%|*} && rest=${spec#*|} &&
 		paths=${rest%%|*} && cmd=${rest#*|} &&
-		printf "[task \"%s\"]\n\ttitle = task %s\n\tpaths = %s\n\tcommand = %s\n" \
-			"$id" "$id" "$paths" "$cmd" >>"$dir/tasks.ini" || return 1
+		{
+			printf "[task \"%s\"]\n\ttitle = task %s\n" "$id" "$id" &&
+			if test -n "$paths"; then printf "\tpaths = %s\n" "$paths"; fi &&
+			printf "\tcommand = %s\n" "$cmd"
+		} >>"$dir/tasks.ini" || return 1
 	done &&
 	git -C "$dir" add . && git -C "$dir" commit -q -m tasks &&
 	(cd "$dir" && git parallel plan tasks.ini >/dev/null && { git parallel run >/dev/null 2>&1 || :; })
