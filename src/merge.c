@@ -1012,6 +1012,16 @@ static char *conflict_summary(const struct merge_result *r)
 	return strbuf_detach(&sb, NULL);
 }
 
+/* $GIT_COMMON_DIR/<ref>.lock, the lock git and libgit2 take to move ref.  Caller frees. */
+static char *ref_lock_path(struct mctx *c, const char *ref)
+{
+	char *common = trim_slash(c->s->gitdir);
+	char *path = xstrfmt("%s/%s.lock", common, ref);
+
+	free(common);
+	return path;
+}
+
 /* Fill r for task i: which head, and whether it can be merged. 0 go, 1 decided, -1 error. */
 static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 {
@@ -1045,6 +1055,37 @@ static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 		r->already = 1;
 		r->has_commit = st->merge_commit && !git_oid_fromstr(&r->commit, st->merge_commit);
 		goto out;
+	}
+	{
+		/* as git merge without --allow-unrelated-histories */
+		git_oid mb;
+		int err = git_merge_base(&mb, c->repo, tip, &r->head);
+
+		if (err == GIT_ENOTFOUND) {
+			set_reason(r, MO_FAILED, xstrfmt("'%s' has no common history with '%s' "
+							 "(refusing to merge unrelated histories)",
+							 short_ref(branch), short_ref(c->m->target)));
+			goto out;
+		}
+		if (err < 0) {
+			set_reason(r, MO_FAILED, xstrfmt("cannot find the merge base of '%s' and '%s': %s",
+							 short_ref(branch), short_ref(c->m->target),
+							 gp_git_error()));
+			goto out;
+		}
+	}
+	{
+		/* a lock left by a killed git: the branch may be about to move */
+		char *lock = ref_lock_path(c, branch);
+
+		if (!access(lock, F_OK)) {
+			set_reason(r, MO_FAILED, xstrfmt("'%s' exists: a git process is updating '%s' "
+							 "(if none is running, remove the file)",
+							 lock, short_ref(branch)));
+			free(lock);
+			goto out;
+		}
+		free(lock);
 	}
 	ret = 0;
 out:
@@ -1084,6 +1125,19 @@ out:
 	return ret;
 }
 
+/* The target's ref lock is held: m->status and m->why say so, naming the file. */
+static void ref_locked(struct mctx *c)
+{
+	char *lock = ref_lock_path(c, c->m->target);
+
+	c->m->status = MS_REF_LOCKED;
+	free(c->m->why);
+	c->m->why = xstrfmt("'%s' exists: another git process is updating '%s' "
+			    "(if no git process is running, remove the file and run "
+			    "'git parallel merge' again)", lock, short_ref(c->m->target));
+	free(lock);
+}
+
 /* Move the ref old -> new by compare-and-swap.  0 moved, 1 refused (m->status set), -1 error. */
 static int move_ref(struct mctx *c, const git_oid *from, const git_oid *to, const char *msg)
 {
@@ -1109,9 +1163,8 @@ static int move_ref(struct mctx *c, const git_oid *from, const git_oid *to, cons
 		return 1;
 	}
 	if (err == GIT_ELOCKED) {
-		c->m->status = MS_REF_LOCKED;
-		c->m->why = xstrfmt("'%s.lock' exists: another git process is updating '%s'",
-				    c->m->target, short_ref(c->m->target));
+		c->m->why = NULL;
+		ref_locked(c);
 		return 1;
 	}
 	return error("cannot update '%s': %s", short_ref(c->m->target), gp_git_error());
@@ -1201,6 +1254,19 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		warning("%s", m->why);
 		m->status = MS_OK;
 		break;
+	}
+
+	if (!dry) {
+		/* a stale lock on the target: say so before any work is done */
+		char *lock = ref_lock_path(&c, m->target);
+		int locked = !access(lock, F_OK);
+
+		free(lock);
+		if (locked) {
+			ref_locked(&c);
+			ret = 0;
+			goto out;
+		}
 	}
 
 	/* the selected tasks, in plan order */
