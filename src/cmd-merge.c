@@ -3,6 +3,7 @@
  * in memory, with partial success (src/merge.c does the work).
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,7 +220,7 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 	struct merge_run m;
 	struct session s;
 	size_t *sel = NULL, nr = 0, i;
-	int c, json = 0, ret = 128, locked = 0, dry;
+	int c, json = 0, ret = 128, locked = 0, dry, sig = 0;
 
 	memset(&s, 0, sizeof(s));
 	merge_run_init(&m);
@@ -307,8 +308,17 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 out:
 	if (locked)
 		state_lock_release(s.state);
+	sig = m.signal;
 	merge_run_release(&m);
 	free(sel);
 	session_release(&s);
+	if (sig) {
+		/* deferred while the target was updated: act on it now, as it asked */
+		fprintf(stderr, "git parallel merge: %s received while the target was updated; "
+			"the update was finished first\n", strsignal(sig));
+		fflush(stdout);
+		signal(sig, SIG_DFL);
+		raise(sig);
+	}
 	return ret;
 }

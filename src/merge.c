@@ -25,6 +25,9 @@
  * merged tasks.
  */
 #include <errno.h>
+#include <signal.h>
+#include <stdint.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,6 +103,9 @@ struct mctx {
 	struct strlist *touched;	/* plan index -> paths its work changed */
 	int *touched_ok;
 	git_signature *author, *committer;
+	int index_locked;	/* we hold the checked-out target's index.lock */
+	int settled;		/* settle_checkout() changed files */
+	int ret;		/* update_failed(): what merge_tasks() returns */
 };
 
 /* signatures: GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} as git, else the config */
@@ -163,31 +169,60 @@ static char **child_env(const char *const *extra)
 }
 
 /*
- * Run argv (argv[0] looked up in PATH) in cwd; its stdout goes to our
- * stderr (stdout is for the report), stdin from /dev/null.  Returns the
- * exit status, 128 + signal when killed, -1 when it could not run.
+ * Run argv (argv[0] looked up in PATH) in cwd; its stdout goes to *out
+ * when out is given, else to our stderr (stdout is for the report); stdin
+ * from /dev/null.  The signals a merge defers (see block_signals()) are
+ * unblocked in the child unless keep_mask: git read-tree keeps them blocked,
+ * so that a Ctrl-C on the terminal cannot stop it halfway.  Returns the exit
+ * status, 128 + signal when killed, -1 when it could not run.
  */
-static int run_child(const char *const *argv, const char *cwd, const char *const *extra)
+static int run_child_io(const char *const *argv, const char *cwd, const char *const *extra,
+			struct strbuf *out, int keep_mask)
 {
 	char **env = child_env(extra);
+	int pfd[2] = { -1, -1 };
 	pid_t pid;
 	int status;
 
 	fflush(stdout);
 	fflush(stderr);
+	if (out && pipe(pfd) < 0) {
+		free(env);
+		return error_errno("cannot make a pipe");
+	}
 	pid = fork();
 	if (pid < 0) {
 		free(env);
+		if (out) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
 		return error_errno("cannot fork");
 	}
 	if (!pid) {
 		int fd = open("/dev/null", O_RDONLY);
 
+		if (!keep_mask) {
+			sigset_t set;
+
+			sigemptyset(&set);
+			sigaddset(&set, SIGINT);
+			sigaddset(&set, SIGTERM);
+			sigaddset(&set, SIGHUP);
+			sigaddset(&set, SIGQUIT);
+			sigprocmask(SIG_UNBLOCK, &set, NULL);
+		}
 		if (fd >= 0) {
 			dup2(fd, 0);
 			close(fd);
 		}
-		dup2(2, 1);
+		if (out) {
+			close(pfd[0]);
+			dup2(pfd[1], 1);
+			close(pfd[1]);
+		} else {
+			dup2(2, 1);
+		}
 		if (cwd && chdir(cwd) < 0)
 			_exit(126);
 		environ = env;
@@ -195,12 +230,32 @@ static int run_child(const char *const *argv, const char *cwd, const char *const
 		_exit(127);
 	}
 	free(env);
+	if (out) {
+		char buf[8192];
+		ssize_t n;
+
+		close(pfd[1]);
+		while ((n = read(pfd[0], buf, sizeof(buf))) != 0) {
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			strbuf_add(out, buf, (size_t)n);
+		}
+		close(pfd[0]);
+	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return error_errno("cannot wait for '%s'", argv[0]);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+static int run_child(const char *const *argv, const char *cwd, const char *const *extra)
+{
+	return run_child_io(argv, cwd, extra, NULL, 0);
 }
 
 /* A test-only hook (GIT_PARALLEL_TEST_HOOK_<STAGE>): a shell command. */
@@ -323,6 +378,38 @@ out:
 	return ret;
 }
 
+/*
+ * Dirty paths of the checked-out target, as git status sees them: git
+ * refreshes stale stat data first (a touched file is clean) and leaves
+ * skip-worktree paths of a sparse checkout alone.  Fills dirty; returns
+ * their number, or -1 (reported).
+ */
+static int checkout_dirty(struct mctx *c, struct strlist *dirty)
+{
+	const char *argv[] = { "git", "status", "--porcelain", "-z", "--untracked-files=all", NULL };
+	struct strbuf out = STRBUF_INIT;
+	size_t i = 0;
+	int n = 0;
+
+	if (run_child_io(argv, c->m->checkout, NULL, &out, 1) != 0) {
+		strbuf_release(&out);
+		return error("cannot read the status of '%s' (git status failed, see above)",
+			     c->m->checkout);
+	}
+	while (i + 3 < out.len) {
+		const char *e = out.buf + i;
+		size_t len = strlen(e);
+
+		strlist_push(dirty, e + 3);
+		n++;
+		i += len + 1;
+		if (e[0] == 'R' || e[0] == 'C')
+			i += strlen(out.buf + i) + 1;	/* the rename's source */
+	}
+	strbuf_release(&out);
+	return n;
+}
+
 /* The checked-out target must be clean, its index unlocked.  0 ready, 1 refused, -1 error. */
 static int checkout_ready(struct mctx *c)
 {
@@ -332,7 +419,7 @@ static int checkout_ready(struct mctx *c)
 	if (!c->m->checkout)
 		return 0;
 	lock = xstrfmt("%s/index.lock", c->checkout_gitdir);
-	if (!access(lock, F_OK)) {
+	if (!c->index_locked && !access(lock, F_OK)) {
 		free(c->m->why);
 		c->m->why = xstrfmt("'%s' exists: another git process is using the worktree '%s' "
 				    "(if none is, remove the file)", lock, c->m->checkout);
@@ -340,7 +427,7 @@ static int checkout_ready(struct mctx *c)
 		goto out;
 	}
 	strlist_clear(&c->m->dirty);
-	n = worktree_dirty(c->m->checkout, &c->m->dirty);
+	n = checkout_dirty(c, &c->m->dirty);
 	if (n < 0) {
 		ret = -1;
 		goto out;
@@ -358,38 +445,382 @@ out:
 	return ret;
 }
 
-static int update_checkout(struct mctx *c, const git_oid *old, const git_oid *new)
-{
-	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
-	const char *argv[] = { "git", "read-tree", "-m", "-u", a, b, NULL };
-	const char *refresh[] = { "git", "update-index", "-q", "--refresh", NULL };
-	int rc;
+/*
+ * The checked-out target's index.lock, taken by the merge itself for the
+ * whole update, so that no git command reads or writes that index while
+ * the ref and the files disagree.  It holds "git-parallel merge <pid>": a
+ * lock with that content whose process is gone was left by a killed merge
+ * and is taken over.  git read-tree works on a copy of the index
+ * (index.gp-merge) which is renamed into place only once the files are
+ * verified: the index never describes a half-written work tree.
+ */
+#define LOCK_MARK "git-parallel merge "
 
-	git_oid_tostr(a, sizeof(a), old);
-	git_oid_tostr(b, sizeof(b), new);
-	/*
-	 * read-tree trusts the index's stat data: a file merely touched
-	 * (same content) is "not uptodate" to it.  Refresh it first, as git
-	 * merge does; a real change still makes read-tree refuse.
-	 */
-	run_child(refresh, c->m->checkout, NULL);
-	rc = run_child(argv, c->m->checkout, NULL);
-	return rc == 0 ? 0 : -1;
+static char *gitdir_file(struct mctx *c, const char *name)
+{
+	return xstrfmt("%s/%s", c->checkout_gitdir, name);
 }
 
-/* The tree its index holds in the worktree at path, into *out. */
-static int checkout_index_tree(const char *path, git_oid *out)
+static int lock_is_ours(const char *lock)
 {
-	git_repository *r = NULL;
-	git_index *idx = NULL;
+	struct strbuf sb = STRBUF_INIT;
+	int ours = 0;
+
+	if (!strbuf_read_file(&sb, lock) && !strncmp(sb.buf, LOCK_MARK, strlen(LOCK_MARK))) {
+		long pid = strtol(sb.buf + strlen(LOCK_MARK), NULL, 10);
+
+		ours = pid > 0 && (pid == (long)getpid() ||
+				   (kill((pid_t)pid, 0) < 0 && errno == ESRCH));
+	}
+	strbuf_release(&sb);
+	return ours;
+}
+
+/* 0 taken, 1 held by another process (m->why, MS_REFUSED), -1 error. */
+static int index_lock_take(struct mctx *c)
+{
+	char *lock = gitdir_file(c, "index.lock");
+	char mark[64];
+	int fd, ret = 0, n;
+
+	fd = open(lock, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	if (fd < 0 && errno == EEXIST && lock_is_ours(lock)) {
+		unlink(lock);
+		fd = open(lock, O_WRONLY | O_CREAT | O_EXCL, 0666);
+	}
+	if (fd < 0) {
+		if (errno != EEXIST) {
+			ret = error_errno("cannot create '%s'", lock);
+			goto out;
+		}
+		free(c->m->why);
+		c->m->why = xstrfmt("'%s' exists: another git process is using the worktree '%s' "
+				    "(if none is, remove the file)", lock, c->m->checkout);
+		c->m->status = MS_REFUSED;
+		ret = 1;
+		goto out;
+	}
+	n = snprintf(mark, sizeof(mark), LOCK_MARK "%ld\n", (long)getpid());
+	if (write(fd, mark, (size_t)n) != n) {
+		ret = error_errno("cannot write '%s'", lock);
+		close(fd);
+		unlink(lock);
+		goto out;
+	}
+	close(fd);
+	c->index_locked = 1;
+out:
+	free(lock);
+	return ret;
+}
+
+static void index_lock_release(struct mctx *c)
+{
+	char *lock, *tmp, *tmplock;
+
+	if (!c->index_locked)
+		return;
+	lock = gitdir_file(c, "index.lock");
+	tmp = gitdir_file(c, "index.gp-merge");
+	tmplock = gitdir_file(c, "index.gp-merge.lock");
+	unlink(tmp);
+	unlink(tmplock);
+	unlink(lock);
+	c->index_locked = 0;
+	free(tmplock);
+	free(tmp);
+	free(lock);
+}
+
+/* git <args> in the checked-out target on the index copy; output into *out if given. */
+static int git_on_copy(struct mctx *c, const char *const *args, struct strbuf *out)
+{
+	const char *argv[16];
+	char *tmp = gitdir_file(c, "index.gp-merge");
+	char *env = xstrfmt("GIT_INDEX_FILE=%s", tmp);
+	const char *extra[] = { env, NULL };
+	size_t i;
+	int rc;
+
+	argv[0] = "git";
+	for (i = 0; args[i] && i < ARRAY_SIZE(argv) - 2; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	rc = run_child_io(argv, c->m->checkout, extra, out, 1);
+	free(env);
+	free(tmp);
+	return rc;
+}
+
+/* Copy the index to index.gp-merge (an absent index: no copy, git starts empty). */
+static int index_copy(struct mctx *c)
+{
+	char *idx = gitdir_file(c, "index"), *tmp = gitdir_file(c, "index.gp-merge");
+	char *tmplock = gitdir_file(c, "index.gp-merge.lock");
+	struct strbuf sb = STRBUF_INIT;
+	int ret = 0;
+
+	unlink(tmplock);	/* left by a killed read-tree: we hold index.lock */
+	unlink(tmp);
+	if (strbuf_read_file(&sb, idx) < 0) {
+		if (errno != ENOENT)
+			ret = error_errno("cannot read '%s'", idx);
+	} else if (write_file_atomic(tmp, sb.buf, sb.len, 0644) < 0) {
+		ret = -1;
+	}
+	strbuf_release(&sb);
+	free(tmplock);
+	free(tmp);
+	free(idx);
+	return ret;
+}
+
+/* Refresh the copy's stat data (as git status does) and say which tree it holds. */
+static int copy_tree(struct mctx *c, git_oid *tree)
+{
+	const char *refresh[] = { "update-index", "-q", "--refresh", NULL };
+	const char *wt[] = { "write-tree", NULL };
+	struct strbuf out = STRBUF_INIT;
 	int ret = -1;
 
-	if (!git_repository_open_ext(&r, path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) &&
-	    !git_repository_index(&idx, r) && !git_index_has_conflicts(idx) &&
-	    !git_index_write_tree(out, idx))
-		ret = 0;
-	git_index_free(idx);
-	git_repository_free(r);
+	git_on_copy(c, refresh, NULL);	/* exit 1 only means "some files differ" */
+	if (git_on_copy(c, wt, &out) == 0) {
+		strbuf_trim(&out);
+		if (!git_oid_fromstr(tree, out.buf))
+			ret = 0;
+	}
+	strbuf_release(&out);
+	return ret;
+}
+
+/* Paths whose files differ from the copy (git diff-files), into l. */
+static int copy_diff_files(struct mctx *c, struct strlist *l)
+{
+	const char *args[] = { "diff-files", "--name-only", "-z", NULL };
+	struct strbuf out = STRBUF_INIT;
+	size_t i = 0;
+	int ret = 0;
+
+	if (git_on_copy(c, args, &out) != 0)
+		ret = error("cannot compare the files of '%s' with its index", c->m->checkout);
+	while (!ret && i < out.len) {
+		strlist_push(l, out.buf + i);
+		i += strlen(out.buf + i) + 1;
+	}
+	strbuf_release(&out);
+	return ret;
+}
+
+#define IN_OLD 1
+#define IN_NEW 2
+
+/* The paths the merge changes, each with IN_OLD / IN_NEW. */
+static int changed_paths(struct mctx *c, const git_oid *old_tree, const git_oid *new_tree,
+			 struct strmap *out)
+{
+	git_tree *a = NULL, *b = NULL;
+	git_diff *diff = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (git_tree_lookup(&a, c->repo, old_tree) < 0 || git_tree_lookup(&b, c->repo, new_tree) < 0 ||
+	    git_diff_tree_to_tree(&diff, c->repo, a, b, NULL) < 0) {
+		error("cannot diff the target's old and new trees: %s", gp_git_error());
+		goto out;
+	}
+	for (i = 0; i < git_diff_num_deltas(diff); i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		uintptr_t bits = 0;
+		struct strmap_entry *e;
+
+		if (d->status != GIT_DELTA_ADDED)
+			bits |= IN_OLD;
+		if (d->status != GIT_DELTA_DELETED)
+			bits |= IN_NEW;
+		e = strmap_put(out, d->new_file.path ? d->new_file.path : d->old_file.path,
+			       (void *)bits, NULL);
+		e->value = (void *)((uintptr_t)e->value | bits);
+	}
+	ret = 0;
+out:
+	git_diff_free(diff);
+	git_tree_free(b);
+	git_tree_free(a);
+	return ret;
+}
+
+/* Files of the merge's paths that must not exist at the side `in` (IN_OLD, IN_NEW) but do. */
+static void stray_files(struct mctx *c, const struct strmap *paths, uintptr_t in, struct strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < paths->size; i++) {
+		const struct strmap_entry *e = &paths->v[i];
+		struct stat st;
+		char *p;
+
+		if (!e->key || ((uintptr_t)e->value & in))
+			continue;
+		p = xstrfmt("%s/%s", c->m->checkout, e->key);
+		if (!lstat(p, &st))
+			strlist_push(l, e->key);
+		free(p);
+	}
+}
+
+/* Install the verified copy as the index: the lock's way, rename over index.lock, then index. */
+static int index_install(struct mctx *c)
+{
+	char *idx = gitdir_file(c, "index"), *lock = gitdir_file(c, "index.lock");
+	char *tmp = gitdir_file(c, "index.gp-merge");
+	int ret = 0;
+
+	if (rename(tmp, lock) < 0)
+		ret = error_errno("cannot rename '%s' to '%s'", tmp, lock);
+	else if (rename(lock, idx) < 0)
+		ret = error_errno("cannot rename '%s' to '%s'", lock, idx);
+	else
+		c->index_locked = 0;
+	free(tmp);
+	free(lock);
+	free(idx);
+	return ret;
+}
+
+/*
+ * Bring the checked-out target's index and files to one side of this merge
+ * (forward: the new commit; else the old one) from whatever an attempt
+ * before left: the old tree, the new one, or the old index with some files
+ * of the new tree written.  Only the paths the merge changes are ever
+ * forced, and only when every file that differs from the index is one of
+ * them.  The index lock must be held; on success it is released (the
+ * index installed).  0: the index and files hold that side (verified);
+ * 1: they could not be brought there, the paths that differ in *bad;
+ * -1: error.
+ */
+static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *new, int forward,
+			   struct strlist *bad)
+{
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	git_commit *oc = NULL, *nc = NULL;
+	git_oid old_tree, new_tree, idx;
+	const git_oid *want;
+	struct strmap paths;
+	struct strlist diff;
+	uintptr_t side = forward ? IN_NEW : IN_OLD;
+	size_t i;
+	int ret = -1, rc;
+
+	strmap_init(&paths);
+	strlist_init(&diff);
+	git_oid_tostr(a, sizeof(a), old);
+	git_oid_tostr(b, sizeof(b), new);
+	if (git_commit_lookup(&oc, c->repo, old) < 0 || git_commit_lookup(&nc, c->repo, new) < 0) {
+		error("cannot read the commits of the merge: %s", gp_git_error());
+		goto out;
+	}
+	git_oid_cpy(&old_tree, git_commit_tree_id(oc));
+	git_oid_cpy(&new_tree, git_commit_tree_id(nc));
+	want = forward ? &new_tree : &old_tree;
+	if (changed_paths(c, &old_tree, &new_tree, &paths) < 0 || index_copy(c) < 0)
+		goto out;
+	if (copy_tree(c, &idx) < 0) {
+		strlist_push(bad, "(the index has unmerged entries or cannot be read)");
+		ret = 1;
+		goto out;
+	}
+	if (!git_oid_equal(&idx, &old_tree) && !git_oid_equal(&idx, &new_tree)) {
+		strlist_push(bad, "(the index holds neither the old nor the new tree)");
+		ret = 1;
+		goto out;
+	}
+	if (copy_diff_files(c, &diff) < 0)
+		goto out;
+	for (i = 0; i < diff.nr; i++)
+		if (!strmap_contains(&paths, diff.v[i]))
+			strlist_push(bad, diff.v[i]);
+	if (bad->nr) {
+		ret = 1;	/* changes the merge did not make: not ours to overwrite */
+		goto out;
+	}
+	{
+		struct strlist stray_want, stray_old;
+		int there, clean_old;
+
+		strlist_init(&stray_want);
+		strlist_init(&stray_old);
+		stray_files(c, &paths, side, &stray_want);
+		stray_files(c, &paths, IN_OLD, &stray_old);
+		there = git_oid_equal(&idx, want) && !diff.nr && !stray_want.nr;
+		clean_old = git_oid_equal(&idx, &old_tree) && !diff.nr && !stray_old.nr;
+		strlist_clear(&stray_want);
+		strlist_clear(&stray_old);
+		if (there)
+			goto verify;	/* already there */
+		if (!forward || !clean_old)
+			goto force;
+	}
+	{
+		/* the usual way: git checks every path up front and keeps local files */
+		const char *rt[] = { "read-tree", "-m", "-u", a, b, NULL };
+
+		c->settled = 1;
+		test_crash_point("merge-before-read-tree");
+		rc = git_on_copy(c, rt, NULL);
+		test_crash_point("merge-after-read-tree");
+		if (rc != 0) {
+			strlist_push(bad, "(git read-tree failed, see above)");
+			ret = 1;
+			goto out;
+		}
+		goto verify;
+	}
+force:
+	/* a half-updated work tree: force the merge's paths to the wanted side */
+	if (!forward && git_oid_equal(&idx, &old_tree)) {
+		/* first the index of the new tree, so that files it added are removed */
+		const char *rt[] = { "read-tree", "-m", a, b, NULL };
+
+		if (git_on_copy(c, rt, NULL) != 0) {
+			strlist_push(bad, "(git read-tree failed, see above)");
+			ret = 1;
+			goto out;
+		}
+	}
+	{
+		const char *rt[] = { "read-tree", "--reset", "-u", forward ? b : a, NULL };
+
+		c->settled = 1;
+		test_crash_point("merge-before-reset");
+		if (git_on_copy(c, rt, NULL) != 0) {
+			strlist_push(bad, "(git read-tree --reset failed, see above)");
+			ret = 1;
+			goto out;
+		}
+	}
+verify:
+	strlist_clear(&diff);
+	if (copy_tree(c, &idx) < 0 || !git_oid_equal(&idx, want)) {
+		strlist_push(bad, "(the index does not hold the expected tree)");
+		ret = 1;
+		goto out;
+	}
+	if (copy_diff_files(c, &diff) < 0)
+		goto out;
+	stray_files(c, &paths, side, &diff);
+	if (diff.nr) {
+		for (i = 0; i < diff.nr; i++)
+			strlist_push(bad, diff.v[i]);
+		ret = 1;
+		goto out;
+	}
+	ret = index_install(c) < 0 ? -1 : 0;
+	test_crash_point("merge-after-install");
+out:
+	strlist_clear(&diff);
+	strmap_clear(&paths);
+	git_commit_free(nc);
+	git_commit_free(oc);
 	return ret;
 }
 
@@ -465,7 +896,7 @@ static int journal_recover(struct mctx *c)
 	struct strbuf sb = STRBUF_INIT, note = STRBUF_INIT;
 	char *path = journal_path(s), *line, *next, *target = NULL;
 	git_oid old, new, cur;
-	int have_old = 0, have_new = 0, ret = 0;
+	int have_old = 0, have_new = 0, ret = 0, forward;
 
 	if (strbuf_read_file(&sb, path) < 0) {
 		if (errno != ENOENT)
@@ -484,39 +915,65 @@ static int journal_recover(struct mctx *c)
 			have_new = !git_oid_fromstr(&new, line + 4);
 	}
 	if (!target || !have_old || !have_new ||
-	    git_reference_name_to_id(&cur, c->repo, target) < 0 ||
-	    !contains(c->repo, &cur, &new)) {
-		/* the ref never moved (or was put back): nothing happened */
+	    git_reference_name_to_id(&cur, c->repo, target) < 0)
 		goto done;
-	}
-	strbuf_addf(&note, "finished an interrupted merge into '%s'", short_ref(target));
-	/* the checked-out worktree may still hold the old tree */
+	forward = contains(c->repo, &cur, &new);
+	if (!forward && !git_oid_equal(&cur, &old))
+		goto done;	/* someone else moved it since: not ours to touch */
 	free(c->m->target);
 	c->m->target = xstrdup(target);
-	if (git_oid_equal(&cur, &new) && !find_checkout(c, target) && c->m->checkout) {
-		git_oid idx, old_tree, new_tree;
-		git_commit *oc = NULL, *nc = NULL;
+	/*
+	 * The checked-out worktree may hold the old tree, the new one, or be
+	 * half-updated (killed in read-tree): bring it to the side the ref is on.
+	 */
+	if ((git_oid_equal(&cur, &new) || git_oid_equal(&cur, &old)) &&
+	    !find_checkout(c, target) && c->m->checkout) {
+		struct strlist bad;
+		size_t i;
+		int rc = index_lock_take(c);
 
-		if (!checkout_index_tree(c->m->checkout, &idx) &&
-		    !git_commit_lookup(&oc, c->repo, &old) && !git_commit_lookup(&nc, c->repo, &new)) {
-			git_oid_cpy(&old_tree, git_commit_tree_id(oc));
-			git_oid_cpy(&new_tree, git_commit_tree_id(nc));
-			if (git_oid_equal(&idx, &old_tree) && !git_oid_equal(&idx, &new_tree)) {
-				if (update_checkout(c, &old, &new) < 0)
-					warning("the worktree '%s' still holds the tree before the merge; "
-						"bring it up to date with 'git read-tree -m -u %s %s'",
-						c->m->checkout, git_oid_tostr_s(&old), short_ref(target));
-				else
-					strbuf_addf(&note, "; updated '%s'", c->m->checkout);
-			}
+		strlist_init(&bad);
+		if (!rc)
+			rc = settle_checkout(c, &old, &new, forward, &bad);
+		index_lock_release(c);
+		if (rc > 0 && bad.nr) {
+			strlist_clear(&c->m->dirty);
+			for (i = 0; i < bad.nr; i++)
+				strlist_push(&c->m->dirty, bad.v[i]);
+			free(c->m->why);
+			c->m->why = xstrfmt("an interrupted merge into '%s' left the worktree '%s' "
+					    "neither as before nor as after it (these paths differ)",
+					    short_ref(target), c->m->checkout);
+			c->m->status = MS_REFUSED;
 		}
-		git_commit_free(oc);
-		git_commit_free(nc);
+		strlist_clear(&bad);
+		if (rc) {
+			ret = rc;
+			goto keep;
+		}
+		if (c->settled)
+			strbuf_addf(&note, "%s '%s'", forward ? "updated" : "restored", c->m->checkout);
 	}
 	free(c->m->checkout);
 	c->m->checkout = NULL;
 	free(c->checkout_gitdir);
 	c->checkout_gitdir = NULL;
+	if (!forward) {
+		if (note.len)
+			c->m->recovered = xstrfmt("undid an interrupted merge into '%s': %s",
+						  short_ref(target), note.buf);
+		free(c->m->target);
+		c->m->target = NULL;
+		goto done;
+	}
+	{
+		char *was = strbuf_detach(&note, NULL);
+
+		strbuf_addf(&note, "finished an interrupted merge into '%s'", short_ref(target));
+		if (*was)
+			strbuf_addf(&note, "; %s", was);
+		free(was);
+	}
 	/* record the tasks it merged */
 	{
 		struct strbuf again = STRBUF_INIT;
@@ -548,6 +1005,12 @@ rec_done:
 done:
 	if (!ret)
 		journal_remove(s);
+	goto out;
+keep:
+	free(c->m->checkout);
+	c->m->checkout = NULL;
+	free(c->checkout_gitdir);
+	c->checkout_gitdir = NULL;
 out:
 	strbuf_release(&note);
 	strbuf_release(&sb);
@@ -1033,6 +1496,45 @@ out:
 	return ret;
 }
 
+/*
+ * The signals that would stop a merge between moving the ref and bringing
+ * the worktree along wait until both agree (git read-tree inherits the
+ * mask: a Ctrl-C on the terminal reaches the whole process group).
+ */
+static void block_signals(sigset_t *old)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &set, old);
+}
+
+/* Take the signals that arrived meanwhile, restore the mask; the first one, or 0. */
+static int unblock_signals(const sigset_t *old)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct timespec zero = { 0, 0 };
+	sigset_t set, pend;
+	size_t i;
+	int sig = 0;
+
+	sigemptyset(&set);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaddset(&set, sigs[i]);
+	if (!sigpending(&pend))
+		for (i = 0; i < ARRAY_SIZE(sigs) && !sig; i++)
+			if (sigismember(&pend, sigs[i]) && !sigismember(old, sigs[i]))
+				sig = sigs[i];
+	while (sig && sigtimedwait(&set, NULL, &zero) > 0)
+		;
+	sigprocmask(SIG_SETMASK, old, NULL);
+	return sig;
+}
+
 /* the run */
 
 static void set_reason(struct merge_result *r, enum merge_outcome o, char *reason)
@@ -1084,6 +1586,16 @@ static int lanes_gate(struct mctx *c, struct merge_result *r, const git_oid *tip
 	return 1;
 }
 
+/* $GIT_COMMON_DIR/<ref>.lock, the lock git and libgit2 take to move ref.  Caller frees. */
+static char *ref_lock_path(struct mctx *c, const char *ref)
+{
+	char *common = trim_slash(c->s->gitdir);
+	char *path = xstrfmt("%s/%s.lock", common, ref);
+
+	free(common);
+	return path;
+}
+
 /* Fill r for task i: which head, and whether it can be merged. 0 go, 1 decided, -1 error. */
 static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 {
@@ -1118,6 +1630,37 @@ static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 		r->already = 1;
 		r->has_commit = st->merge_commit && !git_oid_fromstr(&r->commit, st->merge_commit);
 		goto out;
+	}
+	{
+		/* as git merge without --allow-unrelated-histories */
+		git_oid mb;
+		int err = git_merge_base(&mb, c->repo, tip, &r->head);
+
+		if (err == GIT_ENOTFOUND) {
+			set_reason(r, MO_FAILED, xstrfmt("'%s' has no common history with '%s' "
+							 "(refusing to merge unrelated histories)",
+							 short_ref(branch), short_ref(c->m->target)));
+			goto out;
+		}
+		if (err < 0) {
+			set_reason(r, MO_FAILED, xstrfmt("cannot find the merge base of '%s' and '%s': %s",
+							 short_ref(branch), short_ref(c->m->target),
+							 gp_git_error()));
+			goto out;
+		}
+	}
+	{
+		/* a lock left by a killed git: the branch may be about to move */
+		char *lock = ref_lock_path(c, branch);
+
+		if (!access(lock, F_OK)) {
+			set_reason(r, MO_FAILED, xstrfmt("'%s' exists: a git process is updating '%s' "
+							 "(if none is running, remove the file)",
+							 lock, short_ref(branch)));
+			free(lock);
+			goto out;
+		}
+		free(lock);
 	}
 	ret = 0;
 out:
@@ -1157,6 +1700,19 @@ out:
 	return ret;
 }
 
+/* The target's ref lock is held: m->status and m->why say so, naming the file. */
+static void ref_locked(struct mctx *c)
+{
+	char *lock = ref_lock_path(c, c->m->target);
+
+	c->m->status = MS_REF_LOCKED;
+	free(c->m->why);
+	c->m->why = xstrfmt("'%s' exists: another git process is updating '%s' "
+			    "(if no git process is running, remove the file and run "
+			    "'git parallel merge' again)", lock, short_ref(c->m->target));
+	free(lock);
+}
+
 /* Move the ref old -> new by compare-and-swap.  0 moved, 1 refused (m->status set), -1 error. */
 static int move_ref(struct mctx *c, const git_oid *from, const git_oid *to, const char *msg)
 {
@@ -1182,9 +1738,8 @@ static int move_ref(struct mctx *c, const git_oid *from, const git_oid *to, cons
 		return 1;
 	}
 	if (err == GIT_ELOCKED) {
-		c->m->status = MS_REF_LOCKED;
-		c->m->why = xstrfmt("'%s.lock' exists: another git process is updating '%s'",
-				    c->m->target, short_ref(c->m->target));
+		c->m->why = NULL;
+		ref_locked(c);
 		return 1;
 	}
 	return error("cannot update '%s': %s", short_ref(c->m->target), gp_git_error());
@@ -1248,6 +1803,65 @@ static void unmerge_all(struct merge_run *m)
 	git_oid_cpy(&m->new_tip, &m->old_tip);
 }
 
+/*
+ * After the ref moved: bring the checked-out target along; if that fails,
+ * put the ref back and the worktree back to the old tree, verified.
+ * Returns 0 when the worktree is at the new tip; else 1, with m->status
+ * and m->why (and ret of merge_tasks in c->ret) saying what happened.
+ */
+static int update_failed(struct mctx *c, const git_oid *tip)
+{
+	struct merge_run *m = c->m;
+	struct strlist bad, left;
+	char oh[GIT_OID_HEXSZ + 1], th[GIT_OID_HEXSZ + 1];
+	int rb, back = -1;
+
+	strlist_init(&bad);
+	strlist_init(&left);
+	if (!settle_checkout(c, &m->old_tip, tip, 1, &bad)) {
+		index_lock_release(c);
+		return 0;
+	}
+	git_oid_tostr(oh, sizeof(oh), &m->old_tip);
+	git_oid_tostr(th, sizeof(th), tip);
+	rb = move_ref(c, tip, &m->old_tip, "git parallel merge: rolled back");
+	if (!rb) {
+		m->updated = 0;
+		back = settle_checkout(c, &m->old_tip, tip, 0, &left);
+	}
+	index_lock_release(c);
+	free(m->why);
+	m->why = NULL;
+	if (!rb && !back) {
+		m->status = MS_ROLLED_BACK;
+		m->why = xstrfmt("could not update the worktree '%s' %s: '%s' was put back to %.12s "
+				 "and the worktree is as before (checked); nothing changed",
+				 m->checkout, bad.nr ? bad.v[0] : "", short_ref(m->target), oh);
+		journal_remove(c->s);
+		unmerge_all(m);
+		c->ret = 0;
+	} else {
+		struct strbuf paths = STRBUF_INIT;
+		const struct strlist *l = left.nr ? &left : &bad;
+		size_t i;
+
+		for (i = 0; i < l->nr && i < 10; i++)
+			strbuf_addf(&paths, "%s'%s'", i ? ", " : "", l->v[i]);
+		if (l->nr > 10)
+			strbuf_addf(&paths, " and %zu more", l->nr - 10);
+		/* the journal stays: the next merge finishes or undoes this */
+		error("could not update the worktree '%s' to %.12s nor restore it to %.12s "
+		      "('%s' is at %.12s); paths not as before: %s; fix the cause (see above), "
+		      "then run 'git parallel merge' again: it finishes or undoes this",
+		      m->checkout, th, oh, short_ref(m->target), rb ? th : oh, paths.buf);
+		strbuf_release(&paths);
+		c->ret = -1;
+	}
+	strlist_clear(&left);
+	strlist_clear(&bad);
+	return 1;
+}
+
 int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_t nr,
 		const struct merge_opts *opts)
 {
@@ -1255,6 +1869,8 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	size_t *order = NULL, order_nr = 0, i, k;
 	int *wanted = NULL, dry = !!(opts->flags & MERGE_DRY_RUN), ret = -1, stopped = 0, step;
 	struct strbuf msg = STRBUF_INIT;
+	sigset_t mask;
+	int blocked = 0;
 	git_oid tip;
 
 	memset(&c, 0, sizeof(c));
@@ -1266,8 +1882,19 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	c.touched = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched));
 	c.touched_ok = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched_ok));
 
-	if (!dry && journal_recover(&c) < 0)
-		goto out;
+	if (!dry) {
+		int rc;
+
+		block_signals(&mask);
+		rc = journal_recover(&c);
+		m->signal = unblock_signals(&mask);
+		if (rc < 0)
+			goto out;
+		if (rc > 0 || m->signal) {
+			ret = 0;
+			goto out;
+		}
+	}
 	if (resolve_target(&c) < 0 || find_checkout(&c, m->target) < 0 || make_signatures(&c) < 0)
 		goto out;
 	switch (checkout_ready(&c)) {
@@ -1281,6 +1908,19 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		warning("%s", m->why);
 		m->status = MS_OK;
 		break;
+	}
+
+	if (!dry) {
+		/* a stale lock on the target: say so before any work is done */
+		char *lock = ref_lock_path(&c, m->target);
+		int locked = !access(lock, F_OK);
+
+		free(lock);
+		if (locked) {
+			ref_locked(&c);
+			ret = 0;
+			goto out;
+		}
 	}
 
 	/* the selected tasks, in plan order */
@@ -1350,11 +1990,16 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	}
 
 	if (!git_oid_equal(&tip, &m->old_tip)) {
+		/* from here to the end, SIGINT, SIGTERM and SIGHUP wait */
+		block_signals(&mask);
+		blocked = 1;
 		if (journal_write(&c) < 0)
 			goto out;
 		test_crash_point("merge-after-journal");
 		test_hook("GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE");
-		step = checkout_ready(&c);
+		step = m->checkout ? index_lock_take(&c) : 0;
+		if (!step)
+			step = checkout_ready(&c);
 		if (!step) {
 			strbuf_addstr(&msg, "git parallel merge:");
 			for (i = 0; i < m->nr; i++)
@@ -1364,6 +2009,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		}
 		/* an error (-1) or a refusal (1): the target is as it was */
 		if (step) {
+			index_lock_release(&c);
 			journal_remove(s);
 			if (step > 0) {
 				unmerge_all(m);
@@ -1374,28 +2020,8 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		m->updated = 1;
 		test_crash_point("merge-after-ref");
 		test_hook("GIT_PARALLEL_TEST_HOOK_AFTER_UPDATE");
-		if (m->checkout && update_checkout(&c, &m->old_tip, &tip) < 0) {
-			int rb = move_ref(&c, &tip, &m->old_tip, "git parallel merge: rolled back");
-
-			m->updated = 0;
-			free(m->why);
-			if (rb == 0) {
-				m->status = MS_ROLLED_BACK;
-				m->why = xstrfmt("could not update the worktree '%s' (git read-tree failed, "
-						 "see above): '%s' was put back to %.12s; nothing changed",
-						 m->checkout, short_ref(m->target), git_oid_tostr_s(&m->old_tip));
-				journal_remove(s);
-				unmerge_all(m);
-				ret = 0;
-			} else {
-				char oh[GIT_OID_HEXSZ + 1], th[GIT_OID_HEXSZ + 1];
-
-				git_oid_tostr(oh, sizeof(oh), &m->old_tip);
-				git_oid_tostr(th, sizeof(th), &tip);
-				error("could not update the worktree '%s', nor put '%s' back to %s: "
-				      "run 'git read-tree -m -u %s %s' in it", m->checkout,
-				      short_ref(m->target), oh, oh, th);
-			}
+		if (m->checkout && update_failed(&c, &tip)) {
+			ret = c.ret;
 			goto out;
 		}
 	}
@@ -1404,6 +2030,9 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	journal_remove(s);
 	ret = 0;
 out:
+	index_lock_release(&c);
+	if (blocked)
+		m->signal = unblock_signals(&mask);
 	strbuf_release(&msg);
 	for (i = 0; i < s->plan.tasks.nr; i++)
 		strlist_clear(&c.touched[i]);

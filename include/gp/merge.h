@@ -87,6 +87,8 @@ struct merge_run {
 	struct strlist dirty;	/* MS_REFUSED: its uncommitted paths */
 	char *why;		/* MS_REFUSED, MS_REF_*, MS_ROLLED_BACK: what happened */
 	char *recovered;	/* a note on an interrupted merge finished first, or NULL */
+	int signal;		/* SIGINT, SIGTERM, SIGHUP or SIGQUIT deferred while the
+				 * target was updated: the caller reports, then raises it */
 	struct merge_result *results;
 	size_t nr;
 };
