@@ -1775,7 +1775,8 @@ static void write_states(struct mctx *c)
 		case MO_FAILED:
 			break;
 		case MO_HELD:
-			st->state = TS_HELD;
+			if (task_transition(st, TS_HELD) < 0)
+				continue;
 			task_status_set(&st->head, h);
 			break;
 		case MO_SKIPPED:

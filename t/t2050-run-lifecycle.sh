@@ -12,10 +12,10 @@ test_expect_success 'setup' '
 	git -C repo commit -q -m a &&
 	cat >t1.md <<-\EOF &&
 	## Phase 1
-	- [ ] T001 [P] Write b.txt
-	- [ ] T002 [P] Write c.txt
+	- [ ] T001 [P] Write T001.txt
+	- [ ] T002 [P] Write T002.txt
 	## Phase 2
-	- [ ] T003 Write d.txt
+	- [ ] T003 Write T003.txt
 	EOF
 	(cd repo && git parallel plan ../t1.md >/dev/null)
 '
@@ -36,7 +36,7 @@ test_expect_success 'the waves survive the saved plan: dry-run, prompts, merge o
 
 test_expect_success 'a new task list that reuses IDs is refused while the old tasks keep their branches' '
 	cat >t2.md <<-\EOF &&
-	- [ ] T001 Something else entirely in e.txt
+	- [ ] T001 Something else entirely
 	EOF
 	sd=$(state_dir repo) &&
 	cp "$sd/plan" plan.before &&
