@@ -46,6 +46,9 @@ int report_build(struct report *r, struct session *s)
 			t->outcome = "conflict";
 			r->conflicts++;
 			break;
+		case TS_HELD:
+			t->outcome = "held";
+			break;
 		case TS_DONE:
 			t->outcome = "unmerged";
 			break;
