@@ -14,6 +14,7 @@
 #include "gp/cmd.h"
 #include "gp/output.h"
 #include "gp/run.h"
+#include "gp/runner.h"
 #include "gp/session.h"
 
 static const char *const usage_run[] = {
@@ -83,21 +84,6 @@ static void draw_progress(struct view *v)
 	strbuf_release(&sb);
 }
 
-static const char *signal_name(int sig)
-{
-	switch (sig) {
-	case SIGINT:
-		return "SIGINT";
-	case SIGTERM:
-		return "SIGTERM";
-	case SIGHUP:
-		return "SIGHUP";
-	case SIGPIPE:
-		return "SIGPIPE: the output is gone";
-	}
-	return "a signal";
-}
-
 /* The words for each event of the engine. */
 static void on_event(const struct run_event *ev, void *cb)
 {
@@ -141,7 +127,7 @@ static void on_event(const struct run_event *ev, void *cb)
 		break;
 	case RUN_EV_SIGNAL:
 		strbuf_addf(&sb, "interrupted (%s): stopping the running tasks; run again to resume",
-			    signal_name(ev->sig));
+			    runner_signal_name(ev->sig));
 		break;
 	case RUN_EV_STOPPING:
 		strbuf_addf(&sb, "stopping: %s", ev->reason);
