@@ -45,7 +45,7 @@ test_expect_success "setup (seed $SEED)" '
 	#!/bin/sh
 	# half the tasks commit themselves, all leave work for commit = auto
 	id=$GIT_PARALLEL_TASK_ID
-	sleep 0.$(( $(date +%N | cut -c1-3) % 3 ))
+	sleep 0.$(( $(date +%N | cut -c1) % 3 ))
 	echo "$id" >"$id.txt"
 	case $id in T[135]) git add "$id.txt" && git commit -q -m "$id: own" ;; esac
 	echo "$id edit" >"files/x$id.c"
