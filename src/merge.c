@@ -40,6 +40,7 @@
 
 #include "gp/check.h"
 #include "gp/merge.h"
+#include "gp/runner.h"
 #include "gp/worktree.h"
 
 extern char **environ;
@@ -250,7 +251,12 @@ static int run_child_io(const char *const *argv, const char *cwd, const char *co
 			return error_errno("cannot wait for '%s'", argv[0]);
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
-	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	if (WIFSIGNALED(status)) {
+		error("'%s %s' was killed by %s", argv[0], argv[1] ? argv[1] : "",
+		      runner_signal_name(WTERMSIG(status)));
+		return 128 + WTERMSIG(status);
+	}
+	return 128;
 }
 
 static int run_child(const char *const *argv, const char *cwd, const char *const *extra)
@@ -778,8 +784,11 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 force:
 	/* a half-updated work tree: force the merge's paths to the wanted side */
 	if (!forward && git_oid_equal(&idx, &old_tree)) {
-		/* first the index of the new tree, so that files it added are removed */
-		const char *rt[] = { "read-tree", "-m", a, b, NULL };
+		/*
+		 * first the index of the new tree, so that files it added are
+		 * removed; -i: the files are half-way, only the index moves
+		 */
+		const char *rt[] = { "read-tree", "-i", "-m", a, b, NULL };
 
 		if (git_on_copy(c, rt, NULL) != 0) {
 			strlist_push(bad, "(git read-tree failed, see above)");

@@ -109,6 +109,20 @@ const char *runner_signal_name(int sig)
 		return "SIGKILL";
 	case SIGPIPE:
 		return "SIGPIPE";
+	case SIGQUIT:
+		return "SIGQUIT";
+	case SIGABRT:
+		return "SIGABRT";
+	case SIGSEGV:
+		return "SIGSEGV";
+	case SIGBUS:
+		return "SIGBUS";
+	case SIGXFSZ:
+		return "SIGXFSZ (file size limit)";
+	case SIGXCPU:
+		return "SIGXCPU (CPU time limit)";
+	case SIGALRM:
+		return "SIGALRM";
 	default:
 		return "a signal";
 	}

@@ -77,36 +77,42 @@ test_expect_success 'a stale lock on a task branch: that task fails naming the f
 
 # A git wrapper, first on PATH for git-parallel only (run directly: git
 # itself would put its exec-path first): "git read-tree"
-# (the worktree update) records its process group, and on request writes
-# one file of the new tree and takes its index's lock as a read-tree killed
-# halfway would have (WRAP_PARTIAL), waits for the file "go" (WRAP_WAIT),
-# fails (WRAP_FAIL_FWD; a --reset fails while the file "fail-reset" exists).
+# (the worktree update) records its process group and the signals it
+# inherited blocked ("masked": Python keeps the mask, where dash clears it),
+# and on request writes one file of the new tree and takes its index's lock
+# as a read-tree killed halfway would have (WRAP_PARTIAL), waits for the file
+# "go" with the inherited mask (WRAP_WAIT, at most 30 s), fails
+# (WRAP_FAIL_FWD; a --reset fails while the file "fail-reset" exists).
 REAL_GIT=$(command -v git)
 mkdir -p wrap &&
 cat >wrap/git <<EOF &&
-#!/bin/sh
-if test "\$1" = read-tree
-then
-	case " \$* " in
-	*" --reset "*) mode=reset ;;
-	*" -u "*) mode=fwd ;;
-	*) mode=index ;;
-	esac
-	if test \$mode = fwd && test -n "\$WRAP_PARTIAL"
-	then
-		"$REAL_GIT" show "\$5:a.txt" >a.txt &&
-		: >"\$GIT_INDEX_FILE.lock"
-	fi
-	if test \$mode = fwd && test -n "\$WRAP_WAIT"
-	then
-		ps -o pgid= \$\$ | tr -d " " >"$TRASH_DIRECTORY/pgid" &&
-		: >"$TRASH_DIRECTORY/started" &&
-		while ! test -e "$TRASH_DIRECTORY/go"; do sleep 0.05; done
-	fi
-	test \$mode = fwd && test -n "\$WRAP_FAIL_FWD" && exit 1
-	test \$mode = reset && test -e "$TRASH_DIRECTORY/fail-reset" && exit 1
-fi
-exec "$REAL_GIT" "\$@"
+#!/usr/bin/env python3
+import os, signal, subprocess, sys, time
+real, trash = "$REAL_GIT", "$TRASH_DIRECTORY"
+a = sys.argv[1:]
+if a and a[0] == "read-tree":
+    mode = "reset" if "--reset" in a else "fwd" if "-u" in a else "index"
+    if mode == "fwd" and os.environ.get("WRAP_PARTIAL"):
+        with open("a.txt", "wb") as f:
+            f.write(subprocess.run([real, "show", a[4] + ":a.txt"], stdout=subprocess.PIPE,
+                                   check=True).stdout)
+        open(os.environ["GIT_INDEX_FILE"] + ".lock", "w").close()
+    if mode == "fwd" and os.environ.get("WRAP_WAIT"):
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+        with open(trash + "/masked", "w") as f:
+            f.write(" ".join(sorted(signal.Signals(s).name for s in blocked)) + "\\n")
+        with open(trash + "/started.tmp", "w") as f:
+            f.write("%d\\n" % os.getpgid(0))
+        os.rename(trash + "/started.tmp", trash + "/started")
+        for _ in range(600):
+            if os.path.exists(trash + "/go"):
+                break
+            time.sleep(0.05)
+    if mode == "fwd" and os.environ.get("WRAP_FAIL_FWD"):
+        sys.exit(1)
+    if mode == "reset" and os.path.exists(trash + "/fail-reset"):
+        sys.exit(1)
+os.execv(real, ["git"] + a)
 EOF
 chmod +x wrap/git
 
@@ -128,6 +134,77 @@ test_expect_success 'a touched file in the target is not dirty: the merge goes t
 	consistent s1 x $(git -C s1 rev-parse main)
 '
 
+# merge_bg <repo> <env...>: git-parallel merge in <repo>, in a session of
+# its own (as a terminal's job: a signal to its group reaches git too), with
+# the wrapper first on PATH; its exit code lands in "rc"
+merge_bg () {
+	repo=$1 && shift &&
+	rm -f rc started go &&
+	test_when_finished ": >go; wait_rc" || return 1
+	(cd "$repo" && env PATH="$TRASH_DIRECTORY/wrap:$PATH" "$@" setsid git-parallel merge \
+		>../out 2>../err; echo $? >../rc.tmp; mv ../rc.tmp ../rc) &
+}
+
+# wait_rc: until the background merge has ended (at most 60 s)
+wait_rc () {
+	n=0
+	while ! test -e rc
+	do
+		n=$((n + 1)) && test $n -lt 1200 || { echo "the merge did not end"; return 1; }
+		sleep 0.05
+	done
+}
+
+for sig in INT TERM HUP
+do
+	test_expect_success "SIG$sig to the whole group during a slow read-tree: the update finishes, then the merge stops" '
+		three g-$sig && old=$(git -C g-$sig rev-parse main) &&
+		merge_bg g-$sig WRAP_WAIT=1 &&
+		wait_for started &&
+		pgid=$(cat started) && test -n "$pgid" &&
+		kill -$sig -$pgid &&
+		: >go && wait_rc &&
+		echo "SIGHUP SIGINT SIGQUIT SIGTERM" >expect && test_cmp expect masked &&
+		case $sig in INT) code=130 ;; TERM) code=143 ;; HUP) code=129 ;; esac &&
+		echo $code >expect && test_cmp expect rc &&
+		grep "received while the target was updated; the update was finished first" err &&
+		new=$(git -C g-$sig rev-parse main) && test "$new" != "$old" &&
+		consistent g-$sig x $new &&
+		for id in T1 T2 T3; do task_state g-$sig $id >actual && echo merged >expect && test_cmp expect actual || return 1; done
+	'
+done
+
+test_expect_success 'kill -9 of the whole group in the middle of read-tree: git stays off the index, the next merge finishes' '
+	three m1 && old=$(git -C m1 rev-parse main) &&
+	merge_bg m1 WRAP_PARTIAL=1 WRAP_WAIT=1 &&
+	wait_for started &&
+	pgid=$(cat started) && test -n "$pgid" &&
+	kill -9 -$pgid && wait_rc && test_crashed $(cat rc) &&
+	new=$(git -C m1 rev-parse main) && test "$new" != "$old" &&
+	! consistent m1 $old $new &&
+	test_must_fail git -C m1 commit -qam sneaky 2>commit.err &&
+	grep "index.lock" commit.err &&
+	(cd m1 && git parallel merge >../out 2>../err) &&
+	consistent m1 x $new &&
+	for id in T1 T2 T3; do task_state m1 $id >actual && echo merged >expect && test_cmp expect actual || return 1; done
+'
+
+test_expect_success 'read-tree fails after writing a file, and so does the rollback: the advice printed works' '
+	three f1 && old=$(git -C f1 rev-parse main) &&
+	: >fail-reset &&
+	merge_bg f1 WRAP_PARTIAL=1 WRAP_FAIL_FWD=1 && wait_rc &&
+	echo 128 >expect && test_cmp expect rc &&
+	grep "nor restore it to" err &&
+	advice=$(sed -n "s/.*then run .\(git parallel merge\). again: it finishes or undoes this.*/\1/p" err) &&
+	test "$advice" = "git parallel merge" &&
+	! consistent f1 $old x &&
+	rm fail-reset &&
+	(cd f1 && $advice >../out 2>../err) &&
+	new=$(git -C f1 rev-parse main) && test "$new" != "$old" &&
+	consistent f1 x $new &&
+	for id in T1 T2 T3; do task_state f1 $id >actual && echo merged >expect && test_cmp expect actual || return 1; done
+'
+
 for point in merge-before-read-tree merge-after-read-tree merge-after-install merge-before-states
 do
 	test_expect_success "kill -9 at $point: the target is as before or after, the next merge finishes" '
@@ -147,12 +224,12 @@ do
 	'
 done
 
-test_expect_failure 'a file size limit kills read-tree halfway (ulimit -f): put back, as before' '
+test_expect_success 'a file size limit kills read-tree halfway (ulimit -f): put back, as before' '
 	mk_tasks q1 "T1|a.txt|sed -i s/^2\$/two/ a.txt" "T2|big.bin|head -c 300000 /dev/zero >big.bin" &&
 	old=$(git -C q1 rev-parse main) &&
 	(cd q1 && ulimit -f 100 && git parallel merge >../out 2>../err; echo $? >../rc) &&
 	echo 128 >expect && test_cmp expect rc &&
-	grep "put back to" err &&
+	grep "put back to" err && grep "killed by SIGXFSZ" err &&
 	consistent q1 $old x && ! test -e q1/big.bin &&
 	(cd q1 && git parallel merge >/dev/null) && consistent q1 x $(git -C q1 rev-parse main) &&
 	test $(wc -c <q1/big.bin) = 300000
