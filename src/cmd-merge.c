@@ -14,7 +14,7 @@
 #include "gp/session.h"
 
 static const char *const usage_merge[] = {
-	"usage: git parallel merge [<id>...] [--into <branch>] [--dry-run] [--squash] [--verify <cmd>] [--stop-on-conflict] [--allow-undeclared] [--json]",
+	"usage: git parallel merge [<id>...] [--into <branch>] [--dry-run] [--squash] [--verify <cmd>] [--verify-timeout <duration>] [--stop-on-conflict] [--allow-undeclared] [--json]",
 	NULL,
 };
 
@@ -210,13 +210,14 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "squash", no_argument, NULL, 's' },
 		{ "verify", required_argument, NULL, 'v' },
+		{ "verify-timeout", required_argument, NULL, 'T' },
 		{ "stop-on-conflict", no_argument, NULL, 'S' },
 		{ "allow-undeclared", no_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct merge_opts opts = { NULL, NULL, 0 };
+	struct merge_opts opts = { NULL, NULL, 30 * 60, 0 };
 	struct merge_run m;
 	struct session s;
 	size_t *sel = NULL, nr = 0, i;
@@ -226,7 +227,7 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 	merge_run_init(&m);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hi:nsv:SAj", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hi:nsv:T:SAj", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return usage_with(usage_merge, 0);
@@ -241,6 +242,11 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 			break;
 		case 'v':
 			opts.verify = optarg;
+			break;
+		case 'T':
+			if (parse_duration(optarg, &opts.verify_timeout) < 0)
+				return usage_error(usage_merge, "--verify-timeout: '%s' is not a duration "
+						   "(say 90s, 10m, 2h, or 0 for none)", optarg);
 			break;
 		case 'S':
 			opts.flags |= MERGE_STOP_ON_CONFLICT;

@@ -1458,19 +1458,196 @@ out:
 	return ret;
 }
 
-/* --verify: run the command on commit in a scratch worktree.  1 passed, 0 failed, -1 error. */
+/* --verify */
+
+#define VERIFY_PREFIX "gp-verify-"
+
+static volatile sig_atomic_t verify_sig;
+
+static double monotonic(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void verify_on_signal(int sig)
+{
+	if (!verify_sig)
+		verify_sig = sig;
+}
+
+/* Stop a verify command's process group: SIGTERM, 5 s of grace, SIGKILL; reap the leader. */
+static void verify_stop(pid_t pid, int *status)
+{
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	int i;
+
+	kill(-pid, SIGTERM);
+	for (i = 0; i < 250; i++) {
+		if (waitpid(pid, status, WNOHANG) == pid)
+			break;
+		nanosleep(&tick, NULL);
+	}
+	kill(-pid, SIGKILL);	/* what is left of the group, leader reaped or not */
+	if (i == 250)
+		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+			;
+}
+
+/*
+ * Run the verify command in dir, in a process group of its own, for at most
+ * timeout seconds (0: no limit).  SIGINT, SIGTERM and SIGHUP are passed on
+ * to its group; the command is stopped and *sig says which arrived.  The
+ * exit status, 128 + signal when killed, 124 on timeout (*timed_out), -1
+ * when it could not run.
+ */
+static int verify_command(const char *cmd, const char *dir, const char *const *extra,
+			  double timeout, int *timed_out, int *sig)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
+	struct sigaction sa, old[ARRAY_SIZE(sigs)];
+	struct timespec tick = { 0, 20 * 1000 * 1000 };
+	char **env = child_env(extra);
+	double start = monotonic();
+	pid_t pid;
+	size_t i;
+	int status = 0, ret;
+
+	*timed_out = 0;
+	*sig = 0;
+	verify_sig = 0;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = verify_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, &old[i]);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		ret = error_errno("cannot fork");
+		goto out;
+	}
+	if (!pid) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		setpgid(0, 0);
+		for (i = 0; i < ARRAY_SIZE(sigs); i++)
+			signal(sigs[i], SIG_DFL);
+		if (fd >= 0) {
+			dup2(fd, 0);
+			close(fd);
+		}
+		dup2(2, 1);
+		if (chdir(dir) < 0)
+			_exit(126);
+		environ = env;
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	setpgid(pid, pid);	/* either of us may win the race: both ask */
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR) {
+			ret = error_errno("cannot wait for the verify command");
+			goto out;
+		}
+		if (verify_sig) {
+			*sig = verify_sig;
+			verify_stop(pid, &status);
+			break;
+		}
+		if (timeout > 0 && monotonic() - start >= timeout) {
+			*timed_out = 1;
+			verify_stop(pid, &status);
+			break;
+		}
+		nanosleep(&tick, NULL);
+	}
+	kill(-pid, SIGKILL);	/* nothing of it outlives the verification */
+	if (*timed_out)
+		ret = 124;
+	else if (WIFEXITED(status))
+		ret = WEXITSTATUS(status);
+	else
+		ret = 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+out:
+	for (i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &old[i], NULL);
+	free(env);
+	return ret;
+}
+
+/* Remove a scratch worktree (git first, then our own way). */
+static void verify_remove(struct mctx *c, const char *dir)
+{
+	const char *rm[] = { "git", "worktree", "remove", "--force", dir, NULL };
+
+	if (run_child(rm, c->s->workdir, NULL) != 0) {
+		const char *why = NULL;
+		const char *name = strrchr(dir, '/') + 1;
+
+		if (worktree_remove(c->repo, name, 1, &why) != 0)
+			warning("cannot remove the scratch worktree '%s'", dir);
+	}
+}
+
+/*
+ * Scratch worktrees left by a verification that was killed: named
+ * gp-verify-<id>-<pid> under the worktrees directory, detached, and their
+ * merge (pid) gone.  Removed; a live pid keeps its worktree.
+ */
+static void verify_prune(struct mctx *c)
+{
+	git_strarray names = { NULL, 0 };
+	size_t i;
+
+	if (git_worktree_list(&names, c->repo) < 0)
+		return;
+	for (i = 0; i < names.count; i++) {
+		const char *name = names.strings[i], *dash = strrchr(name, '-');
+		git_worktree *wt = NULL;
+		char *end, *dir, *path;
+		long pid;
+
+		if (strncmp(name, VERIFY_PREFIX, strlen(VERIFY_PREFIX)) || !dash)
+			continue;
+		pid = strtol(dash + 1, &end, 10);
+		if (*end || pid <= 0 || pid == (long)getpid() || !kill((pid_t)pid, 0) || errno != ESRCH)
+			continue;
+		if (git_worktree_lookup(&wt, c->repo, name) < 0)
+			continue;
+		dir = xstrfmt("%s/%s", c->s->wt_parent, name);
+		path = trim_slash(git_worktree_path(wt));
+		if (!strcmp(path, dir))
+			verify_remove(c, dir);	/* ours: named so, where we put them */
+		free(path);
+		free(dir);
+		git_worktree_free(wt);
+	}
+	git_strarray_dispose(&names);
+}
+
+/*
+ * --verify: run the command on commit in a scratch worktree.  1 passed,
+ * 0 failed, -1 error or interrupted (m->signal says by what).
+ */
 static int verify(struct mctx *c, struct merge_result *r, const git_oid *commit)
 {
 	struct session *s = c->s;
 	char hex[GIT_OID_HEXSZ + 1];
-	char *dir = xstrfmt("%s/gp-verify-%s-%ld", s->wt_parent, r->id, (long)getpid());
+	char *dir = xstrfmt("%s/" VERIFY_PREFIX "%s-%ld", s->wt_parent, r->id, (long)getpid());
 	char *env_id = xstrfmt("GIT_PARALLEL_TASK_ID=%s", r->id);
 	char *env_commit = NULL;
 	const char *add[] = { "git", "worktree", "add", "--detach", "--quiet", dir, hex, NULL };
-	const char *rm[] = { "git", "worktree", "remove", "--force", dir, NULL };
-	const char *sh[] = { "/bin/sh", "-c", c->opts->verify, NULL };
 	const char *extra[3];
-	int rc, ret = -1;
+	int rc, ret = -1, timed_out, sig;
 
 	git_oid_tostr(hex, sizeof(hex), commit);
 	env_commit = xstrfmt("GIT_PARALLEL_MERGE_COMMIT=%s", hex);
@@ -1483,21 +1660,28 @@ static int verify(struct mctx *c, struct merge_result *r, const git_oid *commit)
 		error("task '%s': cannot make a scratch worktree in '%s' to verify", r->id, dir);
 		goto out;
 	}
-	rc = run_child(sh, dir, extra);
-	if (rc == 0) {
+	test_crash_point("merge-verify-worktree");
+	rc = verify_command(c->opts->verify, dir, extra, c->opts->verify_timeout, &timed_out, &sig);
+	if (sig) {
+		c->m->signal = sig;
+		error("%s received while verifying task '%s'; nothing was merged",
+		      runner_signal_name(sig), r->id);
+	} else if (rc == 0) {
 		ret = 1;
-	} else {
+	} else if (rc > 0) {
+		struct strbuf d = STRBUF_INIT;
+
 		free(r->reason);
-		r->reason = xstrfmt("'%s' exited with %d", c->opts->verify, rc);
+		if (timed_out) {
+			strbuf_add_duration(&d, c->opts->verify_timeout);
+			r->reason = xstrfmt("'%s' timed out after %s", c->opts->verify, d.buf);
+		} else {
+			r->reason = xstrfmt("'%s' exited with %d", c->opts->verify, rc);
+		}
+		strbuf_release(&d);
 		ret = 0;
 	}
-	if (run_child(rm, s->workdir, NULL) != 0) {
-		const char *why = NULL;
-		const char *name = strrchr(dir, '/') + 1;
-
-		if (worktree_remove(c->repo, name, 1, &why) != 0)
-			warning("cannot remove the scratch worktree '%s'", dir);
-	}
+	verify_remove(c, dir);
 out:
 	free(env_commit);
 	free(env_id);
@@ -1907,6 +2091,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	}
 	if (resolve_target(&c) < 0 || find_checkout(&c, m->target) < 0 || make_signatures(&c) < 0)
 		goto out;
+	verify_prune(&c);
 	switch (checkout_ready(&c)) {
 	case -1:
 		goto out;

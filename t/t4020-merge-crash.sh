@@ -235,4 +235,64 @@ test_expect_success 'a file size limit kills read-tree halfway (ulimit -f): put 
 	test $(wc -c <q1/big.bin) = 300000
 '
 
+# gone <pid file>: that process has ended (at most 10 s)
+gone () {
+	n=0
+	while kill -0 $(cat "$1") 2>/dev/null
+	do
+		n=$((n + 1)) && test $n -lt 200 || return 1
+		sleep 0.05
+	done
+}
+
+test_expect_success 'merge killed during --verify: the next merge removes the scratch worktree' '
+	three v1 &&
+	(cd v1 && GIT_PARALLEL_TEST_CRASH_AT=merge-verify-worktree git parallel merge --verify true \
+		>/dev/null 2>&1; test_crashed $?) &&
+	git -C v1 worktree list --porcelain >wt && grep "gp-verify-T1-" wt &&
+	ls v1.parallel >dirs && grep "^gp-verify-T1-" dirs &&
+	(cd v1 && git parallel merge --verify true >../out 2>../err) &&
+	git -C v1 worktree list --porcelain >wt && ! grep gp-verify wt &&
+	ls v1.parallel >dirs && ! grep gp-verify dirs &&
+	grep "3 merged" out && consistent v1 x $(git -C v1 rev-parse main)
+'
+
+test_expect_success 'a scratch worktree of a merge still running is left alone' '
+	three v2 &&
+	git -C v2 worktree add -q --detach "$TRASH_DIRECTORY/v2.parallel/gp-verify-T9-$$" &&
+	(cd v2 && git parallel merge --verify true >/dev/null 2>&1) &&
+	git -C v2 worktree list --porcelain >wt && grep "gp-verify-T9-$$" wt
+'
+
+test_expect_success '--verify-timeout: the whole verify group is stopped, the task is verify-failed' '
+	three v3 && old=$(git -C v3 rev-parse main) &&
+	(cd v3 && test_expect_code 1 git parallel merge --verify-timeout 1s \
+		--verify "sleep 60 & echo \$! >\"$TRASH_DIRECTORY/bgpid\"; wait" T1 >../out 2>../err) &&
+	grep "^T1  *verify-failed  *.sleep 60.*timed out after" out &&
+	gone bgpid &&
+	test "$(git -C v3 rev-parse main)" = "$old" &&
+	git -C v3 worktree list --porcelain >wt && ! grep gp-verify wt &&
+	test_expect_code 129 git -C v3 parallel merge --verify-timeout soon 2>err &&
+	grep "not a duration" err
+'
+
+for sig in INT TERM HUP
+do
+	test_expect_success "SIG$sig during --verify: the verify group is stopped, nothing is merged, merge dies of it" '
+		three w-$sig && old=$(git -C w-$sig rev-parse main) && rm -f vstarted rc &&
+		cmd="echo \$PPID >\"$TRASH_DIRECTORY/mpid\"; sleep 60 & echo \$! >\"$TRASH_DIRECTORY/bgpid\";
+			: >\"$TRASH_DIRECTORY/vstarted\"; wait" || return 1
+		(cd w-$sig && git-parallel merge --verify "$cmd" >../out 2>../err; echo $? >../rc.tmp; mv ../rc.tmp ../rc) &
+		wait_for vstarted &&
+		kill -$sig $(cat mpid) && wait_rc &&
+		case $sig in INT) code=130 ;; TERM) code=143 ;; HUP) code=129 ;; esac &&
+		echo $code >expect && test_cmp expect rc &&
+		grep "SIG$sig received while verifying task .T1.; nothing was merged" err &&
+		gone bgpid &&
+		test "$(git -C w-$sig rev-parse main)" = "$old" &&
+		git -C w-$sig worktree list --porcelain >wt && ! grep gp-verify wt &&
+		task_state w-$sig T1 >actual && echo done >expect && test_cmp expect actual
+	'
+done
+
 test_done

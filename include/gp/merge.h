@@ -67,6 +67,7 @@ enum merge_flags {
 struct merge_opts {
 	const char *into;	/* branch name or full ref; NULL: the plan's base branch */
 	const char *verify;	/* command, or NULL */
+	double verify_timeout;	/* seconds; 0: none */
 	unsigned int flags;
 };
 
