@@ -878,11 +878,17 @@ static void local_stop_orphan(struct executor *ex, struct task_status *st)
 {
 	int waited;
 
+	(void)ex;
+	if (!state_group_alive(st->pid, st->pid_start))
+		return;
+	/* the whole group gets the grace, as in a run's own stop */
 	kill(-(pid_t)st->pid, SIGTERM);
-	for (waited = 0; waited < 50 && state_pid_alive(st->pid, st->pid_start); waited++)
+	for (waited = 0; waited < 50 && state_group_alive(st->pid, st->pid_start); waited++)
 		usleep(100000);
-	if (state_pid_alive(st->pid, st->pid_start))
+	if (state_group_alive(st->pid, st->pid_start))
 		kill(-(pid_t)st->pid, SIGKILL);
+	for (waited = 0; waited < 50 && state_group_alive(st->pid, st->pid_start); waited++)
+		usleep(100000);
 }
 
 static void local_release(struct executor *ex)

@@ -140,7 +140,7 @@ int session_load_status(struct session *s)
 		if (st->state != TS_RUNNING || state_pid_alive(st->run_pid, st->run_pid_start))
 			continue;
 		/* the run that started it is gone (killed, crashed) */
-		if (state_pid_alive(st->pid, st->pid_start))
+		if (state_group_alive(st->pid, st->pid_start))
 			st->orphaned = 1;
 		else
 			task_transition(st, TS_INTERRUPTED);

@@ -1062,6 +1062,27 @@ int state_pid_alive(long pid, unsigned long long start)
 	return 1;
 }
 
+int state_group_alive(long pid, unsigned long long start)
+{
+	if (pid <= 0)
+		return 0;
+	if (state_pid_alive(pid, start))
+		return 1;
+	/*
+	 * The leader is gone (or a zombie).  While any member of its group
+	 * lives, the kernel does not hand its pid out again, so a group by
+	 * that id is still ours -- unless another process has that pid now.
+	 */
+	if (kill((pid_t)pid, 0) == 0) {
+		unsigned long long now_start = 0;
+		char st = 0;
+
+		if (proc_stat(pid, &st, &now_start) == 0 && st != 'Z' && st != 'X')
+			return 0;	/* a live process by that pid that is not ours */
+	}
+	return kill(-(pid_t)pid, 0) == 0;
+}
+
 char *state_iso_time(double t)
 {
 	char buf[64];

@@ -117,6 +117,42 @@ test_expect_success 'a running task whose run pid was reused by another process 
 	test "$(task_field repo3 T1 state)" = running
 '
 
+test_expect_success 'a crashed run whose command left only a background child: the next run stops that group first' '
+	new_repo og &&
+	echo "- [ ] G1 Write g.txt" >og/tasks.md &&
+	git -C og add . && git -C og commit -q -m tasks &&
+	(cd og && git parallel plan tasks.md >/dev/null) &&
+	cat >og-agent <<-EOF &&
+	#!/bin/sh
+	if test -e "$TRASH_DIRECTORY/bgpid"
+	then
+		echo done >g.txt
+	else
+		(trap "" HUP; while :; do sleep 0.1; done) &
+		echo \$! >"$TRASH_DIRECTORY/bgpid.tmp" && mv "$TRASH_DIRECTORY/bgpid.tmp" "$TRASH_DIRECTORY/bgpid"
+	fi
+	EOF
+	chmod +x og-agent &&
+	(cd og && GIT_PARALLEL_TEST_CRASH_AT=run-after-start git parallel run --command "\"$TRASH_DIRECTORY/og-agent\"" \
+		>/dev/null 2>&1; test_crashed $?) &&
+	n=0 &&
+	while ! test -e bgpid; do n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || return 1; done &&
+	test_when_finished "kill -9 $(cat bgpid) 2>/dev/null; true" &&
+	leader=$(task_field og G1 pid) &&
+	n=0 &&
+	while kill -0 $leader 2>/dev/null && ! ps -o stat= -p $leader | grep -q Z
+	do
+		n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || return 1
+	done &&
+	kill -0 $(cat bgpid) &&
+	test "$(task_field og G1 orphaned)" = True &&
+	(cd og && git parallel run --command "\"$TRASH_DIRECTORY/og-agent\"" >../out 2>../err) &&
+	grep "G1: stopping the command left running by a run that is gone" err &&
+	! kill -0 $(cat bgpid) 2>/dev/null &&
+	test "$(task_field og G1 state)" = done &&
+	test "$(git -C og show parallel/G1:g.txt)" = done
+'
+
 test_expect_success 'only state.c changes a task state' '
 	(cd "$GP_BUILD_DIR" && git grep -n -E "(->|\.)state = TS_" -- src ":!src/state.c") >assign || true &&
 	test_must_be_empty assign

@@ -146,6 +146,11 @@ int state_task_save(const char *state_dir, const struct task_status *st);
 
 /* Is the process (group leader) pid with that start time alive? */
 int state_pid_alive(long pid, unsigned long long start);
+/*
+ * A task's process group (led by pid, started at start) still has a member:
+ * its leader, or what it left behind after the leader died.
+ */
+int state_group_alive(long pid, unsigned long long start);
 /* The start time of pid from /proc, or 0. */
 unsigned long long state_pid_start(long pid);
 
