@@ -316,6 +316,13 @@ static void launch(struct run_engine *e)
 	}
 	if (n)
 		e->ex->prepare(e->ex, e, v, n);
+	/* Ctrl-C while the worktrees were made: they stay, nothing starts */
+	if (n && e->ex->signal_pending) {
+		int sig = e->ex->signal_pending(e->ex);
+
+		if (sig)
+			run_engine_stop(e, sig);
+	}
 	for (k = 0; k < n; k++) {
 		size_t i = v[k].task;
 
@@ -874,6 +881,13 @@ out:
 	return ret;
 }
 
+static int local_signal_pending(struct executor *ex)
+{
+	struct local *l = ex->data;
+
+	return runner_signal_pending(&l->runner);
+}
+
 static void local_stop_orphan(struct executor *ex, struct task_status *st)
 {
 	int waited;
@@ -915,6 +929,7 @@ int executor_local_init(struct executor *ex, double grace)
 	ex->stop_all = local_stop_all;
 	ex->finish = local_finish;
 	ex->stop_orphan = local_stop_orphan;
+	ex->signal_pending = local_signal_pending;
 	ex->release = local_release;
 	if (runner_init(&l->runner, grace) < 0) {
 		free(l);

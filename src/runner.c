@@ -821,6 +821,21 @@ static int drain_sigpipe(struct runner *r)
 	return sig;
 }
 
+int runner_signal_pending(struct runner *r)
+{
+	int sig = drain_sigpipe(r);
+
+	if (sig) {
+		/* put it back: the next runner_wait() reports it */
+		unsigned char c = (unsigned char)sig;
+
+		if (write(r->sigpipe[1], &c, 1) < 0) {
+			; /* a full pipe holds a wakeup already */
+		}
+	}
+	return sig;
+}
+
 /* Send due signals; returns the next time something is due, or 0. */
 static double enforce_timeouts(struct runner *r, double now)
 {

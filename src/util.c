@@ -669,6 +669,12 @@ void test_crash_point(const char *name)
 
 	if (at && !strcmp(at, name))
 		raise(SIGKILL);
+	at = getenv("GIT_PARALLEL_TEST_SIGNAL_AT");
+	if (at && !strcmp(at, name)) {
+		const char *sig = getenv("GIT_PARALLEL_TEST_SIGNAL");
+
+		kill(getpid(), sig && *sig ? atoi(sig) : SIGINT);
+	}
 }
 
 int utf8_valid(const char *buf, size_t len, size_t *bad)

@@ -153,6 +153,30 @@ test_expect_success 'a crashed run whose command left only a background child: t
 	test "$(git -C og show parallel/G1:g.txt)" = done
 '
 
+for sig in 2 1 15
+do
+	test_expect_success "signal $sig while the worktrees are made: they stay, no task starts, the next run finishes" '
+		new_repo ws$sig &&
+		printf -- "- [ ] W1 [P] Write w1.txt\n- [ ] W2 [P] Write w2.txt\n" >ws$sig/tasks.md &&
+		git -C ws$sig add . && git -C ws$sig commit -q -m tasks &&
+		(cd ws$sig && git parallel plan tasks.md >/dev/null) &&
+		cmd="echo \$GIT_PARALLEL_TASK_ID >\$GIT_PARALLEL_TASK_ID.txt; : >\"$TRASH_DIRECTORY/ran-\$GIT_PARALLEL_TASK_ID\"" &&
+		rm -f ran-W1 ran-W2 &&
+		(cd ws$sig && GIT_PARALLEL_TEST_SIGNAL_AT=worktree-after-add GIT_PARALLEL_TEST_SIGNAL=$sig \
+			test_expect_code 1 git parallel run -j 2 --command "$cmd" >../out 2>../err) &&
+		grep "interrupted (SIG.*): stopping the running tasks; run again to resume" err &&
+		! test -e ran-W1 && ! test -e ran-W2 &&
+		test "$(task_field ws$sig W1 state)" = pending &&
+		test "$(task_field ws$sig W2 state)" = pending &&
+		! test -e "$(state_dir ws$sig)/lock" &&
+		git -C ws$sig worktree list >wt && grep "ws$sig.parallel/W1 " wt && grep "ws$sig.parallel/W2 " wt &&
+		(cd ws$sig && git parallel run -j 2 --command "$cmd" >../out 2>../err) &&
+		test -e ran-W1 && test -e ran-W2 &&
+		test "$(git -C ws$sig show parallel/W1:W1.txt)" = W1 &&
+		test "$(task_field ws$sig W2 state)" = done
+	'
+done
+
 test_expect_success 'only state.c changes a task state' '
 	(cd "$GP_BUILD_DIR" && git grep -n -E "(->|\.)state = TS_" -- src ":!src/state.c") >assign || true &&
 	test_must_be_empty assign

@@ -71,6 +71,11 @@ struct executor {
 	 */
 	int (*finish)(struct executor *ex, struct run_engine *e, size_t task, git_oid *head,
 		      struct strbuf *why);
+	/*
+	 * A stop request (SIGINT, SIGTERM, SIGHUP) received and not yet
+	 * reported by wait(): which, or 0; it stays to be reported.  Optional.
+	 */
+	int (*signal_pending)(struct executor *ex);
 	/* Stop a task's command left running by a run that is gone. */
 	void (*stop_orphan)(struct executor *ex, struct task_status *st);
 	void (*release)(struct executor *ex);

@@ -105,6 +105,13 @@ pid_t runner_pid(const struct runner *r, const char *id);
 void runner_interrupt(struct runner *r, int sig);
 
 /*
+ * A SIGINT, SIGTERM, SIGHUP (or runner_interrupt()) received and not yet
+ * reported by runner_wait(): which, or 0.  It stays to be reported.  For
+ * work between waits that must not start tasks a signal asked to stop.
+ */
+int runner_signal_pending(struct runner *r);
+
+/*
  * Make a running task's timeout due now, as if its deadline had passed:
  * the next runner_wait() stops its group as a timeout does and reports
  * it timed_out.  For a front-end enforcing a budget, and for tests that

@@ -157,7 +157,9 @@ int regex_jit_wanted(void);
 
 /*
  * For the test suite only: when GIT_PARALLEL_TEST_CRASH_AT equals name,
- * die at once with SIGKILL, as a crash or a kill -9 at that instant would.
+ * die at once with SIGKILL, as a crash or a kill -9 at that instant would;
+ * when GIT_PARALLEL_TEST_SIGNAL_AT equals name, send ourselves the signal
+ * number GIT_PARALLEL_TEST_SIGNAL (default SIGINT), as a Ctrl-C would.
  */
 void test_crash_point(const char *name);
 
