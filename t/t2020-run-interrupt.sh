@@ -152,6 +152,35 @@ test_expect_success 'SIGINT: a task'"'"'s background child finishes its cleanup 
 	task_field sigbg C1 state >actual && echo interrupted >expect && test_cmp expect actual
 '
 
+test_expect_success 'run | head: the reader gone, run stops as on SIGINT (tasks interrupted, nothing orphaned)' '
+	new_repo pipe &&
+	printf -- "- [ ] P1 [P] Edit p1.c\n- [ ] P2 [P] Edit p2.c\n" >pipe/tasks.md &&
+	git -C pipe add . && git -C pipe commit -q -m tasks &&
+	(cd pipe && git parallel plan tasks.md >/dev/null) &&
+	cmd="if test \$GIT_PARALLEL_TASK_ID = P1
+	then
+		while ! test -e \"$TRASH_DIRECTORY/go\"; do sleep 0.05; done; echo 1 >p1.c
+	else
+		echo \$\$ >\"$TRASH_DIRECTORY/p2pid\"; echo half >p2.c; sleep 60 & wait
+	fi" &&
+	rm -f go reader-done && mkfifo errpipe &&
+	# the reader holds the pipe open without reading, then goes away on demand
+	{ (exec 3<errpipe; while ! test -e reader-done; do sleep 0.05; done; exec 3<&-) & } &&
+	echo $! >readerpid &&
+	{ (cd pipe && exec git-parallel run -j 2 --command "$cmd" >../out 2>../errpipe) & } &&
+	echo $! >runpid &&
+	wait_state pipe P1 running && wait_state pipe P2 running &&
+	: >reader-done && wait $(cat readerpid) &&
+	: >go &&
+	{ wait $(cat runpid); echo $? >rc; } &&
+	echo 1 >expect && test_cmp expect rc &&
+	task_field pipe P1 state >actual && echo done >expect && test_cmp expect actual &&
+	task_field pipe P2 state >actual && echo interrupted >expect && test_cmp expect actual &&
+	! kill -0 $(cat p2pid) 2>/dev/null &&
+	! test -e "$(state_dir pipe)/lock" &&
+	git -C pipe.parallel/P2 status --porcelain >st && grep p2.c st
+'
+
 test_expect_success 'SIGHUP (a closed terminal) stops the run as SIGINT does' '
 	new_repo hup &&
 	for i in 1 2; do echo "- [ ] H$i [P] Edit h$i.c"; done >hup/tasks.md &&
