@@ -2139,7 +2139,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		int rc;
 
 		if (stopped) {
-			set_reason(r, MO_SKIPPED, xstrdup("not tried: stopped at the first conflict"));
+			set_reason(r, MO_SKIPPED, xstrdup("not tried: stopped at the first conflict or held task"));
 			continue;
 		}
 		rc = prepare(&c, r, &tip);
@@ -2150,6 +2150,9 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		if (rc > 0) {
 			if (r->outcome == MO_MERGED)
 				c.merged_now[r->task] = 1;
+			/* held needs a person as a conflict does */
+			if (r->outcome == MO_HELD && (opts->flags & MERGE_STOP_ON_CONFLICT))
+				stopped = 1;
 			continue;
 		}
 		rc = merge_one(&c, r, &tip, &commit);

@@ -31,6 +31,14 @@ test_expect_success 'setup: a task that declares src/a.c and deletes 200 other f
 	git -C big rev-parse main >main.before
 '
 
+test_expect_success '--stop-on-conflict stops at a held task too' '
+	(cd big && test_expect_code 1 git parallel merge --dry-run --stop-on-conflict >../out 2>../err) &&
+	grep "^DEL  *held" out &&
+	grep "^OK  *skipped  *not tried: stopped at the first conflict or held task" out &&
+	grep "^FREE  *skipped" out &&
+	test "$(git -C big rev-parse main)" = "$(cat main.before)"
+'
+
 test_expect_success 'merge holds it: outcome held, exit 1, the paths named, main keeps the files' '
 	(cd big && test_expect_code 1 git parallel merge >../out 2>../err) &&
 	grep "^DEL  *held  *changed 200 paths outside its declared paths" out &&
