@@ -235,10 +235,9 @@ int ini_read_file(const char *path, ini_fn fn, void *data)
 	struct strbuf sb = STRBUF_INIT;
 	int ret;
 
-	if (strbuf_read_file(&sb, path) < 0) {
-		if (errno == EISDIR)
-			return error("'%s' is a directory, not a file", path);
-		return error_errno("cannot read '%s'", path);
+	if (read_input_file(&sb, path, "file") < 0) {
+		strbuf_release(&sb);
+		return -1;
 	}
 	ret = ini_read_buf(path, sb.buf, sb.len, fn, data);
 	strbuf_release(&sb);

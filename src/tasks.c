@@ -855,11 +855,8 @@ int tasks_load_file(struct tasklist *tl, const char *path, int source)
 	size_t before = tl->nr;
 	int ret = 0;
 
-	if (strbuf_read_file(&sb, path) < 0) {
-		if (errno == EISDIR)
-			ret = error("'%s' is a directory, not a task file", path);
-		else
-			ret = error("cannot read task file '%s': %s", path, strerror(errno));
+	if (read_input_file(&sb, path, "task file") < 0) {
+		ret = -1;
 		goto out;
 	}
 	if (ends_with(path, ".ini")) {

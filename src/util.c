@@ -186,45 +186,113 @@ void strbuf_trim(struct strbuf *sb)
 	strbuf_setlen(sb, e - b);
 }
 
-int strbuf_read_file(struct strbuf *sb, const char *path)
+static int read_fd(struct strbuf *sb, int fd, size_t limit)
 {
-	struct stat st;
 	char buf[65536];
 	ssize_t n;
-	int fd;
+	size_t got = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		errno = EISDIR;
-		return -1;
-	}
-	if (S_ISREG(st.st_mode))
-		strbuf_grow(sb, (size_t)st.st_size);
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0) {
-			int e = errno;
-			if (e == EINTR)
+			if (errno == EINTR)
 				continue;
-			close(fd);
-			errno = e;
 			return -1;
 		}
 		if (!n)
-			break;
+			return 0;
+		got += (size_t)n;
+		if (got > limit) {
+			errno = EFBIG;
+			return -1;	/* it grew while we read it */
+		}
 		strbuf_add(sb, buf, (size_t)n);
 	}
+}
+
+/*
+ * Open path for reading without blocking on a FIFO; refuse what is not a
+ * regular file (errno EISDIR for a directory, ENODEV for a FIFO, device or
+ * socket) or is larger than limit (EFBIG).
+ */
+static int open_regular(const char *path, size_t limit, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), e;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0)
+		goto fail;
+	if (S_ISDIR(st->st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		errno = ENODEV;
+		goto fail;
+	}
+	if ((unsigned long long)st->st_size > (unsigned long long)limit) {
+		errno = EFBIG;
+		goto fail;
+	}
+	return fd;
+fail:
+	e = errno;
 	close(fd);
-	return 0;
+	errno = e;
+	return -1;
+}
+
+static int read_regular(struct strbuf *sb, const char *path, size_t limit)
+{
+	struct stat st;
+	int fd, e, ret;
+
+	fd = open_regular(path, limit, &st);
+	if (fd < 0)
+		return -1;
+	strbuf_grow(sb, (size_t)st.st_size);
+	ret = read_fd(sb, fd, limit);
+	e = errno;
+	close(fd);
+	errno = e;
+	return ret;
+}
+
+int strbuf_read_file(struct strbuf *sb, const char *path)
+{
+	return read_regular(sb, path, SIZE_MAX / 2);
+}
+
+static const char *file_kind(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return "not a regular file";
+	if (S_ISFIFO(st.st_mode))
+		return "a FIFO, not a regular file";
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		return "a device, not a regular file";
+	if (S_ISSOCK(st.st_mode))
+		return "a socket, not a regular file";
+	return "not a regular file";
+}
+
+int read_input_file(struct strbuf *sb, const char *path, const char *what)
+{
+	if (!read_regular(sb, path, INPUT_FILE_MAX))
+		return 0;
+	switch (errno) {
+	case EISDIR:
+		return error("'%s' is a directory, not a %s", path, what);
+	case ENODEV:
+		return error("%s '%s' is %s", what, path, file_kind(path));
+	case EFBIG:
+		return error("%s '%s' is larger than %d MiB", what, path, INPUT_FILE_MAX >> 20);
+	default:
+		return error_errno("cannot read %s '%s'", what, path);
+	}
 }
 
 /* strlist */
