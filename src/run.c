@@ -25,13 +25,22 @@ int run_state_final_failure(enum task_state st)
 	return st == TS_FAILED || st == TS_TIMED_OUT || st == TS_BLOCKED;
 }
 
+const char *run_task_command_from(const struct run_engine *e, size_t i, const char **from,
+				  const char **trust)
+{
+	if (e->opts.command) {
+		*from = "--command";
+		*trust = NULL;
+		return e->opts.command;
+	}
+	return config_task_command(&e->s->cfg, &e->s->plan.tasks.v[i], from, trust);
+}
+
 const char *run_task_command(const struct run_engine *e, size_t i)
 {
-	if (e->s->plan.tasks.v[i].command)
-		return e->s->plan.tasks.v[i].command;
-	if (e->opts.command)
-		return e->opts.command;
-	return e->s->cfg.command;
+	const char *from, *trust;
+
+	return run_task_command_from(e, i, &from, &trust);
 }
 
 static void emit(struct run_engine *e, enum run_event_kind kind, size_t i, const char *reason)

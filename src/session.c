@@ -3,6 +3,7 @@
 
 #include "gp/repo.h"
 #include "gp/session.h"
+#include "gp/trust.h"
 
 /*
  * The absolute, symlink-free form of a path that may not exist yet: the
@@ -79,10 +80,33 @@ static int check_worktree_parent(struct session *s)
 	return ret;
 }
 
-int session_open(struct session *s, git_repository *repo, const char *config_path)
+static char *worktrees_parent(const struct config *c, const char *workdir)
 {
 	const char *slash;
 
+	if (c->worktrees)
+		return c->worktrees[0] == '/' ? xstrdup(c->worktrees)
+			: xstrfmt("%s/%s", workdir, c->worktrees);
+	slash = strrchr(workdir, '/');
+	return xstrfmt("%.*s/%s.parallel", (int)(slash ? slash - workdir : 0),
+		       workdir, slash ? slash + 1 : workdir);
+}
+
+int session_config(struct config *c, git_repository *repo, const char *config_path,
+		   const char *workdir, char **wt_parent)
+{
+	if (config_load(c, config_path, workdir) < 0 || config_load_git(c, repo) < 0)
+		return -1;
+	*wt_parent = worktrees_parent(c, workdir);
+	if (c->file_trust && !trust_file_from_repo(repo, workdir, *wt_parent, c->file)) {
+		free(c->file_trust);	/* the user's own file */
+		c->file_trust = NULL;
+	}
+	return 0;
+}
+
+int session_open(struct session *s, git_repository *repo, const char *config_path)
+{
 	memset(s, 0, sizeof(*s));
 	s->repo = repo;
 	config_init(&s->cfg);
@@ -90,18 +114,10 @@ int session_open(struct session *s, git_repository *repo, const char *config_pat
 	s->workdir = repo_workdir(repo);
 	s->state = repo_state_path(repo, NULL);
 	s->gitdir = xstrdup(git_repository_commondir(repo));
-	if (config_load(&s->cfg, config_path, s->workdir) < 0)
+	if (session_config(&s->cfg, repo, config_path, s->workdir, &s->wt_parent) < 0)
 		return -1;
 	if (state_load_plan(&s->plan, s->state) < 0)
 		return -1;
-	if (s->cfg.worktrees)
-		s->wt_parent = s->cfg.worktrees[0] == '/' ? xstrdup(s->cfg.worktrees)
-			: xstrfmt("%s/%s", s->workdir, s->cfg.worktrees);
-	else {
-		slash = strrchr(s->workdir, '/');
-		s->wt_parent = xstrfmt("%.*s/%s.parallel", (int)(slash ? slash - s->workdir : 0),
-				       s->workdir, slash ? slash + 1 : s->workdir);
-	}
 	return check_worktree_parent(s);
 }
 

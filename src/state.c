@@ -242,6 +242,8 @@ static const struct plan_field plan_fields[] = {
 	FIELD("owner", F_STR, H_PT, plan_task, owner),
 	FIELD("declared-owner", F_STR, H_TASK, task, owner),
 	FIELD("command", F_STR, H_TASK, task, command),
+	FIELD("command-from", F_STR, H_TASK, task, command_from),
+	FIELD("command-trust", F_STR, H_TASK, task, command_trust),
 	FIELD("estimate", F_DOUBLE, H_TASK, task, estimate),
 	FIELD("path", F_LIST, H_TASK, task, paths),
 	FIELD("depends", F_LIST, H_TASK, task, depends),
