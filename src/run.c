@@ -4,6 +4,7 @@
  * executor (a worktree and a process per task).  See gp/run.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -620,7 +621,7 @@ static int local_start(struct executor *ex, struct run_engine *e, size_t i, cons
 		strbuf_addstr(why, "cannot write its prompt");
 		goto out;
 	}
-	if (mkdir_p(logdir, 0777) < 0) {
+	if (state_mkdir(logdir) < 0) {
 		strbuf_addstr(why, "cannot make the log directory");
 		goto out;
 	}
@@ -638,7 +639,12 @@ static int local_start(struct executor *ex, struct run_engine *e, size_t i, cons
 		envv[k] = env.v[k];
 	{
 		/* a header in the log, so attempts can be told apart */
-		FILE *f = fopen(st->log, "a");
+		/* 0600: the log holds task text and the command's output */
+		int fd = open(st->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+
+		if (!f && fd >= 0)
+			close(fd);
 
 		if (f) {
 			char *when = state_iso_time(st->started);

@@ -549,6 +549,22 @@ char *state_archive_path(const char *state_dir, const char *plan_id, const char 
 	return xstrfmt("%s/archive/%s/%s", state_dir, plan_id && *plan_id ? plan_id : "unknown", id);
 }
 
+int state_mkdir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir_p(dir, 0700) < 0)
+		return -1;
+	/*
+	 * Made by an older version, or by hand, with the umask's mode: take
+	 * the group's and others' bits away, leave the owner's as they are
+	 * (a directory made read-only on purpose stays so).
+	 */
+	if (!stat(dir, &st) && (st.st_mode & 077) && chmod(dir, st.st_mode & 07700) < 0)
+		return error_errno("cannot set the mode of '%s'", dir);
+	return 0;
+}
+
 int state_save_plan(const char *state_dir, const struct plan *p)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -556,9 +572,9 @@ int state_save_plan(const char *state_dir, const struct plan *p)
 	int ret;
 
 	plan_serialize(p, &out);
-	ret = mkdir_p(state_dir, 0777);
+	ret = state_mkdir(state_dir);
 	if (!ret)
-		ret = write_file_atomic(path, out.buf, out.len, 0666);
+		ret = write_file_atomic(path, out.buf, out.len, 0600);
 	free(path);
 	strbuf_release(&out);
 	return ret;
@@ -619,7 +635,7 @@ int state_lock_acquire(const char *state_dir, const char *what)
 	int guard = -1, fd, ret = -1;
 	pid_t holder;
 
-	if (mkdir_p(state_dir, 0777) < 0)
+	if (state_mkdir(state_dir) < 0)
 		goto out;
 	guard = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (guard < 0) {
@@ -658,7 +674,7 @@ int state_lock_acquire(const char *state_dir, const char *what)
 	}
 	strbuf_addf(&sb, "pid = %ld\ncommand = %s\nstarted = %llu\n", (long)getpid(), what,
 		    state_pid_start(getpid()));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		error_errno("cannot create '%s'", path);
 		goto out;
@@ -952,9 +968,9 @@ int state_task_save(const char *state_dir, const struct task_status *st)
 	kv_str(&out, "key", st->key);
 	if (st->cleaned)
 		strbuf_addstr(&out, "\tcleaned = true\n");
-	ret = mkdir_p(dir, 0777);
+	ret = state_mkdir(dir);
 	if (!ret)
-		ret = write_file_atomic(path, out.buf, out.len, 0644);
+		ret = write_file_atomic(path, out.buf, out.len, 0600);
 	strbuf_release(&out);
 	free(dir);
 	free(path);
@@ -970,7 +986,7 @@ int state_archive_task(const char *state_dir, const char *plan_id, const char *i
 
 	if (access(from, F_OK) < 0 && errno == ENOENT)
 		goto out;
-	if (mkdir_p(dir, 0777) < 0)
+	if (state_mkdir(dir) < 0)
 		ret = -1;
 	else if (rename(from, to) < 0 && errno != ENOENT)
 		ret = error_errno("cannot move '%s' to '%s'", from, to);
