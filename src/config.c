@@ -273,6 +273,7 @@ void config_release(struct config *c)
 	strlist_clear(&c->tasks);
 	free(c->command);
 	free(c->worktrees);
+	free(c->worktrees_from);
 	free(c->branch_prefix);
 	free(c->ownership_file);
 	ownership_release(&c->ownership);
@@ -353,6 +354,8 @@ static int parallel_key(struct config *c, const char *key, const char *value, co
 			return bad_value(pos, key, value, "expected 'auto' or 'never'");
 	} else if (!strcmp(key, "worktrees")) {
 		set_str(&c->worktrees, value);
+		free(c->worktrees_from);
+		c->worktrees_from = pos->line ? xstrfmt("%s:%d", pos->file, pos->line) : NULL;
 	} else if (!strcmp(key, "branch-prefix")) {
 		/*
 		 * Empty, task branches would take the names of the user's own

@@ -92,6 +92,34 @@ static char *worktrees_parent(const struct config *c, const char *workdir)
 		       workdir, slash ? slash + 1 : workdir);
 }
 
+/*
+ * A configuration file that came with the repository may put worktrees
+ * only where they can do no harm: under the default ../<repo>.parallel/,
+ * or inside the work tree.  Anywhere else (~/.ssh, ~/.config/systemd/user,
+ * where a task ID such as "x.service.d" would mean something) needs the
+ * user's own git config or configuration file.
+ */
+static int check_repo_worktrees(const struct config *c, const char *workdir, const char *wt_parent)
+{
+	struct config dflt;
+	char *def, *wt = canonical_path(wt_parent), *top = canonical_path(workdir), *d = NULL;
+	int ret = 0;
+
+	memset(&dflt, 0, sizeof(dflt));
+	def = worktrees_parent(&dflt, workdir);
+	d = canonical_path(def);
+	if (!wt || !top || !d || !(path_inside(wt, d) || (path_inside(wt, top) && strcmp(wt, top))))
+		ret = error("%s: parallel.worktrees '%s' is outside the work tree and '%s': a configuration "
+			    "file of the repository may not put worktrees there (set it with "
+			    "'git config parallel.worktrees' if you mean it)",
+			    c->worktrees_from, c->worktrees, def);
+	free(def);
+	free(d);
+	free(wt);
+	free(top);
+	return ret;
+}
+
 int session_config(struct config *c, git_repository *repo, const char *config_path,
 		   const char *workdir, char **wt_parent)
 {
@@ -102,6 +130,9 @@ int session_config(struct config *c, git_repository *repo, const char *config_pa
 		free(c->file_trust);	/* the user's own file */
 		c->file_trust = NULL;
 	}
+	if (c->file_trust && c->worktrees && c->worktrees_from &&
+	    check_repo_worktrees(c, workdir, *wt_parent) < 0)
+		return -1;
 	return 0;
 }
 

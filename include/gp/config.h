@@ -59,6 +59,7 @@ struct config {
 	unsigned int retries;
 	int commit_auto;	/* 1 auto, 0 never */
 	char *worktrees;	/* NULL: ../<repo>.parallel */
+	char *worktrees_from;	/* "file:line" where it was set; NULL: git config, or not set */
 	char *branch_prefix;	/* default "parallel/" */
 	double max_load;
 	char *ownership_file;	/* parallel.ownership, or NULL */
