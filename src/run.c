@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gp/autocommit.h"
 #include "gp/run.h"
 #include "gp/runner.h"
 #include "gp/worktree.h"
@@ -846,7 +847,6 @@ static int local_finish(struct executor *ex, struct run_engine *e, size_t i, git
 	struct task_status *st = &e->s->st[i];
 	git_repository *wt = NULL;
 	git_reference *head = NULL;
-	git_oid oid;
 	int committed = 0, ret = -1;
 
 	if (access(st->worktree, F_OK) < 0) {
@@ -868,15 +868,16 @@ static int local_finish(struct executor *ex, struct run_engine *e, size_t i, git
 		goto out;
 	test_crash_point("run-before-commit");
 	if (e->s->cfg.commit_auto) {
+		/* with git itself: hooks, signing, the user's commit settings */
 		char *msg = xstrfmt("%s: %s\n", t->id, t->title);
+		char *msg_file = state_commit_msg_path(e->s->state, t->id);
+		struct autocommit ac = { st->worktree, msg, msg_file, st->log };
+		int rc = autocommit_run(&ac, &committed, why);
 
-		ret = worktree_commit_all(st->worktree, msg, &committed, &oid);
 		free(msg);
-		if (ret < 0) {
-			strbuf_addstr(why, "cannot commit what the command left");
+		free(msg_file);
+		if (rc)
 			goto out;
-		}
-		ret = -1;
 	}
 	if (git_reference_name_to_id(out, e->s->repo, st->branch) < 0) {
 		strbuf_addf(why, "its branch '%s' is gone", short_ref(st->branch));

@@ -514,6 +514,11 @@ out:
 
 /* where each file of the state directory lives */
 
+char *state_commit_msg_path(const char *state_dir, const char *id)
+{
+	return xstrfmt("%s/prompts/%s.commit-msg", state_dir, id);
+}
+
 char *state_plan_path(const char *state_dir)
 {
 	return xstrfmt("%s/plan", state_dir);

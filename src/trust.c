@@ -140,6 +140,10 @@ int trust_file_from_repo(git_repository *repo, const char *workdir, const char *
 
 	if (!wts && wt_parent)
 		wts = xstrdup(wt_parent);	/* not made yet */
+	if (wts && top && path_below(top, wts)) {
+		free(wts);	/* the work tree itself or around it: refused elsewhere */
+		wts = NULL;
+	}
 	/* what we cannot place, we do not exempt */
 	ret = !lex || !real || given_by_repo(repo, top, wts, lex) || given_by_repo(repo, top, wts, real);
 	free(top);
