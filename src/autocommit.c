@@ -91,6 +91,26 @@ static int run_git(const char *const *argv, const char *cwd, int log_fd, const c
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/* The last line git wrote to the log since offset, to name the cause in why. */
+static void add_last_line(struct strbuf *why, const char *log, off_t offset)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *end, *start;
+
+	if (strbuf_read_file(&sb, log) < 0 || (size_t)offset >= sb.len)
+		goto out;
+	end = sb.buf + sb.len;
+	while (end > sb.buf + offset && (end[-1] == '\n' || end[-1] == '\r'))
+		end--;
+	*end = '\0';
+	start = strrchr(sb.buf + offset, '\n');
+	start = start ? start + 1 : sb.buf + offset;
+	if (*start)
+		strbuf_addf(why, ": %s", start);
+out:
+	strbuf_release(&sb);
+}
+
 /*
  * When git would not know who commits (no user.name/user.email, no
  * GIT_AUTHOR_* variables), the identity git-parallel always fell back to.
@@ -124,6 +144,7 @@ int autocommit_run(const struct autocommit *ac, int *committed, struct strbuf *w
 	struct strlist env = STRLIST_INIT;
 	const char **extra = NULL;
 	int log_fd, rc, ret = -1;
+	off_t offset;
 	size_t i;
 
 	*committed = 0;
@@ -137,9 +158,11 @@ int autocommit_run(const struct autocommit *ac, int *committed, struct strbuf *w
 	for (i = 0; i < env.nr; i++)
 		extra[i] = env.v[i];
 
+	offset = lseek(log_fd, 0, SEEK_END);
 	rc = run_git(add, ac->worktree, log_fd, extra);
 	if (rc) {
-		strbuf_addf(why, "'git add -A' failed (exit %d; see the log)", rc);
+		strbuf_addf(why, "'git add -A' failed (exit %d)", rc);
+		add_last_line(why, ac->log, offset);
 		goto out;
 	}
 	rc = run_git(staged, ac->worktree, log_fd, extra);
@@ -155,6 +178,7 @@ int autocommit_run(const struct autocommit *ac, int *committed, struct strbuf *w
 		strbuf_addf(why, "cannot write the commit message to '%s'", ac->msg_file);
 		goto out;
 	}
+	offset = lseek(log_fd, 0, SEEK_END);
 	rc = run_git(commit, ac->worktree, log_fd, extra);
 	unlink(ac->msg_file);
 	if (rc < 0 || rc == 126 || rc == 127) {
@@ -162,8 +186,9 @@ int autocommit_run(const struct autocommit *ac, int *committed, struct strbuf *w
 		goto out;
 	}
 	if (rc) {
-		strbuf_addf(why, "git commit refused (exit %d: a hook or signing failed; see the log); "
-			    "the work is kept, staged, in the worktree", rc);
+		strbuf_addf(why, "git commit refused (exit %d: a hook or signing failed; see the log; "
+			    "the work is kept, staged, in the worktree)", rc);
+		add_last_line(why, ac->log, offset);
 		ret = 1;
 		goto out;
 	}
