@@ -202,7 +202,7 @@ static void describe_deps(struct strbuf *sb, const struct plan *p, size_t i)
 
 			strbuf_addf(sb, "%zu tasks of the previous phase", n);
 			if (t->phase >= 0)
-				strbuf_addf(sb, " '%s'", p->tasks.phases[t->phase].name);
+				strbuf_addf(sb, " '%s'", term_str(p->tasks.phases[t->phase].name));
 			continue;
 		}
 		for (k = 0; k < pt->deps_nr; k++) {
@@ -213,7 +213,7 @@ static void describe_deps(struct strbuf *sb, const struct plan *p, size_t i)
 			if ((reasons[r] == DEP_SHARES || reasons[r] == DEP_OWNER) && last_detail) {
 				if (strcmp(last_detail, d->detail))
 					strbuf_addf(sb, " (%s %s); ", reasons[r] == DEP_SHARES ?
-						    "shares" : "same owner area", last_detail);
+						    "shares" : "same owner area", term_str(last_detail));
 				else
 					strbuf_addstr(sb, ", ");
 			} else if (last_detail || (k && sb->len && sb->buf[sb->len - 1] != ' ')) {
@@ -224,10 +224,10 @@ static void describe_deps(struct strbuf *sb, const struct plan *p, size_t i)
 		}
 		switch (reasons[r]) {
 		case DEP_SHARES:
-			strbuf_addf(sb, " (shares %s)", last_detail);
+			strbuf_addf(sb, " (shares %s)", term_str(last_detail));
 			break;
 		case DEP_OWNER:
-			strbuf_addf(sb, " (same owner area: %s)", last_detail);
+			strbuf_addf(sb, " (same owner area: %s)", term_str(last_detail));
 			break;
 		default:
 			strbuf_addf(sb, " (%s)", plan_reason_name(reasons[r]));
@@ -271,8 +271,8 @@ static void print_table(const struct plan *p, const char *base_name)
 		printf(", %zu cancelled", cancelled);
 	printf(", from ");
 	for (i = 0; i < p->sources.nr; i++)
-		printf("%s%s", i ? ", " : "", p->sources.v[i]);
-	printf("; base %s at %s\n", base_name, hex);
+		printf("%s%s", i ? ", " : "", term_str(p->sources.v[i]));
+	printf("; base %s at %s\n", term_str(base_name), hex);
 
 	order = plan_order(p, &order_nr);
 	for (w = 1, i = 0; w <= p->waves; w++) {
@@ -288,14 +288,14 @@ static void print_table(const struct plan *p, const char *base_name)
 			int lead = (int)idw + 7;
 
 			strbuf_reset(&sb);
-			strbuf_addstr(&sb, t->title);
+			strbuf_add_term(&sb, t->title);
 			if (owner)
-				strbuf_addf(&sb, " [%s]", owner);
+				strbuf_addf(&sb, " [%s]", term_str(owner));
 			if (cols > lead + 10 && (int)sb.len > cols - lead) {
 				strbuf_setlen(&sb, (size_t)(cols - lead - 3));
 				strbuf_addstr(&sb, "...");
 			}
-			printf("  %-*s %s  %s\n", (int)idw, t->id, t->parallel ? "P" : " ", sb.buf);
+			printf("  %-*s %s  %s\n", (int)idw, term_str(t->id), t->parallel ? "P" : " ", sb.buf);
 			strbuf_reset(&sb);
 			describe_deps(&sb, p, order[k]);
 			if (sb.len)
@@ -343,7 +343,7 @@ static void print_table(const struct plan *p, const char *base_name)
 			print_ids(&sb, p, f->tasks, f->tasks_nr, 10);
 			if (f->kind == FINDING_FALSE_PARALLEL)
 				printf("  %sfalse [P]%s: %s share %s in wave %d; they will run one after another\n",
-				       yellow, reset, sb.buf, f->path, f->wave);
+				       yellow, reset, sb.buf, term_str(f->path), f->wave);
 		}
 		/* unknown footprints, one line */
 		strbuf_reset(&sb);

@@ -67,7 +67,8 @@ static void draw_progress(struct view *v)
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "  %-8s ", st->id);
 		strbuf_add_duration(&sb, now - st->started);
-		strbuf_addf(&sb, "  %s", e->s->plan.tasks.v[i].title);
+		strbuf_addstr(&sb, "  ");
+		strbuf_add_term(&sb, e->s->plan.tasks.v[i].title);
 		if (cols > 10 && (int)sb.len > cols - 1)
 			strbuf_setlen(&sb, (size_t)cols - 1);
 		fprintf(stderr, "%s\n", sb.buf);
@@ -104,16 +105,17 @@ static void on_event(const struct run_event *ev, void *cb)
 		strbuf_add_duration(&sb, ev->duration);
 		break;
 	case RUN_EV_FAILED:
-		strbuf_addf(&sb, "%s failed: %s", ev->id, ev->reason);
+		strbuf_addf(&sb, "%s failed: %s", ev->id, term_str(ev->reason));
 		break;
 	case RUN_EV_RETRY:
-		strbuf_addf(&sb, "%s %s; retrying (attempt %u of %u)", ev->id, ev->reason, ev->attempt, ev->max);
+		strbuf_addf(&sb, "%s %s; retrying (attempt %u of %u)", ev->id, term_str(ev->reason),
+			    ev->attempt, ev->max);
 		break;
 	case RUN_EV_GAVE_UP:
-		strbuf_addf(&sb, "%s %s; see %s", ev->id, ev->reason, ev->log);
+		strbuf_addf(&sb, "%s %s; see %s", ev->id, term_str(ev->reason), term_str(ev->log));
 		break;
 	case RUN_EV_BLOCKED:
-		strbuf_addf(&sb, "%s blocked: %s", ev->id, ev->reason);
+		strbuf_addf(&sb, "%s blocked: %s", ev->id, term_str(ev->reason));
 		break;
 	case RUN_EV_INTERRUPTED:
 		strbuf_addf(&sb, "%s interrupted", ev->id);
@@ -131,7 +133,7 @@ static void on_event(const struct run_event *ev, void *cb)
 			    runner_signal_name(ev->sig));
 		break;
 	case RUN_EV_STOPPING:
-		strbuf_addf(&sb, "stopping: %s", ev->reason);
+		strbuf_addf(&sb, "stopping: %s", term_str(ev->reason));
 		break;
 	case RUN_EV_TICK:
 		break;

@@ -438,12 +438,37 @@ void strmap_clear(struct strmap *m)
 
 /* reporting */
 
+/*
+ * Append s with control characters but newline and tab escaped (\033,
+ * \r, C1 as \302\233): a message naming a path, a title or a line of a
+ * file can hold anything, and a terminal must not take it for commands.
+ */
+static void add_escaped(struct strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p == '\r') {
+			strbuf_addstr(sb, "\\r");
+		} else if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
+			strbuf_addf(sb, "\\%03o", *p);
+		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			strbuf_addf(sb, "\\%03o\\%03o", p[0], p[1]);
+			p++;
+		} else {
+			strbuf_addch(sb, *p);
+		}
+	}
+}
+
 static void report(const char *prefix, const char *fmt, va_list ap)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, msg = STRBUF_INIT;
 
 	strbuf_addstr(&sb, prefix);
-	strbuf_vaddf(&sb, fmt, ap);
+	strbuf_vaddf(&msg, fmt, ap);
+	add_escaped(&sb, msg.buf);
+	strbuf_release(&msg);
 	strbuf_addch(&sb, '\n');
 	fflush(stdout);
 	fwrite(sb.buf, 1, sb.len, stderr);
