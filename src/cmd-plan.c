@@ -705,6 +705,7 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	struct strbuf ref = STRBUF_INIT;
 	const char *base = NULL, *base_name;
 	char *workdir = NULL, *state = NULL, *wt_parent = NULL;
+	struct strmap from_repo = STRMAP_INIT;	/* trust ID -> non-NULL when its file came with the repository */
 	unsigned int opts = 0, flags = 0;
 	int c, ret = 128, false_p = 0;
 	size_t i;
@@ -769,12 +770,19 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	if (tasks_validate(&plan.tasks, cfg.branch_prefix) < 0)
 		goto out;
-	/* a command from a file of the user's own needs no trust (trust.h) */
+	/* a command from a file of the user's own needs no trust (trust.h); one look per file */
 	for (i = 0; i < plan.tasks.nr; i++) {
 		struct task *t = &plan.tasks.v[i];
+		int found;
+		struct strmap_entry *e;
 
-		if (t->command_trust &&
-		    !trust_file_from_repo(ctx->repo, workdir, wt_parent, trust_id_path(t->command_trust))) {
+		if (!t->command_trust)
+			continue;
+		e = strmap_put(&from_repo, t->command_trust, NULL, &found);
+		if (!found)
+			e->value = trust_file_from_repo(ctx->repo, workdir, wt_parent,
+							trust_id_path(t->command_trust)) ? &from_repo : NULL;
+		if (!e->value) {
 			free(t->command_trust);
 			t->command_trust = NULL;
 		}
@@ -834,5 +842,6 @@ out:
 	free(workdir);
 	free(wt_parent);
 	free(state);
+	strmap_clear(&from_repo);
 	return ret;
 }

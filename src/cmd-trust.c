@@ -16,9 +16,7 @@
 #include "gp/trust.h"
 
 static const char *const usage_trust[] = {
-	"usage: git parallel trust [<file>...]",
-	"   or: git parallel trust --list",
-	"   or: git parallel trust --revoke [<file>...]",
+	"usage: git parallel trust [--list | --revoke] [<file>...]",
 	NULL,
 };
 
@@ -52,7 +50,7 @@ static int list_trusted(const struct trust *t)
 
 static int revoke_files(struct trust *t, int argc, char **argv)
 {
-	int i, ret = 0;
+	int i, ret = 0, changed = 0;
 
 	if (!argc) {
 		printf("revoked %zu file%s\n", t->ids.nr, t->ids.nr == 1 ? "" : "s");
@@ -62,13 +60,15 @@ static int revoke_files(struct trust *t, int argc, char **argv)
 	for (i = 0; i < argc; i++) {
 		char *abs = trust_abs_path(argv[i]);
 
-		if (!abs || !trust_revoke(t, abs))
+		if (!abs || !trust_revoke(t, abs)) {
 			ret = error("'%s' is not trusted", argv[i]);
-		else
+		} else {
 			printf("revoked '%s'\n", term_str(argv[i]));
+			changed = 1;
+		}
 		free(abs);
 	}
-	if (trust_save(t) < 0)
+	if (changed && trust_save(t) < 0)
 		return -1;
 	return ret;
 }
