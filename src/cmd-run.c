@@ -253,9 +253,13 @@ out:
 	return ret;
 }
 
-static void dry_run(struct run_engine *e)
+static void dry_run(struct run_engine *e, int trusting)
 {
+	struct trust t;
 	size_t k;
+
+	if (trust_load(&t, e->s->gitdir) < 0)
+		trusting = 1;	/* reported; the listing still helps */
 
 	for (k = 0; k < e->sel_nr; k++) {
 		size_t i = e->sel[k];
@@ -271,8 +275,11 @@ static void dry_run(struct run_engine *e)
 		       term_str(st->worktree));
 		/* escaped: a command cannot redraw itself as another one */
 		printf("%-8s   $ %s\n", "", term_str(cmd));
-		printf("%-8s     (from %s%s)\n", "", term_str(from), id ? ", a file of the repository" : "");
+		printf("%-8s     (from %s%s)\n", "", term_str(from), !id ? "" : trusting || trust_has(&t, id) ?
+		       ", a file of the repository, trusted" :
+		       ", a file of the repository, NOT trusted: run refuses it");
 	}
+	trust_release(&t);
 }
 
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
@@ -383,7 +390,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	if (!dry && !trusting && check_trust(&e) < 0)
 		goto out;
 	if (dry) {
-		dry_run(&e);
+		dry_run(&e, trusting);
 		ret = 0;
 		goto out;
 	}

@@ -66,6 +66,8 @@ test_expect_success 'a tracked task file: run refuses, lists the command with fi
 	(cd t1 && git parallel plan tasks.ini >/dev/null) &&
 	refused t1 &&
 	grep "^error: 1 file of the repository gives commands you have not trusted" err &&
+	(cd t1 && git parallel run --dry-run >../out) &&
+	grep "(from tasks.ini:4, a file of the repository, NOT trusted: run refuses it)" out &&
 	grep "^  tasks.ini:4: task .T1.: echo x >T1.txt$" err &&
 	grep "git parallel trust" err
 '
@@ -85,6 +87,8 @@ test_expect_success 'trust records the file, mode 0600; then run runs it' '
 	test "$(stat -c %a t1/.git/parallel-trust)" = 600 &&
 	(cd t1 && git parallel trust --list >../out) &&
 	grep "trusted  .*/t1/tasks.ini" out &&
+	(cd t1 && git parallel run --dry-run >../out) &&
+	grep "(from tasks.ini:4, a file of the repository, trusted)" out &&
 	(cd t1 && git parallel run 2>../err) &&
 	git -C t1 show parallel/T1:T1.txt
 '
