@@ -37,6 +37,7 @@ static const struct cmd commands[] = {
 	{ "merge", cmd_merge, NEED_REPO | NEED_WORK_TREE, "merge finished tasks into the target branch" },
 	{ "report", cmd_report, NEED_REPO | NEED_WORK_TREE, "report what a run did and saved" },
 	{ "clean", cmd_clean, NEED_REPO | NEED_WORK_TREE, "remove task worktrees and branches" },
+	{ "trust", cmd_trust, NEED_REPO | NEED_WORK_TREE, "let commands from files of the repository run" },
 };
 
 static const char *const usage_main[] = {

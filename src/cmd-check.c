@@ -40,7 +40,7 @@ static void add_ranges(struct strbuf *sb, const struct fp_file *f)
 		return;
 	}
 	if (f->change == FP_RENAMED)
-		strbuf_addf(sb, "-> %s%s", f->path, f->ranges_nr ? " " : "");
+		strbuf_addf(sb, "-> %s%s", term_str(f->path), f->ranges_nr ? " " : "");
 	if (!f->ranges_nr && f->change != FP_RENAMED)
 		strbuf_addstr(sb, f->old_mode != f->new_mode ? "mode" : "-");
 	for (i = 0; i < f->ranges_nr; i++) {
@@ -264,7 +264,7 @@ static void print_report(struct session *s, const struct check *c)
 			printf("  %-*s  not measured\n", (int)idw, fp->id);
 		}
 		for (i = 0; i < fp->notes.nr; i++)
-			printf("  %-*s  note: %s\n", (int)idw, "", fp->notes.v[i]);
+			printf("  %-*s  note: %s\n", (int)idw, "", term_str(fp->notes.v[i]));
 	}
 
 	if (c->nr >= 3 && measured >= 2) {
@@ -295,7 +295,7 @@ static void print_report(struct session *s, const struct check *c)
 				pb = o->b;
 			}
 			strbuf_reset(&sb);
-			strbuf_addf(&sb, "    %-9s %s (%s)", overlap_class_name(o->cls), o->path, o->kind);
+			strbuf_addf(&sb, "    %-9s %s (%s)", overlap_class_name(o->cls), term_str(o->path), o->kind);
 			if (o->fa) {
 				strbuf_addf(&sb, "  %s ", c->fp[o->a].id);
 				add_ranges(&sb, o->fa);
@@ -314,11 +314,12 @@ static void print_report(struct session *s, const struct check *c)
 			const struct violation *v = &c->viol[i];
 
 			printf("  %-*s  %-13s %s", (int)idw, c->fp[v->task].id,
-			       violation_kind_name(v->kind), v->path);
+			       violation_kind_name(v->kind), term_str(v->path));
 			if (v->kind == VIOLATION_OTHER_OWNER)
-				printf(" (owned by %s, task owner %s)", v->owner, c->ct[v->task].owner);
+				printf(" (owned by %s, task owner %s)", term_str(v->owner),
+				       term_str(c->ct[v->task].owner));
 			else if (v->kind == VIOLATION_OUTSIDE_OWNER)
-				printf(" (not in %s's area)", c->ct[v->task].owner);
+				printf(" (not in %s's area)", term_str(c->ct[v->task].owner));
 			printf("\n");
 		}
 	}
@@ -334,7 +335,7 @@ static void print_report(struct session *s, const struct check *c)
 				continue;
 			printf("  %-*s ", (int)idw, c->fp[k].id);
 			for (d = 0; d < c->ct[k].untouched.nr; d++)
-				printf(" %s", c->ct[k].untouched.v[d]);
+				printf(" %s", term_str(c->ct[k].untouched.v[d]));
 			printf("\n");
 		}
 	}

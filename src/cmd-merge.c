@@ -149,7 +149,7 @@ static void print_table(const struct session *s, const struct merge_run *m, int 
 	for (i = 0; i < m->nr; i++)
 		if (strlen(m->results[i].id) > idw)
 			idw = strlen(m->results[i].id);
-	printf("%s '%s'", dry ? "would merge into" : "merging into", short_ref(m->target));
+	printf("%s '%s'", dry ? "would merge into" : "merging into", term_str(short_ref(m->target)));
 	if (git_oid_equal(&m->old_tip, &m->new_tip))
 		printf(" (%.12s, unchanged)\n", git_oid_tostr_s(&m->old_tip));
 	else {
@@ -168,13 +168,13 @@ static void print_table(const struct session *s, const struct merge_run *m, int 
 			if (r->already)
 				strbuf_addstr(&sb, "  (already merged)");
 			else
-				strbuf_addf(&sb, "  %s", s->plan.tasks.v[r->task].title);
+				strbuf_addf(&sb, "  %s", term_str(s->plan.tasks.v[r->task].title));
 		} else if (r->outcome != MO_CONFLICT && r->reason) {
-			strbuf_addf(&sb, "  %s", r->reason);
+			strbuf_addf(&sb, "  %s", term_str(r->reason));
 		}
 		printf("%s\n", sb.buf);
 		for (k = 0; k < r->undeclared.nr && k < HELD_SHOWN; k++)
-			printf("%-*s    %s  undeclared\n", (int)idw, "", r->undeclared.v[k]);
+			printf("%-*s    %s  undeclared\n", (int)idw, "", term_str(r->undeclared.v[k]));
 		if (r->undeclared.nr > HELD_SHOWN)
 			printf("%-*s    ... and %zu more (all of them: --json)\n", (int)idw, "",
 			       r->undeclared.nr - HELD_SHOWN);
@@ -182,7 +182,7 @@ static void print_table(const struct session *s, const struct merge_run *m, int 
 			const struct merge_conflict *c = &r->conflicts[k];
 
 			strbuf_reset(&sb);
-			strbuf_addf(&sb, "%-*s    %s  %s  ours ", (int)idw, "", c->path, c->type);
+			strbuf_addf(&sb, "%-*s    %s  %s  ours ", (int)idw, "", term_str(c->path), c->type);
 			add_ranges(&sb, c->ours, c->ours_nr);
 			strbuf_addstr(&sb, "  theirs ");
 			add_ranges(&sb, c->theirs, c->theirs_nr);
@@ -288,7 +288,7 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 	if (m.status == MS_REFUSED) {
 		error("%s; nothing was merged", m.why);
 		for (i = 0; i < m.dirty.nr; i++)
-			fprintf(stderr, "\t%s\n", m.dirty.v[i]);
+			fprintf(stderr, "\t%s\n", term_str(m.dirty.v[i]));
 		if (m.dirty.nr)
 			fprintf(stderr, "commit or stash them, then run 'git parallel merge' again\n");
 		if (json)

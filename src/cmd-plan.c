@@ -17,6 +17,7 @@
 #include "gp/repo.h"
 #include "gp/session.h"
 #include "gp/state.h"
+#include "gp/trust.h"
 
 static const char *const usage_plan[] = {
 	"usage: git parallel plan [<task-file>...] [--base <rev>] [--json] [--strict] [--no-phases] [--force]",
@@ -29,7 +30,45 @@ enum plan_opts {
 	OPT_FORCE = 1 << 2,
 };
 
-static void print_json(const struct plan *p, const char *base_name)
+/* "command": what task t runs without --command, where it came from, whether it needs trust. */
+static void json_command(struct json *j, const struct config *cfg, const struct task *t)
+{
+	const char *from, *trust;
+	const char *cmd = config_task_command(cfg, t, &from, &trust);
+
+	json_key(j, "command");
+	if (!cmd) {
+		json_null(j);
+		return;
+	}
+	json_object_begin(j);
+	json_kv_string(j, "value", cmd);
+	json_kv_string(j, "from", from);
+	json_kv_bool(j, "needs_trust", trust != NULL);
+	json_object_end(j);
+}
+
+/* "commands": every command key of the configuration, where it came from. */
+static void json_config_commands(struct json *j, const struct config *cfg)
+{
+	size_t k;
+
+	json_key(j, "commands");
+	json_array_begin(j);
+	for (k = 0; k < cfg->cmds_nr; k++) {
+		const struct config_cmd *o = &cfg->cmds[k];
+
+		json_object_begin(j);
+		json_kv_string(j, "key", o->key);
+		json_kv_string(j, "value", o->value);
+		json_kv_string(j, "from", o->from);
+		json_kv_bool(j, "needs_trust", !o->user && cfg->file_trust);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static void print_json(const struct plan *p, const char *base_name, const struct config *cfg)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct json j;
@@ -78,6 +117,7 @@ static void print_json(const struct plan *p, const char *base_name)
 		json_kv_string(&j, "story", t->story);
 		if (t->estimate > 0)
 			json_kv_double(&j, "estimate", t->estimate);
+		json_command(&j, cfg, t);
 		json_key(&j, "depends");
 		json_array_begin(&j);
 		for (k = 0; k < pt->deps_nr; k++) {
@@ -135,6 +175,7 @@ static void print_json(const struct plan *p, const char *base_name)
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	json_config_commands(&j, cfg);
 	json_object_end(&j);
 	fwrite(out.buf, 1, out.len, stdout);
 	strbuf_release(&out);
@@ -161,7 +202,7 @@ static void describe_deps(struct strbuf *sb, const struct plan *p, size_t i)
 
 			strbuf_addf(sb, "%zu tasks of the previous phase", n);
 			if (t->phase >= 0)
-				strbuf_addf(sb, " '%s'", p->tasks.phases[t->phase].name);
+				strbuf_addf(sb, " '%s'", term_str(p->tasks.phases[t->phase].name));
 			continue;
 		}
 		for (k = 0; k < pt->deps_nr; k++) {
@@ -172,7 +213,7 @@ static void describe_deps(struct strbuf *sb, const struct plan *p, size_t i)
 			if ((reasons[r] == DEP_SHARES || reasons[r] == DEP_OWNER) && last_detail) {
 				if (strcmp(last_detail, d->detail))
 					strbuf_addf(sb, " (%s %s); ", reasons[r] == DEP_SHARES ?
-						    "shares" : "same owner area", last_detail);
+						    "shares" : "same owner area", term_str(last_detail));
 				else
 					strbuf_addstr(sb, ", ");
 			} else if (last_detail || (k && sb->len && sb->buf[sb->len - 1] != ' ')) {
@@ -183,10 +224,10 @@ static void describe_deps(struct strbuf *sb, const struct plan *p, size_t i)
 		}
 		switch (reasons[r]) {
 		case DEP_SHARES:
-			strbuf_addf(sb, " (shares %s)", last_detail);
+			strbuf_addf(sb, " (shares %s)", term_str(last_detail));
 			break;
 		case DEP_OWNER:
-			strbuf_addf(sb, " (same owner area: %s)", last_detail);
+			strbuf_addf(sb, " (same owner area: %s)", term_str(last_detail));
 			break;
 		default:
 			strbuf_addf(sb, " (%s)", plan_reason_name(reasons[r]));
@@ -230,8 +271,8 @@ static void print_table(const struct plan *p, const char *base_name)
 		printf(", %zu cancelled", cancelled);
 	printf(", from ");
 	for (i = 0; i < p->sources.nr; i++)
-		printf("%s%s", i ? ", " : "", p->sources.v[i]);
-	printf("; base %s at %s\n", base_name, hex);
+		printf("%s%s", i ? ", " : "", term_str(p->sources.v[i]));
+	printf("; base %s at %s\n", term_str(base_name), hex);
 
 	order = plan_order(p, &order_nr);
 	for (w = 1, i = 0; w <= p->waves; w++) {
@@ -247,14 +288,14 @@ static void print_table(const struct plan *p, const char *base_name)
 			int lead = (int)idw + 7;
 
 			strbuf_reset(&sb);
-			strbuf_addstr(&sb, t->title);
+			strbuf_add_term(&sb, t->title);
 			if (owner)
-				strbuf_addf(&sb, " [%s]", owner);
+				strbuf_addf(&sb, " [%s]", term_str(owner));
 			if (cols > lead + 10 && (int)sb.len > cols - lead) {
 				strbuf_setlen(&sb, (size_t)(cols - lead - 3));
 				strbuf_addstr(&sb, "...");
 			}
-			printf("  %-*s %s  %s\n", (int)idw, t->id, t->parallel ? "P" : " ", sb.buf);
+			printf("  %-*s %s  %s\n", (int)idw, term_str(t->id), t->parallel ? "P" : " ", sb.buf);
 			strbuf_reset(&sb);
 			describe_deps(&sb, p, order[k]);
 			if (sb.len)
@@ -302,7 +343,7 @@ static void print_table(const struct plan *p, const char *base_name)
 			print_ids(&sb, p, f->tasks, f->tasks_nr, 10);
 			if (f->kind == FINDING_FALSE_PARALLEL)
 				printf("  %sfalse [P]%s: %s share %s in wave %d; they will run one after another\n",
-				       yellow, reset, sb.buf, f->path, f->wave);
+				       yellow, reset, sb.buf, term_str(f->path), f->wave);
 		}
 		/* unknown footprints, one line */
 		strbuf_reset(&sb);
@@ -592,8 +633,12 @@ static void take_config_tasks(struct tasklist *dst, struct tasklist *src, int so
 		}
 		if (s->command) {
 			free(t->command);
+			free(t->command_from);
+			free(t->command_trust);
 			t->command = s->command;
-			s->command = NULL;
+			t->command_from = s->command_from;
+			t->command_trust = s->command_trust;
+			s->command = s->command_from = s->command_trust = NULL;
 		}
 		if (s->estimate > 0)
 			t->estimate = s->estimate;
@@ -611,6 +656,39 @@ static void take_config_tasks(struct tasklist *dst, struct tasklist *src, int so
 	strmap_clear(&ids);
 }
 
+/*
+ * Every command the plan would run (without --command), with where it
+ * came from: a command is code, and a task list is data someone else may
+ * have written.
+ */
+static void print_commands(const struct plan *p, const struct config *cfg)
+{
+	const struct config_cmd *user = config_command(cfg, "command");
+	const char *note = ", a file of the repository: runs once trusted";
+	size_t i, shown = 0;
+
+	/* a task's own command, unless git config's parallel.command beats it */
+	for (i = 0; i < p->tasks.nr && !(user && user->user); i++) {
+		const struct task *t = &p->tasks.v[i];
+
+		if (!t->command || !plan_task_active(p, i))
+			continue;
+		if (!shown++)
+			printf("\ncommands:\n");
+		printf("  task %s: %s\n      from %s%s\n", term_str(t->id), term_str(t->command),
+		       term_str(t->command_from ? t->command_from : t->file),
+		       t->command_trust ? note : "");
+	}
+	for (i = 0; i < cfg->cmds_nr; i++) {
+		const struct config_cmd *o = &cfg->cmds[i];
+
+		if (!shown++)
+			printf("\ncommands:\n");
+		printf("  parallel.%s: %s\n      from %s%s\n", o->key, term_str(o->value),
+		       term_str(o->from), !o->user && cfg->file_trust ? note : "");
+	}
+}
+
 int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -626,7 +704,8 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	struct plan plan;
 	struct strbuf ref = STRBUF_INIT;
 	const char *base = NULL, *base_name;
-	char *workdir = NULL, *state = NULL;
+	char *workdir = NULL, *state = NULL, *wt_parent = NULL;
+	struct strmap from_repo = STRMAP_INIT;	/* trust ID -> non-NULL when its file came with the repository */
 	unsigned int opts = 0, flags = 0;
 	int c, ret = 128, false_p = 0;
 	size_t i;
@@ -665,7 +744,7 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	plan_init(&plan);
 	workdir = repo_workdir(ctx->repo);
 	state = repo_state_path(ctx->repo, NULL);
-	if (config_load(&cfg, ctx->config_path, workdir) < 0)
+	if (session_config(&cfg, ctx->repo, ctx->config_path, workdir, &wt_parent) < 0)
 		goto out;
 
 	if (optind < argc) {
@@ -691,6 +770,23 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	if (tasks_validate(&plan.tasks, cfg.branch_prefix) < 0)
 		goto out;
+	/* a command from a file of the user's own needs no trust (trust.h); one look per file */
+	for (i = 0; i < plan.tasks.nr; i++) {
+		struct task *t = &plan.tasks.v[i];
+		int found;
+		struct strmap_entry *e;
+
+		if (!t->command_trust)
+			continue;
+		e = strmap_put(&from_repo, t->command_trust, NULL, &found);
+		if (!found)
+			e->value = trust_file_from_repo(ctx->repo, workdir, wt_parent,
+							trust_id_path(t->command_trust)) ? &from_repo : NULL;
+		if (!e->value) {
+			free(t->command_trust);
+			t->command_trust = NULL;
+		}
+	}
 
 	if (repo_check_history(ctx->repo) < 0)
 		goto out;
@@ -733,15 +829,19 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	if (save_plan(state, &plan, workdir, ctx->repo, cfg.branch_prefix) < 0)
 		goto out;
 	if (opts & OPT_JSON)
-		print_json(&plan, base_name);
-	else
+		print_json(&plan, base_name, &cfg);
+	else {
 		print_table(&plan, base_name);
+		print_commands(&plan, &cfg);
+	}
 	ret = 0;
 out:
 	plan_release(&plan);
 	config_release(&cfg);
 	strbuf_release(&ref);
 	free(workdir);
+	free(wt_parent);
 	free(state);
+	strmap_clear(&from_repo);
 	return ret;
 }

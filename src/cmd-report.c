@@ -108,19 +108,19 @@ static void print_rows(const struct report *r, int md)
 			struct strbuf title = STRBUF_INIT;
 			const char *p;
 
-			for (p = t->title; *p; p++) {
+			for (p = term_str(t->title); *p; p++) {
 				if (*p == '|')
 					strbuf_addch(&title, '\\');
 				strbuf_addch(&title, *p);
 			}
 			strbuf_addf(&sb, "| %s | %s | %s | %u | %.1fs | %s | %s | %s | %s | %s |", t->id,
 				    title.buf, task_state_name(t->state), t->attempts, t->duration, c.buf,
-				    f.buf, a.buf, d.buf, t->outcome ? t->outcome : "-");
+				    f.buf, a.buf, d.buf, t->outcome ? term_str(t->outcome) : "-");
 			strbuf_release(&title);
 		} else {
 			strbuf_addf(&sb, "%-*s  %-11s %8u %8.1fs %7s %5s %7s %7s  %s", (int)idw, t->id,
 				    task_state_name(t->state), t->attempts, t->duration, c.buf, f.buf,
-				    a.buf, d.buf, t->outcome ? t->outcome : "-");
+				    a.buf, d.buf, t->outcome ? term_str(t->outcome) : "-");
 		}
 		printf("%s\n", sb.buf);
 		strbuf_release(&c);

@@ -16,9 +16,10 @@
 #include "gp/run.h"
 #include "gp/runner.h"
 #include "gp/session.h"
+#include "gp/trust.h"
 
 static const char *const usage_run[] = {
-	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check]",
+	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check] [--trust-commands]",
 	NULL,
 };
 
@@ -66,7 +67,8 @@ static void draw_progress(struct view *v)
 		strbuf_reset(&sb);
 		strbuf_addf(&sb, "  %-8s ", st->id);
 		strbuf_add_duration(&sb, now - st->started);
-		strbuf_addf(&sb, "  %s", e->s->plan.tasks.v[i].title);
+		strbuf_addstr(&sb, "  ");
+		strbuf_add_term(&sb, e->s->plan.tasks.v[i].title);
 		if (cols > 10 && (int)sb.len > cols - 1)
 			strbuf_setlen(&sb, (size_t)cols - 1);
 		fprintf(stderr, "%s\n", sb.buf);
@@ -103,16 +105,17 @@ static void on_event(const struct run_event *ev, void *cb)
 		strbuf_add_duration(&sb, ev->duration);
 		break;
 	case RUN_EV_FAILED:
-		strbuf_addf(&sb, "%s failed: %s", ev->id, ev->reason);
+		strbuf_addf(&sb, "%s failed: %s", ev->id, term_str(ev->reason));
 		break;
 	case RUN_EV_RETRY:
-		strbuf_addf(&sb, "%s %s; retrying (attempt %u of %u)", ev->id, ev->reason, ev->attempt, ev->max);
+		strbuf_addf(&sb, "%s %s; retrying (attempt %u of %u)", ev->id, term_str(ev->reason),
+			    ev->attempt, ev->max);
 		break;
 	case RUN_EV_GAVE_UP:
-		strbuf_addf(&sb, "%s %s; see %s", ev->id, ev->reason, ev->log);
+		strbuf_addf(&sb, "%s %s; see %s", ev->id, term_str(ev->reason), term_str(ev->log));
 		break;
 	case RUN_EV_BLOCKED:
-		strbuf_addf(&sb, "%s blocked: %s", ev->id, ev->reason);
+		strbuf_addf(&sb, "%s blocked: %s", ev->id, term_str(ev->reason));
 		break;
 	case RUN_EV_INTERRUPTED:
 		strbuf_addf(&sb, "%s interrupted", ev->id);
@@ -130,7 +133,7 @@ static void on_event(const struct run_event *ev, void *cb)
 			    runner_signal_name(ev->sig));
 		break;
 	case RUN_EV_STOPPING:
-		strbuf_addf(&sb, "stopping: %s", ev->reason);
+		strbuf_addf(&sb, "stopping: %s", term_str(ev->reason));
 		break;
 	case RUN_EV_TICK:
 		break;
@@ -179,23 +182,104 @@ static void summary(struct run_engine *e)
 	strbuf_release(&sb);
 }
 
-static void dry_run(struct run_engine *e)
+/* One untrusted command: its line, and the file to trust once. */
+static void untrusted(struct strbuf *list, struct strlist *files, const char *from,
+		      const char *what, const char *cmd, const char *id)
 {
+	const char *path = trust_id_path(id);
+	char *now = trust_id_of_file(path);
+
+	strbuf_addf(list, "  %s: %s: %s", term_str(from), what, term_str(cmd));
+	if (now && strcmp(now, id))
+		strbuf_addstr(list, "  (the file changed since it was read: plan again)");
+	strbuf_addch(list, '\n');
+	if (!strlist_has(files, path))
+		strlist_push(files, path);
+	free(now);
+}
+
+/*
+ * Commands from files of the repository run only once trusted (trust.h):
+ * list every one that is not, with its file:line, and refuse.  0 or -1.
+ */
+static int check_trust(struct run_engine *e)
+{
+	struct session *s = e->s;
+	struct strbuf list = STRBUF_INIT, what = STRBUF_INIT;
+	struct strlist files = STRLIST_INIT;
+	struct trust t;
 	size_t k;
+	int ret = -1;
+
+	if (trust_load(&t, s->gitdir) < 0)
+		goto out;
+	for (k = 0; k < e->sel_nr; k++) {
+		size_t i = e->sel[k];
+		const char *from, *id, *cmd;
+
+		if (run_state_finished(s->st[i].state))
+			continue;
+		cmd = run_task_command_from(e, i, &from, &id);
+		if (!cmd || !id || trust_has(&t, id))
+			continue;
+		strbuf_reset(&what);
+		strbuf_addf(&what, "task '%s'", s->plan.tasks.v[i].id);
+		untrusted(&list, &files, from, what.buf, cmd, id);
+	}
+	/* every other command key of the configuration (setup, precheck ...) */
+	for (k = 0; s->cfg.file_trust && k < s->cfg.cmds_nr; k++) {
+		const struct config_cmd *o = &s->cfg.cmds[k];
+
+		if (o->user || !strcmp(o->key, "command") || trust_has(&t, s->cfg.file_trust))
+			continue;
+		strbuf_reset(&what);
+		strbuf_addf(&what, "parallel.%s", o->key);
+		untrusted(&list, &files, o->from, what.buf, o->value, s->cfg.file_trust);
+	}
+	if (!list.len) {
+		ret = 0;
+		goto out;
+	}
+	error("%zu file%s of the repository give%s commands you have not trusted:",
+	      files.nr, files.nr == 1 ? "" : "s", files.nr == 1 ? "s" : "");
+	fputs(list.buf, stderr);
+	fprintf(stderr, "hint: review them, then 'git parallel trust' trusts these files as they are now\n"
+		"hint: (or 'git parallel run --trust-commands' for this run only)\n");
+out:
+	trust_release(&t);
+	strbuf_release(&list);
+	strbuf_release(&what);
+	strlist_clear(&files);
+	return ret;
+}
+
+static void dry_run(struct run_engine *e, int trusting)
+{
+	struct trust t;
+	size_t k;
+
+	if (trust_load(&t, e->s->gitdir) < 0)
+		trusting = 1;	/* reported; the listing still helps */
 
 	for (k = 0; k < e->sel_nr; k++) {
 		size_t i = e->sel[k];
 		struct task_status *st = &e->s->st[i];
-		const char *cmd = run_task_command(e, i);
+		const char *from, *id;
+		const char *cmd = run_task_command_from(e, i, &from, &id);
 
 		if (run_state_finished(st->state)) {
 			printf("%-8s %s (already %s)\n", st->id, "skip", task_state_name(st->state));
 			continue;
 		}
-		printf("%-8s wave %d  %s  %s\n", st->id, e->s->plan.pt[i].wave, short_ref(st->branch),
-		       st->worktree);
-		printf("%-8s   $ %s\n", "", cmd);
+		printf("%-8s wave %d  %s  %s\n", st->id, e->s->plan.pt[i].wave, term_str(short_ref(st->branch)),
+		       term_str(st->worktree));
+		/* escaped: a command cannot redraw itself as another one */
+		printf("%-8s   $ %s\n", "", term_str(cmd));
+		printf("%-8s     (from %s%s)\n", "", term_str(from), !id ? "" : trusting || trust_has(&t, id) ?
+		       ", a file of the repository, trusted" :
+		       ", a file of the repository, NOT trusted: run refuses it");
 	}
+	trust_release(&t);
 }
 
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
@@ -208,6 +292,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "fail-fast", no_argument, NULL, 'F' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "trust-commands", no_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -218,7 +303,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	struct view v;
 	size_t *sel = NULL, sel_nr = 0, k;
 	unsigned int u;
-	int c, ret = 128, dry = 0, locked = 0, engine_up = 0, ex_up = 0, check = 0;
+	int c, ret = 128, dry = 0, locked = 0, engine_up = 0, ex_up = 0, check = 0, trusting = 0;
 	long jobs = -1, retries = -1;
 	double timeout = -1;
 
@@ -229,7 +314,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	memset(&v, 0, sizeof(v));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hj:t:r:c:nFC", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hj:t:r:c:nFCT", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return usage_with(usage_run, 0);
@@ -258,6 +343,9 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 			break;
 		case 'C':
 			check = 1;
+			break;
+		case 'T':
+			trusting = 1;
 			break;
 		case ':':
 			return usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
@@ -297,8 +385,12 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 			      s.plan.tasks.v[sel[k]].id);
 			goto out;
 		}
+	if (getenv("GIT_PARALLEL_TRUST_COMMANDS") && !strcmp(getenv("GIT_PARALLEL_TRUST_COMMANDS"), "1"))
+		trusting = 1;
+	if (!dry && !trusting && check_trust(&e) < 0)
+		goto out;
 	if (dry) {
-		dry_run(&e);
+		dry_run(&e, trusting);
 		ret = 0;
 		goto out;
 	}

@@ -148,7 +148,7 @@ static void print_table(struct session *s, const size_t *sel, size_t nr)
 
 		session_task_work(s, i, &fc);
 		strbuf_reset(&sb);
-		strbuf_addf(&sb, "%-*s  %-11s", (int)idw, st->id,
+		strbuf_addf(&sb, "%-*s  %-11s", (int)idw, term_str(st->id),
 			    st->orphaned ? "running*" : task_state_name(st->state));
 		if (st->attempts)
 			strbuf_addf(&sb, "  %u attempt%s", st->attempts, st->attempts == 1 ? " " : "s");
@@ -166,13 +166,13 @@ static void print_table(struct session *s, const size_t *sel, size_t nr)
 			printf("%-*s  its run is gone (killed?) but the command still runs (pid %ld); "
 			       "the next 'git parallel run' stops and restarts it\n", (int)idw, "", st->pid);
 		if ((st->state == TS_CONFLICT || st->state == TS_HELD) && st->merge_reason)
-			printf("%-*s  %s\n", (int)idw, "", st->merge_reason);
+			printf("%-*s  %s\n", (int)idw, "", term_str(st->merge_reason));
 		else if (st->reason && st->state != TS_DONE)
-			printf("%-*s  %s\n", (int)idw, "", st->reason);
+			printf("%-*s  %s\n", (int)idw, "", term_str(st->reason));
 		if (st->attempts && !st->cleaned && !access(wt, F_OK))
-			printf("%-*s  worktree %s\n", (int)idw, "", wt);
+			printf("%-*s  worktree %s\n", (int)idw, "", term_str(wt));
 		if (st->attempts && !access(log, F_OK) && st->state != TS_DONE && st->state != TS_MERGED)
-			printf("%-*s  log %s\n", (int)idw, "", log);
+			printf("%-*s  log %s\n", (int)idw, "", term_str(log));
 		free(log);
 		free(wt);
 	}

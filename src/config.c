@@ -12,6 +12,7 @@
 #include <ini.h>
 
 #include "gp/config.h"
+#include "gp/trust.h"
 
 /* Longest line we accept; inih is set to read lines this long whole. */
 #define INI_LINE_MAX (1 << 16)
@@ -235,10 +236,9 @@ int ini_read_file(const char *path, ini_fn fn, void *data)
 	struct strbuf sb = STRBUF_INIT;
 	int ret;
 
-	if (strbuf_read_file(&sb, path) < 0) {
-		if (errno == EISDIR)
-			return error("'%s' is a directory, not a file", path);
-		return error_errno("cannot read '%s'", path);
+	if (read_input_file(&sb, path, "file") < 0) {
+		strbuf_release(&sb);
+		return -1;
 	}
 	ret = ini_read_buf(path, sb.buf, sb.len, fn, data);
 	strbuf_release(&sb);
@@ -259,11 +259,21 @@ void config_init(struct config *c)
 
 void config_release(struct config *c)
 {
+	size_t i;
+
 	free(c->file);
+	free(c->file_trust);
+	for (i = 0; i < c->cmds_nr; i++) {
+		free(c->cmds[i].key);
+		free(c->cmds[i].value);
+		free(c->cmds[i].from);
+	}
+	free(c->cmds);
 	free(c->base);
 	strlist_clear(&c->tasks);
 	free(c->command);
 	free(c->worktrees);
+	free(c->worktrees_from);
 	free(c->branch_prefix);
 	free(c->ownership_file);
 	ownership_release(&c->ownership);
@@ -279,7 +289,37 @@ static void set_str(char **dst, const char *v)
 
 static int bad_value(const struct ini_pos *pos, const char *key, const char *value, const char *want)
 {
+	if (!pos->line)	/* git config */
+		return error("%s: bad value '%s' for 'parallel.%s': %s", pos->file, value, key, want);
 	return error("%s:%d: bad value '%s' for 'parallel.%s': %s", pos->file, pos->line, value, key, want);
+}
+
+static void set_command_origin(struct config *c, const char *key, const char *value,
+			       const struct ini_pos *pos)
+{
+	struct config_cmd *o = (struct config_cmd *)config_command(c, key);
+
+	if (!o) {
+		ALLOC_GROW(c->cmds, c->cmds_nr + 1, c->cmds_alloc);
+		o = &c->cmds[c->cmds_nr++];
+		memset(o, 0, sizeof(*o));
+		o->key = xstrdup(key);
+	}
+	free(o->value);
+	free(o->from);
+	o->value = xstrdup(value);
+	o->user = !pos->line;
+	o->from = o->user ? xstrdup(pos->file) : xstrfmt("%s:%d", pos->file, pos->line);
+}
+
+const struct config_cmd *config_command(const struct config *c, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < c->cmds_nr; i++)
+		if (!strcmp(c->cmds[i].key, key))
+			return &c->cmds[i];
+	return NULL;
 }
 
 static int parallel_key(struct config *c, const char *key, const char *value, const struct ini_pos *pos)
@@ -314,6 +354,8 @@ static int parallel_key(struct config *c, const char *key, const char *value, co
 			return bad_value(pos, key, value, "expected 'auto' or 'never'");
 	} else if (!strcmp(key, "worktrees")) {
 		set_str(&c->worktrees, value);
+		free(c->worktrees_from);
+		c->worktrees_from = pos->line ? xstrfmt("%s:%d", pos->file, pos->line) : NULL;
 	} else if (!strcmp(key, "branch-prefix")) {
 		/*
 		 * Empty, task branches would take the names of the user's own
@@ -346,7 +388,9 @@ static int parallel_key(struct config *c, const char *key, const char *value, co
 	} else if (!strcmp(key, "ownership")) {
 		set_str(&c->ownership_file, value);
 	} else {
-		warning("%s:%d: unknown key 'parallel.%s'", pos->file, pos->line, key);
+		if (pos->line)
+			warning("%s:%d: unknown key 'parallel.%s'", pos->file, pos->line, key);
+		return 1;	/* not taken */
 	}
 	return 0;
 }
@@ -364,8 +408,13 @@ static int config_fn(void *data, const char *section, const char *sub,
 	struct config_read *r = data;
 	struct config *c = r->c;
 
-	if (!strcmp(section, "parallel") && !sub)
-		return r->tasks_wanted ? parallel_key(c, key, value, pos) : 0;
+	if (!strcmp(section, "parallel") && !sub) {
+		int ret = r->tasks_wanted ? parallel_key(c, key, value, pos) : 1;
+
+		if (!ret && trust_is_command_key(key))
+			set_command_origin(c, key, value, pos);
+		return ret < 0 ? -1 : 0;
+	}
 	if (!strcmp(section, "owner") && sub) {
 		struct strlist pats = STRLIST_INIT;
 		size_t i;
@@ -409,6 +458,55 @@ static const char *basename_of(const char *path)
 	return s ? s + 1 : path;
 }
 
+int config_load_git(struct config *c, git_repository *repo)
+{
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	struct ini_pos pos = { "git config", 0 };
+	int ret = 0, tasks_seen = 0;
+
+	if (git_repository_config_snapshot(&cfg, repo) < 0)
+		return error("cannot read git config: %s", gp_git_error());
+	if (git_config_iterator_glob_new(&it, cfg, "^parallel\\.") < 0) {
+		ret = error("cannot read git config: %s", gp_git_error());
+		goto out;
+	}
+	while (!git_config_next(&e, it)) {
+		const char *key = e->name + strlen("parallel.");
+		int r;
+
+		if (!strcmp(key, "tasks") && !tasks_seen++)
+			strlist_clear(&c->tasks);	/* replaces the file's list */
+		if (!e->value)
+			continue;
+		r = parallel_key(c, key, e->value, &pos);
+		if (r < 0)
+			ret = -1;
+		else if (!r && trust_is_command_key(key))
+			set_command_origin(c, key, e->value, &pos);
+	}
+out:
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	return ret;
+}
+
+const char *config_task_command(const struct config *c, const struct task *t,
+				const char **from, const char **trust)
+{
+	const struct config_cmd *o = config_command(c, "command");
+
+	if ((!o || !o->user) && t->command) {
+		*from = t->command_from ? t->command_from : t->file;
+		*trust = t->command_trust;
+		return t->command;
+	}
+	*from = o ? o->from : NULL;
+	*trust = o && !o->user ? c->file_trust : NULL;
+	return o ? o->value : NULL;
+}
+
 int config_parse_buf(struct config *c, const char *file, const char *buf, size_t len)
 {
 	struct config_read r = { c, 0, 1, 1 };
@@ -434,8 +532,21 @@ int config_load(struct config *c, const char *path, const char *workdir)
 			c->file = NULL;
 		}
 	}
-	if (c->file && ini_read_file(c->file, config_fn, &r) < 0)
-		ret = -1;
+	if (c->file) {
+		struct strbuf sb = STRBUF_INIT;
+		size_t i;
+
+		/* read once: what is parsed is what a trust ID names */
+		if (read_input_file(&sb, c->file, "file") < 0 ||
+		    ini_read_buf(c->file, sb.buf, sb.len, config_fn, &r) < 0)
+			ret = -1;
+		else if (!(c->file_trust = trust_id(c->file, sb.buf, sb.len)))
+			ret = error_errno("cannot resolve '%s'", c->file);
+		for (i = 0; !ret && i < c->tasks_ini.nr; i++)
+			if (c->tasks_ini.v[i].command)
+				c->tasks_ini.v[i].command_trust = xstrdup(c->file_trust);
+		strbuf_release(&sb);
+	}
 	if (ret < 0 || !c->ownership_file)
 		return ret;
 

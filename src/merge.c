@@ -861,7 +861,7 @@ static int journal_write(struct mctx *c)
 		strbuf_addf(&sb, "task %s %s %s\n", r->id, h,
 			    r->has_commit ? git_oid_tostr_s(&r->commit) : "-");
 	}
-	ret = write_file_atomic(path, sb.buf, sb.len, 0644);
+	ret = write_file_atomic(path, sb.buf, sb.len, 0600);
 	free(path);
 	strbuf_release(&sb);
 	return ret;

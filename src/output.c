@@ -30,6 +30,74 @@ int output_columns(FILE *f)
 	return 80;
 }
 
+/* Length of the control character at p (0 when none): 1 for C0 and DEL, 2 for C1 in UTF-8. */
+static size_t control_len(const unsigned char *p)
+{
+	if (*p < 0x20 || *p == 0x7f)
+		return 1;
+	if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+static int needs_term_escape(const char *s)
+{
+	const unsigned char *p;
+
+	for (p = (const unsigned char *)s; *p; p++)
+		if (control_len(p))
+			return 1;
+	return 0;
+}
+
+void strbuf_add_term(struct strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	int escape = needs_term_escape(s);
+
+	if (!escape) {
+		strbuf_addstr(sb, s);
+		return;
+	}
+	for (; *p; p++) {
+		size_t n = control_len(p);
+
+		if (*p == '\\') {
+			strbuf_addstr(sb, "\\\\");
+		} else if (n == 2) {
+			strbuf_addf(sb, "\\%03o\\%03o", p[0], p[1]);
+			p++;
+		} else if (n == 1) {
+			const char *c = strchr("\aa\bb\tt\nn\vv\ff\rr", *p);
+
+			if (*p && c)
+				strbuf_addf(sb, "\\%c", c[1]);
+			else
+				strbuf_addf(sb, "\\%03o", *p);
+		} else {
+			strbuf_addch(sb, *p);
+		}
+	}
+}
+
+const char *term_str(const char *s)
+{
+	static struct strbuf bufs[8];
+	static unsigned int next;
+	struct strbuf *sb;
+
+	if (!s)
+		return "";
+	if (!needs_term_escape(s))
+		return s;
+	sb = &bufs[next++ % 8];
+	if (!sb->buf)
+		strbuf_init(sb, 0);
+	strbuf_reset(sb);
+	strbuf_add_term(sb, s);
+	return sb->buf;
+}
+
 void json_init(struct json *j, struct strbuf *out)
 {
 	memset(j, 0, sizeof(*j));

@@ -609,8 +609,8 @@ int ownership_load_codeowners(struct ownership *o, const char *path)
 	struct strbuf sb = STRBUF_INIT;
 	int ret;
 
-	if (strbuf_read_file(&sb, path) < 0)
-		ret = error_errno("could not read CODEOWNERS file '%s'", path);
+	if (read_input_file(&sb, path, "CODEOWNERS file") < 0)
+		ret = -1;
 	else
 		ret = ownership_parse_codeowners(o, path, sb.buf, sb.len);
 	strbuf_release(&sb);

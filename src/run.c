@@ -4,6 +4,7 @@
  * executor (a worktree and a process per task).  See gp/run.h.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gp/autocommit.h"
 #include "gp/run.h"
 #include "gp/runner.h"
 #include "gp/worktree.h"
@@ -25,13 +27,22 @@ int run_state_final_failure(enum task_state st)
 	return st == TS_FAILED || st == TS_TIMED_OUT || st == TS_BLOCKED;
 }
 
+const char *run_task_command_from(const struct run_engine *e, size_t i, const char **from,
+				  const char **trust)
+{
+	if (e->opts.command) {
+		*from = "--command";
+		*trust = NULL;
+		return e->opts.command;
+	}
+	return config_task_command(&e->s->cfg, &e->s->plan.tasks.v[i], from, trust);
+}
+
 const char *run_task_command(const struct run_engine *e, size_t i)
 {
-	if (e->s->plan.tasks.v[i].command)
-		return e->s->plan.tasks.v[i].command;
-	if (e->opts.command)
-		return e->opts.command;
-	return e->s->cfg.command;
+	const char *from, *trust;
+
+	return run_task_command_from(e, i, &from, &trust);
 }
 
 static void emit(struct run_engine *e, enum run_event_kind kind, size_t i, const char *reason)
@@ -618,7 +629,7 @@ static int local_start(struct executor *ex, struct run_engine *e, size_t i, cons
 		strbuf_addstr(why, "cannot write its prompt");
 		goto out;
 	}
-	if (mkdir_p(logdir, 0777) < 0) {
+	if (state_mkdir(logdir) < 0) {
 		strbuf_addstr(why, "cannot make the log directory");
 		goto out;
 	}
@@ -636,7 +647,12 @@ static int local_start(struct executor *ex, struct run_engine *e, size_t i, cons
 		envv[k] = env.v[k];
 	{
 		/* a header in the log, so attempts can be told apart */
-		FILE *f = fopen(st->log, "a");
+		/* 0600: the log holds task text and the command's output */
+		int fd = open(st->log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+		FILE *f = fd >= 0 ? fdopen(fd, "a") : NULL;
+
+		if (!f && fd >= 0)
+			close(fd);
 
 		if (f) {
 			char *when = state_iso_time(st->started);
@@ -838,7 +854,6 @@ static int local_finish(struct executor *ex, struct run_engine *e, size_t i, git
 	struct task_status *st = &e->s->st[i];
 	git_repository *wt = NULL;
 	git_reference *head = NULL;
-	git_oid oid;
 	int committed = 0, ret = -1;
 
 	if (access(st->worktree, F_OK) < 0) {
@@ -860,15 +875,16 @@ static int local_finish(struct executor *ex, struct run_engine *e, size_t i, git
 		goto out;
 	test_crash_point("run-before-commit");
 	if (e->s->cfg.commit_auto) {
+		/* with git itself: hooks, signing, the user's commit settings */
 		char *msg = xstrfmt("%s: %s\n", t->id, t->title);
+		char *msg_file = state_commit_msg_path(e->s->state, t->id);
+		struct autocommit ac = { st->worktree, msg, msg_file, st->log };
+		int rc = autocommit_run(&ac, &committed, why);
 
-		ret = worktree_commit_all(st->worktree, msg, &committed, &oid);
 		free(msg);
-		if (ret < 0) {
-			strbuf_addstr(why, "cannot commit what the command left");
+		free(msg_file);
+		if (rc)
 			goto out;
-		}
-		ret = -1;
 	}
 	if (git_reference_name_to_id(out, e->s->repo, st->branch) < 0) {
 		strbuf_addf(why, "its branch '%s' is gone", short_ref(st->branch));

@@ -700,7 +700,7 @@ int runner_start(struct runner *r, const struct runner_spec *spec)
 			return error("task '%s': bad environment entry '%s'",
 				     spec->id, spec->env[i]);
 
-	log_fd = open(spec->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+	log_fd = open(spec->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (log_fd < 0)
 		return error_errno("task '%s': cannot open log '%s'", spec->id, spec->log_path);
 	if (pipe(errpipe) < 0) {

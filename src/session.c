@@ -3,6 +3,7 @@
 
 #include "gp/repo.h"
 #include "gp/session.h"
+#include "gp/trust.h"
 
 /*
  * The absolute, symlink-free form of a path that may not exist yet: the
@@ -79,10 +80,64 @@ static int check_worktree_parent(struct session *s)
 	return ret;
 }
 
-int session_open(struct session *s, git_repository *repo, const char *config_path)
+static char *worktrees_parent(const struct config *c, const char *workdir)
 {
 	const char *slash;
 
+	if (c->worktrees)
+		return c->worktrees[0] == '/' ? xstrdup(c->worktrees)
+			: xstrfmt("%s/%s", workdir, c->worktrees);
+	slash = strrchr(workdir, '/');
+	return xstrfmt("%.*s/%s.parallel", (int)(slash ? slash - workdir : 0),
+		       workdir, slash ? slash + 1 : workdir);
+}
+
+/*
+ * A configuration file that came with the repository may put worktrees
+ * only where they can do no harm: under the default ../<repo>.parallel/,
+ * or inside the work tree.  Anywhere else (~/.ssh, ~/.config/systemd/user,
+ * where a task ID such as "x.service.d" would mean something) needs the
+ * user's own git config or configuration file.
+ */
+static int check_repo_worktrees(const struct config *c, const char *workdir, const char *wt_parent)
+{
+	struct config dflt;
+	char *def, *wt = canonical_path(wt_parent), *top = canonical_path(workdir), *d = NULL;
+	int ret = 0;
+
+	memset(&dflt, 0, sizeof(dflt));
+	def = worktrees_parent(&dflt, workdir);
+	d = canonical_path(def);
+	if (!wt || !top || !d || !(path_inside(wt, d) || (path_inside(wt, top) && strcmp(wt, top))))
+		ret = error("%s: parallel.worktrees '%s' is outside the work tree and '%s': a configuration "
+			    "file of the repository may not put worktrees there (set it with "
+			    "'git config parallel.worktrees' if you mean it)",
+			    c->worktrees_from, c->worktrees, def);
+	free(def);
+	free(d);
+	free(wt);
+	free(top);
+	return ret;
+}
+
+int session_config(struct config *c, git_repository *repo, const char *config_path,
+		   const char *workdir, char **wt_parent)
+{
+	if (config_load(c, config_path, workdir) < 0 || config_load_git(c, repo) < 0)
+		return -1;
+	*wt_parent = worktrees_parent(c, workdir);
+	if (c->file_trust && !trust_file_from_repo(repo, workdir, *wt_parent, c->file)) {
+		free(c->file_trust);	/* the user's own file */
+		c->file_trust = NULL;
+	}
+	if (c->file_trust && c->worktrees && c->worktrees_from &&
+	    check_repo_worktrees(c, workdir, *wt_parent) < 0)
+		return -1;
+	return 0;
+}
+
+int session_open(struct session *s, git_repository *repo, const char *config_path)
+{
 	memset(s, 0, sizeof(*s));
 	s->repo = repo;
 	config_init(&s->cfg);
@@ -90,18 +145,10 @@ int session_open(struct session *s, git_repository *repo, const char *config_pat
 	s->workdir = repo_workdir(repo);
 	s->state = repo_state_path(repo, NULL);
 	s->gitdir = xstrdup(git_repository_commondir(repo));
-	if (config_load(&s->cfg, config_path, s->workdir) < 0)
+	if (session_config(&s->cfg, repo, config_path, s->workdir, &s->wt_parent) < 0)
 		return -1;
 	if (state_load_plan(&s->plan, s->state) < 0)
 		return -1;
-	if (s->cfg.worktrees)
-		s->wt_parent = s->cfg.worktrees[0] == '/' ? xstrdup(s->cfg.worktrees)
-			: xstrfmt("%s/%s", s->workdir, s->cfg.worktrees);
-	else {
-		slash = strrchr(s->workdir, '/');
-		s->wt_parent = xstrfmt("%.*s/%s.parallel", (int)(slash ? slash - s->workdir : 0),
-				       s->workdir, slash ? slash + 1 : s->workdir);
-	}
 	return check_worktree_parent(s);
 }
 

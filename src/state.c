@@ -242,6 +242,8 @@ static const struct plan_field plan_fields[] = {
 	FIELD("owner", F_STR, H_PT, plan_task, owner),
 	FIELD("declared-owner", F_STR, H_TASK, task, owner),
 	FIELD("command", F_STR, H_TASK, task, command),
+	FIELD("command-from", F_STR, H_TASK, task, command_from),
+	FIELD("command-trust", F_STR, H_TASK, task, command_trust),
 	FIELD("estimate", F_DOUBLE, H_TASK, task, estimate),
 	FIELD("path", F_LIST, H_TASK, task, paths),
 	FIELD("depends", F_LIST, H_TASK, task, depends),
@@ -512,6 +514,11 @@ out:
 
 /* where each file of the state directory lives */
 
+char *state_commit_msg_path(const char *state_dir, const char *id)
+{
+	return xstrfmt("%s/prompts/%s.commit-msg", state_dir, id);
+}
+
 char *state_plan_path(const char *state_dir)
 {
 	return xstrfmt("%s/plan", state_dir);
@@ -547,6 +554,22 @@ char *state_archive_path(const char *state_dir, const char *plan_id, const char 
 	return xstrfmt("%s/archive/%s/%s", state_dir, plan_id && *plan_id ? plan_id : "unknown", id);
 }
 
+int state_mkdir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir_p(dir, 0700) < 0)
+		return -1;
+	/*
+	 * Made by an older version, or by hand, with the umask's mode: take
+	 * the group's and others' bits away, leave the owner's as they are
+	 * (a directory made read-only on purpose stays so).
+	 */
+	if (!stat(dir, &st) && (st.st_mode & 077) && chmod(dir, st.st_mode & 07700) < 0)
+		return error_errno("cannot set the mode of '%s'", dir);
+	return 0;
+}
+
 int state_save_plan(const char *state_dir, const struct plan *p)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -554,9 +577,9 @@ int state_save_plan(const char *state_dir, const struct plan *p)
 	int ret;
 
 	plan_serialize(p, &out);
-	ret = mkdir_p(state_dir, 0777);
+	ret = state_mkdir(state_dir);
 	if (!ret)
-		ret = write_file_atomic(path, out.buf, out.len, 0666);
+		ret = write_file_atomic(path, out.buf, out.len, 0600);
 	free(path);
 	strbuf_release(&out);
 	return ret;
@@ -617,7 +640,7 @@ int state_lock_acquire(const char *state_dir, const char *what)
 	int guard = -1, fd, ret = -1;
 	pid_t holder;
 
-	if (mkdir_p(state_dir, 0777) < 0)
+	if (state_mkdir(state_dir) < 0)
 		goto out;
 	guard = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (guard < 0) {
@@ -656,7 +679,7 @@ int state_lock_acquire(const char *state_dir, const char *what)
 	}
 	strbuf_addf(&sb, "pid = %ld\ncommand = %s\nstarted = %llu\n", (long)getpid(), what,
 		    state_pid_start(getpid()));
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		error_errno("cannot create '%s'", path);
 		goto out;
@@ -950,9 +973,9 @@ int state_task_save(const char *state_dir, const struct task_status *st)
 	kv_str(&out, "key", st->key);
 	if (st->cleaned)
 		strbuf_addstr(&out, "\tcleaned = true\n");
-	ret = mkdir_p(dir, 0777);
+	ret = state_mkdir(dir);
 	if (!ret)
-		ret = write_file_atomic(path, out.buf, out.len, 0644);
+		ret = write_file_atomic(path, out.buf, out.len, 0600);
 	strbuf_release(&out);
 	free(dir);
 	free(path);
@@ -968,7 +991,7 @@ int state_archive_task(const char *state_dir, const char *plan_id, const char *i
 
 	if (access(from, F_OK) < 0 && errno == ENOENT)
 		goto out;
-	if (mkdir_p(dir, 0777) < 0)
+	if (state_mkdir(dir) < 0)
 		ret = -1;
 	else if (rename(from, to) < 0 && errno != ENOENT)
 		ret = error_errno("cannot move '%s' to '%s'", from, to);

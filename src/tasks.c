@@ -12,6 +12,7 @@
 
 #include "gp/config.h"
 #include "gp/tasks.h"
+#include "gp/trust.h"
 #include "gp/util.h"
 
 /*
@@ -40,6 +41,8 @@ static void task_release(struct task *t)
 	strlist_clear(&t->depends);
 	free(t->owner);
 	free(t->command);
+	free(t->command_from);
+	free(t->command_trust);
 }
 
 void tasklist_release(struct tasklist *tl)
@@ -797,6 +800,8 @@ int tasks_ini_set(struct tasklist *tl, const char *id, const char *key,
 		set_str(&t->owner, value);
 	} else if (!strcmp(key, "command")) {
 		set_str(&t->command, value);
+		free(t->command_from);
+		t->command_from = xstrfmt("%s:%d", file, line);
 	} else if (!strcmp(key, "estimate")) {
 		double d;
 
@@ -855,21 +860,30 @@ int tasks_load_file(struct tasklist *tl, const char *path, int source)
 	size_t before = tl->nr;
 	int ret = 0;
 
-	if (strbuf_read_file(&sb, path) < 0) {
-		if (errno == EISDIR)
-			ret = error("'%s' is a directory, not a task file", path);
-		else
-			ret = error("cannot read task file '%s': %s", path, strerror(errno));
+	if (read_input_file(&sb, path, "task file") < 0) {
+		ret = -1;
 		goto out;
 	}
 	if (ends_with(path, ".ini")) {
 		struct ini_load l;
+		size_t i;
+		char *id = NULL;
 
 		l.tl = tl;
 		l.source = source;
 		strmap_init(&l.warned);
 		ret = ini_read_buf(path, sb.buf, sb.len, ini_task_fn, &l);
 		strmap_clear(&l.warned);
+		/* what trusting this file means: this very content (trust.h) */
+		for (i = before; !ret && i < tl->nr; i++) {
+			if (!tl->v[i].command || tl->v[i].command_trust)
+				continue;
+			if (!id && !(id = trust_id(path, sb.buf, sb.len)))
+				ret = error_errno("cannot resolve task file '%s'", path);
+			else
+				tl->v[i].command_trust = xstrdup(id);
+		}
+		free(id);
 	} else {
 		ret = tasks_parse_markdown(tl, path, sb.buf, sb.len, source);
 	}

@@ -186,45 +186,113 @@ void strbuf_trim(struct strbuf *sb)
 	strbuf_setlen(sb, e - b);
 }
 
-int strbuf_read_file(struct strbuf *sb, const char *path)
+static int read_fd(struct strbuf *sb, int fd, size_t limit)
 {
-	struct stat st;
 	char buf[65536];
 	ssize_t n;
-	int fd;
+	size_t got = 0;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	if (fstat(fd, &st) < 0) {
-		int e = errno;
-		close(fd);
-		errno = e;
-		return -1;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		close(fd);
-		errno = EISDIR;
-		return -1;
-	}
-	if (S_ISREG(st.st_mode))
-		strbuf_grow(sb, (size_t)st.st_size);
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
 		if (n < 0) {
-			int e = errno;
-			if (e == EINTR)
+			if (errno == EINTR)
 				continue;
-			close(fd);
-			errno = e;
 			return -1;
 		}
 		if (!n)
-			break;
+			return 0;
+		got += (size_t)n;
+		if (got > limit) {
+			errno = EFBIG;
+			return -1;	/* it grew while we read it */
+		}
 		strbuf_add(sb, buf, (size_t)n);
 	}
+}
+
+/*
+ * Open path for reading without blocking on a FIFO; refuse what is not a
+ * regular file (errno EISDIR for a directory, ENODEV for a FIFO, device or
+ * socket) or is larger than limit (EFBIG).
+ */
+static int open_regular(const char *path, size_t limit, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY), e;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0)
+		goto fail;
+	if (S_ISDIR(st->st_mode)) {
+		errno = EISDIR;
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		errno = ENODEV;
+		goto fail;
+	}
+	if ((unsigned long long)st->st_size > (unsigned long long)limit) {
+		errno = EFBIG;
+		goto fail;
+	}
+	return fd;
+fail:
+	e = errno;
 	close(fd);
-	return 0;
+	errno = e;
+	return -1;
+}
+
+static int read_regular(struct strbuf *sb, const char *path, size_t limit)
+{
+	struct stat st;
+	int fd, e, ret;
+
+	fd = open_regular(path, limit, &st);
+	if (fd < 0)
+		return -1;
+	strbuf_grow(sb, (size_t)st.st_size);
+	ret = read_fd(sb, fd, limit);
+	e = errno;
+	close(fd);
+	errno = e;
+	return ret;
+}
+
+int strbuf_read_file(struct strbuf *sb, const char *path)
+{
+	return read_regular(sb, path, SIZE_MAX / 2);
+}
+
+static const char *file_kind(const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return "not a regular file";
+	if (S_ISFIFO(st.st_mode))
+		return "a FIFO, not a regular file";
+	if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		return "a device, not a regular file";
+	if (S_ISSOCK(st.st_mode))
+		return "a socket, not a regular file";
+	return "not a regular file";
+}
+
+int read_input_file(struct strbuf *sb, const char *path, const char *what)
+{
+	if (!read_regular(sb, path, INPUT_FILE_MAX))
+		return 0;
+	switch (errno) {
+	case EISDIR:
+		return error("'%s' is a directory, not a %s", path, what);
+	case ENODEV:
+		return error("%s '%s' is %s", what, path, file_kind(path));
+	case EFBIG:
+		return error("%s '%s' is larger than %d MiB", what, path, INPUT_FILE_MAX >> 20);
+	default:
+		return error_errno("cannot read %s '%s'", what, path);
+	}
 }
 
 /* strlist */
@@ -370,12 +438,37 @@ void strmap_clear(struct strmap *m)
 
 /* reporting */
 
+/*
+ * Append s with control characters but newline and tab escaped (\033,
+ * \r, C1 as \302\233): a message naming a path, a title or a line of a
+ * file can hold anything, and a terminal must not take it for commands.
+ */
+static void add_escaped(struct strbuf *sb, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++) {
+		if (*p == '\r') {
+			strbuf_addstr(sb, "\\r");
+		} else if ((*p < 0x20 && *p != '\n' && *p != '\t') || *p == 0x7f) {
+			strbuf_addf(sb, "\\%03o", *p);
+		} else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) {
+			strbuf_addf(sb, "\\%03o\\%03o", p[0], p[1]);
+			p++;
+		} else {
+			strbuf_addch(sb, *p);
+		}
+	}
+}
+
 static void report(const char *prefix, const char *fmt, va_list ap)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, msg = STRBUF_INIT;
 
 	strbuf_addstr(&sb, prefix);
-	strbuf_vaddf(&sb, fmt, ap);
+	strbuf_vaddf(&msg, fmt, ap);
+	add_escaped(&sb, msg.buf);
+	strbuf_release(&msg);
 	strbuf_addch(&sb, '\n');
 	fflush(stdout);
 	fwrite(sb.buf, 1, sb.len, stderr);

@@ -117,6 +117,10 @@ report: a bad format|setup_ran|git parallel report --format=evil|129|unknown for
 clean: ID -rf|setup_ran|git parallel clean -- -rf|128|no task '-rf' in the plan
 clean: ID ../x|setup_ran|git parallel clean ../x|128|no task '../x' in the plan
 clean: no plan|setup_none|git parallel clean --all|128|no plan yet
+trust: a missing file|setup_none|git parallel trust nope.ini|128|cannot read file 'nope.ini'
+trust: a FIFO is refused, not read|mkfifo f.ini|timeout 20 git parallel trust f.ini|128|file 'f.ini' is a FIFO, not a regular file
+trust: revoking a file never trusted|setup_planned|git parallel trust --revoke tasks.ini|128|'tasks.ini' is not trusted
+trust: --list with a file|setup_none|git parallel trust --list x|129|--list takes no file
 EOF
 
 # Checks a row needs beyond the table (by row description).
@@ -184,7 +188,7 @@ do
 done <matrix
 
 test_expect_success 'the matrix covers every command' '
-	for c in plan run status check merge report clean
+	for c in plan run status check merge report clean trust
 	do
 		grep "|git parallel $c" matrix >/dev/null || { echo "no row for $c"; return 1; }
 	done

@@ -36,6 +36,11 @@ fi
 export PATH
 
 unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_COMMON_DIR GIT_PREFIX GIT_PARALLEL_CONFIG
+# Most scripts commit their task files and .gitparallel, whose commands
+# then need 'git parallel trust'; they run as with --trust-commands.  The
+# trust model itself is tested with this unset (t8400).
+GIT_PARALLEL_TRUST_COMMANDS=1
+export GIT_PARALLEL_TRUST_COMMANDS
 unset NO_COLOR
 GIT_AUTHOR_NAME="A U Thor"
 GIT_AUTHOR_EMAIL="author@example.com"

@@ -17,6 +17,7 @@ int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_check(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_report(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_trust(int argc, char **argv, struct cmd_ctx *ctx);
 
 /* Print a usage block to stderr (or stdout for -h) and return 129. */
 int usage_with(const char *const *usage, int err);

@@ -1,6 +1,8 @@
 #ifndef GP_CONFIG_H
 #define GP_CONFIG_H
 
+#include <git2.h>
+
 #include "gp/ownership.h"
 #include "gp/tasks.h"
 #include "gp/util.h"
@@ -31,9 +33,24 @@ int ini_read_file(const char *path, ini_fn fn, void *data);
 /* Call once, before threads: sets inih's runtime settings where it has them. */
 void ini_setup(void);
 
+/* Where a command key (trust_is_command_key()) of the configuration came from. */
+struct config_cmd {
+	char *key;		/* "command", "setup" ... */
+	char *value;
+	char *from;		/* "file:line", or "git config" */
+	int user;		/* from git config: the user's own, trusted */
+};
+
 /* The configuration (DESIGN.md 1.2); every key optional. */
 struct config {
 	char *file;		/* the file read, or NULL */
+	/*
+	 * The trust ID (trust.h) of the file's content as read; NULL when it
+	 * needs no trust (session_config() decides: not from the repository).
+	 */
+	char *file_trust;
+	struct config_cmd *cmds;	/* command keys, the last value of each */
+	size_t cmds_nr, cmds_alloc;
 	char *base;		/* parallel.base, or NULL: current branch */
 	struct strlist tasks;	/* parallel.tasks */
 	unsigned int jobs;	/* 0: online CPUs */
@@ -42,6 +59,7 @@ struct config {
 	unsigned int retries;
 	int commit_auto;	/* 1 auto, 0 never */
 	char *worktrees;	/* NULL: ../<repo>.parallel */
+	char *worktrees_from;	/* "file:line" where it was set; NULL: git config, or not set */
 	char *branch_prefix;	/* default "parallel/" */
 	double max_load;
 	char *ownership_file;	/* parallel.ownership, or NULL */
@@ -60,6 +78,25 @@ void config_release(struct config *c);
  * Returns 0 or -1 (reported with file:line).
  */
 int config_load(struct config *c, const char *path, const char *workdir);
+
+/*
+ * Then the user's own settings: every parallel.* key of git config (any
+ * scope) beats the file's.  0 or -1 (reported).
+ */
+int config_load_git(struct config *c, git_repository *repo);
+
+/* Where command key "key" came from, or NULL when it is not set. */
+const struct config_cmd *config_command(const struct config *c, const char *key);
+
+/*
+ * The command task t runs when the command line names none -- the user's
+ * own beats the files: git config's parallel.command, else the task's
+ * command, else the configuration file's parallel.command -- or NULL.
+ * *from: "file:line" or "git config"; *trust: the trust ID it needs, or
+ * NULL when it needs none (both borrowed).
+ */
+const char *config_task_command(const struct config *c, const struct task *t,
+				const char **from, const char **trust);
 
 /* Read configuration text held in memory (named "file" in messages). */
 int config_parse_buf(struct config *c, const char *file, const char *buf, size_t len);

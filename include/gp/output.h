@@ -11,6 +11,21 @@ int output_use_color(FILE *f);
 int output_columns(FILE *f);
 
 /*
+ * Task text for a terminal (titles, IDs, paths, reasons, commands from
+ * files): control characters -- C0, DEL and the C1 range U+0080..U+009F,
+ * which terminals read as escape sequences -- become C escapes (\t, \n,
+ * \033, \302\233), as git quotes paths; a backslash becomes \\ only in
+ * text that needed escaping.  Everything else is kept as it is.
+ */
+void strbuf_add_term(struct strbuf *sb, const char *s);
+/*
+ * The same for printf(): s itself when it needs no escape, else the
+ * escaped text in one of 8 rotating buffers (valid for the next 7 calls).
+ * NULL gives "".
+ */
+const char *term_str(const char *s);
+
+/*
  * A streaming JSON writer into a strbuf, pretty-printed with two-space
  * indentation.  Keys and strings are escaped; invalid UTF-8 is replaced
  * with U+FFFD so the output is always valid JSON.

@@ -140,8 +140,15 @@ void run_engine_init(struct run_engine *e, struct session *s, const size_t *sel,
 		     void (*on_event)(const struct run_event *ev, void *cb), void *cb);
 void run_engine_release(struct run_engine *e);
 
-/* The command task i runs: its own, --command, or parallel.command; NULL when none. */
+/*
+ * The command task i runs: --command, else config_task_command() (git
+ * config's parallel.command, the task's own, the file's parallel.command);
+ * NULL when none.
+ */
 const char *run_task_command(const struct run_engine *e, size_t i);
+/* The same, with where it came from and the trust ID it needs (or NULL): see config_task_command(). */
+const char *run_task_command_from(const struct run_engine *e, size_t i, const char **from,
+				  const char **trust);
 
 /* Is this state one a task ends a run in: finished, or failed for good? */
 int run_state_finished(enum task_state st);

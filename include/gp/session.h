@@ -23,6 +23,15 @@ struct session {
 	struct task_status *st;	/* one per plan task, loaded by session_load_status() */
 };
 
+/*
+ * Load the configuration: the file (config_load()), then git config's
+ * parallel.* keys over it; *wt_parent gets the worktrees' parent (caller
+ * frees).  c->file_trust is kept only when the file came with the
+ * repository (trust.h).  0 or -1 (reported).
+ */
+int session_config(struct config *c, git_repository *repo, const char *config_path,
+		   const char *workdir, char **wt_parent);
+
 /* Load configuration and plan.  Returns 0 or -1 (reported). */
 int session_open(struct session *s, git_repository *repo, const char *config_path);
 void session_release(struct session *s);

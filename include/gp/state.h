@@ -32,6 +32,13 @@ int plan_parse(struct plan *p, const char *file, const char *buf, size_t len);
 char *state_plan_path(const char *state_dir);
 char *state_task_path(const char *state_dir, const char *id);
 char *state_log_path(const char *state_dir, const char *id);
+/* The message of a task's automatic commit, while git commit reads it (prompts/, private). */
+char *state_commit_msg_path(const char *state_dir, const char *id);
+/*
+ * Make a directory of the state directory (and its parents): mode 0700,
+ * as its files hold task text (and are 0600).  0 or -1 (reported).
+ */
+int state_mkdir(const char *dir);
 char *state_prompt_path(const char *state_dir, const char *id);
 char *state_lock_path(const char *state_dir);
 char *state_journal_path(const char *state_dir);

@@ -29,6 +29,8 @@ struct task {
 	struct strlist depends;	/* explicit dependency IDs, in order */
 	char *owner;		/* owner = key, or NULL */
 	char *command;		/* command = key, or NULL */
+	char *command_from;	/* where it was read: "file:line" */
+	char *command_trust;	/* its file came with the repository: the trust ID it needs (trust.h) */
 	double estimate;	/* seconds; 0 when not given */
 };
 

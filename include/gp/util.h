@@ -57,8 +57,20 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void strbuf_trim(struct strbuf *sb);
 /* A duration as run prints it: "4.2s", "1:05", "2:00:07". */
 void strbuf_add_duration(struct strbuf *sb, double seconds);
-/* Read a whole regular file; -1 with errno set on failure (EISDIR for a directory). */
+/*
+ * Read a whole regular file, never blocking on a FIFO; -1 with errno set
+ * on failure: EISDIR for a directory, ENODEV for anything else that is not
+ * a regular file (a FIFO, a symlink to /dev/zero).
+ */
 int strbuf_read_file(struct strbuf *sb, const char *path);
+/* The largest input file we read (task files, configuration, ownership, state): 64 MiB. */
+#define INPUT_FILE_MAX (64 << 20)
+/*
+ * Read an input file: as strbuf_read_file(), at most INPUT_FILE_MAX bytes
+ * (EFBIG), reporting a failure with error(): "<what> '<path>' is a FIFO, not
+ * a regular file".
+ */
+int read_input_file(struct strbuf *sb, const char *path, const char *what);
 
 /* A list of owned strings. */
 struct strlist {
