@@ -207,6 +207,12 @@ static int check_trust(struct run_engine *e)
 	struct session *s = e->s;
 	struct strbuf list = STRBUF_INIT, what = STRBUF_INIT;
 	struct strlist files = STRLIST_INIT;
+	struct untrusted_cmd {
+		const char *from, *cmd, *id;
+		struct strbuf tasks;	/* the first few IDs */
+		size_t n;
+	} *groups = NULL;
+	size_t groups_nr = 0;
 	struct trust t;
 	size_t k;
 	int ret = -1;
@@ -214,7 +220,7 @@ static int check_trust(struct run_engine *e)
 	if (trust_load(&t, s->gitdir) < 0)
 		goto out;
 	for (k = 0; k < e->sel_nr; k++) {
-		size_t i = e->sel[k];
+		size_t i = e->sel[k], g;
 		const char *from, *id, *cmd;
 
 		if (run_state_finished(s->st[i].state))
@@ -222,10 +228,33 @@ static int check_trust(struct run_engine *e)
 		cmd = run_task_command_from(e, i, &from, &id);
 		if (!cmd || !id || trust_has(&t, id))
 			continue;
-		strbuf_reset(&what);
-		strbuf_addf(&what, "task '%s'", s->plan.tasks.v[i].id);
-		untrusted(&list, &files, from, what.buf, cmd, id);
+		/* one line per command of a file, with the tasks that take it */
+		for (g = 0; g < groups_nr; g++)
+			if (!strcmp(groups[g].from, from) && !strcmp(groups[g].cmd, cmd))
+				break;
+		if (g == groups_nr) {
+			groups = xrealloc(groups, (groups_nr + 1) * sizeof(*groups));
+			groups[g].from = from;
+			groups[g].cmd = cmd;
+			groups[g].id = id;
+			groups[g].n = 0;
+			strbuf_init(&groups[g].tasks, 0);
+			groups_nr++;
+		}
+		if (groups[g].n < 5)
+			strbuf_addf(&groups[g].tasks, "%s'%s'", groups[g].n ? ", " : "",
+				    s->plan.tasks.v[i].id);
+		groups[g].n++;
 	}
+	for (k = 0; k < groups_nr; k++) {
+		strbuf_reset(&what);
+		strbuf_addf(&what, "task%s %s", groups[k].n == 1 ? "" : "s", groups[k].tasks.buf);
+		if (groups[k].n > 5)
+			strbuf_addf(&what, " and %zu more", groups[k].n - 5);
+		untrusted(&list, &files, groups[k].from, what.buf, groups[k].cmd, groups[k].id);
+		strbuf_release(&groups[k].tasks);
+	}
+	free(groups);
 	/* every other command key of the configuration (setup, precheck ...) */
 	for (k = 0; s->cfg.file_trust && k < s->cfg.cmds_nr; k++) {
 		const struct config_cmd *o = &s->cfg.cmds[k];
