@@ -897,6 +897,7 @@ static int conflict_markers(git_repository *wt, const char *start, struct strbuf
 	git_diff *diff = NULL;
 	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
 	struct markers m = { NULL, 0, 0, why };
+	size_t k;
 	int ret = 0;
 
 	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
@@ -906,8 +907,21 @@ static int conflict_markers(git_repository *wt, const char *start, struct strbuf
 	    git_commit_tree(&tree, c) < 0 ||
 	    git_diff_tree_to_workdir_with_index(&diff, wt, tree, &opts) < 0)
 		goto out;
-	if (git_diff_foreach(diff, NULL, NULL, NULL, marker_line, &m) == 1 || (m.open && m.close))
-		ret = 1;
+	/*
+	 * Files the task deleted have no added line: skip their content (in a
+	 * sparse worktree, every file outside the cone counts as deleted here).
+	 */
+	for (k = 0; !ret && k < git_diff_num_deltas(diff); k++) {
+		git_patch *patch = NULL;
+
+		if (git_diff_get_delta(diff, k)->status == GIT_DELTA_DELETED)
+			continue;
+		if (git_patch_from_diff(&patch, diff, k) < 0)
+			break;
+		if (patch && (git_patch_print(patch, marker_line, &m) == 1 || (m.open && m.close)))
+			ret = 1;
+		git_patch_free(patch);
+	}
 out:
 	git_diff_free(diff);
 	git_tree_free(tree);

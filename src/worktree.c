@@ -977,12 +977,21 @@ static int sparse_checkout(git_repository *repo, git_repository *wrepo, const ch
 		fail(req, "cannot read the index of task '%s': %s", req->name, gp_git_error());
 		goto out;
 	}
-	for (k = 0; k < w.out_nr; k++) {
-		w.out[k].path = w.out_paths.v[k];
-		if (git_index_add(index, &w.out[k]) < 0) {
-			fail(req, "cannot write the index of task '%s': %s", req->name, gp_git_error());
-			goto out;
-		}
+	/*
+	 * Every entry of the tree (read_tree keeps the stat data of the
+	 * entries the checkout wrote), then skip-worktree on those outside
+	 * the cone: one git_index_add per entry would cost O(n^2) (4 s for
+	 * 20,000 files).  The flag is not part of the entries' order.
+	 */
+	if (git_index_read_tree(index, (git_tree *)tree) < 0) {
+		fail(req, "cannot write the index of task '%s': %s", req->name, gp_git_error());
+		goto out;
+	}
+	for (k = 0; k < git_index_entrycount(index); k++) {
+		git_index_entry *ie = (git_index_entry *)git_index_get_byindex(index, k);
+
+		if (ie && !cone_has(&cone, ie->path))
+			ie->flags_extended |= GIT_INDEX_ENTRY_SKIP_WORKTREE;
 	}
 	test_crash_point("worktree-sparse-before-index");
 	if (git_index_write(index) < 0) {
