@@ -315,6 +315,20 @@ static const char *inside(const char *real_from, const char *path, const char *f
 	free(dir);
 	if (ret && (!strcmp(ret, ".git") || !strncmp(ret, ".git/", 5)))
 		ret = NULL;
+	/* glob's ".*" matches "." and ".." too */
+	if (ret) {
+		const char *c = ret;
+
+		while (*c) {
+			size_t n = strcspn(c, "/");
+
+			if ((n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.')) {
+				ret = NULL;
+				break;
+			}
+			c += n + (c[n] == '/');
+		}
+	}
 	return ret;
 }
 

@@ -120,6 +120,21 @@ test_expect_success 'patterns with .. or absolute paths are refused' '
 	grep "bad value ./etc/passwd." err
 '
 
+test_expect_success 'a pattern like .* never copies . or ..' '
+	mk dots "	copy = .* sub/.*" &&
+	mkdir dots/sub && echo s >dots/sub/.secret &&
+	echo e >dots/.env &&
+	echo u >dots/untracked.txt &&
+	(cd dots && git parallel run >../out 2>../err) &&
+	test_cmp dots/.env dots.parallel/T1/.env &&
+	test_cmp dots/sub/.secret dots.parallel/T1/sub/.secret &&
+	! test -e dots.parallel/T1/untracked.txt &&
+	! test -e dots.parallel/dots &&
+	! test -e dots.parallel/repo &&
+	git -C dots.parallel/T1 status --porcelain >st &&
+	test_must_be_empty st
+'
+
 test_expect_success 'a copy never goes through a tracked symbolic link' '
 	mk linked "	copy = conf/x.local" &&
 	mkdir -p outside &&

@@ -111,6 +111,13 @@ test_expect_success 'merge keeps everything outside the cone' '
 	test_must_be_empty st
 '
 
+test_expect_success 'clean removes sparse worktrees: the missing files are not changes' '
+	(cd repo && git parallel clean --merged >../out 2>../err) &&
+	! test -e repo.parallel/T1 &&
+	! test -e repo.parallel/T3 &&
+	repo_sane repo
+'
+
 test_expect_success 'run --sparse and --no-sparse override parallel.sparse' '
 	mk flag "" &&
 	(cd flag && git parallel run --sparse T1 >../out 2>../err) &&
