@@ -93,6 +93,15 @@ test_expect_success 'a failing pkg-config stops the build with a clear message' 
 	grep "fails for: no-such-lib;" err
 '
 
+test_expect_success 'outside a repository: "fatal:" as git says it, exit 128' '
+	mkdir -p outside &&
+	(cd outside && GIT_CEILING_DIRECTORIES="$TRASH_DIRECTORY" &&
+	 export GIT_CEILING_DIRECTORIES &&
+	 test_expect_code 128 git parallel status 2>../err) &&
+	test_one_line_error err &&
+	grep "^fatal: not a git repository" err
+'
+
 test_expect_success 'the licence is there, the stray file ran is not' '
 	grep "MIT License" "$GP_BUILD_DIR/LICENSE" &&
 	! test -e "$GP_BUILD_DIR/ran"
