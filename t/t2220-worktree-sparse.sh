@@ -81,6 +81,19 @@ test_expect_success 'auto-commit does not record the files outside the cone as d
 	test_cmp expect actual
 '
 
+test_expect_success 'check does not take the files outside the cone for deletions' '
+	(cd repo && git parallel check T1 T3 >../out 2>../err) &&
+	grep "T1 *1 file\$" out &&
+	grep "T3 *1 file\$" out &&
+	! grep "undeclared\|uncommitted" out &&
+	echo more >>repo.parallel/T1/a/x/f2.c &&
+	(cd repo && test_expect_code 1 git parallel check T1 >../out 2>../err) &&
+	grep "T1 *2 files (1 uncommitted)" out &&
+	grep "undeclared *a/x/f2.c" out &&
+	! grep "a/y\|tools/" out &&
+	git -C repo.parallel/T1 checkout -q a/x/f2.c
+'
+
 test_expect_success 'a task without declared paths gets a full checkout' '
 	test -f repo.parallel/T2/c/f30.c &&
 	test -f repo.parallel/T2/a/y/f1.c &&
