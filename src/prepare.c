@@ -366,8 +366,7 @@ int prepare_copy(const char *from, const char *to, const char *wt_gitdir,
 			}
 			ret = copy_entry(from, to, rel, index, log, &n);
 		}
-		if (!err)
-			globfree(&g);
+		globfree(&g);	/* glob() initialises it, whatever it returns */
 		free(pattern);
 	}
 	if (!ret && patterns->nr)

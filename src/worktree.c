@@ -878,9 +878,6 @@ out:
 struct sparse_walk {
 	const struct cone *cone;
 	struct strlist in;		/* paths to check out */
-	git_index_entry *out;		/* entries to record skip-worktree */
-	struct strlist out_paths;
-	size_t out_nr, out_alloc;
 };
 
 static int sparse_entry(const char *root, const git_tree_entry *e, void *payload)
@@ -891,20 +888,10 @@ static int sparse_entry(const char *root, const git_tree_entry *e, void *payload
 	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
 		return 0;
 	path = xstrfmt("%s%s", root, git_tree_entry_name(e));
-	if (cone_has(w->cone, path)) {
+	if (cone_has(w->cone, path))
 		strlist_push_nodup(&w->in, path);
-		return 0;
-	}
-	if (w->out_nr == w->out_alloc) {
-		w->out_alloc = w->out_alloc ? 2 * w->out_alloc : 64;
-		w->out = xrealloc(w->out, w->out_alloc * sizeof(*w->out));
-	}
-	memset(&w->out[w->out_nr], 0, sizeof(*w->out));
-	w->out[w->out_nr].mode = git_tree_entry_filemode(e);
-	git_oid_cpy(&w->out[w->out_nr].id, git_tree_entry_id(e));
-	w->out[w->out_nr].flags_extended = GIT_INDEX_ENTRY_SKIP_WORKTREE;
-	strlist_push_nodup(&w->out_paths, path);
-	w->out_nr++;
+	else
+		free(path);
 	return 0;
 }
 
@@ -933,7 +920,6 @@ static int sparse_checkout(git_repository *repo, git_repository *wrepo, const ch
 	memset(&w, 0, sizeof(w));
 	w.cone = &cone;
 	strlist_init(&w.in);
-	strlist_init(&w.out_paths);
 
 	pthread_mutex_lock(&wt_lock);
 	ret = enable_worktree_config(repo, req);
@@ -1008,8 +994,6 @@ out:
 	free(path);
 	strbuf_release(&sb);
 	strlist_clear(&w.in);
-	strlist_clear(&w.out_paths);
-	free(w.out);
 	cone_release(&cone);
 	return ret;
 }
