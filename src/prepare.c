@@ -427,8 +427,11 @@ int prepare_share(const char *from, const char *to, const char *common_dir,
 
 	if (mode == CONFIG_SHARE_OFF || !dirs->nr)
 		return 0;
-	if (open_index(&repo, &index, wt_gitdir) < 0 ||
-	    git_repository_open_ext(&main_repo, from, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
+	if (open_index(&repo, &index, wt_gitdir) < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (git_repository_open_ext(&main_repo, from, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0) {
 		ret = error("cannot open '%s': %s", from, gp_git_error());
 		goto out;
 	}

@@ -1443,6 +1443,71 @@ static int keep_skip_worktree(const char *path, const char *matched, void *paylo
 	return absent ? 1 : 0;
 }
 
+static int has_skip_worktree(git_index *index)
+{
+	size_t i, n = git_index_entrycount(index);
+
+	for (i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+
+		if (e && (e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * git add -A for a sparse worktree, from its status: git_index_add_all
+ * costs a realpath() per file outside the cone (20,000 files: seconds),
+ * each reported as deleted.  A skip-worktree entry whose file is absent
+ * stays.  0, or -1 (libgit2's error set).
+ */
+static int stage_sparse(git_repository *repo, git_index *index)
+{
+	git_status_options so;
+	git_status_list *list = NULL;
+	struct strlist add = STRLIST_INIT, del = STRLIST_INIT;
+	size_t i, n;
+	int ret = -1;
+
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	so.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+	if (git_status_list_new(&list, repo, &so) < 0)
+		goto out;
+	n = git_status_list_entrycount(list);
+	for (i = 0; i < n; i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		const git_diff_delta *d = e->index_to_workdir;
+
+		if (!d)
+			continue;
+		if (e->status & GIT_STATUS_WT_DELETED) {
+			const git_index_entry *ie = git_index_get_bypath(index, d->old_file.path, 0);
+
+			if (!ie || !(ie->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE))
+				strlist_push(&del, d->old_file.path);
+		} else if (e->status & (GIT_STATUS_WT_NEW | GIT_STATUS_WT_MODIFIED |
+					GIT_STATUS_WT_TYPECHANGE | GIT_STATUS_WT_RENAMED)) {
+			if (d->old_file.path && (e->status & GIT_STATUS_WT_RENAMED))
+				strlist_push(&del, d->old_file.path);
+			strlist_push(&add, d->new_file.path);
+		}
+	}
+	for (i = 0; i < del.nr; i++)
+		if (git_index_remove_bypath(index, del.v[i]) < 0)
+			goto out;
+	for (i = 0; i < add.nr; i++)
+		if (git_index_add_bypath(index, add.v[i]) < 0)
+			goto out;
+	ret = 0;
+out:
+	strlist_clear(&add);
+	strlist_clear(&del);
+	git_status_list_free(list);
+	return ret;
+}
+
 int worktree_commit_all(const char *path, const char *message, int *committed, git_oid *head)
 {
 	git_repository *repo = NULL;
@@ -1476,8 +1541,9 @@ int worktree_commit_all(const char *path, const char *message, int *committed, g
 	uctx.workdir = git_repository_workdir(repo);
 	if (git_repository_index(&index, repo) < 0 ||
 	    !(uctx.index = index) ||
-	    git_index_add_all(index, &all, GIT_INDEX_ADD_DEFAULT, keep_skip_worktree, &uctx) < 0 ||
-	    git_index_update_all(index, &all, keep_skip_worktree, &uctx) < 0 ||
+	    (has_skip_worktree(index) ? stage_sparse(repo, index) < 0 :
+	     (git_index_add_all(index, &all, GIT_INDEX_ADD_DEFAULT, keep_skip_worktree, &uctx) < 0 ||
+	      git_index_update_all(index, &all, keep_skip_worktree, &uctx) < 0)) ||
 	    git_index_write_tree(&tree_oid, index) < 0) {
 		error("cannot stage the changes in '%s': %s", path, gp_git_error());
 		goto out;

@@ -140,6 +140,24 @@ test_expect_success 'run --sparse and --no-sparse override parallel.sparse' '
 	test -f noflag.parallel/T1/b/f1.c
 '
 
+test_expect_success 'auto-commit in a sparse worktree: additions, deletions, changes in the cone; ignored files not' '
+	mk edits "	sparse = declared" &&
+	cat >edit.sh <<-\EOF &&
+	echo new >a/x/new.c &&
+	rm a/x/f3.c &&
+	echo more >>a/x/f4.c &&
+	echo "*.log" >a/x/.gitignore &&
+	echo noise >a/x/run.log
+	EOF
+	(cd edits && git parallel run --command "sh \"$TRASH_DIRECTORY/edit.sh\"" T1 >../out 2>../err) &&
+	grep "1 done" out &&
+	git -C edits diff --name-status main parallel/T1 >actual &&
+	printf "A\ta/x/.gitignore\nD\ta/x/f3.c\nM\ta/x/f4.c\nA\ta/x/new.c\n" >expect &&
+	test_cmp expect actual &&
+	git -C edits.parallel/T1 status --porcelain >st &&
+	test_must_be_empty st
+'
+
 for point in worktree-mid-sparse worktree-sparse-before-index
 do
 	test_expect_success "a crash at $point does not leave a worktree that looks complete" '
