@@ -4,6 +4,8 @@ prefix ?= /usr/local
 bindir ?= $(prefix)/bin
 mandir ?= $(prefix)/share/man
 man1dir ?= $(mandir)/man1
+docdir ?= $(prefix)/share/doc/git-parallel
+bashcompdir ?= $(prefix)/share/bash-completion/completions
 DESTDIR ?=
 
 CC ?= cc
@@ -32,6 +34,19 @@ endif
 
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+# A missing library must stop the build here, not as an obscure compiler error.
+NO_PKG_GOALS = clean deps uninstall doc install-doc
+ifneq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
+PKG_MISSING := $(shell command -v $(firstword $(PKG_CONFIG)) >/dev/null 2>&1 || echo nopkgconfig)
+ifeq ($(PKG_MISSING),nopkgconfig)
+$(error '$(PKG_CONFIG)' not found: install pkg-config (make deps on Debian), or set PKG_CONFIG)
+endif
+PKG_MISSING := $(strip $(foreach p,$(PKGS),$(if $(shell $(PKG_CONFIG) --exists $(p) >/dev/null 2>&1 && echo y),,$(p))))
+ifneq ($(PKG_MISSING),)
+$(error '$(PKG_CONFIG) --exists' fails for: $(PKG_MISSING); install them (make deps on Debian: $(DEPS_DEBIAN)), or set PKG_CONFIG_PATH)
+endif
+endif
 
 # Debian's inih exports runtime settings (ini_max_line ...); upstream does not.
 HASH := \#
@@ -78,7 +93,11 @@ bench/%: bench/%.o libgp.a
 # Rebuild everything when the flags change (e.g. SANITIZE=1).
 FLAGS_FILE = .build-flags
 FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
-$(shell echo '$(FLAGS_NOW)' | cmp -s - $(FLAGS_FILE) || echo '$(FLAGS_NOW)' > $(FLAGS_FILE))
+# (not for goals that compile nothing: "make install-doc" from a test must not
+# make the next "make" rebuild everything)
+ifneq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
+$(shell echo '$(FLAGS_NOW)' | cmp -s - '$(FLAGS_FILE)' || echo '$(FLAGS_NOW)' > '$(FLAGS_FILE)')
+endif
 $(LIB_OBJS) $(CMD_OBJS) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o): $(FLAGS_FILE)
 
 doc: $(DOC)
@@ -98,16 +117,27 @@ UNIT_EXEC =
 endif
 
 test: all
+	@$(SHELL_PATH) t/debris.sh snapshot
 	$(PROVE) $(PROVE_OPTS) --exec '$(UNIT_EXEC)' $(UNIT_PROGS) 2>t/unit/stderr.log || \
 		{ cat t/unit/stderr.log; exit 1; }
+	@$(RM) t/unit/stderr.log
 	cd t && $(TEST_ENV) $(PROVE) $(PROVE_OPTS) $(T)
+	@$(SHELL_PATH) t/debris.sh check
 
 unit-test: all
 	$(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_PROGS)
 
 install: git-parallel
-	$(INSTALL) -d -m 755 '$(DESTDIR)$(bindir)'
+	$(INSTALL) -d -m 755 '$(DESTDIR)$(bindir)' '$(DESTDIR)$(bashcompdir)' '$(DESTDIR)$(docdir)'
 	$(INSTALL) -m 755 git-parallel '$(DESTDIR)$(bindir)/git-parallel'
+	$(INSTALL) -m 644 contrib/completion/git-parallel.bash '$(DESTDIR)$(bashcompdir)/git-parallel'
+	$(INSTALL) -m 644 config.example LICENSE '$(DESTDIR)$(docdir)'
+
+uninstall:
+	$(RM) '$(DESTDIR)$(bindir)/git-parallel' '$(DESTDIR)$(man1dir)/git-parallel.1' \
+		'$(DESTDIR)$(bashcompdir)/git-parallel' \
+		'$(DESTDIR)$(docdir)/config.example' '$(DESTDIR)$(docdir)/LICENSE'
+	-rmdir '$(DESTDIR)$(docdir)' 2>/dev/null
 
 install-doc: $(DOC)
 	$(INSTALL) -d -m 755 '$(DESTDIR)$(man1dir)'
@@ -181,6 +211,6 @@ fuzz: fuzz-build
 			{ echo "fuzz: $$name found a problem:"; ls fuzz/build/crash-* fuzz/build/leak-* fuzz/build/timeout-* 2>/dev/null; exit 1; }; \
 	done
 
-.PHONY: all doc test unit-test install install-doc deps demo clean fuzz fuzz-build
+.PHONY: all doc test unit-test install install-doc uninstall deps demo clean fuzz fuzz-build
 
 -include $(wildcard src/*.d *.d t/unit/*.d bench/*.d)

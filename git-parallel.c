@@ -150,7 +150,12 @@ int main(int argc, char **argv)
 
 		/* -h works outside a repository, as in git */
 		if (!(argc == 2 && !strcmp(argv[1], "-h"))) {
-			if (repo_open(&ctx.repo, &prefix, need_wt) < 0)
+			int err;
+
+			errors_are_fatal = 1;
+			err = repo_open(&ctx.repo, &prefix, need_wt);
+			errors_are_fatal = 0;
+			if (err < 0)
 				exit(128);
 			ctx.prefix = prefix.buf;
 		}

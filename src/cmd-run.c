@@ -19,7 +19,7 @@
 #include "gp/trust.h"
 
 static const char *const usage_run[] = {
-	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check] [--trust-commands]",
+	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check] [--trust-commands] [--[no-]sparse]",
 	NULL,
 };
 
@@ -322,6 +322,8 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "fail-fast", no_argument, NULL, 'F' },
 		{ "check", no_argument, NULL, 'C' },
 		{ "trust-commands", no_argument, NULL, 'T' },
+		{ "sparse", no_argument, NULL, 'S' },
+		{ "no-sparse", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -335,6 +337,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	int c, ret = 128, dry = 0, locked = 0, engine_up = 0, ex_up = 0, check = 0, trusting = 0;
 	long jobs = -1, retries = -1;
 	double timeout = -1;
+	int sparse = -1;
 
 	memset(&s, 0, sizeof(s));
 	memset(&e, 0, sizeof(e));
@@ -376,6 +379,12 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		case 'T':
 			trusting = 1;
 			break;
+		case 'S':
+			sparse = 1;
+			break;
+		case 'N':
+			sparse = 0;
+			break;
 		case ':':
 			return usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -393,6 +402,8 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 
 		o.jobs = n > 0 ? (unsigned int)n : 1;
 	}
+	if (sparse >= 0)
+		s.cfg.sparse = sparse;
 	o.retries = retries >= 0 ? (unsigned int)retries : s.cfg.retries;
 	o.timeout = timeout >= 0 ? timeout : s.cfg.timeout;
 	v.tty = isatty(2) && !getenv("NO_COLOR") ? output_columns(stderr) > 0 : 0;

@@ -255,6 +255,9 @@ void config_init(struct config *c)
 	c->branch_prefix = xstrdup("parallel/");
 	ownership_init(&c->ownership);
 	tasklist_init(&c->tasks_ini);
+	strlist_init(&c->copy);
+	strlist_init(&c->share);
+	strlist_init(&c->sparse_always);
 }
 
 void config_release(struct config *c)
@@ -278,6 +281,11 @@ void config_release(struct config *c)
 	free(c->ownership_file);
 	ownership_release(&c->ownership);
 	tasklist_release(&c->tasks_ini);
+	free(c->setup);
+	free(c->setup_file);
+	strlist_clear(&c->copy);
+	strlist_clear(&c->share);
+	strlist_clear(&c->sparse_always);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -387,6 +395,56 @@ static int parallel_key(struct config *c, const char *key, const char *value, co
 		c->max_load = d;
 	} else if (!strcmp(key, "ownership")) {
 		set_str(&c->ownership_file, value);
+	} else if (!strcmp(key, "setup")) {
+		if (*value) {
+			set_str(&c->setup, value);
+			set_str(&c->setup_file, pos->file);
+			c->setup_line = pos->line;
+		} else {
+			free(c->setup);
+			c->setup = NULL;
+		}
+	} else if (!strcmp(key, "copy") || !strcmp(key, "share") || !strcmp(key, "sparse-always")) {
+		struct strlist *l = !strcmp(key, "copy") ? &c->copy :
+			!strcmp(key, "share") ? &c->share : &c->sparse_always;
+		struct strlist v = STRLIST_INIT;
+		size_t k;
+		int ret = 0;
+
+		strlist_split(&v, value);
+		for (k = 0; k < v.nr; k++) {
+			const char *p = v.v[k], *why = NULL;
+
+			if (*p == '/' || !strcmp(p, "..") || !strncmp(p, "../", 3) ||
+			    strstr(p, "/../") || (strlen(p) >= 3 && !strcmp(p + strlen(p) - 3, "/..")))
+				why = "a path inside the repository, without '..' and not absolute";
+			else if (!strcmp(p, ".git") || !strncmp(p, ".git/", 5))
+				why = "not inside .git";
+			if (why) {
+				ret = bad_value(pos, key, p, why);
+				continue;
+			}
+			strlist_push(l, p);
+		}
+		strlist_clear(&v);
+		if (ret)
+			return ret;
+	} else if (!strcmp(key, "share-mode")) {
+		if (!strcmp(value, "symlink"))
+			c->share_mode = CONFIG_SHARE_SYMLINK;
+		else if (!strcmp(value, "copy"))
+			c->share_mode = CONFIG_SHARE_COPY;
+		else if (!strcmp(value, "off"))
+			c->share_mode = CONFIG_SHARE_OFF;
+		else
+			return bad_value(pos, key, value, "expected 'symlink', 'copy' or 'off'");
+	} else if (!strcmp(key, "sparse")) {
+		if (!strcmp(value, "declared"))
+			c->sparse = 1;
+		else if (!strcmp(value, "off"))
+			c->sparse = 0;
+		else
+			return bad_value(pos, key, value, "expected 'declared' or 'off'");
 	} else {
 		if (pos->line)
 			warning("%s:%d: unknown key 'parallel.%s'", pos->file, pos->line, key);

@@ -84,7 +84,22 @@ struct collect {
 	const char *workdir;	/* for hashing worktree files, or NULL */
 	git_repository *repo;
 	struct fp_file *cur;
+	git_index *index;	/* a worktree's, for sparse_gone(), or NULL */
 };
+
+/*
+ * A file a sparse checkout left out (skip-worktree in the index, not in
+ * the worktree): libgit2 1.5 diffs it as deleted; git does not, nor do we.
+ */
+static int sparse_gone(git_index *index, const git_diff_delta *d)
+{
+	const git_index_entry *e;
+
+	if (!index || d->status != GIT_DELTA_DELETED || !d->old_file.path)
+		return 0;
+	e = git_index_get_bypath(index, d->old_file.path, 0);
+	return e && (e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE);
+}
 
 static int file_cb(const git_diff_delta *d, float progress, void *data)
 {
@@ -93,6 +108,10 @@ static int file_cb(const git_diff_delta *d, float progress, void *data)
 	struct fp_file *f;
 
 	(void)progress;
+	if (sparse_gone(c->index, d)) {
+		c->cur = NULL;
+		return 0;
+	}
 	ALLOC_GROW(fp->files, fp->nr + 1, fp->alloc);
 	f = &fp->files[fp->nr++];
 	memset(f, 0, sizeof(*f));
@@ -217,18 +236,22 @@ static int find_renames(git_diff *diff, int workdir)
  * Names of the paths a diff touches (old and new), into set (values
  * unused).  No content is read.
  */
-static void diff_names(struct strmap *set, git_diff *diff)
+static size_t diff_names(struct strmap *set, git_diff *diff, git_index *index)
 {
-	size_t i, n = git_diff_num_deltas(diff);
+	size_t i, n = git_diff_num_deltas(diff), named = 0;
 
 	for (i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 
+		if (sparse_gone(index, d))
+			continue;
+		named++;
 		if (d->old_file.path)
 			strmap_put(set, d->old_file.path, NULL, NULL);
 		if (d->new_file.path)
 			strmap_put(set, d->new_file.path, NULL, NULL);
 	}
+	return named;
 }
 
 static int file_in(const struct strmap *set, const struct fp_file *f)
@@ -279,6 +302,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	git_commit *mb_commit = NULL, *head_commit = NULL, *start_commit = NULL;
 	git_tree *mb_tree = NULL, *head_tree = NULL, *start_tree = NULL;
 	git_diff *diff = NULL, *dirty = NULL, *own = NULL;
+	git_index *wt_index = NULL;
 	git_diff_options o;
 	struct strmap set = STRMAP_INIT;
 	struct collect c;
@@ -378,9 +402,12 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 		}
 		git_tree_free(ht);
 		git_commit_free(hc);
-		diff_names(&set, dirty);
+		if (git_repository_index(&wt_index, wt) < 0)
+			git_error_clear();
 		out->worktree = xstrdup(spec->worktree);
-		if (!git_diff_num_deltas(dirty)) {
+		if (!diff_names(&set, dirty, wt_index)) {
+			git_index_free(wt_index);
+			wt_index = NULL;
 			git_repository_free(wt);
 			wt = NULL;
 		}
@@ -397,6 +424,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	c.repo = wt ? wt : repo;
 	if (wt) {
 		c.workdir = git_repository_workdir(wt);
+		c.index = wt_index;
 		diff_options(&o, 1);
 		r = git_diff_tree_to_workdir_with_index(&diff, wt, mb_tree, &o);
 	} else {
@@ -454,7 +482,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 			r = git_diff_tree_to_tree(&own, repo, start_tree, head_tree, &o);
 		if (r < 0 || find_renames(own, !!wt) < 0)
 			goto inherited_done;
-		diff_names(&set, own);
+		diff_names(&set, own, wt ? wt_index : NULL);
 		for (i = 0; i < out->nr; i++)
 			if (!file_in(&set, &out->files[i]))
 				out->files[i].inherited = 1;
@@ -477,6 +505,7 @@ out:
 	git_commit_free(head_commit);
 	git_commit_free(mb_commit);
 	git_reference_free(ref);
+	git_index_free(wt_index);
 	git_repository_free(wt);
 	return ret;
 }

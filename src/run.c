@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "gp/autocommit.h"
+#include "gp/prepare.h"
 #include "gp/run.h"
 #include "gp/runner.h"
 #include "gp/worktree.h"
@@ -529,9 +530,59 @@ struct local {
 	int runner_up;
 };
 
+/* The admin directory of task i's worktree (caller frees). */
+static char *wt_admin(struct run_engine *e, size_t i)
+{
+	const char *g = e->s->gitdir;
+	size_t n = strlen(g);
+
+	return xstrfmt("%.*s/worktrees/%s", (int)(n && g[n - 1] == '/' ? n - 1 : n), g, e->s->st[i].id);
+}
+
+static void log_append(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "a");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/*
+ * parallel.copy and parallel.share into task i's new worktree, once: the
+ * marker goes after both are done.  0, or -1 (reported).
+ */
+static int prepare_files(struct run_engine *e, size_t i)
+{
+	const struct config *cfg = &e->s->cfg;
+	struct task_status *st = &e->s->st[i];
+	char *admin = wt_admin(e, i), *logdir = xstrfmt("%s/logs", e->s->state);
+	struct strbuf log = STRBUF_INIT;
+	int ret = 0;
+
+	if ((!cfg->copy.nr && (!cfg->share.nr || cfg->share_mode == CONFIG_SHARE_OFF)) ||
+	    prepare_has_mark(admin, PREPARE_MARK_FILES))
+		goto out;
+	ret = prepare_copy(e->s->workdir, st->worktree, admin, &cfg->copy, &log);
+	if (!ret)
+		ret = prepare_share(e->s->workdir, st->worktree, e->s->gitdir, admin,
+				    &cfg->share, cfg->share_mode, &log);
+	if (!ret)
+		ret = prepare_set_mark(admin, PREPARE_MARK_FILES, "done\n");
+	if (log.len && !mkdir_p(logdir, 0777))
+		log_append(st->log, log.buf);
+out:
+	strbuf_release(&log);
+	free(logdir);
+	free(admin);
+	return ret;
+}
+
 static void local_prepare(struct executor *ex, struct run_engine *e, struct exec_start *v, size_t nr)
 {
 	struct wt_request *reqs = xcalloc(nr, sizeof(*reqs));
+	struct strlist *dirs = xcalloc(nr, sizeof(*dirs));
 	size_t k;
 
 	for (k = 0; k < nr; k++) {
@@ -541,14 +592,25 @@ static void local_prepare(struct executor *ex, struct run_engine *e, struct exec
 		reqs[k].branch = st->branch;
 		reqs[k].base = v[k].base;
 		reqs[k].path = st->worktree;
+		strlist_init(&dirs[k]);
+		if (e->s->cfg.sparse)
+			reqs[k].sparse = prepare_sparse_dirs(&e->s->plan.tasks.v[v[k].task].paths,
+							     &e->s->cfg.sparse_always, &dirs[k]);
+		reqs[k].sparse_dirs = &dirs[k];
 	}
 	worktree_create_many(e->s->gitdir, reqs, nr, (int)nr);
 	for (k = 0; k < nr; k++) {
 		v[k].ok = reqs[k].ok;
 		if (!reqs[k].ok)
 			v[k].why = xstrdup(reqs[k].error ? reqs[k].error : "cannot create the worktree");
+		else if (prepare_files(e, v[k].task) < 0) {
+			v[k].ok = 0;
+			v[k].why = xstrdup("cannot copy or share files into its worktree");
+		}
 		wt_request_release(&reqs[k]);
+		strlist_clear(&dirs[k]);
 	}
+	free(dirs);
 	free(reqs);
 }
 
@@ -661,6 +723,35 @@ static int local_start(struct executor *ex, struct run_engine *e, size_t i, cons
 			free(when);
 			fclose(f);
 		}
+	}
+	if (e->s->cfg.setup) {
+		char *admin = wt_admin(e, i);
+
+		if (!prepare_has_mark(admin, PREPARE_MARK_SETUP)) {
+			const struct config *cfg = &e->s->cfg;
+			struct strbuf head = STRBUF_INIT;
+			int rc;
+
+			strbuf_addf(&head, "### setup (parallel.setup, %s:%d): %s\n",
+				    cfg->setup_file ? cfg->setup_file : "?", cfg->setup_line, cfg->setup);
+			log_append(st->log, head.buf);
+			strbuf_release(&head);
+			rc = prepare_run(cfg->setup, st->worktree, envv, st->log);
+			if (rc) {
+				if (rc > 0)
+					strbuf_addf(why, "setup failed (exit %d; see %s)", rc, st->log);
+				else
+					strbuf_addstr(why, "setup failed (it could not be started)");
+				free(admin);
+				goto out;
+			}
+			if (prepare_set_mark(admin, PREPARE_MARK_SETUP, "done\n") < 0) {
+				strbuf_addstr(why, "setup succeeded but cannot be recorded");
+				free(admin);
+				goto out;
+			}
+		}
+		free(admin);
 	}
 	memset(&spec, 0, sizeof(spec));
 	spec.id = t->id;
@@ -829,6 +920,7 @@ static int conflict_markers(git_repository *wt, const char *start, struct strbuf
 	git_diff *diff = NULL;
 	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
 	struct markers m = { NULL, 0, 0, why };
+	size_t k;
 	int ret = 0;
 
 	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
@@ -838,8 +930,21 @@ static int conflict_markers(git_repository *wt, const char *start, struct strbuf
 	    git_commit_tree(&tree, c) < 0 ||
 	    git_diff_tree_to_workdir_with_index(&diff, wt, tree, &opts) < 0)
 		goto out;
-	if (git_diff_foreach(diff, NULL, NULL, NULL, marker_line, &m) == 1 || (m.open && m.close))
-		ret = 1;
+	/*
+	 * Files the task deleted have no added line: skip their content (in a
+	 * sparse worktree, every file outside the cone counts as deleted here).
+	 */
+	for (k = 0; !ret && k < git_diff_num_deltas(diff); k++) {
+		git_patch *patch = NULL;
+
+		if (git_diff_get_delta(diff, k)->status == GIT_DELTA_DELETED)
+			continue;
+		if (git_patch_from_diff(&patch, diff, k) < 0)
+			break;
+		if (patch && (git_patch_print(patch, marker_line, &m) == 1 || (m.open && m.close)))
+			ret = 1;
+		git_patch_free(patch);
+	}
 out:
 	git_diff_free(diff);
 	git_tree_free(tree);

@@ -18,6 +18,7 @@ char strbuf_slopbuf[1];
 int warning_count;
 int quiet_warnings;
 int quiet_errors;
+int errors_are_fatal;
 
 static GP_NORETURN void oom(void)
 {
@@ -492,7 +493,7 @@ int error(const char *fmt, ...)
 	if (quiet_errors)
 		return -1;
 	va_start(ap, fmt);
-	report("error: ", fmt, ap);
+	report(errors_are_fatal ? "fatal: " : "error: ", fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -736,6 +736,268 @@ out:
 	return ret;
 }
 
+/* sparse checkouts (cone mode) */
+
+struct cone {
+	struct strlist dirs;	/* listed: everything below them */
+	struct strmap parents;	/* their ancestors: the files directly in them */
+};
+
+static int cone_dir_in(const struct cone *c, const char *dir)
+{
+	size_t k;
+
+	if (!*dir || strmap_contains(&c->parents, dir))
+		return 1;
+	for (k = 0; k < c->dirs.nr; k++)
+		if (path_below(dir, c->dirs.v[k]))
+			return 1;
+	return 0;
+}
+
+/* Is the file at path inside the cone?  (its directory is the top, a parent or below a listed one) */
+static int cone_has(const struct cone *c, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup("");
+	int ret = cone_dir_in(c, dir);
+
+	free(dir);
+	return ret;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void cone_init(struct cone *c, const struct strlist *dirs)
+{
+	size_t k, j;
+
+	strlist_init(&c->dirs);
+	strmap_init(&c->parents);
+	/* a directory below another listed one adds nothing (git drops it too) */
+	for (k = 0; dirs && k < dirs->nr; k++) {
+		for (j = 0; j < dirs->nr; j++)
+			if (j != k && path_below(dirs->v[k], dirs->v[j]) &&
+			    (strcmp(dirs->v[k], dirs->v[j]) || j < k))
+				break;
+		if (j == dirs->nr)
+			strlist_push(&c->dirs, dirs->v[k]);
+	}
+	for (k = 0; k < c->dirs.nr; k++) {
+		char *d = xstrdup(c->dirs.v[k]), *slash;
+
+		while ((slash = strrchr(d, '/'))) {
+			*slash = '\0';
+			strmap_put(&c->parents, d, NULL, NULL);
+		}
+		free(d);
+	}
+}
+
+static void cone_release(struct cone *c)
+{
+	strlist_clear(&c->dirs);
+	strmap_clear(&c->parents);
+}
+
+static void add_escaped(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("*?[\\", *s))
+			strbuf_addch(sb, '\\');
+		strbuf_addch(sb, *s);
+	}
+}
+
+/* The cone-mode sparse-checkout file, as git sparse-checkout set --cone writes it. */
+static void cone_patterns(const struct cone *c, struct strbuf *sb)
+{
+	struct strlist all = STRLIST_INIT;
+	size_t k;
+
+	for (k = 0; k < c->dirs.nr; k++)
+		strlist_push(&all, c->dirs.v[k]);
+	for (k = 0; k < c->parents.size; k++)
+		if (c->parents.v[k].key && !strlist_has(&c->dirs, c->parents.v[k].key))
+			strlist_push(&all, c->parents.v[k].key);
+	qsort(all.v, all.nr, sizeof(*all.v), cmp_str);
+	strbuf_addstr(sb, "/*\n!/*/\n");
+	for (k = 0; k < all.nr; k++) {
+		strbuf_addch(sb, '/');
+		add_escaped(sb, all.v[k]);
+		strbuf_addstr(sb, "/\n");
+		if (strmap_contains(&c->parents, all.v[k]) && !strlist_has(&c->dirs, all.v[k])) {
+			strbuf_addstr(sb, "!/");
+			add_escaped(sb, all.v[k]);
+			strbuf_addstr(sb, "/*/\n");
+		}
+	}
+	strlist_clear(&all);
+}
+
+/*
+ * The repository-wide part of a per-worktree sparse checkout: what git
+ * sparse-checkout does (extensions.worktreeConfig in the common config, so
+ * that core.sparseCheckout applies to this worktree only).  Refused where
+ * git would have to move core.bare or core.worktree.
+ */
+static int enable_worktree_config(git_repository *repo, struct wt_request *req)
+{
+	git_config *cfg = NULL;
+	char *path;
+	int v = 0, ret = 0;
+	git_buf buf = GIT_BUF_INIT;
+
+	path = xstrfmt("%s/config", git_repository_commondir(repo));
+	if (git_config_open_ondisk(&cfg, path) < 0) {
+		ret = fail(req, "cannot read '%s': %s", path, gp_git_error());
+		goto out;
+	}
+	if (!git_config_get_bool(&v, cfg, "extensions.worktreeconfig") && v)
+		goto out;
+	if ((!git_config_get_bool(&v, cfg, "core.bare") && v) ||
+	    !git_config_get_string_buf(&buf, cfg, "core.worktree")) {
+		ret = fail(req, "cannot make a sparse worktree for task '%s': '%s' sets core.bare "
+			   "or core.worktree (run 'git sparse-checkout init' in a worktree once, "
+			   "or set parallel.sparse = off)", req->name, path);
+		goto out;
+	}
+	git_error_clear();
+	if (git_config_set_bool(cfg, "extensions.worktreeConfig", 1) < 0)
+		ret = fail(req, "cannot set extensions.worktreeConfig in '%s': %s", path, gp_git_error());
+out:
+	git_buf_dispose(&buf);
+	git_config_free(cfg);
+	free(path);
+	return ret;
+}
+
+struct sparse_walk {
+	const struct cone *cone;
+	struct strlist in;		/* paths to check out */
+};
+
+static int sparse_entry(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct sparse_walk *w = payload;
+	char *path;
+
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		return 0;
+	path = xstrfmt("%s%s", root, git_tree_entry_name(e));
+	if (cone_has(w->cone, path))
+		strlist_push_nodup(&w->in, path);
+	else
+		free(path);
+	return 0;
+}
+
+/*
+ * Phase 2 of a sparse worktree: its sparse-checkout file and per-worktree
+ * configuration in admin, the files inside the cone checked out, the
+ * others recorded in the index as skip-worktree (libgit2 1.5 has no sparse
+ * checkout of its own: git reads what we write, as if git sparse-checkout
+ * set --cone had made it).  The caller's gp-creating marker stays until
+ * all of it is written and verified.
+ */
+static int sparse_checkout(git_repository *repo, git_repository *wrepo, const char *admin,
+			   struct wt_request *req, git_checkout_options *co)
+{
+	struct cone cone;
+	struct sparse_walk w;
+	struct strbuf sb = STRBUF_INIT;
+	git_config *cfg = NULL;
+	git_object *tree = NULL;
+	git_index *index = NULL;
+	char *path = NULL;
+	size_t k;
+	int ret = -1;
+
+	cone_init(&cone, req->sparse_dirs);
+	memset(&w, 0, sizeof(w));
+	w.cone = &cone;
+	strlist_init(&w.in);
+
+	pthread_mutex_lock(&wt_lock);
+	ret = enable_worktree_config(repo, req);
+	pthread_mutex_unlock(&wt_lock);
+	if (ret < 0)
+		goto out;
+	ret = -1;
+	path = xstrfmt("%s/config.worktree", admin);
+	if (git_config_open_ondisk(&cfg, path) < 0 ||
+	    git_config_set_bool(cfg, "core.sparseCheckout", 1) < 0 ||
+	    git_config_set_bool(cfg, "core.sparseCheckoutCone", 1) < 0) {
+		fail(req, "cannot write '%s': %s", path, gp_git_error());
+		goto out;
+	}
+	free(path);
+	path = xstrfmt("%s/info/sparse-checkout", admin);
+	cone_patterns(&cone, &sb);
+	if (mkdir_parent(path, &req->error) < 0 ||
+	    write_file_atomic(path, sb.buf, sb.len, 0644) < 0) {
+		fail(req, "cannot write '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	test_crash_point("worktree-mid-sparse");
+
+	if (git_revparse_single(&tree, wrepo, "HEAD^{tree}") < 0 ||
+	    git_tree_walk((git_tree *)tree, GIT_TREEWALK_PRE, sparse_entry, &w) < 0) {
+		fail(req, "cannot read the tree of task '%s': %s", req->name, gp_git_error());
+		goto out;
+	}
+	if (w.in.nr) {
+		co->paths.strings = w.in.v;
+		co->paths.count = w.in.nr;
+		co->checkout_strategy |= GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH;
+		if (git_checkout_head(wrepo, co) < 0) {
+			fail(req, "cannot create the worktree of task '%s' at '%s': %s",
+			     req->name, req->path, gp_git_error());
+			goto out;
+		}
+	}
+	if (git_repository_index(&index, wrepo) < 0 || git_index_read(index, 1) < 0) {
+		fail(req, "cannot read the index of task '%s': %s", req->name, gp_git_error());
+		goto out;
+	}
+	/*
+	 * Every entry of the tree (read_tree keeps the stat data of the
+	 * entries the checkout wrote), then skip-worktree on those outside
+	 * the cone: one git_index_add per entry would cost O(n^2) (4 s for
+	 * 20,000 files).  The flag is not part of the entries' order.
+	 */
+	if (git_index_read_tree(index, (git_tree *)tree) < 0) {
+		fail(req, "cannot write the index of task '%s': %s", req->name, gp_git_error());
+		goto out;
+	}
+	for (k = 0; k < git_index_entrycount(index); k++) {
+		git_index_entry *ie = (git_index_entry *)git_index_get_byindex(index, k);
+
+		if (ie && !cone_has(&cone, ie->path))
+			ie->flags_extended |= GIT_INDEX_ENTRY_SKIP_WORKTREE;
+	}
+	test_crash_point("worktree-sparse-before-index");
+	if (git_index_write(index) < 0) {
+		fail(req, "cannot write the index of task '%s': %s", req->name, gp_git_error());
+		goto out;
+	}
+	ret = 0;
+out:
+	co->paths.strings = NULL;
+	co->paths.count = 0;
+	git_index_free(index);
+	git_object_free(tree);
+	git_config_free(cfg);
+	free(path);
+	strbuf_release(&sb);
+	strlist_clear(&w.in);
+	cone_release(&cone);
+	return ret;
+}
+
 /*
  * Make (or reuse) the worktree of req.  The creation is journalled:
  * MARK_TASK and MARK_CREATING are written into the admin directory right
@@ -828,8 +1090,12 @@ static void create_one(git_repository *repo, struct wt_request *req)
 		co.checkout_strategy = GIT_CHECKOUT_SAFE;
 		co.progress_cb = checkout_progress;
 		err = git_repository_open_ext(&wrepo, req->path, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL);
-		if (!err)
+		if (!err && req->sparse) {
+			if (sparse_checkout(repo, wrepo, admin.buf, req, &co) < 0)
+				goto failed;
+		} else if (!err) {
 			err = git_checkout_head(wrepo, &co);
+		}
 		if (!err && !checkout_verified(wrepo)) {
 			git_error_set_str(GIT_ERROR_CHECKOUT, "the checkout is incomplete");
 			err = -1;
@@ -853,6 +1119,7 @@ static void create_one(git_repository *repo, struct wt_request *req)
 
 	fail(req, "cannot create the worktree of task '%s' at '%s': %s",
 	     req->name, req->path, gp_git_error());
+failed:
 	/* Leave nothing behind: only what this call made. */
 	git_repository_free(wrepo);
 	wrepo = NULL;
@@ -1150,6 +1417,97 @@ int worktree_remove_broken(git_repository *repo, const char *name, const char *p
 
 /* worktree_commit_all */
 
+/*
+ * git_index_add_all() and git_index_update_all() drop the entry of every file missing from the
+ * worktree: in a sparse checkout that would record each file outside the
+ * cone as deleted.  Skip an entry marked skip-worktree whose file is absent.
+ */
+struct update_ctx {
+	git_index *index;
+	const char *workdir;
+};
+
+static int keep_skip_worktree(const char *path, const char *matched, void *payload)
+{
+	struct update_ctx *ctx = payload;
+	const git_index_entry *e = git_index_get_bypath(ctx->index, path, 0);
+	char *full;
+	int absent;
+
+	(void)matched;
+	if (!e || !(e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE))
+		return 0;
+	full = xstrfmt("%s/%s", ctx->workdir, path);
+	absent = !path_exists(full);
+	free(full);
+	return absent ? 1 : 0;
+}
+
+static int has_skip_worktree(git_index *index)
+{
+	size_t i, n = git_index_entrycount(index);
+
+	for (i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+
+		if (e && (e->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * git add -A for a sparse worktree, from its status: git_index_add_all
+ * costs a realpath() per file outside the cone (20,000 files: seconds),
+ * each reported as deleted.  A skip-worktree entry whose file is absent
+ * stays.  0, or -1 (libgit2's error set).
+ */
+static int stage_sparse(git_repository *repo, git_index *index)
+{
+	git_status_options so;
+	git_status_list *list = NULL;
+	struct strlist add = STRLIST_INIT, del = STRLIST_INIT;
+	size_t i, n;
+	int ret = -1;
+
+	git_status_options_init(&so, GIT_STATUS_OPTIONS_VERSION);
+	so.show = GIT_STATUS_SHOW_WORKDIR_ONLY;
+	so.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
+	if (git_status_list_new(&list, repo, &so) < 0)
+		goto out;
+	n = git_status_list_entrycount(list);
+	for (i = 0; i < n; i++) {
+		const git_status_entry *e = git_status_byindex(list, i);
+		const git_diff_delta *d = e->index_to_workdir;
+
+		if (!d)
+			continue;
+		if (e->status & GIT_STATUS_WT_DELETED) {
+			const git_index_entry *ie = git_index_get_bypath(index, d->old_file.path, 0);
+
+			if (!ie || !(ie->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE))
+				strlist_push(&del, d->old_file.path);
+		} else if (e->status & (GIT_STATUS_WT_NEW | GIT_STATUS_WT_MODIFIED |
+					GIT_STATUS_WT_TYPECHANGE | GIT_STATUS_WT_RENAMED)) {
+			if (d->old_file.path && (e->status & GIT_STATUS_WT_RENAMED))
+				strlist_push(&del, d->old_file.path);
+			strlist_push(&add, d->new_file.path);
+		}
+	}
+	for (i = 0; i < del.nr; i++)
+		if (git_index_remove_bypath(index, del.v[i]) < 0)
+			goto out;
+	for (i = 0; i < add.nr; i++)
+		if (git_index_add_bypath(index, add.v[i]) < 0)
+			goto out;
+	ret = 0;
+out:
+	strlist_clear(&add);
+	strlist_clear(&del);
+	git_status_list_free(list);
+	return ret;
+}
+
 int worktree_commit_all(const char *path, const char *message, int *committed, git_oid *head)
 {
 	git_repository *repo = NULL;
@@ -1161,6 +1519,7 @@ int worktree_commit_all(const char *path, const char *message, int *committed, g
 	char *all_s = "*";
 	git_strarray all = { &all_s, 1 };
 	git_oid tree_oid;
+	struct update_ctx uctx = { NULL, NULL };
 	int ret = -1;
 
 	*committed = 0;
@@ -1179,9 +1538,12 @@ int worktree_commit_all(const char *path, const char *message, int *committed, g
 		error("cannot read HEAD of the worktree '%s': %s", path, gp_git_error());
 		goto out;
 	}
+	uctx.workdir = git_repository_workdir(repo);
 	if (git_repository_index(&index, repo) < 0 ||
-	    git_index_add_all(index, &all, GIT_INDEX_ADD_DEFAULT, NULL, NULL) < 0 ||
-	    git_index_update_all(index, &all, NULL, NULL) < 0 ||
+	    !(uctx.index = index) ||
+	    (has_skip_worktree(index) ? stage_sparse(repo, index) < 0 :
+	     (git_index_add_all(index, &all, GIT_INDEX_ADD_DEFAULT, keep_skip_worktree, &uctx) < 0 ||
+	      git_index_update_all(index, &all, keep_skip_worktree, &uctx) < 0)) ||
 	    git_index_write_tree(&tree_oid, index) < 0) {
 		error("cannot stage the changes in '%s': %s", path, gp_git_error());
 		goto out;

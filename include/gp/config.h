@@ -65,7 +65,18 @@ struct config {
 	char *ownership_file;	/* parallel.ownership, or NULL */
 	struct ownership ownership;	/* [owner] rules or CODEOWNERS */
 	struct tasklist tasks_ini;	/* [task "ID"] sections of the configuration */
+	/* a new worktree made ready (issue 14) */
+	char *setup;		/* parallel.setup, or NULL */
+	char *setup_file;	/* where setup was set: file and line (the trust rule) */
+	int setup_line;
+	struct strlist copy;	/* parallel.copy patterns */
+	struct strlist share;	/* parallel.share directories */
+	int share_mode;		/* CONFIG_SHARE_* */
+	int sparse;		/* parallel.sparse = declared: 1, off: 0 */
+	struct strlist sparse_always;	/* parallel.sparse-always directories */
 };
+
+enum { CONFIG_SHARE_SYMLINK, CONFIG_SHARE_COPY, CONFIG_SHARE_OFF };
 
 void config_init(struct config *c);
 void config_release(struct config *c);

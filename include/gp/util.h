@@ -120,6 +120,11 @@ extern int warning_count;
 extern int quiet_warnings;
 /* Silence error() too (fuzzers only): it still returns -1. */
 extern int quiet_errors;
+/*
+ * error() says "fatal: " instead of "error: ": set around what can only end
+ * in exit 128 (git prints "fatal:" for those).
+ */
+extern int errors_are_fatal;
 
 /* The last libgit2 error message, never NULL. */
 const char *gp_git_error(void);

@@ -18,6 +18,8 @@ struct wt_request {
 	const char *branch;	/* full ref: "refs/heads/parallel/T001" */
 	git_oid base;		/* where a new branch starts */
 	const char *path;	/* absolute directory of the worktree */
+	int sparse;		/* a new worktree: a cone-mode sparse checkout of */
+	const struct strlist *sparse_dirs;	/* these directories (and the top's files) */
 	/* results */
 	int ok;			/* 1: the worktree is there, on the branch */
 	int reused;		/* it existed already (resume) */

@@ -1,0 +1,110 @@
+#!/bin/sh
+
+test_description='git-native polish: bash completion, install and uninstall, a clear pkg-config failure, licence'
+
+. ./test-lib.sh
+
+GIT_COMPLETION=/usr/share/bash-completion/completions/git
+if test -f "$GIT_COMPLETION" && command -v bash >/dev/null
+then
+	test_set_prereq COMPLETION
+fi
+
+# complete <words...>: the completions bash would offer for the last word
+complete_words () {
+	cat >comp.bash <<-EOF &&
+	. "$GIT_COMPLETION"
+	. "$GP_BUILD_DIR/contrib/completion/git-parallel.bash"
+	COMP_WORDS=("\$@")
+	COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1))
+	COMP_LINE="\$*"
+	COMP_POINT=\${#COMP_LINE}
+	COMPREPLY=()
+	__git_wrap__git_main
+	printf "%s\n" "\${COMPREPLY[@]}" | sed -e "s/ \$//" -e "/^\$/d" | LC_ALL=C sort
+	EOF
+	bash comp.bash "$@"
+}
+
+test_expect_success COMPLETION 'setup: a plan with two tasks' '
+	new_repo repo &&
+	printf -- "- [ ] T001 [P] Edit a.txt\n- [ ] T002 [P] Edit b.txt\n" >repo/tasks.md &&
+	git -C repo add tasks.md && git -C repo commit -q -m tasks &&
+	(cd repo && git parallel plan tasks.md >/dev/null)
+'
+
+test_expect_success COMPLETION 'git parallel <TAB> offers the subcommands' '
+	(cd repo && complete_words git parallel "") >actual &&
+	printf "check\nclean\nmerge\nplan\nreport\nrun\nstatus\n" >expect &&
+	test_cmp expect actual &&
+	(cd repo && complete_words git parallel ru) >actual &&
+	echo run >expect && test_cmp expect actual
+'
+
+test_expect_success COMPLETION 'options of a subcommand' '
+	(cd repo && complete_words git parallel run --sp) >actual &&
+	echo --sparse >expect && test_cmp expect actual &&
+	(cd repo && complete_words git parallel merge --squ) >actual &&
+	echo --squash >expect && test_cmp expect actual &&
+	(cd repo && complete_words git parallel report --format=m) >actual &&
+	echo markdown >expect && test_cmp expect actual
+'
+
+test_expect_success COMPLETION 'task IDs come from the saved plan' '
+	(cd repo && complete_words git parallel run "") >actual &&
+	printf "T001\nT002\n" >expect &&
+	test_cmp expect actual &&
+	(cd repo && complete_words git parallel clean T0) >actual &&
+	test_cmp expect actual &&
+	mkdir norepo &&
+	(cd norepo && GIT_CEILING_DIRECTORIES="$TRASH_DIRECTORY" complete_words git parallel run "") >actual &&
+	test_must_be_empty actual
+'
+
+# make in the source tree must not rebuild anything while other tests run:
+# -o git-parallel takes the binary as it is, the flags file goes here.
+# (The Makefile does not quote the flags file: no space in its path.)
+gp_make () {
+	flags=$(mktemp) &&
+	make -s -C "$GP_BUILD_DIR" -o git-parallel FLAGS_FILE="$flags" "$@"
+	ret=$?
+	rm -f "$flags"
+	return $ret
+}
+
+test_expect_success 'make install puts the binary, the completion and the docs in place; make uninstall removes them' '
+	gp_make install DESTDIR="$TRASH_DIRECTORY/inst" prefix=/usr >out 2>err &&
+	test -x inst/usr/bin/git-parallel &&
+	test_cmp "$GP_BUILD_DIR/contrib/completion/git-parallel.bash" \
+		inst/usr/share/bash-completion/completions/git-parallel &&
+	test_cmp "$GP_BUILD_DIR/config.example" inst/usr/share/doc/git-parallel/config.example &&
+	test -f inst/usr/share/doc/git-parallel/LICENSE &&
+	gp_make uninstall DESTDIR="$TRASH_DIRECTORY/inst" prefix=/usr >out 2>err &&
+	find inst -type f >left &&
+	test_must_be_empty left
+'
+
+test_expect_success 'a failing pkg-config stops the build with a clear message' '
+	test_must_fail gp_make -n PKG_CONFIG=false all >out 2>err &&
+	grep "pkg-config\|false --exists. fails for: libgit2 libpcre2-8 inih" err &&
+	test_must_fail gp_make -n PKG_CONFIG=no-such-pkg-config all >out 2>err &&
+	grep "no-such-pkg-config. not found: install pkg-config" err &&
+	test_must_fail gp_make -n PKGS="libgit2 no-such-lib" all >out 2>err &&
+	grep "fails for: no-such-lib;" err
+'
+
+test_expect_success 'outside a repository: "fatal:" as git says it, exit 128' '
+	mkdir -p outside &&
+	(cd outside && GIT_CEILING_DIRECTORIES="$TRASH_DIRECTORY" &&
+	 export GIT_CEILING_DIRECTORIES &&
+	 test_expect_code 128 git parallel status 2>../err) &&
+	test_one_line_error err &&
+	grep "^fatal: not a git repository" err
+'
+
+test_expect_success 'the licence is there, the stray file ran is not' '
+	grep "MIT License" "$GP_BUILD_DIR/LICENSE" &&
+	! test -e "$GP_BUILD_DIR/ran"
+'
+
+test_done
