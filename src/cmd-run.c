@@ -60,6 +60,14 @@ static void draw_progress(struct view *v)
 
 		if (run_state_finished(st->state) || run_state_final_failure(st->state))
 			done++;
+		if (st->state == TS_PENDING && st->waiting) {
+			strbuf_reset(&sb);
+			strbuf_addf(&sb, "  %-8s waiting: %s", st->id, st->waiting);
+			if (cols > 10 && (int)sb.len > cols - 1)
+				strbuf_setlen(&sb, (size_t)cols - 1);
+			fprintf(stderr, "%s\n", sb.buf);
+			v->drawn++;
+		}
 		if (st->state != TS_RUNNING)
 			continue;
 		running++;
@@ -131,6 +139,12 @@ static void on_event(const struct run_event *ev, void *cb)
 		break;
 	case RUN_EV_STOPPING:
 		strbuf_addf(&sb, "stopping: %s", ev->reason);
+		break;
+	case RUN_EV_WAITING:
+		strbuf_addf(&sb, "%s waiting: %s", ev->id, ev->reason);
+		break;
+	case RUN_EV_BACKOFF:
+		strbuf_addf(&sb, "%s %s", ev->id, ev->reason);
 		break;
 	case RUN_EV_TICK:
 		break;

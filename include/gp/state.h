@@ -86,6 +86,8 @@ struct task_status {
 	double started;		/* epoch seconds of the last start, or 0 */
 	double finished;	/* epoch seconds, or 0 */
 	double task_time;	/* seconds spent running, over all attempts */
+	double wait_time;	/* seconds held back by precheck, thresholds or backoff */
+	char *waiting;		/* why run holds it back now (a pending task), or NULL */
 	int exit_code;		/* -1: none */
 	char *head;		/* hex OID of the branch head after the task, or NULL */
 	char *start;		/* hex OID the task started from (base, or its dependencies' merge) */
