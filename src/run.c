@@ -635,6 +635,10 @@ static int wait_ms(struct run_engine *e, int tick_ms)
 		ms = (int)((due - now) * 1000) + 1;
 	else if (due && due <= now)
 		ms = 1;
+	/* an idle pool gives up on time */
+	due = e->idle_since + e->s->cfg.wait_timeout;
+	if (e->idle_since && due > now && (due - now) * 1000 < ms)
+		ms = (int)((due - now) * 1000) + 1;
 	return ms;
 }
 
