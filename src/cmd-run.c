@@ -13,12 +13,13 @@
 
 #include "gp/cmd.h"
 #include "gp/output.h"
+#include "gp/report.h"
 #include "gp/run.h"
 #include "gp/runner.h"
 #include "gp/session.h"
 
 static const char *const usage_run[] = {
-	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check]",
+	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check] [--min-success <percent>]",
 	NULL,
 };
 
@@ -163,7 +164,19 @@ out:
 	strbuf_release(&sb);
 }
 
-static void summary(struct run_engine *e)
+/* Tasks of this run that finished, in percent of the selected ones. */
+static double done_share(struct run_engine *e, size_t *done)
+{
+	size_t k;
+
+	*done = 0;
+	for (k = 0; k < e->sel_nr; k++)
+		if (run_state_finished(e->s->st[e->sel[k]].state))
+			(*done)++;
+	return e->sel_nr ? 100.0 * (double)*done / (double)e->sel_nr : 100.0;
+}
+
+static void summary(struct run_engine *e, double min_success)
 {
 	size_t k, counts[TS_NR] = { 0 };
 	double wall = state_now() - e->started, task_time = 0;
@@ -190,6 +203,13 @@ static void summary(struct run_engine *e)
 	if (wall > 0 && task_time > 0)
 		strbuf_addf(&sb, ", speedup %.2fx", task_time / wall);
 	printf("%s\n", sb.buf);
+	if (min_success >= 0) {
+		size_t done;
+		double share = done_share(e, &done);
+
+		printf("%zu of %zu tasks done (%.1f%%); --min-success %g%%: %s\n", done, e->sel_nr,
+		       share, min_success, share >= min_success ? "met" : "not met");
+	}
 	strbuf_release(&sb);
 }
 
@@ -222,6 +242,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "fail-fast", no_argument, NULL, 'F' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "min-success", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -234,7 +255,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	unsigned int u;
 	int c, ret = 128, dry = 0, locked = 0, engine_up = 0, ex_up = 0, check = 0;
 	long jobs = -1, retries = -1;
-	double timeout = -1;
+	double timeout = -1, min_success = -1;
 
 	memset(&s, 0, sizeof(s));
 	memset(&e, 0, sizeof(e));
@@ -272,6 +293,10 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 			break;
 		case 'C':
 			check = 1;
+			break;
+		case 'M':
+			if (report_parse_percent(optarg, &min_success) < 0)
+				return usage_error(usage_run, "--min-success needs a percentage from 0 to 100, not '%s'", optarg);
 			break;
 		case ':':
 			return usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
@@ -320,11 +345,20 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	if (executor_local_init(&ex, GRACE_SECONDS) < 0)
 		goto out;
 	ex_up = 1;
+	if (report_record_min_success(s.state, min_success) < 0)
+		goto out;
 	if (run_engine_run(&e) < 0)
 		goto out;
 	clear_progress(&v);
-	summary(&e);
+	summary(&e, min_success);
 	ret = e.failed || e.stopping ? 1 : 0;
+	if (ret && min_success >= 0 && !e.terminate) {
+		size_t done;
+
+		/* enough of them done: a partial run that counts as a success */
+		if (done_share(&e, &done) >= min_success)
+			ret = 0;
+	}
 	if (e.save_failed) {
 		error("the state of some tasks could not be saved (see above); run again when that is fixed");
 		ret = 128;

@@ -542,6 +542,11 @@ char *state_journal_path(const char *state_dir)
 	return xstrfmt("%s/merge-journal", state_dir);
 }
 
+char *state_run_path(const char *state_dir)
+{
+	return xstrfmt("%s/run", state_dir);
+}
+
 char *state_archive_path(const char *state_dir, const char *plan_id, const char *id)
 {
 	return xstrfmt("%s/archive/%s/%s", state_dir, plan_id && *plan_id ? plan_id : "unknown", id);

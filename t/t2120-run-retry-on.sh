@@ -114,6 +114,14 @@ test_expect_success 'the whole pool pauses: a free slot stays empty until the ba
 		"$limited" "$t3" "$t1again"
 '
 
+test_expect_success 'report counts the backoff as waiting, per task and in total' '
+	(cd pool && git parallel report --format=json) >rep.json &&
+	json_get rep.json "d[\"totals\"][\"wait_time\"] >= 0.9 and d[\"tasks\"][2][\"wait_time\"] > 0.5 and d[\"tasks\"][0][\"wait_time\"] >= 0.9" >actual &&
+	echo True >expect && test_cmp expect actual &&
+	(cd pool && git parallel report) >rep.txt &&
+	grep "wait time [0-9.]*[1-9]" rep.txt
+'
+
 test_expect_success 'a bad retry-on pattern is an error naming file:line' '
 	printf "[parallel]\n\tretry-on = (unclosed\n" >bad.ini &&
 	(cd one && test_expect_code 128 git parallel --config ../bad.ini run >../out 2>../err) &&

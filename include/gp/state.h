@@ -27,6 +27,7 @@ int plan_parse(struct plan *p, const char *file, const char *buf, size_t len);
  *   prompts/<id>.md       its prompt (0600, in a 0700 directory)
  *   lock                  held by run, merge and clean
  *   merge-journal         what an unfinished merge was doing
+ *   run                   what the last run asked for (its --min-success)
  *   archive/<plan>/<id>   the state of a task of an earlier plan
  */
 char *state_plan_path(const char *state_dir);
@@ -35,6 +36,7 @@ char *state_log_path(const char *state_dir, const char *id);
 char *state_prompt_path(const char *state_dir, const char *id);
 char *state_lock_path(const char *state_dir);
 char *state_journal_path(const char *state_dir);
+char *state_run_path(const char *state_dir);
 char *state_archive_path(const char *state_dir, const char *plan_id, const char *id);
 
 /* Write <state_dir>/plan atomically, creating state_dir. */
