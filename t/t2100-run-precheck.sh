@@ -111,4 +111,39 @@ test_expect_success 'any other exit fails the task, its output in the log; nothi
 	git -C other worktree list >wl && test_line_count = 1 wl
 '
 
+test_expect_success 'SIGINT while a precheck runs: the check is killed, the run stops at once' '
+	new_repo slow &&
+	echo "- [ ] S1 [P] Edit s.txt" >slow/tasks.md &&
+	cat >slow.sh <<-\EOF &&
+	#!/bin/sh
+	echo $$ >"$TRASH_DIRECTORY/slow.pid"
+	exec sleep 30
+	EOF
+	chmod +x slow.sh &&
+	cat >slow/.gitparallel <<-EOF &&
+	[parallel]
+		tasks = tasks.md
+		command = $AGENT
+		precheck = "$TRASH_DIRECTORY/slow.sh"
+	EOF
+	git -C slow add . && git -C slow commit -q -m tasks &&
+	(cd slow && git parallel plan >/dev/null) &&
+	{ (cd slow && exec git-parallel run >../out5 2>../err5) & } &&
+	echo $! >run5.pid &&
+	wait_file slow.pid . &&
+	before=$(date +%s) &&
+	kill -INT $(cat run5.pid) &&
+	{ wait $(cat run5.pid); echo $? >rc; } &&
+	# not after the 30 s the check would have taken
+	test $(($(date +%s) - before)) -lt 10 &&
+	echo 1 >expect && test_cmp expect rc &&
+	wait_gone $(cat slow.pid) &&
+	cat err5 &&
+	grep "interrupted (SIGINT)" err5 &&
+	(cd slow && git parallel status --json) >st.json &&
+	json_get st.json "d[\"tasks\"][0][\"state\"]" >actual &&
+	echo pending >expect && test_cmp expect actual &&
+	! git -C slow rev-parse --verify -q parallel/S1
+'
+
 test_done
