@@ -145,6 +145,8 @@ void run_engine_init(struct run_engine *e, struct session *s, const size_t *sel,
 		/* what this run will try again */
 		if (st->state == TS_BLOCKED)
 			task_transition(st, TS_PENDING);
+		/* held back by a run that is gone: this run decides afresh */
+		task_status_set(&st->waiting, NULL);
 	}
 }
 
@@ -639,6 +641,8 @@ static int wait_ms(struct run_engine *e, int tick_ms)
 	due = e->idle_since + e->s->cfg.wait_timeout;
 	if (e->idle_since && due > now && (due - now) * 1000 < ms)
 		ms = (int)((due - now) * 1000) + 1;
+	else if (e->idle_since && due <= now)
+		ms = 1;
 	return ms;
 }
 
@@ -693,7 +697,7 @@ static void launch(struct run_engine *e)
 	struct strbuf gate = STRBUF_INIT, detail = STRBUF_INIT;
 	size_t n = 0, k, slots, held = 0, running = e->ex->running(e->ex);
 	double now = e->now();
-	int pool_held;
+	int pool_held, not_now = 0;
 
 	memset(e->held, 0, e->s->plan.tasks.nr + 1);
 	if (e->stopping || running >= e->opts.jobs)
@@ -728,11 +732,15 @@ static void launch(struct run_engine *e)
 			hold(e, i, st->waiting ? st->waiting : "precheck: not now (exit 75)", now);
 			continue;
 		}
+		/* one "not now" per pass: it is most often the whole pool's budget */
+		if (e->s->cfg.precheck && not_now)
+			continue;
 		if (task_base(e, i, &v[n].base) < 0)
 			continue;
 		if (e->s->cfg.precheck) {
 			int pc = precheck(e, i, &v[n].base, now);
 
+			not_now = pc == 1;
 			if (pc)
 				continue;
 			now = e->now();

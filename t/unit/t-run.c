@@ -251,8 +251,8 @@ static void on_event(const struct run_event *ev, void *cb)
 	struct world *w = cb;
 
 	if (ev->kind != RUN_EV_TICK)
-		strbuf_addf(&w->events, "%d %s %s\n", (int)ev->kind, ev->id ? ev->id : "-",
-			    ev->reason ? ev->reason : "");
+		strbuf_addf(&w->events, "%d %s %s @%.1f\n", (int)ev->kind, ev->id ? ev->id : "-",
+			    ev->reason ? ev->reason : "", fake_time - 1000);
 }
 
 static int world_open(struct world *w, const char *md, const struct run_opts *o)
@@ -565,6 +565,54 @@ static void test_backoff_is_pool_wide(void)
 	world_close(&w);
 }
 
+static void test_precheck_not_now(void)
+{
+	struct run_opts o = { 3, 0, 0, "fake", 0, -1 };
+	struct world w;
+	struct strbuf sb = STRBUF_INIT;
+	char *checks;
+
+	if (world_open(&w, md_deps, &o) < 0) {
+		ok(0, "precheck: set up");
+		return;
+	}
+	checks = xstrfmt("%s/checks", w.dir);
+	w.s.cfg.precheck = xstrfmt("echo \"$GIT_PARALLEL_TASK_ID $(pwd)\" >>'%s'; exit 75", checks);
+	w.s.cfg.wait_timeout = 3;
+	run_engine_run(&w.e);
+	is_int(w.f.starts, 0, "precheck says not now: nothing starts");
+	strbuf_read_file(&sb, checks);
+	{
+		char *expect = xstrfmt("T1 %s\nT2 %s\n", w.s.workdir, w.s.workdir);
+		size_t n = strlen(w.s.workdir);
+
+		/* the work dir may end with a slash; pwd's does not */
+		if (n > 1 && w.s.workdir[n - 1] == '/') {
+			free(expect);
+			expect = xstrfmt("T1 %.*s\nT2 %.*s\n", (int)n - 1, w.s.workdir, (int)n - 1, w.s.workdir);
+		}
+		is_str(sb.buf, expect, "one check per task, in the main work tree, each once within its backoff");
+		free(expect);
+	}
+	ok(strstr(w.events.buf, "no task can start and none is running: precheck: not now") != NULL,
+	   "an idle pool held by its precheck gives up after wait-timeout");
+	{
+		char *k1 = xstrfmt("%d T1 precheck: not now", (int)RUN_EV_WAITING);
+		char *k2 = xstrfmt("%d T2 precheck: not now", (int)RUN_EV_WAITING);
+		const char *p1 = strstr(w.events.buf, k1), *p2 = strstr(w.events.buf, k2);
+
+		ok(p1 && p2 && atof(strchr(p2, '@') + 1) > atof(strchr(p1, '@') + 1),
+		   "after a 'not now', the next task is asked at the next pass, not in the same one");
+		if (!(p1 && p2))
+			printf("# %s", w.events.buf);
+		free(k1);
+		free(k2);
+	}
+	strbuf_release(&sb);
+	free(checks);
+	world_close(&w);
+}
+
 int main(void)
 {
 	git_libgit2_init();
@@ -576,6 +624,7 @@ int main(void)
 	test_prepare_fails();
 	test_idle_pool_gives_up();
 	test_backoff_is_pool_wide();
+	test_precheck_not_now();
 	git_libgit2_shutdown();
 	return tap_done();
 }
