@@ -122,6 +122,8 @@ void run_engine_init(struct run_engine *e, struct session *s, const size_t *sel,
 	e->backoffs = xcalloc(s->plan.tasks.nr + 1, sizeof(*e->backoffs));
 	e->now = state_now;
 	e->rng = (unsigned int)getpid() * 2654435761u ^ (unsigned int)time(NULL);
+	if (!e->rng)
+		e->rng = 1;	/* xorshift stays at 0 */
 	if (s->cfg.retry_on) {
 		PCRE2_SIZE off;
 		int err;
@@ -322,7 +324,7 @@ out:
  * with "waiting" saying why; the time it is held is its wait time.
  */
 
-/* Seconds until a precheck can take, and the longest it may take. */
+/* The longest a precheck may take, in seconds. */
 #define PRECHECK_TIMEOUT 60.0
 /* What a precheck may say that we keep (for the task's log). */
 #define PRECHECK_OUTPUT_MAX (64 * 1024)
@@ -647,6 +649,25 @@ static int wait_ms(struct run_engine *e, int tick_ms)
 }
 
 /* The last RETRY_ON_LINES lines of the task's log since its last attempt began: do they match retry-on? */
+static int read_tail(const char *path, size_t max, struct strbuf *sb)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[8192];
+	size_t n;
+	long size;
+
+	if (!f)
+		return -1;
+	if (!fseek(f, 0, SEEK_END) && (size = ftell(f)) > (long)max)
+		fseek(f, size - (long)max, SEEK_SET);
+	else
+		rewind(f);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(sb, buf, n);
+	fclose(f);
+	return 0;
+}
+
 static int rate_limited(struct run_engine *e, size_t i)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -654,13 +675,19 @@ static int rate_limited(struct run_engine *e, size_t i)
 	const char *p, *start, *hdr;
 	int lines = 0, ret = 0;
 
-	if (!e->retry_on || !e->s->st[i].log || strbuf_read_file(&sb, e->s->st[i].log) < 0)
+	/* the end of a long log is enough: 20 lines, and this attempt's header before them */
+	if (!e->retry_on || !e->s->st[i].log || read_tail(e->s->st[i].log, 256 * 1024, &sb) < 0)
 		goto out;
 	/* this attempt's part: after its header line */
 	start = sb.buf;
-	for (p = sb.buf; (hdr = strstr(p, "### git parallel run: task ")); p = hdr + 1)
-		if (hdr == sb.buf || hdr[-1] == '\n')
-			start = strchr(hdr, '\n') ? strchr(hdr, '\n') + 1 : sb.buf + sb.len;
+	for (p = sb.buf; (hdr = strstr(p, "### git parallel run: task ")); p = hdr + 1) {
+		const char *eol = strchr(hdr, '\n');
+
+		const char *att = eol ? strstr(hdr, ", attempt ") : NULL;
+
+		if ((hdr == sb.buf || hdr[-1] == '\n') && att && att < eol)
+			start = eol + 1;
+	}
 	p = sb.buf + sb.len;
 	if (p > start && p[-1] == '\n')
 		p--;

@@ -14,7 +14,7 @@ test_expect_success 'setup: a rate-limited fake agent' '
 	n=$(cat "$t/count.$id" 2>/dev/null || echo 0)
 	echo $((n + 1)) >"$t/count.$id"
 	echo "$id start $(date +%s.%N)" >>"$t/times"
-	limit=$(sed -n "s/^$id //p" "$t/limits")
+	limit=$(sed -n "s/^$id \([0-9]*\).*/\1/p" "$t/limits")
 	if test "$n" -lt "${limit:-0}"
 	then
 		echo "calling the model"
@@ -22,6 +22,7 @@ test_expect_success 'setup: a rate-limited fake agent' '
 		echo "$id limited $(date +%s.%N)" >>"$t/times"
 		exit 1
 	fi
+	grep -q "^$id .* then-fail" "$t/limits" && { echo "some other error"; exit 2; }
 	test -n "$AGENT_SLEEP" && sleep "$AGENT_SLEEP"
 	echo "$id was here" >>"$id.txt"
 	EOF
@@ -83,6 +84,16 @@ test_expect_success 'a failure whose log does not match is an ordinary failure' 
 	echo "T1 2" >limits &&
 	(cd other && test_expect_code 1 git parallel run >../out 2>../err) &&
 	! grep "rate limited" err
+'
+
+test_expect_success 'only the last attempt counts: an earlier 429 in the log does not make a later failure a backoff' '
+	mkrepo later T1 &&
+	echo "T1 1 then-fail" >limits &&
+	(cd later && test_expect_code 1 git parallel run >../out 2>../err) &&
+	grep "(backoff 1 of 10)" err &&
+	grep "T1 exit 2 after" err &&
+	grep "429" "$(state_dir later)/logs/T1.log" &&
+	echo 2 >expect && test_cmp expect count.T1
 '
 
 test_expect_success 'past parallel.max-backoffs the failure counts as one' '
