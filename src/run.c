@@ -386,8 +386,10 @@ static int free_memory(unsigned long long *out)
 
 	if (!test_override("GIT_PARALLEL_TEST_FREE_MEMORY", out))
 		return 0;
-	if (strbuf_read_file(&sb, "/proc/meminfo") < 0)
+	if (strbuf_read_file(&sb, "/proc/meminfo") < 0) {
+		strbuf_release(&sb);
 		return -1;
+	}
 	p = strstr(sb.buf, "MemAvailable:");
 	if (p) {
 		*out = strtoull(p + 13, NULL, 10) * 1024;
