@@ -93,6 +93,28 @@ test_expect_success TMPFS 'disk freed while the run waits: the held tasks start 
 	echo True >expect && test_cmp expect actual
 '
 
+test_expect_success 'SIGINT while the pool waits: it stops at once; the tasks stay pending, their wait counted' '
+	mkrepo intr ../intr.parallel &&
+	git -C intr config -f .gitparallel parallel.min-free-memory 2G &&
+	git -C intr config -f .gitparallel parallel.wait-timeout 60s &&
+	{ (cd intr && GIT_PARALLEL_TEST_FREE_MEMORY=1G exec git-parallel run >../out 2>../err) & } &&
+	echo $! >run.pid &&
+	n=0 && while ! grep -q "waiting = min-free-memory" "$(state_dir intr)/tasks/T1" 2>/dev/null
+	do n=$((n + 1)); test $n -lt 300 || break; sleep 0.1; done &&
+	(cd intr && git parallel status) >status.out &&
+	grep "waiting: min-free-memory: less than 2G of memory available" status.out &&
+	before=$(date +%s) &&
+	kill -INT $(cat run.pid) &&
+	{ wait $(cat run.pid); echo $? >rc; } &&
+	test $(($(date +%s) - before)) -lt 10 &&
+	echo 1 >expect && test_cmp expect rc &&
+	grep "interrupted (SIGINT)" err &&
+	(cd intr && git parallel status --json) >st.json &&
+	json_get st.json "[(t[\"state\"], t[\"waiting\"], t[\"wait_time\"] > 0) for t in d[\"tasks\"]]" >actual &&
+	echo "[[\"pending\", null, true], [\"pending\", null, true]]" >expect && test_cmp expect actual &&
+	! grep "waiting = " "$(state_dir intr)"/tasks/*
+'
+
 test_expect_success 'bad sizes are errors naming file:line' '
 	printf "[parallel]\n\tmin-free-disk = lots\n" >bad.ini &&
 	(cd repo && test_expect_code 128 git parallel --config ../bad.ini run >../out 2>../err) &&
