@@ -179,7 +179,7 @@ static double done_share(struct run_engine *e, size_t *done)
 static void summary(struct run_engine *e, double min_success)
 {
 	size_t k, counts[TS_NR] = { 0 };
-	double wall = state_now() - e->started, task_time = 0;
+	double wall = state_now() - e->started, task_time = 0, wait_time = 0;
 	struct strbuf sb = STRBUF_INIT;
 	int s;
 
@@ -189,6 +189,7 @@ static void summary(struct run_engine *e, double min_success)
 		counts[e->s->st[i].state]++;
 		if (e->tries[i])
 			task_time += e->s->st[i].task_time;
+		wait_time += e->s->st[i].wait_time;
 	}
 	for (s = 0; s < TS_NR; s++)
 		if (counts[s])
@@ -202,6 +203,11 @@ static void summary(struct run_engine *e, double min_success)
 	strbuf_add_duration(&sb, task_time);
 	if (wall > 0 && task_time > 0)
 		strbuf_addf(&sb, ", speedup %.2fx", task_time / wall);
+	if (wait_time > 0) {
+		/* precheck, thresholds, backoff: what a budget cost */
+		strbuf_addstr(&sb, ", wait time ");
+		strbuf_add_duration(&sb, wait_time);
+	}
 	printf("%s\n", sb.buf);
 	if (min_success >= 0) {
 		size_t done;
