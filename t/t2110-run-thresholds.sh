@@ -3,6 +3,7 @@
 test_description='git parallel run: min-free-disk and min-free-memory hold launches back'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/faults.sh"
 
 AGENT="$GP_TEST_DIR/lib/agent.sh"
 
@@ -113,6 +114,28 @@ test_expect_success 'SIGINT while the pool waits: it stops at once; the tasks st
 	json_get st.json "[(t[\"state\"], t[\"waiting\"], t[\"wait_time\"] > 0) for t in d[\"tasks\"]]" >actual &&
 	echo "[[\"pending\", null, true], [\"pending\", null, true]]" >expect && test_cmp expect actual &&
 	! grep "waiting = " "$(state_dir intr)"/tasks/*
+'
+
+test_expect_success 'kill -9 while the pool waits: status does not claim a wait; the next run starts afresh' '
+	mkrepo k9 ../k9.parallel &&
+	git -C k9 config -f .gitparallel parallel.min-free-memory 2G &&
+	git -C k9 config -f .gitparallel parallel.wait-timeout 60s &&
+	{ (cd k9 && GIT_PARALLEL_TEST_FREE_MEMORY=1G exec git-parallel run >../out 2>../err) & } &&
+	echo $! >run.pid &&
+	n=0 && while ! grep -q "waiting = min-free-memory" "$(state_dir k9)/tasks/T1" 2>/dev/null
+	do n=$((n + 1)); test $n -lt 300 || break; sleep 0.1; done &&
+	kill -9 $(cat run.pid) &&
+	{ wait $(cat run.pid); echo $? >rc; } &&
+	echo 137 >expect && test_cmp expect rc &&
+	(cd k9 && git parallel status) >status.out &&
+	! grep "waiting" status.out &&
+	(cd k9 && git parallel status --json) >st.json &&
+	json_get st.json "[(t[\"state\"], t[\"waiting\"]) for t in d[\"tasks\"]]" >actual &&
+	echo "[[\"pending\", null], [\"pending\", null]]" >expect && test_cmp expect actual &&
+	(cd k9 && GIT_PARALLEL_TEST_FREE_MEMORY=3G git parallel run >../out 2>../err) &&
+	grep "2 done" out &&
+	! grep "waiting = " "$(state_dir k9)"/tasks/* &&
+	repo_sane k9
 '
 
 test_expect_success 'bad sizes are errors naming file:line' '
