@@ -38,6 +38,7 @@ static void print_json(const struct report *r)
 		json_kv_string(&j, "state", task_state_name(t->state));
 		json_kv_int(&j, "attempts", t->attempts);
 		json_kv_double(&j, "duration", t->duration);
+		json_kv_double(&j, "wait_time", t->wait_time);
 		if (t->known) {
 			json_kv_int(&j, "commits", (long long)t->commits);
 			json_kv_int(&j, "files", (long long)t->files);
@@ -66,6 +67,19 @@ static void print_json(const struct report *r)
 	json_kv_double(&j, "saved", r->saved);
 	json_kv_int(&j, "merged", (long long)r->merged);
 	json_kv_int(&j, "conflicts", (long long)r->conflicts);
+	json_kv_double(&j, "wait_time", r->wait_time);
+	json_kv_int(&j, "done", (long long)r->done);
+	json_kv_double(&j, "share", r->share);
+	json_key(&j, "min_success");
+	if (r->min_success >= 0)
+		json_double(&j, r->min_success);
+	else
+		json_null(&j);
+	json_key(&j, "min_success_met");
+	if (r->min_success >= 0)
+		json_bool(&j, r->share >= r->min_success);
+	else
+		json_null(&j);
 	json_object_end(&j);
 	json_object_end(&j);
 	fwrite(out.buf, 1, out.len, stdout);
@@ -89,11 +103,11 @@ static void print_rows(const struct report *r, int md)
 		if (strlen(r->v[i].id) > idw)
 			idw = strlen(r->v[i].id);
 	if (md) {
-		printf("| Task | Title | State | Attempts | Time | Commits | Files | Added | Removed | Merge |\n");
-		printf("|---|---|---|---:|---:|---:|---:|---:|---:|---|\n");
+		printf("| Task | Title | State | Attempts | Time | Wait | Commits | Files | Added | Removed | Merge |\n");
+		printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
 	} else {
-		printf("%-*s  %-11s %8s %9s %7s %5s %7s %7s  %s\n", (int)idw, "task", "state",
-		       "attempts", "time", "commits", "files", "added", "removed", "merge");
+		printf("%-*s  %-11s %8s %9s %8s %7s %5s %7s %7s  %s\n", (int)idw, "task", "state",
+		       "attempts", "time", "wait", "commits", "files", "added", "removed", "merge");
 	}
 	for (i = 0; i < r->nr; i++) {
 		const struct report_task *t = &r->v[i];
@@ -113,14 +127,14 @@ static void print_rows(const struct report *r, int md)
 					strbuf_addch(&title, '\\');
 				strbuf_addch(&title, *p);
 			}
-			strbuf_addf(&sb, "| %s | %s | %s | %u | %.1fs | %s | %s | %s | %s | %s |", t->id,
-				    title.buf, task_state_name(t->state), t->attempts, t->duration, c.buf,
-				    f.buf, a.buf, d.buf, t->outcome ? term_str(t->outcome) : "-");
+			strbuf_addf(&sb, "| %s | %s | %s | %u | %.1fs | %.1fs | %s | %s | %s | %s | %s |", t->id,
+				    title.buf, task_state_name(t->state), t->attempts, t->duration,
+				    t->wait_time, c.buf, f.buf, a.buf, d.buf, t->outcome ? term_str(t->outcome) : "-");
 			strbuf_release(&title);
 		} else {
-			strbuf_addf(&sb, "%-*s  %-11s %8u %8.1fs %7s %5s %7s %7s  %s", (int)idw, t->id,
-				    task_state_name(t->state), t->attempts, t->duration, c.buf, f.buf,
-				    a.buf, d.buf, t->outcome ? term_str(t->outcome) : "-");
+			strbuf_addf(&sb, "%-*s  %-11s %8u %8.1fs %7.1fs %7s %5s %7s %7s  %s", (int)idw, t->id,
+				    task_state_name(t->state), t->attempts, t->duration, t->wait_time,
+				    c.buf, f.buf, a.buf, d.buf, t->outcome ? term_str(t->outcome) : "-");
 		}
 		printf("%s\n", sb.buf);
 		strbuf_release(&c);
@@ -129,14 +143,23 @@ static void print_rows(const struct report *r, int md)
 		strbuf_release(&d);
 	}
 	if (md) {
-		printf("\n**Totals**: %zu tasks, wall time %.1fs, task time %.1fs, speedup %.2fx, "
-		       "time saved %.1fs, %zu merged, %zu conflict%s\n", r->nr, r->wall, r->task_time,
-		       r->speedup, r->saved, r->merged, r->conflicts, r->conflicts == 1 ? "" : "s");
+		printf("\n**Totals**: %zu tasks, wall time %.1fs, task time %.1fs, wait time %.1fs, "
+		       "speedup %.2fx, time saved %.1fs, %zu merged, %zu conflict%s\n", r->nr, r->wall,
+		       r->task_time, r->wait_time, r->speedup, r->saved, r->merged, r->conflicts,
+		       r->conflicts == 1 ? "" : "s");
 	} else {
-		printf("\n%zu tasks: wall time %.1fs, task time %.1fs, speedup %.2fx, time saved %.1fs, "
-		       "%zu merged, %zu conflict%s\n", r->nr, r->wall, r->task_time, r->speedup, r->saved,
-		       r->merged, r->conflicts, r->conflicts == 1 ? "" : "s");
+		printf("\n%zu tasks: wall time %.1fs, task time %.1fs, wait time %.1fs, speedup %.2fx, "
+		       "time saved %.1fs, %zu merged, %zu conflict%s\n", r->nr, r->wall, r->task_time,
+		       r->wait_time, r->speedup, r->saved, r->merged, r->conflicts,
+		       r->conflicts == 1 ? "" : "s");
 	}
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s%zu of %zu tasks done (%.1f%%)", md ? "**Done**: " : "", r->done, r->nr,
+		    r->share);
+	if (r->min_success >= 0)
+		strbuf_addf(&sb, "; the last run's --min-success %g%%: %s", r->min_success,
+			    r->share >= r->min_success ? "met" : "not met");
+	printf("%s\n", sb.buf);
 	strbuf_release(&sb);
 }
 

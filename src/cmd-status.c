@@ -111,6 +111,8 @@ static void print_json(struct session *s, const size_t *sel, size_t nr)
 		json_kv_string(&j, "head", st->head);
 		json_kv_string(&j, "reason", st->reason);
 		json_kv_string(&j, "merge_reason", st->merge_reason);
+		json_kv_string(&j, "waiting", holder && st->state == TS_PENDING ? st->waiting : NULL);
+		json_kv_double(&j, "wait_time", st->wait_time);
 		json_object_end(&j);
 		free(branch);
 		free(wt);
@@ -162,6 +164,8 @@ static void print_table(struct session *s, const size_t *sel, size_t nr)
 			strbuf_addf(&sb, "  %zu commit%s, %zu file%s", fc.commits, fc.commits == 1 ? "" : "s",
 				    fc.files, fc.files == 1 ? "" : "s");
 		printf("%s\n", sb.buf);
+		if (holder && st->state == TS_PENDING && st->waiting)
+			printf("%-*s  waiting: %s\n", (int)idw, "", st->waiting);
 		if (st->orphaned)
 			printf("%-*s  its run is gone (killed?) but the command still runs (pid %ld); "
 			       "the next 'git parallel run' stops and restarts it\n", (int)idw, "", st->pid);

@@ -10,6 +10,8 @@
 
 #include <git2.h>
 #include <ini.h>
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
 
 #include "gp/config.h"
 #include "gp/trust.h"
@@ -253,6 +255,10 @@ void config_init(struct config *c)
 	strlist_init(&c->tasks);
 	c->commit_auto = 1;
 	c->branch_prefix = xstrdup("parallel/");
+	c->wait_timeout = CONFIG_WAIT_TIMEOUT;
+	c->backoff_base = CONFIG_BACKOFF_BASE;
+	c->backoff_max = CONFIG_BACKOFF_MAX;
+	c->max_backoffs = CONFIG_MAX_BACKOFFS;
 	ownership_init(&c->ownership);
 	tasklist_init(&c->tasks_ini);
 	strlist_init(&c->copy);
@@ -279,6 +285,9 @@ void config_release(struct config *c)
 	free(c->worktrees_from);
 	free(c->branch_prefix);
 	free(c->ownership_file);
+	free(c->precheck);
+	free(c->precheck_file);
+	free(c->retry_on);
 	ownership_release(&c->ownership);
 	tasklist_release(&c->tasks_ini);
 	free(c->setup);
@@ -445,6 +454,42 @@ static int parallel_key(struct config *c, const char *key, const char *value, co
 			c->sparse = 0;
 		else
 			return bad_value(pos, key, value, "expected 'declared' or 'off'");
+	} else if (!strcmp(key, "precheck")) {
+		set_str(&c->precheck, value);
+		set_str(&c->precheck_file, pos->file);
+		c->precheck_line = pos->line;
+	} else if (!strcmp(key, "min-free-memory") || !strcmp(key, "min-free-disk")) {
+		unsigned long long size;
+
+		if (parse_size(value, &size) < 0)
+			return bad_value(pos, key, value, "expected a size such as 500M or 2G");
+		*(key[9] == 'm' ? &c->min_free_memory : &c->min_free_disk) = size;
+	} else if (!strcmp(key, "wait-timeout") || !strcmp(key, "backoff-base") ||
+		   !strcmp(key, "backoff-max")) {
+		if (parse_duration(value, &d) < 0)
+			return bad_value(pos, key, value, "expected a duration such as 90s, 30m or 2h");
+		*(key[0] == 'w' ? &c->wait_timeout : !strcmp(key, "backoff-base") ?
+		  &c->backoff_base : &c->backoff_max) = d;
+	} else if (!strcmp(key, "max-backoffs")) {
+		if (parse_uint(value, &u) < 0)
+			return bad_value(pos, key, value, "expected a number");
+		c->max_backoffs = u;
+	} else if (!strcmp(key, "retry-on")) {
+		pcre2_code *re;
+		PCRE2_SIZE off;
+		int err;
+
+		re = pcre2_compile((PCRE2_SPTR)value, PCRE2_ZERO_TERMINATED, 0, &err, &off, NULL);
+		if (!re) {
+			PCRE2_UCHAR msg[256];
+
+			pcre2_get_error_message(err, msg, sizeof(msg));
+			return error("%s:%d: bad regular expression '%s' for 'parallel.retry-on': %s at offset %zu",
+				     pos->file, pos->line, value, (const char *)msg, (size_t)off);
+		}
+		pcre2_code_free(re);
+		free(c->retry_on);
+		c->retry_on = *value ? xstrdup(value) : NULL;
 	} else {
 		if (pos->line)
 			warning("%s:%d: unknown key 'parallel.%s'", pos->file, pos->line, key);

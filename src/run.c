@@ -10,10 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gp/autocommit.h"
 #include "gp/prepare.h"
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
 #include "gp/run.h"
 #include "gp/runner.h"
 #include "gp/worktree.h"
@@ -122,6 +127,23 @@ void run_engine_init(struct run_engine *e, struct session *s, const size_t *sel,
 	e->cb = cb;
 	e->selected = xcalloc(s->plan.tasks.nr + 1, 1);
 	e->tries = xcalloc(s->plan.tasks.nr + 1, sizeof(*e->tries));
+	e->wait_since = xcalloc(s->plan.tasks.nr + 1, sizeof(*e->wait_since));
+	e->held = xcalloc(s->plan.tasks.nr + 1, 1);
+	e->next_check = xcalloc(s->plan.tasks.nr + 1, sizeof(*e->next_check));
+	e->checks = xcalloc(s->plan.tasks.nr + 1, sizeof(*e->checks));
+	e->backoffs = xcalloc(s->plan.tasks.nr + 1, sizeof(*e->backoffs));
+	e->now = state_now;
+	e->rng = (unsigned int)getpid() * 2654435761u ^ (unsigned int)time(NULL);
+	if (!e->rng)
+		e->rng = 1;	/* xorshift stays at 0 */
+	if (s->cfg.retry_on) {
+		PCRE2_SIZE off;
+		int err;
+
+		/* checked when the configuration was read */
+		e->retry_on = pcre2_compile((PCRE2_SPTR)s->cfg.retry_on, PCRE2_ZERO_TERMINATED, 0,
+					    &err, &off, NULL);
+	}
 	e->started = state_now();
 	for (k = 0; k < nr; k++) {
 		size_t i = sel[k];
@@ -137,6 +159,8 @@ void run_engine_init(struct run_engine *e, struct session *s, const size_t *sel,
 		/* what this run will try again */
 		if (st->state == TS_BLOCKED)
 			task_transition(st, TS_PENDING);
+		/* held back by a run that is gone: this run decides afresh */
+		task_status_set(&st->waiting, NULL);
 	}
 }
 
@@ -144,8 +168,18 @@ void run_engine_release(struct run_engine *e)
 {
 	free(e->selected);
 	free(e->tries);
+	free(e->wait_since);
+	free(e->held);
+	free(e->next_check);
+	free(e->checks);
+	free(e->backoffs);
+	pcre2_code_free(e->retry_on);
 	e->selected = NULL;
 	e->tries = NULL;
+	e->wait_since = e->next_check = NULL;
+	e->held = NULL;
+	e->checks = e->backoffs = NULL;
+	e->retry_on = NULL;
 }
 
 void run_engine_stop(struct run_engine *e, int sig)
@@ -295,19 +329,426 @@ out:
 	strbuf_release(&why);
 }
 
+/*
+ * Budgets: before a task starts, the pool-wide gates (a rate-limit
+ * backoff, parallel.min-free-memory, parallel.min-free-disk) and the
+ * task's parallel.precheck may hold it back.  A held task stays pending
+ * with "waiting" saying why; the time it is held is its wait time.
+ */
+
+/* The longest a precheck may take, in seconds. */
+#define PRECHECK_TIMEOUT 60.0
+/* What a precheck may say that we keep (for the task's log). */
+#define PRECHECK_OUTPUT_MAX (64 * 1024)
+/* The lines of a failed attempt's log that parallel.retry-on is matched against. */
+#define RETRY_ON_LINES 20
+/* How often an idle pool measures the thresholds again, in ms. */
+#define GATE_POLL_MS 1000
+
+static double rand01(struct run_engine *e)
+{
+	/* xorshift32: jitter only, no secrets */
+	e->rng ^= e->rng << 13;
+	e->rng ^= e->rng >> 17;
+	e->rng ^= e->rng << 5;
+	return (e->rng & 0xffffff) / (double)0x1000000;
+}
+
+/* Exponential, capped, jittered: base * 2^n, at most max, then between half and all of it. */
+static double backoff_delay(struct run_engine *e, unsigned int n)
+{
+	double d = e->s->cfg.backoff_base;
+
+	while (n-- && d < e->s->cfg.backoff_max)
+		d *= 2;
+	if (d > e->s->cfg.backoff_max)
+		d = e->s->cfg.backoff_max;
+	return d / 2 + d / 2 * rand01(e);
+}
+
+static void add_size(struct strbuf *sb, unsigned long long v)
+{
+	static const char units[] = "KMGT";
+	double d = (double)v;
+	int u = -1;
+
+	while (d >= 1024 && u < 3) {
+		d /= 1024;
+		u++;
+	}
+	if (u < 0)
+		strbuf_addf(sb, "%llu bytes", v);
+	else
+		strbuf_addf(sb, "%.*f%c", d < 10 && d != (double)(long long)d ? 1 : 0, d, units[u]);
+}
+
+/* A measured value, or the test suite's stand-in from env (a size).  0 or -1. */
+static int test_override(const char *env, unsigned long long *out)
+{
+	const char *v = getenv(env);
+
+	return v && *v && !parse_size(v, out) ? 0 : -1;
+}
+
+static int free_memory(unsigned long long *out)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+	int ret = -1;
+
+	if (!test_override("GIT_PARALLEL_TEST_FREE_MEMORY", out))
+		return 0;
+	if (strbuf_read_file(&sb, "/proc/meminfo") < 0) {
+		strbuf_release(&sb);
+		return -1;
+	}
+	p = strstr(sb.buf, "MemAvailable:");
+	if (p) {
+		*out = strtoull(p + 13, NULL, 10) * 1024;
+		ret = 0;
+	}
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* Free space for us on the filesystem of path, or of its nearest existing parent. */
+static int free_disk(const char *path, unsigned long long *out)
+{
+	char *p = xstrdup(path), *slash;
+	struct statvfs vfs;
+	int ret;
+
+	if (!test_override("GIT_PARALLEL_TEST_FREE_DISK", out)) {
+		free(p);
+		return 0;
+	}
+	while ((ret = statvfs(p, &vfs)) < 0 && (slash = strrchr(p, '/')) && slash != p)
+		*slash = '\0';
+	if (ret < 0)
+		ret = statvfs("/", &vfs);
+	if (!ret)
+		*out = (unsigned long long)vfs.f_bavail * vfs.f_frsize;
+	free(p);
+	return ret;
+}
+
+/*
+ * The pool-wide gates: 1 and why (stable words, saved as the tasks'
+ * "waiting"; the measure goes to detail) when no task may start now.
+ */
+static int pool_gate(struct run_engine *e, double now, struct strbuf *why, struct strbuf *detail)
+{
+	const struct config *c = &e->s->cfg;
+	unsigned long long v;
+
+	if (now < e->backoff_until) {
+		strbuf_addstr(why, "backoff: a task was rate limited; the pool pauses for ");
+		strbuf_add_duration(why, e->backoff_len);
+		return 1;
+	}
+	if (c->min_free_memory && !free_memory(&v) && v < c->min_free_memory) {
+		strbuf_addstr(why, "min-free-memory: less than ");
+		add_size(why, c->min_free_memory);
+		strbuf_addstr(why, " of memory available");
+		add_size(detail, v);
+		strbuf_addstr(detail, " available");
+		return 1;
+	}
+	if (c->min_free_disk && !free_disk(e->s->wt_parent, &v) && v < c->min_free_disk) {
+		strbuf_addstr(why, "min-free-disk: less than ");
+		add_size(why, c->min_free_disk);
+		strbuf_addf(why, " free on the worktrees' filesystem ('%s')", e->s->wt_parent);
+		add_size(detail, v);
+		strbuf_addstr(detail, " free");
+		return 1;
+	}
+	return 0;
+}
+
+/* Count the time task i was held back, up to now. */
+static void count_wait(struct run_engine *e, size_t i, double now)
+{
+	if (e->wait_since[i] && now > e->wait_since[i])
+		e->s->st[i].wait_time += now - e->wait_since[i];
+	if (e->wait_since[i])
+		e->wait_since[i] = now;
+}
+
+/* Task i could start but is held back: say why (once), count the time. */
+static void hold(struct run_engine *e, size_t i, const char *why, double now)
+{
+	struct task_status *st = &e->s->st[i];
+
+	e->held[i] = 1;
+	if (!e->wait_since[i])
+		e->wait_since[i] = now;
+	if (st->waiting && !strcmp(st->waiting, why) && st->state == TS_PENDING)
+		return;
+	/* a task failed or interrupted by an earlier run waits as pending */
+	if (st->state != TS_PENDING)
+		set_state(e, i, TS_PENDING, NULL);
+	task_status_set(&st->reason, NULL);
+	count_wait(e, i, now);
+	task_status_set(&st->waiting, why);
+	save(e, i);
+	emit(e, RUN_EV_WAITING, i, why);
+}
+
+/* Task i is no longer held back (it starts, waits for a slot, or the run ends). */
+static void unhold(struct run_engine *e, size_t i, double now)
+{
+	struct task_status *st = &e->s->st[i];
+
+	if (!e->wait_since[i] && !st->waiting)
+		return;
+	count_wait(e, i, now);
+	e->wait_since[i] = 0;
+	e->held[i] = 0;
+	task_status_set(&st->waiting, NULL);
+	if (st->state != TS_RUNNING)
+		save(e, i);
+}
+
+/* The environment of a precheck: the task's variables, as its command gets them. */
+static void precheck_env(struct run_engine *e, size_t i, const git_oid *base, struct strlist *env)
+{
+	const struct task *t = &e->s->plan.tasks.v[i];
+	struct task_status *st = &e->s->st[i];
+	struct strbuf paths = STRBUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1], *prompt = session_prompt(e->s, t->id);
+	size_t k;
+
+	for (k = 0; k < t->paths.nr; k++)
+		strbuf_addf(&paths, "%s%s", k ? "\n" : "", t->paths.v[k]);
+	git_oid_tostr(hex, sizeof(hex), base);
+	strlist_push_nodup(env, xstrfmt("GIT_PARALLEL_TASK_ID=%s", t->id));
+	strlist_push_nodup(env, xstrfmt("GIT_PARALLEL_TITLE=%s", t->title));
+	strlist_push_nodup(env, xstrfmt("GIT_PARALLEL_BRANCH=%s", short_ref(st->branch)));
+	strlist_push_nodup(env, xstrfmt("GIT_PARALLEL_WORKTREE=%s", st->worktree));
+	strlist_push_nodup(env, xstrfmt("GIT_PARALLEL_PROMPT=%s", prompt));
+	strlist_push_nodup(env, xstrfmt("GIT_PARALLEL_BASE=%s", hex));
+	strlist_push_nodup(env, xstrfmt("GIT_PARALLEL_PATHS=%s", paths.buf));
+	strbuf_release(&paths);
+	free(prompt);
+}
+
+/* Put what a failed precheck said into the task's log. */
+static void precheck_log(struct run_engine *e, size_t i, const char *why, const struct strbuf *out)
+{
+	struct task_status *st = &e->s->st[i];
+	char *dir = xstrfmt("%s/logs", e->s->state), *when = state_iso_time(state_now());
+	FILE *f;
+
+	if (!mkdir_p(dir, 0777) && (f = fopen(st->log, "a"))) {
+		fprintf(f, "### git parallel run: task %s, precheck, %s\n", st->id, when);
+		fwrite(out->buf, 1, out->len, f);
+		if (out->len && out->buf[out->len - 1] != '\n')
+			fputc('\n', f);
+		fprintf(f, "### git parallel run: task %s: %s\n", st->id, why);
+		fclose(f);
+	}
+	free(dir);
+	free(when);
+}
+
+/*
+ * parallel.precheck for task i, about to start from base: 0 go, 1 not
+ * now (held back), -1 the task failed, -2 we were interrupted meanwhile.
+ */
+static int precheck(struct run_engine *e, size_t i, const git_oid *base, double now)
+{
+	struct task_status *st = &e->s->st[i];
+	struct strlist env = STRLIST_INIT;
+	struct strbuf out = STRBUF_INIT, why = STRBUF_INIT;
+	struct runner_capture_result res;
+	struct runner_spec spec;
+	const char **envv;
+	size_t k;
+	int ret = -1;
+
+	precheck_env(e, i, base, &env);
+	envv = xcalloc(env.nr + 1, sizeof(*envv));
+	for (k = 0; k < env.nr; k++)
+		envv[k] = env.v[k];
+	memset(&spec, 0, sizeof(spec));
+	spec.id = st->id;
+	spec.command = e->s->cfg.precheck;
+	spec.cwd = e->s->workdir;
+	spec.env = envv;
+	spec.timeout = PRECHECK_TIMEOUT;
+	if (runner_capture(&spec, &out, PRECHECK_OUTPUT_MAX, &res) < 0) {
+		strbuf_addstr(&why, "its precheck could not be started");
+	} else if (res.interrupted) {
+		/* the signal is ours to act on: stop as the runner would have told us */
+		run_engine_stop(e, res.interrupted);
+		ret = -2;
+		goto out;
+	} else if (res.exit_code == 0 && !res.spawn_failed) {
+		e->checks[i] = 0;
+		ret = 0;
+		goto out;
+	} else if (res.exit_code == 75) {
+		double d = backoff_delay(e, e->checks[i]++);
+
+		e->next_check[i] = now + d;
+		strbuf_addstr(&why, "precheck: not now (exit 75); next check in ");
+		strbuf_add_duration(&why, d);
+		hold(e, i, why.buf, now);
+		ret = 1;
+		goto out;
+	} else if (res.timed_out) {
+		strbuf_addstr(&why, "its precheck timed out after ");
+		strbuf_add_duration(&why, PRECHECK_TIMEOUT);
+	} else if (res.signal) {
+		strbuf_addf(&why, "its precheck was killed by signal %d", res.signal);
+	} else {
+		strbuf_addf(&why, "its precheck failed (exit %d)", res.exit_code);
+	}
+	/* any other answer: the task fails, with what the check said in its log */
+	precheck_log(e, i, why.buf, &out);
+	unhold(e, i, now);
+	e->tries[i]++;
+	set_state(e, i, TS_FAILED, why.buf);
+	save(e, i);
+	emit(e, RUN_EV_FAILED, i, st->reason);
+	e->failed = 1;
+out:
+	free(envv);
+	strlist_clear(&env);
+	strbuf_release(&out);
+	strbuf_release(&why);
+	return ret;
+}
+
+/* Is some task held back now?  Then *due is when to look again (0: at the next poll). */
+static int tasks_held(struct run_engine *e, double *due)
+{
+	size_t k;
+	int any = 0;
+
+	*due = e->backoff_until;
+	for (k = 0; k < e->sel_nr; k++) {
+		size_t i = e->sel[k];
+
+		if (!e->held[i])
+			continue;
+		any = 1;
+		if (e->next_check[i] && (!*due || e->next_check[i] < *due))
+			*due = e->next_check[i];
+	}
+	return any;
+}
+
+/* Milliseconds to wait for the next event: tick_ms, or less when a gate opens sooner. */
+static int wait_ms(struct run_engine *e, int tick_ms)
+{
+	double due, now = e->now();
+	int ms = tick_ms;
+
+	if (!tasks_held(e, &due))
+		return tick_ms;
+	if (ms < 0 || ms > GATE_POLL_MS)
+		ms = GATE_POLL_MS;
+	if (due > now && (due - now) * 1000 < ms)
+		ms = (int)((due - now) * 1000) + 1;
+	else if (due && due <= now)
+		ms = 1;
+	/* an idle pool gives up on time */
+	due = e->idle_since + e->s->cfg.wait_timeout;
+	if (e->idle_since && due > now && (due - now) * 1000 < ms)
+		ms = (int)((due - now) * 1000) + 1;
+	else if (e->idle_since && due <= now)
+		ms = 1;
+	return ms;
+}
+
+/* The last RETRY_ON_LINES lines of the task's log since its last attempt began: do they match retry-on? */
+static int read_tail(const char *path, size_t max, struct strbuf *sb)
+{
+	FILE *f = fopen(path, "rb");
+	char buf[8192];
+	size_t n;
+	long size;
+
+	if (!f)
+		return -1;
+	if (!fseek(f, 0, SEEK_END) && (size = ftell(f)) > (long)max)
+		fseek(f, size - (long)max, SEEK_SET);
+	else
+		rewind(f);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		strbuf_add(sb, buf, n);
+	fclose(f);
+	return 0;
+}
+
+static int rate_limited(struct run_engine *e, size_t i)
+{
+	struct strbuf sb = STRBUF_INIT;
+	pcre2_match_data *md = NULL;
+	const char *p, *start, *hdr;
+	int lines = 0, ret = 0;
+
+	/* the end of a long log is enough: 20 lines, and this attempt's header before them */
+	if (!e->retry_on || !e->s->st[i].log || read_tail(e->s->st[i].log, 256 * 1024, &sb) < 0)
+		goto out;
+	/* this attempt's part: after its header line */
+	start = sb.buf;
+	for (p = sb.buf; (hdr = strstr(p, "### git parallel run: task ")); p = hdr + 1) {
+		const char *eol = strchr(hdr, '\n');
+
+		const char *att = eol ? strstr(hdr, ", attempt ") : NULL;
+
+		if ((hdr == sb.buf || hdr[-1] == '\n') && att && att < eol)
+			start = eol + 1;
+	}
+	p = sb.buf + sb.len;
+	if (p > start && p[-1] == '\n')
+		p--;
+	while (p > start && lines < RETRY_ON_LINES)
+		if (*--p == '\n')
+			lines++;
+	if (*p == '\n')
+		p++;
+	md = pcre2_match_data_create_from_pattern(e->retry_on, NULL);
+	ret = pcre2_match(e->retry_on, (PCRE2_SPTR)p, (PCRE2_SIZE)(sb.buf + sb.len - p), 0, 0, md, NULL) >= 0;
+out:
+	pcre2_match_data_free(md);
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* A rate-limited attempt: the whole pool pauses (a pause under way is only made longer). */
+static double start_backoff(struct run_engine *e)
+{
+	double now = e->now(), d;
+
+	if (now < e->backoff_until)
+		return e->backoff_until - now;
+	d = backoff_delay(e, e->backoff_level++);
+	e->backoff_until = now + d;
+	e->backoff_len = d;
+	return d;
+}
+
 /* Launch what can start now, up to the free slots. */
 static void launch(struct run_engine *e)
 {
-	struct exec_start *v;
-	size_t n = 0, k, slots, running = e->ex->running(e->ex);
+	struct exec_start *v = NULL;
+	struct strbuf gate = STRBUF_INIT, detail = STRBUF_INIT;
+	size_t n = 0, k, slots, held = 0, running = e->ex->running(e->ex);
+	double now = e->now();
+	int pool_held, not_now = 0;
 
+	memset(e->held, 0, e->s->plan.tasks.nr + 1);
 	if (e->stopping || running >= e->opts.jobs)
-		return;
+		goto out;
 	if (running && !load_ok(e))
-		return;
+		goto out;
 	slots = e->opts.jobs - running;
+	pool_held = pool_gate(e, now, &gate, &detail);
 	v = xcalloc(slots, sizeof(*v));
-	for (k = 0; k < e->sel_nr && n < slots; k++) {
+	for (k = 0; k < e->sel_nr && n + held < slots && !e->stopping; k++) {
 		size_t i = e->sel[k];
 		struct task_status *st = &e->s->st[i];
 		struct strbuf why = STRBUF_INIT;
@@ -322,8 +763,30 @@ static void launch(struct run_engine *e)
 		strbuf_release(&why);
 		if (ds)
 			continue;
+		if (pool_held) {
+			/* the tasks that would take the free slots wait */
+			hold(e, i, gate.buf, now);
+			held++;
+			continue;
+		}
+		if (e->s->cfg.precheck && now < e->next_check[i]) {
+			hold(e, i, st->waiting ? st->waiting : "precheck: not now (exit 75)", now);
+			continue;
+		}
+		/* one "not now" per pass: it is most often the whole pool's budget */
+		if (e->s->cfg.precheck && not_now)
+			continue;
 		if (task_base(e, i, &v[n].base) < 0)
 			continue;
+		if (e->s->cfg.precheck) {
+			int pc = precheck(e, i, &v[n].base, now);
+
+			not_now = pc == 1;
+			if (pc)
+				continue;
+			now = e->now();
+		}
+		unhold(e, i, now);
 		v[n++].task = i;
 	}
 	if (n)
@@ -352,7 +815,59 @@ static void launch(struct run_engine *e)
 		}
 		free(v[k].why);
 	}
+out:
+	/* held back before, not now: waiting for a slot (or started) is not waiting on a gate */
+	for (k = 0; k < e->sel_nr; k++)
+		if (e->wait_since[e->sel[k]] && !e->held[e->sel[k]])
+			unhold(e, e->sel[k], now);
 	free(v);
+	strbuf_release(&gate);
+	strbuf_release(&detail);
+}
+
+/*
+ * Nothing runs and tasks are held back: wait, but not forever (nothing of
+ * ours will free memory or disk).  1 when parallel.wait-timeout has passed:
+ * the run stops, saying why.
+ */
+static int idle_too_long(struct run_engine *e)
+{
+	struct strbuf why = STRBUF_INIT, detail = STRBUF_INIT, msg = STRBUF_INIT;
+	double now = e->now();
+	size_t k;
+
+	if (!e->idle_since)
+		e->idle_since = now;
+	if (now - e->idle_since < e->s->cfg.wait_timeout)
+		return 0;
+	if (!pool_gate(e, now, &why, &detail))
+		for (k = 0; k < e->sel_nr && !why.len; k++)
+			if (e->held[e->sel[k]] && e->s->st[e->sel[k]].waiting)
+				strbuf_addstr(&why, e->s->st[e->sel[k]].waiting);
+	strbuf_addstr(&msg, "no task can start and none is running: ");
+	strbuf_add(&msg, why.buf, why.len);
+	if (detail.len)
+		strbuf_addf(&msg, " (%s)", detail.buf);
+	strbuf_addstr(&msg, "; waited ");
+	strbuf_add_duration(&msg, now - e->idle_since);
+	strbuf_addstr(&msg, " (parallel.wait-timeout)");
+	e->stopping = 1;
+	e->failed = 1;
+	emit(e, RUN_EV_STOPPING, (size_t)-1, msg.buf);
+	for (k = 0; k < e->sel_nr; k++) {
+		size_t i = e->sel[k];
+
+		if (e->held[i] && e->s->st[i].waiting) {
+			char *r = xstrfmt("never started: %s", e->s->st[i].waiting);
+
+			task_status_set(&e->s->st[i].reason, r);
+			free(r);
+		}
+	}
+	strbuf_release(&why);
+	strbuf_release(&detail);
+	strbuf_release(&msg);
+	return 1;
 }
 
 static void on_end(struct run_engine *e, const struct exec_end *end)
@@ -384,6 +899,7 @@ static void on_end(struct run_engine *e, const struct exec_end *end)
 			task_status_set(&st->head, git_oid_tostr(hex, sizeof(hex), &head));
 			test_crash_point("run-after-commit");
 			set_state(e, i, TS_DONE, NULL);
+			e->backoff_level = 0;
 			ev.kind = RUN_EV_DONE;
 			goto out;
 		}
@@ -410,6 +926,27 @@ static void on_end(struct run_engine *e, const struct exec_end *end)
 		set_state(e, i, TS_FAILED, why.buf);
 	}
 	ev.reason = st->reason;
+	if (!end->timed_out && !end->signal && !e->stopping && rate_limited(e, i)) {
+		if (e->backoffs[i] < e->s->cfg.max_backoffs) {
+			/* not a consumed attempt: the pool pauses, the task waits its turn again */
+			double d = start_backoff(e);
+
+			e->backoffs[i]++;
+			e->tries[i]--;
+			strbuf_reset(&why);
+			strbuf_addf(&why, "rate limited (its log matches parallel.retry-on); the pool pauses for ");
+			strbuf_add_duration(&why, d);
+			strbuf_addf(&why, " (backoff %u of %u)", e->backoffs[i], e->s->cfg.max_backoffs);
+			set_state(e, i, TS_PENDING, why.buf);
+			ev.kind = RUN_EV_BACKOFF;
+			ev.reason = st->reason;
+			ev.duration = d;
+			goto out;
+		}
+		strbuf_addf(&why, "; rate limited %u times (parallel.max-backoffs)", e->backoffs[i]);
+		set_state(e, i, TS_FAILED, why.buf);
+		ev.reason = st->reason;
+	}
 	if (e->tries[i] < max && !e->stopping) {
 		ev.kind = RUN_EV_RETRY;
 		ev.attempt = e->tries[i] + 1;
@@ -487,11 +1024,18 @@ int run_engine_run(struct run_engine *e)
 	for (;;) {
 		struct exec_end end;
 
+		double due;
+
 		launch(e);
-		if (!e->ex->running(e->ex))
-			break;
+		if (!e->ex->running(e->ex)) {
+			/* nothing runs: done, unless tasks wait for a gate to open */
+			if (e->stopping || !tasks_held(e, &due) || idle_too_long(e))
+				break;
+		} else {
+			e->idle_since = 0;
+		}
 		memset(&end, 0, sizeof(end));
-		if (e->ex->wait(e->ex, &end, e->opts.tick_ms) < 0)
+		if (e->ex->wait(e->ex, &end, wait_ms(e, e->opts.tick_ms)) < 0)
 			return -1;
 		switch (end.kind) {
 		case EXEC_ENDED:
@@ -512,6 +1056,8 @@ int run_engine_run(struct run_engine *e)
 	for (k = 0; k < e->sel_nr; k++) {
 		size_t i = e->sel[k];
 		struct task_status *st = &e->s->st[i];
+
+		unhold(e, i, e->now());
 
 		if (st->state == TS_PENDING && !e->stopping) {
 			set_state(e, i, TS_BLOCKED, "could not start");

@@ -128,10 +128,18 @@ const char *runner_signal_name(int sig)
 	}
 }
 
+/* Interrupting signals received so far (runner_capture() watches it). */
+static volatile sig_atomic_t interrupts_seen, last_interrupt;
+
 static void on_signal(int sig)
 {
 	int saved_errno = errno;
 	unsigned char c = (unsigned char)sig;
+
+	if (is_interrupt(sig)) {
+		interrupts_seen++;
+		last_interrupt = sig;
+	}
 
 	if (sig_fd >= 0 && write(sig_fd, &c, 1) < 0) {
 		; /* full pipe: a wakeup is pending already */
@@ -997,4 +1005,122 @@ void runner_terminate_all(struct runner *r,
 			break;
 	}
 	compact(r);
+}
+
+/*
+ * runner_capture(): one command to its end, synchronously.  It shares the
+ * tasks' child setup (child_run: its own group, default signals, stdin
+ * from /dev/null, the same environment policy); its output goes to a pipe.
+ */
+int runner_capture(const struct runner_spec *spec, struct strbuf *out, size_t max,
+		   struct runner_capture_result *res)
+{
+	struct child_err ce;
+	sigset_t all, old;
+	char **envp = NULL;
+	int outpipe[2] = { -1, -1 }, errpipe[2] = { -1, -1 };
+	sig_atomic_t seen = interrupts_seen;
+	double start = now_mono(), deadline = spec->timeout > 0 ? start + spec->timeout : 0;
+	int status = 0, eof = 0, ret = -1;
+	pid_t pid;
+	ssize_t n;
+
+	memset(res, 0, sizeof(*res));
+	res->exit_code = -1;
+	if (!spec->command || !spec->cwd)
+		return error("runner_capture: incomplete spec");
+	if (pipe(outpipe) < 0 || pipe(errpipe) < 0) {
+		error_errno("'%s': cannot create a pipe", spec->id);
+		goto out;
+	}
+	if (set_cloexec(outpipe[0]) < 0 || set_cloexec(outpipe[1]) < 0 ||
+	    set_cloexec(errpipe[0]) < 0 || set_cloexec(errpipe[1]) < 0 ||
+	    set_nonblock(outpipe[0]) < 0) {
+		error_errno("'%s': cannot set up a pipe", spec->id);
+		goto out;
+	}
+	envp = build_env(spec->env);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pid = fork();
+	if (!pid)
+		child_run(spec->command, spec->cwd, outpipe[1], errpipe[1], envp);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (pid < 0) {
+		error_errno("'%s': cannot fork", spec->id);
+		goto out;
+	}
+	setpgid(pid, pid);
+	close_fd(&outpipe[1]);
+	close_fd(&errpipe[1]);
+	while ((n = read(errpipe[0], &ce, sizeof(ce))) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(ce))
+		res->spawn_failed = 1;
+
+	for (;;) {
+		siginfo_t info;
+		struct pollfd pfd;
+		double now = now_mono();
+		int timeout = 50;
+
+		if (interrupts_seen != seen || (deadline && now >= deadline)) {
+			/* stop it: its whole group, at once (it only checks) */
+			if (interrupts_seen != seen)
+				res->interrupted = last_interrupt ? last_interrupt : SIGINT;
+			else
+				res->timed_out = 1;
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			break;
+		}
+		memset(&info, 0, sizeof(info));
+		if (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0 && info.si_pid == pid) {
+			/* exited: what it left in its group goes, before the group ID is free */
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			eof = 0;
+			while (!eof) {
+				char buf[4096];
+
+				n = read(outpipe[0], buf, sizeof(buf));
+				if (n > 0 && out->len < max)
+					strbuf_add(out, buf, (size_t)n < max - out->len ? (size_t)n : max - out->len);
+				eof = n <= 0 && !(n < 0 && errno == EINTR);
+			}
+			break;
+		}
+		if (!eof) {
+			pfd.fd = outpipe[0];
+			pfd.events = POLLIN;
+			pfd.revents = 0;
+			if (poll(&pfd, 1, timeout) > 0) {
+				char buf[4096];
+
+				n = read(outpipe[0], buf, sizeof(buf));
+				if (n > 0 && out->len < max)
+					strbuf_add(out, buf, (size_t)n < max - out->len ? (size_t)n : max - out->len);
+				if (n == 0)
+					eof = 1;
+			}
+		} else {
+			poll(NULL, 0, 10);
+		}
+	}
+	res->duration = now_mono() - start;
+	if (WIFEXITED(status)) {
+		res->exit_code = WEXITSTATUS(status);
+	} else if (WIFSIGNALED(status)) {
+		res->signal = WTERMSIG(status);
+	}
+	ret = 0;
+out:
+	free(envp);
+	close_fd(&outpipe[0]);
+	close_fd(&outpipe[1]);
+	close_fd(&errpipe[0]);
+	close_fd(&errpipe[1]);
+	return ret;
 }

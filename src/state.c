@@ -549,6 +549,11 @@ char *state_journal_path(const char *state_dir)
 	return xstrfmt("%s/merge-journal", state_dir);
 }
 
+char *state_run_path(const char *state_dir)
+{
+	return xstrfmt("%s/run", state_dir);
+}
+
 char *state_archive_path(const char *state_dir, const char *plan_id, const char *id)
 {
 	return xstrfmt("%s/archive/%s/%s", state_dir, plan_id && *plan_id ? plan_id : "unknown", id);
@@ -824,6 +829,7 @@ void task_status_release(struct task_status *st)
 	free(st->merge_commit);
 	free(st->merge_reason);
 	free(st->key);
+	free(st->waiting);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -872,6 +878,10 @@ static int status_fn(void *data, const char *section, const char *sub,
 		st->finished = strtod(value, NULL);
 	} else if (!strcmp(key, "task-time")) {
 		st->task_time = strtod(value, NULL);
+	} else if (!strcmp(key, "wait-time")) {
+		st->wait_time = strtod(value, NULL);
+	} else if (!strcmp(key, "waiting")) {
+		task_status_set(&st->waiting, value);
 	} else if (!strcmp(key, "exit")) {
 		st->exit_code = (int)strtol(value, NULL, 10);
 	} else if (!strcmp(key, "head")) {
@@ -960,6 +970,9 @@ int state_task_save(const char *state_dir, const struct task_status *st)
 	if (st->finished)
 		strbuf_addf(&out, "\tfinished = %.3f\n", st->finished);
 	strbuf_addf(&out, "\ttask-time = %.3f\n", st->task_time);
+	if (st->wait_time > 0)
+		strbuf_addf(&out, "\twait-time = %.3f\n", st->wait_time);
+	kv_str(&out, "waiting", st->waiting);
 	if (st->exit_code >= 0)
 		strbuf_addf(&out, "\texit = %d\n", st->exit_code);
 	kv_str(&out, "head", st->head);

@@ -644,6 +644,43 @@ int parse_duration(const char *s, double *out)
 	return 0;
 }
 
+int parse_size(const char *s, unsigned long long *out)
+{
+	char *end;
+	double v, mult = 1;
+
+	if (!s || !*s || isspace((unsigned char)*s) || *s == '-' || *s == '+')
+		return -1;
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || v != v || v < 0)
+		return -1;
+	switch (tolower((unsigned char)*end)) {
+	case '\0':
+		break;
+	case 'k':
+		mult = 1024.0;
+		break;
+	case 'm':
+		mult = 1024.0 * 1024;
+		break;
+	case 'g':
+		mult = 1024.0 * 1024 * 1024;
+		break;
+	case 't':
+		mult = 1024.0 * 1024 * 1024 * 1024;
+		break;
+	default:
+		return -1;
+	}
+	if (*end && end[1] && strcasecmp(end + 1, "b") && strcasecmp(end + 1, "ib"))
+		return -1;
+	if (v * mult > 1e18)
+		return -1;
+	*out = (unsigned long long)(v * mult);
+	return 0;
+}
+
 int parse_bool(const char *s)
 {
 	static const char *const yes[] = { "true", "yes", "on", "1" };

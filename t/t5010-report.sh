@@ -28,13 +28,13 @@ test_expect_success 'setup: three tasks of a second each, run side by side, merg
 test_expect_success 'report --format=json has the documented keys and numbers' '
 	(cd repo && git parallel report --format=json >../r.json) &&
 	json_get r.json "sorted(d[\"tasks\"][0].keys())" >actual &&
-	echo "[\"added\", \"attempts\", \"commits\", \"duration\", \"files\", \"id\", \"outcome\", \"removed\", \"state\", \"title\"]" >expect &&
+	echo "[\"added\", \"attempts\", \"commits\", \"duration\", \"files\", \"id\", \"outcome\", \"removed\", \"state\", \"title\", \"wait_time\"]" >expect &&
 	test_cmp expect actual &&
 	json_get r.json "[(t[\"id\"], t[\"state\"], t[\"attempts\"], t[\"commits\"], t[\"files\"], t[\"added\"], t[\"removed\"], t[\"outcome\"]) for t in d[\"tasks\"]]" >actual &&
 	echo "[[\"T001\", \"merged\", 1, 1, 1, 1, 0, \"merged\"], [\"T002\", \"merged\", 1, 1, 2, 2, 0, \"merged\"], [\"T003\", \"conflict\", 1, 1, 1, 1, 0, \"conflict\"]]" >expect &&
 	test_cmp expect actual &&
 	json_get r.json "sorted(d[\"totals\"].keys())" >actual &&
-	echo "[\"conflicts\", \"merged\", \"saved\", \"speedup\", \"task_time\", \"tasks\", \"wall\"]" >expect &&
+	echo "[\"conflicts\", \"done\", \"merged\", \"min_success\", \"min_success_met\", \"saved\", \"share\", \"speedup\", \"task_time\", \"tasks\", \"wait_time\", \"wall\"]" >expect &&
 	test_cmp expect actual &&
 	json_get r.json "d[\"totals\"][\"conflicts\"]" >actual && echo 1 >expect && test_cmp expect actual &&
 	json_get r.json "d[\"totals\"][\"task_time\"] >= 3 and d[\"totals\"][\"wall\"] >= 1 and d[\"totals\"][\"speedup\"] > 1.5 and abs(d[\"totals\"][\"saved\"] - (d[\"totals\"][\"task_time\"] - d[\"totals\"][\"wall\"])) < 0.01" >actual &&
@@ -47,7 +47,7 @@ test_expect_success 'report (text) and --format=markdown' '
 	grep "^3 tasks: wall time .*speedup .*1 conflict$" out &&
 	(cd repo && git parallel report --format=markdown >../md) &&
 	head -1 md >actual &&
-	echo "| Task | Title | State | Attempts | Time | Commits | Files | Added | Removed | Merge |" >expect &&
+	echo "| Task | Title | State | Attempts | Time | Wait | Commits | Files | Added | Removed | Merge |" >expect &&
 	test_cmp expect actual &&
 	grep "^| T003 | Edit b.c too | conflict | 1 | " md &&
 	grep "^\*\*Totals\*\*: 3 tasks" md

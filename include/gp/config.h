@@ -62,6 +62,17 @@ struct config {
 	char *worktrees_from;	/* "file:line" where it was set; NULL: git config, or not set */
 	char *branch_prefix;	/* default "parallel/" */
 	double max_load;
+	/* a pool that respects budgets (parallel.precheck ... max-backoffs) */
+	char *precheck;		/* run before each launch, or NULL */
+	char *precheck_file;	/* where it was set, for the trust rule (file, line) */
+	int precheck_line;
+	unsigned long long min_free_memory;	/* bytes; 0: off */
+	unsigned long long min_free_disk;	/* bytes on the worktrees' filesystem; 0: off */
+	double wait_timeout;	/* seconds an idle pool waits for them (default 10m) */
+	char *retry_on;		/* PCRE2: a failed attempt's log tail that means "back off" */
+	double backoff_base;	/* seconds (default 10s) */
+	double backoff_max;	/* seconds (default 5m) */
+	unsigned int max_backoffs;	/* per task and run (default 10) */
 	char *ownership_file;	/* parallel.ownership, or NULL */
 	struct ownership ownership;	/* [owner] rules or CODEOWNERS */
 	struct tasklist tasks_ini;	/* [task "ID"] sections of the configuration */
@@ -77,6 +88,12 @@ struct config {
 };
 
 enum { CONFIG_SHARE_SYMLINK, CONFIG_SHARE_COPY, CONFIG_SHARE_OFF };
+
+/* Defaults of the budget keys (documented in the man page and config.example). */
+#define CONFIG_WAIT_TIMEOUT 600.0
+#define CONFIG_BACKOFF_BASE 10.0
+#define CONFIG_BACKOFF_MAX 300.0
+#define CONFIG_MAX_BACKOFFS 10
 
 void config_init(struct config *c);
 void config_release(struct config *c);

@@ -94,6 +94,8 @@ enum run_event_kind {
 	RUN_EV_SIGNAL,		/* sig: stopping the running tasks */
 	RUN_EV_STOPPING,	/* reason: no new task starts */
 	RUN_EV_TICK,		/* time to redraw progress */
+	RUN_EV_WAITING,		/* reason: a task that could start is held back (precheck, thresholds, backoff) */
+	RUN_EV_BACKOFF,		/* reason, duration: rate limited; the whole pool pauses */
 };
 
 struct run_event {
@@ -132,6 +134,19 @@ struct run_engine {
 	int failed;		/* some task did not finish */
 	int save_failed;	/* a task's state could not be saved */
 	double started;
+	/* budgets: what holds a task back before it starts (see launch() in run.c) */
+	double *wait_since;	/* per plan task: held back since, or 0 */
+	char *held;		/* per plan task: held back in the last launch pass */
+	double *next_check;	/* per plan task: no precheck before then (it said "not now") */
+	unsigned int *checks;	/* per plan task: "not now" answers in a row */
+	unsigned int *backoffs;	/* per plan task: rate-limit backoffs in this run */
+	double backoff_until;	/* the whole pool launches nothing before then */
+	double backoff_len;	/* the current pause, seconds */
+	unsigned int backoff_level;	/* pauses in a row (the exponent) */
+	double idle_since;	/* nothing runs while tasks are held back; 0: not idle */
+	void *retry_on;		/* parallel.retry-on compiled (pcre2_code), or NULL */
+	unsigned int rng;	/* for the jitter */
+	double (*now)(void);	/* the clock: state_now(), or a test's */
 };
 
 /* Set up; sel is borrowed.  Marks what this run will try again. */

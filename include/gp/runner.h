@@ -135,6 +135,28 @@ int runner_wait(struct runner *r, struct runner_event *ev, int tick_ms);
 void runner_terminate_all(struct runner *r,
 			  void (*fn)(const struct runner_event *ev, void *cb), void *cb);
 
+/*
+ * Run one command to its end, synchronously (a check before a task starts,
+ * not a task): /bin/sh -c in spec->cwd, its own process group, stdin from
+ * /dev/null, the tasks' environment policy with spec->env added; its
+ * stdout and stderr are kept in out (the first max bytes).  When it exits,
+ * what it left running in its group is killed.  After spec->timeout
+ * seconds (0: none), or when SIGINT, SIGTERM or SIGHUP reaches a runner
+ * that is up (the signal is still reported by the next runner_wait()),
+ * its group is killed.  spec->log_path and data are not used.  Returns 0
+ * with res filled, or -1 (reported) when it could not be started.
+ */
+struct runner_capture_result {
+	int exit_code;		/* exit status, or -1 when killed by a signal */
+	int signal;
+	int timed_out;
+	int interrupted;	/* the signal (SIGINT, SIGTERM, SIGHUP) that stopped it, or 0 */
+	int spawn_failed;	/* chdir, /dev/null or exec of /bin/sh failed */
+	double duration;
+};
+int runner_capture(const struct runner_spec *spec, struct strbuf *out, size_t max,
+		   struct runner_capture_result *res);
+
 /* "SIGINT", "SIGTERM", "SIGHUP", ... for messages; "a signal" for others. */
 const char *runner_signal_name(int sig);
 

@@ -27,6 +27,7 @@ int plan_parse(struct plan *p, const char *file, const char *buf, size_t len);
  *   prompts/<id>.md       its prompt (0600, in a 0700 directory)
  *   lock                  held by run, merge and clean
  *   merge-journal         what an unfinished merge was doing
+ *   run                   what the last run asked for (its --min-success)
  *   archive/<plan>/<id>   the state of a task of an earlier plan
  */
 char *state_plan_path(const char *state_dir);
@@ -42,6 +43,7 @@ int state_mkdir(const char *dir);
 char *state_prompt_path(const char *state_dir, const char *id);
 char *state_lock_path(const char *state_dir);
 char *state_journal_path(const char *state_dir);
+char *state_run_path(const char *state_dir);
 char *state_archive_path(const char *state_dir, const char *plan_id, const char *id);
 
 /* Write <state_dir>/plan atomically, creating state_dir. */
@@ -93,6 +95,8 @@ struct task_status {
 	double started;		/* epoch seconds of the last start, or 0 */
 	double finished;	/* epoch seconds, or 0 */
 	double task_time;	/* seconds spent running, over all attempts */
+	double wait_time;	/* seconds held back by precheck, thresholds or backoff */
+	char *waiting;		/* why run holds it back now (a pending task), or NULL */
 	int exit_code;		/* -1: none */
 	char *head;		/* hex OID of the branch head after the task, or NULL */
 	char *start;		/* hex OID the task started from (base, or its dependencies' merge) */

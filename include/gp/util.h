@@ -153,6 +153,8 @@ const char *path_below(const char *path, const char *dir);
 
 /* Parse "90", "90s", "30m", "2h", "1.5h" into seconds; -1 if malformed. */
 int parse_duration(const char *s, double *out);
+/* Parse a size: "500M", "2G", "1.5g", "4096", "64KiB" (powers of 1024) into bytes; -1 if malformed. */
+int parse_size(const char *s, unsigned long long *out);
 /* Parse a git-config style boolean; -1 if malformed. */
 int parse_bool(const char *s);
 /* Parse a non-negative int; -1 if malformed. */

@@ -28,8 +28,17 @@ struct fake {
 	int interrupt_after;		/* starts after which wait() says SIGINT (0: never) */
 	int starts;
 	unsigned int attempt[64];
+	const char *log_429;		/* "T2:2": the first 2 attempts of T2 log a 429 and exit 1 */
 	struct run_engine *e;
 };
+
+/* The fake clock: time passes only when the engine waits. */
+static double fake_time = 1000;
+
+static double fake_now(void)
+{
+	return fake_time;
+}
 
 static int scripted_exit(struct fake *f, const char *id, unsigned int attempt)
 {
@@ -81,7 +90,26 @@ static int f_start(struct executor *ex, struct run_engine *e, size_t task, const
 		f->max_running = f->nr;
 	f->attempt[task]++;
 	f->starts++;
-	strbuf_addf(&f->log, "start %s\n", e->s->plan.tasks.v[task].id);
+	strbuf_addf(&f->log, "start %s @%.1f\n", e->s->plan.tasks.v[task].id, fake_time - 1000);
+	if (f->log_429) {
+		const char *id = e->s->plan.tasks.v[task].id;
+		size_t len = strlen(id);
+
+		if (!strncmp(f->log_429, id, len) && f->log_429[len] == ':' &&
+		    f->attempt[task] <= (unsigned int)atoi(f->log_429 + len + 1)) {
+			char *dir = xstrfmt("%s/logs", e->s->state);
+			FILE *lf;
+
+			mkdir_p(dir, 0777);
+			lf = fopen(e->s->st[task].log, "a");
+			if (lf) {
+				fprintf(lf, "### git parallel run: task %s, attempt %u\nHTTP 429 Too Many Requests\n",
+					id, f->attempt[task]);
+				fclose(lf);
+			}
+			free(dir);
+		}
+	}
 	*pid = 0;
 	return 0;
 }
@@ -111,6 +139,12 @@ static int f_wait(struct executor *ex, struct exec_end *end, int tick_ms)
 		f->interrupt_after = 0;
 		end->kind = EXEC_INTERRUPTED;
 		end->sig = 2;
+		return 0;
+	}
+	if (!f->nr) {
+		/* nothing runs: the engine waits for a gate; let the time pass */
+		fake_time += (tick_ms < 0 ? 1000 : tick_ms) / 1000.0;
+		end->kind = EXEC_TICK;
 		return 0;
 	}
 	pop(f, end, 0);
@@ -217,8 +251,8 @@ static void on_event(const struct run_event *ev, void *cb)
 	struct world *w = cb;
 
 	if (ev->kind != RUN_EV_TICK)
-		strbuf_addf(&w->events, "%d %s %s\n", (int)ev->kind, ev->id ? ev->id : "-",
-			    ev->reason ? ev->reason : "");
+		strbuf_addf(&w->events, "%d %s %s @%.1f\n", (int)ev->kind, ev->id ? ev->id : "-",
+			    ev->reason ? ev->reason : "", fake_time - 1000);
 }
 
 static int world_open(struct world *w, const char *md, const struct run_opts *o)
@@ -233,8 +267,34 @@ static int world_open(struct world *w, const char *md, const struct run_opts *o)
 		return -1;
 	fake_init(&w->ex, &w->f);
 	run_engine_init(&w->e, &w->s, w->sel, w->sel_nr, o, &w->ex, on_event, w);
+	w->e.now = fake_now;
 	w->f.e = &w->e;
 	return 0;
+}
+
+/* Set up again after changing the configuration (the engine compiles retry-on). */
+static void world_reinit(struct world *w, const struct run_opts *o)
+{
+	run_engine_release(&w->e);
+	run_engine_init(&w->e, &w->s, w->sel, w->sel_nr, o, &w->ex, on_event, w);
+	w->e.now = fake_now;
+	w->f.e = &w->e;
+}
+
+/* The fake time of "start ID" (the n-th, from 1), or -1. */
+static double start_time(struct world *w, const char *id, int n)
+{
+	char *key = xstrfmt("start %s @", id);
+	const char *p = w->f.log.buf;
+	double t = -1;
+
+	while (n-- > 0 && p && (p = strstr(p, key)))
+		if (!n)
+			t = atof(p + strlen(key));
+		else
+			p++;
+	free(key);
+	return t;
 }
 
 static void world_close(struct world *w)
@@ -405,6 +465,154 @@ static void test_prepare_fails(void)
 	world_close(&w);
 }
 
+static void test_idle_pool_gives_up(void)
+{
+	struct run_opts o = { 2, 0, 0, "fake", 0, -1 };
+	struct world w;
+	double t0;
+
+	if (world_open(&w, md_deps, &o) < 0) {
+		ok(0, "idle: set up");
+		return;
+	}
+	w.s.cfg.min_free_disk = 1ULL << 60;	/* more than any disk */
+	w.s.cfg.wait_timeout = 5;
+	t0 = fake_time;
+	ok(run_engine_run(&w.e) == 0, "a threshold never met: the engine returns");
+	is_int(w.f.starts, 0, "nothing started below min-free-disk");
+	ok(w.e.stopping && w.e.failed, "the run stops and fails");
+	ok(fake_time - t0 >= 5 && fake_time - t0 < 7, "after parallel.wait-timeout, not forever");
+	ok(strstr(w.events.buf, "no task can start and none is running: min-free-disk") != NULL,
+	   "and says why");
+	ok(state_of(&w, "T1") == TS_PENDING && state_of(&w, "T2") == TS_PENDING,
+	   "the held tasks stay pending");
+	ok(w.s.st[0].reason && !strncmp(w.s.st[0].reason, "never started: min-free-disk", 28),
+	   "with the reason they never started");
+	ok(w.s.st[0].wait_time >= 5 && !w.s.st[0].waiting, "their wait is counted; none waits after the run");
+	ok(w.s.st[2].wait_time == 0, "a task waiting for its dependency was not held back by the gate");
+	world_close(&w);
+}
+
+static void test_backoff_is_pool_wide(void)
+{
+	struct run_opts o = { 2, 0, 0, "fake", 0, -1 };
+	struct world w;
+	const char *md = "- [ ] A1 [P] a in a\n- [ ] A2 [P] b in b\n- [ ] A3 [P] c in c\n";
+	double end_a1, a3, a1_again;
+
+	if (world_open(&w, md, &o) < 0) {
+		ok(0, "backoff: set up");
+		return;
+	}
+	free(w.s.cfg.retry_on);
+	w.s.cfg.retry_on = xstrdup("429|rate limit");
+	w.s.cfg.backoff_base = 4;
+	w.s.cfg.backoff_max = 8;
+	world_reinit(&w, &o);
+	w.f.fail = "A1:1,1,0";
+	w.f.log_429 = "A1:2";
+	end_a1 = fake_time - 1000;
+	ok(run_engine_run(&w.e) == 0, "backoff: the engine runs");
+	ok(state_of(&w, "A1") == TS_DONE && state_of(&w, "A3") == TS_DONE,
+	   "rate limited twice with retries = 0: still done");
+	is_int(w.s.st[0].attempts, 3, "three attempts, none consumed as a retry");
+	a3 = start_time(&w, "A3", 1);
+	a1_again = start_time(&w, "A1", 2);
+	ok(a3 >= end_a1 + 2 && a1_again >= end_a1 + 2,
+	   "nothing starts during the pause, not even in a free slot (2-4 s)");
+	ok(w.s.st[2].wait_time >= 2, "the task that waited for the pause counts it");
+	ok(!w.e.failed, "the run succeeded");
+	world_close(&w);
+
+	/* alone, rate limited three times in a row: 1-2 s, 2-4 s, then capped at 2-4 s */
+	o.jobs = 1;
+	if (world_open(&w, "- [ ] X1 [P] x in x\n", &o) < 0)
+		return;
+	free(w.s.cfg.retry_on);
+	w.s.cfg.retry_on = xstrdup("429");
+	w.s.cfg.backoff_base = 2;
+	w.s.cfg.backoff_max = 4;
+	world_reinit(&w, &o);
+	w.f.fail = "X1:1,1,1,0";
+	w.f.log_429 = "X1:3";
+	run_engine_run(&w.e);
+	{
+		double d1 = start_time(&w, "X1", 2) - start_time(&w, "X1", 1);
+		double d2 = start_time(&w, "X1", 3) - start_time(&w, "X1", 2);
+		double d3 = start_time(&w, "X1", 4) - start_time(&w, "X1", 3);
+
+		ok(d1 >= 1 && d1 <= 2.01, "first pause: half to all of backoff-base");
+		ok(d2 >= 2 && d2 <= 4.01, "second: doubled");
+		ok(d3 >= 2 && d3 <= 4.01, "third: capped at backoff-max");
+		if (!(d1 >= 1 && d1 <= 2.01 && d2 >= 2 && d2 <= 4.01 && d3 >= 2 && d3 <= 4.01))
+			printf("# pauses %.3f %.3f %.3f\n%s", d1, d2, d3, w.f.log.buf);
+	}
+	ok(state_of(&w, "X1") == TS_DONE, "and then done");
+	world_close(&w);
+
+	/* past max-backoffs: an ordinary failure */
+	if (world_open(&w, "- [ ] X1 [P] x in x\n", &o) < 0)
+		return;
+	free(w.s.cfg.retry_on);
+	w.s.cfg.retry_on = xstrdup("429");
+	w.s.cfg.max_backoffs = 2;
+	world_reinit(&w, &o);
+	w.f.fail = "X1:1,1,1,0";
+	w.f.log_429 = "X1:3";
+	run_engine_run(&w.e);
+	ok(state_of(&w, "X1") == TS_FAILED && w.f.starts == 3 && strstr(w.s.st[0].reason, "parallel.max-backoffs"),
+	   "the backoff past max-backoffs is a failure, saying why");
+	world_close(&w);
+}
+
+static void test_precheck_not_now(void)
+{
+	struct run_opts o = { 3, 0, 0, "fake", 0, -1 };
+	struct world w;
+	struct strbuf sb = STRBUF_INIT;
+	char *checks;
+
+	if (world_open(&w, md_deps, &o) < 0) {
+		ok(0, "precheck: set up");
+		return;
+	}
+	checks = xstrfmt("%s/checks", w.dir);
+	w.s.cfg.precheck = xstrfmt("echo \"$GIT_PARALLEL_TASK_ID $(pwd)\" >>'%s'; exit 75", checks);
+	w.s.cfg.wait_timeout = 3;
+	run_engine_run(&w.e);
+	is_int(w.f.starts, 0, "precheck says not now: nothing starts");
+	strbuf_read_file(&sb, checks);
+	{
+		char *expect = xstrfmt("T1 %s\nT2 %s\n", w.s.workdir, w.s.workdir);
+		size_t n = strlen(w.s.workdir);
+
+		/* the work dir may end with a slash; pwd's does not */
+		if (n > 1 && w.s.workdir[n - 1] == '/') {
+			free(expect);
+			expect = xstrfmt("T1 %.*s\nT2 %.*s\n", (int)n - 1, w.s.workdir, (int)n - 1, w.s.workdir);
+		}
+		is_str(sb.buf, expect, "one check per task, in the main work tree, each once within its backoff");
+		free(expect);
+	}
+	ok(strstr(w.events.buf, "no task can start and none is running: precheck: not now") != NULL,
+	   "an idle pool held by its precheck gives up after wait-timeout");
+	{
+		char *k1 = xstrfmt("%d T1 precheck: not now", (int)RUN_EV_WAITING);
+		char *k2 = xstrfmt("%d T2 precheck: not now", (int)RUN_EV_WAITING);
+		const char *p1 = strstr(w.events.buf, k1), *p2 = strstr(w.events.buf, k2);
+
+		ok(p1 && p2 && atof(strchr(p2, '@') + 1) > atof(strchr(p1, '@') + 1),
+		   "after a 'not now', the next task is asked at the next pass, not in the same one");
+		if (!(p1 && p2))
+			printf("# %s", w.events.buf);
+		free(k1);
+		free(k2);
+	}
+	strbuf_release(&sb);
+	free(checks);
+	world_close(&w);
+}
+
 int main(void)
 {
 	git_libgit2_init();
@@ -414,6 +622,9 @@ int main(void)
 	test_fail_fast();
 	test_interrupt();
 	test_prepare_fails();
+	test_idle_pool_gives_up();
+	test_backoff_is_pool_wide();
+	test_precheck_not_now();
 	git_libgit2_shutdown();
 	return tap_done();
 }

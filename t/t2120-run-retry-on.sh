@@ -1,0 +1,143 @@
+#!/bin/sh
+
+test_description='git parallel run: parallel.retry-on turns a rate-limited failure into a pool-wide backoff'
+
+. ./test-lib.sh
+
+# An agent rate limited on its first $(limit) attempts: it prints a 429 and
+# fails, then does its work.  Each start and each 429 is timed in "times".
+test_expect_success 'setup: a rate-limited fake agent' '
+	cat >agent.sh <<-\EOF &&
+	#!/bin/sh
+	id=$GIT_PARALLEL_TASK_ID
+	t=$TRASH_DIRECTORY
+	n=$(cat "$t/count.$id" 2>/dev/null || echo 0)
+	echo $((n + 1)) >"$t/count.$id"
+	echo "$id start $(date +%s.%N)" >>"$t/times"
+	limit=$(sed -n "s/^$id \([0-9]*\).*/\1/p" "$t/limits")
+	if test "$n" -lt "${limit:-0}"
+	then
+		echo "calling the model"
+		echo "error: 429 Too Many Requests" >&2
+		echo "$id limited $(date +%s.%N)" >>"$t/times"
+		exit 1
+	fi
+	grep -q "^$id .* then-fail" "$t/limits" && { echo "some other error"; exit 2; }
+	test -n "$AGENT_SLEEP" && sleep "$AGENT_SLEEP"
+	echo "$id was here" >>"$id.txt"
+	EOF
+	chmod +x agent.sh
+'
+
+# mkrepo <dir> <ids>...: planned tasks <id> writing <id>.txt.
+mkrepo () {
+	dir=$1 && shift &&
+	new_repo "$dir" &&
+	for id in "$@"
+	do
+		echo "- [ ] $id [P] Edit $id.txt" >>"$dir/tasks.md" || return 1
+	done &&
+	cat >"$dir/.gitparallel" <<-EOF &&
+	[parallel]
+		tasks = tasks.md
+		command = "$TRASH_DIRECTORY/agent.sh"
+		retries = 0
+		retry-on = 429|rate limit|overloaded
+		backoff-base = 0.1s
+		backoff-max = 0.2s
+	EOF
+	git -C "$dir" add . && git -C "$dir" commit -q -m tasks &&
+	(cd "$dir" && git parallel plan >/dev/null) &&
+	rm -f count.* times limits && touch limits
+}
+
+test_expect_success 'a 429 twice, then success: done, no retry consumed (retries = 0)' '
+	mkrepo one T1 &&
+	echo "T1 2" >limits &&
+	(cd one && git parallel run >../out 2>../err) &&
+	cat err &&
+	grep "T1 rate limited (its log matches parallel.retry-on); the pool pauses for .* (backoff 1 of 10)" err &&
+	grep "(backoff 2 of 10)" err &&
+	grep "T1 done" err &&
+	grep "1 done" out &&
+	grep "^wall .*, wait time 0.[0-9]s$" out &&
+	(cd one && git parallel status --json) >st.json &&
+	json_get st.json "[d[\"tasks\"][0][k] for k in (\"state\", \"attempts\")]" >actual &&
+	echo "[\"done\", 3]" >expect && test_cmp expect actual &&
+	json_get st.json "d[\"tasks\"][0][\"wait_time\"] >= 0.1" >actual &&
+	echo True >expect && test_cmp expect actual &&
+	git -C one show parallel/T1:T1.txt >actual &&
+	echo "T1 was here" >expect && test_cmp expect actual
+'
+
+test_expect_success 'without retry-on the same agent fails at once' '
+	mkrepo plain T1 &&
+	git -C plain config -f .gitparallel --unset parallel.retry-on &&
+	echo "T1 2" >limits &&
+	(cd plain && test_expect_code 1 git parallel run >../out 2>../err) &&
+	grep "T1 exit 1 after" err &&
+	! grep "rate limited" err
+'
+
+test_expect_success 'a failure whose log does not match is an ordinary failure' '
+	mkrepo other T1 &&
+	git -C other config -f .gitparallel parallel.retry-on "quota exceeded" &&
+	echo "T1 2" >limits &&
+	(cd other && test_expect_code 1 git parallel run >../out 2>../err) &&
+	! grep "rate limited" err
+'
+
+test_expect_success 'only the last attempt counts: an earlier 429 in the log does not make a later failure a backoff' '
+	mkrepo later T1 &&
+	echo "T1 1 then-fail" >limits &&
+	(cd later && test_expect_code 1 git parallel run >../out 2>../err) &&
+	grep "(backoff 1 of 10)" err &&
+	grep "T1 exit 2 after" err &&
+	grep "429" "$(state_dir later)/logs/T1.log" &&
+	echo 2 >expect && test_cmp expect count.T1
+'
+
+test_expect_success 'past parallel.max-backoffs the failure counts as one' '
+	mkrepo capped T1 &&
+	git -C capped config -f .gitparallel parallel.max-backoffs 1 &&
+	echo "T1 5" >limits &&
+	(cd capped && test_expect_code 1 git parallel run >../out 2>../err) &&
+	cat err &&
+	grep "(backoff 1 of 1)" err &&
+	grep "T1 exit 1 after .*; rate limited 1 times (parallel.max-backoffs)" err &&
+	echo 2 >expect && test_cmp expect count.T1
+'
+
+test_expect_success 'the whole pool pauses: a free slot stays empty until the backoff ends' '
+	mkrepo pool T1 T2 T3 &&
+	git -C pool config -f .gitparallel parallel.backoff-base 4s &&
+	git -C pool config -f .gitparallel parallel.backoff-max 4s &&
+	echo "T1 1" >limits &&
+	# T2 holds its slot a little; T3 waits for a slot, which frees during the pause
+	(cd pool && AGENT_SLEEP=0.3 git parallel run -j 2 >../out 2>../err) &&
+	cat err times &&
+	grep "3 done" out &&
+	grep "T3 waiting: backoff: a task was rate limited; the pool pauses for" err &&
+	limited=$(sed -n "s/^T1 limited //p" times) &&
+	t3=$(sed -n "s/^T3 start //p" times) &&
+	t1again=$(sed -n "s/^T1 start //p" times | tail -1) &&
+	# the pause is 2-4 s (4 s, jittered down to half at most); T2 ends well within it
+	python3 -c "import sys; l, a, b = map(float, sys.argv[1:]); assert a - l >= 2.0 and b - l >= 2.0, (a - l, b - l)" \
+		"$limited" "$t3" "$t1again"
+'
+
+test_expect_success 'report counts the backoff as waiting, per task and in total' '
+	(cd pool && git parallel report --format=json) >rep.json &&
+	json_get rep.json "d[\"totals\"][\"wait_time\"] >= 1.9 and d[\"tasks\"][2][\"wait_time\"] > 1 and d[\"tasks\"][0][\"wait_time\"] >= 1.9" >actual &&
+	echo True >expect && test_cmp expect actual &&
+	(cd pool && git parallel report) >rep.txt &&
+	grep "wait time [0-9.]*[1-9]" rep.txt
+'
+
+test_expect_success 'a bad retry-on pattern is an error naming file:line' '
+	printf "[parallel]\n\tretry-on = (unclosed\n" >bad.ini &&
+	(cd one && test_expect_code 128 git parallel --config ../bad.ini run >../out 2>../err) &&
+	grep "bad.ini:2: bad regular expression .(unclosed. for .parallel.retry-on.: missing closing parenthesis" err
+'
+
+test_done
