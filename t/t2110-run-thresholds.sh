@@ -25,9 +25,10 @@ mkrepo () {
 	[parallel]
 		tasks = tasks.md
 		command = $AGENT
-		worktrees = $2
 		wait-timeout = 0.5s
 	EOF
+	# outside the work tree: the user's own config may put them there
+	git -C "$1" config parallel.worktrees "$2" &&
 	git -C "$1" add . && git -C "$1" commit -q -m tasks &&
 	(cd "$1" && git parallel plan >/dev/null)
 }
