@@ -131,6 +131,13 @@ static void print_json(const struct plan *p, const char *base_name)
 			json_string(&j, p->tasks.v[f->tasks[k]].id);
 		json_array_end(&j);
 		json_kv_string(&j, "path", f->path);
+		if (f->paths.nr > 1) {
+			json_key(&j, "paths");
+			json_array_begin(&j);
+			for (k = 0; k < f->paths.nr; k++)
+				json_string(&j, f->paths.v[k]);
+			json_array_end(&j);
+		}
 		json_kv_int(&j, "wave", f->wave);
 		json_object_end(&j);
 	}
@@ -194,14 +201,48 @@ static void describe_deps(struct strbuf *sb, const struct plan *p, size_t i)
 	}
 }
 
+/* 4999 as "4,999" */
+static void add_count(struct strbuf *sb, size_t n)
+{
+	if (n >= 1000) {
+		add_count(sb, n / 1000);
+		strbuf_addf(sb, ",%03zu", n % 1000);
+	} else {
+		strbuf_addf(sb, "%zu", n);
+	}
+}
+
+/* "T1, T2, T3", or "T1 and 4,999 more" past max */
 static void print_ids(struct strbuf *sb, const struct plan *p, const size_t *v, size_t nr, size_t max)
 {
 	size_t i;
 
-	for (i = 0; i < nr && i < max; i++)
+	if (nr > max) {
+		strbuf_addf(sb, "%s and ", p->tasks.v[v[0]].id);
+		add_count(sb, nr - 1);
+		strbuf_addstr(sb, " more");
+		return;
+	}
+	for (i = 0; i < nr; i++)
 		strbuf_addf(sb, "%s%s", i ? ", " : "", p->tasks.v[v[i]].id);
-	if (nr > max)
-		strbuf_addf(sb, " and %zu more", nr - max);
+}
+
+/* "src/a.py", or "src/a.py, src/b.py and 3 more paths" */
+static void print_paths(struct strbuf *sb, const struct plan_finding *f)
+{
+	size_t i, shown = f->paths.nr > 3 ? 2 : f->paths.nr;
+
+	if (!f->paths.nr) {
+		strbuf_addstr(sb, f->path ? f->path : "");
+		return;
+	}
+	for (i = 0; i < shown; i++)
+		strbuf_addf(sb, "%s%s", i ? (i + 1 == f->paths.nr ? " and " : ", ") : "", f->paths.v[i]);
+	if (shown < f->paths.nr) {
+		strbuf_addstr(sb, " and ");
+		add_count(sb, f->paths.nr - shown);
+		strbuf_addstr(sb, " more paths");
+	}
 }
 
 static void print_table(const struct plan *p, const char *base_name)
@@ -298,11 +339,16 @@ static void print_table(const struct plan *p, const char *base_name)
 		for (i = 0; i < p->findings_nr; i++) {
 			const struct plan_finding *f = &p->findings[i];
 
+			struct strbuf paths = STRBUF_INIT;
+
+			if (f->kind != FINDING_FALSE_PARALLEL)
+				continue;
 			strbuf_reset(&sb);
 			print_ids(&sb, p, f->tasks, f->tasks_nr, 10);
-			if (f->kind == FINDING_FALSE_PARALLEL)
-				printf("  %sfalse [P]%s: %s share %s in wave %d; they will run one after another\n",
-				       yellow, reset, sb.buf, f->path, f->wave);
+			print_paths(&paths, f);
+			printf("  %sfalse [P]%s: %s share %s in wave %d; they will run one after another\n",
+			       yellow, reset, sb.buf, paths.buf, f->wave);
+			strbuf_release(&paths);
 		}
 		/* unknown footprints, one line */
 		strbuf_reset(&sb);
@@ -717,13 +763,15 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	if (false_p && (opts & OPT_STRICT)) {
 		for (i = 0; i < plan.findings_nr; i++) {
 			const struct plan_finding *f = &plan.findings[i];
-			struct strbuf ids = STRBUF_INIT;
+			struct strbuf ids = STRBUF_INIT, paths = STRBUF_INIT;
 
 			if (f->kind != FINDING_FALSE_PARALLEL)
 				continue;
 			print_ids(&ids, &plan, f->tasks, f->tasks_nr, 10);
-			error("false [P]: %s share '%s' in wave %d", ids.buf, f->path, f->wave);
+			print_paths(&paths, f);
+			error("false [P]: %s share '%s' in wave %d", ids.buf, paths.buf, f->wave);
 			strbuf_release(&ids);
+			strbuf_release(&paths);
 		}
 		error("plan not saved (--strict)");
 		ret = 1;

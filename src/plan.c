@@ -32,6 +32,7 @@ static void plan_clear_graph(struct plan *p)
 	}
 	for (i = 0; i < p->findings_nr; i++) {
 		free(p->findings[i].path);
+		strlist_clear(&p->findings[i].paths);
 		free(p->findings[i].tasks);
 	}
 	free(p->findings);
@@ -42,6 +43,8 @@ static void plan_clear_graph(struct plan *p)
 	p->critical_nr = 0;
 	free(p->stamp);
 	p->stamp = NULL;
+	free(p->stack);
+	p->stack = NULL;
 	p->stamp_now = 0;
 }
 
@@ -93,10 +96,12 @@ static int waits_for(struct plan *p, size_t t, size_t dep)
 	size_t *stack, nr = 0, k;
 	int found = 0;
 
-	if (!p->stamp)
+	if (!p->stamp) {
 		p->stamp = xcalloc(p->tasks.nr + 1, sizeof(*p->stamp));
+		p->stack = xmalloc((p->tasks.nr + 1) * sizeof(*p->stack));
+	}
 	p->stamp_now++;
-	stack = xmalloc((p->tasks.nr + 1) * sizeof(*stack));
+	stack = p->stack;
 	stack[nr++] = t;
 	p->stamp[t] = p->stamp_now;
 	while (nr && !found) {
@@ -115,7 +120,6 @@ static int waits_for(struct plan *p, size_t t, size_t dep)
 			stack[nr++] = d;
 		}
 	}
-	free(stack);
 	return found;
 }
 
@@ -351,6 +355,9 @@ static void add_finding(struct plan *p, enum finding_kind kind, const char *path
 	f = &p->findings[p->findings_nr++];
 	f->kind = kind;
 	f->path = path ? xstrdup(path) : NULL;
+	strlist_init(&f->paths);
+	if (path)
+		strlist_push(&f->paths, path);
 	f->tasks = xmalloc(nr * sizeof(*f->tasks));
 	memcpy(f->tasks, tasks, nr * sizeof(*f->tasks));
 	f->tasks_nr = nr;
@@ -377,17 +384,53 @@ static int by_pos(const void *a, const void *b)
 	return x == y ? 0 : before(sort_plan, x, y) ? -1 : 1;
 }
 
+/* Is task t marked in mark[] with this stamp? */
+static int marked(const unsigned int *mark, size_t t, unsigned int stamp)
+{
+	return mark[t] == stamp;
+}
+
+/*
+ * One false [P] finding per (path, wave): the tasks of "members" (in
+ * plan order) that share the wave, when two or more do and one claims
+ * [P].  "need" (or NULL) names a set one of them must belong to.
+ */
+static void group_findings(struct plan *p, const char *path, const size_t *members,
+			   size_t nr, const unsigned int *need, unsigned int stamp)
+{
+	size_t a, b;
+
+	for (a = 0; a < nr; a = b) {
+		int wave = p->pt[members[a]].wave, any_p = 0, any_need = !need;
+
+		for (b = a; b < nr && p->pt[members[b]].wave == wave; b++) {
+			any_p |= p->tasks.v[members[b]].parallel;
+			if (need && marked(need, members[b], stamp))
+				any_need = 1;
+		}
+		if (b - a >= 2 && any_p && any_need)
+			add_finding(p, FINDING_FALSE_PARALLEL, path, members + a, b - a, wave);
+	}
+}
+
 /*
  * Tasks declaring the same path (or a directory and a path below it):
  * false [P] findings within a wave, then ordering edges along the
  * topological order so that they never run together.
+ *
+ * Built through a path index, never pair by pair: the tasks declaring a
+ * path are chained in plan order; a task declaring something below a
+ * directory waits for the last task before it that declares the
+ * directory, and the first one after it waits for it.  Every pair is
+ * still ordered (through the chain), with O(tasks x path depth) edges.
  */
 static void sharing(struct plan *p)
 {
 	struct strmap by_path = STRMAP_INIT;
-	struct group *groups = NULL;
+	struct group *groups = NULL, *below = NULL, merged = { 0 };
 	size_t groups_nr = 0, groups_alloc = 0, i, k, g;
 	struct strbuf prefix = STRBUF_INIT;
+	unsigned int *mark = xcalloc(p->tasks.nr + 1, sizeof(*mark));
 
 	for (i = 0; i < p->tasks.nr; i++) {
 		if (!plan_task_active(p, i))
@@ -409,77 +452,146 @@ static void sharing(struct plan *p)
 				group_push(&groups[g], i);
 		}
 	}
+	below = xcalloc(groups_nr + 1, sizeof(*below));
 
-	/* same path: findings per wave, then a chain in topological order */
-	for (i = 0; i < by_path.size; i++) {
-		struct strmap_entry *e = &by_path.v[i];
-		struct group *gr;
-		size_t a, b;
-
-		if (!e->key)
-			continue;
-		gr = &groups[(size_t)e->value - 1];
-		if (gr->nr < 2)
-			continue;
-		sort_plan = p;
-		qsort(gr->v, gr->nr, sizeof(*gr->v), by_pos);
-		for (a = 0; a < gr->nr; a = b) {
-			int wave = p->pt[gr->v[a]].wave, any_p = 0;
-
-			for (b = a; b < gr->nr && p->pt[gr->v[b]].wave == wave; b++)
-				any_p |= p->tasks.v[gr->v[b]].parallel;
-			if (b - a >= 2 && any_p)
-				add_finding(p, FINDING_FALSE_PARALLEL, e->key, gr->v + a, b - a, wave);
-		}
-		for (a = 1; a < gr->nr; a++)
-			add_dep(p, gr->v[a], gr->v[a - 1], DEP_SHARES, e->key);
-	}
-
-	/* a directory and what lies below it */
+	/* the tasks below each declared directory, through each path's prefixes */
 	for (i = 0; i < p->tasks.nr; i++) {
 		if (!plan_task_active(p, i))
 			continue;
 		for (k = 0; k < p->tasks.v[i].paths.nr; k++) {
 			const char *path = p->tasks.v[i].paths.v[k], *s;
 
-			strbuf_reset(&prefix);
 			for (s = path; (s = strchr(s, '/')) && s[1]; s++) {
-				struct group *gr;
+				struct group *b;
 				void *v;
-				size_t m;
 
 				strbuf_reset(&prefix);
 				strbuf_add(&prefix, path, (size_t)(s - path) + 1);
 				v = strmap_get(&by_path, prefix.buf);
 				if (!v)
 					continue;
-				gr = &groups[(size_t)v - 1];
-				for (m = 0; m < gr->nr; m++) {
-					size_t d = gr->v[m], first, second;
-
-					if (d == i)
-						continue;
-					first = before(p, d, i) ? d : i;
-					second = first == d ? i : d;
-					if (p->pt[d].wave == p->pt[i].wave &&
-					    (p->tasks.v[d].parallel || p->tasks.v[i].parallel)) {
-						size_t pair[2];
-
-						pair[0] = first;
-						pair[1] = second;
-						add_finding(p, FINDING_FALSE_PARALLEL, prefix.buf,
-							    pair, 2, p->pt[i].wave);
-					}
-					add_dep(p, second, first, DEP_SHARES, prefix.buf);
-				}
+				b = &below[(size_t)v - 1];
+				if (!b->nr || b->v[b->nr - 1] != i)
+					group_push(b, i);
 			}
 		}
 	}
-	for (g = 0; g < groups_nr; g++)
+
+	sort_plan = p;
+	for (i = 0; i < by_path.size; i++) {
+		struct strmap_entry *e = &by_path.v[i];
+		struct group *gr, *bl;
+		size_t a, b, last;
+		unsigned int stamp = (unsigned int)i + 1;
+		long last_g = -1;
+
+		if (!e->key)
+			continue;
+		g = (size_t)e->value - 1;
+		gr = &groups[g];
+		bl = &below[g];
+		if (gr->nr < 2 && !bl->nr)
+			continue;
+		qsort(gr->v, gr->nr, sizeof(*gr->v), by_pos);
+		for (a = 0; a < gr->nr; a++)
+			mark[gr->v[a]] = stamp;
+
+		/* the declarers and the tasks below, in plan order, each once */
+		merged.nr = 0;
+		for (a = 0; a < gr->nr; a++)
+			group_push(&merged, gr->v[a]);
+		for (a = 0; a < bl->nr; a++)
+			if (!marked(mark, bl->v[a], stamp))
+				group_push(&merged, bl->v[a]);
+		qsort(merged.v, merged.nr, sizeof(*merged.v), by_pos);
+		group_findings(p, e->key, merged.v, merged.nr, bl->nr ? mark : NULL, stamp);
+
+		/* the declarers one after another */
+		for (a = 1; a < gr->nr; a++)
+			add_dep(p, gr->v[a], gr->v[a - 1], DEP_SHARES, e->key);
+		/* each task below between the declarers around it */
+		for (a = 0, last = 0; a < merged.nr; a++) {
+			size_t t = merged.v[a];
+
+			if (marked(mark, t, stamp)) {
+				for (b = last; b < a; b++)
+					add_dep(p, t, merged.v[b], DEP_SHARES, e->key);
+				last = a + 1;
+				last_g = (long)t;
+				continue;
+			}
+			if (last_g >= 0)
+				add_dep(p, t, (size_t)last_g, DEP_SHARES, e->key);
+		}
+	}
+	for (g = 0; g < groups_nr; g++) {
 		free(groups[g].v);
+		free(below[g].v);
+	}
 	free(groups);
+	free(below);
+	free(merged.v);
+	free(mark);
 	strmap_clear(&by_path);
 	strbuf_release(&prefix);
+}
+
+static int by_finding(const void *a, const void *b)
+{
+	const struct plan_finding *x = a, *y = b;
+
+	if (x->kind != y->kind)
+		return x->kind == FINDING_UNKNOWN_FOOTPRINT ? -1 : 1;
+	if (x->wave != y->wave)
+		return x->wave < y->wave ? -1 : 1;
+	if (x->tasks[0] != y->tasks[0])
+		return x->tasks[0] < y->tasks[0] ? -1 : 1;
+	return x->tasks_nr < y->tasks_nr ? -1 : x->tasks_nr > y->tasks_nr;
+}
+
+/*
+ * A group of tasks sharing several paths is one finding, not one per
+ * path: false [P] findings with the same wave and tasks are merged.
+ */
+static void merge_findings(struct plan *p)
+{
+	struct strmap seen = STRMAP_INIT;
+	struct strbuf key = STRBUF_INIT;
+	size_t i, k, out = 0;
+
+	for (i = 0; i < p->findings_nr; i++) {
+		struct plan_finding *f = &p->findings[i];
+		struct strmap_entry *e;
+		int found;
+
+		if (f->kind != FINDING_FALSE_PARALLEL) {
+			p->findings[out++] = *f;
+			continue;
+		}
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%d", f->wave);
+		for (k = 0; k < f->tasks_nr; k++)
+			strbuf_addf(&key, " %zu", f->tasks[k]);
+		e = strmap_put(&seen, key.buf, NULL, &found);
+		if (found) {
+			struct plan_finding *into = &p->findings[(size_t)e->value - 1];
+
+			for (k = 0; k < f->paths.nr; k++)
+				strlist_push(&into->paths, f->paths.v[k]);
+			free(f->path);
+			strlist_clear(&f->paths);
+			free(f->tasks);
+			continue;
+		}
+		e->value = (void *)(out + 1);
+		p->findings[out++] = *f;
+	}
+	p->findings_nr = out;
+	/* in plan order, not the index's: by wave, then first task */
+	sort_plan = p;
+	qsort(p->findings, p->findings_nr, sizeof(*p->findings), by_finding);
+	strmap_clear(&seen);
+	strbuf_release(&key);
 }
 
 /* Resolve each task's owner: its owner key, or the one owner of all its paths. */
@@ -643,6 +755,7 @@ int plan_build(struct plan *p, struct ownership *own, unsigned int flags)
 		if (plan_task_active(p, i) && !p->tasks.v[i].paths.nr)
 			add_finding(p, FINDING_UNKNOWN_FOOTPRINT, NULL, &i, 1, p->pt[i].wave);
 	sharing(p);
+	merge_findings(p);
 	owner_edges(p);
 	/* shared-path and owner edges follow the topological order: no cycle */
 	if (compute_waves(p, topo, &sorted) < 0) {

@@ -29,7 +29,8 @@ enum finding_kind {
 
 struct plan_finding {
 	enum finding_kind kind;
-	char *path;		/* the shared path, or NULL */
+	char *path;		/* the (first) shared path, or NULL */
+	struct strlist paths;	/* every path these tasks share in this wave */
 	size_t *tasks;
 	size_t tasks_nr;
 	int wave;
@@ -60,6 +61,7 @@ struct plan {
 	struct plan_finding *findings;
 	size_t findings_nr, findings_alloc;
 	unsigned int *stamp;	/* scratch for graph searches */
+	size_t *stack;
 	unsigned int stamp_now;
 };
 
