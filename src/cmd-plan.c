@@ -245,6 +245,40 @@ static void print_paths(struct strbuf *sb, const struct plan_finding *f)
 	}
 }
 
+/* Titles longer than this are cut in text output (JSON keeps them whole). */
+#define TITLE_TEXT_MAX 2048
+
+/* Cut sb to at most max bytes on a UTF-8 boundary, ending in "..." */
+static void cut_text(struct strbuf *sb, size_t max)
+{
+	size_t n;
+
+	if (sb->len <= max || max < 3)
+		return;
+	n = max - 3;
+	while (n && ((unsigned char)sb->buf[n] & 0xc0) == 0x80)
+		n--;
+	strbuf_setlen(sb, n);
+	strbuf_addstr(sb, "...");
+}
+
+/* "T1 -> T2 -> T3", the middle left out of a long chain */
+static void print_chain(struct strbuf *sb, const struct plan *p, const size_t *v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		if (nr > 20 && i == 5) {
+			strbuf_addstr(sb, " -> ... (");
+			add_count(sb, nr - 10);
+			strbuf_addstr(sb, " more)");
+			i = nr - 6;
+			continue;
+		}
+		strbuf_addf(sb, "%s%s", i ? " -> " : "", p->tasks.v[v[i]].id);
+	}
+}
+
 static void print_table(const struct plan *p, const char *base_name)
 {
 	int color = output_use_color(stdout), cols = output_columns(stdout);
@@ -289,12 +323,11 @@ static void print_table(const struct plan *p, const char *base_name)
 
 			strbuf_reset(&sb);
 			strbuf_addstr(&sb, t->title);
+			cut_text(&sb, TITLE_TEXT_MAX);
 			if (owner)
 				strbuf_addf(&sb, " [%s]", owner);
-			if (cols > lead + 10 && (int)sb.len > cols - lead) {
-				strbuf_setlen(&sb, (size_t)(cols - lead - 3));
-				strbuf_addstr(&sb, "...");
-			}
+			if (cols > lead + 10)
+				cut_text(&sb, (size_t)(cols - lead));
 			printf("  %-*s %s  %s\n", (int)idw, t->id, t->parallel ? "P" : " ", sb.buf);
 			strbuf_reset(&sb);
 			describe_deps(&sb, p, order[k]);
@@ -320,8 +353,7 @@ static void print_table(const struct plan *p, const char *base_name)
 	printf("\n");
 	if (p->critical_nr) {
 		strbuf_reset(&sb);
-		for (i = 0; i < p->critical_nr; i++)
-			strbuf_addf(&sb, "%s%s", i ? " -> " : "", p->tasks.v[p->critical[i]].id);
+		print_chain(&sb, p, p->critical, p->critical_nr);
 		if (p->estimated)
 			printf("critical path: %s (%.0f s estimated)\n", sb.buf, p->critical_len);
 		else

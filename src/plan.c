@@ -328,10 +328,17 @@ static void report_cycle(struct plan *p, const size_t *topo, size_t sorted)
 				break;
 		t = p->pt[t].deps[k].task;
 	}
+	/* a long cycle is shown by its first and last edges */
 	for (i = (size_t)seen[t]; i < len; i++) {
 		size_t a = path[i], b = i + 1 < len ? path[i + 1] : t;
+		size_t cycle = len - (size_t)seen[t], at = i - (size_t)seen[t];
 		const char *why = "depends";
 
+		if (cycle > 10 && at == 5) {
+			strbuf_addf(&sb, "... (%zu more edges); ", cycle - 8);
+			i = len - 4;
+			continue;
+		}
 		for (k = 0; k < p->pt[a].deps_nr; k++)
 			if (p->pt[a].deps[k].task == b)
 				why = plan_reason_name(p->pt[a].deps[k].reason);
