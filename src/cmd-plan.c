@@ -19,7 +19,7 @@
 #include "gp/state.h"
 
 static const char *const usage_plan[] = {
-	"usage: git parallel plan [<task-file>...] [--base <rev>] [--json] [--strict] [--no-phases] [--force]",
+	"usage: git parallel plan [<task-file>...] [--base <rev>] [--json] [--strict] [--no-phases] [--serial-phases] [--force]",
 	NULL,
 };
 
@@ -164,10 +164,24 @@ static void describe_deps(struct strbuf *sb, const struct plan *p, size_t i)
 		if (sb->len)
 			strbuf_addstr(sb, "; ");
 		if (reasons[r] == DEP_PHASE && n > 4) {
-			const struct task *t = &p->tasks.v[pt->deps[0].task];
+			const struct task *t = NULL;
+			size_t phases = 0;
 
+			for (k = 0; k < pt->deps_nr; k++) {
+				const struct task *u = &p->tasks.v[pt->deps[k].task];
+
+				if (pt->deps[k].reason != DEP_PHASE)
+					continue;
+				if (!t || u->phase != t->phase)
+					phases++;
+				t = u;
+			}
+			if (phases > 1) {
+				strbuf_addf(sb, "%zu tasks of %zu earlier phases", n, phases);
+				continue;
+			}
 			strbuf_addf(sb, "%zu tasks of the previous phase", n);
-			if (t->phase >= 0)
+			if (t && t->phase >= 0)
 				strbuf_addf(sb, " '%s'", p->tasks.phases[t->phase].name);
 			continue;
 		}
@@ -696,6 +710,7 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "json", no_argument, NULL, 'j' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "no-phases", no_argument, NULL, 'P' },
+		{ "serial-phases", no_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -712,7 +727,7 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hb:jsPf", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hb:jsPSf", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage_with(usage_plan, 0);
@@ -728,6 +743,9 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 			break;
 		case 'P':
 			flags |= PLAN_NO_PHASES;
+			break;
+		case 'S':
+			flags |= PLAN_SERIAL_PHASES;
 			break;
 		case 'f':
 			opts |= OPT_FORCE;

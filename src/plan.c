@@ -3,8 +3,10 @@
  * explicit dependencies, shared declared paths and owner areas; waves;
  * the critical path; findings (false [P], unknown footprint).
  */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "gp/plan.h"
@@ -217,37 +219,365 @@ static int no_paths(struct plan *p, size_t t)
 	return p->tasks.v[t].paths.nr == 0;
 }
 
-/* Phase and barrier edges, file by file, phase by phase. */
+/*
+ * Phases as spec-kit means them.  A file with user-story phases
+ * ("## Phase 3: User Story 1 - ...", or a phase whose tasks all carry the
+ * same [USn] label) runs its stories side by side: each story phase waits
+ * for the last non-story phase before it (Setup, Foundational) and for
+ * the stories the file says it depends on ("Depends on US1" in its intro,
+ * "- **US2 (Phase 4)**: Depends on Phase 3" in a Dependencies section);
+ * a later non-story phase (Polish) waits for every story since the last
+ * gate.  Files without stories, and --serial-phases, keep phases in a line.
+ */
+static int strcasestr_(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return 0;
+}
+
+struct phase_run {
+	int phase;		/* index into tasks.phases, or -1 */
+	int number;		/* "Phase N" of its heading, or -1 */
+	int story;		/* user story number, or 0 */
+	size_t start, end;	/* its tasks: [start, end) */
+	struct group exit;	/* what a phase waiting for it waits for */
+	struct group after;	/* runs (indexes) it depends on, from the notes */
+};
+
+/* The number after word in s ("Phase 3", "User Story 12", "US2"), or -1 */
+static int number_after(const char *s, const char *word, int need_boundary)
+{
+	size_t n = strlen(word);
+	const char *q;
+
+	for (q = s; *q; q++) {
+		const char *d;
+
+		if (strncasecmp(q, word, n))
+			continue;
+		if (need_boundary && q > s && isalnum((unsigned char)q[-1]))
+			continue;
+		d = q + n;
+		while (*d == ' ' || *d == '\t')
+			d++;
+		if (isdigit((unsigned char)*d))
+			return atoi(d);
+	}
+	return -1;
+}
+
+/* "US12" at s (not inside a word), as 12; or -1 */
+static int us_at(const char *s, const char *start)
+{
+	if ((s > start && isalnum((unsigned char)s[-1])) || (s[0] != 'U' && s[0] != 'u') ||
+	    (s[1] != 'S' && s[1] != 's') || !isdigit((unsigned char)s[2]))
+		return -1;
+	return atoi(s + 2);
+}
+
+static int heading_story(const char *name)
+{
+	const char *q;
+	int n = number_after(name, "user story", 1);
+
+	if (n < 0)
+		n = number_after(name, "story", 1);
+	for (q = name; n < 0 && *q; q++)
+		n = us_at(q, name);
+	return n > 0 ? n : 0;
+}
+
+static int is_gate_name(const char *name)
+{
+	return name && (strcasestr_(name, "setup") || strcasestr_(name, "foundation") ||
+			strcasestr_(name, "prerequisite"));
+}
+
+static void run_set(struct group *g, size_t run)
+{
+	size_t k;
+
+	for (k = 0; k < g->nr; k++)
+		if (g->v[k] == run)
+			return;
+	group_push(g, run);
+}
+
+/*
+ * One note: "<subject>: Depends on <objects>".  The subject is the
+ * "(Phase N)", "USn" or "User Story n" before "depends"; without one,
+ * the phase the note is in.  Objects are read up to the end of the
+ * clause (a dash, ';', '.', "can run in parallel", "independent"), with
+ * parenthesised asides dropped.
+ */
+static void read_note(struct phase_run *runs, size_t nr, size_t own, const char *note)
+{
+	struct strbuf subj = STRBUF_INIT, obj = STRBUF_INIT;
+	const char *dep = NULL, *q;
+	size_t r, subjects[64], subjects_nr = 0;
+	int depth = 0, n;
+
+	for (q = note; *q; q++)
+		if (!strncasecmp(q, "depends on", 10) || !strncasecmp(q, "depends upon", 12) ||
+		    !strncasecmp(q, "dependencies", 12)) {
+			dep = q;
+			break;
+		}
+	if (!dep)
+		return;
+	strbuf_add(&subj, note, (size_t)(dep - note));
+	dep += strcspn(dep, " \t:*");
+	if (!strncasecmp(dep, " on", 3) || !strncasecmp(dep, " upon", 5))
+		dep += strncasecmp(dep, " on", 3) ? 5 : 3;
+	for (q = dep; *q; q++) {
+		if (*q == '(') {
+			depth++;
+			continue;
+		}
+		if (*q == ')') {
+			depth -= depth > 0;
+			continue;
+		}
+		if (depth)
+			continue;
+		if (*q == ';' || *q == '|' || (*q == '.' && (!q[1] || q[1] == ' ')) ||
+		    !strncmp(q, "\xe2\x80\x94", 3) || !strncmp(q, "\xe2\x80\x93 ", 4) ||
+		    !strncmp(q, " - ", 3) || !strncasecmp(q, "parallel", 8) ||
+		    !strncasecmp(q, "independent", 11) || !strncasecmp(q, " but ", 5) ||
+		    !strncasecmp(q, " can ", 5))
+			break;
+		strbuf_addch(&obj, *q);
+	}
+
+	/* the subject: "(Phase N)", else USn / User Story n, else this phase */
+	n = number_after(subj.buf, "phase", 1);
+	for (r = 0; n >= 0 && r < nr && subjects_nr < ARRAY_SIZE(subjects); r++)
+		if (runs[r].number == n)
+			subjects[subjects_nr++] = r;
+	if (!subjects_nr) {
+		n = heading_story(subj.buf);
+		for (r = 0; n > 0 && r < nr && subjects_nr < ARRAY_SIZE(subjects); r++)
+			if (runs[r].story == n)
+				subjects[subjects_nr++] = r;
+	}
+	if (!subjects_nr && own < nr && number_after(subj.buf, "phase", 1) < 0 && !heading_story(subj.buf))
+		subjects[subjects_nr++] = own;
+
+	/* the objects: every Phase N / Phases 3, 5, 6 / USn / User Story n */
+	for (q = obj.buf; *q; q++) {
+		int num = -1;
+
+		if (!strncasecmp(q, "phase", 5) && (q == obj.buf || !isalnum((unsigned char)q[-1]))) {
+			const char *d = q + 5;
+
+			if (*d == 's' || *d == 'S')
+				d++;
+			/* a list of numbers: "Phases 3, 5, 6", "Phase 3 and 5" */
+			for (;;) {
+				while (*d == ' ' || *d == ',' || *d == '&' || *d == '+')
+					d++;
+				if (!strncasecmp(d, "and ", 4)) {
+					d += 4;
+					continue;
+				}
+				if (!isdigit((unsigned char)*d))
+					break;
+				num = atoi(d);
+				while (isdigit((unsigned char)*d))
+					d++;
+				for (r = 0; r < nr; r++)
+					if (runs[r].number == num) {
+						size_t k;
+
+						for (k = 0; k < subjects_nr; k++)
+							if (r < subjects[k])
+								run_set(&runs[subjects[k]].after, r);
+					}
+			}
+			q = d - 1;
+			continue;
+		}
+		if ((num = us_at(q, obj.buf)) < 0) {
+			if (!strncasecmp(q, "user story", 10) || !strncasecmp(q, "story", 5)) {
+				num = number_after(q, *q == 'u' || *q == 'U' ? "user story" : "story", 0);
+				q += (*q == 'u' || *q == 'U') ? 9 : 4;
+			}
+		}
+		if (num <= 0)
+			continue;
+		for (r = 0; r < nr; r++)
+			if (runs[r].story == num) {
+				size_t k;
+
+				for (k = 0; k < subjects_nr; k++)
+					if (r < subjects[k])
+						run_set(&runs[subjects[k]].after, r);
+			}
+	}
+	strbuf_release(&subj);
+	strbuf_release(&obj);
+}
+
+/* Phase and barrier edges of the tasks [from, to) of one file. */
+static void file_phase_edges(struct plan *p, size_t from, size_t to, unsigned int flags)
+{
+	struct phase_run *runs = NULL;
+	size_t nr = 0, alloc = 0, i, r, k;
+	struct group cur = { 0 }, entry = { 0 }, gate = { 0 }, since = { 0 };
+	int stories = 0, serial = (flags & PLAN_SERIAL_PHASES) != 0;
+	int no_phases = (flags & PLAN_NO_PHASES) != 0;
+
+	for (i = from; i < to; ) {
+		int phase = p->tasks.v[i].phase, label = -1;
+		struct phase_run *pr;
+		size_t j;
+
+		ALLOC_GROW(runs, nr + 1, alloc);
+		pr = &runs[nr++];
+		memset(pr, 0, sizeof(*pr));
+		pr->phase = phase;
+		pr->start = i;
+		for (j = i; j < to && p->tasks.v[j].phase == phase; j++) {
+			const char *st = p->tasks.v[j].story;
+			int n = st ? us_at(st, st) : -1;
+
+			if (!plan_task_active(p, j))
+				continue;
+			label = label == -1 ? n : (label == n ? n : 0);
+		}
+		pr->end = j;
+		pr->number = -1;
+		if (phase >= 0) {
+			const char *name = p->tasks.phases[phase].name;
+
+			if (!strncasecmp(name, "phase", 5))
+				pr->number = number_after(name, "phase", 1);
+			if (!is_gate_name(name))
+				pr->story = heading_story(name);
+		}
+		if (!pr->story && label > 0 && (phase < 0 || !is_gate_name(p->tasks.phases[phase].name)))
+			pr->story = label;
+		stories |= pr->story > 0;
+		i = j;
+	}
+	if (serial || no_phases)
+		stories = 0;
+
+	/* what the file says depends on what: notes of all its phases */
+	if (stories && runs[0].phase >= 0) {
+		int source = p->tasks.v[from].source;
+		size_t ph;
+
+		for (ph = 0; ph < p->tasks.phases_nr; ph++) {
+			const struct task_phase *tp = &p->tasks.phases[ph];
+			size_t own = nr;
+
+			if (tp->source != source)
+				continue;
+			for (r = 0; r < nr; r++)
+				if (runs[r].phase == (int)ph)
+					own = r;
+			for (k = 0; k < tp->notes.nr; k++)
+				read_note(runs, nr, own, tp->notes.v[k]);
+		}
+	}
+
+	for (r = 0; r < nr; r++) {
+		struct phase_run *pr = &runs[r];
+
+		cur.nr = 0;
+		for (i = pr->start; i < pr->end; i++)
+			if (plan_task_active(p, i))
+				group_push(&cur, i);
+		entry.nr = 0;
+		if (!stories) {
+			for (k = 0; k < gate.nr; k++)
+				group_push(&entry, gate.v[k]);
+		} else if (pr->story) {
+			/* the stories it names and its own story's earlier phases, else the gate */
+			int named = 0;
+
+			for (i = 0; i < r; i++)
+				if (runs[i].story == pr->story)
+					run_set(&pr->after, i);
+			for (k = 0; k < pr->after.nr; k++)
+				named |= runs[pr->after.v[k]].story > 0;
+			if (!named)
+				for (k = 0; k < gate.nr; k++)
+					group_push(&entry, gate.v[k]);
+			for (k = 0; k < pr->after.nr; k++) {
+				struct group *x = &runs[pr->after.v[k]].exit;
+				size_t m;
+
+				if (!runs[pr->after.v[k]].story)
+					continue;	/* a gate: waited for already */
+
+				for (m = 0; m < x->nr; m++)
+					run_set(&entry, x->v[m]);
+			}
+		} else {
+			/* a gate: waits for every story since the last gate (those no other one waits for) */
+			for (k = 0; k < since.nr; k++) {
+				size_t s = since.v[k], m, o;
+				int waited = 0;
+
+				for (o = 0; o < since.nr && !waited; o++)
+					for (m = 0; m < runs[since.v[o]].after.nr; m++)
+						waited |= runs[since.v[o]].after.v[m] == s;
+				if (waited)
+					continue;
+				for (m = 0; m < runs[s].exit.nr; m++)
+					run_set(&entry, runs[s].exit.v[m]);
+			}
+			if (!since.nr)
+				for (k = 0; k < gate.nr; k++)
+					group_push(&entry, gate.v[k]);
+		}
+		barrier_chain(p, cur.v, cur.nr, not_parallel, no_phases || !entry.nr ? NULL : &entry,
+			      DEP_PHASE, NULL, DEP_BARRIER, NULL, &pr->exit);
+		if (!cur.nr)	/* nothing to run: waiting for it is waiting for what it waited for */
+			for (k = 0; k < entry.nr; k++)
+				group_push(&pr->exit, entry.v[k]);
+		if (stories && pr->story) {
+			group_push(&since, r);
+			continue;
+		}
+		if (!cur.nr && !stories)
+			continue;	/* as before: an empty phase passes its gate on */
+		gate.nr = 0;
+		for (k = 0; k < pr->exit.nr; k++)
+			group_push(&gate, pr->exit.v[k]);
+		since.nr = 0;
+	}
+	for (r = 0; r < nr; r++) {
+		free(runs[r].exit.v);
+		free(runs[r].after.v);
+	}
+	free(runs);
+	free(cur.v);
+	free(entry.v);
+	free(gate.v);
+	free(since.v);
+}
+
+/* Phase and barrier edges, file by file. */
 static void phase_edges(struct plan *p, unsigned int flags)
 {
-	struct group exit = { 0 }, prev = { 0 }, cur = { 0 };
 	size_t i = 0;
 
 	while (i < p->tasks.nr) {
-		int source = p->tasks.v[i].source, phase = p->tasks.v[i].phase;
-		size_t j;
+		int source = p->tasks.v[i].source;
+		size_t j = i;
 
-		cur.nr = 0;
-		for (j = i; j < p->tasks.nr && p->tasks.v[j].source == source &&
-			    p->tasks.v[j].phase == phase; j++)
-			if (plan_task_active(p, j))
-				group_push(&cur, j);
-		if (i > 0 && p->tasks.v[i - 1].source != source)
-			prev.nr = 0;	/* a new file: its first phase waits for nothing */
-		barrier_chain(p, cur.v, cur.nr, not_parallel,
-			      (flags & PLAN_NO_PHASES) || !prev.nr ? NULL : &prev,
-			      DEP_PHASE, NULL, DEP_BARRIER, NULL, &exit);
-		if (cur.nr) {
-			struct group tmp = prev;
-
-			prev = exit;
-			exit = tmp;
-		}
+		while (j < p->tasks.nr && p->tasks.v[j].source == source)
+			j++;
+		file_phase_edges(p, i, j, flags);
 		i = j;
 	}
-	free(exit.v);
-	free(prev.v);
-	free(cur.v);
 }
 
 /* Kahn's algorithm over active tasks: waves and a topological order. */

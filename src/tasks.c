@@ -52,6 +52,7 @@ void tasklist_release(struct tasklist *tl)
 	for (i = 0; i < tl->phases_nr; i++) {
 		free(tl->phases[i].name);
 		free(tl->phases[i].file);
+		strlist_clear(&tl->phases[i].notes);
 	}
 	free(tl->phases);
 	strmap_clear(&tl->index);
@@ -521,6 +522,29 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 	free(id);
 }
 
+static size_t fence_len(const char *s, char *c);
+
+static int strcasestr_ascii(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return 0;
+}
+
+/* "- [ ] ...", "* [x] ...": a checklist item, whatever its box holds */
+static int item_line(const char *s)
+{
+	s += strspn(s, " \t");
+	if (!strchr("-*+", *s) || !*s)
+		return 0;
+	s++;
+	s += strspn(s, " \t");
+	return s[0] == '[' && s[1] && s[2] == ']';
+}
+
 static void md_phase(struct md_parser *p, const char *name)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -539,7 +563,58 @@ static void md_phase(struct md_parser *p, const char *name)
 	ph->file = xstrdup(p->file);
 	ph->line = p->line;
 	ph->source = p->source;
+	strlist_init(&ph->notes);
 	p->phase = (int)p->tl->phases_nr++;
+}
+
+/*
+ * Keep the lines that say what depends on what ("- **US2 (Phase 4)**:
+ * Depends on US1", "Depends on US1" in a phase's intro) with the phase
+ * whose section holds them, found by line number: a second, independent
+ * pass over the file, so the item parser stays as it is.  Fenced code is
+ * skipped; task lines (checklist items) are not notes.
+ */
+static void scan_phase_notes(struct tasklist *tl, const char *buf, size_t len,
+			     int source, size_t first_phase)
+{
+	const char *s = buf, *end = buf + len;
+	size_t ph = first_phase, fence = 0;
+	int line = 0;
+	char fence_c = 0;
+
+	if (first_phase >= tl->phases_nr)
+		return;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s), fl;
+		char *l, fc;
+
+		line++;
+		l = xstrndup(s, n);
+		s += n + (nl ? 1 : 0);
+		if ((fl = fence_len(l, &fc))) {
+			if (!fence) {
+				fence = fl;
+				fence_c = fc;
+			} else if (fl >= fence && fc == fence_c) {
+				fence = 0;
+			}
+			free(l);
+			continue;
+		}
+		while (ph + 1 < tl->phases_nr && tl->phases[ph + 1].source == source &&
+		       tl->phases[ph + 1].line <= line)
+			ph++;
+		if (!fence && tl->phases[ph].line < line && strcasestr_ascii(l, "depend") &&
+		    !item_line(l)) {
+			struct strbuf sb = STRBUF_INIT;
+
+			strbuf_addstr(&sb, l);
+			strbuf_trim(&sb);
+			strlist_push_nodup(&tl->phases[ph].notes, strbuf_detach(&sb, NULL));
+		}
+		free(l);
+	}
 }
 
 /* A line that is neither in a code block nor in a comment. */
@@ -871,7 +946,11 @@ int tasks_load_file(struct tasklist *tl, const char *path, int source)
 		ret = ini_read_buf(path, sb.buf, sb.len, ini_task_fn, &l);
 		strmap_clear(&l.warned);
 	} else {
+		size_t phases_before = tl->phases_nr;
+
 		ret = tasks_parse_markdown(tl, path, sb.buf, sb.len, source);
+		if (!ret)
+			scan_phase_notes(tl, sb.buf, sb.len, source, phases_before);
 	}
 	if (!ret && tl->nr == before)
 		ret = error("no tasks found in '%s'", path);

@@ -67,6 +67,7 @@ struct plan {
 
 enum plan_flags {
 	PLAN_NO_PHASES = 1 << 0,
+	PLAN_SERIAL_PHASES = 1 << 1,	/* every phase waits for the previous one, stories too */
 };
 
 void plan_init(struct plan *p);

@@ -37,6 +37,12 @@ struct task_phase {
 	char *file;
 	int line;
 	int source;
+	/*
+	 * Lines of the phase's section (its intro, or a "Dependencies"
+	 * section's list) that say what depends on what ("Depends on US1"),
+	 * for plan.c to read as spec-kit means them.
+	 */
+	struct strlist notes;
 };
 
 struct tasklist {
