@@ -13,6 +13,7 @@
 #include "gp/cmd.h"
 #include "gp/config.h"
 #include "gp/output.h"
+#include "gp/pathres.h"
 #include "gp/plan.h"
 #include "gp/repo.h"
 #include "gp/session.h"
@@ -73,6 +74,11 @@ static void print_json(const struct plan *p, const char *base_name)
 		json_array_begin(&j);
 		for (k = 0; k < t->paths.nr; k++)
 			json_string(&j, t->paths.v[k]);
+		json_array_end(&j);
+		json_key(&j, "reads");
+		json_array_begin(&j);
+		for (k = 0; k < t->reads.nr; k++)
+			json_string(&j, t->reads.v[k]);
 		json_array_end(&j);
 		json_kv_string(&j, "owner", pt->owner);
 		json_kv_string(&j, "story", t->story);
@@ -347,6 +353,16 @@ static void print_table(const struct plan *p, const char *base_name)
 			describe_deps(&sb, p, order[k]);
 			if (sb.len)
 				printf("  %-*s    after %s\n", (int)idw, "", sb.buf);
+			if (t->reads.nr) {
+				size_t r;
+
+				strbuf_reset(&sb);
+				for (r = 0; r < t->reads.nr && r < 5; r++)
+					strbuf_addf(&sb, "%s%s", r ? ", " : "", t->reads.v[r]);
+				if (t->reads.nr > 5)
+					strbuf_addf(&sb, " and %zu more", t->reads.nr - 5);
+				printf("  %-*s    reads %s\n", (int)idw, "", sb.buf);
+			}
 		}
 	}
 	free(order);
@@ -640,6 +656,33 @@ static char *from_cwd(const char *prefix, const char *path)
 	return strbuf_detach(&sb, NULL);
 }
 
+/*
+ * The files of the base tree, for reading task files (a bare name is the
+ * one file of that name, "apps/web" a directory ...).  Quiet: when the
+ * base does not resolve, the words are read by their shape, and the
+ * error comes later, where it always did.
+ */
+static void load_tree(struct pathres *tree, git_repository *repo, const char *rev)
+{
+	git_object *obj = NULL, *commit = NULL;
+	git_oid oid;
+
+	if (rev) {
+		if (git_revparse_single(&obj, repo, rev) < 0 ||
+		    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0)
+			goto out;
+		git_oid_cpy(&oid, git_object_id(commit));
+	} else if (git_reference_name_to_id(&oid, repo, "HEAD") < 0) {
+		goto out;
+	}
+	if (pathres_load(tree, repo, &oid) < 0)
+		pathres_release(tree);
+out:
+	git_object_free(commit);
+	git_object_free(obj);
+	git_error_clear();
+}
+
 static char *iso_now(void)
 {
 	char buf[64];
@@ -717,6 +760,7 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	};
 	struct config cfg;
 	struct plan plan;
+	struct pathres tree = PATHRES_INIT;
 	struct strbuf ref = STRBUF_INIT;
 	const char *base = NULL, *base_name;
 	char *workdir = NULL, *state = NULL;
@@ -778,9 +822,12 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 		error("no task file: name one (git parallel plan tasks.md) or set parallel.tasks");
 		goto out;
 	}
+	load_tree(&tree, ctx->repo, base ? base : cfg.base);
+	tasks_set_tree(&tree);
 	for (i = 0; i < plan.sources.nr; i++)
 		if (tasks_load_file(&plan.tasks, plan.sources.v[i], (int)i) < 0)
 			goto out;
+	tasks_set_tree(NULL);
 	if (cfg.tasks_ini.nr) {
 		strlist_push(&plan.sources, cfg.file);
 		take_config_tasks(&plan.tasks, &cfg.tasks_ini, (int)plan.sources.nr - 1);
@@ -836,6 +883,8 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 		print_table(&plan, base_name);
 	ret = 0;
 out:
+	tasks_set_tree(NULL);
+	pathres_release(&tree);
 	plan_release(&plan);
 	config_release(&cfg);
 	strbuf_release(&ref);

@@ -30,6 +30,7 @@ struct task {
 	char *owner;		/* owner = key, or NULL */
 	char *command;		/* command = key, or NULL */
 	double estimate;	/* seconds; 0 when not given */
+	struct strlist reads;	/* paths only referred to ("per x.md", "see y/"): no shares edge */
 };
 
 struct task_phase {
@@ -58,6 +59,15 @@ struct tasklist {
 
 void tasklist_init(struct tasklist *tl);
 void tasklist_release(struct tasklist *tl);
+
+struct pathres;
+/*
+ * The files of the base tree, used to decide what a word of a markdown
+ * task names (a unique basename, a directory, a dotted identifier that is
+ * a file); NULL (the default) reads words by their shape alone.
+ * Borrowed: keep it alive while parsing.
+ */
+void tasks_set_tree(const struct pathres *tree);
 
 /*
  * Parse a markdown task list held in buf (len bytes).  "file" names it in
