@@ -443,6 +443,41 @@ static void add_path(struct md_parser *p, const char *word, int line, int read)
 	push_unique(p, &t->paths, p->norm.buf, 1);
 }
 
+/* Files that live at the top of a repository. */
+static const char *const root_files[] = {
+	"CHANGELOG.md", "CONTRIBUTING.md", "Cargo.lock", "Cargo.toml", "README.md", "SECURITY.md",
+	"docker-compose.yml", "docker-compose.yaml", "go.mod", "go.sum", "package-lock.json",
+	"package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", "pyproject.toml",
+	"requirements.txt", "setup.py", "tsconfig.json", "turbo.json", "yarn.lock",
+};
+
+static int has_dir_path(const struct task *t)
+{
+	return t->paths.nr && strchr(t->paths.v[t->paths.nr - 1], '/');
+}
+
+/*
+ * A bare new file name next to a path of the same task is in that
+ * path's directory: "Create `ui/Card/Card.tsx` (Card.test.tsx,
+ * index.ts)" declares ui/Card/Card.test.tsx, not a top-level file.
+ */
+static void add_sibling(struct md_parser *p, const char *name, int line, int read)
+{
+	const struct task *t = &p->tl->v[p->cur];
+	const char *last, *slash;
+	char *path;
+
+	if (!t->paths.nr)
+		return;
+	last = t->paths.v[t->paths.nr - 1];
+	slash = strrchr(last, '/');
+	if (!slash)
+		return;
+	path = xstrfmt("%.*s/%s", (int)(slash - last), last, name);
+	add_path(p, path, line, read);
+	free(path);
+}
+
 /* Does the task say it creates what it names?  ("Create user.plan", "new file") */
 static int task_creates(const struct task *t)
 {
@@ -478,7 +513,13 @@ static void resolve_word(struct md_parser *p, const char *w, enum word_kind kind
 
 	if (!tree) {
 		/* no tree to ask: the shape decides, as the word is written */
-		if (!rooted && (kind == W_PATH || (kind == W_MAYBE && !slash && *w != '.' && task_creates(t))))
+		if (rooted || !(kind == W_PATH || (kind == W_MAYBE && !slash && *w != '.' && task_creates(t))))
+			return;
+		if (!slash && *w != '.' && has_dir_path(t) &&
+		    !in_list(w, strlen(w), plain_files, ARRAY_SIZE(plain_files)) &&
+		    !in_list(w, strlen(w), root_files, ARRAY_SIZE(root_files)))
+			add_sibling(p, w, line, read);
+		else
 			add_path(p, w, line, read);
 		return;
 	}
@@ -502,6 +543,12 @@ static void resolve_word(struct md_parser *p, const char *w, enum word_kind kind
 	n = rooted ? 0 : pathres_find(tree, w, &found);
 	if (n == 1) {
 		add_path(p, found, line, read);
+		return;
+	}
+	if (!slash && (n > 1 || kind == W_PATH) && *w != '.' && has_dir_path(t) &&
+	    !in_list(w, strlen(w), root_files, ARRAY_SIZE(root_files)) &&
+	    !in_list(w, strlen(w), plain_files, ARRAY_SIZE(plain_files))) {
+		add_sibling(p, w, line, read);	/* next to the task's other files */
 		return;
 	}
 	if (n > 1 && !slash) {
@@ -535,8 +582,12 @@ static void resolve_word(struct md_parser *p, const char *w, enum word_kind kind
 		return;
 	}
 	/* a new file: with a directory, as written; a bare new name only if a dotfile or a known file */
-	if (slash || *w == '.' || in_list(w, strlen(w), plain_files, ARRAY_SIZE(plain_files)))
+	if (slash || *w == '.' || in_list(w, strlen(w), plain_files, ARRAY_SIZE(plain_files)) ||
+	    in_list(w, strlen(w), root_files, ARRAY_SIZE(root_files))) {
 		add_path(p, w, line, read);
+		return;
+	}
+	add_sibling(p, w, line, read);
 }
 
 /* "src/api/{a,b}.ts" -> src/api/a.ts, src/api/b.ts (one level, up to 32) */
@@ -644,7 +695,9 @@ static int filler(const char *w, size_t n)
 /* Words after which a path is only read: "per x.md", "see docs/", "according to y" */
 static int read_cue(const char *w, size_t n, const char *prev, size_t prev_n)
 {
-	static const char *const cues[] = { "per", "see", "review", "reviewing", "consult", "Per", "See", "Review", "Consult" };
+	static const char *const cues[] = {
+		"per", "see", "review", "reviewing", "consult", "run", "Per", "See", "Review", "Consult", "Run",
+	};
 
 	while (n && strchr(".,;:)(\"'*", w[n - 1]))
 		n--;

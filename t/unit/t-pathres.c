@@ -92,7 +92,7 @@ static void test_words(void)
 	check("Refactor components/auth/* quickly", "components/auth/", NULL, 0);
 	check("Fix tests/test_api.py:42 and docs/spec.md#L10", "tests/test_api.py docs/spec.md", NULL, 1);
 	check("Make tests/test_api.py::test_login pass", "tests/test_api.py", NULL, 1);
-	check("Run .\\scripts\\x.ps1 on Windows", "scripts/x.ps1", NULL, 1);
+	check("Fix .\\scripts\\x.ps1 on Windows", "scripts/x.ps1", NULL, 1);
 	check("Follow [the guide](docs/spec.md) closely", "docs/spec.md", "", 1);
 	check("Follow `src/a.py and src/b.py` closely", "src/a.py src/b.py", "", 1);
 	check("Document it in [guide](docs/spec.md)", "docs/spec.md", NULL, 1);
@@ -114,6 +114,7 @@ static void test_words(void)
 	check("Implement it per docs/spec.md in src/api/a/index.ts", "src/api/a/index.ts", "docs/spec.md", 1);
 	check("Review apps/x/y.json, see docs/spec.md and README.md", "", "apps/x/y.json docs/spec.md README.md", 1);
 	check("Fix it according to docs/spec.md", "", "docs/spec.md", 1);
+	check("Run quickstart.md validation", "", "quickstart.md", 0);
 	check("Fix it. Context: docs/spec.md, infra/main.bicep", "", "docs/spec.md infra/main.bicep", 1);
 	check("Edit docs/spec.md per docs/spec.md", "docs/spec.md", "", 1);
 	check("Use components/Button.tsx", "src/components/Button.tsx", NULL, 1);
@@ -121,6 +122,8 @@ static void test_words(void)
 	check("Add event_service.py", "", NULL, 1);
 	check("Add event_service.py", "event_service.py", NULL, 0);
 	check("Use Next.js with .ts files", "", NULL, 1);
+	check("Create `ui/Card/Card.tsx` (Card.test.tsx, index.ts) and README.md", "ui/Card/Card.tsx ui/Card/Card.test.tsx ui/Card/index.ts README.md", NULL, 1);
+	check("Create `ui/Card/Card.tsx` (Card.test.tsx, index.ts) and README.md", "ui/Card/Card.tsx ui/Card/Card.test.tsx ui/Card/index.ts README.md", NULL, 0);
 }
 
 int main(void)
