@@ -432,7 +432,7 @@ static void file_phase_edges(struct plan *p, size_t from, size_t to, unsigned in
 	int no_phases = (flags & PLAN_NO_PHASES) != 0;
 
 	for (i = from; i < to; ) {
-		int phase = p->tasks.v[i].phase, label = -1;
+		int phase = p->tasks.v[i].phase, label = -2;	/* -2: no task seen yet */
 		struct phase_run *pr;
 		size_t j;
 
@@ -447,7 +447,7 @@ static void file_phase_edges(struct plan *p, size_t from, size_t to, unsigned in
 
 			if (!plan_task_active(p, j))
 				continue;
-			label = label == -1 ? n : (label == n ? n : 0);
+			label = label == -2 ? n : (label == n ? n : 0);
 		}
 		pr->end = j;
 		pr->number = -1;
@@ -456,7 +456,8 @@ static void file_phase_edges(struct plan *p, size_t from, size_t to, unsigned in
 
 			if (!strncasecmp(name, "phase", 5))
 				pr->number = number_after(name, "phase", 1);
-			if (!is_gate_name(name))
+			/* "User Story 3 - Setup wizard" is a story; "Setup (US0 tooling)" is not */
+			if (!is_gate_name(name) || strcasestr_(name, "user story"))
 				pr->story = heading_story(name);
 		}
 		if (!pr->story && label > 0 && (phase < 0 || !is_gate_name(p->tasks.phases[phase].name)))

@@ -581,13 +581,11 @@ static void resolve_word(struct md_parser *p, const char *w, enum word_kind kind
 		free(top);
 		return;
 	}
-	/* a new file: with a directory, as written; a bare new name only if a dotfile or a known file */
-	if (slash || *w == '.' || in_list(w, strlen(w), plain_files, ARRAY_SIZE(plain_files)) ||
-	    in_list(w, strlen(w), root_files, ARRAY_SIZE(root_files))) {
-		add_path(p, w, line, read);
-		return;
-	}
-	add_sibling(p, w, line, read);
+	/*
+	 * A new file: as written ("f.txt" at the top, as before; a new
+	 * bare name next to the task's other path was placed above).
+	 */
+	add_path(p, w, line, read);
 }
 
 /* "src/api/{a,b}.ts" -> src/api/a.ts, src/api/b.ts (one level, up to 32) */

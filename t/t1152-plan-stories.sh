@@ -74,6 +74,24 @@ test_expect_success 'setup' '
 	- **US1 (Phase 2)**: Depends on Setup
 	- **US2**: Depends on Setup only - can run in parallel with US1
 	EOF
+	cat >repo/mixed.md <<-\EOF &&
+	## Phase 1: Setup
+
+	- [ ] T001 Init in a/init.py
+
+	## Phase 2: User Story 1 - Setup wizard
+
+	- [ ] T002 [US1] Wizard in b/wizard.py
+
+	## Phase 3: User Story 2 - Profile
+
+	- [ ] T003 [US2] Profile in c/profile.py
+
+	## Phase 4: Polish
+
+	- [ ] T004 [P] Docs in d/docs.md
+	- [ ] T005 [P] [US1] Wizard docs in d/wizard.md
+	EOF
 	cat >repo/section.md <<-\EOF &&
 	## Phase 1: Foundational
 
@@ -151,6 +169,13 @@ test_expect_success '[USn] labels make a story phase; a dependency section with 
 	test_cmp expect actual
 '
 
+test_expect_success 'a story named like a gate is a story; a phase with one labelled task is not' '
+	(cd repo && git parallel plan --json mixed.md >../plan.json) &&
+	json_get plan.json "[(t[\"id\"], t[\"wave\"]) for t in d[\"tasks\"]]" >actual &&
+	echo "[[\"T001\", 1], [\"T002\", 2], [\"T003\", 2], [\"T004\", 3], [\"T005\", 3]]" >expect &&
+	test_cmp expect actual
+'
+
 test_expect_success 'a dependency section names stories by phase number' '
 	(cd repo && git parallel plan --json section.md >../plan.json) &&
 	json_get plan.json "[(t[\"id\"], t[\"wave\"]) for t in d[\"tasks\"]]" >actual &&
@@ -212,7 +237,7 @@ test_expect_success 'corpus: every file keeps Setup and Foundational first and P
 		# a story phase: its heading names a story, or its tasks all carry one [USn]
 		def story(p):
 		    n, w, labels = p
-		    if re.search(r"setup|foundation", n, re.I):
+		    if re.search(r"setup|foundation", n, re.I) and not re.search(r"user story", n, re.I):
 		        return False
 		    return bool(re.search(r"user story|\bUS\d", n, re.I)) or (len(labels) == 1 and None not in labels)
 		for i, a in enumerate(ph):

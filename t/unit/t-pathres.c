@@ -119,7 +119,7 @@ static void test_words(void)
 	check("Edit docs/spec.md per docs/spec.md", "docs/spec.md", "", 1);
 	check("Use components/Button.tsx", "src/components/Button.tsx", NULL, 1);
 	check("Add src/new/file.ts", "src/new/file.ts", NULL, 1);
-	check("Add event_service.py", "", NULL, 1);
+	check("Add event_service.py", "event_service.py", NULL, 1);
 	check("Add event_service.py", "event_service.py", NULL, 0);
 	check("Use Next.js with .ts files", "", NULL, 1);
 	check("Create `ui/Card/Card.tsx` (Card.test.tsx, index.ts) and README.md", "ui/Card/Card.tsx ui/Card/Card.test.tsx ui/Card/index.ts README.md", NULL, 1);
