@@ -47,6 +47,9 @@ static void plan_clear_graph(struct plan *p)
 	p->stamp = NULL;
 	free(p->stack);
 	p->stack = NULL;
+	free(p->dep_mark);
+	p->dep_mark = NULL;
+	p->dep_mark_task = 0;
 	p->stamp_now = 0;
 }
 
@@ -133,12 +136,29 @@ static void add_dep(struct plan *p, size_t t, size_t dep, enum dep_reason reason
 
 	if (t == dep)
 		return;
-	for (k = 0; k < pt->deps_nr; k++)
-		if (pt->deps[k].task == dep)
-			return;
+	/*
+	 * Is dep already there?  dep_mark[d] == t + 1 for every d that t
+	 * waits for, rebuilt when another task's edges are added: a phase
+	 * of thousands of tasks adds its edges task by task in O(1) each,
+	 * and interleaved calls cost what a scan would.
+	 */
+	if (!p->dep_mark)
+		p->dep_mark = xcalloc(p->tasks.nr + 1, sizeof(*p->dep_mark));
+	if (p->dep_mark_task != t + 1) {
+		for (k = 0; k < pt->deps_nr; k++)
+			p->dep_mark[pt->deps[k].task] = t + 1;
+		p->dep_mark_task = t + 1;
+	}
+	if (p->dep_mark[dep] == t + 1) {
+		/* a mark left from an earlier build of t's list: check it */
+		for (k = 0; k < pt->deps_nr; k++)
+			if (pt->deps[k].task == dep)
+				return;
+	}
 	/* an ordering edge that the graph already implies is only noise */
 	if ((reason == DEP_SHARES || reason == DEP_OWNER) && waits_for(p, t, dep))
 		return;
+	p->dep_mark[dep] = t + 1;
 	ALLOC_GROW(pt->deps, pt->deps_nr + 1, pt->deps_alloc);
 	pt->deps[pt->deps_nr].task = dep;
 	pt->deps[pt->deps_nr].reason = reason;

@@ -62,6 +62,8 @@ struct plan {
 	size_t findings_nr, findings_alloc;
 	unsigned int *stamp;	/* scratch for graph searches */
 	size_t *stack;
+	size_t *dep_mark;	/* scratch for add_dep(): t + 1 where t waits for the index */
+	size_t dep_mark_task;
 	unsigned int stamp_now;
 };
 
