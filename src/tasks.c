@@ -401,6 +401,7 @@ struct md_parser {
 	pcre2_match_data *md;
 	int read_left;		/* words during which a path found is only read */
 	int last_read;		/* the last word was a path only read */
+	int paren;		/* inside parentheses on this line */
 	struct strmap warned;	/* "id\nname" of ambiguous names reported */
 };
 
@@ -478,6 +479,33 @@ static void add_sibling(struct md_parser *p, const char *name, int line, int rea
 	free(path);
 }
 
+/*
+ * Is a bare name one of the files of the task's last path?  When it is
+ * listed in parentheses after it ("ui/Card/Card.tsx (index.ts, ...)") or
+ * shares its stem ("Card.test.tsx" after ui/Card/Card.tsx or ui/Card/);
+ * "Change files/x.c and T01.txt" names a top-level T01.txt.
+ */
+static int sibling_ok(const struct md_parser *p, const struct task *t, const char *w)
+{
+	const char *last, *base, *end;
+	size_t stem = strcspn(w, ".");
+
+	if (strchr(w, '/') || *w == '.' || !has_dir_path(t) ||
+	    in_list(w, strlen(w), root_files, ARRAY_SIZE(root_files)) ||
+	    in_list(w, strlen(w), plain_files, ARRAY_SIZE(plain_files)))
+		return 0;
+	if (p->paren > 0)
+		return 1;
+	last = t->paths.v[t->paths.nr - 1];
+	end = last + strlen(last);
+	if (end > last && end[-1] == '/')
+		end--;	/* a directory: its name */
+	for (base = end; base > last && base[-1] != '/'; base--)
+		;
+	return stem && (size_t)(end - base) >= stem && !strncmp(base, w, stem) &&
+	       (base[stem] == '.' || base + stem == end);
+}
+
 /* Does the task say it creates what it names?  ("Create user.plan", "new file") */
 static int task_creates(const struct task *t)
 {
@@ -515,9 +543,7 @@ static void resolve_word(struct md_parser *p, const char *w, enum word_kind kind
 		/* no tree to ask: the shape decides, as the word is written */
 		if (rooted || !(kind == W_PATH || (kind == W_MAYBE && !slash && *w != '.' && task_creates(t))))
 			return;
-		if (!slash && *w != '.' && has_dir_path(t) &&
-		    !in_list(w, strlen(w), plain_files, ARRAY_SIZE(plain_files)) &&
-		    !in_list(w, strlen(w), root_files, ARRAY_SIZE(root_files)))
+		if (sibling_ok(p, t, w))
 			add_sibling(p, w, line, read);
 		else
 			add_path(p, w, line, read);
@@ -545,9 +571,7 @@ static void resolve_word(struct md_parser *p, const char *w, enum word_kind kind
 		add_path(p, found, line, read);
 		return;
 	}
-	if (!slash && (n > 1 || kind == W_PATH) && *w != '.' && has_dir_path(t) &&
-	    !in_list(w, strlen(w), root_files, ARRAY_SIZE(root_files)) &&
-	    !in_list(w, strlen(w), plain_files, ARRAY_SIZE(plain_files))) {
+	if ((n > 1 || kind == W_PATH) && sibling_ok(p, t, w)) {
 		add_sibling(p, w, line, read);	/* next to the task's other files */
 		return;
 	}
@@ -827,9 +851,13 @@ static void scan_words(struct md_parser *p, const char *s, const char *end,
 			p->read_left = 1;	/* "see a.md and b.md" */
 			p->last_read = 0;
 		} else {
+			if (!backticked && *w == '(')
+				p->paren++;
 			consider_word(p, w, (size_t)(s - w), backticked, line);
 			if (p->read_left > 0)
 				p->read_left--;
+			if (!backticked && p->paren > 0 && memchr(w, ')', (size_t)(s - w)))
+				p->paren--;
 		}
 		prev = w;
 		prev_n = (size_t)(s - w);
@@ -843,6 +871,7 @@ static void scan_paths(struct md_parser *p, const char *s, int line)
 
 	p->read_left = 0;
 	p->last_read = 0;
+	p->paren = 0;
 	while (s < end) {
 		const char *open = strchr(s, '`'), *close;
 

@@ -124,6 +124,9 @@ static void test_words(void)
 	check("Use Next.js with .ts files", "", NULL, 1);
 	check("Create `ui/Card/Card.tsx` (Card.test.tsx, index.ts) and README.md", "ui/Card/Card.tsx ui/Card/Card.test.tsx ui/Card/index.ts README.md", NULL, 1);
 	check("Create `ui/Card/Card.tsx` (Card.test.tsx, index.ts) and README.md", "ui/Card/Card.tsx ui/Card/Card.test.tsx ui/Card/index.ts README.md", NULL, 0);
+	check("Create `ui/Card/` - `Card.tsx`, `Card.web.tsx`", "ui/Card/ ui/Card/Card.tsx ui/Card/Card.web.tsx", NULL, 0);
+	check("Change files/x01.c and T01.txt", "files/x01.c T01.txt", NULL, 0);
+	check("Change files/x01.c and T01.txt", "files/x01.c T01.txt", NULL, 1);
 }
 
 int main(void)
