@@ -13,6 +13,7 @@
 #include "gp/cmd.h"
 #include "gp/config.h"
 #include "gp/output.h"
+#include "gp/pathres.h"
 #include "gp/plan.h"
 #include "gp/repo.h"
 #include "gp/session.h"
@@ -20,7 +21,7 @@
 #include "gp/trust.h"
 
 static const char *const usage_plan[] = {
-	"usage: git parallel plan [<task-file>...] [--base <rev>] [--json] [--strict] [--no-phases] [--force]",
+	"usage: git parallel plan [<task-file>...] [--base <rev>] [--json] [--strict] [--no-phases] [--serial-phases] [--force]",
 	NULL,
 };
 
@@ -113,6 +114,11 @@ static void print_json(const struct plan *p, const char *base_name, const struct
 		for (k = 0; k < t->paths.nr; k++)
 			json_string(&j, t->paths.v[k]);
 		json_array_end(&j);
+		json_key(&j, "reads");
+		json_array_begin(&j);
+		for (k = 0; k < t->reads.nr; k++)
+			json_string(&j, t->reads.v[k]);
+		json_array_end(&j);
 		json_kv_string(&j, "owner", pt->owner);
 		json_kv_string(&j, "story", t->story);
 		if (t->estimate > 0)
@@ -171,6 +177,13 @@ static void print_json(const struct plan *p, const char *base_name, const struct
 			json_string(&j, p->tasks.v[f->tasks[k]].id);
 		json_array_end(&j);
 		json_kv_string(&j, "path", f->path);
+		if (f->paths.nr > 1) {
+			json_key(&j, "paths");
+			json_array_begin(&j);
+			for (k = 0; k < f->paths.nr; k++)
+				json_string(&j, f->paths.v[k]);
+			json_array_end(&j);
+		}
 		json_kv_int(&j, "wave", f->wave);
 		json_object_end(&j);
 	}
@@ -198,10 +211,24 @@ static void describe_deps(struct strbuf *sb, const struct plan *p, size_t i)
 		if (sb->len)
 			strbuf_addstr(sb, "; ");
 		if (reasons[r] == DEP_PHASE && n > 4) {
-			const struct task *t = &p->tasks.v[pt->deps[0].task];
+			const struct task *t = NULL;
+			size_t phases = 0;
 
+			for (k = 0; k < pt->deps_nr; k++) {
+				const struct task *u = &p->tasks.v[pt->deps[k].task];
+
+				if (pt->deps[k].reason != DEP_PHASE)
+					continue;
+				if (!t || u->phase != t->phase)
+					phases++;
+				t = u;
+			}
+			if (phases > 1) {
+				strbuf_addf(sb, "%zu tasks of %zu earlier phases", n, phases);
+				continue;
+			}
 			strbuf_addf(sb, "%zu tasks of the previous phase", n);
-			if (t->phase >= 0)
+			if (t && t->phase >= 0)
 				strbuf_addf(sb, " '%s'", term_str(p->tasks.phases[t->phase].name));
 			continue;
 		}
@@ -235,14 +262,82 @@ static void describe_deps(struct strbuf *sb, const struct plan *p, size_t i)
 	}
 }
 
+/* 4999 as "4,999" */
+static void add_count(struct strbuf *sb, size_t n)
+{
+	if (n >= 1000) {
+		add_count(sb, n / 1000);
+		strbuf_addf(sb, ",%03zu", n % 1000);
+	} else {
+		strbuf_addf(sb, "%zu", n);
+	}
+}
+
+/* "T1, T2, T3", or "T1 and 4,999 more" past max */
 static void print_ids(struct strbuf *sb, const struct plan *p, const size_t *v, size_t nr, size_t max)
 {
 	size_t i;
 
-	for (i = 0; i < nr && i < max; i++)
+	if (nr > max) {
+		strbuf_addf(sb, "%s and ", p->tasks.v[v[0]].id);
+		add_count(sb, nr - 1);
+		strbuf_addstr(sb, " more");
+		return;
+	}
+	for (i = 0; i < nr; i++)
 		strbuf_addf(sb, "%s%s", i ? ", " : "", p->tasks.v[v[i]].id);
-	if (nr > max)
-		strbuf_addf(sb, " and %zu more", nr - max);
+}
+
+/* "src/a.py", or "src/a.py, src/b.py and 3 more paths" */
+static void print_paths(struct strbuf *sb, const struct plan_finding *f)
+{
+	size_t i, shown = f->paths.nr > 3 ? 2 : f->paths.nr;
+
+	if (!f->paths.nr) {
+		strbuf_add_term(sb, f->path ? f->path : "");
+		return;
+	}
+	for (i = 0; i < shown; i++)
+		strbuf_addf(sb, "%s%s", i ? (i + 1 == f->paths.nr ? " and " : ", ") : "", term_str(f->paths.v[i]));
+	if (shown < f->paths.nr) {
+		strbuf_addstr(sb, " and ");
+		add_count(sb, f->paths.nr - shown);
+		strbuf_addstr(sb, " more paths");
+	}
+}
+
+/* Titles longer than this are cut in text output (JSON keeps them whole). */
+#define TITLE_TEXT_MAX 2048
+
+/* Cut sb to at most max bytes on a UTF-8 boundary, ending in "..." */
+static void cut_text(struct strbuf *sb, size_t max)
+{
+	size_t n;
+
+	if (sb->len <= max || max < 3)
+		return;
+	n = max - 3;
+	while (n && ((unsigned char)sb->buf[n] & 0xc0) == 0x80)
+		n--;
+	strbuf_setlen(sb, n);
+	strbuf_addstr(sb, "...");
+}
+
+/* "T1 -> T2 -> T3", the middle left out of a long chain */
+static void print_chain(struct strbuf *sb, const struct plan *p, const size_t *v, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		if (nr > 20 && i == 5) {
+			strbuf_addstr(sb, " -> ... (");
+			add_count(sb, nr - 10);
+			strbuf_addstr(sb, " more)");
+			i = nr - 6;
+			continue;
+		}
+		strbuf_addf(sb, "%s%s", i ? " -> " : "", p->tasks.v[v[i]].id);
+	}
 }
 
 static void print_table(const struct plan *p, const char *base_name)
@@ -289,17 +384,26 @@ static void print_table(const struct plan *p, const char *base_name)
 
 			strbuf_reset(&sb);
 			strbuf_add_term(&sb, t->title);
+			cut_text(&sb, TITLE_TEXT_MAX);
 			if (owner)
 				strbuf_addf(&sb, " [%s]", term_str(owner));
-			if (cols > lead + 10 && (int)sb.len > cols - lead) {
-				strbuf_setlen(&sb, (size_t)(cols - lead - 3));
-				strbuf_addstr(&sb, "...");
-			}
+			if (cols > lead + 10)
+				cut_text(&sb, (size_t)(cols - lead));
 			printf("  %-*s %s  %s\n", (int)idw, term_str(t->id), t->parallel ? "P" : " ", sb.buf);
 			strbuf_reset(&sb);
 			describe_deps(&sb, p, order[k]);
 			if (sb.len)
 				printf("  %-*s    after %s\n", (int)idw, "", sb.buf);
+			if (t->reads.nr) {
+				size_t r;
+
+				strbuf_reset(&sb);
+				for (r = 0; r < t->reads.nr && r < 5; r++)
+					strbuf_addf(&sb, "%s%s", r ? ", " : "", t->reads.v[r]);
+				if (t->reads.nr > 5)
+					strbuf_addf(&sb, " and %zu more", t->reads.nr - 5);
+				printf("  %-*s    reads %s\n", (int)idw, "", sb.buf);
+			}
 		}
 	}
 	free(order);
@@ -320,8 +424,7 @@ static void print_table(const struct plan *p, const char *base_name)
 	printf("\n");
 	if (p->critical_nr) {
 		strbuf_reset(&sb);
-		for (i = 0; i < p->critical_nr; i++)
-			strbuf_addf(&sb, "%s%s", i ? " -> " : "", p->tasks.v[p->critical[i]].id);
+		print_chain(&sb, p, p->critical, p->critical_nr);
 		if (p->estimated)
 			printf("critical path: %s (%.0f s estimated)\n", sb.buf, p->critical_len);
 		else
@@ -339,11 +442,16 @@ static void print_table(const struct plan *p, const char *base_name)
 		for (i = 0; i < p->findings_nr; i++) {
 			const struct plan_finding *f = &p->findings[i];
 
+			struct strbuf paths = STRBUF_INIT;
+
+			if (f->kind != FINDING_FALSE_PARALLEL)
+				continue;
 			strbuf_reset(&sb);
 			print_ids(&sb, p, f->tasks, f->tasks_nr, 10);
-			if (f->kind == FINDING_FALSE_PARALLEL)
-				printf("  %sfalse [P]%s: %s share %s in wave %d; they will run one after another\n",
-				       yellow, reset, sb.buf, term_str(f->path), f->wave);
+			print_paths(&paths, f);
+			printf("  %sfalse [P]%s: %s share %s in wave %d; they will run one after another\n",
+			       yellow, reset, sb.buf, paths.buf, f->wave);
+			strbuf_release(&paths);
 		}
 		/* unknown footprints, one line */
 		strbuf_reset(&sb);
@@ -589,6 +697,33 @@ static char *from_cwd(const char *prefix, const char *path)
 	return strbuf_detach(&sb, NULL);
 }
 
+/*
+ * The files of the base tree, for reading task files (a bare name is the
+ * one file of that name, "apps/web" a directory ...).  Quiet: when the
+ * base does not resolve, the words are read by their shape, and the
+ * error comes later, where it always did.
+ */
+static void load_tree(struct pathres *tree, git_repository *repo, const char *rev)
+{
+	git_object *obj = NULL, *commit = NULL;
+	git_oid oid;
+
+	if (rev) {
+		if (git_revparse_single(&obj, repo, rev) < 0 ||
+		    git_object_peel(&commit, obj, GIT_OBJECT_COMMIT) < 0)
+			goto out;
+		git_oid_cpy(&oid, git_object_id(commit));
+	} else if (git_reference_name_to_id(&oid, repo, "HEAD") < 0) {
+		goto out;
+	}
+	if (pathres_load(tree, repo, &oid) < 0)
+		pathres_release(tree);
+out:
+	git_object_free(commit);
+	git_object_free(obj);
+	git_error_clear();
+}
+
 static char *iso_now(void)
 {
 	char buf[64];
@@ -696,12 +831,14 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "json", no_argument, NULL, 'j' },
 		{ "strict", no_argument, NULL, 's' },
 		{ "no-phases", no_argument, NULL, 'P' },
+		{ "serial-phases", no_argument, NULL, 'S' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct config cfg;
 	struct plan plan;
+	struct pathres tree = PATHRES_INIT;
 	struct strbuf ref = STRBUF_INIT;
 	const char *base = NULL, *base_name;
 	char *workdir = NULL, *state = NULL, *wt_parent = NULL;
@@ -713,7 +850,7 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hb:jsPf", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hb:jsPSf", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			usage_with(usage_plan, 0);
@@ -729,6 +866,9 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 			break;
 		case 'P':
 			flags |= PLAN_NO_PHASES;
+			break;
+		case 'S':
+			flags |= PLAN_SERIAL_PHASES;
 			break;
 		case 'f':
 			opts |= OPT_FORCE;
@@ -761,9 +901,12 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 		error("no task file: name one (git parallel plan tasks.md) or set parallel.tasks");
 		goto out;
 	}
+	load_tree(&tree, ctx->repo, base ? base : cfg.base);
+	tasks_set_tree(&tree);
 	for (i = 0; i < plan.sources.nr; i++)
 		if (tasks_load_file(&plan.tasks, plan.sources.v[i], (int)i) < 0)
 			goto out;
+	tasks_set_tree(NULL);
 	if (cfg.tasks_ini.nr) {
 		strlist_push(&plan.sources, cfg.file);
 		take_config_tasks(&plan.tasks, &cfg.tasks_ini, (int)plan.sources.nr - 1);
@@ -813,13 +956,15 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	if (false_p && (opts & OPT_STRICT)) {
 		for (i = 0; i < plan.findings_nr; i++) {
 			const struct plan_finding *f = &plan.findings[i];
-			struct strbuf ids = STRBUF_INIT;
+			struct strbuf ids = STRBUF_INIT, paths = STRBUF_INIT;
 
 			if (f->kind != FINDING_FALSE_PARALLEL)
 				continue;
 			print_ids(&ids, &plan, f->tasks, f->tasks_nr, 10);
-			error("false [P]: %s share '%s' in wave %d", ids.buf, f->path, f->wave);
+			print_paths(&paths, f);
+			error("false [P]: %s share '%s' in wave %d", ids.buf, paths.buf, f->wave);
 			strbuf_release(&ids);
+			strbuf_release(&paths);
 		}
 		error("plan not saved (--strict)");
 		ret = 1;
@@ -836,6 +981,8 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	ret = 0;
 out:
+	tasks_set_tree(NULL);
+	pathres_release(&tree);
 	plan_release(&plan);
 	config_release(&cfg);
 	strbuf_release(&ref);

@@ -11,6 +11,7 @@
 #include <git2.h>
 
 #include "gp/config.h"
+#include "gp/pathres.h"
 #include "gp/tasks.h"
 #include "gp/trust.h"
 #include "gp/util.h"
@@ -39,6 +40,7 @@ static void task_release(struct task *t)
 	free(t->story);
 	strlist_clear(&t->paths);
 	strlist_clear(&t->depends);
+	strlist_clear(&t->reads);
 	free(t->owner);
 	free(t->command);
 	free(t->command_from);
@@ -55,6 +57,7 @@ void tasklist_release(struct tasklist *tl)
 	for (i = 0; i < tl->phases_nr; i++) {
 		free(tl->phases[i].name);
 		free(tl->phases[i].file);
+		strlist_clear(&tl->phases[i].notes);
 	}
 	free(tl->phases);
 	strmap_clear(&tl->index);
@@ -78,6 +81,7 @@ static size_t task_new(struct tasklist *tl, const char *id, const char *file,
 	t->phase = -1;
 	strlist_init(&t->paths);
 	strlist_init(&t->depends);
+	strlist_init(&t->reads);
 	return tl->nr++;
 }
 
@@ -159,6 +163,63 @@ static void rtrim(struct strbuf *sb)
 
 /* paths */
 
+static const struct pathres *base_tree;
+
+void tasks_set_tree(const struct pathres *tree)
+{
+	base_tree = tree && tree->nr ? tree : NULL;
+}
+
+static const char *memmem_(const char *hay, size_t n, const char *needle)
+{
+	size_t m = strlen(needle), i;
+
+	for (i = 0; i + m <= n; i++)
+		if (!memcmp(hay + i, needle, m))
+			return hay + i;
+	return NULL;
+}
+
+static int in_list(const char *w, size_t n, const char *const *list, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (strlen(list[i]) == n && !strncmp(w, list[i], n))
+			return 1;
+	return 0;
+}
+
+/* Extensions of files people write about; "console.log", "np.random" are not. */
+static const char *const file_exts[] = {
+	"adoc", "astro", "bash", "bat", "bicep", "bzl", "c", "cc", "cfg", "cjs", "clj", "cmake",
+	"cmd", "conf", "cpp", "cs", "cshtml", "csproj", "css", "csv", "cts", "cxx", "dart",
+	"dockerfile", "ejs", "el", "env", "erb", "ex", "exs", "fs", "gemspec", "gif", "go", "gql",
+	"gradle", "graphql", "h", "hbs", "hcl", "hpp", "hs", "htm", "html", "ico", "ini", "ipynb",
+	"j2", "java", "jpeg", "jpg", "js", "json", "json5", "jsonc", "jsonl", "jsx", "kt", "kts",
+	"less", "liquid", "lock", "lua", "md", "mdc", "mdx", "mjs", "mk", "mm", "mod", "mts", "nix",
+	"php", "pl", "pm", "png", "prisma", "properties", "proto", "ps1", "psm1", "py", "pyi",
+	"rake", "rb", "rego", "rs", "rst", "sass", "scd", "scss", "sh", "sln", "sol", "sql", "sum",
+	"svelte", "svg", "swift", "tcl", "tex", "tf", "tfvars", "tmpl", "toml", "tpl", "ts",
+	"tsv", "tsx", "twig", "txt", "vue", "wasm", "webp", "xml", "yaml", "yml", "zig", "zsh",
+};
+
+/* Files without an extension that are still files. */
+static const char *const plain_files[] = {
+	"Brewfile", "CODEOWNERS", "Dockerfile", "Gemfile", "Jenkinsfile", "Justfile",
+	"LICENSE", "Makefile", "Procfile", "Rakefile", "Vagrantfile", "GNUmakefile",
+};
+
+/* First directories of repository paths: "apps/web" is a path, "read/write" is not. */
+static const char *const top_dirs[] = {
+	".github", ".kiro", ".specify", ".vscode", "Documentation", "app", "apps", "assets",
+	"backend", "bin", "charts", "cmd", "components", "config", "configs", "contrib",
+	"crates", "db", "deploy", "doc", "docs", "e2e", "examples", "frontend", "helm", "hooks",
+	"include", "infra", "internal", "k8s", "lib", "libs", "migrations", "modules", "packages",
+	"pages", "pkg", "plugins", "scripts", "services", "spec", "specs",
+	"src", "styles", "t", "templates", "terraform", "tests", "tools",
+};
+
 static int has_lower_ext(const char *w)
 {
 	const char *dot = strrchr(w, '.');
@@ -174,6 +235,16 @@ static int has_lower_ext(const char *w)
 			return 0;
 	}
 	return letter;
+}
+
+/* A lower-case extension that names a kind of file: "x.py", not "np.random" */
+static int has_file_ext(const char *w)
+{
+	const char *dot = strrchr(w, '.'), *slash = strrchr(w, '/');
+
+	if (!has_lower_ext(w) || (slash && dot < slash))
+		return 0;
+	return in_list(dot + 1, strlen(dot + 1), file_exts, ARRAY_SIZE(file_exts));
 }
 
 /*
@@ -195,6 +266,8 @@ static int is_abbreviation(const char *w)
  * Brackets: "[id]", "[...slug]" are whole directory segments of dynamic
  * routes (src/app/api/events/[id]/route.ts); any other bracket, and any in
  * the last component, is a placeholder ([entity].py, [endpoint/feature]).
+ * Parentheses are kept only as a whole directory segment: Next.js route
+ * groups, app/(auth)/login/page.tsx.
  */
 static int placeholder(const char *w)
 {
@@ -202,16 +275,38 @@ static int placeholder(const char *w)
 
 	for (;;) {
 		size_t n = strcspn(seg, "/");
+		int paren = memchr(seg, '(', n) || memchr(seg, ')', n);
 
 		if (!seg[n])
-			return n && memchr(seg, '[', n) != NULL;
+			return n && (memchr(seg, '[', n) != NULL || paren);
 		if (memchr(seg, '[', n) || memchr(seg, ']', n)) {
 			if (n < 3 || seg[0] != '[' || seg[n - 1] != ']' ||
 			    memchr(seg + 1, '[', n - 2) || memchr(seg + 1, ']', n - 2))
 				return 1;
 		}
+		if (paren && (n < 3 || seg[0] != '(' || seg[n - 1] != ')' ||
+			      memchr(seg + 1, '(', n - 2) || memchr(seg + 1, ')', n - 2)))
+			return 1;
 		seg += n + 1;
 	}
+}
+
+/* ".gitignore", ".npmrc", ".mailmap": dotfiles, not extensions like ".ics" */
+static int is_dotfile(const char *w, size_t n)
+{
+	static const char *const names[] = { "env", "mailmap", "editorconfig", "nvmrc", "gitkeep", "htaccess" };
+	static const char *const tails[] = { "rc", "ignore", "attributes", "modules", "config" };
+	size_t i;
+
+	if (in_list(w, n, names, ARRAY_SIZE(names)))
+		return 1;
+	for (i = 0; i < ARRAY_SIZE(tails); i++) {
+		size_t m = strlen(tails[i]);
+
+		if (n > m && !strncmp(w + n - m, tails[i], m))
+			return 1;
+	}
+	return 0;
 }
 
 /* Product names that look like files. */
@@ -220,54 +315,79 @@ static const char *const not_files[] = {
 	"Next.js", "Node.js", "Nuxt.js", "React.js", "Solid.js", "Three.js", "Vue.js",
 };
 
-/* Does this word (a candidate, already stripped) declare a path? */
-static int looks_like_path(const char *w, int backticked)
+/* What a word is: not a path, a path, or a path only if the tree (or the task) says so. */
+enum word_kind { W_NO, W_PATH, W_MAYBE, W_GLOB };
+
+/* Does this word (a candidate, already stripped and cleaned) declare a path? */
+static enum word_kind looks_like_path(const char *w, int backticked)
 {
 	size_t i, len = strlen(w);
 	const char *e;
 
 	if (!len || strstr(w, "://"))
-		return 0;
+		return W_NO;
 	for (e = w; (e = strstr(e, "...")); e += 3)
 		if (e == w || e[-1] != '[')
-			return 0;	/* an ellipsis; "[...slug]" is a route */
-	if (*w == '/' || *w == '@' || *w == '~')
-		return 0;
-	if (strpbrk(w, "()'\"=<>{}*$|,;"))
-		return 0;
-	if (placeholder(w))
-		return 0;
+			return W_NO;	/* an ellipsis; "[...slug]" is a route */
+	if (*w == '@' || *w == '~' || *w == '/' || *w == '-')
+		return W_NO;
+	if (strpbrk(w, "'\"=<>$|;`"))
+		return W_NO;
+	if (strpbrk(w, "*?{")) {
+		/* a glob or braces: components/auth/<star>, src/api/{a,b} */
+		if (!strchr(w, '/') || strpbrk(w, "()"))
+			return W_NO;
+		return W_GLOB;
+	}
+	if (strpbrk(w, ",}+") || placeholder(w))
+		return W_NO;
 	if (strchr(w, '/')) {
 		const char *last = strrchr(w, '/') + 1;
-
+		size_t first = strcspn(w, "/");
 		/*
 		 * Bare "grant/revoke", "read/write", "3/4" are prose: a bare
 		 * word is a path when it names a file (last.ext) or a
-		 * directory (trailing '/').  Backticked words always are.
+		 * directory (trailing '/'), or starts like a repository
+		 * path ("apps/web", "t/Makefile"); else the tree decides.
 		 */
-		return backticked || !*last || has_lower_ext(last);
+		static const char *const mime[] = { "application", "audio", "font", "image", "multipart", "text", "video" };
+
+		if (in_list(w, first, mime, ARRAY_SIZE(mime)) && !strchr(last, '.') && !strchr(last, '/'))
+			return W_NO;	/* image/png, application/pdf */
+		if (backticked || !*last || has_lower_ext(last) ||
+		    in_list(last, strlen(last), plain_files, ARRAY_SIZE(plain_files)) ||
+		    in_list(w, first, top_dirs, ARRAY_SIZE(top_dirs)))
+			return W_PATH;
+		return W_MAYBE;
 	}
 	if (*w == '.') {
-		/* a dotfile word: .env.example, .gitignore; .web.tsx unless backticked */
+		/* a dotfile: .gitignore, .env.example, .gitlab-ci.yml; not ".js" (an extension) */
 		const char *p;
 		int letter = 0;
 
-		if (!backticked)
-			return 0;
 		for (p = w + 1; *p; p++) {
 			if (isalpha((unsigned char)*p))
 				letter = 1;
 			else if (!isdigit((unsigned char)*p) && !strchr("._-", *p))
-				return 0;
+				return W_NO;
 		}
-		return letter;
+		if (!letter || (!backticked && !islower((unsigned char)w[1])))
+			return W_NO;
+		if (backticked || strpbrk(w + 1, ".-") || is_dotfile(w + 1, len - 1))
+			return W_PATH;
+		return W_MAYBE;	/* ".ics", ".js": an extension, unless the tree has the file */
 	}
 	if (is_abbreviation(w))
-		return 0;
+		return W_NO;
 	for (i = 0; i < ARRAY_SIZE(not_files); i++)
 		if (!strcmp(w, not_files[i]))
-			return 0;
-	return has_lower_ext(w);
+			return W_NO;
+	if (in_list(w, len, plain_files, ARRAY_SIZE(plain_files)))
+		return W_PATH;
+	if (has_file_ext(w))
+		return W_PATH;
+	/* "batches.current", "user.plan": a file only if the tree has one */
+	return has_lower_ext(w) ? W_MAYBE : W_NO;
 }
 
 struct md_parser {
@@ -282,60 +402,437 @@ struct md_parser {
 	struct strmap seen;	/* the current task's paths */
 	struct strbuf norm;
 	pcre2_match_data *md;
+	int read_left;		/* words during which a path found is only read */
+	int last_read;		/* the last word was a path only read */
+	int paren;		/* inside parentheses on this line */
+	struct strmap warned;	/* "id\nname" of ambiguous names reported */
 };
 
-static void add_path(struct md_parser *p, const char *word, int line)
+static void push_unique(struct md_parser *p, struct strlist *l, const char *path, int is_paths)
+{
+	int found;
+
+	/* few paths: a linear search; many: a map, so a huge task stays linear */
+	if (!is_paths || l->nr < 16) {
+		if (!strlist_has(l, path))
+			strlist_push(l, path);
+		return;
+	}
+	if (!p->seen.nr) {
+		size_t i;
+
+		for (i = 0; i < l->nr; i++)
+			strmap_put(&p->seen, l->v[i], NULL, NULL);
+	}
+	strmap_put(&p->seen, path, NULL, &found);
+	if (!found)
+		strlist_push(l, path);
+}
+
+static void add_path(struct md_parser *p, const char *word, int line, int read)
 {
 	struct task *t = &p->tl->v[p->cur];
 	const char *why = NULL;
-	int found;
 
 	if (path_normalize(&p->norm, word, &why) < 0) {
 		warning("%s:%d: task '%s': ignoring path '%s' (%s)",
 			p->file, line, t->id, word, why);
 		return;
 	}
-	/* few paths: a linear search; many: a map, so a huge task stays linear */
-	if (t->paths.nr < 16) {
+	if (read) {
 		if (!strlist_has(&t->paths, p->norm.buf))
-			strlist_push(&t->paths, p->norm.buf);
+			push_unique(p, &t->reads, p->norm.buf, 0);
 		return;
 	}
-	if (!p->seen.nr) {
-		size_t i;
+	push_unique(p, &t->paths, p->norm.buf, 1);
+}
 
-		for (i = 0; i < t->paths.nr; i++)
-			strmap_put(&p->seen, t->paths.v[i], NULL, NULL);
+/* Files that live at the top of a repository. */
+static const char *const root_files[] = {
+	"CHANGELOG.md", "CONTRIBUTING.md", "Cargo.lock", "Cargo.toml", "README.md", "SECURITY.md",
+	"docker-compose.yml", "docker-compose.yaml", "go.mod", "go.sum", "package-lock.json",
+	"package.json", "pnpm-lock.yaml", "pnpm-workspace.yaml", "pyproject.toml",
+	"requirements.txt", "setup.py", "tsconfig.json", "turbo.json", "yarn.lock",
+};
+
+static int has_dir_path(const struct task *t)
+{
+	return t->paths.nr && strchr(t->paths.v[t->paths.nr - 1], '/');
+}
+
+/*
+ * A bare new file name next to a path of the same task is in that
+ * path's directory: "Create `ui/Card/Card.tsx` (Card.test.tsx,
+ * index.ts)" declares ui/Card/Card.test.tsx, not a top-level file.
+ */
+static void add_sibling(struct md_parser *p, const char *name, int line, int read)
+{
+	const struct task *t = &p->tl->v[p->cur];
+	const char *last, *slash;
+	char *path;
+
+	if (!t->paths.nr)
+		return;
+	last = t->paths.v[t->paths.nr - 1];
+	slash = strrchr(last, '/');
+	if (!slash)
+		return;
+	path = xstrfmt("%.*s/%s", (int)(slash - last), last, name);
+	add_path(p, path, line, read);
+	free(path);
+}
+
+/*
+ * Is a bare name one of the files of the task's last path?  When it is
+ * listed in parentheses after it ("ui/Card/Card.tsx (index.ts, ...)") or
+ * shares its stem ("Card.test.tsx" after ui/Card/Card.tsx or ui/Card/);
+ * "Change files/x.c and T01.txt" names a top-level T01.txt.
+ */
+static int sibling_ok(const struct md_parser *p, const struct task *t, const char *w)
+{
+	const char *last, *base, *end;
+	size_t stem = strcspn(w, ".");
+
+	if (strchr(w, '/') || *w == '.' || !has_dir_path(t) ||
+	    in_list(w, strlen(w), root_files, ARRAY_SIZE(root_files)) ||
+	    in_list(w, strlen(w), plain_files, ARRAY_SIZE(plain_files)))
+		return 0;
+	if (p->paren > 0)
+		return 1;
+	last = t->paths.v[t->paths.nr - 1];
+	end = last + strlen(last);
+	if (end > last && end[-1] == '/')
+		end--;	/* a directory: its name */
+	for (base = end; base > last && base[-1] != '/'; base--)
+		;
+	return stem && (size_t)(end - base) >= stem && !strncmp(base, w, stem) &&
+	       (base[stem] == '.' || base + stem == end);
+}
+
+/* Does the task say it creates what it names?  ("Create user.plan", "new file") */
+static int task_creates(const struct task *t)
+{
+	static const char *const verbs[] = { "create", "creates", "creating", "generate", "new file", "scaffold" };
+	const char *q = t->title;
+	size_t i;
+
+	for (; q && *q; q++) {
+		if (q > t->title && isalnum((unsigned char)q[-1]))
+			continue;
+		for (i = 0; i < ARRAY_SIZE(verbs); i++) {
+			size_t n = strlen(verbs[i]);
+
+			if (!strncasecmp(q, verbs[i], n) && !isalnum((unsigned char)q[n]))
+				return 1;
+		}
 	}
-	strmap_put(&p->seen, p->norm.buf, NULL, &found);
-	if (!found)
-		strlist_push(&t->paths, p->norm.buf);
+	return 0;
+}
+
+/*
+ * Resolve one cleaned word against the base tree and declare what it
+ * names.  rooted: it was written "/apps/x/y.json".
+ */
+static void resolve_word(struct md_parser *p, const char *w, enum word_kind kind,
+			 int rooted, int line, int read)
+{
+	const struct pathres *tree = base_tree;
+	const struct task *t = &p->tl->v[p->cur];
+	const char *found = NULL;
+	size_t n;
+	int slash = strchr(w, '/') != NULL, dir = w[strlen(w) - 1] == '/';
+
+	if (!tree) {
+		/* no tree to ask: the shape decides, as the word is written */
+		if (rooted || !(kind == W_PATH || (kind == W_MAYBE && !slash && *w != '.' && task_creates(t))))
+			return;
+		if (sibling_ok(p, t, w))
+			add_sibling(p, w, line, read);
+		else
+			add_path(p, w, line, read);
+		return;
+	}
+	if (!dir && pathres_is_file(tree, w)) {
+		add_path(p, w, line, read);
+		return;
+	}
+	if (pathres_is_dir(tree, w)) {
+		char *d = dir ? xstrdup(w) : xstrfmt("%s/", w);
+
+		add_path(p, d, line, read);
+		free(d);
+		return;
+	}
+	if (dir) {
+		if (kind == W_PATH && !rooted)
+			add_path(p, w, line, read);
+		return;
+	}
+	/* a bare name or a path's tail: the one file of the tree that ends so */
+	n = rooted ? 0 : pathres_find(tree, w, &found);
+	if (n == 1) {
+		add_path(p, found, line, read);
+		return;
+	}
+	if ((n > 1 || kind == W_PATH) && sibling_ok(p, t, w)) {
+		add_sibling(p, w, line, read);	/* next to the task's other files */
+		return;
+	}
+	if (n > 1 && !slash) {
+		struct strbuf key = STRBUF_INIT;
+		int seen;
+
+		strbuf_addf(&key, "%s\n%s", t->id, w);
+		strmap_put(&p->warned, key.buf, NULL, &seen);
+		if (!seen)
+			warning("%s:%d: task '%s': '%s' names %zu files of the base tree ('%s', ...); not declared",
+				p->file, line, t->id, w, n, found);
+		strbuf_release(&key);
+		return;
+	}
+	if (n > 1)
+		kind = W_PATH;	/* several "x/y.ts" below: as written, from the top */
+	if (!slash && !rooted && *w != '.' && kind != W_NO && task_creates(t)) {
+		add_path(p, w, line, read);
+		return;
+	}
+	if (kind != W_PATH)
+		return;
+	if (rooted) {
+		size_t first = strcspn(w, "/");
+		char *top = xstrndup(w, first);
+
+		/* "/apps/new.json" under an existing top directory; not "/api/events" */
+		if (has_file_ext(w) && pathres_is_dir(tree, top))
+			add_path(p, w, line, read);
+		free(top);
+		return;
+	}
+	/*
+	 * A new file: as written ("f.txt" at the top, as before; a new
+	 * bare name next to the task's other path was placed above).
+	 */
+	add_path(p, w, line, read);
+}
+
+/* "src/api/{a,b}.ts" -> src/api/a.ts, src/api/b.ts (one level, up to 32) */
+static void expand_braces(const char *w, struct strlist *out)
+{
+	const char *open = strchr(w, '{'), *close = open ? strchr(open, '}') : NULL, *q;
+
+	if (!open || !close || memchr(open + 1, '{', (size_t)(close - open - 1))) {
+		strlist_push(out, w);
+		return;
+	}
+	for (q = open + 1; q <= close && out->nr < 32; ) {
+		size_t n = strcspn(q, ",}");
+
+		strlist_push_nodup(out, xstrfmt("%.*s%.*s%s", (int)(open - w), w, (int)n, q, close + 1));
+		q += n + 1;
+	}
+}
+
+/* A glob declares what it matches in the tree (up to 32 files), else its directory. */
+static void resolve_glob(struct md_parser *p, const char *w, int line, int read)
+{
+	struct strlist alts = STRLIST_INIT, hits = STRLIST_INIT;
+	size_t i, k;
+
+	expand_braces(w, &alts);
+	for (i = 0; i < alts.nr; i++) {
+		const char *a = alts.v[i];
+		size_t lit = strcspn(a, "*?{}");
+
+		if (!a[lit]) {
+			resolve_word(p, a, W_PATH, 0, line, read);
+			continue;
+		}
+		if (strpbrk(a, "{}"))
+			continue;
+		hits.nr = 0;
+		if (base_tree && pathres_glob(base_tree, a, &hits, 32) <= 32 && hits.nr) {
+			for (k = 0; k < hits.nr; k++)
+				add_path(p, hits.v[k], line, read);
+		} else {
+			while (lit && a[lit - 1] != '/')
+				lit--;
+			if (lit) {
+				char *d = xstrndup(a, lit);
+
+				add_path(p, d, line, read);
+				free(d);
+			}
+		}
+		for (k = 0; k < hits.nr; k++)
+			free(hits.v[k]);
+		hits.nr = 0;
+	}
+	strlist_clear(&hits);
+	strlist_clear(&alts);
+}
+
+/*
+ * Clean a word into a path candidate: "x.py:42", "x.py:42:7", "x.md#L10",
+ * "x.md#section", "test_x.py::test_y" are the file; ".\scripts\x.ps1" is
+ * scripts/x.ps1; "/apps/x.json" is rooted.
+ */
+static void clean_word(struct strbuf *sb, const char *w, size_t n, int *rooted)
+{
+	char *q;
+	size_t i;
+
+	strbuf_reset(sb);
+	strbuf_add(sb, w, n);
+	*rooted = 0;
+	if ((q = strstr(sb->buf, "::")) && q > sb->buf)
+		strbuf_setlen(sb, (size_t)(q - sb->buf));
+	if ((q = strchr(sb->buf, '#')) && q > sb->buf && !strchr(q, '/'))
+		strbuf_setlen(sb, (size_t)(q - sb->buf));
+	/* ":42", ":42:7", ":10-20" after a file */
+	for (q = strchr(sb->buf, ':'); q; q = strchr(q + 1, ':'))
+		if (q > sb->buf && isdigit((unsigned char)q[1]) &&
+		    strspn(q + 1, "0123456789:-L") == strlen(q + 1)) {
+			strbuf_setlen(sb, (size_t)(q - sb->buf));
+			break;
+		}
+	if (strchr(sb->buf, '\\') && !strchr(sb->buf, '/'))
+		for (i = 0; i < sb->len; i++)
+			if (sb->buf[i] == '\\')
+				sb->buf[i] = '/';
+	while (sb->len >= 2 && sb->buf[0] == '.' && sb->buf[1] == '/') {
+		memmove(sb->buf, sb->buf + 2, sb->len - 1);
+		sb->len -= 2;
+	}
+	if (sb->len > 1 && sb->buf[0] == '/' && sb->buf[1] != '/') {
+		memmove(sb->buf, sb->buf + 1, sb->len);
+		sb->len--;
+		*rooted = 1;
+	}
+}
+
+static int filler(const char *w, size_t n)
+{
+	static const char *const words[] = { "the", "a", "an", "our", "its", "their", "existing", "current" };
+
+	return in_list(w, n, words, ARRAY_SIZE(words));
+}
+
+/* Words after which a path is only read: "per x.md", "see docs/", "according to y" */
+static int read_cue(const char *w, size_t n, const char *prev, size_t prev_n)
+{
+	static const char *const cues[] = {
+		"per", "see", "review", "reviewing", "consult", "run", "Per", "See", "Review", "Consult", "Run",
+	};
+
+	while (n && strchr(".,;:)(\"'*", w[n - 1]))
+		n--;
+	while (n && strchr("(\"'*", *w)) {
+		w++;
+		n--;
+	}
+	if (in_list(w, n, cues, ARRAY_SIZE(cues)))
+		return 1;
+	return n == 2 && !strncmp(w, "to", 2) && prev_n >= 9 && !strncasecmp(prev, "according", 9);
 }
 
 static void consider_word(struct md_parser *p, const char *w, size_t n,
 			  int backticked, int line)
 {
-	char *word;
+	struct strbuf sb = STRBUF_INIT;
+	const char *link;
+	enum word_kind kind;
+	int rooted, read = p->read_left > 0;
 
+	/* a markdown link: its target counts, "[text](docs/x.md)" */
+	if (!backticked && (link = memmem_(w, n, "](")) != NULL) {
+		const char *target = link + 2, *end = memchr(target, ')', (size_t)(w + n - target));
+
+		if (end > target)
+			consider_word(p, target, (size_t)(end - target), 1, line);
+		n = (size_t)(link - w);
+	}
 	if (!backticked) {
-		while (n && strchr("(\"'*", *w)) {
+		while (n && strchr("([\"'*", *w)) {
 			w++;
 			n--;
 		}
-		while (n && strchr(".,;:)\"'*!?", w[n - 1]))
+		while (n && strchr(".,;:)]\"'*!?", w[n - 1]) &&
+		       !(w[n - 1] == '*' && n >= 2 && w[n - 2] == '/'))
 			n--;
 	}
 	if (!n)
 		return;
-	word = xstrndup(w, n);
-	if (looks_like_path(word, backticked))
-		add_path(p, word, line);
-	free(word);
+	clean_word(&sb, w, n, &rooted);
+	kind = sb.len ? looks_like_path(sb.buf, backticked) : W_NO;
+	if (kind == W_GLOB)
+		resolve_glob(p, sb.buf, line, read);
+	else if (kind != W_NO || rooted)
+		resolve_word(p, sb.buf, rooted ? W_MAYBE : kind, rooted, line, read);
+	/* "see a.md, b.md" reads both; "per a.md in b.md" writes b.md */
+	p->last_read = kind != W_NO && read;
+	if (p->last_read)
+		p->read_left = w[n] == ',' ? 2 : 0;
+	strbuf_release(&sb);
+}
+
+/*
+ * Does a backticked span with spaces name one path?  `docs/My Guide.md`:
+ * the tree has it, or it starts with a directory, ends in a file name
+ * (x.ext) or '/', and reads like a name, not a command or a list
+ * (`git add x.py`, `src/a.py and src/b.py`, `x.py --fix`).
+ */
+static int one_path_span(const char *s, const char *end)
+{
+	static const char *const joins[] = { "and", "or", "to", "with", "vs", "&", "from", "in" };
+	const char *sp = memchr(s, ' ', (size_t)(end - s)), *q, *w, *slash = NULL;
+	int words = 0, ret = 0;
+	char *span;
+
+	if (!sp || end == s || end[-1] == ' ')
+		return 0;
+	span = xstrndup(s, (size_t)(end - s));
+	if (base_tree && (pathres_is_file(base_tree, span) || pathres_is_dir(base_tree, span))) {
+		free(span);
+		return 1;
+	}
+	free(span);
+	if (!memchr(s, '/', (size_t)(sp - s)))
+		return 0;
+	for (w = s; w < end; w = q + 1) {
+		size_t n;
+
+		q = memchr(w, ' ', (size_t)(end - w));
+		if (!q)
+			q = end;
+		n = (size_t)(q - w);
+		words++;
+		if (!n || *w == '-' || in_list(w, n, joins, ARRAY_SIZE(joins)))
+			return 0;
+		if (memchr(w, '.', n) && q != end)
+			return 0;	/* only the last word has an extension */
+	}
+	for (q = s; q < end; q++) {
+		if (*q == '/')
+			slash = q;
+		else if (strchr("'\"=<>$|;`(){}*,", *q))
+			return 0;
+	}
+	if (words > 5)
+		return 0;
+	if (end[-1] == '/')
+		return 1;
+	for (q = end - 1; q > slash && *q != '.'; q--)
+		;
+	ret = q > slash + 1 && end - q - 1 >= 1 && end - q - 1 <= 8;
+	return ret;
 }
 
 static void scan_words(struct md_parser *p, const char *s, const char *end,
 		       int backticked, int line)
 {
+	const char *prev = NULL;
+	size_t prev_n = 0;
+
 	while (s < end) {
 		const char *w;
 
@@ -344,8 +841,29 @@ static void scan_words(struct md_parser *p, const char *s, const char *end,
 		w = s;
 		while (s < end && !isspace((unsigned char)*s))
 			s++;
-		if (s > w)
+		if (s == w)
+			continue;
+		if (!backticked && read_cue(w, (size_t)(s - w), prev, prev_n)) {
+			p->read_left = 1;
+		} else if (p->read_left > 0 && p->read_left < (1 << 20) && filler(w, (size_t)(s - w))) {
+			;	/* "per the spec.md": the next word still */
+		} else if (!backticked && (size_t)(s - w) == 8 && !strncasecmp(w, "context:", 8)) {
+			p->read_left = 1 << 20;	/* the rest of the line */
+		} else if (p->last_read && ((size_t)(s - w) == 3 ? !strncmp(w, "and", 3) :
+					     (size_t)(s - w) == 2 ? !strncmp(w, "or", 2) : 0)) {
+			p->read_left = 1;	/* "see a.md and b.md" */
+			p->last_read = 0;
+		} else {
+			if (!backticked && *w == '(')
+				p->paren++;
 			consider_word(p, w, (size_t)(s - w), backticked, line);
+			if (p->read_left > 0)
+				p->read_left--;
+			if (!backticked && p->paren > 0 && memchr(w, ')', (size_t)(s - w)))
+				p->paren--;
+		}
+		prev = w;
+		prev_n = (size_t)(s - w);
 	}
 }
 
@@ -354,6 +872,9 @@ static void scan_paths(struct md_parser *p, const char *s, int line)
 {
 	const char *end = s + strlen(s);
 
+	p->read_left = 0;
+	p->last_read = 0;
+	p->paren = 0;
 	while (s < end) {
 		const char *open = strchr(s, '`'), *close;
 
@@ -369,7 +890,15 @@ static void scan_paths(struct md_parser *p, const char *s, int line)
 			break;
 		}
 		scan_words(p, s, open, 0, line);
-		scan_words(p, open + 1, close, 1, line);
+		if (one_path_span(open + 1, close)) {
+			int read = p->read_left > 0;
+			char *span = xstrndup(open + 1, (size_t)(close - open - 1));
+
+			resolve_word(p, span, W_PATH, 0, line, read);
+			free(span);
+		} else {
+			scan_words(p, open + 1, close, 1, line);
+		}
 		s = close + 1;
 	}
 }
@@ -524,6 +1053,29 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 	free(id);
 }
 
+static size_t fence_len(const char *s, char *c);
+
+static int strcasestr_ascii(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return 1;
+	return 0;
+}
+
+/* "- [ ] ...", "* [x] ...": a checklist item, whatever its box holds */
+static int item_line(const char *s)
+{
+	s += strspn(s, " \t");
+	if (!strchr("-*+", *s) || !*s)
+		return 0;
+	s++;
+	s += strspn(s, " \t");
+	return s[0] == '[' && s[1] && s[2] == ']';
+}
+
 static void md_phase(struct md_parser *p, const char *name)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -542,7 +1094,58 @@ static void md_phase(struct md_parser *p, const char *name)
 	ph->file = xstrdup(p->file);
 	ph->line = p->line;
 	ph->source = p->source;
+	strlist_init(&ph->notes);
 	p->phase = (int)p->tl->phases_nr++;
+}
+
+/*
+ * Keep the lines that say what depends on what ("- **US2 (Phase 4)**:
+ * Depends on US1", "Depends on US1" in a phase's intro) with the phase
+ * whose section holds them, found by line number: a second, independent
+ * pass over the file, so the item parser stays as it is.  Fenced code is
+ * skipped; task lines (checklist items) are not notes.
+ */
+static void scan_phase_notes(struct tasklist *tl, const char *buf, size_t len,
+			     int source, size_t first_phase)
+{
+	const char *s = buf, *end = buf + len;
+	size_t ph = first_phase, fence = 0;
+	int line = 0;
+	char fence_c = 0;
+
+	if (first_phase >= tl->phases_nr)
+		return;
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s), fl;
+		char *l, fc;
+
+		line++;
+		l = xstrndup(s, n);
+		s += n + (nl ? 1 : 0);
+		if ((fl = fence_len(l, &fc))) {
+			if (!fence) {
+				fence = fl;
+				fence_c = fc;
+			} else if (fl >= fence && fc == fence_c) {
+				fence = 0;
+			}
+			free(l);
+			continue;
+		}
+		while (ph + 1 < tl->phases_nr && tl->phases[ph + 1].source == source &&
+		       tl->phases[ph + 1].line <= line)
+			ph++;
+		if (!fence && tl->phases[ph].line < line && strcasestr_ascii(l, "depend") &&
+		    !item_line(l)) {
+			struct strbuf sb = STRBUF_INIT;
+
+			strbuf_addstr(&sb, l);
+			strbuf_trim(&sb);
+			strlist_push_nodup(&tl->phases[ph].notes, strbuf_detach(&sb, NULL));
+		}
+		free(l);
+	}
 }
 
 /* A line that is neither in a code block nor in a comment. */
@@ -625,6 +1228,7 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 	strbuf_init(&p.text, 0);
 	strbuf_init(&p.norm, 0);
 	strmap_init(&p.seen);
+	strmap_init(&p.warned);
 	p.md = pcre2_match_data_create(8, NULL);
 	if (!p.md) {
 		ret = error("out of memory");
@@ -702,6 +1306,7 @@ out:
 	strbuf_release(&p.text);
 	strbuf_release(&p.norm);
 	strmap_clear(&p.seen);
+	strmap_clear(&p.warned);
 	return ret;
 }
 
@@ -885,7 +1490,11 @@ int tasks_load_file(struct tasklist *tl, const char *path, int source)
 		}
 		free(id);
 	} else {
+		size_t phases_before = tl->phases_nr;
+
 		ret = tasks_parse_markdown(tl, path, sb.buf, sb.len, source);
+		if (!ret)
+			scan_phase_notes(tl, sb.buf, sb.len, source, phases_before);
 	}
 	if (!ret && tl->nr == before)
 		ret = error("no tasks found in '%s'", path);

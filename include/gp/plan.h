@@ -29,7 +29,8 @@ enum finding_kind {
 
 struct plan_finding {
 	enum finding_kind kind;
-	char *path;		/* the shared path, or NULL */
+	char *path;		/* the (first) shared path, or NULL */
+	struct strlist paths;	/* every path these tasks share in this wave */
 	size_t *tasks;
 	size_t tasks_nr;
 	int wave;
@@ -60,11 +61,15 @@ struct plan {
 	struct plan_finding *findings;
 	size_t findings_nr, findings_alloc;
 	unsigned int *stamp;	/* scratch for graph searches */
+	size_t *stack;
+	size_t *dep_mark;	/* scratch for add_dep(): t + 1 where t waits for the index */
+	size_t dep_mark_task;
 	unsigned int stamp_now;
 };
 
 enum plan_flags {
 	PLAN_NO_PHASES = 1 << 0,
+	PLAN_SERIAL_PHASES = 1 << 1,	/* every phase waits for the previous one, stories too */
 };
 
 void plan_init(struct plan *p);

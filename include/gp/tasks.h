@@ -32,6 +32,7 @@ struct task {
 	char *command_from;	/* where it was read: "file:line" */
 	char *command_trust;	/* its file came with the repository: the trust ID it needs (trust.h) */
 	double estimate;	/* seconds; 0 when not given */
+	struct strlist reads;	/* paths only referred to ("per x.md", "see y/"): no shares edge */
 };
 
 struct task_phase {
@@ -39,6 +40,12 @@ struct task_phase {
 	char *file;
 	int line;
 	int source;
+	/*
+	 * Lines of the phase's section (its intro, or a "Dependencies"
+	 * section's list) that say what depends on what ("Depends on US1"),
+	 * for plan.c to read as spec-kit means them.
+	 */
+	struct strlist notes;
 };
 
 struct tasklist {
@@ -54,6 +61,15 @@ struct tasklist {
 
 void tasklist_init(struct tasklist *tl);
 void tasklist_release(struct tasklist *tl);
+
+struct pathres;
+/*
+ * The files of the base tree, used to decide what a word of a markdown
+ * task names (a unique basename, a directory, a dotted identifier that is
+ * a file); NULL (the default) reads words by their shape alone.
+ * Borrowed: keep it alive while parsing.
+ */
+void tasks_set_tree(const struct pathres *tree);
 
 /*
  * Parse a markdown task list held in buf (len bytes).  "file" names it in

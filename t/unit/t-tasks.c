@@ -308,7 +308,7 @@ static void test_paths(void)
 	ok(path_of("- [ ] T001 Support read/write and grant/revoke, 3/4 of it\n", NULL),
 	   "bare slash-joined words are not paths");
 	ok(path_of("- [ ] T001 Check `apps/web` builds\n", "apps/web"), "backticked directory without '/'");
-	ok(path_of("- [ ] T001 Copy .env.example somewhere\n", NULL), "bare dotfile word is not a path");
+	ok(path_of("- [ ] T001 Copy .env.example somewhere\n", ".env.example"), "bare dotfile word is a path");
 	ok(path_of("- [ ] T001 Copy `.env.example` somewhere\n", ".env.example"), "backticked dotfile is a path");
 	ok(path_of("- [ ] T001 Run `npm run test -- tests/integration/events/`\n",
 		   "tests/integration/events/"), "backticked span split into words");
