@@ -15,6 +15,7 @@
 #include <git2/sys/index.h>
 
 #include "gp/check.h"
+#include "gp/gitmerge.h"
 #include "gp/ownership.h"
 
 void check_init(struct check *c)
@@ -497,10 +498,13 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 	git_merge_options mo;
 	struct strmap set = STRMAP_INIT, drop = STRMAP_INIT;
 	char hex_a[GIT_OID_HEXSZ + 1], hex_b[GIT_OID_HEXSZ + 1];
-	size_t i, n;
-	int ret = 0, uncommitted = 0;
+	struct gitmerge g;
+	size_t i, k, n;
+	int ret = 0, uncommitted = 0, need;
 
+	gitmerge_init(&g);
 	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
+	mo.target_limit = GITMERGE_RENAME_LIMIT;
 	if (git_commit_lookup(&ca, repo, &c->fp[p->a].head) < 0 ||
 	    git_commit_lookup(&cb, repo, &c->fp[p->b].head) < 0 ||
 	    git_merge_commits(&idx, repo, ca, cb, &mo) < 0) {
@@ -578,6 +582,24 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 			strlist_push(&p->exact_paths, set.v[i].key);
 	if (p->exact_paths.nr > 1)
 		qsort(p->exact_paths.v, p->exact_paths.nr, sizeof(char *), cmp_str);
+	/*
+	 * libgit2's merge is not git's (gitmerge.h): where they may differ,
+	 * git's verdict and path set stand; if git cannot answer, libgit2's.
+	 */
+	need = p->exact_paths.nr ? 1 :
+		gitmerge_needed(repo, &c->fp[p->a].head, &c->fp[p->b].head);
+	if (need < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (need && !gitmerge_run(&g, repo, &c->fp[p->a].head, &c->fp[p->b].head)) {
+		strlist_clear(&p->exact_paths);
+		strmap_clear(&set);
+		for (i = 0; i < g.paths.nr; i++) {
+			strlist_push(&p->exact_paths, g.paths.v[i]);
+			strmap_put(&set, g.paths.v[i], NULL, NULL);
+		}
+	}
 	p->exact = p->exact_paths.nr > 0;
 	/* each overlap of this pair gets git's verdict; paths only git saw become overlaps */
 	for (i = 0; i < c->ov_nr; i++) {
@@ -592,12 +614,15 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 		}
 		o->exact = strmap_contains(&set, o->path) || strmap_contains(&set, o->fa->path) ||
 			strmap_contains(&set, o->fb->path);
+		for (k = 0; k < p->exact_paths.nr && !o->exact; k++)
+			o->exact = same_or_aside(p->exact_paths.v[k], o->path) ||
+				same_or_aside(p->exact_paths.v[k], o->fa->path) ||
+				same_or_aside(p->exact_paths.v[k], o->fb->path);
 	}
 	if (uncommitted && !p->exact)
 		p->exact = -1;	/* the commits merge cleanly; the worktrees were not merged */
 	for (i = 0; i < p->exact_paths.nr; i++) {
 		const char *ep = p->exact_paths.v[i];
-		size_t k;
 		int covered = 0;
 		struct overlap *o;
 
@@ -622,6 +647,7 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 		o->exact = 1;
 	}
 out:
+	gitmerge_release(&g);
 	strmap_clear(&drop);
 	strmap_clear(&set);
 	git_index_conflict_iterator_free(it);
