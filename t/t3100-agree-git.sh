@@ -165,4 +165,22 @@ test_expect_success 'without git merge-tree, libgit2 decides and says so' '
 	grep "libgit2.s merge decides" nogit.err
 '
 
+# git.git de35b7b3ffb6: Documentation/*.txt became *.adoc with edits, while
+# the other side changed git-fsck.txt.  libgit2 gives up on inexact renames
+# beyond 200 candidates (a false modify/delete); git considers 7,000.
+test_expect_success 'a .txt to .adoc rename of 250 files is a rename, not modify/delete' '
+	scenario adoc "mkdir doc && for i in \$(test_seq 1 250); do
+			for l in 1 2 3 4 5 6 7 8; do echo \"page \$i line \$l\"; done >doc/p\$i.txt; done" \
+		"for f in doc/*.txt; do git mv \$f \${f%.txt}.adoc && echo \"include::x[]\" >>\${f%.txt}.adoc; done" \
+		"sed -i s/line.4/LINE-4/ doc/p7.txt" &&
+	expect_check_agrees adoc 0 &&
+	(cd adoc && PATH="$TRASH_DIRECTORY/nogit:$PATH" git-parallel merge --dry-run --json >../adoc.json 2>../adoc.err) &&
+	grep "libgit2.s merge decides" adoc.err &&
+	json_get adoc.json "[r[\"outcome\"] for r in d[\"results\"]]" >actual &&
+	echo "[\"merged\", \"merged\"]" >expect && test_cmp expect actual &&
+	expect_merge_agrees adoc &&
+	git -C adoc show main:doc/p7.adoc >p7 &&
+	grep "page 7 LINE-4" p7 && grep "include::x" p7
+'
+
 test_done
