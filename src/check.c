@@ -450,6 +450,171 @@ static void find_overlaps(struct check *c, git_repository *repo)
 	index_release(&ix);
 }
 
+/* --- the classifier's noise: identical hunks, a pair's own merge base --- */
+
+/* A zero-context hunk of base -> side: base range and the lines it puts there. */
+struct text_hunk {
+	struct fp_range r;
+	struct strbuf text;
+};
+
+struct text_hunks {
+	struct text_hunk *v;
+	size_t nr, alloc;
+};
+
+static int th_hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *payload)
+{
+	struct text_hunks *th = payload;
+	struct text_hunk *x;
+
+	(void)d;
+	ALLOC_GROW(th->v, th->nr + 1, th->alloc);
+	x = &th->v[th->nr++];
+	x->r.start = (unsigned int)h->old_start;
+	x->r.lines = (unsigned int)h->old_lines;
+	strbuf_init(&x->text, 0);
+	return 0;
+}
+
+static int th_line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
+		      void *payload)
+{
+	struct text_hunks *th = payload;
+
+	(void)d;
+	(void)h;
+	if (th->nr && (l->origin == GIT_DIFF_LINE_ADDITION || l->origin == GIT_DIFF_LINE_ADD_EOFNL ||
+		       l->origin == GIT_DIFF_LINE_DEL_EOFNL)) {
+		strbuf_addch(&th->v[th->nr - 1].text, l->origin);
+		strbuf_add(&th->v[th->nr - 1].text, l->content, l->content_len);
+	}
+	return 0;
+}
+
+static void text_hunks_release(struct text_hunks *th)
+{
+	size_t i;
+
+	for (i = 0; i < th->nr; i++)
+		strbuf_release(&th->v[i].text);
+	free(th->v);
+	memset(th, 0, sizeof(*th));
+}
+
+/* Hunks of the blob base -> side (both in the object database).  0, or -1. */
+static int text_hunks_of(struct text_hunks *out, git_repository *repo, const git_oid *base,
+			 const git_oid *side)
+{
+	git_blob *a = NULL, *b = NULL;
+	git_diff_options opts;
+	int ret = -1;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = 0;
+	opts.interhunk_lines = 0;
+	if (!git_blob_lookup(&a, repo, base) && !git_blob_lookup(&b, repo, side) &&
+	    !git_diff_blobs(a, NULL, b, NULL, &opts, NULL, NULL, th_hunk_cb, th_line_cb, out))
+		ret = 0;
+	git_error_clear();
+	git_blob_free(a);
+	git_blob_free(b);
+	return ret;
+}
+
+/*
+ * Do the changes base -> a and base -> b of one file conflict as git's
+ * three-way merge sees them?  Ranges that overlap or touch conflict,
+ * unless both sides made the very same change there (same base lines,
+ * same new lines: git takes it once).  1 conflict, 0 clean, -1 unknown
+ * (a blob not in the object database: work not committed).
+ */
+static int blobs_conflict(git_repository *repo, const git_oid *base, const git_oid *a,
+			  const git_oid *b)
+{
+	struct text_hunks ha = { 0 }, hb = { 0 };
+	size_t i, j;
+	int ret = -1;
+
+	if (git_oid_equal(a, base) || git_oid_equal(b, base) || git_oid_equal(a, b))
+		return 0;
+	if (text_hunks_of(&ha, repo, base, a) < 0 || text_hunks_of(&hb, repo, base, b) < 0)
+		goto out;
+	ret = 0;
+	for (i = 0; i < ha.nr && !ret; i++)
+		for (j = 0; j < hb.nr && !ret; j++) {
+			const struct text_hunk *x = &ha.v[i], *y = &hb.v[j];
+
+			if (!check_ranges_conflict(&x->r, 1, &y->r, 1))
+				continue;
+			if (x->r.start == y->r.start && x->r.lines == y->r.lines &&
+			    x->text.len == y->text.len &&
+			    !memcmp(x->text.buf, y->text.buf, x->text.len))
+				continue;	/* the same change on both sides */
+			ret = 1;
+		}
+out:
+	text_hunks_release(&ha);
+	text_hunks_release(&hb);
+	return ret;
+}
+
+/* The blob at path in commit oid.  0 found, -1 not. */
+static int blob_id_at(git_oid *out, git_repository *repo, const git_oid *oid, const char *path)
+{
+	git_commit *cm = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	int ret = -1;
+
+	if (!git_commit_lookup(&cm, repo, oid) && !git_commit_tree(&tree, cm) &&
+	    !git_tree_entry_bypath(&e, tree, path) && git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+		git_oid_cpy(out, git_tree_entry_id(e));
+		ret = 0;
+	}
+	git_error_clear();
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(cm);
+	return ret;
+}
+
+/*
+ * A content overlap the line ranges call a conflict, looked at closer:
+ * measured against the pair's own merge base (siblings that started from
+ * the same dependency's result both carry its hunks from the pinned base;
+ * git's merge base for them is the dependency's head), and with the same
+ * change on both sides taken once, as git does.  Committed work only.
+ */
+static void refine_conflict(struct check *c, git_repository *repo, struct overlap *o)
+{
+	const struct footprint *pa = &c->fp[o->a], *pb = &c->fp[o->b];
+	const struct fp_file *fa = o->fa, *fb = o->fb;
+	git_oid mb, base, ida, idb;
+
+	if (!fa || !fb || o->cls != OVERLAP_CONFLICT || strcmp(o->kind, "content") ||
+	    fa->uncommitted || fb->uncommitted || strcmp(fa->path, fb->path))
+		return;
+	if (git_merge_base(&mb, repo, &pa->head, &pb->head) < 0) {
+		git_error_clear();
+		return;
+	}
+	if (git_oid_equal(&mb, &pa->merge_base) && git_oid_equal(&mb, &pb->merge_base)) {
+		/* the footprints were measured from it: their blobs are the pair's */
+		if (git_oid_is_zero(&fa->old_id) || !git_oid_equal(&fa->old_id, &fb->old_id))
+			return;
+		git_oid_cpy(&base, &fa->old_id);
+		git_oid_cpy(&ida, &fa->new_id);
+		git_oid_cpy(&idb, &fb->new_id);
+	} else if (blob_id_at(&base, repo, &mb, fa->path) < 0 ||
+		   blob_id_at(&ida, repo, &pa->head, fa->path) < 0 ||
+		   blob_id_at(&idb, repo, &pb->head, fb->path) < 0) {
+		return;
+	}
+	if (blobs_conflict(repo, &base, &ida, &idb) == 0)
+		o->cls = OVERLAP_SAME_FILE;
+}
+
 /* --- --exact: git's verdict per overlapping pair ------------------------- */
 
 /* ep is path, or path moved aside by git ("path~<side>") */
@@ -891,6 +1056,8 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	}
 
 	find_overlaps(c, s->repo);
+	for (i = 0; i < c->ov_nr; i++)
+		refine_conflict(c, s->repo, &c->ov[i]);
 	if (c->exact)
 		for (i = 0; i < c->pairs_nr; i++) {
 			struct check_pair *p = &c->pairs[i];
