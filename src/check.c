@@ -33,8 +33,10 @@ void check_release(struct check *c)
 	}
 	free(c->fp);
 	free(c->ct);
-	for (i = 0; i < c->ov_nr; i++)
+	for (i = 0; i < c->ov_nr; i++) {
 		free(c->ov[i].path);
+		free(c->ov[i].driver);
+	}
 	free(c->ov);
 	for (i = 0; i < c->pairs_nr; i++)
 		strlist_clear(&c->pairs[i].exact_paths);
@@ -615,6 +617,53 @@ static void refine_conflict(struct check *c, git_repository *repo, struct overla
 		o->cls = OVERLAP_SAME_FILE;
 }
 
+/*
+ * The path's merge attribute, as git's merge honours it: merge=union
+ * never conflicts, -merge (binary) conflicts whenever both changed it,
+ * and a custom driver (merge.<name>.driver) decides alone: the ranges
+ * say nothing then, which the overlap says (o->driver).  An undefined
+ * driver name is the text merge, as in git.
+ */
+static void merge_attribute(git_repository *repo, struct overlap *o)
+{
+	const char *value = NULL;
+	git_config *cfg = NULL;
+	git_config_entry *e = NULL;
+	char *key;
+
+	if (!o->fa || !o->fb || strcmp(o->kind, "content") ||
+	    git_attr_get(&value, repo, 0, o->path, "merge") < 0) {
+		git_error_clear();
+		return;
+	}
+	switch (git_attr_value(value)) {
+	case GIT_ATTR_VALUE_FALSE:
+		o->cls = OVERLAP_CONFLICT;
+		return;
+	case GIT_ATTR_VALUE_STRING:
+		break;
+	default:
+		return;
+	}
+	if (!strcmp(value, "union")) {
+		o->cls = OVERLAP_SAME_FILE;
+		return;
+	}
+	if (!strcmp(value, "binary")) {
+		o->cls = OVERLAP_CONFLICT;
+		return;
+	}
+	if (!strcmp(value, "text"))
+		return;
+	key = xstrfmt("merge.%s.driver", value);
+	if (!git_repository_config_snapshot(&cfg, repo) && !git_config_get_entry(&e, cfg, key))
+		o->driver = xstrdup(value);
+	git_error_clear();
+	git_config_entry_free(e);
+	git_config_free(cfg);
+	free(key);
+}
+
 /* --- --exact: git's verdict per overlapping pair ------------------------- */
 
 /* ep is path, or path moved aside by git ("path~<side>") */
@@ -1056,8 +1105,10 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	}
 
 	find_overlaps(c, s->repo);
-	for (i = 0; i < c->ov_nr; i++)
+	for (i = 0; i < c->ov_nr; i++) {
 		refine_conflict(c, s->repo, &c->ov[i]);
+		merge_attribute(s->repo, &c->ov[i]);
+	}
 	if (c->exact)
 		for (i = 0; i < c->pairs_nr; i++) {
 			struct check_pair *p = &c->pairs[i];

@@ -62,4 +62,47 @@ test_expect_success 'siblings that really collide still conflict' '
 	echo "[\"conflict\"]" >expect && test_cmp expect actual
 '
 
+# attrs <dir> <attribute line> <sed A> <sed B>: two tasks editing f.txt
+attrs () {
+	tasks "$1" "$LINES && echo \"$2\" >.gitattributes" "[task \"A\"]\n\ttitle = a\n\tcommand = sed -i $3 f.txt\n[task \"B\"]\n\ttitle = b\n\tcommand = sed -i $4 f.txt\n"
+}
+
+test_expect_success 'merge=union: never a conflict, as git merges it' '
+	attrs union "f.txt merge=union" "s/^5\\\\\$/five/" "s/^5\\\\\$/FIVE/" &&
+	git_clean union A B &&
+	classes union A B f.txt >actual &&
+	echo "[\"same-file\"]" >expect && test_cmp expect actual
+'
+
+test_expect_success '-merge (binary): disjoint hunks conflict, as git merges it' '
+	attrs nomerge "f.txt -merge" "s/^5\\\\\$/five/" "s/^15\\\\\$/fifteen/" &&
+	! git_clean nomerge A B &&
+	classes nomerge A B f.txt >actual &&
+	echo "[\"conflict\"]" >expect && test_cmp expect actual
+'
+
+test_expect_success 'a custom merge driver: plain check says it did not run it' '
+	attrs driver "f.txt merge=keep" "s/^5\\\\\$/five/" "s/^5\\\\\$/FIVE/" &&
+	git -C driver config merge.keep.driver true &&
+	git_clean driver A B &&
+	classes driver A B f.txt >actual &&
+	echo "[\"conflict\"]" >expect && test_cmp expect actual &&
+	json_get check.json "[o[\"driver\"] for o in d[\"overlaps\"]]" >actual &&
+	echo "[\"keep\"]" >expect && test_cmp expect actual &&
+	(cd driver && { git parallel check >../check.out; test $? = 1; }) &&
+	grep "f.txt.*merge driver .keep. not run" check.out &&
+	(cd driver && git parallel check --exact --json >../exact.json) &&
+	json_get exact.json "[o[\"exact\"] for o in d[\"overlaps\"]]" >actual &&
+	echo "[\"clean\"]" >expect && test_cmp expect actual
+'
+
+test_expect_success 'an undefined merge driver is the text merge, as in git' '
+	attrs undef "f.txt merge=nosuch" "s/^5\\\\\$/five/" "s/^5\\\\\$/FIVE/" &&
+	! git_clean undef A B &&
+	classes undef A B f.txt >actual &&
+	echo "[\"conflict\"]" >expect && test_cmp expect actual &&
+	json_get check.json "[o.get(\"driver\") for o in d[\"overlaps\"]]" >actual &&
+	echo "[null]" >expect && test_cmp expect actual
+'
+
 test_done
