@@ -664,6 +664,72 @@ static void merge_attribute(git_repository *repo, struct overlap *o)
 	free(key);
 }
 
+/*
+ * --exact: pairs that share no path but where git's directory-rename
+ * detection may put one task's new file where the other moved a
+ * directory: one removed files from a directory (deleted or renamed
+ * away), the other added files below it.  Appended to c->pairs.
+ */
+static void add_rename_pairs(struct check *c, git_repository *repo)
+{
+	struct strmap *gone = xcalloc(c->nr + 1, sizeof(*gone));
+	size_t t, u, f;
+
+	for (t = 0; t < c->nr; t++) {
+		strmap_init(&gone[t]);
+		for (f = 0; f < c->fp[t].nr; f++) {
+			const struct fp_file *ff = &c->fp[t].files[f];
+			const char *from = ff->change == FP_DELETED ? ff->path :
+				ff->change == FP_RENAMED ? ff->old_path : NULL;
+			const char *slash = from ? strrchr(from, '/') : NULL;
+			char *d;
+
+			if (!slash || ff->inherited)
+				continue;
+			d = xstrndup(from, (size_t)(slash - from));
+			strmap_put(&gone[t], d, NULL, NULL);
+			free(d);
+		}
+	}
+	for (t = 0; t < c->nr; t++)
+		for (u = 0; u < c->nr; u++) {
+			int hit = 0;
+
+			if (t == u || !gone[t].nr || !c->fp[u].measured || !c->fp[t].measured ||
+			    check_pair_find(c, t, u))
+				continue;
+			for (f = 0; f < c->fp[u].nr && !hit; f++) {
+				const struct fp_file *ff = &c->fp[u].files[f];
+				char *d, *slash;
+
+				if ((ff->change != FP_ADDED && ff->change != FP_RENAMED) || ff->inherited)
+					continue;
+				d = xstrdup(ff->path);
+				while (!hit && (slash = strrchr(d, '/'))) {
+					*slash = '\0';
+					hit = strmap_contains(&gone[t], d);
+				}
+				free(d);
+			}
+			if (hit) {
+				struct check_pair *p;
+
+				ALLOC_GROW(c->pairs, c->pairs_nr + 1, c->pairs_alloc);
+				p = &c->pairs[c->pairs_nr++];
+				memset(p, 0, sizeof(*p));
+				p->a = t < u ? t : u;
+				p->b = t < u ? u : t;
+				p->exact = -1;
+				strlist_init(&p->exact_paths);
+				pair_relate(p, c, repo);
+				git_error_clear();
+			}
+		}
+	for (t = 0; t < c->nr; t++)
+		strmap_clear(&gone[t]);
+	free(gone);
+}
+
 /* --- --exact: git's verdict per overlapping pair ------------------------- */
 
 /* ep is path, or path moved aside by git ("path~<side>") */
@@ -1109,7 +1175,10 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		refine_conflict(c, s->repo, &c->ov[i]);
 		merge_attribute(s->repo, &c->ov[i]);
 	}
-	if (c->exact)
+	if (c->exact) {
+		size_t shared = c->pairs_nr, k2;
+
+		add_rename_pairs(c, s->repo);
 		for (i = 0; i < c->pairs_nr; i++) {
 			struct check_pair *p = &c->pairs[i];
 
@@ -1118,6 +1187,15 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 			if (merge_pair(c, s->repo, p) < 0)
 				return -1;
 		}
+		/* a pair added for a directory rename stays only if git conflicts */
+		for (i = k2 = shared; i < c->pairs_nr; i++) {
+			if (c->pairs[i].exact == 1)
+				c->pairs[k2++] = c->pairs[i];
+			else
+				strlist_clear(&c->pairs[i].exact_paths);
+		}
+		c->pairs_nr = k2;
+	}
 	if (c->ov_nr > 1)
 		qsort(c->ov, c->ov_nr, sizeof(*c->ov), cmp_overlap);
 	if (c->pairs_nr > 1)

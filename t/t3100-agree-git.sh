@@ -96,6 +96,9 @@ test_expect_success 'git conflicts where libgit2 merges cleanly' '
 test_expect_success 'a directory rename: git names the file at its new place' '
 	scenario dirren "mkdir d && echo 1 >d/one && echo 2 >d/two" \
 		"git mv d e" "echo new >d/new" &&
+	expect_check_agrees dirren 1 &&
+	json_get exact.json "[[o[\"path\"], o[\"kind\"]] for o in d[\"overlaps\"]]" >actual &&
+	echo "[[\"e/new\", \"merge\"]]" >expect && test_cmp expect actual &&
 	expect_merge_agrees dirren &&
 	grep "^e/new\$" merge.paths &&
 	json_get merge.json "[c[\"type\"] for r in d[\"results\"] for c in r.get(\"conflicts\", [])]" >actual &&
