@@ -780,9 +780,25 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 	char hex_a[GIT_OID_HEXSZ + 1], hex_b[GIT_OID_HEXSZ + 1];
 	struct gitmerge g;
 	size_t i, k, n;
-	int ret = 0, uncommitted = 0, need;
+	int ret = 0, uncommitted = 0, need, use_git = 0;
 
 	gitmerge_init(&g);
+	/*
+	 * libgit2's merge is not git's (gitmerge.h): where they may differ
+	 * (both changed a path, a rename), git's verdict and path set stand,
+	 * and libgit2's merge is not needed; elsewhere libgit2 merges, and a
+	 * conflict it finds is confirmed by git.  If git cannot answer,
+	 * libgit2's answer stands.
+	 */
+	need = gitmerge_needed(repo, &c->fp[p->a].head, &c->fp[p->b].head);
+	if (need < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (need && !gitmerge_run(&g, repo, &c->fp[p->a].head, &c->fp[p->b].head)) {
+		use_git = 1;
+		goto verdict;
+	}
 	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
 	mo.target_limit = GITMERGE_RENAME_LIMIT;
 	if (git_commit_lookup(&ca, repo, &c->fp[p->a].head) < 0 ||
@@ -862,17 +878,10 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 			strlist_push(&p->exact_paths, set.v[i].key);
 	if (p->exact_paths.nr > 1)
 		qsort(p->exact_paths.v, p->exact_paths.nr, sizeof(char *), cmp_str);
-	/*
-	 * libgit2's merge is not git's (gitmerge.h): where they may differ,
-	 * git's verdict and path set stand; if git cannot answer, libgit2's.
-	 */
-	need = p->exact_paths.nr ? 1 :
-		gitmerge_needed(repo, &c->fp[p->a].head, &c->fp[p->b].head);
-	if (need < 0) {
-		ret = -1;
-		goto out;
-	}
-	if (need && !gitmerge_run(&g, repo, &c->fp[p->a].head, &c->fp[p->b].head)) {
+	if (p->exact_paths.nr && !need && !gitmerge_run(&g, repo, &c->fp[p->a].head, &c->fp[p->b].head))
+		use_git = 1;
+verdict:
+	if (use_git) {
 		strlist_clear(&p->exact_paths);
 		strmap_clear(&set);
 		for (i = 0; i < g.paths.nr; i++) {

@@ -1525,36 +1525,45 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	struct strbuf msg = STRBUF_INIT;
 	git_merge_options mo;
 	struct gitmerge g;
-	int squash = !!(c->opts->flags & MERGE_SQUASH), ret = -1, lg_conflicts, need;
+	int squash = !!(c->opts->flags & MERGE_SQUASH), ret = -1, lg_conflicts = 0, need;
+	int have_git = 0;
 
 	gitmerge_init(&g);
-
 	if (git_commit_lookup(&tc, c->repo, tip) < 0 || git_commit_lookup(&hc, c->repo, &r->head) < 0) {
 		error("task '%s': cannot read commit: %s", r->id, gp_git_error());
 		goto out;
 	}
-	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
-	mo.target_limit = GITMERGE_RENAME_LIMIT;
-	if (git_merge_commits(&index, c->repo, tc, hc, &mo) < 0) {
-		error("task '%s': cannot merge: %s", r->id, gp_git_error());
-		goto out;
-	}
 	/*
-	 * libgit2's merge is not git's (gitmerge.h): where they may differ,
-	 * git's verdict, tree and conflicting paths stand.  libgit2 still
-	 * gives the line ranges and who brought the other side.
+	 * libgit2's merge is not git's (gitmerge.h): where they may differ
+	 * (both changed a path, a rename), git merges, and its verdict, tree
+	 * and conflicting paths stand; libgit2 then only gives the line
+	 * ranges and who brought the other side.  Elsewhere libgit2 merges,
+	 * and a conflict it finds is confirmed by git.  If git cannot
+	 * answer, libgit2's answer stands.
 	 */
-	lg_conflicts = git_index_has_conflicts(index);
-	need = lg_conflicts ? 1 : gitmerge_needed(c->repo, tip, &r->head);
+	need = gitmerge_needed(c->repo, tip, &r->head);
 	if (need < 0)
 		goto out;
-	if (need && !gitmerge_run(&g, c->repo, tip, &r->head)) {
-		if (g.conflicts) {
-			if (lg_conflicts && analyze_conflicts(c, r, index, tip) < 0)
-				goto out;
-			ret = git_conflicts(c, r, tip, &g) < 0 ? -1 : 1;
+	if (need)
+		have_git = !gitmerge_run(&g, c->repo, tip, &r->head);
+	if (!have_git || g.conflicts) {
+		git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
+		mo.target_limit = GITMERGE_RENAME_LIMIT;
+		if (git_merge_commits(&index, c->repo, tc, hc, &mo) < 0) {
+			error("task '%s': cannot merge: %s", r->id, gp_git_error());
 			goto out;
 		}
+		lg_conflicts = git_index_has_conflicts(index);
+		if (lg_conflicts && !need)
+			have_git = !gitmerge_run(&g, c->repo, tip, &r->head);
+	}
+	if (have_git && g.conflicts) {
+		if (lg_conflicts && analyze_conflicts(c, r, index, tip) < 0)
+			goto out;
+		ret = git_conflicts(c, r, tip, &g) < 0 ? -1 : 1;
+		goto out;
+	}
+	if (have_git) {
 		git_oid_cpy(&tree_oid, &g.tree);	/* checked to be in the object database */
 	} else if (lg_conflicts) {
 		ret = analyze_conflicts(c, r, index, tip) < 0 ? -1 : 1;
