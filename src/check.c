@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <git2/sys/index.h>
 
@@ -769,7 +770,12 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int merge_pair(struct check *c, git_repository *repo, struct check_pair *p)
+/*
+ * need: gitmerge_needed() of the pair; when it is 1, git's answer is in
+ * *pre when pre_ok is 0 (taken over), else libgit2 decides.
+ */
+static int merge_pair(struct check *c, git_repository *repo, struct check_pair *p, int need,
+		      struct gitmerge *pre, int pre_ok)
 {
 	git_commit *ca = NULL, *cb = NULL;
 	git_index *idx = NULL;
@@ -780,7 +786,7 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 	char hex_a[GIT_OID_HEXSZ + 1], hex_b[GIT_OID_HEXSZ + 1];
 	struct gitmerge g;
 	size_t i, k, n;
-	int ret = 0, uncommitted = 0, need, use_git = 0;
+	int ret = 0, uncommitted = 0, use_git = 0;
 
 	gitmerge_init(&g);
 	/*
@@ -790,12 +796,9 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 	 * conflict it finds is confirmed by git.  If git cannot answer,
 	 * libgit2's answer stands.
 	 */
-	need = gitmerge_needed(repo, &c->fp[p->a].head, &c->fp[p->b].head);
-	if (need < 0) {
-		ret = -1;
-		goto out;
-	}
-	if (need && !gitmerge_run(&g, repo, &c->fp[p->a].head, &c->fp[p->b].head)) {
+	if (need && !pre_ok) {
+		g = *pre;
+		gitmerge_init(pre);
 		use_git = 1;
 		goto verdict;
 	}
@@ -943,6 +946,57 @@ out:
 	git_index_free(idx);
 	git_commit_free(ca);
 	git_commit_free(cb);
+	return ret;
+}
+
+/*
+ * --exact for every pair not related: the pairs git must decide are asked
+ * first, several git processes at a time (one per CPU, up to 8).
+ */
+static int exact_pairs(struct check *c, git_repository *repo)
+{
+	size_t n = c->pairs_nr, i, k = 0;
+	int *need = xcalloc(n + 1, sizeof(*need)), *ok = xcalloc(n + 1, sizeof(*ok));
+	size_t *at = xcalloc(n + 1, sizeof(*at));
+	git_oid *ours = xcalloc(n + 1, sizeof(*ours)), *theirs = xcalloc(n + 1, sizeof(*theirs));
+	struct gitmerge *g = xcalloc(n + 1, sizeof(*g)), none;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		struct check_pair *p = &c->pairs[i];
+
+		if (p->related)
+			continue;
+		need[i] = gitmerge_needed(repo, &c->fp[p->a].head, &c->fp[p->b].head);
+		if (need[i] < 0) {
+			ret = -1;
+			goto out;
+		}
+		if (need[i]) {
+			at[i] = k;
+			git_oid_cpy(&ours[k], &c->fp[p->a].head);
+			git_oid_cpy(&theirs[k], &c->fp[p->b].head);
+			k++;
+		}
+	}
+	gitmerge_run_many(g, ok, repo, ours, theirs, k,
+			  cpus < 1 ? 1 : cpus > 8 ? 8 : (size_t)cpus);
+	gitmerge_init(&none);
+	for (i = 0; i < n && !ret; i++)
+		if (!c->pairs[i].related &&
+		    merge_pair(c, repo, &c->pairs[i], need[i], need[i] ? &g[at[i]] : &none,
+			       need[i] ? ok[at[i]] : -1) < 0)
+			ret = -1;
+out:
+	for (i = 0; i < k; i++)
+		gitmerge_release(&g[i]);
+	free(g);
+	free(theirs);
+	free(ours);
+	free(at);
+	free(ok);
+	free(need);
 	return ret;
 }
 
@@ -1188,14 +1242,8 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		size_t shared = c->pairs_nr, k2;
 
 		add_rename_pairs(c, s->repo);
-		for (i = 0; i < c->pairs_nr; i++) {
-			struct check_pair *p = &c->pairs[i];
-
-			if (p->related)
-				continue;
-			if (merge_pair(c, s->repo, p) < 0)
-				return -1;
-		}
+		if (exact_pairs(c, s->repo) < 0)
+			return -1;
 		/* a pair added for a directory rename stays only if git conflicts */
 		for (i = k2 = shared; i < c->pairs_nr; i++) {
 			if (c->pairs[i].exact == 1)

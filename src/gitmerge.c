@@ -30,22 +30,20 @@ void gitmerge_release(struct gitmerge *g)
 }
 
 /*
- * argv (no shell) in cwd, stdout into *out, stdin from /dev/null, git's
- * repository variables removed from the environment (the repository is
- * named on the command line).  Returns the exit status, 128 + signal, or
- * -1 (reported) when it could not run.
+ * Start argv (no shell) in cwd, its stdout to a pipe (*fd), stdin from
+ * /dev/null, git's repository variables removed from the environment
+ * (the repository is named on the command line).  Returns its pid, or -1
+ * (reported).
  */
-static int capture(const char *const *argv, const char *cwd, struct strbuf *out)
+static pid_t spawn(const char *const *argv, const char *cwd, int *fd)
 {
 	static const char *const drop[] = {
 		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
 		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=",
 	};
 	char **env;
-	char buf[8192];
 	size_t n = 0, i, k;
-	int pfd[2], status;
-	ssize_t got;
+	int pfd[2];
 	pid_t pid;
 
 	for (i = 0; environ[i]; i++)
@@ -72,11 +70,11 @@ static int capture(const char *const *argv, const char *cwd, struct strbuf *out)
 		return error_errno("cannot fork");
 	}
 	if (!pid) {
-		int fd = open("/dev/null", O_RDONLY);
+		int nul = open("/dev/null", O_RDONLY);
 
-		if (fd >= 0) {
-			dup2(fd, 0);
-			close(fd);
+		if (nul >= 0) {
+			dup2(nul, 0);
+			close(nul);
 		}
 		close(pfd[0]);
 		dup2(pfd[1], 1);
@@ -89,7 +87,18 @@ static int capture(const char *const *argv, const char *cwd, struct strbuf *out)
 	}
 	free(env);
 	close(pfd[1]);
-	while ((got = read(pfd[0], buf, sizeof(buf))) != 0) {
+	*fd = pfd[0];
+	return pid;
+}
+
+/* Read fd to its end into out, close it, reap pid: exit status, 128 + signal, or -1. */
+static int finish(pid_t pid, int fd, struct strbuf *out)
+{
+	char buf[8192];
+	ssize_t got;
+	int status;
+
+	while ((got = read(fd, buf, sizeof(buf))) != 0) {
 		if (got < 0) {
 			if (errno == EINTR)
 				continue;
@@ -97,10 +106,10 @@ static int capture(const char *const *argv, const char *cwd, struct strbuf *out)
 		}
 		strbuf_add(out, buf, (size_t)got);
 	}
-	close(pfd[0]);
+	close(fd);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			return error_errno("cannot wait for '%s'", argv[0]);
+			return error_errno("cannot wait for git merge-tree");
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
@@ -190,34 +199,58 @@ static int parse(struct gitmerge *g, const struct strbuf *out, int rc)
 	return 0;
 }
 
-int gitmerge_run(struct gitmerge *out, git_repository *repo, const git_oid *ours,
-		 const git_oid *theirs)
-{
+/* One git merge-tree, started: its argv strings, pid and pipe. */
+struct gm_child {
 	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	char *gitdir_opt;
+	pid_t pid;
+	int fd;
+};
+
+static int gm_start(struct gm_child *ch, git_repository *repo, const git_oid *ours,
+		    const git_oid *theirs)
+{
 	const char *workdir = git_repository_workdir(repo);
-	char *gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
-	const char *argv[] = { "git", gitdir_opt, "merge-tree", "--write-tree", "--name-only",
-			       "-z", a, b, NULL };
+	const char *argv[] = { "git", NULL, "merge-tree", "--write-tree", "--name-only",
+			       "-z", ch->a, ch->b, NULL };
+
+	git_oid_tostr(ch->a, sizeof(ch->a), ours);
+	git_oid_tostr(ch->b, sizeof(ch->b), theirs);
+	ch->gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
+	argv[1] = ch->gitdir_opt;
+	ch->pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &ch->fd);
+	if (ch->pid < 0) {
+		free(ch->gitdir_opt);
+		ch->gitdir_opt = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Collect a started git merge-tree into out.  0, or -1 (a warning). */
+static int gm_finish(struct gitmerge *out, struct gm_child *ch, git_repository *repo)
+{
 	struct strbuf sb = STRBUF_INIT;
 	git_tree *tree = NULL;
 	int rc, ret = -1;
 
 	gitmerge_init(out);
-	git_oid_tostr(a, sizeof(a), ours);
-	git_oid_tostr(b, sizeof(b), theirs);
-	rc = capture(argv, workdir ? workdir : git_repository_path(repo), &sb);
+	rc = finish(ch->pid, ch->fd, &sb);
+	free(ch->gitdir_opt);
+	ch->gitdir_opt = NULL;
 	if (rc < 0)
 		goto out;
 	if ((rc != 0 && rc != 1) || parse(out, &sb, rc) < 0) {
 		warning("cannot merge '%.12s' and '%.12s' with git merge-tree --write-tree "
-			"(exit %d; git 2.38 or later is needed): libgit2's merge decides", a, b, rc);
+			"(exit %d; git 2.38 or later is needed): libgit2's merge decides",
+			ch->a, ch->b, rc);
 		goto out;
 	}
 	/* the tree git wrote is in our object database */
 	if (!gp_object_written(repo, &out->tree) || git_tree_lookup(&tree, repo, &out->tree) < 0) {
 		warning("git merge-tree wrote tree '%s' for '%.12s' and '%.12s', but it is "
 			"not in the object database: libgit2's merge decides",
-			git_oid_tostr_s(&out->tree), a, b);
+			git_oid_tostr_s(&out->tree), ch->a, ch->b);
 		git_error_clear();
 		goto out;
 	}
@@ -227,8 +260,53 @@ out:
 		gitmerge_release(out);
 	git_tree_free(tree);
 	strbuf_release(&sb);
-	free(gitdir_opt);
 	return ret;
+}
+
+int gitmerge_run(struct gitmerge *out, git_repository *repo, const git_oid *ours,
+		 const git_oid *theirs)
+{
+	struct gm_child ch;
+
+	if (gm_start(&ch, repo, ours, theirs) < 0) {
+		gitmerge_init(out);
+		return -1;
+	}
+	return gm_finish(out, &ch, repo);
+}
+
+int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
+		      const git_oid *ours, const git_oid *theirs, size_t n, size_t jobs)
+{
+	struct gm_child *ch = xcalloc(jobs + 1, sizeof(*ch));
+	size_t *slot = xcalloc(jobs + 1, sizeof(*slot));
+	size_t next = 0, running = 0, oldest = 0, i;
+
+	if (!jobs)
+		jobs = 1;
+	/* a window of jobs processes, collected in order (each pipe is small) */
+	while (next < n || running) {
+		while (next < n && running < jobs) {
+			size_t k = (oldest + running) % jobs;
+
+			if (gm_start(&ch[k], repo, &ours[next], &theirs[next]) < 0) {
+				gitmerge_init(&out[next]);
+				ok[next++] = -1;
+				continue;
+			}
+			slot[k] = next++;
+			running++;
+		}
+		if (!running)
+			break;
+		i = slot[oldest];
+		ok[i] = gm_finish(&out[i], &ch[oldest], repo);
+		oldest = (oldest + 1) % jobs;
+		running--;
+	}
+	free(slot);
+	free(ch);
+	return 0;
 }
 
 int gitmerge_has(const struct gitmerge *g, const char *path)

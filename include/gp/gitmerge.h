@@ -45,6 +45,14 @@ int gitmerge_run(struct gitmerge *out, git_repository *repo, const git_oid *ours
 		 const git_oid *theirs);
 
 /*
+ * gitmerge_run() for the pairs (ours[i], theirs[i]), i < n, up to jobs git
+ * processes at a time: out[i] and ok[i] (0, or -1 as gitmerge_run()
+ * returns).  Returns 0.
+ */
+int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
+		      const git_oid *ours, const git_oid *theirs, size_t n, size_t jobs);
+
+/*
  * Can git's merge of ours and theirs differ from libgit2's clean one?  1
  * when both sides changed a path (git's content merge, drivers), when
  * one side deleted files and the other added some (renames, directory
