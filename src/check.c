@@ -11,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <git2/sys/index.h>
 
 #include "gp/check.h"
+#include "gp/gitmerge.h"
 #include "gp/ownership.h"
 
 void check_init(struct check *c)
@@ -32,8 +34,10 @@ void check_release(struct check *c)
 	}
 	free(c->fp);
 	free(c->ct);
-	for (i = 0; i < c->ov_nr; i++)
+	for (i = 0; i < c->ov_nr; i++) {
 		free(c->ov[i].path);
+		free(c->ov[i].driver);
+	}
 	free(c->ov);
 	for (i = 0; i < c->pairs_nr; i++)
 		strlist_clear(&c->pairs[i].exact_paths);
@@ -449,6 +453,284 @@ static void find_overlaps(struct check *c, git_repository *repo)
 	index_release(&ix);
 }
 
+/* --- the classifier's noise: identical hunks, a pair's own merge base --- */
+
+/* A zero-context hunk of base -> side: base range and the lines it puts there. */
+struct text_hunk {
+	struct fp_range r;
+	struct strbuf text;
+};
+
+struct text_hunks {
+	struct text_hunk *v;
+	size_t nr, alloc;
+};
+
+static int th_hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *payload)
+{
+	struct text_hunks *th = payload;
+	struct text_hunk *x;
+
+	(void)d;
+	ALLOC_GROW(th->v, th->nr + 1, th->alloc);
+	x = &th->v[th->nr++];
+	x->r.start = (unsigned int)h->old_start;
+	x->r.lines = (unsigned int)h->old_lines;
+	strbuf_init(&x->text, 0);
+	return 0;
+}
+
+static int th_line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
+		      void *payload)
+{
+	struct text_hunks *th = payload;
+
+	(void)d;
+	(void)h;
+	if (th->nr && (l->origin == GIT_DIFF_LINE_ADDITION || l->origin == GIT_DIFF_LINE_ADD_EOFNL ||
+		       l->origin == GIT_DIFF_LINE_DEL_EOFNL)) {
+		strbuf_addch(&th->v[th->nr - 1].text, l->origin);
+		strbuf_add(&th->v[th->nr - 1].text, l->content, l->content_len);
+	}
+	return 0;
+}
+
+static void text_hunks_release(struct text_hunks *th)
+{
+	size_t i;
+
+	for (i = 0; i < th->nr; i++)
+		strbuf_release(&th->v[i].text);
+	free(th->v);
+	memset(th, 0, sizeof(*th));
+}
+
+/* Hunks of the blob base -> side (both in the object database).  0, or -1. */
+static int text_hunks_of(struct text_hunks *out, git_repository *repo, const git_oid *base,
+			 const git_oid *side)
+{
+	git_blob *a = NULL, *b = NULL;
+	git_diff_options opts;
+	int ret = -1;
+
+	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
+	opts.context_lines = 0;
+	opts.interhunk_lines = 0;
+	if (!git_blob_lookup(&a, repo, base) && !git_blob_lookup(&b, repo, side) &&
+	    !git_diff_blobs(a, NULL, b, NULL, &opts, NULL, NULL, th_hunk_cb, th_line_cb, out))
+		ret = 0;
+	git_error_clear();
+	git_blob_free(a);
+	git_blob_free(b);
+	return ret;
+}
+
+/*
+ * Do the changes base -> a and base -> b of one file conflict as git's
+ * three-way merge sees them?  Ranges that overlap or touch conflict,
+ * unless both sides made the very same change there (same base lines,
+ * same new lines: git takes it once).  1 conflict, 0 clean, -1 unknown
+ * (a blob not in the object database: work not committed).
+ */
+static int blobs_conflict(git_repository *repo, const git_oid *base, const git_oid *a,
+			  const git_oid *b)
+{
+	struct text_hunks ha = { 0 }, hb = { 0 };
+	size_t i, j;
+	int ret = -1;
+
+	if (git_oid_equal(a, base) || git_oid_equal(b, base) || git_oid_equal(a, b))
+		return 0;
+	if (text_hunks_of(&ha, repo, base, a) < 0 || text_hunks_of(&hb, repo, base, b) < 0)
+		goto out;
+	ret = 0;
+	for (i = 0; i < ha.nr && !ret; i++)
+		for (j = 0; j < hb.nr && !ret; j++) {
+			const struct text_hunk *x = &ha.v[i], *y = &hb.v[j];
+
+			if (!check_ranges_conflict(&x->r, 1, &y->r, 1))
+				continue;
+			if (x->r.start == y->r.start && x->r.lines == y->r.lines &&
+			    x->text.len == y->text.len &&
+			    !memcmp(x->text.buf, y->text.buf, x->text.len))
+				continue;	/* the same change on both sides */
+			ret = 1;
+		}
+out:
+	text_hunks_release(&ha);
+	text_hunks_release(&hb);
+	return ret;
+}
+
+/* The blob at path in commit oid.  0 found, -1 not. */
+static int blob_id_at(git_oid *out, git_repository *repo, const git_oid *oid, const char *path)
+{
+	git_commit *cm = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	int ret = -1;
+
+	if (!git_commit_lookup(&cm, repo, oid) && !git_commit_tree(&tree, cm) &&
+	    !git_tree_entry_bypath(&e, tree, path) && git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+		git_oid_cpy(out, git_tree_entry_id(e));
+		ret = 0;
+	}
+	git_error_clear();
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(cm);
+	return ret;
+}
+
+/*
+ * A content overlap the line ranges call a conflict, looked at closer:
+ * measured against the pair's own merge base (siblings that started from
+ * the same dependency's result both carry its hunks from the pinned base;
+ * git's merge base for them is the dependency's head), and with the same
+ * change on both sides taken once, as git does.  Committed work only.
+ */
+static void refine_conflict(struct check *c, git_repository *repo, struct overlap *o)
+{
+	const struct footprint *pa = &c->fp[o->a], *pb = &c->fp[o->b];
+	const struct fp_file *fa = o->fa, *fb = o->fb;
+	git_oid mb, base, ida, idb;
+
+	if (!fa || !fb || o->cls != OVERLAP_CONFLICT || strcmp(o->kind, "content") ||
+	    fa->uncommitted || fb->uncommitted || strcmp(fa->path, fb->path))
+		return;
+	if (git_merge_base(&mb, repo, &pa->head, &pb->head) < 0) {
+		git_error_clear();
+		return;
+	}
+	if (git_oid_equal(&mb, &pa->merge_base) && git_oid_equal(&mb, &pb->merge_base)) {
+		/* the footprints were measured from it: their blobs are the pair's */
+		if (git_oid_is_zero(&fa->old_id) || !git_oid_equal(&fa->old_id, &fb->old_id))
+			return;
+		git_oid_cpy(&base, &fa->old_id);
+		git_oid_cpy(&ida, &fa->new_id);
+		git_oid_cpy(&idb, &fb->new_id);
+	} else if (blob_id_at(&base, repo, &mb, fa->path) < 0 ||
+		   blob_id_at(&ida, repo, &pa->head, fa->path) < 0 ||
+		   blob_id_at(&idb, repo, &pb->head, fb->path) < 0) {
+		return;
+	}
+	if (blobs_conflict(repo, &base, &ida, &idb) == 0)
+		o->cls = OVERLAP_SAME_FILE;
+}
+
+/*
+ * The path's merge attribute, as git's merge honours it: merge=union
+ * never conflicts, -merge (binary) conflicts whenever both changed it,
+ * and a custom driver (merge.<name>.driver) decides alone: the ranges
+ * say nothing then, which the overlap says (o->driver).  An undefined
+ * driver name is the text merge, as in git.
+ */
+static void merge_attribute(git_repository *repo, struct overlap *o)
+{
+	const char *value = NULL;
+	git_config *cfg = NULL;
+	git_config_entry *e = NULL;
+	char *key;
+
+	if (!o->fa || !o->fb || strcmp(o->kind, "content") ||
+	    git_attr_get(&value, repo, 0, o->path, "merge") < 0) {
+		git_error_clear();
+		return;
+	}
+	switch (git_attr_value(value)) {
+	case GIT_ATTR_VALUE_FALSE:
+		o->cls = OVERLAP_CONFLICT;
+		return;
+	case GIT_ATTR_VALUE_STRING:
+		break;
+	default:
+		return;
+	}
+	if (!strcmp(value, "union")) {
+		o->cls = OVERLAP_SAME_FILE;
+		return;
+	}
+	if (!strcmp(value, "binary")) {
+		o->cls = OVERLAP_CONFLICT;
+		return;
+	}
+	if (!strcmp(value, "text"))
+		return;
+	key = xstrfmt("merge.%s.driver", value);
+	if (!git_repository_config_snapshot(&cfg, repo) && !git_config_get_entry(&e, cfg, key))
+		o->driver = xstrdup(value);
+	git_error_clear();
+	git_config_entry_free(e);
+	git_config_free(cfg);
+	free(key);
+}
+
+/*
+ * --exact: pairs that share no path but where git's directory-rename
+ * detection may put one task's new file where the other moved a
+ * directory: one removed files from a directory (deleted or renamed
+ * away), the other added files below it.  Appended to c->pairs.
+ */
+static void add_rename_pairs(struct check *c, git_repository *repo)
+{
+	struct strmap *gone = xcalloc(c->nr + 1, sizeof(*gone));
+	size_t t, u, f;
+
+	for (t = 0; t < c->nr; t++) {
+		strmap_init(&gone[t]);
+		for (f = 0; f < c->fp[t].nr; f++) {
+			const struct fp_file *ff = &c->fp[t].files[f];
+			const char *from = ff->change == FP_DELETED ? ff->path :
+				ff->change == FP_RENAMED ? ff->old_path : NULL;
+			const char *slash = from ? strrchr(from, '/') : NULL;
+			char *d;
+
+			if (!slash || ff->inherited)
+				continue;
+			d = xstrndup(from, (size_t)(slash - from));
+			strmap_put(&gone[t], d, NULL, NULL);
+			free(d);
+		}
+	}
+	for (t = 0; t < c->nr; t++)
+		for (u = 0; u < c->nr; u++) {
+			int hit = 0;
+
+			if (t == u || !gone[t].nr || !c->fp[u].measured || !c->fp[t].measured ||
+			    check_pair_find(c, t, u))
+				continue;
+			for (f = 0; f < c->fp[u].nr && !hit; f++) {
+				const struct fp_file *ff = &c->fp[u].files[f];
+				char *d, *slash;
+
+				if ((ff->change != FP_ADDED && ff->change != FP_RENAMED) || ff->inherited)
+					continue;
+				d = xstrdup(ff->path);
+				while (!hit && (slash = strrchr(d, '/'))) {
+					*slash = '\0';
+					hit = strmap_contains(&gone[t], d);
+				}
+				free(d);
+			}
+			if (hit) {
+				struct check_pair *p;
+
+				ALLOC_GROW(c->pairs, c->pairs_nr + 1, c->pairs_alloc);
+				p = &c->pairs[c->pairs_nr++];
+				memset(p, 0, sizeof(*p));
+				p->a = t < u ? t : u;
+				p->b = t < u ? u : t;
+				p->exact = -1;
+				strlist_init(&p->exact_paths);
+				pair_relate(p, c, repo);
+				git_error_clear();
+			}
+		}
+	for (t = 0; t < c->nr; t++)
+		strmap_clear(&gone[t]);
+	free(gone);
+}
+
 /* --- --exact: git's verdict per overlapping pair ------------------------- */
 
 /* ep is path, or path moved aside by git ("path~<side>") */
@@ -488,7 +770,12 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int merge_pair(struct check *c, git_repository *repo, struct check_pair *p)
+/*
+ * need: gitmerge_needed() of the pair; when it is 1, git's answer is in
+ * *pre when pre_ok is 0 (taken over), else libgit2 decides.
+ */
+static int merge_pair(struct check *c, git_repository *repo, struct check_pair *p, int need,
+		      struct gitmerge *pre, int pre_ok)
 {
 	git_commit *ca = NULL, *cb = NULL;
 	git_index *idx = NULL;
@@ -497,10 +784,26 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 	git_merge_options mo;
 	struct strmap set = STRMAP_INIT, drop = STRMAP_INIT;
 	char hex_a[GIT_OID_HEXSZ + 1], hex_b[GIT_OID_HEXSZ + 1];
-	size_t i, n;
-	int ret = 0, uncommitted = 0;
+	struct gitmerge g;
+	size_t i, k, n;
+	int ret = 0, uncommitted = 0, use_git = 0;
 
+	gitmerge_init(&g);
+	/*
+	 * libgit2's merge is not git's (gitmerge.h): where they may differ
+	 * (both changed a path, a rename), git's verdict and path set stand,
+	 * and libgit2's merge is not needed; elsewhere libgit2 merges, and a
+	 * conflict it finds is confirmed by git.  If git cannot answer,
+	 * libgit2's answer stands.
+	 */
+	if (need && !pre_ok) {
+		g = *pre;
+		gitmerge_init(pre);
+		use_git = 1;
+		goto verdict;
+	}
 	git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
+	mo.target_limit = GITMERGE_RENAME_LIMIT;
 	if (git_commit_lookup(&ca, repo, &c->fp[p->a].head) < 0 ||
 	    git_commit_lookup(&cb, repo, &c->fp[p->b].head) < 0 ||
 	    git_merge_commits(&idx, repo, ca, cb, &mo) < 0) {
@@ -578,6 +881,17 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 			strlist_push(&p->exact_paths, set.v[i].key);
 	if (p->exact_paths.nr > 1)
 		qsort(p->exact_paths.v, p->exact_paths.nr, sizeof(char *), cmp_str);
+	if (p->exact_paths.nr && !need && !gitmerge_run(&g, repo, &c->fp[p->a].head, &c->fp[p->b].head))
+		use_git = 1;
+verdict:
+	if (use_git) {
+		strlist_clear(&p->exact_paths);
+		strmap_clear(&set);
+		for (i = 0; i < g.paths.nr; i++) {
+			strlist_push(&p->exact_paths, g.paths.v[i]);
+			strmap_put(&set, g.paths.v[i], NULL, NULL);
+		}
+	}
 	p->exact = p->exact_paths.nr > 0;
 	/* each overlap of this pair gets git's verdict; paths only git saw become overlaps */
 	for (i = 0; i < c->ov_nr; i++) {
@@ -592,12 +906,15 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 		}
 		o->exact = strmap_contains(&set, o->path) || strmap_contains(&set, o->fa->path) ||
 			strmap_contains(&set, o->fb->path);
+		for (k = 0; k < p->exact_paths.nr && !o->exact; k++)
+			o->exact = same_or_aside(p->exact_paths.v[k], o->path) ||
+				same_or_aside(p->exact_paths.v[k], o->fa->path) ||
+				same_or_aside(p->exact_paths.v[k], o->fb->path);
 	}
 	if (uncommitted && !p->exact)
 		p->exact = -1;	/* the commits merge cleanly; the worktrees were not merged */
 	for (i = 0; i < p->exact_paths.nr; i++) {
 		const char *ep = p->exact_paths.v[i];
-		size_t k;
 		int covered = 0;
 		struct overlap *o;
 
@@ -622,12 +939,64 @@ static int merge_pair(struct check *c, git_repository *repo, struct check_pair *
 		o->exact = 1;
 	}
 out:
+	gitmerge_release(&g);
 	strmap_clear(&drop);
 	strmap_clear(&set);
 	git_index_conflict_iterator_free(it);
 	git_index_free(idx);
 	git_commit_free(ca);
 	git_commit_free(cb);
+	return ret;
+}
+
+/*
+ * --exact for every pair not related: the pairs git must decide are asked
+ * first, several git processes at a time (one per CPU, up to 8).
+ */
+static int exact_pairs(struct check *c, git_repository *repo)
+{
+	size_t n = c->pairs_nr, i, k = 0;
+	int *need = xcalloc(n + 1, sizeof(*need)), *ok = xcalloc(n + 1, sizeof(*ok));
+	size_t *at = xcalloc(n + 1, sizeof(*at));
+	git_oid *ours = xcalloc(n + 1, sizeof(*ours)), *theirs = xcalloc(n + 1, sizeof(*theirs));
+	struct gitmerge *g = xcalloc(n + 1, sizeof(*g)), none;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int ret = 0;
+
+	for (i = 0; i < n; i++) {
+		struct check_pair *p = &c->pairs[i];
+
+		if (p->related)
+			continue;
+		need[i] = gitmerge_needed(repo, &c->fp[p->a].head, &c->fp[p->b].head);
+		if (need[i] < 0) {
+			ret = -1;
+			goto out;
+		}
+		if (need[i]) {
+			at[i] = k;
+			git_oid_cpy(&ours[k], &c->fp[p->a].head);
+			git_oid_cpy(&theirs[k], &c->fp[p->b].head);
+			k++;
+		}
+	}
+	gitmerge_run_many(g, ok, repo, ours, theirs, k,
+			  cpus < 1 ? 1 : cpus > 8 ? 8 : (size_t)cpus);
+	gitmerge_init(&none);
+	for (i = 0; i < n && !ret; i++)
+		if (!c->pairs[i].related &&
+		    merge_pair(c, repo, &c->pairs[i], need[i], need[i] ? &g[at[i]] : &none,
+			       need[i] ? ok[at[i]] : -1) < 0)
+			ret = -1;
+out:
+	for (i = 0; i < k; i++)
+		gitmerge_release(&g[i]);
+	free(g);
+	free(theirs);
+	free(ours);
+	free(at);
+	free(ok);
+	free(need);
 	return ret;
 }
 
@@ -865,15 +1234,25 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	}
 
 	find_overlaps(c, s->repo);
-	if (c->exact)
-		for (i = 0; i < c->pairs_nr; i++) {
-			struct check_pair *p = &c->pairs[i];
+	for (i = 0; i < c->ov_nr; i++) {
+		refine_conflict(c, s->repo, &c->ov[i]);
+		merge_attribute(s->repo, &c->ov[i]);
+	}
+	if (c->exact) {
+		size_t shared = c->pairs_nr, k2;
 
-			if (p->related)
-				continue;
-			if (merge_pair(c, s->repo, p) < 0)
-				return -1;
+		add_rename_pairs(c, s->repo);
+		if (exact_pairs(c, s->repo) < 0)
+			return -1;
+		/* a pair added for a directory rename stays only if git conflicts */
+		for (i = k2 = shared; i < c->pairs_nr; i++) {
+			if (c->pairs[i].exact == 1)
+				c->pairs[k2++] = c->pairs[i];
+			else
+				strlist_clear(&c->pairs[i].exact_paths);
 		}
+		c->pairs_nr = k2;
+	}
 	if (c->ov_nr > 1)
 		qsort(c->ov, c->ov_nr, sizeof(*c->ov), cmp_overlap);
 	if (c->pairs_nr > 1)

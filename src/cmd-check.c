@@ -181,6 +181,8 @@ static void print_json(struct session *s, const struct check *c, int uncommitted
 		json_array_end(&j);
 		if (c->exact)
 			json_kv_string(&j, "exact", exact_name(o->exact));
+		if (o->driver)
+			json_kv_string(&j, "driver", o->driver);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -304,6 +306,9 @@ static void print_report(struct session *s, const struct check *c)
 			}
 			if (o->exact >= 0)
 				strbuf_addf(&sb, "  [git: %s]", exact_name(o->exact));
+			else if (o->driver)
+				strbuf_addf(&sb, "  [merge driver '%s' not run: check --exact runs it]",
+					    o->driver);
 			printf("%s\n", sb.buf);
 		}
 	}

@@ -39,6 +39,7 @@
 #include <git2/sys/index.h>
 
 #include "gp/check.h"
+#include "gp/gitmerge.h"
 #include "gp/merge.h"
 #include "gp/runner.h"
 #include "gp/worktree.h"
@@ -1267,6 +1268,32 @@ static void find_with(struct mctx *c, size_t self, const git_oid *tip,
 	}
 }
 
+/*
+ * libgit2 keeps the stages of a rename conflict at each side's path (the
+ * ancestor at the old path, the renaming side at the new one); its NAME
+ * entry ties them.  Fill in the stages missing at path from it.
+ */
+static void rename_stages(git_index *index, const char *path, const git_index_entry **anc,
+			  const git_index_entry **ours, const git_index_entry **theirs)
+{
+	size_t i, n = git_index_name_entrycount(index);
+
+	for (i = 0; i < n; i++) {
+		const git_index_name_entry *ne = git_index_name_get_byindex(index, i);
+
+		if (!ne || !ne->ancestor ||
+		    !((ne->ours && !strcmp(ne->ours, path)) || (ne->theirs && !strcmp(ne->theirs, path))))
+			continue;
+		if (!*anc)
+			*anc = git_index_get_bypath(index, ne->ancestor, 1);
+		if (!*ours && ne->ours)
+			*ours = git_index_get_bypath(index, ne->ours, 2);
+		if (!*theirs && ne->theirs)
+			*theirs = git_index_get_bypath(index, ne->theirs, 3);
+		break;
+	}
+}
+
 static int analyze_conflicts(struct mctx *c, struct merge_result *r, git_index *index,
 			     const git_oid *tip)
 {
@@ -1326,6 +1353,8 @@ static int analyze_conflicts(struct mctx *c, struct merge_result *r, git_index *
 			mc->type = "modify/delete";
 		else
 			mc->type = "rename";
+		/* a rename keeps its stages at several paths: the ranges need all three */
+		rename_stages(index, e->path, &anc, &ours, &theirs);
 		if (side_hunks(c->repo, anc, ours, &ho) == 0 &&
 		    side_hunks(c->repo, anc, theirs, &ht) == 0) {
 			if (anc && ours && theirs)
@@ -1362,6 +1391,98 @@ out:
 	git_index_conflict_iterator_free(it);
 	strmap_clear(&renamed);
 	return ret;
+}
+
+/*
+ * A conflict git names at path that libgit2's merge did not: both sides'
+ * hunks from the merge base of tip and the task head, the type from git's
+ * messages.
+ */
+static int git_only_conflict(struct mctx *c, struct merge_result *r, const git_oid *tip,
+			     const char *path, const char *type)
+{
+	git_index_entry eb, eo, et;
+	git_blob *bb = NULL, *bo = NULL, *bt = NULL;
+	struct hunks ho = { 0 }, ht = { 0 }, meet = { 0 };
+	struct merge_conflict *mc;
+	const char *paths[1];
+	git_oid mb;
+	int has_mb = !git_merge_base(&mb, c->repo, tip, &r->head);
+	size_t x, y;
+
+	git_error_clear();
+	ALLOC_GROW(r->conflicts, r->conflicts_nr + 1, r->conflicts_alloc);
+	mc = &r->conflicts[r->conflicts_nr++];
+	memset(mc, 0, sizeof(*mc));
+	strlist_init(&mc->with);
+	mc->path = xstrdup(path);
+	mc->type = type;
+	memset(&eb, 0, sizeof(eb));
+	memset(&eo, 0, sizeof(eo));
+	memset(&et, 0, sizeof(et));
+	eb.path = eo.path = et.path = path;
+	if (has_mb && (bb = blob_at(c->repo, &mb, path)))
+		git_oid_cpy(&eb.id, git_blob_id(bb));
+	if ((bo = blob_at(c->repo, tip, path)))
+		git_oid_cpy(&eo.id, git_blob_id(bo));
+	if ((bt = blob_at(c->repo, &r->head, path)))
+		git_oid_cpy(&et.id, git_blob_id(bt));
+	if ((bo || bt) && side_hunks(c->repo, bb ? &eb : NULL, bo ? &eo : NULL, &ho) == 0 &&
+	    side_hunks(c->repo, bb ? &eb : NULL, bt ? &et : NULL, &ht) == 0) {
+		if (bb && bo && bt)
+			conflict_ranges(mc, &ho, &ht);
+		else {
+			for (x = 0; bo && x < ho.nr; x++)
+				add_range(&mc->ours, &mc->ours_nr, &mc->ours_alloc, &ho.new[x]);
+			for (x = 0; bt && x < ht.nr; x++)
+				add_range(&mc->theirs, &mc->theirs_nr, &mc->theirs_alloc, &ht.new[x]);
+		}
+	}
+	git_error_clear();
+	for (x = 0; bb && bo && bt && x < ho.nr; x++)
+		for (y = 0; y < ht.nr; y++)
+			if (touches(&ho.old[x], &ht.old[y])) {
+				hunk_add(&meet, &ho.old[x], &ho.new[x]);
+				break;
+			}
+	paths[0] = path;
+	find_with(c, r->task, tip, paths, 1, meet.nr ? &meet : NULL, &mc->with);
+	hunks_release(&meet);
+	hunks_release(&ho);
+	hunks_release(&ht);
+	git_blob_free(bb);
+	git_blob_free(bo);
+	git_blob_free(bt);
+	return 0;
+}
+
+/*
+ * git's path set stands (gitmerge.h): drop what libgit2 reported that git
+ * does not name (a rename/modify conflict libgit2 also puts at the old
+ * path, a path git merges), add what git names that libgit2 did not.
+ */
+static int git_conflicts(struct mctx *c, struct merge_result *r, const git_oid *tip,
+			 const struct gitmerge *g)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < r->conflicts_nr; i++) {
+		if (gitmerge_has(g, r->conflicts[i].path))
+			r->conflicts[k++] = r->conflicts[i];
+		else
+			conflict_release(&r->conflicts[i]);
+	}
+	r->conflicts_nr = k;
+	for (i = 0; i < g->paths.nr; i++) {
+		for (k = 0; k < r->conflicts_nr; k++)
+			if (!strcmp(r->conflicts[k].path, g->paths.v[i]))
+				break;
+		if (k < r->conflicts_nr)
+			continue;
+		if (git_only_conflict(c, r, tip, g->paths.v[i], gitmerge_type(g, g->paths.v[i])) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 /* commits */
@@ -1411,22 +1532,56 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	git_tree *tree = NULL;
 	git_oid tree_oid;
 	struct strbuf msg = STRBUF_INIT;
-	int squash = !!(c->opts->flags & MERGE_SQUASH), ret = -1;
+	git_merge_options mo;
+	struct gitmerge g;
+	int squash = !!(c->opts->flags & MERGE_SQUASH), ret = -1, lg_conflicts = 0, need;
+	int have_git = 0;
 
+	gitmerge_init(&g);
 	if (git_commit_lookup(&tc, c->repo, tip) < 0 || git_commit_lookup(&hc, c->repo, &r->head) < 0) {
 		error("task '%s': cannot read commit: %s", r->id, gp_git_error());
 		goto out;
 	}
-	if (git_merge_commits(&index, c->repo, tc, hc, NULL) < 0) {
-		error("task '%s': cannot merge: %s", r->id, gp_git_error());
+	/*
+	 * libgit2's merge is not git's (gitmerge.h): where they may differ
+	 * (both changed a path, a rename), git merges, and its verdict, tree
+	 * and conflicting paths stand; libgit2 then only gives the line
+	 * ranges and who brought the other side.  Elsewhere libgit2 merges,
+	 * and a conflict it finds is confirmed by git.  If git cannot
+	 * answer, libgit2's answer stands.
+	 */
+	need = gitmerge_needed(c->repo, tip, &r->head);
+	if (need < 0)
+		goto out;
+	if (need)
+		have_git = !gitmerge_run(&g, c->repo, tip, &r->head);
+	if (!have_git || g.conflicts) {
+		git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
+		mo.target_limit = GITMERGE_RENAME_LIMIT;
+		if (git_merge_commits(&index, c->repo, tc, hc, &mo) < 0) {
+			error("task '%s': cannot merge: %s", r->id, gp_git_error());
+			goto out;
+		}
+		lg_conflicts = git_index_has_conflicts(index);
+		if (lg_conflicts && !need)
+			have_git = !gitmerge_run(&g, c->repo, tip, &r->head);
+	}
+	if (have_git && g.conflicts) {
+		if (lg_conflicts && analyze_conflicts(c, r, index, tip) < 0)
+			goto out;
+		ret = git_conflicts(c, r, tip, &g) < 0 ? -1 : 1;
 		goto out;
 	}
-	if (git_index_has_conflicts(index)) {
+	if (have_git) {
+		git_oid_cpy(&tree_oid, &g.tree);	/* checked to be in the object database */
+	} else if (lg_conflicts) {
 		ret = analyze_conflicts(c, r, index, tip) < 0 ? -1 : 1;
 		goto out;
+	} else if (git_index_write_tree_to(&tree_oid, index, c->repo) < 0) {
+		error("task '%s': cannot write the merged tree: %s", r->id, gp_git_error());
+		goto out;
 	}
-	if (git_index_write_tree_to(&tree_oid, index, c->repo) < 0 ||
-	    git_tree_lookup(&tree, c->repo, &tree_oid) < 0) {
+	if (git_tree_lookup(&tree, c->repo, &tree_oid) < 0) {
 		error("task '%s': cannot write the merged tree: %s", r->id, gp_git_error());
 		goto out;
 	}
@@ -1450,6 +1605,7 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	}
 	ret = 0;
 out:
+	gitmerge_release(&g);
 	strbuf_release(&msg);
 	git_tree_free(tree);
 	git_index_free(index);

@@ -26,6 +26,9 @@ struct overlap {
 	enum overlap_class cls;
 	const char *kind;	/* static: "content", "add/add", "modify/delete", ... */
 	int exact;		/* -1 not merged, 0 git merges it cleanly, 1 git conflicts */
+	char *driver;		/* a custom merge driver (.gitattributes merge=<name>,
+				 * merge.<name>.driver) git would run and the line
+				 * ranges did not: its name, or NULL */
 };
 
 enum violation_kind {

@@ -1,0 +1,74 @@
+#ifndef GP_GITMERGE_H
+#define GP_GITMERGE_H
+
+#include <git2.h>
+
+#include "gp/util.h"
+
+/*
+ * git's own verdict on a merge (issue 15): libgit2 1.5's three-way merge
+ * is not git's merge-ort.  Its content merge diffs with Myers where git
+ * uses histogram (each can conflict where the other merges cleanly), it
+ * has no directory-rename detection, runs no custom merge drivers
+ * (merge.<name>.driver), and names some conflicts at other paths.  Where
+ * they may disagree, git decides: git merge-tree --write-tree
+ * --name-only -z <ours> <theirs> (git >= 2.38), run without a shell, in
+ * the repository's work tree (git 2.39 reads .gitattributes there), with
+ * commit ids only on its command line.
+ */
+
+/*
+ * libgit2's rename detection gives up beyond 200 add/delete candidates
+ * (target_limit); git's merge-ort considers up to 7,000 (merge.renameLimit).
+ * merge and check --exact set git's.
+ */
+#define GITMERGE_RENAME_LIMIT 7000
+
+struct gitmerge {
+	int conflicts;		/* 0: git merges cleanly; 1: it conflicts */
+	git_oid tree;		/* the tree git wrote (with conflict markers when conflicts) */
+	struct strlist paths;	/* the conflicted paths, sorted, each once */
+	/* git's informational messages: the first path each names, and its type */
+	struct strlist msg_paths, msg_types;
+};
+
+void gitmerge_init(struct gitmerge *g);
+void gitmerge_release(struct gitmerge *g);
+
+/*
+ * Ask git to merge the commits ours and theirs of repo (with git's merge
+ * bases).  The tree it wrote is checked to be in the object database.
+ * Returns 0, or -1 when git could not answer (a warning: git missing or
+ * older than 2.38, a failure); the caller then keeps libgit2's answer.
+ */
+int gitmerge_run(struct gitmerge *out, git_repository *repo, const git_oid *ours,
+		 const git_oid *theirs);
+
+/*
+ * gitmerge_run() for the pairs (ours[i], theirs[i]), i < n, up to jobs git
+ * processes at a time: out[i] and ok[i] (0, or -1 as gitmerge_run()
+ * returns).  Returns 0.
+ */
+int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
+		      const git_oid *ours, const git_oid *theirs, size_t n, size_t jobs);
+
+/*
+ * Can git's merge of ours and theirs differ from libgit2's clean one?  1
+ * when both sides changed a path (git's content merge, drivers), when
+ * one side deleted files and the other added some (renames, directory
+ * renames), or when the merge base is not unique; 0 when the two sides
+ * changed disjoint paths only; -1 on a libgit2 failure (reported).
+ */
+int gitmerge_needed(git_repository *repo, const git_oid *ours, const git_oid *theirs);
+
+/* Is path one of git's conflicted paths? */
+int gitmerge_has(const struct gitmerge *g, const char *path);
+
+/*
+ * Our name for the type of git's conflict at path ("content", "add/add",
+ * "modify/delete", "rename", "file location", "binary", "submodule",
+ * "directory/file", "mode"; static), or "content" when no message names it.
+ */
+const char *gitmerge_type(const struct gitmerge *g, const char *path);
+
+#endif

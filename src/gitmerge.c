@@ -1,0 +1,477 @@
+/*
+ * git's verdict on a merge: git merge-tree --write-tree (see gitmerge.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gp/gitmerge.h"
+
+extern char **environ;
+
+void gitmerge_init(struct gitmerge *g)
+{
+	memset(g, 0, sizeof(*g));
+	strlist_init(&g->paths);
+	strlist_init(&g->msg_paths);
+	strlist_init(&g->msg_types);
+}
+
+void gitmerge_release(struct gitmerge *g)
+{
+	strlist_clear(&g->paths);
+	strlist_clear(&g->msg_paths);
+	strlist_clear(&g->msg_types);
+	gitmerge_init(g);
+}
+
+/*
+ * Start argv (no shell) in cwd, its stdout to a pipe (*fd), stdin from
+ * /dev/null, git's repository variables removed from the environment
+ * (the repository is named on the command line).  Returns its pid, or -1
+ * (reported).
+ */
+static pid_t spawn(const char *const *argv, const char *cwd, int *fd)
+{
+	static const char *const drop[] = {
+		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
+		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=",
+	};
+	char **env;
+	size_t n = 0, i, k;
+	int pfd[2];
+	pid_t pid;
+
+	for (i = 0; environ[i]; i++)
+		n++;
+	env = xcalloc(n + 1, sizeof(*env));
+	for (i = 0, n = 0; environ[i]; i++) {
+		for (k = 0; k < ARRAY_SIZE(drop); k++)
+			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
+				break;
+		if (k == ARRAY_SIZE(drop))
+			env[n++] = environ[i];
+	}
+	if (pipe(pfd) < 0) {
+		free(env);
+		return error_errno("cannot make a pipe");
+	}
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0) {
+		free(env);
+		close(pfd[0]);
+		close(pfd[1]);
+		return error_errno("cannot fork");
+	}
+	if (!pid) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul >= 0) {
+			dup2(nul, 0);
+			close(nul);
+		}
+		close(pfd[0]);
+		dup2(pfd[1], 1);
+		close(pfd[1]);
+		if (cwd && chdir(cwd) < 0)
+			_exit(126);
+		environ = env;
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	free(env);
+	close(pfd[1]);
+	*fd = pfd[0];
+	return pid;
+}
+
+/* Read fd to its end into out, close it, reap pid: exit status, 128 + signal, or -1. */
+static int finish(pid_t pid, int fd, struct strbuf *out)
+{
+	char buf[8192];
+	ssize_t got;
+	int status;
+
+	while ((got = read(fd, buf, sizeof(buf))) != 0) {
+		if (got < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		strbuf_add(out, buf, (size_t)got);
+	}
+	close(fd);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return error_errno("cannot wait for git merge-tree");
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+/* Our type name for one of git's messages ("CONFLICT (contents)", its text). */
+static const char *type_of(const char *type, const char *msg)
+{
+	if (strncmp(type, "CONFLICT", 8))
+		return NULL;
+	if (strstr(type, "directory rename") || strstr(msg, "(file location)"))
+		return "file location";
+	if (strstr(type, "rename"))
+		return "rename";
+	if (strstr(type, "modify/delete"))
+		return "modify/delete";
+	if (strstr(type, "file/directory"))
+		return "directory/file";
+	if (strstr(type, "distinct modes"))
+		return "mode";
+	if (strstr(type, "binary"))
+		return "binary";
+	if (strstr(type, "submodule"))
+		return "submodule";
+	if (strstr(msg, "(add/add)"))
+		return "add/add";
+	return "content";
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Parse git merge-tree -z output (exit status rc) into g.  0, or -1 when malformed. */
+static int parse(struct gitmerge *g, const struct strbuf *out, int rc)
+{
+	const char *p = out->buf, *end = out->buf + out->len;
+	size_t i;
+
+	if (!memchr(p, '\0', out->len) || git_oid_fromstr(&g->tree, p) < 0)
+		return -1;
+	p += strlen(p) + 1;
+	g->conflicts = rc == 1;
+	if (!g->conflicts)
+		return 0;
+	/* the conflicted paths, up to an empty one */
+	while (p < end && *p) {
+		if (!memchr(p, '\0', (size_t)(end - p)))
+			return -1;
+		if (!strlist_has(&g->paths, p))
+			strlist_push(&g->paths, p);
+		p += strlen(p) + 1;
+	}
+	if (p < end)
+		p++;
+	/* messages: <n> NUL <path>... NUL <type> NUL <message> NUL */
+	while (p < end && memchr(p, '\0', (size_t)(end - p))) {
+		long npaths = strtol(p, NULL, 10);
+		const char *first = NULL, *type, *msg, *t;
+		struct strlist named = STRLIST_INIT;
+
+		p += strlen(p) + 1;
+		for (i = 0; npaths > 0 && i < (size_t)npaths && p < end; i++) {
+			if (!first)
+				first = p;
+			strlist_push(&named, p);
+			p += strlen(p) + 1;
+		}
+		if (p >= end) {
+			strlist_clear(&named);
+			break;
+		}
+		type = p;
+		p += strlen(p) + 1;
+		msg = p < end ? p : "";
+		p += p < end ? strlen(p) + 1 : 0;
+		t = type_of(type, msg);
+		for (i = 0; t && i < named.nr; i++) {
+			strlist_push(&g->msg_paths, named.v[i]);
+			strlist_push(&g->msg_types, t);
+		}
+		strlist_clear(&named);
+	}
+	if (g->paths.nr > 1)
+		qsort(g->paths.v, g->paths.nr, sizeof(char *), cmp_str);
+	return 0;
+}
+
+/* One git merge-tree, started: its argv strings, pid and pipe. */
+struct gm_child {
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	char *gitdir_opt;
+	pid_t pid;
+	int fd;
+};
+
+static int gm_start(struct gm_child *ch, git_repository *repo, const git_oid *ours,
+		    const git_oid *theirs)
+{
+	const char *workdir = git_repository_workdir(repo);
+	const char *argv[] = { "git", NULL, "merge-tree", "--write-tree", "--name-only",
+			       "-z", ch->a, ch->b, NULL };
+
+	git_oid_tostr(ch->a, sizeof(ch->a), ours);
+	git_oid_tostr(ch->b, sizeof(ch->b), theirs);
+	ch->gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
+	argv[1] = ch->gitdir_opt;
+	ch->pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &ch->fd);
+	if (ch->pid < 0) {
+		free(ch->gitdir_opt);
+		ch->gitdir_opt = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* Collect a started git merge-tree into out.  0, or -1 (a warning). */
+static int gm_finish(struct gitmerge *out, struct gm_child *ch, git_repository *repo)
+{
+	struct strbuf sb = STRBUF_INIT;
+	git_tree *tree = NULL;
+	int rc, ret = -1;
+
+	gitmerge_init(out);
+	rc = finish(ch->pid, ch->fd, &sb);
+	free(ch->gitdir_opt);
+	ch->gitdir_opt = NULL;
+	if (rc < 0)
+		goto out;
+	if ((rc != 0 && rc != 1) || parse(out, &sb, rc) < 0) {
+		warning("cannot merge '%.12s' and '%.12s' with git merge-tree --write-tree "
+			"(exit %d; git 2.38 or later is needed): libgit2's merge decides",
+			ch->a, ch->b, rc);
+		goto out;
+	}
+	/* the tree git wrote is in our object database */
+	if (!gp_object_written(repo, &out->tree) || git_tree_lookup(&tree, repo, &out->tree) < 0) {
+		warning("git merge-tree wrote tree '%s' for '%.12s' and '%.12s', but it is "
+			"not in the object database: libgit2's merge decides",
+			git_oid_tostr_s(&out->tree), ch->a, ch->b);
+		git_error_clear();
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret < 0)
+		gitmerge_release(out);
+	git_tree_free(tree);
+	strbuf_release(&sb);
+	return ret;
+}
+
+int gitmerge_run(struct gitmerge *out, git_repository *repo, const git_oid *ours,
+		 const git_oid *theirs)
+{
+	struct gm_child ch;
+
+	if (gm_start(&ch, repo, ours, theirs) < 0) {
+		gitmerge_init(out);
+		return -1;
+	}
+	return gm_finish(out, &ch, repo);
+}
+
+int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
+		      const git_oid *ours, const git_oid *theirs, size_t n, size_t jobs)
+{
+	struct gm_child *ch = xcalloc(jobs + 1, sizeof(*ch));
+	size_t *slot = xcalloc(jobs + 1, sizeof(*slot));
+	size_t next = 0, running = 0, oldest = 0, i;
+
+	if (!jobs)
+		jobs = 1;
+	/* a window of jobs processes, collected in order (each pipe is small) */
+	while (next < n || running) {
+		while (next < n && running < jobs) {
+			size_t k = (oldest + running) % jobs;
+
+			if (gm_start(&ch[k], repo, &ours[next], &theirs[next]) < 0) {
+				gitmerge_init(&out[next]);
+				ok[next++] = -1;
+				continue;
+			}
+			slot[k] = next++;
+			running++;
+		}
+		if (!running)
+			break;
+		i = slot[oldest];
+		ok[i] = gm_finish(&out[i], &ch[oldest], repo);
+		oldest = (oldest + 1) % jobs;
+		running--;
+	}
+	free(slot);
+	free(ch);
+	return 0;
+}
+
+int gitmerge_has(const struct gitmerge *g, const char *path)
+{
+	return strlist_has(&g->paths, path);
+}
+
+const char *gitmerge_type(const struct gitmerge *g, const char *path)
+{
+
+	static const char *const names[] = {
+		"file location", "rename", "modify/delete", "directory/file", "mode",
+		"binary", "submodule", "add/add", "content",
+	};
+	size_t i, k;
+
+	/* the static name, not the list's copy: callers keep it */
+	for (i = 0; i < g->msg_paths.nr; i++)
+		if (!strcmp(g->msg_paths.v[i], path))
+			for (k = 0; k < ARRAY_SIZE(names); k++)
+				if (!strcmp(g->msg_types.v[i], names[k]))
+					return names[k];
+	return "content";
+}
+
+/* --- does git need asking? ------------------------------------------------ */
+
+struct side {
+	struct strmap changed;	/* path -> (void *)(index + 1) into ids */
+	git_oid *ids;		/* the new blob (zero: deleted) */
+	unsigned int *modes;
+	size_t nr, alloc, alloc2;
+	struct strmap deleted_dirs;	/* directories where files were deleted */
+	struct strlist added;	/* added paths */
+};
+
+static void side_init(struct side *s)
+{
+	memset(s, 0, sizeof(*s));
+	strmap_init(&s->changed);
+	strmap_init(&s->deleted_dirs);
+	strlist_init(&s->added);
+}
+
+static void side_release(struct side *s)
+{
+	strmap_clear(&s->changed);
+	strmap_clear(&s->deleted_dirs);
+	strlist_clear(&s->added);
+	free(s->ids);
+	free(s->modes);
+}
+
+static int side_cb(const git_diff_delta *d, float progress, void *payload)
+{
+	struct side *s = payload;
+	const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
+
+	(void)progress;
+	ALLOC_GROW(s->ids, s->nr + 1, s->alloc);
+	ALLOC_GROW(s->modes, s->nr + 1, s->alloc2);
+	if (d->status == GIT_DELTA_DELETED) {
+		const char *slash = strrchr(path, '/');
+		char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup("");
+
+		strmap_put(&s->deleted_dirs, dir, NULL, NULL);
+		free(dir);
+		memset(&s->ids[s->nr], 0, sizeof(s->ids[s->nr]));
+		s->modes[s->nr] = 0;
+	} else {
+		if (d->status == GIT_DELTA_ADDED)
+			strlist_push(&s->added, path);
+		git_oid_cpy(&s->ids[s->nr], &d->new_file.id);
+		s->modes[s->nr] = d->new_file.mode;
+	}
+	strmap_put(&s->changed, path, (void *)(s->nr + 1), NULL);
+	s->nr++;
+	return 0;
+}
+
+static int side_diff(struct side *s, git_repository *repo, git_tree *base, const git_oid *commit)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+	git_diff *diff = NULL;
+	int ret = -1;
+
+	if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(&t, c) < 0 ||
+	    git_diff_tree_to_tree(&diff, repo, base, t, NULL) < 0 ||
+	    git_diff_foreach(diff, side_cb, NULL, NULL, NULL, s) < 0)
+		goto out;
+	ret = 0;
+out:
+	git_diff_free(diff);
+	git_tree_free(t);
+	git_commit_free(c);
+	return ret;
+}
+
+/* Did one side add a file below a directory where the other deleted files? */
+static int adds_where_deleted(const struct side *adder, const struct side *deleter)
+{
+	size_t i;
+
+	if (!deleter->deleted_dirs.size)
+		return 0;
+	for (i = 0; i < adder->added.nr; i++) {
+		char *dir = xstrdup(adder->added.v[i]);
+		char *slash;
+		int hit = 0;
+
+		while (!hit && (slash = strrchr(dir, '/'))) {
+			*slash = '\0';
+			hit = strmap_contains(&deleter->deleted_dirs, dir);
+		}
+		if (!hit)
+			hit = strmap_contains(&deleter->deleted_dirs, "");
+		free(dir);
+		if (hit)
+			return 1;
+	}
+	return 0;
+}
+
+int gitmerge_needed(git_repository *repo, const git_oid *ours, const git_oid *theirs)
+{
+	git_oidarray bases = { 0 };
+	git_commit *bc = NULL;
+	git_tree *bt = NULL;
+	struct side o, t;
+	size_t i;
+	int ret = -1;
+
+	side_init(&o);
+	side_init(&t);
+	if (git_merge_bases(&bases, repo, ours, theirs) < 0 || bases.count != 1) {
+		git_error_clear();
+		ret = 1;	/* no base, or several: git's recursive base decides */
+		goto out;
+	}
+	if (git_commit_lookup(&bc, repo, &bases.ids[0]) < 0 || git_commit_tree(&bt, bc) < 0 ||
+	    side_diff(&o, repo, bt, ours) < 0 || side_diff(&t, repo, bt, theirs) < 0) {
+		error("cannot compare '%s' and '%s' with their merge base: %s",
+		      git_oid_tostr_s(ours), git_oid_tostr_s(theirs), gp_git_error());
+		goto out;
+	}
+	ret = 0;
+	for (i = 0; i < t.changed.size && !ret; i++) {
+		const struct strmap_entry *e = &t.changed.v[i];
+		void *v;
+
+		if (!e->key || !(v = strmap_get(&o.changed, e->key)))
+			continue;
+		/* both changed it, and not the same way: a content merge, a driver, a conflict */
+		if (!git_oid_equal(&o.ids[(size_t)v - 1], &t.ids[(size_t)e->value - 1]) ||
+		    o.modes[(size_t)v - 1] != t.modes[(size_t)e->value - 1])
+			ret = 1;
+	}
+	if (!ret && (adds_where_deleted(&o, &t) || adds_where_deleted(&t, &o)))
+		ret = 1;	/* renames, directory renames */
+out:
+	git_tree_free(bt);
+	git_commit_free(bc);
+	git_oidarray_dispose(&bases);
+	side_release(&o);
+	side_release(&t);
+	return ret;
+}
