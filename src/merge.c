@@ -886,6 +886,7 @@ static int mark_merged(struct session *s, const char *id, const char *head, cons
 		task_status_set(&st->head, head);
 	if (commit && strcmp(commit, "-"))
 		task_status_set(&st->merge_commit, commit);
+	session_task_work_record(s, (size_t)k);	/* status reads these counts */
 	return state_task_save(s->state, st);
 }
 
@@ -1784,6 +1785,7 @@ static void write_states(struct mctx *c)
 		}
 		/* merge's own words: what run recorded stays */
 		task_status_set(&st->merge_reason, r->reason);
+		session_task_work_record(s, r->task);
 		state_task_save(s->state, st);
 	}
 }
