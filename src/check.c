@@ -346,6 +346,10 @@ static struct overlap *add_overlap(struct check *c, size_t ta, size_t fa, size_t
 	o->fb = &c->fp[tb].files[fb];
 	o->path = xstrdup(fp_file_base_path(o->fa));
 	o->exact = -1;
+	/* footprints leave line ranges unread until two tasks share a file */
+	if (footprint_file_hunks(&c->fp[ta].files[fa]) < 0 ||
+	    footprint_file_hunks(&c->fp[tb].files[fb]) < 0)
+		c->failed = 1;
 	return o;
 }
 
@@ -859,12 +863,15 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		strlist_init(&c->ct[k].untouched);
 		c->nr = k + 1;
 		ret = measure_task(&c->fp[k], s, pi, 1, NULL,
-				   (flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0);
-		if (ret < 0)
+				   ((flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0) |
+				   ((flags & CHECK_ALL_RANGES) ? 0 : FOOTPRINT_LAZY_HUNKS));
+		if (ret < 0 || ((flags & CHECK_ALL_RANGES) && footprint_all_hunks(&c->fp[k]) < 0))
 			return -1;
 	}
 
 	find_overlaps(c, s->repo);
+	if (c->failed)
+		return -1;
 	if (c->exact)
 		for (i = 0; i < c->pairs_nr; i++) {
 			struct check_pair *p = &c->pairs[i];

@@ -26,6 +26,7 @@ void footprint_release(struct footprint *fp)
 		free(fp->files[i].ranges);
 	}
 	free(fp->files);
+	git_diff_free(fp->diff);
 	free(fp->id);
 	free(fp->branch);
 	free(fp->worktree);
@@ -179,6 +180,73 @@ static int hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *data)
 	f->ranges[f->ranges_nr].start = h->old_start < 0 ? 0 : (unsigned int)h->old_start;
 	f->ranges[f->ranges_nr].lines = h->old_lines < 0 ? 0 : (unsigned int)h->old_lines;
 	f->ranges_nr++;
+	return 0;
+}
+
+int footprint_file_hunks(struct fp_file *f)
+{
+	git_patch *patch = NULL;
+	size_t i, n;
+	int ret = 0;
+
+	if (!f->diff)
+		return 0;
+	if (git_patch_from_diff(&patch, f->diff, f->delta) < 0) {
+		ret = error("cannot diff '%s': %s", f->path, gp_git_error());
+		goto out;
+	}
+	f->diff = NULL;
+	if (!patch)	/* nothing to show (unmodified): no ranges */
+		goto out;
+	if (git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY)
+		f->binary = 1;
+	n = git_patch_num_hunks(patch);
+	for (i = 0; i < n; i++) {
+		const git_diff_hunk *h;
+
+		if (git_patch_get_hunk(&h, NULL, patch, i) < 0) {
+			ret = error("cannot diff '%s': %s", f->path, gp_git_error());
+			goto out;
+		}
+		ALLOC_GROW(f->ranges, f->ranges_nr + 1, f->ranges_alloc);
+		f->ranges[f->ranges_nr].start = h->old_start < 0 ? 0 : (unsigned int)h->old_start;
+		f->ranges[f->ranges_nr].lines = h->old_lines < 0 ? 0 : (unsigned int)h->old_lines;
+		f->ranges_nr++;
+	}
+out:
+	git_patch_free(patch);
+	return ret;
+}
+
+int footprint_all_hunks(struct footprint *fp)
+{
+	size_t i;
+
+	for (i = 0; i < fp->nr; i++)
+		if (footprint_file_hunks(&fp->files[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The files of a diff, without reading their content: file_cb() on every
+ * delta git_diff_foreach() would show; each file remembers its delta for
+ * footprint_file_hunks().
+ */
+static int files_only(git_diff *diff, struct collect *c)
+{
+	size_t i, n = git_diff_num_deltas(diff);
+
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		if (d->status == GIT_DELTA_UNMODIFIED || d->status == GIT_DELTA_IGNORED)
+			continue;
+		if (file_cb(d, 0, c) < 0)
+			return -1;
+		c->cur->diff = diff;
+		c->cur->delta = i;
+	}
 	return 0;
 }
 
@@ -413,7 +481,8 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 			r = git_diff_tree_to_tree(&diff, repo, mb_tree, head_tree, &o);
 	}
 	if (r < 0 || find_renames(diff, !!wt) < 0 ||
-	    git_diff_foreach(diff, file_cb, binary_cb, hunk_cb, NULL, &c) < 0) {
+	    (!wt && (flags & FOOTPRINT_LAZY_HUNKS) ? files_only(diff, &c)
+	     : git_diff_foreach(diff, file_cb, binary_cb, hunk_cb, NULL, &c)) < 0) {
 		ret = error("task '%s': cannot diff %s against its base: %s", spec->id, bname,
 			    gp_git_error());
 		goto out;
@@ -465,6 +534,10 @@ inherited_done:
 
 	if (out->nr > 1)
 		qsort(out->files, out->nr, sizeof(*out->files), cmp_file);
+	if (!wt && (flags & FOOTPRINT_LAZY_HUNKS)) {
+		out->diff = diff;	/* the files' pending hunks */
+		diff = NULL;
+	}
 out:
 	strmap_clear(&set);
 	git_diff_free(own);
