@@ -8,6 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
+
 #include "gp/footprint.h"
 
 void footprint_init(struct footprint *fp)
@@ -304,6 +308,60 @@ static int file_in(const struct strmap *set, const struct fp_file *f)
 	return strmap_contains(set, f->path) || (f->old_path && strmap_contains(set, f->old_path));
 }
 
+/*
+ * Does the index hold exactly the tree of the worktree's HEAD, nothing
+ * staged?  The index's cache tree says so without reading a tree: when
+ * it is valid, git_index_write_tree_to() gives its root and writes
+ * nothing.  Asked against a repository whose only object database is
+ * in memory, so that an invalid cache tree (which makes it write trees)
+ * writes nowhere.  0 when it cannot tell.
+ */
+static int index_is_tree(git_index *idx, const git_oid *tree)
+{
+	git_odb *odb = NULL;
+	git_odb_backend *mem = NULL;
+	git_repository *r = NULL;
+	git_oid oid;
+	int same = 0;
+
+	if (git_odb_new(&odb) < 0 || git_mempack_new(&mem) < 0)
+		goto out;
+	if (git_odb_add_backend(odb, mem, 1) < 0) {
+		mem->free(mem);
+		goto out;
+	}
+	if (git_repository_wrap_odb(&r, odb) < 0)
+		goto out;
+	same = !git_index_write_tree_to(&oid, idx, r) && git_oid_equal(&oid, tree);
+out:
+	git_error_clear();
+	git_repository_free(r);
+	git_odb_free(odb);
+	return same;
+}
+
+/*
+ * What is not committed in the worktree: the names a diff HEAD ->
+ * worktree (a status) would show.  When nothing is staged (the index's
+ * cache tree is HEAD's tree), only the index is compared with the
+ * files, by the stat data it holds: no tree is read.
+ */
+static int worktree_dirty(git_diff **out, git_repository *wt, git_tree *head_tree,
+			  const git_diff_options *o)
+{
+	git_index *idx = NULL;
+	int ret;
+
+	if (git_repository_index(&idx, wt) < 0)
+		return -1;
+	if (index_is_tree(idx, git_tree_id(head_tree)))
+		ret = git_diff_index_to_workdir(out, wt, idx, o);
+	else
+		ret = git_diff_tree_to_workdir_with_index(out, wt, head_tree, o);
+	git_index_free(idx);
+	return ret;
+}
+
 /* Is the worktree at path still there, registered, and on branch? */
 static int open_worktree(git_repository **out, struct footprint *fp, const char *path,
 			 const char *branch)
@@ -437,7 +495,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 		diff_options(&o, 1);
 		o.flags &= ~(unsigned int)GIT_DIFF_SHOW_UNTRACKED_CONTENT;
 		if (git_commit_lookup(&hc, wt, &out->head) < 0 || git_commit_tree(&ht, hc) < 0 ||
-		    git_diff_tree_to_workdir_with_index(&dirty, wt, ht, &o) < 0) {
+		    worktree_dirty(&dirty, wt, ht, &o) < 0) {
 			git_tree_free(ht);
 			git_commit_free(hc);
 			ret = error("task '%s': cannot read its worktree %s: %s", spec->id,

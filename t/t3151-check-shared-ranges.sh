@@ -70,4 +70,17 @@ test_expect_success 'a dirty worktree is read whole, as before' '
 	grep "same-file own1.txt (content)  T1 5 / T3 18" dirty
 '
 
+test_expect_success 'a change only staged (the files as the index) is still uncommitted work' '
+	git -C repo.parallel/T3 checkout -q own1.txt &&
+	sed -i 16s/line/STAGED/ repo.parallel/T2/own1.txt &&
+	git -C repo.parallel/T2 add own1.txt &&
+	test -z "$(git -C repo.parallel/T2 diff --name-only)" &&
+	(cd repo && test_expect_code 1 git parallel check --json >../staged.json) &&
+	json_get staged.json "[(t[\"id\"], f[\"path\"], f[\"uncommitted\"], f[\"ranges\"]) for t in d[\"tasks\"] for f in t[\"files\"] if f[\"path\"] == \"own1.txt\"]" >actual &&
+	cat >expect <<-\EOF &&
+	[["T1", "own1.txt", false, [{"start": 5, "lines": 1}]], ["T2", "own1.txt", true, [{"start": 16, "lines": 1}]]]
+	EOF
+	test_cmp expect actual
+'
+
 test_done
