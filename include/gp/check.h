@@ -71,6 +71,8 @@ struct check {
 	size_t viol_nr, viol_alloc;
 	int exact;		/* --exact was asked */
 	int failed;		/* a file's line ranges could not be read (reported) */
+	git_repository **repos;	/* opened by the threads that measured (check_release frees) */
+	size_t repos_nr;
 	size_t conflicts;	/* conflicting overlaps (git's verdict with --exact) */
 };
 
