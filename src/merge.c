@@ -93,6 +93,21 @@ void merge_run_release(struct merge_run *m)
 }
 
 /* Everything one merge_tasks() call shares. */
+/*
+ * merge_disjoint()'s memory across the merges of one run: the paths
+ * changed from base to tip (value: DJ_MODIFIED for a regular file
+ * modified in place, else DJ_OTHER) and their directories, so that each
+ * merge diffs only the task's side.  Valid for exactly that base and tip.
+ */
+struct disjoint {
+	int valid;
+	git_oid base, tip;
+	struct strmap paths, dirs;
+	struct strmap pending;	/* the task's paths, added once its merge commit is the tip */
+};
+#define DJ_OTHER ((void *)1)
+#define DJ_MODIFIED ((void *)2)
+
 struct mctx {
 	struct session *s;
 	git_repository *repo;
@@ -106,6 +121,7 @@ struct mctx {
 	int index_locked;	/* we hold the checked-out target's index.lock */
 	int settled;		/* settle_checkout() changed files */
 	int ret;		/* update_failed(): what merge_tasks() returns */
+	struct disjoint dj;
 };
 
 /* signatures: GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} as git, else the config */
@@ -1416,44 +1432,157 @@ static int any_dir_in(const struct strmap *set, const char *path)
 	return found;
 }
 
-/*
- * A merge in which no path changed on both sides (nor a file on one side
- * where the other has a directory), from a single merge base: git's
- * result is the tip's tree with the task's changes put in, which
- * git_tree_create_updated() builds rewriting only the trees on the
- * changed paths, while git_merge_commits() walks all three trees whole
- * (5,000 entries each on a real repository, for every task merged).
- * 1: *tree is the merged tree; 0: not such a merge (or in doubt: merge
- * the usual way).
- */
-static int merge_disjoint(git_oid *tree, git_repository *repo, git_commit *tc, git_commit *hc)
+static void *dj_kind(const git_diff_delta *d)
 {
+	return d->status == GIT_DELTA_MODIFIED && d->old_file.mode == d->new_file.mode &&
+		(d->new_file.mode == GIT_FILEMODE_BLOB ||
+		 d->new_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE) ? DJ_MODIFIED : DJ_OTHER;
+}
+
+/* The paths changed from base to tip, into c->dj (kept when already there). */
+static int dj_tip_paths(struct disjoint *dj, git_repository *repo, const git_oid *base,
+			git_tree *bt, git_commit *tc, git_tree *tt)
+{
+	git_diff *d = NULL;
+	git_diff_options o;
+	size_t i, n;
+
+	if (dj->valid && git_oid_equal(&dj->base, base) && git_oid_equal(&dj->tip, git_commit_id(tc)))
+		return 0;
+	strmap_clear(&dj->paths);
+	strmap_clear(&dj->dirs);
+	dj->valid = 0;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (git_diff_tree_to_tree(&d, repo, bt, tt, &o) < 0)
+		return -1;
+	n = git_diff_num_deltas(d);
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *dd = git_diff_get_delta(d, i);
+
+		strmap_put(&dj->paths, dd->old_file.path, dj_kind(dd), NULL);
+		put_dirs(&dj->dirs, dd->old_file.path);
+	}
+	git_diff_free(d);
+	git_oid_cpy(&dj->base, base);
+	git_oid_cpy(&dj->tip, git_commit_id(tc));
+	dj->valid = 1;
+	return 0;
+}
+
+/* The merge commit made from merge_disjoint()'s tree is the new tip. */
+static void dj_advance(struct disjoint *dj, const git_oid *commit)
+{
+	size_t i;
+
+	if (!dj->valid)
+		return;
+	for (i = 0; i < dj->pending.size; i++)
+		if (dj->pending.v[i].key) {
+			void *old = strmap_get(&dj->paths, dj->pending.v[i].key);
+
+			strmap_put(&dj->paths, dj->pending.v[i].key,
+				   old == DJ_OTHER ? DJ_OTHER : dj->pending.v[i].value, NULL);
+			put_dirs(&dj->dirs, dj->pending.v[i].key);
+		}
+	strmap_clear(&dj->pending);
+	git_oid_cpy(&dj->tip, commit);
+}
+
+static void dj_release(struct disjoint *dj)
+{
+	strmap_clear(&dj->paths);
+	strmap_clear(&dj->dirs);
+	strmap_clear(&dj->pending);
+	dj->valid = 0;
+}
+
+/*
+ * A regular file modified in place on both sides: git's three-way file
+ * merge of the blobs (what git_merge_commits() does for such a path).
+ * 1: clean, *out the merged blob; 0: not clean (or binary): merge the
+ * usual way.
+ */
+static int dj_merge_file(git_oid *out, git_repository *repo, git_tree *tt, const git_diff_delta *d)
+{
+	git_tree_entry *te = NULL;
+	git_blob *b[3] = { NULL, NULL, NULL };
+	git_merge_file_input in[3];
+	git_merge_file_result res;
+	const git_oid *ids[3];
+	int i, ret = 0;
+
+	memset(&res, 0, sizeof(res));
+	if (git_tree_entry_bypath(&te, tt, d->new_file.path) < 0 ||
+	    git_tree_entry_filemode(te) != d->new_file.mode)
+		goto out;
+	ids[0] = &d->old_file.id;
+	ids[1] = git_tree_entry_id(te);
+	ids[2] = &d->new_file.id;
+	if (git_oid_equal(ids[1], ids[2])) {	/* the same change on both sides */
+		git_oid_cpy(out, ids[2]);
+		ret = 1;
+		goto out;
+	}
+	for (i = 0; i < 3; i++) {
+		if (git_blob_lookup(&b[i], repo, ids[i]) < 0 || git_blob_is_binary(b[i]))
+			goto out;
+		git_merge_file_input_init(&in[i], GIT_MERGE_FILE_INPUT_VERSION);
+		in[i].ptr = git_blob_rawcontent(b[i]);
+		in[i].size = (size_t)git_blob_rawsize(b[i]);
+		in[i].path = d->new_file.path;
+		in[i].mode = d->new_file.mode;
+	}
+	if (git_merge_file(&res, &in[0], &in[1], &in[2], NULL) < 0 || !res.automergeable)
+		goto out;
+	if (git_blob_create_from_buffer(out, repo, res.ptr, res.len) < 0)
+		goto out;
+	ret = 1;
+out:
+	git_merge_file_result_free(&res);
+	for (i = 0; i < 3; i++)
+		git_blob_free(b[i]);
+	git_tree_entry_free(te);
+	return ret;
+}
+
+/*
+ * A merge from a single merge base in which every path either side
+ * changed is changed by one side only, or is a regular file both
+ * modified in place and merging cleanly (no rename, add, delete or mode
+ * change on both, no file against a directory): git's result is the
+ * tip's tree with the task's changes put in, which
+ * git_tree_create_updated() builds rewriting only the trees on those
+ * paths, while git_merge_commits() walks all three trees whole (5,000
+ * entries each on a real repository, for every task merged).  The
+ * tip's side is remembered across the merges of a run (c->dj).
+ * 1: *tree is the merged tree (dj_advance() once its commit is the
+ * tip); 0: not such a merge, or in doubt: merge the usual way.
+ */
+static int merge_disjoint(struct mctx *c, git_oid *tree, git_commit *tc, git_commit *hc)
+{
+	struct disjoint *dj = &c->dj;
+	git_repository *repo = c->repo;
 	git_oidarray bases = { NULL, 0 };
 	git_commit *bc = NULL;
 	git_tree *bt = NULL, *tt = NULL, *ht = NULL;
-	git_diff *dt = NULL, *dh = NULL;
+	git_diff *dh = NULL;
 	git_diff_options o;
-	struct strmap paths = STRMAP_INIT, dirs = STRMAP_INIT, hdirs = STRMAP_INIT;
+	struct strmap hdirs = STRMAP_INIT;
 	git_tree_update *ups = NULL;
 	size_t i, n, nu = 0;
 	int ret = 0;
 
+	strmap_clear(&dj->pending);
 	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
 	o.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
 	if (git_merge_bases(&bases, repo, git_commit_id(tc), git_commit_id(hc)) < 0 ||
 	    bases.count != 1 ||
 	    git_commit_lookup(&bc, repo, &bases.ids[0]) < 0 || git_commit_tree(&bt, bc) < 0 ||
 	    git_commit_tree(&tt, tc) < 0 || git_commit_tree(&ht, hc) < 0 ||
-	    git_diff_tree_to_tree(&dt, repo, bt, tt, &o) < 0 ||
+	    dj_tip_paths(dj, repo, &bases.ids[0], bt, tc, tt) < 0 ||
 	    git_diff_tree_to_tree(&dh, repo, bt, ht, &o) < 0)
 		goto out;
-	n = git_diff_num_deltas(dt);
-	for (i = 0; i < n; i++) {
-		const char *path = git_diff_get_delta(dt, i)->old_file.path;
-
-		strmap_put(&paths, path, NULL, NULL);
-		put_dirs(&dirs, path);
-	}
 	n = git_diff_num_deltas(dh);
 	for (i = 0; i < n; i++)
 		put_dirs(&hdirs, git_diff_get_delta(dh, i)->new_file.path);
@@ -1461,33 +1590,40 @@ static int merge_disjoint(git_oid *tree, git_repository *repo, git_commit *tc, g
 	for (i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(dh, i);
 		const char *path = d->new_file.path;
+		void *tip_kind = strmap_get(&dj->paths, path);
 
-		/* both sides, a file against a directory (either side or within the task) */
-		if (strmap_contains(&paths, path) || strmap_contains(&dirs, path) ||
-		    any_dir_in(&paths, path) || strmap_contains(&hdirs, path) ||
-		    strcmp(d->old_file.path, path))
+		/* a file against a directory (either side or within the task) */
+		if (strmap_contains(&dj->dirs, path) || any_dir_in(&dj->paths, path) ||
+		    strmap_contains(&hdirs, path) || strcmp(d->old_file.path, path))
 			goto out;
 		ups[nu].path = path;
-		if (d->status == GIT_DELTA_DELETED) {
+		if (tip_kind) {
+			/* changed on both sides: only a clean merge of a modified file */
+			if (tip_kind != DJ_MODIFIED || dj_kind(d) != DJ_MODIFIED ||
+			    !dj_merge_file(&ups[nu].id, repo, tt, d))
+				goto out;
+			ups[nu].action = GIT_TREE_UPDATE_UPSERT;
+			ups[nu].filemode = (git_filemode_t)d->new_file.mode;
+		} else if (d->status == GIT_DELTA_DELETED) {
 			ups[nu].action = GIT_TREE_UPDATE_REMOVE;
 		} else {
 			ups[nu].action = GIT_TREE_UPDATE_UPSERT;
 			git_oid_cpy(&ups[nu].id, &d->new_file.id);
 			ups[nu].filemode = (git_filemode_t)d->new_file.mode;
 		}
+		strmap_put(&dj->pending, path, dj_kind(d), NULL);
 		nu++;
 	}
 	if (git_tree_create_updated(tree, repo, tt, nu, ups) < 0)
 		goto out;
 	ret = 1;
 out:
+	if (!ret)
+		strmap_clear(&dj->pending);
 	git_error_clear();
 	free(ups);
 	strmap_clear(&hdirs);
-	strmap_clear(&dirs);
-	strmap_clear(&paths);
 	git_diff_free(dh);
-	git_diff_free(dt);
 	git_tree_free(ht);
 	git_tree_free(tt);
 	git_tree_free(bt);
@@ -1509,13 +1645,13 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	git_tree *tree = NULL;
 	git_oid tree_oid;
 	struct strbuf msg = STRBUF_INIT;
-	int squash = !!(c->opts->flags & MERGE_SQUASH), ret = -1;
+	int squash = !!(c->opts->flags & MERGE_SQUASH), ret = -1, disjoint = 0;
 
 	if (git_commit_lookup(&tc, c->repo, tip) < 0 || git_commit_lookup(&hc, c->repo, &r->head) < 0) {
 		error("task '%s': cannot read commit: %s", r->id, gp_git_error());
 		goto out;
 	}
-	if (merge_disjoint(&tree_oid, c->repo, tc, hc)) {
+	if ((disjoint = merge_disjoint(c, &tree_oid, tc, hc))) {
 		/* tree_oid is the merged tree */
 	} else if (git_merge_commits(&index, c->repo, tc, hc, NULL) < 0) {
 		error("task '%s': cannot merge: %s", r->id, gp_git_error());
@@ -1549,6 +1685,8 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 		      "database (disk full?)", r->id);
 		goto out;
 	}
+	if (disjoint)
+		dj_advance(&c->dj, out);	/* the tip, if this commit becomes it */
 	ret = 0;
 out:
 	strbuf_release(&msg);
@@ -2150,6 +2288,7 @@ out:
 		strlist_clear(&c.touched[i]);
 	free(c.touched);
 	free(c.touched_ok);
+	dj_release(&c.dj);
 	free(c.merged_now);
 	free(c.checkout_gitdir);
 	git_signature_free(c.author);

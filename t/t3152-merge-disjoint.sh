@@ -44,19 +44,26 @@ test_expect_success 'setup: tasks with every kind of change' '
 	[task "T7"]
 		title = delete a nested file, keep its directory
 		command = git rm -q keep/sub/k.txt
+	[task "T8"]
+		title = the same line as T1, otherwise: a conflict
+		command = sed -i s/^3$/drei/ a.txt
+	[task "T9"]
+		title = the very change T1 made, and a line of T5 is near
+		command = sed -i "s/^3$/three/;s/^17$/seventeen/" a.txt
 	EOF
 	git -C repo add . && git -C repo commit -q -m base &&
 	(cd repo && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 >/dev/null 2>&1) &&
-	test $(git -C repo for-each-ref refs/heads/parallel | wc -l) = 7
+	test $(git -C repo for-each-ref refs/heads/parallel | wc -l) = 9
 '
 
 test_expect_success 'merging them all gives the tree of a git merge --no-ff loop' '
-	oracle repo oracle T1 T2 T3 T4 T5 T6 T7 &&
+	oracle repo oracle T1 T2 T3 T4 T5 T6 T7 T8 T9 &&
 	# main not checked out: updating a worktree where a file becomes a
 	# directory is another matter (it fails, with or without this)
 	git -C repo checkout -q --detach &&
-	(cd repo && git parallel merge >../out 2>&1) &&
-	grep "^7 merged, 0 conflicts" out &&
+	(cd repo && test_expect_code 1 git parallel merge >../out 2>&1) &&
+	grep "^8 merged, 1 conflicts*," out &&
+	grep "^T8 .*conflict" out &&
 	git -C repo rev-parse "main^{tree}" >actual &&
 	git -C oracle rev-parse "main^{tree}" >expect &&
 	test_cmp expect actual &&
@@ -68,7 +75,7 @@ test_expect_success 'merging them all gives the tree of a git merge --no-ff loop
 '
 
 test_expect_success 'each merge commit has the target and the task as parents' '
-	for id in T1 T2 T3 T4 T5 T6 T7
+	for id in T1 T2 T3 T4 T5 T6 T7 T9
 	do
 		git -C repo log --merges --format="%P %s" main >log &&
 		grep " $(git -C repo rev-parse parallel/$id) Merge task $id:" log || return 1
