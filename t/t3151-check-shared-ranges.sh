@@ -83,4 +83,14 @@ test_expect_success 'a change only staged (the files as the index) is still unco
 	test_cmp expect actual
 '
 
+test_expect_success 'check writes no object while it reads a staged worktree' '
+	sed -i 17s/line/STAGED/ repo.parallel/T2/own2.txt &&
+	git -C repo.parallel/T2 add own2.txt &&
+	find repo/.git/objects -type f | sort >before &&
+	(cd repo && test_expect_code 1 git parallel check >/dev/null) &&
+	(cd repo && test_expect_code 1 git parallel check --exact >/dev/null) &&
+	find repo/.git/objects -type f | sort >after &&
+	test_cmp before after
+'
+
 test_done
