@@ -127,6 +127,14 @@ test: all
 unit-test: all
 	$(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_PROGS)
 
+# Benchmarks against the git CLI (figures, no assertions); bench-real is
+# the git.git-shaped repository of bench/fixture (a few minutes).
+bench: all
+	bench/plan && bench/check && bench/merge && bench/run && bench/real
+
+bench-real: all
+	bench/real
+
 install: git-parallel
 	$(INSTALL) -d -m 755 '$(DESTDIR)$(bindir)' '$(DESTDIR)$(bashcompdir)' '$(DESTDIR)$(docdir)'
 	$(INSTALL) -m 755 git-parallel '$(DESTDIR)$(bindir)/git-parallel'
@@ -211,6 +219,6 @@ fuzz: fuzz-build
 			{ echo "fuzz: $$name found a problem:"; ls fuzz/build/crash-* fuzz/build/leak-* fuzz/build/timeout-* 2>/dev/null; exit 1; }; \
 	done
 
-.PHONY: all doc test unit-test install install-doc uninstall deps demo clean fuzz fuzz-build
+.PHONY: all doc test unit-test bench bench-real install install-doc uninstall deps demo clean fuzz fuzz-build
 
 -include $(wildcard src/*.d *.d t/unit/*.d bench/*.d)

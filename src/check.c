@@ -7,6 +7,7 @@
  * --write-tree does.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,9 @@ void check_release(struct check *c)
 	}
 	free(c->fp);
 	free(c->ct);
+	for (i = 0; i < c->repos_nr; i++)	/* after the footprints: their diffs use them */
+		git_repository_free(c->repos[i]);
+	free(c->repos);
 	for (i = 0; i < c->ov_nr; i++) {
 		free(c->ov[i].path);
 		free(c->ov[i].driver);
@@ -350,6 +354,10 @@ static struct overlap *add_overlap(struct check *c, size_t ta, size_t fa, size_t
 	o->fb = &c->fp[tb].files[fb];
 	o->path = xstrdup(fp_file_base_path(o->fa));
 	o->exact = -1;
+	/* footprints leave line ranges unread until two tasks share a file */
+	if (footprint_file_hunks(&c->fp[ta].files[fa]) < 0 ||
+	    footprint_file_hunks(&c->fp[tb].files[fb]) < 0)
+		c->failed = 1;
 	return o;
 }
 
@@ -1096,8 +1104,8 @@ static void check_paths(struct check *c, struct session *s, size_t t)
 /* --- the whole check ------------------------------------------------------ */
 
 /* Measure task pi of the session; worktree: read its uncommitted work too. */
-static int measure_task(struct footprint *fp, struct session *s, size_t pi, int worktree,
-			const git_oid *against, unsigned int flags)
+static int measure_task(struct footprint *fp, struct session *s, git_repository *repo, size_t pi,
+			int worktree, const git_oid *against, unsigned int flags)
 {
 	const struct task_status *st = &s->st[pi];
 	struct footprint_spec spec;
@@ -1115,7 +1123,7 @@ static int measure_task(struct footprint *fp, struct session *s, size_t pi, int 
 	spec.base_ref = s->plan.base_ref;
 	spec.start = has_start ? &start : NULL;
 	spec.ran = st->attempts > 0 || st->state != TS_PENDING;
-	ret = footprint_measure(fp, s->repo, &spec, flags);
+	ret = footprint_measure(fp, repo, &spec, flags);
 	if (st->cleaned && !fp->measured)
 		strlist_push(&fp->notes, "its worktree and branch were removed by 'git parallel clean'");
 	free(branch);
@@ -1187,7 +1195,7 @@ int check_undeclared(struct strlist *out, struct session *s, size_t pi, const gi
 
 	if (!task->paths.nr)
 		return 0;
-	if (measure_task(&fp, s, pi, 0, against, FOOTPRINT_NO_UNCOMMITTED) < 0) {
+	if (measure_task(&fp, s, s->repo, pi, 0, against, FOOTPRINT_NO_UNCOMMITTED) < 0) {
 		footprint_release(&fp);
 		return -1;
 	}
@@ -1210,6 +1218,109 @@ int check_undeclared(struct strlist *out, struct session *s, size_t pi, const gi
 	return (int)(found > INT_MAX ? INT_MAX : found);
 }
 
+/*
+ * Measuring footprints is reading worktrees (a stat per file) and trees:
+ * independent per task, so done by a few threads, each with its own
+ * repository (libgit2: one per thread).  Those repositories stay open
+ * until check_release(): the footprints' pending line ranges are read
+ * from them later, by the main thread alone.
+ */
+struct measure_pool {
+	struct check *c;
+	struct session *s;
+	const size_t *sel;
+	unsigned int flags;	/* check_flags */
+	pthread_mutex_t lock;
+	size_t next;
+	int failed;
+};
+
+static int measure_one(struct measure_pool *mp, git_repository *repo, size_t k)
+{
+	struct footprint *fp = &mp->c->fp[k];
+	unsigned int flags = mp->flags;
+
+	if (measure_task(fp, mp->s, repo, mp->sel[k], 1, NULL,
+			 ((flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0) |
+			 ((flags & CHECK_ALL_RANGES) ? 0 : FOOTPRINT_LAZY_HUNKS)) < 0 ||
+	    ((flags & CHECK_ALL_RANGES) && footprint_all_hunks(fp) < 0))
+		return -1;
+	return 0;
+}
+
+static void *measure_worker(void *data)
+{
+	struct measure_pool *mp = data;
+	git_repository *repo = NULL;
+
+	if (git_repository_open_bare(&repo, mp->s->gitdir) < 0) {
+		pthread_mutex_lock(&mp->lock);
+		mp->failed = error("cannot open '%s': %s", mp->s->gitdir, gp_git_error());
+		pthread_mutex_unlock(&mp->lock);
+		return NULL;
+	}
+	for (;;) {
+		size_t k;
+		int stop;
+
+		pthread_mutex_lock(&mp->lock);
+		k = mp->next++;
+		stop = mp->failed || k >= mp->c->nr;
+		pthread_mutex_unlock(&mp->lock);
+		if (stop)
+			break;
+		if (measure_one(mp, repo, k) < 0) {
+			pthread_mutex_lock(&mp->lock);
+			mp->failed = -1;
+			pthread_mutex_unlock(&mp->lock);
+		}
+	}
+	return repo;
+}
+
+static int measure_all(struct check *c, struct session *s, const size_t *sel, unsigned int flags)
+{
+	struct measure_pool mp;
+	pthread_t th[8];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cpus < 1 ? 1 : (size_t)cpus, k, started = 0;
+
+	memset(&mp, 0, sizeof(mp));
+	mp.c = c;
+	mp.s = s;
+	mp.sel = sel;
+	mp.flags = flags;
+	if (n > sizeof(th) / sizeof(*th))
+		n = sizeof(th) / sizeof(*th);
+	if (n > c->nr)
+		n = c->nr;
+	if (n <= 1) {
+		for (k = 0; k < c->nr; k++)
+			if (measure_one(&mp, s->repo, k) < 0)
+				return -1;
+		return 0;
+	}
+	pthread_mutex_init(&mp.lock, NULL);
+	for (k = 0; k < n; k++)
+		if (!pthread_create(&th[k], NULL, measure_worker, &mp))
+			started++;
+	if (!started) {	/* no thread: measure here */
+		for (k = 0; k < c->nr && !mp.failed; k++)
+			if (measure_one(&mp, s->repo, k) < 0)
+				mp.failed = -1;
+	}
+	c->repos = xcalloc(started + 1, sizeof(*c->repos));
+	for (k = 0; k < started; k++) {
+		void *r = NULL;
+
+		pthread_join(th[k], &r);
+		if (r)
+			c->repos[c->repos_nr++] = r;
+	}
+	pthread_mutex_destroy(&mp.lock);
+	return mp.failed ? -1 : 0;
+}
+
 int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	      unsigned int flags)
 {
@@ -1226,14 +1337,15 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		c->ct[k].plan_index = pi;
 		c->ct[k].owner = s->plan.pt[pi].owner;
 		strlist_init(&c->ct[k].untouched);
-		c->nr = k + 1;
-		ret = measure_task(&c->fp[k], s, pi, 1, NULL,
-				   (flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0);
-		if (ret < 0)
-			return -1;
+		footprint_init(&c->fp[k]);
 	}
+	c->nr = nr;
+	if (measure_all(c, s, sel, flags) < 0)
+		return -1;
 
 	find_overlaps(c, s->repo);
+	if (c->failed)
+		return -1;
 	for (i = 0; i < c->ov_nr; i++) {
 		refine_conflict(c, s->repo, &c->ov[i]);
 		merge_attribute(s->repo, &c->ov[i]);

@@ -408,7 +408,7 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 		goto out;
 	if (session_load_status(&s) < 0)
 		goto out;
-	if (check_run(&c, &s, sel, nr, flags) < 0)
+	if (check_run(&c, &s, sel, nr, flags | (json ? CHECK_ALL_RANGES : 0)) < 0)
 		goto out;
 	if (json)
 		print_json(&s, &c, !(flags & CHECK_NO_UNCOMMITTED));

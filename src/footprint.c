@@ -8,6 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <git2/sys/mempack.h>
+#include <git2/sys/odb_backend.h>
+#include <git2/sys/repository.h>
+
 #include "gp/footprint.h"
 
 void footprint_init(struct footprint *fp)
@@ -26,6 +30,7 @@ void footprint_release(struct footprint *fp)
 		free(fp->files[i].ranges);
 	}
 	free(fp->files);
+	git_diff_free(fp->diff);
 	free(fp->id);
 	free(fp->branch);
 	free(fp->worktree);
@@ -201,6 +206,73 @@ static int hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *data)
 	return 0;
 }
 
+int footprint_file_hunks(struct fp_file *f)
+{
+	git_patch *patch = NULL;
+	size_t i, n;
+	int ret = 0;
+
+	if (!f->diff)
+		return 0;
+	if (git_patch_from_diff(&patch, f->diff, f->delta) < 0) {
+		ret = error("cannot diff '%s': %s", f->path, gp_git_error());
+		goto out;
+	}
+	f->diff = NULL;
+	if (!patch)	/* nothing to show (unmodified): no ranges */
+		goto out;
+	if (git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY)
+		f->binary = 1;
+	n = git_patch_num_hunks(patch);
+	for (i = 0; i < n; i++) {
+		const git_diff_hunk *h;
+
+		if (git_patch_get_hunk(&h, NULL, patch, i) < 0) {
+			ret = error("cannot diff '%s': %s", f->path, gp_git_error());
+			goto out;
+		}
+		ALLOC_GROW(f->ranges, f->ranges_nr + 1, f->ranges_alloc);
+		f->ranges[f->ranges_nr].start = h->old_start < 0 ? 0 : (unsigned int)h->old_start;
+		f->ranges[f->ranges_nr].lines = h->old_lines < 0 ? 0 : (unsigned int)h->old_lines;
+		f->ranges_nr++;
+	}
+out:
+	git_patch_free(patch);
+	return ret;
+}
+
+int footprint_all_hunks(struct footprint *fp)
+{
+	size_t i;
+
+	for (i = 0; i < fp->nr; i++)
+		if (footprint_file_hunks(&fp->files[i]) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * The files of a diff, without reading their content: file_cb() on every
+ * delta git_diff_foreach() would show; each file remembers its delta for
+ * footprint_file_hunks().
+ */
+static int files_only(git_diff *diff, struct collect *c)
+{
+	size_t i, n = git_diff_num_deltas(diff);
+
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		if (d->status == GIT_DELTA_UNMODIFIED || d->status == GIT_DELTA_IGNORED)
+			continue;
+		if (file_cb(d, 0, c) < 0)
+			return -1;
+		c->cur->diff = diff;
+		c->cur->delta = i;
+	}
+	return 0;
+}
+
 static int cmp_file(const void *a, const void *b)
 {
 	const struct fp_file *x = a, *y = b;
@@ -257,6 +329,60 @@ static size_t diff_names(struct strmap *set, git_diff *diff, git_index *index)
 static int file_in(const struct strmap *set, const struct fp_file *f)
 {
 	return strmap_contains(set, f->path) || (f->old_path && strmap_contains(set, f->old_path));
+}
+
+/*
+ * Does the index hold exactly the tree of the worktree's HEAD, nothing
+ * staged?  The index's cache tree says so without reading a tree: when
+ * it is valid, git_index_write_tree_to() gives its root and writes
+ * nothing.  Asked against a repository whose only object database is
+ * in memory, so that an invalid cache tree (which makes it write trees)
+ * writes nowhere.  0 when it cannot tell.
+ */
+static int index_is_tree(git_index *idx, const git_oid *tree)
+{
+	git_odb *odb = NULL;
+	git_odb_backend *mem = NULL;
+	git_repository *r = NULL;
+	git_oid oid;
+	int same = 0;
+
+	if (git_odb_new(&odb) < 0 || git_mempack_new(&mem) < 0)
+		goto out;
+	if (git_odb_add_backend(odb, mem, 1) < 0) {
+		mem->free(mem);
+		goto out;
+	}
+	if (git_repository_wrap_odb(&r, odb) < 0)
+		goto out;
+	same = !git_index_write_tree_to(&oid, idx, r) && git_oid_equal(&oid, tree);
+out:
+	git_error_clear();
+	git_repository_free(r);
+	git_odb_free(odb);
+	return same;
+}
+
+/*
+ * What is not committed in the worktree: the names a diff HEAD ->
+ * worktree (a status) would show.  When nothing is staged (the index's
+ * cache tree is HEAD's tree), only the index is compared with the
+ * files, by the stat data it holds: no tree is read.
+ */
+static int worktree_dirty(git_diff **out, git_repository *wt, git_tree *head_tree,
+			  const git_diff_options *o)
+{
+	git_index *idx = NULL;
+	int ret;
+
+	if (git_repository_index(&idx, wt) < 0)
+		return -1;
+	if (index_is_tree(idx, git_tree_id(head_tree)))
+		ret = git_diff_index_to_workdir(out, wt, idx, o);
+	else
+		ret = git_diff_tree_to_workdir_with_index(out, wt, head_tree, o);
+	git_index_free(idx);
+	return ret;
 }
 
 /* Is the worktree at path still there, registered, and on branch? */
@@ -393,7 +519,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 		diff_options(&o, 1);
 		o.flags &= ~(unsigned int)GIT_DIFF_SHOW_UNTRACKED_CONTENT;
 		if (git_commit_lookup(&hc, wt, &out->head) < 0 || git_commit_tree(&ht, hc) < 0 ||
-		    git_diff_tree_to_workdir_with_index(&dirty, wt, ht, &o) < 0) {
+		    worktree_dirty(&dirty, wt, ht, &o) < 0) {
 			git_tree_free(ht);
 			git_commit_free(hc);
 			ret = error("task '%s': cannot read its worktree %s: %s", spec->id,
@@ -441,7 +567,8 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 			r = git_diff_tree_to_tree(&diff, repo, mb_tree, head_tree, &o);
 	}
 	if (r < 0 || find_renames(diff, !!wt) < 0 ||
-	    git_diff_foreach(diff, file_cb, binary_cb, hunk_cb, NULL, &c) < 0) {
+	    (!wt && (flags & FOOTPRINT_LAZY_HUNKS) ? files_only(diff, &c)
+	     : git_diff_foreach(diff, file_cb, binary_cb, hunk_cb, NULL, &c)) < 0) {
 		ret = error("task '%s': cannot diff %s against its base: %s", spec->id, bname,
 			    gp_git_error());
 		goto out;
@@ -493,6 +620,10 @@ inherited_done:
 
 	if (out->nr > 1)
 		qsort(out->files, out->nr, sizeof(*out->files), cmp_file);
+	if (!wt && (flags & FOOTPRINT_LAZY_HUNKS)) {
+		out->diff = diff;	/* the files' pending hunks */
+		diff = NULL;
+	}
 out:
 	strmap_clear(&set);
 	git_diff_free(own);

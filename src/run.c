@@ -897,6 +897,7 @@ static void on_end(struct run_engine *e, const struct exec_end *end)
 			char hex[GIT_OID_HEXSZ + 1];
 
 			task_status_set(&st->head, git_oid_tostr(hex, sizeof(hex), &head));
+			session_task_work_record(e->s, i);	/* status reads these counts */
 			test_crash_point("run-after-commit");
 			set_state(e, i, TS_DONE, NULL);
 			e->backoff_level = 0;

@@ -1,3 +1,4 @@
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -243,29 +244,42 @@ int session_select(const struct session *s, int argc, char **argv, size_t **out,
 	return ret;
 }
 
-void session_task_work(struct session *s, size_t i, struct task_work *t)
+/*
+ * Where task i's work is counted: from its start commit (the base, or its
+ * dependencies' merge) to its branch as it is, or to its recorded head
+ * once clean has removed the branch.  0, or -1 when there is no head.
+ */
+static int work_ends(struct session *s, const struct task_status *st, git_oid *head, git_oid *start)
 {
-	const struct task_status *st = &s->st[i];
-	git_oid head, start;
+	char *branch = st->branch ? xstrdup(st->branch) : session_branch(s, st->id);
+	int ret = 0;
+
+	if (git_reference_name_to_id(head, s->repo, branch) < 0 &&
+	    (!st->head || git_oid_fromstr(head, st->head) < 0))
+		ret = -1;
+	git_error_clear();
+	if (!st->start || git_oid_fromstr(start, st->start) < 0)
+		git_oid_cpy(start, &s->plan.base_oid);
+	free(branch);
+	return ret;
+}
+
+/* Count the work between start and head: one ahead/behind walk, one tree diff with stats. */
+static void work_count(git_repository *repo, const git_oid *head, const git_oid *start,
+		       struct task_work *t)
+{
 	git_commit *a = NULL, *b = NULL;
 	git_tree *ta = NULL, *tb = NULL;
 	git_diff *diff = NULL;
 	git_diff_stats *stats = NULL;
 	size_t ahead = 0, behind = 0;
-	char *branch = st->branch ? xstrdup(st->branch) : session_branch(s, st->id);
 
 	memset(t, 0, sizeof(*t));
-	/* the branch as it is; the recorded head once clean has removed it */
-	if (git_reference_name_to_id(&head, s->repo, branch) < 0 &&
-	    (!st->head || git_oid_fromstr(&head, st->head) < 0))
-		goto out;
-	if (!st->start || git_oid_fromstr(&start, st->start) < 0)
-		git_oid_cpy(&start, &s->plan.base_oid);
-	if (git_graph_ahead_behind(&ahead, &behind, s->repo, &head, &start) < 0 ||
-	    git_commit_lookup(&a, s->repo, &start) < 0 ||
-	    git_commit_lookup(&b, s->repo, &head) < 0 ||
+	if (git_graph_ahead_behind(&ahead, &behind, repo, head, start) < 0 ||
+	    git_commit_lookup(&a, repo, start) < 0 ||
+	    git_commit_lookup(&b, repo, head) < 0 ||
 	    git_commit_tree(&ta, a) < 0 || git_commit_tree(&tb, b) < 0 ||
-	    git_diff_tree_to_tree(&diff, s->repo, ta, tb, NULL) < 0 ||
+	    git_diff_tree_to_tree(&diff, repo, ta, tb, NULL) < 0 ||
 	    git_diff_get_stats(&stats, diff) < 0)
 		goto out;
 	t->known = 1;
@@ -274,13 +288,70 @@ void session_task_work(struct session *s, size_t i, struct task_work *t)
 	t->added = git_diff_stats_insertions(stats);
 	t->removed = git_diff_stats_deletions(stats);
 out:
+	git_error_clear();
 	git_diff_stats_free(stats);
 	git_diff_free(diff);
 	git_tree_free(ta);
 	git_tree_free(tb);
 	git_commit_free(a);
 	git_commit_free(b);
-	free(branch);
+}
+
+/*
+ * The counts cached in the task's state ("work"), when they were taken
+ * at exactly this head and start: a branch that moved since (an agent
+ * committed more, a rebase) does not match, and is counted again.
+ */
+static int work_cached(const struct task_status *st, const git_oid *head, const git_oid *start,
+		       struct task_work *t)
+{
+	char h[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	char ch[GIT_OID_HEXSZ + 1], cb[GIT_OID_HEXSZ + 1];
+	unsigned long long v[4];
+
+	if (!st->work ||
+	    sscanf(st->work, "%40s %40s %llu %llu %llu %llu", ch, cb, &v[0], &v[1], &v[2], &v[3]) != 6 ||
+	    strcmp(ch, git_oid_tostr(h, sizeof(h), head)) ||
+	    strcmp(cb, git_oid_tostr(b, sizeof(b), start)))
+		return 0;
+	t->known = 1;
+	t->commits = (size_t)v[0];
+	t->files = (size_t)v[1];
+	t->added = (size_t)v[2];
+	t->removed = (size_t)v[3];
+	return 1;
+}
+
+void session_task_work(struct session *s, size_t i, struct task_work *t)
+{
+	const struct task_status *st = &s->st[i];
+	git_oid head, start;
+
+	memset(t, 0, sizeof(*t));
+	if (work_ends(s, st, &head, &start) < 0)
+		return;
+	if (!work_cached(st, &head, &start, t))
+		work_count(s->repo, &head, &start, t);
+}
+
+void session_task_work_record(struct session *s, size_t i)
+{
+	struct task_status *st = &s->st[i];
+	struct task_work t;
+	git_oid head, start;
+	char h[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	char *v = NULL;
+
+	if (!work_ends(s, st, &head, &start)) {
+		if (!work_cached(st, &head, &start, &t))
+			work_count(s->repo, &head, &start, &t);
+		if (t.known)
+			v = xstrfmt("%s %s %zu %zu %zu %zu", git_oid_tostr(h, sizeof(h), &head),
+				    git_oid_tostr(b, sizeof(b), &start), t.commits, t.files,
+				    t.added, t.removed);
+	}
+	free(st->work);
+	st->work = v;
 }
 
 const char *short_ref(const char *ref)

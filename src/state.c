@@ -830,6 +830,7 @@ void task_status_release(struct task_status *st)
 	free(st->merge_reason);
 	free(st->key);
 	free(st->waiting);
+	free(st->work);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -870,6 +871,8 @@ static int status_fn(void *data, const char *section, const char *sub,
 		st->run_pid_start = strtoull(value, NULL, 10);
 	} else if (!strcmp(key, "key")) {
 		task_status_set(&st->key, value);
+	} else if (!strcmp(key, "work")) {
+		task_status_set(&st->work, value);
 	} else if (!strcmp(key, "merge-reason")) {
 		task_status_set(&st->merge_reason, value);
 	} else if (!strcmp(key, "started")) {
@@ -984,6 +987,7 @@ int state_task_save(const char *state_dir, const struct task_status *st)
 	kv_str(&out, "merge-commit", st->merge_commit);
 	kv_str(&out, "merge-reason", st->merge_reason);
 	kv_str(&out, "key", st->key);
+	kv_str(&out, "work", st->work);
 	if (st->cleaned)
 		strbuf_addstr(&out, "\tcleaned = true\n");
 	ret = state_mkdir(dir);

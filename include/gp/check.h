@@ -73,12 +73,16 @@ struct check {
 	struct violation *viol;
 	size_t viol_nr, viol_alloc;
 	int exact;		/* --exact was asked */
+	int failed;		/* a file's line ranges could not be read (reported) */
+	git_repository **repos;	/* opened by the threads that measured (check_release frees) */
+	size_t repos_nr;
 	size_t conflicts;	/* conflicting overlaps (git's verdict with --exact) */
 };
 
 enum check_flags {
 	CHECK_EXACT = 1 << 0,
 	CHECK_NO_UNCOMMITTED = 1 << 1,
+	CHECK_ALL_RANGES = 1 << 2,	/* every file's line ranges, not only shared files' (--json) */
 };
 
 void check_init(struct check *c);

@@ -47,6 +47,8 @@ struct fp_file {
 	unsigned int inherited:1;	/* brought by the task's dependencies, not its own work */
 	struct fp_range *ranges;
 	size_t ranges_nr, ranges_alloc;
+	git_diff *diff;		/* FOOTPRINT_LAZY_HUNKS: ranges and binary not read yet (borrowed) */
+	size_t delta;		/* ... from this delta of diff */
 };
 
 struct footprint {
@@ -60,10 +62,18 @@ struct footprint {
 	size_t nr, alloc;
 	size_t uncommitted;	/* files changed in the worktree and not committed */
 	struct strlist notes;	/* what the reader must know ("its worktree is gone ...") */
+	git_diff *diff;		/* owned: what files' pending hunks are read from */
 };
 
 enum footprint_flags {
 	FOOTPRINT_NO_UNCOMMITTED = 1 << 0,
+	/*
+	 * Committed work: leave each file's line ranges (and binary flag)
+	 * unread until footprint_file_hunks() asks for them.  Reading the
+	 * two blobs of every changed file is most of what a footprint costs;
+	 * check needs ranges only where tasks share a file.
+	 */
+	FOOTPRINT_LAZY_HUNKS = 1 << 1,
 };
 
 /* What to measure for one task. */
@@ -89,6 +99,15 @@ void footprint_release(struct footprint *fp);
  */
 int footprint_measure(struct footprint *out, git_repository *repo,
 		      const struct footprint_spec *spec, unsigned int flags);
+
+/*
+ * Read the line ranges and binary flag of a file measured with
+ * FOOTPRINT_LAZY_HUNKS (a no-op for any other file).  The repository the
+ * footprint was measured in must still be open.  0, or -1 (reported).
+ */
+int footprint_file_hunks(struct fp_file *f);
+/* footprint_file_hunks() for every file of fp. */
+int footprint_all_hunks(struct footprint *fp);
 
 /* The files the task changed itself (not inherited from its dependencies). */
 size_t footprint_own(const struct footprint *fp);

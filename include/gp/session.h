@@ -64,6 +64,14 @@ struct task_work {
  */
 void session_task_work(struct session *s, size_t i, struct task_work *out);
 
+/*
+ * Count task i's work as session_task_work() does and cache the counts in
+ * its status (st->work, keyed by the head and start they were taken at),
+ * so that status and report read them without a tree diff.  The caller
+ * saves the state.  Nothing to count: the cache is dropped.
+ */
+void session_task_work_record(struct session *s, size_t i);
+
 /* Short name of a full ref ("refs/heads/x" -> "x"), borrowed. */
 const char *short_ref(const char *ref);
 
