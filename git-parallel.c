@@ -37,6 +37,8 @@ static const struct cmd commands[] = {
 	{ "merge", cmd_merge, NEED_REPO | NEED_WORK_TREE, "merge finished tasks into the target branch" },
 	{ "report", cmd_report, NEED_REPO | NEED_WORK_TREE, "report what a run did and saved" },
 	{ "clean", cmd_clean, NEED_REPO | NEED_WORK_TREE, "remove task worktrees and branches" },
+	{ "push", cmd_push, NEED_REPO | NEED_WORK_TREE, "publish the plan on a git remote for workers" },
+	{ "worker", cmd_worker, NEED_REPO | NEED_WORK_TREE, "run one task of a remote's plan here" },
 };
 
 static const char *const usage_main[] = {

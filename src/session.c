@@ -81,6 +81,12 @@ static int check_worktree_parent(struct session *s)
 
 int session_open(struct session *s, git_repository *repo, const char *config_path)
 {
+	return session_open_state(s, repo, config_path, NULL);
+}
+
+int session_open_state(struct session *s, git_repository *repo, const char *config_path,
+		       const char *state_dir)
+{
 	const char *slash;
 
 	memset(s, 0, sizeof(*s));
@@ -88,7 +94,7 @@ int session_open(struct session *s, git_repository *repo, const char *config_pat
 	config_init(&s->cfg);
 	plan_init(&s->plan);
 	s->workdir = repo_workdir(repo);
-	s->state = repo_state_path(repo, NULL);
+	s->state = state_dir ? xstrdup(state_dir) : repo_state_path(repo, NULL);
 	s->gitdir = xstrdup(git_repository_commondir(repo));
 	if (config_load(&s->cfg, config_path, s->workdir) < 0)
 		return -1;

@@ -17,6 +17,8 @@ int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_check(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_report(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_push(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx);
 
 /* Print a usage block to stderr (or stdout for -h) and return 129. */
 int usage_with(const char *const *usage, int err);
