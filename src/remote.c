@@ -16,6 +16,7 @@
 #include "gp/config.h"
 #include "gp/remote.h"
 #include "gp/repo.h"
+#include "gp/run.h"
 
 int remote_git(const char *cwd, const struct strlist *args, struct strbuf *out)
 {
@@ -616,6 +617,9 @@ int remote_mirror(struct remote *r, const char *dir)
 
 		if (!r->tasks[i].has_state)
 			continue;
+		/* its work as fetched from the remote */
+		free(st->branch);
+		st->branch = remote_branch_ref(r, st->id);
 		/* alive as far as status can tell: its worker is elsewhere */
 		if (st->state == TS_RUNNING) {
 			st->run_pid = (long)getpid();
@@ -675,5 +679,194 @@ int remote_import_state(struct remote *r, size_t i, const char *state_dir)
 	task_status_release(&copy);
 	strbuf_release(&sb);
 	free(branch);
+	return ret;
+}
+
+/* merge --remote and clean --remote */
+
+int remote_fetch_target(struct remote *r, const char *ref, int *exists, git_oid *oid)
+{
+	struct strlist args = STRLIST_INIT;
+	struct strbuf out = STRBUF_INIT;
+	char *spec = NULL;
+	const char *p;
+	int rc, ret = -1;
+
+	*exists = 0;
+	strlist_push(&args, "ls-remote");
+	strlist_push(&args, r->name);
+	strlist_push(&args, ref);
+	rc = remote_git(r->workdir, &args, &out);
+	if (rc) {
+		strbuf_trim(&out);
+		error("cannot list '%s' of '%s' (git ls-remote exit %d)%s%s", ref, r->name, rc,
+		      out.len ? ": " : "", out.buf);
+		goto out;
+	}
+	for (p = out.buf; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (n > GIT_OID_HEXSZ + 1 && p[GIT_OID_HEXSZ] == '\t' &&
+		    n - GIT_OID_HEXSZ - 1 == strlen(ref) && !memcmp(p + GIT_OID_HEXSZ + 1, ref, strlen(ref))) {
+			char hex[GIT_OID_HEXSZ + 1];
+
+			memcpy(hex, p, GIT_OID_HEXSZ);
+			hex[GIT_OID_HEXSZ] = '\0';
+			if (git_oid_fromstr(oid, hex) == 0)
+				*exists = 1;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	ret = 0;
+	if (*exists) {
+		spec = xstrfmt("+%s:" REMOTE_NS "target", ref);
+		ret = fetch(r, spec);
+	}
+out:
+	free(spec);
+	strlist_clear(&args);
+	strbuf_release(&out);
+	return ret;
+}
+
+int remote_import_finished(struct remote *r, const char *state_dir)
+{
+	size_t i;
+
+	for (i = 0; i < r->plan.tasks.nr; i++) {
+		struct remote_task *t = &r->tasks[i];
+		struct task_status local;
+		int merged;
+
+		if (!t->has_state || !run_state_finished(t->st.state) || !t->has_branch)
+			continue;
+		if (state_task_load(&local, state_dir, t->st.id, &r->plan.tasks.v[i]) < 0) {
+			task_status_release(&local);
+			return -1;
+		}
+		merged = local.state == TS_MERGED;
+		task_status_release(&local);
+		if (!merged && remote_import_state(r, i, state_dir) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Does the local state of task i say something the remote's does not? */
+static int state_differs(const struct task_status *a, const struct task_status *b)
+{
+	return a->state != b->state || !!a->merge_commit != !!b->merge_commit ||
+		(a->merge_commit && strcmp(a->merge_commit, b->merge_commit)) ||
+		!!a->merge_reason != !!b->merge_reason ||
+		(a->merge_reason && strcmp(a->merge_reason, b->merge_reason));
+}
+
+int remote_push_merge(struct remote *r, const char *state_dir, const char *target, int target_exists,
+		      const git_oid *old, const git_oid *new_tip, size_t *pushed, struct strbuf *why)
+{
+	struct remote_update *u = xcalloc(r->plan.tasks.nr + 2, sizeof(*u));
+	size_t n = 0, i;
+	int ret = 0;
+
+	*pushed = 0;
+	if (!target_exists || !git_oid_equal(old, new_tip)) {
+		u[n].ref = xstrdup(target);
+		git_oid_cpy(&u[n].new_oid, new_tip);
+		u[n].has_old = target_exists;
+		git_oid_cpy(&u[n++].old_oid, old);
+	}
+	for (i = 0; i < r->plan.tasks.nr && !ret; i++) {
+		struct remote_task *t = &r->tasks[i];
+		struct task_status local;
+		struct strbuf text = STRBUF_INIT;
+		char *msg;
+
+		if (!t->has_state)
+			continue;
+		if (state_task_load(&local, state_dir, t->st.id, &r->plan.tasks.v[i]) != 0 ||
+		    !state_differs(&local, &t->st)) {
+			task_status_release(&local);
+			continue;
+		}
+		/* the remote's view of where it ran, with merge's outcome */
+		task_status_set(&local.branch, t->st.branch);
+		task_status_set(&local.worktree, t->st.worktree);
+		task_status_set(&local.log, t->st.log);
+		local.run_pid = t->st.run_pid;
+		local.run_pid_start = t->st.run_pid_start;
+		remote_state_text(&text, &local, t->worker, 0);
+		msg = xstrfmt("%s: %s\n", local.id, task_state_name(local.state));
+		u[n].ref = xstrfmt("refs/parallel/state/%s", local.id);
+		if (remote_file_commit(&u[n].new_oid, r->repo, "state", text.buf, text.len,
+				       &t->state_commit, msg) < 0)
+			ret = -1;
+		u[n].has_old = 1;
+		git_oid_cpy(&u[n++].old_oid, &t->state_commit);
+		(*pushed)++;
+		free(msg);
+		strbuf_release(&text);
+		task_status_release(&local);
+	}
+	if (!ret)
+		ret = remote_push(r, u, n, why);
+	for (i = 0; i < n; i++)
+		free((char *)u[i].ref);
+	free(u);
+	return ret;
+}
+
+int remote_clean(struct remote *r, int all, struct strlist *removed, struct strlist *kept,
+		 struct strbuf *why)
+{
+	struct remote_update *u = xcalloc(2 * r->plan.tasks.nr + 3, sizeof(*u));
+	size_t n = 0, i, left = 0;
+	int ret;
+
+	for (i = 0; i < r->plan.tasks.nr; i++) {
+		struct remote_task *t = &r->tasks[i];
+		git_oid head;
+		int ours;
+
+		if (!t->has_state)
+			continue;
+		if (!all && t->st.state != TS_MERGED) {
+			left++;
+			continue;
+		}
+		strlist_push(removed, t->st.id);
+		u[n].ref = xstrfmt("refs/parallel/state/%s", t->st.id);
+		u[n].remove = 1;
+		u[n].has_old = 1;
+		git_oid_cpy(&u[n++].old_oid, &t->state_commit);
+		if (!t->has_branch)
+			continue;
+		/* only the branch a worker pushed: where its state says it is */
+		ours = t->st.head && !git_oid_fromstr(&head, t->st.head) && git_oid_equal(&head, &t->branch);
+		if (!ours) {
+			strlist_push_nodup(kept, remote_branch_name(r, t->st.id));
+			continue;
+		}
+		u[n].ref = remote_branch_name(r, t->st.id);
+		u[n].remove = 1;
+		u[n].has_old = 1;
+		git_oid_cpy(&u[n++].old_oid, &t->branch);
+	}
+	if (!left && r->has_plan) {
+		u[n].ref = xstrdup("refs/parallel/plan");
+		u[n].remove = 1;
+		u[n].has_old = 1;
+		git_oid_cpy(&u[n++].old_oid, &r->plan_commit);
+		if (r->has_base) {
+			u[n].ref = xstrdup("refs/parallel/base");
+			u[n].remove = 1;
+			u[n].has_old = 1;
+			git_oid_cpy(&u[n++].old_oid, &r->base);
+		}
+	}
+	ret = remote_push(r, u, n, why);
+	for (i = 0; i < n; i++)
+		free((char *)u[i].ref);
+	free(u);
 	return ret;
 }

@@ -143,3 +143,34 @@ char *remote_branch_name(const struct remote *r, const char *id);
 int remote_git(const char *cwd, const struct strlist *args, struct strbuf *out);
 
 #endif
+
+/*
+ * The remote's value of ref (a full ref name), fetched into
+ * refs/gp-remote/target: *exists 0 when the remote has no such ref.
+ * 0 or -1 (reported).
+ */
+int remote_fetch_target(struct remote *r, const char *ref, int *exists, git_oid *oid);
+
+/*
+ * merge --remote, before merging: the remote's finished task states
+ * written into the local state directory (not over a merged one), their
+ * branches the fetched ones.  0 or -1.
+ */
+int remote_import_finished(struct remote *r, const char *state_dir);
+
+/*
+ * merge --remote, after merging: push the target (from old, or expecting
+ * absence) to new_tip together with the state of every task whose local
+ * state now differs from the remote's, in one atomic push under leases.
+ * 0 pushed, 1 refused (why), -1 error.  *pushed counts the state refs.
+ */
+int remote_push_merge(struct remote *r, const char *state_dir, const char *target, int target_exists,
+		      const git_oid *old, const git_oid *new_tip, size_t *pushed, struct strbuf *why);
+
+/*
+ * clean --remote: delete the state refs and task branches of merged
+ * tasks (all with all), and the plan and base once no state is left.
+ * Branches someone moved are kept (listed in kept).  0, 1 refused, -1.
+ */
+int remote_clean(struct remote *r, int all, struct strlist *removed, struct strlist *kept,
+		 struct strbuf *why);
