@@ -18,6 +18,7 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_report(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_push(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_export(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx);
 
 /* Print a usage block to stderr (or stdout for -h) and return 129. */
