@@ -12,13 +12,14 @@
 #include <unistd.h>
 
 #include "gp/cmd.h"
+#include "gp/exec-remote.h"
 #include "gp/output.h"
 #include "gp/run.h"
 #include "gp/runner.h"
 #include "gp/session.h"
 
 static const char *const usage_run[] = {
-	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check]",
+	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check] [--on <where>] [--remote <remote>]",
 	NULL,
 };
 
@@ -198,6 +199,37 @@ static void dry_run(struct run_engine *e)
 	}
 }
 
+/* run --on: push the plan to the remote, then launch workers (exec-remote.c). */
+static int run_on_setup(struct session *s, struct executor *ex, const char *on, const char *remote,
+			const char *command, char **url)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct remote r;
+	size_t dropped;
+	int rc;
+
+	if (launch_spec_check(on, &why) < 0) {
+		error("--on: %s", why.buf);
+		strbuf_release(&why);
+		return -1;
+	}
+	*url = remote_url(s->workdir, remote);
+	if (!*url)
+		return -1;
+	if (remote_load(&r, s->repo, *url, 0) < 0) {
+		remote_release(&r);
+		return -1;
+	}
+	rc = remote_publish_session(&r, s, command, 0, &dropped, &why);
+	remote_release(&r);
+	if (rc > 0)
+		error("cannot publish the plan on '%s': %s", *url, why.buf);
+	strbuf_release(&why);
+	if (rc)
+		return -1;
+	return executor_launch_init(ex, on, *url, s->plan.id, GRACE_SECONDS);
+}
+
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -208,6 +240,8 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "fail-fast", no_argument, NULL, 'F' },
 		{ "check", no_argument, NULL, 'C' },
+		{ "on", required_argument, NULL, 'O' },
+		{ "remote", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -221,6 +255,8 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	int c, ret = 128, dry = 0, locked = 0, engine_up = 0, ex_up = 0, check = 0;
 	long jobs = -1, retries = -1;
 	double timeout = -1;
+	const char *on = NULL, *remote = "origin";
+	char *url = NULL;
 
 	memset(&s, 0, sizeof(s));
 	memset(&e, 0, sizeof(e));
@@ -229,7 +265,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	memset(&v, 0, sizeof(v));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hj:t:r:c:nFC", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hj:t:r:c:nFCO:R:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return usage_with(usage_run, 0);
@@ -259,6 +295,12 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		case 'C':
 			check = 1;
 			break;
+		case 'O':
+			on = optarg;
+			break;
+		case 'R':
+			remote = optarg;
+			break;
 		case ':':
 			return usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -266,6 +308,17 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		}
 	}
 
+	if (on) {
+		struct strbuf why = STRBUF_INIT;
+
+		if (launch_spec_check(on, &why) < 0) {
+			c = usage_error(usage_run, "--on: %s", why.buf);
+			strbuf_release(&why);
+			return c;
+		}
+		if (remote_check_name(remote) < 0)
+			return 129;
+	}
 	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
 		goto out;
 	if (session_select(&s, argc - optind, argv + optind, &sel, &sel_nr) < 0)
@@ -291,7 +344,8 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	run_engine_init(&e, &s, sel, sel_nr, &o, &ex, on_event, &v);
 	engine_up = 1;
 	v.e = &e;
-	for (k = 0; k < sel_nr; k++)
+	/* with --on, the workers run the command published on the remote */
+	for (k = 0; k < sel_nr && !on; k++)
 		if (!run_task_command(&e, sel[k])) {
 			error("no command for task '%s': set parallel.command, a task's command, or use --command",
 			      s.plan.tasks.v[sel[k]].id);
@@ -303,8 +357,13 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		goto out;
 	}
 
-	if (executor_local_init(&ex, GRACE_SECONDS) < 0)
+	if (on) {
+		/* tasks run as workers elsewhere, through the remote: publish the plan first */
+		if (run_on_setup(&s, &ex, on, remote, o.command, &url) < 0)
+			goto out;
+	} else if (executor_local_init(&ex, GRACE_SECONDS) < 0) {
 		goto out;
+	}
 	ex_up = 1;
 	if (run_engine_run(&e) < 0)
 		goto out;
@@ -338,6 +397,7 @@ out:
 	if (locked)
 		state_lock_release(s.state);
 	free(sel);
+	free(url);
 	session_release(&s);
 	return ret;
 }

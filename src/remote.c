@@ -17,6 +17,7 @@
 #include "gp/remote.h"
 #include "gp/repo.h"
 #include "gp/run.h"
+#include "gp/session.h"
 
 int remote_git(const char *cwd, const struct strlist *args, struct strbuf *out)
 {
@@ -869,4 +870,94 @@ int remote_clean(struct remote *r, int all, struct strlist *removed, struct strl
 		free((char *)u[i].ref);
 	free(u);
 	return ret;
+}
+
+int remote_publish_session(struct remote *r, struct session *s, const char *command, int force,
+			   size_t *dropped, struct strbuf *why)
+{
+	struct remote_settings set;
+	struct strbuf plan = STRBUF_INIT, settings = STRBUF_INIT;
+	char *plan_path = state_plan_path(s->state);
+	size_t i, states = 0;
+	int ret = -1, replace = 0;
+
+	*dropped = 0;
+	if (strbuf_read_file(&plan, plan_path) < 0) {
+		error_errno("cannot read '%s'", plan_path);
+		goto out;
+	}
+	memset(&set, 0, sizeof(set));
+	set.command = (char *)(command ? command : s->cfg.command);
+	/* pushed again without a command: the one published stays */
+	if (!set.command && r->has_plan)
+		set.command = r->set.command;
+	set.timeout = s->cfg.timeout;
+	set.retries = s->cfg.retries;
+	set.commit_auto = s->cfg.commit_auto;
+	set.branch_prefix = s->cfg.branch_prefix;
+	remote_settings_format(&settings, &set);
+	if (r->has_plan && (!r->plan.id || !s->plan.id || strcmp(r->plan.id, s->plan.id))) {
+		for (i = 0; i < r->plan.tasks.nr; i++)
+			states += r->tasks[i].has_state;
+		if (states && !force) {
+			strbuf_addf(why, "'%s' holds another plan (%s) with %zu task state%s: merge and clean "
+				    "it ('git parallel clean --remote %s --all'), or push with --force to drop them",
+				    r->name, r->plan.id ? r->plan.id : "unknown", states, states == 1 ? "" : "s",
+				    r->name);
+			ret = 2;
+			goto out;
+		}
+		replace = 1;
+	}
+	ret = remote_publish(r, plan.buf, plan.len, settings.buf, &s->plan.base_oid, replace, why);
+	if (!ret && replace)
+		*dropped = states;
+out:
+	free(plan_path);
+	strbuf_release(&plan);
+	strbuf_release(&settings);
+	return ret;
+}
+
+char *remote_url(const char *workdir, const char *name)
+{
+	struct strlist args = STRLIST_INIT;
+	struct strbuf out = STRBUF_INIT;
+	int rc;
+
+	if (remote_check_name(name) < 0)
+		return NULL;
+	if (strstr(name, "://") || (strchr(name, ':') && !strchr(name, '/')) ||
+	    (strchr(name, ':') && strchr(name, ':') < strchr(name, '/')))
+		return xstrdup(name);
+	if (name[0] == '/' || name[0] == '.') {
+		char *abs = name[0] == '/' ? xstrdup(name) : xstrfmt("%s/%s", workdir, name);
+		char *real = realpath(abs, NULL);
+
+		free(abs);
+		if (!real) {
+			error_errno("no repository at '%s'", name);
+			return NULL;
+		}
+		return real;
+	}
+	strlist_push(&args, "remote");
+	strlist_push(&args, "get-url");
+	strlist_push(&args, name);
+	rc = remote_git(workdir, &args, &out);
+	strlist_clear(&args);
+	strbuf_trim(&out);
+	if (rc || !out.len || strchr(out.buf, '\n')) {
+		error("no remote '%s' (git remote get-url: %s)", name, out.len ? out.buf : "nothing");
+		strbuf_release(&out);
+		return NULL;
+	}
+	if (out.buf[0] == '.') {
+		/* a relative path in the configuration: the same path made absolute */
+		char *url = remote_url(workdir, out.buf);
+
+		strbuf_release(&out);
+		return url;
+	}
+	return strbuf_detach(&out, NULL);
 }

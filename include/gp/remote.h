@@ -111,6 +111,16 @@ void remote_settings_format(struct strbuf *out, const struct remote_settings *se
 int remote_publish(struct remote *r, const char *plan_text, size_t plan_len, const char *settings,
 		   const git_oid *base, int replace, struct strbuf *why);
 
+/*
+ * What 'git parallel push' does: publish the plan saved in s (its
+ * settings from s's configuration, command if given) on r (loaded).  A
+ * remote holding task states of another plan: 2 unless force (then they
+ * are dropped, *dropped of them).  0 pushed, 1 refused (why), 2, -1.
+ */
+struct session;
+int remote_publish_session(struct remote *r, struct session *s, const char *command, int force,
+			   size_t *dropped, struct strbuf *why);
+
 /* The plan's identity on the remote, or NULL. */
 const char *remote_plan_id(const struct remote *r);
 
@@ -138,6 +148,13 @@ int remote_import_state(struct remote *r, size_t i, const char *state_dir);
 char *remote_branch_ref(const struct remote *r, const char *id);
 /* "refs/heads/<prefix><id>"; caller frees. */
 char *remote_branch_name(const struct remote *r, const char *id);
+
+/*
+ * The URL of a remote as hosts elsewhere reach it: a configured remote's
+ * URL (git remote get-url), or name itself when it is a URL or a path
+ * (made absolute).  Caller frees; NULL when unknown (reported).
+ */
+char *remote_url(const char *workdir, const char *name);
 
 /* Run git with args in cwd; its output (stdout and stderr) into out when given.  Exit status, or -1. */
 int remote_git(const char *cwd, const struct strlist *args, struct strbuf *out);
