@@ -288,6 +288,20 @@ int worker_run(git_repository *repo, const struct worker_opts *o, enum worker_ou
 	for (k = 0; (size_t)k < r.plan.pt[i].deps_nr; k++)
 		if (remote_import_state(&r, r.plan.pt[i].deps[k].task, state_dir) < 0)
 			goto out;
+	if (r.tasks[i].has_state) {
+		/* the attempts other workers made count: take the remote's state, unless ours is finished */
+		struct task_status local;
+		int finished;
+
+		if (state_task_load(&local, state_dir, o->id, &r.plan.tasks.v[i]) < 0) {
+			task_status_release(&local);
+			goto out;
+		}
+		finished = run_state_finished(local.state);
+		task_status_release(&local);
+		if (!finished && remote_import_state(&r, i, state_dir) < 0)
+			goto out;
+	}
 
 	/* the claim: a compare-and-swap of the state ref */
 	{

@@ -119,7 +119,7 @@ test_expect_success 'a dependent task starts from the merge of its dependencies'
 	echo src/f3.c >expect && test_cmp expect actual
 '
 
-test_expect_success 'a failing task pushes a failed state and no branch; exit 1' '
+test_expect_success 'a failing task pushes a failed state and no branch; exit 1; attempts count across clones' '
 	git -C remote.git update-ref -d refs/parallel/state/T003 &&
 	git -C remote.git update-ref -d refs/heads/parallel/T003 &&
 	fresh_clone wf &&
@@ -127,8 +127,11 @@ test_expect_success 'a failing task pushes a failed state and no branch; exit 1'
 	grep "T003. is failed" out &&
 	echo failed >expect && remote_state T003 >actual && test_cmp expect actual &&
 	test_must_fail git -C remote.git rev-parse --verify -q refs/heads/parallel/T003 &&
-	(cd wf && git parallel worker "$REMOTE_URL" T003 >../out 2>../err) &&
-	echo done >expect && remote_state T003 >actual && test_cmp expect actual
+	fresh_clone wf2 &&
+	(cd wf2 && git parallel worker "$REMOTE_URL" T003 >../out 2>../err) &&
+	echo done >expect && remote_state T003 >actual && test_cmp expect actual &&
+	git -C remote.git show refs/parallel/state/T003:state >st &&
+	grep "^	attempts = 2$" st
 '
 
 # lease_over <id>: wait until the lease in the task's remote state has run out.
