@@ -167,4 +167,32 @@ test_expect_success 'once its lease ran out, a new worker claims the task again'
 	test_line_count = 3 log
 '
 
+test_expect_success 'a live worker renews its claim: past its first lease, nobody takes the task' '
+	git -C remote.git update-ref -d refs/parallel/state/T002 &&
+	git -C remote.git update-ref -d refs/heads/parallel/T002 &&
+	cat >hold-agent.sh <<-EOF &&
+	#!/bin/sh
+	: >"$TRASH_DIRECTORY/held"
+	while ! test -e "$TRASH_DIRECTORY/go"; do sleep 0.1; done
+	exec "$AGENT"
+	EOF
+	chmod +x hold-agent.sh &&
+	fresh_clone h1 && fresh_clone h2 &&
+	(cd h1 && git parallel worker --lease 4s --command "\"$TRASH_DIRECTORY/hold-agent.sh\"" \
+		"$REMOTE_URL" T002 >../h1.out 2>../h1.err; echo $? >../h1.rc) &
+	n=0 &&
+	while ! test -e held; do n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || break; done &&
+	test -e held &&
+	first=$(git -C remote.git show refs/parallel/state/T002:state | sed -n "s/^	lease = \([0-9]*\).*/\1/p") &&
+	while test $(date +%s) -le $((first + 1)); do sleep 0.2; done &&
+	(cd h2 && test_expect_code 1 git parallel worker "$REMOTE_URL" T002 2>../h2.err) &&
+	grep "claimed by worker" h2.err &&
+	now=$(git -C remote.git show refs/parallel/state/T002:state | sed -n "s/^	lease = \([0-9]*\).*/\1/p") &&
+	test $now -gt $first &&
+	: >go &&
+	wait &&
+	echo 0 >expect && test_cmp expect h1.rc &&
+	echo done >expect && remote_state T002 >actual && test_cmp expect actual
+'
+
 test_done

@@ -11,7 +11,8 @@ test_expect_success 'setup: workers in fresh clones, in dependency order, as a C
 	for id in T001 T002 T003
 	do
 		fresh_clone "w$id" &&
-		(cd "w$id" && git parallel worker "$REMOTE_URL" $id >../out.$id 2>&1) || return 1
+		(cd "w$id" && git parallel worker "$REMOTE_URL" $id >../out.$id 2>&1) ||
+		{ cat out.$id; return 1; }
 	done
 '
 

@@ -36,7 +36,8 @@ test_expect_success 'bad --on specs are refused before anything runs' '
 '
 
 test_expect_success 'run --on exec: every task runs as a worker, in dependency order' '
-	(cd repo && git parallel run -j 2 --on "$LAUNCH" >../out 2>../err) &&
+	(cd repo && git parallel run -j 2 --on "$LAUNCH" >../out 2>../err) ||
+	{ cat out err "$(state_dir repo)"/logs/*.log; false; } &&
 	grep "3 done" out &&
 	for id in T001 T002 T003
 	do
