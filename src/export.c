@@ -91,13 +91,14 @@ static int valid_env_name(const char *s)
 int export_github_actions(struct strbuf *out, const struct plan *p, const struct export_opts *o)
 {
 	struct strmap used = STRMAP_INIT;
-	char **job = xcalloc(p->tasks.nr + 1, sizeof(*job));
+	char **job;
 	size_t *order, nr, k, d, *lane_last = NULL;
 	int ret = 0;
 
 	if (!valid_env_name(o->secret))
 		return error("--secret '%s' is not a valid secret name ([A-Za-z_][A-Za-z0-9_]*, "
 			     "not GITHUB_*)", o->secret ? o->secret : "");
+	job = xcalloc(p->tasks.nr + 1, sizeof(*job));
 	order = plan_order(p, &nr);
 	for (k = 0; k < nr; k++)
 		job[order[k]] = export_job_id(p->tasks.v[order[k]].id, &used);
