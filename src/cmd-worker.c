@@ -14,7 +14,7 @@
 #include "gp/worker.h"
 
 static const char *const usage_worker[] = {
-	"usage: git parallel worker [--command <cmd>] [--lease <d>] <remote> <id>",
+	"usage: git parallel worker [--command <cmd>] [--lease <d>] [--token <hex>] <remote> <id>",
 	NULL,
 };
 
@@ -71,6 +71,7 @@ int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx)
 	static const struct option longopts[] = {
 		{ "command", required_argument, NULL, 'c' },
 		{ "lease", required_argument, NULL, 'l' },
+		{ "token", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -84,7 +85,7 @@ int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx)
 	o.grace = GRACE_SECONDS;
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hc:l:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hc:l:T:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return usage_with(usage_worker, 0);
@@ -94,6 +95,12 @@ int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx)
 		case 'l':
 			if (parse_duration(optarg, &o.lease) < 0 || o.lease <= 0)
 				return usage_error(usage_worker, "--lease needs a duration such as 90s or 10m, not '%s'", optarg);
+			break;
+		case 'T':
+			if (strlen(optarg) < 4 || strlen(optarg) > 64 ||
+			    strspn(optarg, "0123456789abcdef") != strlen(optarg))
+				return usage_error(usage_worker, "--token needs 4 to 64 hex digits, not '%s'", optarg);
+			o.token = optarg;
 			break;
 		case ':':
 			return usage_error(usage_worker, "option '%s' needs a value", argv[optind - 1]);

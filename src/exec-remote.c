@@ -76,9 +76,14 @@ static int split_words(struct strlist *out, const char *s, struct strbuf *why)
 }
 
 static void substitute(struct strbuf *out, const char *word, const char *url, const char *plan_id,
-		       const char *id)
+		       const char *id, const char *token)
 {
 	while (*word) {
+		if (!strncmp(word, "{token}", 7)) {
+			strbuf_addstr(out, token ? token : "none");
+			word += 7;
+			continue;
+		}
 		if (!strncmp(word, "{remote}", 8)) {
 			strbuf_addstr(out, url);
 			word += 8;
@@ -131,7 +136,7 @@ int launch_spec_check(const char *spec, struct strbuf *why)
 }
 
 int launch_argv(struct strlist *out, const char *spec, const char *url, const char *plan_id,
-		const char *id, size_t host, struct strbuf *why)
+		const char *id, size_t host, const char *token, struct strbuf *why)
 {
 	struct strlist words = STRLIST_INIT;
 	size_t k;
@@ -164,6 +169,11 @@ int launch_argv(struct strlist *out, const char *spec, const char *url, const ch
 		strbuf_addf(&cmd, "d=%s && { test -d \"$d/.git\" || git clone -q ", dir.buf);
 		sq_quote(&cmd, url);
 		strbuf_addstr(&cmd, " \"$d\"; } && cd \"$d\" && exec git parallel worker ");
+		if (token) {
+			strbuf_addstr(&cmd, "--token ");
+			sq_quote(&cmd, token);
+			strbuf_addch(&cmd, ' ');
+		}
 		sq_quote(&cmd, url);
 		strbuf_addch(&cmd, ' ');
 		sq_quote(&cmd, id);
@@ -176,7 +186,7 @@ int launch_argv(struct strlist *out, const char *spec, const char *url, const ch
 		for (k = 0; k < words.nr; k++) {
 			struct strbuf w = STRBUF_INIT;
 
-			substitute(&w, words.v[k], url, plan_id, id);
+			substitute(&w, words.v[k], url, plan_id, id, token);
 			strlist_push(out, w.buf);
 			strbuf_release(&w);
 		}
@@ -201,8 +211,80 @@ struct launcher {
 	size_t hosts;		/* ssh: how many */
 	size_t *load;		/* ssh: tasks running per host */
 	size_t *host_of;	/* per plan task + 1: its host + 1 */
+	char (*token)[17];	/* per plan task: its launch's claim token */
 	size_t tasks_nr;
+	struct session *s;	/* borrowed, for giving claims back */
 };
+
+static void new_token(char out[17])
+{
+	unsigned char b[8];
+	FILE *f = fopen("/dev/urandom", "rb");
+	size_t k, n = f ? fread(b, 1, sizeof(b), f) : 0;
+	double t = state_now();
+
+	if (f)
+		fclose(f);
+	for (k = n; k < sizeof(b); k++)
+		b[k] = (unsigned char)(((unsigned long long)(t * 1e6) >> (k * 8)) ^ (unsigned long)getpid());
+	for (k = 0; k < sizeof(b); k++)
+		snprintf(out + 2 * k, 3, "%02x", b[k]);
+}
+
+/*
+ * A launch ended badly: if its worker's claim is still on the remote
+ * (running, marked with our token), give it back as interrupted, so that
+ * the retry need not wait for the lease to run out.  Best effort.
+ */
+static void give_back(struct launcher *l, size_t i)
+{
+	struct remote r;
+	struct remote_task *rt;
+	struct task_status back;
+	struct strbuf text = STRBUF_INIT, tail = STRBUF_INIT;
+	struct remote_update u;
+	char *ref = NULL;
+	long k;
+
+	if (!l->s || i >= l->tasks_nr || !l->token[i][0])
+		return;
+	if (remote_load(&r, l->s->repo, l->url, 0) < 0)
+		goto out;
+	k = r.has_plan ? tasks_find(&r.plan.tasks, l->s->plan.tasks.v[i].id) : -1;
+	if (k < 0)
+		goto out;
+	rt = &r.tasks[k];
+	strbuf_addf(&tail, "/%s", l->token[i]);
+	if (!rt->has_state || rt->st.state != TS_RUNNING || !rt->worker ||
+	    strlen(rt->worker) < tail.len || strcmp(rt->worker + strlen(rt->worker) - tail.len, tail.buf))
+		goto out;
+	task_status_init(&back, rt->st.id);
+	state_task_format(&text, &rt->st);
+	if (!state_task_parse(&back, "remote state", text.buf, text.len) &&
+	    !task_transition(&back, TS_INTERRUPTED)) {
+		git_oid commit;
+
+		task_status_set(&back.reason, "its worker died (launched by run --on)");
+		strbuf_reset(&text);
+		remote_state_text(&text, &back, rt->worker, 0);
+		ref = xstrfmt("refs/parallel/state/%s", rt->st.id);
+		memset(&u, 0, sizeof(u));
+		u.ref = ref;
+		u.has_old = 1;
+		git_oid_cpy(&u.old_oid, &rt->state_commit);
+		if (!remote_file_commit(&commit, r.repo, "state", text.buf, text.len, &rt->state_commit,
+					"given back\n")) {
+			git_oid_cpy(&u.new_oid, &commit);
+			remote_push(&r, &u, 1, NULL);
+		}
+	}
+	task_status_release(&back);
+out:
+	remote_release(&r);
+	strbuf_release(&text);
+	strbuf_release(&tail);
+	free(ref);
+}
 
 static void l_prepare(struct executor *ex, struct run_engine *e, struct exec_start *v, size_t nr)
 {
@@ -229,13 +311,16 @@ static int l_start(struct executor *ex, struct run_engine *e, size_t i, const gi
 	if (!l->host_of) {
 		l->tasks_nr = e->s->plan.tasks.nr;
 		l->host_of = xcalloc(l->tasks_nr + 1, sizeof(*l->host_of));
+		l->token = xcalloc(l->tasks_nr + 1, sizeof(*l->token));
+		l->s = e->s;
 	}
+	new_token(l->token[i]);
 	if (l->hosts) {
 		for (k = 1; k < l->hosts; k++)
 			if (l->load[k] < l->load[host])
 				host = k;
 	}
-	if (launch_argv(&argv, l->spec, l->url, l->plan_id, t->id, host, why) < 0)
+	if (launch_argv(&argv, l->spec, l->url, l->plan_id, t->id, host, l->token[i], why) < 0)
 		goto out;
 	/* the runner takes a shell command: every word quoted, so they stay words */
 	for (k = 0; k < argv.nr; k++) {
@@ -319,6 +404,8 @@ static int l_wait(struct executor *ex, struct exec_end *end, int tick_ms)
 		end->kind = EXEC_ENDED;
 		end_from(end, &ev);
 		ended(l, end->task);
+		if (end->exit_code != 0 || end->timed_out)
+			give_back(l, end->task);
 		break;
 	case RUNNER_INTERRUPTED:
 		end->kind = EXEC_INTERRUPTED;
@@ -418,6 +505,7 @@ static void l_release(struct executor *ex)
 	free(l->plan_id);
 	free(l->load);
 	free(l->host_of);
+	free(l->token);
 	free(l);
 	ex->data = NULL;
 }

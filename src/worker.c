@@ -165,14 +165,15 @@ static void heartbeat_init(struct executor *ex, struct heartbeat *hb)
 
 /* The worker */
 
-static char *worker_name(void)
+static char *worker_name(const char *token)
 {
 	char host[256];
 
 	if (gethostname(host, sizeof(host)) < 0)
 		strcpy(host, "unknown");
 	host[sizeof(host) - 1] = '\0';
-	return xstrfmt("%s:%ld", host, (long)getpid());
+	return token ? xstrfmt("%s:%ld/%s", host, (long)getpid(), token) :
+		xstrfmt("%s:%ld", host, (long)getpid());
 }
 
 /* Can task i start: its dependencies finished on the remote, with heads?  1 yes, 0 no (why). */
@@ -225,7 +226,7 @@ int worker_run(git_repository *repo, const struct worker_opts *o, enum worker_ou
 	struct task_status claim;
 	struct remote_update u;
 	struct strbuf text = STRBUF_INIT;
-	char *state_dir = repo_state_path(repo, NULL), *worker = worker_name(), *ref = NULL;
+	char *state_dir = repo_state_path(repo, NULL), *worker = worker_name(o->token), *ref = NULL;
 	int ret = -1, locked = 0, s_up = 0, e_up = 0, ex_up = 0, rc, claimed = 0;
 	long k;
 	size_t i, sel[1];

@@ -90,4 +90,44 @@ test_expect_success 'a launch that fails for good fails the task, and its depend
 	grep "T003 blocked" err
 '
 
+test_expect_success 'a worker killed after its claim: its claim is given back, the retry runs at once' '
+	cat >launch-crash.sh <<-EOF &&
+	#!/bin/sh
+	# the first launch of each task dies right after its claim (kill -9)
+	d="$TRASH_DIRECTORY/clones-crash/\$2"
+	test -d "\$d/.git" || git clone -q "\$1" "\$d" || exit 1
+	cd "\$d" || exit 1
+	if ! test -e "$TRASH_DIRECTORY/crashed-\$2"; then
+		: >"$TRASH_DIRECTORY/crashed-\$2"
+		GIT_PARALLEL_TEST_CRASH_AT=worker-after-claim exec git parallel worker --token "\$3" "\$1" "\$2"
+	fi
+	exec git parallel worker --token "\$3" "\$1" "\$2"
+	EOF
+	chmod +x launch-crash.sh &&
+	(cd repo && git parallel plan --force >/dev/null) && rm -rf "$(state_dir repo)/tasks" &&
+	(cd repo && git parallel clean --remote origin --all >/dev/null) &&
+	(cd repo && git parallel run -j 2 --retries 1 --command "$AGENT" \
+		--on "exec:'\''$TRASH_DIRECTORY/launch-crash.sh'\'' {remote} {id} {token}" >../out 2>../err) ||
+	{ cat out err; false; } &&
+	grep "3 done" out &&
+	grep "T001 exit 137 .*retrying" err &&
+	git -C remote.git log --format=%s refs/parallel/state/T001 >log &&
+	grep "given back" log &&
+	echo done >expect && remote_state T001 >actual && test_cmp expect actual
+'
+
+test_expect_success 'a claim that is not ours is not given back' '
+	git -C remote.git update-ref -d refs/parallel/state/T003 &&
+	git -C remote.git update-ref -d refs/heads/parallel/T003 &&
+	fresh_clone other &&
+	(cd other && GIT_PARALLEL_TEST_CRASH_AT=worker-after-claim git parallel worker --token abcd1234 \
+		"$REMOTE_URL" T003 2>/dev/null; true) &&
+	rm -rf "$(state_dir repo)/tasks/T003" &&
+	rm -f crashed-T003 &&
+	(cd repo && test_expect_code 1 git parallel run --retries 0 --command "$AGENT" \
+		--on "exec:'\''$TRASH_DIRECTORY/launch-crash.sh'\'' {remote} {id} {token}" T003 >../out 2>../err) &&
+	echo running >expect && remote_state T003 >actual && test_cmp expect actual &&
+	git -C remote.git show refs/parallel/state/T003:state | grep "worker = .*/abcd1234"
+'
+
 test_done

@@ -16,7 +16,7 @@
  *                       the remote into $TMPDIR/git-parallel/<plan>/<id> on
  *                       the host, if not there, and runs the worker in it>;
  *                       the ssh command is $GIT_PARALLEL_SSH (words), else ssh
- *   exec:<template>     the template's words, {remote} {id} {plan}
+ *   exec:<template>     the template's words, {remote} {id} {plan} {token}
  *                       substituted inside words; never through a shell
  *
  * Task IDs are checked ([A-Za-z0-9._-]) before they go anywhere; task text
@@ -33,8 +33,12 @@ int launch_spec_check(const char *spec, struct strbuf *why);
 int executor_launch_init(struct executor *ex, const char *spec, const char *url,
 			 const char *plan_id, double grace);
 
-/* The argv a task's launch runs (for tests and --dry-run); caller clears. */
+/*
+ * The argv a task's launch runs; caller clears.  token (hex, or NULL)
+ * marks the worker's claim ('worker --token', {token} in a template), so
+ * that the claim of a launch that died can be given back at once.
+ */
 int launch_argv(struct strlist *out, const char *spec, const char *url, const char *plan_id,
-		const char *id, size_t host, struct strbuf *why);
+		const char *id, size_t host, const char *token, struct strbuf *why);
 
 #endif

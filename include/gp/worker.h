@@ -28,6 +28,7 @@ struct worker_opts {
 	const char *remote;
 	const char *id;
 	const char *command;	/* --command, or NULL: the published one */
+	const char *token;	/* --token: marks our claim for the launcher (run --on), or NULL */
 	const char *config_path;
 	double lease;		/* seconds */
 	double grace;		/* SIGTERM to SIGKILL */

@@ -20,7 +20,7 @@ static void test_exec_words(void)
 	struct strbuf why = STRBUF_INIT;
 
 	ok(launch_argv(&av, "exec:kubectl run 'gp {id}' --url={remote} -- w {id} {plan}",
-		       "file:///r x.git", "abc", "T001", 0, &why) == 0, "exec template");
+		       "file:///r x.git", "abc", "T001", 0, NULL, &why) == 0, "exec template");
 	is_int((long)av.nr, 8, "exec: 8 words");
 	if (av.nr == 8) {
 		is_str(av.v[2], "gp T001", "a quoted word stays one word, {id} inside");
@@ -40,7 +40,7 @@ static void test_bad_ids(void)
 
 	for (k = 0; k < ARRAY_SIZE(bad); k++) {
 		strbuf_reset(&why);
-		ok(launch_argv(&av, "exec:w {id}", "u", "p", bad[k], 0, &why) < 0 && !av.nr,
+		ok(launch_argv(&av, "exec:w {id}", "u", "p", bad[k], 0, NULL, &why) < 0 && !av.nr,
 		   "ID '%s' is refused", bad[k]);
 	}
 	strbuf_release(&why);
@@ -54,7 +54,7 @@ static void test_ssh(void)
 	const char *cmd;
 
 	unsetenv("GIT_PARALLEL_SSH");
-	ok(launch_argv(&av, "ssh:h1,h2", "ssh://git/x'y.git", "p1", "T7", 1, &why) == 0, "ssh");
+	ok(launch_argv(&av, "ssh:h1,h2", "ssh://git/x'y.git", "p1", "T7", 1, NULL, &why) == 0, "ssh");
 	is_str(av.v[0], "ssh", "ssh by default");
 	is_str(av.v[3], "h2", "the host asked for");
 	is_str(av.v[4], "--", "then no more options");
@@ -64,7 +64,7 @@ static void test_ssh(void)
 	ok(strstr(cmd, "/git-parallel/\"'p1'/'T7'") != NULL, "a clone per plan and task");
 	strlist_clear(&av);
 	setenv("GIT_PARALLEL_SSH", "ssh -F '/a b/config'", 1);
-	ok(launch_argv(&av, "ssh:h1", "u", "p", "T1", 0, &why) == 0 && av.nr == 8 &&
+	ok(launch_argv(&av, "ssh:h1", "u", "p", "T1", 0, NULL, &why) == 0 && av.nr == 8 &&
 	   !strcmp(av.v[2], "/a b/config"), "GIT_PARALLEL_SSH words, quotes kept together");
 	strlist_clear(&av);
 	unsetenv("GIT_PARALLEL_SSH");
