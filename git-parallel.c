@@ -38,6 +38,9 @@ static const struct cmd commands[] = {
 	{ "report", cmd_report, NEED_REPO | NEED_WORK_TREE, "report what a run did and saved" },
 	{ "clean", cmd_clean, NEED_REPO | NEED_WORK_TREE, "remove task worktrees and branches" },
 	{ "trust", cmd_trust, NEED_REPO | NEED_WORK_TREE, "let commands from files of the repository run" },
+	{ "push", cmd_push, NEED_REPO | NEED_WORK_TREE, "publish the plan on a git remote for workers" },
+	{ "export", cmd_export, NEED_REPO | NEED_WORK_TREE, "the plan as a CI workflow of workers" },
+	{ "worker", cmd_worker, NEED_REPO | NEED_WORK_TREE, "run one task of a remote's plan here" },
 };
 
 static const char *const usage_main[] = {

@@ -12,10 +12,12 @@
 
 #include "gp/cmd.h"
 #include "gp/session.h"
+#include "gp/remote.h"
 #include "gp/worktree.h"
 
 static const char *const usage_clean[] = {
 	"usage: git parallel clean [<id>...] [--merged] [--all] [--force]",
+	"git parallel clean --remote <remote> [--all]",
 	NULL,
 };
 
@@ -251,12 +253,56 @@ out:
 	return ret;
 }
 
+/*
+ * clean --remote: the remote's refs/parallel/ of merged tasks (all of
+ * them with --all) and their branches; the plan and base once no task
+ * state is left.
+ */
+static int clean_remote(struct cmd_ctx *ctx, const char *name, int all)
+{
+	struct remote r;
+	struct strlist removed = STRLIST_INIT, kept = STRLIST_INIT;
+	struct strbuf why = STRBUF_INIT;
+	size_t k;
+	int ret = 128, rc;
+
+	if (remote_check_name(name) < 0)
+		return 129;
+	if (remote_load(&r, ctx->repo, name, 1) < 0)
+		goto out;
+	if (!r.has_plan && !r.has_base) {
+		printf("nothing of git parallel on '%s'\n", r.name);
+		ret = 0;
+		goto out;
+	}
+	rc = remote_clean(&r, all, &removed, &kept, &why);
+	if (rc < 0)
+		goto out;
+	if (rc > 0) {
+		error("'%s' changed while we cleaned (%s): nothing was removed; clean again", r.name, why.buf);
+		ret = 1;
+		goto out;
+	}
+	for (k = 0; k < removed.nr; k++)
+		printf("removed the state of %s on '%s'\n", removed.v[k], r.name);
+	for (k = 0; k < kept.nr; k++)
+		warning("kept '%s' on '%s': it is not where its task left it", short_ref(kept.v[k]), r.name);
+	ret = 0;
+out:
+	remote_release(&r);
+	strlist_clear(&removed);
+	strlist_clear(&kept);
+	strbuf_release(&why);
+	return ret;
+}
+
 int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option longopts[] = {
 		{ "merged", no_argument, NULL, 'm' },
 		{ "all", no_argument, NULL, 'a' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "remote", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -264,11 +310,12 @@ int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
 	size_t *sel = NULL, nr = 0, k;
 	unsigned int flags = 0;
 	int c, ret = 128, refused = 0, locked = 0;
+	const char *remote = NULL;
 
 	memset(&s, 0, sizeof(s));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hmaf", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hmafR:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return usage_with(usage_clean, 0);
@@ -281,9 +328,19 @@ int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
 		case 'f':
 			flags |= CLEAN_FORCE;
 			break;
+		case 'R':
+			remote = optarg;
+			break;
+		case ':':
+			return usage_error(usage_clean, "option '%s' needs a value", argv[optind - 1]);
 		default:
 			return usage_error(usage_clean, "unknown option '%s'", argv[optind - 1]);
 		}
+	}
+	if (remote) {
+		if (optind < argc || (flags & CLEAN_FORCE))
+			return usage_error(usage_clean, "--remote takes no task IDs and no --force");
+		return clean_remote(ctx, remote, !!(flags & CLEAN_ALL));
 	}
 	if (optind == argc && !(flags & (CLEAN_MERGED | CLEAN_ALL)))
 		return usage_error(usage_clean, "name the tasks to clean, or use --merged or --all");

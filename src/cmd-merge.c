@@ -11,10 +11,12 @@
 #include "gp/cmd.h"
 #include "gp/merge.h"
 #include "gp/output.h"
+#include "gp/remote.h"
+#include "gp/repo.h"
 #include "gp/session.h"
 
 static const char *const usage_merge[] = {
-	"usage: git parallel merge [<id>...] [--into <branch>] [--dry-run] [--squash] [--verify <cmd>] [--verify-timeout <duration>] [--stop-on-conflict] [--allow-undeclared] [--json]",
+	"usage: git parallel merge [<id>...] [--into <branch>] [--dry-run] [--squash] [--verify <cmd>] [--verify-timeout <duration>] [--stop-on-conflict] [--allow-undeclared] [--json] [--remote <remote>]",
 	NULL,
 };
 
@@ -203,6 +205,67 @@ static void print_table(const struct session *s, const struct merge_run *m, int 
 	strbuf_release(&sb);
 }
 
+/*
+ * merge --remote: the target as the remote has it must be where ours is,
+ * or behind it; a target someone moved on the remote is never
+ * overwritten.  0 go, 1 refused (said), -1 error.
+ */
+static int remote_merge_target(struct remote *r, struct session *s, const struct merge_opts *opts,
+			       int *exists, git_oid *tip)
+{
+	char *target = opts->into ? (!strncmp(opts->into, "refs/", 5) ? xstrdup(opts->into) :
+				     xstrfmt("refs/heads/%s", opts->into)) :
+		xstrdup(s->plan.base_ref ? s->plan.base_ref : "");
+	git_oid local;
+	int ret = -1;
+
+	if (!*target) {
+		error("the plan's base is a detached commit: name the branch to merge into with --into");
+		goto out;
+	}
+	if (remote_fetch_target(r, target, exists, tip) < 0)
+		goto out;
+	if (git_reference_name_to_id(&local, s->repo, target) < 0) {
+		error("no branch '%s' to merge into", short_ref(target));
+		goto out;
+	}
+	if (*exists && !git_oid_equal(&local, tip) &&
+	    git_graph_descendant_of(s->repo, &local, tip) != 1) {
+		error("'%s' on '%s' moved to %.12s, which '%s' here does not have: nothing was merged; "
+		      "pull it, then merge again", short_ref(target), r->name, git_oid_tostr_s(tip),
+		      short_ref(target));
+		ret = 1;
+		goto out;
+	}
+	ret = 0;
+out:
+	free(target);
+	return ret;
+}
+
+/* merge --remote, after merging: push the target and the tasks' states.  0, 1 refused, -1. */
+static int remote_merge_push(struct remote *r, struct session *s, const struct merge_run *m,
+			     int exists, const git_oid *tip)
+{
+	struct strbuf why = STRBUF_INIT;
+	git_oid local;
+	size_t pushed = 0;
+	int rc;
+
+	if (!m->target || git_reference_name_to_id(&local, s->repo, m->target) < 0)
+		return error("no branch '%s' to push", m->target ? short_ref(m->target) : "");
+	rc = remote_push_merge(r, s->state, m->target, exists, tip, &local, &pushed, &why);
+	if (rc > 0)
+		error("'%s' on '%s' moved while we merged (%s): nothing was pushed; '%s' here holds "
+		      "the merges: pull, then 'git parallel merge --remote %s' again", short_ref(m->target),
+		      r->name, why.buf, short_ref(m->target), r->name);
+	else if (!rc)
+		fprintf(stderr, "pushed '%s' and %zu task state%s to '%s'\n", short_ref(m->target), pushed,
+			pushed == 1 ? "" : "s", r->name);
+	strbuf_release(&why);
+	return rc;
+}
+
 int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -214,6 +277,7 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "stop-on-conflict", no_argument, NULL, 'S' },
 		{ "allow-undeclared", no_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "remote", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -221,13 +285,16 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 	struct merge_run m;
 	struct session s;
 	size_t *sel = NULL, nr = 0, i;
-	int c, json = 0, ret = 128, locked = 0, dry, sig = 0;
+	int c, json = 0, ret = 128, locked = 0, dry, sig = 0, r_up = 0, target_exists = 0;
+	const char *remote = NULL;
+	struct remote r;
+	git_oid remote_tip;
 
 	memset(&s, 0, sizeof(s));
 	merge_run_init(&m);
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hi:nsv:T:SAj", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hi:nsv:T:SAjR:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return usage_with(usage_merge, 0);
@@ -257,6 +324,9 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 		case 'j':
 			json = 1;
 			break;
+		case 'R':
+			remote = optarg;
+			break;
 		case ':':
 			return usage_error(usage_merge, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -270,6 +340,21 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 	dry = !!(opts.flags & MERGE_DRY_RUN);
 	if (optind < argc)
 		opts.flags |= MERGE_EXPLICIT;
+	if (remote) {
+		/* the remote's plan and finished tasks, fetched (DESIGN.md 3.2) */
+		char *state_dir = repo_state_path(ctx->repo, NULL);
+		int iret;
+
+		if (remote_check_name(remote) < 0) {
+			free(state_dir);
+			return 129;
+		}
+		r_up = 1;
+		iret = remote_load(&r, ctx->repo, remote, 1) < 0 ? -1 : remote_import_plan(&r, state_dir);
+		free(state_dir);
+		if (iret < 0)
+			goto out;
+	}
 	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
 		goto out;
 	if (session_select(&s, argc - optind, argv + optind, &sel, &nr) < 0)
@@ -278,6 +363,15 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 		if (state_lock_acquire(s.state, "merge") < 0)
 			goto out;
 		locked = 1;
+	}
+	if (remote) {
+		if (remote_import_finished(&r, s.state) < 0)
+			goto out;
+		c = remote_merge_target(&r, &s, &opts, &target_exists, &remote_tip);
+		if (c) {
+			ret = c < 0 ? 128 : 1;
+			goto out;
+		}
 	}
 	if (session_load_status(&s) < 0)
 		goto out;
@@ -311,7 +405,14 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 		    (o == MO_SKIPPED && (opts.flags & MERGE_EXPLICIT)))
 			ret = 1;
 	}
+	if (remote && !dry) {
+		c = remote_merge_push(&r, &s, &m, target_exists, &remote_tip);
+		if (c)
+			ret = c < 0 ? 128 : 1;
+	}
 out:
+	if (r_up)
+		remote_release(&r);
 	if (locked)
 		state_lock_release(s.state);
 	sig = m.signal;

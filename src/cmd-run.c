@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "gp/cmd.h"
+#include "gp/exec-remote.h"
 #include "gp/output.h"
 #include "gp/report.h"
 #include "gp/run.h"
@@ -20,7 +21,7 @@
 #include "gp/trust.h"
 
 static const char *const usage_run[] = {
-	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check] [--trust-commands] [--[no-]sparse] [--min-success <percent>]",
+	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check] [--trust-commands] [--[no-]sparse] [--min-success <percent>] [--on <where>] [--remote <remote>]",
 	NULL,
 };
 
@@ -351,6 +352,37 @@ static void dry_run(struct run_engine *e, int trusting)
 	trust_release(&t);
 }
 
+/* run --on: push the plan to the remote, then launch workers (exec-remote.c). */
+static int run_on_setup(struct session *s, struct executor *ex, const char *on, const char *remote,
+			const char *command, char **url)
+{
+	struct strbuf why = STRBUF_INIT;
+	struct remote r;
+	size_t dropped;
+	int rc;
+
+	if (launch_spec_check(on, &why) < 0) {
+		error("--on: %s", why.buf);
+		strbuf_release(&why);
+		return -1;
+	}
+	*url = remote_url(s->workdir, remote);
+	if (!*url)
+		return -1;
+	if (remote_load(&r, s->repo, *url, 0) < 0) {
+		remote_release(&r);
+		return -1;
+	}
+	rc = remote_publish_session(&r, s, command, 0, &dropped, &why);
+	remote_release(&r);
+	if (rc > 0)
+		error("cannot publish the plan on '%s': %s", *url, why.buf);
+	strbuf_release(&why);
+	if (rc)
+		return -1;
+	return executor_launch_init(ex, on, *url, s->plan.id, GRACE_SECONDS);
+}
+
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -365,6 +397,8 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		{ "sparse", no_argument, NULL, 'S' },
 		{ "no-sparse", no_argument, NULL, 'N' },
 		{ "min-success", required_argument, NULL, 'M' },
+		{ "on", required_argument, NULL, 'O' },
+		{ "remote", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -379,6 +413,8 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	long jobs = -1, retries = -1;
 	double timeout = -1, min_success = -1;
 	int sparse = -1;
+	const char *on = NULL, *remote = "origin";
+	char *url = NULL;
 
 	memset(&s, 0, sizeof(s));
 	memset(&e, 0, sizeof(e));
@@ -387,7 +423,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	memset(&v, 0, sizeof(v));
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hj:t:r:c:nFCT", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hj:t:r:c:nFCTO:R:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return usage_with(usage_run, 0);
@@ -430,6 +466,12 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 			if (report_parse_percent(optarg, &min_success) < 0)
 				return usage_error(usage_run, "--min-success needs a percentage from 0 to 100, not '%s'", optarg);
 			break;
+		case 'O':
+			on = optarg;
+			break;
+		case 'R':
+			remote = optarg;
+			break;
 		case ':':
 			return usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -437,6 +479,17 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		}
 	}
 
+	if (on) {
+		struct strbuf why = STRBUF_INIT;
+
+		if (launch_spec_check(on, &why) < 0) {
+			c = usage_error(usage_run, "--on: %s", why.buf);
+			strbuf_release(&why);
+			return c;
+		}
+		if (remote_check_name(remote) < 0)
+			return 129;
+	}
 	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
 		goto out;
 	if (session_select(&s, argc - optind, argv + optind, &sel, &sel_nr) < 0)
@@ -464,7 +517,8 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	run_engine_init(&e, &s, sel, sel_nr, &o, &ex, on_event, &v);
 	engine_up = 1;
 	v.e = &e;
-	for (k = 0; k < sel_nr; k++)
+	/* with --on, the workers run the command published on the remote */
+	for (k = 0; k < sel_nr && !on; k++)
 		if (!run_task_command(&e, sel[k])) {
 			error("no command for task '%s': set parallel.command, a task's command, or use --command",
 			      s.plan.tasks.v[sel[k]].id);
@@ -480,8 +534,13 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		goto out;
 	}
 
-	if (executor_local_init(&ex, GRACE_SECONDS) < 0)
+	if (on) {
+		/* tasks run as workers elsewhere, through the remote: publish the plan first */
+		if (run_on_setup(&s, &ex, on, remote, o.command, &url) < 0)
+			goto out;
+	} else if (executor_local_init(&ex, GRACE_SECONDS) < 0) {
 		goto out;
+	}
 	ex_up = 1;
 	if (report_record_min_success(s.state, min_success) < 0)
 		goto out;
@@ -524,6 +583,7 @@ out:
 	if (locked)
 		state_lock_release(s.state);
 	free(sel);
+	free(url);
 	session_release(&s);
 	return ret;
 }

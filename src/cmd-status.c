@@ -12,10 +12,12 @@
 #include "gp/cmd.h"
 #include "gp/lock.h"
 #include "gp/output.h"
+#include "gp/remote.h"
+#include "gp/repo.h"
 #include "gp/session.h"
 
 static const char *const usage_status[] = {
-	"usage: git parallel status [<id>...] [--json] [--watch]",
+	"usage: git parallel status [<id>...] [--json] [--watch] [--remote <remote>]",
 	NULL,
 };
 
@@ -45,7 +47,8 @@ static pid_t lock_holder(struct session *s, char **command)
 	return pid;
 }
 
-static void print_json(struct session *s, const size_t *sel, size_t nr)
+/* With rv (status --remote): the remote's view; its claims' leases tell stale ones. */
+static void print_json(struct session *s, const size_t *sel, size_t nr, const struct remote *rv)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct json j;
@@ -87,7 +90,7 @@ static void print_json(struct session *s, const size_t *sel, size_t nr)
 		json_kv_string(&j, "state", task_state_name(st->state));
 		json_kv_bool(&j, "orphaned", st->orphaned);
 		json_kv_int(&j, "attempts", st->attempts);
-		json_kv_string(&j, "branch", short_ref(st->branch ? st->branch : branch));
+		json_kv_string(&j, "branch", short_ref(st->branch && !rv ? st->branch : branch));
 		json_kv_string(&j, "worktree", st->cleaned ? NULL : st->worktree ? st->worktree : wt);
 		json_kv_string(&j, "log", access(log, F_OK) ? NULL : log);
 		json_kv_string(&j, "started", st->started ? (t1 = state_iso_time(st->started)) : NULL);
@@ -113,6 +116,21 @@ static void print_json(struct session *s, const size_t *sel, size_t nr)
 		json_kv_string(&j, "merge_reason", st->merge_reason);
 		json_kv_string(&j, "waiting", holder && st->state == TS_PENDING ? st->waiting : NULL);
 		json_kv_double(&j, "wait_time", st->wait_time);
+		if (rv) {
+			const struct remote_task *rt = &rv->tasks[i];
+
+			json_kv_bool(&j, "stale", remote_task_stale(rt, state_now()));
+			json_kv_string(&j, "worker", rt->worker);
+			json_key(&j, "lease");
+			if (rt->lease > 0) {
+				char *t = state_iso_time(rt->lease);
+
+				json_string(&j, t);
+				free(t);
+			} else {
+				json_null(&j);
+			}
+		}
 		json_object_end(&j);
 		free(branch);
 		free(wt);
@@ -126,7 +144,7 @@ static void print_json(struct session *s, const size_t *sel, size_t nr)
 	strbuf_release(&out);
 }
 
-static void print_table(struct session *s, const size_t *sel, size_t nr)
+static void print_table(struct session *s, const size_t *sel, size_t nr, const struct remote *rv)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t k, idw = 4;
@@ -150,8 +168,10 @@ static void print_table(struct session *s, const size_t *sel, size_t nr)
 
 		session_task_work(s, i, &fc);
 		strbuf_reset(&sb);
+		int stale = rv && remote_task_stale(&rv->tasks[i], state_now());
+
 		strbuf_addf(&sb, "%-*s  %-11s", (int)idw, term_str(st->id),
-			    st->orphaned ? "running*" : task_state_name(st->state));
+			    st->orphaned ? "running*" : stale ? "stale" : task_state_name(st->state));
 		if (st->attempts)
 			strbuf_addf(&sb, "  %u attempt%s", st->attempts, st->attempts == 1 ? " " : "s");
 		else
@@ -166,6 +186,12 @@ static void print_table(struct session *s, const size_t *sel, size_t nr)
 		printf("%s\n", sb.buf);
 		if (holder && st->state == TS_PENDING && st->waiting)
 			printf("%-*s  waiting: %s\n", (int)idw, "", st->waiting);
+		if (stale)
+			printf("%-*s  its worker %s stopped renewing its claim; 'git parallel worker' "
+			       "may claim it again\n", (int)idw, "",
+			       rv->tasks[i].worker ? term_str(rv->tasks[i].worker) : "(unknown)");
+		else if (rv && st->state == TS_RUNNING && rv->tasks[i].worker)
+			printf("%-*s  on worker %s\n", (int)idw, "", term_str(rv->tasks[i].worker));
 		if (st->orphaned)
 			printf("%-*s  its run is gone (killed?) but the command still runs (pid %ld); "
 			       "the next 'git parallel run' stops and restarts it\n", (int)idw, "", st->pid);
@@ -188,16 +214,20 @@ int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "watch", no_argument, NULL, 'w' },
+		{ "remote", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct session s;
+	struct remote r;
 	size_t *sel = NULL, nr = 0;
-	int c, json = 0, watch = 0, ret = 128;
+	int c, json = 0, watch = 0, ret = 128, r_up = 0;
+	const char *remote = NULL;
+	char *mirror = NULL;
 
 	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hjw", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":hjwR:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'h':
 			return usage_with(usage_status, 0);
@@ -207,12 +237,38 @@ int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
 		case 'w':
 			watch = 1;
 			break;
+		case 'R':
+			remote = optarg;
+			break;
+		case ':':
+			return usage_error(usage_status, "option '%s' needs a value", argv[optind - 1]);
 		default:
 			return usage_error(usage_status, "unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
+	memset(&s, 0, sizeof(s));
+	if (remote) {
+		/* the remote's refs, fetched and written as a state directory of their own */
+		if (watch)
+			return usage_error(usage_status, "--watch does not go with --remote");
+		if (remote_check_name(remote) < 0)
+			return 129;
+		r_up = 1;
+		if (remote_load(&r, ctx->repo, remote, 1) < 0)
+			goto out;
+		if (!r.has_plan) {
+			error("'%s' holds no plan: run 'git parallel push %s' where the plan was made",
+			      remote, remote);
+			goto out;
+		}
+		mirror = repo_state_path(ctx->repo, "remote-mirror");
+		if (remote_mirror(&r, mirror) < 0)
+			goto out;
+	}
+	if (session_open_state(&s, ctx->repo, ctx->config_path, mirror) < 0)
 		goto out;
+	if (remote)
+		task_status_set(&s.cfg.branch_prefix, r.set.branch_prefix);
 	if (session_select(&s, argc - optind, argv + optind, &sel, &nr) < 0)
 		goto out;
 	for (;;) {
@@ -224,9 +280,9 @@ int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
 		if (watch && tty)
 			printf("\033[H\033[J");
 		if (json)
-			print_json(&s, sel, nr);
+			print_json(&s, sel, nr, r_up ? &r : NULL);
 		else
-			print_table(&s, sel, nr);
+			print_table(&s, sel, nr, r_up ? &r : NULL);
 		fflush(stdout);
 		if (!watch || !state_lock_holder(s.state))
 			break;
@@ -242,5 +298,8 @@ int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
 out:
 	free(sel);
 	session_release(&s);
+	if (r_up)
+		remote_release(&r);
+	free(mirror);
 	return ret;
 }

@@ -83,6 +83,12 @@ static int check_worktree_parent(struct session *s)
 
 static char *worktrees_parent(const struct config *c, const char *workdir)
 {
+	return session_open_state(s, repo, config_path, NULL);
+}
+
+int session_open_state(struct session *s, git_repository *repo, const char *config_path,
+		       const char *state_dir)
+{
 	const char *slash;
 
 	if (c->worktrees)
@@ -144,7 +150,7 @@ int session_open(struct session *s, git_repository *repo, const char *config_pat
 	config_init(&s->cfg);
 	plan_init(&s->plan);
 	s->workdir = repo_workdir(repo);
-	s->state = repo_state_path(repo, NULL);
+	s->state = state_dir ? xstrdup(state_dir) : repo_state_path(repo, NULL);
 	s->gitdir = xstrdup(git_repository_commondir(repo));
 	if (session_config(&s->cfg, repo, config_path, s->workdir, &s->wt_parent) < 0)
 		return -1;

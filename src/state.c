@@ -954,6 +954,39 @@ static void kv_str(struct strbuf *out, const char *key, const char *value)
 	strbuf_addch(out, '\n');
 }
 
+void state_task_format(struct strbuf *out, const struct task_status *st)
+{
+	strbuf_addf(out, "[task \"%s\"]\n", st->id);
+	strbuf_addf(out, "\tstate = %s\n\tattempts = %u\n", task_state_name(st->state), st->attempts);
+	if (st->pid)
+		strbuf_addf(out, "\tpid = %ld\n\tpid-start = %llu\n", st->pid, st->pid_start);
+	if (st->run_pid)
+		strbuf_addf(out, "\trun-pid = %ld\n\trun-pid-start = %llu\n", st->run_pid,
+			    st->run_pid_start);
+	if (st->started)
+		strbuf_addf(out, "\tstarted = %.3f\n", st->started);
+	if (st->finished)
+		strbuf_addf(out, "\tfinished = %.3f\n", st->finished);
+	strbuf_addf(out, "\ttask-time = %.3f\n", st->task_time);
+	if (st->wait_time > 0)
+		strbuf_addf(out, "\twait-time = %.3f\n", st->wait_time);
+	kv_str(out, "waiting", st->waiting);
+	if (st->exit_code >= 0)
+		strbuf_addf(out, "\texit = %d\n", st->exit_code);
+	kv_str(out, "head", st->head);
+	kv_str(out, "start", st->start);
+	kv_str(out, "branch", st->branch);
+	kv_str(out, "worktree", st->worktree);
+	kv_str(out, "log", st->log);
+	kv_str(out, "reason", st->reason);
+	kv_str(out, "merge-commit", st->merge_commit);
+	kv_str(out, "merge-reason", st->merge_reason);
+	kv_str(out, "key", st->key);
+	kv_str(out, "work", st->work);
+	if (st->cleaned)
+		strbuf_addstr(out, "\tcleaned = true\n");
+}
+
 int state_task_save(const char *state_dir, const struct task_status *st)
 {
 	struct strbuf out = STRBUF_INIT;
@@ -961,35 +994,7 @@ int state_task_save(const char *state_dir, const struct task_status *st)
 	char *path = state_task_path(state_dir, st->id);
 	int ret;
 
-	strbuf_addf(&out, "[task \"%s\"]\n", st->id);
-	strbuf_addf(&out, "\tstate = %s\n\tattempts = %u\n", task_state_name(st->state), st->attempts);
-	if (st->pid)
-		strbuf_addf(&out, "\tpid = %ld\n\tpid-start = %llu\n", st->pid, st->pid_start);
-	if (st->run_pid)
-		strbuf_addf(&out, "\trun-pid = %ld\n\trun-pid-start = %llu\n", st->run_pid,
-			    st->run_pid_start);
-	if (st->started)
-		strbuf_addf(&out, "\tstarted = %.3f\n", st->started);
-	if (st->finished)
-		strbuf_addf(&out, "\tfinished = %.3f\n", st->finished);
-	strbuf_addf(&out, "\ttask-time = %.3f\n", st->task_time);
-	if (st->wait_time > 0)
-		strbuf_addf(&out, "\twait-time = %.3f\n", st->wait_time);
-	kv_str(&out, "waiting", st->waiting);
-	if (st->exit_code >= 0)
-		strbuf_addf(&out, "\texit = %d\n", st->exit_code);
-	kv_str(&out, "head", st->head);
-	kv_str(&out, "start", st->start);
-	kv_str(&out, "branch", st->branch);
-	kv_str(&out, "worktree", st->worktree);
-	kv_str(&out, "log", st->log);
-	kv_str(&out, "reason", st->reason);
-	kv_str(&out, "merge-commit", st->merge_commit);
-	kv_str(&out, "merge-reason", st->merge_reason);
-	kv_str(&out, "key", st->key);
-	kv_str(&out, "work", st->work);
-	if (st->cleaned)
-		strbuf_addstr(&out, "\tcleaned = true\n");
+	state_task_format(&out, st);
 	ret = state_mkdir(dir);
 	if (!ret)
 		ret = write_file_atomic(path, out.buf, out.len, 0600);

@@ -18,6 +18,9 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_report(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_trust(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_push(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_export(int argc, char **argv, struct cmd_ctx *ctx);
+int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx);
 
 /* Print a usage block to stderr (or stdout for -h) and return 129. */
 int usage_with(const char *const *usage, int err);

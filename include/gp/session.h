@@ -34,6 +34,9 @@ int session_config(struct config *c, git_repository *repo, const char *config_pa
 
 /* Load configuration and plan.  Returns 0 or -1 (reported). */
 int session_open(struct session *s, git_repository *repo, const char *config_path);
+/* The same with another state directory (a remote's, mirrored by remote.c); NULL: ours. */
+int session_open_state(struct session *s, git_repository *repo, const char *config_path,
+		       const char *state_dir);
 void session_release(struct session *s);
 
 /* Read every task's status file; a running task whose process is gone becomes interrupted. */

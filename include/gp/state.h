@@ -153,6 +153,8 @@ int state_task_load(struct task_status *st, const char *state_dir, const char *i
 		    const struct task *t);
 /* Parse a task status text (st must be task_status_init()ed). */
 int state_task_parse(struct task_status *st, const char *file, const char *buf, size_t len);
+/* A task status as the text of tasks/<id> (remote state refs carry it too). */
+void state_task_format(struct strbuf *out, const struct task_status *st);
 /* Write tasks/<id> atomically (creating the directory). */
 int state_task_save(const char *state_dir, const struct task_status *st);
 

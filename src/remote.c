@@ -1,0 +1,963 @@
+/*
+ * The git remote as the rendezvous of many machines: the plan, the base,
+ * each task's state and branch as refs (see gp/remote.h).  Transport is
+ * the git CLI; objects are made with libgit2.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gp/config.h"
+#include "gp/remote.h"
+#include "gp/repo.h"
+#include "gp/run.h"
+#include "gp/session.h"
+
+int remote_git(const char *cwd, const struct strlist *args, struct strbuf *out)
+{
+	const char **argv = xcalloc(args->nr + 2, sizeof(*argv));
+	int pfd[2] = { -1, -1 };
+	pid_t pid;
+	int status;
+	size_t k;
+
+	argv[0] = "git";
+	for (k = 0; k < args->nr; k++)
+		argv[k + 1] = args->v[k];
+	fflush(stdout);
+	fflush(stderr);
+	if (out && pipe(pfd) < 0) {
+		free(argv);
+		return error_errno("cannot make a pipe");
+	}
+	pid = fork();
+	if (pid < 0) {
+		free(argv);
+		if (out) {
+			close(pfd[0]);
+			close(pfd[1]);
+		}
+		return error_errno("cannot fork");
+	}
+	if (!pid) {
+		int fd = open("/dev/null", O_RDONLY);
+
+		if (fd >= 0) {
+			dup2(fd, 0);
+			close(fd);
+		}
+		if (out) {
+			close(pfd[0]);
+			dup2(pfd[1], 1);
+			dup2(pfd[1], 2);
+			close(pfd[1]);
+		} else {
+			dup2(2, 1);
+		}
+		if (cwd && chdir(cwd) < 0)
+			_exit(126);
+		/* never ask for a password on a terminal: workers run unattended */
+		setenv("GIT_TERMINAL_PROMPT", "0", 1);
+		unsetenv("GIT_PARALLEL_TEST_CRASH_AT");
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	free(argv);
+	if (out) {
+		char buf[8192];
+		ssize_t n;
+
+		close(pfd[1]);
+		while ((n = read(pfd[0], buf, sizeof(buf))) != 0) {
+			if (n < 0) {
+				if (errno == EINTR)
+					continue;
+				break;
+			}
+			strbuf_add(out, buf, (size_t)n);
+		}
+		close(pfd[0]);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return error_errno("cannot wait for git");
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+int remote_check_name(const char *name)
+{
+	if (!name || !*name)
+		return error("no remote given");
+	if (name[0] == '-')
+		return error("remote '%s' looks like an option", name);
+	if (strchr(name, '\n'))
+		return error("remote name has a newline in it");
+	return 0;
+}
+
+/* A file of a commit's tree, into out.  1 when the commit has no such file. */
+static int read_commit_file(git_repository *repo, const git_oid *commit, const char *name,
+			    struct strbuf *out)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *te = NULL;
+	git_blob *blob = NULL;
+	int ret = -1;
+
+	if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(&tree, c) < 0) {
+		ret = error("cannot read commit %s: %s", git_oid_tostr_s(commit), gp_git_error());
+		goto out;
+	}
+	if (git_tree_entry_bypath(&te, tree, name) < 0) {
+		ret = 1;
+		goto out;
+	}
+	if (git_blob_lookup(&blob, repo, git_tree_entry_id(te)) < 0) {
+		ret = error("cannot read '%s' of commit %s: %s", name, git_oid_tostr_s(commit),
+			    gp_git_error());
+		goto out;
+	}
+	strbuf_add(out, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+	ret = 0;
+out:
+	git_blob_free(blob);
+	git_tree_entry_free(te);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return ret;
+}
+
+int remote_file_commit(git_oid *out, git_repository *repo, const char *name, const char *text,
+		       size_t len, const git_oid *parent, const char *message)
+{
+	git_treebuilder *tb = NULL;
+	git_tree *tree = NULL;
+	git_commit *pc = NULL;
+	git_signature *sig = NULL;
+	git_oid blob, toid;
+	const git_commit *parents[1];
+	int ret = -1;
+
+	if (git_signature_default(&sig, repo) < 0 &&
+	    git_signature_now(&sig, "git-parallel", "git-parallel@localhost") < 0)
+		goto fail;
+	if (git_blob_create_from_buffer(&blob, repo, text, len) < 0 ||
+	    git_treebuilder_new(&tb, repo, NULL) < 0 ||
+	    git_treebuilder_insert(NULL, tb, name, &blob, GIT_FILEMODE_BLOB) < 0 ||
+	    git_treebuilder_write(&toid, tb) < 0 || git_tree_lookup(&tree, repo, &toid) < 0)
+		goto fail;
+	if (parent && git_commit_lookup(&pc, repo, parent) < 0)
+		goto fail;
+	parents[0] = pc;
+	if (git_commit_create(out, repo, NULL, sig, sig, NULL, message, tree, pc ? 1 : 0, parents) < 0)
+		goto fail;
+	ret = 0;
+	goto out;
+fail:
+	error("cannot write a commit for '%s': %s", name, gp_git_error());
+out:
+	git_commit_free(pc);
+	git_tree_free(tree);
+	git_treebuilder_free(tb);
+	git_signature_free(sig);
+	return ret;
+}
+
+/* settings */
+
+void remote_settings_format(struct strbuf *out, const struct remote_settings *set)
+{
+	strbuf_addstr(out, "[settings]\n");
+	if (set->command) {
+		strbuf_addstr(out, "\tcommand = ");
+		state_escape(out, set->command);
+		strbuf_addch(out, '\n');
+	}
+	strbuf_addf(out, "\ttimeout = %.3f\n\tretries = %u\n\tcommit = %s\n", set->timeout, set->retries,
+		    set->commit_auto ? "auto" : "never");
+	strbuf_addstr(out, "\tbranch-prefix = ");
+	state_escape(out, set->branch_prefix ? set->branch_prefix : "parallel/");
+	strbuf_addch(out, '\n');
+}
+
+struct settings_reader {
+	struct remote_settings *set;
+	struct strbuf val;
+};
+
+static int settings_fn(void *data, const char *section, const char *sub, const char *key,
+		       const char *value, const struct ini_pos *pos)
+{
+	struct settings_reader *r = data;
+
+	if (strcmp(section, "settings"))
+		return 0;
+	strbuf_reset(&r->val);
+	if (state_unescape(&r->val, value) < 0)
+		return error("%s:%d: malformed value for '%s'", pos->file, pos->line, key);
+	if (!strcmp(key, "command"))
+		task_status_set(&r->set->command, r->val.buf);
+	else if (!strcmp(key, "timeout"))
+		r->set->timeout = strtod(r->val.buf, NULL);
+	else if (!strcmp(key, "retries"))
+		r->set->retries = (unsigned int)strtoul(r->val.buf, NULL, 10);
+	else if (!strcmp(key, "commit"))
+		r->set->commit_auto = strcmp(r->val.buf, "never") != 0;
+	else if (!strcmp(key, "branch-prefix"))
+		task_status_set(&r->set->branch_prefix, r->val.buf);
+	return 0;
+}
+
+static int valid_prefix(const char *prefix)
+{
+	char *ref = xstrfmt("refs/heads/%sX", prefix);
+	int ok = git_reference_is_valid_name(ref) && !strchr(prefix, '*');
+
+	free(ref);
+	return ok;
+}
+
+/* refs */
+
+static int fetch(struct remote *r, const char *refspec)
+{
+	struct strlist args = STRLIST_INIT;
+	struct strbuf out = STRBUF_INIT;
+	int rc;
+
+	strlist_push(&args, "fetch");
+	strlist_push(&args, "-q");
+	strlist_push(&args, "--no-tags");
+	strlist_push(&args, "--prune");
+	strlist_push(&args, "--no-write-fetch-head");
+	strlist_push(&args, "--no-recurse-submodules");
+	strlist_push(&args, r->name);
+	strlist_push(&args, refspec);
+	rc = remote_git(r->workdir, &args, &out);
+	if (rc) {
+		strbuf_trim(&out);
+		error("cannot fetch from '%s' (git fetch exit %d)%s%s", r->name, rc,
+		      out.len ? ": " : "", out.buf);
+	}
+	strlist_clear(&args);
+	strbuf_release(&out);
+	return rc ? -1 : 0;
+}
+
+static int ref_oid(git_repository *repo, const char *ref, git_oid *out)
+{
+	return git_reference_name_to_id(out, repo, ref) == 0;
+}
+
+char *remote_branch_ref(const struct remote *r, const char *id)
+{
+	return xstrfmt(REMOTE_NS "heads/%s%s", r->set.branch_prefix, id);
+}
+
+char *remote_branch_name(const struct remote *r, const char *id)
+{
+	return xstrfmt("refs/heads/%s%s", r->set.branch_prefix, id);
+}
+
+/* lease and worker: keys of the state text that state.c ignores */
+static void parse_claim(struct remote_task *t)
+{
+	const char *p = t->text;
+
+	while (p && *p) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+		char *line = xstrndup(p, n), *s = line;
+
+		while (*s == '\t' || *s == ' ')
+			s++;
+		if (!strncmp(s, "lease = ", 8)) {
+			t->lease = strtod(s + 8, NULL);
+		} else if (!strncmp(s, "worker = ", 9)) {
+			struct strbuf v = STRBUF_INIT;
+
+			if (!state_unescape(&v, s + 9))
+				task_status_set(&t->worker, v.buf);
+			strbuf_release(&v);
+		}
+		free(line);
+		p = eol ? eol + 1 : NULL;
+	}
+}
+
+void remote_state_text(struct strbuf *out, const struct task_status *st, const char *worker,
+		       double lease)
+{
+	state_task_format(out, st);
+	if (worker) {
+		strbuf_addstr(out, "\tworker = ");
+		state_escape(out, worker);
+		strbuf_addch(out, '\n');
+	}
+	if (lease > 0)
+		strbuf_addf(out, "\tlease = %.3f\n", lease);
+}
+
+static int read_tasks(struct remote *r)
+{
+	size_t i;
+	int ret = 0;
+
+	r->tasks = xcalloc(r->plan.tasks.nr + 1, sizeof(*r->tasks));
+	for (i = 0; i < r->plan.tasks.nr; i++) {
+		struct remote_task *t = &r->tasks[i];
+		const char *id = r->plan.tasks.v[i].id;
+		char *ref = xstrfmt(REMOTE_NS "parallel/state/%s", id);
+
+		task_status_init(&t->st, id);
+		if (ref_oid(r->repo, ref, &t->state_commit)) {
+			struct strbuf sb = STRBUF_INIT;
+			char *file = xstrfmt("%s:refs/parallel/state/%s", r->name, id);
+
+			t->has_state = 1;
+			if (read_commit_file(r->repo, &t->state_commit, "state", &sb) != 0 ||
+			    state_task_parse(&t->st, file, sb.buf, sb.len) < 0 || strcmp(t->st.id, id)) {
+				ret = error("'%s' holds no state of task '%s'", file, id);
+			} else {
+				t->text = strbuf_detach(&sb, NULL);
+				parse_claim(t);
+			}
+			strbuf_release(&sb);
+			free(file);
+		}
+		free(ref);
+	}
+	return ret;
+}
+
+int remote_fetch_branches(struct remote *r)
+{
+	char *spec = xstrfmt("+refs/heads/%s*:" REMOTE_NS "heads/%s*", r->set.branch_prefix,
+			     r->set.branch_prefix);
+	size_t i;
+	int ret = fetch(r, spec);
+
+	free(spec);
+	for (i = 0; !ret && i < r->plan.tasks.nr; i++) {
+		char *ref = remote_branch_ref(r, r->plan.tasks.v[i].id);
+
+		r->tasks[i].has_branch = ref_oid(r->repo, ref, &r->tasks[i].branch);
+		free(ref);
+	}
+	return ret;
+}
+
+int remote_load(struct remote *r, git_repository *repo, const char *name, int branches)
+{
+	struct strbuf set = STRBUF_INIT;
+	char *file = NULL;
+	int ret = -1;
+
+	memset(r, 0, sizeof(*r));
+	r->repo = repo;
+	r->name = xstrdup(name ? name : "");
+	r->workdir = repo_workdir(repo);
+	strbuf_init(&r->plan_text, 0);
+	plan_init(&r->plan);
+	r->set.branch_prefix = xstrdup("parallel/");
+	r->set.commit_auto = 1;
+	if (remote_check_name(name) < 0)
+		goto out;
+	if (fetch(r, "+refs/parallel/*:" REMOTE_NS "parallel/*") < 0)
+		goto out;
+	r->has_base = ref_oid(repo, REMOTE_NS "parallel/base", &r->base);
+	if (!ref_oid(repo, REMOTE_NS "parallel/plan", &r->plan_commit)) {
+		r->tasks = xcalloc(1, sizeof(*r->tasks));
+		ret = 0;
+		goto out;
+	}
+	r->has_plan = 1;
+	file = xstrfmt("%s:refs/parallel/plan", r->name);
+	if (read_commit_file(repo, &r->plan_commit, "plan", &r->plan_text) != 0) {
+		error("'%s' holds no plan", file);
+		goto out;
+	}
+	if (plan_parse(&r->plan, file, r->plan_text.buf, r->plan_text.len) < 0)
+		goto out;
+	if (read_commit_file(repo, &r->plan_commit, "settings", &set) == 0) {
+		struct settings_reader sr = { &r->set, STRBUF_INIT };
+		int rr = ini_read_buf(file, set.buf, set.len, settings_fn, &sr);
+
+		strbuf_release(&sr.val);
+		if (rr < 0)
+			goto out;
+	}
+	if (!valid_prefix(r->set.branch_prefix)) {
+		error("%s: branch-prefix '%s' makes no valid branch name", file, r->set.branch_prefix);
+		goto out;
+	}
+	if (!r->has_base || !git_oid_equal(&r->base, &r->plan.base_oid)) {
+		error("'%s:refs/parallel/base' is not the plan's base %s: push the plan again",
+		      r->name, git_oid_tostr_s(&r->plan.base_oid));
+		goto out;
+	}
+	if (read_tasks(r) < 0)
+		goto out;
+	if (branches && remote_fetch_branches(r) < 0)
+		goto out;
+	ret = 0;
+out:
+	free(file);
+	strbuf_release(&set);
+	return ret;
+}
+
+void remote_release(struct remote *r)
+{
+	size_t i;
+
+	if (r->tasks) {
+		for (i = 0; i < r->plan.tasks.nr; i++) {
+			task_status_release(&r->tasks[i].st);
+			free(r->tasks[i].text);
+			free(r->tasks[i].worker);
+		}
+		free(r->tasks);
+	}
+	plan_release(&r->plan);
+	strbuf_release(&r->plan_text);
+	free(r->set.command);
+	free(r->set.branch_prefix);
+	free(r->name);
+	free(r->workdir);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *remote_plan_id(const struct remote *r)
+{
+	return r->has_plan ? r->plan.id : NULL;
+}
+
+int remote_task_stale(const struct remote_task *t, double now)
+{
+	return t->has_state && t->st.state == TS_RUNNING && t->lease > 0 && t->lease < now;
+}
+
+int remote_push(struct remote *r, const struct remote_update *u, size_t nr, struct strbuf *why)
+{
+	struct strlist args = STRLIST_INIT;
+	struct strbuf out = STRBUF_INIT;
+	size_t k;
+	int rc, ret;
+
+	if (!nr)
+		return 0;
+	strlist_push(&args, "push");
+	strlist_push(&args, "-q");
+	strlist_push(&args, "--porcelain");
+	strlist_push(&args, "--no-verify");
+	if (nr > 1)
+		strlist_push(&args, "--atomic");
+	for (k = 0; k < nr; k++)
+		strlist_push_nodup(&args, xstrfmt("--force-with-lease=%s:%s", u[k].ref,
+						  u[k].has_old ? git_oid_tostr_s(&u[k].old_oid) : ""));
+	strlist_push(&args, r->name);
+	for (k = 0; k < nr; k++) {
+		if (u[k].remove)
+			strlist_push_nodup(&args, xstrfmt(":%s", u[k].ref));
+		else
+			/* no "+": a forced refspec ignores its lease (git 2.39) */
+			strlist_push_nodup(&args, xstrfmt("%s:%s", git_oid_tostr_s(&u[k].new_oid), u[k].ref));
+	}
+	rc = remote_git(r->workdir, &args, &out);
+	if (!rc) {
+		ret = 0;
+		goto out;
+	}
+	{
+		/* porcelain: "!\t<from>:<to>\t[rejected] (stale info)" for each refused ref */
+		const char *p = out.buf;
+		int rejected = 0;
+
+		while (p && *p) {
+			const char *eol = strchr(p, '\n');
+			size_t n = eol ? (size_t)(eol - p) : strlen(p);
+
+			if (n > 2 && p[0] == '!' && p[1] == '\t') {
+				char *line = xstrndup(p + 2, n - 2);
+				char *to = strchr(line, ':'), *tab = to ? strchr(to, '\t') : NULL;
+
+				if (tab)
+					*tab = '\0';
+				/* "(atomic push failed)": refused because another one was */
+				if (!tab || !strstr(tab + 1, "atomic push failed")) {
+					if (why)
+						strbuf_addf(why, "%s'%s' %s", rejected ? ", " : "",
+							    to ? to + 1 : line, tab ? tab + 1 : "refused");
+					rejected = 1;
+				}
+				free(line);
+			}
+			p = eol ? eol + 1 : NULL;
+		}
+		if (rejected) {
+			ret = 1;
+			goto out;
+		}
+	}
+	strbuf_trim(&out);
+	ret = error("cannot push to '%s' (git push exit %d)%s%s", r->name, rc, out.len ? ": " : "",
+		    out.buf);
+out:
+	strlist_clear(&args);
+	strbuf_release(&out);
+	return ret;
+}
+
+int remote_publish(struct remote *r, const char *plan_text, size_t plan_len, const char *settings,
+		   const git_oid *base, int replace, struct strbuf *why)
+{
+	git_treebuilder *tb = NULL;
+	git_tree *tree = NULL;
+	git_signature *sig = NULL;
+	git_oid b1, b2, toid, commit;
+	struct remote_update *u = NULL;
+	size_t n = 0, i;
+	int ret = -1;
+
+	if (git_signature_default(&sig, r->repo) < 0 &&
+	    git_signature_now(&sig, "git-parallel", "git-parallel@localhost") < 0)
+		goto fail;
+	if (git_blob_create_from_buffer(&b1, r->repo, plan_text, plan_len) < 0 ||
+	    git_blob_create_from_buffer(&b2, r->repo, settings, strlen(settings)) < 0 ||
+	    git_treebuilder_new(&tb, r->repo, NULL) < 0 ||
+	    git_treebuilder_insert(NULL, tb, "plan", &b1, GIT_FILEMODE_BLOB) < 0 ||
+	    git_treebuilder_insert(NULL, tb, "settings", &b2, GIT_FILEMODE_BLOB) < 0 ||
+	    git_treebuilder_write(&toid, tb) < 0 || git_tree_lookup(&tree, r->repo, &toid) < 0 ||
+	    git_commit_create(&commit, r->repo, NULL, sig, sig, NULL, "git parallel push: the plan\n",
+			      tree, 0, NULL) < 0)
+		goto fail;
+	u = xcalloc(r->plan.tasks.nr + 3, sizeof(*u));
+	u[n].ref = "refs/parallel/plan";
+	git_oid_cpy(&u[n].new_oid, &commit);
+	u[n].has_old = r->has_plan;
+	git_oid_cpy(&u[n++].old_oid, &r->plan_commit);
+	u[n].ref = "refs/parallel/base";
+	git_oid_cpy(&u[n].new_oid, base);
+	u[n].has_old = r->has_base;
+	git_oid_cpy(&u[n++].old_oid, &r->base);
+	for (i = 0; replace && r->has_plan && i < r->plan.tasks.nr; i++) {
+		if (!r->tasks[i].has_state)
+			continue;
+		u[n].ref = xstrfmt("refs/parallel/state/%s", r->plan.tasks.v[i].id);
+		u[n].remove = 1;
+		u[n].has_old = 1;
+		git_oid_cpy(&u[n++].old_oid, &r->tasks[i].state_commit);
+	}
+	ret = remote_push(r, u, n, why);
+	for (i = 2; i < n; i++)
+		free((char *)u[i].ref);
+	goto out;
+fail:
+	error("cannot write the plan commit: %s", gp_git_error());
+out:
+	free(u);
+	git_tree_free(tree);
+	git_treebuilder_free(tb);
+	git_signature_free(sig);
+	return ret;
+}
+
+/* mirrors and imports */
+
+static int write_plan(struct remote *r, const char *dir)
+{
+	char *path = state_plan_path(dir);
+	int ret = mkdir_p(dir, 0777);
+
+	if (!ret)
+		ret = write_file_atomic(path, r->plan_text.buf, r->plan_text.len, 0666);
+	free(path);
+	return ret;
+}
+
+static int rm_rf(const char *path)
+{
+	int ret = 0;
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	if (pid < 0)
+		return error_errno("cannot fork");
+	if (!pid) {
+		execlp("rm", "rm", "-rf", "--", path, (char *)NULL);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return error_errno("cannot wait for rm");
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		ret = error("cannot remove '%s'", path);
+	return ret;
+}
+
+int remote_mirror(struct remote *r, const char *dir)
+{
+	size_t i;
+	int ret = 0;
+
+	if (rm_rf(dir) < 0 || write_plan(r, dir) < 0)
+		return -1;
+	for (i = 0; i < r->plan.tasks.nr && !ret; i++) {
+		struct task_status *st = &r->tasks[i].st;
+
+		if (!r->tasks[i].has_state)
+			continue;
+		/* its work as fetched from the remote */
+		free(st->branch);
+		st->branch = remote_branch_ref(r, st->id);
+		/* alive as far as status can tell: its worker is elsewhere */
+		if (st->state == TS_RUNNING) {
+			st->run_pid = (long)getpid();
+			st->run_pid_start = state_pid_start(st->run_pid);
+			st->pid = 0;
+			st->pid_start = 0;
+		}
+		ret = state_task_save(dir, st);
+	}
+	return ret;
+}
+
+int remote_import_plan(struct remote *r, const char *state_dir)
+{
+	struct plan local;
+	char *path = state_plan_path(state_dir);
+	int ret = 0;
+
+	plan_init(&local);
+	if (!r->has_plan) {
+		ret = error("'%s' holds no plan: run 'git parallel push %s' where the plan was made",
+			    r->name, r->name);
+	} else if (access(path, F_OK) < 0) {
+		ret = write_plan(r, state_dir);
+	} else if (state_load_plan(&local, state_dir) < 0) {
+		ret = -1;
+	} else if (!local.id || !r->plan.id || strcmp(local.id, r->plan.id)) {
+		ret = error("the plan here (%s) is not the plan on '%s' (%s): push this plan, or work "
+			    "in a clone of its own", local.id ? local.id : "unknown", r->name,
+			    r->plan.id ? r->plan.id : "unknown");
+	}
+	plan_release(&local);
+	free(path);
+	return ret;
+}
+
+int remote_import_state(struct remote *r, size_t i, const char *state_dir)
+{
+	struct task_status *st = &r->tasks[i].st;
+	char *branch = remote_branch_ref(r, st->id);
+	struct task_status copy;
+	struct strbuf sb = STRBUF_INIT;
+	int ret;
+
+	/* a copy: the remote's view stays as fetched */
+	task_status_init(&copy, st->id);
+	state_task_format(&sb, st);
+	ret = state_task_parse(&copy, "remote state", sb.buf, sb.len);
+	if (!ret) {
+		task_status_set(&copy.branch, branch);
+		task_status_set(&copy.worktree, NULL);
+		task_status_set(&copy.log, NULL);
+		copy.pid = copy.run_pid = 0;
+		copy.pid_start = copy.run_pid_start = 0;
+		ret = state_task_save(state_dir, &copy);
+	}
+	task_status_release(&copy);
+	strbuf_release(&sb);
+	free(branch);
+	return ret;
+}
+
+/* merge --remote and clean --remote */
+
+int remote_fetch_target(struct remote *r, const char *ref, int *exists, git_oid *oid)
+{
+	struct strlist args = STRLIST_INIT;
+	struct strbuf out = STRBUF_INIT;
+	char *spec = NULL;
+	const char *p;
+	int rc, ret = -1;
+
+	*exists = 0;
+	strlist_push(&args, "ls-remote");
+	strlist_push(&args, r->name);
+	strlist_push(&args, ref);
+	rc = remote_git(r->workdir, &args, &out);
+	if (rc) {
+		strbuf_trim(&out);
+		error("cannot list '%s' of '%s' (git ls-remote exit %d)%s%s", ref, r->name, rc,
+		      out.len ? ": " : "", out.buf);
+		goto out;
+	}
+	for (p = out.buf; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t n = eol ? (size_t)(eol - p) : strlen(p);
+
+		if (n > GIT_OID_HEXSZ + 1 && p[GIT_OID_HEXSZ] == '\t' &&
+		    n - GIT_OID_HEXSZ - 1 == strlen(ref) && !memcmp(p + GIT_OID_HEXSZ + 1, ref, strlen(ref))) {
+			char hex[GIT_OID_HEXSZ + 1];
+
+			memcpy(hex, p, GIT_OID_HEXSZ);
+			hex[GIT_OID_HEXSZ] = '\0';
+			if (git_oid_fromstr(oid, hex) == 0)
+				*exists = 1;
+		}
+		p = eol ? eol + 1 : NULL;
+	}
+	ret = 0;
+	if (*exists) {
+		spec = xstrfmt("+%s:" REMOTE_NS "target", ref);
+		ret = fetch(r, spec);
+	}
+out:
+	free(spec);
+	strlist_clear(&args);
+	strbuf_release(&out);
+	return ret;
+}
+
+int remote_import_finished(struct remote *r, const char *state_dir)
+{
+	size_t i;
+
+	for (i = 0; i < r->plan.tasks.nr; i++) {
+		struct remote_task *t = &r->tasks[i];
+		struct task_status local;
+		int merged;
+
+		if (!t->has_state || !run_state_finished(t->st.state) || !t->has_branch)
+			continue;
+		if (state_task_load(&local, state_dir, t->st.id, &r->plan.tasks.v[i]) < 0) {
+			task_status_release(&local);
+			return -1;
+		}
+		merged = local.state == TS_MERGED;
+		task_status_release(&local);
+		if (!merged && remote_import_state(r, i, state_dir) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Does the local state of task i say something the remote's does not? */
+static int state_differs(const struct task_status *a, const struct task_status *b)
+{
+	return a->state != b->state || !!a->merge_commit != !!b->merge_commit ||
+		(a->merge_commit && strcmp(a->merge_commit, b->merge_commit)) ||
+		!!a->merge_reason != !!b->merge_reason ||
+		(a->merge_reason && strcmp(a->merge_reason, b->merge_reason));
+}
+
+int remote_push_merge(struct remote *r, const char *state_dir, const char *target, int target_exists,
+		      const git_oid *old, const git_oid *new_tip, size_t *pushed, struct strbuf *why)
+{
+	struct remote_update *u = xcalloc(r->plan.tasks.nr + 2, sizeof(*u));
+	size_t n = 0, i;
+	int ret = 0;
+
+	*pushed = 0;
+	if (!target_exists || !git_oid_equal(old, new_tip)) {
+		u[n].ref = xstrdup(target);
+		git_oid_cpy(&u[n].new_oid, new_tip);
+		u[n].has_old = target_exists;
+		git_oid_cpy(&u[n++].old_oid, old);
+	}
+	for (i = 0; i < r->plan.tasks.nr && !ret; i++) {
+		struct remote_task *t = &r->tasks[i];
+		struct task_status local;
+		struct strbuf text = STRBUF_INIT;
+		char *msg;
+
+		if (!t->has_state)
+			continue;
+		if (state_task_load(&local, state_dir, t->st.id, &r->plan.tasks.v[i]) != 0 ||
+		    !state_differs(&local, &t->st)) {
+			task_status_release(&local);
+			continue;
+		}
+		/* the remote's view of where it ran, with merge's outcome */
+		task_status_set(&local.branch, t->st.branch);
+		task_status_set(&local.worktree, t->st.worktree);
+		task_status_set(&local.log, t->st.log);
+		local.run_pid = t->st.run_pid;
+		local.run_pid_start = t->st.run_pid_start;
+		remote_state_text(&text, &local, t->worker, 0);
+		msg = xstrfmt("%s: %s\n", local.id, task_state_name(local.state));
+		u[n].ref = xstrfmt("refs/parallel/state/%s", local.id);
+		if (remote_file_commit(&u[n].new_oid, r->repo, "state", text.buf, text.len,
+				       &t->state_commit, msg) < 0)
+			ret = -1;
+		u[n].has_old = 1;
+		git_oid_cpy(&u[n++].old_oid, &t->state_commit);
+		(*pushed)++;
+		free(msg);
+		strbuf_release(&text);
+		task_status_release(&local);
+	}
+	if (!ret)
+		ret = remote_push(r, u, n, why);
+	for (i = 0; i < n; i++)
+		free((char *)u[i].ref);
+	free(u);
+	return ret;
+}
+
+int remote_clean(struct remote *r, int all, struct strlist *removed, struct strlist *kept,
+		 struct strbuf *why)
+{
+	struct remote_update *u = xcalloc(2 * r->plan.tasks.nr + 3, sizeof(*u));
+	size_t n = 0, i, left = 0;
+	int ret;
+
+	for (i = 0; i < r->plan.tasks.nr; i++) {
+		struct remote_task *t = &r->tasks[i];
+		git_oid head;
+		int ours;
+
+		if (!t->has_state)
+			continue;
+		if (!all && t->st.state != TS_MERGED) {
+			left++;
+			continue;
+		}
+		strlist_push(removed, t->st.id);
+		u[n].ref = xstrfmt("refs/parallel/state/%s", t->st.id);
+		u[n].remove = 1;
+		u[n].has_old = 1;
+		git_oid_cpy(&u[n++].old_oid, &t->state_commit);
+		if (!t->has_branch)
+			continue;
+		/* only the branch a worker pushed: where its state says it is */
+		ours = t->st.head && !git_oid_fromstr(&head, t->st.head) && git_oid_equal(&head, &t->branch);
+		if (!ours) {
+			strlist_push_nodup(kept, remote_branch_name(r, t->st.id));
+			continue;
+		}
+		u[n].ref = remote_branch_name(r, t->st.id);
+		u[n].remove = 1;
+		u[n].has_old = 1;
+		git_oid_cpy(&u[n++].old_oid, &t->branch);
+	}
+	if (!left && r->has_plan) {
+		u[n].ref = xstrdup("refs/parallel/plan");
+		u[n].remove = 1;
+		u[n].has_old = 1;
+		git_oid_cpy(&u[n++].old_oid, &r->plan_commit);
+		if (r->has_base) {
+			u[n].ref = xstrdup("refs/parallel/base");
+			u[n].remove = 1;
+			u[n].has_old = 1;
+			git_oid_cpy(&u[n++].old_oid, &r->base);
+		}
+	}
+	ret = remote_push(r, u, n, why);
+	for (i = 0; i < n; i++)
+		free((char *)u[i].ref);
+	free(u);
+	return ret;
+}
+
+int remote_publish_session(struct remote *r, struct session *s, const char *command, int force,
+			   size_t *dropped, struct strbuf *why)
+{
+	struct remote_settings set;
+	struct strbuf plan = STRBUF_INIT, settings = STRBUF_INIT;
+	char *plan_path = state_plan_path(s->state);
+	size_t i, states = 0;
+	int ret = -1, replace = 0;
+
+	*dropped = 0;
+	if (strbuf_read_file(&plan, plan_path) < 0) {
+		error_errno("cannot read '%s'", plan_path);
+		goto out;
+	}
+	memset(&set, 0, sizeof(set));
+	set.command = (char *)(command ? command : s->cfg.command);
+	/* pushed again without a command: the one published stays */
+	if (!set.command && r->has_plan)
+		set.command = r->set.command;
+	set.timeout = s->cfg.timeout;
+	set.retries = s->cfg.retries;
+	set.commit_auto = s->cfg.commit_auto;
+	set.branch_prefix = s->cfg.branch_prefix;
+	remote_settings_format(&settings, &set);
+	if (r->has_plan && (!r->plan.id || !s->plan.id || strcmp(r->plan.id, s->plan.id))) {
+		for (i = 0; i < r->plan.tasks.nr; i++)
+			states += r->tasks[i].has_state;
+		if (states && !force) {
+			strbuf_addf(why, "'%s' holds another plan (%s) with %zu task state%s: merge and clean "
+				    "it ('git parallel clean --remote %s --all'), or push with --force to drop them",
+				    r->name, r->plan.id ? r->plan.id : "unknown", states, states == 1 ? "" : "s",
+				    r->name);
+			ret = 2;
+			goto out;
+		}
+		replace = 1;
+	}
+	ret = remote_publish(r, plan.buf, plan.len, settings.buf, &s->plan.base_oid, replace, why);
+	if (!ret && replace)
+		*dropped = states;
+out:
+	free(plan_path);
+	strbuf_release(&plan);
+	strbuf_release(&settings);
+	return ret;
+}
+
+char *remote_url(const char *workdir, const char *name)
+{
+	struct strlist args = STRLIST_INIT;
+	struct strbuf out = STRBUF_INIT;
+	int rc;
+
+	if (remote_check_name(name) < 0)
+		return NULL;
+	if (strstr(name, "://") || (strchr(name, ':') && !strchr(name, '/')) ||
+	    (strchr(name, ':') && strchr(name, ':') < strchr(name, '/')))
+		return xstrdup(name);
+	if (name[0] == '/' || name[0] == '.') {
+		char *abs = name[0] == '/' ? xstrdup(name) : xstrfmt("%s/%s", workdir, name);
+		char *real = realpath(abs, NULL);
+
+		free(abs);
+		if (!real) {
+			error_errno("no repository at '%s'", name);
+			return NULL;
+		}
+		return real;
+	}
+	strlist_push(&args, "remote");
+	strlist_push(&args, "get-url");
+	strlist_push(&args, name);
+	rc = remote_git(workdir, &args, &out);
+	strlist_clear(&args);
+	strbuf_trim(&out);
+	if (rc || !out.len || strchr(out.buf, '\n')) {
+		error("no remote '%s' (git remote get-url: %s)", name, out.len ? out.buf : "nothing");
+		strbuf_release(&out);
+		return NULL;
+	}
+	if (out.buf[0] == '.') {
+		/* a relative path in the configuration: the same path made absolute */
+		char *url = remote_url(workdir, out.buf);
+
+		strbuf_release(&out);
+		return url;
+	}
+	return strbuf_detach(&out, NULL);
+}
