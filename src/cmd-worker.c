@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "gp/cmd.h"
+#include "gp/output.h"
 #include "gp/remote.h"
 #include "gp/runner.h"
 #include "gp/session.h"
@@ -34,7 +35,7 @@ static void on_event(const struct run_event *ev, void *cb)
 		strbuf_add_duration(&sb, ev->duration);
 		break;
 	case RUN_EV_FAILED:
-		strbuf_addf(&sb, "%s failed: %s", ev->id, ev->reason);
+		strbuf_addf(&sb, "%s failed: %s", ev->id, term_str(ev->reason));
 		break;
 	case RUN_EV_RETRY:
 		strbuf_addf(&sb, "%s %s; retrying (attempt %u of %u)", ev->id, ev->reason, ev->attempt, ev->max);
@@ -57,6 +58,12 @@ static void on_event(const struct run_event *ev, void *cb)
 		break;
 	case RUN_EV_STOPPING:
 		strbuf_addf(&sb, "stopping: %s", ev->reason);
+		break;
+	case RUN_EV_WAITING:
+		strbuf_addf(&sb, "%s waiting: %s", ev->id, ev->reason);
+		break;
+	case RUN_EV_BACKOFF:
+		strbuf_addf(&sb, "%s %s", ev->id, ev->reason);
 		break;
 	case RUN_EV_TICK:
 		break;
