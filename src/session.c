@@ -83,12 +83,6 @@ static int check_worktree_parent(struct session *s)
 
 static char *worktrees_parent(const struct config *c, const char *workdir)
 {
-	return session_open_state(s, repo, config_path, NULL);
-}
-
-int session_open_state(struct session *s, git_repository *repo, const char *config_path,
-		       const char *state_dir)
-{
 	const char *slash;
 
 	if (c->worktrees)
@@ -144,6 +138,12 @@ int session_config(struct config *c, git_repository *repo, const char *config_pa
 }
 
 int session_open(struct session *s, git_repository *repo, const char *config_path)
+{
+	return session_open_state(s, repo, config_path, NULL);
+}
+
+int session_open_state(struct session *s, git_repository *repo, const char *config_path,
+		       const char *state_dir)
 {
 	memset(s, 0, sizeof(*s));
 	s->repo = repo;
