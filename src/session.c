@@ -188,7 +188,7 @@ int session_select(const struct session *s, int argc, char **argv, size_t **out,
 		}
 		if (!plan_task_active(p, (size_t)k)) {
 			ret = error("task '%s' is %s in the task list; it does not run", argv[i],
-				    p->tasks.v[k].done ? "done" : "cancelled");
+				    task_status_name(&p->tasks.v[k]));
 			continue;
 		}
 		(*out)[(*nr)++] = (size_t)k;

@@ -238,6 +238,7 @@ static const struct plan_field plan_fields[] = {
 	FIELD("done", F_FLAG, H_TASK, task, done),
 	FIELD("cancelled", F_FLAG, H_TASK, task, cancelled),
 	FIELD("auto-id", F_FLAG, H_TASK, task, auto_id),
+	FIELD("status", F_STR, H_TASK, task, status),
 	FIELD("story", F_STR, H_TASK, task, story),
 	FIELD("owner", F_STR, H_PT, plan_task, owner),
 	FIELD("declared-owner", F_STR, H_TASK, task, owner),
