@@ -81,7 +81,7 @@ static size_t task_new(struct tasklist *tl, const char *id, const char *file,
 
 /* regular expressions, compiled once */
 
-static pcre2_code *item_re, *id_re, *kiro_re, *marker_re, *range_re, *dep_id_re;
+static pcre2_code *numbox_re, *item_re, *id_re, *kiro_re, *marker_re, *range_re, *dep_id_re;
 
 static pcre2_code *compile(const char *pattern)
 {
@@ -112,11 +112,15 @@ static int compile_regexes(void)
 	 * end: start of the text.  "1. [ ]" numbered items count too.
 	 */
 	item_re = compile("^([ \\t]*)(?:[-*+]|[0-9]{1,9}[.)])[ \\t]+\\[([^\\]\\[\\t])\\](\\*?)(?:[ \\t]+|$)");
+	/* "- 1. [ ] text", "  - 1.1 [ ] text": 1: indentation, 2: the ID, 3: box, 4: "*" */
+	numbox_re = compile("^([ \\t]*)[-*+][ \\t]+([0-9]{1,9}(?:\\.[0-9]{1,9})*)\\.?[ \\t]+"
+			    "\\[([^\\]\\[\\t])\\](\\*?)(?:[ \\t]+|$)");
 	/*
 	 * An ID (T001, T011A, PROJ-12, FE-UI-001, PH0-LAUNCH-001), not
 	 * followed by something that would make it a longer word.
 	 */
-	id_re = compile("(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
+	id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*)"
+			"(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
 	/* Kiro: "2.1", "10.2a", "3." (1: the ID, 2: a final dot) */
 	kiro_re = compile("([0-9]{1,9}(?:\\.[0-9]{1,9})*[a-z]?)(\\.?)(?=[ \\t:*)\\]]|$)");
 	/* 1: the label */
@@ -125,16 +129,18 @@ static int compile_regexes(void)
 	range_re = compile("([A-Z]+-?)([0-9]{1,9})[ \\t]*(?:-|\\x{2013}|\\x{2014}|\\.\\.|to |through )[ \\t]*"
 			   "([A-Z]+-?)?([0-9]{1,9})(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
 	/* an ID in a dependency list: one of the above, or a Kiro "2.1" */
-	dep_id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[0-9]{1,9}(?:\\.[0-9]{1,9})+[a-z]?)"
+	dep_id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
+			    "[0-9]{1,9}(?:\\.[0-9]{1,9})+[a-z]?)"
 			    "(?![A-Za-z0-9_]|[-/][A-Za-z0-9])");
-	if (!item_re || !id_re || !kiro_re || !marker_re || !range_re || !dep_id_re) {
+	if (!numbox_re || !item_re || !id_re || !kiro_re || !marker_re || !range_re || !dep_id_re) {
+		pcre2_code_free(numbox_re);
 		pcre2_code_free(item_re);
 		pcre2_code_free(id_re);
 		pcre2_code_free(kiro_re);
 		pcre2_code_free(marker_re);
 		pcre2_code_free(range_re);
 		pcre2_code_free(dep_id_re);
-		item_re = id_re = kiro_re = marker_re = range_re = dep_id_re = NULL;
+		numbox_re = item_re = id_re = kiro_re = marker_re = range_re = dep_id_re = NULL;
 		return -1;
 	}
 	return 0;
@@ -416,7 +422,7 @@ static const struct dep_word {
 } dep_words[] = {
 	{ "depends on", 1, 0 }, { "depends upon", 1, 0 }, { "depend on", 1, 0 },
 	{ "dependencies", 1, 1 }, { "dependency", 1, 1 }, { "depends", 1, 1 },
-	{ "deps", 1, 1 }, { "blocked by", 1, 0 }, { "blocked on", 1, 0 },
+	{ "deps", 1, 1 }, { "blocked by", 1, 0 }, { "blocked on", 1, 0 }, { "blocked-by", 1, 1 },
 	{ "after", 0, 0 }, { "requires", 0, 0 }, { "require", 0, 0 },
 	{ "needs", 0, 0 }, { "waits for", 0, 0 }, { "wait for", 0, 0 },
 	{ "prerequisites", 0, 1 }, { "prerequisite", 0, 1 }, { "prereqs", 0, 1 },
@@ -690,6 +696,13 @@ static enum box_class legend_class(const char *d)
 static void legend_scan(struct md_parser *p, const char *line)
 {
 	const char *q;
+	size_t cells = 0;
+	int table_legend;
+
+	/* a two-column table row: "| `[B]` | Blocked |" */
+	for (q = line; *q; q++)
+		cells += *q == '|';
+	table_legend = line[strspn(line, " \t")] == '|' && cells <= 3;
 
 	for (q = line; (q = strchr(q, '[')); q++) {
 		const char *d;
@@ -706,6 +719,8 @@ static void legend_scan(struct md_parser *p, const char *line)
 			d++;
 		else if (!strncmp(d, "\xe2\x86\x92", 3))	/* an arrow */
 			d += 3;
+		else if (*d == '|' && table_legend)	/* | `[B]` | Blocked | */
+			d++;
 		else
 			continue;
 		while (*d == ' ' || *d == '\t' || *d == '*' || *d == '`')
@@ -770,6 +785,21 @@ static char *read_id(struct md_parser *p, const char *s, size_t len, size_t pos,
 	size_t at = pos + bracket;
 	char *id;
 
+	/* "Task 1.1", "Task 3:", "Step 2." name the task by its number */
+	if (!bracket && (!strncasecmp(s + pos, "task ", 5) || !strncasecmp(s + pos, "step ", 5)) &&
+	    isdigit((unsigned char)s[pos + 5])) {
+		size_t d = strspn(s + pos + 5, "0123456789");
+
+		if (match_at(kiro_re, p->md, s, len, pos + 5)) {
+			id = xstrndup(s + ov[2], ov[3] - ov[2]);
+			*end = ov[1];
+			return id;
+		}
+		if (d < 10 && (s[pos + 5 + d] == ':' || s[pos + 5 + d] == ' ' || s[pos + 5 + d] == '*')) {
+			*end = pos + 5 + d;
+			return xstrndup(s + pos + 5, d);
+		}
+	}
 	if (match_at(id_re, p->md, s, len, at)) {
 		id = xstrndup(s + ov[0], ov[1] - ov[0]);
 		*end = ov[1];
@@ -915,7 +945,7 @@ static void add_text(struct md_parser *p, const char *line)
  * run), else an acceptance criterion: a line of the parent's text.
  */
 static void md_item(struct md_parser *p, const char *s, size_t len,
-		    int indent, const struct box *box, size_t off)
+		    int indent, const struct box *box, size_t off, const char *given_id)
 {
 	struct item it;
 	struct task *t;
@@ -935,6 +965,10 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 		parent = p->nest[p->nest_nr - 1].task;
 
 	read_item(p, s, len, off, &it);
+	if (given_id) {
+		free(it.id);
+		it.id = xstrdup(given_id);
+	}
 	if (parent >= 0 && !it.id) {
 		struct strbuf line = STRBUF_INIT;
 
@@ -978,6 +1012,10 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 	}
 	if (box->optional && box->c == BOX_TODO)
 		set_status(t, "optional");
+	/* Kiro writes "- [-] 2. Task" for a task it is working on */
+	if (box->c == BOX_CANCELLED && box->n == 1 && *box->s == '-' && !p->legend['-'] &&
+	    !auto_id && isdigit((unsigned char)t->id[0]))
+		set_status(t, "in progress");
 	t->story = it.story;
 	t->title = it.title;
 	it.story = it.title = NULL;
@@ -1248,9 +1286,26 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 		box.c = box_class(p, box.s, box.n);
 		if (box.c != BOX_NONE) {
 			p->in_table = 0;
-			md_item(p, s, len, (int)indent_width(s), &box, off);
+			md_item(p, s, len, (int)indent_width(s), &box, off, NULL);
 			return;
 		}
+	}
+	if (match_at(numbox_re, p->md, s, len, 0)) {
+		struct box box;
+		size_t off = ov[1];
+		char *id = xstrndup(s + ov[4], ov[5] - ov[4]);
+
+		box.s = s + ov[6];
+		box.n = ov[7] - ov[6];
+		box.optional = ov[9] > ov[8];
+		box.c = box_class(p, box.s, box.n);
+		if (box.c != BOX_NONE) {
+			p->in_table = 0;
+			md_item(p, s, len, (int)indent_width(s), &box, off, id);
+			free(id);
+			return;
+		}
+		free(id);
 	}
 	if (s[0] == '#') {
 		size_t level = strspn(s, "#"), off;
@@ -1262,7 +1317,7 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			p->in_table = 0;
 			end_nesting(p);
 			if (read_box(p, h, &box, &off)) {
-				md_item(p, h, strlen(h), -1, &box, off);
+				md_item(p, h, strlen(h), -1, &box, off, NULL);
 				return;
 			}
 			if (level == 2) {
@@ -1339,6 +1394,43 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 		scan_depends(p, &p->tl->v[p->cur], cont.buf, p->line);
 		strbuf_release(&cont);
 	}
+}
+
+/*
+ * Kiro often writes subtasks flush with their parent ("- [ ] 2. Build",
+ * "- [ ] 2.1 Model"): a task "2.1" whose parent "2" is an earlier task of
+ * the same file is its subtask, and "2" a group.
+ */
+static void kiro_groups(struct md_parser *p)
+{
+	struct strmap ids = STRMAP_INIT;
+	size_t i;
+
+	for (i = p->first_task; i < p->tl->nr; i++) {
+		struct task *t = &p->tl->v[i];
+		const char *dot = strrchr(t->id, '.');
+		void *v;
+
+		if (!t->auto_id && isdigit((unsigned char)t->id[0]) && !strmap_contains(&ids, t->id))
+			strmap_put(&ids, t->id, (void *)(uintptr_t)(i + 1), NULL);
+		if (t->auto_id || t->in_group || !dot || !isdigit((unsigned char)t->id[0]))
+			continue;
+		{
+			char *parent = xstrndup(t->id, (size_t)(dot - t->id));
+
+			v = strmap_get(&ids, parent);
+			free(parent);
+		}
+		if (v && (size_t)(uintptr_t)v - 1 < i) {
+			struct task *g = &p->tl->v[(uintptr_t)v - 1];
+
+			t->in_group = (uintptr_t)v;
+			set_status(g, "group");
+			if (!g->done)
+				g->cancelled = 1;
+		}
+	}
+	strmap_clear(&ids);
 }
 
 /*
@@ -1495,6 +1587,7 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 		md_line(&p, clean.buf, clean.len);
 	}
 	end_task(&p);
+	kiro_groups(&p);
 	acceptance_hint(&p);
 
 out:

@@ -667,6 +667,11 @@ static void test_real_ids(void)
 	id_title("- [ ] [P] T006 marker first\n", "T006", "marker first", 1);
 	id_title("- [ ] 2.1 [P] Kiro with marker\n", "2.1", "Kiro with marker", 1);
 	id_title("1. [ ] T007 numbered list\n", "T007", "numbered list", 0);
+	id_title("- [ ] **Task 1.1**: Brief description\n", "1.1", "Brief description", 0);
+	id_title("- [ ] Task 3: Wire it\n", "3", "Wire it", 0);
+	id_title("- 1. [ ] Main task item\n", "1", "Main task item", 0);
+	id_title("  - 1.1 [ ] Subtask item\n", "1.1", "Subtask item", 0);
+	id_title("- [ ] t001.1 Lower-case subtask ~10m\n", "t001.1", "Lower-case subtask ~10m", 0);
 	/* not IDs */
 	ok(parse(&tl, "- [ ] [US1] story only\n- [ ] [P1] priority\n- [ ] 2024 was a year\n") == 0 &&
 	   tl.nr == 3 && tl.v[0].auto_id && tl.v[1].auto_id && tl.v[2].auto_id,
@@ -699,6 +704,8 @@ static void test_statuses(void)
 		{ "Legend: [~] = skipped on purpose\n- [~] T001 legend\n", NULL, 0, 1 },
 		{ "- [~] T001 legend after\n\n- [ ] = not started\n- [~] = In progress\n", "in progress", 0, 1 },
 		{ "Mark: [ ] = not done, [D] = deferred\n- [D] T001 own letter\n", "deferred", 0, 1 },
+		{ "| Prefix | Meaning |\n|---|---|\n| `[B]` | Blocked |\n- [B] T001 table legend\n", "blocked", 0, 1 },
+		{ "- [-] 2.3 Kiro works on it\n", "in progress", 0, 1 },
 	};
 	size_t i;
 
@@ -752,6 +759,7 @@ static void test_real_depends(void)
 		{ "- [ ] T009 x after the user logs in, requires T042\n", "" },
 		{ "- [ ] T009 x\n  Dependencies: None\n", "" },
 		{ "- [ ] T009 x installs dependencies: `zod`\n", "" },
+		{ "- [ ] T009 x blocked-by:T001,T002 ~15m\n", "T001 T002" },
 	};
 	size_t i;
 
@@ -763,7 +771,7 @@ static void test_real_depends(void)
 	}
 	/* a dependency on a group is on its subtasks */
 	deps_are("- [ ] 1. Group\n  - [ ] 1.1 a\n  - [ ] 1.2 b\n- [ ] 2. After (depends on 1)\n",
-		 "2", "");
+		 "2", "1.1 1.2");
 	deps_are("- [ ] T001 Group\n  - [ ] T002 a\n  - [ ] T003 b\n- [ ] T004 After (depends on T001)\n",
 		 "T004", "T002 T003");
 }
@@ -797,6 +805,17 @@ static void test_nesting(void)
 	ok(parse(&tl, "- [ ] T001 Build the login form\n  - [ ] validates input\n\n"
 		      "  - [x] shows errors\n- [ ] T002 next\n") == 0 && tl.nr == 2,
 	   "acceptance criteria are not tasks, even after a blank line");
+	tasklist_release(&tl);
+
+	/* Kiro subtasks flush with their parent */
+	ok(parse(&tl, "- [x] 1. Set up\n\n- [x] 1.1 Add the API\n  - _Requirements: 9.1_\n"
+		      "- [ ] 1.2 Add the cache\n- [ ] 2. Next\n") == 0 && tl.nr == 4, "Kiro flush: 4 items");
+	t = get(&tl, "1");
+	ok(t && t->done && t->status && !strcmp(t->status, "group"), "Kiro flush: 1 is a (done) group");
+	t = get(&tl, "1.2");
+	ok(t && t->in_group == 1, "Kiro flush: 1.2 is in group 1");
+	t = get(&tl, "2");
+	ok(t && !t->status && !t->in_group, "Kiro flush: 2 is a task");
 	tasklist_release(&tl);
 
 	/* checkbox headings */
