@@ -433,7 +433,7 @@ static int replan_check(struct replan *rp, git_repository *repo, const char *sta
 		int known;
 		git_reference *ref = NULL;
 		git_worktree *wt = NULL;
-		char *branch;
+		char *branch, *wt_name;
 		int has_branch, has_wt;
 
 		if (state_task_load(&st, state, id, NULL) < 0) {
@@ -451,7 +451,9 @@ static int replan_check(struct replan *rp, git_repository *repo, const char *sta
 		}
 		branch = st.branch ? xstrdup(st.branch) : xstrfmt("refs/heads/%s%s", prefix, id);
 		has_branch = !st.cleaned && git_reference_lookup(&ref, repo, branch) == 0;
-		has_wt = git_worktree_lookup(&wt, repo, id) == 0;
+		wt_name = task_fs_name(id);
+		has_wt = git_worktree_lookup(&wt, repo, wt_name) == 0;
+		free(wt_name);
 		if (has_branch || has_wt) {
 			error("task '%s' of the previous plan (%s) still has its %s%s%s; %s",
 			      id, task_state_name(st.state),

@@ -519,7 +519,7 @@ static void local_prepare(struct executor *ex, struct run_engine *e, struct exec
 	for (k = 0; k < nr; k++) {
 		struct task_status *st = &e->s->st[v[k].task];
 
-		reqs[k].name = st->id;
+		reqs[k].name = task_fs_name(st->id);	/* "a/T001": worktree "a+T001" */
 		reqs[k].branch = st->branch;
 		reqs[k].base = v[k].base;
 		reqs[k].path = st->worktree;
@@ -530,6 +530,7 @@ static void local_prepare(struct executor *ex, struct run_engine *e, struct exec
 		if (!reqs[k].ok)
 			v[k].why = xstrdup(reqs[k].error ? reqs[k].error : "cannot create the worktree");
 		wt_request_release(&reqs[k]);
+		free((char *)reqs[k].name);
 	}
 	free(reqs);
 }

@@ -155,7 +155,10 @@ char *session_branch(const struct session *s, const char *id)
 
 char *session_worktree(const struct session *s, const char *id)
 {
-	return xstrfmt("%s/%s", s->wt_parent, id);
+	char *name = task_fs_name(id), *path = xstrfmt("%s/%s", s->wt_parent, name);
+
+	free(name);
+	return path;
 }
 
 char *session_log(const struct session *s, const char *id)

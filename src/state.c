@@ -520,17 +520,26 @@ char *state_plan_path(const char *state_dir)
 
 char *state_task_path(const char *state_dir, const char *id)
 {
-	return xstrfmt("%s/tasks/%s", state_dir, id);
+	char *name = task_fs_name(id), *path = xstrfmt("%s/tasks/%s", state_dir, name);
+
+	free(name);
+	return path;
 }
 
 char *state_log_path(const char *state_dir, const char *id)
 {
-	return xstrfmt("%s/logs/%s.log", state_dir, id);
+	char *name = task_fs_name(id), *path = xstrfmt("%s/logs/%s.log", state_dir, name);
+
+	free(name);
+	return path;
 }
 
 char *state_prompt_path(const char *state_dir, const char *id)
 {
-	return xstrfmt("%s/prompts/%s.md", state_dir, id);
+	char *name = task_fs_name(id), *path = xstrfmt("%s/prompts/%s.md", state_dir, name);
+
+	free(name);
+	return path;
 }
 
 char *state_lock_path(const char *state_dir)
@@ -545,7 +554,11 @@ char *state_journal_path(const char *state_dir)
 
 char *state_archive_path(const char *state_dir, const char *plan_id, const char *id)
 {
-	return xstrfmt("%s/archive/%s/%s", state_dir, plan_id && *plan_id ? plan_id : "unknown", id);
+	char *name = task_fs_name(id);
+	char *path = xstrfmt("%s/archive/%s/%s", state_dir, plan_id && *plan_id ? plan_id : "unknown", name);
+
+	free(name);
+	return path;
 }
 
 int state_save_plan(const char *state_dir, const struct plan *p)
@@ -1000,8 +1013,11 @@ int state_task_ids(const char *state_dir, struct strlist *out)
 	}
 	while ((e = readdir(d)))
 		/* skip ".", "..", and write_file_atomic()'s temporary files */
-		if (e->d_name[0] != '.' && !strstr(e->d_name, ".tmp."))
+		if (e->d_name[0] != '.' && !strstr(e->d_name, ".tmp.")) {
+			/* "001-events+T001" is task "001-events/T001" */
 			strlist_push(out, e->d_name);
+			task_fs_name_decode(out->v[out->nr - 1]);
+		}
 	closedir(d);
 	free(dir);
 	qsort(out->v, out->nr, sizeof(*out->v), cmp_str);

@@ -1805,6 +1805,10 @@ int task_id_valid(const char *id, const char *branch_prefix, const char **why)
 
 		if (isalnum(c) || (p > id && strchr("._-", c)))
 			continue;
+		/* one '/': a task qualified by its feature, "001-events/T001" */
+		if (c == '/' && p > id && p[1] && !strchr("./-", p[1]) && p[-1] != '.' &&
+		    strchr(id, '/') == strrchr(id, '/'))
+			continue;
 		if (c < 0x20 || c >= 0x7f)
 			snprintf(reason, sizeof(reason), "%s byte 0x%02x",
 				 p == id ? "starts with" : "contains", c);
@@ -1849,7 +1853,20 @@ static void resolve_depends(struct tasklist *tl)
 {
 	long *first = xcalloc(tl->nr ? tl->nr : 1, sizeof(*first));
 	long *next = xcalloc(tl->nr ? tl->nr : 1, sizeof(*next));
+	struct strmap bare = STRMAP_INIT;	/* "T001" -> index + 1 of the one "feature/T001", or 0 */
 	size_t i, j;
+
+	for (i = 0; i < tl->nr; i++) {
+		const char *slash = strchr(tl->v[i].id, '/');
+		struct strmap_entry *e;
+		int found;
+
+		if (!slash)
+			continue;
+		e = strmap_put(&bare, slash + 1, (void *)(uintptr_t)(i + 1), &found);
+		if (found)
+			e->value = NULL;	/* in two features: ambiguous */
+	}
 
 	for (i = 0; i < tl->nr; i++)
 		first[i] = next[i] = -1;
@@ -1872,6 +1889,11 @@ static void resolve_depends(struct tasklist *tl)
 
 			dep += soft;
 			k = tasks_find(tl, dep);
+			/* "X001" of another file, which is qualified: its one "feature/X001" */
+			if (k < 0 && !strchr(dep, '/') && strmap_get(&bare, dep)) {
+				k = (long)(uintptr_t)strmap_get(&bare, dep) - 1;
+				dep = tl->v[k].id;
+			}
 			if (k < 0 && soft) {
 				if (strncmp(dep, "US", 2))
 					warning("%s:%d: task '%s': '%s' is not a task; not read as a dependency",
@@ -1894,6 +1916,137 @@ static void resolve_depends(struct tasklist *tl)
 	}
 	free(first);
 	free(next);
+	strmap_clear(&bare);
+}
+
+/*
+ * The feature a task file is: the spec-kit or Kiro directory of a
+ * "tasks.md" (specs/001-events/tasks.md: "001-events"), else the file's
+ * stem (backend.md: "backend"), made a valid ref component.
+ */
+static char *feature_name(const char *file)
+{
+	const char *base = strrchr(file, '/'), *start;
+	size_t n;
+	char *name, *q;
+
+	base = base ? base + 1 : file;
+	n = strcspn(base, ".");
+	if (n == 5 && !strncasecmp(base, "tasks", 5) && base - file >= 2) {
+		for (start = base - 1; start > file && start[-1] != '/'; start--)
+			;
+		name = xstrndup(start, (size_t)(base - 1 - start));
+	} else {
+		name = xstrndup(base, n);
+	}
+	/* room for "/T001" in TASK_ID_MAX */
+	if (strlen(name) > 28)
+		name[28] = '\0';
+	for (q = name; *q; q++)
+		if (!isalnum((unsigned char)*q) && !strchr("_-", *q))
+			*q = '-';
+	if (!*name || *name == '-') {
+		char *fixed = xstrfmt("f%s", name);
+
+		free(name);
+		name = fixed;
+	}
+	return name;
+}
+
+/*
+ * Two task files whose IDs collide (two spec-kit features both starting
+ * at T001) plan together: the tasks of every file with a colliding ID
+ * are qualified by their feature ("001-events/T001"), and so are the
+ * dependencies that name a task of their own file.
+ */
+static void qualify_features(struct tasklist *tl)
+{
+	struct strmap first = STRMAP_INIT, local = STRMAP_INIT;
+	struct strbuf key = STRBUF_INIT;
+	int sources = 0, any = 0, a, b, example_source = 0;
+	const char *example = NULL;
+	unsigned char *clash;
+	char **feat;
+	size_t i, j;
+
+	for (i = 0; i < tl->nr; i++)
+		if (tl->v[i].source >= sources)
+			sources = tl->v[i].source + 1;
+	if (sources < 2)
+		return;
+	clash = xcalloc((size_t)sources, 1);
+	feat = xcalloc((size_t)sources, sizeof(*feat));
+	for (i = 0; i < tl->nr; i++) {
+		const struct task *t = &tl->v[i];
+		struct strmap_entry *e;
+		int found;
+
+		if (t->source < 0 || strchr(t->id, '/'))
+			continue;
+		e = strmap_put(&first, t->id, (void *)(uintptr_t)(t->source + 1), &found);
+		if (found && (int)(uintptr_t)e->value - 1 != t->source) {
+			clash[(uintptr_t)e->value - 1] = clash[t->source] = 1;
+			if (!any) {
+				example = t->id;
+				example_source = t->source;
+			}
+			any = 1;
+		}
+	}
+	if (!any)
+		goto out;
+	for (i = 0; i < tl->nr; i++) {
+		const struct task *t = &tl->v[i];
+
+		if (t->source < 0 || !clash[t->source])
+			continue;
+		if (!feat[t->source])
+			feat[t->source] = feature_name(t->file);
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%d\n%s", t->source, t->id);
+		strmap_put(&local, key.buf, NULL, NULL);
+	}
+	for (a = 0; a < sources; a++)
+		for (b = a + 1; feat[a] && b < sources; b++)
+			if (feat[b] && !strcmp(feat[a], feat[b])) {
+				char *f = xstrfmt("%s-%d", feat[b], b + 1);
+
+				free(feat[b]);
+				feat[b] = f;
+			}
+	warning("task IDs such as '%s' are in more than one task file: each file's IDs are "
+		"qualified by its feature ('%s/%s')", example, feat[example_source], example);
+	for (i = 0; i < tl->nr; i++) {
+		struct task *t = &tl->v[i];
+		char *id;
+
+		if (t->source < 0 || !clash[t->source])
+			continue;
+		for (j = 0; j < t->depends.nr; j++) {
+			const char *dep = t->depends.v[j];
+			int soft = *dep == '?';
+
+			strbuf_reset(&key);
+			strbuf_addf(&key, "%d\n%s", t->source, dep + soft);
+			if (!strmap_contains(&local, key.buf))
+				continue;
+			id = xstrfmt("%s%s/%s", soft ? "?" : "", feat[t->source], dep + soft);
+			free(t->depends.v[j]);
+			t->depends.v[j] = id;
+		}
+		id = xstrfmt("%s/%s", feat[t->source], t->id);
+		free(t->id);
+		t->id = id;
+	}
+out:
+	for (a = 0; a < sources; a++)
+		free(feat[a]);
+	free(feat);
+	free(clash);
+	strbuf_release(&key);
+	strmap_clear(&first);
+	strmap_clear(&local);
 }
 
 int tasks_validate(struct tasklist *tl, const char *branch_prefix)
@@ -1901,9 +2054,10 @@ int tasks_validate(struct tasklist *tl, const char *branch_prefix)
 	int ret = 0;
 	size_t i, j;
 
+	qualify_features(tl);
 	strmap_clear(&tl->index);
 	for (i = 0; i < tl->nr; i++) {
-		const struct task *t = &tl->v[i];
+		struct task *t = &tl->v[i];
 		struct strmap_entry *e;
 		const char *why = NULL;
 		int found;
@@ -1916,6 +2070,20 @@ int tasks_validate(struct tasklist *tl, const char *branch_prefix)
 		if (found) {
 			const struct task *first = &tl->v[(uintptr_t)e->value - 1];
 
+			/* an author's leftover copy of a finished task: not worth refusing the plan */
+			if (t->done && first->done && first->source == t->source &&
+			    !strcmp(first->file, t->file)) {
+				char *id = xstrfmt("%s-L%d", t->id, t->line);
+
+				warning("duplicate task ID '%s' (%s:%d and %s:%d), both done: the second "
+					"is listed as '%s'", t->id, first->file, first->line, t->file,
+					t->line, id);
+				free(t->id);
+				t->id = id;
+				strmap_put(&tl->index, t->id, (void *)(uintptr_t)(i + 1), &found);
+				if (!found)
+					continue;
+			}
 			ret = error("duplicate task ID '%s' (%s:%d and %s:%d)", t->id,
 				    first->file, first->line, t->file, t->line);
 		}
@@ -1936,6 +2104,23 @@ int tasks_validate(struct tasklist *tl, const char *branch_prefix)
 		}
 	}
 	return ret;
+}
+
+char *task_fs_name(const char *id)
+{
+	char *name = xstrdup(id), *q;
+
+	for (q = name; *q; q++)
+		if (*q == '/')
+			*q = '+';
+	return name;
+}
+
+void task_fs_name_decode(char *name)
+{
+	for (; *name; name++)
+		if (*name == '+')
+			*name = '/';
 }
 
 const char *task_status_name(const struct task *t)

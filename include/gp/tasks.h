@@ -103,6 +103,14 @@ int tasks_validate(struct tasklist *tl, const char *branch_prefix);
  */
 const char *task_status_name(const struct task *t);
 
+/*
+ * A task ID as a file or worktree name: "001-events/T001" (a task
+ * qualified by its feature) is "001-events+T001"; '+' is never in an ID.
+ * task_fs_name_decode() turns such a name back into the ID, in place.
+ */
+char *task_fs_name(const char *id);
+void task_fs_name_decode(char *name);
+
 /* Index of the task with this ID, or -1.  Needs tasks_validate(). */
 long tasks_find(const struct tasklist *tl, const char *id);
 

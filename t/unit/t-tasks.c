@@ -445,10 +445,12 @@ static void test_load_errors(void)
 static void test_validate(void)
 {
 	static const char *const bad[] = {
-		"../x", "a b", "-rf", "", "x.lock", "x.", "a..b", "a/b", "a~b", "a:b", "é1",
+		"../x", "a b", "-rf", "", "x.lock", "x.", "a..b", "a~b", "a:b", "é1",
+		"a//b", "a/", "/a", "a/.b", "a./b", "a/b/c", "a/-b", "a+b",
 		"123456789012345678901234567890123456789012345678901234567890",
 	};
-	static const char *const good[] = { "T001", "T020a", "PROJ-12", "L42", "a.b", "a_b", "1" };
+	static const char *const good[] = { "T001", "T020a", "PROJ-12", "L42", "a.b", "a_b", "1",
+					    "2.1", "001-events/T001" };
 	struct tasklist tl;
 	const char *why;
 	size_t i;
@@ -816,6 +818,24 @@ static void test_nesting(void)
 	ok(t && t->in_group == 1, "Kiro flush: 1.2 is in group 1");
 	t = get(&tl, "2");
 	ok(t && !t->status && !t->in_group, "Kiro flush: 2 is a task");
+	tasklist_release(&tl);
+
+	/* two features whose IDs collide: qualified by feature, deps within a file */
+	tasklist_init(&tl);
+	tasks_parse_markdown(&tl, "specs/001-events/tasks.md", "- [ ] T001 a\n- [ ] T002 b (depends on T001)\n", 44, 0);
+	tasks_parse_markdown(&tl, "plans/backend.md", "- [ ] T001 c\n- [ ] X001 d (after T001)\n", 39, 1);
+	tasks_parse_markdown(&tl, "other.md", "- [ ] Y001 e (depends on X001)\n", 31, 2);
+	ok(tasks_validate(&tl, "parallel/") == 0, "features: validate");
+	ok(tl.nr == 5 && !strcmp(tl.v[0].id, "001-events/T001") && !strcmp(tl.v[2].id, "backend/T001") &&
+	   !strcmp(tl.v[3].id, "backend/X001") && !strcmp(tl.v[4].id, "Y001"),
+	   "features: the colliding files' IDs are qualified, the others' not");
+	t = get(&tl, "001-events/T002");
+	ok(t && t->depends.nr == 1 && !strcmp(t->depends.v[0], "001-events/T001"), "features: a dependency in the file");
+	t = get(&tl, "backend/X001");
+	ok(t && t->depends.nr == 1 && !strcmp(t->depends.v[0], "backend/T001"), "features: a soft one too");
+	t = get(&tl, "Y001");
+	ok(t && t->depends.nr == 1 && !strcmp(t->depends.v[0], "backend/X001"),
+	   "features: another file's ID names its one qualified task");
 	tasklist_release(&tl);
 
 	/* checkbox headings */
