@@ -292,6 +292,11 @@ static int looks_like_path(const char *w, int backticked)
 	return has_lower_ext(w);
 }
 
+struct task_acc {
+	struct strbuf text;
+	struct strmap seen;
+};
+
 struct md_parser {
 	struct tasklist *tl;
 	const char *file;
@@ -315,6 +320,8 @@ struct md_parser {
 	size_t first_task;	/* this file's first task in tl */
 	int id_heading;		/* first line of a heading that starts with an ID, or 0 */
 	int id_row;		/* first line of a table row without a box that holds an ID, or 0 */
+	struct task_acc *acc;	/* this file's tasks' texts and path maps, by task */
+	size_t acc_nr, acc_alloc;
 };
 
 static void add_path(struct md_parser *p, const char *word, int line)
@@ -450,8 +457,9 @@ static void add_dep(struct task *t, const char *id, size_t n, int strong)
 		strong = 0;
 	dep = xstrfmt("%s%.*s", strong ? "" : "?", (int)n, id);
 
-	if (strlist_has(&t->depends, dep) ||
-	    (!strong && strlist_has(&t->depends, dep + 1)))
+	/* few: no duplicates; many (ranges): resolve_depends() drops them through a map */
+	if (t->depends.nr < 64 && (strlist_has(&t->depends, dep) ||
+				   (!strong && strlist_has(&t->depends, dep + 1))))
 		free(dep);
 	else
 		strlist_push_nodup(&t->depends, dep);
@@ -590,17 +598,39 @@ static void scan_depends(struct md_parser *p, struct task *t, const char *s, int
 
 /* a task's end, text, nesting */
 
+/* Task i's text and path map while the file is read (i is this file's). */
+static struct task_acc *acc_of(struct md_parser *p, long i)
+{
+	size_t k = (size_t)i - p->first_task;
+
+	if (k >= p->acc_nr) {
+		ALLOC_GROW(p->acc, k + 1, p->acc_alloc);
+		for (; p->acc_nr <= k; p->acc_nr++) {
+			strbuf_init(&p->acc[p->acc_nr].text, 0);
+			strmap_init(&p->acc[p->acc_nr].seen);
+		}
+	}
+	return &p->acc[k];
+}
+
+/*
+ * The current task stops taking lines: its text and path map are put
+ * aside (moved, not copied), so that going back to it (a criterion of a
+ * group after a subtask) costs nothing however often it happens.
+ */
 static void end_task(struct md_parser *p)
 {
-	struct task *t;
+	struct task_acc *a;
 
 	if (p->cur < 0)
 		return;
-	t = &p->tl->v[p->cur];
-	free(t->text);
-	t->text = strbuf_detach(&p->text, NULL);
-	if (p->seen.nr)
-		strmap_clear(&p->seen);
+	a = acc_of(p, p->cur);
+	strbuf_release(&a->text);
+	strmap_clear(&a->seen);
+	a->text = p->text;
+	a->seen = p->seen;
+	strbuf_init(&p->text, 0);
+	strmap_init(&p->seen);
 	p->cur = -1;
 	p->blank = 0;
 }
@@ -608,13 +638,36 @@ static void end_task(struct md_parser *p)
 /* Make task i take continuation lines again (an item nested under it after a subtask). */
 static void reopen_task(struct md_parser *p, long i, int indent)
 {
-	struct task *t = &p->tl->v[i];
+	struct task_acc *a;
 
 	end_task(p);
+	a = acc_of(p, i);
 	strbuf_release(&p->text);
-	strbuf_addstr(&p->text, t->text ? t->text : "");
+	strmap_clear(&p->seen);
+	p->text = a->text;
+	p->seen = a->seen;
+	strbuf_init(&a->text, 0);
+	strmap_init(&a->seen);
 	p->cur = i;
 	p->cur_indent = indent;
+}
+
+/* The end of the file: every task of it gets its text. */
+static void finish_texts(struct md_parser *p)
+{
+	size_t k;
+
+	end_task(p);
+	for (k = 0; k < p->acc_nr; k++) {
+		struct task *t = &p->tl->v[p->first_task + k];
+
+		free(t->text);
+		t->text = strbuf_detach(&p->acc[k].text, NULL);
+		strmap_clear(&p->acc[k].seen);
+	}
+	free(p->acc);
+	p->acc = NULL;
+	p->acc_nr = p->acc_alloc = 0;
 }
 
 static void end_nesting(struct md_parser *p)
@@ -1586,11 +1639,12 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 			continue;
 		md_line(&p, clean.buf, clean.len);
 	}
-	end_task(&p);
+	finish_texts(&p);
 	kiro_groups(&p);
 	acceptance_hint(&p);
 
 out:
+	finish_texts(&p);
 	pcre2_match_data_free(p.md);
 	strbuf_release(&line);
 	strbuf_release(&clean);
@@ -1839,6 +1893,15 @@ int task_id_valid(const char *id, const char *branch_prefix, const char **why)
 	return valid;
 }
 
+static void push_once(struct strlist *l, struct strmap *seen, const char *s)
+{
+	int found;
+
+	strmap_put(seen, s, NULL, &found);
+	if (!found)
+		strlist_push(l, s);
+}
+
 static int is_group(const struct task *t)
 {
 	return t->status && !strcmp(t->status, "group");
@@ -1881,6 +1944,7 @@ static void resolve_depends(struct tasklist *tl)
 	for (i = 0; i < tl->nr; i++) {
 		struct task *t = &tl->v[i];
 		struct strlist deps = STRLIST_INIT;
+		struct strmap seen = STRMAP_INIT;
 
 		for (j = 0; j < t->depends.nr; j++) {
 			const char *dep = t->depends.v[j];
@@ -1904,14 +1968,14 @@ static void resolve_depends(struct tasklist *tl)
 				continue;
 			if (k >= 0 && is_group(&tl->v[k]) && first[k] >= 0) {
 				for (c = first[k]; c >= 0; c = next[c])
-					if (c != (long)i && !strlist_has(&deps, tl->v[c].id))
-						strlist_push(&deps, tl->v[c].id);
+					if (c != (long)i)
+						push_once(&deps, &seen, tl->v[c].id);
 				continue;
 			}
-			if (!strlist_has(&deps, dep))
-				strlist_push(&deps, dep);
+			push_once(&deps, &seen, dep);
 		}
 		strlist_clear(&t->depends);
+		strmap_clear(&seen);
 		t->depends = deps;
 	}
 	free(first);

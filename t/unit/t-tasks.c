@@ -612,6 +612,19 @@ static void test_big(void)
 	/* timings belong in bench/, not in tests: report, never assert */
 	printf("# 10,000 tasks parsed in %.1f ms\n", ms);
 	tasklist_release(&tl);
+
+	/* a group whose criteria alternate with its subtasks: the group's text is taken up again 10,000 times */
+	strbuf_setlen(&sb, 0);
+	strbuf_addstr(&sb, "- [ ] G0001 Group\n");
+	for (i = 1; i <= 10000; i++)
+		strbuf_addf(&sb, "  - [ ] T%05d child\n  - [ ] criterion %d in src/c%d.ts\n", i, i, i);
+	c = clock();
+	parse(&tl, sb.buf);
+	ms = (double)(clock() - c) * 1000 / CLOCKS_PER_SEC;
+	ok(tl.nr == 10001 && tl.v[0].paths.nr == 10000 && strstr(tl.v[0].text, "criterion 10000 in") &&
+	   !strcmp(tl.v[10000].text, "child"), "10,000 subtasks between a group's criteria");
+	printf("# a group and 10,000 subtasks parsed in %.1f ms\n", ms);
+	tasklist_release(&tl);
 	strbuf_release(&sb);
 }
 
