@@ -111,7 +111,9 @@ static int compile_regexes(void)
 	 * box_class()'s business), 3: the "*" of a Kiro optional task;
 	 * end: start of the text.  "1. [ ]" numbered items count too.
 	 */
-	item_re = compile("^([ \\t]*)(?:[-*+]|[0-9]{1,9}[.)])[ \\t]+\\[([^\\]\\[\\t])\\](\\*?)(?:[ \\t]+|$)");
+	item_re = compile("^([ \\t]*)(?:[-*+]|[0-9]{1,9}[.)])[ \\t]+"
+			  "\\[([^\\]\\[\\t]|TODO|DOING|WIP|DONE|BLOCKED|SKIPPED|CANCELL?ED|DEFERRED|PENDING)\\]"
+			  "(\\*?)(?:[ \\t]+|$)");
 	/* "- 1. [ ] text", "  - 1.1 [ ] text": 1: indentation, 2: the ID, 3: box, 4: "*" */
 	numbox_re = compile("^([ \\t]*)[-*+][ \\t]+([0-9]{1,9}(?:\\.[0-9]{1,9})*)\\.?[ \\t]+"
 			    "\\[([^\\]\\[\\t])\\](\\*?)(?:[ \\t]+|$)");
@@ -119,7 +121,8 @@ static int compile_regexes(void)
 	 * An ID (T001, T011A, PROJ-12, FE-UI-001, PH0-LAUNCH-001), not
 	 * followed by something that would make it a longer word.
 	 */
-	id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*)"
+	id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
+			"[A-Z][a-z]{1,10}-[0-9]{1,9})"
 			"(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
 	/* Kiro: "2.1", "10.2a", "3." (1: the ID, 2: a final dot) */
 	kiro_re = compile("([0-9]{1,9}(?:\\.[0-9]{1,9})*[a-z]?)(\\.?)(?=[ \\t:*)\\]]|$)");
@@ -800,6 +803,14 @@ static enum box_class box_class(const struct md_parser *p, const char *box, size
 		for (i = 0; i < ARRAY_SIZE(cancelled); i++)
 			if (n == strlen(cancelled[i]) && !memcmp(box, cancelled[i], n))
 				return BOX_CANCELLED;
+		/* a word: "- [TODO] Task-001: ...", "[DOING]", "[BLOCKED]" */
+		if (isupper((unsigned char)*box)) {
+			char *w = xstrndup(box, n);
+			enum box_class c = legend_class(w);
+
+			free(w);
+			return c;
+		}
 		return BOX_NONE;
 	}
 	switch (*box) {

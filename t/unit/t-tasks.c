@@ -687,6 +687,7 @@ static void test_real_ids(void)
 	id_title("- 1. [ ] Main task item\n", "1", "Main task item", 0);
 	id_title("  - 1.1 [ ] Subtask item\n", "1.1", "Subtask item", 0);
 	id_title("- [ ] t001.1 Lower-case subtask ~10m\n", "t001.1", "Lower-case subtask ~10m", 0);
+	id_title("- [TODO] Task-001: Short description\n", "Task-001", "Short description", 0);
 	/* not IDs */
 	ok(parse(&tl, "- [ ] [US1] story only\n- [ ] [P1] priority\n- [ ] 2024 was a year\n") == 0 &&
 	   tl.nr == 3 && tl.v[0].auto_id && tl.v[1].auto_id && tl.v[2].auto_id,
@@ -721,6 +722,10 @@ static void test_statuses(void)
 		{ "Mark: [ ] = not done, [D] = deferred\n- [D] T001 own letter\n", "deferred", 0, 1 },
 		{ "| Prefix | Meaning |\n|---|---|\n| `[B]` | Blocked |\n- [B] T001 table legend\n", "blocked", 0, 1 },
 		{ "- [-] 2.3 Kiro works on it\n", "in progress", 0, 1 },
+		{ "- [TODO] T001 word box\n", NULL, 0, 0 },
+		{ "- [DOING] T001 word box\n", "in progress", 0, 1 },
+		{ "- [DONE] T001 word box\n", NULL, 1, 0 },
+		{ "- [BLOCKED] T001 word box\n", "blocked", 0, 1 },
 	};
 	size_t i;
 
