@@ -141,7 +141,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	/* only what git-parallel made for this task: never a user's worktree or branch */
 	if (has_wt && !worktree_is_task(s->repo, name, wt, branch)) {
 		warning("task '%s': the worktree named '%s' was not made by git-parallel "
-			"for this task; left alone", id, id);
+			"for this task; left alone", id, name);
 		ret = 2;
 		goto out;
 	}
