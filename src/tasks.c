@@ -534,6 +534,14 @@ static int read_dep_list(struct md_parser *p, struct task *t, const char *s,
 		add_dep(t, s + ov[0], ov[1] - ov[0], strong);
 		n++;
 		off = ov[1];
+		/* "T001 (the model), T002": a note after an ID */
+		w = off + strspn(s + off, " \t");
+		if (s[w] == '(' && strchr(s + w, ')') && (size_t)(strchr(s + w, ')') - (s + w)) < 80) {
+			const char *close = strchr(s + w, ')');
+
+			if (close[1] && strchr(",;&/", close[1 + strspn(close + 1, " \t")]))
+				off = (size_t)(close + 1 - s);
+		}
 	}
 	*end = off;
 	return n;

@@ -780,6 +780,8 @@ static void test_real_depends(void)
 		{ "- [ ] T009 x\n  Dependencies: None\n", "" },
 		{ "- [ ] T009 x installs dependencies: `zod`\n", "" },
 		{ "- [ ] T009 x blocked-by:T001,T002 ~15m\n", "T001 T002" },
+		{ "- [ ] T009 x\n  Dependencies: T001 (setup), T003 (models)\n", "T001 T003" },
+		{ "- [ ] T009 x (depends on T004 (the API))\n", "T004" },
 	};
 	size_t i;
 
