@@ -771,16 +771,21 @@ static void legend_scan(struct md_parser *p, const char *line)
 	for (q = line; (q = strchr(q, '[')); q++) {
 		const char *d;
 		enum box_class c;
+		int ticked;
 
 		if (!q[1] || q[2] != ']' || q[1] == 'P' || q[1] == 'p')
 			continue;
 		d = q + 3;
-		if (*d == '`')
-			d++;
+		ticked = *d == '`';
+		d += ticked;
 		while (*d == ' ' || *d == '\t')
 			d++;
 		if (*d == '=' || *d == ':')
 			d++;
+		else if (ticked && *d == '-')	/* "- `[~]` - In progress" */
+			d++;
+		else if (ticked && (!strncmp(d, "\xe2\x80\x93", 3) || !strncmp(d, "\xe2\x80\x94", 3)))
+			d += 3;
 		else if (!strncmp(d, "\xe2\x86\x92", 3))	/* an arrow */
 			d += 3;
 		else if (*d == '|' && table_legend)	/* | `[B]` | Blocked | */

@@ -722,6 +722,7 @@ static void test_statuses(void)
 		{ "Mark: [ ] = not done, [D] = deferred\n- [D] T001 own letter\n", "deferred", 0, 1 },
 		{ "| Prefix | Meaning |\n|---|---|\n| `[B]` | Blocked |\n- [B] T001 table legend\n", "blocked", 0, 1 },
 		{ "- [-] 2.3 Kiro works on it\n", "in progress", 0, 1 },
+		{ "## Status\n- `[~]` - Blocked on review\n\n- [~] T001 dash legend\n", "blocked", 0, 1 },
 		{ "- [TODO] T001 word box\n", NULL, 0, 0 },
 		{ "- [DOING] T001 word box\n", "in progress", 0, 1 },
 		{ "- [DONE] T001 word box\n", NULL, 1, 0 },
