@@ -93,6 +93,7 @@ static int delete_branch(git_repository *repo, git_reference *ref)
  */
 static int keep_commits(struct session *s, const char *id, const char *branch, const git_oid *tip)
 {
+	char *name;
 	struct strlist kept = STRLIST_INIT;
 	git_oid safe[3];
 	size_t n = 0, k;
@@ -104,7 +105,9 @@ static int keep_commits(struct session *s, const char *id, const char *branch, c
 		n++;
 	if (tip)
 		git_oid_cpy(&safe[n++], tip);
-	ret = worktree_keep_commits(s->repo, id, branch, safe, n, &kept);
+	name = task_fs_name(id);
+	ret = worktree_keep_commits(s->repo, name, branch, safe, n, &kept);
+	free(name);
 	for (k = 0; k < kept.nr; k++)
 		printf("kept %s (task %s: a commit no branch holds)\n", kept.v[k], id);
 	strlist_clear(&kept);
@@ -117,6 +120,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	struct task_status *st = &s->st[i];
 	const char *id = s->plan.tasks.v[i].id;
 	char *branch = session_branch(s, id), *wt = session_worktree(s, id);
+	char *name = task_fs_name(id);	/* the worktree's name */
 	git_reference *ref = NULL;
 	git_worktree *w = NULL;
 	int merged = 1, has_branch, has_wt, broken = 0, incomplete = 0, ret = 1;
@@ -124,9 +128,9 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	struct strbuf foreign = STRBUF_INIT;
 
 	has_branch = git_reference_lookup(&ref, s->repo, branch) == 0;
-	has_wt = git_worktree_lookup(&w, s->repo, id) == 0;
+	has_wt = git_worktree_lookup(&w, s->repo, name) == 0;
 	/* its admin files damaged (a command deleted its HEAD): not a worktree for libgit2 */
-	if (!has_wt && worktree_is_broken(s->repo, id))
+	if (!has_wt && worktree_is_broken(s->repo, name))
 		has_wt = broken = 1;
 	if (!has_branch && !has_wt) {
 		ret = 0;
@@ -137,13 +141,13 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		goto out;
 	}
 	/* only what git-parallel made for this task: never a user's worktree or branch */
-	if (has_wt && !worktree_is_task(s->repo, id, wt, branch)) {
+	if (has_wt && !worktree_is_task(s->repo, name, wt, branch)) {
 		warning("task '%s': the worktree named '%s' was not made by git-parallel "
-			"for this task; left alone", id, id);
+			"for this task; left alone", id, name);
 		ret = 2;
 		goto out;
 	}
-	if (has_branch && !worktree_branch_is_ours(s->repo, branch, id)) {
+	if (has_branch && !worktree_branch_is_ours(s->repo, branch, name)) {
 		warning("task '%s': branch '%s' was not made by git-parallel for this task; "
 			"left alone", id, short_ref(branch));
 		git_reference_free(ref);
@@ -171,7 +175,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	}
 	/* debris of a killed run: half checked out, nothing of anyone's in it */
 	if (has_wt && !broken && !access(wt, F_OK)) {
-		incomplete = worktree_incomplete(s->repo, id, &foreign);
+		incomplete = worktree_incomplete(s->repo, name, &foreign);
 		if (incomplete < 0) {
 			ret = -1;
 			goto out;
@@ -215,10 +219,10 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		goto out;
 	}
 	if (broken) {
-		if (worktree_remove_broken(s->repo, id, wt) < 0)
+		if (worktree_remove_broken(s->repo, name, wt) < 0)
 			goto out;
 	} else if (has_wt) {
-		int r = worktree_remove(s->repo, id, (flags & CLEAN_FORCE) ||
+		int r = worktree_remove(s->repo, name, (flags & CLEAN_FORCE) ||
 					(incomplete == 1 && git_worktree_is_locked(NULL, w) <= 0), &why);
 
 		if (r < 0)
@@ -250,6 +254,7 @@ out:
 	git_reference_free(ref);
 	free(branch);
 	free(wt);
+	free(name);
 	return ret;
 }
 
@@ -371,11 +376,17 @@ int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
 				git_worktree *w = NULL;
 				git_worktree_prune_options po = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
 
-				long t = tasks_find(&s.plan.tasks, names.strings[n]);
-				char *b = t < 0 ? NULL : session_branch(&s, names.strings[n]);
-				char *p = t < 0 ? NULL : session_worktree(&s, names.strings[n]);
-				int ours = t >= 0 && worktree_is_task(s.repo, names.strings[n], p, b);
+				char *id = xstrdup(names.strings[n]);
+				long t;
+				char *b, *p;
+				int ours;
 
+				task_fs_name_decode(id);
+				t = tasks_find(&s.plan.tasks, id);
+				b = t < 0 ? NULL : session_branch(&s, id);
+				p = t < 0 ? NULL : session_worktree(&s, id);
+				ours = t >= 0 && worktree_is_task(s.repo, names.strings[n], p, b);
+				free(id);
 				free(b);
 				free(p);
 				if (ours && git_worktree_lookup(&w, s.repo, names.strings[n]) == 0 &&

@@ -108,7 +108,11 @@ static void print_json(const struct plan *p, const char *base_name, const struct
 		json_kv_int(&j, "wave", pt->wave);
 		json_kv_bool(&j, "parallel", t->parallel);
 		json_kv_bool(&j, "done", t->done);
+		/* cancelled: listed, not run; status says why */
 		json_kv_bool(&j, "cancelled", t->cancelled);
+		json_kv_string(&j, "status", task_status_name(t));
+		json_kv_string(&j, "group", t->in_group && t->in_group <= p->tasks.nr ?
+			       p->tasks.v[t->in_group - 1].id : NULL);
 		json_key(&j, "paths");
 		json_array_begin(&j);
 		for (k = 0; k < t->paths.nr; k++)
@@ -340,13 +344,37 @@ static void print_chain(struct strbuf *sb, const struct plan *p, const size_t *v
 	}
 }
 
+/* The statuses of the tasks that do not run ("done", "in progress" ...), in order. */
+static void held_statuses(const struct plan *p, struct strlist *names, size_t **counts)
+{
+	size_t i, k;
+
+	*counts = NULL;
+	for (i = 0; i < p->tasks.nr; i++) {
+		const char *st;
+
+		if (plan_task_active(p, i))
+			continue;
+		st = task_status_name(&p->tasks.v[i]);
+		for (k = 0; k < names->nr && strcmp(names->v[k], st); k++)
+			;
+		if (k == names->nr) {
+			strlist_push(names, st);
+			*counts = xrealloc(*counts, names->nr * sizeof(**counts));
+			(*counts)[k] = 0;
+		}
+		(*counts)[k]++;
+	}
+}
+
 static void print_table(const struct plan *p, const char *base_name)
 {
 	int color = output_use_color(stdout), cols = output_columns(stdout);
 	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[m" : "";
 	const char *yellow = color ? "\033[33m" : "";
 	struct strbuf sb = STRBUF_INIT;
-	size_t i, k, *order, order_nr, idw = 4, done = 0, cancelled = 0;
+	struct strlist held = STRLIST_INIT;
+	size_t i, k, *order, order_nr, idw = 4, *held_nr;
 	char hex[GIT_OID_HEXSZ + 1];
 	int w;
 
@@ -355,15 +383,13 @@ static void print_table(const struct plan *p, const char *base_name)
 
 		if (n > idw)
 			idw = n;
-		done += p->tasks.v[i].done;
-		cancelled += p->tasks.v[i].cancelled;
 	}
+	held_statuses(p, &held, &held_nr);
 	git_oid_tostr(hex, 13, &p->base_oid);
 	printf("%zu task%s to run", p->active, p->active == 1 ? "" : "s");
-	if (done)
-		printf(", %zu done", done);
-	if (cancelled)
-		printf(", %zu cancelled", cancelled);
+	for (k = 0; k < held.nr; k++)
+		printf(", %zu %s", held_nr[k], strcmp(held.v[k], "group") ? held.v[k] :
+		       held_nr[k] == 1 ? "group" : "groups");
 	printf(", from ");
 	for (i = 0; i < p->sources.nr; i++)
 		printf("%s%s", i ? ", " : "", term_str(p->sources.v[i]));
@@ -384,6 +410,8 @@ static void print_table(const struct plan *p, const char *base_name)
 
 			strbuf_reset(&sb);
 			strbuf_add_term(&sb, t->title);
+			if (t->status && !strcmp(t->status, "optional"))
+				strbuf_addstr(&sb, " (optional)");
 			cut_text(&sb, TITLE_TEXT_MAX);
 			if (owner)
 				strbuf_addf(&sb, " [%s]", term_str(owner));
@@ -407,19 +435,24 @@ static void print_table(const struct plan *p, const char *base_name)
 		}
 	}
 	free(order);
-	if (done || cancelled) {
+	if (held.nr) {
 		printf("\n");
-		for (k = 0; k < 2; k++) {
+		for (k = 0; k < held.nr; k++) {
 			size_t n = 0;
 
 			strbuf_reset(&sb);
 			for (i = 0; i < p->tasks.nr; i++)
-				if (k ? p->tasks.v[i].cancelled : p->tasks.v[i].done)
+				if (!plan_task_active(p, i) &&
+				    !strcmp(task_status_name(&p->tasks.v[i]), held.v[k]))
 					strbuf_addf(&sb, "%s%s", n++ ? ", " : "", p->tasks.v[i].id);
-			if (n)
-				printf("%s (not run): %s\n", k ? "cancelled" : "done", sb.buf);
+			if (!strcmp(held.v[k], "group"))
+				printf("groups (not run, their subtasks are): %s\n", sb.buf);
+			else
+				printf("%s (not run): %s\n", held.v[k], sb.buf);
 		}
 	}
+	strlist_clear(&held);
+	free(held_nr);
 
 	printf("\n");
 	if (p->critical_nr) {
@@ -549,7 +582,7 @@ static int replan_check(struct replan *rp, git_repository *repo, const char *sta
 		int known;
 		git_reference *ref = NULL;
 		git_worktree *wt = NULL;
-		char *branch;
+		char *branch, *wt_name;
 		int has_branch, has_wt;
 
 		if (state_task_load(&st, state, id, NULL) < 0) {
@@ -567,7 +600,9 @@ static int replan_check(struct replan *rp, git_repository *repo, const char *sta
 		}
 		branch = st.branch ? xstrdup(st.branch) : xstrfmt("refs/heads/%s%s", prefix, id);
 		has_branch = !st.cleaned && git_reference_lookup(&ref, repo, branch) == 0;
-		has_wt = git_worktree_lookup(&wt, repo, id) == 0;
+		wt_name = task_fs_name(id);
+		has_wt = git_worktree_lookup(&wt, repo, wt_name) == 0;
+		free(wt_name);
 		if (has_branch || has_wt) {
 			error("task '%s' of the previous plan (%s) still has its %s%s%s; %s",
 			      id, task_state_name(st.state),
@@ -824,6 +859,31 @@ static void print_commands(const struct plan *p, const struct config *cfg)
 	}
 }
 
+/*
+ * A task that waits for one the task list says is in progress, deferred,
+ * cancelled ...: this plan does not run that one, so it does not wait.
+ * Say so, naming its state.
+ */
+static void warn_held_depends(const struct tasklist *tl)
+{
+	size_t i, k;
+
+	for (i = 0; i < tl->nr; i++) {
+		const struct task *t = &tl->v[i];
+
+		if (t->done || t->cancelled)
+			continue;
+		for (k = 0; k < t->depends.nr; k++) {
+			long d = tasks_find(tl, t->depends.v[k]);
+
+			if (d >= 0 && tl->v[d].cancelled && !tl->v[d].done)
+				warning("%s:%d: task '%s' depends on '%s', which is %s in the task list; "
+					"this plan does not run it", t->file, t->line, t->id,
+					tl->v[d].id, task_status_name(&tl->v[d]));
+		}
+	}
+}
+
 int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option longopts[] = {
@@ -930,6 +990,7 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 			t->command_trust = NULL;
 		}
 	}
+	warn_held_depends(&plan.tasks);
 
 	if (repo_check_history(ctx->repo) < 0)
 		goto out;

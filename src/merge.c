@@ -2053,7 +2053,8 @@ static int verify(struct mctx *c, struct merge_result *r, const git_oid *commit)
 {
 	struct session *s = c->s;
 	char hex[GIT_OID_HEXSZ + 1];
-	char *dir = xstrfmt("%s/" VERIFY_PREFIX "%s-%ld", s->wt_parent, r->id, (long)getpid());
+	char *fs = task_fs_name(r->id);	/* "001-events/T001": no '/' in a worktree name */
+	char *dir = xstrfmt("%s/" VERIFY_PREFIX "%s-%ld", s->wt_parent, fs, (long)getpid());
 	char *env_id = xstrfmt("GIT_PARALLEL_TASK_ID=%s", r->id);
 	char *env_commit = NULL;
 	const char *add[] = { "git", "worktree", "add", "--detach", "--quiet", dir, hex, NULL };
@@ -2097,6 +2098,7 @@ out:
 	free(env_commit);
 	free(env_id);
 	free(dir);
+	free(fs);
 	return ret;
 }
 

@@ -1135,7 +1135,7 @@ static void local_prepare(struct executor *ex, struct run_engine *e, struct exec
 	for (k = 0; k < nr; k++) {
 		struct task_status *st = &e->s->st[v[k].task];
 
-		reqs[k].name = st->id;
+		reqs[k].name = task_fs_name(st->id);	/* "a/T001": worktree "a+T001" */
 		reqs[k].branch = st->branch;
 		reqs[k].base = v[k].base;
 		reqs[k].path = st->worktree;
@@ -1156,6 +1156,7 @@ static void local_prepare(struct executor *ex, struct run_engine *e, struct exec
 		}
 		wt_request_release(&reqs[k]);
 		strlist_clear(&dirs[k]);
+		free((char *)reqs[k].name);
 	}
 	free(dirs);
 	free(reqs);

@@ -209,7 +209,10 @@ char *session_branch(const struct session *s, const char *id)
 
 char *session_worktree(const struct session *s, const char *id)
 {
-	return xstrfmt("%s/%s", s->wt_parent, id);
+	char *name = task_fs_name(id), *path = xstrfmt("%s/%s", s->wt_parent, name);
+
+	free(name);
+	return path;
 }
 
 char *session_log(const struct session *s, const char *id)
@@ -242,7 +245,7 @@ int session_select(const struct session *s, int argc, char **argv, size_t **out,
 		}
 		if (!plan_task_active(p, (size_t)k)) {
 			ret = error("task '%s' is %s in the task list; it does not run", argv[i],
-				    p->tasks.v[k].done ? "done" : "cancelled");
+				    task_status_name(&p->tasks.v[k]));
 			continue;
 		}
 		(*out)[(*nr)++] = (size_t)k;

@@ -238,6 +238,7 @@ static const struct plan_field plan_fields[] = {
 	FIELD("done", F_FLAG, H_TASK, task, done),
 	FIELD("cancelled", F_FLAG, H_TASK, task, cancelled),
 	FIELD("auto-id", F_FLAG, H_TASK, task, auto_id),
+	FIELD("status", F_STR, H_TASK, task, status),
 	FIELD("story", F_STR, H_TASK, task, story),
 	FIELD("owner", F_STR, H_PT, plan_task, owner),
 	FIELD("declared-owner", F_STR, H_TASK, task, owner),
@@ -516,7 +517,10 @@ out:
 
 char *state_commit_msg_path(const char *state_dir, const char *id)
 {
-	return xstrfmt("%s/prompts/%s.commit-msg", state_dir, id);
+	char *name = task_fs_name(id), *path = xstrfmt("%s/prompts/%s.commit-msg", state_dir, name);
+
+	free(name);
+	return path;
 }
 
 char *state_plan_path(const char *state_dir)
@@ -526,17 +530,26 @@ char *state_plan_path(const char *state_dir)
 
 char *state_task_path(const char *state_dir, const char *id)
 {
-	return xstrfmt("%s/tasks/%s", state_dir, id);
+	char *name = task_fs_name(id), *path = xstrfmt("%s/tasks/%s", state_dir, name);
+
+	free(name);
+	return path;
 }
 
 char *state_log_path(const char *state_dir, const char *id)
 {
-	return xstrfmt("%s/logs/%s.log", state_dir, id);
+	char *name = task_fs_name(id), *path = xstrfmt("%s/logs/%s.log", state_dir, name);
+
+	free(name);
+	return path;
 }
 
 char *state_prompt_path(const char *state_dir, const char *id)
 {
-	return xstrfmt("%s/prompts/%s.md", state_dir, id);
+	char *name = task_fs_name(id), *path = xstrfmt("%s/prompts/%s.md", state_dir, name);
+
+	free(name);
+	return path;
 }
 
 char *state_lock_path(const char *state_dir)
@@ -556,7 +569,11 @@ char *state_run_path(const char *state_dir)
 
 char *state_archive_path(const char *state_dir, const char *plan_id, const char *id)
 {
-	return xstrfmt("%s/archive/%s/%s", state_dir, plan_id && *plan_id ? plan_id : "unknown", id);
+	char *name = task_fs_name(id);
+	char *path = xstrfmt("%s/archive/%s/%s", state_dir, plan_id && *plan_id ? plan_id : "unknown", name);
+
+	free(name);
+	return path;
 }
 
 int state_mkdir(const char *dir)
@@ -1044,8 +1061,11 @@ int state_task_ids(const char *state_dir, struct strlist *out)
 	}
 	while ((e = readdir(d)))
 		/* skip ".", "..", and write_file_atomic()'s temporary files */
-		if (e->d_name[0] != '.' && !strstr(e->d_name, ".tmp."))
+		if (e->d_name[0] != '.' && !strstr(e->d_name, ".tmp.")) {
+			/* "001-events+T001" is task "001-events/T001" */
 			strlist_push(out, e->d_name);
+			task_fs_name_decode(out->v[out->nr - 1]);
+		}
 	closedir(d);
 	free(dir);
 	qsort(out->v, out->nr, sizeof(*out->v), cmp_str);

@@ -38,6 +38,7 @@ static void task_release(struct task *t)
 	free(t->text);
 	free(t->file);
 	free(t->story);
+	free(t->status);
 	strlist_clear(&t->paths);
 	strlist_clear(&t->depends);
 	strlist_clear(&t->reads);
@@ -87,7 +88,7 @@ static size_t task_new(struct tasklist *tl, const char *id, const char *file,
 
 /* regular expressions, compiled once */
 
-static pcre2_code *item_re, *id_re, *marker_re;
+static pcre2_code *numbox_re, *item_re, *id_re, *kiro_re, *marker_re, *range_re, *dep_id_re;
 
 static pcre2_code *compile(const char *pattern)
 {
@@ -112,17 +113,44 @@ static int compile_regexes(void)
 {
 	if (item_re)
 		return 0;
-	/* 1: indentation, 2: box character, end: start of the text */
-	item_re = compile("^([ \\t]*)[-*+][ \\t]+\\[([ xX-])\\](?:[ \\t]+|$)");
-	/* an ID, not followed by something that would make it a longer word */
-	id_re = compile("[A-Z]+-?[0-9]+[a-z]?(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
+	/*
+	 * 1: indentation, 2: the box's one character (what it means is
+	 * box_class()'s business), 3: the "*" of a Kiro optional task;
+	 * end: start of the text.  "1. [ ]" numbered items count too.
+	 */
+	item_re = compile("^([ \\t]*)(?:[-*+]|[0-9]{1,9}[.)])[ \\t]+"
+			  "\\[([^\\]\\[\\t]|TODO|DOING|WIP|DONE|BLOCKED|SKIPPED|CANCELL?ED|DEFERRED|PENDING)\\]"
+			  "(\\*?)(?:[ \\t]+|$)");
+	/* "- 1. [ ] text", "  - 1.1 [ ] text": 1: indentation, 2: the ID, 3: box, 4: "*" */
+	numbox_re = compile("^([ \\t]*)[-*+][ \\t]+([0-9]{1,9}(?:\\.[0-9]{1,9})*)\\.?[ \\t]+"
+			    "\\[([^\\]\\[\\t])\\](\\*?)(?:[ \\t]+|$)");
+	/*
+	 * An ID (T001, T011A, PROJ-12, FE-UI-001, PH0-LAUNCH-001), not
+	 * followed by something that would make it a longer word.
+	 */
+	id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
+			"[A-Z][a-z]{1,10}-[0-9]{1,9})"
+			"(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
+	/* Kiro: "2.1", "10.2a", "3." (1: the ID, 2: a final dot) */
+	kiro_re = compile("([0-9]{1,9}(?:\\.[0-9]{1,9})*[a-z]?)(\\.?)(?=[ \\t:*)\\]]|$)");
 	/* 1: the label */
-	marker_re = compile("\\[(US[0-9]+|[A-Z][A-Za-z]*[0-9]*)\\]");
-	if (!item_re || !id_re || !marker_re) {
+	marker_re = compile("\\[(US[0-9]+|[A-Z][A-Za-z]*[0-9]*|p)\\]");
+	/* "T001-T004", "T001–T004", "T001..T004", "T001 to T004" (1, 3: prefixes; 2, 4: numbers) */
+	range_re = compile("([A-Z]+-?)([0-9]{1,9})[ \\t]*(?:-|\\x{2013}|\\x{2014}|\\.\\.|to |through )[ \\t]*"
+			   "([A-Z]+-?)?([0-9]{1,9})(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
+	/* an ID in a dependency list: one of the above, or a Kiro "2.1" */
+	dep_id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
+			    "[0-9]{1,9}(?:\\.[0-9]{1,9})+[a-z]?)"
+			    "(?![A-Za-z0-9_]|[-/][A-Za-z0-9])");
+	if (!numbox_re || !item_re || !id_re || !kiro_re || !marker_re || !range_re || !dep_id_re) {
+		pcre2_code_free(numbox_re);
 		pcre2_code_free(item_re);
 		pcre2_code_free(id_re);
+		pcre2_code_free(kiro_re);
 		pcre2_code_free(marker_re);
-		item_re = id_re = marker_re = NULL;
+		pcre2_code_free(range_re);
+		pcre2_code_free(dep_id_re);
+		numbox_re = item_re = id_re = kiro_re = marker_re = range_re = dep_id_re = NULL;
 		return -1;
 	}
 	return 0;
@@ -390,6 +418,11 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 	return has_lower_ext(w) ? W_MAYBE : W_NO;
 }
 
+struct task_acc {
+	struct strbuf text;
+	struct strmap seen;
+};
+
 struct md_parser {
 	struct tasklist *tl;
 	const char *file;
@@ -397,7 +430,7 @@ struct md_parser {
 	int line;
 	int phase;
 	long cur;		/* task taking continuation lines, or -1 */
-	size_t cur_indent;
+	int cur_indent;		/* -1: a checkbox heading, which takes every line */
 	struct strbuf text;	/* the current task's text */
 	struct strmap seen;	/* the current task's paths */
 	struct strbuf norm;
@@ -406,6 +439,19 @@ struct md_parser {
 	int last_read;		/* the last word was a path only read */
 	int paren;		/* inside parentheses on this line */
 	struct strmap warned;	/* "id\nname" of ambiguous names reported */
+	/* the items a deeper item nests in: indentation (-1: heading), task */
+	struct nest { int indent; long task; } *nest;
+	size_t nest_nr, nest_alloc;
+	int blank;		/* blank lines since the last line of the task */
+	unsigned char legend[256];	/* box character -> enum box_class, from the file's legend */
+	struct strlist header;	/* the cells of the current table's header */
+	struct strlist row;	/* the last table row, a header if a separator follows */
+	int in_table;
+	size_t first_task;	/* this file's first task in tl */
+	int id_heading;		/* first line of a heading that starts with an ID, or 0 */
+	int id_row;		/* first line of a table row without a box that holds an ID, or 0 */
+	struct task_acc *acc;	/* this file's tasks' texts and path maps, by task */
+	size_t acc_nr, acc_alloc;
 };
 
 static void push_unique(struct md_parser *p, struct strlist *l, const char *path, int is_paths)
@@ -903,61 +949,274 @@ static void scan_paths(struct md_parser *p, const char *s, int line)
 	}
 }
 
-/* "depends on T012, T013 and T014" anywhere in s (case-insensitive). */
-static void scan_depends(struct md_parser *p, struct task *t, const char *s)
+/* dependencies */
+
+/*
+ * Words that introduce a dependency list.  Strong ones ("depends on",
+ * "Dependencies:", "deps:", "blocked by") must be followed by IDs: prose
+ * after them is warned about.  Soft ones ("after", "requires") are common
+ * in prose: they add what they name only when it is a task, and say
+ * nothing when no ID follows.  "colon": the word needs a ':' after it.
+ */
+static const struct dep_word {
+	const char *word;
+	unsigned char strong, colon;
+} dep_words[] = {
+	{ "depends on", 1, 0 }, { "depends upon", 1, 0 }, { "depend on", 1, 0 },
+	{ "dependencies", 1, 1 }, { "dependency", 1, 1 }, { "depends", 1, 1 },
+	{ "deps", 1, 1 }, { "blocked by", 1, 0 }, { "blocked on", 1, 0 }, { "blocked-by", 1, 1 },
+	{ "after", 0, 0 }, { "requires", 0, 0 }, { "require", 0, 0 },
+	{ "needs", 0, 0 }, { "waits for", 0, 0 }, { "wait for", 0, 0 },
+	{ "prerequisites", 0, 1 }, { "prerequisite", 0, 1 }, { "prereqs", 0, 1 },
+};
+
+/* Words that say "no dependency". */
+static int no_dependency(const char *s)
+{
+	static const char *const none[] = { "none", "n/a", "nothing", "no ", "-", "\xe2\x80\x94", "\xe2\x80\x93", "\xe2\x88\x85" };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(none); i++)
+		if (!strncasecmp(s, none[i], strlen(none[i])))
+			return 1;
+	return !*s || *s == ')' || *s == ']' || *s == '|';
+}
+
+static void add_dep(struct task *t, const char *id, size_t n, int strong)
+{
+	/* a soft dependency is marked '?': tasks_validate() keeps it only if it is a task */
+	char *dep;
+
+	/* "depends on US1" names a story, not a task: the phases deal with it */
+	if (n > 2 && !strncmp(id, "US", 2) && strspn(id + 2, "0123456789") == n - 2)
+		strong = 0;
+	dep = xstrfmt("%s%.*s", strong ? "" : "?", (int)n, id);
+
+	/* few: no duplicates; many (ranges): resolve_depends() drops them through a map */
+	if (t->depends.nr < 64 && (strlist_has(&t->depends, dep) ||
+				   (!strong && strlist_has(&t->depends, dep + 1))))
+		free(dep);
+	else
+		strlist_push_nodup(&t->depends, dep);
+}
+
+/*
+ * A list of IDs at s+off: "T001, T002 and T003", "T001-T004" (a range),
+ * "`T001`", "2.1".  Returns how many IDs it read; *end is after the list.
+ */
+static int read_dep_list(struct md_parser *p, struct task *t, const char *s,
+			 size_t len, size_t off, int strong, size_t *end, int line)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
+	int n = 0;
+
+	for (;;) {
+		size_t w = off;
+
+		while (s[off] && (isspace((unsigned char)s[off]) || strchr(",&+/`*", s[off])))
+			off++;
+		if (!strncasecmp(s + off, "and", 3) && isspace((unsigned char)s[off + 3])) {
+			off += 3;
+			continue;
+		}
+		if (!strncasecmp(s + off, "or", 2) && isspace((unsigned char)s[off + 2])) {
+			off += 2;
+			continue;
+		}
+		if (!strncasecmp(s + off, "tasks ", 6) || !strncasecmp(s + off, "task ", 5)) {
+			off += s[off + 4] == 's' ? 6 : 5;
+			continue;
+		}
+		if (!s[off])
+			break;
+		if (match_at(range_re, p->md, s, len, off)) {
+			size_t plen = ov[3] - ov[2], wid = ov[5] - ov[4];
+			unsigned long a = strtoul(s + ov[4], NULL, 10), b = strtoul(s + ov[8], NULL, 10), k;
+
+			if ((ov[7] > ov[6] && (ov[7] - ov[6] != plen || memcmp(s + ov[2], s + ov[6], plen))) ||
+			    b < a || b - a > 1000) {
+				warning("%s:%d: task '%s': cannot read the range '%.*s'", p->file, line,
+					t->id, (int)(ov[1] - ov[0]), s + ov[0]);
+			} else {
+				for (k = a; k <= b; k++) {
+					char *id = xstrfmt("%.*s%0*lu", (int)plen, s + ov[2], (int)wid, k);
+
+					add_dep(t, id, strlen(id), strong);
+					free(id);
+				}
+				n++;
+			}
+			off = ov[1];
+			continue;
+		}
+		if (!match_at(dep_id_re, p->md, s, len, off)) {
+			size_t d = strspn(s + off, "0123456789");
+
+			/* "depends on 1": a Kiro "1." task if there is one */
+			if (d && d < 10 && !isalnum((unsigned char)s[off + d]) && s[off + d] != '.' &&
+			    s[off + d] != '%') {
+				add_dep(t, s + off, d, 0);
+				n++;
+				off += d;
+				continue;
+			}
+			off = w;
+			break;
+		}
+		add_dep(t, s + ov[0], ov[1] - ov[0], strong);
+		n++;
+		off = ov[1];
+		/* "T001 (the model), T002": a note after an ID */
+		w = off + strspn(s + off, " \t");
+		if (s[w] == '(' && strchr(s + w, ')') && (size_t)(strchr(s + w, ')') - (s + w)) < 80) {
+			const char *close = strchr(s + w, ')');
+
+			if (close[1] && strchr(",;&/", close[1 + strspn(close + 1, " \t")]))
+				off = (size_t)(close + 1 - s);
+		}
+	}
+	*end = off;
+	return n;
+}
+
+/*
+ * Dependencies written in s: "(depends on T012, T013 and T014)",
+ * "(after T001)", "[deps: T001,T005]", "**Dependencies**: T001",
+ * "blocked by T001-T004" ... (case-insensitive).  A strong word followed
+ * by something else than IDs is warned about with the line.
+ */
+static void scan_depends(struct md_parser *p, struct task *t, const char *s, int line)
 {
 	size_t len = strlen(s);
 	const char *q;
 
 	for (q = s; *q; q++) {
-		size_t off;
+		const struct dep_word *w = NULL;
+		size_t off, i, end;
+		int colon = 0;
 
-		if ((*q | 0x20) != 'd' || strncasecmp(q, "depends", 7) ||
-		    (q > s && isalnum((unsigned char)q[-1])) ||
-		    !isspace((unsigned char)q[7]))
+		if (q > s && (isalnum((unsigned char)q[-1]) || q[-1] == '_'))
 			continue;
-		off = (size_t)(q - s) + 7;
-		while (isspace((unsigned char)s[off]))
-			off++;
-		if (strncasecmp(s + off, "on", 2) || !isspace((unsigned char)s[off + 2]))
-			continue;
-		off += 2;
-		for (;;) {
-			PCRE2_SIZE *ov;
-			char *id;
+		for (i = 0; i < ARRAY_SIZE(dep_words); i++) {
+			size_t n = strlen(dep_words[i].word);
 
-			while (s[off] && (isspace((unsigned char)s[off]) || strchr(",&+", s[off])))
-				off++;
-			if (!strncasecmp(s + off, "and", 3) && isspace((unsigned char)s[off + 3])) {
-				off += 3;
-				continue;
-			}
-			if (!s[off] || !match_at(id_re, p->md, s, len, off))
+			if (!strncasecmp(q, dep_words[i].word, n) &&
+			    !isalnum((unsigned char)q[n]) && q[n] != '_') {
+				w = &dep_words[i];
 				break;
-			ov = pcre2_get_ovector_pointer(p->md);
-			id = xstrndup(s + ov[0], ov[1] - ov[0]);
-			if (strlist_has(&t->depends, id))
-				free(id);
-			else
-				strlist_push_nodup(&t->depends, id);
-			off = ov[1];
+			}
 		}
+		if (!w)
+			continue;
+		off = (size_t)(q - s) + strlen(w->word);
+		/* "**Dependencies**: T001", "deps:T001", "Depends on: T001" */
+		while (s[off] == '*' || s[off] == '_')
+			off++;
+		while (s[off] == ' ' || s[off] == '\t')
+			off++;
+		if (s[off] == ':') {
+			colon = 1;
+			off++;
+			while (s[off] == '*' || s[off] == '_' || isspace((unsigned char)s[off]))
+				off++;
+		}
+		if (w->colon && !colon)
+			continue;
+		if (read_dep_list(p, t, s, len, off, w->strong, &end, line)) {
+			q = s + end - 1;
+			continue;
+		}
+		/*
+		 * "with dependencies: `zod`" is about packages: a colon word
+		 * warns only at the start of a line ("**Dependencies**: the
+		 * API"), a verb ("depends on the API") anywhere.
+		 */
+		if (w->strong && !no_dependency(s + off) && s[off] != '`' &&
+		    (!w->colon || strspn(s, " \t-*_>") >= (size_t)(q - s)))
+			warning("%s:%d: task '%s': cannot read the dependency '%.*s'", p->file, line,
+				t->id, (int)strcspn(q, ")]\n"), q);
 		q = s + off - 1;
 	}
 }
 
+/* a task's end, text, nesting */
+
+/* Task i's text and path map while the file is read (i is this file's). */
+static struct task_acc *acc_of(struct md_parser *p, long i)
+{
+	size_t k = (size_t)i - p->first_task;
+
+	if (k >= p->acc_nr) {
+		ALLOC_GROW(p->acc, k + 1, p->acc_alloc);
+		for (; p->acc_nr <= k; p->acc_nr++) {
+			strbuf_init(&p->acc[p->acc_nr].text, 0);
+			strmap_init(&p->acc[p->acc_nr].seen);
+		}
+	}
+	return &p->acc[k];
+}
+
+/*
+ * The current task stops taking lines: its text and path map are put
+ * aside (moved, not copied), so that going back to it (a criterion of a
+ * group after a subtask) costs nothing however often it happens.
+ */
 static void end_task(struct md_parser *p)
 {
-	struct task *t;
+	struct task_acc *a;
 
 	if (p->cur < 0)
 		return;
-	t = &p->tl->v[p->cur];
-	free(t->text);
-	t->text = strbuf_detach(&p->text, NULL);
-	if (p->seen.nr)
-		strmap_clear(&p->seen);
+	a = acc_of(p, p->cur);
+	strbuf_release(&a->text);
+	strmap_clear(&a->seen);
+	a->text = p->text;
+	a->seen = p->seen;
+	strbuf_init(&p->text, 0);
+	strmap_init(&p->seen);
 	p->cur = -1;
+	p->blank = 0;
+}
+
+/* Make task i take continuation lines again (an item nested under it after a subtask). */
+static void reopen_task(struct md_parser *p, long i, int indent)
+{
+	struct task_acc *a;
+
+	end_task(p);
+	a = acc_of(p, i);
+	strbuf_release(&p->text);
+	strmap_clear(&p->seen);
+	p->text = a->text;
+	p->seen = a->seen;
+	strbuf_init(&a->text, 0);
+	strmap_init(&a->seen);
+	p->cur = i;
+	p->cur_indent = indent;
+}
+
+/* The end of the file: every task of it gets its text. */
+static void finish_texts(struct md_parser *p)
+{
+	size_t k;
+
+	end_task(p);
+	for (k = 0; k < p->acc_nr; k++) {
+		struct task *t = &p->tl->v[p->first_task + k];
+
+		free(t->text);
+		t->text = strbuf_detach(&p->acc[k].text, NULL);
+		strmap_clear(&p->acc[k].seen);
+	}
+	free(p->acc);
+	p->acc = NULL;
+	p->acc_nr = p->acc_alloc = 0;
+}
+
+static void end_nesting(struct md_parser *p)
+{
+	end_task(p);
+	p->nest_nr = 0;
 }
 
 static void skip_separator(const char **s)
@@ -977,29 +1236,253 @@ static void skip_separator(const char **s)
 	}
 }
 
-/* A checklist item: s is the whole line, text starts at s + off. */
-static void md_item(struct md_parser *p, const char *s, size_t len,
-		    size_t indent, char box, size_t off)
+/* status markers */
+
+enum box_class {
+	BOX_NONE,		/* not a checklist box: "- [P] tasks = ..." is a note */
+	BOX_TODO,
+	BOX_DONE,
+	BOX_CANCELLED,
+	BOX_PROGRESS,
+	BOX_DEFERRED,
+	BOX_BLOCKED,
+	BOX_OTHER,		/* read and listed as "marked [c]", not run */
+};
+
+static const char *const box_status[] = {
+	NULL, NULL, NULL, NULL, "in progress", "deferred", "blocked", NULL,
+};
+
+/* What a legend says a box means: "[~] = In progress", "[-]: skipped". */
+static enum box_class legend_class(const char *d)
+{
+	static const struct { const char *word; enum box_class c; } words[] = {
+		{ "not started", BOX_TODO }, { "not done", BOX_TODO }, { "not complete", BOX_TODO },
+		{ "incomplete", BOX_TODO }, { "not yet", BOX_TODO },
+		{ "cancel", BOX_CANCELLED }, { "skip", BOX_CANCELLED }, { "won't", BOX_CANCELLED },
+		{ "wont", BOX_CANCELLED }, { "drop", BOX_CANCELLED }, { "abandon", BOX_CANCELLED },
+		{ "n/a", BOX_CANCELLED }, { "not applicable", BOX_CANCELLED }, { "obsolete", BOX_CANCELLED },
+		{ "removed", BOX_CANCELLED }, { "rejected", BOX_CANCELLED },
+		{ "progress", BOX_PROGRESS }, { "doing", BOX_PROGRESS }, { "wip", BOX_PROGRESS },
+		{ "partial", BOX_PROGRESS }, { "ongoing", BOX_PROGRESS }, { "working", BOX_PROGRESS },
+		{ "started", BOX_PROGRESS }, { "active", BOX_PROGRESS }, { "current", BOX_PROGRESS },
+		{ "defer", BOX_DEFERRED }, { "postpone", BOX_DEFERRED }, { "later", BOX_DEFERRED },
+		{ "backlog", BOX_DEFERRED }, { "future", BOX_DEFERRED }, { "parked", BOX_DEFERRED },
+		{ "block", BOX_BLOCKED }, { "waiting", BOX_BLOCKED }, { "stuck", BOX_BLOCKED },
+		{ "on hold", BOX_BLOCKED },
+		{ "done", BOX_DONE }, { "complete", BOX_DONE }, { "finished", BOX_DONE },
+		{ "resolved", BOX_DONE }, { "fixed", BOX_DONE }, { "verified", BOX_DONE },
+		{ "todo", BOX_TODO }, { "to do", BOX_TODO }, { "pending", BOX_TODO }, { "open", BOX_TODO },
+	};
+	size_t n = strcspn(d, ",;|[\n"), i;
+	char *desc = xstrndup(d, n);
+	enum box_class c = BOX_NONE;
+	char *q;
+
+	for (q = desc; *q; q++)
+		*q = (char)tolower((unsigned char)*q);
+	for (i = 0; i < ARRAY_SIZE(words) && c == BOX_NONE; i++)
+		if (strstr(desc, words[i].word))
+			c = words[i].c;
+	free(desc);
+	return c;
+}
+
+/* Read the legends of a line: "[~] = in progress, [-] = skipped". */
+static void legend_scan(struct md_parser *p, const char *line)
+{
+	const char *q;
+	size_t cells = 0;
+	int table_legend;
+
+	/* a two-column table row: "| `[B]` | Blocked |" */
+	for (q = line; *q; q++)
+		cells += *q == '|';
+	table_legend = line[strspn(line, " \t")] == '|' && cells <= 3;
+
+	for (q = line; (q = strchr(q, '[')); q++) {
+		const char *d;
+		enum box_class c;
+		int ticked;
+
+		if (!q[1] || q[2] != ']' || q[1] == 'P' || q[1] == 'p')
+			continue;
+		d = q + 3;
+		ticked = *d == '`';
+		d += ticked;
+		while (*d == ' ' || *d == '\t')
+			d++;
+		if (*d == '=' || *d == ':')
+			d++;
+		else if (ticked && *d == '-')	/* "- `[~]` - In progress" */
+			d++;
+		else if (ticked && (!strncmp(d, "\xe2\x80\x93", 3) || !strncmp(d, "\xe2\x80\x94", 3)))
+			d += 3;
+		else if (!strncmp(d, "\xe2\x86\x92", 3))	/* an arrow */
+			d += 3;
+		else if (*d == '|' && table_legend)	/* | `[B]` | Blocked | */
+			d++;
+		else
+			continue;
+		while (*d == ' ' || *d == '\t' || *d == '*' || *d == '`')
+			d++;
+		c = legend_class(d);
+		if (c != BOX_NONE)
+			p->legend[(unsigned char)q[1]] = (unsigned char)c;
+	}
+}
+
+/* What the box of an item means; BOX_NONE for "[P]": not a checklist box. */
+static enum box_class box_class(const struct md_parser *p, const char *box, size_t n)
+{
+	static const char *const done[] = { "\xe2\x9c\x93", "\xe2\x9c\x94", "\xe2\x9c\x85" };
+	static const char *const cancelled[] = { "\xe2\x9c\x97", "\xe2\x9c\x98", "\xe2\x9d\x8c" };
+	size_t i;
+
+	if (n == 1 && p->legend[(unsigned char)*box])
+		return (enum box_class)p->legend[(unsigned char)*box];
+	if (n > 1) {
+		for (i = 0; i < ARRAY_SIZE(done); i++)
+			if (n == strlen(done[i]) && !memcmp(box, done[i], n))
+				return BOX_DONE;
+		for (i = 0; i < ARRAY_SIZE(cancelled); i++)
+			if (n == strlen(cancelled[i]) && !memcmp(box, cancelled[i], n))
+				return BOX_CANCELLED;
+		/* a word: "- [TODO] Task-001: ...", "[DOING]", "[BLOCKED]" */
+		if (isupper((unsigned char)*box)) {
+			char *w = xstrndup(box, n);
+			enum box_class c = legend_class(w);
+
+			free(w);
+			return c;
+		}
+		return BOX_NONE;
+	}
+	switch (*box) {
+	case ' ':
+		return BOX_TODO;
+	case 'x': case 'X':
+		return BOX_DONE;
+	case '-':
+		return BOX_CANCELLED;
+	case '~': case '/':
+		return BOX_PROGRESS;
+	case '>': case '<':
+		return BOX_DEFERRED;
+	case '!':
+		return BOX_BLOCKED;
+	case '?': case 'A': case 'o': case 'O': case '.':
+		return BOX_OTHER;
+	}
+	return BOX_NONE;
+}
+
+struct box {
+	enum box_class c;
+	const char *s;	/* the box's character(s) */
+	size_t n;
+	int optional;	/* "- [ ]*": Kiro's optional task */
+};
+
+/* items */
+
+/* The ID at s+pos: "T001", "[T001]", "2.1", "3." (read as "3"); *end after it. */
+static char *read_id(struct md_parser *p, const char *s, size_t len, size_t pos, size_t *end)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
+	int bracket = s[pos] == '[';
+	size_t at = pos + bracket;
+	char *id;
+
+	/* "Task 1.1", "Task 3:", "Step 2." name the task by its number */
+	if (!bracket && (!strncasecmp(s + pos, "task ", 5) || !strncasecmp(s + pos, "step ", 5)) &&
+	    isdigit((unsigned char)s[pos + 5])) {
+		size_t d = strspn(s + pos + 5, "0123456789");
+
+		if (match_at(kiro_re, p->md, s, len, pos + 5)) {
+			id = xstrndup(s + ov[2], ov[3] - ov[2]);
+			*end = ov[1];
+			return id;
+		}
+		if (d < 10 && (s[pos + 5 + d] == ':' || s[pos + 5 + d] == ' ' || s[pos + 5 + d] == '*')) {
+			*end = pos + 5 + d;
+			return xstrndup(s + pos + 5, d);
+		}
+	}
+	if (match_at(id_re, p->md, s, len, at)) {
+		id = xstrndup(s + ov[0], ov[1] - ov[0]);
+		*end = ov[1];
+	} else if (match_at(kiro_re, p->md, s, len, at) &&
+		   (memchr(s + ov[2], '.', ov[3] - ov[2]) || ov[5] > ov[4])) {
+		id = xstrndup(s + ov[2], ov[3] - ov[2]);
+		*end = ov[1];
+	} else {
+		return NULL;
+	}
+	if (bracket) {
+		size_t digits = strspn(id + strcspn(id, "0123456789"), "0123456789");
+
+		/* "[US1]" is a story, "[P1]" a priority: a bracketed ID is "[T001]", "[BUG-1]" */
+		if (s[*end] != ']' || !strncmp(id, "US", 2) || (digits < 2 && !strchr(id, '-'))) {
+			free(id);
+			return NULL;
+		}
+		(*end)++;
+	}
+	return id;
+}
+
+struct item {
+	char *id, *story, *title;
+	int parallel;
+};
+
+static void item_release(struct item *it)
+{
+	free(it->id);
+	free(it->story);
+	free(it->title);
+}
+
+/* Read an item's ID, markers and title from s+off. */
+static void read_item(struct md_parser *p, const char *s, size_t len, size_t off, struct item *it)
 {
 	struct strbuf title = STRBUF_INIT;
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
-	char *id = NULL, *story = NULL;
-	int bold = 0, parallel = 0, auto_id;
-	size_t pos = off;
+	int bold = 0;
+	size_t pos = off, end;
 	const char *rest;
-	struct task *t;
 
-	if (is_blank(s + off)) {
-		warning("%s:%d: empty checklist item, skipped", p->file, p->line);
-		return;
-	}
+	memset(it, 0, sizeof(*it));
 	if (!strncmp(s + pos, "**", 2)) {
 		bold = 1;
 		pos += 2;
 	}
-	if (match_at(id_re, p->md, s, len, pos)) {
-		id = xstrndup(s + ov[0], ov[1] - ov[0]);
-		pos = ov[1];
+	it->id = read_id(p, s, len, pos, &end);
+	if (!it->id && s[pos] == '[') {
+		/* a leading tag: "[EXEC] TS-002: ...", "[P] T001 ..." */
+		size_t q = pos;
+		int par = 0;
+		char *story = NULL;
+
+		while (q < len && s[q] == '[' && match_at(marker_re, p->md, s, len, q)) {
+			if (ov[3] - ov[2] == 1 && (s[ov[2]] == 'P' || s[ov[2]] == 'p'))
+				par = 1;
+			else if (!story && !strncmp(s + ov[2], "US", 2))
+				story = xstrndup(s + ov[2], ov[3] - ov[2]);
+			q = ov[1];
+			while (q < len && (s[q] == ' ' || s[q] == '\t'))
+				q++;
+		}
+		if (q > pos && (it->id = read_id(p, s, len, q, &end))) {
+			it->parallel = par;
+			it->story = story;
+		} else {
+			free(story);
+		}
+	}
+	if (it->id) {
+		pos = end;
 	} else {
 		pos = off;
 		bold = 0;
@@ -1014,12 +1497,18 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 			pos = q + 2;
 			continue;
 		}
+		/* "**PH0-LAUNCH-001:** title" */
+		if (bold && s[q] == ':' && !strncmp(s + q + 1, "**", 2)) {
+			bold = 0;
+			pos = q + 3;
+			continue;
+		}
 		if (q >= len || s[q] != '[' || !match_at(marker_re, p->md, s, len, q))
 			break;
-		if (ov[3] - ov[2] == 1 && s[ov[2]] == 'P')
-			parallel = 1;
-		else if (!story)
-			story = xstrndup(s + ov[2], ov[3] - ov[2]);
+		if (ov[3] - ov[2] == 1 && (s[ov[2]] == 'P' || s[ov[2]] == 'p'))
+			it->parallel = 1;
+		else if (!it->story)
+			it->story = xstrndup(s + ov[2], ov[3] - ov[2]);
 		pos = ov[1];
 	}
 	rest = s + pos;
@@ -1032,25 +1521,123 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 		strbuf_setlen(&title, title.len - 2);
 		rtrim(&title);
 	}
+	/* "[P]" at the end of the line */
+	if (title.len >= 4 && isspace((unsigned char)title.buf[title.len - 4]) &&
+	    (!strcmp(title.buf + title.len - 3, "[P]") || !strcmp(title.buf + title.len - 3, "[p]"))) {
+		it->parallel = 1;
+		strbuf_setlen(&title, title.len - 3);
+		rtrim(&title);
+	}
+	it->title = strbuf_detach(&title, NULL);
+}
 
-	auto_id = !id;
+static void set_status(struct task *t, const char *status)
+{
+	free(t->status);
+	t->status = status ? xstrdup(status) : NULL;
+}
+
+/* Append a line to the current task's text (a continuation or a criterion). */
+static void add_text(struct md_parser *p, const char *line)
+{
+	strbuf_addch(&p->text, '\n');
+	if (p->blank)
+		strbuf_addch(&p->text, '\n');
+	p->blank = 0;
+	strbuf_addstr(&p->text, line);
+}
+
+/*
+ * A checklist item (indent >= 0) or a checkbox heading (indent -1): s is
+ * the whole line, the text starts at s + off.  An item nested under a
+ * task is a subtask when it has an ID (its parent is then a group, not
+ * run), else an acceptance criterion: a line of the parent's text.
+ */
+static void md_item(struct md_parser *p, const char *s, size_t len,
+		    int indent, const struct box *box, size_t off, const char *given_id)
+{
+	struct item it;
+	struct task *t;
+	long parent = -1;
+	int auto_id;
+
+	if (is_blank(s + off)) {
+		warning("%s:%d: empty checklist item, skipped", p->file, p->line);
+		return;
+	}
+	/* a legend: "- [~] = in progress" */
+	if (s[off] == '=' || (s[off] == ':' && (s[off + 1] == ' ' || !s[off + 1])))
+		return;
+	while (p->nest_nr && p->nest[p->nest_nr - 1].indent >= indent)
+		p->nest_nr--;
+	if (p->nest_nr)
+		parent = p->nest[p->nest_nr - 1].task;
+
+	read_item(p, s, len, off, &it);
+	if (given_id) {
+		free(it.id);
+		it.id = xstrdup(given_id);
+	}
+	if (parent >= 0 && !it.id) {
+		struct strbuf line = STRBUF_INIT;
+
+		if (p->cur != parent)
+			reopen_task(p, parent, p->nest[p->nest_nr - 1].indent);
+		strbuf_addstr(&line, s);
+		strbuf_trim(&line);
+		add_text(p, line.buf);
+		scan_paths(p, line.buf, p->line);
+		scan_depends(p, &p->tl->v[p->cur], line.buf, p->line);
+		strbuf_release(&line);
+		item_release(&it);
+		return;
+	}
+	end_task(p);
+	if (parent >= 0) {
+		t = &p->tl->v[parent];
+		set_status(t, "group");
+		if (!t->done)
+			t->cancelled = 1;
+	}
+
+	auto_id = !it.id;
 	if (auto_id)
-		id = xstrfmt("L%d", p->line);
-	p->cur = (long)task_new(p->tl, id, p->file, p->line, p->source);
+		it.id = xstrfmt("L%d", p->line);
+	p->cur = (long)task_new(p->tl, it.id, p->file, p->line, p->source);
 	t = &p->tl->v[p->cur];
 	t->auto_id = auto_id;
 	t->phase = p->phase;
-	t->parallel = parallel;
-	t->done = box == 'x' || box == 'X';
-	t->cancelled = box == '-';
-	t->story = story;
-	t->title = strbuf_detach(&title, NULL);
+	t->in_group = parent >= 0 ? (size_t)parent + 1 : 0;
+	t->parallel = it.parallel;
+	t->done = box->c == BOX_DONE;
+	t->cancelled = box->c != BOX_TODO && box->c != BOX_DONE;
+	if (box->c == BOX_OTHER) {
+		char *st = xstrfmt("marked [%.*s]", (int)box->n, box->s);
+
+		set_status(t, st);
+		free(st);
+	} else {
+		set_status(t, box_status[box->c]);
+	}
+	if (box->optional && box->c == BOX_TODO)
+		set_status(t, "optional");
+	/* Kiro writes "- [-] 2. Task" for a task it is working on */
+	if (box->c == BOX_CANCELLED && box->n == 1 && *box->s == '-' && !p->legend['-'] &&
+	    !auto_id && isdigit((unsigned char)t->id[0]))
+		set_status(t, "in progress");
+	t->story = it.story;
+	t->title = it.title;
+	it.story = it.title = NULL;
 	p->cur_indent = indent;
 	strbuf_reset(&p->text);
 	strbuf_addstr(&p->text, t->title);
 	scan_paths(p, t->title, p->line);
-	scan_depends(p, &p->tl->v[p->cur], p->tl->v[p->cur].title);
-	free(id);
+	scan_depends(p, &p->tl->v[p->cur], p->tl->v[p->cur].title, p->line);
+	ALLOC_GROW(p->nest, p->nest_nr + 1, p->nest_alloc);
+	p->nest[p->nest_nr].indent = indent;
+	p->nest[p->nest_nr].task = p->cur;
+	p->nest_nr++;
+	item_release(&it);
 }
 
 static size_t fence_len(const char *s, char *c);
@@ -1148,38 +1735,408 @@ static void scan_phase_notes(struct tasklist *tl, const char *buf, size_t len,
 	}
 }
 
+/* tables: "| [ ] | T002 | title | T001 |" */
+
+/* The cells of a table row, trimmed, without the outer pipes. */
+static void split_row(struct strlist *cells, const char *s)
+{
+	const char *q = s + strspn(s, " \t");
+
+	strlist_clear(cells);
+	if (*q == '|')
+		q++;
+	while (*q) {
+		struct strbuf cell = STRBUF_INIT;
+
+		while (*q && *q != '|') {
+			if (*q == '\\' && q[1] == '|') {
+				strbuf_addch(&cell, '|');
+				q += 2;
+				continue;
+			}
+			strbuf_addch(&cell, *q++);
+		}
+		strbuf_trim(&cell);
+		if (*q == '|') {
+			q++;
+		} else if (!cell.len) {
+			strbuf_release(&cell);
+			break;
+		}
+		strlist_push_nodup(cells, strbuf_detach(&cell, NULL));
+	}
+}
+
+static int separator_row(const struct strlist *cells)
+{
+	size_t i;
+
+	for (i = 0; i < cells->nr; i++) {
+		const char *c = cells->v[i];
+
+		if (*c == ':')
+			c++;
+		if (*c != '-' || (c[strspn(c, "-")] && strcmp(c + strspn(c, "-"), ":")))
+			return 0;
+	}
+	return cells->nr > 0;
+}
+
+/* Does header cell i contain one of the words (lower case)? */
+static int header_has(const struct md_parser *p, size_t i, const char *const *words)
+{
+	char *h;
+	int ret = 0;
+	size_t k;
+
+	if (i >= p->header.nr)
+		return 0;
+	h = xstrdup(p->header.v[i]);
+	for (k = 0; h[k]; k++)
+		h[k] = (char)tolower((unsigned char)h[k]);
+	for (k = 0; words[k] && !ret; k++)
+		ret = strstr(h, words[k]) != NULL;
+	free(h);
+	return ret;
+}
+
+/* A cell holding exactly an ID ("T002", "**T002**", "`2.1`"): the ID, or NULL. */
+static char *cell_id(struct md_parser *p, const char *cell)
+{
+	size_t n = strlen(cell), skip = strspn(cell, "*`"), end;
+	char *id;
+
+	while (n > skip && strchr("*`", cell[n - 1]))
+		n--;
+	if (n <= skip || !(id = read_id(p, cell, n, skip, &end)))
+		return NULL;
+	if (end != n) {
+		free(id);
+		return NULL;
+	}
+	return id;
+}
+
+/* A table row with a box cell: a task.  Returns 0 if the row has no box. */
+static int md_table_row(struct md_parser *p, const struct strlist *cells)
+{
+	static const char *const dep_words[] = { "depend", "deps", "blocked", "after", "prereq", "requires", NULL };
+	static const char *const title_words[] = { "title", "task", "description", "summary", "name", "what", "work", NULL };
+	static const char *const par_words[] = { "parallel", "[p]", NULL };
+	struct box box = { BOX_NONE, NULL, 0, 0 };
+	long bi = -1, ii = -1, di = -1, ti = -1;
+	char *id = NULL;
+	struct task *t;
+	size_t i;
+	int parallel = 0, auto_id;
+
+	for (i = 0; i < cells->nr; i++) {
+		const char *c = cells->v[i];
+		size_t n = strlen(c);
+
+		if (bi < 0 && n >= 3 && c[0] == '[' && c[n - 1] == ']' &&
+		    (box.c = box_class(p, c + 1, n - 2)) != BOX_NONE) {
+			bi = (long)i;
+			box.s = c + 1;
+			box.n = n - 2;
+		}
+	}
+	if (bi < 0)
+		return 0;
+	for (i = 0; i < cells->nr; i++) {
+		if ((long)i == bi)
+			continue;
+		if (ii < 0 && !header_has(p, i, dep_words) && (id = cell_id(p, cells->v[i]))) {
+			ii = (long)i;
+			continue;
+		}
+		if (di < 0 && header_has(p, i, dep_words))
+			di = (long)i;
+		else if (header_has(p, i, par_words) && *cells->v[i] && !no_dependency(cells->v[i]))
+			parallel = 1;
+		else if (!strcmp(cells->v[i], "[P]") || !strcmp(cells->v[i], "[p]"))
+			parallel = 1;
+	}
+	for (i = 0; i < cells->nr && ti < 0; i++)
+		if ((long)i != bi && (long)i != ii && (long)i != di && header_has(p, i, title_words) &&
+		    *cells->v[i])
+			ti = (long)i;
+	if (ti < 0)
+		for (i = 0; i < cells->nr; i++)
+			if ((long)i != bi && (long)i != ii && (long)i != di && !header_has(p, i, par_words) &&
+			    (ti < 0 || strlen(cells->v[i]) > strlen(cells->v[ti])))
+				ti = (long)i;
+
+	end_nesting(p);
+	auto_id = !id;
+	if (auto_id)
+		id = xstrfmt("L%d", p->line);
+	p->cur = (long)task_new(p->tl, id, p->file, p->line, p->source);
+	free(id);
+	t = &p->tl->v[p->cur];
+	t->auto_id = auto_id;
+	t->phase = p->phase;
+	t->parallel = parallel;
+	t->done = box.c == BOX_DONE;
+	t->cancelled = box.c != BOX_TODO && box.c != BOX_DONE;
+	if (box.c == BOX_OTHER)
+		t->status = xstrfmt("marked [%.*s]", (int)box.n, box.s);
+	else
+		set_status(t, box_status[box.c]);
+	if (ti >= 0) {
+		struct item it;
+
+		read_item(p, cells->v[ti], strlen(cells->v[ti]), 0, &it);
+		t = &p->tl->v[p->cur];
+		t->parallel |= it.parallel;
+		t->story = it.story;
+		t->title = it.title;
+		free(it.id);
+	} else {
+		t->title = xstrdup("");
+	}
+	strbuf_reset(&p->text);
+	strbuf_addstr(&p->text, t->title);
+	for (i = 0; i < cells->nr; i++) {
+		if ((long)i == bi || (long)i == ii)
+			continue;
+		if ((long)i == di) {
+			size_t end;
+			const char *c = cells->v[i];
+
+			if (!read_dep_list(p, &p->tl->v[p->cur], c, strlen(c), 0, 1, &end, p->line) &&
+			    !no_dependency(c))
+				warning("%s:%d: task '%s': cannot read the dependency '%s'", p->file,
+					p->line, p->tl->v[p->cur].id, c);
+			continue;
+		}
+		scan_paths(p, cells->v[i], p->line);
+		if ((long)i != ti)
+			scan_depends(p, &p->tl->v[p->cur], cells->v[i], p->line);
+	}
+	scan_depends(p, &p->tl->v[p->cur], p->tl->v[p->cur].title, p->line);
+	end_task(p);
+	return 1;
+}
+
+/* After "### ": does the heading start with an ID ("4.1 Update", "Task 3: ...", "**T001**")? */
+static int heading_has_id(struct md_parser *p, const char *s, size_t len)
+{
+	size_t pos = strspn(s, " \t*"), end;
+	char *id;
+
+	if (!strncasecmp(s + pos, "task ", 5))
+		pos += 5;
+	id = read_id(p, s, len, pos, &end);
+	free(id);
+	return id != NULL;
+}
+
+/* The box at s ("[ ] ", "[x]* "): its class, and where the text starts. */
+static int read_box(const struct md_parser *p, const char *s, struct box *box, size_t *off)
+{
+	size_t n;
+
+	if (*s != '[')
+		return 0;
+	n = (unsigned char)s[1] < 0x80 ? 1 : (s[1] & 0xe0) == 0xc0 ? 2 : (s[1] & 0xf0) == 0xe0 ? 3 : 4;
+	if (strnlen(s + 1, n) < n || s[1 + n] != ']')
+		return 0;
+	box->s = s + 1;
+	box->n = n;
+	box->optional = s[2 + n] == '*';
+	box->c = box_class(p, box->s, n);
+	*off = 2 + n + box->optional;
+	if (box->c == BOX_NONE || (s[*off] && s[*off] != ' ' && s[*off] != '\t'))
+		return 0;
+	*off += strspn(s + *off, " \t");
+	return 1;
+}
+
 /* A line that is neither in a code block nor in a comment. */
 static void md_line(struct md_parser *p, const char *s, size_t len)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
+	size_t w;
 
 	if (match_at(item_re, p->md, s, len, 0)) {
-		size_t indent = indent_width(s);
-		char box = s[ov[4]];
+		struct box box;
 		size_t off = ov[1];
 
-		end_task(p);
-		md_item(p, s, len, indent, box, off);
+		box.s = s + ov[4];
+		box.n = ov[5] - ov[4];
+		box.optional = ov[7] > ov[6];
+		box.c = box_class(p, box.s, box.n);
+		if (box.c != BOX_NONE) {
+			p->in_table = 0;
+			md_item(p, s, len, (int)indent_width(s), &box, off, NULL);
+			return;
+		}
+	}
+	if (match_at(numbox_re, p->md, s, len, 0)) {
+		struct box box;
+		size_t off = ov[1];
+		char *id = xstrndup(s + ov[4], ov[5] - ov[4]);
+
+		box.s = s + ov[6];
+		box.n = ov[7] - ov[6];
+		box.optional = ov[9] > ov[8];
+		box.c = box_class(p, box.s, box.n);
+		if (box.c != BOX_NONE) {
+			p->in_table = 0;
+			md_item(p, s, len, (int)indent_width(s), &box, off, id);
+			free(id);
+			return;
+		}
+		free(id);
+	}
+	if (s[0] == '#') {
+		size_t level = strspn(s, "#"), off;
+		struct box box;
+
+		if (level <= 6 && (s[level] == ' ' || s[level] == '\t')) {
+			const char *h = s + level + strspn(s + level, " \t");
+
+			p->in_table = 0;
+			end_nesting(p);
+			if (read_box(p, h, &box, &off)) {
+				md_item(p, h, strlen(h), -1, &box, off, NULL);
+				return;
+			}
+			if (level == 2) {
+				md_phase(p, s + 3);
+				return;
+			}
+			if (!p->id_heading && level >= 3 && heading_has_id(p, h, strlen(h)))
+				p->id_heading = p->line;
+			return;
+		}
+	}
+	if (s[strspn(s, " \t")] == '|') {
+		split_row(&p->row, s);
+		if (!p->in_table)
+			strlist_clear(&p->header);
+		p->in_table = 1;
+		if (separator_row(&p->row)) {
+			/* the row before was the header */
+			return;
+		}
+		if (md_table_row(p, &p->row))
+			return;
+		if (!p->id_row) {
+			size_t i;
+
+			for (i = 0; i < p->row.nr; i++) {
+				char *id = cell_id(p, p->row.v[i]);
+
+				if (id && !strchr(id, '.')) {
+					p->id_row = p->line;
+					free(id);
+					break;
+				}
+				free(id);
+			}
+		}
+		/* the first row is the header until a later one shows it is not */
+		if (!p->header.nr) {
+			size_t i;
+
+			for (i = 0; i < p->row.nr; i++)
+				strlist_push(&p->header, p->row.v[i]);
+		}
+	} else if (!is_blank(s)) {
+		p->in_table = 0;
+	}
+	if (is_blank(s)) {
+		if (p->cur >= 0)
+			p->blank++;
 		return;
 	}
-	if (s[0] == '#' && s[1] == '#' && (s[2] == ' ' || s[2] == '\t')) {
-		end_task(p);
-		md_phase(p, s + 3);
-		return;
+	w = indent_width(s);
+	if (p->cur < 0 || (p->cur_indent >= 0 && w <= (size_t)p->cur_indent)) {
+		/* the deepest open item this line is indented under takes it */
+		size_t k = p->nest_nr;
+
+		while (k && p->nest[k - 1].indent >= 0 && (size_t)p->nest[k - 1].indent >= w)
+			k--;
+		if (!k) {
+			end_nesting(p);
+			return;
+		}
+		p->nest_nr = k;
+		if (p->nest[k - 1].task != p->cur)
+			reopen_task(p, p->nest[k - 1].task, p->nest[k - 1].indent);
 	}
-	if (p->cur >= 0 && !is_blank(s) && indent_width(s) > p->cur_indent) {
+	{
 		struct strbuf cont = STRBUF_INIT;
 
 		strbuf_addstr(&cont, s);
 		strbuf_trim(&cont);
-		strbuf_addch(&p->text, '\n');
-		strbuf_addstr(&p->text, cont.buf);
+		add_text(p, cont.buf);
 		scan_paths(p, cont.buf, p->line);
-		scan_depends(p, &p->tl->v[p->cur], cont.buf);
+		scan_depends(p, &p->tl->v[p->cur], cont.buf, p->line);
 		strbuf_release(&cont);
-		return;
 	}
-	end_task(p);
+}
+
+/*
+ * Kiro often writes subtasks flush with their parent ("- [ ] 2. Build",
+ * "- [ ] 2.1 Model"): a task "2.1" whose parent "2" is an earlier task of
+ * the same file is its subtask, and "2" a group.
+ */
+static void kiro_groups(struct md_parser *p)
+{
+	struct strmap ids = STRMAP_INIT;
+	size_t i;
+
+	for (i = p->first_task; i < p->tl->nr; i++) {
+		struct task *t = &p->tl->v[i];
+		const char *dot = strrchr(t->id, '.');
+		void *v;
+
+		if (!t->auto_id && isdigit((unsigned char)t->id[0]) && !strmap_contains(&ids, t->id))
+			strmap_put(&ids, t->id, (void *)(uintptr_t)(i + 1), NULL);
+		if (t->auto_id || t->in_group || !dot || !isdigit((unsigned char)t->id[0]))
+			continue;
+		{
+			char *parent = xstrndup(t->id, (size_t)(dot - t->id));
+
+			v = strmap_get(&ids, parent);
+			free(parent);
+		}
+		if (v && (size_t)(uintptr_t)v - 1 < i) {
+			struct task *g = &p->tl->v[(uintptr_t)v - 1];
+
+			t->in_group = (uintptr_t)v;
+			set_status(g, "group");
+			if (!g->done)
+				g->cancelled = 1;
+		}
+	}
+	strmap_clear(&ids);
+}
+
+/*
+ * A file whose checklists have no ID while its headings or a table
+ * without boxes hold IDs: the checklists are acceptance criteria and the
+ * tasks are elsewhere.  Say so: planning the criteria is not what its
+ * author meant.
+ */
+static void acceptance_hint(struct md_parser *p)
+{
+	size_t i;
+
+	for (i = p->first_task; i < p->tl->nr; i++)
+		if (!p->tl->v[i].auto_id)
+			return;
+	if (p->id_heading)
+		warning("%s:%d: the tasks seem to be headings ('### 4.1 title'); the checklists "
+			"below them look like acceptance criteria: write a task as '### [ ] 4.1 title' "
+			"or '- [ ] 4.1 title' to plan it", p->file, p->id_heading);
+	else if (p->id_row)
+		warning("%s:%d: the tasks seem to be rows of a table without checkboxes; the "
+			"checklists look like acceptance criteria: give each row a box "
+			"('| [ ] | T002 | title | T001 |') to plan it", p->file, p->id_row);
 }
 
 /* The fence a line opens or closes: its character and length, or 0. */
@@ -1229,10 +2186,26 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 	strbuf_init(&p.norm, 0);
 	strmap_init(&p.seen);
 	strmap_init(&p.warned);
+	strlist_init(&p.header);
+	strlist_init(&p.row);
+	p.first_task = tl->nr;
 	p.md = pcre2_match_data_create(8, NULL);
 	if (!p.md) {
 		ret = error("out of memory");
 		goto out;
+	}
+
+	/* legends first: "[~] = in progress" may come after the boxes it explains */
+	for (s = buf; s < end; ) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+
+		if (memchr(s, '[', n)) {
+			strbuf_reset(&line);
+			strbuf_add(&line, s, n);
+			legend_scan(&p, line.buf);
+		}
+		s += n + (nl ? 1 : 0);
 	}
 
 	s = buf;
@@ -1297,9 +2270,12 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 			continue;
 		md_line(&p, clean.buf, clean.len);
 	}
-	end_task(&p);
+	finish_texts(&p);
+	kiro_groups(&p);
+	acceptance_hint(&p);
 
 out:
+	finish_texts(&p);
 	pcre2_match_data_free(p.md);
 	strbuf_release(&line);
 	strbuf_release(&clean);
@@ -1307,6 +2283,9 @@ out:
 	strbuf_release(&p.norm);
 	strmap_clear(&p.seen);
 	strmap_clear(&p.warned);
+	strlist_clear(&p.header);
+	strlist_clear(&p.row);
+	free(p.nest);
 	return ret;
 }
 
@@ -1527,6 +2506,10 @@ int task_id_valid(const char *id, const char *branch_prefix, const char **why)
 
 		if (isalnum(c) || (p > id && strchr("._-", c)))
 			continue;
+		/* one '/': a task qualified by its feature, "001-events/T001" */
+		if (c == '/' && p > id && p[1] && !strchr("./-", p[1]) && p[-1] != '.' &&
+		    strchr(id, '/') == strrchr(id, '/'))
+			continue;
 		if (c < 0x20 || c >= 0x7f)
 			snprintf(reason, sizeof(reason), "%s byte 0x%02x",
 				 p == id ? "starts with" : "contains", c);
@@ -1557,14 +2540,235 @@ int task_id_valid(const char *id, const char *branch_prefix, const char **why)
 	return valid;
 }
 
+static void push_once(struct strlist *l, struct strmap *seen, const char *s)
+{
+	int found;
+
+	strmap_put(seen, s, NULL, &found);
+	if (!found)
+		strlist_push(l, s);
+}
+
+static int is_group(const struct task *t)
+{
+	return t->status && !strcmp(t->status, "group");
+}
+
+/*
+ * Once every ID is known: a soft dependency ("after T001", marked '?')
+ * is kept only if it names a task; a dependency on a group is one on
+ * each of its subtasks (the group itself does not run).
+ */
+static void resolve_depends(struct tasklist *tl)
+{
+	long *first = xcalloc(tl->nr ? tl->nr : 1, sizeof(*first));
+	long *next = xcalloc(tl->nr ? tl->nr : 1, sizeof(*next));
+	struct strmap bare = STRMAP_INIT;	/* "T001" -> index + 1 of the one "feature/T001", or 0 */
+	size_t i, j;
+
+	for (i = 0; i < tl->nr; i++) {
+		const char *slash = strchr(tl->v[i].id, '/');
+		struct strmap_entry *e;
+		int found;
+
+		if (!slash)
+			continue;
+		e = strmap_put(&bare, slash + 1, (void *)(uintptr_t)(i + 1), &found);
+		if (found)
+			e->value = NULL;	/* in two features: ambiguous */
+	}
+
+	for (i = 0; i < tl->nr; i++)
+		first[i] = next[i] = -1;
+	for (i = tl->nr; i-- > 0; ) {
+		long g = (long)tl->v[i].in_group - 1;
+
+		if (g >= 0 && (size_t)g < tl->nr) {
+			next[i] = first[g];
+			first[g] = (long)i;
+		}
+	}
+	for (i = 0; i < tl->nr; i++) {
+		struct task *t = &tl->v[i];
+		struct strlist deps = STRLIST_INIT;
+		struct strmap seen = STRMAP_INIT;
+
+		for (j = 0; j < t->depends.nr; j++) {
+			const char *dep = t->depends.v[j];
+			int soft = *dep == '?';
+			long k, c;
+
+			dep += soft;
+			k = tasks_find(tl, dep);
+			/* "X001" of another file, which is qualified: its one "feature/X001" */
+			if (k < 0 && !strchr(dep, '/') && strmap_get(&bare, dep)) {
+				k = (long)(uintptr_t)strmap_get(&bare, dep) - 1;
+				dep = tl->v[k].id;
+			}
+			if (k < 0 && soft) {
+				if (strncmp(dep, "US", 2))
+					warning("%s:%d: task '%s': '%s' is not a task; not read as a dependency",
+						t->file, t->line, t->id, dep);
+				continue;
+			}
+			if (k == (long)i && soft)
+				continue;
+			if (k >= 0 && is_group(&tl->v[k]) && first[k] >= 0) {
+				for (c = first[k]; c >= 0; c = next[c])
+					if (c != (long)i)
+						push_once(&deps, &seen, tl->v[c].id);
+				continue;
+			}
+			push_once(&deps, &seen, dep);
+		}
+		strlist_clear(&t->depends);
+		strmap_clear(&seen);
+		t->depends = deps;
+	}
+	free(first);
+	free(next);
+	strmap_clear(&bare);
+}
+
+/*
+ * The feature a task file is: the spec-kit or Kiro directory of a
+ * "tasks.md" (specs/001-events/tasks.md: "001-events"), else the file's
+ * stem (backend.md: "backend"), made a valid ref component.
+ */
+static char *feature_name(const char *file)
+{
+	const char *base = strrchr(file, '/'), *start;
+	size_t n;
+	char *name, *q;
+
+	base = base ? base + 1 : file;
+	n = strcspn(base, ".");
+	if (n == 5 && !strncasecmp(base, "tasks", 5) && base - file >= 2) {
+		for (start = base - 1; start > file && start[-1] != '/'; start--)
+			;
+		name = xstrndup(start, (size_t)(base - 1 - start));
+	} else {
+		name = xstrndup(base, n);
+	}
+	/* room for "/T001" in TASK_ID_MAX */
+	if (strlen(name) > 28)
+		name[28] = '\0';
+	for (q = name; *q; q++)
+		if (!isalnum((unsigned char)*q) && !strchr("_-", *q))
+			*q = '-';
+	if (!*name || *name == '-') {
+		char *fixed = xstrfmt("f%s", name);
+
+		free(name);
+		name = fixed;
+	}
+	return name;
+}
+
+/*
+ * Two task files whose IDs collide (two spec-kit features both starting
+ * at T001) plan together: the tasks of every file with a colliding ID
+ * are qualified by their feature ("001-events/T001"), and so are the
+ * dependencies that name a task of their own file.
+ */
+static void qualify_features(struct tasklist *tl)
+{
+	struct strmap first = STRMAP_INIT, local = STRMAP_INIT;
+	struct strbuf key = STRBUF_INIT;
+	int sources = 0, any = 0, a, b, example_source = 0;
+	const char *example = NULL;
+	unsigned char *clash;
+	char **feat;
+	size_t i, j;
+
+	for (i = 0; i < tl->nr; i++)
+		if (tl->v[i].source >= sources)
+			sources = tl->v[i].source + 1;
+	if (sources < 2)
+		return;
+	clash = xcalloc((size_t)sources, 1);
+	feat = xcalloc((size_t)sources, sizeof(*feat));
+	for (i = 0; i < tl->nr; i++) {
+		const struct task *t = &tl->v[i];
+		struct strmap_entry *e;
+		int found;
+
+		if (t->source < 0 || strchr(t->id, '/'))
+			continue;
+		e = strmap_put(&first, t->id, (void *)(uintptr_t)(t->source + 1), &found);
+		if (found && (int)(uintptr_t)e->value - 1 != t->source) {
+			clash[(uintptr_t)e->value - 1] = clash[t->source] = 1;
+			if (!any) {
+				example = t->id;
+				example_source = t->source;
+			}
+			any = 1;
+		}
+	}
+	if (!any)
+		goto out;
+	for (i = 0; i < tl->nr; i++) {
+		const struct task *t = &tl->v[i];
+
+		if (t->source < 0 || !clash[t->source])
+			continue;
+		if (!feat[t->source])
+			feat[t->source] = feature_name(t->file);
+		strbuf_reset(&key);
+		strbuf_addf(&key, "%d\n%s", t->source, t->id);
+		strmap_put(&local, key.buf, NULL, NULL);
+	}
+	for (a = 0; a < sources; a++)
+		for (b = a + 1; feat[a] && b < sources; b++)
+			if (feat[b] && !strcmp(feat[a], feat[b])) {
+				char *f = xstrfmt("%s-%d", feat[b], b + 1);
+
+				free(feat[b]);
+				feat[b] = f;
+			}
+	warning("task IDs such as '%s' are in more than one task file: each file's IDs are "
+		"qualified by its feature ('%s/%s')", example, feat[example_source], example);
+	for (i = 0; i < tl->nr; i++) {
+		struct task *t = &tl->v[i];
+		char *id;
+
+		if (t->source < 0 || !clash[t->source])
+			continue;
+		for (j = 0; j < t->depends.nr; j++) {
+			const char *dep = t->depends.v[j];
+			int soft = *dep == '?';
+
+			strbuf_reset(&key);
+			strbuf_addf(&key, "%d\n%s", t->source, dep + soft);
+			if (!strmap_contains(&local, key.buf))
+				continue;
+			id = xstrfmt("%s%s/%s", soft ? "?" : "", feat[t->source], dep + soft);
+			free(t->depends.v[j]);
+			t->depends.v[j] = id;
+		}
+		id = xstrfmt("%s/%s", feat[t->source], t->id);
+		free(t->id);
+		t->id = id;
+	}
+out:
+	for (a = 0; a < sources; a++)
+		free(feat[a]);
+	free(feat);
+	free(clash);
+	strbuf_release(&key);
+	strmap_clear(&first);
+	strmap_clear(&local);
+}
+
 int tasks_validate(struct tasklist *tl, const char *branch_prefix)
 {
 	int ret = 0;
 	size_t i, j;
 
+	qualify_features(tl);
 	strmap_clear(&tl->index);
 	for (i = 0; i < tl->nr; i++) {
-		const struct task *t = &tl->v[i];
+		struct task *t = &tl->v[i];
 		struct strmap_entry *e;
 		const char *why = NULL;
 		int found;
@@ -1577,10 +2781,25 @@ int tasks_validate(struct tasklist *tl, const char *branch_prefix)
 		if (found) {
 			const struct task *first = &tl->v[(uintptr_t)e->value - 1];
 
+			/* an author's leftover copy of a finished task: not worth refusing the plan */
+			if (t->done && first->done && first->source == t->source &&
+			    !strcmp(first->file, t->file)) {
+				char *id = xstrfmt("%s-L%d", t->id, t->line);
+
+				warning("duplicate task ID '%s' (%s:%d and %s:%d), both done: the second "
+					"is listed as '%s'", t->id, first->file, first->line, t->file,
+					t->line, id);
+				free(t->id);
+				t->id = id;
+				strmap_put(&tl->index, t->id, (void *)(uintptr_t)(i + 1), &found);
+				if (!found)
+					continue;
+			}
 			ret = error("duplicate task ID '%s' (%s:%d and %s:%d)", t->id,
 				    first->file, first->line, t->file, t->line);
 		}
 	}
+	resolve_depends(tl);
 	for (i = 0; i < tl->nr; i++) {
 		const struct task *t = &tl->v[i];
 
@@ -1596,6 +2815,30 @@ int tasks_validate(struct tasklist *tl, const char *branch_prefix)
 		}
 	}
 	return ret;
+}
+
+char *task_fs_name(const char *id)
+{
+	char *name = xstrdup(id), *q;
+
+	for (q = name; *q; q++)
+		if (*q == '/')
+			*q = '+';
+	return name;
+}
+
+void task_fs_name_decode(char *name)
+{
+	for (; *name; name++)
+		if (*name == '+')
+			*name = '/';
+}
+
+const char *task_status_name(const struct task *t)
+{
+	if (t->status && (!t->done || strcmp(t->status, "optional")))
+		return t->status;
+	return t->done ? "done" : t->cancelled ? "cancelled" : "todo";
 }
 
 long tasks_find(const struct tasklist *tl, const char *id)

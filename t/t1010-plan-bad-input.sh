@@ -62,10 +62,13 @@ test_expect_success 'duplicate IDs name both lines' '
 	plan_fails "duplicate task ID .T001. (dup.md:1 and dup.md:3)" dup.md
 '
 
-test_expect_success 'items without IDs on the same line of two files collide' '
+test_expect_success 'items without IDs on the same line of two files are qualified by file' '
 	printf -- "- [ ] Write a.c\n" >repo/one.md &&
 	printf -- "- [ ] Write b.c\n" >repo/two.md &&
-	plan_fails "duplicate task ID .L1. (one.md:1 and two.md:1)" one.md two.md
+	(cd repo && git parallel plan --json one.md two.md >../two.json 2>../err) &&
+	json_get two.json "[t[\"id\"] for t in d[\"tasks\"]]" >actual &&
+	echo "[\"one/L1\", \"two/L1\"]" >expect &&
+	test_cmp expect actual
 '
 
 for id in "../x" "a b" "-rf" "x.lock" "$(printf "%060d" 7)"

@@ -74,7 +74,10 @@ ini: a path climbing out|ini "[task \"T1\"]\n\tpaths = a/../../x"|git parallel p
 ini: an absolute path|ini "[task \"T1\"]\n\tpaths = /etc/passwd"|git parallel plan tasks.ini|128|invalid path '/etc/passwd': absolute path
 ini: a path into .git|ini "[task \"T1\"]\n\tpaths = .git/config"|git parallel plan tasks.ini|128|invalid path '.git/config': path inside .git
 ini: ID ../x (a worktree name out of its directory)|ini "[task \"../x\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID '../x'
-ini: ID a/b (a worktree name with a slash)|ini "[task \"a/b\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID 'a/b'
+ini: ID a/b (qualified by feature; its worktree is named a+b)|ini "[task \"a/b\"]\n\tpaths = a"|git parallel plan tasks.ini|0|^$
+ini: ID a//b|ini "[task \"a//b\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID 'a//b'
+ini: ID a/../b|ini "[task \"a/../b\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID 'a/\.\./b'
+ini: ID a+b (the worktree name of a/b)|ini "[task \"a+b\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID 'a\+b'
 ini: ID -rf|ini "[task \"-rf\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID '-rf': starts with '-'
 ini: ID --upload-pack=touch pwned|ini "[task \"--upload-pack=touch pwned\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID '--upload-pack=touch pwned'
 md: ID of 1000 characters|long_md_id|git parallel plan tasks.md|128|tasks.md:1: invalid task ID 'T1111

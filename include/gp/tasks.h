@@ -24,6 +24,14 @@ struct task {
 	unsigned char done;	/* [x] / [X] / done = true: listed, never run */
 	unsigned char cancelled;	/* [-]: listed as skipped, never run */
 	unsigned char auto_id;	/* no ID in the file: "L<line>" */
+	/*
+	 * Any other status the file gives, or NULL: "in progress",
+	 * "deferred", "blocked", "optional", "group" (a parent whose
+	 * subtasks are the tasks), "marked [A]" ...  A task with a status
+	 * other than "optional" is not run: cancelled is set too.
+	 */
+	char *status;
+	size_t in_group;	/* 1 + index of the group this subtask is in; 0: none */
 	char *story;		/* [US1], or NULL */
 	struct strlist paths;	/* normalised, repository-relative; directories end in '/' */
 	struct strlist depends;	/* explicit dependency IDs, in order */
@@ -106,6 +114,20 @@ int task_id_valid(const char *id, const char *branch_prefix, const char **why);
  * tl->index.  Returns 0 or -1 after reporting every problem found.
  */
 int tasks_validate(struct tasklist *tl, const char *branch_prefix);
+
+/*
+ * What the task list says of a task: "todo", "done", "cancelled", or its
+ * status ("in progress", "group", "optional" ...).
+ */
+const char *task_status_name(const struct task *t);
+
+/*
+ * A task ID as a file or worktree name: "001-events/T001" (a task
+ * qualified by its feature) is "001-events+T001"; '+' is never in an ID.
+ * task_fs_name_decode() turns such a name back into the ID, in place.
+ */
+char *task_fs_name(const char *id);
+void task_fs_name_decode(char *name);
 
 /* Index of the task with this ID, or -1.  Needs tasks_validate(). */
 long tasks_find(const struct tasklist *tl, const char *id);

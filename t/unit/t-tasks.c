@@ -147,8 +147,8 @@ static void test_not_items(void)
 
 	ok(parse(&tl, "## Notes\n\n- [P] tasks = different files, no dependencies\n"
 		      "- [Story] label maps task to specific user story\n"
-		      "- [?] T001 unknown box\n- [] T002 empty box\n-[ ] T003 no space\n"
-		      "1. [ ] T004 ordered list\n- T005 plain bullet\n") == 0 &&
+		      "- [Q] T001 unknown box\n- [] T002 empty box\n-[ ] T003 no space\n"
+		      "- T005 plain bullet\n") == 0 &&
 	   tl.nr == 0, "notes and other boxes are not tasks");
 	tasklist_release(&tl);
 
@@ -245,17 +245,21 @@ static void test_continuation(void)
 	   has(&t->paths, "docs/x.md"), "continuation: paths");
 	ok(t && t->depends.nr == 1 && has(&t->depends, "T000"), "continuation: depends");
 	t = get(&tl, "T002");
-	is_str(t ? t->text : NULL, "second\ncont", "blank line ends the continuation");
-	ok(t && t->paths.nr == 0, "nothing after the blank line");
+	is_str(t ? t->text : NULL, "second\ncont\n\nafter blank src/no3.py",
+	       "an indented line after a blank line still continues");
+	ok(t && t->paths.nr == 1, "a path after the blank line");
 	tasklist_release(&tl);
 
-	/* an indented checklist item is a task of its own */
+	/* an indented checklist item with an ID is a subtask: its parent is a group */
 	ok(parse(&tl, "- [ ] T001 parent\n  - [ ] T002 child in src/c.py\n    child detail\n") == 0 &&
-	   tl.nr == 2, "indented item is a task");
+	   tl.nr == 2, "indented item with an ID is a task");
 	t = get(&tl, "T002");
 	is_str(t ? t->text : NULL, "child in src/c.py\nchild detail", "indented item: continuation");
+	ok(t && t->in_group == 1 && !t->cancelled, "subtask: runs, knows its group");
 	t = get(&tl, "T001");
 	is_str(t ? t->text : NULL, "parent", "indented item ends the parent's text");
+	ok(t && t->cancelled && !t->done && t->status && !strcmp(t->status, "group"),
+	   "the parent of a subtask is a group, not run");
 	tasklist_release(&tl);
 }
 
@@ -441,10 +445,12 @@ static void test_load_errors(void)
 static void test_validate(void)
 {
 	static const char *const bad[] = {
-		"../x", "a b", "-rf", "", "x.lock", "x.", "a..b", "a/b", "a~b", "a:b", "é1",
+		"../x", "a b", "-rf", "", "x.lock", "x.", "a..b", "a~b", "a:b", "é1",
+		"a//b", "a/", "/a", "a/.b", "a./b", "a/b/c", "a/-b", "a+b",
 		"123456789012345678901234567890123456789012345678901234567890",
 	};
-	static const char *const good[] = { "T001", "T020a", "PROJ-12", "L42", "a.b", "a_b", "1" };
+	static const char *const good[] = { "T001", "T020a", "PROJ-12", "L42", "a.b", "a_b", "1",
+					    "2.1", "001-events/T001" };
 	struct tasklist tl;
 	const char *why;
 	size_t i;
@@ -606,6 +612,19 @@ static void test_big(void)
 	/* timings belong in bench/, not in tests: report, never assert */
 	printf("# 10,000 tasks parsed in %.1f ms\n", ms);
 	tasklist_release(&tl);
+
+	/* a group whose criteria alternate with its subtasks: the group's text is taken up again 10,000 times */
+	strbuf_setlen(&sb, 0);
+	strbuf_addstr(&sb, "- [ ] G0001 Group\n");
+	for (i = 1; i <= 10000; i++)
+		strbuf_addf(&sb, "  - [ ] T%05d child\n  - [ ] criterion %d in src/c%d.ts\n", i, i, i);
+	c = clock();
+	parse(&tl, sb.buf);
+	ms = (double)(clock() - c) * 1000 / CLOCKS_PER_SEC;
+	ok(tl.nr == 10001 && tl.v[0].paths.nr == 10000 && strstr(tl.v[0].text, "criterion 10000 in") &&
+	   !strcmp(tl.v[10000].text, "child"), "10,000 subtasks between a group's criteria");
+	printf("# a group and 10,000 subtasks parsed in %.1f ms\n", ms);
+	tasklist_release(&tl);
 	strbuf_release(&sb);
 }
 
@@ -616,6 +635,254 @@ static void test_path_below(void)
 	ok(!path_below("/a/bc", "/a/b"), "path_below: a sibling with a longer name is not below");
 	ok(!path_below("/a", "/a/b"), "path_below: the parent is not below");
 	is_str(path_below("/x", "/"), "x", "path_below: below the root");
+}
+
+/* Real task lists' syntax (issue 12): IDs, statuses, dependencies, nesting, tables. */
+
+/* md on one line, for test names */
+static const char *oneline(const char *md)
+{
+	static char buf[512];
+	size_t i;
+
+	for (i = 0; md[i] && i < sizeof(buf) - 1; i++)
+		buf[i] = md[i] == '\n' ? '|' : md[i];
+	buf[i] = '\0';
+	return buf;
+}
+
+/* "id|title|P" of a one-item buffer */
+static void id_title(const char *md, const char *id, const char *title, int par)
+{
+	struct tasklist tl;
+	struct task *t = one(&tl, md);
+
+	is_str(t ? t->id : NULL, id, "id of: %s", oneline(md));
+	is_str(t ? t->title : NULL, title, "title of: %s", oneline(md));
+	ok(t && t->parallel == par && !t->auto_id, "[P] %d of: %s", par, oneline(md));
+	tasklist_release(&tl);
+}
+
+static void test_real_ids(void)
+{
+	struct tasklist tl;
+	const char *why = NULL;
+
+	id_title("- [ ] 2.1 Create the model\n", "2.1", "Create the model", 0);
+	id_title("- [ ] 3. Set up the project\n", "3", "Set up the project", 0);
+	id_title("- [ ] 10.2a Patch it\n", "10.2a", "Patch it", 0);
+	id_title("- [ ] [T001] Bracketed\n", "T001", "Bracketed", 0);
+	id_title("- [ ] **PH0-LAUNCH-001:** Launch checklist\n", "PH0-LAUNCH-001", "Launch checklist", 0);
+	id_title("- [ ] **T001**: Bold then colon\n", "T001", "Bold then colon", 0);
+	id_title("- [ ] FE-UI-001: Build the header\n", "FE-UI-001", "Build the header", 0);
+	id_title("- [ ] T011A Second half\n", "T011A", "Second half", 0);
+	id_title("- [ ] [EXEC] TS-002: Run the suite\n", "TS-002", "Run the suite", 0);
+	id_title("- [ ] T004 [p] lower-case marker\n", "T004", "lower-case marker", 1);
+	id_title("- [ ] T005 marker at the end [P]\n", "T005", "marker at the end", 1);
+	id_title("- [ ] [P] T006 marker first\n", "T006", "marker first", 1);
+	id_title("- [ ] 2.1 [P] Kiro with marker\n", "2.1", "Kiro with marker", 1);
+	id_title("1. [ ] T007 numbered list\n", "T007", "numbered list", 0);
+	id_title("- [ ] **Task 1.1**: Brief description\n", "1.1", "Brief description", 0);
+	id_title("- [ ] Task 3: Wire it\n", "3", "Wire it", 0);
+	id_title("- 1. [ ] Main task item\n", "1", "Main task item", 0);
+	id_title("  - 1.1 [ ] Subtask item\n", "1.1", "Subtask item", 0);
+	id_title("- [ ] t001.1 Lower-case subtask ~10m\n", "t001.1", "Lower-case subtask ~10m", 0);
+	id_title("- [TODO] Task-001: Short description\n", "Task-001", "Short description", 0);
+	/* not IDs */
+	ok(parse(&tl, "- [ ] [US1] story only\n- [ ] [P1] priority\n- [ ] 2024 was a year\n") == 0 &&
+	   tl.nr == 3 && tl.v[0].auto_id && tl.v[1].auto_id && tl.v[2].auto_id,
+	   "[US1], [P1], a bare number: no ID");
+	is_str(tl.nr ? tl.v[0].story : NULL, "US1", "[US1] first is the story");
+	tasklist_release(&tl);
+
+	/* dotted IDs make branch names; "3." is normalised above; check-ref-format agrees (t1100) */
+	ok(task_id_valid("2.1", "parallel/", &why), "2.1 is a valid ID");
+	ok(task_id_valid("10.2a", "parallel/", &why), "10.2a is a valid ID");
+	ok(!task_id_valid("3.", "parallel/", &why), "3. is not");
+	ok(!task_id_valid("1..2", "parallel/", &why), "1..2 is not");
+}
+
+static void test_statuses(void)
+{
+	struct tasklist tl;
+	static const struct { const char *md, *status; int done, cancelled; } cases[] = {
+		{ "- [ ] T001 todo\n", NULL, 0, 0 },
+		{ "- [x] T001 done\n", NULL, 1, 0 },
+		{ "- [-] T001 cancelled\n", NULL, 0, 1 },
+		{ "- [~] T001 tilde\n", "in progress", 0, 1 },
+		{ "- [/] T001 slash\n", "in progress", 0, 1 },
+		{ "- [!] T001 bang\n", "blocked", 0, 1 },
+		{ "- [>] T001 later\n", "deferred", 0, 1 },
+		{ "- [A] T001 letter\n", "marked [A]", 0, 1 },
+		{ "- [ ]* 2.3 optional\n", "optional", 0, 0 },
+		{ "- [x]* 2.3 optional done\n", NULL, 1, 0 },
+		{ "- [\xe2\x9c\x93] T001 check mark\n", NULL, 1, 0 },
+		{ "Legend: [~] = skipped on purpose\n- [~] T001 legend\n", NULL, 0, 1 },
+		{ "- [~] T001 legend after\n\n- [ ] = not started\n- [~] = In progress\n", "in progress", 0, 1 },
+		{ "Mark: [ ] = not done, [D] = deferred\n- [D] T001 own letter\n", "deferred", 0, 1 },
+		{ "| Prefix | Meaning |\n|---|---|\n| `[B]` | Blocked |\n- [B] T001 table legend\n", "blocked", 0, 1 },
+		{ "- [-] 2.3 Kiro works on it\n", "in progress", 0, 1 },
+		{ "## Status\n- `[~]` - Blocked on review\n\n- [~] T001 dash legend\n", "blocked", 0, 1 },
+		{ "- [TODO] T001 word box\n", NULL, 0, 0 },
+		{ "- [DOING] T001 word box\n", "in progress", 0, 1 },
+		{ "- [DONE] T001 word box\n", NULL, 1, 0 },
+		{ "- [BLOCKED] T001 word box\n", "blocked", 0, 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct task *t;
+
+		parse(&tl, cases[i].md);
+		t = get(&tl, strstr(cases[i].md, "2.3") ? "2.3" : "T001");
+		ok(t && tl.nr == 1, "status: one task in %s", oneline(cases[i].md));
+		is_str(t ? t->status : NULL, cases[i].status, "status of: %s", oneline(cases[i].md));
+		ok(t && t->done == cases[i].done && t->cancelled == cases[i].cancelled,
+		   "done/not run of: %s", oneline(cases[i].md));
+		tasklist_release(&tl);
+	}
+	/* a dependency on such a task is known: not "unknown task" */
+	parse(&tl, "- [~] T001 a\n- [ ] T002 b (depends on T001)\n");
+	ok(tasks_validate(&tl, "parallel/") == 0, "a dependency on an in-progress task validates");
+	tasklist_release(&tl);
+}
+
+static void deps_are(const char *md, const char *id, const char *want)
+{
+	struct tasklist tl;
+	struct strbuf sb = STRBUF_INIT;
+	struct task *t;
+	size_t i;
+
+	parse(&tl, md);
+	tasks_validate(&tl, "parallel/");
+	t = get(&tl, id);
+	for (i = 0; t && i < t->depends.nr; i++)
+		strbuf_addf(&sb, "%s%s", i ? " " : "", t->depends.v[i]);
+	is_str(sb.buf, want, "deps of %s in: %s", id, oneline(md));
+	strbuf_release(&sb);
+	tasklist_release(&tl);
+}
+
+static void test_real_depends(void)
+{
+	const char *base = "- [ ] T001 a\n- [ ] T002 b\n- [ ] T003 c\n- [ ] T004 d\n- [ ] T005 e\n";
+	static const struct { const char *line, *want; } cases[] = {
+		{ "- [ ] T009 x (Depends on: T001)\n", "T001" },
+		{ "- [ ] T009 x (after T002)\n", "T002" },
+		{ "- [ ] T009 x (requires T003)\n", "T003" },
+		{ "- [ ] T009 x (blocked by T004)\n", "T004" },
+		{ "- [ ] T009 x [deps:T001,T005]\n", "T001 T005" },
+		{ "- [ ] T009 x\n  **Dependencies**: T001, T002\n", "T001 T002" },
+		{ "- [ ] T009 x (depends on T001-T004)\n", "T001 T002 T003 T004" },
+		{ "- [ ] T009 x (depends on T002\xe2\x80\x93T004)\n", "T002 T003 T004" },
+		{ "- [ ] T009 x (depends on T001 and T003 through T004)\n", "T001 T003 T004" },
+		{ "- [ ] T009 x after the user logs in, requires T042\n", "" },
+		{ "- [ ] T009 x\n  Dependencies: None\n", "" },
+		{ "- [ ] T009 x installs dependencies: `zod`\n", "" },
+		{ "- [ ] T009 x blocked-by:T001,T002 ~15m\n", "T001 T002" },
+		{ "- [ ] T009 x\n  Dependencies: T001 (setup), T003 (models)\n", "T001 T003" },
+		{ "- [ ] T009 x (depends on T004 (the API))\n", "T004" },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *md = xstrfmt("%s%s", base, cases[i].line);
+
+		deps_are(md, "T009", cases[i].want);
+		free(md);
+	}
+	/* a dependency on a group is on its subtasks */
+	deps_are("- [ ] 1. Group\n  - [ ] 1.1 a\n  - [ ] 1.2 b\n- [ ] 2. After (depends on 1)\n",
+		 "2", "1.1 1.2");
+	deps_are("- [ ] T001 Group\n  - [ ] T002 a\n  - [ ] T003 b\n- [ ] T004 After (depends on T001)\n",
+		 "T004", "T002 T003");
+}
+
+static void test_nesting(void)
+{
+	struct tasklist tl;
+	struct task *t;
+
+	/* Kiro: a parent whose children are tasks is a group; criteria stay text */
+	ok(parse(&tl, "- [ ] 1. Set up\n"
+		      "  - [ ] 1.1 Create src/a.ts\n"
+		      "    - Write the types\n"
+		      "    - _Requirements: 1.2, 3.4_\n"
+		      "  - [ ] 1.2 Create src/b.ts\n"
+		      "    - [ ] the criterion of 1.2 in src/c.ts\n"
+		      "- [ ] 2. Next\n") == 0 && tl.nr == 4, "Kiro: 4 items");
+	ok(tasks_validate(&tl, "parallel/") == 0, "Kiro: not duplicates");
+	t = get(&tl, "1");
+	ok(t && t->cancelled && t->status && !strcmp(t->status, "group"), "Kiro: 1 is a group");
+	t = get(&tl, "1.1");
+	ok(t && t->depends.nr == 0, "Kiro: _Requirements_ are not dependencies");
+	t = get(&tl, "1.2");
+	is_str(t ? t->text : NULL, "Create src/b.ts\n- [ ] the criterion of 1.2 in src/c.ts",
+	       "a criterion is part of its task's text");
+	ok(t && has(&t->paths, "src/c.ts"), "a criterion's paths are its task's");
+	t = get(&tl, "2");
+	ok(t && !t->cancelled && !t->status, "Kiro: 2 is a task");
+	tasklist_release(&tl);
+
+	ok(parse(&tl, "- [ ] T001 Build the login form\n  - [ ] validates input\n\n"
+		      "  - [x] shows errors\n- [ ] T002 next\n") == 0 && tl.nr == 2,
+	   "acceptance criteria are not tasks, even after a blank line");
+	tasklist_release(&tl);
+
+	/* Kiro subtasks flush with their parent */
+	ok(parse(&tl, "- [x] 1. Set up\n\n- [x] 1.1 Add the API\n  - _Requirements: 9.1_\n"
+		      "- [ ] 1.2 Add the cache\n- [ ] 2. Next\n") == 0 && tl.nr == 4, "Kiro flush: 4 items");
+	t = get(&tl, "1");
+	ok(t && t->done && t->status && !strcmp(t->status, "group"), "Kiro flush: 1 is a (done) group");
+	t = get(&tl, "1.2");
+	ok(t && t->in_group == 1, "Kiro flush: 1.2 is in group 1");
+	t = get(&tl, "2");
+	ok(t && !t->status && !t->in_group, "Kiro flush: 2 is a task");
+	tasklist_release(&tl);
+
+	/* two features whose IDs collide: qualified by feature, deps within a file */
+	tasklist_init(&tl);
+	tasks_parse_markdown(&tl, "specs/001-events/tasks.md", "- [ ] T001 a\n- [ ] T002 b (depends on T001)\n", 44, 0);
+	tasks_parse_markdown(&tl, "plans/backend.md", "- [ ] T001 c\n- [ ] X001 d (after T001)\n", 39, 1);
+	tasks_parse_markdown(&tl, "other.md", "- [ ] Y001 e (depends on X001)\n", 31, 2);
+	ok(tasks_validate(&tl, "parallel/") == 0, "features: validate");
+	ok(tl.nr == 5 && !strcmp(tl.v[0].id, "001-events/T001") && !strcmp(tl.v[2].id, "backend/T001") &&
+	   !strcmp(tl.v[3].id, "backend/X001") && !strcmp(tl.v[4].id, "Y001"),
+	   "features: the colliding files' IDs are qualified, the others' not");
+	t = get(&tl, "001-events/T002");
+	ok(t && t->depends.nr == 1 && !strcmp(t->depends.v[0], "001-events/T001"), "features: a dependency in the file");
+	t = get(&tl, "backend/X001");
+	ok(t && t->depends.nr == 1 && !strcmp(t->depends.v[0], "backend/T001"), "features: a soft one too");
+	t = get(&tl, "Y001");
+	ok(t && t->depends.nr == 1 && !strcmp(t->depends.v[0], "backend/X001"),
+	   "features: another file's ID names its one qualified task");
+	tasklist_release(&tl);
+
+	/* checkbox headings */
+	ok(parse(&tl, "## Phase 1\n### [ ] 4.1 Update lib/x.ts\nDetails in lib/y.ts\n\n"
+		      "- [ ] it compiles\n### [x] 4.2 Done one\n") == 0 && tl.nr == 2,
+	   "checkbox headings are tasks");
+	t = get(&tl, "4.1");
+	ok(t && t->phase == 0 && has(&t->paths, "lib/x.ts") && has(&t->paths, "lib/y.ts"),
+	   "heading task: phase and paths of its paragraph");
+	ok(t && strstr(t->text, "- [ ] it compiles") != NULL, "heading task: its checklist is criteria");
+	t = get(&tl, "4.2");
+	ok(t && t->done, "heading task: done");
+	tasklist_release(&tl);
+
+	/* tables */
+	ok(parse(&tl, "| Done | ID | Task | Depends |\n|---|---|---|---|\n"
+		      "| [ ] | T001 | Create src/a.py | - |\n"
+		      "| [x] | T002 | Create src/b.py | T001 |\n"
+		      "| [ ] | T003 | Wire them [P] | T001, T002 |\n") == 0 && tl.nr == 3,
+	   "table rows with a box are tasks");
+	t = get(&tl, "T003");
+	ok(t && t->depends.nr == 2 && t->parallel, "table: depends column and [P]");
+	is_str(t ? t->title : NULL, "Wire them", "table: title column");
+	t = get(&tl, "T001");
+	ok(t && has(&t->paths, "src/a.py"), "table: paths of the title");
+	tasklist_release(&tl);
 }
 
 int main(void)
@@ -632,6 +899,10 @@ int main(void)
 	test_ini();
 	test_load_errors();
 	test_validate();
+	test_real_ids();
+	test_statuses();
+	test_real_depends();
+	test_nesting();
 	test_corpus();
 	test_big();
 	git_libgit2_shutdown();
