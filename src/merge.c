@@ -685,7 +685,8 @@ static void stray_files(struct mctx *c, const struct strmap *paths, uintptr_t in
 		if (!e->key || ((uintptr_t)e->value & in))
 			continue;
 		p = xstrfmt("%s/%s", c->m->checkout, e->key);
-		if (!lstat(p, &st))
+		/* a directory there is the other side's (a file that became one) */
+		if (!lstat(p, &st) && !S_ISDIR(st.st_mode))
 			strlist_push(l, e->key);
 		free(p);
 	}

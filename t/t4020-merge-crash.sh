@@ -125,6 +125,45 @@ wait_for () {
 	done
 }
 
+# a task that turns the file d.txt into a directory, another that turns the
+# directory dir/ into a file
+typechange () {
+	new_repo "$1" &&
+	echo x >"$1/d.txt" && mkdir "$1/dir" && echo y >"$1/dir/f" &&
+	cat >"$1/tasks.ini" <<-\EOF &&
+	[task "F2D"]
+		paths = d.txt
+		command = rm d.txt && mkdir d.txt && echo in >d.txt/inner
+	[task "D2F"]
+		paths = dir
+		command = git rm -q -r dir && echo file >dir
+	EOF
+	git -C "$1" add . && git -C "$1" commit -q -m tasks &&
+	(cd "$1" && git parallel plan tasks.ini >/dev/null && git parallel run >/dev/null 2>&1)
+}
+
+test_expect_success 'a file that becomes a directory and back: the checked-out target follows, as git merge' '
+	typechange tc && oracle tc tc-oracle F2D D2F &&
+	(cd tc && git parallel merge >../out 2>../err) &&
+	grep "2 merged" out &&
+	test "$(git -C tc rev-parse main^{tree})" = "$(git -C tc-oracle rev-parse main^{tree})" &&
+	consistent tc x $(git -C tc rev-parse main) &&
+	test -d tc/d.txt && test -f tc/dir
+'
+
+for point in merge-before-read-tree merge-after-read-tree
+do
+	test_expect_success "a file that becomes a directory, kill -9 at $point: the next merge finishes" '
+		typechange tk-$point && old=$(git -C tk-$point rev-parse main) &&
+		(cd tk-$point && GIT_PARALLEL_TEST_CRASH_AT=$point git parallel merge >/dev/null 2>&1;
+		 test_crashed $?) &&
+		new=$(git -C tk-$point rev-parse main) &&
+		(cd tk-$point && git parallel merge >../out 2>../err) &&
+		consistent tk-$point x $new &&
+		test -d tk-$point/d.txt && test -f tk-$point/dir
+	'
+done
+
 test_expect_success 'a touched file in the target is not dirty: the merge goes through' '
 	three s1 && oracle s1 s1-oracle T1 T2 T3 &&
 	touch -d "2001-01-01" s1/a.txt s1/README &&
