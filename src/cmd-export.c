@@ -12,7 +12,7 @@
 #include "gp/session.h"
 
 static const char *const usage_export[] = {
-	"usage: git parallel export --format=github-actions [-j <n>] [--remote <remote>] [--secret <name>] [--source <url>] [--runs-on <label>]",
+	"usage: git parallel export --format=github-actions [-j | --jobs <n>] [--remote <remote>] [--secret <name>] [--source <url>] [--runs-on <label>]",
 	NULL,
 };
 

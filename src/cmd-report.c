@@ -12,7 +12,7 @@
 #include "gp/report.h"
 
 static const char *const usage_report[] = {
-	"usage: git parallel report [--format=text|markdown|json]",
+	"usage: git parallel report [--format=text|markdown|json] [--json]",
 	NULL,
 };
 

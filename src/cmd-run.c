@@ -21,7 +21,7 @@
 #include "gp/trust.h"
 
 static const char *const usage_run[] = {
-	"usage: git parallel run [<id>...] [-j <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check] [--trust-commands] [--[no-]sparse] [--min-success <percent>] [--on <where>] [--remote <remote>]",
+	"usage: git parallel run [<id>...] [-j | --jobs <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check] [--trust-commands] [--[no-]sparse] [--min-success <percent>] [--on <where>] [--remote <remote>]",
 	NULL,
 };
 
