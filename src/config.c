@@ -571,13 +571,20 @@ int config_load_git(struct config *c, git_repository *repo)
 
 	if (git_repository_config_snapshot(&cfg, repo) < 0)
 		return error("cannot read git config: %s", gp_git_error());
-	if (git_config_iterator_glob_new(&it, cfg, "^parallel\\.") < 0) {
+	/*
+	 * Not git_config_iterator_glob_new(): libgit2 1.5's regexp match
+	 * leaks its match data on every name that does not match.
+	 */
+	if (git_config_iterator_new(&it, cfg) < 0) {
 		ret = error("cannot read git config: %s", gp_git_error());
 		goto out;
 	}
 	while (!git_config_next(&e, it)) {
 		const char *key = e->name + strlen("parallel.");
 		int r;
+
+		if (strncmp(e->name, "parallel.", strlen("parallel.")))
+			continue;
 
 		if (!strcmp(key, "tasks") && !tasks_seen++)
 			strlist_clear(&c->tasks);	/* replaces the file's list */
