@@ -55,13 +55,15 @@ void pathres_finish(struct pathres *pr)
 {
 	size_t i;
 
-	qsort(pr->paths, pr->nr, sizeof(*pr->paths), cmp_str);
+	if (pr->nr > 1)
+		qsort(pr->paths, pr->nr, sizeof(*pr->paths), cmp_str);
 	free(pr->by_base);
 	pr->by_base = xmalloc((pr->nr + 1) * sizeof(*pr->by_base));
 	for (i = 0; i < pr->nr; i++)
 		pr->by_base[i] = i;
 	sort_pr = pr;
-	qsort(pr->by_base, pr->nr, sizeof(*pr->by_base), cmp_base);
+	if (pr->nr > 1)
+		qsort(pr->by_base, pr->nr, sizeof(*pr->by_base), cmp_base);
 }
 
 struct walk {

@@ -850,7 +850,8 @@ static void sharing(struct plan *p)
 		bl = &below[g];
 		if (gr->nr < 2 && !bl->nr)
 			continue;
-		qsort(gr->v, gr->nr, sizeof(*gr->v), by_pos);
+		if (gr->nr > 1)
+			qsort(gr->v, gr->nr, sizeof(*gr->v), by_pos);
 		for (a = 0; a < gr->nr; a++)
 			mark[gr->v[a]] = stamp;
 
@@ -861,7 +862,8 @@ static void sharing(struct plan *p)
 		for (a = 0; a < bl->nr; a++)
 			if (!marked(mark, bl->v[a], stamp))
 				group_push(&merged, bl->v[a]);
-		qsort(merged.v, merged.nr, sizeof(*merged.v), by_pos);
+		if (merged.nr > 1)
+			qsort(merged.v, merged.nr, sizeof(*merged.v), by_pos);
 		group_findings(p, e->key, merged.v, merged.nr, bl->nr ? mark : NULL, stamp);
 
 		/* the declarers one after another */
@@ -947,7 +949,8 @@ static void merge_findings(struct plan *p)
 	p->findings_nr = out;
 	/* in plan order, not the index's: by wave, then first task */
 	sort_plan = p;
-	qsort(p->findings, p->findings_nr, sizeof(*p->findings), by_finding);
+	if (p->findings_nr > 1)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(p->findings, p->findings_nr, sizeof(*p->findings), by_finding);
 	strmap_clear(&seen);
 	strbuf_release(&key);
 }
@@ -1147,6 +1150,7 @@ size_t *plan_order(const struct plan *p, size_t *nr)
 		if (plan_task_active(p, i))
 			v[(*nr)++] = i;
 	order_plan = p;
-	qsort(v, *nr, sizeof(*v), by_wave);
+	if (*nr > 1)
+		qsort(v, *nr, sizeof(*v), by_wave);
 	return v;
 }

@@ -1068,7 +1068,8 @@ int state_task_ids(const char *state_dir, struct strlist *out)
 		}
 	closedir(d);
 	free(dir);
-	qsort(out->v, out->nr, sizeof(*out->v), cmp_str);
+	if (out->nr > 1)
+		qsort(out->v, out->nr, sizeof(*out->v), cmp_str);
 	return ret;
 }
 

@@ -823,7 +823,8 @@ static void cone_patterns(const struct cone *c, struct strbuf *sb)
 	for (k = 0; k < c->parents.size; k++)
 		if (c->parents.v[k].key && !strlist_has(&c->dirs, c->parents.v[k].key))
 			strlist_push(&all, c->parents.v[k].key);
-	qsort(all.v, all.nr, sizeof(*all.v), cmp_str);
+	if (all.nr > 1)
+		qsort(all.v, all.nr, sizeof(*all.v), cmp_str);
 	strbuf_addstr(sb, "/*\n!/*/\n");
 	for (k = 0; k < all.nr; k++) {
 		strbuf_addch(sb, '/');
