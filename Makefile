@@ -116,7 +116,7 @@ else
 UNIT_EXEC =
 endif
 
-test: all
+test: all $(DOC)
 	@$(SHELL_PATH) t/debris.sh snapshot
 	$(PROVE) $(PROVE_OPTS) --exec '$(UNIT_EXEC)' $(UNIT_PROGS) 2>t/unit/stderr.log || \
 		{ cat t/unit/stderr.log; exit 1; }
