@@ -1890,22 +1890,30 @@ static void verify_on_signal(int sig)
 		verify_sig = sig;
 }
 
-/* Stop a verify command's process group: SIGTERM, 5 s of grace, SIGKILL; reap the leader. */
-static void verify_stop(pid_t pid, int *status)
+/*
+ * Has the leader pid exited?  Not reaped (WNOWAIT): while it stays a
+ * zombie its process group id cannot be handed out again, so signalling
+ * the group afterwards cannot hit a stranger.
+ */
+static int leader_exited(pid_t pid)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT) < 0)
+		return errno != EINTR;	/* ECHILD: nothing left to wait for */
+	return si.si_pid == pid;
+}
+
+/* Stop a verify command's process group: SIGTERM, up to 5 s for its leader, then SIGKILL. */
+static void verify_stop(pid_t pid)
 {
 	struct timespec tick = { 0, 20 * 1000 * 1000 };
 	int i;
 
 	kill(-pid, SIGTERM);
-	for (i = 0; i < 250; i++) {
-		if (waitpid(pid, status, WNOHANG) == pid)
-			break;
+	for (i = 0; i < 250 && !leader_exited(pid); i++)
 		nanosleep(&tick, NULL);
-	}
-	kill(-pid, SIGKILL);	/* what is left of the group, leader reaped or not */
-	if (i == 250)
-		while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-			;
 }
 
 /*
@@ -1962,27 +1970,28 @@ static int verify_command(const char *cmd, const char *dir, const char *const *e
 	}
 	setpgid(pid, pid);	/* either of us may win the race: both ask */
 	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-
-		if (w == pid)
+		if (leader_exited(pid))
 			break;
-		if (w < 0 && errno != EINTR) {
-			ret = error_errno("cannot wait for the verify command");
-			goto out;
-		}
 		if (verify_sig) {
 			*sig = verify_sig;
-			verify_stop(pid, &status);
+			verify_stop(pid);
 			break;
 		}
 		if (timeout > 0 && monotonic() - start >= timeout) {
 			*timed_out = 1;
-			verify_stop(pid, &status);
+			verify_stop(pid);
 			break;
 		}
 		nanosleep(&tick, NULL);
 	}
-	kill(-pid, SIGKILL);	/* nothing of it outlives the verification */
+	/* nothing of it outlives the verification; the leader is reaped last */
+	kill(-pid, SIGKILL);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			ret = error_errno("cannot wait for the verify command");
+			goto out;
+		}
+	}
 	if (*timed_out)
 		ret = 124;
 	else if (WIFEXITED(status))
