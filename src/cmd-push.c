@@ -13,7 +13,7 @@
 #include "gp/session.h"
 
 static const char *const usage_push[] = {
-	"usage: git parallel push [--command <cmd>] [--force] <remote>",
+	"usage: git parallel push [--command <cmd>] [--trust-commands] [--force] <remote>",
 	NULL,
 };
 
@@ -21,6 +21,7 @@ int cmd_push(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	static const struct option longopts[] = {
 		{ "command", required_argument, NULL, 'c' },
+		{ "trust-commands", no_argument, NULL, 'T' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -29,7 +30,7 @@ int cmd_push(int argc, char **argv, struct cmd_ctx *ctx)
 	struct remote r;
 	struct strbuf why = STRBUF_INIT;
 	const char *command = NULL;
-	int c, force = 0, ret = 128, rc, r_up = 0;
+	int c, force = 0, ret = 128, rc, r_up = 0, trusting = 0;
 	size_t dropped = 0;
 
 	memset(&s, 0, sizeof(s));
@@ -45,6 +46,9 @@ int cmd_push(int argc, char **argv, struct cmd_ctx *ctx)
 		case 'f':
 			force = 1;
 			break;
+		case 'T':
+			trusting = 1;
+			break;
 		case ':':
 			return usage_error(usage_push, "option '%s' needs a value", argv[optind - 1]);
 		default:
@@ -56,6 +60,11 @@ int cmd_push(int argc, char **argv, struct cmd_ctx *ctx)
 	if (remote_check_name(argv[optind]) < 0)
 		return 129;
 	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
+		goto out;
+	/* workers elsewhere run what is published: the trust rule of run, here */
+	if (getenv("GIT_PARALLEL_TRUST_COMMANDS") && !strcmp(getenv("GIT_PARALLEL_TRUST_COMMANDS"), "1"))
+		trusting = 1;
+	if (!trusting && check_commands_trusted(&s, NULL, 0, command) < 0)
 		goto out;
 	r_up = 1;
 	if (remote_load(&r, ctx->repo, argv[optind], 0) < 0)

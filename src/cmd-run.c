@@ -243,9 +243,8 @@ static void untrusted(struct strbuf *list, struct strlist *files, const char *fr
  * Commands from files of the repository run only once trusted (trust.h):
  * list every one that is not, with its file:line, and refuse.  0 or -1.
  */
-static int check_trust(struct run_engine *e)
+int check_commands_trusted(struct session *s, const size_t *sel, size_t sel_nr, const char *command)
 {
-	struct session *s = e->s;
 	struct strbuf list = STRBUF_INIT, what = STRBUF_INIT;
 	struct strlist files = STRLIST_INIT;
 	struct untrusted_cmd {
@@ -260,13 +259,15 @@ static int check_trust(struct run_engine *e)
 
 	if (trust_load(&t, s->gitdir) < 0)
 		goto out;
-	for (k = 0; k < e->sel_nr; k++) {
-		size_t i = e->sel[k], g;
+	for (k = 0; k < (sel ? sel_nr : s->plan.tasks.nr); k++) {
+		size_t i = sel ? sel[k] : k, g;
 		const char *from, *id, *cmd;
 
-		if (run_state_finished(s->st[i].state))
+		if (command)
+			break;	/* --command: the user's own, for every task */
+		if (s->st ? run_state_finished(s->st[i].state) : !plan_task_active(&s->plan, i))
 			continue;
-		cmd = run_task_command_from(e, i, &from, &id);
+		cmd = config_task_command(&s->cfg, &s->plan.tasks.v[i], &from, &id);
 		if (!cmd || !id || trust_has(&t, id))
 			continue;
 		/* one line per command of a file, with the tasks that take it */
@@ -526,7 +527,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 		}
 	if (getenv("GIT_PARALLEL_TRUST_COMMANDS") && !strcmp(getenv("GIT_PARALLEL_TRUST_COMMANDS"), "1"))
 		trusting = 1;
-	if (!dry && !trusting && check_trust(&e) < 0)
+	if (!dry && !trusting && check_commands_trusted(&s, e.sel, e.sel_nr, o.command) < 0)
 		goto out;
 	if (dry) {
 		dry_run(&e, trusting);

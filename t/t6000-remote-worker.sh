@@ -26,6 +26,25 @@ test_expect_success 'push again with the same plan changes nothing but succeeds'
 	echo $old >expect && test_cmp expect actual
 '
 
+test_expect_success 'push applies the trust rule: a tracked command is not published until trusted' '
+	new_repo tp &&
+	printf -- "- [ ] T1 Edit a.txt\n" >tp/tasks.md &&
+	printf "[parallel]\n\ttasks = tasks.md\n\tcommand = echo from-the-repo >a.txt\n" >tp/.gitparallel &&
+	git -C tp add . && git -C tp commit -q -m tasks &&
+	(cd tp && git parallel plan >/dev/null) &&
+	git init -q --bare tp-remote.git &&
+	(cd tp && unset GIT_PARALLEL_TRUST_COMMANDS &&
+	 test_expect_code 128 git parallel push ../tp-remote.git >../out 2>../err) &&
+	grep "commands you have not trusted" err &&
+	grep "\.gitparallel:3: task .T1.: echo from-the-repo" err &&
+	test_must_fail git -C tp-remote.git rev-parse -q --verify refs/parallel/plan &&
+	(cd tp && unset GIT_PARALLEL_TRUST_COMMANDS &&
+	 git parallel push --command true ../tp-remote.git >../out 2>&1) &&
+	git -C tp-remote.git rev-parse -q --verify refs/parallel/plan &&
+	(cd tp && unset GIT_PARALLEL_TRUST_COMMANDS && git parallel trust >/dev/null &&
+	 git parallel push ../tp-remote.git >../out 2>&1)
+'
+
 test_expect_success 'push needs a remote; an option-like remote is a usage error' '
 	(cd repo && test_expect_code 129 git parallel push) &&
 	(cd repo && test_expect_code 129 git parallel push -- -oops)

@@ -22,6 +22,16 @@ int cmd_push(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_export(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx);
 
+/*
+ * Commands from files of the repository run only once trusted (trust.h):
+ * list every untrusted one that the tasks sel[0..nr) (NULL: every task the
+ * plan runs) or the configuration would run, with its file:line, and
+ * return -1; 0 when all are trusted.  command: --command, which beats
+ * every task's own.  For run and push.
+ */
+struct session;
+int check_commands_trusted(struct session *s, const size_t *sel, size_t sel_nr, const char *command);
+
 /* Print a usage block to stderr (or stdout for -h) and return 129. */
 int usage_with(const char *const *usage, int err);
 
