@@ -383,15 +383,6 @@ static void ended(struct launcher *l, size_t i)
 	}
 }
 
-static void end_from(struct exec_end *end, const struct runner_event *ev)
-{
-	end->task = (size_t)ev->data - 1;
-	end->exit_code = ev->exit_code;
-	end->signal = ev->signal;
-	end->timed_out = ev->timed_out;
-	end->duration = ev->duration;
-}
-
 static int l_wait(struct executor *ex, struct exec_end *end, int tick_ms)
 {
 	struct launcher *l = ex->data;
@@ -402,7 +393,7 @@ static int l_wait(struct executor *ex, struct exec_end *end, int tick_ms)
 	switch (ev.kind) {
 	case RUNNER_EXITED:
 		end->kind = EXEC_ENDED;
-		end_from(end, &ev);
+		exec_end_from_runner(end, &ev);
 		ended(l, end->task);
 		if (end->exit_code != 0 || end->timed_out)
 			give_back(l, end->task);
@@ -431,7 +422,7 @@ static void l_stopped(const struct runner_event *ev, void *cb)
 
 	memset(&end, 0, sizeof(end));
 	end.kind = EXEC_ENDED;
-	end_from(&end, ev);
+	exec_end_from_runner(&end, ev);
 	ended(s->l, end.task);
 	s->fn(&end, s->cb);
 }

@@ -1331,7 +1331,7 @@ static size_t local_running(struct executor *ex)
 	return runner_running(&l->runner);
 }
 
-static void end_from(struct exec_end *end, const struct runner_event *ev)
+void exec_end_from_runner(struct exec_end *end, const struct runner_event *ev)
 {
 	end->task = (size_t)ev->data - 1;
 	end->exit_code = ev->exit_code;
@@ -1350,7 +1350,7 @@ static int local_wait(struct executor *ex, struct exec_end *end, int tick_ms)
 	switch (ev.kind) {
 	case RUNNER_EXITED:
 		end->kind = EXEC_ENDED;
-		end_from(end, &ev);
+		exec_end_from_runner(end, &ev);
 		break;
 	case RUNNER_INTERRUPTED:
 		end->kind = EXEC_INTERRUPTED;
@@ -1375,7 +1375,7 @@ static void local_stopped(const struct runner_event *ev, void *cb)
 
 	memset(&end, 0, sizeof(end));
 	end.kind = EXEC_ENDED;
-	end_from(&end, ev);
+	exec_end_from_runner(&end, ev);
 	s->fn(&end, s->cb);
 }
 

@@ -81,6 +81,10 @@ struct executor {
 	void (*release)(struct executor *ex);
 };
 
+struct runner_event;
+/* An executor's end of a task, from the runner's event (ev->data: plan index + 1). */
+void exec_end_from_runner(struct exec_end *end, const struct runner_event *ev);
+
 /* What the front-end hears. */
 enum run_event_kind {
 	RUN_EV_STARTED,		/* attempt */
