@@ -14,6 +14,7 @@
 
 #include "gp/cmd.h"
 #include "gp/config.h"
+#include "gp/parse-options.h"
 #include "gp/repo.h"
 #include "gp/util.h"
 
@@ -43,28 +44,28 @@ static const struct cmd commands[] = {
 	{ "worker", cmd_worker, NEED_REPO | NEED_WORK_TREE, "run one task of a remote's plan here" },
 };
 
-static const char *const usage_main[] = {
-	"usage: git parallel [--version] [-h | --help] [--config <file>] <command> [<args>]",
-	NULL,
-};
-
-int usage_with(const char *const *usage, int err)
+int usage_with_options(const struct parse_opt *usage, int err)
 {
-	FILE *f = err ? stderr : stdout;
+	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
-	for (i = 0; usage[i]; i++)
-		fprintf(f, "%s%s\n", i && usage[i][0] ? "   or: " : "", usage[i]);
-	if (usage == usage_main) {
-		fprintf(f, "\ncommands:\n");
+	if (err)
+		parse_options_synopsis(&sb, usage);	/* after an error message: short, as before */
+	else
+		parse_options_usage(&sb, usage);
+	if (usage->type == OPTION_COMMAND && !*usage->help) {
+		/* git parallel's own usage */
+		strbuf_addstr(&sb, "\ncommands:\n");
 		for (i = 0; i < ARRAY_SIZE(commands); i++)
-			fprintf(f, "   %-10s %s\n", commands[i].name, commands[i].help);
-		fprintf(f, "\nSee 'git parallel --help' (man git-parallel) for more.\n");
+			strbuf_addf(&sb, "   %-10s %s\n", commands[i].name, commands[i].help);
+		strbuf_addstr(&sb, "\nSee 'git parallel --help' (man git-parallel) for more.\n");
 	}
+	fputs(sb.buf, err ? stderr : stdout);
+	strbuf_release(&sb);
 	return 129;
 }
 
-int usage_error(const char *const *usage, const char *fmt, ...)
+int usage_error(const struct parse_opt *usage, const char *fmt, ...)
 {
 	struct strbuf sb = STRBUF_INIT;
 	va_list ap;
@@ -74,7 +75,30 @@ int usage_error(const char *const *usage, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "error: %s\n", sb.buf);
 	strbuf_release(&sb);
-	return usage_with(usage, 1);
+	return usage_with_options(usage, 1);
+}
+
+int cmd_parse_options(int argc, char **argv, const struct parse_opt *usage, int *status)
+{
+	struct strbuf err = STRBUF_INIT, sb = STRBUF_INIT;
+	int i = parse_options(argc, argv, usage, &err);
+
+	if (i >= 0)
+		goto out;
+	if (i == PARSE_OPT_COMPLETE) {
+		parse_options_complete(&sb, usage);
+		fputs(sb.buf, stdout);
+		*status = 0;
+	} else if (i == PARSE_OPT_HELP) {
+		*status = usage_with_options(usage, 0);
+	} else {
+		*status = usage_error(usage, "%s", err.buf);
+	}
+	i = -1;
+out:
+	strbuf_release(&sb);
+	strbuf_release(&err);
+	return i;
 }
 
 static int open_man_page(void)
@@ -93,40 +117,42 @@ static const struct cmd *find_cmd(const char *name)
 	return NULL;
 }
 
+static int set_git_dir(const struct parse_opt *opt, const char *arg, int unset, struct strbuf *err)
+{
+	setenv("GIT_DIR", arg, 1);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	const struct cmd *cmd;
 	struct cmd_ctx ctx = { 0 };
 	struct strbuf prefix = STRBUF_INIT;
-	int ret, i;
+	int ret, i, version = 0, help = 0;
+	struct parse_opt usage_main[] = {
+		{ OPTION_COMMAND, 0, NULL, NULL, NULL, "", PARSE_OPT_STOP_AT_NON_OPTION },
+		OPT_BOOL(0, "version", &version, "print git-parallel's version"),
+		OPT_SET_INT('h', NULL, &help, "print this usage", 1),
+		{ OPTION_SET_INT, 0, "help", &help, NULL, "open the manual page", PARSE_OPT_OR, NULL, 2 },
+		OPT_STRING(0, "config", &ctx.config_path, "file", "the configuration file instead of .gitparallel"),
+		{ OPTION_CALLBACK, 0, "git-dir", NULL, "path", "the repository, as git's --git-dir",
+		  PARSE_OPT_HIDDEN, set_git_dir },
+		OPT_OPERANDS("<command> [<args>]"),
+		OPT_END(),
+	};
 
-	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
-		const char *a = argv[i];
-
-		if (!strcmp(a, "-h"))
-			return usage_with(usage_main, 0), 129;
-		if (!strcmp(a, "--help"))
-			return open_man_page();
-		if (!strcmp(a, "--version")) {
-			printf("git-parallel version %s\n", GP_VERSION);
-			return 0;
-		}
-		if (!strcmp(a, "--config") && i + 1 < argc) {
-			ctx.config_path = argv[++i];
-		} else if (!strncmp(a, "--config=", 9)) {
-			ctx.config_path = a + 9;
-		} else if (!strncmp(a, "--git-dir=", 10)) {
-			setenv("GIT_DIR", a + 10, 1);
-		} else if (!strcmp(a, "--")) {
-			i++;
-			break;
-		} else {
-			fprintf(stderr, "error: unknown option '%s'\n", a);
-			return usage_with(usage_main, 1);
-		}
+	if ((i = cmd_parse_options(argc, argv, usage_main, &ret)) < 0)
+		return ret;
+	if (help == 1)
+		return usage_with_options(usage_main, 0);
+	if (help == 2)
+		return open_man_page();
+	if (version) {
+		printf("git-parallel version %s\n", GP_VERSION);
+		return 0;
 	}
 	if (i >= argc)
-		return usage_with(usage_main, 1);
+		return usage_with_options(usage_main, 1);
 
 	cmd = find_cmd(argv[i]);
 	if (!cmd) {
@@ -162,8 +188,8 @@ int main(int argc, char **argv)
 	if (cmd->flags & NEED_REPO) {
 		int need_wt = !!(cmd->flags & NEED_WORK_TREE);
 
-		/* -h works outside a repository, as in git */
-		if (!(argc == 2 && !strcmp(argv[1], "-h"))) {
+		/* -h (and completion) work outside a repository, as in git */
+		if (!(argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--git-completion-helper")))) {
 			int err;
 
 			errors_are_fatal = 1;

@@ -3,20 +3,16 @@
  * footprints, where they overlap (conflict or same-file, with the line
  * ranges of both sides), ownership violations, footprint vs plan.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gp/check.h"
 #include "gp/cmd.h"
 #include "gp/output.h"
+#include "gp/parse-options.h"
 #include "gp/session.h"
-
-static const char *const usage_check[] = {
-	"usage: git parallel check [<id>...] [--json] [--exact] [--no-uncommitted]",
-	NULL,
-};
 
 /* "12-14", "12", "+12" (inserted after line 12); the whole file for adds, deletes, binaries ... */
 static void add_ranges(struct strbuf *sb, const struct fp_file *f)
@@ -369,38 +365,25 @@ static void print_report(struct session *s, const struct check *c)
 
 int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "exact", no_argument, NULL, 'x' },
-		{ "no-uncommitted", no_argument, NULL, 'U' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct session s;
 	struct check c;
 	size_t *sel = NULL, nr = 0;
 	unsigned int flags = 0;
 	int opt, json = 0, ret = 128;
+	struct parse_opt usage_check[] = {
+		OPT_COMMAND("check"),
+		OPT_OPERANDS("[<id>...]"),
+		OPT_BOOL(0, "json", &json, "print the report as JSON"),
+		OPT_BIT(0, "exact", &flags, "confirm each overlap by an in-memory merge", CHECK_EXACT),
+		OPT_BIT(0, "no-uncommitted", &flags, "measure committed work only", CHECK_NO_UNCOMMITTED),
+		OPT_ALIAS('j', "json"),
+		OPT_ALIAS('x', "exact"),
+		OPT_ALIAS('U', "no-uncommitted"),
+		OPT_END(),
+	};
 
-	optind = 0;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":hjxU", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h':
-			return usage_with(usage_check, 0);
-		case 'j':
-			json = 1;
-			break;
-		case 'x':
-			flags |= CHECK_EXACT;
-			break;
-		case 'U':
-			flags |= CHECK_NO_UNCOMMITTED;
-			break;
-		default:
-			return usage_error(usage_check, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if ((optind = cmd_parse_options(argc, argv, usage_check, &opt)) < 0)
+		return opt;
 	check_init(&c);
 	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
 		goto out;

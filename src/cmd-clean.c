@@ -4,22 +4,16 @@
  * the target does not have, stays unless --force; each refusal says which
  * task and why.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "gp/cmd.h"
+#include "gp/parse-options.h"
 #include "gp/session.h"
 #include "gp/remote.h"
 #include "gp/worktree.h"
-
-static const char *const usage_clean[] = {
-	"usage: git parallel clean [<id>...] [--merged] [--all] [--force]",
-	"git parallel clean --remote <remote> [--all]",
-	NULL,
-};
 
 enum clean_flags {
 	CLEAN_MERGED = 1 << 0,
@@ -303,45 +297,29 @@ out:
 
 int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "merged", no_argument, NULL, 'm' },
-		{ "all", no_argument, NULL, 'a' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "remote", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct session s;
 	size_t *sel = NULL, nr = 0, k;
 	unsigned int flags = 0;
 	int c, ret = 128, refused = 0, locked = 0;
 	const char *remote = NULL;
+	struct parse_opt usage_clean[] = {
+		OPT_COMMAND("clean"),
+		OPT_OPERANDS("[<id>...]"),
+		{ OPTION_STRING, 0, "remote", &remote, "remote", "remove the state refs of merged tasks on <remote>",
+		  .lines = 2, .required = 2 },
+		OPT_BIT(0, "merged", &flags, "the tasks merged into the base branch", CLEAN_MERGED),
+		{ OPTION_BIT, 0, "all", &flags, NULL, "every task", 0, NULL, CLEAN_ALL, .lines = 1 | 2 },
+		OPT_BIT(0, "force", &flags, "even with uncommitted changes or unmerged commits", CLEAN_FORCE),
+		OPT_ALIAS('m', "merged"),
+		OPT_ALIAS('a', "all"),
+		OPT_ALIAS('f', "force"),
+		OPT_ALIAS('R', "remote"),
+		OPT_END(),
+	};
 
 	memset(&s, 0, sizeof(s));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hmafR:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return usage_with(usage_clean, 0);
-		case 'm':
-			flags |= CLEAN_MERGED;
-			break;
-		case 'a':
-			flags |= CLEAN_ALL;
-			break;
-		case 'f':
-			flags |= CLEAN_FORCE;
-			break;
-		case 'R':
-			remote = optarg;
-			break;
-		case ':':
-			return usage_error(usage_clean, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(usage_clean, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if ((optind = cmd_parse_options(argc, argv, usage_clean, &c)) < 0)
+		return c;
 	if (remote) {
 		if (optind < argc || (flags & CLEAN_FORCE))
 			return usage_error(usage_clean, "--remote takes no task IDs and no --force");

@@ -2,72 +2,44 @@
  * git parallel export --format=github-actions: the plan as a workflow for
  * an engine people already run; each job runs 'git parallel worker'.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gp/cmd.h"
 #include "gp/export.h"
+#include "gp/parse-options.h"
 #include "gp/session.h"
-
-static const char *const usage_export[] = {
-	"usage: git parallel export --format=github-actions [-j | --jobs <n>] [--remote <remote>] [--secret <name>] [--source <url>] [--runs-on <label>]",
-	NULL,
-};
 
 int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "remote", required_argument, NULL, 'R' },
-		{ "secret", required_argument, NULL, 's' },
-		{ "source", required_argument, NULL, 'S' },
-		{ "runs-on", required_argument, NULL, 'o' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct export_opts o = { 0, "origin", "GIT_PARALLEL_AGENT_KEY", NULL, "ubuntu-latest" };
 	struct session s;
 	struct strbuf out = STRBUF_INIT;
 	const char *format = NULL;
-	unsigned int u;
 	int c, ret = 128;
+	struct parse_opt usage_export[] = {
+		OPT_COMMAND("export"),
+		{ OPTION_STRING, 0, "format", &format, "github-actions", "the workflow's format: github-actions",
+		  PARSE_OPT_LITERAL_ARGHELP, .required = 1 },
+		{ OPTION_UNSIGNED, 'j', "jobs", &o.jobs, "n", "run the jobs in <n> lanes (default parallel.jobs)",
+		  PARSE_OPT_NONZERO },
+		OPT_STRING(0, "remote", &o.remote, "remote", "the remote workers use (default origin)"),
+		OPT_STRING(0, "secret", &o.secret, "name", "the secret holding the agent's key"),
+		OPT_STRING(0, "source", &o.source, "url", "where jobs clone git-parallel from"),
+		OPT_STRING(0, "runs-on", &o.runs_on, "label", "the runner label (default ubuntu-latest)"),
+		OPT_ALIAS('f', "format"),
+		OPT_ALIAS('R', "remote"),
+		OPT_ALIAS('s', "secret"),
+		OPT_ALIAS('S', "source"),
+		OPT_ALIAS('o', "runs-on"),
+		OPT_END(),
+	};
 
 	memset(&s, 0, sizeof(s));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hf:j:R:s:S:o:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return usage_with(usage_export, 0);
-		case 'f':
-			format = optarg;
-			break;
-		case 'j':
-			if (parse_uint(optarg, &u) < 0 || !u)
-				return usage_error(usage_export, "-j needs a positive number, not '%s'", optarg);
-			o.jobs = u;
-			break;
-		case 'R':
-			o.remote = optarg;
-			break;
-		case 's':
-			o.secret = optarg;
-			break;
-		case 'S':
-			o.source = optarg;
-			break;
-		case 'o':
-			o.runs_on = optarg;
-			break;
-		case ':':
-			return usage_error(usage_export, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(usage_export, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if ((optind = cmd_parse_options(argc, argv, usage_export, &c)) < 0)
+		return c;
 	if (optind < argc)
 		return usage_error(usage_export, "export takes no arguments");
 	if (!format || strcmp(format, "github-actions"))

@@ -2,23 +2,19 @@
  * git parallel merge: bring finished tasks back into the target branch,
  * in memory, with partial success (src/merge.c does the work).
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gp/cmd.h"
 #include "gp/merge.h"
 #include "gp/output.h"
+#include "gp/parse-options.h"
 #include "gp/remote.h"
 #include "gp/repo.h"
 #include "gp/session.h"
-
-static const char *const usage_merge[] = {
-	"usage: git parallel merge [<id>...] [--into <branch>] [--dry-run] [--squash] [--verify <cmd>] [--verify-timeout <duration>] [--stop-on-conflict] [--allow-undeclared] [--json] [--remote <remote>]",
-	NULL,
-};
 
 static const char *status_name(enum merge_status st)
 {
@@ -266,21 +262,17 @@ static int remote_merge_push(struct remote *r, struct session *s, const struct m
 	return rc;
 }
 
+static int parse_verify_timeout(const struct parse_opt *opt, const char *arg, int unset, struct strbuf *err)
+{
+	if (parse_duration(arg, opt->value) < 0) {
+		strbuf_addf(err, "--verify-timeout: '%s' is not a duration (say 90s, 10m, 2h, or 0 for none)", arg);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "into", required_argument, NULL, 'i' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "squash", no_argument, NULL, 's' },
-		{ "verify", required_argument, NULL, 'v' },
-		{ "verify-timeout", required_argument, NULL, 'T' },
-		{ "stop-on-conflict", no_argument, NULL, 'S' },
-		{ "allow-undeclared", no_argument, NULL, 'A' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "remote", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct merge_opts opts = { NULL, NULL, 30 * 60, 0 };
 	struct merge_run m;
 	struct session s;
@@ -289,50 +281,37 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 	const char *remote = NULL;
 	struct remote r;
 	git_oid remote_tip;
+	struct parse_opt usage_merge[] = {
+		OPT_COMMAND("merge"),
+		OPT_OPERANDS("[<id>...]"),
+		OPT_STRING(0, "into", &opts.into, "branch", "merge into this branch, not the base branch"),
+		OPT_BIT(0, "dry-run", &opts.flags, "compute and print the merges; move no ref", MERGE_DRY_RUN),
+		OPT_BIT(0, "squash", &opts.flags, "one ordinary commit per task", MERGE_SQUASH),
+		OPT_STRING(0, "verify", &opts.verify, "cmd", "keep a merge only if <cmd> passes on it"),
+		OPT_CALLBACK(0, "verify-timeout", &opts.verify_timeout, "duration",
+			     "give up on --verify after this (default 30m)", parse_verify_timeout),
+		OPT_BIT(0, "stop-on-conflict", &opts.flags, "stop at the first conflicting or held task",
+			MERGE_STOP_ON_CONFLICT),
+		OPT_BIT(0, "allow-undeclared", &opts.flags, "merge tasks that changed undeclared paths",
+			MERGE_ALLOW_UNDECLARED),
+		OPT_BOOL(0, "json", &json, "print the result as JSON"),
+		OPT_STRING(0, "remote", &remote, "remote", "merge what workers finished on <remote>"),
+		OPT_ALIAS('i', "into"),
+		OPT_ALIAS('n', "dry-run"),
+		OPT_ALIAS('s', "squash"),
+		OPT_ALIAS('v', "verify"),
+		OPT_ALIAS('T', "verify-timeout"),
+		OPT_ALIAS('S', "stop-on-conflict"),
+		OPT_ALIAS('A', "allow-undeclared"),
+		OPT_ALIAS('j', "json"),
+		OPT_ALIAS('R', "remote"),
+		OPT_END(),
+	};
 
 	memset(&s, 0, sizeof(s));
 	merge_run_init(&m);
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hi:nsv:T:SAjR:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return usage_with(usage_merge, 0);
-		case 'i':
-			opts.into = optarg;
-			break;
-		case 'n':
-			opts.flags |= MERGE_DRY_RUN;
-			break;
-		case 's':
-			opts.flags |= MERGE_SQUASH;
-			break;
-		case 'v':
-			opts.verify = optarg;
-			break;
-		case 'T':
-			if (parse_duration(optarg, &opts.verify_timeout) < 0)
-				return usage_error(usage_merge, "--verify-timeout: '%s' is not a duration "
-						   "(say 90s, 10m, 2h, or 0 for none)", optarg);
-			break;
-		case 'S':
-			opts.flags |= MERGE_STOP_ON_CONFLICT;
-			break;
-		case 'A':
-			opts.flags |= MERGE_ALLOW_UNDECLARED;
-			break;
-		case 'j':
-			json = 1;
-			break;
-		case 'R':
-			remote = optarg;
-			break;
-		case ':':
-			return usage_error(usage_merge, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(usage_merge, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if ((optind = cmd_parse_options(argc, argv, usage_merge, &c)) < 0)
+		return c;
 	if (opts.into && !*opts.into)
 		return usage_error(usage_merge, "--into needs a branch name");
 	if (opts.verify && !*opts.verify)

@@ -3,7 +3,6 @@
  * print it and save it (with the base commit pinned) in the state
  * directory.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,17 +12,13 @@
 #include "gp/cmd.h"
 #include "gp/config.h"
 #include "gp/output.h"
+#include "gp/parse-options.h"
 #include "gp/pathres.h"
 #include "gp/plan.h"
 #include "gp/repo.h"
 #include "gp/session.h"
 #include "gp/state.h"
 #include "gp/trust.h"
-
-static const char *const usage_plan[] = {
-	"usage: git parallel plan [<task-file>...] [--base <rev>] [--json] [--strict] [--no-phases] [--serial-phases] [--force]",
-	NULL,
-};
 
 enum plan_opts {
 	OPT_JSON = 1 << 0,
@@ -886,16 +881,6 @@ static void warn_held_depends(const struct tasklist *tl)
 
 int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "base", required_argument, NULL, 'b' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "strict", no_argument, NULL, 's' },
-		{ "no-phases", no_argument, NULL, 'P' },
-		{ "serial-phases", no_argument, NULL, 'S' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct config cfg;
 	struct plan plan;
 	struct pathres tree = PATHRES_INIT;
@@ -907,38 +892,26 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	int c, ret = 128, false_p = 0;
 	size_t i;
 	pid_t holder;
+	struct parse_opt usage_plan[] = {
+		OPT_COMMAND("plan"),
+		OPT_OPERANDS("[<task-file>...]"),
+		OPT_STRING(0, "base", &base, "rev", "the branch (or commit) tasks fork from and merge into"),
+		OPT_BIT(0, "json", &opts, "print the plan as JSON", OPT_JSON),
+		OPT_BIT(0, "strict", &opts, "false [P] findings are errors: save nothing, exit 1", OPT_STRICT),
+		OPT_BIT(0, "no-phases", &flags, "phases do not wait for each other", PLAN_NO_PHASES),
+		OPT_BIT(0, "serial-phases", &flags, "every phase waits for the one before", PLAN_SERIAL_PHASES),
+		OPT_BIT(0, "force", &opts, "re-plan even while run holds the lock", OPT_FORCE),
+		OPT_ALIAS('b', "base"),
+		OPT_ALIAS('j', "json"),
+		OPT_ALIAS('s', "strict"),
+		OPT_ALIAS('P', "no-phases"),
+		OPT_ALIAS('S', "serial-phases"),
+		OPT_ALIAS('f', "force"),
+		OPT_END(),
+	};
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hb:jsPSf", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage_with(usage_plan, 0);
-			return 129;
-		case 'b':
-			base = optarg;
-			break;
-		case 'j':
-			opts |= OPT_JSON;
-			break;
-		case 's':
-			opts |= OPT_STRICT;
-			break;
-		case 'P':
-			flags |= PLAN_NO_PHASES;
-			break;
-		case 'S':
-			flags |= PLAN_SERIAL_PHASES;
-			break;
-		case 'f':
-			opts |= OPT_FORCE;
-			break;
-		case ':':
-			return usage_error(usage_plan, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(usage_plan, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if ((optind = cmd_parse_options(argc, argv, usage_plan, &c)) < 0)
+		return c;
 
 	config_init(&cfg);
 	plan_init(&plan);

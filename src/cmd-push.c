@@ -3,58 +3,38 @@
  * (refs/parallel/plan, refs/parallel/base), where workers on other
  * machines find them (DESIGN.md 3.2).
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gp/cmd.h"
+#include "gp/parse-options.h"
 #include "gp/remote.h"
 #include "gp/session.h"
 
-static const char *const usage_push[] = {
-	"usage: git parallel push [--command <cmd>] [--trust-commands] [--force] <remote>",
-	NULL,
-};
-
 int cmd_push(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "command", required_argument, NULL, 'c' },
-		{ "trust-commands", no_argument, NULL, 'T' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct session s;
 	struct remote r;
 	struct strbuf why = STRBUF_INIT;
 	const char *command = NULL;
 	int c, force = 0, ret = 128, rc, r_up = 0, trusting = 0;
 	size_t dropped = 0;
+	struct parse_opt usage_push[] = {
+		OPT_COMMAND("push"),
+		OPT_STRING(0, "command", &command, "cmd", "publish this command for every task"),
+		OPT_BOOL(0, "trust-commands", &trusting, "publish untrusted commands from the repository"),
+		OPT_BOOL(0, "force", &force, "drop the task states of another plan on the remote"),
+		OPT_OPERANDS("<remote>"),
+		OPT_ALIAS('c', "command"),
+		OPT_ALIAS('f', "force"),
+		OPT_END(),
+	};
 
 	memset(&s, 0, sizeof(s));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hc:f", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return usage_with(usage_push, 0);
-		case 'c':
-			command = optarg;
-			break;
-		case 'f':
-			force = 1;
-			break;
-		case 'T':
-			trusting = 1;
-			break;
-		case ':':
-			return usage_error(usage_push, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(usage_push, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if ((optind = cmd_parse_options(argc, argv, usage_push, &c)) < 0)
+		return c;
 	if (argc - optind != 1)
 		return usage_error(usage_push, "push needs one remote");
 	if (remote_check_name(argv[optind]) < 0)

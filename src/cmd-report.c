@@ -2,19 +2,15 @@
  * git parallel report: the activity record of a run, as text, markdown
  * (ready for a pull request) or JSON.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gp/cmd.h"
 #include "gp/output.h"
+#include "gp/parse-options.h"
 #include "gp/report.h"
-
-static const char *const usage_report[] = {
-	"usage: git parallel report [--format=text|markdown|json] [--json]",
-	NULL,
-};
 
 enum report_format { FMT_TEXT, FMT_MARKDOWN, FMT_JSON };
 
@@ -163,46 +159,44 @@ static void print_rows(const struct report *r, int md)
 	strbuf_release(&sb);
 }
 
+/* --format=<fmt>, or --json (no argument) */
+static int parse_format(const struct parse_opt *opt, const char *arg, int unset, struct strbuf *err)
+{
+	enum report_format *fmt = opt->value;
+
+	if (!arg || !strcmp(arg, "json"))
+		*fmt = FMT_JSON;
+	else if (!strcmp(arg, "text"))
+		*fmt = FMT_TEXT;
+	else if (!strcmp(arg, "markdown") || !strcmp(arg, "md"))
+		*fmt = FMT_MARKDOWN;
+	else {
+		strbuf_addf(err, "unknown format '%s'", arg);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_report(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	enum report_format fmt = FMT_TEXT;
 	struct session s;
 	struct report r;
 	int c, ret = 128;
+	struct parse_opt usage_report[] = {
+		OPT_COMMAND("report"),
+		{ OPTION_CALLBACK, 0, "format", &fmt, "text|markdown|json", "the report as text, a Markdown table or JSON",
+		  PARSE_OPT_LITERAL_ARGHELP, parse_format },
+		{ OPTION_CALLBACK, 0, "json", &fmt, NULL, "same as --format=json", PARSE_OPT_NOARG, parse_format },
+		OPT_ALIAS('f', "format"),
+		OPT_ALIAS('j', "json"),
+		OPT_END(),
+	};
 
 	memset(&s, 0, sizeof(s));
 	memset(&r, 0, sizeof(r));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hf:j", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return usage_with(usage_report, 0);
-		case 'f':
-			if (!strcmp(optarg, "text"))
-				fmt = FMT_TEXT;
-			else if (!strcmp(optarg, "markdown") || !strcmp(optarg, "md"))
-				fmt = FMT_MARKDOWN;
-			else if (!strcmp(optarg, "json"))
-				fmt = FMT_JSON;
-			else
-				return usage_error(usage_report, "unknown format '%s'", optarg);
-			break;
-		case 'j':
-			fmt = FMT_JSON;
-			break;
-		case ':':
-			return usage_error(usage_report, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(usage_report, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if ((optind = cmd_parse_options(argc, argv, usage_report, &c)) < 0)
+		return c;
 	if (optind < argc)
 		return usage_error(usage_report, "unexpected argument '%s'", argv[optind]);
 	if (session_open(&s, ctx->repo, ctx->config_path) < 0)

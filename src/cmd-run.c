@@ -3,7 +3,6 @@
  * task commands, state saved as it goes so that a second run resumes.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,16 +13,12 @@
 #include "gp/cmd.h"
 #include "gp/exec-remote.h"
 #include "gp/output.h"
+#include "gp/parse-options.h"
 #include "gp/report.h"
 #include "gp/run.h"
 #include "gp/runner.h"
 #include "gp/session.h"
 #include "gp/trust.h"
-
-static const char *const usage_run[] = {
-	"usage: git parallel run [<id>...] [-j | --jobs <n>] [--timeout <d>] [--retries <n>] [--command <cmd>] [--dry-run] [--fail-fast] [--check] [--trust-commands] [--[no-]sparse] [--min-success <percent>] [--on <where>] [--remote <remote>]",
-	NULL,
-};
 
 /* Grace period between SIGTERM and SIGKILL. */
 #define GRACE_SECONDS 5.0
@@ -384,101 +379,97 @@ static int run_on_setup(struct session *s, struct executor *ex, const char *on, 
 	return executor_launch_init(ex, on, *url, s->plan.id, GRACE_SECONDS);
 }
 
+static int parse_jobs(const struct parse_opt *opt, const char *arg, int unset, struct strbuf *err)
+{
+	unsigned int u;
+
+	if (parse_uint(arg, &u) < 0 || !u) {
+		strbuf_addf(err, "-j needs a positive number, not '%s'", arg);
+		return -1;
+	}
+	*(long *)opt->value = u;
+	return 0;
+}
+
+static int parse_retries(const struct parse_opt *opt, const char *arg, int unset, struct strbuf *err)
+{
+	unsigned int u;
+
+	if (parse_uint(arg, &u) < 0) {
+		strbuf_addf(err, "--retries needs a number, not '%s'", arg);
+		return -1;
+	}
+	*(long *)opt->value = u;
+	return 0;
+}
+
+static int parse_timeout(const struct parse_opt *opt, const char *arg, int unset, struct strbuf *err)
+{
+	if (parse_duration(arg, opt->value) < 0) {
+		strbuf_addf(err, "--timeout needs a duration such as 90s, 30m or 2h, not '%s'", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_min_success(const struct parse_opt *opt, const char *arg, int unset, struct strbuf *err)
+{
+	if (report_parse_percent(arg, opt->value) < 0) {
+		strbuf_addf(err, "--min-success needs a percentage from 0 to 100, not '%s'", arg);
+		return -1;
+	}
+	return 0;
+}
+
 int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "retries", required_argument, NULL, 'r' },
-		{ "command", required_argument, NULL, 'c' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "fail-fast", no_argument, NULL, 'F' },
-		{ "check", no_argument, NULL, 'C' },
-		{ "trust-commands", no_argument, NULL, 'T' },
-		{ "sparse", no_argument, NULL, 'S' },
-		{ "no-sparse", no_argument, NULL, 'N' },
-		{ "min-success", required_argument, NULL, 'M' },
-		{ "on", required_argument, NULL, 'O' },
-		{ "remote", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct session s;
 	struct run_engine e;
 	struct run_opts o;
 	struct executor ex;
 	struct view v;
 	size_t *sel = NULL, sel_nr = 0, k;
-	unsigned int u;
 	int c, ret = 128, dry = 0, locked = 0, engine_up = 0, ex_up = 0, check = 0, trusting = 0;
 	long jobs = -1, retries = -1;
 	double timeout = -1, min_success = -1;
 	int sparse = -1;
 	const char *on = NULL, *remote = "origin";
 	char *url = NULL;
+	struct parse_opt usage_run[] = {
+		OPT_COMMAND("run"),
+		OPT_OPERANDS("[<id>...]"),
+		OPT_CALLBACK('j', "jobs", &jobs, "n", "at most <n> commands at a time", parse_jobs),
+		OPT_CALLBACK(0, "timeout", &timeout, "d", "per attempt: 90s, 30m, 2h", parse_timeout),
+		OPT_CALLBACK(0, "retries", &retries, "n", "attempts after a failure or a timeout", parse_retries),
+		OPT_STRING(0, "command", &o.command, "cmd", "the command for every task"),
+		OPT_BOOL(0, "dry-run", &dry, "print what would run, where, and why; change nothing"),
+		OPT_BOOL(0, "fail-fast", &o.fail_fast, "stop at the first task that fails for good"),
+		OPT_BOOL(0, "check", &check, "then print what git parallel check says"),
+		OPT_BOOL(0, "trust-commands", &trusting, "run untrusted commands of the repository, this once"),
+		OPT_BOOL_F(0, "sparse", &sparse, "sparse worktrees or not (parallel.sparse)", PARSE_OPT_NEGATABLE),
+		OPT_CALLBACK(0, "min-success", &min_success, "percent", "exit 0 when this share of the tasks is done",
+			     parse_min_success),
+		OPT_STRING(0, "on", &on, "where", "run the tasks as workers: ssh:<hosts> or exec:<template>"),
+		OPT_STRING(0, "remote", &remote, "remote", "where --on publishes the plan (default origin)"),
+		OPT_ALIAS('t', "timeout"),
+		OPT_ALIAS('r', "retries"),
+		OPT_ALIAS('c', "command"),
+		OPT_ALIAS('n', "dry-run"),
+		OPT_ALIAS('F', "fail-fast"),
+		OPT_ALIAS('C', "check"),
+		OPT_ALIAS('T', "trust-commands"),
+		OPT_ALIAS('O', "on"),
+		OPT_ALIAS('R', "remote"),
+		OPT_END(),
+	};
 
 	memset(&s, 0, sizeof(s));
 	memset(&e, 0, sizeof(e));
 	memset(&o, 0, sizeof(o));
 	memset(&ex, 0, sizeof(ex));
 	memset(&v, 0, sizeof(v));
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hj:t:r:c:nFCTO:R:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return usage_with(usage_run, 0);
-		case 'j':
-			if (parse_uint(optarg, &u) < 0 || !u)
-				return usage_error(usage_run, "-j needs a positive number, not '%s'", optarg);
-			jobs = u;
-			break;
-		case 't':
-			if (parse_duration(optarg, &timeout) < 0)
-				return usage_error(usage_run, "--timeout needs a duration such as 90s, 30m or 2h, not '%s'", optarg);
-			break;
-		case 'r':
-			if (parse_uint(optarg, &u) < 0)
-				return usage_error(usage_run, "--retries needs a number, not '%s'", optarg);
-			retries = u;
-			break;
-		case 'c':
-			o.command = optarg;
-			break;
-		case 'n':
-			dry = 1;
-			break;
-		case 'F':
-			o.fail_fast = 1;
-			break;
-		case 'C':
-			check = 1;
-			break;
-		case 'T':
-			trusting = 1;
-			break;
-		case 'S':
-			sparse = 1;
-			break;
-		case 'N':
-			sparse = 0;
-			break;
-		case 'M':
-			if (report_parse_percent(optarg, &min_success) < 0)
-				return usage_error(usage_run, "--min-success needs a percentage from 0 to 100, not '%s'", optarg);
-			break;
-		case 'O':
-			on = optarg;
-			break;
-		case 'R':
-			remote = optarg;
-			break;
-		case ':':
-			return usage_error(usage_run, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(usage_run, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if ((optind = cmd_parse_options(argc, argv, usage_run, &c)) < 0)
+		return c;
 
 	if (on) {
 		struct strbuf why = STRBUF_INIT;

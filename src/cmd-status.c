@@ -3,7 +3,6 @@
  * ahead of the base, files changed, worktree and log.  Works while run
  * runs: it only reads the state files, written atomically.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,14 +11,10 @@
 #include "gp/cmd.h"
 #include "gp/lock.h"
 #include "gp/output.h"
+#include "gp/parse-options.h"
 #include "gp/remote.h"
 #include "gp/repo.h"
 #include "gp/session.h"
-
-static const char *const usage_status[] = {
-	"usage: git parallel status [<id>...] [--json] [--watch] [--remote <remote>]",
-	NULL,
-};
 
 static double duration_of(const struct task_status *st)
 {
@@ -211,41 +206,26 @@ static void print_table(struct session *s, const size_t *sel, size_t nr, const s
 
 int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "watch", no_argument, NULL, 'w' },
-		{ "remote", required_argument, NULL, 'R' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct session s;
 	struct remote r;
 	size_t *sel = NULL, nr = 0;
 	int c, json = 0, watch = 0, ret = 128, r_up = 0;
 	const char *remote = NULL;
 	char *mirror = NULL;
+	struct parse_opt usage_status[] = {
+		OPT_COMMAND("status"),
+		OPT_OPERANDS("[<id>...]"),
+		OPT_BOOL(0, "json", &json, "print the states as JSON"),
+		OPT_BOOL(0, "watch", &watch, "repeat until run ends"),
+		OPT_STRING(0, "remote", &remote, "remote", "the states of the plan published on <remote>"),
+		OPT_ALIAS('j', "json"),
+		OPT_ALIAS('w', "watch"),
+		OPT_ALIAS('R', "remote"),
+		OPT_END(),
+	};
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hjwR:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return usage_with(usage_status, 0);
-		case 'j':
-			json = 1;
-			break;
-		case 'w':
-			watch = 1;
-			break;
-		case 'R':
-			remote = optarg;
-			break;
-		case ':':
-			return usage_error(usage_status, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(usage_status, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if ((optind = cmd_parse_options(argc, argv, usage_status, &c)) < 0)
+		return c;
 	memset(&s, 0, sizeof(s));
 	if (remote) {
 		/* the remote's refs, fetched and written as a state directory of their own */

@@ -3,7 +3,6 @@
  * repository (task files, .gitparallel) to run, for their exact content.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,14 +10,10 @@
 
 #include "gp/cmd.h"
 #include "gp/output.h"
+#include "gp/parse-options.h"
 #include "gp/repo.h"
 #include "gp/session.h"
 #include "gp/trust.h"
-
-static const char *const usage_trust[] = {
-	"usage: git parallel trust [--list | --revoke] [<file>...]",
-	NULL,
-};
 
 /* Does the ID still name the file as it is now? */
 static const char *id_state(const char *id)
@@ -158,33 +153,20 @@ out:
 
 int cmd_trust(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "list", no_argument, NULL, 'l' },
-		{ "revoke", no_argument, NULL, 'r' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct trust t;
 	int c, ret = 128, do_list = 0, do_revoke = 0;
+	struct parse_opt usage_trust[] = {
+		OPT_COMMAND("trust"),
+		OPT_BOOL(0, "list", &do_list, "each trusted file and whether it changed"),
+		OPT_BOOL_F(0, "revoke", &do_revoke, "forget these files (no file: all)", PARSE_OPT_OR),
+		OPT_OPERANDS("[<file>...]"),
+		OPT_ALIAS('l', "list"),
+		OPT_ALIAS('r', "revoke"),
+		OPT_END(),
+	};
 
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hlr", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return usage_with(usage_trust, 0);
-		case 'l':
-			do_list = 1;
-			break;
-		case 'r':
-			do_revoke = 1;
-			break;
-		case ':':
-			return usage_error(usage_trust, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(usage_trust, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if ((optind = cmd_parse_options(argc, argv, usage_trust, &c)) < 0)
+		return c;
 	if (do_list && (do_revoke || optind < argc))
 		return usage_error(usage_trust, "--list takes no file and no other option");
 	if (trust_load(&t, git_repository_commondir(ctx->repo)) < 0)

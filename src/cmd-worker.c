@@ -2,22 +2,18 @@
  * git parallel worker <remote> <id>: run one task of a plan published on
  * a git remote, in this clone -- what a CI job, a pod or an ssh host runs.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gp/cmd.h"
 #include "gp/output.h"
+#include "gp/parse-options.h"
 #include "gp/remote.h"
 #include "gp/runner.h"
 #include "gp/session.h"
 #include "gp/worker.h"
-
-static const char *const usage_worker[] = {
-	"usage: git parallel worker [--command <cmd>] [--lease <d>] [--token <hex>] <remote> <id>",
-	NULL,
-};
 
 #define DEFAULT_LEASE 600.0
 #define GRACE_SECONDS 5.0
@@ -73,48 +69,50 @@ static void on_event(const struct run_event *ev, void *cb)
 	strbuf_release(&sb);
 }
 
+static int parse_lease(const struct parse_opt *opt, const char *arg, int unset, struct strbuf *err)
+{
+	double *lease = opt->value;
+
+	if (parse_duration(arg, lease) < 0 || *lease <= 0) {
+		strbuf_addf(err, "--lease needs a duration such as 90s or 10m, not '%s'", arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_token(const struct parse_opt *opt, const char *arg, int unset, struct strbuf *err)
+{
+	if (strlen(arg) < 4 || strlen(arg) > 64 || strspn(arg, "0123456789abcdef") != strlen(arg)) {
+		strbuf_addf(err, "--token needs 4 to 64 hex digits, not '%s'", arg);
+		return -1;
+	}
+	*(const char **)opt->value = arg;
+	return 0;
+}
+
 int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx)
 {
-	static const struct option longopts[] = {
-		{ "command", required_argument, NULL, 'c' },
-		{ "lease", required_argument, NULL, 'l' },
-		{ "token", required_argument, NULL, 'T' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct worker_opts o;
 	struct strbuf why = STRBUF_INIT;
 	enum worker_outcome outcome = WORKER_FAILED;
 	int c, ret;
+	struct parse_opt usage_worker[] = {
+		OPT_COMMAND("worker"),
+		OPT_STRING(0, "command", &o.command, "cmd", "the command, instead of the published one"),
+		OPT_CALLBACK(0, "lease", &o.lease, "d", "the claim's lease, renewed every third (default 10m)", parse_lease),
+		OPT_CALLBACK(0, "token", &o.token, "hex", "mark the claim for the launcher (run --on)", parse_token),
+		OPT_OPERANDS("<remote> <id>"),
+		OPT_ALIAS('c', "command"),
+		OPT_ALIAS('l', "lease"),
+		OPT_ALIAS('T', "token"),
+		OPT_END(),
+	};
 
 	memset(&o, 0, sizeof(o));
 	o.lease = DEFAULT_LEASE;
 	o.grace = GRACE_SECONDS;
-	optind = 0;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":hc:l:T:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			return usage_with(usage_worker, 0);
-		case 'c':
-			o.command = optarg;
-			break;
-		case 'l':
-			if (parse_duration(optarg, &o.lease) < 0 || o.lease <= 0)
-				return usage_error(usage_worker, "--lease needs a duration such as 90s or 10m, not '%s'", optarg);
-			break;
-		case 'T':
-			if (strlen(optarg) < 4 || strlen(optarg) > 64 ||
-			    strspn(optarg, "0123456789abcdef") != strlen(optarg))
-				return usage_error(usage_worker, "--token needs 4 to 64 hex digits, not '%s'", optarg);
-			o.token = optarg;
-			break;
-		case ':':
-			return usage_error(usage_worker, "option '%s' needs a value", argv[optind - 1]);
-		default:
-			return usage_error(usage_worker, "unknown option '%s'", argv[optind - 1]);
-		}
-	}
+	if ((optind = cmd_parse_options(argc, argv, usage_worker, &c)) < 0)
+		return c;
 	if (argc - optind != 2)
 		return usage_error(usage_worker, "worker needs a remote and a task ID");
 	if (remote_check_name(argv[optind]) < 0)

@@ -66,7 +66,8 @@ static void add_name(struct strbuf *sb, const struct parse_opt *o, int unset)
 		strbuf_addf(sb, "-%c", o->short_name);
 }
 
-static int set_value(const struct parse_opt *o, const char *arg, int unset, struct strbuf *err)
+/* as_short: the letter the option was given by (-j), or 0 (--jobs); messages say so */
+static int set_value(const struct parse_opt *o, const char *arg, int unset, int as_short, struct strbuf *err)
 {
 	unsigned int u;
 
@@ -92,7 +93,10 @@ static int set_value(const struct parse_opt *o, const char *arg, int unset, stru
 			return 0;
 		}
 		if (parse_uint(arg, &u) < 0 || (!u && (o->flags & PARSE_OPT_NONZERO))) {
-			add_name(err, o, 0);
+			if (as_short)
+				strbuf_addf(err, "-%c", as_short);
+			else
+				add_name(err, o, 0);
 			strbuf_addf(err, " needs a %snumber, not '%s'",
 				    o->flags & PARSE_OPT_NONZERO ? "positive " : "", arg);
 			return -1;
@@ -159,7 +163,7 @@ static const struct parse_opt *match_long(const struct parse_opt *opts, const ch
 				}
 			}
 		}
-		if (len && len <= 4 && !strncmp("help", arg, len) && (exact ? len == 4 : 1)) {
+		if (len <= 4 && !strncmp("help", arg, len) && (exact ? len == 4 : 1) && !find_long(opts, "help")) {
 			if (!nr++)
 				*help = 1;
 			else if (nr == 2)
@@ -201,12 +205,18 @@ int parse_options(int argc, char **argv, const struct parse_opt *opts, struct st
 		int unset = 0, help = 0;
 
 		if (dashdash || arg[0] != '-' || !arg[1]) {
+			if (opts->flags & PARSE_OPT_STOP_AT_NON_OPTION)
+				break;
 			operands[nr_ops++] = argv[i];
 			continue;
 		}
 		argv[nr_opts++] = argv[i];
 		if (!strcmp(arg, "--")) {
 			dashdash = 1;
+			if (opts->flags & PARSE_OPT_STOP_AT_NON_OPTION) {
+				i++;
+				break;
+			}
 			continue;
 		}
 		if (!strcmp(arg, "--git-completion-helper")) {
@@ -242,7 +252,7 @@ int parse_options(int argc, char **argv, const struct parse_opt *opts, struct st
 				value = argv[++i];
 				argv[nr_opts++] = argv[i];
 			}
-			if (set_value(o, value, unset, err) < 0)
+			if (set_value(o, value, unset, 0, err) < 0)
 				goto out;
 			continue;
 		}
@@ -269,12 +279,13 @@ int parse_options(int argc, char **argv, const struct parse_opt *opts, struct st
 					goto out;
 				}
 			}
-			if (set_value(o, value, 0, err) < 0)
+			if (set_value(o, value, 0, *arg, err) < 0)
 				goto out;
 			if (value)
 				break;
 		}
 	}
+	/* (stopped early: argv[i..argc) stay where they are, after the options) */
 	memcpy(argv + nr_opts, operands, nr_ops * sizeof(*argv));
 	ret = (int)nr_opts;
 out:
@@ -315,7 +326,8 @@ void parse_options_synopsis(struct strbuf *out, const struct parse_opt *opts)
 	for (bit = 1; bit && bit <= (all | 1); bit <<= 1) {
 		if (!(bit & (all | 1)))
 			continue;
-		strbuf_addf(out, "%sgit parallel %s", bit == 1 ? "usage: " : "   or: ", command_name(opts));
+		strbuf_addf(out, "%sgit parallel%s%s", bit == 1 ? "usage: " : "   or: ",
+			    *command_name(opts) ? " " : "", command_name(opts));
 		for (o = opts; o->type != OPTION_END; o++) {
 			int req = !!(o->required & bit);
 

@@ -3,6 +3,8 @@
 
 #include <git2.h>
 
+#include "gp/util.h"
+
 /* What main() hands every command. */
 struct cmd_ctx {
 	git_repository *repo;	/* NULL for commands without NEED_REPO */
@@ -32,10 +34,26 @@ int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx);
 struct session;
 int check_commands_trusted(struct session *s, const size_t *sel, size_t sel_nr, const char *command);
 
-/* Print a usage block to stderr (or stdout for -h) and return 129. */
-int usage_with(const char *const *usage, int err);
+/*
+ * A command's options: its table usage_<cmd> (parse-options.h) gives the
+ * parsing and the usage text.  Parses argv as getopt_long would (argv is
+ * permuted: operands last) and returns the index of the first operand; or
+ * returns -1 when the command must return *status at once: 129 after -h
+ * (the usage and options on stdout) or a usage error (the error, then the
+ * usage lines, on stderr), 0 after --git-completion-helper (the long
+ * options on stdout).  Commands store the index in optind, as getopt did.
+ */
+struct parse_opt;
+int cmd_parse_options(int argc, char **argv, const struct parse_opt *usage, int *status);
 
-/* getopt_long helper: report an option error git's way and return 129. */
-int usage_error(const char *const *usage, const char *fmt, ...);
+/*
+ * Print a command's usage lines to stderr, or for -h its usage and options
+ * to stdout; return 129.  git parallel's own (the command "") lists the
+ * commands too.
+ */
+int usage_with_options(const struct parse_opt *usage, int err);
+
+/* A usage error found after parsing: "error: <message>", the usage, return 129. */
+int usage_error(const struct parse_opt *usage, const char *fmt, ...) GP_PRINTF(2, 3);
 
 #endif

@@ -16,8 +16,11 @@
  * usage line(s) "git parallel check [<id>...] [--json] [--exact]", then one
  * line per option with its help.  An entry is on usage line 1 unless .lines
  * says otherwise (bit i: line i + 1), in brackets unless .required has the
- * line's bit.  -h and --help are implicit; --git-completion-helper (exact
- * spelling only) asks for the long options, as git's own completion does.
+ * line's bit.  -h and --help are implicit unless the table has them;
+ * --git-completion-helper (exact spelling only) asks for the long options,
+ * as git's own completion does.  git parallel's own table has the command
+ * name "" and PARSE_OPT_STOP_AT_NON_OPTION: its operands are <command> and
+ * the command's arguments.
  *
  * Parsing is getopt_long's: "--opt=value" and "--opt value", "-j4" and
  * "-j 4", clustered short options, unique prefixes of long options, options
@@ -50,6 +53,7 @@ enum parse_opt_option_flags {
 	PARSE_OPT_NONZERO = 1 << 3,	/* OPTION_UNSIGNED: 0 is refused */
 	PARSE_OPT_NOARG = 1 << 4,	/* OPTION_CALLBACK: takes no argument */
 	PARSE_OPT_HIDDEN = 1 << 5,	/* neither in usage nor in completion */
+	PARSE_OPT_STOP_AT_NON_OPTION = 1 << 6,	/* OPT_COMMAND: the first operand ends the options */
 };
 
 struct parse_opt;

@@ -140,6 +140,10 @@ static void test_parsing(void)
 
 	i = parse("-j0", &err, &argv, &argc);
 	ok(i == 2 && jobs == 0, "-j0: 0 is a number");
+	i = parse("-j x", &err, &argv, &argc);
+	is_str(err.buf, "-j needs a number, not 'x'", "a bad number given by the short name");
+	i = parse("--jobs=x", &err, &argv, &argc);
+	is_str(err.buf, "--jobs needs a number, not 'x'", "and by the long name");
 	i = parse("--retries 1000001", &err, &argv, &argc);
 	is_str(err.buf, "--retries needs a number, not '1000001'", "a number out of range");
 	ok(retries == 7, "and the value is not changed");
@@ -209,9 +213,45 @@ static void test_texts(void)
 	strbuf_release(&sb);
 }
 
+static void test_stop_at_command(void)
+{
+	struct strbuf err = STRBUF_INIT;
+	const char *config = NULL;
+	int help = 0, version = 0, i;
+	char a0[] = "git-parallel", a1[] = "--conf=x", a2[] = "run", a3[] = "--json", a4[] = "T1";
+	char d1[] = "--", d2[] = "--help";
+	char *argv[] = { a0, a1, a2, a3, a4, NULL };
+	char *argv2[] = { a0, d1, d2, NULL };
+	char *argv3[] = { a0, d2, a2, NULL };
+	const struct parse_opt main_opts[] = {
+		{ OPTION_COMMAND, 0, NULL, NULL, NULL, "", PARSE_OPT_STOP_AT_NON_OPTION },
+		OPT_BOOL(0, "version", &version, "print the version"),
+		OPT_SET_INT('h', NULL, &help, "usage", 1),
+		{ OPTION_SET_INT, 0, "help", &help, NULL, "the manual", PARSE_OPT_OR, NULL, 2 },
+		OPT_STRING(0, "config", &config, "file", "a configuration file"),
+		OPT_OPERANDS("<command> [<args>]"),
+		OPT_END(),
+	};
+
+	i = parse_options(5, argv, main_opts, &err);
+	ok(i == 2 && config && !strcmp(config, "x"), "the first operand ends the options");
+	ok(!strcmp(argv[2], "run") && !strcmp(argv[3], "--json") && !strcmp(argv[4], "T1"),
+	   "the command's arguments stay as they were");
+	i = parse_options(3, argv2, main_opts, &err);
+	ok(i == 2 && !strcmp(argv2[2], "--help") && !help, "-- ends the options: --help after it is an operand");
+	i = parse_options(3, argv3, main_opts, &err);
+	ok(i == 2 && help == 2, "a table's own --help is an option, not the implicit usage");
+	strbuf_setlen(&err, 0);
+	parse_options_synopsis(&err, main_opts);
+	is_str(err.buf, "usage: git parallel [--version] [-h | --help] [--config <file>] <command> [<args>]\n",
+	       "git parallel's own synopsis");
+	strbuf_release(&err);
+}
+
 int main(void)
 {
 	test_parsing();
+	test_stop_at_command();
 	test_texts();
 	return tap_done();
 }
