@@ -18,7 +18,7 @@ __git_parallel_task_ids ()
 
 _git_parallel ()
 {
-	local subcommand opts
+	local subcommand
 	local i c=1
 
 	# the subcommand: the first word after "parallel" that is not an option
@@ -43,28 +43,18 @@ _git_parallel ()
 		return
 	fi
 
+	# options: the command's own list (git parallel <cmd> --git-completion-helper)
 	case "$subcommand" in
 	plan)
-		opts="--base= --json --strict --no-phases --force --help"
 		case "$cur" in
 		--base=*) __git_complete_refs --cur="${cur#--base=}"; return ;;
-		--*) __gitcomp "$opts"; return ;;
+		--*) __gitcomp_builtin parallel_plan; return ;;
 		esac
 		# task files
 		_filedir 2>/dev/null || COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
-	run)
-		opts="--jobs= --timeout= --retries= --command= --dry-run --fail-fast --check --sparse --no-sparse --help"
-		;;
-	status)
-		opts="--json --watch --help"
-		;;
-	check)
-		opts="--json --exact --no-uncommitted --help"
-		;;
 	merge)
-		opts="--into= --dry-run --squash --verify= --stop-on-conflict --allow-undeclared --json --help"
 		case "$cur" in
 		--into=*) __git_complete_refs --cur="${cur#--into=}"; return ;;
 		esac
@@ -73,16 +63,13 @@ _git_parallel ()
 		case "$cur" in
 		--format=*) __gitcomp "text markdown json" "" "${cur#--format=}"; return ;;
 		esac
-		__gitcomp "--format= --help"
+		__gitcomp_builtin parallel_report
 		return
-		;;
-	clean)
-		opts="--merged --all --force --help"
 		;;
 	esac
 
 	case "$cur" in
-	-*) __gitcomp "$opts" ;;
+	-*) __gitcomp_builtin "parallel_$subcommand" ;;
 	*) __gitcomp_nl "$(__git_parallel_task_ids)" ;;
 	esac
 }
