@@ -210,6 +210,8 @@ fuzz: fuzz-build
 		fuzz-pattern) printf 'docs/*\0docs/a' >$$corpus/seed1; printf '**/logs\0a/logs/x' >$$corpus/seed2 ;; \
 		fuzz-small) printf '30m' >$$corpus/seed1; printf '../a/./b/' >$$corpus/seed2 ;; \
 		fuzz-state) cp -f fuzz/seeds/state-* $$corpus/ 2>/dev/null || true ;; \
+		fuzz-options) printf -- '--bool\nT1\n--str\nx\n--\n-b\n' >$$corpus/seed1; \
+			printf -- '!\n--no-sp\nrun\n-u3\n' >$$corpus/seed2 ;; \
 		esac; \
 		echo "== $$name ($(FUZZ_LIMIT))"; \
 		(cd fuzz/build && ./$$name $(FUZZ_LIMIT) -max_len=$(FUZZ_MAX_LEN) \
