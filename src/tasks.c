@@ -319,6 +319,23 @@ static int placeholder(const char *w)
 	}
 }
 
+/*
+ * "/api/{user_id}/tasks", "users/{id}.json": braces around one name are a
+ * variable of a route or a template, not a list of alternatives.
+ */
+static int brace_variable(const char *w)
+{
+	const char *open;
+
+	for (open = strchr(w, '{'); open; open = strchr(open + 1, '{')) {
+		const char *close = strchr(open, '}');
+
+		if (!close || !memchr(open, ',', (size_t)(close - open)))
+			return 1;
+	}
+	return 0;
+}
+
 /* ".gitignore", ".npmrc", ".mailmap": dotfiles, not extensions like ".ics" */
 static int is_dotfile(const char *w, size_t n)
 {
@@ -363,7 +380,7 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 		return W_NO;
 	if (strpbrk(w, "*?{")) {
 		/* a glob or braces: components/auth/<star>, src/api/{a,b} */
-		if (!strchr(w, '/') || strpbrk(w, "()"))
+		if (!strchr(w, '/') || strpbrk(w, "()") || brace_variable(w))
 			return W_NO;
 		return W_GLOB;
 	}

@@ -1,0 +1,43 @@
+#!/bin/sh
+
+test_description='plan: reduced cases from real task lists it had never seen (issue 13 hardening)'
+
+. ./test-lib.sh
+
+# ids <json>: the task IDs, in order
+ids () {
+	json_get "$1" "\" \".join(t[\"id\"] for t in d[\"tasks\"])"
+}
+
+# paths <json> <id>: the task's declared paths
+paths () {
+	json_get "$1" "[t for t in d[\"tasks\"] if t[\"id\"] == \"$2\"][0][\"paths\"]"
+}
+
+test_expect_success 'setup' '
+	new_repo repo
+'
+
+test_expect_success 'route variables in braces are not paths; alternatives still are' '
+	cat >repo/routes.md <<-\EOF &&
+	- [ ] T022 [US1] Update GET /api/{user_id}/tasks to return due dates in src/api/tasks.py
+	- [ ] T049 [US1] Implement GET /api/restaurants/{placeId} in RestaurantsController.cs
+	- [ ] T050 Add the endpoint `/defi/timeline/{address}` in app/defi.py
+	- [ ] T051 Split src/api/{a,b}/index.ts
+	EOF
+	(cd repo && git parallel plan --json routes.md >../routes.json 2>../err) &&
+	paths routes.json T022 >actual &&
+	echo "[\"src/api/tasks.py\"]" >expect &&
+	test_cmp expect actual &&
+	paths routes.json T049 >actual &&
+	echo "[\"RestaurantsController.cs\"]" >expect &&
+	test_cmp expect actual &&
+	paths routes.json T050 >actual &&
+	echo "[\"app/defi.py\"]" >expect &&
+	test_cmp expect actual &&
+	paths routes.json T051 >actual &&
+	echo "[\"src/api/a/index.ts\", \"src/api/b/index.ts\"]" >expect &&
+	test_cmp expect actual
+'
+
+test_done
