@@ -2146,6 +2146,18 @@ static void acceptance_hint(struct md_parser *p)
 	for (i = p->first_task; i < p->tl->nr; i++)
 		if (!p->tl->v[i].auto_id)
 			return;
+	if (p->tl->nr == p->first_task) {
+		/* no checklist at all: nothing to call acceptance criteria */
+		if (p->id_heading)
+			warning("%s:%d: no checklist items, but headings that start with an ID "
+				"('### 4.1 title'): write a task as '### [ ] 4.1 title' or "
+				"'- [ ] 4.1 title' to plan it", p->file, p->id_heading);
+		else if (p->id_row)
+			warning("%s:%d: no checklist items, but table rows that start with an ID: "
+				"give each row a box ('| [ ] | T002 | title | T001 |') to plan it",
+				p->file, p->id_row);
+		return;
+	}
 	if (p->id_heading)
 		warning("%s:%d: the tasks seem to be headings ('### 4.1 title'); the checklists "
 			"below them look like acceptance criteria: write a task as '### [ ] 4.1 title' "

@@ -40,4 +40,22 @@ test_expect_success 'route variables in braces are not paths; alternatives still
 	test_cmp expect actual
 '
 
+test_expect_success 'a file without checklists is not said to have acceptance criteria' '
+	cat >repo/nobox.md <<-\EOF &&
+	# Plan
+
+	## Testing Strategy
+
+	### 1. **Unit Test Refactoring**
+
+	All unit tests move to the new fixtures.
+
+	### 2. Integration tests
+	EOF
+	(cd repo && test_must_fail git parallel plan nobox.md >out 2>../err) &&
+	! grep "acceptance criteria" err &&
+	grep "^warning: nobox.md:5: no checklist items, but headings that start with an ID" err &&
+	grep "^error: no tasks found in .nobox.md." err
+'
+
 test_done
