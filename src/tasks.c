@@ -2133,6 +2133,47 @@ static void kiro_groups(struct md_parser *p)
 	strmap_clear(&ids);
 }
 
+/* "P0".."P9": a priority label, when the file uses one for several items */
+static int priority_label(const char *id)
+{
+	return id[0] == 'P' && isdigit((unsigned char)id[1]) && !id[2];
+}
+
+/*
+ * "- [ ] P2 Add automated task maintenance", "- [ ] P3 Add examples": a
+ * list sorted by priority starts items with their priority.  An "ID"
+ * P0..P9 that several items of the file share is that label: those items
+ * get L<line> IDs and keep the label in their title, instead of the file
+ * being refused for duplicate IDs.  A label used once stays an ID.
+ */
+static void priority_labels(struct md_parser *p)
+{
+	int count[10] = { 0 }, shared = 0;
+	size_t i;
+
+	for (i = p->first_task; i < p->tl->nr; i++) {
+		const struct task *t = &p->tl->v[i];
+
+		if (!t->auto_id && priority_label(t->id) && ++count[t->id[1] - '0'] > 1)
+			shared = 1;
+	}
+	if (!shared)
+		return;
+	for (i = p->first_task; i < p->tl->nr; i++) {
+		struct task *t = &p->tl->v[i];
+		char *title;
+
+		if (t->auto_id || !priority_label(t->id))
+			continue;
+		title = *t->title ? xstrfmt("%s %s", t->id, t->title) : xstrdup(t->id);
+		free(t->title);
+		t->title = title;
+		free(t->id);
+		t->id = xstrfmt("L%d", t->line);
+		t->auto_id = 1;
+	}
+}
+
 /*
  * A file whose checklists have no ID while its headings or a table
  * without boxes hold IDs: the checklists are acceptance criteria and the
@@ -2300,6 +2341,7 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 		md_line(&p, clean.buf, clean.len);
 	}
 	finish_texts(&p);
+	priority_labels(&p);
 	kiro_groups(&p);
 	acceptance_hint(&p);
 

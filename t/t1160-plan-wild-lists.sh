@@ -58,4 +58,35 @@ test_expect_success 'a file without checklists is not said to have acceptance cr
 	grep "^error: no tasks found in .nobox.md." err
 '
 
+test_expect_success 'a priority label several items share is not their ID' '
+	cat >repo/prio.md <<-\EOF &&
+	## Next
+
+	- [ ] P2 Add automated task maintenance in scripts/maint.mjs
+
+	## Later
+
+	- [ ] P3 Add JSON schema validation in schema/config.json
+	- [ ] P3 Add examples in examples/README.md
+
+	## Done
+
+	- [x] P0 Align the repository
+	- [x] P0 Refresh the diagrams
+	EOF
+	(cd repo && git parallel plan --json prio.md >../prio.json 2>../err) &&
+	test_must_be_empty err &&
+	ids prio.json >actual &&
+	echo "L3 L7 L8 L12 L13" >expect &&
+	test_cmp expect actual &&
+	json_get prio.json "[t for t in d[\"tasks\"] if t[\"id\"] == \"L8\"][0][\"title\"]" >actual &&
+	echo "P3 Add examples in examples/README.md" >expect &&
+	test_cmp expect actual &&
+	printf "%s\n" "- [ ] P1 Set up the repo" "- [ ] P2 Build it" >repo/prio2.md &&
+	(cd repo && git parallel plan --json prio2.md >../prio2.json) &&
+	ids prio2.json >actual &&
+	echo "P1 P2" >expect &&
+	test_cmp expect actual
+'
+
 test_done
