@@ -125,10 +125,11 @@ static int compile_regexes(void)
 	numbox_re = compile("^([ \\t]*)[-*+][ \\t]+([0-9]{1,9}(?:\\.[0-9]{1,9})*)\\.?[ \\t]+"
 			    "\\[([^\\]\\[\\t])\\](\\*?)(?:[ \\t]+|$)");
 	/*
-	 * An ID (T001, T011A, PROJ-12, FE-UI-001, PH0-LAUNCH-001), not
+	 * An ID (T001, T011A, PROJ-12, FE-UI-001, PH0-LAUNCH-001, P0-1), not
 	 * followed by something that would make it a longer word.
 	 */
-	id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
+	id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+[0-9]+-[0-9]+[A-Za-z]?|"
+			"(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
 			"[A-Z][a-z]{1,10}-[0-9]{1,9})"
 			"(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
 	/* Kiro: "2.1", "10.2a", "3." (1: the ID, 2: a final dot) */

@@ -89,4 +89,20 @@ test_expect_success 'a priority label several items share is not their ID' '
 	test_cmp expect actual
 '
 
+test_expect_success 'priority-numbered IDs: P0-1, M2-3' '
+	cat >repo/pn.md <<-\EOF &&
+	- [x] **P0-1**: `searcher.py` drop the dead check
+	- [ ] **P0-2**: `projection.py` retry failed syncs
+	- [ ] M2-3 Ship the exporter in src/export.py
+	EOF
+	(cd repo && git parallel plan --json pn.md >../pn.json 2>../err) &&
+	test_must_be_empty err &&
+	ids pn.json >actual &&
+	echo "P0-1 P0-2 M2-3" >expect &&
+	test_cmp expect actual &&
+	json_get pn.json "[t for t in d[\"tasks\"] if t[\"id\"] == \"P0-2\"][0][\"title\"]" >actual &&
+	echo "\`projection.py\` retry failed syncs" >expect &&
+	test_cmp expect actual
+'
+
 test_done
