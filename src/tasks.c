@@ -1835,14 +1835,97 @@ static char *cell_id(struct md_parser *p, const char *cell)
 	return id;
 }
 
-/* A table row with a box cell: a task.  Returns 0 if the row has no box. */
+static const char *const dep_cols[] = { "depend", "deps", "blocked", "after", "prereq", "requires", NULL };
+static const char *const files_words[] = { "file", "path", NULL };
+static const char *const command_cols[] = { "verify", "command", "check", "test", "run", "cmd", NULL };
+
+/* A few words ("existing handshake code paths"), not a code or a list ("R1, R1.1"). */
+static int prose(const char *s)
+{
+	int words = 0;
+
+	for (; *s; s++)
+		if (*s == ' ' && s[1] && s[1] != ' ' && s[-1] != ',')
+			words++;
+	return words >= 2;
+}
+
+/* A status mark before an ID in a table cell ("✅ T1"): its class, or BOX_NONE. */
+static enum box_class mark_class(const struct md_parser *p, const char *s, size_t n)
+{
+	static const char *const todo[] = { "\xe2\xac\x9c", "\xe2\x98\x90" };	/* ⬜ ☐ */
+	static const char *const progress[] = { "\xf0\x9f\x94\x84", "\xf0\x9f\x9a\xa7", "\xe2\x8f\xb3" };	/* 🔄 🚧 ⏳ */
+	size_t i;
+
+	if (n > 3 && !memcmp(s + n - 3, "\xef\xb8\x8f", 3))
+		n -= 3;	/* a variation selector: "✔️" */
+	if (n == 3 && !memcmp(s, "\xe2\x98\x91", 3))	/* ☑ */
+		return BOX_DONE;
+	for (i = 0; i < ARRAY_SIZE(todo); i++)
+		if (n == strlen(todo[i]) && !memcmp(s, todo[i], n))
+			return BOX_TODO;
+	for (i = 0; i < ARRAY_SIZE(progress); i++)
+		if (n == strlen(progress[i]) && !memcmp(s, progress[i], n))
+			return BOX_PROGRESS;
+	return n > 1 ? box_class(p, s, n) : BOX_NONE;
+}
+
+/*
+ * A row of a task table without boxes: "| ✅ T1 | scout | a.go,b.go | - |"
+ * (specd's tasks.md).  Only when the header has an "id" column and a
+ * dependency column: a table of requirements or risks has no dependency
+ * column.  The ID cell may start with a status mark (done, to do, in
+ * progress, cancelled); none is "to do", another mark is not a task.
+ * Returns the ID's column, or -1.
+ */
+static long id_table_row(struct md_parser *p, const struct strlist *cells, struct box *box, char **id)
+{
+	long col = -1;
+	int deps = 0;
+	size_t i, n;
+	const char *c;
+
+	for (i = 0; i < p->header.nr; i++) {
+		const char *h = p->header.v[i];
+
+		if (col < 0 && (!strcasecmp(h, "id") || !strcasecmp(h, "task id") || !strcmp(h, "#")))
+			col = (long)i;
+		else if (header_has(p, i, dep_cols))
+			deps = 1;
+	}
+	if (col < 0 || !deps || (size_t)col >= cells->nr)
+		return -1;
+	c = cells->v[col];
+	box->c = BOX_TODO;
+	box->s = " ";
+	box->n = 1;
+	if ((unsigned char)*c >= 0x80) {
+		n = strcspn(c, " \t");
+		box->c = mark_class(p, c, n);
+		box->s = c;
+		box->n = n;
+		c += n + strspn(c + n, " \t");
+	}
+	*id = cell_id(p, c);
+	if (*id && box->c == BOX_NONE) {
+		warning("%s:%d: task '%s': unknown status mark '%.*s'; not planned",
+			p->file, p->line, *id, (int)box->n, box->s);
+		free(*id);
+		*id = NULL;
+	}
+	return *id ? col : -1;
+}
+
+/*
+ * A table row with a box cell, or a row of a task table (id_table_row()):
+ * a task.  Returns 0 if the row is neither.
+ */
 static int md_table_row(struct md_parser *p, const struct strlist *cells)
 {
-	static const char *const dep_words[] = { "depend", "deps", "blocked", "after", "prereq", "requires", NULL };
 	static const char *const title_words[] = { "title", "task", "description", "summary", "name", "what", "work", NULL };
 	static const char *const par_words[] = { "parallel", "[p]", NULL };
 	struct box box = { BOX_NONE, NULL, 0, 0 };
-	long bi = -1, ii = -1, di = -1, ti = -1;
+	long bi = -1, ii = -1, di = -1, ti = -1, fi = -1;
 	char *id = NULL;
 	struct task *t;
 	size_t i;
@@ -1859,16 +1942,22 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 			box.n = n - 2;
 		}
 	}
-	if (bi < 0)
-		return 0;
+	if (bi < 0) {
+		if ((ii = id_table_row(p, cells, &box, &id)) < 0)
+			return 0;
+		/* its paths are in its files column, if it has one */
+		for (i = 0; i < cells->nr && fi < 0; i++)
+			if ((long)i != ii && header_has(p, i, files_words) && !header_has(p, i, dep_cols))
+				fi = (long)i;
+	}
 	for (i = 0; i < cells->nr; i++) {
-		if ((long)i == bi)
+		if ((long)i == bi || (long)i == ii)
 			continue;
-		if (ii < 0 && !header_has(p, i, dep_words) && (id = cell_id(p, cells->v[i]))) {
+		if (ii < 0 && !header_has(p, i, dep_cols) && (id = cell_id(p, cells->v[i]))) {
 			ii = (long)i;
 			continue;
 		}
-		if (di < 0 && header_has(p, i, dep_words))
+		if (di < 0 && header_has(p, i, dep_cols))
 			di = (long)i;
 		else if (header_has(p, i, par_words) && *cells->v[i] && !no_dependency(cells->v[i]))
 			parallel = 1;
@@ -1881,7 +1970,9 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 			ti = (long)i;
 	if (ti < 0)
 		for (i = 0; i < cells->nr; i++)
-			if ((long)i != bi && (long)i != ii && (long)i != di && !header_has(p, i, par_words) &&
+			if ((long)i != bi && (long)i != ii && (long)i != di && (long)i != fi &&
+			    !header_has(p, i, par_words) &&
+			    (bi >= 0 || (!header_has(p, i, command_cols) && prose(cells->v[i]))) &&
 			    (ti < 0 || strlen(cells->v[i]) > strlen(cells->v[ti])))
 				ti = (long)i;
 
@@ -1928,7 +2019,19 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 					p->line, p->tl->v[p->cur].id, c);
 			continue;
 		}
-		scan_paths(p, cells->v[i], p->line);
+		if (fi >= 0 && (long)i == fi) {
+			/* "a.go,b.go": a list */
+			char *list = xstrdup(cells->v[i]), *q;
+
+			for (q = list; *q; q++)
+				if (*q == ',')
+					*q = ' ';
+			scan_paths(p, list, p->line);
+			free(list);
+			continue;
+		}
+		if (fi < 0)
+			scan_paths(p, cells->v[i], p->line);
 		if ((long)i != ti)
 			scan_depends(p, &p->tl->v[p->cur], cells->v[i], p->line);
 	}
@@ -2062,8 +2165,8 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			for (i = 0; i < p->row.nr; i++)
 				strlist_push(&p->header, p->row.v[i]);
 		}
-	} else if (!is_blank(s)) {
-		p->in_table = 0;
+	} else {
+		p->in_table = 0;	/* a blank line ends a table too: the next one has its own header */
 	}
 	if (is_blank(s)) {
 		if (p->cur >= 0)
