@@ -2970,8 +2970,10 @@ int tasks_validate(struct tasklist *tl, const char *branch_prefix)
 				if (!found)
 					continue;
 			}
-			ret = error("duplicate task ID '%s' (%s:%d and %s:%d)", t->id,
-				    first->file, first->line, t->file, t->line);
+			ret = error("duplicate task ID '%s' (%s:%d and %s:%d)%s", t->id,
+				    first->file, first->line, t->file, t->line,
+				    !first->done != !t->done ?
+				    ", one done and one not: delete the stale copy or renumber one" : "");
 		}
 	}
 	resolve_depends(tl);

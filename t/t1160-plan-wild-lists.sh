@@ -131,4 +131,16 @@ test_expect_success 'a task table without boxes: an id column, a dependency colu
 	test_cmp expect actual
 '
 
+test_expect_success 'a duplicate ID done in one place and not in the other says so' '
+	cat >repo/dupdone.md <<-\EOF &&
+	## Pending
+	- [ ] Task 1.2: Create the schemas
+	- [ ] Task 1.3: Create the app
+	## Completed
+	- [x] Task 1.2: Schemas exist already
+	EOF
+	(cd repo && test_must_fail git parallel plan dupdone.md 2>../err) &&
+	grep "^error: duplicate task ID .1.2. (dupdone.md:2 and dupdone.md:5), one done and one not: delete the stale copy or renumber one$" err
+'
+
 test_done
