@@ -1018,6 +1018,32 @@ static void add_dep(struct task *t, const char *id, size_t n, int strong)
 		strlist_push_nodup(&t->depends, dep);
 }
 
+/* After a number: a unit ("after 30 days", "requires 2.5 GB"), so a quantity, not a task. */
+static int unit_follows(const char *q)
+{
+	static const char *const units[] = {
+		"ms", "s", "sec", "secs", "second", "seconds", "min", "mins", "minute", "minutes",
+		"h", "hr", "hrs", "hour", "hours", "day", "days", "week", "weeks", "month", "months",
+		"year", "years", "times", "attempts", "retries", "tries", "failures", "errors",
+		"requests", "items", "users", "files", "lines", "chars", "characters", "bytes",
+		"kb", "mb", "gb", "tb", "px", "rem", "em", "pt", "percent", "steps", "iterations",
+		"runs", "calls", "tokens", "records", "rows", "entries", "messages", "results",
+	};
+	size_t i, n;
+
+	if (*q != ' ' && *q != '\t')
+		return 0;
+	q += strspn(q, " \t");
+	for (n = 0; isalpha((unsigned char)q[n]); n++)
+		;
+	if (!n || isalnum((unsigned char)q[n]) || q[n] == '_')
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(units); i++)
+		if (strlen(units[i]) == n && !strncasecmp(q, units[i], n))
+			return 1;
+	return 0;
+}
+
 /*
  * A list of IDs at s+off: "T001, T002 and T003", "T001-T004" (a range),
  * "`T001`", "2.1".  Returns how many IDs it read; *end is after the list.
@@ -1072,13 +1098,17 @@ static int read_dep_list(struct md_parser *p, struct task *t, const char *s,
 
 			/* "depends on 1": a Kiro "1." task if there is one */
 			if (d && d < 10 && !isalnum((unsigned char)s[off + d]) && s[off + d] != '.' &&
-			    s[off + d] != '%') {
+			    s[off + d] != '%' && !unit_follows(s + off + d)) {
 				add_dep(t, s + off, d, 0);
 				n++;
 				off += d;
 				continue;
 			}
 			off = w;
+			break;
+		}
+		if (isdigit((unsigned char)s[ov[0]]) && unit_follows(s + ov[1])) {
+			off = w;	/* "after 2.5 seconds" */
 			break;
 		}
 		add_dep(t, s + ov[0], ov[1] - ov[0], strong);

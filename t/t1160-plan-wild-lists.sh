@@ -143,4 +143,21 @@ test_expect_success 'a duplicate ID done in one place and not in the other says 
 	grep "^error: duplicate task ID .1.2. (dupdone.md:2 and dupdone.md:5), one done and one not: delete the stale copy or renumber one$" err
 '
 
+test_expect_success 'a quantity after "after" is not a task: "after 30 days"' '
+	cat >repo/qty.md <<-\EOF &&
+	- [ ] 2. Store the files
+	  - [ ] 2.5 Upload in src/upload.ts
+	- [ ] 4. Lifecycle
+	  - [ ] 4.2 Configure S3 lifecycle policies in infra/s3.tf
+	    - Delete code files after 2 days, move reports after 2.5 weeks
+	    - Retry after 3 attempts
+	- [ ] 5. Clean up after 2 in src/clean.ts
+	EOF
+	(cd repo && git parallel plan --json qty.md >../qty.json 2>../err) &&
+	test_must_be_empty err &&
+	json_get qty.json "[[t[\"id\"], [x[\"id\"] for x in t[\"depends\"] if x[\"reason\"] == \"depends\"]] for t in d[\"tasks\"] if t[\"id\"] in (\"4.2\", \"5\")]" >actual &&
+	echo "[[\"4.2\", []], [\"5\", [\"2.5\"]]]" >expect &&
+	test_cmp expect actual
+'
+
 test_done
