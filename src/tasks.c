@@ -1569,6 +1569,14 @@ static void read_item(struct md_parser *p, const char *s, size_t len, size_t off
 		strbuf_setlen(&title, title.len - 2);
 		rtrim(&title);
 	}
+	/* "**Set up the project**": a title all in bold is the title */
+	if (title.len > 4 && !strncmp(title.buf, "**", 2) && !strcmp(title.buf + title.len - 2, "**") &&
+	    !memmem_(title.buf + 2, title.len - 4, "**")) {
+		strbuf_setlen(&title, title.len - 2);
+		memmove(title.buf, title.buf + 2, title.len - 1);
+		strbuf_setlen(&title, title.len - 2);
+		strbuf_trim(&title);
+	}
 	/* "[P]" at the end of the line */
 	if (title.len >= 4 && isspace((unsigned char)title.buf[title.len - 4]) &&
 	    (!strcmp(title.buf + title.len - 3, "[P]") || !strcmp(title.buf + title.len - 3, "[p]"))) {
@@ -2032,7 +2040,8 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 		t->title = it.title;
 		free(it.id);
 	} else {
-		t->title = xstrdup("");
+		/* no title column: what it touches says most */
+		t->title = xstrdup(fi >= 0 ? cells->v[fi] : "");
 	}
 	strbuf_reset(&p->text);
 	strbuf_addstr(&p->text, t->title);

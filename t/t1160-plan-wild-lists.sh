@@ -160,4 +160,26 @@ test_expect_success 'a quantity after "after" is not a task: "after 30 days"' '
 	test_cmp expect actual
 '
 
+test_expect_success 'a title all in bold is the title; a task table without a title column shows its files' '
+	cat >repo/bold.md <<-\EOF &&
+	### 1.1 Project setup
+	- [ ] **Set up the project**
+	  - Node 18, directories, .gitignore
+	- [ ] **Vite** and **Electron** builder config
+	EOF
+	(cd repo && git parallel plan --json bold.md >../bold.json 2>/dev/null) &&
+	json_get bold.json "[t[\"title\"] for t in d[\"tasks\"]]" >actual &&
+	echo "[\"Set up the project\", \"**Vite** and **Electron** builder config\"]" >expect &&
+	test_cmp expect actual &&
+	cat >repo/notitle.md <<-\EOF &&
+	| id | role | files | depends-on | verify | refs |
+	|---|---|---|---|---|---|
+	| T1 | craftsman | tools/gendocs/main.go, docs/ref.md | - | go run ./tools/gendocs | R1.1 |
+	EOF
+	(cd repo && git parallel plan --json notitle.md >../notitle.json) &&
+	json_get notitle.json "[t[\"title\"] for t in d[\"tasks\"]]" >actual &&
+	echo "[\"tools/gendocs/main.go, docs/ref.md\"]" >expect &&
+	test_cmp expect actual
+'
+
 test_done
