@@ -398,8 +398,12 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 		 */
 		static const char *const mime[] = { "application", "audio", "font", "image", "multipart", "text", "video" };
 
+		static const char *const remotes[] = { "origin", "upstream" };
+
 		if (in_list(w, first, mime, ARRAY_SIZE(mime)) && !strchr(last, '.') && !strchr(last, '/'))
 			return W_NO;	/* image/png, application/pdf */
+		if (in_list(w, first, remotes, ARRAY_SIZE(remotes)) && !has_lower_ext(last))
+			return W_MAYBE;	/* `origin/main`: a branch, unless the tree has it */
 		if (backticked || !*last || has_lower_ext(last) ||
 		    in_list(last, strlen(last), plain_files, ARRAY_SIZE(plain_files)) ||
 		    in_list(w, first, top_dirs, ARRAY_SIZE(top_dirs)))

@@ -18,12 +18,13 @@ test_expect_success 'setup' '
 	new_repo repo
 '
 
-test_expect_success 'route variables in braces are not paths; alternatives still are' '
+test_expect_success 'route variables in braces and remote branches are not paths; alternatives still are' '
 	cat >repo/routes.md <<-\EOF &&
 	- [ ] T022 [US1] Update GET /api/{user_id}/tasks to return due dates in src/api/tasks.py
 	- [ ] T049 [US1] Implement GET /api/restaurants/{placeId} in RestaurantsController.cs
 	- [ ] T050 Add the endpoint `/defi/timeline/{address}` in app/defi.py
 	- [ ] T051 Split src/api/{a,b}/index.ts
+	- [ ] T052 Rebase `origin/main` onto `upstream/release-2` and fix src/merge.py
 	EOF
 	(cd repo && git parallel plan --json routes.md >../routes.json 2>../err) &&
 	paths routes.json T022 >actual &&
@@ -37,6 +38,9 @@ test_expect_success 'route variables in braces are not paths; alternatives still
 	test_cmp expect actual &&
 	paths routes.json T051 >actual &&
 	echo "[\"src/api/a/index.ts\", \"src/api/b/index.ts\"]" >expect &&
+	test_cmp expect actual &&
+	paths routes.json T052 >actual &&
+	echo "[\"src/merge.py\"]" >expect &&
 	test_cmp expect actual
 '
 
