@@ -472,6 +472,8 @@ struct md_parser {
 	size_t first_task;	/* this file's first task in tl */
 	int id_heading;		/* first line of a heading that starts with an ID, or 0 */
 	int id_row;		/* first line of a table row without a box that holds an ID, or 0 */
+	int plain_item;		/* first line of a list item without a box ("- text"), or 0 */
+	int plain_items;	/* how many */
 	struct task_acc *acc;	/* this file's tasks' texts and path maps, by task */
 	size_t acc_nr, acc_alloc;
 };
@@ -2154,6 +2156,16 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 		}
 		free(id);
 	}
+	if (p->plain_items < 2) {
+		/* "- text", "1. text"; not "- [P] tasks = different files", a note */
+		const char *q = s + strspn(s, " \t");
+		size_t d = strspn(q, "0123456789");
+
+		if ((((*q == '-' || *q == '*' || *q == '+') && q[1] == ' ') ||
+		     (d && d < 4 && (q[d] == '.' || q[d] == ')') && q[d + 1] == ' ')) &&
+		    q[(d ? d : 1) + 1 + strspn(q + (d ? d : 1) + 1, " ")] != '[' && !p->plain_items++)
+			p->plain_item = p->line;
+	}
 	if (s[0] == '#') {
 		size_t level = strspn(s, "#"), off;
 		struct box box;
@@ -2344,6 +2356,9 @@ static void acceptance_hint(struct md_parser *p)
 			warning("%s:%d: no checklist items, but table rows that start with an ID: "
 				"give each row a box ('| [ ] | T002 | title | T001 |') to plan it",
 				p->file, p->id_row);
+		else if (p->plain_items > 1)
+			warning("%s:%d: no checklist items; list items without a box ('- text') are "
+				"not tasks: write '- [ ] text' to plan one", p->file, p->plain_item);
 		return;
 	}
 	if (p->id_heading)

@@ -186,4 +186,18 @@ test_expect_success 'a title all in bold is the title; a task table without a ti
 	test_cmp expect actual
 '
 
+test_expect_success 'a list without boxes: the error says why it has no tasks' '
+	cat >repo/plain.md <<-\EOF &&
+	# Tasks
+
+	## Agent
+
+	- Build the first persisted worker runtime.
+	- Extend the approval boundary.
+	EOF
+	(cd repo && test_must_fail git parallel plan plain.md 2>../err) &&
+	grep "^warning: plain.md:5: no checklist items; list items without a box (.- text.) are not tasks: write .- \[ \] text. to plan one$" err &&
+	grep "^error: no tasks found in .plain.md." err
+'
+
 test_done
