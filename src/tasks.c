@@ -1561,8 +1561,8 @@ static void read_item(struct md_parser *p, const char *s, size_t len, size_t off
 			break;
 		if (ov[3] - ov[2] == 1 && (s[ov[2]] == 'P' || s[ov[2]] == 'p'))
 			it->parallel = 1;
-		else if (!it->story)
-			it->story = xstrndup(s + ov[2], ov[3] - ov[2]);
+		else if (!it->story && !(ov[3] - ov[2] == 2 && s[ov[2]] == 'P' && isdigit((unsigned char)s[ov[2] + 1])))
+			it->story = xstrndup(s + ov[2], ov[3] - ov[2]);	/* "[P1]" is a priority */
 		pos = ov[1];
 	}
 	rest = s + pos;

@@ -200,4 +200,16 @@ test_expect_success 'a list without boxes: the error says why it has no tasks' '
 	grep "^error: no tasks found in .plain.md." err
 '
 
+test_expect_success '"[P1]" after an ID is a priority, not a story' '
+	cat >repo/prio3.md <<-\EOF &&
+	- [ ] T001 [P0] Create project structure
+	- [ ] T003 [P] [P1] Configure development tools
+	- [ ] T005 [P] [P0] [US1] Implement core feature 2 in src/b.py
+	EOF
+	(cd repo && git parallel plan --json prio3.md >../prio3.json) &&
+	json_get prio3.json "[[t[\"id\"], t[\"story\"], t[\"parallel\"], t[\"title\"]] for t in d[\"tasks\"]]" >actual &&
+	echo "[[\"T001\", null, false, \"Create project structure\"], [\"T003\", null, true, \"Configure development tools\"], [\"T005\", \"US1\", true, \"Implement core feature 2 in src/b.py\"]]" >expect &&
+	test_cmp expect actual
+'
+
 test_done
