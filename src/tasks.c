@@ -1441,6 +1441,30 @@ struct box {
 /* items */
 
 /* The ID at s+pos: "T001", "[T001]", "2.1", "3." (read as "3"); *end after it. */
+/* "P0".."P9": a priority label (an ID only when one item of the file uses it) */
+static int priority_label(const char *id)
+{
+	return id[0] == 'P' && isdigit((unsigned char)id[1]) && !id[2];
+}
+
+/* Words with digits that read like IDs: "- [ ] E2E tests with Playwright", "S3 bucket" */
+static int tech_word(const char *s, size_t n)
+{
+	static const char *const words[] = {
+		"E2E", "B2B", "B2C", "P2P", "S3", "EC2", "K8S", "H264", "H265", "X11", "A11Y",
+		"I18N", "L10N", "W3C", "HTTP2", "HTTP3", "UTF8", "UTF-8", "UTF16", "UTF-16", "SHA1",
+		"SHA256", "SHA512", "MD5", "ES5", "ES6", "HTML5", "CSS3", "MP3", "MP4", "IPV4",
+		"IPV6", "OAUTH2", "GPT4", "GPT-4", "GPT5", "GPT-5", "WEBGL2", "AES256", "AES-256",
+		"COVID-19", "WCAG2", "CO2",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (strlen(words[i]) == n && !strncasecmp(s, words[i], n))
+			return 1;
+	return 0;
+}
+
 static char *read_id(struct md_parser *p, const char *s, size_t len, size_t pos, size_t *end)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
@@ -1464,6 +1488,8 @@ static char *read_id(struct md_parser *p, const char *s, size_t len, size_t pos,
 		}
 	}
 	if (match_at(id_re, p->md, s, len, at)) {
+		if (!bracket && tech_word(s + ov[0], ov[1] - ov[0]))
+			return NULL;
 		id = xstrndup(s + ov[0], ov[1] - ov[0]);
 		*end = ov[1];
 	} else if (match_at(kiro_re, p->md, s, len, at) &&
@@ -1897,7 +1923,7 @@ static int prose(const char *s)
 /* A status mark before an ID in a table cell ("✅ T1"): its class, or BOX_NONE. */
 static enum box_class mark_class(const struct md_parser *p, const char *s, size_t n)
 {
-	static const char *const todo[] = { "\xe2\xac\x9c", "\xe2\x98\x90" };	/* ⬜ ☐ */
+	static const char *const todo[] = { "\xe2\xac\x9c", "\xe2\x98\x90", "\xf0\x9f\x94\xb2" };	/* ⬜ ☐ 🔲 */
 	static const char *const progress[] = { "\xf0\x9f\x94\x84", "\xf0\x9f\x9a\xa7", "\xe2\x8f\xb3" };	/* 🔄 🚧 ⏳ */
 	size_t i;
 
@@ -2205,7 +2231,7 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			for (i = 0; i < p->row.nr; i++) {
 				char *id = cell_id(p, p->row.v[i]);
 
-				if (id && !strchr(id, '.')) {
+				if (id && !strchr(id, '.') && !priority_label(id)) {
 					p->id_row = p->line;
 					free(id);
 					break;
@@ -2290,12 +2316,6 @@ static void kiro_groups(struct md_parser *p)
 		}
 	}
 	strmap_clear(&ids);
-}
-
-/* "P0".."P9": a priority label, when the file uses one for several items */
-static int priority_label(const char *id)
-{
-	return id[0] == 'P' && isdigit((unsigned char)id[1]) && !id[2];
 }
 
 /*

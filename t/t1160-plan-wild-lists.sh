@@ -212,4 +212,26 @@ test_expect_success '"[P1]" after an ID is a priority, not a story' '
 	test_cmp expect actual
 '
 
+test_expect_success 'E2E, S3, HTML5 start titles, they are not IDs; a priority column is no ID row' '
+	cat >repo/tech.md <<-\EOF &&
+	- [ ] E2E tests with Playwright in e2e/app.spec.ts
+	- [ ] E2E build permission denied
+	- [ ] S3 bucket for uploads in infra/s3.tf
+	- [ ] HTML5 video player
+	- [ ] T010 Real task
+
+	| Skill | Description | Priority |
+	|-------|-------------|----------|
+	| **tdd** | Define test cases first | P0 |
+	EOF
+	(cd repo && git parallel plan --json tech.md >../tech.json 2>../err) &&
+	test_must_be_empty err &&
+	ids tech.json >actual &&
+	echo "L1 L2 L3 L4 T010" >expect &&
+	test_cmp expect actual &&
+	json_get tech.json "d[\"tasks\"][0][\"title\"]" >actual &&
+	echo "E2E tests with Playwright in e2e/app.spec.ts" >expect &&
+	test_cmp expect actual
+'
+
 test_done
