@@ -470,7 +470,9 @@ struct md_parser {
 	struct strlist row;	/* the last table row, a header if a separator follows */
 	int in_table;
 	size_t first_task;	/* this file's first task in tl */
-	int id_heading;		/* first line of a heading that starts with an ID, or 0 */
+	int id_heading;		/* first line of a heading that starts with an ID and has checklists, or 0 */
+	int any_id_heading;	/* first line of a heading that starts with an ID, or 0 */
+	int last_id_heading;	/* the last heading's line if it starts with an ID, else 0 */
 	int id_row;		/* first line of a table row without a box that holds an ID, or 0 */
 	int plain_item;		/* first line of a list item without a box ("- text"), or 0 */
 	int plain_items;	/* how many */
@@ -2111,17 +2113,23 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 	return 1;
 }
 
-/* After "### ": does the heading start with an ID ("4.1 Update", "Task 3: ...", "**T001**")? */
+/*
+ * After "### ": does the heading start with an ID ("4.1 Update", "**T001**")?
+ * 1 if so, 2 if it says it is a task ("Task 3: ...", "Task 1.1").
+ */
 static int heading_has_id(struct md_parser *p, const char *s, size_t len)
 {
 	size_t pos = strspn(s, " \t*"), end;
 	char *id;
+	int task = 0;
 
-	if (!strncasecmp(s + pos, "task ", 5))
+	if (!strncasecmp(s + pos, "task ", 5)) {
 		pos += 5;
+		task = 1;
+	}
 	id = read_id(p, s, len, pos, &end);
 	free(id);
-	return id != NULL;
+	return id ? 1 + task : 0;
 }
 
 /* The box at s ("[ ] ", "[x]* "): its class, and where the text starts. */
@@ -2161,6 +2169,9 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 		box.c = box_class(p, box.s, box.n);
 		if (box.c != BOX_NONE) {
 			p->in_table = 0;
+			/* a checklist under "### 4.1 title": criteria of a heading task? */
+			if (!p->id_heading)
+				p->id_heading = p->last_id_heading;
 			md_item(p, s, len, (int)indent_width(s), &box, off, NULL);
 			return;
 		}
@@ -2195,12 +2206,14 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 	if (s[0] == '#') {
 		size_t level = strspn(s, "#"), off;
 		struct box box;
+		int has;
 
 		if (level <= 6 && (s[level] == ' ' || s[level] == '\t')) {
 			const char *h = s + level + strspn(s + level, " \t");
 
 			p->in_table = 0;
 			end_nesting(p);
+			p->last_id_heading = 0;
 			if (read_box(p, h, &box, &off)) {
 				md_item(p, h, strlen(h), -1, &box, off, NULL);
 				return;
@@ -2209,8 +2222,14 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 				md_phase(p, s + 3);
 				return;
 			}
-			if (!p->id_heading && level >= 3 && heading_has_id(p, h, strlen(h)))
-				p->id_heading = p->line;
+			if (level >= 3 && (has = heading_has_id(p, h, strlen(h)))) {
+				p->last_id_heading = p->line;
+				if (!p->any_id_heading)
+					p->any_id_heading = p->line;
+				/* "### Task 1.1: ..." is a task even with no checklist under it */
+				if (has == 2 && !p->id_heading)
+					p->id_heading = p->line;
+			}
 			return;
 		}
 	}
@@ -2368,10 +2387,10 @@ static void acceptance_hint(struct md_parser *p)
 			return;
 	if (p->tl->nr == p->first_task) {
 		/* no checklist at all: nothing to call acceptance criteria */
-		if (p->id_heading)
+		if (p->any_id_heading)
 			warning("%s:%d: no checklist items, but headings that start with an ID "
 				"('### 4.1 title'): write a task as '### [ ] 4.1 title' or "
-				"'- [ ] 4.1 title' to plan it", p->file, p->id_heading);
+				"'- [ ] 4.1 title' to plan it", p->file, p->any_id_heading);
 		else if (p->id_row)
 			warning("%s:%d: no checklist items, but table rows that start with an ID: "
 				"give each row a box ('| [ ] | T002 | title | T001 |') to plan it",

@@ -234,4 +234,35 @@ test_expect_success 'E2E, S3, HTML5 start titles, they are not IDs; a priority c
 	test_cmp expect actual
 '
 
+test_expect_success 'numbered feature headings without checklists under them do not make the criteria hint' '
+	cat >repo/feat.md <<-\EOF &&
+	## Core Features
+
+	### 1. File Handling
+	Open files from the picker.
+
+	### 2. Rendering
+	Render with the markdown widget.
+
+	## Development Phases
+
+	### Phase 1: Core Foundation
+	- [ ] Project setup and dependencies
+	- [ ] Basic file picker integration
+	EOF
+	(cd repo && git parallel plan feat.md >/dev/null 2>../err) &&
+	test_must_be_empty err &&
+	cat >repo/taskhead.md <<-\EOF &&
+	## Progress
+	- [x] Core engine
+	- [ ] API layer
+
+	## Phase 1
+	### Task 1.1: Fix requirements.txt
+	- **Priority**: P0
+	EOF
+	(cd repo && git parallel plan taskhead.md >/dev/null 2>../err) &&
+	grep "^warning: taskhead.md:6: the tasks seem to be headings" err
+'
+
 test_done
