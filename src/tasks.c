@@ -1979,6 +1979,22 @@ static long id_table_row(struct md_parser *p, const struct strlist *cells, struc
 		c += n + strspn(c + n, " \t");
 	}
 	*id = cell_id(p, c);
+	/* no mark: a status column says it ("done", "✅ Done", "in progress") */
+	for (i = 0; *id && box->n == 1 && *box->s == ' ' && i < p->header.nr && i < cells->nr; i++) {
+		const char *h = p->header.v[i], *v = cells->v[i];
+
+		if ((strcasecmp(h, "status") && strcasecmp(h, "state")) || !*v)
+			continue;
+		n = strcspn(v, " \t");
+		box->c = (unsigned char)*v >= 0x80 ? mark_class(p, v, n) : legend_class(v);
+		if ((unsigned char)*v >= 0x80 && box->c == BOX_NONE)
+			box->c = legend_class(v + n);
+		if (box->c == BOX_NONE)
+			box->c = BOX_OTHER;
+		box->s = v;
+		box->n = strlen(v);
+		break;
+	}
 	if (*id && box->c == BOX_NONE) {
 		warning("%s:%d: task '%s': unknown status mark '%.*s'; not planned",
 			p->file, p->line, *id, (int)box->n, box->s);
@@ -2017,6 +2033,11 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 	if (bi < 0) {
 		if ((ii = id_table_row(p, cells, &box, &id)) < 0)
 			return 0;
+		/*
+		 * Its dependency column orders it ("-" for none): no barrier
+		 * around each row; shared files still make edges.
+		 */
+		parallel = 1;
 		/* its paths are in its files column, if it has one */
 		for (i = 0; i < cells->nr && fi < 0; i++)
 			if ((long)i != ii && header_has(p, i, files_words) && !header_has(p, i, dep_cols))

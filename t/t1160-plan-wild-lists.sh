@@ -265,4 +265,25 @@ test_expect_success 'numbered feature headings without checklists under them do 
 	grep "^warning: taskhead.md:6: the tasks seem to be headings" err
 '
 
+test_expect_success 'a task table: a status column gives the state; the dependency column orders the rows' '
+	cat >repo/status.md <<-\EOF &&
+	| ID | Task | Depends on | Status |
+	|----|------|------------|--------|
+	| T1 | Set up src/a.py | - | \342\234\205 Done |
+	| T2 | Build src/b.py | T1 | in progress |
+	| T3 | Test src/c.py | T1 | Not started |
+	| T4 | Ship it | T2, T3 | Ready |
+	| T5 | Docs in docs/x.md | - | |
+	| T6 | More docs in docs/x.md | - | |
+	EOF
+	printf "$(cat repo/status.md)\n" >repo/status2.md &&
+	(cd repo && git parallel plan --json status2.md >../status.json) &&
+	json_get status.json "[[t[\"id\"], t[\"status\"]] for t in d[\"tasks\"]]" >actual &&
+	echo "[[\"T1\", \"done\"], [\"T2\", \"in progress\"], [\"T3\", \"todo\"], [\"T4\", \"marked [Ready]\"], [\"T5\", \"todo\"], [\"T6\", \"todo\"]]" >expect &&
+	test_cmp expect actual &&
+	json_get status.json "d[\"waves\"]" >actual &&
+	echo "[[\"T3\", \"T5\"], [\"T6\"]]" >expect &&
+	test_cmp expect actual
+'
+
 test_done
