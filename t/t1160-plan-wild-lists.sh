@@ -117,7 +117,7 @@ test_expect_success 'a task table without boxes: an id column, a dependency colu
 	|---|---|---|---|---|---|
 	| \342\234\205 T1 | scout | internal/cmd,internal/core | - | go build ./... | read the handshake code paths |
 	| T2 | craftsman | internal/core/session.go, internal/cmd/session.go | T1 | go test ./internal/core -run X | see docs/analysis.md for the session spine |
-	| T3 | craftsman | internal/cmd/drive.go | T1, T2 | go test ./internal/cmd | the drive command |
+	| T3 | craftsman | internal/cmd/drive.go, ../../tsconfig.base.json | T1, T2 | rm -rf ../x | the drive command |
 	| \360\237\224\222 T4 | auditor | docs/ | T3 | - | a mark plan does not know |
 
 	| ID | Requirement | Priority |
@@ -127,7 +127,8 @@ test_expect_success 'a task table without boxes: an id column, a dependency colu
 	printf "$(cat repo/specd.md)\n" >repo/specd2.md &&
 	(cd repo && git parallel plan --json specd2.md >../specd.json 2>../err) &&
 	grep "^warning: specd2.md:8: task .T4.: unknown status mark" err &&
-	test_line_count = 1 err &&
+	grep "^warning: specd2.md:7: task .T3.: ignoring path .\.\./\.\./tsconfig\.base\.json. (path outside the repository)" err &&
+	test_line_count = 2 err &&
 	json_get specd.json "[[t[\"id\"], t[\"status\"], t[\"paths\"], [x[\"id\"] for x in t[\"depends\"] if x[\"reason\"] == \"depends\"], t[\"title\"]] for t in d[\"tasks\"]]" >actual &&
 	cat >expect <<-\EOF &&
 	[["T1", "done", ["internal/cmd", "internal/core"], [], "read the handshake code paths"], ["T2", "todo", ["internal/core/session.go", "internal/cmd/session.go"], [], "see docs/analysis.md for the session spine"], ["T3", "todo", ["internal/cmd/drive.go"], ["T2"], "the drive command"]]
