@@ -475,6 +475,7 @@ struct md_parser {
 	int last_id_heading;	/* the last heading's line if it starts with an ID, else 0 */
 	int id_row;		/* first line of a table row without a box that holds an ID, or 0 */
 	int plain_item;		/* first line of a list item without a box ("- text"), or 0 */
+	struct strlist notes;	/* "<line>\t- T013 depends on T011": notes on a task's order */
 	int plain_items;	/* how many */
 	struct task_acc *acc;	/* this file's tasks' texts and path maps, by task */
 	size_t acc_nr, acc_alloc;
@@ -2174,6 +2175,72 @@ static int read_box(const struct md_parser *p, const char *s, struct box *box, s
 	return 1;
 }
 
+/*
+ * "- T013 depends on T011 completion", "- T004 should run after T001-T003"
+ * in a dependencies section: a plain list item (no box) that starts with
+ * an ID and says what it waits for.  Kept until the file is read (the
+ * task may come later) and then read as that task's soft dependencies:
+ * kept only where they name tasks.
+ */
+static const char *const note_verbs[] = {
+	"depends on ", "depend on ", "is blocked by ", "blocked by ", "requires ", "needs ",
+	"waits for ", "must wait for ", "runs after ", "should run after ", "must run after ",
+	"comes after ", "starts after ", "after ",
+};
+
+static void task_note(struct md_parser *p, const char *s, size_t len)
+{
+	size_t pos = 2 + strspn(s + 2, " \t"), end, i;
+	int bold = !strncmp(s + pos, "**", 2);
+	char *id;
+
+	id = read_id(p, s, len, pos + (bold ? 2 : 0), &end);
+	if (!id)
+		return;
+	free(id);
+	if (bold && !strncmp(s + end, "**", 2))
+		end += 2;
+	if (s[end] == ':')
+		end++;
+	end += strspn(s + end, " \t");
+	for (i = 0; i < ARRAY_SIZE(note_verbs); i++)
+		if (!strncasecmp(s + end, note_verbs[i], strlen(note_verbs[i]))) {
+			strlist_push_nodup(&p->notes, xstrfmt("%d\t%.*s", p->line, (int)len, s));
+			return;
+		}
+}
+
+/* The notes task_note() kept: each one's task gets what it names. */
+static void task_notes(struct md_parser *p)
+{
+	size_t k, i, j, pos, end;
+
+	for (k = 0; k < p->notes.nr; k++) {
+		const char *note = p->notes.v[k], *s = strchr(note, '\t') + 1;
+		size_t len = strlen(s);
+		int line = atoi(note), bold;
+		char *id;
+
+		pos = 2 + strspn(s + 2, " \t");
+		bold = !strncmp(s + pos, "**", 2);
+		if (!(id = read_id(p, s, len, pos + (bold ? 2 : 0), &end)))
+			continue;
+		for (i = p->first_task; i < p->tl->nr; i++)
+			if (!strcmp(p->tl->v[i].id, id))
+				break;
+		free(id);
+		if (i == p->tl->nr)
+			continue;
+		end += strspn(s + end, "*: \t");
+		for (j = 0; j < ARRAY_SIZE(note_verbs); j++)
+			if (!strncasecmp(s + end, note_verbs[j], strlen(note_verbs[j]))) {
+				read_dep_list(p, &p->tl->v[i], s, len, end + strlen(note_verbs[j]), 0,
+					      &pos, line);
+				break;
+			}
+	}
+}
+
 /* A line that is neither in a code block nor in a comment. */
 static void md_line(struct md_parser *p, const char *s, size_t len)
 {
@@ -2214,6 +2281,8 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 		}
 		free(id);
 	}
+	if ((*s == '-' || *s == '*') && s[1] == ' ')
+		task_note(p, s, len);
 	if (p->plain_items < 2) {
 		/* "- text", "1. text"; not "- [P] tasks = different files", a note */
 		const char *q = s + strspn(s, " \t");
@@ -2480,6 +2549,7 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 	strmap_init(&p.warned);
 	strlist_init(&p.header);
 	strlist_init(&p.row);
+	strlist_init(&p.notes);
 	p.first_task = tl->nr;
 	p.md = pcre2_match_data_create(8, NULL);
 	if (!p.md) {
@@ -2563,6 +2633,7 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 		md_line(&p, clean.buf, clean.len);
 	}
 	finish_texts(&p);
+	task_notes(&p);
 	priority_labels(&p);
 	kiro_groups(&p);
 	acceptance_hint(&p);
@@ -2578,6 +2649,7 @@ out:
 	strmap_clear(&p.warned);
 	strlist_clear(&p.header);
 	strlist_clear(&p.row);
+	strlist_clear(&p.notes);
 	free(p.nest);
 	return ret;
 }

@@ -287,4 +287,27 @@ test_expect_success 'a task table: a status column gives the state; the dependen
 	test_cmp expect actual
 '
 
+test_expect_success 'dependency notes in a dependencies section order the tasks they name' '
+	cat >repo/notes.md <<-\EOF &&
+	## Phase 1
+
+	- [ ] T011 [P] Create the service in src/service.py
+	- [ ] T012 [P] Create the model in src/model.py
+	- [ ] T013 [P] Create the CLI in src/cli.py
+	- [ ] T014 [P] Create the docs in docs/cli.md
+
+	## Dependencies
+
+	- T013 depends on T011 completion
+	- **T014**: should run after T011-T012
+	- T012 and T011 can run in parallel after T099
+	- Each CLI method depends on its service method
+	EOF
+	(cd repo && git parallel plan --json notes.md >../notes.json 2>../err) &&
+	test_must_be_empty err &&
+	json_get notes.json "[[t[\"id\"], [x[\"id\"] for x in t[\"depends\"] if x[\"reason\"] == \"depends\"]] for t in d[\"tasks\"]]" >actual &&
+	echo "[[\"T011\", []], [\"T012\", []], [\"T013\", [\"T011\"]], [\"T014\", [\"T011\", \"T012\"]]]" >expect &&
+	test_cmp expect actual
+'
+
 test_done
