@@ -2233,11 +2233,28 @@ static void task_notes(struct md_parser *p)
 			continue;
 		end += strspn(s + end, "*: \t");
 		for (j = 0; j < ARRAY_SIZE(note_verbs); j++)
-			if (!strncasecmp(s + end, note_verbs[j], strlen(note_verbs[j]))) {
-				read_dep_list(p, &p->tl->v[i], s, len, end + strlen(note_verbs[j]), 0,
-					      &pos, line);
+			if (!strncasecmp(s + end, note_verbs[j], strlen(note_verbs[j])))
 				break;
+		if (j < ARRAY_SIZE(note_verbs)) {
+			/* read into a scratch task: a note adds only what is a task of this file */
+			struct task tmp;
+			size_t d, x;
+
+			memset(&tmp, 0, sizeof(tmp));
+			strlist_init(&tmp.depends);
+			tmp.id = p->tl->v[i].id;
+			read_dep_list(p, &tmp, s, len, end + strlen(note_verbs[j]), 0, &pos, line);
+			for (d = 0; d < tmp.depends.nr; d++) {
+				const char *dep = tmp.depends.v[d] + (tmp.depends.v[d][0] == '?');
+
+				for (x = p->first_task; x < p->tl->nr; x++)
+					if (x != i && !strcmp(p->tl->v[x].id, dep))
+						break;
+				if (x < p->tl->nr)
+					add_dep(&p->tl->v[i], dep, strlen(dep), 0);
 			}
+			strlist_clear(&tmp.depends);
+		}
 	}
 }
 

@@ -301,12 +301,13 @@ test_expect_success 'dependency notes in a dependencies section order the tasks 
 	- T013 depends on T011 completion
 	- **T014**: should run after T011-T012
 	- T012 and T011 can run in parallel after T099
+	- T014 depends on T001-T099 of the old plan
 	- Each CLI method depends on its service method
 	EOF
 	(cd repo && git parallel plan --json notes.md >../notes.json 2>../err) &&
 	test_must_be_empty err &&
 	json_get notes.json "[[t[\"id\"], [x[\"id\"] for x in t[\"depends\"] if x[\"reason\"] == \"depends\"]] for t in d[\"tasks\"]]" >actual &&
-	echo "[[\"T011\", []], [\"T012\", []], [\"T013\", [\"T011\"]], [\"T014\", [\"T011\", \"T012\"]]]" >expect &&
+	echo "[[\"T011\", []], [\"T012\", []], [\"T013\", [\"T011\"]], [\"T014\", [\"T011\", \"T012\", \"T013\"]]]" >expect &&
 	test_cmp expect actual
 '
 
