@@ -125,10 +125,11 @@ static int compile_regexes(void)
 	numbox_re = compile("^([ \\t]*)[-*+][ \\t]+([0-9]{1,9}(?:\\.[0-9]{1,9})*)\\.?[ \\t]+"
 			    "\\[([^\\]\\[\\t])\\](\\*?)(?:[ \\t]+|$)");
 	/*
-	 * An ID (T001, T011A, PROJ-12, FE-UI-001, PH0-LAUNCH-001), not
+	 * An ID (T001, T011A, PROJ-12, FE-UI-001, PH0-LAUNCH-001, P0-1), not
 	 * followed by something that would make it a longer word.
 	 */
-	id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
+	id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+[0-9]+-[0-9]+[A-Za-z]?|"
+			"(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
 			"[A-Z][a-z]{1,10}-[0-9]{1,9})"
 			"(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
 	/* Kiro: "2.1", "10.2a", "3." (1: the ID, 2: a final dot) */
@@ -319,6 +320,23 @@ static int placeholder(const char *w)
 	}
 }
 
+/*
+ * "/api/{user_id}/tasks", "users/{id}.json": braces around one name are a
+ * variable of a route or a template, not a list of alternatives.
+ */
+static int brace_variable(const char *w)
+{
+	const char *open;
+
+	for (open = strchr(w, '{'); open; open = strchr(open + 1, '{')) {
+		const char *close = strchr(open, '}');
+
+		if (!close || !memchr(open, ',', (size_t)(close - open)))
+			return 1;
+	}
+	return 0;
+}
+
 /* ".gitignore", ".npmrc", ".mailmap": dotfiles, not extensions like ".ics" */
 static int is_dotfile(const char *w, size_t n)
 {
@@ -363,7 +381,7 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 		return W_NO;
 	if (strpbrk(w, "*?{")) {
 		/* a glob or braces: components/auth/<star>, src/api/{a,b} */
-		if (!strchr(w, '/') || strpbrk(w, "()"))
+		if (!strchr(w, '/') || strpbrk(w, "()") || brace_variable(w))
 			return W_NO;
 		return W_GLOB;
 	}
@@ -380,8 +398,12 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 		 */
 		static const char *const mime[] = { "application", "audio", "font", "image", "multipart", "text", "video" };
 
+		static const char *const remotes[] = { "origin", "upstream" };
+
 		if (in_list(w, first, mime, ARRAY_SIZE(mime)) && !strchr(last, '.') && !strchr(last, '/'))
 			return W_NO;	/* image/png, application/pdf */
+		if (in_list(w, first, remotes, ARRAY_SIZE(remotes)) && !has_lower_ext(last))
+			return W_MAYBE;	/* `origin/main`: a branch, unless the tree has it */
 		if (backticked || !*last || has_lower_ext(last) ||
 		    in_list(last, strlen(last), plain_files, ARRAY_SIZE(plain_files)) ||
 		    in_list(w, first, top_dirs, ARRAY_SIZE(top_dirs)))
@@ -448,8 +470,13 @@ struct md_parser {
 	struct strlist row;	/* the last table row, a header if a separator follows */
 	int in_table;
 	size_t first_task;	/* this file's first task in tl */
-	int id_heading;		/* first line of a heading that starts with an ID, or 0 */
+	int id_heading;		/* first line of a heading that starts with an ID and has checklists, or 0 */
+	int any_id_heading;	/* first line of a heading that starts with an ID, or 0 */
+	int last_id_heading;	/* the last heading's line if it starts with an ID, else 0 */
 	int id_row;		/* first line of a table row without a box that holds an ID, or 0 */
+	int plain_item;		/* first line of a list item without a box ("- text"), or 0 */
+	struct strlist notes;	/* "<line>\t- T013 depends on T011": notes on a task's order */
+	int plain_items;	/* how many */
 	struct task_acc *acc;	/* this file's tasks' texts and path maps, by task */
 	size_t acc_nr, acc_alloc;
 };
@@ -1000,6 +1027,32 @@ static void add_dep(struct task *t, const char *id, size_t n, int strong)
 		strlist_push_nodup(&t->depends, dep);
 }
 
+/* After a number: a unit ("after 30 days", "requires 2.5 GB"), so a quantity, not a task. */
+static int unit_follows(const char *q)
+{
+	static const char *const units[] = {
+		"ms", "s", "sec", "secs", "second", "seconds", "min", "mins", "minute", "minutes",
+		"h", "hr", "hrs", "hour", "hours", "day", "days", "week", "weeks", "month", "months",
+		"year", "years", "times", "attempts", "retries", "tries", "failures", "errors",
+		"requests", "items", "users", "files", "lines", "chars", "characters", "bytes",
+		"kb", "mb", "gb", "tb", "px", "rem", "em", "pt", "percent", "steps", "iterations",
+		"runs", "calls", "tokens", "records", "rows", "entries", "messages", "results",
+	};
+	size_t i, n;
+
+	if (*q != ' ' && *q != '\t')
+		return 0;
+	q += strspn(q, " \t");
+	for (n = 0; isalpha((unsigned char)q[n]); n++)
+		;
+	if (!n || isalnum((unsigned char)q[n]) || q[n] == '_')
+		return 0;
+	for (i = 0; i < ARRAY_SIZE(units); i++)
+		if (strlen(units[i]) == n && !strncasecmp(q, units[i], n))
+			return 1;
+	return 0;
+}
+
 /*
  * A list of IDs at s+off: "T001, T002 and T003", "T001-T004" (a range),
  * "`T001`", "2.1".  Returns how many IDs it read; *end is after the list.
@@ -1054,13 +1107,17 @@ static int read_dep_list(struct md_parser *p, struct task *t, const char *s,
 
 			/* "depends on 1": a Kiro "1." task if there is one */
 			if (d && d < 10 && !isalnum((unsigned char)s[off + d]) && s[off + d] != '.' &&
-			    s[off + d] != '%') {
+			    s[off + d] != '%' && !unit_follows(s + off + d)) {
 				add_dep(t, s + off, d, 0);
 				n++;
 				off += d;
 				continue;
 			}
 			off = w;
+			break;
+		}
+		if (isdigit((unsigned char)s[ov[0]]) && unit_follows(s + ov[1])) {
+			off = w;	/* "after 2.5 seconds" */
 			break;
 		}
 		add_dep(t, s + ov[0], ov[1] - ov[0], strong);
@@ -1387,6 +1444,30 @@ struct box {
 /* items */
 
 /* The ID at s+pos: "T001", "[T001]", "2.1", "3." (read as "3"); *end after it. */
+/* "P0".."P9": a priority label (an ID only when one item of the file uses it) */
+static int priority_label(const char *id)
+{
+	return id[0] == 'P' && isdigit((unsigned char)id[1]) && !id[2];
+}
+
+/* Words with digits that read like IDs: "- [ ] E2E tests with Playwright", "S3 bucket" */
+static int tech_word(const char *s, size_t n)
+{
+	static const char *const words[] = {
+		"E2E", "B2B", "B2C", "P2P", "S3", "EC2", "K8S", "H264", "H265", "X11", "A11Y",
+		"I18N", "L10N", "W3C", "HTTP2", "HTTP3", "UTF8", "UTF-8", "UTF16", "UTF-16", "SHA1",
+		"SHA256", "SHA512", "MD5", "ES5", "ES6", "HTML5", "CSS3", "MP3", "MP4", "IPV4",
+		"IPV6", "OAUTH2", "GPT4", "GPT-4", "GPT5", "GPT-5", "WEBGL2", "AES256", "AES-256",
+		"COVID-19", "WCAG2", "CO2",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (strlen(words[i]) == n && !strncasecmp(s, words[i], n))
+			return 1;
+	return 0;
+}
+
 static char *read_id(struct md_parser *p, const char *s, size_t len, size_t pos, size_t *end)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
@@ -1410,6 +1491,8 @@ static char *read_id(struct md_parser *p, const char *s, size_t len, size_t pos,
 		}
 	}
 	if (match_at(id_re, p->md, s, len, at)) {
+		if (!bracket && tech_word(s + ov[0], ov[1] - ov[0]))
+			return NULL;
 		id = xstrndup(s + ov[0], ov[1] - ov[0]);
 		*end = ov[1];
 	} else if (match_at(kiro_re, p->md, s, len, at) &&
@@ -1507,8 +1590,8 @@ static void read_item(struct md_parser *p, const char *s, size_t len, size_t off
 			break;
 		if (ov[3] - ov[2] == 1 && (s[ov[2]] == 'P' || s[ov[2]] == 'p'))
 			it->parallel = 1;
-		else if (!it->story)
-			it->story = xstrndup(s + ov[2], ov[3] - ov[2]);
+		else if (!it->story && !(ov[3] - ov[2] == 2 && s[ov[2]] == 'P' && isdigit((unsigned char)s[ov[2] + 1])))
+			it->story = xstrndup(s + ov[2], ov[3] - ov[2]);	/* "[P1]" is a priority */
 		pos = ov[1];
 	}
 	rest = s + pos;
@@ -1520,6 +1603,14 @@ static void read_item(struct md_parser *p, const char *s, size_t len, size_t off
 	if (bold && title.len >= 2 && !strcmp(title.buf + title.len - 2, "**")) {
 		strbuf_setlen(&title, title.len - 2);
 		rtrim(&title);
+	}
+	/* "**Set up the project**": a title all in bold is the title */
+	if (title.len > 4 && !strncmp(title.buf, "**", 2) && !strcmp(title.buf + title.len - 2, "**") &&
+	    !memmem_(title.buf + 2, title.len - 4, "**")) {
+		strbuf_setlen(&title, title.len - 2);
+		memmove(title.buf, title.buf + 2, title.len - 1);
+		strbuf_setlen(&title, title.len - 2);
+		strbuf_trim(&title);
 	}
 	/* "[P]" at the end of the line */
 	if (title.len >= 4 && isspace((unsigned char)title.buf[title.len - 4]) &&
@@ -1817,14 +1908,113 @@ static char *cell_id(struct md_parser *p, const char *cell)
 	return id;
 }
 
-/* A table row with a box cell: a task.  Returns 0 if the row has no box. */
+static const char *const dep_cols[] = { "depend", "deps", "blocked", "after", "prereq", "requires", NULL };
+static const char *const files_words[] = { "file", "path", NULL };
+static const char *const command_cols[] = { "verify", "command", "check", "test", "run", "cmd", NULL };
+
+/* A few words ("existing handshake code paths"), not a code or a list ("R1, R1.1"). */
+static int prose(const char *s)
+{
+	int words = 0;
+
+	for (; *s; s++)
+		if (*s == ' ' && s[1] && s[1] != ' ' && s[-1] != ',')
+			words++;
+	return words >= 2;
+}
+
+/* A status mark before an ID in a table cell ("✅ T1"): its class, or BOX_NONE. */
+static enum box_class mark_class(const struct md_parser *p, const char *s, size_t n)
+{
+	static const char *const todo[] = { "\xe2\xac\x9c", "\xe2\x98\x90", "\xf0\x9f\x94\xb2" };	/* ⬜ ☐ 🔲 */
+	static const char *const progress[] = { "\xf0\x9f\x94\x84", "\xf0\x9f\x9a\xa7", "\xe2\x8f\xb3" };	/* 🔄 🚧 ⏳ */
+	size_t i;
+
+	if (n > 3 && !memcmp(s + n - 3, "\xef\xb8\x8f", 3))
+		n -= 3;	/* a variation selector: "✔️" */
+	if (n == 3 && !memcmp(s, "\xe2\x98\x91", 3))	/* ☑ */
+		return BOX_DONE;
+	for (i = 0; i < ARRAY_SIZE(todo); i++)
+		if (n == strlen(todo[i]) && !memcmp(s, todo[i], n))
+			return BOX_TODO;
+	for (i = 0; i < ARRAY_SIZE(progress); i++)
+		if (n == strlen(progress[i]) && !memcmp(s, progress[i], n))
+			return BOX_PROGRESS;
+	return n > 1 ? box_class(p, s, n) : BOX_NONE;
+}
+
+/*
+ * A row of a task table without boxes: "| ✅ T1 | scout | a.go,b.go | - |"
+ * (specd's tasks.md).  Only when the header has an "id" column and a
+ * dependency column: a table of requirements or risks has no dependency
+ * column.  The ID cell may start with a status mark (done, to do, in
+ * progress, cancelled); none is "to do", another mark is not a task.
+ * Returns the ID's column, or -1.
+ */
+static long id_table_row(struct md_parser *p, const struct strlist *cells, struct box *box, char **id)
+{
+	long col = -1;
+	int deps = 0;
+	size_t i, n;
+	const char *c;
+
+	for (i = 0; i < p->header.nr; i++) {
+		const char *h = p->header.v[i];
+
+		if (col < 0 && (!strcasecmp(h, "id") || !strcasecmp(h, "task id") || !strcmp(h, "#")))
+			col = (long)i;
+		else if (header_has(p, i, dep_cols))
+			deps = 1;
+	}
+	if (col < 0 || !deps || (size_t)col >= cells->nr)
+		return -1;
+	c = cells->v[col];
+	box->c = BOX_TODO;
+	box->s = " ";
+	box->n = 1;
+	if ((unsigned char)*c >= 0x80) {
+		n = strcspn(c, " \t");
+		box->c = mark_class(p, c, n);
+		box->s = c;
+		box->n = n;
+		c += n + strspn(c + n, " \t");
+	}
+	*id = cell_id(p, c);
+	/* no mark: a status column says it ("done", "✅ Done", "in progress") */
+	for (i = 0; *id && box->n == 1 && *box->s == ' ' && i < p->header.nr && i < cells->nr; i++) {
+		const char *h = p->header.v[i], *v = cells->v[i];
+
+		if ((strcasecmp(h, "status") && strcasecmp(h, "state")) || !*v)
+			continue;
+		n = strcspn(v, " \t");
+		box->c = (unsigned char)*v >= 0x80 ? mark_class(p, v, n) : legend_class(v);
+		if ((unsigned char)*v >= 0x80 && box->c == BOX_NONE)
+			box->c = legend_class(v + n);
+		if (box->c == BOX_NONE)
+			box->c = BOX_OTHER;
+		box->s = v;
+		box->n = strlen(v);
+		break;
+	}
+	if (*id && box->c == BOX_NONE) {
+		warning("%s:%d: task '%s': unknown status mark '%.*s'; not planned",
+			p->file, p->line, *id, (int)box->n, box->s);
+		free(*id);
+		*id = NULL;
+	}
+	return *id ? col : -1;
+}
+
+/*
+ * A table row with a box cell, or a row of a task table (id_table_row()):
+ * a task.  Returns 0 if the row is neither.
+ */
 static int md_table_row(struct md_parser *p, const struct strlist *cells)
 {
-	static const char *const dep_words[] = { "depend", "deps", "blocked", "after", "prereq", "requires", NULL };
 	static const char *const title_words[] = { "title", "task", "description", "summary", "name", "what", "work", NULL };
 	static const char *const par_words[] = { "parallel", "[p]", NULL };
 	struct box box = { BOX_NONE, NULL, 0, 0 };
-	long bi = -1, ii = -1, di = -1, ti = -1;
+	long bi = -1, ii = -1, di = -1, ti = -1, fi = -1;
 	char *id = NULL;
 	struct task *t;
 	size_t i;
@@ -1841,16 +2031,27 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 			box.n = n - 2;
 		}
 	}
-	if (bi < 0)
-		return 0;
+	if (bi < 0) {
+		if ((ii = id_table_row(p, cells, &box, &id)) < 0)
+			return 0;
+		/*
+		 * Its dependency column orders it ("-" for none): no barrier
+		 * around each row; shared files still make edges.
+		 */
+		parallel = 1;
+		/* its paths are in its files column, if it has one */
+		for (i = 0; i < cells->nr && fi < 0; i++)
+			if ((long)i != ii && header_has(p, i, files_words) && !header_has(p, i, dep_cols))
+				fi = (long)i;
+	}
 	for (i = 0; i < cells->nr; i++) {
-		if ((long)i == bi)
+		if ((long)i == bi || (long)i == ii)
 			continue;
-		if (ii < 0 && !header_has(p, i, dep_words) && (id = cell_id(p, cells->v[i]))) {
+		if (ii < 0 && !header_has(p, i, dep_cols) && (id = cell_id(p, cells->v[i]))) {
 			ii = (long)i;
 			continue;
 		}
-		if (di < 0 && header_has(p, i, dep_words))
+		if (di < 0 && header_has(p, i, dep_cols))
 			di = (long)i;
 		else if (header_has(p, i, par_words) && *cells->v[i] && !no_dependency(cells->v[i]))
 			parallel = 1;
@@ -1863,7 +2064,9 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 			ti = (long)i;
 	if (ti < 0)
 		for (i = 0; i < cells->nr; i++)
-			if ((long)i != bi && (long)i != ii && (long)i != di && !header_has(p, i, par_words) &&
+			if ((long)i != bi && (long)i != ii && (long)i != di && (long)i != fi &&
+			    !header_has(p, i, par_words) &&
+			    (bi >= 0 || (!header_has(p, i, command_cols) && prose(cells->v[i]))) &&
 			    (ti < 0 || strlen(cells->v[i]) > strlen(cells->v[ti])))
 				ti = (long)i;
 
@@ -1893,7 +2096,8 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 		t->title = it.title;
 		free(it.id);
 	} else {
-		t->title = xstrdup("");
+		/* no title column: what it touches says most */
+		t->title = xstrdup(fi >= 0 ? cells->v[fi] : "");
 	}
 	strbuf_reset(&p->text);
 	strbuf_addstr(&p->text, t->title);
@@ -1910,7 +2114,19 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 					p->line, p->tl->v[p->cur].id, c);
 			continue;
 		}
-		scan_paths(p, cells->v[i], p->line);
+		if (fi >= 0 && (long)i == fi) {
+			/* "a.go,b.go": a list */
+			char *list = xstrdup(cells->v[i]), *q;
+
+			for (q = list; *q; q++)
+				if (*q == ',')
+					*q = ' ';
+			scan_paths(p, list, p->line);
+			free(list);
+			continue;
+		}
+		if (fi < 0)
+			scan_paths(p, cells->v[i], p->line);
 		if ((long)i != ti)
 			scan_depends(p, &p->tl->v[p->cur], cells->v[i], p->line);
 	}
@@ -1919,17 +2135,23 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 	return 1;
 }
 
-/* After "### ": does the heading start with an ID ("4.1 Update", "Task 3: ...", "**T001**")? */
+/*
+ * After "### ": does the heading start with an ID ("4.1 Update", "**T001**")?
+ * 1 if so, 2 if it says it is a task ("Task 3: ...", "Task 1.1").
+ */
 static int heading_has_id(struct md_parser *p, const char *s, size_t len)
 {
 	size_t pos = strspn(s, " \t*"), end;
 	char *id;
+	int task = 0;
 
-	if (!strncasecmp(s + pos, "task ", 5))
+	if (!strncasecmp(s + pos, "task ", 5)) {
 		pos += 5;
+		task = 1;
+	}
 	id = read_id(p, s, len, pos, &end);
 	free(id);
-	return id != NULL;
+	return id ? 1 + task : 0;
 }
 
 /* The box at s ("[ ] ", "[x]* "): its class, and where the text starts. */
@@ -1953,6 +2175,89 @@ static int read_box(const struct md_parser *p, const char *s, struct box *box, s
 	return 1;
 }
 
+/*
+ * "- T013 depends on T011 completion", "- T004 should run after T001-T003"
+ * in a dependencies section: a plain list item (no box) that starts with
+ * an ID and says what it waits for.  Kept until the file is read (the
+ * task may come later) and then read as that task's soft dependencies:
+ * kept only where they name tasks.
+ */
+static const char *const note_verbs[] = {
+	"depends on ", "depend on ", "is blocked by ", "blocked by ", "requires ", "needs ",
+	"waits for ", "must wait for ", "runs after ", "should run after ", "must run after ",
+	"comes after ", "starts after ", "after ",
+};
+
+static void task_note(struct md_parser *p, const char *s, size_t len)
+{
+	size_t pos = 2 + strspn(s + 2, " \t"), end, i;
+	int bold = !strncmp(s + pos, "**", 2);
+	char *id;
+
+	id = read_id(p, s, len, pos + (bold ? 2 : 0), &end);
+	if (!id)
+		return;
+	free(id);
+	if (bold && !strncmp(s + end, "**", 2))
+		end += 2;
+	if (s[end] == ':')
+		end++;
+	end += strspn(s + end, " \t");
+	for (i = 0; i < ARRAY_SIZE(note_verbs); i++)
+		if (!strncasecmp(s + end, note_verbs[i], strlen(note_verbs[i]))) {
+			strlist_push_nodup(&p->notes, xstrfmt("%d\t%.*s", p->line, (int)len, s));
+			return;
+		}
+}
+
+/* The notes task_note() kept: each one's task gets what it names. */
+static void task_notes(struct md_parser *p)
+{
+	size_t k, i, j, pos, end;
+
+	for (k = 0; k < p->notes.nr; k++) {
+		const char *note = p->notes.v[k], *s = strchr(note, '\t') + 1;
+		size_t len = strlen(s);
+		int line = atoi(note), bold;
+		char *id;
+
+		pos = 2 + strspn(s + 2, " \t");
+		bold = !strncmp(s + pos, "**", 2);
+		if (!(id = read_id(p, s, len, pos + (bold ? 2 : 0), &end)))
+			continue;
+		for (i = p->first_task; i < p->tl->nr; i++)
+			if (!strcmp(p->tl->v[i].id, id))
+				break;
+		free(id);
+		if (i == p->tl->nr)
+			continue;
+		end += strspn(s + end, "*: \t");
+		for (j = 0; j < ARRAY_SIZE(note_verbs); j++)
+			if (!strncasecmp(s + end, note_verbs[j], strlen(note_verbs[j])))
+				break;
+		if (j < ARRAY_SIZE(note_verbs)) {
+			/* read into a scratch task: a note adds only what is a task of this file */
+			struct task tmp;
+			size_t d, x;
+
+			memset(&tmp, 0, sizeof(tmp));
+			strlist_init(&tmp.depends);
+			tmp.id = p->tl->v[i].id;
+			read_dep_list(p, &tmp, s, len, end + strlen(note_verbs[j]), 0, &pos, line);
+			for (d = 0; d < tmp.depends.nr; d++) {
+				const char *dep = tmp.depends.v[d] + (tmp.depends.v[d][0] == '?');
+
+				for (x = p->first_task; x < p->tl->nr; x++)
+					if (x != i && !strcmp(p->tl->v[x].id, dep))
+						break;
+				if (x < p->tl->nr)
+					add_dep(&p->tl->v[i], dep, strlen(dep), 0);
+			}
+			strlist_clear(&tmp.depends);
+		}
+	}
+}
+
 /* A line that is neither in a code block nor in a comment. */
 static void md_line(struct md_parser *p, const char *s, size_t len)
 {
@@ -1969,6 +2274,9 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 		box.c = box_class(p, box.s, box.n);
 		if (box.c != BOX_NONE) {
 			p->in_table = 0;
+			/* a checklist under "### 4.1 title": criteria of a heading task? */
+			if (!p->id_heading)
+				p->id_heading = p->last_id_heading;
 			md_item(p, s, len, (int)indent_width(s), &box, off, NULL);
 			return;
 		}
@@ -1990,15 +2298,29 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 		}
 		free(id);
 	}
+	if ((*s == '-' || *s == '*') && s[1] == ' ')
+		task_note(p, s, len);
+	if (p->plain_items < 2) {
+		/* "- text", "1. text"; not "- [P] tasks = different files", a note */
+		const char *q = s + strspn(s, " \t");
+		size_t d = strspn(q, "0123456789");
+
+		if ((((*q == '-' || *q == '*' || *q == '+') && q[1] == ' ') ||
+		     (d && d < 4 && (q[d] == '.' || q[d] == ')') && q[d + 1] == ' ')) &&
+		    q[(d ? d : 1) + 1 + strspn(q + (d ? d : 1) + 1, " ")] != '[' && !p->plain_items++)
+			p->plain_item = p->line;
+	}
 	if (s[0] == '#') {
 		size_t level = strspn(s, "#"), off;
 		struct box box;
+		int has;
 
 		if (level <= 6 && (s[level] == ' ' || s[level] == '\t')) {
 			const char *h = s + level + strspn(s + level, " \t");
 
 			p->in_table = 0;
 			end_nesting(p);
+			p->last_id_heading = 0;
 			if (read_box(p, h, &box, &off)) {
 				md_item(p, h, strlen(h), -1, &box, off, NULL);
 				return;
@@ -2007,8 +2329,14 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 				md_phase(p, s + 3);
 				return;
 			}
-			if (!p->id_heading && level >= 3 && heading_has_id(p, h, strlen(h)))
-				p->id_heading = p->line;
+			if (level >= 3 && (has = heading_has_id(p, h, strlen(h)))) {
+				p->last_id_heading = p->line;
+				if (!p->any_id_heading)
+					p->any_id_heading = p->line;
+				/* "### Task 1.1: ..." is a task even with no checklist under it */
+				if (has == 2 && !p->id_heading)
+					p->id_heading = p->line;
+			}
 			return;
 		}
 	}
@@ -2029,7 +2357,7 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			for (i = 0; i < p->row.nr; i++) {
 				char *id = cell_id(p, p->row.v[i]);
 
-				if (id && !strchr(id, '.')) {
+				if (id && !strchr(id, '.') && !priority_label(id)) {
 					p->id_row = p->line;
 					free(id);
 					break;
@@ -2044,8 +2372,8 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			for (i = 0; i < p->row.nr; i++)
 				strlist_push(&p->header, p->row.v[i]);
 		}
-	} else if (!is_blank(s)) {
-		p->in_table = 0;
+	} else {
+		p->in_table = 0;	/* a blank line ends a table too: the next one has its own header */
 	}
 	if (is_blank(s)) {
 		if (p->cur >= 0)
@@ -2117,6 +2445,41 @@ static void kiro_groups(struct md_parser *p)
 }
 
 /*
+ * "- [ ] P2 Add automated task maintenance", "- [ ] P3 Add examples": a
+ * list sorted by priority starts items with their priority.  An "ID"
+ * P0..P9 that several items of the file share is that label: those items
+ * get L<line> IDs and keep the label in their title, instead of the file
+ * being refused for duplicate IDs.  A label used once stays an ID.
+ */
+static void priority_labels(struct md_parser *p)
+{
+	int count[10] = { 0 }, shared = 0;
+	size_t i;
+
+	for (i = p->first_task; i < p->tl->nr; i++) {
+		const struct task *t = &p->tl->v[i];
+
+		if (!t->auto_id && priority_label(t->id) && ++count[t->id[1] - '0'] > 1)
+			shared = 1;
+	}
+	if (!shared)
+		return;
+	for (i = p->first_task; i < p->tl->nr; i++) {
+		struct task *t = &p->tl->v[i];
+		char *title;
+
+		if (t->auto_id || !priority_label(t->id))
+			continue;
+		title = *t->title ? xstrfmt("%s %s", t->id, t->title) : xstrdup(t->id);
+		free(t->title);
+		t->title = title;
+		free(t->id);
+		t->id = xstrfmt("L%d", t->line);
+		t->auto_id = 1;
+	}
+}
+
+/*
  * A file whose checklists have no ID while its headings or a table
  * without boxes hold IDs: the checklists are acceptance criteria and the
  * tasks are elsewhere.  Say so: planning the criteria is not what its
@@ -2129,6 +2492,21 @@ static void acceptance_hint(struct md_parser *p)
 	for (i = p->first_task; i < p->tl->nr; i++)
 		if (!p->tl->v[i].auto_id)
 			return;
+	if (p->tl->nr == p->first_task) {
+		/* no checklist at all: nothing to call acceptance criteria */
+		if (p->any_id_heading)
+			warning("%s:%d: no checklist items, but headings that start with an ID "
+				"('### 4.1 title'): write a task as '### [ ] 4.1 title' or "
+				"'- [ ] 4.1 title' to plan it", p->file, p->any_id_heading);
+		else if (p->id_row)
+			warning("%s:%d: no checklist items, but table rows that start with an ID: "
+				"give each row a box ('| [ ] | T002 | title | T001 |') to plan it",
+				p->file, p->id_row);
+		else if (p->plain_items > 1)
+			warning("%s:%d: no checklist items; list items without a box ('- text') are "
+				"not tasks: write '- [ ] text' to plan one", p->file, p->plain_item);
+		return;
+	}
 	if (p->id_heading)
 		warning("%s:%d: the tasks seem to be headings ('### 4.1 title'); the checklists "
 			"below them look like acceptance criteria: write a task as '### [ ] 4.1 title' "
@@ -2188,6 +2566,7 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 	strmap_init(&p.warned);
 	strlist_init(&p.header);
 	strlist_init(&p.row);
+	strlist_init(&p.notes);
 	p.first_task = tl->nr;
 	p.md = pcre2_match_data_create(8, NULL);
 	if (!p.md) {
@@ -2271,6 +2650,8 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 		md_line(&p, clean.buf, clean.len);
 	}
 	finish_texts(&p);
+	task_notes(&p);
+	priority_labels(&p);
 	kiro_groups(&p);
 	acceptance_hint(&p);
 
@@ -2285,6 +2666,7 @@ out:
 	strmap_clear(&p.warned);
 	strlist_clear(&p.header);
 	strlist_clear(&p.row);
+	strlist_clear(&p.notes);
 	free(p.nest);
 	return ret;
 }
@@ -2795,8 +3177,10 @@ int tasks_validate(struct tasklist *tl, const char *branch_prefix)
 				if (!found)
 					continue;
 			}
-			ret = error("duplicate task ID '%s' (%s:%d and %s:%d)", t->id,
-				    first->file, first->line, t->file, t->line);
+			ret = error("duplicate task ID '%s' (%s:%d and %s:%d)%s", t->id,
+				    first->file, first->line, t->file, t->line,
+				    !first->done != !t->done ?
+				    ", one done and one not: delete the stale copy or renumber one" : "");
 		}
 	}
 	resolve_depends(tl);
