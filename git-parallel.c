@@ -53,6 +53,7 @@ int usage_with(const char *const *usage, int err)
 	FILE *f = err ? stderr : stdout;
 	size_t i;
 
+	report_flush();
 	for (i = 0; usage[i]; i++)
 		fprintf(f, "%s%s\n", i && usage[i][0] ? "   or: " : "", usage[i]);
 	if (usage == usage_main) {
@@ -72,6 +73,7 @@ int usage_error(const char *const *usage, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
+	report_flush();
 	fprintf(stderr, "error: %s\n", sb.buf);
 	strbuf_release(&sb);
 	return usage_with(usage, 1);
@@ -100,6 +102,7 @@ int main(int argc, char **argv)
 	struct strbuf prefix = STRBUF_INIT;
 	int ret, i;
 
+	report_setup();
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 
@@ -164,21 +167,20 @@ int main(int argc, char **argv)
 
 		/* -h works outside a repository, as in git */
 		if (!(argc == 2 && !strcmp(argv[1], "-h"))) {
-			int err;
-
-			errors_are_fatal = 1;
-			err = repo_open(&ctx.repo, &prefix, need_wt);
-			errors_are_fatal = 0;
-			if (err < 0)
-				exit(128);
+			if (repo_open(&ctx.repo, &prefix, need_wt) < 0) {
+				ret = 128;
+				goto out;
+			}
 			ctx.prefix = prefix.buf;
 		}
 	}
 	ret = cmd->fn(argc, argv, &ctx);
+out:
 	git_repository_free(ctx.repo);
 	strbuf_release(&prefix);
 	git_libgit2_shutdown();
 	if (fflush(stdout) || ferror(stdout))
 		die("write error on standard output");
-	return ret;
+	/* the error that explains an exit 128 is its "fatal: " line */
+	return report_exit(ret);
 }
