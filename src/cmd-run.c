@@ -323,7 +323,7 @@ int check_commands_trusted(struct session *s, const size_t *sel, size_t sel_nr, 
 	strbuf_reset(&what);
 	for (k = 0; k < files.nr; k++)
 		strbuf_addf(&what, "%s'%s'", k ? ", " : "", term_str(files.v[k]));
-	error("commands from %s not trusted: nothing was started", what.buf);
+	error("commands from %s are not trusted", what.buf);
 out:
 	trust_release(&t);
 	strbuf_release(&list);
