@@ -69,7 +69,7 @@ outside a repository: trust|none|outside git parallel trust|128|not a git reposi
 outside a repository: push|none|outside git parallel push origin|128|not a git repository
 outside a repository: export|none|outside git parallel export --format=github-actions|128|not a git repository
 outside a repository: worker|none|outside git parallel worker origin T1|128|not a git repository
---git-dir names no repository|none|git parallel --git-dir=../nowhere status|128|not a git repository
+--git-dir names no repository: git's words|none|git parallel --git-dir=../nowhere status|128|not a git repository: '../nowhere'$
 a bare repository: plan|bare|git -C ../$R.git parallel plan tasks.ini|128|this operation must be run in a work tree \(the repository is bare\)
 a bare repository: merge|bare|git -C ../$R.git parallel merge|128|this operation must be run in a work tree
 plan: a missing task file|none|git parallel plan nope.md|128|cannot read task file 'nope.md': No such file or directory
