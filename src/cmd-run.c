@@ -102,7 +102,11 @@ static void on_event(const struct run_event *ev, void *cb)
 	struct view *v = cb;
 	struct strbuf sb = STRBUF_INIT;
 
-	/* an error held back (util.c) goes out before the event, in order */
+	/*
+	 * an error held back (util.c) goes out before the event, in order,
+	 * where the progress block was: it must not be drawn over
+	 */
+	clear_progress(v);
 	report_flush();
 	if (ev->kind == RUN_EV_TICK) {
 		draw_progress(v);
