@@ -475,8 +475,8 @@ static void add_escaped(struct strbuf *sb, const char *s)
  * is written to stderr (another error, a warning, progress, a child
  * started by fork()), and at exit; report_exit() prints it "fatal: " when
  * the command ends with 128.  A signal that kills us prints it first
- * (report_setup()); only SIGKILL loses it, and only if it comes between
- * the error and the exit.
+ * (report_setup()); only SIGKILL loses it, and only if it comes before
+ * the next line, child or exit: a module returns to its command at once.
  */
 static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
 static char *pending;		/* escaped message and '\n', no prefix */
@@ -624,6 +624,8 @@ int report_exit(int code)
 	} else {
 		flush_pending_locked("error: ");
 	}
+	free(last_error);
+	last_error = NULL;
 	pthread_mutex_unlock(&report_lock);
 	return code;
 }
