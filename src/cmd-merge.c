@@ -259,9 +259,11 @@ static int remote_merge_push(struct remote *r, struct session *s, const struct m
 		error("'%s' on '%s' moved while we merged (%s): nothing was pushed; '%s' here holds "
 		      "the merges: pull, then 'git parallel merge --remote %s' again", short_ref(m->target),
 		      r->name, why.buf, short_ref(m->target), r->name);
-	else if (!rc)
-		report_flush(), fprintf(stderr, "pushed '%s' and %zu task state%s to '%s'\n", short_ref(m->target), pushed,
+	else if (!rc) {
+		report_flush();
+		fprintf(stderr, "pushed '%s' and %zu task state%s to '%s'\n", short_ref(m->target), pushed,
 			pushed == 1 ? "" : "s", r->name);
+	}
 	strbuf_release(&why);
 	return rc;
 }
@@ -377,8 +379,10 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 		goto out;
 	if (merge_tasks(&m, &s, sel, nr, &opts) < 0)
 		goto out;
-	if (m.recovered)
-		report_flush(), fprintf(stderr, "%s\n", m.recovered);
+	if (m.recovered) {
+		report_flush();
+		fprintf(stderr, "%s\n", m.recovered);
+	}
 	if (m.status == MS_REFUSED) {
 		if (m.dirty.nr) {
 			/* the paths first, then the one line that explains the 128 */
