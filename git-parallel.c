@@ -49,6 +49,7 @@ int usage_with_options(const struct parse_opt *usage, int err)
 	struct strbuf sb = STRBUF_INIT;
 	size_t i;
 
+	report_flush();
 	if (err)
 		parse_options_synopsis(&sb, usage);	/* after an error message: short, as before */
 	else
@@ -73,6 +74,7 @@ int usage_error(const struct parse_opt *usage, const char *fmt, ...)
 	va_start(ap, fmt);
 	strbuf_vaddf(&sb, fmt, ap);
 	va_end(ap);
+	report_flush();
 	fprintf(stderr, "error: %s\n", sb.buf);
 	strbuf_release(&sb);
 	return usage_with_options(usage, 1);
@@ -141,6 +143,7 @@ int main(int argc, char **argv)
 		OPT_END(),
 	};
 
+	report_setup();
 	if ((i = cmd_parse_options(argc, argv, usage_main, &ret)) < 0)
 		return ret;
 	if (help == 1)
@@ -190,21 +193,20 @@ int main(int argc, char **argv)
 
 		/* -h (and completion) work outside a repository, as in git */
 		if (!(argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--git-completion-helper")))) {
-			int err;
-
-			errors_are_fatal = 1;
-			err = repo_open(&ctx.repo, &prefix, need_wt);
-			errors_are_fatal = 0;
-			if (err < 0)
-				exit(128);
+			if (repo_open(&ctx.repo, &prefix, need_wt) < 0) {
+				ret = 128;
+				goto out;
+			}
 			ctx.prefix = prefix.buf;
 		}
 	}
 	ret = cmd->fn(argc, argv, &ctx);
+out:
 	git_repository_free(ctx.repo);
 	strbuf_release(&prefix);
 	git_libgit2_shutdown();
 	if (fflush(stdout) || ferror(stdout))
 		die("write error on standard output");
-	return ret;
+	/* the error that explains an exit 128 is its "fatal: " line */
+	return report_exit(ret);
 }

@@ -57,7 +57,11 @@ int cmd_export(int argc, char **argv, struct cmd_ctx *ctx)
 	if (export_github_actions(&out, &s.plan, &o) < 0)
 		goto out;
 	fwrite(out.buf, 1, out.len, stdout);
-	ret = fflush(stdout) ? 128 : 0;
+	if (fflush(stdout) || ferror(stdout)) {
+		error_errno("cannot write the workflow to standard output");
+		goto out;
+	}
+	ret = 0;
 out:
 	strbuf_release(&out);
 	session_release(&s);

@@ -255,9 +255,11 @@ static int remote_merge_push(struct remote *r, struct session *s, const struct m
 		error("'%s' on '%s' moved while we merged (%s): nothing was pushed; '%s' here holds "
 		      "the merges: pull, then 'git parallel merge --remote %s' again", short_ref(m->target),
 		      r->name, why.buf, short_ref(m->target), r->name);
-	else if (!rc)
+	else if (!rc) {
+		report_flush();
 		fprintf(stderr, "pushed '%s' and %zu task state%s to '%s'\n", short_ref(m->target), pushed,
 			pushed == 1 ? "" : "s", r->name);
+	}
 	strbuf_release(&why);
 	return rc;
 }
@@ -356,14 +358,21 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 		goto out;
 	if (merge_tasks(&m, &s, sel, nr, &opts) < 0)
 		goto out;
-	if (m.recovered)
+	if (m.recovered) {
+		report_flush();
 		fprintf(stderr, "%s\n", m.recovered);
+	}
 	if (m.status == MS_REFUSED) {
-		error("%s; nothing was merged", m.why);
-		for (i = 0; i < m.dirty.nr; i++)
-			fprintf(stderr, "\t%s\n", term_str(m.dirty.v[i]));
-		if (m.dirty.nr)
-			fprintf(stderr, "commit or stash them, then run 'git parallel merge' again\n");
+		if (m.dirty.nr) {
+			/* the paths first, then the one line that explains the 128 */
+			error("%s:", m.why);
+			report_flush();
+			for (i = 0; i < m.dirty.nr; i++)
+				fprintf(stderr, "\t%s\n", term_str(m.dirty.v[i]));
+			error("nothing was merged: commit or stash them, then run 'git parallel merge' again");
+		} else {
+			error("%s; nothing was merged", m.why);
+		}
 		if (json)
 			print_json(&s, &m, dry);
 		goto out;	/* 128 */
@@ -400,6 +409,7 @@ out:
 	session_release(&s);
 	if (sig) {
 		/* deferred while the target was updated: act on it now, as it asked */
+		report_flush();
 		fprintf(stderr, "git parallel merge: %s received while the target was updated; "
 			"the update was finished first\n", strsignal(sig));
 		fflush(stdout);

@@ -621,6 +621,7 @@ static int replan_check(struct replan *rp, git_repository *repo, const char *sta
 		task_status_release(&st);
 	}
 	if (refused && !ret) {
+		report_flush();
 		fprintf(stderr, "hint: merge those tasks and remove them ('git parallel merge', then "
 			"'git parallel clean --merged'), or remove them ('git parallel clean --force <id>'),\n"
 			"hint: then plan again; or plan the old task list again to go on with it\n");

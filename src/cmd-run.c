@@ -97,6 +97,12 @@ static void on_event(const struct run_event *ev, void *cb)
 	struct view *v = cb;
 	struct strbuf sb = STRBUF_INIT;
 
+	/*
+	 * an error held back (util.c) goes out before the event, in order,
+	 * where the progress block was: it must not be drawn over
+	 */
+	clear_progress(v);
+	report_flush();
 	if (ev->kind == RUN_EV_TICK) {
 		draw_progress(v);
 		return;
@@ -308,9 +314,15 @@ int check_commands_trusted(struct session *s, const size_t *sel, size_t sel_nr, 
 	}
 	error("%zu file%s of the repository give%s commands you have not trusted:",
 	      files.nr, files.nr == 1 ? "" : "s", files.nr == 1 ? "s" : "");
+	report_flush();
 	fputs(list.buf, stderr);
 	fprintf(stderr, "hint: review them, then 'git parallel trust' trusts these files as they are now\n"
 		"hint: (or 'git parallel run --trust-commands' for this run only)\n");
+	/* the last line, "fatal: " when the command gives up on it */
+	strbuf_reset(&what);
+	for (k = 0; k < files.nr; k++)
+		strbuf_addf(&what, "%s'%s'", k ? ", " : "", term_str(files.v[k]));
+	error("commands from %s are not trusted", what.buf);
 out:
 	trust_release(&t);
 	strbuf_release(&list);

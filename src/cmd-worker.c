@@ -64,6 +64,7 @@ static void on_event(const struct run_event *ev, void *cb)
 	case RUN_EV_TICK:
 		break;
 	}
+	report_flush();
 	if (sb.len)
 		fprintf(stderr, "%s\n", sb.buf);
 	strbuf_release(&sb);

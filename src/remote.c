@@ -228,6 +228,40 @@ static int valid_prefix(const char *prefix)
 
 /* refs */
 
+/*
+ * git's output as one line for our message: its "fatal: " and "error: "
+ * prefixes dropped, its lines joined with "; ", so the line that explains
+ * an exit 128 stays the last and only "fatal: " line.  out is rewritten.
+ */
+static const char *git_says(struct strbuf *out)
+{
+	struct strbuf one = STRBUF_INIT;
+	const char *p = out->buf;
+
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		const char *line = p;
+		size_t n;
+
+		if (!eol)
+			eol = p + strlen(p);
+		if (!strncmp(line, "fatal: ", 7) || !strncmp(line, "error: ", 7))
+			line += 7;
+		n = (size_t)(eol - line);
+		while (n && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+			n--;
+		if (n) {
+			if (one.len)
+				strbuf_addstr(&one, "; ");
+			strbuf_add(&one, line, n);
+		}
+		p = *eol ? eol + 1 : eol;
+	}
+	strbuf_release(out);
+	*out = one;
+	return out->buf;
+}
+
 static int fetch(struct remote *r, const char *refspec)
 {
 	struct strlist args = STRLIST_INIT;
@@ -244,7 +278,7 @@ static int fetch(struct remote *r, const char *refspec)
 	strlist_push(&args, refspec);
 	rc = remote_git(r->workdir, &args, &out);
 	if (rc) {
-		strbuf_trim(&out);
+		git_says(&out);
 		error("cannot fetch from '%s' (git fetch exit %d)%s%s", r->name, rc,
 		      out.len ? ": " : "", out.buf);
 	}
@@ -509,7 +543,7 @@ int remote_push(struct remote *r, const struct remote_update *u, size_t nr, stru
 			goto out;
 		}
 	}
-	strbuf_trim(&out);
+	git_says(&out);
 	ret = error("cannot push to '%s' (git push exit %d)%s%s", r->name, rc, out.len ? ": " : "",
 		    out.buf);
 out:
@@ -699,7 +733,7 @@ int remote_fetch_target(struct remote *r, const char *ref, int *exists, git_oid 
 	strlist_push(&args, ref);
 	rc = remote_git(r->workdir, &args, &out);
 	if (rc) {
-		strbuf_trim(&out);
+		git_says(&out);
 		error("cannot list '%s' of '%s' (git ls-remote exit %d)%s%s", ref, r->name, rc,
 		      out.len ? ": " : "", out.buf);
 		goto out;
@@ -948,7 +982,7 @@ char *remote_url(const char *workdir, const char *name)
 	strlist_clear(&args);
 	strbuf_trim(&out);
 	if (rc || !out.len || strchr(out.buf, '\n')) {
-		error("no remote '%s' (git remote get-url: %s)", name, out.len ? out.buf : "nothing");
+		error("no remote '%s' (git remote get-url: %s)", name, out.len ? git_says(&out) : "nothing");
 		strbuf_release(&out);
 		return NULL;
 	}

@@ -202,8 +202,14 @@ int repo_open(git_repository **out, struct strbuf *prefix, int need_worktree)
 		}
 		free(work_tree);
 	}
-	if (err == GIT_ENOTFOUND)
+	if (err == GIT_ENOTFOUND) {
+		const char *gd = getenv("GIT_DIR");
+
+		/* git's words: GIT_DIR (or --git-dir) names the one place it looked */
+		if (gd && *gd)
+			return error("not a git repository: '%s'", gd);
 		return error("not a git repository (or any of the parent directories): .git");
+	}
 	if (err < 0) {
 		const char *msg = gp_git_error();
 

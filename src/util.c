@@ -1,6 +1,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -18,11 +19,16 @@ char strbuf_slopbuf[1];
 int warning_count;
 int quiet_warnings;
 int quiet_errors;
-int errors_are_fatal;
+
+static void write_all(int fd, const char *buf, size_t len);
+static void drop_pending_for_oom(void);
 
 static GP_NORETURN void oom(void)
 {
-	fputs("fatal: out of memory\n", stderr);
+	static const char msg[] = "fatal: out of memory\n";
+
+	drop_pending_for_oom();
+	write_all(2, msg, sizeof(msg) - 1);
 	exit(128);
 }
 
@@ -462,18 +468,203 @@ static void add_escaped(struct strbuf *sb, const char *s)
 	}
 }
 
+/*
+ * The last error() is held back, formatted, until we know what it was:
+ * the message that explains an exit 128 is printed "fatal: " (git's die()),
+ * any other "error: ".  It goes out, as "error: ", as soon as anything else
+ * is written to stderr (another error, a warning, progress, a child
+ * started by fork()), and at exit; report_exit() prints it "fatal: " when
+ * the command ends with 128.  A signal that kills us prints it first
+ * (report_setup()); only SIGKILL loses it, and only if it comes before
+ * the next line, child or exit: a module returns to its command at once.
+ */
+static pthread_mutex_t report_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *pending;		/* escaped message and '\n', no prefix */
+static size_t pending_len;
+static volatile sig_atomic_t pending_ready;	/* for the signal handler */
+static char *last_error;	/* the last message printed as "error: " */
+static int report_atexit_set;
+
+static void write_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		buf += n;
+		len -= (size_t)n;
+	}
+}
+
+/*
+ * One write() per line, as git's vreportf(): lines of two processes never
+ * mix.  No allocation for a usual line: oom() may run under report_lock.
+ */
+static void emit(const char *prefix, const char *body, size_t len)
+{
+	char buf[4096];
+	size_t plen = strlen(prefix);
+
+	fflush(stderr);
+	if (plen + len <= sizeof(buf)) {
+		memcpy(buf, prefix, plen);
+		memcpy(buf + plen, body, len);
+		write_all(2, buf, plen + len);
+	} else {
+		write_all(2, prefix, plen);
+		write_all(2, body, len);
+	}
+}
+
+/* Out of memory: print what is held back with no lock and no allocation. */
+static void drop_pending_for_oom(void)
+{
+	if (pending_ready) {
+		pending_ready = 0;
+		write_all(2, "error: ", 7);
+		write_all(2, pending, pending_len);
+		pending = NULL;
+	}
+}
+
+/* With report_lock held: print the held-back message with prefix. */
+static void flush_pending_locked(const char *prefix)
+{
+	char *msg = pending;
+
+	if (!msg)
+		return;
+	pending_ready = 0;
+	pending = NULL;
+	emit(prefix, msg, pending_len);
+	if (!strcmp(prefix, "error: ")) {
+		free(last_error);
+		last_error = msg;
+	} else {
+		free(msg);
+	}
+	/* what stdout holds now was written after the error */
+	fflush(stdout);
+}
+
+void report_flush(void)
+{
+	pthread_mutex_lock(&report_lock);
+	flush_pending_locked("error: ");
+	pthread_mutex_unlock(&report_lock);
+	fflush(stdout);
+	fflush(stderr);
+}
+
+static void report_at_exit(void)
+{
+	report_flush();
+}
+
+static void format_message(struct strbuf *out, const char *fmt, va_list ap)
+{
+	struct strbuf msg = STRBUF_INIT;
+
+	strbuf_vaddf(&msg, fmt, ap);
+	add_escaped(out, msg.buf);
+	strbuf_release(&msg);
+	strbuf_addch(out, '\n');
+}
+
 static void report(const char *prefix, const char *fmt, va_list ap)
 {
-	struct strbuf sb = STRBUF_INIT, msg = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT;
 
-	strbuf_addstr(&sb, prefix);
-	strbuf_vaddf(&msg, fmt, ap);
-	add_escaped(&sb, msg.buf);
-	strbuf_release(&msg);
-	strbuf_addch(&sb, '\n');
+	format_message(&sb, fmt, ap);
+	pthread_mutex_lock(&report_lock);
+	flush_pending_locked("error: ");
 	fflush(stdout);
-	fwrite(sb.buf, 1, sb.len, stderr);
+	emit(prefix, sb.buf, sb.len);
+	pthread_mutex_unlock(&report_lock);
 	strbuf_release(&sb);
+}
+
+static void hold_error(const char *fmt, va_list ap)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	format_message(&sb, fmt, ap);
+	pthread_mutex_lock(&report_lock);
+	flush_pending_locked("error: ");
+	fflush(stdout);
+	if (!report_atexit_set) {
+		atexit(report_at_exit);
+		report_atexit_set = 1;
+	}
+	pending = strbuf_detach(&sb, &pending_len);
+	pending_ready = 1;
+	pthread_mutex_unlock(&report_lock);
+}
+
+int report_exit(int code)
+{
+	pthread_mutex_lock(&report_lock);
+	if (code == 128 && pending) {
+		flush_pending_locked("fatal: ");
+	} else if (code == 128 && last_error) {
+		/*
+		 * Something (a warning, a child's output) came after the
+		 * error that ends the command: say it again, as git would
+		 * have died with it.
+		 */
+		emit("fatal: ", last_error, strlen(last_error));
+	} else if (code == 128) {
+		/* every exit 128 has its message: t0030 holds them to it */
+		static const char msg[] = "giving up without a message (a bug: please report it)\n";
+
+		emit("fatal: ", msg, sizeof(msg) - 1);
+	} else {
+		flush_pending_locked("error: ");
+	}
+	free(last_error);
+	last_error = NULL;
+	pthread_mutex_unlock(&report_lock);
+	return code;
+}
+
+/* A signal that kills us: print the held-back error, then die of it. */
+static void report_on_signal(int sig)
+{
+	if (pending_ready) {
+		pending_ready = 0;
+		write_all(2, "error: ", 7);
+		write_all(2, pending, pending_len);
+	}
+	raise(sig);	/* SA_RESETHAND: the default action, once we return */
+}
+
+void report_setup(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = report_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND | SA_RESTART;
+	for (i = 0; i < ARRAY_SIZE(sigs); i++) {
+		struct sigaction old;
+
+		/* an ignored signal (nohup) stays ignored */
+		if (!sigaction(sigs[i], NULL, &old) && old.sa_handler == SIG_DFL)
+			sigaction(sigs[i], &sa, NULL);
+	}
+	pthread_atfork(report_flush, NULL, NULL);
+	pthread_mutex_lock(&report_lock);
+	if (!report_atexit_set) {
+		atexit(report_at_exit);
+		report_atexit_set = 1;
+	}
+	pthread_mutex_unlock(&report_lock);
 }
 
 void die(const char *fmt, ...)
@@ -493,7 +684,7 @@ int error(const char *fmt, ...)
 	if (quiet_errors)
 		return -1;
 	va_start(ap, fmt);
-	report(errors_are_fatal ? "fatal: " : "error: ", fmt, ap);
+	hold_error(fmt, ap);
 	va_end(ap);
 	return -1;
 }

@@ -15,7 +15,7 @@ test_expect_success 'a file plan refuses is counted, with its error' '
 	printf "%s\n" "- [ ] T001 a" "- [ ] T001 b" >dup.md &&
 	printf "%s\n" "- [ ] 1. Group" "  - [ ] 1.1 a" "- [ ] T002 b (depends on 1)" >ok.md &&
 	"$GP_TEST_DIR/corpus-stats.sh" dup.md ok.md >out 2>err &&
-	grep "dup.md .* FAIL error: duplicate task ID .T001." out &&
+	grep "dup.md .* FAIL fatal: duplicate task ID .T001." out &&
 	grep "ok.md *3 *3 *0 *1 *1 *0 ok" out &&
 	grep "^total: 1 files planned, 1 refused, 3 tasks, 3 IDs read, 0 L<line> fallbacks (0%), 1 explicit dependencies" out
 '

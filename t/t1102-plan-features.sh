@@ -78,7 +78,7 @@ test_expect_success 'duplicates inside one file that are all done are a warning'
 	grep "^warning: duplicate task ID .1. (dup.md:1 and dup.md:2), both done: the second is listed as .1-L2." err &&
 	printf "%s\n" "- [x] 1. Done once" "- [ ] 1. Not done" >repo/dup2.md &&
 	(cd repo && test_must_fail git parallel plan dup2.md 2>../err) &&
-	grep "^error: duplicate task ID .1. (dup2.md:1 and dup2.md:2)" err
+	grep "^fatal: duplicate task ID .1. (dup2.md:1 and dup2.md:2)" err
 '
 
 test_done

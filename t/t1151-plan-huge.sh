@@ -15,7 +15,7 @@ test_expect_success 'a 10,000-task cycle prints its first and last edges, not al
 	(cd repo && test_expect_code 128 git parallel plan cycle.md 2>../err) &&
 	test_line_count = 1 err &&
 	test $(wc -c <err) -lt 1000 &&
-	grep "^error: dependency cycle: .T00001. (cycle.md:1) waits for .T10000. (depends); " err &&
+	grep "^fatal: dependency cycle: .T00001. (cycle.md:1) waits for .T10000. (depends); " err &&
 	grep "(9992 more edges)" err &&
 	grep "T00002. (cycle.md:2) waits for .T00001. (depends)\$" err &&
 	test_no_state repo

@@ -51,7 +51,7 @@ test_expect_success 'a stale lock on the target ref: the message names the file,
 	gd=$(git -C l1 rev-parse --path-format=absolute --git-common-dir) &&
 	>"$gd/refs/heads/main.lock" &&
 	(cd l1 && test_expect_code 128 git parallel merge >../out 2>../err) &&
-	grep "error: .$gd/refs/heads/main.lock. exists" err &&
+	grep "^fatal: .$gd/refs/heads/main.lock. exists" err &&
 	grep "remove the file" err &&
 	test "$(git -C l1 rev-parse main)" = "$old" &&
 	task_state l1 T1 >actual && echo done >expect && test_cmp expect actual &&

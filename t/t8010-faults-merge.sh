@@ -132,7 +132,7 @@ test_expect_success 'a user commits to the target while merge runs: kept, nothin
 		test_expect_code 128 git parallel merge >../out 2>../err) &&
 	test_one_line_error err &&
 	now=$(git -C user rev-parse --short=12 main) &&
-	grep "^error: .main. moved meanwhile (from $old to $now).*nothing was overwritten" err &&
+	grep "^fatal: .main. moved meanwhile (from $old to $now).*nothing was overwritten" err &&
 	git -C user log -1 --format=%s main >actual &&
 	echo "user commit" >expect && test_cmp expect actual &&
 	echo mine >expect && test_cmp expect user/user.txt &&

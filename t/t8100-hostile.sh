@@ -174,7 +174,7 @@ do
 		fi &&
 		case $code in
 		128)
-			test_one_line_error err ;;
+			test_line_count = 1 err && test_fatal err "" ;;
 		129)
 			test_line_count = 2 err &&
 			head -n 1 err | grep "^error: " &&

@@ -65,7 +65,7 @@ test_expect_success 'separate git dir: merge from a linked worktree refuses, nam
 	(cd sep2 && git parallel plan tasks.ini >/dev/null && git parallel run >/dev/null 2>&1) &&
 	git -C sep2 rev-parse main >before &&
 	(cd sep2.parallel/A && test_expect_code 128 git parallel merge >../../out 2>../../err) &&
-	grep "^error: .main. is checked out in the main worktree, which cannot be found from here" err &&
+	grep "^fatal: .main. is checked out in the main worktree, which cannot be found from here" err &&
 	grep "run .git parallel merge. in the main worktree" err &&
 	git -C sep2 rev-parse main >after && test_cmp before after &&
 	(cd sep2 && git parallel merge >../out) && grep "2 merged" out &&

@@ -92,6 +92,19 @@ test_one_line_error () {
 	grep -E '^(fatal|error): ' "$1"
 }
 
+# test_fatal <file> <ERE>: stderr of an exit 128 as git prints it: exactly
+# one "fatal: " line, the last line, and <ERE> matches what follows "fatal: ".
+test_fatal () {
+	if test "$(grep -c "^fatal: " "$1")" != 1
+	then
+		echo "not exactly one fatal: line in $1:" && cat "$1" && return 1
+	fi
+	if ! tail -n 1 "$1" | grep -E -e "^fatal: $2" >/dev/null
+	then
+		echo "the last line of $1 is not \"fatal: $2\":" && cat "$1" && return 1
+	fi
+}
+
 # python3, resolved once: a version manager's shim (pyenv) costs half a
 # second a call, and the suite calls python3 a few hundred times.
 GP_PYTHON=$(command python3 -c 'import sys; print(sys.executable)' 2>/dev/null) &&

@@ -109,22 +109,43 @@ void *strmap_get(const struct strmap *m, const char *key);
 int strmap_contains(const struct strmap *m, const char *key);
 void strmap_clear(struct strmap *m);
 
-/* git's reporting vocabulary: "fatal: ", "error: ", "warning: " on stderr. */
+/*
+ * git's reporting vocabulary on stderr: "fatal: ", "error: ", "warning: ".
+ * Modules report with error() and return -1; only cmd-*.c and main die().
+ *
+ * error() holds its message back until the next write to stderr (error(),
+ * warning(), report_flush(), a fork()) or the exit, and report_exit()
+ * prints the one still held when a command ends with 128 as "fatal: ":
+ * the message that explains an exit 128 is the last stderr line, once, as
+ * git's die() prints it; earlier errors stay "error: " lines of context.
+ */
 void die(const char *fmt, ...) GP_NORETURN GP_PRINTF(1, 2);
 int error(const char *fmt, ...) GP_PRINTF(1, 2);
 int error_errno(const char *fmt, ...) GP_PRINTF(1, 2);
 void warning(const char *fmt, ...) GP_PRINTF(1, 2);
+/*
+ * Print a held-back error now, as "error: ", and flush stdout and stderr:
+ * call it before writing to stderr any other way (progress, a block of
+ * lines) so that lines stay in the order they happened.
+ */
+void report_flush(void);
+/*
+ * At the end of main(): print the held-back error as "fatal: " when code
+ * is 128, else as "error: ".  An exit 128 whose explanation was printed
+ * already (a warning came after it) repeats it as "fatal: ".  Returns code.
+ */
+int report_exit(int code);
+/*
+ * Once, in main(): a held-back error is printed before SIGINT, SIGTERM,
+ * SIGHUP or SIGQUIT kill us, before fork(), and at exit().
+ */
+void report_setup(void);
 /* Number of warnings printed so far (tests and --strict read it). */
 extern int warning_count;
 /* Silence warning() (for fuzzers and benchmarks); errors still print. */
 extern int quiet_warnings;
 /* Silence error() too (fuzzers only): it still returns -1. */
 extern int quiet_errors;
-/*
- * error() says "fatal: " instead of "error: ": set around what can only end
- * in exit 128 (git prints "fatal:" for those).
- */
-extern int errors_are_fatal;
 
 /* The last libgit2 error message, never NULL. */
 const char *gp_git_error(void);

@@ -42,7 +42,7 @@ static void capture_end(struct strbuf *out)
 	char buf[4096];
 	size_t n;
 
-	fflush(stderr);
+	report_flush();	/* error() holds its message back until then */
 	dup2(saved_stderr, 2);
 	close(saved_stderr);
 	rewind(capture_file);
