@@ -146,6 +146,41 @@ test_expect_success 'crashes at two points in a row, then a run finishes; merge 
 	repo_sane r
 '
 
+test_expect_success 'an orphan killed with its git locks taken: the locks go with it, the next attempt works' '
+	ini_tasks lk K1 &&
+	# first attempt: take the locks a git commit holds, then outlive SIGTERM
+	cat >lock-agent <<-EOF &&
+	#!/bin/sh
+	if ! test -e "$TRASH_DIRECTORY/locked"
+	then
+		gd=\$(git rev-parse --absolute-git-dir) &&
+		: >"\$gd/index.lock" && : >"\$gd/HEAD.lock" &&
+		: >"$TRASH_DIRECTORY/lk/.git/refs/heads/parallel/K1.lock" &&
+		trap "" TERM &&
+		: >"$TRASH_DIRECTORY/locked" &&
+		exec sleep 60
+	fi
+	exec "$TRASH_DIRECTORY/agent"
+	EOF
+	chmod +x lock-agent &&
+	crash_run lk run-after-start --command "\"$TRASH_DIRECTORY/lock-agent\"" &&
+	n=0 &&
+	while ! test -e locked
+	do
+		n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || return 1
+	done &&
+	# a lock of another worktree (here the main one) is not the task'"'"'s: it stays
+	: >lk/.git/index.lock &&
+	(cd lk && git parallel run --command "\"$TRASH_DIRECTORY/lock-agent\"" >../out 2>../err) &&
+	grep "K1: stopping the command left running" err &&
+	grep "^1 done\$" out &&
+	test $(own_commits lk K1) = 1 &&
+	git -C lk show parallel/K1:K1-extra.txt &&
+	test -e lk/.git/index.lock && rm lk/.git/index.lock &&
+	! find lk/.git -name "*.lock" | grep . &&
+	repo_sane lk
+'
+
 test_expect_success 'a crash leaves no stray temporary state files' '
 	ini_tasks t K1 &&
 	crash_run t run-after-start --command "$AGENT" &&
