@@ -65,7 +65,9 @@ test_expect_success 'after kill -9 of run, status tells the truth and the next r
 	for i in 1 2; do echo "- [ ] K$i [P] Edit k$i.c"; done >k9/tasks.md &&
 	git -C k9 add . && git -C k9 commit -q -m tasks &&
 	(cd k9 && git parallel plan tasks.md >/dev/null) &&
-	{ (cd k9 && AGENT_SLEEP=4 exec git-parallel run -j 2 --command "$AGENT" >/dev/null 2>&1) & } &&
+	# the commands outlive the checks below however slow the machine (the
+	# next run stops them); 4 s could run out under load
+	{ (cd k9 && AGENT_SLEEP=60 exec git-parallel run -j 2 --command "$AGENT" >/dev/null 2>&1) & } &&
 	echo $! >runpid &&
 	wait_state k9 K1 running &&
 	wait_state k9 K2 running &&
