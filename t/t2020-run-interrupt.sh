@@ -110,11 +110,26 @@ test_expect_success 'status --watch repeats while run runs, and ends with it' '
 	echo "- [ ] W1 [P] Edit w.c" >watch/tasks.md &&
 	git -C watch add . && git -C watch commit -q -m tasks &&
 	(cd watch && git parallel plan tasks.md >/dev/null) &&
-	{ (cd watch && AGENT_SLEEP=5 exec git-parallel run --command "$AGENT" >/dev/null 2>&1) & } &&
+	# the command runs until status --watch has shown it twice, however
+	# slow the machine (a fixed sleep could end first under load)
+	cat >watch-agent <<-EOF &&
+	#!/bin/sh
+	while ! test -e "$TRASH_DIRECTORY/release-watch"; do sleep 0.1; done
+	echo "\$GIT_PARALLEL_TASK_ID was here" >>w.c
+	EOF
+	chmod +x watch-agent &&
+	{ (cd watch && exec git-parallel run --command "\"$TRASH_DIRECTORY/watch-agent\"" >/dev/null 2>&1) & } &&
 	echo $! >runpid &&
 	wait_state watch W1 running &&
-	(cd watch && git parallel status --watch >../out) &&
-	test $(grep -c "^W1 *running" out) -ge 2 &&
+	{ (cd watch && exec git-parallel status --watch >../out) & } &&
+	echo $! >watchpid &&
+	n=0 &&
+	while frames=$(grep -c "^W1 *running" out 2>/dev/null); test "${frames:-0}" -lt 2
+	do
+		n=$((n + 1)) && test $n -lt 600 && sleep 0.1 || return 1
+	done &&
+	: >release-watch &&
+	wait $(cat watchpid) &&
 	tail -n 3 out | grep "^W1 *done" &&
 	{ wait $(cat runpid) || true; }
 '
