@@ -164,7 +164,7 @@ int autocommit_run(const struct autocommit *ac, int *committed, struct strbuf *w
 	const char *staged[] = { "git", "diff", "--cached", "--quiet", NULL };
 	const char *commit[] = { "git", "commit", "-q", "-F", ac->msg_file, NULL };
 	struct strlist env = STRLIST_INIT;
-	const char **extra = NULL;
+	const char **extra = NULL, *full;
 	int log_fd, rc, ret = -1;
 	off_t offset;
 	size_t i;
@@ -207,9 +207,9 @@ int autocommit_run(const struct autocommit *ac, int *committed, struct strbuf *w
 		strbuf_addstr(why, "cannot run 'git commit'");
 		goto out;
 	}
-	if (rc && disk_error(ac->log, offset)) {
+	if (rc && (full = disk_error(ac->log, offset))) {
 		strbuf_addf(why, "git commit failed: %s (exit %d; see the log; the work is kept, staged, "
-			    "in the worktree: free space and run again)", disk_error(ac->log, offset), rc);
+			    "in the worktree: free space and run again)", full, rc);
 		add_last_line(why, ac->log, offset);
 		ret = 1;
 		goto out;
