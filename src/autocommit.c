@@ -112,6 +112,28 @@ out:
 }
 
 /*
+ * A full disk (or quota, or file size limit) named in what git wrote to
+ * the log since offset: its strerror() text, or NULL.  Then a failed commit
+ * is no refusal by a hook or a signer, and the reason must say so.
+ */
+static const char *disk_error(const char *log, off_t offset)
+{
+	static const int errs[] = { ENOSPC, EDQUOT, EFBIG };
+	struct strbuf sb = STRBUF_INIT;
+	const char *found = NULL;
+	size_t i;
+
+	if (strbuf_read_file(&sb, log) < 0 || (size_t)offset >= sb.len)
+		goto out;
+	for (i = 0; i < ARRAY_SIZE(errs) && !found; i++)
+		if (strstr(sb.buf + offset, strerror(errs[i])))
+			found = strerror(errs[i]);
+out:
+	strbuf_release(&sb);
+	return found;
+}
+
+/*
  * When git would not know who commits (no user.name/user.email, no
  * GIT_AUTHOR_* variables), the identity git-parallel always fell back to.
  */
@@ -142,7 +164,7 @@ int autocommit_run(const struct autocommit *ac, int *committed, struct strbuf *w
 	const char *staged[] = { "git", "diff", "--cached", "--quiet", NULL };
 	const char *commit[] = { "git", "commit", "-q", "-F", ac->msg_file, NULL };
 	struct strlist env = STRLIST_INIT;
-	const char **extra = NULL;
+	const char **extra = NULL, *full;
 	int log_fd, rc, ret = -1;
 	off_t offset;
 	size_t i;
@@ -183,6 +205,13 @@ int autocommit_run(const struct autocommit *ac, int *committed, struct strbuf *w
 	unlink(ac->msg_file);
 	if (rc < 0 || rc == 126 || rc == 127) {
 		strbuf_addstr(why, "cannot run 'git commit'");
+		goto out;
+	}
+	if (rc && (full = disk_error(ac->log, offset))) {
+		strbuf_addf(why, "git commit failed: %s (exit %d; see the log; the work is kept, staged, "
+			    "in the worktree: free space and run again)", full, rc);
+		add_last_line(why, ac->log, offset);
+		ret = 1;
 		goto out;
 	}
 	if (rc) {

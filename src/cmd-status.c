@@ -241,7 +241,7 @@ int cmd_status(int argc, char **argv, struct cmd_ctx *ctx)
 			      remote, remote);
 			goto out;
 		}
-		mirror = repo_state_path(ctx->repo, "remote-mirror");
+		mirror = remote_mirror_path(ctx->repo);
 		if (remote_mirror(&r, mirror) < 0)
 			goto out;
 	}
@@ -280,6 +280,8 @@ out:
 	session_release(&s);
 	if (r_up)
 		remote_release(&r);
+	if (mirror)
+		remote_mirror_remove(mirror);
 	free(mirror);
 	return ret;
 }

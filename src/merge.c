@@ -409,7 +409,9 @@ out:
  */
 static int checkout_dirty(struct mctx *c, struct strlist *dirty)
 {
-	const char *argv[] = { "git", "status", "--porcelain", "-z", "--untracked-files=all", NULL };
+	/* --no-optional-locks: status must not write the index (it dies on a full disk) */
+	const char *argv[] = { "git", "--no-optional-locks", "status", "--porcelain", "-z",
+			       "--untracked-files=all", NULL };
 	struct strbuf out = STRBUF_INIT;
 	size_t i = 0;
 	int n = 0;
@@ -2469,9 +2471,10 @@ static int update_failed(struct mctx *c, const git_oid *tip)
 			strbuf_addf(&paths, " and %zu more", l->nr - 10);
 		/* the journal stays: the next merge finishes or undoes this */
 		error("could not update the worktree '%s' to %.12s nor restore it to %.12s "
-		      "('%s' is at %.12s); paths not as before: %s; fix the cause (see above), "
+		      "('%s' is at %.12s)%s%s; fix the cause (see above), "
 		      "then run 'git parallel merge' again: it finishes or undoes this",
-		      m->checkout, th, oh, short_ref(m->target), rb ? th : oh, paths.buf);
+		      m->checkout, th, oh, short_ref(m->target), rb ? th : oh,
+		      paths.len ? "; paths not as before: " : "", paths.buf);
 		strbuf_release(&paths);
 		c->ret = -1;
 	}

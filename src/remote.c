@@ -3,12 +3,14 @@
  * each task's state and branch as refs (see gp/remote.h).  Transport is
  * the git CLI; objects are made with libgit2.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -262,11 +264,38 @@ static const char *git_says(struct strbuf *out)
 	return out->buf;
 }
 
+/*
+ * Two git fetches into the same refs at once fail ("cannot lock ref ...:
+ * is at X but expected Y"): status --remote, merge --remote and clean
+ * --remote of one repository may run together, so their fetches take
+ * turns, under an flock() of the git directory (dropped when we exit,
+ * however we exit).  -1 when it cannot be had (reported).
+ */
+static int fetch_lock(struct remote *r)
+{
+	const char *dir = git_repository_commondir(r->repo);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return error_errno("cannot open '%s'", dir);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			error_errno("cannot lock '%s'", dir);
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
 static int fetch(struct remote *r, const char *refspec)
 {
 	struct strlist args = STRLIST_INIT;
 	struct strbuf out = STRBUF_INIT;
-	int rc;
+	int rc, lock = fetch_lock(r);
+
+	if (lock < 0)
+		return -1;
 
 	strlist_push(&args, "fetch");
 	strlist_push(&args, "-q");
@@ -277,6 +306,7 @@ static int fetch(struct remote *r, const char *refspec)
 	strlist_push(&args, r->name);
 	strlist_push(&args, refspec);
 	rc = remote_git(r->workdir, &args, &out);
+	close(lock);
 	if (rc) {
 		git_says(&out);
 		error("cannot fetch from '%s' (git fetch exit %d)%s%s", r->name, rc,
@@ -638,6 +668,61 @@ static int rm_rf(const char *path)
 	if (!WIFEXITED(status) || WEXITSTATUS(status))
 		ret = error("cannot remove '%s'", path);
 	return ret;
+}
+
+#define MIRROR_PREFIX "remote-mirror"
+
+/* "remote-mirror" (one shared by all, before) or "remote-mirror.<pid>-<start>" of a dead process */
+static int mirror_is_stale(const char *name)
+{
+	unsigned long long start;
+	char *end;
+	long pid;
+
+	if (strncmp(name, MIRROR_PREFIX, strlen(MIRROR_PREFIX)))
+		return 0;
+	name += strlen(MIRROR_PREFIX);
+	if (!*name)
+		return 1;
+	if (*name++ != '.')
+		return 0;
+	errno = 0;
+	pid = strtol(name, &end, 10);
+	if (errno || end == name || *end != '-' || pid <= 0)
+		return 0;
+	name = end + 1;
+	start = strtoull(name, &end, 10);
+	if (errno || end == name || *end)
+		return 0;
+	return !state_pid_alive(pid, start);
+}
+
+char *remote_mirror_path(git_repository *repo)
+{
+	char *state = repo_state_path(repo, NULL);
+	char *dir = xstrfmt("%s/" MIRROR_PREFIX ".%ld-%llu", state, (long)getpid(),
+			    state_pid_start(getpid()));
+	DIR *d = opendir(state);
+	struct dirent *de;
+
+	/* those of status commands killed before they removed theirs */
+	while (d && (de = readdir(d))) {
+		if (mirror_is_stale(de->d_name)) {
+			char *old = xstrfmt("%s/%s", state, de->d_name);
+
+			rm_rf(old);
+			free(old);
+		}
+	}
+	if (d)
+		closedir(d);
+	free(state);
+	return dir;
+}
+
+void remote_mirror_remove(const char *dir)
+{
+	rm_rf(dir);
 }
 
 int remote_mirror(struct remote *r, const char *dir)

@@ -3,6 +3,7 @@
  * starts from, retries, the end of each attempt, orphans; and the local
  * executor (a worktree and a process per task).  See gp/run.h.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -1557,13 +1558,84 @@ static int local_signal_pending(struct executor *ex)
 	return runner_signal_pending(&l->runner);
 }
 
+/* Does process group pgid have a member that is not a zombie (from /proc)? */
+static int group_has_live_member(long pgid)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	int live = 0;
+
+	if (!d)
+		return 1;	/* cannot tell: assume so */
+	while (!live && (de = readdir(d))) {
+		struct strbuf sb = STRBUF_INIT;
+		char *path, *p;
+		char state;
+		long ppid, pgrp;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		path = xstrfmt("/proc/%s/stat", de->d_name);
+		if (strbuf_read_file(&sb, path) >= 0 && (p = strrchr(sb.buf, ')')) &&
+		    sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) == 3 &&
+		    pgrp == pgid && state != 'Z' && state != 'X')
+			live = 1;
+		free(path);
+		strbuf_release(&sb);
+	}
+	closedir(d);
+	return live;
+}
+
+/* Remove path if it is a file last written at or before t: a lock nobody holds. */
+static void remove_stale_lock(const char *path, time_t t)
+{
+	struct stat sb;
+
+	if (!lstat(path, &sb) && S_ISREG(sb.st_mode) && sb.st_mtime <= t)
+		unlink(path);
+}
+
+/*
+ * The orphan's group is gone, but a git command of it killed halfway (SIGKILL
+ * after the grace, or the OOM killer) leaves its locks: index.lock and
+ * HEAD.lock of the task's worktree, the lock of its branch.  Every attempt
+ * after would fail on them ("Unable to create '.../HEAD.lock': File
+ * exists").  Nothing of the task runs now, so those written before now are
+ * stale; a lock taken since is someone else's and stays.
+ */
+static void clear_orphan_locks(const struct task_status *st)
+{
+	static const char *const names[] = { "index.lock", "HEAD.lock" };
+	time_t now = time(NULL);
+	git_repository *wt = NULL;
+	size_t k;
+
+	if (!st->worktree ||
+	    git_repository_open_ext(&wt, st->worktree, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return;
+	for (k = 0; k < ARRAY_SIZE(names); k++) {
+		char *path = xstrfmt("%s%s", git_repository_path(wt), names[k]);
+
+		remove_stale_lock(path, now);
+		free(path);
+	}
+	if (st->branch && !strncmp(st->branch, "refs/heads/", 11) && !strstr(st->branch, "..")) {
+		char *path = xstrfmt("%s%s.lock", git_repository_commondir(wt), st->branch);
+
+		remove_stale_lock(path, now);
+		free(path);
+	}
+	git_repository_free(wt);
+}
+
 static void local_stop_orphan(struct executor *ex, struct task_status *st)
 {
 	int waited;
 
 	(void)ex;
 	if (!state_group_alive(st->pid, st->pid_start))
-		return;
+		goto locks;
 	/* the whole group gets the grace, as in a run's own stop */
 	kill(-(pid_t)st->pid, SIGTERM);
 	for (waited = 0; waited < 50 && state_group_alive(st->pid, st->pid_start); waited++)
@@ -1572,6 +1644,11 @@ static void local_stop_orphan(struct executor *ex, struct task_status *st)
 		kill(-(pid_t)st->pid, SIGKILL);
 	for (waited = 0; waited < 50 && state_group_alive(st->pid, st->pid_start); waited++)
 		usleep(100000);
+	/* zombies nobody reaps (init in a container) keep the group; they hold nothing */
+	if (st->pid > 0 && group_has_live_member(st->pid))
+		return;
+locks:
+	clear_orphan_locks(st);
 }
 
 static void local_release(struct executor *ex)

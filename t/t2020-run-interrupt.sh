@@ -65,7 +65,9 @@ test_expect_success 'after kill -9 of run, status tells the truth and the next r
 	for i in 1 2; do echo "- [ ] K$i [P] Edit k$i.c"; done >k9/tasks.md &&
 	git -C k9 add . && git -C k9 commit -q -m tasks &&
 	(cd k9 && git parallel plan tasks.md >/dev/null) &&
-	{ (cd k9 && AGENT_SLEEP=4 exec git-parallel run -j 2 --command "$AGENT" >/dev/null 2>&1) & } &&
+	# the commands outlive the checks below however slow the machine (the
+	# next run stops them); 4 s could run out under load
+	{ (cd k9 && AGENT_SLEEP=60 exec git-parallel run -j 2 --command "$AGENT" >/dev/null 2>&1) & } &&
 	echo $! >runpid &&
 	wait_state k9 K1 running &&
 	wait_state k9 K2 running &&
@@ -91,7 +93,13 @@ test_expect_success 'after kill -9 and the command'"'"'s end, status says interr
 	echo $! >runpid &&
 	wait_state k9b K1 running &&
 	kill -9 $(cat runpid) &&
-	sleep 3 &&
+	# running (orphaned) while the command lives, then interrupted: no
+	# fixed sleep, a loaded machine may take longer than one
+	n=0 &&
+	while test "$(task_field k9b K1 state)" != interrupted
+	do
+		n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || return 1
+	done &&
 	task_field k9b K1 state >actual && echo interrupted >expect && test_cmp expect actual &&
 	(cd k9b && git parallel run --command "$AGENT" >../out 2>&1) &&
 	grep "1 done" out
@@ -102,11 +110,26 @@ test_expect_success 'status --watch repeats while run runs, and ends with it' '
 	echo "- [ ] W1 [P] Edit w.c" >watch/tasks.md &&
 	git -C watch add . && git -C watch commit -q -m tasks &&
 	(cd watch && git parallel plan tasks.md >/dev/null) &&
-	{ (cd watch && AGENT_SLEEP=5 exec git-parallel run --command "$AGENT" >/dev/null 2>&1) & } &&
+	# the command runs until status --watch has shown it twice, however
+	# slow the machine (a fixed sleep could end first under load)
+	cat >watch-agent <<-EOF &&
+	#!/bin/sh
+	while ! test -e "$TRASH_DIRECTORY/release-watch"; do sleep 0.1; done
+	echo "\$GIT_PARALLEL_TASK_ID was here" >>w.c
+	EOF
+	chmod +x watch-agent &&
+	{ (cd watch && exec git-parallel run --command "\"$TRASH_DIRECTORY/watch-agent\"" >/dev/null 2>&1) & } &&
 	echo $! >runpid &&
 	wait_state watch W1 running &&
-	(cd watch && git parallel status --watch >../out) &&
-	test $(grep -c "^W1 *running" out) -ge 2 &&
+	{ (cd watch && exec git-parallel status --watch >../out) & } &&
+	echo $! >watchpid &&
+	n=0 &&
+	while frames=$(grep -c "^W1 *running" out 2>/dev/null); test "${frames:-0}" -lt 2
+	do
+		n=$((n + 1)) && test $n -lt 600 && sleep 0.1 || return 1
+	done &&
+	: >release-watch &&
+	wait $(cat watchpid) &&
 	tail -n 3 out | grep "^W1 *done" &&
 	{ wait $(cat runpid) || true; }
 '

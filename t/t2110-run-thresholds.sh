@@ -108,10 +108,10 @@ test_expect_success 'SIGINT while the pool waits: it stops at once; the tasks st
 	do n=$((n + 1)); test $n -lt 300 || break; sleep 0.1; done &&
 	(cd intr && git parallel status) >status.out &&
 	grep "waiting: min-free-memory: less than 2G of memory available" status.out &&
-	before=$(date +%s) &&
 	kill -INT $(cat run.pid) &&
 	{ wait $(cat run.pid); echo $? >rc; } &&
-	test $(($(date +%s) - before)) -lt 10 &&
+	# stopped by the signal, not by parallel.wait-timeout (no timing asserted)
+	! grep "stopping: no task can start" err &&
 	echo 1 >expect && test_cmp expect rc &&
 	grep "interrupted (SIGINT)" err &&
 	(cd intr && git parallel status --json) >st.json &&

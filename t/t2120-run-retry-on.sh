@@ -60,7 +60,9 @@ test_expect_success 'a 429 twice, then success: done, no retry consumed (retries
 	grep "(backoff 2 of 10)" err &&
 	grep "T1 done" err &&
 	grep "1 done" out &&
-	grep "^wall .*, wait time 0.[0-9]s$" out &&
+	# the summary shows the wait; its lower bound is checked below, no upper
+	# one (a loaded machine pauses longer than asked)
+	grep "^wall .*, wait time [0-9][0-9.]*s$" out &&
 	(cd one && git parallel status --json) >st.json &&
 	json_get st.json "[d[\"tasks\"][0][k] for k in (\"state\", \"attempts\")]" >actual &&
 	echo "[\"done\", 3]" >expect && test_cmp expect actual &&

@@ -146,25 +146,74 @@ test_expect_success 'crashes at two points in a row, then a run finishes; merge 
 	repo_sane r
 '
 
+test_expect_success 'an orphan killed with its git locks taken: the locks go with it, the next attempt works' '
+	ini_tasks lk K1 &&
+	# first attempt: take the locks a git commit holds, then outlive SIGTERM
+	cat >lock-agent <<-EOF &&
+	#!/bin/sh
+	if ! test -e "$TRASH_DIRECTORY/locked"
+	then
+		gd=\$(git rev-parse --absolute-git-dir) &&
+		: >"\$gd/index.lock" && : >"\$gd/HEAD.lock" &&
+		: >"$TRASH_DIRECTORY/lk/.git/refs/heads/parallel/K1.lock" &&
+		trap "" TERM &&
+		: >"$TRASH_DIRECTORY/locked" &&
+		exec sleep 60
+	fi
+	exec "$TRASH_DIRECTORY/agent"
+	EOF
+	chmod +x lock-agent &&
+	crash_run lk run-after-start --command "\"$TRASH_DIRECTORY/lock-agent\"" &&
+	n=0 &&
+	while ! test -e locked
+	do
+		n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || return 1
+	done &&
+	# a lock of another worktree (here the main one) is not the task'"'"'s: it stays
+	: >lk/.git/index.lock &&
+	(cd lk && git parallel run --command "\"$TRASH_DIRECTORY/lock-agent\"" >../out 2>../err) &&
+	grep "K1: stopping the command left running" err &&
+	grep "^1 done\$" out &&
+	test $(own_commits lk K1) = 1 &&
+	git -C lk show parallel/K1:K1-extra.txt &&
+	test -e lk/.git/index.lock && rm lk/.git/index.lock &&
+	! find lk/.git -name "*.lock" | grep . &&
+	repo_sane lk
+'
+
 test_expect_success 'a crash leaves no stray temporary state files' '
 	ini_tasks t K1 &&
 	crash_run t run-after-start --command "$AGENT" &&
 	! find "$(state_dir t)" -name "*.tmp.*" | grep .
 '
 
+# wait_refused <n> <file>...: wait (up to 60 s) until <n> of the files say
+# that their run was refused, another holding the lock
+wait_refused () {
+	want=$1 && shift && n=0 &&
+	while test $(cat "$@" 2>/dev/null | grep -c "another git parallel run is in progress") -lt $want
+	do
+		n=$((n + 1)) && test $n -lt 600 && sleep 0.1 || { echo "fewer than $want runs refused"; return 1; }
+	done
+}
+
 test_expect_success 'two runs started at once: one runs, the other is refused with its pid' '
 	ini_tasks race K1 K2 &&
-	cat >slow-agent <<-\EOF &&
+	# the agent holds the winning run until the test saw the others refused:
+	# a fixed sleep could let the winner end before a slow loser even started
+	cat >slow-agent <<-EOF &&
 	#!/bin/sh
-	echo "ran $GIT_PARALLEL_TASK_ID" >>"$GIT_PARALLEL_WORKTREE/../ran.log"
-	sleep 1
-	echo x >"$GIT_PARALLEL_TASK_ID.txt"
+	echo "ran \$GIT_PARALLEL_TASK_ID" >>"\$GIT_PARALLEL_WORKTREE/../ran.log"
+	while ! test -e "$TRASH_DIRECTORY/release-race"; do sleep 0.05; done
+	echo x >"\$GIT_PARALLEL_TASK_ID.txt"
 	EOF
 	chmod +x slow-agent &&
+	rm -f release-race &&
 	{ (cd race && exec git-parallel run -j 2 --command "\"$TRASH_DIRECTORY/slow-agent\"" >../out1 2>../err1) & } &&
 	echo $! >pid1 &&
 	{ (cd race && exec git-parallel run -j 2 --command "\"$TRASH_DIRECTORY/slow-agent\"" >../out2 2>../err2) & } &&
 	echo $! >pid2 &&
+	{ wait_refused 1 err1 err2; refused=$?; : >release-race; test $refused = 0; } &&
 	{ wait $(cat pid1); echo $? >rc1; } &&
 	{ wait $(cat pid2); echo $? >rc2; } &&
 	cat rc1 rc2 | sort >rcs &&
@@ -181,11 +230,13 @@ test_expect_success 'runs racing to take over a stale lock: only one wins' '
 	do
 		ini_tasks stale$i K1 &&
 		printf "pid = %d\ncommand = run\nstarted = 1\n" $dead >"$(state_dir stale$i)/lock" &&
+		rm -f release-race err1 err2 err3 &&
 		for j in 1 2 3
 		do
 			{ (cd stale$i && exec git-parallel run --command "\"$TRASH_DIRECTORY/slow-agent\"" >/dev/null 2>../err$j) & } &&
 			echo $! >pid$j || return 1
 		done &&
+		{ wait_refused 2 err1 err2 err3; refused=$?; : >release-race; test $refused = 0; } &&
 		for j in 1 2 3
 		do
 			{ wait $(cat pid$j); echo $? >rc$j; } || return 1

@@ -132,6 +132,16 @@ const char *remote_plan_id(const struct remote *r);
 int remote_mirror(struct remote *r, const char *dir);
 
 /*
+ * The directory remote_mirror() writes for this process: private
+ * (<state>/remote-mirror.<pid>-<start>), so that status commands running
+ * at once never read one another's half-written mirror.  Those left by
+ * processes that are gone are removed on the way.  remote_mirror_remove()
+ * removes ours when status has read it.
+ */
+char *remote_mirror_path(git_repository *repo);
+void remote_mirror_remove(const char *dir);
+
+/*
  * Make the local state directory hold the remote's plan: written when
  * there is none or it is the same plan; another plan is an error.  0/-1.
  */

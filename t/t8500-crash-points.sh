@@ -1,0 +1,236 @@
+#!/bin/sh
+
+test_description='kill -9 at every crash point: the repository stays sane, the next command finishes the job
+
+Every test_crash_point("<name>") in src/ has a row in POINTS below: the kind
+of command that reaches it.  For each, the command is killed there
+(GIT_PARALLEL_TEST_CRASH_AT), then git fsck, the worktree list and the refs
+must be sound, and the next command of the same kind must finish the job
+and leave no lock behind.  A crash point added to src/ without a row fails
+the first test.'
+
+. ./test-lib.sh
+. "$GP_TEST_DIR/lib/faults.sh"
+. "$GP_TEST_DIR/lib/remote.sh"
+
+# <point>:<kind>
+POINTS="
+run-after-worktree:run
+run-after-start:run
+run-before-commit:run
+run-after-commit:run
+worktree-after-add:run
+worktree-before-verified:run
+worktree-mid-checkout:run
+worktree-mid-sparse:sparse
+worktree-sparse-before-index:sparse
+merge-verify-worktree:verify
+merge-mid-states:merge
+merge-after-journal:merge
+merge-before-read-tree:merge
+merge-after-read-tree:merge
+merge-before-reset:reset
+merge-after-install:merge
+merge-after-ref:merge
+merge-before-states:merge
+worker-after-claim:worker
+worker-before-push:worker
+"
+
+write_fault_agent agent
+FAULT_AGENT="\"$TRASH_DIRECTORY/agent\""
+
+test_expect_success 'every crash point in src/ is walked here' '
+	grep -ho "test_crash_point(\"[^\"]*\")" "$GP_BUILD_DIR"/src/*.c |
+		sed "s/.*(\"\(.*\)\")/\1/" | LC_ALL=C sort >in-src &&
+	test -s in-src &&
+	for p in $POINTS; do echo "${p%%:*}"; done | LC_ALL=C sort >walked &&
+	test_cmp in-src walked
+'
+
+# wait_commands_gone <repo>: a run killed with its task commands running
+# leaves them running; wait (up to 30 s) until no process group a task
+# state names has a live process, so that fsck does not race a commit.
+wait_commands_gone () {
+	for f in "$(state_dir "$1")"/tasks/*
+	do
+		test -f "$f" || continue
+		pid=$(sed -n "s/^	pid = //p" "$f") &&
+		n=0 &&
+		while test -n "$pid" && test "$pid" != 0 &&
+		      ps -eo pgid=,stat= | awk -v g="$pid" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'
+		do
+			n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || {
+				echo "the command of $f (group $pid) never ended"; return 1
+			}
+		done || return 1
+	done
+}
+
+# no_locks <repo>: no git lock, no git-parallel lock, no temporary state file.
+no_locks () {
+	gd=$(git -C "$1" rev-parse --path-format=absolute --git-common-dir) &&
+	! find "$gd" -name "*.lock" | grep . &&
+	! test -e "$(state_dir "$1")/lock" &&
+	! find "$(state_dir "$1")" -name "*.tmp.*" | grep .
+}
+
+# tree_consistent <repo>: HEAD is main, and the index and files hold its tree.
+tree_consistent () {
+	test "$(git -C "$1" rev-parse HEAD)" = "$(git -C "$1" rev-parse main)" &&
+	git -C "$1" status --porcelain >cons.st && test_must_be_empty cons.st &&
+	test "$(git -C "$1" write-tree)" = "$(git -C "$1" rev-parse "main^{tree}")"
+}
+
+# kinds: setup_<kind> <dir>, go_<kind> <dir> (the command), finished_<kind> <dir>
+
+setup_run () {
+	ini_tasks "$1" K1 K2
+}
+go_run () {
+	(cd "$1" && git parallel run -j 2 --command "$FAULT_AGENT" >../out 2>../err)
+}
+finished_run () {
+	grep "^2 done\$" out &&
+	for id in K1 K2
+	do
+		echo done >expect &&
+		task_field "$1" $id state >actual && test_cmp expect actual &&
+		echo "$id uncommitted" >expect &&
+		git -C "$1" show "parallel/$id:$id-extra.txt" >actual && test_cmp expect actual &&
+		git -C "$1" log --format=%s "parallel/$id" >log &&
+		grep "^$id: own commit\$" log &&
+		git -C "$1.parallel/$id" status --porcelain >st && test_must_be_empty st || return 1
+	done
+}
+
+# sparse: the declared paths in a/, more files in b/ and c/ to leave out
+setup_sparse () {
+	new_repo "$1" &&
+	for d in a b c
+	do
+		mkdir -p "$1/$d" &&
+		for i in 1 2 3 4 5 6; do echo "$d $i" >"$1/$d/f$i.c" || return 1; done
+	done &&
+	printf "[task \"K1\"]\n\ttitle = one\n\tpaths = a/\n\tcommand = echo edit >>a/f1.c\n" >"$1/tasks.ini" &&
+	git -C "$1" add . && git -C "$1" commit -q -m files &&
+	(cd "$1" && git parallel plan tasks.ini >/dev/null)
+}
+go_sparse () {
+	(cd "$1" && git parallel run --sparse >../out 2>../err)
+}
+finished_sparse () {
+	grep "^1 done\$" out &&
+	git -C "$1.parallel/K1" status --porcelain >st && test_must_be_empty st &&
+	git -C "$1.parallel/K1" sparse-checkout list >actual &&
+	echo a >expect && test_cmp expect actual &&
+	git -C "$1" diff --name-status main parallel/K1 >actual &&
+	printf "M\ta/f1.c\n" >expect && test_cmp expect actual
+}
+
+setup_merge () {
+	ini_tasks "$1" K1 K2 K3 &&
+	(cd "$1" && git parallel run -j 3 --command "$FAULT_AGENT" >/dev/null 2>&1) &&
+	git -C "$1" rev-parse main >"$1.old"
+}
+go_merge () {
+	(cd "$1" && git parallel merge >../out 2>../err)
+}
+finished_merge () {
+	for id in K1 K2 K3
+	do
+		echo merged >expect &&
+		task_field "$1" $id state >actual && test_cmp expect actual &&
+		echo "$id uncommitted" >expect &&
+		git -C "$1" show "main:$id-extra.txt" >actual && test_cmp expect actual &&
+		git -C "$1" merge-base --is-ancestor "parallel/$id" main || return 1
+	done &&
+	# each task merged once, on top of where main was
+	git -C "$1" rev-list --merges "$(cat "$1.old")..main" >merges &&
+	test_line_count = 3 merges &&
+	tree_consistent "$1"
+}
+
+# reset: the work tree half-updated by a read-tree that died (a file it
+# adds already written), so that the next merge takes the forced way
+setup_reset () {
+	setup_merge "$1" &&
+	(cd "$1" && GIT_PARALLEL_TEST_CRASH_AT=merge-before-read-tree git parallel merge >/dev/null 2>&1
+	 test_crashed $?) &&
+	test "$(git -C "$1" rev-parse main)" != "$(cat "$1.old")" &&
+	git -C "$1" show main:K2-extra.txt >"$1/K2-extra.txt"
+}
+go_reset () {
+	go_merge "$@"
+}
+finished_reset () {
+	finished_merge "$@"
+}
+
+setup_verify () {
+	setup_merge "$1"
+}
+go_verify () {
+	(cd "$1" && git parallel merge --verify true >../out 2>../err)
+}
+finished_verify () {
+	finished_merge "$1" &&
+	! git -C "$1" worktree list | grep gp-verify
+}
+
+# worker: each point its own task of the plan on remote.git, a clone of its own
+WORKER_TASK_worker_after_claim=T001
+WORKER_TASK_worker_before_push=T002
+setup_worker () {
+	if ! test -d remote.git
+	then
+		remote_setup || return 1
+	fi &&
+	fresh_clone "$1"
+}
+worker_task () {
+	eval "echo \$WORKER_TASK_$(echo "$point" | tr - _)"
+}
+# the worker killed claims for 1 s (its claim is taken again after that);
+# the next one keeps the default lease, so that a loaded machine that
+# renews late does not lose it
+go_worker () {
+	(cd "$1" && git parallel worker ${GIT_PARALLEL_TEST_CRASH_AT:+--lease 1s} \
+		"$REMOTE_URL" $(worker_task) >../out 2>../err)
+}
+finished_worker () {
+	id=$(worker_task) &&
+	echo done >expect && remote_state $id >actual && test_cmp expect actual &&
+	git -C remote.git rev-parse --verify "refs/heads/parallel/$id" &&
+	git -C remote.git fsck
+}
+
+# lease_over <id>: wait until the lease in the task's remote state has run
+# out (the claim of a killed worker is taken again only then)
+lease_over () {
+	lease=$(git -C remote.git show "refs/parallel/state/$1:state" | sed -n "s/^	lease = \([0-9]*\).*/\1/p") &&
+	test -n "$lease" &&
+	while test $(date +%s) -le $lease; do sleep 0.2; done
+}
+
+for p in $POINTS
+do
+	point=${p%%:*} kind=${p#*:}
+	test_expect_success "kill -9 at $point ($kind): sane, and the next $kind finishes" '
+		dir=c-$point &&
+		setup_$kind $dir &&
+		{ GIT_PARALLEL_TEST_CRASH_AT=$point go_$kind $dir; rc=$?; } &&
+		test_crashed $rc &&
+		case $kind in
+		run|sparse) wait_commands_gone $dir ;;
+		worker) lease_over $(worker_task) ;;
+		esac &&
+		repo_sane $dir &&
+		go_$kind $dir || { cat err; false; } &&
+		finished_$kind $dir &&
+		repo_sane $dir &&
+		no_locks $dir
+	'
+done
+
+test_done
