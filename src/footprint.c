@@ -464,6 +464,25 @@ static int tracked(const unsigned char *const *ents, uint32_t nr, const char *pa
 	return 0;
 }
 
+/* Is name below dfd an empty directory (a submodule git has not checked out)? */
+static int empty_dir(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+	int empty = !!d;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
 /* Does the root entry of the index's cache tree (extension TREE) name tree, for all nr entries? */
 static int cache_tree_is(const unsigned char *p, size_t len, uint32_t nr, const git_oid *tree)
 {
@@ -486,7 +505,8 @@ static int cache_tree_is(const unsigned char *p, size_t len, uint32_t nr, const 
  * the index recorded it (and not racily so), and no name in a tracked
  * directory that the index does not know.  1 clean; 0 when it cannot
  * tell (changed, untracked or ignored files, a sparse or split index,
- * submodules, a format it does not read ...): the caller then diffs.
+ * a submodule checked out, a format it does not read ...): the caller
+ * then diffs.
  * GIT_PARALLEL_TEST_SCAN=diff always diffs; =trace says on stderr which
  * way each worktree was read (tests).
  */
@@ -555,8 +575,8 @@ static int worktree_clean_fast(const char *path, const char *branch, const git_o
 		size = (fixed + namelen + 8) & ~(size_t)7;
 		if ((size_t)(end - p) < size)
 			goto out;
-		if (be32(p + 24) == 0160000u)
-			goto out;	/* a submodule: its own status decides */
+		if (be32(p + 24) == 0160000u && !skip)
+			skip = 2;	/* a submodule: clean only while not checked out */
 		if (i && strcmp(entry_name(ents[i - 1]), name) >= 0)
 			goto out;	/* not sorted, or twice */
 		/* the directories it opens: those it does not share with the entry before it */
@@ -621,7 +641,7 @@ static int worktree_clean_fast(const char *path, const char *branch, const git_o
 		const char *name, *slash, *base;
 		struct stat st;
 
-		if (skips[i])
+		if (skips[i] == 1)
 			continue;
 		name = entry_name(ents[i]);
 		slash = strrchr(name, '/');
@@ -635,6 +655,11 @@ static int worktree_clean_fast(const char *path, const char *branch, const git_o
 			dfd = dir.len ? openat(root, dir.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : root;
 			if (dfd < 0)
 				goto out;
+		}
+		if (skips[i] == 2) {
+			if (!empty_dir(dfd, base))
+				goto out;	/* its own status decides: diff */
+			continue;
 		}
 		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || entry_moved(ents[i], &st, &ix))
 			goto out;

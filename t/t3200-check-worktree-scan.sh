@@ -107,4 +107,17 @@ test_expect_success 'an index older than its files (racily clean entries) takes 
 	test "$(uncommitted racy.fast)" = "T1:0 T2:0"
 '
 
+test_expect_success 'a submodule git has not checked out (an empty directory) is clean; a checked-out one is diffed' '
+	git init -q sub && echo s >sub/s && git -C sub add s && git -C sub commit -q -m s &&
+	(cd repo.parallel/T1 && git update-index --add --cacheinfo 160000,$(git -C ../../sub rev-parse HEAD),mod &&
+	 mkdir mod && git commit -q -m sub) &&
+	test -z "$(git -C repo.parallel/T1 status --porcelain)" &&
+	same_as_diff sub-empty &&
+	grep "T1 clean by stat data" sub-empty.trace &&
+	echo x >repo.parallel/T1/mod/x &&
+	same_as_diff sub-full &&
+	grep "T1 diffed" sub-full.trace &&
+	rm -rf repo.parallel/T1/mod/x
+'
+
 test_done
