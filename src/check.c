@@ -25,9 +25,30 @@ void check_init(struct check *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* Wait for the git merge-trees started early that no pair took, and forget them. */
+static void early_reap(struct check *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->early_nr; i++) {
+		struct gitmerge g;
+
+		if (!c->early[i])
+			continue;
+		if (!gitmerge_finish(&g, c->early[i], c->early_repo))
+			gitmerge_release(&g);
+		c->early[i] = NULL;
+	}
+	free(c->early);
+	c->early = NULL;
+	c->early_nr = 0;
+}
+
 void check_release(struct check *c)
 {
 	size_t i;
+
+	early_reap(c);
 
 	for (i = 0; i < c->nr; i++) {
 		footprint_release(&c->fp[i]);
@@ -1224,11 +1245,24 @@ static int exact_pairs(struct check *c, git_repository *repo)
 	size_t *at = xcalloc(n + 1, sizeof(*at));
 	git_oid *ours = xcalloc(n + 1, sizeof(*ours)), *theirs = xcalloc(n + 1, sizeof(*theirs));
 	struct gitmerge *g = xcalloc(n + 1, sizeof(*g)), none;
+	struct gitmerge *early = xcalloc(n + 1, sizeof(*early));
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int ret = 0;
 
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		struct check_pair *p = &c->pairs[i];
+
 		need[i] = -2;
+		gitmerge_init(&early[i]);
+		for (k = 0; k < c->early_nr && !p->related; k++)
+			if (gitmerge_child_is(c->early[k], &c->fp[p->a].head, &c->fp[p->b].head)) {
+				/* git merged it while we measured: its answer stands */
+				if (!gitmerge_finish(&early[i], c->early[k], repo))
+					need[i] = 3;
+				c->early[k] = NULL;
+			}
+	}
+	k = 0;
 	decide_by_scripts(c, repo, need);
 	for (i = 0; i < n; i++) {
 		struct check_pair *p = &c->pairs[i];
@@ -1263,6 +1297,11 @@ static int exact_pairs(struct check *c, git_repository *repo)
 				ret = -1;
 			continue;
 		}
+		if (need[i] == 3) {	/* git merge-tree answered already */
+			if (merge_pair(c, repo, &c->pairs[i], 1, &early[i], 0) < 0)
+				ret = -1;
+			continue;
+		}
 		gitmerge_init(&none);
 		if (merge_pair(c, repo, &c->pairs[i], need[i], need[i] ? &g[at[i]] : &none,
 			       need[i] ? ok[at[i]] : -1) < 0)
@@ -1271,6 +1310,9 @@ static int exact_pairs(struct check *c, git_repository *repo)
 out:
 	for (i = 0; i < k; i++)
 		gitmerge_release(&g[i]);
+	for (i = 0; i < n; i++)
+		gitmerge_release(&early[i]);
+	free(early);
 	free(g);
 	free(theirs);
 	free(ours);
@@ -1593,6 +1635,42 @@ static int measure_all(struct check *c, struct session *s, const size_t *sel, un
 	return mp.failed ? -1 : 0;
 }
 
+/*
+ * --exact of a few tasks: git merge-tree is what takes longest, and the
+ * pair will most likely need it; start it on the branch heads before
+ * the footprints are measured, so that git merges while we measure.
+ * A pair whose heads are still those takes git's answer (exact_pairs()).
+ */
+#define CHECK_EARLY_TASKS 3
+
+static void early_start(struct check *c, struct session *s, const size_t *sel, size_t nr)
+{
+	git_oid head[CHECK_EARLY_TASKS];
+	int have[CHECK_EARLY_TASKS];
+	size_t k, l;
+
+	c->early = xcalloc(nr * nr + 1, sizeof(*c->early));
+	c->early_repo = s->repo;
+	for (k = 0; k < nr; k++) {
+		const struct task_status *st = &s->st[sel[k]];
+		char *branch = st->branch ? xstrdup(st->branch) : session_branch(s, st->id);
+
+		have[k] = !git_reference_name_to_id(&head[k], s->repo, branch);
+		git_error_clear();
+		free(branch);
+	}
+	for (k = 0; k < nr; k++)
+		for (l = k + 1; l < nr; l++) {
+			struct gitmerge_child *gc;
+
+			if (!have[k] || !have[l] || git_oid_equal(&head[k], &head[l]))
+				continue;
+			gc = gitmerge_start(s->repo, &head[k], &head[l]);
+			if (gc)
+				c->early[c->early_nr++] = gc;
+		}
+}
+
 int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	      unsigned int flags)
 {
@@ -1612,6 +1690,8 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		footprint_init(&c->fp[k]);
 	}
 	c->nr = nr;
+	if (c->exact && nr >= 2 && nr <= CHECK_EARLY_TASKS)
+		early_start(c, s, sel, nr);
 	if (measure_all(c, s, sel, flags) < 0)
 		return -1;
 
@@ -1628,6 +1708,7 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		add_rename_pairs(c, s->repo);
 		if (exact_pairs(c, s->repo) < 0)
 			return -1;
+		early_reap(c);
 		/* a pair added for a directory rename stays only if git conflicts */
 		for (i = k2 = shared; i < c->pairs_nr; i++) {
 			if (c->pairs[i].exact == 1)

@@ -301,6 +301,38 @@ int gitmerge_run(struct gitmerge *out, git_repository *repo, const git_oid *ours
 	return gm_finish(out, &ch, repo);
 }
 
+struct gitmerge_child {
+	struct gm_child ch;
+	git_oid ours, theirs;
+};
+
+struct gitmerge_child *gitmerge_start(git_repository *repo, const git_oid *ours,
+				      const git_oid *theirs)
+{
+	struct gitmerge_child *gc = xcalloc(1, sizeof(*gc));
+
+	if (gm_start(&gc->ch, repo, ours, theirs) < 0) {
+		free(gc);
+		return NULL;
+	}
+	git_oid_cpy(&gc->ours, ours);
+	git_oid_cpy(&gc->theirs, theirs);
+	return gc;
+}
+
+int gitmerge_child_is(const struct gitmerge_child *gc, const git_oid *ours, const git_oid *theirs)
+{
+	return gc && git_oid_equal(&gc->ours, ours) && git_oid_equal(&gc->theirs, theirs);
+}
+
+int gitmerge_finish(struct gitmerge *out, struct gitmerge_child *gc, git_repository *repo)
+{
+	int ret = gm_finish(out, &gc->ch, repo);
+
+	free(gc);
+	return ret;
+}
+
 int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
 		      const git_oid *ours, const git_oid *theirs, size_t n, size_t jobs)
 {

@@ -45,6 +45,20 @@ int gitmerge_run(struct gitmerge *out, git_repository *repo, const git_oid *ours
 		 const git_oid *theirs);
 
 /*
+ * gitmerge_run() in two halves, so that git merges while the caller
+ * works: gitmerge_start() starts git merge-tree on ours and theirs
+ * (NULL when it cannot: reported); gitmerge_finish() waits for it and
+ * returns as gitmerge_run() does, freeing the child.  Every started
+ * child must be finished.
+ */
+struct gitmerge_child;
+struct gitmerge_child *gitmerge_start(git_repository *repo, const git_oid *ours,
+				      const git_oid *theirs);
+/* Was the child started on exactly ours and theirs? */
+int gitmerge_child_is(const struct gitmerge_child *gc, const git_oid *ours, const git_oid *theirs);
+int gitmerge_finish(struct gitmerge *out, struct gitmerge_child *gc, git_repository *repo);
+
+/*
  * gitmerge_run() for the pairs (ours[i], theirs[i]), i < n, up to jobs git
  * processes at a time: out[i] and ok[i] (0, or -1 as gitmerge_run()
  * returns).  Returns 0.
