@@ -361,7 +361,8 @@ static void order_pair(size_t *ta, size_t *fa, size_t *tb, size_t *fb)
 	*fb = x;
 }
 
-static struct overlap *add_overlap(struct check *c, size_t ta, size_t fa, size_t tb, size_t fb)
+static struct overlap *add_overlap(struct check *c, git_repository *repo, size_t ta, size_t fa,
+				   size_t tb, size_t fb)
 {
 	struct overlap *o;
 
@@ -376,8 +377,8 @@ static struct overlap *add_overlap(struct check *c, size_t ta, size_t fa, size_t
 	o->path = xstrdup(fp_file_base_path(o->fa));
 	o->exact = -1;
 	/* footprints leave line ranges unread until two tasks share a file */
-	if (footprint_file_hunks(&c->fp[ta].files[fa]) < 0 ||
-	    footprint_file_hunks(&c->fp[tb].files[fb]) < 0)
+	if (footprint_file_hunks_in(&c->fp[ta].files[fa], repo) < 0 ||
+	    footprint_file_hunks_in(&c->fp[tb].files[fb], repo) < 0)
 		c->failed = 1;
 	return o;
 }
@@ -402,7 +403,7 @@ static void add_dir_conflicts(struct check *c, const struct posting *p, const ch
 		    (t < p->task[i] ? skip_contained(pair, &c->fp[t].files[f], other)
 				    : skip_contained(pair, other, &c->fp[t].files[f])))
 			continue;
-		o = add_overlap(c, p->task[i], p->file[i], t, f);
+		o = add_overlap(c, repo, p->task[i], p->file[i], t, f);
 		free(o->path);
 		o->path = xstrdup(other->path);
 		o->cls = OVERLAP_CONFLICT;
@@ -453,7 +454,7 @@ static void find_overlaps(struct check *c, git_repository *repo)
 				if (pair->related ||
 				    skip_contained(pair, &c->fp[ta].files[fa], &c->fp[tb].files[fb]))
 					continue;
-				o = add_overlap(c, ta, fa, tb, fb);
+				o = add_overlap(c, repo, ta, fa, tb, fb);
 				classify(o->fa, o->fb, &o->cls, &o->kind);
 			}
 	}

@@ -210,10 +210,12 @@ static int hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *data)
 	return 0;
 }
 
+static void diff_options(git_diff_options *o, int workdir);
+static int patch_ranges(struct fp_file *f, git_patch *patch);
+
 int footprint_file_hunks(struct fp_file *f)
 {
 	git_patch *patch = NULL;
-	size_t i, n;
 	int ret = 0;
 
 	if (!f->diff)
@@ -223,6 +225,49 @@ int footprint_file_hunks(struct fp_file *f)
 		goto out;
 	}
 	f->diff = NULL;
+	ret = patch_ranges(f, patch);
+out:
+	git_patch_free(patch);
+	return ret;
+}
+
+int footprint_file_hunks_in(struct fp_file *f, git_repository *repo)
+{
+	git_blob *a = NULL, *b = NULL;
+	git_patch *patch = NULL;
+	git_diff_options o;
+	int ret;
+
+	if (!f->diff)
+		return 0;
+	if (!repo || f->change == FP_TYPECHANGE || f->old_mode == GIT_FILEMODE_COMMIT ||
+	    f->new_mode == GIT_FILEMODE_COMMIT ||
+	    (f->change != FP_ADDED && git_blob_lookup(&a, repo, &f->old_id) < 0) ||
+	    (f->change != FP_DELETED && git_blob_lookup(&b, repo, &f->new_id) < 0)) {
+		git_error_clear();
+		git_blob_free(a);
+		git_blob_free(b);
+		return footprint_file_hunks(f);
+	}
+	diff_options(&o, 0);
+	if (git_patch_from_blobs(&patch, a, fp_file_base_path(f), b, f->path, &o) < 0) {
+		ret = error("cannot diff '%s': %s", f->path, gp_git_error());
+	} else {
+		f->diff = NULL;
+		ret = patch_ranges(f, patch);
+	}
+	git_patch_free(patch);
+	git_blob_free(a);
+	git_blob_free(b);
+	return ret;
+}
+
+/* A file's ranges and binary flag from its patch (NULL: nothing to show).  0, or -1. */
+static int patch_ranges(struct fp_file *f, git_patch *patch)
+{
+	size_t i, n;
+	int ret = 0;
+
 	if (!patch)	/* nothing to show (unmodified): no ranges */
 		goto out;
 	if (git_patch_get_delta(patch)->flags & GIT_DIFF_FLAG_BINARY)
@@ -241,7 +286,6 @@ int footprint_file_hunks(struct fp_file *f)
 		f->ranges_nr++;
 	}
 out:
-	git_patch_free(patch);
 	return ret;
 }
 
