@@ -456,7 +456,7 @@ static char *first_line(const char *path)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* Did the file change since the index recorded it, or is it too recent to tell? */
+/* Did the file change since the index recorded it (1)?  Too recent to tell from stat data (2)? */
 static int entry_moved(const unsigned char *e, const struct stat *st, const struct stat *ix)
 {
 	uint32_t mode = be32(e + 24);
@@ -471,9 +471,35 @@ static int entry_moved(const unsigned char *e, const struct stat *st, const stru
 	    be32(e + 8) != (uint32_t)st->st_mtim.tv_sec || be32(e + 12) != (uint32_t)st->st_mtim.tv_nsec ||
 	    be32(e + 20) != (uint32_t)st->st_ino || be32(e + 36) != (uint32_t)st->st_size)
 		return 1;
-	/* racily clean: written in the index's own instant, git would compare content */
+	/* racily clean: written in the index's own instant; git compares content then */
 	return st->st_mtim.tv_sec > ix->st_mtim.tv_sec ||
-		(st->st_mtim.tv_sec == ix->st_mtim.tv_sec && st->st_mtim.tv_nsec >= ix->st_mtim.tv_nsec);
+		(st->st_mtim.tv_sec == ix->st_mtim.tv_sec && st->st_mtim.tv_nsec >= ix->st_mtim.tv_nsec) ?
+		2 : 0;
+}
+
+/*
+ * A racily clean entry, as git settles it: is the file's content (hashed
+ * as is: a filter that would change it makes it differ) the entry's blob?
+ */
+static int same_content(const unsigned char *e, const struct stat *st, const char *path,
+			const char *name)
+{
+	char *full = xstrfmt("%s/%s", path, name);
+	git_oid oid;
+	int same = 0;
+
+	if (S_ISLNK(st->st_mode)) {
+		char target[4096];
+		ssize_t n = readlink(full, target, sizeof(target));
+
+		same = n >= 0 && (size_t)n < sizeof(target) &&
+			!git_odb_hash(&oid, target, (size_t)n, GIT_OBJECT_BLOB);
+	} else {
+		same = !git_odb_hashfile(&oid, full, GIT_OBJECT_BLOB);
+	}
+	git_error_clear();
+	free(full);
+	return same && !memcmp(oid.id, e + 40, GIT_OID_RAWSZ);
 }
 
 static const char *entry_name(const unsigned char *e)
@@ -546,7 +572,8 @@ static int cache_tree_is(const unsigned char *p, size_t len, uint32_t nr, const 
  * Is the worktree at path certainly clean, as git status would say,
  * without a diff: on branch, its index holding exactly the tree
  * head_tree (the cache tree says so), every tracked file's stat data as
- * the index recorded it (and not racily so), and no name in a tracked
+ * the index recorded it (a racily clean one's content hashed and
+ * compared, as git does), and no name in a tracked
  * directory that the index does not know.  1 clean; 0 when it cannot
  * tell (changed, untracked or ignored files, a sparse or split index,
  * a submodule checked out, a format it does not read ...): the caller
@@ -705,8 +732,18 @@ static int worktree_clean_fast(const char *path, const char *branch, const git_o
 				goto out;	/* its own status decides: diff */
 			continue;
 		}
-		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || entry_moved(ents[i], &st, &ix))
+		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
 			goto out;
+		switch (entry_moved(ents[i], &st, &ix)) {
+		case 0:
+			break;
+		case 2:
+			if (same_content(ents[i], &st, path, name))
+				break;
+			/* fallthrough */
+		default:
+			goto out;
+		}
 	}
 	clean = 1;
 out:

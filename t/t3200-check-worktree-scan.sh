@@ -100,11 +100,38 @@ test_expect_success 'a new commit on the task branch: clean again, measured from
 	test_cmp expect actual
 '
 
-test_expect_success 'an index older than its files (racily clean entries) takes the slow way' '
+test_expect_success 'the branch moved under its worktree: the index no longer says clean, the diff decides' '
+	old=$(git -C repo rev-parse parallel/T1) &&
+	git -C repo update-ref refs/heads/parallel/T1 parallel/T1~1 &&
+	test -n "$(git -C repo.parallel/T1 status --porcelain)" &&
+	same_as_diff branch-moved &&
+	grep "T1 diffed" branch-moved.trace &&
+	test "$(uncommitted branch-moved.fast)" = "T1:1 T2:0" &&
+	git -C repo update-ref refs/heads/parallel/T1 $old &&
+	test -z "$(git -C repo.parallel/T1 status --porcelain)"
+'
+
+test_expect_success 'the base branch moved: both ways still agree' '
+	(cd repo && echo more >>top.txt && git commit -q -am "base moves") &&
+	same_as_diff base-moved &&
+	grep "T1 clean by stat data" base-moved.trace &&
+	git -C repo reset -q --hard HEAD~1
+'
+
+test_expect_success 'an index older than its files (racily clean entries): their content is compared, as git does' '
 	touch -d "2000-01-01" "$(git -C repo.parallel/T1 rev-parse --git-dir)/index" &&
 	same_as_diff racy &&
-	grep "T1 diffed" racy.trace &&
+	grep "T1 clean by stat data" racy.trace &&
 	test "$(uncommitted racy.fast)" = "T1:0 T2:0"
+'
+
+test_expect_success 'a racily clean entry whose file changed (same size) is uncommitted work' '
+	sed -i 2s/2/9/ repo.parallel/T1/doc/d.txt &&
+	touch -d "2000-01-01" "$(git -C repo.parallel/T1 rev-parse --git-dir)/index" &&
+	same_as_diff racy-changed &&
+	grep "T1 diffed" racy-changed.trace &&
+	test "$(uncommitted racy-changed.fast)" = "T1:1 T2:0" &&
+	git -C repo.parallel/T1 checkout -q doc/d.txt
 '
 
 test_expect_success 'a submodule git has not checked out (an empty directory) is clean; a checked-out one is diffed' '
