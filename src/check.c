@@ -25,9 +25,30 @@ void check_init(struct check *c)
 	memset(c, 0, sizeof(*c));
 }
 
+/* Wait for the git merge-trees started early that no pair took, and forget them. */
+static void early_reap(struct check *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->early_nr; i++) {
+		struct gitmerge g;
+
+		if (!c->early[i])
+			continue;
+		if (!gitmerge_finish(&g, c->early[i], c->early_repo))
+			gitmerge_release(&g);
+		c->early[i] = NULL;
+	}
+	free(c->early);
+	c->early = NULL;
+	c->early_nr = 0;
+}
+
 void check_release(struct check *c)
 {
 	size_t i;
+
+	early_reap(c);
 
 	for (i = 0; i < c->nr; i++) {
 		footprint_release(&c->fp[i]);
@@ -340,7 +361,8 @@ static void order_pair(size_t *ta, size_t *fa, size_t *tb, size_t *fb)
 	*fb = x;
 }
 
-static struct overlap *add_overlap(struct check *c, size_t ta, size_t fa, size_t tb, size_t fb)
+static struct overlap *add_overlap(struct check *c, git_repository *repo, size_t ta, size_t fa,
+				   size_t tb, size_t fb)
 {
 	struct overlap *o;
 
@@ -355,8 +377,8 @@ static struct overlap *add_overlap(struct check *c, size_t ta, size_t fa, size_t
 	o->path = xstrdup(fp_file_base_path(o->fa));
 	o->exact = -1;
 	/* footprints leave line ranges unread until two tasks share a file */
-	if (footprint_file_hunks(&c->fp[ta].files[fa]) < 0 ||
-	    footprint_file_hunks(&c->fp[tb].files[fb]) < 0)
+	if (footprint_file_hunks_in(&c->fp[ta].files[fa], repo) < 0 ||
+	    footprint_file_hunks_in(&c->fp[tb].files[fb], repo) < 0)
 		c->failed = 1;
 	return o;
 }
@@ -381,7 +403,7 @@ static void add_dir_conflicts(struct check *c, const struct posting *p, const ch
 		    (t < p->task[i] ? skip_contained(pair, &c->fp[t].files[f], other)
 				    : skip_contained(pair, other, &c->fp[t].files[f])))
 			continue;
-		o = add_overlap(c, p->task[i], p->file[i], t, f);
+		o = add_overlap(c, repo, p->task[i], p->file[i], t, f);
 		free(o->path);
 		o->path = xstrdup(other->path);
 		o->cls = OVERLAP_CONFLICT;
@@ -432,7 +454,7 @@ static void find_overlaps(struct check *c, git_repository *repo)
 				if (pair->related ||
 				    skip_contained(pair, &c->fp[ta].files[fa], &c->fp[tb].files[fb]))
 					continue;
-				o = add_overlap(c, ta, fa, tb, fb);
+				o = add_overlap(c, repo, ta, fa, tb, fb);
 				classify(o->fa, o->fb, &o->cls, &o->kind);
 			}
 	}
@@ -957,6 +979,262 @@ out:
 	return ret;
 }
 
+/* --- --exact without git merge-tree: content merges git's scripts decide -- */
+
+/* A text file both sides of a pair changed: its blobs in the base and on each side. */
+struct content_file {
+	const char *path;
+	const git_oid *base, *a, *b;
+};
+
+struct content_files {
+	struct content_file *v;
+	size_t nr, alloc;
+};
+
+/* Is any of the keys set in repo's configuration? */
+static int config_has(git_repository *repo, const char *const *keys, size_t n)
+{
+	git_config *cfg = NULL;
+	size_t i;
+	int set = 0;
+
+	if (git_repository_config_snapshot(&cfg, repo) < 0) {
+		git_error_clear();
+		return 1;	/* cannot tell: as if set */
+	}
+	for (i = 0; i < n && !set; i++) {
+		git_config_entry *e = NULL;
+
+		if (!git_config_get_entry(&e, cfg, keys[i]))
+			set = 1;
+		git_config_entry_free(e);
+	}
+	git_error_clear();
+	git_config_free(cfg);
+	return set;
+}
+
+/* Are the path's merge and diff attributes unspecified (git's text merge, git's text diff)? */
+static int plain_text_attrs(git_repository *repo, const char *path)
+{
+	const char *names[] = { "merge", "diff" }, *values[2] = { NULL, NULL };
+	int ok = git_attr_get_many(values, repo, 0, path, 2, names) == 0 &&
+		git_attr_value(values[0]) == GIT_ATTR_VALUE_UNSPECIFIED &&
+		git_attr_value(values[1]) == GIT_ATTR_VALUE_UNSPECIFIED;
+
+	git_error_clear();
+	return ok;
+}
+
+static int is_regular(unsigned int mode)
+{
+	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
+/* Did one footprint add a file at a directory the other added files below? */
+static int adds_clash(const struct footprint *x, const struct footprint *y)
+{
+	struct strmap added = STRMAP_INIT;
+	size_t i;
+	int clash = 0;
+
+	for (i = 0; i < x->nr; i++)
+		if (x->files[i].change == FP_ADDED)
+			strmap_put(&added, x->files[i].path, NULL, NULL);
+	for (i = 0; i < y->nr && !clash && added.nr; i++) {
+		char *d;
+		char *slash;
+
+		if (y->files[i].change != FP_ADDED)
+			continue;
+		d = xstrdup(y->files[i].path);
+		while (!clash && (slash = strrchr(d, '/'))) {
+			*slash = '\0';
+			clash = strmap_contains(&added, d);
+		}
+		free(d);
+	}
+	strmap_clear(&added);
+	return clash;
+}
+
+/*
+ * Can the pair's merge be decided from git's line scripts alone?  Both
+ * sides measured from their one merge base, all committed; neither
+ * deleted, renamed, type-changed anything or touched a submodule (so
+ * git has no rename, directory rename or file/directory case to
+ * judge); no file added where the other side added a directory; and
+ * every path both changed either changed the same way or is a text
+ * file both modified in place (same mode, no merge or diff attribute):
+ * those go into files.  1 yes, 0 no: git merges it.
+ */
+static int content_only(struct content_files *files, const struct check *c, git_repository *repo,
+			const struct check_pair *p)
+{
+	const struct footprint *fa = &c->fp[p->a], *fb = &c->fp[p->b];
+	git_oidarray bases = { 0 };
+	size_t i, j;
+	int ok = 0;
+
+	files->nr = 0;
+	if (!fa->measured || !fb->measured || fa->uncommitted || fb->uncommitted ||
+	    !git_oid_equal(&fa->merge_base, &fb->merge_base))
+		return 0;
+	if (git_merge_bases(&bases, repo, &fa->head, &fb->head) < 0 || bases.count != 1 ||
+	    !git_oid_equal(&bases.ids[0], &fa->merge_base)) {
+		git_error_clear();
+		goto out;
+	}
+	for (i = 0; i < 2; i++) {
+		const struct footprint *fp = i ? fb : fa;
+
+		for (j = 0; j < fp->nr; j++) {
+			const struct fp_file *f = &fp->files[j];
+
+			if ((f->change != FP_ADDED && f->change != FP_MODIFIED) ||
+			    f->old_mode == GIT_FILEMODE_COMMIT || f->new_mode == GIT_FILEMODE_COMMIT)
+				goto out;
+		}
+	}
+	if (adds_clash(fa, fb) || adds_clash(fb, fa))
+		goto out;
+	/* both lists are sorted by path (all are adds and in-place changes) */
+	for (i = 0, j = 0; i < fa->nr && j < fb->nr;) {
+		const struct fp_file *x = &fa->files[i], *y = &fb->files[j];
+		int cmp = strcmp(x->path, y->path);
+		struct content_file *cf;
+
+		if (cmp) {
+			if (cmp < 0)
+				i++;
+			else
+				j++;
+			continue;
+		}
+		i++;
+		j++;
+		if (x->new_mode == y->new_mode && git_oid_equal(&x->new_id, &y->new_id) &&
+		    !git_oid_is_zero(&x->new_id))
+			continue;	/* the same result on both sides */
+		if (x->change != FP_MODIFIED || y->change != FP_MODIFIED ||
+		    !is_regular(x->old_mode) || x->old_mode != x->new_mode ||
+		    y->old_mode != x->old_mode || y->new_mode != x->old_mode ||
+		    !git_oid_equal(&x->old_id, &y->old_id) || git_oid_is_zero(&x->new_id) ||
+		    git_oid_is_zero(&y->new_id) || !plain_text_attrs(repo, x->path))
+			goto out;
+		ALLOC_GROW(files->v, files->nr + 1, files->alloc);
+		cf = &files->v[files->nr++];
+		cf->path = x->path;
+		cf->base = &x->old_id;
+		cf->a = &x->new_id;
+		cf->b = &y->new_id;
+	}
+	ok = 1;
+out:
+	git_oidarray_dispose(&bases);
+	return ok;
+}
+
+/* The script of base -> side in scripts, or NULL. */
+static const struct gitmerge_script *script_of(const struct strmap *scripts, const git_oid *base,
+					       const git_oid *side)
+{
+	char key[2 * GIT_OID_HEXSZ + 3];
+
+	git_oid_tostr(key, GIT_OID_HEXSZ + 1, base);
+	key[GIT_OID_HEXSZ] = key[GIT_OID_HEXSZ + 1] = '.';
+	git_oid_tostr(key + GIT_OID_HEXSZ + 2, GIT_OID_HEXSZ + 1, side);
+	return strmap_get(scripts, key);
+}
+
+/*
+ * The pairs (not related) whose merge needs no git merge-tree and no
+ * in-memory merge: content_only() ones where no file's scripts clash
+ * (git's line scripts, one git diff-tree process over every side
+ * involved) get need[i] = 2, git merges them cleanly; those where a
+ * script clashes (or is binary, or unread) need[i] = 1, git merges
+ * them.  Every other pair keeps need[i] = -2: gitmerge_needed() says.
+ */
+static void decide_by_scripts(struct check *c, git_repository *repo, int *need)
+{
+	static const char *const keys[] = { "merge.renormalize", "merge.default" };
+	struct content_files *files = xcalloc(c->pairs_nr + 1, sizeof(*files));
+	char *cand = xcalloc(c->pairs_nr + 1, 1), *side = xcalloc(c->nr + 1, 1);
+	git_oid *bt = xcalloc(c->nr + 1, sizeof(*bt)), *st = xcalloc(c->nr + 1, sizeof(*st));
+	struct strmap scripts = STRMAP_INIT, pathset = STRMAP_INIT;
+	struct strlist paths = STRLIST_INIT;
+	size_t i, k, n = 0, any = 0;
+
+	for (i = 0; i < c->pairs_nr; i++)
+		any += need[i] == -2 && !c->pairs[i].related;
+	if (!any || config_has(repo, keys, ARRAY_SIZE(keys)))
+		goto out;
+	for (i = 0; i < c->pairs_nr; i++) {
+		if (need[i] != -2 || c->pairs[i].related || !content_only(&files[i], c, repo, &c->pairs[i]))
+			continue;
+		cand[i] = 1;
+		need[i] = 1;
+		if (!files[i].nr)
+			continue;
+		side[c->pairs[i].a] = side[c->pairs[i].b] = 1;
+		for (k = 0; k < files[i].nr; k++) {
+			int found;
+
+			strmap_put(&pathset, files[i].v[k].path, NULL, &found);
+			if (!found)
+				strlist_push(&paths, files[i].v[k].path);
+		}
+	}
+	for (k = 0; k < c->nr; k++) {
+		git_commit *mb = NULL, *head = NULL;
+
+		if (!side[k])
+			continue;
+		if (git_commit_lookup(&mb, repo, &c->fp[k].merge_base) < 0 ||
+		    git_commit_lookup(&head, repo, &c->fp[k].head) < 0) {
+			git_error_clear();
+			git_commit_free(mb);
+			git_commit_free(head);
+			goto out;
+		}
+		git_oid_cpy(&bt[n], git_commit_tree_id(mb));
+		git_oid_cpy(&st[n++], git_commit_tree_id(head));
+		git_commit_free(mb);
+		git_commit_free(head);
+	}
+	if (n && gitmerge_scripts(&scripts, repo, bt, st, n, paths.nr <= 200 ? &paths : NULL) < 0)
+		goto out;
+	for (i = 0; i < c->pairs_nr; i++) {
+		int clean = cand[i];
+
+		if (!cand[i])
+			continue;
+
+		for (k = 0; clean && k < files[i].nr; k++) {
+			const struct content_file *cf = &files[i].v[k];
+			const struct gitmerge_script *sa = script_of(&scripts, cf->base, cf->a);
+			const struct gitmerge_script *sb = script_of(&scripts, cf->base, cf->b);
+
+			clean = sa && sb && !sa->binary && !sb->binary && sa->nr && sb->nr &&
+				!gitmerge_scripts_clash(sa, sb);
+		}
+		if (clean)
+			need[i] = 2;
+	}
+out:
+	for (i = 0; i < c->pairs_nr; i++)
+		free(files[i].v);
+	free(files);
+	free(cand);
+	free(side);
+	free(bt);
+	free(st);
+	strlist_clear(&paths);
+	strmap_clear(&pathset);
+	gitmerge_scripts_clear(&scripts);
+}
+
 /*
  * --exact for every pair not related: the pairs git must decide are asked
  * first, several git processes at a time (one per CPU, up to 8).
@@ -968,20 +1246,40 @@ static int exact_pairs(struct check *c, git_repository *repo)
 	size_t *at = xcalloc(n + 1, sizeof(*at));
 	git_oid *ours = xcalloc(n + 1, sizeof(*ours)), *theirs = xcalloc(n + 1, sizeof(*theirs));
 	struct gitmerge *g = xcalloc(n + 1, sizeof(*g)), none;
+	struct gitmerge *early = xcalloc(n + 1, sizeof(*early));
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int ret = 0;
 
 	for (i = 0; i < n; i++) {
 		struct check_pair *p = &c->pairs[i];
 
-		if (p->related)
+		need[i] = -2;
+		gitmerge_init(&early[i]);
+		for (k = 0; k < c->early_nr && !p->related; k++)
+			if (gitmerge_child_is(c->early[k], &c->fp[p->a].head, &c->fp[p->b].head)) {
+				/* git merged it while we measured: its answer stands */
+				if (!gitmerge_finish(&early[i], c->early[k], repo))
+					need[i] = 3;
+				c->early[k] = NULL;
+			}
+	}
+	k = 0;
+	decide_by_scripts(c, repo, need);
+	for (i = 0; i < n; i++) {
+		struct check_pair *p = &c->pairs[i];
+
+		if (p->related || need[i] != -2)
 			continue;
 		need[i] = gitmerge_needed(repo, &c->fp[p->a].head, &c->fp[p->b].head);
 		if (need[i] < 0) {
 			ret = -1;
 			goto out;
 		}
-		if (need[i]) {
+	}
+	for (i = 0; i < n; i++) {
+		struct check_pair *p = &c->pairs[i];
+
+		if (!p->related && need[i] == 1) {
 			at[i] = k;
 			git_oid_cpy(&ours[k], &c->fp[p->a].head);
 			git_oid_cpy(&theirs[k], &c->fp[p->b].head);
@@ -991,14 +1289,31 @@ static int exact_pairs(struct check *c, git_repository *repo)
 	gitmerge_run_many(g, ok, repo, ours, theirs, k,
 			  cpus < 1 ? 1 : cpus > 8 ? 8 : (size_t)cpus);
 	gitmerge_init(&none);
-	for (i = 0; i < n && !ret; i++)
-		if (!c->pairs[i].related &&
-		    merge_pair(c, repo, &c->pairs[i], need[i], need[i] ? &g[at[i]] : &none,
+	for (i = 0; i < n && !ret; i++) {
+		if (c->pairs[i].related)
+			continue;
+		if (need[i] == 2) {	/* git's scripts say clean: git's verdict, without git merge-tree */
+			gitmerge_init(&none);
+			if (merge_pair(c, repo, &c->pairs[i], 1, &none, 0) < 0)
+				ret = -1;
+			continue;
+		}
+		if (need[i] == 3) {	/* git merge-tree answered already */
+			if (merge_pair(c, repo, &c->pairs[i], 1, &early[i], 0) < 0)
+				ret = -1;
+			continue;
+		}
+		gitmerge_init(&none);
+		if (merge_pair(c, repo, &c->pairs[i], need[i], need[i] ? &g[at[i]] : &none,
 			       need[i] ? ok[at[i]] : -1) < 0)
 			ret = -1;
+	}
 out:
 	for (i = 0; i < k; i++)
 		gitmerge_release(&g[i]);
+	for (i = 0; i < n; i++)
+		gitmerge_release(&early[i]);
+	free(early);
 	free(g);
 	free(theirs);
 	free(ours);
@@ -1321,6 +1636,42 @@ static int measure_all(struct check *c, struct session *s, const size_t *sel, un
 	return mp.failed ? -1 : 0;
 }
 
+/*
+ * --exact of a few tasks: git merge-tree is what takes longest, and the
+ * pair will most likely need it; start it on the branch heads before
+ * the footprints are measured, so that git merges while we measure.
+ * A pair whose heads are still those takes git's answer (exact_pairs()).
+ */
+#define CHECK_EARLY_TASKS 3
+
+static void early_start(struct check *c, struct session *s, const size_t *sel, size_t nr)
+{
+	git_oid head[CHECK_EARLY_TASKS];
+	int have[CHECK_EARLY_TASKS];
+	size_t k, l;
+
+	c->early = xcalloc(nr * nr + 1, sizeof(*c->early));
+	c->early_repo = s->repo;
+	for (k = 0; k < nr; k++) {
+		const struct task_status *st = &s->st[sel[k]];
+		char *branch = st->branch ? xstrdup(st->branch) : session_branch(s, st->id);
+
+		have[k] = !git_reference_name_to_id(&head[k], s->repo, branch);
+		git_error_clear();
+		free(branch);
+	}
+	for (k = 0; k < nr; k++)
+		for (l = k + 1; l < nr; l++) {
+			struct gitmerge_child *gc;
+
+			if (!have[k] || !have[l] || git_oid_equal(&head[k], &head[l]))
+				continue;
+			gc = gitmerge_start(s->repo, &head[k], &head[l]);
+			if (gc)
+				c->early[c->early_nr++] = gc;
+		}
+}
+
 int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	      unsigned int flags)
 {
@@ -1340,6 +1691,8 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		footprint_init(&c->fp[k]);
 	}
 	c->nr = nr;
+	if (c->exact && nr >= 2 && nr <= CHECK_EARLY_TASKS)
+		early_start(c, s, sel, nr);
 	if (measure_all(c, s, sel, flags) < 0)
 		return -1;
 
@@ -1356,6 +1709,7 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		add_rename_pairs(c, s->repo);
 		if (exact_pairs(c, s->repo) < 0)
 			return -1;
+		early_reap(c);
 		/* a pair added for a directory rename stays only if git conflicts */
 		for (i = k2 = shared; i < c->pairs_nr; i++) {
 			if (c->pairs[i].exact == 1)

@@ -31,11 +31,21 @@ void gitmerge_release(struct gitmerge *g)
 
 /*
  * Start argv (no shell) in cwd, its stdout to a pipe (*fd), stdin from
- * /dev/null, git's repository variables removed from the environment
+ * /dev/null or, when in is given, from a pipe holding in (at most
+ * SPAWN_INPUT_MAX bytes: written before the child starts, it never
+ * blocks), git's repository variables removed from the environment
  * (the repository is named on the command line).  Returns its pid, or -1
  * (reported).
  */
+#define SPAWN_INPUT_MAX 32768
+static pid_t spawn_input(const char *const *argv, const char *cwd, int *fd, const struct strbuf *in);
+
 static pid_t spawn(const char *const *argv, const char *cwd, int *fd)
+{
+	return spawn_input(argv, cwd, fd, NULL);
+}
+
+static pid_t spawn_input(const char *const *argv, const char *cwd, int *fd, const struct strbuf *in)
 {
 	static const char *const drop[] = {
 		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
@@ -43,9 +53,19 @@ static pid_t spawn(const char *const *argv, const char *cwd, int *fd)
 	};
 	char **env;
 	size_t n = 0, i, k;
-	int pfd[2];
+	int pfd[2], ifd[2] = { -1, -1 };
 	pid_t pid;
 
+	if (in) {
+		if (in->len > SPAWN_INPUT_MAX || pipe(ifd) < 0)
+			return error("cannot give git its input");
+		if (write(ifd[1], in->buf, in->len) != (ssize_t)in->len) {
+			close(ifd[0]);
+			close(ifd[1]);
+			return error_errno("cannot give git its input");
+		}
+		close(ifd[1]);
+	}
 	for (i = 0; environ[i]; i++)
 		n++;
 	env = xcalloc(n + 1, sizeof(*env));
@@ -58,6 +78,8 @@ static pid_t spawn(const char *const *argv, const char *cwd, int *fd)
 	}
 	if (pipe(pfd) < 0) {
 		free(env);
+		if (in)
+			close(ifd[0]);
 		return error_errno("cannot make a pipe");
 	}
 	fflush(stdout);
@@ -67,10 +89,12 @@ static pid_t spawn(const char *const *argv, const char *cwd, int *fd)
 		free(env);
 		close(pfd[0]);
 		close(pfd[1]);
+		if (in)
+			close(ifd[0]);
 		return error_errno("cannot fork");
 	}
 	if (!pid) {
-		int nul = open("/dev/null", O_RDONLY);
+		int nul = in ? ifd[0] : open("/dev/null", O_RDONLY);
 
 		if (nul >= 0) {
 			dup2(nul, 0);
@@ -87,6 +111,8 @@ static pid_t spawn(const char *const *argv, const char *cwd, int *fd)
 	}
 	free(env);
 	close(pfd[1]);
+	if (in)
+		close(ifd[0]);
 	*fd = pfd[0];
 	return pid;
 }
@@ -275,6 +301,38 @@ int gitmerge_run(struct gitmerge *out, git_repository *repo, const git_oid *ours
 	return gm_finish(out, &ch, repo);
 }
 
+struct gitmerge_child {
+	struct gm_child ch;
+	git_oid ours, theirs;
+};
+
+struct gitmerge_child *gitmerge_start(git_repository *repo, const git_oid *ours,
+				      const git_oid *theirs)
+{
+	struct gitmerge_child *gc = xcalloc(1, sizeof(*gc));
+
+	if (gm_start(&gc->ch, repo, ours, theirs) < 0) {
+		free(gc);
+		return NULL;
+	}
+	git_oid_cpy(&gc->ours, ours);
+	git_oid_cpy(&gc->theirs, theirs);
+	return gc;
+}
+
+int gitmerge_child_is(const struct gitmerge_child *gc, const git_oid *ours, const git_oid *theirs)
+{
+	return gc && git_oid_equal(&gc->ours, ours) && git_oid_equal(&gc->theirs, theirs);
+}
+
+int gitmerge_finish(struct gitmerge *out, struct gitmerge_child *gc, git_repository *repo)
+{
+	int ret = gm_finish(out, &gc->ch, repo);
+
+	free(gc);
+	return ret;
+}
+
 int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
 		      const git_oid *ours, const git_oid *theirs, size_t n, size_t jobs)
 {
@@ -330,6 +388,212 @@ const char *gitmerge_type(const struct gitmerge *g, const char *path)
 				if (!strcmp(g->msg_types.v[i], names[k]))
 					return names[k];
 	return "content";
+}
+
+/* --- git's line scripts, for content merges decided without merging -------- */
+
+void gitmerge_scripts_clear(struct strmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->size; i++) {
+		struct gitmerge_script *sc = m->v[i].key ? m->v[i].value : NULL;
+
+		if (sc) {
+			free(sc->v);
+			free(sc);
+		}
+	}
+	strmap_clear(m);
+}
+
+/* "-12,3" or "+4": start and count (1 when not given).  0, or -1. */
+static int hunk_range(const char **p, unsigned long *start, unsigned long *count)
+{
+	char *end;
+
+	*start = strtoul(*p + 1, &end, 10);
+	*count = 1;
+	if (end == *p + 1)
+		return -1;
+	if (*end == ',') {
+		const char *c = end + 1;
+
+		*count = strtoul(c, &end, 10);
+		if (end == c)
+			return -1;
+	}
+	*p = end;
+	return 0;
+}
+
+/*
+ * Parse git diff-tree -p -U<n> --full-index output into out: each
+ * file's changes (maximal runs of removed and added lines between
+ * unchanged ones) keyed by its "index <old>..<new>" line.  0, or -1
+ * when malformed.
+ */
+static int parse_scripts(struct strmap *out, const struct strbuf *sb)
+{
+	const char *p = sb->buf, *end = sb->buf + sb->len;
+	struct gitmerge_script *cur = NULL;
+	unsigned long old_left = 0, new_left = 0, at = 0;
+	int open = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (old_left || new_left) {	/* a hunk's body */
+			if (!len)
+				return -1;
+			if (*p == ' ') {
+				if (!old_left-- || !new_left--)
+					return -1;
+				at++;
+				open = 0;
+			} else if (*p == '-' || *p == '+') {
+				struct gitmerge_hunk *h;
+
+				if (*p == '-' ? !old_left-- : !new_left--)
+					return -1;
+				if (!open) {
+					ALLOC_GROW(cur->v, cur->nr + 1, cur->alloc);
+					h = &cur->v[cur->nr++];
+					memset(h, 0, sizeof(*h));
+					h->i1 = at;
+					open = 1;
+				}
+				h = &cur->v[cur->nr - 1];
+				if (*p == '-') {
+					h->chg1++;
+					at++;
+				} else {
+					h->chg2++;
+				}
+			} else if (*p != '\\') {
+				return -1;
+			}
+		} else if (len > 6 + 2 * GIT_OID_HEXSZ + 2 && !strncmp(p, "index ", 6) &&
+			   p[6 + GIT_OID_HEXSZ] == '.' && p[7 + GIT_OID_HEXSZ] == '.') {
+			char *key = xstrndup(p + 6, 2 * GIT_OID_HEXSZ + 2);
+			struct strmap_entry *e;
+			int found;
+
+			e = strmap_put(out, key, NULL, &found);
+			free(key);
+			if (found) {	/* the same two blobs: the same script */
+				struct gitmerge_script *old = e->value;
+
+				free(old->v);
+				free(old);
+			}
+			cur = xcalloc(1, sizeof(*cur));
+			e->value = cur;
+			open = 0;
+		} else if (cur && len >= 4 && !strncmp(p, "@@ -", 4)) {
+			const char *q = p + 3;
+			unsigned long os, oc, ns, nc;
+
+			if (hunk_range(&q, &os, &oc) < 0 || *q != ' ' || q[1] != '+')
+				return -1;
+			q++;
+			if (hunk_range(&q, &ns, &nc) < 0)
+				return -1;
+			at = oc ? os - 1 : os;
+			old_left = oc;
+			new_left = nc;
+			open = 0;
+		} else if (cur && len >= 12 && !strncmp(p, "Binary files", 12)) {
+			cur->binary = 1;
+		} else if (!strncmp(p, "diff --git ", 11) || (len == 2 * GIT_OID_HEXSZ + 1 && p[GIT_OID_HEXSZ] == ' ')) {
+			cur = NULL;	/* a new file, or the next pair of trees */
+		}
+		p = nl ? nl + 1 : end;
+	}
+	return old_left || new_left ? -1 : 0;
+}
+
+#define SCRIPTS_BATCH 300	/* tree pairs per git process: its input stays within a pipe */
+
+int gitmerge_scripts(struct strmap *out, git_repository *repo, const git_oid *base_trees,
+		     const git_oid *side_trees, size_t n, const struct strlist *paths)
+{
+	const char *workdir = git_repository_workdir(repo);
+	char *gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
+	const char **argv = xcalloc(16 + (paths ? paths->nr : 0), sizeof(*argv));
+	struct strbuf in = STRBUF_INIT, sb = STRBUF_INIT;
+	size_t i, k = 0, done;
+	int ret = 0;
+
+	argv[k++] = "git";
+	argv[k++] = gitdir_opt;
+	argv[k++] = "--literal-pathspecs";
+	argv[k++] = "diff-tree";
+	argv[k++] = "--stdin";
+	argv[k++] = "-p";
+	argv[k++] = "-U1";	/* not -U0: git then trims the common tail first, which merge does not */
+	argv[k++] = "--histogram";
+	argv[k++] = "--no-indent-heuristic";	/* merge-ort diffs with histogram alone */
+	argv[k++] = "--no-renames";
+	argv[k++] = "--no-ext-diff";
+	argv[k++] = "--no-textconv";
+	argv[k++] = "--no-color";
+	argv[k++] = "--full-index";
+	if (paths) {
+		argv[k++] = "--";
+		for (i = 0; i < paths->nr; i++)
+			argv[k++] = paths->v[i];
+	}
+	argv[k] = NULL;
+	for (done = 0; done < n && !ret; done += SCRIPTS_BATCH) {
+		pid_t pid;
+		int fd, rc;
+
+		strbuf_reset(&in);
+		for (i = done; i < n && i < done + SCRIPTS_BATCH; i++) {
+			char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+
+			strbuf_addf(&in, "%s %s\n", git_oid_tostr(a, sizeof(a), &base_trees[i]),
+				    git_oid_tostr(b, sizeof(b), &side_trees[i]));
+		}
+		strbuf_reset(&sb);
+		pid = spawn_input(argv, workdir ? workdir : git_repository_path(repo), &fd, &in);
+		if (pid < 0) {
+			ret = -1;
+			break;
+		}
+		rc = finish(pid, fd, &sb);
+		if (rc != 0 || parse_scripts(out, &sb) < 0) {
+			warning("cannot read git diff-tree's line scripts (exit %d): git merge-tree decides",
+				rc);
+			ret = -1;
+		}
+	}
+	strbuf_release(&sb);
+	strbuf_release(&in);
+	free(argv);
+	free(gitdir_opt);
+	return ret;
+}
+
+int gitmerge_scripts_clash(const struct gitmerge_script *a, const struct gitmerge_script *b)
+{
+	size_t i, j;
+
+	/*
+	 * xdl_merge() (xdiff/xmerge.c, xdl_do_merge) takes a change of one
+	 * side alone only when it ends strictly before the other side's
+	 * next change begins: at least one unchanged base line between.
+	 * Anything else is a conflict region (identical changes included:
+	 * git may resolve those, but that is git's to say).
+	 */
+	for (i = 0; i < a->nr; i++)
+		for (j = 0; j < b->nr; j++)
+			if (!(a->v[i].i1 + a->v[i].chg1 < b->v[j].i1 ||
+			      b->v[j].i1 + b->v[j].chg1 < a->v[i].i1))
+				return 1;
+	return 0;
 }
 
 /* --- does git need asking? ------------------------------------------------ */

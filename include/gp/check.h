@@ -62,6 +62,8 @@ struct check_task {
 	size_t undeclared;	/* files changed outside the declared paths */
 };
 
+struct gitmerge_child;
+
 struct check {
 	struct footprint *fp;
 	struct check_task *ct;
@@ -77,6 +79,10 @@ struct check {
 	git_repository **repos;	/* opened by the threads that measured (check_release frees) */
 	size_t repos_nr;
 	size_t conflicts;	/* conflicting overlaps (git's verdict with --exact) */
+	/* --exact of a few tasks: git merge-tree started before measuring, per pair */
+	struct gitmerge_child **early;
+	size_t early_nr;
+	git_repository *early_repo;
 };
 
 enum check_flags {

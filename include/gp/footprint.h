@@ -106,6 +106,13 @@ int footprint_measure(struct footprint *out, git_repository *repo,
  * footprint was measured in must still be open.  0, or -1 (reported).
  */
 int footprint_file_hunks(struct fp_file *f);
+/*
+ * footprint_file_hunks() from the file's blobs in repo (any repository
+ * of the same object database) with the same diff options and the
+ * same attributes (by path): the repository the footprint was measured
+ * in then reads nothing, its index included.
+ */
+int footprint_file_hunks_in(struct fp_file *f, git_repository *repo);
 /* footprint_file_hunks() for every file of fp. */
 int footprint_all_hunks(struct footprint *fp);
 

@@ -45,6 +45,20 @@ int gitmerge_run(struct gitmerge *out, git_repository *repo, const git_oid *ours
 		 const git_oid *theirs);
 
 /*
+ * gitmerge_run() in two halves, so that git merges while the caller
+ * works: gitmerge_start() starts git merge-tree on ours and theirs
+ * (NULL when it cannot: reported); gitmerge_finish() waits for it and
+ * returns as gitmerge_run() does, freeing the child.  Every started
+ * child must be finished.
+ */
+struct gitmerge_child;
+struct gitmerge_child *gitmerge_start(git_repository *repo, const git_oid *ours,
+				      const git_oid *theirs);
+/* Was the child started on exactly ours and theirs? */
+int gitmerge_child_is(const struct gitmerge_child *gc, const git_oid *ours, const git_oid *theirs);
+int gitmerge_finish(struct gitmerge *out, struct gitmerge_child *gc, git_repository *repo);
+
+/*
  * gitmerge_run() for the pairs (ours[i], theirs[i]), i < n, up to jobs git
  * processes at a time: out[i] and ok[i] (0, or -1 as gitmerge_run()
  * returns).  Returns 0.
@@ -60,6 +74,45 @@ int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
  * changed disjoint paths only; -1 on a libgit2 failure (reported).
  */
 int gitmerge_needed(git_repository *repo, const git_oid *ours, const git_oid *theirs);
+
+/*
+ * git's own line scripts, to decide content merges without merging.
+ * merge-ort merges a text file both sides changed with xdl_merge() on
+ * two histogram diffs (and no other diff option) of the base against
+ * each side; git diff-tree --histogram --no-indent-heuristic computes
+ * the very same scripts (with one line of context: at -U0 git diff
+ * trims the common tail first, which changes the scripts).
+ */
+struct gitmerge_hunk {
+	unsigned long i1;	/* first changed base line, 0-based (an insertion: the line it goes before) */
+	unsigned long chg1;	/* base lines changed */
+	unsigned long chg2;	/* lines put there */
+};
+
+struct gitmerge_script {
+	struct gitmerge_hunk *v;
+	size_t nr, alloc;
+	int binary;		/* git showed "Binary files ... differ": no script */
+};
+
+/*
+ * The scripts of every file that differs between base_trees[i] and
+ * side_trees[i] (i < n), limited to paths when given (literal paths):
+ * git diff-tree --stdin, one process per 300 pairs, run as
+ * gitmerge_run() runs git.  out maps "<old blob>..<new blob>" (hex) to
+ * a struct gitmerge_script * (freed by gitmerge_scripts_clear()).
+ * 0, or -1 (a warning): decide nothing from out then.
+ */
+int gitmerge_scripts(struct strmap *out, git_repository *repo, const git_oid *base_trees,
+		     const git_oid *side_trees, size_t n, const struct strlist *paths);
+void gitmerge_scripts_clear(struct strmap *m);
+
+/*
+ * Would xdl_merge() find a conflict region between the scripts a and
+ * b of one base (a change of one side overlapping or touching a change
+ * of the other)?  0 means git's content merge of the file is clean.
+ */
+int gitmerge_scripts_clash(const struct gitmerge_script *a, const struct gitmerge_script *b);
 
 /* Is path one of git's conflicted paths? */
 int gitmerge_has(const struct gitmerge *g, const char *path);

@@ -1,0 +1,166 @@
+#!/bin/sh
+
+test_description='check --exact decides text merges from git'"'"'s own line scripts
+
+Where two tasks only added files and changed text files in place,
+check --exact asks one git diff-tree (histogram, as merge-ort diffs)
+for the line scripts of every side and calls a pair clean when no
+change of one side meets a change of the other, without a git
+merge-tree per pair.  Anything else is merged by git.  The verdicts and
+paths must be git merge-tree'"'"'s on every pair: random small files
+(where Myers and histogram part ways), the cases known to differ, and
+what takes a pair out of the scripts'"'"' hands (attributes, binary
+files, renormalization, deletions, a file against a directory).'
+
+. ./test-lib.sh
+
+# a git that logs the subcommands check runs (git-parallel is run directly:
+# git puts its exec-path first in PATH for its external commands)
+test_expect_success 'setup: a git that logs merge-tree and diff-tree' '
+	mkdir bin &&
+	real=$(command -v git) &&
+	cat >bin/git <<-EOF &&
+	#!/bin/sh
+	for a in "\$@"; do
+		case \$a in merge-tree|diff-tree) echo "\$a" >>"$TRASH_DIRECTORY/git.log" ;; esac
+	done
+	exec "$real" "\$@"
+	EOF
+	chmod +x bin/git
+'
+
+# pairs.py <n> <seed>: a fast-import stream: main (the bases), and
+# parallel/A<i>, parallel/B<i> each changing f<i>.txt; named cases first
+cat >pairs.py <<\EOF
+import random, sys
+n, seed = int(sys.argv[1]), int(sys.argv[2])
+random.seed(seed)
+V = ["{", "}", "", "a", "b", "c", "x();", "return;"]
+def edit(lines):
+    l = list(lines)
+    for _ in range(random.randint(1, 3)):
+        op, p = random.random(), random.randint(0, len(l))
+        if op < 0.4 or not l:
+            for _ in range(random.randint(1, 3)):
+                l.insert(p, random.choice(V + ["n%d" % random.randint(0, 3)]))
+        elif op < 0.7:
+            del l[p:p + random.randint(1, 2)]
+        elif p < len(l):
+            l[p] = random.choice(V + ["m%d" % random.randint(0, 3)])
+    return l
+cases = [
+    ("b\n\n\n", "b\n{\nb\n\n", "b\n\n"),
+    ("}\nx();\nb\n{\n", "x();\nx();\nb\nb\n{\n", "}\nx();\nx();\nb\nb\nx();\n"),
+    ("1\n2\n3\n4\n5\n6\n7\n", "1\nTWO\n3\n4\n5\n6\n7\n", "1\n2\n3\n4\n5\nSIX\n7\n"),
+    ("1\n2\n3\n4\n5\n6\n7\n", "1\nTWO\n3\n4\n5\n6\n7\n", "1\n2\nTHREE\n4\n5\n6\n7\n"),
+    ("1\n2\n3\n4\n5\n6\n7\n", "1\nTWO\n3\n4\n5\n6\n7\n", "1\nTWO\n3\n4\n5\n6\n7\n"),
+    ("1\n2\n3\n4\n5\n6\n7\n", "1\nTWO\n3\n4\n5\n6\n7\n", "1\nTWO\n3\n4\n5\nSIX\n7\n"),
+    ("x\nx\nx\nx\n", "x\nx\nx\nx\nx\n", "x\nx\nx\ny\n"),
+    ("a\nb\n", "a\nb\nc", "z\na\nb\n"),
+]
+while len(cases) < n:
+    base = [random.choice(V) for _ in range(random.randint(3, 12))]
+    a, b = edit(base), edit(base)
+    if a == base or b == base:
+        continue
+    j = lambda l: "".join(x + "\n" for x in l)
+    cases.append((j(base), j(a), j(b)))
+def blob(path, text):
+    data = text.encode()
+    return "M 100644 inline %s\ndata %d\n" % (path, len(data)) + text + "\n"
+out = ["commit refs/heads/main\nmark :1\ncommitter C <c@c> 1700000000 +0000\ndata 5\nbase\n"]
+for i, (base, a, b) in enumerate(cases):
+    out.append(blob("f%d.txt" % i, base))
+for i, (base, a, b) in enumerate(cases):
+    for side, text in (("A", a), ("B", b)):
+        out.append("commit refs/heads/parallel/%s%d\ncommitter C <c@c> 1700000000 +0000\ndata 2\n%s\nfrom :1\n" % (side, i, side))
+        out.append(blob("f%d.txt" % i, text))
+sys.stdout.write("".join(out))
+with open("tasks.ini", "w") as t:
+    for i in range(len(cases)):
+        for side in "AB":
+            t.write("[task \"%s%d\"]\n\ttitle = %s %d\n\tpaths = f%d.txt\n" % (side, i, side, i, i))
+EOF
+
+test_expect_success 'setup: random pairs and named cases as task branches' '
+	git init -q repo &&
+	(cd repo && python3 ../pairs.py 48 7 | git fast-import --quiet && git reset -q --hard main &&
+	 mv tasks.ini .. && git parallel plan ../tasks.ini >/dev/null)
+'
+
+# agree <json> <first> <last>: each pair's verdict and paths are git merge-tree's
+agree () {
+	i=$2
+	while test $i -le $3; do
+		git -C repo merge-tree --write-tree --name-only -z $(git -C repo rev-parse parallel/A$i parallel/B$i) >mt.out
+		code=$?
+		want=$(if test $code = 0; then echo clean; else echo conflict; fi)
+		paths=$(tr "\\0" "\\n" <mt.out | sed -n "2,/^$/p" | sed "/^$/d" | sort -u | tr "\\n" " ")
+		got=$(json_get "$1" "\"|\".join(\" \".join([p[\"exact\"]] + sorted(p[\"exact_paths\"])) for p in d[\"pairs\"] if p[\"tasks\"] == [\"A$i\", \"B$i\"])" | tr -d "\"")
+		test "$got" = "$(echo $want $paths)" || {
+			echo "pair $i: git says $want ($paths), check says $got"
+			return 1
+		}
+		i=$((i + 1))
+	done
+}
+
+test_expect_success 'check --exact agrees with git merge-tree on every pair' '
+	rm -f git.log &&
+	(cd repo && PATH="$TRASH_DIRECTORY/bin:$PATH" test_expect_code 1 git-parallel check --exact --json >../all.json) &&
+	agree all.json 0 47
+'
+
+test_expect_success 'one git diff-tree read every script; git merge-tree only where scripts meet' '
+	test "$(grep -c diff-tree git.log)" = 1 &&
+	merges=$(grep -c merge-tree git.log) &&
+	clean=$(json_get all.json "len([p for p in d[\"pairs\"] if p[\"exact\"] == \"clean\"])") &&
+	test "$clean" -gt 5 &&
+	test "$merges" -lt 48 &&
+	test "$merges" -ge $((48 - clean))
+'
+
+# out_of_scripts <name> <setup in repo> : the pair A0/B0 goes to git merge-tree, and agrees
+out_of_scripts () {
+	oos_name=$1 oos_cmd=$2
+	test_expect_success "$1: git merge-tree merges the pair" '
+		(cd repo && eval "$oos_cmd") &&
+		rm -f git.log &&
+		(cd repo && PATH="$TRASH_DIRECTORY/bin:$PATH" test_might_fail git-parallel check --exact --json A2 B2 >../$oos_name.json) &&
+		agree $oos_name.json 2 2 &&
+		grep merge-tree git.log &&
+		(cd repo && git reset -q --hard main && git config --unset-all merge.renormalize; rm -f .git/info/attributes; :)
+	'
+}
+
+out_of_scripts union "mkdir -p .git/info && echo \"f2.txt merge=union\" >.git/info/attributes"
+out_of_scripts diff-attr "mkdir -p .git/info && echo \"f2.txt diff\" >.git/info/attributes"
+out_of_scripts renormalize "git config merge.renormalize true"
+
+test_expect_success 'a side that deletes a file: git merge-tree merges the pair' '
+	(cd repo && git checkout -q parallel/A2 && git rm -q f3.txt && git commit -q -m del &&
+	 git checkout -q main) &&
+	rm -f git.log &&
+	(cd repo && PATH="$TRASH_DIRECTORY/bin:$PATH" test_might_fail git-parallel check --exact --json A2 B2 >../del.json) &&
+	agree del.json 2 2 &&
+	grep merge-tree git.log
+'
+
+test_expect_success 'a file against a directory added on the other side: git decides' '
+	(cd repo && git checkout -q parallel/A4 && echo x >dir && git add dir && git commit -q -m file &&
+	 git checkout -q parallel/B4 && mkdir dir && echo y >dir/y &&
+	 git add dir && git commit -q -m dir && git checkout -q main) &&
+	(cd repo && test_expect_code 1 git parallel check --exact --json A4 B4 >../df.json) &&
+	agree df.json 4 4
+'
+
+test_expect_success 'a binary file both changed: git decides' '
+	(cd repo && git checkout -q parallel/A6 && printf "a\\0b\\n1\\n2\\n3\\n" >f6.txt && git commit -q -am bin &&
+	 git checkout -q main) &&
+	rm -f git.log &&
+	(cd repo && PATH="$TRASH_DIRECTORY/bin:$PATH" test_might_fail git-parallel check --exact --json A6 B6 >../bin.json) &&
+	agree bin.json 6 6 &&
+	grep merge-tree git.log
+'
+
+test_done
