@@ -1,0 +1,41 @@
+#!/bin/sh
+
+test_description='what replaying real git.git and redis merges found
+
+Each case is reduced from a real merge that bench/agree --replay got
+wrong; git itself is the oracle (git diff --check, git merge-tree).'
+
+. ./test-lib.sh
+. "$GP_TEST_DIR/lib/faults.sh"
+
+# git.git: /Documentation/git-merge.adoc conflict-marker-size=32, and its
+# text shows 7-character markers: a side that brings it is not a task that
+# left conflict markers (git diff --check says the same).
+test_expect_success 'markers shorter than conflict-marker-size are text, as git diff --check says' '
+	new_repo mk &&
+	echo "doc.txt conflict-marker-size=32" >mk/.gitattributes &&
+	git -C mk add .gitattributes && git -C mk commit -q -m attr &&
+	printf "[task \"D\"]\n\ttitle = doc\n\tcommand = printf \"<<<<<<< ours\\\\\\\\na\\\\\\\\n=======\\\\\\\\nb\\\\\\\\n>>>>>>> theirs\\\\\\\\n\" >doc.txt\n" >mk/t.ini &&
+	(cd mk && git parallel plan t.ini >/dev/null && git parallel run >../run.out 2>&1) &&
+	test "$(task_field mk D state)" = done &&
+	git -C mk diff --check main parallel/D &&
+	git -C mk show parallel/D:doc.txt >doc &&
+	grep "^<<<<<<< ours" doc
+'
+
+test_expect_success 'markers of conflict-marker-size are markers: the task fails, as git diff --check' '
+	new_repo mk32 &&
+	echo "doc.txt conflict-marker-size=32" >mk32/.gitattributes &&
+	git -C mk32 add .gitattributes && git -C mk32 commit -q -m attr &&
+	l=$(printf "%032d" 0 | tr 0 "<") && r=$(printf "%032d" 0 | tr 0 ">") &&
+	printf "[task \"D\"]\n\ttitle = doc\n\tcommand = printf \"$l ours\\\\\\\\na\\\\\\\\n$r theirs\\\\\\\\n\" >doc.txt\n" >mk32/t.ini &&
+	(cd mk32 && git parallel plan t.ini >/dev/null) &&
+	test_expect_code 1 sh -c "cd mk32 && git parallel run >../run.out 2>&1" &&
+	test "$(task_field mk32 D state)" = failed &&
+	task_field mk32 D reason >reason &&
+	grep "conflict markers in .doc.txt." reason &&
+	git -C mk32.parallel/D add doc.txt &&
+	test_expect_code 2 git -C mk32.parallel/D diff --cached --check >/dev/null
+'
+
+test_done
