@@ -464,6 +464,14 @@ int gitmerge_needed(git_repository *repo, const git_oid *ours, const git_oid *th
 		if (!git_oid_equal(&o.ids[(size_t)v - 1], &t.ids[(size_t)e->value - 1]) ||
 		    o.modes[(size_t)v - 1] != t.modes[(size_t)e->value - 1])
 			ret = 1;
+		/*
+		 * both deleted it, and a side added files: a rename of it on
+		 * one side or both (rename/delete, rename/rename) that libgit2
+		 * may not see (it finds no renames of files under 16 bytes; its
+		 * similarity is not git's)
+		 */
+		else if (!o.modes[(size_t)v - 1] && (o.added.nr || t.added.nr))
+			ret = 1;
 	}
 	if (!ret && (adds_where_deleted(&o, &t) || adds_where_deleted(&t, &o)))
 		ret = 1;	/* renames, directory renames */
