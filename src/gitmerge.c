@@ -467,7 +467,8 @@ int gitmerge_needed(git_repository *repo, const git_oid *ours, const git_oid *th
 		/*
 		 * both deleted it, and a side added files: a rename of it on
 		 * one side or both (rename/delete, rename/rename) that libgit2
-		 * may not see (it finds no renames of files under 16 bytes; its
+		 * may not see (it finds no inexact rename of a file of fewer than 4
+		 * lines: its similarity signature needs 4 line hashes; its
 		 * similarity is not git's)
 		 */
 		else if (!o.modes[(size_t)v - 1] && (o.added.nr || t.added.nr))

@@ -39,7 +39,7 @@ test_expect_success 'markers of conflict-marker-size are markers: the task fails
 	test_expect_code 2 git -C mk32.parallel/D diff --cached --check >/dev/null
 '
 
-# libgit2 1.5 finds no inexact rename of a file under 16 bytes (its
+# libgit2 1.5 finds no inexact rename of a file of fewer than 4 lines (its
 # similarity signature needs more); git does.  Renamed and edited on one
 # side, deleted on the other: git names a rename/delete conflict where
 # libgit2 merged cleanly, and merge committed what git refuses.

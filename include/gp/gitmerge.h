@@ -56,7 +56,7 @@ int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
  * Can git's merge of ours and theirs differ from libgit2's clean one?  1
  * when both sides changed a path (git's content merge, drivers), when
  * both deleted a path and a side added files (a rename libgit2 may not
- * see: it finds none of files under 16 bytes), when one side deleted
+ * see: it finds none of files of fewer than 4 lines), when one side deleted
  * files and the other added some below (renames, directory renames), or
  * when the merge base is not unique; 0 when the two sides
  * changed disjoint paths only; -1 on a libgit2 failure (reported).
