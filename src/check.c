@@ -900,7 +900,11 @@ verdict:
 			strmap_put(&set, g.paths.v[i], NULL, NULL);
 		}
 	}
-	p->exact = p->exact_paths.nr > 0;
+	/*
+	 * git may conflict naming no path (a directory renamed to several
+	 * places: "directory rename split"); it refuses that merge all the same
+	 */
+	p->exact = p->exact_paths.nr > 0 || (use_git && g.conflicts);
 	/* each overlap of this pair gets git's verdict; paths only git saw become overlaps */
 	for (i = 0; i < c->ov_nr; i++) {
 		struct overlap *o = &c->ov[i];
@@ -1380,6 +1384,9 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		}
 		c->conflicts += conflict;
 	}
+	for (i = 0; i < c->pairs_nr; i++)
+		if (c->pairs[i].exact == 1 && !c->pairs[i].conflicts)
+			c->unnamed++;
 	for (k = 0; k < c->nr; k++)
 		if (c->fp[k].measured)
 			check_paths(c, s, k);

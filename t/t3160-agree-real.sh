@@ -61,4 +61,23 @@ test_expect_success 'a small file renamed two ways: rename/rename, as git names 
 	expect_merge_agrees smallren2
 '
 
+# git conflicts naming no path when a directory went to several places
+# and the other side added a file there ("CONFLICT (directory rename
+# split)", exit 1, no conflicted path): check --exact said clean (exit 0);
+# merge refused, as git does, with an empty reason.
+test_expect_success 'a directory renamed to two places: git conflicts at no path, so do we' '
+	scenario split "mkdir d && test_seq 1 20 >d/one && test_seq 21 40 >d/two" \
+		"mkdir e f && git mv d/one e/one && git mv d/two f/two" "echo new >d/three" &&
+	expect_check_agrees split 1 &&
+	test_must_be_empty check.paths &&
+	json_get exact.json "[p[\"exact\"] for p in d[\"pairs\"]]" >actual &&
+	echo "[\"conflict\"]" >expect && test_cmp expect actual &&
+	(cd split && test_expect_code 1 git parallel check --exact >../split.out) &&
+	grep "A / B: git.s merge conflicts without naming a path" split.out &&
+	expect_merge_agrees split &&
+	test_must_be_empty merge.paths &&
+	(cd split && git parallel status) >status.out &&
+	grep "conflicts without naming a path" status.out
+'
+
 test_done

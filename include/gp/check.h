@@ -77,6 +77,7 @@ struct check {
 	git_repository **repos;	/* opened by the threads that measured (check_release frees) */
 	size_t repos_nr;
 	size_t conflicts;	/* conflicting overlaps (git's verdict with --exact) */
+	size_t unnamed;		/* pairs git conflicts on naming no path (--exact) */
 };
 
 enum check_flags {

@@ -17,14 +17,15 @@ scenario () {
 }
 
 # git_oracle <dir>: git merge-tree of A and B: its exit code in git_code,
-# its tree in git.tree, its conflicted paths in git.paths.
+# its tree in git.tree, its conflicted paths in git.paths (up to the empty
+# line before the messages: there may be none).
 git_oracle () {
 	a=$(git -C "$1" rev-parse --verify parallel/A^{commit}) &&
 	b=$(git -C "$1" rev-parse --verify parallel/B^{commit}) &&
 	{ git -C "$1" merge-tree --write-tree --name-only "$a" "$b" >mt.out; git_code=$?; } &&
 	test $git_code -le 1 &&
 	head -n 1 mt.out >git.tree &&
-	sed -n "2,/^\$/p" mt.out | sed "/^\$/d" | sort -u >git.paths
+	awk "NR > 1 && !NF { exit } NR > 1" mt.out | sort -u >git.paths
 }
 
 # expect_check_agrees <dir> <0|1>: check --exact exits as git merge-tree
