@@ -80,4 +80,40 @@ test_expect_success 'a directory renamed to two places: git conflicts at no path
 	grep "conflicts without naming a path" status.out
 '
 
+# Two merge bases (criss-cross): git merges them into a virtual base first
+# (merge-ort, recursive); the pair is git's to decide.
+test_expect_success 'criss-cross: two merge bases, git decides' '
+	scenario cc "test_seq 1 20 >f && test_seq 1 20 >g && git add -A && git commit -q -m m &&
+			git checkout -q -b x && sed -i s/^5\$/five-x/ f && git commit -q -a -m x1 &&
+			git checkout -q -b y main && sed -i s/^5\$/five-y/ f && git commit -q -a -m y1 &&
+			git checkout -q main && echo b >base" \
+		"git reset -q --hard x && git merge -q --no-edit y; git checkout -q x -- f && sed -i s/^3\$/three-a/ g && git commit -q -a -m resolved-a" \
+		"git reset -q --hard y && git merge -q --no-edit x; git checkout -q y -- f && sed -i s/^18\$/eighteen-b/ g && git commit -q -a -m resolved-b" &&
+	git -C cc merge-base --all parallel/A parallel/B >bases &&
+	test_line_count = 2 bases &&
+	expect_check_agrees cc 1 &&
+	echo f >expect && test_cmp expect check.paths &&
+	(cd cc && test_expect_code 1 git parallel merge --json >../merge.json) &&
+	json_get merge.json "[[r[\"id\"], r[\"outcome\"], [c[\"path\"] for c in r.get(\"conflicts\", [])]] for r in d[\"results\"]]" >actual &&
+	echo "[[\"A\", \"merged\", []], [\"B\", \"conflict\", [\"f\"]]]" >expect && test_cmp expect actual &&
+	test_expect_code 1 git -C cc merge-tree --write-tree --name-only main parallel/B >mt &&
+	sed -n 2p mt >actual && echo f >expect && test_cmp expect actual
+'
+
+test_expect_success 'criss-cross, clean: the merge commits the tree git writes' '
+	scenario cc2 "test_seq 1 20 >f && test_seq 1 20 >g && git add -A && git commit -q -m m &&
+			git checkout -q -b x && sed -i s/^5\$/five-x/ f && git commit -q -a -m x1 &&
+			git checkout -q -b y main && sed -i s/^5\$/five-y/ f && git commit -q -a -m y1 &&
+			git checkout -q main && echo b >base" \
+		"git reset -q --hard x && git merge -q --no-edit y; git checkout -q x -- f && sed -i s/^3\$/three-a/ g && git commit -q -a -m resolved-a" \
+		"git reset -q --hard y && git merge -q --no-edit x; git checkout -q x -- f && sed -i s/^18\$/eighteen-b/ g && git commit -q -a -m resolved-b" &&
+	expect_check_agrees cc2 0 &&
+	(cd cc2 && git parallel merge >../merge.out) &&
+	git -C cc2 merge-base --all main^1 main^2 >bases &&
+	test_line_count = 2 bases &&
+	git -C cc2 merge-tree --write-tree main^1 main^2 >expect &&
+	git -C cc2 rev-parse main^{tree} >actual &&
+	test_cmp expect actual
+'
+
 test_done
