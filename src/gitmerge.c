@@ -394,12 +394,44 @@ static int side_diff(struct side *s, git_repository *repo, git_tree *base, const
 	git_diff *diff = NULL;
 	int ret = -1;
 
+	struct strlist gone = STRLIST_INIT;
+	size_t i;
+
 	if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(&t, c) < 0 ||
 	    git_diff_tree_to_tree(&diff, repo, base, t, NULL) < 0 ||
 	    git_diff_foreach(diff, side_cb, NULL, NULL, NULL, s) < 0)
 		goto out;
+	/*
+	 * git's directory renames reach up: d/sub/x moved to e/sub/x renames
+	 * d to e too when d is gone from this side (a file the other side
+	 * adds to d goes to e).  The parents of the directories where files
+	 * were deleted count when this side has no such directory left.
+	 */
+	for (i = 0; i < s->deleted_dirs.size; i++) {
+		const char *dir = s->deleted_dirs.v[i].key;
+		char *up, *slash;
+
+		if (!dir || !*dir)
+			continue;
+		up = xstrdup(dir);
+		while ((slash = strrchr(up, '/'))) {
+			git_tree_entry *te = NULL;
+
+			*slash = '\0';
+			if (!git_tree_entry_bypath(&te, t, up)) {
+				git_tree_entry_free(te);
+				break;
+			}
+			git_error_clear();
+			strlist_push(&gone, up);
+		}
+		free(up);
+	}
+	for (i = 0; i < gone.nr; i++)
+		strmap_put(&s->deleted_dirs, gone.v[i], NULL, NULL);
 	ret = 0;
 out:
+	strlist_clear(&gone);
 	git_diff_free(diff);
 	git_tree_free(t);
 	git_commit_free(c);

@@ -116,4 +116,17 @@ test_expect_success 'criss-cross, clean: the merge commits the tree git writes' 
 	test_cmp expect actual
 '
 
+# A directory holding only a subdirectory, moved whole: git renames the
+# parent too and puts the other side's new file at its new place (file
+# location); we looked only at the directories that lost files.
+test_expect_success 'a directory of directories moved: the file added in it is git'"'"'s file location' '
+	scenario nest "mkdir -p d/sub && test_seq 1 20 >d/sub/one && test_seq 21 40 >d/sub/two" \
+		"git mv d e" "echo new >d/g" &&
+	expect_check_agrees nest 1 &&
+	echo e/g >expect && test_cmp expect check.paths &&
+	expect_merge_agrees nest &&
+	json_get merge.json "[c[\"type\"] for r in d[\"results\"] for c in r.get(\"conflicts\", [])]" >actual &&
+	echo "[\"file location\"]" >expect && test_cmp expect actual
+'
+
 test_done
