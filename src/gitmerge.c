@@ -392,10 +392,9 @@ static int side_diff(struct side *s, git_repository *repo, git_tree *base, const
 	git_commit *c = NULL;
 	git_tree *t = NULL;
 	git_diff *diff = NULL;
-	int ret = -1;
-
 	struct strlist gone = STRLIST_INIT;
 	size_t i;
+	int ret = -1;
 
 	if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(&t, c) < 0 ||
 	    git_diff_tree_to_tree(&diff, repo, base, t, NULL) < 0 ||
