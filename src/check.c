@@ -696,6 +696,47 @@ static void merge_attribute(git_repository *repo, struct overlap *o)
 }
 
 /*
+ * git's directory renames reach up: d/sub/x moved to e/sub/x renames d to
+ * e too when d is gone (gitmerge.c's side_diff()).  Add to gone the
+ * parents of its directories that the task's head no longer has.
+ */
+static void gone_parents(struct strmap *gone, git_repository *repo, const git_oid *head)
+{
+	git_commit *hc = NULL;
+	git_tree *ht = NULL;
+	struct strlist up = STRLIST_INIT;
+	size_t i;
+
+	if (!gone->size || git_commit_lookup(&hc, repo, head) < 0 || git_commit_tree(&ht, hc) < 0)
+		goto out;
+	for (i = 0; i < gone->size; i++) {
+		char *d, *slash;
+
+		if (!gone->v[i].key)
+			continue;
+		d = xstrdup(gone->v[i].key);
+		while ((slash = strrchr(d, '/'))) {
+			git_tree_entry *te = NULL;
+
+			*slash = '\0';
+			if (!git_tree_entry_bypath(&te, ht, d)) {
+				git_tree_entry_free(te);
+				break;
+			}
+			strlist_push(&up, d);
+		}
+		free(d);
+	}
+	for (i = 0; i < up.nr; i++)
+		strmap_put(gone, up.v[i], NULL, NULL);
+out:
+	git_error_clear();
+	strlist_clear(&up);
+	git_tree_free(ht);
+	git_commit_free(hc);
+}
+
+/*
  * --exact: pairs that share no path but where git's directory-rename
  * detection may put one task's new file where the other moved a
  * directory: one removed files from a directory (deleted or renamed
@@ -721,6 +762,7 @@ static void add_rename_pairs(struct check *c, git_repository *repo)
 			strmap_put(&gone[t], d, NULL, NULL);
 			free(d);
 		}
+		gone_parents(&gone[t], repo, &c->fp[t].head);
 	}
 	for (t = 0; t < c->nr; t++)
 		for (u = 0; u < c->nr; u++) {
@@ -922,7 +964,11 @@ verdict:
 			strmap_put(&set, g.paths.v[i], NULL, NULL);
 		}
 	}
-	p->exact = p->exact_paths.nr > 0;
+	/*
+	 * git may conflict naming no path (a directory renamed to several
+	 * places: "directory rename split"); it refuses that merge all the same
+	 */
+	p->exact = p->exact_paths.nr > 0 || (use_git && g.conflicts);
 	/* each overlap of this pair gets git's verdict; paths only git saw become overlaps */
 	for (i = 0; i < c->ov_nr; i++) {
 		struct overlap *o = &c->ov[i];
@@ -1734,6 +1780,9 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		}
 		c->conflicts += conflict;
 	}
+	for (i = 0; i < c->pairs_nr; i++)
+		if (c->pairs[i].exact == 1 && !c->pairs[i].conflicts)
+			c->unnamed++;
 	for (k = 0; k < c->nr; k++)
 		if (c->fp[k].measured)
 			check_paths(c, s, k);

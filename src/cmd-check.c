@@ -352,6 +352,11 @@ static void print_report(struct session *s, const struct check *c)
 		       own == 1 ? "" : "s");
 	}
 
+	for (i = 0; i < c->pairs_nr; i++)
+		if (c->pairs[i].exact == 1 && !c->pairs[i].conflicts)
+			printf("\n%s / %s: git's merge conflicts without naming a path "
+			       "(git merge-tree --write-tree says why)\n",
+			       c->fp[c->pairs[i].a].id, c->fp[c->pairs[i].b].id);
 	{
 		size_t same = c->ov_nr - c->conflicts;
 
@@ -397,7 +402,7 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 		print_json(&s, &c, !(flags & CHECK_NO_UNCOMMITTED));
 	else
 		print_report(&s, &c);
-	ret = c.conflicts || c.viol_nr ? 1 : 0;
+	ret = c.conflicts || c.unnamed || c.viol_nr ? 1 : 0;
 out:
 	check_release(&c);
 	free(sel);

@@ -167,7 +167,7 @@ static void print_table(const struct session *s, const struct merge_run *m, int 
 				strbuf_addstr(&sb, "  (already merged)");
 			else
 				strbuf_addf(&sb, "  %s", term_str(s->plan.tasks.v[r->task].title));
-		} else if (r->outcome != MO_CONFLICT && r->reason) {
+		} else if ((r->outcome != MO_CONFLICT || !r->conflicts_nr) && r->reason) {
 			strbuf_addf(&sb, "  %s", term_str(r->reason));
 		}
 		printf("%s\n", sb.buf);

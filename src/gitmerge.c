@@ -656,14 +656,45 @@ static int side_diff(struct side *s, git_repository *repo, git_tree *base, const
 	git_commit *c = NULL;
 	git_tree *t = NULL;
 	git_diff *diff = NULL;
+	struct strlist gone = STRLIST_INIT;
+	size_t i;
 	int ret = -1;
 
 	if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(&t, c) < 0 ||
 	    git_diff_tree_to_tree(&diff, repo, base, t, NULL) < 0 ||
 	    git_diff_foreach(diff, side_cb, NULL, NULL, NULL, s) < 0)
 		goto out;
+	/*
+	 * git's directory renames reach up: d/sub/x moved to e/sub/x renames
+	 * d to e too when d is gone from this side (a file the other side
+	 * adds to d goes to e).  The parents of the directories where files
+	 * were deleted count when this side has no such directory left.
+	 */
+	for (i = 0; i < s->deleted_dirs.size; i++) {
+		const char *dir = s->deleted_dirs.v[i].key;
+		char *up, *slash;
+
+		if (!dir || !*dir)
+			continue;
+		up = xstrdup(dir);
+		while ((slash = strrchr(up, '/'))) {
+			git_tree_entry *te = NULL;
+
+			*slash = '\0';
+			if (!git_tree_entry_bypath(&te, t, up)) {
+				git_tree_entry_free(te);
+				break;
+			}
+			git_error_clear();
+			strlist_push(&gone, up);
+		}
+		free(up);
+	}
+	for (i = 0; i < gone.nr; i++)
+		strmap_put(&s->deleted_dirs, gone.v[i], NULL, NULL);
 	ret = 0;
 out:
+	strlist_clear(&gone);
 	git_diff_free(diff);
 	git_tree_free(t);
 	git_commit_free(c);
@@ -727,6 +758,15 @@ int gitmerge_needed(git_repository *repo, const git_oid *ours, const git_oid *th
 		/* both changed it, and not the same way: a content merge, a driver, a conflict */
 		if (!git_oid_equal(&o.ids[(size_t)v - 1], &t.ids[(size_t)e->value - 1]) ||
 		    o.modes[(size_t)v - 1] != t.modes[(size_t)e->value - 1])
+			ret = 1;
+		/*
+		 * both deleted it, and a side added files: a rename of it on
+		 * one side or both (rename/delete, rename/rename) that libgit2
+		 * may not see (it finds no inexact rename of a file of fewer than 4
+		 * lines: its similarity signature needs 4 line hashes; its
+		 * similarity is not git's)
+		 */
+		else if (!o.modes[(size_t)v - 1] && (o.added.nr || t.added.nr))
 			ret = 1;
 	}
 	if (!ret && (adds_where_deleted(&o, &t) || adds_where_deleted(&t, &o)))

@@ -2167,7 +2167,11 @@ static char *conflict_summary(const struct merge_result *r)
 	struct strbuf sb = STRBUF_INIT;
 	size_t i, k;
 
-	strbuf_addstr(&sb, "conflict in ");
+	if (!r->conflicts_nr)	/* git's "directory rename split": a conflict at no path */
+		strbuf_addstr(&sb, "git's merge conflicts without naming a path "
+			      "(git merge-tree --write-tree says why)");
+	else
+		strbuf_addstr(&sb, "conflict in ");
 	for (i = 0; i < r->conflicts_nr; i++) {
 		const struct merge_conflict *mc = &r->conflicts[i];
 

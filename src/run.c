@@ -1433,26 +1433,54 @@ static int unfinished_business(git_repository *wt, struct strbuf *why)
 	return ret;
 }
 
-/* Conflict markers on lines the task added (git diff --check's rule): 1 and why when any. */
+/*
+ * Conflict markers on lines the task added (git diff --check's rule): 1
+ * and why when any.  A marker is conflict-marker-size (the attribute;
+ * 7 by default) '<' or '>' followed by a space or the line's end: git.git
+ * sets 32 for the documents and tests that show markers.
+ */
 struct markers {
+	git_repository *wt;
 	const char *path;
+	size_t size;
 	int open, close;
 	struct strbuf *why;
 };
+
+static int is_marker(const git_diff_line *l, char c, size_t size)
+{
+	size_t k;
+
+	if (l->content_len < size + 1)
+		return 0;
+	for (k = 0; k < size; k++)
+		if (l->content[k] != c)
+			return 0;
+	return l->content[size] == ' ' || l->content[size] == '\t' ||
+		l->content[size] == '\n' || l->content[size] == '\r';
+}
 
 static int marker_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l, void *data)
 {
 	struct markers *m = data;
 
-	if (l->origin != GIT_DIFF_LINE_ADDITION || l->content_len < 8)
+	if (l->origin != GIT_DIFF_LINE_ADDITION)
 		return 0;
 	if (m->path != d->new_file.path) {
+		const char *v = NULL;
+		long n;
+
 		m->path = d->new_file.path;
 		m->open = m->close = 0;
+		m->size = 7;
+		if (git_attr_get(&v, m->wt, 0, m->path, "conflict-marker-size") == 0 &&
+		    git_attr_value(v) == GIT_ATTR_VALUE_STRING && (n = strtol(v, NULL, 10)) > 0 && n < 1024)
+			m->size = (size_t)n;
+		git_error_clear();
 	}
-	if (!memcmp(l->content, "<<<<<<< ", 8) || !memcmp(l->content, "<<<<<<<\n", 8))
+	if (is_marker(l, '<', m->size))
 		m->open = 1;
-	if (!memcmp(l->content, ">>>>>>> ", 8) || !memcmp(l->content, ">>>>>>>\n", 8))
+	if (is_marker(l, '>', m->size))
 		m->close = 1;
 	if (m->open && m->close) {
 		strbuf_addf(m->why, "the command left conflict markers in '%s'", d->new_file.path);
@@ -1468,7 +1496,7 @@ static int conflict_markers(git_repository *wt, const char *start, struct strbuf
 	git_tree *tree = NULL;
 	git_diff *diff = NULL;
 	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
-	struct markers m = { NULL, 0, 0, why };
+	struct markers m = { wt, NULL, 7, 0, 0, why };
 	size_t k;
 	int ret = 0;
 

@@ -83,6 +83,7 @@ struct check {
 	struct gitmerge_child **early;
 	size_t early_nr;
 	git_repository *early_repo;
+	size_t unnamed;		/* pairs git conflicts on naming no path (--exact) */
 };
 
 enum check_flags {

@@ -69,8 +69,10 @@ int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
 /*
  * Can git's merge of ours and theirs differ from libgit2's clean one?  1
  * when both sides changed a path (git's content merge, drivers), when
- * one side deleted files and the other added some (renames, directory
- * renames), or when the merge base is not unique; 0 when the two sides
+ * both deleted a path and a side added files (a rename libgit2 may not
+ * see: it finds none of files of fewer than 4 lines), when one side deleted
+ * files and the other added some below (renames, directory renames), or
+ * when the merge base is not unique; 0 when the two sides
  * changed disjoint paths only; -1 on a libgit2 failure (reported).
  */
 int gitmerge_needed(git_repository *repo, const git_oid *ours, const git_oid *theirs);
