@@ -96,19 +96,15 @@ void merge_run_release(struct merge_run *m)
 
 /* Everything one merge_tasks() call shares. */
 /*
- * merge_disjoint()'s memory across the merges of one run: the paths
- * changed from base to tip (value: DJ_MODIFIED for a regular file
- * modified in place, else DJ_OTHER) and their directories, so that each
- * merge diffs only the task's side.  Valid for exactly that base and tip.
+ * What the tip changed since a task's merge base, kept across the merges
+ * of one run: valid for exactly those two trees (the tip moves with
+ * every merge; tasks may have other merge bases).
  */
-struct disjoint {
+struct tip_side {
 	int valid;
-	git_oid base, tip;
-	struct strmap paths, dirs;
-	struct strmap pending;	/* the task's paths, added once its merge commit is the tip */
+	git_oid base_tree, tip_tree;
+	struct tree_side side;
 };
-#define DJ_OTHER ((void *)1)
-#define DJ_MODIFIED ((void *)2)
 
 struct mctx {
 	struct session *s;
@@ -123,7 +119,10 @@ struct mctx {
 	int index_locked;	/* we hold the checked-out target's index.lock */
 	int settled;		/* settle_checkout() changed files */
 	int ret;		/* update_failed(): what merge_tasks() returns */
-	struct disjoint dj;
+	struct tip_side tip;
+	/* prepare(): the current task's merge bases with the tip (nbases: how many) */
+	git_oid mbase;
+	size_t nbases;
 };
 
 /* signatures: GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} as git, else the config */
@@ -1537,18 +1536,6 @@ out:
 	return ret;
 }
 
-static void put_dirs(struct strmap *dirs, const char *path)
-{
-	const char *slash;
-
-	for (slash = strchr(path, '/'); slash; slash = strchr(slash + 1, '/')) {
-		char *dir = xstrndup(path, (size_t)(slash - path));
-
-		strmap_put(dirs, dir, NULL, NULL);
-		free(dir);
-	}
-}
-
 static int any_dir_in(const struct strmap *set, const char *path)
 {
 	const char *slash;
@@ -1563,203 +1550,103 @@ static int any_dir_in(const struct strmap *set, const char *path)
 	return found;
 }
 
-static void *dj_kind(const git_diff_delta *d)
+/* The tip's changes since base (trees), from c->tip when it has them. */
+static const struct tree_side *tip_changes(struct mctx *c, const git_oid *base_tree,
+					   const git_oid *tip_tree)
 {
-	return d->status == GIT_DELTA_MODIFIED && d->old_file.mode == d->new_file.mode &&
-		(d->new_file.mode == GIT_FILEMODE_BLOB ||
-		 d->new_file.mode == GIT_FILEMODE_BLOB_EXECUTABLE) ? DJ_MODIFIED : DJ_OTHER;
-}
+	struct tip_side *ts = &c->tip;
 
-/* The paths changed from base to tip, into c->dj (kept when already there). */
-static int dj_tip_paths(struct disjoint *dj, git_repository *repo, const git_oid *base,
-			git_tree *bt, git_commit *tc, git_tree *tt)
-{
-	git_diff *d = NULL;
-	git_diff_options o;
-	size_t i, n;
-
-	if (dj->valid && git_oid_equal(&dj->base, base) && git_oid_equal(&dj->tip, git_commit_id(tc)))
-		return 0;
-	strmap_clear(&dj->paths);
-	strmap_clear(&dj->dirs);
-	dj->valid = 0;
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
-	if (git_diff_tree_to_tree(&d, repo, bt, tt, &o) < 0)
-		return -1;
-	n = git_diff_num_deltas(d);
-	for (i = 0; i < n; i++) {
-		const git_diff_delta *dd = git_diff_get_delta(d, i);
-
-		strmap_put(&dj->paths, dd->old_file.path, dj_kind(dd), NULL);
-		put_dirs(&dj->dirs, dd->old_file.path);
-	}
-	git_diff_free(d);
-	git_oid_cpy(&dj->base, base);
-	git_oid_cpy(&dj->tip, git_commit_id(tc));
-	dj->valid = 1;
-	return 0;
-}
-
-/* The merge commit made from merge_disjoint()'s tree is the new tip. */
-static void dj_advance(struct disjoint *dj, const git_oid *commit)
-{
-	size_t i;
-
-	if (!dj->valid)
-		return;
-	for (i = 0; i < dj->pending.size; i++)
-		if (dj->pending.v[i].key) {
-			void *old = strmap_get(&dj->paths, dj->pending.v[i].key);
-
-			strmap_put(&dj->paths, dj->pending.v[i].key,
-				   old == DJ_OTHER ? DJ_OTHER : dj->pending.v[i].value, NULL);
-			put_dirs(&dj->dirs, dj->pending.v[i].key);
-		}
-	strmap_clear(&dj->pending);
-	git_oid_cpy(&dj->tip, commit);
-}
-
-static void dj_release(struct disjoint *dj)
-{
-	strmap_clear(&dj->paths);
-	strmap_clear(&dj->dirs);
-	strmap_clear(&dj->pending);
-	dj->valid = 0;
+	if (ts->valid && git_oid_equal(&ts->base_tree, base_tree) &&
+	    git_oid_equal(&ts->tip_tree, tip_tree))
+		return &ts->side;
+	ts->valid = 0;
+	if (tree_side_diff(&ts->side, c->repo, base_tree, tip_tree) < 0)
+		return NULL;
+	git_oid_cpy(&ts->base_tree, base_tree);
+	git_oid_cpy(&ts->tip_tree, tip_tree);
+	ts->valid = 1;
+	return &ts->side;
 }
 
 /*
- * A regular file modified in place on both sides: git's three-way file
- * merge of the blobs (what git_merge_commits() does for such a path).
- * 1: clean, *out the merged blob; 0: not clean (or binary): merge the
- * usual way.
+ * A merge from a single merge base in which no path was changed by both
+ * sides in different ways (gitmerge_needed_sides() said 0) and no file
+ * stands against a directory: git's result is the tip's tree with the
+ * task's changes put in, which git_tree_create_updated() builds
+ * rewriting only the trees on those paths, while git_merge_commits()
+ * walks all three trees whole (5,000 entries each on a real repository,
+ * for every task merged).  1: *tree is the merged tree; 0: not such a
+ * merge, or in doubt: merge the usual way.
  */
-static int dj_merge_file(git_oid *out, git_repository *repo, git_tree *tt, const git_diff_delta *d)
+static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree,
+			  const struct tree_side *tip, const struct tree_side *head)
 {
-	git_tree_entry *te = NULL;
-	git_blob *b[3] = { NULL, NULL, NULL };
-	git_merge_file_input in[3];
-	git_merge_file_result res;
-	const git_oid *ids[3];
-	int i, ret = 0;
+	git_tree *tt = NULL;
+	git_tree_update *ups = NULL;
+	size_t i, nu = 0;
+	int ret = 0;
 
-	memset(&res, 0, sizeof(res));
-	if (git_tree_entry_bypath(&te, tt, d->new_file.path) < 0 ||
-	    git_tree_entry_filemode(te) != d->new_file.mode)
-		goto out;
-	ids[0] = &d->old_file.id;
-	ids[1] = git_tree_entry_id(te);
-	ids[2] = &d->new_file.id;
-	if (git_oid_equal(ids[1], ids[2])) {	/* the same change on both sides */
-		git_oid_cpy(out, ids[2]);
-		ret = 1;
-		goto out;
-	}
-	for (i = 0; i < 3; i++) {
-		if (git_blob_lookup(&b[i], repo, ids[i]) < 0 || git_blob_is_binary(b[i]))
+	ups = xcalloc(head->nr + 1, sizeof(*ups));
+	for (i = 0; i < head->nr; i++) {
+		const struct tree_change *d = &head->ch[i];
+
+		/* a file against a directory (either side or within the task) */
+		if (strmap_contains(&tip->dirs, d->path) || any_dir_in(&tip->changed, d->path) ||
+		    strmap_contains(&head->dirs, d->path))
 			goto out;
-		git_merge_file_input_init(&in[i], GIT_MERGE_FILE_INPUT_VERSION);
-		in[i].ptr = git_blob_rawcontent(b[i]);
-		in[i].size = (size_t)git_blob_rawsize(b[i]);
-		in[i].path = d->new_file.path;
-		in[i].mode = d->new_file.mode;
+		if (tree_side_get(tip, d->path))
+			continue;	/* changed the same way on both sides: the tip has it */
+		ups[nu].path = d->path;
+		if (!d->new_mode) {
+			ups[nu].action = GIT_TREE_UPDATE_REMOVE;
+		} else {
+			ups[nu].action = GIT_TREE_UPDATE_UPSERT;
+			git_oid_cpy(&ups[nu].id, &d->new_id);
+			ups[nu].filemode = (git_filemode_t)d->new_mode;
+		}
+		nu++;
 	}
-	if (git_merge_file(&res, &in[0], &in[1], &in[2], NULL) < 0 || !res.automergeable)
-		goto out;
-	if (git_blob_create_from_buffer(out, repo, res.ptr, res.len) < 0)
+	if (git_tree_lookup(&tt, c->repo, tip_tree) < 0 ||
+	    git_tree_create_updated(tree, c->repo, tt, nu, ups) < 0)
 		goto out;
 	ret = 1;
 out:
-	git_merge_file_result_free(&res);
-	for (i = 0; i < 3; i++)
-		git_blob_free(b[i]);
-	git_tree_entry_free(te);
+	git_error_clear();
+	free(ups);
+	git_tree_free(tt);
 	return ret;
 }
 
 /*
- * A merge from a single merge base in which every path either side
- * changed is changed by one side only, or is a regular file both
- * modified in place and merging cleanly (no rename, add, delete or mode
- * change on both, no file against a directory): git's result is the
- * tip's tree with the task's changes put in, which
- * git_tree_create_updated() builds rewriting only the trees on those
- * paths, while git_merge_commits() walks all three trees whole (5,000
- * entries each on a real repository, for every task merged).  The
- * tip's side is remembered across the merges of a run (c->dj).
- * 1: *tree is the merged tree (dj_advance() once its commit is the
- * tip); 0: not such a merge, or in doubt: merge the usual way.
+ * Does merging head into tip need git (gitmerge_needed())?  The merge
+ * base is prepare()'s; the tip's side comes from c->tip.  When not, and
+ * the merge is disjoint, *disjoint is set and *tree is the merged tree.
+ * 1 or 0, or -1 (reported).
  */
-static int merge_disjoint(struct mctx *c, git_oid *tree, git_commit *tc, git_commit *hc)
+static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoint, git_oid *tree)
 {
-	struct disjoint *dj = &c->dj;
-	git_repository *repo = c->repo;
-	git_oidarray bases = { NULL, 0 };
 	git_commit *bc = NULL;
-	git_tree *bt = NULL, *tt = NULL, *ht = NULL;
-	git_diff *dh = NULL;
-	git_diff_options o;
-	struct strmap hdirs = STRMAP_INIT;
-	git_tree_update *ups = NULL;
-	size_t i, n, nu = 0;
-	int ret = 0;
+	const struct tree_side *tip;
+	struct tree_side head;
+	int ret = -1;
 
-	strmap_clear(&dj->pending);
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
-	if (git_merge_bases(&bases, repo, git_commit_id(tc), git_commit_id(hc)) < 0 ||
-	    bases.count != 1 ||
-	    git_commit_lookup(&bc, repo, &bases.ids[0]) < 0 || git_commit_tree(&bt, bc) < 0 ||
-	    git_commit_tree(&tt, tc) < 0 || git_commit_tree(&ht, hc) < 0 ||
-	    dj_tip_paths(dj, repo, &bases.ids[0], bt, tc, tt) < 0 ||
-	    git_diff_tree_to_tree(&dh, repo, bt, ht, &o) < 0)
+	*disjoint = 0;
+	if (c->nbases != 1)
+		return 1;	/* no base, or several: git's recursive base decides */
+	tree_side_init(&head);
+	if (git_commit_lookup(&bc, c->repo, &c->mbase) < 0 ||
+	    !(tip = tip_changes(c, git_commit_tree_id(bc), git_commit_tree_id(tc))) ||
+	    tree_side_diff(&head, c->repo, git_commit_tree_id(bc), git_commit_tree_id(hc)) < 0) {
+		error("cannot compare '%s' and the target with their merge base: %s",
+		      git_oid_tostr_s(git_commit_id(hc)), gp_git_error());
 		goto out;
-	n = git_diff_num_deltas(dh);
-	for (i = 0; i < n; i++)
-		put_dirs(&hdirs, git_diff_get_delta(dh, i)->new_file.path);
-	ups = xcalloc(n + 1, sizeof(*ups));
-	for (i = 0; i < n; i++) {
-		const git_diff_delta *d = git_diff_get_delta(dh, i);
-		const char *path = d->new_file.path;
-		void *tip_kind = strmap_get(&dj->paths, path);
-
-		/* a file against a directory (either side or within the task) */
-		if (strmap_contains(&dj->dirs, path) || any_dir_in(&dj->paths, path) ||
-		    strmap_contains(&hdirs, path) || strcmp(d->old_file.path, path))
-			goto out;
-		ups[nu].path = path;
-		if (tip_kind) {
-			/* changed on both sides: only a clean merge of a modified file */
-			if (tip_kind != DJ_MODIFIED || dj_kind(d) != DJ_MODIFIED ||
-			    !dj_merge_file(&ups[nu].id, repo, tt, d))
-				goto out;
-			ups[nu].action = GIT_TREE_UPDATE_UPSERT;
-			ups[nu].filemode = (git_filemode_t)d->new_file.mode;
-		} else if (d->status == GIT_DELTA_DELETED) {
-			ups[nu].action = GIT_TREE_UPDATE_REMOVE;
-		} else {
-			ups[nu].action = GIT_TREE_UPDATE_UPSERT;
-			git_oid_cpy(&ups[nu].id, &d->new_file.id);
-			ups[nu].filemode = (git_filemode_t)d->new_file.mode;
-		}
-		strmap_put(&dj->pending, path, dj_kind(d), NULL);
-		nu++;
 	}
-	if (git_tree_create_updated(tree, repo, tt, nu, ups) < 0)
-		goto out;
-	ret = 1;
-out:
+	ret = gitmerge_needed_sides(tip, &head);
 	if (!ret)
-		strmap_clear(&dj->pending);
-	git_error_clear();
-	free(ups);
-	strmap_clear(&hdirs);
-	git_diff_free(dh);
-	git_tree_free(ht);
-	git_tree_free(tt);
-	git_tree_free(bt);
+		*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc), tip, &head);
+out:
+	tree_side_release(&head);
 	git_commit_free(bc);
-	git_oidarray_dispose(&bases);
 	return ret;
 }
 
@@ -1794,15 +1681,13 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	 * and a conflict it finds is confirmed by git.  If git cannot
 	 * answer, libgit2's answer stands.
 	 */
-	need = gitmerge_needed(c->repo, tip, &r->head);
-	if (need < 0)
-		goto out;
 	/*
 	 * Where git is not needed, a task that changed only paths the tip
 	 * did not (or the same way) goes into the tip's tree in place.
 	 */
-	if (!need)
-		disjoint = merge_disjoint(c, &tree_oid, tc, hc);
+	need = need_git(c, tc, hc, &disjoint, &tree_oid);
+	if (need < 0)
+		goto out;
 	if (need)
 		have_git = !gitmerge_run(&g, c->repo, tip, &r->head);
 	if (disjoint) {
@@ -1857,8 +1742,6 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 		      "database (disk full?)", r->id);
 		goto out;
 	}
-	if (disjoint)
-		dj_advance(&c->dj, out);	/* the tip, if this commit becomes it */
 	ret = 0;
 out:
 	gitmerge_release(&g);
@@ -2240,30 +2123,43 @@ static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 		set_reason(r, MO_FAILED, xstrfmt("its branch '%s' is gone", short_ref(branch)));
 		goto out;
 	}
-	if (contains(c->repo, tip, &r->head) ||
+	/*
+	 * The merge bases, once per task: the head is in the tip when it is
+	 * their only one; none: unrelated histories.
+	 */
+	c->nbases = 0;
+	if (!git_oid_equal(tip, &r->head)) {
+		git_oidarray bases = { NULL, 0 };
+		int err = git_merge_bases(&bases, c->repo, tip, &r->head);
+
+		if (err == GIT_ENOTFOUND) {
+			git_error_clear();
+		} else if (err < 0) {
+			set_reason(r, MO_FAILED, xstrfmt("cannot find the merge base of '%s' and '%s': %s",
+							 short_ref(branch), short_ref(c->m->target),
+							 gp_git_error()));
+			goto out;
+		} else {
+			c->nbases = bases.count;
+			if (bases.count)
+				git_oid_cpy(&c->mbase, &bases.ids[0]);
+		}
+		git_oidarray_dispose(&bases);
+	}
+	if (git_oid_equal(tip, &r->head) ||
+	    (c->nbases == 1 && git_oid_equal(&c->mbase, &r->head)) ||
 	    (st->state == TS_MERGED && has_recorded && git_oid_equal(&recorded, &r->head))) {
 		r->outcome = MO_MERGED;
 		r->already = 1;
 		r->has_commit = st->merge_commit && !git_oid_fromstr(&r->commit, st->merge_commit);
 		goto out;
 	}
-	{
+	if (!c->nbases) {
 		/* as git merge without --allow-unrelated-histories */
-		git_oid mb;
-		int err = git_merge_base(&mb, c->repo, tip, &r->head);
-
-		if (err == GIT_ENOTFOUND) {
-			set_reason(r, MO_FAILED, xstrfmt("'%s' has no common history with '%s' "
-							 "(refusing to merge unrelated histories)",
-							 short_ref(branch), short_ref(c->m->target)));
-			goto out;
-		}
-		if (err < 0) {
-			set_reason(r, MO_FAILED, xstrfmt("cannot find the merge base of '%s' and '%s': %s",
-							 short_ref(branch), short_ref(c->m->target),
-							 gp_git_error()));
-			goto out;
-		}
+		set_reason(r, MO_FAILED, xstrfmt("'%s' has no common history with '%s' "
+						 "(refusing to merge unrelated histories)",
+						 short_ref(branch), short_ref(c->m->target)));
+		goto out;
 	}
 	{
 		/* a lock left by a killed git: the branch may be about to move */
@@ -2492,6 +2388,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	git_oid tip;
 
 	memset(&c, 0, sizeof(c));
+	tree_side_init(&c.tip.side);
 	c.s = s;
 	c.repo = s->repo;
 	c.opts = opts;
@@ -2660,7 +2557,7 @@ out:
 		strlist_clear(&c.touched[i]);
 	free(c.touched);
 	free(c.touched_ok);
-	dj_release(&c.dj);
+	tree_side_release(&c.tip.side);
 	free(c.merged_now);
 	free(c.checkout_gitdir);
 	git_signature_free(c.author);

@@ -3,6 +3,7 @@
 
 #include <git2.h>
 
+#include "gp/treediff.h"
 #include "gp/util.h"
 
 /*
@@ -60,6 +61,13 @@ int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
  * changed disjoint paths only; -1 on a libgit2 failure (reported).
  */
 int gitmerge_needed(git_repository *repo, const git_oid *ours, const git_oid *theirs);
+
+/*
+ * gitmerge_needed() from the two sides' changes against their single
+ * merge base (tree_side_diff() from the base's tree to each side's): 1
+ * or 0.
+ */
+int gitmerge_needed_sides(const struct tree_side *ours, const struct tree_side *theirs);
 
 /* Is path one of git's conflicted paths? */
 int gitmerge_has(const struct gitmerge *g, const char *path);
