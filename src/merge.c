@@ -118,6 +118,7 @@ struct mctx {
 	git_signature *author, *committer;
 	int index_locked;	/* we hold the checked-out target's index.lock */
 	int settled;		/* settle_checkout() changed files */
+	int clean_at_old;	/* git status, under our index.lock, found the checkout clean */
 	int ret;		/* update_failed(): what merge_tasks() returns */
 	struct tip_side tip;
 	/* prepare(): the current task's merge bases with the tip (nbases: how many) */
@@ -640,34 +641,23 @@ static int copy_diff_files(struct mctx *c, struct strlist *l)
 static int changed_paths(struct mctx *c, const git_oid *old_tree, const git_oid *new_tree,
 			 struct strmap *out)
 {
-	git_tree *a = NULL, *b = NULL;
-	git_diff *diff = NULL;
+	struct tree_side ts;
 	size_t i;
 	int ret = -1;
 
-	if (git_tree_lookup(&a, c->repo, old_tree) < 0 || git_tree_lookup(&b, c->repo, new_tree) < 0 ||
-	    git_diff_tree_to_tree(&diff, c->repo, a, b, NULL) < 0) {
+	tree_side_init(&ts);
+	if (tree_side_diff(&ts, c->repo, old_tree, new_tree) < 0) {
 		error("cannot diff the target's old and new trees: %s", gp_git_error());
 		goto out;
 	}
-	for (i = 0; i < git_diff_num_deltas(diff); i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
-		uintptr_t bits = 0;
-		struct strmap_entry *e;
+	for (i = 0; i < ts.nr; i++) {
+		uintptr_t bits = (ts.ch[i].old_mode ? IN_OLD : 0) | (ts.ch[i].new_mode ? IN_NEW : 0);
 
-		if (d->status != GIT_DELTA_ADDED)
-			bits |= IN_OLD;
-		if (d->status != GIT_DELTA_DELETED)
-			bits |= IN_NEW;
-		e = strmap_put(out, d->new_file.path ? d->new_file.path : d->old_file.path,
-			       (void *)bits, NULL);
-		e->value = (void *)((uintptr_t)e->value | bits);
+		strmap_put(out, ts.ch[i].path, (void *)bits, NULL);
 	}
 	ret = 0;
 out:
-	git_diff_free(diff);
-	git_tree_free(b);
-	git_tree_free(a);
+	tree_side_release(&ts);
 	return ret;
 }
 
@@ -732,7 +722,9 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 	struct strlist diff;
 	uintptr_t side = forward ? IN_NEW : IN_OLD;
 	size_t i;
-	int ret = -1, rc;
+	int ret = -1, rc, clean_at_old = c->clean_at_old;
+
+	c->clean_at_old = 0;	/* true once, before anything is written */
 
 	strmap_init(&paths);
 	strlist_init(&diff);
@@ -747,7 +739,14 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 	want = forward ? &new_tree : &old_tree;
 	if (changed_paths(c, &old_tree, &new_tree, &paths) < 0 || index_copy(c) < 0)
 		goto out;
-	if (copy_tree(c, &idx) < 0) {
+	if (forward && clean_at_old) {
+		/*
+		 * git status found the index at the old tree and every file
+		 * as the index says, with our index.lock held since: no need
+		 * to ask again (read-tree -m -u checks each path it writes)
+		 */
+		git_oid_cpy(&idx, &old_tree);
+	} else if (copy_tree(c, &idx) < 0) {
 		strlist_push(bad, "(the index has unmerged entries or cannot be read)");
 		ret = 1;
 		goto out;
@@ -757,7 +756,7 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 		ret = 1;
 		goto out;
 	}
-	if (copy_diff_files(c, &diff) < 0)
+	if (!(forward && clean_at_old) && copy_diff_files(c, &diff) < 0)
 		goto out;
 	for (i = 0; i < diff.nr; i++)
 		if (!strmap_contains(&paths, diff.v[i]))
@@ -2519,6 +2518,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		step = m->checkout ? index_lock_take(&c) : 0;
 		if (!step)
 			step = checkout_ready(&c);
+		c.clean_at_old = m->checkout && !step;
 		if (!step) {
 			strbuf_addstr(&msg, "git parallel merge:");
 			for (i = 0; i < m->nr; i++)
