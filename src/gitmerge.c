@@ -309,6 +309,31 @@ int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
 	return 0;
 }
 
+/* gitmerge_start() / gitmerge_finish(): one git merge-tree in the background. */
+struct gitmerge_child {
+	struct gm_child ch;
+};
+
+struct gitmerge_child *gitmerge_start(git_repository *repo, const git_oid *ours,
+				      const git_oid *theirs)
+{
+	struct gitmerge_child *gc = xcalloc(1, sizeof(*gc));
+
+	if (gm_start(&gc->ch, repo, ours, theirs) < 0) {
+		free(gc);
+		return NULL;
+	}
+	return gc;
+}
+
+int gitmerge_finish(struct gitmerge *out, struct gitmerge_child *gc, git_repository *repo)
+{
+	int ret = gm_finish(out, &gc->ch, repo);
+
+	free(gc);
+	return ret;
+}
+
 int gitmerge_has(const struct gitmerge *g, const char *path)
 {
 	return strlist_has(&g->paths, path);

@@ -104,6 +104,14 @@ struct tip_side {
 	int valid;
 	git_oid base_tree, tip_tree;
 	struct tree_side side;
+	/*
+	 * merge_disjoint()'s tree (next_tree, from tip_tree) is the tip's
+	 * tree with these changes (from base) put in: once it is the tip,
+	 * side gets them instead of a new diff
+	 */
+	git_oid next_tree;
+	struct tree_change *next;	/* paths owned (xstrdup) */
+	size_t next_nr, next_alloc;
 };
 
 struct mctx {
@@ -124,6 +132,28 @@ struct mctx {
 	/* prepare(): the current task's merge bases with the tip (nbases: how many) */
 	git_oid mbase;
 	size_t nbases;
+	/*
+	 * Where git must have its say (gitmerge_needed()) and libgit2
+	 * merged cleanly, the loop goes on with libgit2's tree while git
+	 * merges the same pair in the background (up to spec_jobs at a
+	 * time); each answer must be that very tree, clean, or the loop
+	 * runs again from the start, waiting for git at each such merge.
+	 */
+	int speculate, spec_failed;
+	size_t spec_jobs;
+	struct pending_git {
+		struct gitmerge_child *gc;
+		git_oid tree;	/* libgit2's clean tree, which git must give */
+	} *pending;
+	size_t pending_nr, pending_alloc, pending_done;
+	/*
+	 * need_git(): the files both sides modified, merged by libgit2 in a
+	 * merge that is otherwise disjoint, as a pair of commits holding
+	 * only them (from a commit holding their base versions), and the
+	 * tree git must give for it: git confirms those file merges alone.
+	 */
+	int syn_valid;
+	git_oid syn_ours, syn_theirs, syn_expect;
 };
 
 /* signatures: GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} as git, else the config */
@@ -1549,12 +1579,51 @@ static int any_dir_in(const struct strmap *set, const char *path)
 	return found;
 }
 
+static void tip_next_clear(struct tip_side *ts)
+{
+	size_t i;
+
+	for (i = 0; i < ts->next_nr; i++)
+		free((char *)ts->next[i].path);
+	ts->next_nr = 0;
+}
+
+/* What merge_disjoint() puts into the tip's tree at path, from base. */
+static void tip_next_add(struct tip_side *ts, const char *path, const git_oid *old_id,
+			 unsigned int old_mode, const git_oid *new_id, unsigned int new_mode)
+{
+	struct tree_change *d;
+
+	ALLOC_GROW(ts->next, ts->next_nr + 1, ts->next_alloc);
+	d = &ts->next[ts->next_nr++];
+	memset(d, 0, sizeof(*d));
+	d->path = xstrdup(path);
+	git_oid_cpy(&d->old_id, old_id);
+	d->old_mode = old_mode;
+	git_oid_cpy(&d->new_id, new_id);
+	d->new_mode = new_mode;
+}
+
 /* The tip's changes since base (trees), from c->tip when it has them. */
 static const struct tree_side *tip_changes(struct mctx *c, const git_oid *base_tree,
 					   const git_oid *tip_tree)
 {
 	struct tip_side *ts = &c->tip;
 
+	size_t i;
+
+	if (ts->valid && git_oid_equal(&ts->base_tree, base_tree) && ts->next_nr &&
+	    git_oid_equal(&ts->next_tree, tip_tree)) {
+		/* the tip is merge_disjoint()'s tree: its changes, not a diff */
+		for (i = 0; i < ts->next_nr; i++) {
+			const struct tree_change *d = &ts->next[i];
+
+			tree_side_add(&ts->side, d->path, &d->old_id, d->old_mode, &d->new_id,
+				      d->new_mode);
+		}
+		git_oid_cpy(&ts->tip_tree, tip_tree);
+		tip_next_clear(ts);
+	}
 	if (ts->valid && git_oid_equal(&ts->base_tree, base_tree) &&
 	    git_oid_equal(&ts->tip_tree, tip_tree))
 		return &ts->side;
@@ -1567,6 +1636,107 @@ static const struct tree_side *tip_changes(struct mctx *c, const git_oid *base_t
 	return &ts->side;
 }
 
+/* A regular file modified in place (no mode change, no type change). */
+static int modified_in_place(const struct tree_change *d)
+{
+	return d->old_mode && d->old_mode == d->new_mode &&
+		(d->new_mode == GIT_FILEMODE_BLOB || d->new_mode == GIT_FILEMODE_BLOB_EXECUTABLE);
+}
+
+/*
+ * A regular file modified in place on both sides: libgit2's three-way
+ * file merge of the blobs (what git_merge_commits() does for such a
+ * path).  1: clean, *out the merged blob; 0: not clean (or binary).
+ */
+static int merge_file(git_oid *out, git_repository *repo, const struct tree_change *o,
+		      const struct tree_change *t)
+{
+	git_blob *b[3] = { NULL, NULL, NULL };
+	git_merge_file_input in[3];
+	git_merge_file_result res;
+	const git_oid *ids[3];
+	int i, ret = 0;
+
+	memset(&res, 0, sizeof(res));
+	ids[0] = &o->old_id;
+	ids[1] = &o->new_id;
+	ids[2] = &t->new_id;
+	for (i = 0; i < 3; i++) {
+		if (git_blob_lookup(&b[i], repo, ids[i]) < 0 || git_blob_is_binary(b[i]))
+			goto out;
+		git_merge_file_input_init(&in[i], GIT_MERGE_FILE_INPUT_VERSION);
+		in[i].ptr = git_blob_rawcontent(b[i]);
+		in[i].size = (size_t)git_blob_rawsize(b[i]);
+		in[i].path = t->path;
+		in[i].mode = t->new_mode;
+	}
+	if (git_merge_file(&res, &in[0], &in[1], &in[2], NULL) < 0 || !res.automergeable ||
+	    res.mode != t->new_mode)
+		goto out;
+	if (git_blob_create_from_buffer(out, repo, res.ptr, res.len) < 0)
+		goto out;
+	ret = 1;
+out:
+	git_merge_file_result_free(&res);
+	for (i = 0; i < 3; i++)
+		git_blob_free(b[i]);
+	return ret;
+}
+
+/*
+ * The files both sides modified, as three commits holding only them:
+ * their base versions (b), the tip's (o) and the task's (t), o and t
+ * children of b; m: the merged versions, the tree git's merge of o and
+ * t must give (c->syn_*).  git merges each file from the same three
+ * blobs at the same path (its attributes apply) as in the whole merge,
+ * where nothing is renamed (need_git() checked): its answer for them is
+ * its answer for the whole merge.  0, or -1 (libgit2's error set).
+ */
+static int synthetic_pair(struct mctx *c, const git_tree_update *b, const git_tree_update *o,
+			  const git_tree_update *t, const git_tree_update *m, size_t n)
+{
+	git_treebuilder *tb = NULL;
+	git_tree *empty = NULL, *trees[3] = { NULL, NULL, NULL };
+	git_commit *bc = NULL;
+	git_signature *sig = NULL;
+	git_oid eo, ids[3], bo;
+	const git_tree_update *ups[3];
+	const git_commit *parents[1];
+	int i, ret = -1;
+
+	ups[0] = b;
+	ups[1] = o;
+	ups[2] = t;
+	if (git_treebuilder_new(&tb, c->repo, NULL) < 0 || git_treebuilder_write(&eo, tb) < 0 ||
+	    git_tree_lookup(&empty, c->repo, &eo) < 0 ||
+	    git_signature_new(&sig, "git-parallel", "git-parallel@localhost", 0, 0) < 0 ||
+	    git_tree_create_updated(&c->syn_expect, c->repo, empty, n, m) < 0)
+		goto out;
+	for (i = 0; i < 3; i++)
+		if (git_tree_create_updated(&ids[i], c->repo, empty, n, ups[i]) < 0 ||
+		    git_tree_lookup(&trees[i], c->repo, &ids[i]) < 0)
+			goto out;
+	if (git_commit_create(&bo, c->repo, NULL, sig, sig, NULL, "base\n", trees[0], 0, NULL) < 0 ||
+	    git_commit_lookup(&bc, c->repo, &bo) < 0)
+		goto out;
+	parents[0] = bc;
+	if (git_commit_create(&c->syn_ours, c->repo, NULL, sig, sig, NULL, "ours\n", trees[1], 1,
+			      parents) < 0 ||
+	    git_commit_create(&c->syn_theirs, c->repo, NULL, sig, sig, NULL, "theirs\n", trees[2],
+			      1, parents) < 0)
+		goto out;
+	c->syn_valid = 1;
+	ret = 0;
+out:
+	git_commit_free(bc);
+	for (i = 0; i < 3; i++)
+		git_tree_free(trees[i]);
+	git_tree_free(empty);
+	git_signature_free(sig);
+	git_treebuilder_free(tb);
+	return ret;
+}
+
 /*
  * A merge from a single merge base in which no path was changed by both
  * sides in different ways (gitmerge_needed_sides() said 0) and no file
@@ -1574,44 +1744,79 @@ static const struct tree_side *tip_changes(struct mctx *c, const git_oid *base_t
  * task's changes put in, which git_tree_create_updated() builds
  * rewriting only the trees on those paths, while git_merge_commits()
  * walks all three trees whole (5,000 entries each on a real repository,
- * for every task merged).  1: *tree is the merged tree; 0: not such a
- * merge, or in doubt: merge the usual way.
+ * for every task merged).  With content, a regular file both sides
+ * modified in place may also be merged (libgit2's file merge, which git
+ * must then confirm).  1: *tree is the merged tree; 0: not such a merge,
+ * or in doubt: merge the usual way.
  */
 static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree,
-			  const struct tree_side *tip, const struct tree_side *head)
+			  const struct tree_side *tip, const struct tree_side *head, int content)
 {
 	git_tree *tt = NULL;
-	git_tree_update *ups = NULL;
-	size_t i, nu = 0;
+	git_tree_update *ups = NULL, *sb = NULL, *so = NULL, *st = NULL, *sm = NULL;
+	size_t i, nu = 0, ns = 0;
 	int ret = 0;
 
+	c->syn_valid = 0;
+	tip_next_clear(&c->tip);
 	ups = xcalloc(head->nr + 1, sizeof(*ups));
+	if (content) {
+		sb = xcalloc(head->nr + 1, sizeof(*sb));
+		so = xcalloc(head->nr + 1, sizeof(*so));
+		st = xcalloc(head->nr + 1, sizeof(*st));
+		sm = xcalloc(head->nr + 1, sizeof(*sm));
+	}
 	for (i = 0; i < head->nr; i++) {
-		const struct tree_change *d = &head->ch[i];
+		const struct tree_change *d = &head->ch[i], *o;
 
 		/* a file against a directory (either side or within the task) */
 		if (strmap_contains(&tip->dirs, d->path) || any_dir_in(&tip->changed, d->path) ||
 		    strmap_contains(&head->dirs, d->path))
 			goto out;
-		if (tree_side_get(tip, d->path))
-			continue;	/* changed the same way on both sides: the tip has it */
 		ups[nu].path = d->path;
-		if (!d->new_mode) {
+		if ((o = tree_side_get(tip, d->path))) {
+			if (git_oid_equal(&o->new_id, &d->new_id) && o->new_mode == d->new_mode)
+				continue;	/* changed the same way on both sides: the tip has it */
+			if (!content || !modified_in_place(o) || !modified_in_place(d) ||
+			    o->new_mode != d->new_mode || !merge_file(&ups[nu].id, c->repo, o, d))
+				goto out;
+			ups[nu].action = GIT_TREE_UPDATE_UPSERT;
+			ups[nu].filemode = (git_filemode_t)d->new_mode;
+			sb[ns] = so[ns] = st[ns] = sm[ns] = ups[nu];
+			git_oid_cpy(&sb[ns].id, &d->old_id);
+			git_oid_cpy(&so[ns].id, &o->new_id);
+			git_oid_cpy(&st[ns].id, &d->new_id);
+			ns++;
+			tip_next_add(&c->tip, d->path, &d->old_id, d->old_mode, &ups[nu].id,
+				     d->new_mode);
+		} else if (!d->new_mode) {
 			ups[nu].action = GIT_TREE_UPDATE_REMOVE;
 		} else {
 			ups[nu].action = GIT_TREE_UPDATE_UPSERT;
 			git_oid_cpy(&ups[nu].id, &d->new_id);
 			ups[nu].filemode = (git_filemode_t)d->new_mode;
 		}
+		if (!o)
+			tip_next_add(&c->tip, d->path, &d->old_id, d->old_mode, &d->new_id,
+				     d->new_mode);
 		nu++;
 	}
 	if (git_tree_lookup(&tt, c->repo, tip_tree) < 0 ||
 	    git_tree_create_updated(tree, c->repo, tt, nu, ups) < 0)
 		goto out;
+	if (ns && synthetic_pair(c, sb, so, st, sm, ns) < 0)
+		goto out;
+	git_oid_cpy(&c->tip.next_tree, tree);
 	ret = 1;
 out:
+	if (!ret)
+		tip_next_clear(&c->tip);
 	git_error_clear();
 	free(ups);
+	free(sb);
+	free(so);
+	free(st);
+	free(sm);
 	git_tree_free(tt);
 	return ret;
 }
@@ -1630,6 +1835,7 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 	int ret = -1;
 
 	*disjoint = 0;
+	c->syn_valid = 0;
 	if (c->nbases != 1)
 		return 1;	/* no base, or several: git's recursive base decides */
 	tree_side_init(&head);
@@ -1642,7 +1848,11 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 	}
 	ret = gitmerge_needed_sides(tip, &head);
 	if (!ret)
-		*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc), tip, &head);
+		*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc), tip, &head, 0);
+	else if (c->speculate && !(tip->deleted_dirs.nr && head.added) &&
+		 !(head.deleted_dirs.nr && tip->added))
+		/* no rename in sight: files both changed merged here, git confirms */
+		*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc), tip, &head, 1);
 out:
 	tree_side_release(&head);
 	git_commit_free(bc);
@@ -1665,7 +1875,7 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	git_merge_options mo;
 	struct gitmerge g;
 	int squash = !!(c->opts->flags & MERGE_SQUASH), ret = -1, lg_conflicts = 0, need;
-	int have_git = 0, disjoint = 0;
+	int have_git = 0, disjoint = 0, spec = 0;
 
 	gitmerge_init(&g);
 	if (git_commit_lookup(&tc, c->repo, tip) < 0 || git_commit_lookup(&hc, c->repo, &r->head) < 0) {
@@ -1687,7 +1897,7 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	need = need_git(c, tc, hc, &disjoint, &tree_oid);
 	if (need < 0)
 		goto out;
-	if (need)
+	if (need && !c->speculate)
 		have_git = !gitmerge_run(&g, c->repo, tip, &r->head);
 	if (disjoint) {
 		/* tree_oid is the merged tree */
@@ -1699,8 +1909,10 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 			goto out;
 		}
 		lg_conflicts = git_index_has_conflicts(index);
-		if (lg_conflicts && !need)
+		if (lg_conflicts && (!need || c->speculate))
 			have_git = !gitmerge_run(&g, c->repo, tip, &r->head);
+		else if (need && c->speculate)
+			spec = 1;	/* libgit2's clean tree, until git says otherwise */
 	}
 	if (have_git && g.conflicts) {
 		if (lg_conflicts && analyze_conflicts(c, r, index, tip) < 0)
@@ -1718,6 +1930,19 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	} else if (git_index_write_tree_to(&tree_oid, index, c->repo) < 0) {
 		error("task '%s': cannot write the merged tree: %s", r->id, gp_git_error());
 		goto out;
+	}
+	if (spec || (need && disjoint)) {
+		int syn = disjoint && c->syn_valid;
+		struct gitmerge_child *gc = syn ? gitmerge_start(c->repo, &c->syn_ours, &c->syn_theirs) :
+			gitmerge_start(c->repo, tip, &r->head);
+
+		/* git cannot be started: libgit2's answer stands, as with gitmerge_run() */
+		if (gc) {
+			ALLOC_GROW(c->pending, c->pending_nr + 1, c->pending_alloc);
+			c->pending[c->pending_nr].gc = gc;
+			git_oid_cpy(&c->pending[c->pending_nr].tree, syn ? &c->syn_expect : &tree_oid);
+			c->pending_nr++;
+		}
 	}
 	if (git_tree_lookup(&tree, c->repo, &tree_oid) < 0) {
 		error("task '%s': cannot write the merged tree: %s", r->id, gp_git_error());
@@ -2375,12 +2600,119 @@ static int update_failed(struct mctx *c, const git_oid *tip)
 	return 1;
 }
 
+/* git's answers to the speculative merges, until at most keep are left to come. */
+static void pending_collect(struct mctx *c, size_t keep)
+{
+	while (c->pending_nr - c->pending_done > keep) {
+		struct pending_git *p = &c->pending[c->pending_done++];
+		struct gitmerge g;
+
+		/* git cannot answer (a warning): libgit2's answer stands, as with gitmerge_run() */
+		if (!gitmerge_finish(&g, p->gc, c->repo) &&
+		    (g.conflicts || !git_oid_equal(&g.tree, &p->tree)))
+			c->spec_failed = 1;
+		gitmerge_release(&g);
+	}
+}
+
+/* Forget every task's result, for merge_all() to run again. */
+static void results_reset(struct mctx *c)
+{
+	struct merge_run *m = c->m;
+	size_t i, k;
+
+	for (i = 0; i < m->nr; i++) {
+		struct merge_result *r = &m->results[i];
+		size_t task = r->task;
+		const char *id = r->id;
+
+		for (k = 0; k < r->conflicts_nr; k++)
+			conflict_release(&r->conflicts[k]);
+		free(r->conflicts);
+		free(r->reason);
+		strlist_clear(&r->undeclared);
+		memset(r, 0, sizeof(*r));
+		r->task = task;
+		r->id = id;
+		strlist_init(&r->undeclared);
+	}
+	memset(c->merged_now, 0, (c->s->plan.tasks.nr + 1) * sizeof(*c->merged_now));
+	c->spec_failed = 0;
+}
+
+/*
+ * Merge every selected task in turn, from m->old_tip; *tip ends as the
+ * new tip.  0, or -1 (reported).  With c->speculate, c->spec_failed
+ * says that the results do not stand (results_reset() and run again).
+ */
+static int merge_all(struct mctx *c, git_oid *tip)
+{
+	struct merge_run *m = c->m;
+	size_t i;
+	int stopped = 0;
+
+	git_oid_cpy(tip, &m->old_tip);
+	for (i = 0; i < m->nr; i++) {
+		struct merge_result *r = &m->results[i];
+		git_oid commit;
+		int rc;
+
+		if (stopped) {
+			set_reason(r, MO_SKIPPED, xstrdup("not tried: stopped at the first conflict or held task"));
+			continue;
+		}
+		rc = prepare(c, r, tip);
+		if (!rc)
+			rc = lanes_gate(c, r, tip);
+		if (rc < 0)
+			return -1;
+		if (rc > 0) {
+			if (r->outcome == MO_MERGED)
+				c->merged_now[r->task] = 1;
+			/* held needs a person as a conflict does */
+			if (r->outcome == MO_HELD && (c->opts->flags & MERGE_STOP_ON_CONFLICT))
+				stopped = 1;
+			continue;
+		}
+		rc = merge_one(c, r, tip, &commit);
+		if (rc < 0) {
+			set_reason(r, MO_FAILED, xstrfmt("cannot merge: %s", gp_git_error()));
+			continue;
+		}
+		if (rc > 0) {
+			set_reason(r, MO_CONFLICT, conflict_summary(r));
+			if (c->opts->flags & MERGE_STOP_ON_CONFLICT)
+				stopped = 1;
+			continue;
+		}
+		if (c->opts->verify) {
+			rc = verify(c, r, &commit);
+			if (rc < 0)
+				return -1;
+			if (!rc) {
+				r->outcome = MO_VERIFY_FAILED;
+				continue;
+			}
+		}
+		r->outcome = MO_MERGED;
+		r->has_commit = 1;
+		git_oid_cpy(&r->commit, &commit);
+		git_oid_cpy(tip, &commit);
+		c->merged_now[r->task] = 1;
+		pending_collect(c, c->spec_jobs);
+		if (c->spec_failed)
+			break;
+	}
+	pending_collect(c, 0);
+	return 0;
+}
+
 int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_t nr,
 		const struct merge_opts *opts)
 {
 	struct mctx c;
 	size_t *order = NULL, order_nr = 0, i, k;
-	int *wanted = NULL, dry = !!(opts->flags & MERGE_DRY_RUN), ret = -1, stopped = 0, step;
+	int *wanted = NULL, dry = !!(opts->flags & MERGE_DRY_RUN), ret = -1, step;
 	struct strbuf msg = STRBUF_INIT;
 	sigset_t mask;
 	int blocked = 0;
@@ -2452,54 +2784,17 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		m->nr++;
 	}
 
-	git_oid_cpy(&tip, &m->old_tip);
-	for (i = 0; i < m->nr; i++) {
-		struct merge_result *r = &m->results[i];
-		git_oid commit;
-		int rc;
-
-		if (stopped) {
-			set_reason(r, MO_SKIPPED, xstrdup("not tried: stopped at the first conflict or held task"));
-			continue;
-		}
-		rc = prepare(&c, r, &tip);
-		if (!rc)
-			rc = lanes_gate(&c, r, &tip);
-		if (rc < 0)
+	/* not with --verify: each candidate is checked as it comes */
+	c.speculate = !opts->verify;
+	c.spec_jobs = 4;
+	if (merge_all(&c, &tip) < 0)
+		goto out;
+	if (c.spec_failed) {
+		/* git did not merge as libgit2 did: again, asking git first */
+		results_reset(&c);
+		c.speculate = 0;
+		if (merge_all(&c, &tip) < 0)
 			goto out;
-		if (rc > 0) {
-			if (r->outcome == MO_MERGED)
-				c.merged_now[r->task] = 1;
-			/* held needs a person as a conflict does */
-			if (r->outcome == MO_HELD && (opts->flags & MERGE_STOP_ON_CONFLICT))
-				stopped = 1;
-			continue;
-		}
-		rc = merge_one(&c, r, &tip, &commit);
-		if (rc < 0) {
-			set_reason(r, MO_FAILED, xstrfmt("cannot merge: %s", gp_git_error()));
-			continue;
-		}
-		if (rc > 0) {
-			set_reason(r, MO_CONFLICT, conflict_summary(r));
-			if (opts->flags & MERGE_STOP_ON_CONFLICT)
-				stopped = 1;
-			continue;
-		}
-		if (opts->verify) {
-			rc = verify(&c, r, &commit);
-			if (rc < 0)
-				goto out;
-			if (!rc) {
-				r->outcome = MO_VERIFY_FAILED;
-				continue;
-			}
-		}
-		r->outcome = MO_MERGED;
-		r->has_commit = 1;
-		git_oid_cpy(&r->commit, &commit);
-		git_oid_cpy(&tip, &commit);
-		c.merged_now[r->task] = 1;
 	}
 	git_oid_cpy(&m->new_tip, &tip);
 	if (dry) {
@@ -2557,6 +2852,10 @@ out:
 		strlist_clear(&c.touched[i]);
 	free(c.touched);
 	free(c.touched_ok);
+	pending_collect(&c, 0);	/* after an error: reap git */
+	free(c.pending);
+	tip_next_clear(&c.tip);
+	free(c.tip.next);
 	tree_side_release(&c.tip.side);
 	free(c.merged_now);
 	free(c.checkout_gitdir);

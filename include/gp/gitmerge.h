@@ -54,6 +54,17 @@ int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
 		      const git_oid *ours, const git_oid *theirs, size_t n, size_t jobs);
 
 /*
+ * gitmerge_run() in two halves, to do other work meanwhile: start git
+ * (NULL when it cannot be started, reported), then collect its answer
+ * as gitmerge_run() returns it (the child is freed).  Every started
+ * child must be finished.
+ */
+struct gitmerge_child;
+struct gitmerge_child *gitmerge_start(git_repository *repo, const git_oid *ours,
+				      const git_oid *theirs);
+int gitmerge_finish(struct gitmerge *out, struct gitmerge_child *gc, git_repository *repo);
+
+/*
  * Can git's merge of ours and theirs differ from libgit2's clean one?  1
  * when both sides changed a path (git's content merge, drivers), when
  * one side deleted files and the other added some (renames, directory
