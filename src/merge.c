@@ -1860,6 +1860,30 @@ out:
 }
 
 /*
+ * git_merge_commits(), from prepare()'s merge base when there is one
+ * (git_merge_commits() would walk the history again to find it: what a
+ * merge with a single base is, git_merge_trees() from its tree).
+ */
+static int merge_trees(struct mctx *c, git_index **index, git_commit *tc, git_commit *hc,
+		       const git_merge_options *mo)
+{
+	git_commit *bc = NULL;
+	git_tree *bt = NULL, *tt = NULL, *ht = NULL;
+	int ret;
+
+	if (c->nbases != 1)
+		return git_merge_commits(index, c->repo, tc, hc, mo);
+	ret = git_commit_lookup(&bc, c->repo, &c->mbase) < 0 || git_commit_tree(&bt, bc) < 0 ||
+		git_commit_tree(&tt, tc) < 0 || git_commit_tree(&ht, hc) < 0 ||
+		git_merge_trees(index, c->repo, bt, tt, ht, mo) < 0 ? -1 : 0;
+	git_tree_free(ht);
+	git_tree_free(tt);
+	git_tree_free(bt);
+	git_commit_free(bc);
+	return ret;
+}
+
+/*
  * Merge head into tip in memory.  0: clean, the new commit in *out; 1:
  * conflicts (in r); -1: error (reported).
  */
@@ -1904,7 +1928,7 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	} else if (!have_git || g.conflicts) {
 		git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
 		mo.target_limit = GITMERGE_RENAME_LIMIT;
-		if (git_merge_commits(&index, c->repo, tc, hc, &mo) < 0) {
+		if (merge_trees(c, &index, tc, hc, &mo) < 0) {
 			error("task '%s': cannot merge: %s", r->id, gp_git_error());
 			goto out;
 		}
