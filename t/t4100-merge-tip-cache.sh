@@ -143,4 +143,30 @@ test_expect_success 'where git does not merge as libgit2 did, git'"'"'s answer s
 	repo_is_tidy drv
 '
 
+# with a commit-graph, git merge-base finds the merge bases (libgit2 1.5
+# reads every commit instead): the same merges, an unrelated branch refused
+test_expect_success 'merge bases from git where there is a commit-graph' '
+	mk_tasks cg \
+		"G1||sed -i s/^2$/two/ shared.txt" \
+		"G2||sed -i s/^18$/eighteen/ shared.txt" \
+		"G3||echo g3 >g3.txt" &&
+	oracle cg cg-oracle G1 G2 G3 &&
+	git -C cg checkout -q --orphan lonely &&
+	git -C cg rm -rq --cached . &&
+	echo alone >cg/alone.txt &&
+	git -C cg add alone.txt &&
+	git -C cg commit -q -m lonely &&
+	git -C cg update-ref refs/heads/parallel/G3 lonely &&
+	git -C cg checkout -q -f main &&
+	git -C cg commit-graph write --reachable &&
+	test -f cg/.git/objects/info/commit-graph &&
+	(cd cg && test_expect_code 1 git parallel merge >../out 2>&1) &&
+	grep "^G1  *merged" out && grep "^G2  *merged" out &&
+	grep "^G3  *failed.*no common history" out &&
+	git -C cg-oracle reset -q --hard HEAD~1 &&
+	git -C cg rev-parse "main^{tree}" >actual &&
+	git -C cg-oracle rev-parse "main^{tree}" >expect &&
+	test_cmp expect actual
+'
+
 test_done
