@@ -152,6 +152,7 @@ struct mctx {
 	 * only them (from a commit holding their base versions), and the
 	 * tree git must give for it: git confirms those file merges alone.
 	 */
+	int mb_by_git;		/* libgit2's merge-base walk was slow: ask git */
 	int syn_valid;
 	git_oid syn_ours, syn_theirs, syn_expect;
 };
@@ -2349,8 +2350,9 @@ static char *ref_lock_path(struct mctx *c, const char *ref)
  * libgit2 1.5 finds merge bases by reading every commit down to them; git
  * reads the generation numbers of a commit-graph when there is one (git
  * gc writes it): on git.git topics, ~50 ms of CPU per task against a few.
- * With a commit-graph, git merge-base --all answers: 0 (c->nbases,
- * c->mbase set), or -1: libgit2 decides.
+ * Once libgit2's walk took more than 20 ms (a deep history), and with a
+ * commit-graph, git merge-base --all answers: 0 (c->nbases, c->mbase
+ * set), or -1: libgit2 decides.
  */
 static int git_merge_bases_by_git(struct mctx *c, const git_oid *a, const git_oid *b)
 {
@@ -2430,11 +2432,17 @@ static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 	 * their only one; none: unrelated histories.
 	 */
 	c->nbases = 0;
-	if (!git_oid_equal(tip, &r->head) && git_merge_bases_by_git(c, tip, &r->head) == 0) {
+	if (!git_oid_equal(tip, &r->head) && c->mb_by_git &&
+	    git_merge_bases_by_git(c, tip, &r->head) == 0) {
 		/* git answered (c->nbases, c->mbase) */
 	} else if (!git_oid_equal(tip, &r->head)) {
 		git_oidarray bases = { NULL, 0 };
+		double t0 = monotonic();
 		int err = git_merge_bases(&bases, c->repo, tip, &r->head);
+
+		/* a deep history: git (with a commit-graph) for the next ones */
+		if (monotonic() - t0 > 0.02 || getenv("GIT_PARALLEL_TEST_MERGE_BASE_BY_GIT"))
+			c->mb_by_git = 1;
 
 		if (err == GIT_ENOTFOUND) {
 			git_error_clear();
