@@ -1556,7 +1556,9 @@ int check_undeclared(struct strlist *out, struct session *s, size_t pi, const gi
 
 	if (!task->paths.nr)
 		return 0;
-	if (measure_task(&fp, s, s->repo, pi, 0, against, FOOTPRINT_NO_UNCOMMITTED) < 0) {
+	/* paths only: no line ranges (FOOTPRINT_LAZY_HUNKS leaves them unread) */
+	if (measure_task(&fp, s, s->repo, pi, 0, against,
+			 FOOTPRINT_NO_UNCOMMITTED | FOOTPRINT_LAZY_HUNKS) < 0) {
 		footprint_release(&fp);
 		return -1;
 	}

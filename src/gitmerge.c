@@ -598,121 +598,21 @@ int gitmerge_scripts_clash(const struct gitmerge_script *a, const struct gitmerg
 
 /* --- does git need asking? ------------------------------------------------ */
 
-struct side {
-	struct strmap changed;	/* path -> (void *)(index + 1) into ids */
-	git_oid *ids;		/* the new blob (zero: deleted) */
-	unsigned int *modes;
-	size_t nr, alloc, alloc2;
-	struct strmap deleted_dirs;	/* directories where files were deleted */
-	struct strlist added;	/* added paths */
-};
-
-static void side_init(struct side *s)
-{
-	memset(s, 0, sizeof(*s));
-	strmap_init(&s->changed);
-	strmap_init(&s->deleted_dirs);
-	strlist_init(&s->added);
-}
-
-static void side_release(struct side *s)
-{
-	strmap_clear(&s->changed);
-	strmap_clear(&s->deleted_dirs);
-	strlist_clear(&s->added);
-	free(s->ids);
-	free(s->modes);
-}
-
-static int side_cb(const git_diff_delta *d, float progress, void *payload)
-{
-	struct side *s = payload;
-	const char *path = d->new_file.path ? d->new_file.path : d->old_file.path;
-
-	(void)progress;
-	ALLOC_GROW(s->ids, s->nr + 1, s->alloc);
-	ALLOC_GROW(s->modes, s->nr + 1, s->alloc2);
-	if (d->status == GIT_DELTA_DELETED) {
-		const char *slash = strrchr(path, '/');
-		char *dir = slash ? xstrndup(path, (size_t)(slash - path)) : xstrdup("");
-
-		strmap_put(&s->deleted_dirs, dir, NULL, NULL);
-		free(dir);
-		memset(&s->ids[s->nr], 0, sizeof(s->ids[s->nr]));
-		s->modes[s->nr] = 0;
-	} else {
-		if (d->status == GIT_DELTA_ADDED)
-			strlist_push(&s->added, path);
-		git_oid_cpy(&s->ids[s->nr], &d->new_file.id);
-		s->modes[s->nr] = d->new_file.mode;
-	}
-	strmap_put(&s->changed, path, (void *)(s->nr + 1), NULL);
-	s->nr++;
-	return 0;
-}
-
-static int side_diff(struct side *s, git_repository *repo, git_tree *base, const git_oid *commit)
-{
-	git_commit *c = NULL;
-	git_tree *t = NULL;
-	git_diff *diff = NULL;
-	struct strlist gone = STRLIST_INIT;
-	size_t i;
-	int ret = -1;
-
-	if (git_commit_lookup(&c, repo, commit) < 0 || git_commit_tree(&t, c) < 0 ||
-	    git_diff_tree_to_tree(&diff, repo, base, t, NULL) < 0 ||
-	    git_diff_foreach(diff, side_cb, NULL, NULL, NULL, s) < 0)
-		goto out;
-	/*
-	 * git's directory renames reach up: d/sub/x moved to e/sub/x renames
-	 * d to e too when d is gone from this side (a file the other side
-	 * adds to d goes to e).  The parents of the directories where files
-	 * were deleted count when this side has no such directory left.
-	 */
-	for (i = 0; i < s->deleted_dirs.size; i++) {
-		const char *dir = s->deleted_dirs.v[i].key;
-		char *up, *slash;
-
-		if (!dir || !*dir)
-			continue;
-		up = xstrdup(dir);
-		while ((slash = strrchr(up, '/'))) {
-			git_tree_entry *te = NULL;
-
-			*slash = '\0';
-			if (!git_tree_entry_bypath(&te, t, up)) {
-				git_tree_entry_free(te);
-				break;
-			}
-			git_error_clear();
-			strlist_push(&gone, up);
-		}
-		free(up);
-	}
-	for (i = 0; i < gone.nr; i++)
-		strmap_put(&s->deleted_dirs, gone.v[i], NULL, NULL);
-	ret = 0;
-out:
-	strlist_clear(&gone);
-	git_diff_free(diff);
-	git_tree_free(t);
-	git_commit_free(c);
-	return ret;
-}
-
 /* Did one side add a file below a directory where the other deleted files? */
-static int adds_where_deleted(const struct side *adder, const struct side *deleter)
+static int adds_where_deleted(const struct tree_side *adder, const struct tree_side *deleter)
 {
 	size_t i;
 
-	if (!deleter->deleted_dirs.size)
+	if (!deleter->deleted_dirs.nr || !adder->added)
 		return 0;
-	for (i = 0; i < adder->added.nr; i++) {
-		char *dir = xstrdup(adder->added.v[i]);
+	for (i = 0; i < adder->nr; i++) {
+		char *dir;
 		char *slash;
 		int hit = 0;
 
+		if (adder->ch[i].old_mode)
+			continue;
+		dir = xstrdup(adder->ch[i].path);
 		while (!hit && (slash = strrchr(dir, '/'))) {
 			*slash = '\0';
 			hit = strmap_contains(&deleter->deleted_dirs, dir);
@@ -726,39 +626,19 @@ static int adds_where_deleted(const struct side *adder, const struct side *delet
 	return 0;
 }
 
-int gitmerge_needed(git_repository *repo, const git_oid *ours, const git_oid *theirs)
+int gitmerge_needed_sides(const struct tree_side *o, const struct tree_side *t)
 {
-	git_oidarray bases = { 0 };
-	git_commit *bc = NULL;
-	git_tree *bt = NULL;
-	struct side o, t;
+	const struct tree_side *small = o->nr < t->nr ? o : t, *big = small == o ? t : o;
 	size_t i;
-	int ret = -1;
 
-	side_init(&o);
-	side_init(&t);
-	if (git_merge_bases(&bases, repo, ours, theirs) < 0 || bases.count != 1) {
-		git_error_clear();
-		ret = 1;	/* no base, or several: git's recursive base decides */
-		goto out;
-	}
-	if (git_commit_lookup(&bc, repo, &bases.ids[0]) < 0 || git_commit_tree(&bt, bc) < 0 ||
-	    side_diff(&o, repo, bt, ours) < 0 || side_diff(&t, repo, bt, theirs) < 0) {
-		error("cannot compare '%s' and '%s' with their merge base: %s",
-		      git_oid_tostr_s(ours), git_oid_tostr_s(theirs), gp_git_error());
-		goto out;
-	}
-	ret = 0;
-	for (i = 0; i < t.changed.size && !ret; i++) {
-		const struct strmap_entry *e = &t.changed.v[i];
-		void *v;
+	for (i = 0; i < small->nr; i++) {
+		const struct tree_change *a = &small->ch[i], *b = tree_side_get(big, a->path);
 
-		if (!e->key || !(v = strmap_get(&o.changed, e->key)))
+		if (!b)
 			continue;
 		/* both changed it, and not the same way: a content merge, a driver, a conflict */
-		if (!git_oid_equal(&o.ids[(size_t)v - 1], &t.ids[(size_t)e->value - 1]) ||
-		    o.modes[(size_t)v - 1] != t.modes[(size_t)e->value - 1])
-			ret = 1;
+		if (!git_oid_equal(&a->new_id, &b->new_id) || a->new_mode != b->new_mode)
+			return 1;
 		/*
 		 * both deleted it, and a side added files: a rename of it on
 		 * one side or both (rename/delete, rename/rename) that libgit2
@@ -766,16 +646,45 @@ int gitmerge_needed(git_repository *repo, const git_oid *ours, const git_oid *th
 		 * lines: its similarity signature needs 4 line hashes; its
 		 * similarity is not git's)
 		 */
-		else if (!o.modes[(size_t)v - 1] && (o.added.nr || t.added.nr))
-			ret = 1;
+		if (!a->new_mode && (o->added || t->added))
+			return 1;
 	}
-	if (!ret && (adds_where_deleted(&o, &t) || adds_where_deleted(&t, &o)))
-		ret = 1;	/* renames, directory renames */
+	/* renames, directory renames */
+	return adds_where_deleted(o, t) || adds_where_deleted(t, o);
+}
+
+int gitmerge_needed(git_repository *repo, const git_oid *ours, const git_oid *theirs)
+{
+	git_oidarray bases = { 0 };
+	git_commit *bc = NULL, *oc = NULL, *tc = NULL;
+	struct tree_side o, t;
+	char oh[GIT_OID_HEXSZ + 1], th[GIT_OID_HEXSZ + 1];
+	int ret = -1;
+
+	tree_side_init(&o);
+	tree_side_init(&t);
+	if (git_merge_bases(&bases, repo, ours, theirs) < 0 || bases.count != 1) {
+		git_error_clear();
+		ret = 1;	/* no base, or several: git's recursive base decides */
+		goto out;
+	}
+	if (git_commit_lookup(&bc, repo, &bases.ids[0]) < 0 ||
+	    git_commit_lookup(&oc, repo, ours) < 0 || git_commit_lookup(&tc, repo, theirs) < 0 ||
+	    tree_side_diff(&o, repo, git_commit_tree_id(bc), git_commit_tree_id(oc)) < 0 ||
+	    tree_side_diff(&t, repo, git_commit_tree_id(bc), git_commit_tree_id(tc)) < 0) {
+		/* not git_oid_tostr_s() twice: both would share one buffer */
+		error("cannot compare '%s' and '%s' with their merge base: %s",
+		      git_oid_tostr(oh, sizeof(oh), ours), git_oid_tostr(th, sizeof(th), theirs),
+		      gp_git_error());
+		goto out;
+	}
+	ret = gitmerge_needed_sides(&o, &t);
 out:
-	git_tree_free(bt);
+	git_commit_free(tc);
+	git_commit_free(oc);
 	git_commit_free(bc);
 	git_oidarray_dispose(&bases);
-	side_release(&o);
-	side_release(&t);
+	tree_side_release(&o);
+	tree_side_release(&t);
 	return ret;
 }

@@ -3,6 +3,7 @@
 
 #include <git2.h>
 
+#include "gp/treediff.h"
 #include "gp/util.h"
 
 /*
@@ -115,6 +116,13 @@ void gitmerge_scripts_clear(struct strmap *m);
  * of the other)?  0 means git's content merge of the file is clean.
  */
 int gitmerge_scripts_clash(const struct gitmerge_script *a, const struct gitmerge_script *b);
+
+/*
+ * gitmerge_needed() from the two sides' changes against their single
+ * merge base (tree_side_diff() from the base's tree to each side's): 1
+ * or 0.
+ */
+int gitmerge_needed_sides(const struct tree_side *ours, const struct tree_side *theirs);
 
 /* Is path one of git's conflicted paths? */
 int gitmerge_has(const struct gitmerge *g, const char *path);
