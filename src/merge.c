@@ -776,8 +776,14 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 		/*
 		 * git status found the index at the old tree and every file
 		 * as the index says, with our index.lock held since: no need
-		 * to ask again (read-tree -m -u checks each path it writes)
+		 * to ask again (read-tree -m -u checks each path it writes).
+		 * Its stat data is refreshed all the same: status does not
+		 * write the index (--no-optional-locks, and we hold the lock),
+		 * and read-tree -m -u refuses a touched file as "not uptodate".
 		 */
+		const char *refresh[] = { "update-index", "-q", "--refresh", NULL };
+
+		git_on_copy(c, refresh, NULL);	/* exit 1 only means "some files differ" */
 		git_oid_cpy(&idx, &old_tree);
 	} else if (copy_tree(c, &idx) < 0) {
 		strlist_push(bad, "(the index has unmerged entries or cannot be read)");
