@@ -1,5 +1,5 @@
 # Helpers of the agreement tests (t3160..): a pair of tasks A and B and
-# git merge-tree as the oracle, as in t3100-agree-git.sh.
+# git merge-tree as the oracle (t3100, t3160).
 
 # scenario <dir> <base-setup> <command-A> <command-B>: a repository whose
 # base is made by <base-setup>, with two parallel tasks A and B running the
