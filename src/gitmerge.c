@@ -577,6 +577,57 @@ int gitmerge_scripts(struct strmap *out, git_repository *repo, const git_oid *ba
 	return ret;
 }
 
+int gitmerge_renames(struct strlist *old_paths, struct strlist *new_paths, git_repository *repo,
+		     const git_oid *old_tree, const git_oid *new_tree)
+{
+	const char *workdir = git_repository_workdir(repo);
+	char *gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
+	char limit[32], a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	const char *argv[] = { "git", gitdir_opt, "diff-tree", "-r", "-M", limit, "--name-status",
+			       "-z", "--no-ext-diff", "--no-textconv", a, b, NULL };
+	struct strbuf sb = STRBUF_INIT;
+	const char *p, *end;
+	pid_t pid;
+	int fd, rc, ret = -1;
+
+	snprintf(limit, sizeof(limit), "-l%d", GITMERGE_RENAME_LIMIT);
+	git_oid_tostr(a, sizeof(a), old_tree);
+	git_oid_tostr(b, sizeof(b), new_tree);
+	pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &fd);
+	if (pid < 0)
+		goto out;
+	rc = finish(pid, fd, &sb);
+	if (rc) {
+		warning("cannot read git diff-tree's renames (exit %d): libgit2 finds them", rc);
+		goto out;
+	}
+	/* "R<score>\0old\0new\0", any other status "X\0path\0" */
+	for (p = sb.buf, end = sb.buf + sb.len; p < end;) {
+		const char *status = p, *one, *two;
+
+		p += strlen(p) + 1;
+		if (p >= end)
+			break;
+		one = p;
+		p += strlen(p) + 1;
+		if (*status != 'R' && *status != 'C')
+			continue;
+		if (p >= end)
+			break;
+		two = p;
+		p += strlen(p) + 1;
+		if (*status == 'R') {
+			strlist_push(old_paths, one);
+			strlist_push(new_paths, two);
+		}
+	}
+	ret = 0;
+out:
+	strbuf_release(&sb);
+	free(gitdir_opt);
+	return ret;
+}
+
 int gitmerge_scripts_clash(const struct gitmerge_script *a, const struct gitmerge_script *b)
 {
 	size_t i, j;

@@ -124,6 +124,15 @@ int gitmerge_scripts_clash(const struct gitmerge_script *a, const struct gitmerg
  */
 int gitmerge_needed_sides(const struct tree_side *ours, const struct tree_side *theirs);
 
+/*
+ * The renames git finds between two trees of repo, as its merge does (-M,
+ * up to GITMERGE_RENAME_LIMIT files): pair i is old_paths[i] ->
+ * new_paths[i] (appended).  One git diff-tree.  0, or -1 (a warning:
+ * find them otherwise).
+ */
+int gitmerge_renames(struct strlist *old_paths, struct strlist *new_paths, git_repository *repo,
+		     const git_oid *old_tree, const git_oid *new_tree);
+
 /* Is path one of git's conflicted paths? */
 int gitmerge_has(const struct gitmerge *g, const char *path);
 
