@@ -59,7 +59,7 @@ test_expect_success 'a file without checklists is not said to have acceptance cr
 	(cd repo && test_must_fail git parallel plan nobox.md >out 2>../err) &&
 	! grep "acceptance criteria" err &&
 	grep "^warning: nobox.md:5: no checklist items, but headings that start with an ID" err &&
-	grep "^error: no tasks found in .nobox.md." err
+	grep "^fatal: no tasks found in .nobox.md." err
 '
 
 test_expect_success 'a priority label several items share is not their ID' '
@@ -145,7 +145,7 @@ test_expect_success 'a duplicate ID done in one place and not in the other says 
 	- [x] Task 1.2: Schemas exist already
 	EOF
 	(cd repo && test_must_fail git parallel plan dupdone.md 2>../err) &&
-	grep "^error: duplicate task ID .1.2. (dupdone.md:2 and dupdone.md:5), one done and one not: delete the stale copy or renumber one$" err
+	grep "^fatal: duplicate task ID .1.2. (dupdone.md:2 and dupdone.md:5), one done and one not: delete the stale copy or renumber one$" err
 '
 
 test_expect_success 'a quantity after "after" is not a task: "after 30 days"' '
@@ -198,7 +198,7 @@ test_expect_success 'a list without boxes: the error says why it has no tasks' '
 	EOF
 	(cd repo && test_must_fail git parallel plan plain.md 2>../err) &&
 	grep "^warning: plain.md:5: no checklist items; list items without a box (.- text.) are not tasks: write .- \[ \] text. to plan one$" err &&
-	grep "^error: no tasks found in .plain.md." err
+	grep "^fatal: no tasks found in .plain.md." err
 '
 
 test_expect_success '"[P1]" after an ID is a priority, not a story' '
