@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "gp/worktree.h"
@@ -630,6 +631,52 @@ static int branch_create_failed(git_repository *repo, struct wt_request *req)
 	return -1;
 }
 
+/* When this process first made a branch: a lock older than that is not ours. */
+static struct timespec first_branch_at;
+static pthread_once_t first_branch_once = PTHREAD_ONCE_INIT;
+
+static void note_first_branch(void)
+{
+	clock_gettime(CLOCK_REALTIME, &first_branch_at);
+}
+
+/*
+ * A run killed while it created another task's branch (its threads make
+ * several at once) leaves refs/heads/<branch>.lock, and every later run
+ * would fail on it.  We hold the session's lock, the branch does not
+ * exist, it is in our namespace for this task, and the lock was written
+ * before this process made any branch and holds the very commit we are
+ * about to write (the pinned base), or nothing yet: it is the killed
+ * run's, and goes.
+ * 1 when it was removed.
+ */
+static int remove_killed_runs_lock(git_repository *repo, struct wt_request *req)
+{
+	const char *common = git_repository_commondir(repo);
+	size_t n = strlen(common);
+	char *lock = xstrfmt("%.*s/%s.lock", (int)(n && common[n - 1] == '/' ? n - 1 : n),
+			     common, req->branch);
+	char hex[GIT_OID_HEXSZ + 1];
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	int ret = 0;
+
+	git_oid_tostr(hex, sizeof(hex), &req->base);
+	if (!lstat(lock, &st) && S_ISREG(st.st_mode) &&
+	    (st.st_mtim.tv_sec < first_branch_at.tv_sec ||
+	     (st.st_mtim.tv_sec == first_branch_at.tv_sec &&
+	      st.st_mtim.tv_nsec < first_branch_at.tv_nsec)) &&
+	    strbuf_read_file(&sb, lock) >= 0) {
+		strbuf_trim(&sb);
+		/* empty: killed between making the lock and writing it */
+		if ((!sb.len || !strcmp(sb.buf, hex)) && !unlink(lock))
+			ret = 1;
+	}
+	strbuf_release(&sb);
+	free(lock);
+	return ret;
+}
+
 /*
  * The branch of req, found or created (*created); -1 with req->error.
  * An existing branch is taken only when git-parallel made it for this
@@ -656,7 +703,10 @@ static int get_branch(git_reference **out, int *created, git_repository *repo, s
 			goto out;
 		}
 		msg = xstrfmt("%s%s", BRANCH_LOG, req->name);
-		if (git_reference_create(&ref, repo, req->branch, &req->base, 0, msg) < 0) {
+		pthread_once(&first_branch_once, note_first_branch);
+		if (git_reference_create(&ref, repo, req->branch, &req->base, 0, msg) < 0 &&
+		    (!remove_killed_runs_lock(repo, req) ||
+		     git_reference_create(&ref, repo, req->branch, &req->base, 0, msg) < 0)) {
 			ret = branch_create_failed(repo, req);
 			goto out;
 		}
