@@ -646,8 +646,8 @@ static void note_first_branch(void)
  * would fail on it.  We hold the session's lock, the branch does not
  * exist, it is in our namespace for this task, and the lock was written
  * before this process made any branch and holds the very commit we are
- * about to write (the pinned base), or nothing yet: it is the killed
- * run's, and goes.
+ * about to write (the pinned base): it is the killed run's, and goes
+ * (an empty one could be anyone's: it stays).
  * 1 when it was removed.
  */
 static int remove_killed_runs_lock(git_repository *repo, struct wt_request *req)
@@ -668,8 +668,7 @@ static int remove_killed_runs_lock(git_repository *repo, struct wt_request *req)
 	      st.st_mtim.tv_nsec < first_branch_at.tv_nsec)) &&
 	    strbuf_read_file(&sb, lock) >= 0) {
 		strbuf_trim(&sb);
-		/* empty: killed between making the lock and writing it */
-		if ((!sb.len || !strcmp(sb.buf, hex)) && !unlink(lock))
+		if (!strcmp(sb.buf, hex) && !unlink(lock))
 			ret = 1;
 	}
 	strbuf_release(&sb);
