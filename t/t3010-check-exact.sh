@@ -4,20 +4,7 @@ test_description='git parallel check: every kind of overlap, classified as git m
 
 . ./test-lib.sh
 
-# scenario <dir> <base-setup> <command-A> <command-B>: a repository whose
-# base is made by the shell code <base-setup> (run in it, then committed),
-# with two parallel tasks A and B running the given commands, run.
-scenario () {
-	dir=$1 base=$2 ca=$3 cb=$4 &&
-	new_repo "$dir" &&
-	(cd "$dir" && eval "$base") &&
-	printf "[task \"A\"]\n\ttitle = side a\n\tcommand = %s\n[task \"B\"]\n\ttitle = side b\n\tcommand = %s\n" \
-		"$ca" "$cb" >"$dir/tasks.ini" &&
-	git -C "$dir" add -A && git -C "$dir" commit -q -m base &&
-	(cd "$dir" && git parallel plan tasks.ini >/dev/null && git parallel run >../run.out 2>&1) &&
-	git -C "$dir" rev-parse --verify -q parallel/A^{commit} >/dev/null &&
-	git -C "$dir" rev-parse --verify -q parallel/B^{commit} >/dev/null
-}
+. "$GP_TEST_DIR/lib/agree.sh"
 
 LINES='for i in $(test_seq 1 20); do echo "line $i"; done >lines.txt'
 

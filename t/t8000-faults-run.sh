@@ -18,25 +18,6 @@ crash_run () {
 	test_crashed $rc
 }
 
-# wait_commands_gone <repo>: a crashed run leaves its task commands
-# running (that is the point of the crash tests); wait (up to 30 s) until
-# every process group a task state file names has no live process left, so
-# that git fsck does not race a command still committing.  Zombies waiting
-# for init to reap them are gone: they hold nothing.
-wait_commands_gone () {
-	for f in "$(state_dir "$1")"/tasks/*
-	do
-		pid=$(sed -n "s/^	pid = //p" "$f") &&
-		n=0 &&
-		while test -n "$pid" && test "$pid" != 0 &&
-		      ps -eo pgid=,stat= | awk -v g="$pid" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'
-		do
-			n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || {
-				echo "the command of $f (group $pid) never ended"; return 1
-			}
-		done || return 1
-	done
-}
 
 # own_commits <repo> <id>: how many "<id>: own commit" commits its branch holds.
 own_commits () {

@@ -79,3 +79,23 @@ ini_tasks () {
 	git -C "$dir" add . && git -C "$dir" commit -q -m tasks &&
 	(cd "$dir" && git parallel plan tasks.ini >/dev/null)
 }
+
+# wait_commands_gone <repo>: a run killed with its task commands running
+# leaves them running; wait (up to 30 s) until no process group a task
+# state names has a live process, so that fsck does not race a commit.
+# Zombies waiting for init to reap them are gone: they hold nothing.
+wait_commands_gone () {
+	for f in "$(state_dir "$1")"/tasks/*
+	do
+		test -f "$f" || continue
+		pid=$(sed -n "s/^	pid = //p" "$f") &&
+		n=0 &&
+		while test -n "$pid" && test "$pid" != 0 &&
+		      ps -eo pgid=,stat= | awk -v g="$pid" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'
+		do
+			n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || {
+				echo "the command of $f (group $pid) never ended"; return 1
+			}
+		done || return 1
+	done
+}
