@@ -648,6 +648,16 @@ pid_t state_lock_holder(const char *state_dir)
 
 /* the lock */
 
+static struct timespec taken_over_since;
+static int taken_over;
+
+int state_lock_taken_over(struct timespec *since)
+{
+	if (taken_over)
+		*since = taken_over_since;
+	return taken_over;
+}
+
 /*
  * The lock file holds the pid of its holder; a lock whose holder is gone
  * is taken over.  Checking the holder and replacing its file are two
@@ -695,6 +705,14 @@ int state_lock_acquire(const char *state_dir, const char *what)
 		goto out;
 	}
 	/* free, or left by a process that is gone: take it */
+	{
+		struct stat old;
+
+		if (!lstat(path, &old)) {
+			taken_over_since = old.st_mtim;
+			taken_over = 1;
+		}
+	}
 	if (unlink(path) < 0 && errno != ENOENT) {
 		error_errno("cannot remove the stale lock '%s'", path);
 		goto out;

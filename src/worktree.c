@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gp/state.h"
 #include "gp/worktree.h"
 
 #define MERGE_MESSAGE "git-parallel: merge of dependencies"
@@ -640,15 +641,23 @@ static void note_first_branch(void)
 	clock_gettime(CLOCK_REALTIME, &first_branch_at);
 }
 
+/* a before b */
+static int ts_before(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 /*
  * A run killed while it created another task's branch (its threads make
  * several at once) leaves refs/heads/<branch>.lock, and every later run
  * would fail on it.  We hold the session's lock, the branch does not
  * exist, it is in our namespace for this task, and the lock was written
- * before this process made any branch and holds the very commit we are
- * about to write (the pinned base): it is the killed run's, and goes
- * (an empty one could be anyone's: it stays).
- * 1 when it was removed.
+ * before this process made any branch.  It is the killed run's, and goes,
+ * when it holds the very commit we are about to write (the pinned base),
+ * or when it is empty (killed between creating and writing it) and was
+ * made after the dead run took the session lock we took over from it.
+ * Any other lock (an empty one from before, or without a dead run) could
+ * be anyone's: it stays.  1 when it was removed.
  */
 static int remove_killed_runs_lock(git_repository *repo, struct wt_request *req)
 {
@@ -658,17 +667,19 @@ static int remove_killed_runs_lock(git_repository *repo, struct wt_request *req)
 			     common, req->branch);
 	char hex[GIT_OID_HEXSZ + 1];
 	struct strbuf sb = STRBUF_INIT;
+	struct timespec dead_since;
 	struct stat st;
 	int ret = 0;
 
 	git_oid_tostr(hex, sizeof(hex), &req->base);
 	if (!lstat(lock, &st) && S_ISREG(st.st_mode) &&
-	    (st.st_mtim.tv_sec < first_branch_at.tv_sec ||
-	     (st.st_mtim.tv_sec == first_branch_at.tv_sec &&
-	      st.st_mtim.tv_nsec < first_branch_at.tv_nsec)) &&
+	    ts_before(&st.st_mtim, &first_branch_at) &&
 	    strbuf_read_file(&sb, lock) >= 0) {
 		strbuf_trim(&sb);
-		if (!strcmp(sb.buf, hex) && !unlink(lock))
+		if ((!strcmp(sb.buf, hex) ||
+		     (!sb.len && state_lock_taken_over(&dead_since) &&
+		      !ts_before(&st.st_mtim, &dead_since))) &&
+		    !unlink(lock))
 			ret = 1;
 	}
 	strbuf_release(&sb);

@@ -2,6 +2,7 @@
 #define GP_STATE_H
 
 #include <sys/types.h>
+#include <time.h>
 
 #include "gp/plan.h"
 
@@ -64,6 +65,15 @@ pid_t state_lock_holder(const char *state_dir);
  */
 int state_lock_acquire(const char *state_dir, const char *what);
 void state_lock_release(const char *state_dir);
+
+/*
+ * When state_lock_acquire() took over a lock left by a dead process: 1,
+ * with *since set to that lock file's mtime (when the dead holder took
+ * it); else 0.  Whatever that process left in git-parallel's own
+ * namespace after *since and before this process began is the dead
+ * holder's.
+ */
+int state_lock_taken_over(struct timespec *since);
 
 /* Task states (DESIGN.md 2.3). */
 enum task_state {
