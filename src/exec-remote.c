@@ -351,6 +351,7 @@ static int l_start(struct executor *ex, struct run_engine *e, size_t i, const gi
 	spec.log_path = st->log;
 	spec.timeout = e->opts.timeout;
 	spec.data = (void *)(i + 1);
+	spec.hold = 1;	/* until l_go(): its pid is saved first */
 	if (runner_start(&l->runner, &spec) < 0) {
 		strbuf_addstr(why, "the worker could not be launched");
 		goto out;
@@ -366,6 +367,13 @@ out:
 	strbuf_release(&cmd);
 	free(logdir);
 	return ret;
+}
+
+static void l_go(struct executor *ex, struct run_engine *e, size_t i, int go)
+{
+	struct launcher *l = ex->data;
+
+	runner_go(&l->runner, e->s->plan.tasks.v[i].id, go);
 }
 
 static size_t l_running(struct executor *ex)
@@ -530,6 +538,7 @@ int executor_launch_init(struct executor *ex, const char *spec, const char *url,
 	ex->data = l;
 	ex->prepare = l_prepare;
 	ex->start = l_start;
+	ex->go = l_go;
 	ex->running = l_running;
 	ex->wait = l_wait;
 	ex->stop_all = l_stop_all;

@@ -319,7 +319,15 @@ static void start_task(struct run_engine *e, size_t i, const git_oid *base)
 	}
 	st->pid = pid;
 	st->pid_start = pid ? state_pid_start(pid) : 0;
-	save(e, i);
+	/* forked and held: it runs only once its pid is saved */
+	test_crash_point("run-after-fork");
+	if (save(e, i) < 0) {
+		/* unsaved, a crash would leave it running unknown: it never runs */
+		if (e->ex->go)
+			e->ex->go(e->ex, e, i, 0);
+	} else if (e->ex->go) {
+		e->ex->go(e->ex, e, i, 1);
+	}
 	test_crash_point("run-after-start");
 	memset(&ev, 0, sizeof(ev));
 	ev.kind = RUN_EV_STARTED;
@@ -1310,6 +1318,7 @@ static int local_start(struct executor *ex, struct run_engine *e, size_t i, cons
 	spec.env = envv;
 	spec.timeout = e->opts.timeout;
 	spec.data = (void *)(i + 1);
+	spec.hold = 1;	/* until local_go(): its pid is saved first */
 	if (runner_start(&l->runner, &spec) < 0) {
 		strbuf_addstr(why, "the command could not be started");
 		goto out;
@@ -1323,6 +1332,13 @@ out:
 	free(prompt);
 	free(logdir);
 	return ret;
+}
+
+static void local_go(struct executor *ex, struct run_engine *e, size_t i, int go)
+{
+	struct local *l = ex->data;
+
+	runner_go(&l->runner, e->s->plan.tasks.v[i].id, go);
 }
 
 static size_t local_running(struct executor *ex)
@@ -1698,6 +1714,7 @@ int executor_local_init(struct executor *ex, double grace)
 	ex->data = l;
 	ex->prepare = local_prepare;
 	ex->start = local_start;
+	ex->go = local_go;
 	ex->running = local_running;
 	ex->wait = local_wait;
 	ex->stop_all = local_stop_all;

@@ -74,10 +74,17 @@ struct runner_proc {
 	int leftover;		/* see struct runner_event */
 	int spawn_failed;
 	int reaped;		/* done; freed at the next runner_wait() */
+	/* held (spec->hold) until runner_go(): */
+	int held;
+	int go_fd;		/* write end of the go pipe, or -1 */
+	int err_fd;		/* read end of the exec pipe, or -1 */
+	int log_fd;		/* for a spawn failure, or -1 */
+	char *cwd;		/* for a spawn failure's message */
+	double timeout;
 };
 
 /* What a child tells its parent through the exec pipe when it fails. */
-enum child_stage { CHILD_DEVNULL = 1, CHILD_CHDIR, CHILD_EXEC };
+enum child_stage { CHILD_DEVNULL = 1, CHILD_CHDIR, CHILD_EXEC, CHILD_HELD };
 struct child_err {
 	int stage;
 	int err;
@@ -251,6 +258,17 @@ int runner_init(struct runner *r, double grace)
 	return 0;
 }
 
+/* Close what a held proc keeps for runner_go(); its child, if waiting, exits. */
+static void drop_hold(struct runner_proc *p)
+{
+	close_fd(&p->go_fd);
+	close_fd(&p->err_fd);
+	close_fd(&p->log_fd);
+	free(p->cwd);
+	p->cwd = NULL;
+	p->held = 0;
+}
+
 /* Drop the procs reported last time. */
 static void compact(struct runner *r)
 {
@@ -258,6 +276,7 @@ static void compact(struct runner *r)
 
 	for (i = j = 0; i < r->nr; i++) {
 		if (r->procs[i].reaped) {
+			drop_hold(&r->procs[i]);
 			free(r->procs[i].id);
 			continue;
 		}
@@ -494,6 +513,9 @@ void runner_release(struct runner *r)
 {
 	size_t i;
 
+	/* a child still held exits on its own once its go pipe closes */
+	for (i = 0; i < r->nr; i++)
+		drop_hold(&r->procs[i]);
 	if (runner_running(r)) {
 		warning("killing %lu task(s) still running", (unsigned long)runner_running(r));
 		kill_all_now(r);
@@ -599,15 +621,23 @@ static void cloexec_from(int lowfd)
 		fcntl((int)fd, F_SETFD, FD_CLOEXEC);
 }
 
-/* In the child, between fork() and exec: async-signal-safe calls only. */
+/*
+ * In the child, between fork() and exec: async-signal-safe calls only.
+ * go_fd >= 0: wait for the parent's go byte on it before exec (go_w, the
+ * pipe's write end the child inherited, is closed first); end of file
+ * without it -- the parent died or withdrew the start -- and the command
+ * never runs.
+ */
 static GP_NORETURN void child_run(const char *command, const char *cwd,
-				  int log_fd, int errfd, char **envp)
+				  int log_fd, int errfd, int go_fd, int go_w, char **envp)
 {
 	struct sigaction sa;
 	sigset_t empty;
 	int sig, fd;
 
 	setpgid(0, 0);
+	if (go_w >= 0)
+		close(go_w);
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
@@ -629,6 +659,12 @@ static GP_NORETURN void child_run(const char *command, const char *cwd,
 			child_fail(errfd, CHILD_DEVNULL, 126);
 		log_fd = fd;
 	}
+	if (go_fd >= 0 && go_fd < 3) {
+		fd = fcntl(go_fd, F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			child_fail(errfd, CHILD_DEVNULL, 126);
+		go_fd = fd;
+	}
 
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -646,8 +682,22 @@ static GP_NORETURN void child_run(const char *command, const char *cwd,
 
 	cloexec_from(3);
 
+	/* default dispositions are in place: SIGTERM to the group ends a held child */
 	sigemptyset(&empty);
 	sigprocmask(SIG_SETMASK, &empty, NULL);
+
+	if (go_fd >= 0) {
+		char c = 0;
+		ssize_t n;
+
+		while ((n = read(go_fd, &c, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1 || c != 'g') {
+			errno = 0;
+			child_fail(errfd, CHILD_HELD, 126);
+		}
+		close(go_fd);
+	}
 
 	execle("/bin/sh", "sh", "-c", command, (char *)NULL, envp);
 	child_fail(errfd, CHILD_EXEC, 127);
@@ -655,8 +705,7 @@ static GP_NORETURN void child_run(const char *command, const char *cwd,
 }
 
 /* Tell the log why the command never ran. */
-static void log_spawn_failure(int log_fd, const struct runner_spec *spec,
-			      const struct child_err *ce)
+static void log_spawn_failure(int log_fd, const char *cwd, const struct child_err *ce)
 {
 	struct strbuf sb = STRBUF_INIT;
 	size_t off = 0;
@@ -664,7 +713,11 @@ static void log_spawn_failure(int log_fd, const struct runner_spec *spec,
 	switch (ce->stage) {
 	case CHILD_CHDIR:
 		strbuf_addf(&sb, "git-parallel: cannot change to '%s': %s\n",
-			    spec->cwd, strerror(ce->err));
+			    cwd, strerror(ce->err));
+		break;
+	case CHILD_HELD:
+		strbuf_addstr(&sb, "git-parallel: the command was not started: "
+			      "its process could not be recorded\n");
 		break;
 	case CHILD_EXEC:
 		strbuf_addf(&sb, "git-parallel: cannot run /bin/sh: %s\n",
@@ -692,7 +745,7 @@ int runner_start(struct runner *r, const struct runner_spec *spec)
 	struct child_err ce;
 	sigset_t all, old;
 	char **envp = NULL;
-	int log_fd = -1, errpipe[2] = { -1, -1 };
+	int log_fd = -1, errpipe[2] = { -1, -1 }, gopipe[2] = { -1, -1 };
 	double start;
 	pid_t pid;
 	ssize_t n;
@@ -711,11 +764,12 @@ int runner_start(struct runner *r, const struct runner_spec *spec)
 	log_fd = open(spec->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (log_fd < 0)
 		return error_errno("task '%s': cannot open log '%s'", spec->id, spec->log_path);
-	if (pipe(errpipe) < 0) {
+	if (pipe(errpipe) < 0 || (spec->hold && pipe(gopipe) < 0)) {
 		error_errno("task '%s': cannot create a pipe", spec->id);
 		goto out;
 	}
-	if (set_cloexec(errpipe[0]) < 0 || set_cloexec(errpipe[1]) < 0) {
+	if (set_cloexec(errpipe[0]) < 0 || set_cloexec(errpipe[1]) < 0 ||
+	    (spec->hold && (set_cloexec(gopipe[0]) < 0 || set_cloexec(gopipe[1]) < 0))) {
 		error_errno("task '%s': cannot set up a pipe", spec->id);
 		goto out;
 	}
@@ -727,21 +781,24 @@ int runner_start(struct runner *r, const struct runner_spec *spec)
 	start = now_mono();
 	pid = fork();
 	if (!pid)
-		child_run(spec->command, spec->cwd, log_fd, errpipe[1], envp);
+		child_run(spec->command, spec->cwd, log_fd, errpipe[1], gopipe[0], gopipe[1], envp);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
 		error_errno("task '%s': cannot fork", spec->id);
 		goto out;
 	}
 	setpgid(pid, pid);	/* either of us may get there first */
+	close_fd(&errpipe[1]);
+	close_fd(&gopipe[0]);
 
 	/* EOF: exec succeeded; a message: the child failed and will exit */
-	close_fd(&errpipe[1]);
-	while ((n = read(errpipe[0], &ce, sizeof(ce))) < 0 && errno == EINTR)
-		;
-	if (n == (ssize_t)sizeof(ce)) {
-		failed = 1;
-		log_spawn_failure(log_fd, spec, &ce);
+	if (!spec->hold) {
+		while ((n = read(errpipe[0], &ce, sizeof(ce))) < 0 && errno == EINTR)
+			;
+		if (n == (ssize_t)sizeof(ce)) {
+			failed = 1;
+			log_spawn_failure(log_fd, spec->cwd, &ce);
+		}
 	}
 
 	ALLOC_GROW(r->procs, r->nr + 1, r->alloc);
@@ -751,15 +808,64 @@ int runner_start(struct runner *r, const struct runner_spec *spec)
 	p->data = spec->data;
 	p->pid = pid;
 	p->start = start;
-	p->deadline = spec->timeout > 0 ? start + spec->timeout : 0;
+	p->deadline = spec->timeout > 0 && !spec->hold ? start + spec->timeout : 0;
 	p->spawn_failed = failed;
+	p->go_fd = p->err_fd = p->log_fd = -1;
+	if (spec->hold) {
+		/* runner_go() lets it exec, or withdraws it */
+		p->held = 1;
+		p->timeout = spec->timeout;
+		p->cwd = xstrdup(spec->cwd);
+		p->go_fd = gopipe[1];
+		p->err_fd = errpipe[0];
+		p->log_fd = log_fd;
+		gopipe[1] = errpipe[0] = log_fd = -1;
+	}
 	ret = 0;
 out:
 	free(envp);
 	close_fd(&errpipe[0]);
 	close_fd(&errpipe[1]);
+	close_fd(&gopipe[0]);
+	close_fd(&gopipe[1]);
 	close_fd(&log_fd);
 	return ret;
+}
+
+int runner_go(struct runner *r, const char *id, int go)
+{
+	struct runner_proc *p = NULL;
+	struct child_err ce;
+	ssize_t n;
+	size_t i;
+
+	for (i = 0; i < r->nr && !p; i++)
+		if (!r->procs[i].reaped && r->procs[i].held && !strcmp(r->procs[i].id, id))
+			p = &r->procs[i];
+	if (!p)
+		return error("runner_go: task '%s' is not waiting to start", id);
+	if (go) {
+		static const char c = 'g';
+
+		/* EPIPE (SIGPIPE is ignored): the child is gone; its exec pipe says why */
+		while (write(p->go_fd, &c, 1) < 0 && errno == EINTR)
+			;
+	}
+	close_fd(&p->go_fd);
+	/* EOF: exec succeeded; a message: the child failed (or was withdrawn) and exits */
+	while ((n = read(p->err_fd, &ce, sizeof(ce))) < 0 && errno == EINTR)
+		;
+	if (n == (ssize_t)sizeof(ce)) {
+		p->spawn_failed = 1;
+		log_spawn_failure(p->log_fd, p->cwd, &ce);
+	} else if (!go) {
+		/* killed before it could tell: it did not run the command either */
+		p->spawn_failed = 1;
+	}
+	p->start = now_mono();
+	p->deadline = p->timeout > 0 ? p->start + p->timeout : 0;
+	drop_hold(p);
+	return 0;
 }
 
 size_t runner_running(const struct runner *r)
@@ -1044,7 +1150,7 @@ int runner_capture(const struct runner_spec *spec, struct strbuf *out, size_t ma
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	pid = fork();
 	if (!pid)
-		child_run(spec->command, spec->cwd, outpipe[1], errpipe[1], envp);
+		child_run(spec->command, spec->cwd, outpipe[1], errpipe[1], -1, -1, envp);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0) {
 		error_errno("'%s': cannot fork", spec->id);

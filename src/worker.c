@@ -88,6 +88,14 @@ static int hb_start(struct executor *ex, struct run_engine *e, size_t task, cons
 	return hb->inner.start(&hb->inner, e, task, base, pid, why);
 }
 
+static void hb_go(struct executor *ex, struct run_engine *e, size_t task, int go)
+{
+	struct heartbeat *hb = ex->data;
+
+	if (hb->inner.go)
+		hb->inner.go(&hb->inner, e, task, go);
+}
+
 static size_t hb_running(struct executor *ex)
 {
 	struct heartbeat *hb = ex->data;
@@ -155,6 +163,7 @@ static void heartbeat_init(struct executor *ex, struct heartbeat *hb)
 	ex->data = hb;
 	ex->prepare = hb_prepare;
 	ex->start = hb_start;
+	ex->go = hb_go;
 	ex->running = hb_running;
 	ex->wait = hb_wait;
 	ex->stop_all = hb_stop_all;

@@ -16,6 +16,7 @@ the first test.'
 # <point>:<kind>
 POINTS="
 run-after-worktree:run
+run-after-fork:run
 run-after-start:run
 run-before-commit:run
 run-after-commit:run

@@ -58,6 +58,14 @@ struct executor {
 	/* Start a prepared task's command; its pid (process group), or 0 when none.  0 or -1 (why). */
 	int (*start)(struct executor *ex, struct run_engine *e, size_t task, const git_oid *base,
 		     long *pid, struct strbuf *why);
+	/*
+	 * Optional.  An executor that has it holds each command start() made
+	 * until the engine has saved its pid: go = 1 lets it run, go = 0
+	 * withdraws it (it never runs, and ends as a command that could not
+	 * start).  A run killed in between leaves no command running that
+	 * its state does not name.
+	 */
+	void (*go)(struct executor *ex, struct run_engine *e, size_t task, int go);
 	/* Commands running now. */
 	size_t (*running)(struct executor *ex);
 	/* The next end, at most tick_ms later.  0, or -1 on an internal error (reported). */

@@ -34,8 +34,9 @@ struct runner_spec {
 	const char *cwd;
 	const char *log_path;	/* opened O_APPEND|O_CREAT, mode 0644 */
 	const char *const *env;	/* extra "NAME=value" entries, NULL-terminated; may be NULL */
-	double timeout;		/* seconds; 0: none */
+	double timeout;		/* seconds; 0: none (counted from runner_go() when held) */
 	void *data;		/* the caller's, handed back in events */
+	int hold;		/* the command waits for runner_go() before it runs */
 };
 
 struct runner_proc;
@@ -87,6 +88,21 @@ void runner_release(struct runner *r);
 
 /* Start a command.  Returns 0, or -1 (reported) when it could not start. */
 int runner_start(struct runner *r, const struct runner_spec *spec);
+
+/*
+ * With spec->hold, the child is forked (its pid known, its group made,
+ * chdir done) but waits on a pipe before exec, so that the caller can
+ * record its pid durably first: a caller killed in between leaves no
+ * command running unknown to its state -- the child sees the pipe's end
+ * without the go byte and exits without running anything.
+ *
+ * runner_go(r, id, 1) lets the held command of task id run; go = 0
+ * withdraws it (the command never runs; it is reported as a spawn
+ * failure, exit 126, with a line in its log).  Either way the command is
+ * then reported by runner_wait() as any other.  0, or -1 (reported) when
+ * no such task is held.
+ */
+int runner_go(struct runner *r, const char *id, int go);
 
 /* Processes still running. */
 size_t runner_running(const struct runner *r);

@@ -99,3 +99,18 @@ wait_commands_gone () {
 		done || return 1
 	done
 }
+
+# wait_cwd_gone <dir>: wait (up to 30 s) until no process has its current
+# directory in <dir> or below -- a task command forked by a run that was
+# killed, whose pid no state names.
+wait_cwd_gone () {
+	d=$(cd "$1" && pwd -P) &&
+	n=0 &&
+	while for p in /proc/[0-9]*; do readlink "$p/cwd" 2>/dev/null; done |
+	      grep -q -e "^$d\$" -e "^$d/"
+	do
+		n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || {
+			echo "a process still runs in $d"; return 1
+		}
+	done
+}

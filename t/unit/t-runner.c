@@ -177,6 +177,63 @@ static void test_cwd(struct runner *r)
 	free(log);
 }
 
+/* spec.hold: the child waits for runner_go() before exec. */
+static void test_hold(struct runner *r)
+{
+	struct runner_spec spec = { 0 };
+	struct runner_event ev;
+	char *log = path("hold.log"), *s;
+	char proc[64];
+	pid_t pid;
+
+	spec.id = "hold";
+	spec.command = "echo ran >>held-ran";
+	spec.cwd = tmp;
+	spec.log_path = log;
+	spec.hold = 1;
+	ok(!runner_start(r, &spec), "a held command starts");
+	pid = runner_pid(r, "hold");
+	ok(pid > 0, "its pid is known before it runs");
+	snprintf(proc, sizeof(proc), "/proc/%ld", (long)pid);
+	ok(!access(proc, F_OK), "the child exists");
+	is_int(runner_running(r), 1, "and counts as running");
+	fprintf(stderr, "# expect two errors about runner_go:\n");
+	is_int(runner_go(r, "nosuch", 1), -1, "runner_go of an unknown task is an error");
+	ok(!runner_go(r, "hold", 1), "runner_go lets it run");
+	is_int(runner_go(r, "hold", 1), -1, "only once");
+	ok(!wait_exit(r, &ev, 15), "it ends");
+	is_int(ev.exit_code, 0, "exit 0");
+	is_int(ev.spawn_failed, 0, "not a spawn failure");
+	is_str(s = slurp("held-ran"), "ran\n", "the command ran once");
+	free(s);
+
+	spec.id = "withdrawn";
+	ok(!runner_start(r, &spec), "another held command starts");
+	ok(!runner_go(r, "withdrawn", 0), "runner_go 0 withdraws it");
+	ok(!wait_exit(r, &ev, 15), "it ends");
+	is_int(ev.exit_code, 126, "exit 126");
+	is_int(ev.spawn_failed, 1, "as a spawn failure");
+	is_str(s = slurp("held-ran"), "ran\n", "the command did not run");
+	free(s);
+	s = slurp("hold.log");
+	if (!ok(strstr(s, "was not started") != NULL, "the log says why"))
+		printf("#   log: %s", s);
+	free(s);
+
+	spec.id = "badcwd";
+	spec.cwd = "/nonexistent/dir";
+	ok(!runner_start(r, &spec) && !runner_go(r, "badcwd", 1), "a held command in a missing cwd");
+	ok(!wait_exit(r, &ev, 15), "it ends");
+	is_int(ev.exit_code, 126, "exit 126");
+	is_int(ev.spawn_failed, 1, "as a spawn failure");
+	s = slurp("hold.log");
+	if (!ok(strstr(s, "cannot change to") != NULL, "the log says why"))
+		printf("#   log: %s", s);
+	free(s);
+	is_int(runner_running(r), 0, "nothing left running");
+	free(log);
+}
+
 static void test_stdin(struct runner *r)
 {
 	struct runner_event ev;
@@ -724,6 +781,7 @@ int main(void)
 	test_exit_codes(&r);
 	test_log_open_failure(&r);
 	test_cwd(&r);
+	test_hold(&r);
 	test_stdin(&r);
 	test_env(&r);
 	test_signal_state(&r);
