@@ -480,7 +480,7 @@ out:
 	return ret;
 }
 
-static void l_stop_orphan(struct executor *ex, struct task_status *st)
+static int l_stop_orphan(struct executor *ex, struct task_status *st, struct strbuf *why)
 {
 	int waited;
 
@@ -489,6 +489,7 @@ static void l_stop_orphan(struct executor *ex, struct task_status *st)
 		usleep(100000);
 	if (state_pid_alive(st->pid, st->pid_start))
 		kill(-(pid_t)st->pid, SIGKILL);
+	return 0;
 }
 
 static void l_release(struct executor *ex)

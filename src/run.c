@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1003,7 +1004,9 @@ static void on_stopped(const struct exec_end *end, void *cb)
 /* Tasks left running by a run that died: stop them before starting again. */
 static void stop_orphans(struct run_engine *e)
 {
+	struct strbuf why = STRBUF_INIT;
 	size_t k;
+	int ret;
 
 	for (k = 0; k < e->sel_nr; k++) {
 		size_t i = e->sel[k];
@@ -1017,13 +1020,24 @@ static void stop_orphans(struct run_engine *e)
 		ev.task = i;
 		ev.pid = st->pid;
 		emit_ev(e, &ev);
-		e->ex->stop_orphan(e->ex, st);
+		strbuf_reset(&why);
+		ret = e->ex->stop_orphan(e->ex, st, &why);
 		st->orphaned = 0;
 		st->pid = 0;
 		st->pid_start = 0;
+		if (ret < 0) {
+			/* not started again in this run, as when its worktree cannot be made */
+			e->tries[i]++;
+			set_state(e, i, TS_FAILED, why.len ? why.buf : "its command left running cannot be stopped");
+			save(e, i);
+			emit(e, RUN_EV_FAILED, i, st->reason);
+			e->failed = 1;
+			continue;
+		}
 		set_state(e, i, TS_INTERRUPTED, "interrupted; run again to resume");
 		save(e, i);
 	}
+	strbuf_release(&why);
 }
 
 int run_engine_run(struct run_engine *e)
@@ -1631,50 +1645,201 @@ static int group_has_live_member(long pgid)
 	return live;
 }
 
-/* Remove path if it is a file last written at or before t: a lock nobody holds. */
-static void remove_stale_lock(const char *path, time_t t)
-{
-	struct stat sb;
+/* One git lock of an orphan's: where, and who holds it. */
+struct orphan_lock {
+	char *path;
+	char *real;		/* canonical, as /proc/<pid>/fd shows it */
+	struct timespec mtime;
+	long holder;		/* a live process holding it open, or 0 */
+};
 
-	if (!lstat(path, &sb) && S_ISREG(sb.st_mode) && sb.st_mtime <= t)
-		unlink(path);
+/* path with its directory made canonical; NULL when the directory is gone. */
+static char *canonical_path(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir, *real, *out;
+
+	if (!slash)
+		return NULL;
+	dir = xstrndup(path, slash - path);
+	real = realpath(dir, NULL);
+	out = real ? xstrfmt("%s%s", real, slash) : NULL;
+	free(real);
+	free(dir);
+	return out;
+}
+
+/* Is path dir itself or below it? */
+static int path_within(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && (!path[n] || path[n] == '/');
 }
 
 /*
- * The orphan's group is gone, but a git command of it killed halfway (SIGKILL
- * after the grace, or the OOM killer) leaves its locks: index.lock and
- * HEAD.lock of the task's worktree, the lock of its branch.  Every attempt
- * after would fail on them ("Unable to create '.../HEAD.lock': File
- * exists").  Nothing of the task runs now, so those written before now are
- * stale; a lock taken since is someone else's and stays.
+ * Who holds the locks, from /proc: a process other than us with a lock
+ * open (a git command killed halfway holds nothing), or a git command
+ * whose current directory is in the worktree (git commit -a with its
+ * editor open keeps index.lock, but not open).  Returns the pid of such a
+ * git command, or 0; sets each lock's holder.
  */
-static void clear_orphan_locks(const struct task_status *st)
+static long scan_lock_holders(struct orphan_lock *v, size_t nr, const char *worktree)
 {
-	static const char *const names[] = { "index.lock", "HEAD.lock" };
-	time_t now = time(NULL);
-	git_repository *wt = NULL;
-	size_t k;
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+	long git_in_wt = 0, self = (long)getpid();
+	char link[PATH_MAX + 1];
 
-	if (!st->worktree ||
-	    git_repository_open_ext(&wt, st->worktree, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
-		return;
-	for (k = 0; k < ARRAY_SIZE(names); k++) {
-		char *path = xstrfmt("%s%s", git_repository_path(wt), names[k]);
+	if (!d)
+		return -1;	/* cannot tell: as if held */
+	while ((de = readdir(d))) {
+		struct strbuf sb = STRBUF_INIT;
+		char *p;
+		long pid;
+		DIR *fds;
+		struct dirent *fe;
+		ssize_t n;
 
-		remove_stale_lock(path, now);
-		free(path);
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		pid = strtol(de->d_name, NULL, 10);
+		if (pid == self)
+			continue;
+		p = xstrfmt("/proc/%s/comm", de->d_name);
+		if (!git_in_wt && strbuf_read_file(&sb, p) >= 0 && !strncmp(sb.buf, "git", 3) &&
+		    strncmp(sb.buf, "git-parallel", 12)) {
+			free(p);
+			p = xstrfmt("/proc/%s/cwd", de->d_name);
+			n = readlink(p, link, sizeof(link) - 1);
+			if (n > 0) {
+				link[n] = '\0';
+				if (path_within(link, worktree))
+					git_in_wt = pid;
+			}
+		}
+		free(p);
+		strbuf_release(&sb);
+		p = xstrfmt("/proc/%s/fd", de->d_name);
+		fds = opendir(p);
+		free(p);
+		if (!fds)
+			continue;	/* gone, or not ours to see */
+		while ((fe = readdir(fds))) {
+			size_t k;
+
+			if (fe->d_name[0] < '0' || fe->d_name[0] > '9')
+				continue;
+			p = xstrfmt("/proc/%s/fd/%s", de->d_name, fe->d_name);
+			n = readlink(p, link, sizeof(link) - 1);
+			free(p);
+			if (n <= 0)
+				continue;
+			link[n] = '\0';
+			for (k = 0; k < nr; k++)
+				if (!v[k].holder && v[k].real && !strcmp(link, v[k].real))
+					v[k].holder = pid;
+		}
+		closedir(fds);
 	}
-	if (st->branch && !strncmp(st->branch, "refs/heads/", 11) && !strstr(st->branch, "..")) {
-		char *path = xstrfmt("%s%s.lock", git_repository_commondir(wt), st->branch);
-
-		remove_stale_lock(path, now);
-		free(path);
-	}
-	git_repository_free(wt);
+	closedir(d);
+	return git_in_wt;
 }
 
-static void local_stop_orphan(struct executor *ex, struct task_status *st)
+static int timespec_after(const struct timespec *a, const struct timespec *b)
 {
+	return a->tv_sec > b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec > b->tv_nsec);
+}
+
+/*
+ * The orphan's group is gone (at end), but a git command of it killed
+ * halfway (SIGKILL after the grace, or the OOM killer) leaves its locks:
+ * index.lock and HEAD.lock of the task's worktree, the lock of its branch.
+ * Every attempt after would fail on them ("Unable to create
+ * '.../HEAD.lock': File exists").  A lock is the dead command's, and is
+ * removed, only when it was written before the orphan's end and no live
+ * process holds it (see scan_lock_holders()).  Otherwise it is someone's
+ * -- a user committing by hand in the task's worktree -- and nothing is
+ * removed: -1 with why naming the lock, the task must not start.
+ */
+static int clear_orphan_locks(const struct task_status *st, const struct timespec *end,
+			      struct strbuf *why)
+{
+	static const char *const names[] = { "index.lock", "HEAD.lock" };
+	struct orphan_lock v[ARRAY_SIZE(names) + 1];
+	git_repository *wt = NULL;
+	char *wt_real = NULL;
+	size_t k, nr = 0;
+	long git_pid;
+	int ret = 0;
+
+	memset(v, 0, sizeof(v));
+	if (!st->worktree ||
+	    git_repository_open_ext(&wt, st->worktree, GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) < 0)
+		return 0;
+	for (k = 0; k < ARRAY_SIZE(names); k++)
+		v[nr++].path = xstrfmt("%s%s", git_repository_path(wt), names[k]);
+	if (st->branch && !strncmp(st->branch, "refs/heads/", 11) && !strstr(st->branch, ".."))
+		v[nr++].path = xstrfmt("%s%s.lock", git_repository_commondir(wt), st->branch);
+	/* only the locks there are */
+	for (k = 0; k < nr; k++) {
+		struct stat sb;
+
+		if (lstat(v[k].path, &sb) || !S_ISREG(sb.st_mode)) {
+			free(v[k].path);
+			v[k].path = NULL;
+			continue;
+		}
+		v[k].mtime = sb.st_mtim;
+		v[k].real = canonical_path(v[k].path);
+	}
+	for (k = 0; k < nr && !v[k].path; k++)
+		;
+	if (k == nr)
+		goto out;
+
+	wt_real = realpath(st->worktree, NULL);
+	git_pid = scan_lock_holders(v, nr, wt_real ? wt_real : st->worktree);
+	for (k = 0; k < nr && !ret; k++) {
+		if (!v[k].path)
+			continue;
+		if (git_pid) {
+			if (git_pid > 0)
+				strbuf_addf(why, "its lock '%s' may be held by a git command running in "
+					    "its worktree (pid %ld)", v[k].path, git_pid);
+			else
+				strbuf_addf(why, "its lock '%s' stays: no /proc to tell who holds it",
+					    v[k].path);
+			ret = -1;
+		} else if (v[k].holder) {
+			strbuf_addf(why, "its lock '%s' is held by a live process (pid %ld)",
+				    v[k].path, v[k].holder);
+			ret = -1;
+		} else if (timespec_after(&v[k].mtime, end)) {
+			strbuf_addf(why, "its lock '%s' was written after its command ended",
+				    v[k].path);
+			ret = -1;
+		}
+	}
+	if (ret)
+		strbuf_addstr(why, "; if no git command is running there, remove the lock file");
+	/* all of them the dead command's, or none removed */
+	for (k = 0; k < nr && !ret; k++)
+		if (v[k].path)
+			unlink(v[k].path);
+out:
+	for (k = 0; k < nr; k++) {
+		free(v[k].path);
+		free(v[k].real);
+	}
+	free(wt_real);
+	git_repository_free(wt);
+	return ret;
+}
+
+static int local_stop_orphan(struct executor *ex, struct task_status *st, struct strbuf *why)
+{
+	struct timespec end;
 	int waited;
 
 	(void)ex;
@@ -1690,9 +1855,11 @@ static void local_stop_orphan(struct executor *ex, struct task_status *st)
 		usleep(100000);
 	/* zombies nobody reaps (init in a container) keep the group; they hold nothing */
 	if (st->pid > 0 && group_has_live_member(st->pid))
-		return;
+		return 0;
 locks:
-	clear_orphan_locks(st);
+	/* seen gone: a lock written after now is not the orphan's */
+	clock_gettime(CLOCK_REALTIME, &end);
+	return clear_orphan_locks(st, &end, why);
 }
 
 static void local_release(struct executor *ex)

@@ -142,11 +142,11 @@ static int hb_finish(struct executor *ex, struct run_engine *e, size_t task, git
 	return hb->inner.finish(&hb->inner, e, task, head, why);
 }
 
-static void hb_stop_orphan(struct executor *ex, struct task_status *st)
+static int hb_stop_orphan(struct executor *ex, struct task_status *st, struct strbuf *why)
 {
 	struct heartbeat *hb = ex->data;
 
-	hb->inner.stop_orphan(&hb->inner, st);
+	return hb->inner.stop_orphan(&hb->inner, st, why);
 }
 
 static void hb_release(struct executor *ex)

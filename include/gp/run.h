@@ -84,8 +84,12 @@ struct executor {
 	 * reported by wait(): which, or 0; it stays to be reported.  Optional.
 	 */
 	int (*signal_pending)(struct executor *ex);
-	/* Stop a task's command left running by a run that is gone. */
-	void (*stop_orphan)(struct executor *ex, struct task_status *st);
+	/*
+	 * Stop a task's command left running by a run that is gone.  0, or
+	 * -1 with why: the task must not start again as it is (a lock in its
+	 * worktree that may be someone else's); it fails.
+	 */
+	int (*stop_orphan)(struct executor *ex, struct task_status *st, struct strbuf *why);
 	void (*release)(struct executor *ex);
 };
 

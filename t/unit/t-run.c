@@ -177,8 +177,9 @@ static int f_finish(struct executor *ex, struct run_engine *e, size_t task, git_
 	return 0;
 }
 
-static void f_stop_orphan(struct executor *ex, struct task_status *st)
+static int f_stop_orphan(struct executor *ex, struct task_status *st, struct strbuf *why)
 {
+	return 0;
 }
 
 static void fake_init(struct executor *ex, struct fake *f)
