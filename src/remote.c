@@ -3,6 +3,7 @@
  * each task's state and branch as refs (see gp/remote.h).  Transport is
  * the git CLI; objects are made with libgit2.
  */
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -322,9 +323,70 @@ static int ref_oid(git_repository *repo, const char *ref, git_oid *out)
 	return git_reference_name_to_id(out, repo, ref) == 0;
 }
 
+/*
+ * Each remote fetches into a namespace of its own, so that status
+ * --remote A and --remote B neither prune nor overwrite what the other
+ * fetched (and reads right after its fetch): refs/gp-remote/<name>/ for a
+ * plain remote name, refs/gp-remote/%%<SHA-1 of it>/ for a URL, a path,
+ * or a name the old layout used (parallel, heads, target).  Caller frees.
+ */
+char *remote_ns(const char *name)
+{
+	static const char *const old_layout[] = { "parallel", "heads", "target" };
+	const char *p;
+	int plain = name && *name && *name != '-' && strlen(name) <= 64;
+	size_t k;
+	git_oid oid;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	for (p = name; plain && *p; p++)
+		plain = isalnum((unsigned char)*p) || *p == '_' || *p == '-';
+	for (k = 0; plain && k < ARRAY_SIZE(old_layout); k++)
+		plain = strcmp(name, old_layout[k]) != 0;
+	if (plain)
+		return xstrfmt(REMOTE_NS "%s/", name);
+	if (git_odb_hash(&oid, name ? name : "", name ? strlen(name) : 0, GIT_OBJECT_BLOB) < 0)
+		memset(&oid, 0, sizeof(oid));
+	git_oid_tostr(hex, sizeof(hex), &oid);	/* not _s: no libgit2 thread state */
+	return xstrfmt(REMOTE_NS "%%%%%s/", hex);
+}
+
+/*
+ * The layout before namespaces: every remote fetched into
+ * refs/gp-remote/{parallel,heads}/ and refs/gp-remote/target, pruning one
+ * another's refs.  Those refs are a cache of what a remote holds, fetched
+ * again each time: remove them (no namespace has those names).
+ */
+static void drop_old_layout(struct remote *r)
+{
+	static const char *const globs[] = {
+		REMOTE_NS "parallel/*", REMOTE_NS "heads/*", REMOTE_NS "target",
+	};
+	struct strlist names = STRLIST_INIT;
+	git_reference_iterator *it = NULL;
+	const char *name;
+	size_t k;
+	int lock = -1;
+
+	for (k = 0; k < ARRAY_SIZE(globs); k++) {
+		if (git_reference_iterator_glob_new(&it, r->repo, globs[k]) < 0)
+			continue;
+		while (!git_reference_next_name(&name, it))
+			strlist_push(&names, name);
+		git_reference_iterator_free(it);
+		it = NULL;
+	}
+	if (names.nr && (lock = fetch_lock(r)) >= 0) {
+		for (k = 0; k < names.nr; k++)
+			git_reference_remove(r->repo, names.v[k]);	/* gone already: fine */
+		close(lock);
+	}
+	strlist_clear(&names);
+}
+
 char *remote_branch_ref(const struct remote *r, const char *id)
 {
-	return xstrfmt(REMOTE_NS "heads/%s%s", r->set.branch_prefix, id);
+	return xstrfmt("%sheads/%s%s", r->ns, r->set.branch_prefix, id);
 }
 
 char *remote_branch_name(const struct remote *r, const char *id)
@@ -380,7 +442,7 @@ static int read_tasks(struct remote *r)
 	for (i = 0; i < r->plan.tasks.nr; i++) {
 		struct remote_task *t = &r->tasks[i];
 		const char *id = r->plan.tasks.v[i].id;
-		char *ref = xstrfmt(REMOTE_NS "parallel/state/%s", id);
+		char *ref = xstrfmt("%sparallel/state/%s", r->ns, id);
 
 		task_status_init(&t->st, id);
 		if (ref_oid(r->repo, ref, &t->state_commit)) {
@@ -405,7 +467,7 @@ static int read_tasks(struct remote *r)
 
 int remote_fetch_branches(struct remote *r)
 {
-	char *spec = xstrfmt("+refs/heads/%s*:" REMOTE_NS "heads/%s*", r->set.branch_prefix,
+	char *spec = xstrfmt("+refs/heads/%s*:%sheads/%s*", r->set.branch_prefix, r->ns,
 			     r->set.branch_prefix);
 	size_t i;
 	int ret = fetch(r, spec);
@@ -423,7 +485,7 @@ int remote_fetch_branches(struct remote *r)
 int remote_load(struct remote *r, git_repository *repo, const char *name, int branches)
 {
 	struct strbuf set = STRBUF_INIT;
-	char *file = NULL;
+	char *file = NULL, *spec = NULL;
 	int ret = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -436,10 +498,19 @@ int remote_load(struct remote *r, git_repository *repo, const char *name, int br
 	r->set.commit_auto = 1;
 	if (remote_check_name(name) < 0)
 		goto out;
-	if (fetch(r, "+refs/parallel/*:" REMOTE_NS "parallel/*") < 0)
+	r->ns = remote_ns(name);
+	drop_old_layout(r);
+	spec = xstrfmt("+refs/parallel/*:%sparallel/*", r->ns);
+	if (fetch(r, spec) < 0)
 		goto out;
-	r->has_base = ref_oid(repo, REMOTE_NS "parallel/base", &r->base);
-	if (!ref_oid(repo, REMOTE_NS "parallel/plan", &r->plan_commit)) {
+	free(spec);
+	spec = NULL;
+	spec = xstrfmt("%sparallel/base", r->ns);
+	r->has_base = ref_oid(repo, spec, &r->base);
+	free(spec);
+	spec = NULL;
+	spec = xstrfmt("%sparallel/plan", r->ns);
+	if (!ref_oid(repo, spec, &r->plan_commit)) {
 		r->tasks = xcalloc(1, sizeof(*r->tasks));
 		ret = 0;
 		goto out;
@@ -475,6 +546,7 @@ int remote_load(struct remote *r, git_repository *repo, const char *name, int br
 		goto out;
 	ret = 0;
 out:
+	free(spec);
 	free(file);
 	strbuf_release(&set);
 	return ret;
@@ -497,6 +569,7 @@ void remote_release(struct remote *r)
 	free(r->set.command);
 	free(r->set.branch_prefix);
 	free(r->name);
+	free(r->ns);
 	free(r->workdir);
 	memset(r, 0, sizeof(*r));
 }
@@ -840,7 +913,7 @@ int remote_fetch_target(struct remote *r, const char *ref, int *exists, git_oid 
 	}
 	ret = 0;
 	if (*exists) {
-		spec = xstrfmt("+%s:" REMOTE_NS "target", ref);
+		spec = xstrfmt("+%s:%starget", ref, r->ns);
 		ret = fetch(r, spec);
 	}
 out:

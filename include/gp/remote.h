@@ -18,8 +18,9 @@
  *   refs/parallel/state/<id>   a commit whose tree holds "state" (the
  *                              task's state file, plus the worker's lease)
  *   refs/heads/<prefix><id>    the task's work, once done
- * Fetched here into refs/gp-remote/ (refs/gp-remote/parallel/...,
- * refs/gp-remote/heads/<prefix><id>), pruned at every fetch.  Transport
+ * Fetched here into the remote's own namespace refs/gp-remote/<ns>/
+ * (<ns>/parallel/..., <ns>/heads/<prefix><id>, <ns>/target; see
+ * remote_ns()), pruned at every fetch.  Transport
  * is the git CLI (git fetch, git push --atomic --force-with-lease):
  * libgit2 1.5's transports lack leases and ssh configuration.
  */
@@ -48,6 +49,7 @@ struct remote_settings {
 struct remote {
 	git_repository *repo;	/* borrowed */
 	char *name;		/* a remote name or URL, as given */
+	char *ns;		/* where its refs are fetched: remote_ns(name) */
 	char *workdir;
 	int has_plan;		/* the remote holds a plan */
 	git_oid plan_commit;
@@ -70,7 +72,7 @@ int remote_check_name(const char *name);
 int remote_load(struct remote *r, git_repository *repo, const char *name, int branches);
 void remote_release(struct remote *r);
 
-/* Fetch the task branches (refs/heads/<prefix>*) into refs/gp-remote/heads/.  0 or -1. */
+/* Fetch the task branches (refs/heads/<prefix>*) into refs/gp-remote/<ns>/heads/.  0 or -1. */
 int remote_fetch_branches(struct remote *r);
 
 /* Is task i's claim stale: running, and its lease ran out before now? */
@@ -149,12 +151,18 @@ int remote_import_plan(struct remote *r, const char *state_dir);
 
 /*
  * Write task i's remote state into state_dir as tasks/<id>, its branch
- * pointing at the fetched remote branch (refs/gp-remote/heads/...), no
+ * pointing at the fetched remote branch (refs/gp-remote/<ns>/heads/...), no
  * worktree, no run pid.  0 or -1.
  */
 int remote_import_state(struct remote *r, size_t i, const char *state_dir);
 
-/* "refs/gp-remote/heads/<prefix><id>"; caller frees. */
+/*
+ * The namespace a remote (name or URL) is fetched into, with a trailing
+ * slash: "refs/gp-remote/origin/", or "refs/gp-remote/%%<hex>/" for a URL.
+ * Caller frees.
+ */
+char *remote_ns(const char *name);
+/* "refs/gp-remote/<ns>/heads/<prefix><id>"; caller frees. */
 char *remote_branch_ref(const struct remote *r, const char *id);
 /* "refs/heads/<prefix><id>"; caller frees. */
 char *remote_branch_name(const struct remote *r, const char *id);
@@ -173,7 +181,7 @@ int remote_git(const char *cwd, const struct strlist *args, struct strbuf *out);
 
 /*
  * The remote's value of ref (a full ref name), fetched into
- * refs/gp-remote/target: *exists 0 when the remote has no such ref.
+ * refs/gp-remote/<ns>/target: *exists 0 when the remote has no such ref.
  * 0 or -1 (reported).
  */
 int remote_fetch_target(struct remote *r, const char *ref, int *exists, git_oid *oid);

@@ -11,6 +11,7 @@
 
 #include "gp/exec-remote.h"
 #include "gp/export.h"
+#include "gp/remote.h"
 #include "gp/util.h"
 #include "tap.h"
 
@@ -97,11 +98,43 @@ static void test_job_ids(void)
 	strmap_clear(&used);
 }
 
+/* remote_ns(): one namespace per remote, never the old shared layout's */
+static void test_namespaces(void)
+{
+	static const char *const hashed[] = {
+		"file:///tmp/remote.git", "/tmp/remote.git", "../up", "parallel", "heads", "target",
+		"a/b", "a.b", "", "-x",
+	};
+	char *a, *b;
+	size_t k;
+
+	is_str(a = remote_ns("origin"), "refs/gp-remote/origin/", "a remote name is its namespace");
+	free(a);
+	is_str(a = remote_ns("my_remote-2"), "refs/gp-remote/my_remote-2/", "with _ and -");
+	free(a);
+	for (k = 0; k < ARRAY_SIZE(hashed); k++) {
+		a = remote_ns(hashed[k]);
+		ok(!strncmp(a, "refs/gp-remote/%%", 17) && strlen(a) == 17 + 40 + 1 &&
+		   git_reference_is_valid_name(a) == 0 &&
+		   (a[strlen(a) - 1] = '\0', git_reference_is_valid_name(a)),
+		   "'%s' gets a hashed namespace (%s)", hashed[k], a);
+		free(a);
+	}
+	a = remote_ns("file:///tmp/a.git");
+	b = remote_ns("file:///tmp/b.git");
+	ok(strcmp(a, b) != 0, "two URLs, two namespaces");
+	free(a);
+	free(b);
+}
+
 int main(void)
 {
+	git_libgit2_init();
+	test_namespaces();
 	test_exec_words();
 	test_bad_ids();
 	test_ssh();
 	test_job_ids();
+	git_libgit2_shutdown();
 	return tap_done();
 }
