@@ -1059,6 +1059,105 @@ out:
 	return ret;
 }
 
+/* Write path with content, no fsync (see add_worktree()).  0, or -1 (errno). */
+static int write_plain(const char *path, const char *content)
+{
+	size_t len = strlen(content);
+	int fd, ret = -1, saved;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0)
+		return -1;
+	if (write(fd, content, len) == (ssize_t)len)
+		ret = 0;
+	saved = errno;
+	if (close(fd) < 0 && !ret)
+		return -1;
+	errno = saved;
+	return ret;
+}
+
+/*
+ * git_worktree_add(), nothing checked out, with its files written in an
+ * order that leaves nothing git fsck reports at any instant: git takes a
+ * directory under worktrees/ for a worktree once it has "gitdir", and
+ * fsck then wants its HEAD.  libgit2 1.5 writes gitdir before HEAD: a run
+ * killed in between left "error: worktrees/<id>/HEAD: detached HEAD
+ * points at nothing" (fsck exit 8) until the next run.  Here HEAD and
+ * commondir come first, then the worktree's .git file, and gitdir last;
+ * what a kill leaves before gitdir is debris remove_stale_admin() knows
+ * (an admin directory libgit2 does not accept, a husk at the path).
+ * Checks what libgit2 checks: a branch, checked out nowhere.  Called
+ * under wt_lock.  0, or -1 with a libgit2 error set.
+ */
+static int add_worktree(git_repository *repo, const char *name, const char *path,
+			git_reference *branch, const char *admin)
+{
+	struct strbuf file = STRBUF_INIT, text = STRBUF_INIT, parent = STRBUF_INIT;
+	git_worktree *wt = NULL;
+	char *real = NULL;
+	const char *slash;
+	int ret = -1;
+
+	if (!git_reference_is_branch(branch)) {
+		git_error_set_str(GIT_ERROR_WORKTREE, "reference is not a branch");
+		return -1;
+	}
+	if (git_branch_is_checked_out(branch) > 0) {
+		git_error_set_str(GIT_ERROR_WORKTREE, "reference is already checked out");
+		return -1;
+	}
+	/* .../worktrees, then ours: it must not exist */
+	slash = strrchr(admin, '/');
+	strbuf_add(&parent, admin, slash ? (size_t)(slash - admin) : 0);
+	if ((mkdir(parent.buf, 0777) < 0 && errno != EEXIST) || mkdir(admin, 0777) < 0)
+		goto os_error;
+	strbuf_addf(&file, "%s/HEAD", admin);
+	strbuf_addf(&text, "ref: %s\n", git_reference_name(branch));
+	if (write_plain(file.buf, text.buf) < 0)
+		goto os_error;
+	strbuf_reset(&file);
+	strbuf_addf(&file, "%s/commondir", admin);
+	if (write_plain(file.buf, "../..\n") < 0)
+		goto os_error;
+	/* the worktree itself: its parents may be made, it must not exist */
+	slash = strrchr(path, '/');
+	strbuf_reset(&parent);
+	strbuf_add(&parent, path, slash ? (size_t)(slash - path) : 0);
+	if ((parent.len && mkdir_p(parent.buf, 0777) < 0) || mkdir(path, 0777) < 0)
+		goto os_error;
+	real = realpath(path, NULL);
+	if (!real)
+		goto os_error;
+	strbuf_reset(&file);
+	strbuf_addf(&file, "%s/.git", real);
+	strbuf_reset(&text);
+	strbuf_addf(&text, "gitdir: %s\n", admin);
+	if (write_plain(file.buf, text.buf) < 0)
+		goto os_error;
+	test_crash_point("worktree-mid-add");
+	/* last: from here on git sees a whole worktree */
+	strbuf_reset(&text);
+	strbuf_addf(&text, "%s\n", file.buf);
+	strbuf_reset(&file);
+	strbuf_addf(&file, "%s/gitdir", admin);
+	if (write_plain(file.buf, text.buf) < 0)
+		goto os_error;
+	if (git_worktree_lookup(&wt, repo, name) < 0 || git_worktree_validate(wt) < 0)
+		goto out;
+	ret = 0;
+	goto out;
+os_error:
+	git_error_set_str(GIT_ERROR_OS, strerror(errno));
+out:
+	git_worktree_free(wt);
+	free(real);
+	strbuf_release(&parent);
+	strbuf_release(&text);
+	strbuf_release(&file);
+	return ret;
+}
+
 /*
  * Make (or reuse) the worktree of req.  The creation is journalled:
  * MARK_TASK and MARK_CREATING are written into the admin directory right
@@ -1068,17 +1167,13 @@ out:
  */
 static void create_one(git_repository *repo, struct wt_request *req)
 {
-	git_worktree_add_options opts;
 	git_reference *branch = NULL;
-	git_worktree *wt = NULL;
 	git_repository *wrepo = NULL;
 	struct strbuf admin = STRBUF_INIT;
 	struct stat st;
 	int created_branch = 0, admin_existed, path_existed, err;
 	char *task = NULL;
 
-	/* GIT_WORKTREE_ADD_OPTIONS_INIT, without -Wmissing-field-initializers noise */
-	git_worktree_add_options_init(&opts, GIT_WORKTREE_ADD_OPTIONS_VERSION);
 	strbuf_addstr(&admin, git_repository_commondir(repo));
 	while (admin.len > 1 && admin.buf[admin.len - 1] == '/')
 		strbuf_setlen(&admin, admin.len - 1);
@@ -1112,14 +1207,11 @@ static void create_one(git_repository *repo, struct wt_request *req)
 
 	/*
 	 * Phase 1, one thread at a time: the branch and the worktree's files
-	 * and metadata, nothing checked out.  git_worktree_add lists the other
-	 * worktrees (git_branch_is_checked_out), which fails spuriously
+	 * and metadata, nothing checked out (add_worktree()).  It lists the
+	 * other worktrees (git_branch_is_checked_out), which fails spuriously
 	 * with "reference is already checked out" while another thread adds
-	 * one: 3 of 16 concurrent adds failed that way.  (The checkout
-	 * strategy NONE is what leaves TECH-NOTES' "empty worktree": phase 2
-	 * fills it.)
+	 * one: 3 of 16 concurrent adds failed that way.  Phase 2 fills it.
 	 */
-	opts.checkout_options.checkout_strategy = GIT_CHECKOUT_NONE | GIT_CHECKOUT_DONT_WRITE_INDEX;
 	pthread_mutex_lock(&wt_lock);
 	admin_existed = path_exists(admin.buf);
 	path_existed = path_exists(req->path);
@@ -1127,8 +1219,7 @@ static void create_one(git_repository *repo, struct wt_request *req)
 		pthread_mutex_unlock(&wt_lock);
 		goto out;
 	}
-	opts.ref = branch;
-	err = git_worktree_add(&wt, repo, req->name, req->path, &opts);
+	err = add_worktree(repo, req->name, req->path, branch, admin.buf);
 	if (!err) {
 		test_crash_point("worktree-after-add");
 		task = xstrfmt("%s\n", req->name);
@@ -1200,7 +1291,6 @@ failed:
 out:
 	free(task);
 	git_repository_free(wrepo);
-	git_worktree_free(wt);
 	git_reference_free(branch);
 	strbuf_release(&admin);
 }

@@ -20,6 +20,7 @@ run-after-fork:run
 run-after-start:run
 run-before-commit:run
 run-after-commit:run
+worktree-mid-add:run
 worktree-after-add:run
 worktree-before-verified:run
 worktree-mid-checkout:run
