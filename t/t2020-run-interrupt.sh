@@ -3,6 +3,7 @@
 test_description='git parallel run: the pool, interruption, resume, kill -9'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/faults.sh"
 
 AGENT="$GP_TEST_DIR/lib/agent.sh"
 
@@ -69,8 +70,9 @@ test_expect_success 'after kill -9 of run, status tells the truth and the next r
 	# next run stops them); 4 s could run out under load
 	{ (cd k9 && AGENT_SLEEP=60 exec git-parallel run -j 2 --command "$AGENT" >/dev/null 2>&1) & } &&
 	echo $! >runpid &&
-	wait_state k9 K1 running &&
-	wait_state k9 K2 running &&
+	# the commands themselves, not only "running": that is saved before they start
+	wait_command k9 K1 &&
+	wait_command k9 K2 &&
 	kill -9 $(cat runpid) &&
 	sleep 0.2 &&
 	(cd k9 && git parallel status >../out) &&
@@ -192,7 +194,10 @@ test_expect_success 'run | head: the reader gone, run stops as on SIGINT (tasks 
 	echo $! >readerpid &&
 	{ (cd pipe && exec git-parallel run -j 2 --command "$cmd" >../out 2>../errpipe) & } &&
 	echo $! >runpid &&
-	wait_state pipe P1 running && wait_state pipe P2 running &&
+	wait_command pipe P1 &&
+	# what P2 writes before the stop is what the test looks for below
+	n=0 && until test -s pipe.parallel/P2/p2.c
+	do n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || return 1; done &&
 	: >reader-done && wait $(cat readerpid) &&
 	: >go &&
 	{ wait $(cat runpid); echo $? >rc; } &&

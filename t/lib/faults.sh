@@ -114,3 +114,21 @@ wait_cwd_gone () {
 		}
 	done
 }
+
+# wait_command <repo> <id>: wait (up to 30 s) until the task's command
+# runs: its state names its pid (saved before it may run) and that
+# process has left git-parallel for the command (exec).  "state =
+# running" is saved before the command is even forked.
+wait_command () {
+	f="$(state_dir "$1")/tasks/$2" &&
+	n=0 &&
+	until pid=$(sed -n "s/^	pid = //p" "$f" 2>/dev/null) &&
+	      test -n "$pid" && test "$pid" != 0 &&
+	      comm=$(cat "/proc/$pid/comm" 2>/dev/null) &&
+	      test -n "$comm" && test "$comm" != git-parallel
+	do
+		n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || {
+			echo "the command of task $2 never ran"; return 1
+		}
+	done
+}
