@@ -2048,16 +2048,21 @@ out:
 /*
  * git_merge_commits(), from prepare()'s merge base when there is one
  * (git_merge_commits() would walk the history again to find it: what a
- * merge with a single base is, git_merge_trees() from its tree).
+ * merge with a single base is, git_merge_trees() from its tree).  With
+ * ranges_only (git has merged, and conflicts: libgit2 only measures the
+ * line ranges of the report), from the first of several merge bases too:
+ * libgit2 1.5's recursive merge walks the history without generation
+ * numbers again (most of merge's time on git.git topics), for ranges
+ * that differ only where the bases do.
  */
 static int merge_trees(struct mctx *c, git_index **index, git_commit *tc, git_commit *hc,
-		       const git_merge_options *mo)
+		       const git_merge_options *mo, int ranges_only)
 {
 	git_commit *bc = NULL;
 	git_tree *bt = NULL, *tt = NULL, *ht = NULL;
 	int ret;
 
-	if (c->nbases != 1)
+	if (c->nbases != 1 && !(ranges_only && c->nbases > 1))
 		return git_merge_commits(index, c->repo, tc, hc, mo);
 	ret = git_commit_lookup(&bc, c->repo, &c->mbase) < 0 || git_commit_tree(&bt, bc) < 0 ||
 		git_commit_tree(&tt, tc) < 0 || git_commit_tree(&ht, hc) < 0 ||
@@ -2116,7 +2121,7 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	} else if (!have_git || g.conflicts) {
 		git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
 		mo.target_limit = GITMERGE_RENAME_LIMIT;
-		if (merge_trees(c, &index, tc, hc, &mo) < 0) {
+		if (merge_trees(c, &index, tc, hc, &mo, have_git) < 0) {
 			error("task '%s': cannot merge: %s", r->id, gp_git_error());
 			goto out;
 		}
@@ -2533,6 +2538,52 @@ static char *ref_lock_path(struct mctx *c, const char *ref)
 
 	free(common);
 	return path;
+}
+
+/*
+ * Does the commit-graph hold a long history, more than ~10,000 commits
+ * (at least 56 bytes each: its id, its data)?  libgit2 1.5's merge-base
+ * walk then costs up to a second (git.git, a criss-cross merge) where
+ * git merge-base reads generation numbers: ask git from the first task
+ * rather than after a slow walk.
+ */
+#define LONG_HISTORY_GRAPH_BYTES (10000 * 56)
+
+static int long_history(struct mctx *c)
+{
+	char *common = trim_slash(c->s->gitdir);
+	char *graph = xstrfmt("%s/objects/info/commit-graph", common);
+	char *dir = xstrfmt("%s/objects/info/commit-graphs", common);
+	char *chain = xstrfmt("%s/commit-graph-chain", dir);
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	off_t size = 0;
+
+	if (!stat(graph, &st))
+		size += st.st_size;
+	if (!strbuf_read_file(&sb, chain)) {
+		struct strlist names = STRLIST_INIT;
+		size_t i;
+
+		for (i = 0; i < sb.len; i++)
+			if (sb.buf[i] == '\n')
+				sb.buf[i] = ' ';
+		strlist_split(&names, sb.buf);
+		for (i = 0; i < names.nr; i++) {
+			char *f = xstrfmt("%s/graph-%s.graph", dir, names.v[i]);
+
+			if (!stat(f, &st))
+				size += st.st_size;
+			free(f);
+		}
+		strlist_clear(&names);
+	}
+	strbuf_release(&sb);
+	free(chain);
+	free(dir);
+	free(graph);
+	free(common);
+	return size > LONG_HISTORY_GRAPH_BYTES;
 }
 
 /*
@@ -3065,6 +3116,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	/* not with --verify: each candidate is checked as it comes */
 	c.speculate = !opts->verify;
 	c.spec_jobs = 4;
+	c.mb_by_git = long_history(&c);
 	if (merge_all(&c, &tip) < 0)
 		goto out;
 	if (c.spec_failed) {
