@@ -1,8 +1,11 @@
 /*
  * git's verdict on a merge: git merge-tree --write-tree (see gitmerge.h).
  */
+#define _GNU_SOURCE	/* posix_spawn_file_actions_addchdir_np(): glibc 2.29, musl, macOS */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +72,61 @@ static char **child_environ(void)
 	return env;
 }
 
+pid_t gitmerge_spawn(const char *const *argv, const char *dir, char *const *env, int in_fd,
+		     int out_fd, const int *close_fds, size_t nclose, int unblock)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	const char **av;
+	size_t n = 0, i, k = 0;
+	pid_t pid = -1;
+	int ok;
+
+	if (!argv[0] || strcmp(argv[0], "git"))
+		return -1;
+	while (argv[n])
+		n++;
+	av = xcalloc(n + 1, sizeof(*av));
+	for (i = 0; i < n; i++)
+		av[k++] = argv[i];
+	av[k] = NULL;
+	if (posix_spawn_file_actions_init(&fa)) {
+		free(av);
+		return -1;
+	}
+	if (posix_spawnattr_init(&attr)) {
+		posix_spawn_file_actions_destroy(&fa);
+		free(av);
+		return -1;
+	}
+	ok = !(in_fd >= 0 ? posix_spawn_file_actions_adddup2(&fa, in_fd, 0) :
+	       posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
+		!posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	for (i = 0; ok && i < nclose; i++)
+		ok = !posix_spawn_file_actions_addclose(&fa, close_fds[i]);
+	if (ok && dir)
+		ok = !posix_spawn_file_actions_addchdir_np(&fa, dir);
+	if (ok && unblock) {
+		sigset_t set;
+
+		sigprocmask(SIG_SETMASK, NULL, &set);
+		sigdelset(&set, SIGINT);
+		sigdelset(&set, SIGTERM);
+		sigdelset(&set, SIGHUP);
+		sigdelset(&set, SIGQUIT);
+		ok = !posix_spawnattr_setsigmask(&attr, &set) &&
+			!posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if (ok && posix_spawnp(&pid, "git", &fa, &attr, (char *const *)av, env))
+		pid = -1;
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	free(av);
+	return pid;
+}
+
 static pid_t spawn_input(const char *const *argv, const char *cwd, int *fd, const struct strbuf *in)
 {
 	char **env;
@@ -92,9 +150,19 @@ static pid_t spawn_input(const char *const *argv, const char *cwd, int *fd, cons
 			close(ifd[0]);
 		return error_errno("cannot make a pipe");
 	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	{
+		int cl[2];
+
+		cl[0] = pfd[0];
+		cl[1] = pfd[1];
+		pid = gitmerge_spawn(argv, cwd, env, in ? ifd[0] : -1, pfd[1], cl, 2, 0);
+	}
+	if (pid < 0) {
+		/* not git, or no posix_spawnp(): fork */
+		fflush(stdout);
+		fflush(stderr);
+		pid = fork();
+	}
 	if (pid < 0) {
 		free(env);
 		close(pfd[0]);
@@ -629,9 +697,24 @@ struct gitmerge_differ *gitmerge_differ_start(git_repository *repo)
 		goto fail;
 	}
 	env = child_environ();
-	fflush(stdout);
-	fflush(stderr);
-	d->pid = fork();
+	/* ours alone: a git started later must not hold its input open */
+	fcntl(sv[0], F_SETFD, FD_CLOEXEC);
+	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	{
+		int cl[4];
+
+		cl[0] = sv[0];
+		cl[1] = sv[1];
+		cl[2] = pfd[0];
+		cl[3] = pfd[1];
+		d->pid = gitmerge_spawn(argv, workdir ? workdir : git_repository_path(repo), env,
+					sv[1], pfd[1], cl, 4, 0);
+	}
+	if (d->pid < 0) {
+		fflush(stdout);
+		fflush(stderr);
+		d->pid = fork();
+	}
 	if (d->pid < 0) {
 		error_errno("cannot fork");
 		goto fail;

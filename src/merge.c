@@ -252,7 +252,9 @@ static int run_child_io(const char *const *argv, const char *cwd, const char *co
 		free(env);
 		return error_errno("cannot make a pipe");
 	}
-	pid = fork();
+	pid = cwd ? gitmerge_spawn(argv, cwd, env, -1, out ? pfd[1] : 2, pfd, out ? 2 : 0, !keep_mask) : -1;
+	if (pid < 0)
+		pid = fork();	/* not git, or no posix_spawnp() */
 	if (pid < 0) {
 		free(env);
 		if (out) {
