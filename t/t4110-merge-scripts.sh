@@ -218,5 +218,8 @@ out_of_scripts () {
 out_of_scripts union "mkdir -p .git/info && echo \"s.txt merge=union\" >.git/info/attributes"
 out_of_scripts renormalize "git config merge.renormalize true"
 out_of_scripts default-driver "git config merge.default binary"
+# the first task makes the file binary to git (a NUL): the others are git's
+out_of_scripts binary 'git checkout -q parallel/S0 && printf "x\\000\\n" >>s.txt &&
+	git commit -q -am bin && git checkout -q main'
 
 test_done
