@@ -151,11 +151,12 @@ static pid_t spawn_input(const char *const *argv, const char *cwd, int *fd, cons
 		return error_errno("cannot make a pipe");
 	}
 	{
-		int cl[2];
+		int cl[3];
 
 		cl[0] = pfd[0];
 		cl[1] = pfd[1];
-		pid = gitmerge_spawn(argv, cwd, env, in ? ifd[0] : -1, pfd[1], cl, 2, 0);
+		cl[2] = ifd[0];	/* -1 without input: not closed */
+		pid = gitmerge_spawn(argv, cwd, env, in ? ifd[0] : -1, pfd[1], cl, in ? 3 : 2, 0);
 	}
 	if (pid < 0) {
 		/* not git, or no posix_spawnp(): fork */
