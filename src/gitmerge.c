@@ -1,11 +1,15 @@
 /*
  * git's verdict on a merge: git merge-tree --write-tree (see gitmerge.h).
  */
+#define _GNU_SOURCE	/* posix_spawn_file_actions_addchdir_np(): glibc 2.29, musl, macOS */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -45,7 +49,8 @@ static pid_t spawn(const char *const *argv, const char *cwd, int *fd)
 	return spawn_input(argv, cwd, fd, NULL);
 }
 
-static pid_t spawn_input(const char *const *argv, const char *cwd, int *fd, const struct strbuf *in)
+/* Our environment without git's repository variables (the strings are environ's). */
+static char **child_environ(void)
 {
 	static const char *const drop[] = {
 		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
@@ -53,6 +58,78 @@ static pid_t spawn_input(const char *const *argv, const char *cwd, int *fd, cons
 	};
 	char **env;
 	size_t n = 0, i, k;
+
+	for (i = 0; environ[i]; i++)
+		n++;
+	env = xcalloc(n + 1, sizeof(*env));
+	for (i = 0, n = 0; environ[i]; i++) {
+		for (k = 0; k < ARRAY_SIZE(drop); k++)
+			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
+				break;
+		if (k == ARRAY_SIZE(drop))
+			env[n++] = environ[i];
+	}
+	return env;
+}
+
+pid_t gitmerge_spawn(const char *const *argv, const char *dir, char *const *env, int in_fd,
+		     int out_fd, const int *close_fds, size_t nclose, int unblock)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	const char **av;
+	size_t n = 0, i, k = 0;
+	pid_t pid = -1;
+	int ok;
+
+	if (!argv[0] || strcmp(argv[0], "git"))
+		return -1;
+	while (argv[n])
+		n++;
+	av = xcalloc(n + 1, sizeof(*av));
+	for (i = 0; i < n; i++)
+		av[k++] = argv[i];
+	av[k] = NULL;
+	if (posix_spawn_file_actions_init(&fa)) {
+		free(av);
+		return -1;
+	}
+	if (posix_spawnattr_init(&attr)) {
+		posix_spawn_file_actions_destroy(&fa);
+		free(av);
+		return -1;
+	}
+	ok = !(in_fd >= 0 ? posix_spawn_file_actions_adddup2(&fa, in_fd, 0) :
+	       posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
+		!posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+	for (i = 0; ok && i < nclose; i++)
+		ok = !posix_spawn_file_actions_addclose(&fa, close_fds[i]);
+	if (ok && dir)
+		ok = !posix_spawn_file_actions_addchdir_np(&fa, dir);
+	if (ok && unblock) {
+		sigset_t set;
+
+		sigprocmask(SIG_SETMASK, NULL, &set);
+		sigdelset(&set, SIGINT);
+		sigdelset(&set, SIGTERM);
+		sigdelset(&set, SIGHUP);
+		sigdelset(&set, SIGQUIT);
+		ok = !posix_spawnattr_setsigmask(&attr, &set) &&
+			!posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if (ok && posix_spawnp(&pid, "git", &fa, &attr, (char *const *)av, env))
+		pid = -1;
+	posix_spawnattr_destroy(&attr);
+	posix_spawn_file_actions_destroy(&fa);
+	free(av);
+	return pid;
+}
+
+static pid_t spawn_input(const char *const *argv, const char *cwd, int *fd, const struct strbuf *in)
+{
+	char **env;
 	int pfd[2], ifd[2] = { -1, -1 };
 	pid_t pid;
 
@@ -66,25 +143,27 @@ static pid_t spawn_input(const char *const *argv, const char *cwd, int *fd, cons
 		}
 		close(ifd[1]);
 	}
-	for (i = 0; environ[i]; i++)
-		n++;
-	env = xcalloc(n + 1, sizeof(*env));
-	for (i = 0, n = 0; environ[i]; i++) {
-		for (k = 0; k < ARRAY_SIZE(drop); k++)
-			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
-				break;
-		if (k == ARRAY_SIZE(drop))
-			env[n++] = environ[i];
-	}
+	env = child_environ();
 	if (pipe(pfd) < 0) {
 		free(env);
 		if (in)
 			close(ifd[0]);
 		return error_errno("cannot make a pipe");
 	}
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
+	{
+		int cl[3];
+
+		cl[0] = pfd[0];
+		cl[1] = pfd[1];
+		cl[2] = ifd[0];	/* -1 without input: not closed */
+		pid = gitmerge_spawn(argv, cwd, env, in ? ifd[0] : -1, pfd[1], cl, in ? 3 : 2, 0);
+	}
+	if (pid < 0) {
+		/* not git, or no posix_spawnp(): fork */
+		fflush(stdout);
+		fflush(stderr);
+		pid = fork();
+	}
 	if (pid < 0) {
 		free(env);
 		close(pfd[0]);
@@ -516,6 +595,32 @@ static int parse_scripts(struct strmap *out, const struct strbuf *sb)
 
 #define SCRIPTS_BATCH 300	/* tree pairs per git process: its input stays within a pipe */
 
+/* git diff-tree --stdin printing merge-ort's scripts, into argv: how many (argv has room for 14). */
+static size_t scripts_argv(const char **argv, const char *gitdir_opt)
+{
+	size_t k = 0;
+
+	argv[k++] = "git";
+	argv[k++] = gitdir_opt;
+	argv[k++] = "--literal-pathspecs";
+	argv[k++] = "diff-tree";
+	argv[k++] = "--stdin";
+	argv[k++] = "-p";
+	/*
+	 * not -U0: git then trims the common tail first (xdi_diff()), which
+	 * merge does not; with context xdl_diff() runs on the whole blobs
+	 */
+	argv[k++] = "-U1";
+	argv[k++] = "--histogram";
+	argv[k++] = "--no-indent-heuristic";	/* merge-ort diffs with histogram alone */
+	argv[k++] = "--no-renames";
+	argv[k++] = "--no-ext-diff";
+	argv[k++] = "--no-textconv";
+	argv[k++] = "--no-color";
+	argv[k++] = "--full-index";
+	return k;
+}
+
 int gitmerge_scripts(struct strmap *out, git_repository *repo, const git_oid *base_trees,
 		     const git_oid *side_trees, size_t n, const struct strlist *paths)
 {
@@ -526,20 +631,7 @@ int gitmerge_scripts(struct strmap *out, git_repository *repo, const git_oid *ba
 	size_t i, k = 0, done;
 	int ret = 0;
 
-	argv[k++] = "git";
-	argv[k++] = gitdir_opt;
-	argv[k++] = "--literal-pathspecs";
-	argv[k++] = "diff-tree";
-	argv[k++] = "--stdin";
-	argv[k++] = "-p";
-	argv[k++] = "-U1";	/* not -U0: git then trims the common tail first, which merge does not */
-	argv[k++] = "--histogram";
-	argv[k++] = "--no-indent-heuristic";	/* merge-ort diffs with histogram alone */
-	argv[k++] = "--no-renames";
-	argv[k++] = "--no-ext-diff";
-	argv[k++] = "--no-textconv";
-	argv[k++] = "--no-color";
-	argv[k++] = "--full-index";
+	k = scripts_argv(argv, gitdir_opt);
 	if (paths) {
 		argv[k++] = "--";
 		for (i = 0; i < paths->nr; i++)
@@ -575,6 +667,318 @@ int gitmerge_scripts(struct strmap *out, git_repository *repo, const git_oid *ba
 	free(argv);
 	free(gitdir_opt);
 	return ret;
+}
+
+/* --- the same scripts from one git diff-tree --stdin kept running -------- */
+
+struct gitmerge_differ {
+	pid_t pid;
+	int to;			/* a socket: its stdin (send() with MSG_NOSIGNAL: no SIGPIPE) */
+	int from;		/* a pipe: its stdout */
+	unsigned long asked;	/* requests so far: each ends with its own marker line */
+	size_t requests;	/* tree pairs asked */
+	int broken;
+	char *gitdir_opt;
+};
+
+#define DIFFER_MARK "gp-scripts-end "	/* not an object id: diff-tree echoes it and flushes */
+
+struct gitmerge_differ *gitmerge_differ_start(git_repository *repo)
+{
+	const char *workdir = git_repository_workdir(repo);
+	struct gitmerge_differ *d = xcalloc(1, sizeof(*d));
+	const char *argv[16];
+	int sv[2] = { -1, -1 }, pfd[2] = { -1, -1 };
+	char **env = NULL;
+
+	d->gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
+	argv[scripts_argv(argv, d->gitdir_opt)] = NULL;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || pipe(pfd) < 0) {
+		error_errno("cannot start git diff-tree");
+		goto fail;
+	}
+	env = child_environ();
+	/* ours alone: a git started later must not hold its input open */
+	fcntl(sv[0], F_SETFD, FD_CLOEXEC);
+	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	{
+		int cl[4];
+
+		cl[0] = sv[0];
+		cl[1] = sv[1];
+		cl[2] = pfd[0];
+		cl[3] = pfd[1];
+		d->pid = gitmerge_spawn(argv, workdir ? workdir : git_repository_path(repo), env,
+					sv[1], pfd[1], cl, 4, 0);
+	}
+	if (d->pid < 0) {
+		fflush(stdout);
+		fflush(stderr);
+		d->pid = fork();
+	}
+	if (d->pid < 0) {
+		error_errno("cannot fork");
+		goto fail;
+	}
+	if (!d->pid) {
+		dup2(sv[1], 0);
+		dup2(pfd[1], 1);
+		close(sv[0]);
+		close(sv[1]);
+		close(pfd[0]);
+		close(pfd[1]);
+		if (chdir(workdir ? workdir : git_repository_path(repo)) < 0)
+			_exit(126);
+		environ = env;
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	free(env);
+	close(sv[1]);
+	close(pfd[1]);
+	d->to = sv[0];
+	d->from = pfd[0];
+	return d;
+fail:
+	free(env);
+	if (sv[0] >= 0) {
+		close(sv[0]);
+		close(sv[1]);
+	}
+	if (pfd[0] >= 0) {
+		close(pfd[0]);
+		close(pfd[1]);
+	}
+	free(d->gitdir_opt);
+	free(d);
+	return NULL;
+}
+
+size_t gitmerge_differ_requests(const struct gitmerge_differ *d)
+{
+	return d ? d->requests : 0;
+}
+
+/* Send all of in to d's git.  0, or -1. */
+static int differ_send(struct gitmerge_differ *d, const struct strbuf *in)
+{
+	size_t done = 0;
+
+	while (done < in->len) {
+		ssize_t n = send(d->to, in->buf + done, in->len - done, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+int gitmerge_differ_scripts(struct gitmerge_differ *d, struct strmap *out, const git_oid *base_trees,
+			    const git_oid *side_trees, size_t n)
+{
+	struct strbuf in = STRBUF_INIT, sb = STRBUF_INIT;
+	char mark[64], a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	size_t i, mlen, scanned = 0;
+	int ret = -1;
+
+	if (!d || d->broken)
+		return -1;
+	mlen = (size_t)snprintf(mark, sizeof(mark), DIFFER_MARK "%lu\n", ++d->asked);
+	for (i = 0; i < n; i++)
+		strbuf_addf(&in, "%s %s\n", git_oid_tostr(a, sizeof(a), &base_trees[i]),
+			    git_oid_tostr(b, sizeof(b), &side_trees[i]));
+	strbuf_add(&in, mark, mlen);
+	if (differ_send(d, &in) < 0)
+		goto out;
+	d->requests += n;
+	/* read up to the marker, alone on its line: every line before is git's answer */
+	for (;;) {
+		char buf[65536];
+		ssize_t got = read(d->from, buf, sizeof(buf));
+		const char *hit = NULL;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			goto out;
+		strbuf_add(&sb, buf, (size_t)got);
+		while (scanned + mlen <= sb.len) {
+			const char *nl;
+
+			if ((!scanned || sb.buf[scanned - 1] == '\n') &&
+			    !memcmp(sb.buf + scanned, mark, mlen)) {
+				hit = sb.buf + scanned;
+				break;
+			}
+			nl = memchr(sb.buf + scanned, '\n', sb.len - scanned);
+			if (!nl)
+				break;
+			scanned = (size_t)(nl - sb.buf) + 1;
+		}
+		if (hit) {
+			if (hit + mlen != sb.buf + sb.len)
+				goto out;	/* nothing may follow before the next request */
+			strbuf_setlen(&sb, (size_t)(hit - sb.buf));
+			break;
+		}
+	}
+	if (parse_scripts(out, &sb) < 0)
+		goto out;
+	ret = 0;
+out:
+	if (ret < 0 && !d->broken) {
+		d->broken = 1;
+		warning("cannot read git diff-tree's line scripts: git merge-tree decides");
+	}
+	strbuf_release(&sb);
+	strbuf_release(&in);
+	return ret;
+}
+
+void gitmerge_differ_stop(struct gitmerge_differ *d)
+{
+	int status;
+
+	if (!d)
+		return;
+	close(d->to);	/* end of input: git exits */
+	close(d->from);
+	while (waitpid(d->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	free(d->gitdir_opt);
+	free(d);
+}
+
+/* The lines of buf (as xdiff's records: each up to its newline, the last maybe without). */
+struct lines {
+	const char **v;		/* nr + 1 starts: line i is v[i] .. v[i + 1] */
+	size_t nr;
+};
+
+static void lines_split(struct lines *l, const char *buf, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += buf[i] == '\n';
+	n += len && buf[len - 1] != '\n';
+	l->v = xcalloc(n + 1, sizeof(*l->v));
+	l->nr = 0;
+	l->v[0] = buf;
+	for (i = 0; i < len; i++)
+		if (buf[i] == '\n')
+			l->v[++l->nr] = buf + i + 1;
+	if (len && buf[len - 1] != '\n')
+		l->v[++l->nr] = buf + len;
+}
+
+static long script_delta(const struct gitmerge_script *s)
+{
+	long d = 0;
+	size_t i;
+
+	for (i = 0; i < s->nr; i++)
+		d += (long)s->v[i].chg2 - (long)s->v[i].chg1;
+	return d;
+}
+
+int gitmerge_scripts_apply(struct strbuf *out, const char *ours, size_t ours_len,
+			   const struct gitmerge_script *a, const char *theirs, size_t theirs_len,
+			   const struct gitmerge_script *b)
+{
+	struct lines lo, lt;
+	size_t i, j = 0, cur = 0;
+	long shift_a = 0, shift_b = 0;
+	int ret = -1;
+
+	if (!a->nr || !b->nr || a->binary || b->binary || gitmerge_scripts_clash(a, b))
+		return -1;
+	lines_split(&lo, ours, ours_len);
+	lines_split(&lt, theirs, theirs_len);
+	/* both scripts start from the same base */
+	if ((long)lo.nr - script_delta(a) != (long)lt.nr - script_delta(b) ||
+	    (long)lo.nr - script_delta(a) < 0)
+		goto out;
+	/*
+	 * xdl_fill_merge_buffer() without a conflict: ours, each change of
+	 * theirs replacing the base lines it changed (unchanged in ours,
+	 * where they stand shifted by ours' changes before them)
+	 */
+	for (i = 0; i < b->nr; i++) {
+		const struct gitmerge_hunk *h = &b->v[i];
+		size_t at, from;
+
+		while (j < a->nr && a->v[j].i1 < h->i1) {
+			shift_a += (long)a->v[j].chg2 - (long)a->v[j].chg1;
+			j++;
+		}
+		at = (size_t)((long)h->i1 + shift_a);
+		from = (size_t)((long)h->i1 + shift_b);
+		if (at < cur || at + h->chg1 > lo.nr || from + h->chg2 > lt.nr)
+			goto out;
+		strbuf_add(out, lo.v[cur], (size_t)(lo.v[at] - lo.v[cur]));
+		strbuf_add(out, lt.v[from], (size_t)(lt.v[from + h->chg2] - lt.v[from]));
+		cur = at + h->chg1;
+		shift_b += (long)h->chg2 - (long)h->chg1;
+	}
+	strbuf_add(out, lo.v[cur], (size_t)(lo.v[lo.nr] - lo.v[cur]));
+	ret = 0;
+out:
+	free(lo.v);
+	free(lt.v);
+	return ret;
+}
+
+const struct gitmerge_script *gitmerge_script_of(const struct strmap *scripts, const git_oid *base,
+					      const git_oid *side)
+{
+	char key[2 * GIT_OID_HEXSZ + 3];
+
+	git_oid_tostr(key, GIT_OID_HEXSZ + 1, base);
+	key[GIT_OID_HEXSZ] = key[GIT_OID_HEXSZ + 1] = '.';
+	git_oid_tostr(key + GIT_OID_HEXSZ + 2, GIT_OID_HEXSZ + 1, side);
+	return strmap_get(scripts, key);
+}
+
+int gitmerge_config_plain(git_repository *repo)
+{
+	static const char *const keys[] = { "merge.renormalize", "merge.default" };
+	git_config *cfg = NULL;
+	size_t i;
+	int plain = 1;
+
+	if (git_repository_config_snapshot(&cfg, repo) < 0) {
+		git_error_clear();
+		return 0;	/* cannot tell: as if set */
+	}
+	for (i = 0; i < ARRAY_SIZE(keys) && plain; i++) {
+		git_config_entry *e = NULL;
+
+		if (!git_config_get_entry(&e, cfg, keys[i]))
+			plain = 0;
+		git_config_entry_free(e);
+	}
+	git_error_clear();
+	git_config_free(cfg);
+	return plain;
+}
+
+int gitmerge_text_merge(git_repository *repo, const char *path)
+{
+	const char *value = NULL;
+	int ok = git_attr_get(&value, repo, 0, path, "merge") == 0 &&
+		git_attr_value(value) == GIT_ATTR_VALUE_UNSPECIFIED;
+
+	git_error_clear();
+	return ok;
+}
+
+int gitmerge_binary(const char *buf, size_t len)
+{
+	return memchr(buf, '\0', len < 8000 ? len : 8000) != NULL;
 }
 
 int gitmerge_renames(struct strlist *old_paths, struct strlist *new_paths, git_repository *repo,

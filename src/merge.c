@@ -155,6 +155,19 @@ struct mctx {
 	int mb_by_git;		/* libgit2's merge-base walk was slow: ask git */
 	int syn_valid;
 	git_oid syn_ours, syn_theirs, syn_expect;
+	/*
+	 * merge_disjoint() merged every file both sides modified as git
+	 * does, from git's own line scripts (scripts_merge()): git has
+	 * nothing to confirm
+	 */
+	int syn_none;
+	/* the scripts: one git diff-tree kept running, its answers kept by blob pair */
+	struct gitmerge_differ *differ;
+	int scripts_off;	/* cannot be used (config, or git could not answer) */
+	int config_checked;
+	struct strmap scripts;
+	git_oid empty_tree;
+	int has_empty_tree;
 };
 
 /* signatures: GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} as git, else the config */
@@ -239,7 +252,9 @@ static int run_child_io(const char *const *argv, const char *cwd, const char *co
 		free(env);
 		return error_errno("cannot make a pipe");
 	}
-	pid = fork();
+	pid = cwd ? gitmerge_spawn(argv, cwd, env, -1, out ? pfd[1] : 2, pfd, out ? 2 : 0, !keep_mask) : -1;
+	if (pid < 0)
+		pid = fork();	/* not git, or no posix_spawnp() */
 	if (pid < 0) {
 		free(env);
 		if (out) {
@@ -1754,6 +1769,131 @@ out:
 	return ret;
 }
 
+/* A file both sides modified in place, in merge_disjoint(). */
+struct both_file {
+	const struct tree_change *o, *d;	/* the tip's change, the task's */
+	size_t up;		/* its update in merge_disjoint()'s list */
+	int done;		/* scripts_merge() merged it: *merged */
+	git_oid merged;
+};
+
+/* The tree of empty tree with the files of bf (their base, tip or task blob: which). */
+static int files_tree(struct mctx *c, git_oid *out, const struct both_file *bf, size_t n, int which)
+{
+	git_tree_update *ups = xcalloc(n + 1, sizeof(*ups));
+	git_tree *empty = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (!c->has_empty_tree) {
+		git_treebuilder *tb = NULL;
+
+		if (git_treebuilder_new(&tb, c->repo, NULL) < 0 ||
+		    git_treebuilder_write(&c->empty_tree, tb) < 0) {
+			git_treebuilder_free(tb);
+			goto out;
+		}
+		git_treebuilder_free(tb);
+		c->has_empty_tree = 1;
+	}
+	for (i = 0; i < n; i++) {
+		ups[i].action = GIT_TREE_UPDATE_UPSERT;
+		ups[i].path = bf[i].d->path;
+		ups[i].filemode = (git_filemode_t)bf[i].d->new_mode;
+		git_oid_cpy(&ups[i].id, which == 0 ? &bf[i].d->old_id :
+			    which == 1 ? &bf[i].o->new_id : &bf[i].d->new_id);
+	}
+	if (git_tree_lookup(&empty, c->repo, &c->empty_tree) < 0 ||
+	    git_tree_create_updated(out, c->repo, empty, n, ups) < 0)
+		goto out;
+	ret = 0;
+out:
+	git_tree_free(empty);
+	free(ups);
+	return ret;
+}
+
+/*
+ * Merge, as git's merge-ort does, the files of bf whose two sides'
+ * changes are apart (gitmerge_scripts_apply()), from git's own line
+ * scripts of the base against each side: those get done and merged.
+ * The others are left to the caller.  Nothing is reported: a file not
+ * merged here is merged the usual way.
+ */
+static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
+{
+	git_oid trees[3], base_trees[2], side_trees[2];
+	struct both_file *cand = xcalloc(n + 1, sizeof(*cand));
+	size_t i, k, nc = 0, missing = 0;
+
+	if (!c->config_checked) {
+		c->config_checked = 1;
+		c->scripts_off = !gitmerge_config_plain(c->repo);
+	}
+	if (c->scripts_off)
+		goto out;
+	for (i = 0; i < n; i++) {
+		if (!gitmerge_text_merge(c->repo, bf[i].d->path))
+			continue;
+		cand[nc++] = bf[i];
+		missing += !gitmerge_script_of(&c->scripts, &bf[i].d->old_id, &bf[i].o->new_id) ||
+			!gitmerge_script_of(&c->scripts, &bf[i].d->old_id, &bf[i].d->new_id);
+	}
+	if (!nc)
+		goto out;
+	if (missing) {
+		/* the files alone, at their paths (attributes), in three small trees */
+		for (k = 0; k < 3; k++)
+			if (files_tree(c, &trees[k], cand, nc, (int)k) < 0) {
+				git_error_clear();
+				goto out;
+			}
+		if (!c->differ && !(c->differ = gitmerge_differ_start(c->repo))) {
+			c->scripts_off = 1;
+			goto out;
+		}
+		git_oid_cpy(&base_trees[0], &trees[0]);
+		git_oid_cpy(&side_trees[0], &trees[1]);
+		git_oid_cpy(&base_trees[1], &trees[0]);
+		git_oid_cpy(&side_trees[1], &trees[2]);
+		if (gitmerge_differ_scripts(c->differ, &c->scripts, base_trees, side_trees, 2) < 0) {
+			c->scripts_off = 1;
+			goto out;
+		}
+	}
+	for (i = 0, k = 0; i < n && k < nc; i++) {
+		const struct gitmerge_script *sa, *sb;
+		git_blob *b[3] = { NULL, NULL, NULL };
+		const git_oid *ids[3];
+		struct strbuf m = STRBUF_INIT;
+		int j, ok;
+
+		if (bf[i].d != cand[k].d)
+			continue;
+		k++;
+		sa = gitmerge_script_of(&c->scripts, &bf[i].d->old_id, &bf[i].o->new_id);
+		sb = gitmerge_script_of(&c->scripts, &bf[i].d->old_id, &bf[i].d->new_id);
+		ids[0] = &bf[i].d->old_id;
+		ids[1] = &bf[i].o->new_id;
+		ids[2] = &bf[i].d->new_id;
+		ok = sa && sb;
+		for (j = 0; ok && j < 3; j++)
+			ok = !git_blob_lookup(&b[j], c->repo, ids[j]) &&
+				!gitmerge_binary(git_blob_rawcontent(b[j]), (size_t)git_blob_rawsize(b[j]));
+		if (ok && !gitmerge_scripts_apply(&m, git_blob_rawcontent(b[1]), (size_t)git_blob_rawsize(b[1]),
+						  sa, git_blob_rawcontent(b[2]),
+						  (size_t)git_blob_rawsize(b[2]), sb) &&
+		    !git_blob_create_from_buffer(&bf[i].merged, c->repo, m.buf, m.len))
+			bf[i].done = 1;
+		git_error_clear();
+		strbuf_release(&m);
+		for (j = 0; j < 3; j++)
+			git_blob_free(b[j]);
+	}
+out:
+	free(cand);
+}
+
 /*
  * A merge from a single merge base in which no path was changed by both
  * sides in different ways (gitmerge_needed_sides() said 0) and no file
@@ -1762,19 +1902,25 @@ out:
  * rewriting only the trees on those paths, while git_merge_commits()
  * walks all three trees whole (5,000 entries each on a real repository,
  * for every task merged).  With content, a regular file both sides
- * modified in place may also be merged (libgit2's file merge, which git
- * must then confirm).  1: *tree is the merged tree; 0: not such a merge,
- * or in doubt: merge the usual way.
+ * modified in place may also be merged: with MD_SCRIPTS as git merges
+ * it, from git's line scripts (scripts_merge(); git has nothing to
+ * confirm), else with MD_LIBGIT2 by libgit2's file merge, which git must
+ * then confirm (c->syn_*).  1: *tree is the merged tree; 0: not such a
+ * merge, or in doubt: merge the usual way.
  */
+enum { MD_LIBGIT2 = 1 << 0, MD_SCRIPTS = 1 << 1 };
+
 static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree,
 			  const struct tree_side *tip, const struct tree_side *head, int content)
 {
 	git_tree *tt = NULL;
 	git_tree_update *ups = NULL, *sb = NULL, *so = NULL, *st = NULL, *sm = NULL;
-	size_t i, nu = 0, ns = 0;
+	struct both_file *bf = NULL;
+	size_t i, nu = 0, ns = 0, nb = 0;
 	int ret = 0;
 
 	c->syn_valid = 0;
+	c->syn_none = 0;
 	tip_next_clear(&c->tip);
 	ups = xcalloc(head->nr + 1, sizeof(*ups));
 	if (content) {
@@ -1782,6 +1928,7 @@ static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree
 		so = xcalloc(head->nr + 1, sizeof(*so));
 		st = xcalloc(head->nr + 1, sizeof(*st));
 		sm = xcalloc(head->nr + 1, sizeof(*sm));
+		bf = xcalloc(head->nr + 1, sizeof(*bf));
 	}
 	for (i = 0; i < head->nr; i++) {
 		const struct tree_change *d = &head->ch[i], *o;
@@ -1795,17 +1942,14 @@ static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree
 			if (git_oid_equal(&o->new_id, &d->new_id) && o->new_mode == d->new_mode)
 				continue;	/* changed the same way on both sides: the tip has it */
 			if (!content || !modified_in_place(o) || !modified_in_place(d) ||
-			    o->new_mode != d->new_mode || !merge_file(&ups[nu].id, c->repo, o, d))
+			    o->new_mode != d->new_mode)
 				goto out;
+			/* merged below */
 			ups[nu].action = GIT_TREE_UPDATE_UPSERT;
 			ups[nu].filemode = (git_filemode_t)d->new_mode;
-			sb[ns] = so[ns] = st[ns] = sm[ns] = ups[nu];
-			git_oid_cpy(&sb[ns].id, &d->old_id);
-			git_oid_cpy(&so[ns].id, &o->new_id);
-			git_oid_cpy(&st[ns].id, &d->new_id);
-			ns++;
-			tip_next_add(&c->tip, d->path, &d->old_id, d->old_mode, &ups[nu].id,
-				     d->new_mode);
+			bf[nb].o = o;
+			bf[nb].d = d;
+			bf[nb++].up = nu;
 		} else if (!d->new_mode) {
 			ups[nu].action = GIT_TREE_UPDATE_REMOVE;
 		} else {
@@ -1818,17 +1962,40 @@ static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree
 				     d->new_mode);
 		nu++;
 	}
+	if (nb && (content & MD_SCRIPTS))
+		scripts_merge(c, bf, nb);
+	for (i = 0; i < nb; i++) {
+		git_tree_update *u = &ups[bf[i].up];
+		const struct tree_change *d = bf[i].d;
+
+		if (bf[i].done) {
+			git_oid_cpy(&u->id, &bf[i].merged);
+		} else {
+			if (!(content & MD_LIBGIT2) || !merge_file(&u->id, c->repo, bf[i].o, d))
+				goto out;
+			sb[ns] = so[ns] = st[ns] = sm[ns] = *u;
+			git_oid_cpy(&sb[ns].id, &d->old_id);
+			git_oid_cpy(&so[ns].id, &bf[i].o->new_id);
+			git_oid_cpy(&st[ns].id, &d->new_id);
+			ns++;
+		}
+		tip_next_add(&c->tip, d->path, &d->old_id, d->old_mode, &u->id, d->new_mode);
+	}
 	if (git_tree_lookup(&tt, c->repo, tip_tree) < 0 ||
 	    git_tree_create_updated(tree, c->repo, tt, nu, ups) < 0)
 		goto out;
 	if (ns && synthetic_pair(c, sb, so, st, sm, ns) < 0)
 		goto out;
+	c->syn_none = nb && !ns;
 	git_oid_cpy(&c->tip.next_tree, tree);
 	ret = 1;
 out:
-	if (!ret)
+	if (!ret) {
 		tip_next_clear(&c->tip);
+		c->syn_none = 0;
+	}
 	git_error_clear();
+	free(bf);
 	free(ups);
 	free(sb);
 	free(so);
@@ -1866,10 +2033,14 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 	ret = gitmerge_needed_sides(tip, &head);
 	if (!ret)
 		*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc), tip, &head, 0);
-	else if (c->speculate && !(tip->deleted_dirs.nr && head.added) &&
-		 !(head.deleted_dirs.nr && tip->added))
-		/* no rename in sight: files both changed merged here, git confirms */
-		*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc), tip, &head, 1);
+	else if (!(tip->deleted_dirs.nr && head.added) && !(head.deleted_dirs.nr && tip->added))
+		/*
+		 * no rename in sight: files both changed merged here, as git
+		 * does from its scripts, else (speculating) by libgit2 and
+		 * git confirms
+		 */
+		*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc), tip, &head,
+					   MD_SCRIPTS | (c->speculate ? MD_LIBGIT2 : 0));
 out:
 	tree_side_release(&head);
 	git_commit_free(bc);
@@ -1879,16 +2050,21 @@ out:
 /*
  * git_merge_commits(), from prepare()'s merge base when there is one
  * (git_merge_commits() would walk the history again to find it: what a
- * merge with a single base is, git_merge_trees() from its tree).
+ * merge with a single base is, git_merge_trees() from its tree).  With
+ * ranges_only (git has merged, and conflicts: libgit2 only measures the
+ * line ranges of the report), from the first of several merge bases too:
+ * libgit2 1.5's recursive merge walks the history without generation
+ * numbers again (most of merge's time on git.git topics), for ranges
+ * that differ only where the bases do.
  */
 static int merge_trees(struct mctx *c, git_index **index, git_commit *tc, git_commit *hc,
-		       const git_merge_options *mo)
+		       const git_merge_options *mo, int ranges_only)
 {
 	git_commit *bc = NULL;
 	git_tree *bt = NULL, *tt = NULL, *ht = NULL;
 	int ret;
 
-	if (c->nbases != 1)
+	if (c->nbases != 1 && !(ranges_only && c->nbases > 1))
 		return git_merge_commits(index, c->repo, tc, hc, mo);
 	ret = git_commit_lookup(&bc, c->repo, &c->mbase) < 0 || git_commit_tree(&bt, bc) < 0 ||
 		git_commit_tree(&tt, tc) < 0 || git_commit_tree(&ht, hc) < 0 ||
@@ -1939,7 +2115,7 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	if (need < 0)
 		goto out;
 	/* several merge bases: git's recursive merge decides, libgit2's would be slow */
-	asked = need && (!c->speculate || c->nbases != 1);
+	asked = need && !(disjoint && c->syn_none) && (!c->speculate || c->nbases != 1);
 	if (asked)
 		have_git = !gitmerge_run(&g, c->repo, tip, &r->head);
 	if (disjoint) {
@@ -1947,7 +2123,7 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	} else if (!have_git || g.conflicts) {
 		git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
 		mo.target_limit = GITMERGE_RENAME_LIMIT;
-		if (merge_trees(c, &index, tc, hc, &mo) < 0) {
+		if (merge_trees(c, &index, tc, hc, &mo, have_git) < 0) {
 			error("task '%s': cannot merge: %s", r->id, gp_git_error());
 			goto out;
 		}
@@ -1974,7 +2150,7 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 		error("task '%s': cannot write the merged tree: %s", r->id, gp_git_error());
 		goto out;
 	}
-	if (spec || (need && disjoint)) {
+	if (spec || (need && disjoint && !c->syn_none)) {
 		int syn = disjoint && c->syn_valid;
 		struct gitmerge_child *gc = syn ? gitmerge_start(c->repo, &c->syn_ours, &c->syn_theirs) :
 			gitmerge_start(c->repo, tip, &r->head);
@@ -2364,6 +2540,52 @@ static char *ref_lock_path(struct mctx *c, const char *ref)
 
 	free(common);
 	return path;
+}
+
+/*
+ * Does the commit-graph hold a long history, more than ~10,000 commits
+ * (at least 56 bytes each: its id, its data)?  libgit2 1.5's merge-base
+ * walk then costs up to a second (git.git, a criss-cross merge) where
+ * git merge-base reads generation numbers: ask git from the first task
+ * rather than after a slow walk.
+ */
+#define LONG_HISTORY_GRAPH_BYTES (10000 * 56)
+
+static int long_history(struct mctx *c)
+{
+	char *common = trim_slash(c->s->gitdir);
+	char *graph = xstrfmt("%s/objects/info/commit-graph", common);
+	char *dir = xstrfmt("%s/objects/info/commit-graphs", common);
+	char *chain = xstrfmt("%s/commit-graph-chain", dir);
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	off_t size = 0;
+
+	if (!stat(graph, &st))
+		size += st.st_size;
+	if (!strbuf_read_file(&sb, chain)) {
+		struct strlist names = STRLIST_INIT;
+		size_t i;
+
+		for (i = 0; i < sb.len; i++)
+			if (sb.buf[i] == '\n')
+				sb.buf[i] = ' ';
+		strlist_split(&names, sb.buf);
+		for (i = 0; i < names.nr; i++) {
+			char *f = xstrfmt("%s/graph-%s.graph", dir, names.v[i]);
+
+			if (!stat(f, &st))
+				size += st.st_size;
+			free(f);
+		}
+		strlist_clear(&names);
+	}
+	strbuf_release(&sb);
+	free(chain);
+	free(dir);
+	free(graph);
+	free(common);
+	return size > LONG_HISTORY_GRAPH_BYTES;
 }
 
 /*
@@ -2896,6 +3118,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	/* not with --verify: each candidate is checked as it comes */
 	c.speculate = !opts->verify;
 	c.spec_jobs = 4;
+	c.mb_by_git = long_history(&c);
 	if (merge_all(&c, &tip) < 0)
 		goto out;
 	if (c.spec_failed) {
@@ -2963,6 +3186,8 @@ out:
 	free(c.touched_ok);
 	pending_collect(&c, 0);	/* after an error: reap git */
 	free(c.pending);
+	gitmerge_differ_stop(c.differ);
+	gitmerge_scripts_clear(&c.scripts);
 	tip_next_clear(&c.tip);
 	free(c.tip.next);
 	tree_side_release(&c.tip.side);

@@ -1,6 +1,8 @@
 #ifndef GP_GITMERGE_H
 #define GP_GITMERGE_H
 
+#include <sys/types.h>
+
 #include <git2.h>
 
 #include "gp/treediff.h"
@@ -32,6 +34,18 @@ struct gitmerge {
 	/* git's informational messages: the first path each names, and its type */
 	struct strlist msg_paths, msg_types;
 };
+
+/*
+ * Start git (argv[0] must be "git") in dir with posix_spawnp(), which
+ * does not copy our address space as fork() does (libgit2's caches make
+ * that copy cost milliseconds per process): in dir (when given), the environment
+ * env, stdin from in_fd (or /dev/null when -1), stdout to out_fd, the
+ * close_fds closed in the child, and with unblock the signals a merge
+ * defers (SIGINT, SIGTERM, SIGHUP, SIGQUIT) unblocked in it.  Returns
+ * its pid, or -1 (nothing reported) when it cannot: then fork.
+ */
+pid_t gitmerge_spawn(const char *const *argv, const char *dir, char *const *env, int in_fd,
+		     int out_fd, const int *close_fds, size_t nclose, int unblock);
 
 void gitmerge_init(struct gitmerge *g);
 void gitmerge_release(struct gitmerge *g);
@@ -109,6 +123,53 @@ struct gitmerge_script {
 int gitmerge_scripts(struct strmap *out, git_repository *repo, const git_oid *base_trees,
 		     const git_oid *side_trees, size_t n, const struct strlist *paths);
 void gitmerge_scripts_clear(struct strmap *m);
+
+/*
+ * The same scripts from one git diff-tree --stdin that stays running,
+ * for merge, which asks for the scripts of new blobs at every step:
+ * gitmerge_differ_start() starts it (NULL when it cannot: reported);
+ * gitmerge_differ_scripts() adds to out the scripts of base_trees[i] ->
+ * side_trees[i], i < n, as gitmerge_scripts() does: 0, or -1 (a
+ * warning, once: the differ answers -1 from then on);
+ * gitmerge_differ_stop() ends it (NULL is fine).
+ */
+struct gitmerge_differ;
+struct gitmerge_differ *gitmerge_differ_start(git_repository *repo);
+int gitmerge_differ_scripts(struct gitmerge_differ *d, struct strmap *out, const git_oid *base_trees,
+			    const git_oid *side_trees, size_t n);
+void gitmerge_differ_stop(struct gitmerge_differ *d);
+/* How many tree pairs d was asked to diff. */
+size_t gitmerge_differ_requests(const struct gitmerge_differ *d);
+
+/* The script of the blobs base -> side in scripts (as filled above), or NULL. */
+const struct gitmerge_script *gitmerge_script_of(const struct strmap *scripts, const git_oid *base,
+					      const git_oid *side);
+
+/*
+ * git's content merge of a text file where the scripts a (base -> ours)
+ * and b (base -> theirs) do not clash: what xdl_merge() writes then,
+ * ours (ours_len bytes) with each change of b put in from theirs.
+ * Appended to out.  0, or -1 when the scripts clash, are empty or
+ * binary, or do not fit the contents (out is then unspecified).
+ */
+int gitmerge_scripts_apply(struct strbuf *out, const char *ours, size_t ours_len,
+			   const struct gitmerge_script *a, const char *theirs, size_t theirs_len,
+			   const struct gitmerge_script *b);
+
+/*
+ * Does git merge path with its own text merge, as those functions
+ * assume?  Only when no merge attribute is set for it (libgit2 reads the
+ * same attribute files as git), no merge.renormalize nor merge.default is
+ * in the configuration, and none of the three blobs is binary to git (a
+ * NUL in the first 8000 bytes, buffer_is_binary(): merge-ort then does a
+ * binary merge, whatever the diff attribute made the scripts).  The diff
+ * attribute itself does not change the scripts: git diff-tree runs with
+ * --no-textconv --no-ext-diff and its own algorithm, and a driver that
+ * makes a file binary shows no script.
+ */
+int gitmerge_text_merge(git_repository *repo, const char *path);
+int gitmerge_config_plain(git_repository *repo);
+int gitmerge_binary(const char *buf, size_t len);
 
 /*
  * Would xdl_merge() find a conflict region between the scripts a and
