@@ -477,6 +477,9 @@ struct md_parser {
 	int plain_item;		/* first line of a list item without a box ("- text"), or 0 */
 	struct strlist notes;	/* "<line>\t- T013 depends on T011": notes on a task's order */
 	int plain_items;	/* how many */
+	int checklist_level;	/* level of the heading of a checklist section we are in, or 0 */
+	size_t *checks;		/* tasks read in such a section */
+	size_t checks_nr, checks_alloc;
 	struct task_acc *acc;	/* this file's tasks' texts and path maps, by task */
 	size_t acc_nr, acc_alloc;
 };
@@ -1695,6 +1698,10 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 	if (auto_id)
 		it.id = xstrfmt("L%d", p->line);
 	p->cur = (long)task_new(p->tl, it.id, p->file, p->line, p->source);
+	if (p->checklist_level) {
+		ALLOC_GROW(p->checks, p->checks_nr + 1, p->checks_alloc);
+		p->checks[p->checks_nr++] = (size_t)p->cur;
+	}
 	t = &p->tl->v[p->cur];
 	t->auto_id = auto_id;
 	t->phase = p->phase;
@@ -2259,6 +2266,8 @@ static void task_notes(struct md_parser *p)
 }
 
 /* A line that is neither in a code block nor in a comment. */
+static int checklist_heading(const char *h);
+
 static void md_line(struct md_parser *p, const char *s, size_t len)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
@@ -2321,6 +2330,10 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			p->in_table = 0;
 			end_nesting(p);
 			p->last_id_heading = 0;
+			if (checklist_heading(h))
+				p->checklist_level = (int)level;
+			else if (p->checklist_level && (int)level <= p->checklist_level)
+				p->checklist_level = 0;
 			if (read_box(p, h, &box, &off)) {
 				md_item(p, h, strlen(h), -1, &box, off, NULL);
 				return;
@@ -2404,6 +2417,50 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 		scan_paths(p, cont.buf, p->line);
 		scan_depends(p, &p->tl->v[p->cur], cont.buf, p->line);
 		strbuf_release(&cont);
+	}
+}
+
+/*
+ * "## Validation Checklist", "### Definition of Done", "## Prerequisites":
+ * a section of checks to tick, not of work to hand out.
+ */
+static int checklist_heading(const char *h)
+{
+	static const char *const words[] = {
+		"checklist", "criteria", "definition of done", "prerequisite",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (strcasestr_ascii(h, words[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * A file whose tasks have IDs ("T012") may end with checks under a
+ * checklist heading: "- [ ] All integration tests pass", "- [ ] Code
+ * review completed".  Items there without an ID are those checks, not
+ * work: they are listed with the status "checklist" and never run.  In a
+ * file without any ID, every item is a task, as before.
+ */
+static void checklist_sections(struct md_parser *p)
+{
+	size_t i;
+
+	for (i = p->first_task; i < p->tl->nr; i++)
+		if (!p->tl->v[i].auto_id)
+			break;
+	if (i == p->tl->nr)
+		return;
+	for (i = 0; i < p->checks_nr; i++) {
+		struct task *t = &p->tl->v[p->checks[i]];
+
+		if (!t->auto_id || t->in_group || (t->cancelled && !t->done))
+			continue;
+		set_status(t, "checklist");
+		if (!t->done)
+			t->cancelled = 1;
 	}
 }
 
@@ -2653,6 +2710,7 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 	task_notes(&p);
 	priority_labels(&p);
 	kiro_groups(&p);
+	checklist_sections(&p);
 	acceptance_hint(&p);
 
 out:
@@ -2668,6 +2726,7 @@ out:
 	strlist_clear(&p.row);
 	strlist_clear(&p.notes);
 	free(p.nest);
+	free(p.checks);
 	return ret;
 }
 
@@ -2988,7 +3047,8 @@ static void resolve_depends(struct tasklist *tl)
 				dep = tl->v[k].id;
 			}
 			if (k < 0 && soft) {
-				if (strncmp(dep, "US", 2))
+				/* "after 20 reload cycles": a quantity, unless a Kiro task "20." */
+				if (strncmp(dep, "US", 2) && strspn(dep, "0123456789") != strlen(dep))
 					warning("%s:%d: task '%s': '%s' is not a task; not read as a dependency",
 						t->file, t->line, t->id, dep);
 				continue;

@@ -4,18 +4,43 @@ test_description='plan: reduced cases from real task lists it had never seen (is
 
 . ./test-lib.sh
 
-# ids <json>: the task IDs, in order
-ids () {
-	json_get "$1" "\" \".join(t[\"id\"] for t in d[\"tasks\"])"
+# Each case writes a list, plans it (plan_json), then checks a table
+# (expect_plan): one row per check, "<expression><TAB><expected>".  The
+# expression is Python over the plan: d (the JSON), ids() (the IDs in
+# order), task(id), paths(id), deps(id) (explicit dependencies, "depends"
+# edges), title(id), status(id); lists print as JSON, the rest as is.
+
+# plan_json <file>: plan --json of repo/<file> into <file>.json, stderr into err
+plan_json () {
+	(cd repo && git parallel plan --json "$1" >"../$1.json" 2>../err)
 }
 
-# paths <json> <id>: the task's declared paths
-paths () {
-	json_get "$1" "[t for t in d[\"tasks\"] if t[\"id\"] == \"$2\"][0][\"paths\"]"
+# expect_plan <file>: every row of the table on stdin holds for <file>.json
+expect_plan () {
+	python3 "$TRASH_DIRECTORY/expect_plan.py" "$1.json"
 }
 
 test_expect_success 'setup' '
-	new_repo repo
+	new_repo repo &&
+	cat >expect_plan.py <<-\PY
+	import json, sys
+	d = json.load(open(sys.argv[1]))
+	def task(i): return [t for t in d["tasks"] if t["id"] == i][0]
+	def ids(): return " ".join(t["id"] for t in d["tasks"])
+	def paths(i): return task(i)["paths"]
+	def deps(i): return [x["id"] for x in task(i)["depends"] if x["reason"] == "depends"]
+	def title(i): return task(i)["title"]
+	def status(i): return task(i)["status"]
+	bad = 0
+	for row in sys.stdin.read().splitlines():
+	    expr, want = row.split("\t", 1)
+	    r = eval(expr)
+	    got = json.dumps(r) if r is None or isinstance(r, (list, dict)) else str(r)
+	    if got != want:
+	        print("%s\n  expected: %s\n  actual:   %s" % (expr, want, got))
+	        bad = 1
+	sys.exit(bad)
+	PY
 '
 
 test_expect_success 'route variables in braces and remote branches are not paths; alternatives still are' '
@@ -26,22 +51,14 @@ test_expect_success 'route variables in braces and remote branches are not paths
 	- [ ] T051 Split src/api/{a,b}/index.ts
 	- [ ] T052 Rebase `origin/main` onto `upstream/release-2` and fix src/merge.py
 	EOF
-	(cd repo && git parallel plan --json routes.md >../routes.json 2>../err) &&
-	paths routes.json T022 >actual &&
-	echo "[\"src/api/tasks.py\"]" >expect &&
-	test_cmp expect actual &&
-	paths routes.json T049 >actual &&
-	echo "[\"RestaurantsController.cs\"]" >expect &&
-	test_cmp expect actual &&
-	paths routes.json T050 >actual &&
-	echo "[\"app/defi.py\"]" >expect &&
-	test_cmp expect actual &&
-	paths routes.json T051 >actual &&
-	echo "[\"src/api/a/index.ts\", \"src/api/b/index.ts\"]" >expect &&
-	test_cmp expect actual &&
-	paths routes.json T052 >actual &&
-	echo "[\"src/merge.py\"]" >expect &&
-	test_cmp expect actual
+	plan_json routes.md &&
+	expect_plan routes.md <<-\EOF
+	paths("T022")	["src/api/tasks.py"]
+	paths("T049")	["RestaurantsController.cs"]
+	paths("T050")	["app/defi.py"]
+	paths("T051")	["src/api/a/index.ts", "src/api/b/index.ts"]
+	paths("T052")	["src/merge.py"]
+	EOF
 '
 
 test_expect_success 'a file without checklists is not said to have acceptance criteria' '
@@ -78,19 +95,17 @@ test_expect_success 'a priority label several items share is not their ID' '
 	- [x] P0 Align the repository
 	- [x] P0 Refresh the diagrams
 	EOF
-	(cd repo && git parallel plan --json prio.md >../prio.json 2>../err) &&
+	plan_json prio.md &&
 	test_must_be_empty err &&
-	ids prio.json >actual &&
-	echo "L3 L7 L8 L12 L13" >expect &&
-	test_cmp expect actual &&
-	json_get prio.json "[t for t in d[\"tasks\"] if t[\"id\"] == \"L8\"][0][\"title\"]" >actual &&
-	echo "P3 Add examples in examples/README.md" >expect &&
-	test_cmp expect actual &&
+	expect_plan prio.md <<-\EOF &&
+	ids()	L3 L7 L8 L12 L13
+	title("L8")	P3 Add examples in examples/README.md
+	EOF
 	printf "%s\n" "- [ ] P1 Set up the repo" "- [ ] P2 Build it" >repo/prio2.md &&
-	(cd repo && git parallel plan --json prio2.md >../prio2.json) &&
-	ids prio2.json >actual &&
-	echo "P1 P2" >expect &&
-	test_cmp expect actual
+	plan_json prio2.md &&
+	expect_plan prio2.md <<-\EOF
+	ids()	P1 P2
+	EOF
 '
 
 test_expect_success 'priority-numbered IDs: P0-1, M2-3' '
@@ -99,14 +114,12 @@ test_expect_success 'priority-numbered IDs: P0-1, M2-3' '
 	- [ ] **P0-2**: `projection.py` retry failed syncs
 	- [ ] M2-3 Ship the exporter in src/export.py
 	EOF
-	(cd repo && git parallel plan --json pn.md >../pn.json 2>../err) &&
+	plan_json pn.md &&
 	test_must_be_empty err &&
-	ids pn.json >actual &&
-	echo "P0-1 P0-2 M2-3" >expect &&
-	test_cmp expect actual &&
-	json_get pn.json "[t for t in d[\"tasks\"] if t[\"id\"] == \"P0-2\"][0][\"title\"]" >actual &&
-	echo "\`projection.py\` retry failed syncs" >expect &&
-	test_cmp expect actual
+	expect_plan pn.md <<-\EOF
+	ids()	P0-1 P0-2 M2-3
+	title("P0-2")	`projection.py` retry failed syncs
+	EOF
 '
 
 test_expect_success 'a task table without boxes: an id column, a dependency column, status marks' '
@@ -125,15 +138,13 @@ test_expect_success 'a task table without boxes: an id column, a dependency colu
 	| R1 | Sessions persist | high |
 	EOF
 	printf "$(cat repo/specd.md)\n" >repo/specd2.md &&
-	(cd repo && git parallel plan --json specd2.md >../specd.json 2>../err) &&
+	plan_json specd2.md &&
 	grep "^warning: specd2.md:8: task .T4.: unknown status mark" err &&
 	grep "^warning: specd2.md:7: task .T3.: ignoring path .\.\./\.\./tsconfig\.base\.json. (path outside the repository)" err &&
 	test_line_count = 2 err &&
-	json_get specd.json "[[t[\"id\"], t[\"status\"], t[\"paths\"], [x[\"id\"] for x in t[\"depends\"] if x[\"reason\"] == \"depends\"], t[\"title\"]] for t in d[\"tasks\"]]" >actual &&
-	cat >expect <<-\EOF &&
-	[["T1", "done", ["internal/cmd", "internal/core"], [], "read the handshake code paths"], ["T2", "todo", ["internal/core/session.go", "internal/cmd/session.go"], [], "see docs/analysis.md for the session spine"], ["T3", "todo", ["internal/cmd/drive.go"], ["T2"], "the drive command"]]
+	expect_plan specd2.md <<-\EOF
+	[[t["id"], t["status"], t["paths"], deps(t["id"]), t["title"]] for t in d["tasks"]]	[["T1", "done", ["internal/cmd", "internal/core"], [], "read the handshake code paths"], ["T2", "todo", ["internal/core/session.go", "internal/cmd/session.go"], [], "see docs/analysis.md for the session spine"], ["T3", "todo", ["internal/cmd/drive.go"], ["T2"], "the drive command"]]
 	EOF
-	test_cmp expect actual
 '
 
 test_expect_success 'a duplicate ID done in one place and not in the other says so' '
@@ -148,7 +159,7 @@ test_expect_success 'a duplicate ID done in one place and not in the other says 
 	grep "^fatal: duplicate task ID .1.2. (dupdone.md:2 and dupdone.md:5), one done and one not: delete the stale copy or renumber one$" err
 '
 
-test_expect_success 'a quantity after "after" is not a task: "after 30 days"' '
+test_expect_success 'a quantity after "after" is not a task: "after 30 days", "after 20 reload cycles"' '
 	cat >repo/qty.md <<-\EOF &&
 	- [ ] 2. Store the files
 	  - [ ] 2.5 Upload in src/upload.ts
@@ -157,12 +168,15 @@ test_expect_success 'a quantity after "after" is not a task: "after 30 days"' '
 	    - Delete code files after 2 days, move reports after 2.5 weeks
 	    - Retry after 3 attempts
 	- [ ] 5. Clean up after 2 in src/clean.ts
+	- [ ] 6. Soak test: no orphaned processes after 20 code reload cycles in src/soak.ts
 	EOF
-	(cd repo && git parallel plan --json qty.md >../qty.json 2>../err) &&
+	plan_json qty.md &&
 	test_must_be_empty err &&
-	json_get qty.json "[[t[\"id\"], [x[\"id\"] for x in t[\"depends\"] if x[\"reason\"] == \"depends\"]] for t in d[\"tasks\"] if t[\"id\"] in (\"4.2\", \"5\")]" >actual &&
-	echo "[[\"4.2\", []], [\"5\", [\"2.5\"]]]" >expect &&
-	test_cmp expect actual
+	expect_plan qty.md <<-\EOF
+	deps("4.2")	[]
+	deps("5")	["2.5"]
+	deps("6")	[]
+	EOF
 '
 
 test_expect_success 'a title all in bold is the title; a task table without a title column shows its files' '
@@ -172,19 +186,19 @@ test_expect_success 'a title all in bold is the title; a task table without a ti
 	  - Node 18, directories, .gitignore
 	- [ ] **Vite** and **Electron** builder config
 	EOF
-	(cd repo && git parallel plan --json bold.md >../bold.json 2>/dev/null) &&
-	json_get bold.json "[t[\"title\"] for t in d[\"tasks\"]]" >actual &&
-	echo "[\"Set up the project\", \"**Vite** and **Electron** builder config\"]" >expect &&
-	test_cmp expect actual &&
+	plan_json bold.md &&
+	expect_plan bold.md <<-\EOF &&
+	[t["title"] for t in d["tasks"]]	["Set up the project", "**Vite** and **Electron** builder config"]
+	EOF
 	cat >repo/notitle.md <<-\EOF &&
 	| id | role | files | depends-on | verify | refs |
 	|---|---|---|---|---|---|
 	| T1 | craftsman | tools/gendocs/main.go, docs/ref.md | - | go run ./tools/gendocs | R1.1 |
 	EOF
-	(cd repo && git parallel plan --json notitle.md >../notitle.json) &&
-	json_get notitle.json "[t[\"title\"] for t in d[\"tasks\"]]" >actual &&
-	echo "[\"tools/gendocs/main.go, docs/ref.md\"]" >expect &&
-	test_cmp expect actual
+	plan_json notitle.md &&
+	expect_plan notitle.md <<-\EOF
+	[t["title"] for t in d["tasks"]]	["tools/gendocs/main.go, docs/ref.md"]
+	EOF
 '
 
 test_expect_success 'a list without boxes: the error says why it has no tasks' '
@@ -207,10 +221,10 @@ test_expect_success '"[P1]" after an ID is a priority, not a story' '
 	- [ ] T003 [P] [P1] Configure development tools
 	- [ ] T005 [P] [P0] [US1] Implement core feature 2 in src/b.py
 	EOF
-	(cd repo && git parallel plan --json prio3.md >../prio3.json) &&
-	json_get prio3.json "[[t[\"id\"], t[\"story\"], t[\"parallel\"], t[\"title\"]] for t in d[\"tasks\"]]" >actual &&
-	echo "[[\"T001\", null, false, \"Create project structure\"], [\"T003\", null, true, \"Configure development tools\"], [\"T005\", \"US1\", true, \"Implement core feature 2 in src/b.py\"]]" >expect &&
-	test_cmp expect actual
+	plan_json prio3.md &&
+	expect_plan prio3.md <<-\EOF
+	[[t["id"], t["story"], t["parallel"], t["title"]] for t in d["tasks"]]	[["T001", null, false, "Create project structure"], ["T003", null, true, "Configure development tools"], ["T005", "US1", true, "Implement core feature 2 in src/b.py"]]
+	EOF
 '
 
 test_expect_success 'E2E, S3, HTML5 start titles, they are not IDs; a priority column is no ID row' '
@@ -225,14 +239,12 @@ test_expect_success 'E2E, S3, HTML5 start titles, they are not IDs; a priority c
 	|-------|-------------|----------|
 	| **tdd** | Define test cases first | P0 |
 	EOF
-	(cd repo && git parallel plan --json tech.md >../tech.json 2>../err) &&
+	plan_json tech.md &&
 	test_must_be_empty err &&
-	ids tech.json >actual &&
-	echo "L1 L2 L3 L4 T010" >expect &&
-	test_cmp expect actual &&
-	json_get tech.json "d[\"tasks\"][0][\"title\"]" >actual &&
-	echo "E2E tests with Playwright in e2e/app.spec.ts" >expect &&
-	test_cmp expect actual
+	expect_plan tech.md <<-\EOF
+	ids()	L1 L2 L3 L4 T010
+	title("L1")	E2E tests with Playwright in e2e/app.spec.ts
+	EOF
 '
 
 test_expect_success 'numbered feature headings without checklists under them do not make the criteria hint' '
@@ -278,13 +290,11 @@ test_expect_success 'a task table: a status column gives the state; the dependen
 	| T6 | More docs in docs/x.md | - | |
 	EOF
 	printf "$(cat repo/status.md)\n" >repo/status2.md &&
-	(cd repo && git parallel plan --json status2.md >../status.json) &&
-	json_get status.json "[[t[\"id\"], t[\"status\"]] for t in d[\"tasks\"]]" >actual &&
-	echo "[[\"T1\", \"done\"], [\"T2\", \"in progress\"], [\"T3\", \"todo\"], [\"T4\", \"marked [Ready]\"], [\"T5\", \"todo\"], [\"T6\", \"todo\"]]" >expect &&
-	test_cmp expect actual &&
-	json_get status.json "d[\"waves\"]" >actual &&
-	echo "[[\"T3\", \"T5\"], [\"T6\"]]" >expect &&
-	test_cmp expect actual
+	plan_json status2.md &&
+	expect_plan status2.md <<-\EOF
+	[[t["id"], t["status"]] for t in d["tasks"]]	[["T1", "done"], ["T2", "in progress"], ["T3", "todo"], ["T4", "marked [Ready]"], ["T5", "todo"], ["T6", "todo"]]
+	d["waves"]	[["T3", "T5"], ["T6"]]
+	EOF
 '
 
 test_expect_success 'dependency notes in a dependencies section order the tasks they name' '
@@ -304,11 +314,46 @@ test_expect_success 'dependency notes in a dependencies section order the tasks 
 	- T014 depends on T001-T099 of the old plan
 	- Each CLI method depends on its service method
 	EOF
-	(cd repo && git parallel plan --json notes.md >../notes.json 2>../err) &&
+	plan_json notes.md &&
 	test_must_be_empty err &&
-	json_get notes.json "[[t[\"id\"], [x[\"id\"] for x in t[\"depends\"] if x[\"reason\"] == \"depends\"]] for t in d[\"tasks\"]]" >actual &&
-	echo "[[\"T011\", []], [\"T012\", []], [\"T013\", [\"T011\"]], [\"T014\", [\"T011\", \"T012\", \"T013\"]]]" >expect &&
-	test_cmp expect actual
+	expect_plan notes.md <<-\EOF
+	[[t["id"], deps(t["id"])] for t in d["tasks"]]	[["T011", []], ["T012", []], ["T013", ["T011"]], ["T014", ["T011", "T012", "T013"]]]
+	EOF
+'
+
+test_expect_success 'checks under a checklist heading of a list with IDs are listed, never run' '
+	cat >repo/checks.md <<-\EOF &&
+	## Phase 1: Setup
+	- [ ] T001 Create the service in src/service.py
+	- [ ] T002 [P] Add the model in src/model.py
+
+	## Validation Checklist
+
+	### Before Merge
+	- [ ] All integration tests pass (Phase 1)
+	- [x] Code review completed
+	- [ ] T003 Write the release notes in docs/release.md
+
+	## Definition of Done
+	- [ ] Documentation updated
+
+	## Phase 2: Polish
+	- [ ] Tidy the CLI in src/cli.py
+	EOF
+	plan_json checks.md &&
+	test_must_be_empty err &&
+	expect_plan checks.md <<-\EOF &&
+	ids()	T001 T002 L8 L9 T003 L13 L16
+	[status(i) for i in ("L8", "L9", "L13", "L16")]	["checklist", "checklist", "checklist", "todo"]
+	d["waves"]	[["T001"], ["T002"], ["T003"], ["L16"]]
+	EOF
+	(cd repo && git parallel plan checks.md >../out) &&
+	grep "^checklist (not run): L8, L9, L13$" out &&
+	printf "%s\n" "## Release checklist" "- [ ] Tag the release" "- [ ] Publish docs/notes.md" >repo/onlychecks.md &&
+	plan_json onlychecks.md &&
+	expect_plan onlychecks.md <<-\EOF
+	[[t["id"], t["status"]] for t in d["tasks"]]	[["L2", "todo"], ["L3", "todo"]]
+	EOF
 '
 
 test_done
