@@ -225,12 +225,12 @@ static const char *const file_exts[] = {
 	"cmd", "conf", "cpp", "cs", "cshtml", "csproj", "css", "csv", "cts", "cxx", "dart",
 	"dockerfile", "ejs", "el", "env", "erb", "ex", "exs", "fs", "gemspec", "gif", "go", "gql",
 	"gradle", "graphql", "h", "hbs", "hcl", "hpp", "hs", "htm", "html", "ico", "ini", "ipynb",
-	"j2", "java", "jpeg", "jpg", "js", "json", "json5", "jsonc", "jsonl", "jsx", "kt", "kts",
-	"less", "liquid", "lock", "lua", "md", "mdc", "mdx", "mjs", "mk", "mm", "mod", "mts", "nix",
-	"php", "pl", "pm", "png", "prisma", "properties", "proto", "ps1", "psm1", "py", "pyi",
-	"rake", "rb", "rego", "rs", "rst", "sass", "scd", "scss", "sh", "sln", "sol", "sql", "sum",
-	"svelte", "svg", "swift", "tcl", "tex", "tf", "tfvars", "tmpl", "toml", "tpl", "ts",
-	"tsv", "tsx", "twig", "txt", "vue", "wasm", "webp", "xml", "yaml", "yml", "zig", "zsh",
+	"j2", "java", "jpeg", "jpg", "js", "json", "json5", "jsonc", "jsonl", "jsx", "kql", "kt", "kts",
+	"less", "liquid", "lock", "lua", "md", "mdc", "mdx", "mjs", "mk", "mm", "mmd", "mod", "mts", "nix",
+	"php", "pl", "plist", "pm", "png", "prisma", "properties", "props", "proto", "ps1", "psm1", "py", "pyi",
+	"rake", "razor", "rb", "rego", "resx", "rs", "rst", "sass", "scala", "scd", "scss", "sh", "sln", "sol",
+	"sql", "sum", "svelte", "svg", "swift", "targets", "tcl", "tex", "tf", "tfvars", "tmpl", "toml", "tpl", "ts",
+	"tsv", "tsx", "twig", "txt", "vue", "wasm", "webp", "xaml", "xml", "yaml", "yml", "zig", "zsh",
 };
 
 /* Files without an extension that are still files. */
@@ -357,8 +357,9 @@ static int is_dotfile(const char *w, size_t n)
 
 /* Product names that look like files. */
 static const char *const not_files[] = {
-	"Alpine.js", "Backbone.js", "Chart.js", "D3.js", "Ember.js", "Express.js",
-	"Next.js", "Node.js", "Nuxt.js", "React.js", "Solid.js", "Three.js", "Vue.js",
+	"Alpine.js", "Backbone.js", "Chart.js", "D3.js", "Day.js", "Ember.js", "Express.js",
+	"LangChain.js", "LangGraph.js", "Leaflet.js", "Moment.js", "Next.js", "Node.js",
+	"Nuxt.js", "React.js", "Solid.js", "Three.js", "Vue.js",
 };
 
 /* What a word is: not a path, a path, or a path only if the tree (or the task) says so. */
@@ -377,6 +378,10 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 			return W_NO;	/* an ellipsis; "[...slug]" is a route */
 	if (*w == '@' || *w == '~' || *w == '/' || *w == '-')
 		return W_NO;
+	/* "pnpm/action-setup@v4", "golang.org/x/vuln/cmd/govulncheck@latest": a version */
+	for (e = strchr(w, '@'); e; e = strchr(e + 1, '@'))
+		if (e[-1] != '/')
+			return W_NO;
 	if (strpbrk(w, "'\"=<>$|;`"))
 		return W_NO;
 	if (strpbrk(w, "*?{")) {
@@ -585,15 +590,25 @@ static int sibling_ok(const struct md_parser *p, const struct task *t, const cha
 	       (base[stem] == '.' || base + stem == end);
 }
 
-/* Does the task say it creates what it names?  ("Create user.plan", "new file") */
-static int task_creates(const struct task *t)
+/*
+ * Does the task say it creates the file w, a name the tree does not
+ * know?  "Create user.plan", "new file app.conf": w is the first name of
+ * the title after the verb.  Not "Create `x/search.ts` with
+ * `search.global`" (the task names its file first), not "Implement
+ * `event.clone`: create a record" (the verb comes after), not "Create a
+ * Fly.io token" (a capitalised name with no file extension is a product).
+ */
+static int task_creates(const struct task *t, const char *w)
 {
 	static const char *const verbs[] = { "create", "creates", "creating", "generate", "new file", "scaffold" };
-	const char *q = t->title;
+	const char *q = t->title, *at;
 	size_t i;
 
-	for (; q && *q; q++) {
-		if (q > t->title && isalnum((unsigned char)q[-1]))
+	if (t->paths.nr || isupper((unsigned char)*w) || !q || !(at = strstr(q, w)))
+		return 0;
+	for (; *q && q < at; q++) {
+		/* not "client.create", "on_create", "re-create": a word of its own */
+		if (q > t->title && (isalnum((unsigned char)q[-1]) || strchr("._-/", q[-1])))
 			continue;
 		for (i = 0; i < ARRAY_SIZE(verbs); i++) {
 			size_t n = strlen(verbs[i]);
@@ -620,7 +635,7 @@ static void resolve_word(struct md_parser *p, const char *w, enum word_kind kind
 
 	if (!tree) {
 		/* no tree to ask: the shape decides, as the word is written */
-		if (rooted || !(kind == W_PATH || (kind == W_MAYBE && !slash && *w != '.' && task_creates(t))))
+		if (rooted || !(kind == W_PATH || (kind == W_MAYBE && !slash && *w != '.' && task_creates(t, w))))
 			return;
 		if (sibling_ok(p, t, w))
 			add_sibling(p, w, line, read);
@@ -668,7 +683,7 @@ static void resolve_word(struct md_parser *p, const char *w, enum word_kind kind
 	}
 	if (n > 1)
 		kind = W_PATH;	/* several "x/y.ts" below: as written, from the top */
-	if (!slash && !rooted && *w != '.' && kind != W_NO && task_creates(t)) {
+	if (!slash && !rooted && *w != '.' && kind != W_NO && task_creates(t, w)) {
 		add_path(p, w, line, read);
 		return;
 	}

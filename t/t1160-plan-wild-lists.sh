@@ -356,4 +356,23 @@ test_expect_success 'checks under a checklist heading of a list with IDs are lis
 	EOF
 '
 
+test_expect_success 'code identifiers, versioned package refs, product names and emails are not paths' '
+	cat >repo/idents.md <<-\EOF &&
+	- [ ] T001 Implement client.create mutation in apps/web/src/server/routers/client.ts
+	- [ ] T002 Create `apps/web/src/server/routers/search.ts` with `search.global` protectedProcedure
+	- [ ] T003 Implement `event.clone` mutation: validate the source, create new event record
+	- [ ] T004 Create Fly.io API token for the deploy app
+	- [ ] T005 Remove `version` from all `pnpm/action-setup@v4` steps in .github/workflows/ci.yml
+	- [ ] T006 Install `govulncheck` via `go install golang.org/x/vuln/cmd/govulncheck@latest`
+	- [ ] T007 Install LangGraph.js and its dependencies
+	- [ ] T008 Seed the admin (admin@example.com) in packages/database/src/seed.ts
+	- [ ] T009 Create user.plan with the defaults
+	- [ ] T010 Create Index.razor in src/Client/Pages/ and the queries errors.kql, Directory.Packages.props
+	EOF
+	plan_json idents.md &&
+	expect_plan idents.md <<-\EOF
+	[t["paths"] for t in d["tasks"]]	[["apps/web/src/server/routers/client.ts"], ["apps/web/src/server/routers/search.ts"], [], [], [".github/workflows/ci.yml"], [], [], ["packages/database/src/seed.ts"], ["user.plan"], ["Index.razor", "src/Client/Pages/", "errors.kql", "Directory.Packages.props"]]
+	EOF
+'
+
 test_done
