@@ -3020,7 +3020,20 @@ static void resolve_depends(struct tasklist *tl)
 	long *first = xcalloc(tl->nr ? tl->nr : 1, sizeof(*first));
 	long *next = xcalloc(tl->nr ? tl->nr : 1, sizeof(*next));
 	struct strmap bare = STRMAP_INIT;	/* "T001" -> index + 1 of the one "feature/T001", or 0 */
+	struct strmap prefixes = STRMAP_INIT;	/* "T", "TASK-": how the IDs of the tasks start */
 	size_t i, j;
+
+	for (i = 0; i < tl->nr; i++) {
+		const char *id = strrchr(tl->v[i].id, '/');
+		char *pre;
+
+		id = id ? id + 1 : tl->v[i].id;
+		if (tl->v[i].auto_id)
+			continue;
+		pre = xstrndup(id, strcspn(id, "0123456789"));
+		strmap_put(&prefixes, pre, NULL, NULL);
+		free(pre);
+	}
 
 	for (i = 0; i < tl->nr; i++) {
 		const char *slash = strchr(tl->v[i].id, '/');
@@ -3062,8 +3075,16 @@ static void resolve_depends(struct tasklist *tl)
 				dep = tl->v[k].id;
 			}
 			if (k < 0 && soft) {
-				/* "after 20 reload cycles": a quantity, unless a Kiro task "20." */
-				if (strncmp(dep, "US", 2) && strspn(dep, "0123456789") != strlen(dep))
+				/*
+				 * "after T099" with tasks T001..: a typo, say so; not "after
+				 * 20 reload cycles" (a quantity) or "after `ASCII8`" in a
+				 * list of 1.1, 1.2 (a word that only looks like an ID)
+				 */
+				char *pre = xstrndup(dep, strcspn(dep, "0123456789"));
+				int known = *pre && strmap_contains(&prefixes, pre);
+
+				free(pre);
+				if (strncmp(dep, "US", 2) && known)
 					warning("%s:%d: task '%s': '%s' is not a task; not read as a dependency",
 						t->file, t->line, t->id, dep);
 				continue;
@@ -3085,6 +3106,7 @@ static void resolve_depends(struct tasklist *tl)
 	free(first);
 	free(next);
 	strmap_clear(&bare);
+	strmap_clear(&prefixes);
 }
 
 /*

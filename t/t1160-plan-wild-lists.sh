@@ -375,4 +375,23 @@ test_expect_success 'code identifiers, versioned package refs, product names and
 	EOF
 '
 
+test_expect_success 'after a name that only looks like an ID, no warning; after an unknown task ID, one' '
+	cat >repo/lookalike.md <<-\EOF &&
+	- [ ] 1.1 Add `ASCII16` to the `CompileMode` enum after `ASCII8` in src/options.h
+	- [ ] 1.2 Wire the mapper in src/mapper.c after 1.1
+	EOF
+	plan_json lookalike.md &&
+	test_must_be_empty err &&
+	expect_plan lookalike.md <<-\EOF &&
+	[deps(i) for i in ("1.1", "1.2")]	[[], ["1.1"]]
+	EOF
+	cat >repo/typo.md <<-\EOF &&
+	- [ ] T001 Add the model in src/model.py
+	- [ ] T002 Add the view in src/view.py after T099
+	EOF
+	plan_json typo.md &&
+	grep "^warning: typo.md:2: task .T002.: .T099. is not a task; not read as a dependency$" err &&
+	test_line_count = 1 err
+'
+
 test_done
