@@ -2173,6 +2173,16 @@ static int heading_has_id(struct md_parser *p, const char *s, size_t len)
 	}
 	id = read_id(p, s, len, pos, &end);
 	free(id);
+	if (!id && task) {
+		/* "### Task I-1.2: title", "### Task A.3 - title": an ID of another shape */
+		size_t n = strspn(s + pos, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
+
+		if (n && n < 16 && strpbrk(s + pos, "0123456789") &&
+		    (size_t)(strpbrk(s + pos, "0123456789") - (s + pos)) < n &&
+		    (s[pos + n] == ':' || !strncmp(s + pos + n, " -", 2) ||
+		     !strncmp(s + pos + n, " \xe2\x80\x94", 4)))
+			return 2;
+	}
 	return id ? 1 + task : 0;
 }
 

@@ -394,4 +394,19 @@ test_expect_success 'after a name that only looks like an ID, no warning; after 
 	test_line_count = 1 err
 '
 
+test_expect_success '"### Task I-1.2: title" headings with criteria under them make the hint too' '
+	cat >repo/roman.md <<-\EOF &&
+	## PHASE I: CONSOLE APPLICATION
+
+	### Task I-1.2: Write Task Data Model Specification
+	- [ ] All Task fields documented with types
+	- [ ] Validation rules clearly specified
+
+	### Task I-1.3: Implement Task Dataclass
+	- [ ] create_task validates and creates a task
+	EOF
+	(cd repo && git parallel plan roman.md >/dev/null 2>../err) &&
+	grep "^warning: roman.md:3: the tasks seem to be headings" err
+'
+
 test_done
