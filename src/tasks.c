@@ -125,10 +125,12 @@ static int compile_regexes(void)
 	numbox_re = compile("^([ \\t]*)[-*+][ \\t]+([0-9]{1,9}(?:\\.[0-9]{1,9})*)\\.?[ \\t]+"
 			    "\\[([^\\]\\[\\t])\\](\\*?)(?:[ \\t]+|$)");
 	/*
-	 * An ID (T001, T011A, PROJ-12, FE-UI-001, PH0-LAUNCH-001, P0-1), not
+	 * An ID (T001, T011A, PROJ-12, FE-UI-001, PH0-LAUNCH-001, P0-1,
+	 * T017-TEST: the test task of T017), not
 	 * followed by something that would make it a longer word.
 	 */
-	id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+[0-9]+-[0-9]+[A-Za-z]?|"
+	id_re = compile("(?:[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|"
+			"(?:[A-Z][A-Z0-9]*-)*[A-Z]+[0-9]+-[0-9]+[A-Za-z]?|"
 			"(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
 			"[A-Z][a-z]{1,10}-[0-9]{1,9})"
 			"(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
@@ -140,7 +142,7 @@ static int compile_regexes(void)
 	range_re = compile("([A-Z]+-?)([0-9]{1,9})[ \\t]*(?:-|\\x{2013}|\\x{2014}|\\.\\.|to |through )[ \\t]*"
 			   "([A-Z]+-?)?([0-9]{1,9})(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
 	/* an ID in a dependency list: one of the above, or a Kiro "2.1" */
-	dep_id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
+	dep_id_re = compile("(?:[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
 			    "[0-9]{1,9}(?:\\.[0-9]{1,9})+[a-z]?)"
 			    "(?![A-Za-z0-9_]|[-/][A-Za-z0-9])");
 	if (!numbox_re || !item_re || !id_re || !kiro_re || !marker_re || !range_re || !dep_id_re) {
@@ -1509,7 +1511,13 @@ static char *read_id(struct md_parser *p, const char *s, size_t len, size_t pos,
 		}
 	}
 	if (match_at(id_re, p->md, s, len, at)) {
-		if (!bracket && tech_word(s + ov[0], ov[1] - ov[0]))
+		/* "E2E", and "E2E-TESTS" too (a word after the ID is part of it: "T017-TEST") */
+		size_t head = strspn(s + ov[0], "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+		head += s[ov[0] + head] == '-';
+		head += strspn(s + ov[0] + head, "0123456789");
+		if (!bracket && (tech_word(s + ov[0], ov[1] - ov[0]) ||
+				 (head < ov[1] - ov[0] && tech_word(s + ov[0], head))))
 			return NULL;
 		id = xstrndup(s + ov[0], ov[1] - ov[0]);
 		*end = ov[1];
@@ -2452,7 +2460,8 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 static int checklist_heading(const char *h)
 {
 	static const char *const words[] = {
-		"checklist", "criteria", "definition of done", "prerequisite",
+		"checklist", "criteria", "definition of done", "prerequisite", "success metric",
+		"summary", "quality gate", "sign-off",
 	};
 	size_t i;
 

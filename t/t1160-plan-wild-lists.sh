@@ -409,4 +409,26 @@ test_expect_success '"### Task I-1.2: title" headings with criteria under them m
 	grep "^warning: roman.md:3: the tasks seem to be headings" err
 '
 
+test_expect_success 'an ID with a word after it is one ID: T017-TEST, T042-CLEANUP; success metrics are checks' '
+	cat >repo/sfx.md <<-\EOF &&
+	## Phase 3: User Story 1
+	- [ ] T017-TEST [P] [US1] [TEST] Write the detection tests in tests/detect.test.ts
+	- [ ] T017 [P] [US1] Detect the layout in src/detect.ts (depends on T017-TEST)
+	- [ ] T042-CLEANUP Extract helpers to src/utils.rs
+	- [ ] E2E-TESTS for login in e2e/login.spec.ts
+
+	## Success Metrics
+	- [ ] All 32 US1 tasks completed
+	EOF
+	plan_json sfx.md &&
+	test_must_be_empty err &&
+	expect_plan sfx.md <<-\EOF
+	ids()	T017-TEST T017 T042-CLEANUP L5 L8
+	[task(i)["story"] for i in ("T017-TEST", "T017")]	["US1", "US1"]
+	deps("T017")	["T017-TEST"]
+	title("T017-TEST")	Write the detection tests in tests/detect.test.ts
+	status("L8")	checklist
+	EOF
+'
+
 test_done
