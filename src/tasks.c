@@ -359,7 +359,7 @@ static int is_dotfile(const char *w, size_t n)
 
 /* Product names that look like files. */
 static const char *const not_files[] = {
-	"Alpine.js", "Backbone.js", "Chart.js", "D3.js", "Day.js", "Ember.js", "Express.js",
+	"Alpine.js", "Backbone.js", "Chart.js", "Commander.js", "D3.js", "Day.js", "Ember.js", "Express.js",
 	"LangChain.js", "LangGraph.js", "Leaflet.js", "Moment.js", "Next.js", "Node.js",
 	"Nuxt.js", "React.js", "Solid.js", "Three.js", "Vue.js",
 };
@@ -378,7 +378,8 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 	for (e = w; (e = strstr(e, "...")); e += 3)
 		if (e == w || e[-1] != '[')
 			return W_NO;	/* an ellipsis; "[...slug]" is a route */
-	if (*w == '@' || *w == '~' || *w == '/' || *w == '-')
+	/* "#!/usr/bin/env", "#123"; "ADDED-", ".speck-link-" (of ".speck-link-*") */
+	if (*w == '@' || *w == '~' || *w == '/' || *w == '-' || *w == '#' || w[len - 1] == '-')
 		return W_NO;
 	/* "pnpm/action-setup@v4", "golang.org/x/vuln/cmd/govulncheck@latest": a version */
 	for (e = strchr(w, '@'); e; e = strchr(e + 1, '@'))
@@ -407,8 +408,19 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 
 		static const char *const remotes[] = { "origin", "upstream" };
 
+		static const char *const sides[] = { "api", "backend", "client", "frontend", "mobile", "server", "ui", "web" };
+		const char *colon = memchr(w, ':', first);
+
 		if (in_list(w, first, mime, ARRAY_SIZE(mime)) && !strchr(last, '.') && !strchr(last, '/'))
 			return W_NO;	/* image/png, application/pdf */
+		if (colon && colon + 1 < w + first && strspn(colon + 1, "0123456789") == (size_t)(w + first - colon - 1))
+			return W_NO;	/* localhost:3000/api/x */
+		/* "ADDED/MODIFIED/REMOVED", "PASS/FAIL"; "backend/frontend": the tree decides */
+		if (!strpbrk(w, "abcdefghijklmnopqrstuvwxyz."))
+			return W_MAYBE;
+		if (in_list(w, first, sides, ARRAY_SIZE(sides)) && last == w + first + 1 &&
+		    in_list(last, strlen(last), sides, ARRAY_SIZE(sides)))
+			return W_MAYBE;
 		if (in_list(w, first, remotes, ARRAY_SIZE(remotes)) && !has_lower_ext(last))
 			return W_MAYBE;	/* `origin/main`: a branch, unless the tree has it */
 		if (backticked || !*last || has_lower_ext(last) ||
@@ -429,6 +441,10 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 				return W_NO;
 		}
 		if (!letter || (!backticked && !islower((unsigned char)w[1])))
+			return W_NO;
+		/* "each changed `.cpp` file": an extension, not a dotfile (".env" is one) */
+		if (!strchr(w + 1, '.') && in_list(w + 1, len - 1, file_exts, ARRAY_SIZE(file_exts)) &&
+		    !is_dotfile(w + 1, len - 1))
 			return W_NO;
 		if (backticked || strpbrk(w + 1, ".-") || is_dotfile(w + 1, len - 1))
 			return W_PATH;
@@ -849,7 +865,8 @@ static void consider_word(struct md_parser *p, const char *w, size_t n,
 			w++;
 			n--;
 		}
-		while (n && strchr(".,;:)]\"'*!?", w[n - 1]) &&
+		/* "_Leverage: src/x.ts_": Kiro's italics */
+		while (n && strchr(".,;:)]\"'*!?_", w[n - 1]) &&
 		       !(w[n - 1] == '*' && n >= 2 && w[n - 2] == '/'))
 			n--;
 	}
@@ -990,7 +1007,14 @@ static void scan_paths(struct md_parser *p, const char *s, int line)
 			resolve_word(p, span, W_PATH, 0, line, read);
 			free(span);
 		} else {
-			scan_words(p, open + 1, close, 1, line);
+			/*
+			 * `x/y`: a name set apart, a path even without an
+			 * extension.  A span of several words is a command or
+			 * a message (`git push origin feat/x`, `curl
+			 * localhost:3000/api/x`, `test(parallel): add
+			 * parallel/sequential`): its words are read as bare ones.
+			 */
+			scan_words(p, open + 1, close, !memchr(open + 1, ' ', (size_t)(close - open - 1)), line);
 		}
 		s = close + 1;
 	}

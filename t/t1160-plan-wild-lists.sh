@@ -431,4 +431,24 @@ test_expect_success 'an ID with a word after it is one ID: T017-TEST, T042-CLEAN
 	EOF
 '
 
+test_expect_success 'words of a backticked command or message, shebangs, bare extensions, host:port are not paths' '
+	cat >repo/cmds.md <<-\EOF &&
+	- [ ] T001 Add shebang `#!/usr/bin/env bun` to src/cli.ts
+	- [ ] T002 Push: `git push -u origin feat/adaptive-interview` after editing docs/guide.md
+	- [ ] T003 Verify: `curl -X POST localhost:3000/api/auth/register` answers 201 from app/auth.py
+	- [ ] T004 Commit: `test(parallel): add mixed parallel/sequential test spec` with tests/spec.test.ts
+	- [ ] T005 Compile each changed `.cpp` file and keep `.env` out of git
+	- [ ] T006 Parse the `## ADDED/MODIFIED/REMOVED Requirements` sections and PASS/FAIL in lib/delta.ts
+	- [ ] T007 Code cleanup across backend/frontend
+	- [ ] T008 Fix symlinks (check for .speck-link-* files) in scripts/link.sh
+	- [ ] T009 Wire the barrel
+	  - _Design: Embedded Assets, src/assets/index.ts_
+	- [ ] T010 Run `pytest tests/unit/test_x.py` and fix src/x.py
+	EOF
+	plan_json cmds.md &&
+	expect_plan cmds.md <<-\EOF
+	[t["paths"] for t in d["tasks"]]	[["src/cli.ts"], ["docs/guide.md"], ["app/auth.py"], ["tests/spec.test.ts"], [".env"], ["lib/delta.ts"], [], ["scripts/link.sh"], ["src/assets/index.ts"], ["tests/unit/test_x.py", "src/x.py"]]
+	EOF
+'
+
 test_done
