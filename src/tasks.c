@@ -499,6 +499,8 @@ struct md_parser {
 	int id_row;		/* first line of a table row without a box that holds an ID, or 0 */
 	int plain_item;		/* first line of a list item without a box ("- text"), or 0 */
 	struct strlist notes;	/* "<line>\t- T013 depends on T011": notes on a task's order */
+	struct strlist links;	/* "<task>\t<dependency>" read from other notes: "T002 before T003" */
+	int quiet;		/* reading a note: what is no dependency list is no error */
 	int plain_items;	/* how many */
 	int checklist_level;	/* level of the heading of a checklist section we are in, or 0 */
 	size_t *checks;		/* tasks read in such a section */
@@ -1132,7 +1134,8 @@ static int read_dep_list(struct md_parser *p, struct task *t, const char *s,
 
 			if ((ov[7] > ov[6] && (ov[7] - ov[6] != plen || memcmp(s + ov[2], s + ov[6], plen))) ||
 			    b < a || b - a > 1000) {
-				warning("%s:%d: task '%s': cannot read the range '%.*s'", p->file, line,
+				if (!p->quiet)
+					warning("%s:%d: task '%s': cannot read the range '%.*s'", p->file, line,
 					t->id, (int)(ov[1] - ov[0]), s + ov[0]);
 			} else {
 				for (k = a; k <= b; k++) {
@@ -2252,6 +2255,105 @@ static const char *const note_verbs[] = {
 	"comes after ", "starts after ", "after ",
 };
 
+/*
+ * Words that join two lists of tasks in a note: "T006 (lifespan) depends
+ * on T004", "T002 must complete before T003", "Tests (T018-T022) ->
+ * Implementation (T023-T027)".  rev: the right side depends on the left.
+ */
+static const struct link_word {
+	const char *word;
+	int rev;
+} link_words[] = {
+	{ "depends on", 0 }, { "depend on", 0 }, { "blocked by", 0 }, { "requires", 0 },
+	{ "needs", 0 }, { "waits for", 0 }, { "after", 0 },
+	{ "before", 1 }, { "blocks", 1 }, { "precedes", 1 }, { "then", 1 },
+	{ "\xe2\x86\x92", 1 }, { "->", 1 }, { "=>", 1 },
+};
+
+/* Record what a chain "A verb B verb C" says: pairs "task\tdependency". */
+static void link_chain(struct md_parser *p, struct strlist *groups, const int *verbs, size_t nr)
+{
+	size_t k, a, b;
+
+	for (k = 1; k < nr; k++) {
+		const struct strlist *l = &groups[k - 1], *r = &groups[k];
+		const struct strlist *task = link_words[verbs[k]].rev ? r : l;
+		const struct strlist *dep = link_words[verbs[k]].rev ? l : r;
+
+		for (a = 0; a < task->nr; a++)
+			for (b = 0; b < dep->nr; b++)
+				strlist_push(&p->links, xstrfmt("%s\t%s", task->v[a], dep->v[b]));
+	}
+}
+
+/*
+ * A note that names tasks on both sides of a link word, wherever the
+ * IDs are: "- Manifest generators (T011, T012) before file copying
+ * (T013-T016)", "- T203, T204 must complete before T205".  ';' and '. '
+ * end a chain.
+ */
+static void link_note(struct md_parser *p, const char *s, size_t len)
+{
+	struct strlist groups[8];
+	int verbs[8], n;
+	size_t nr = 1, pos = 2, i;
+
+	for (i = 0; i < ARRAY_SIZE(groups); i++)
+		strlist_init(&groups[i]);
+	while (pos < len) {
+		size_t end;
+		struct task tmp;
+
+		if (s[pos] == ';' || (s[pos] == '.' && (s[pos + 1] == ' ' || !s[pos + 1]))) {
+			link_chain(p, groups, verbs, nr);
+			for (i = 0; i < nr; i++)
+				strlist_clear(&groups[i]);
+			nr = 1;
+			pos++;
+			continue;
+		}
+		if (pos && isalnum((unsigned char)s[pos - 1]) && isalnum((unsigned char)s[pos])) {
+			pos++;
+			continue;
+		}
+		for (i = 0; i < ARRAY_SIZE(link_words); i++) {
+			size_t n = strlen(link_words[i].word);
+
+			if (!strncasecmp(s + pos, link_words[i].word, n) &&
+			    (!isalpha((unsigned char)s[pos]) || !isalnum((unsigned char)s[pos + n])))
+				break;
+		}
+		if (i < ARRAY_SIZE(link_words)) {
+			if (!groups[nr - 1].nr) {
+				if (nr > 1)
+					verbs[nr - 1] = (int)i;	/* "after, as it depends on": the last word */
+			} else if (nr < ARRAY_SIZE(groups)) {
+				verbs[nr++] = (int)i;
+			}
+			pos += strlen(link_words[i].word);
+			continue;
+		}
+		memset(&tmp, 0, sizeof(tmp));
+		strlist_init(&tmp.depends);
+		tmp.id = (char *)"";
+		p->quiet = 1;
+		n = isalnum((unsigned char)s[pos]) ? read_dep_list(p, &tmp, s, len, pos, 0, &end, p->line) : 0;
+		p->quiet = 0;
+		if (n) {
+			for (i = 0; i < tmp.depends.nr; i++)
+				strlist_push(&groups[nr - 1], tmp.depends.v[i] + (tmp.depends.v[i][0] == '?'));
+			strlist_clear(&tmp.depends);
+			pos = end > pos ? end : pos + 1;
+			continue;
+		}
+		strlist_clear(&tmp.depends);
+		pos++;
+	}
+	link_chain(p, groups, verbs, nr);
+	for (i = 0; i < ARRAY_SIZE(groups); i++)
+		strlist_clear(&groups[i]);
+}
+
 static void task_note(struct md_parser *p, const char *s, size_t len)
 {
 	size_t pos = 2 + strspn(s + 2, " \t"), end, i;
@@ -2259,8 +2361,10 @@ static void task_note(struct md_parser *p, const char *s, size_t len)
 	char *id;
 
 	id = read_id(p, s, len, pos + (bold ? 2 : 0), &end);
-	if (!id)
+	if (!id) {
+		link_note(p, s, len);
 		return;
+	}
 	free(id);
 	if (bold && !strncmp(s + end, "**", 2))
 		end += 2;
@@ -2272,6 +2376,7 @@ static void task_note(struct md_parser *p, const char *s, size_t len)
 			strlist_push_nodup(&p->notes, xstrfmt("%d\t%.*s", p->line, (int)len, s));
 			return;
 		}
+	link_note(p, s, len);
 }
 
 /* The notes task_note() kept: each one's task gets what it names. */
@@ -2319,6 +2424,25 @@ static void task_notes(struct md_parser *p)
 			}
 			strlist_clear(&tmp.depends);
 		}
+	}
+	/*
+	 * "T002 before T003": only between tasks of this file, and only on
+	 * an earlier one, as spec-kit's notes mean them; a note never turns
+	 * the file's order around (nor makes a cycle of it).
+	 */
+	for (k = 0; k < p->links.nr; k++) {
+		const char *link = p->links.v[k], *tab = strchr(link, '\t');
+		size_t t = p->tl->nr, d = p->tl->nr;
+
+		for (i = p->first_task; i < p->tl->nr; i++) {
+			if (!strncmp(p->tl->v[i].id, link, (size_t)(tab - link)) &&
+			    !p->tl->v[i].id[tab - link])
+				t = i;
+			if (!strcmp(p->tl->v[i].id, tab + 1))
+				d = i;
+		}
+		if (t < p->tl->nr && d < t)
+			add_dep(&p->tl->v[t], tab + 1, strlen(tab + 1), 0);
 	}
 }
 
@@ -2682,6 +2806,7 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 	strlist_init(&p.header);
 	strlist_init(&p.row);
 	strlist_init(&p.notes);
+	strlist_init(&p.links);
 	p.first_task = tl->nr;
 	p.md = pcre2_match_data_create(8, NULL);
 	if (!p.md) {
@@ -2783,6 +2908,7 @@ out:
 	strlist_clear(&p.header);
 	strlist_clear(&p.row);
 	strlist_clear(&p.notes);
+	strlist_clear(&p.links);
 	free(p.nest);
 	free(p.checks);
 	return ret;

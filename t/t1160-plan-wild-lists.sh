@@ -451,4 +451,35 @@ test_expect_success 'words of a backticked command or message, shebangs, bare ex
 	EOF
 '
 
+test_expect_success 'notes that name tasks on both sides of before, after, depends on, an arrow order them' '
+	cat >repo/links.md <<-\EOF &&
+	## Phase 1
+
+	- [ ] T001 [P] a in src/a.py
+	- [ ] T002 [P] b in src/b.py
+	- [ ] T003 [P] c in src/c.py
+	- [ ] T004 [P] d in src/d.py
+	- [ ] T005 [P] e in src/e.py
+	- [ ] T006 [P] f in src/f.py
+	- [ ] T007 [P] g in src/g.py
+
+	## Dependencies
+
+	- T006 (lifespan) depends on T004 (ApplicationState)
+	- T002 must complete before T003
+	- T004, T005 must complete before T007
+	- Manifest generators (T001) before file copying (T002-T003)
+	- T005 (database method) before T006 (API endpoint)
+	- T007 (register router) after T001-T002
+	- Tests (T001-T002) \342\206\222 Implementation (T003) -> Docs (T004)
+	- T007 before T001; US2 depends on US1 - P1
+	EOF
+	printf "$(cat repo/links.md)\n" >repo/links2.md &&
+	plan_json links2.md &&
+	test_must_be_empty err &&
+	expect_plan links2.md <<-\EOF
+	[[t["id"], deps(t["id"])] for t in d["tasks"]]	[["T001", []], ["T002", ["T001"]], ["T003", ["T002", "T001"]], ["T004", ["T003"]], ["T005", []], ["T006", ["T004", "T005"]], ["T007", ["T004", "T005", "T001", "T002"]]]
+	EOF
+'
+
 test_done
