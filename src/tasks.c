@@ -2282,7 +2282,7 @@ static void link_chain(struct md_parser *p, struct strlist *groups, const int *v
 
 		for (a = 0; a < task->nr; a++)
 			for (b = 0; b < dep->nr; b++)
-				strlist_push(&p->links, xstrfmt("%s\t%s", task->v[a], dep->v[b]));
+				strlist_push_nodup(&p->links, xstrfmt("%s\t%s", task->v[a], dep->v[b]));
 	}
 }
 
