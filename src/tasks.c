@@ -221,6 +221,16 @@ static int in_list(const char *w, size_t n, const char *const *list, size_t nr)
 	return 0;
 }
 
+static int in_list_ci(const char *w, size_t n, const char *const *list, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (strlen(list[i]) == n && !strncasecmp(w, list[i], n))
+			return 1;
+	return 0;
+}
+
 /* Extensions of files people write about; "console.log", "np.random" are not. */
 static const char *const file_exts[] = {
 	"adoc", "astro", "bash", "bat", "bicep", "bzl", "c", "cc", "cfg", "cjs", "clj", "cmake",
@@ -501,6 +511,13 @@ struct md_parser {
 	struct strlist notes;	/* "<line>\t- T013 depends on T011": notes on a task's order */
 	struct strlist links;	/* "<task>\t<dependency>" read from other notes: "T002 before T003" */
 	int quiet;		/* reading a note: what is no dependency list is no error */
+	/*
+	 * The last heading that starts with an ID ("### T146: Define the
+	 * table") and the lines under it, while no item has followed: a
+	 * status box right under it ("- [x] Complete") makes it the task.
+	 */
+	char *head_text;
+	struct strlist head_lines;
 	int plain_items;	/* how many */
 	int checklist_level;	/* level of the heading of a checklist section we are in, or 0 */
 	size_t *checks;		/* tasks read in such a section */
@@ -2449,6 +2466,45 @@ static void task_notes(struct md_parser *p)
 /* A line that is neither in a code block nor in a comment. */
 static int checklist_heading(const char *h);
 
+/* "Complete", "**Done**": an item that only says whether the heading above it is done */
+static int status_word(const char *s)
+{
+	static const char *const words[] = { "complete", "completed", "done", "finished", "implemented" };
+	size_t n;
+
+	s += strspn(s, "* \t");
+	for (n = strlen(s); n && strchr("*. \t", s[n - 1]); n--)
+		;
+	return in_list_ci(s, n, words, ARRAY_SIZE(words));
+}
+
+/*
+ * "### T146: Define the table" ... "- [x] Complete": the heading is the
+ * task and the box its status; the lines between them are its text.
+ */
+static void heading_task(struct md_parser *p, const struct box *box)
+{
+	char *h = p->head_text;
+	size_t i;
+
+	p->head_text = NULL;
+	end_nesting(p);
+	md_item(p, h, strlen(h), -1, box, 0, NULL);
+	if (p->cur >= 0)
+		for (i = 0; i < p->head_lines.nr; i++) {
+			struct strbuf line = STRBUF_INIT;
+
+			strbuf_addstr(&line, p->head_lines.v[i]);
+			strbuf_trim(&line);
+			add_text(p, line.buf);
+			scan_paths(p, line.buf, p->line);
+			scan_depends(p, &p->tl->v[p->cur], line.buf, p->line);
+			strbuf_release(&line);
+		}
+	strlist_clear(&p->head_lines);
+	free(h);
+}
+
 static void md_line(struct md_parser *p, const char *s, size_t len)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
@@ -2462,6 +2518,12 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 		box.n = ov[5] - ov[4];
 		box.optional = ov[7] > ov[6];
 		box.c = box_class(p, box.s, box.n);
+		if (box.c != BOX_NONE && p->head_text && !indent_width(s) && status_word(s + off)) {
+			heading_task(p, &box);
+			return;
+		}
+		free(p->head_text);
+		p->head_text = NULL;
 		if (box.c != BOX_NONE) {
 			p->in_table = 0;
 			/* a checklist under "### 4.1 title": criteria of a heading task? */
@@ -2523,7 +2585,11 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 				md_phase(p, s + 3);
 				return;
 			}
+			free(p->head_text);
+			p->head_text = NULL;
+			strlist_clear(&p->head_lines);
 			if (level >= 3 && (has = heading_has_id(p, h, strlen(h)))) {
+				p->head_text = xstrdup(h);
 				p->last_id_heading = p->line;
 				if (!p->any_id_heading)
 					p->any_id_heading = p->line;
@@ -2583,6 +2649,8 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			k--;
 		if (!k) {
 			end_nesting(p);
+			if (p->head_text && p->head_lines.nr < 64)
+				strlist_push(&p->head_lines, s);
 			return;
 		}
 		p->nest_nr = k;
@@ -2807,6 +2875,7 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 	strlist_init(&p.row);
 	strlist_init(&p.notes);
 	strlist_init(&p.links);
+	strlist_init(&p.head_lines);
 	p.first_task = tl->nr;
 	p.md = pcre2_match_data_create(8, NULL);
 	if (!p.md) {
@@ -2909,6 +2978,8 @@ out:
 	strlist_clear(&p.row);
 	strlist_clear(&p.notes);
 	strlist_clear(&p.links);
+	strlist_clear(&p.head_lines);
+	free(p.head_text);
 	free(p.nest);
 	free(p.checks);
 	return ret;

@@ -482,4 +482,32 @@ test_expect_success 'notes that name tasks on both sides of before, after, depen
 	EOF
 '
 
+test_expect_success 'a status box right under an ID heading makes the heading the task' '
+	cat >repo/headbox.md <<-\EOF &&
+	## Section 1: Database Schema (T146-T148)
+
+	### T146: Define communications table with all fields
+	**Priority**: P0 (blocking)
+	**File**: `packages/database/src/schema/communications.ts`
+
+	- [x] Complete
+
+	Add the table definition.
+
+	### T147: Export communications from the schema index
+	**File**: `packages/database/src/schema/index.ts`
+
+	- [ ] Complete
+
+	### T165: Extend the user_role enum
+	- [ ] Add a migration for the enum
+	- [ ] Done
+	EOF
+	plan_json headbox.md &&
+	expect_plan headbox.md <<-\EOF
+	ids()	T146 T147 L17 L18
+	[[t["id"], t["status"], t["title"], t["paths"]] for t in d["tasks"][:2]]	[["T146", "done", "Define communications table with all fields", ["packages/database/src/schema/communications.ts"]], ["T147", "todo", "Export communications from the schema index", ["packages/database/src/schema/index.ts"]]]
+	EOF
+'
+
 test_done
