@@ -348,6 +348,7 @@ test_expect_success 'checks under a checklist heading of a list with IDs are lis
 	d["waves"]	[["T001"], ["T002"], ["T003"], ["L16"]]
 	EOF
 	(cd repo && git parallel plan checks.md >../out) &&
+	grep "^4 tasks to run, 3 checklist items, from checks.md;" out &&
 	grep "^checklist (not run): L8, L9, L13$" out &&
 	printf "%s\n" "## Release checklist" "- [ ] Tag the release" "- [ ] Publish docs/notes.md" >repo/onlychecks.md &&
 	plan_json onlychecks.md &&
