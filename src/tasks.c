@@ -233,7 +233,7 @@ static int in_list_ci(const char *w, size_t n, const char *const *list, size_t n
 
 /* Extensions of files people write about; "console.log", "np.random" are not. */
 static const char *const file_exts[] = {
-	"adoc", "astro", "bash", "bat", "bicep", "bzl", "c", "cc", "cfg", "cjs", "clj", "cmake",
+	"adoc", "astro", "bash", "bat", "bats", "bicep", "bin", "bzl", "c", "cc", "cfg", "cjs", "clj", "cmake",
 	"cmd", "conf", "cpp", "cs", "cshtml", "csproj", "css", "csv", "cts", "cxx", "dart",
 	"dockerfile", "ejs", "el", "env", "erb", "ex", "exs", "fs", "gemspec", "gif", "go", "gql",
 	"gradle", "graphql", "h", "hbs", "hcl", "hpp", "hs", "htm", "html", "ico", "ini", "ipynb",

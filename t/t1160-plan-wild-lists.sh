@@ -445,10 +445,11 @@ test_expect_success 'words of a backticked command or message, shebangs, bare ex
 	- [ ] T009 Wire the barrel
 	  - _Design: Embedded Assets, src/assets/index.ts_
 	- [ ] T010 Run `pytest tests/unit/test_x.py` and fix src/x.py
+	- [ ] T011 Test it: `bats ralph/watch.bats` and `cp header.bin out/`
 	EOF
 	plan_json cmds.md &&
 	expect_plan cmds.md <<-\EOF
-	[t["paths"] for t in d["tasks"]]	[["src/cli.ts"], ["docs/guide.md"], ["app/auth.py"], ["tests/spec.test.ts"], [".env"], ["lib/delta.ts"], [], ["scripts/link.sh"], ["src/assets/index.ts"], ["tests/unit/test_x.py", "src/x.py"]]
+	[t["paths"] for t in d["tasks"]]	[["src/cli.ts"], ["docs/guide.md"], ["app/auth.py"], ["tests/spec.test.ts"], [".env"], ["lib/delta.ts"], [], ["scripts/link.sh"], ["src/assets/index.ts"], ["tests/unit/test_x.py", "src/x.py"], ["ralph/watch.bats", "header.bin", "out/"]]
 	EOF
 '
 
