@@ -383,8 +383,10 @@ static void print_table(const struct plan *p, const char *base_name)
 	git_oid_tostr(hex, 13, &p->base_oid);
 	printf("%zu task%s to run", p->active, p->active == 1 ? "" : "s");
 	for (k = 0; k < held.nr; k++)
-		printf(", %zu %s", held_nr[k], strcmp(held.v[k], "group") ? held.v[k] :
-		       held_nr[k] == 1 ? "group" : "groups");
+		printf(", %zu %s%s", held_nr[k], held.v[k],
+		       strcmp(held.v[k], "group") && strcmp(held.v[k], "checklist") ? "" :
+		       !strcmp(held.v[k], "checklist") ? (held_nr[k] == 1 ? " item" : " items") :
+		       held_nr[k] == 1 ? "" : "s");
 	printf(", from ");
 	for (i = 0; i < p->sources.nr; i++)
 		printf("%s%s", i ? ", " : "", term_str(p->sources.v[i]));

@@ -125,10 +125,12 @@ static int compile_regexes(void)
 	numbox_re = compile("^([ \\t]*)[-*+][ \\t]+([0-9]{1,9}(?:\\.[0-9]{1,9})*)\\.?[ \\t]+"
 			    "\\[([^\\]\\[\\t])\\](\\*?)(?:[ \\t]+|$)");
 	/*
-	 * An ID (T001, T011A, PROJ-12, FE-UI-001, PH0-LAUNCH-001, P0-1), not
+	 * An ID (T001, T011A, PROJ-12, FE-UI-001, PH0-LAUNCH-001, P0-1,
+	 * T017-TEST: the test task of T017), not
 	 * followed by something that would make it a longer word.
 	 */
-	id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+[0-9]+-[0-9]+[A-Za-z]?|"
+	id_re = compile("(?:[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|"
+			"(?:[A-Z][A-Z0-9]*-)*[A-Z]+[0-9]+-[0-9]+[A-Za-z]?|"
 			"(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
 			"[A-Z][a-z]{1,10}-[0-9]{1,9})"
 			"(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
@@ -140,7 +142,7 @@ static int compile_regexes(void)
 	range_re = compile("([A-Z]+-?)([0-9]{1,9})[ \\t]*(?:-|\\x{2013}|\\x{2014}|\\.\\.|to |through )[ \\t]*"
 			   "([A-Z]+-?)?([0-9]{1,9})(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
 	/* an ID in a dependency list: one of the above, or a Kiro "2.1" */
-	dep_id_re = compile("(?:(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
+	dep_id_re = compile("(?:[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
 			    "[0-9]{1,9}(?:\\.[0-9]{1,9})+[a-z]?)"
 			    "(?![A-Za-z0-9_]|[-/][A-Za-z0-9])");
 	if (!numbox_re || !item_re || !id_re || !kiro_re || !marker_re || !range_re || !dep_id_re) {
@@ -219,18 +221,28 @@ static int in_list(const char *w, size_t n, const char *const *list, size_t nr)
 	return 0;
 }
 
+static int in_list_ci(const char *w, size_t n, const char *const *list, size_t nr)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++)
+		if (strlen(list[i]) == n && !strncasecmp(w, list[i], n))
+			return 1;
+	return 0;
+}
+
 /* Extensions of files people write about; "console.log", "np.random" are not. */
 static const char *const file_exts[] = {
-	"adoc", "astro", "bash", "bat", "bicep", "bzl", "c", "cc", "cfg", "cjs", "clj", "cmake",
+	"adoc", "astro", "bash", "bat", "bats", "bicep", "bin", "bzl", "c", "cc", "cfg", "cjs", "clj", "cmake",
 	"cmd", "conf", "cpp", "cs", "cshtml", "csproj", "css", "csv", "cts", "cxx", "dart",
 	"dockerfile", "ejs", "el", "env", "erb", "ex", "exs", "fs", "gemspec", "gif", "go", "gql",
 	"gradle", "graphql", "h", "hbs", "hcl", "hpp", "hs", "htm", "html", "ico", "ini", "ipynb",
-	"j2", "java", "jpeg", "jpg", "js", "json", "json5", "jsonc", "jsonl", "jsx", "kt", "kts",
-	"less", "liquid", "lock", "lua", "md", "mdc", "mdx", "mjs", "mk", "mm", "mod", "mts", "nix",
-	"php", "pl", "pm", "png", "prisma", "properties", "proto", "ps1", "psm1", "py", "pyi",
-	"rake", "rb", "rego", "rs", "rst", "sass", "scd", "scss", "sh", "sln", "sol", "sql", "sum",
-	"svelte", "svg", "swift", "tcl", "tex", "tf", "tfvars", "tmpl", "toml", "tpl", "ts",
-	"tsv", "tsx", "twig", "txt", "vue", "wasm", "webp", "xml", "yaml", "yml", "zig", "zsh",
+	"j2", "java", "jpeg", "jpg", "js", "json", "json5", "jsonc", "jsonl", "jsx", "kql", "kt", "kts",
+	"less", "liquid", "lock", "lua", "md", "mdc", "mdx", "mjs", "mk", "mm", "mmd", "mod", "mts", "nix",
+	"php", "pl", "plist", "pm", "png", "prisma", "properties", "props", "proto", "ps1", "psm1", "py", "pyi",
+	"rake", "razor", "rb", "rego", "resx", "rs", "rst", "sass", "scala", "scd", "scss", "sh", "sln", "sol",
+	"sql", "sum", "svelte", "svg", "swift", "targets", "tcl", "tex", "tf", "tfvars", "tmpl", "toml", "tpl", "ts",
+	"tsv", "tsx", "twig", "txt", "vue", "wasm", "webp", "xaml", "xml", "yaml", "yml", "zig", "zsh",
 };
 
 /* Files without an extension that are still files. */
@@ -357,8 +369,9 @@ static int is_dotfile(const char *w, size_t n)
 
 /* Product names that look like files. */
 static const char *const not_files[] = {
-	"Alpine.js", "Backbone.js", "Chart.js", "D3.js", "Ember.js", "Express.js",
-	"Next.js", "Node.js", "Nuxt.js", "React.js", "Solid.js", "Three.js", "Vue.js",
+	"Alpine.js", "Backbone.js", "Chart.js", "Commander.js", "D3.js", "Day.js", "Ember.js", "Express.js",
+	"LangChain.js", "LangGraph.js", "Leaflet.js", "Moment.js", "Next.js", "Node.js",
+	"Nuxt.js", "React.js", "Solid.js", "Three.js", "Vue.js",
 };
 
 /* What a word is: not a path, a path, or a path only if the tree (or the task) says so. */
@@ -375,8 +388,13 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 	for (e = w; (e = strstr(e, "...")); e += 3)
 		if (e == w || e[-1] != '[')
 			return W_NO;	/* an ellipsis; "[...slug]" is a route */
-	if (*w == '@' || *w == '~' || *w == '/' || *w == '-')
+	/* "#!/usr/bin/env", "#123"; "ADDED-", ".speck-link-" (of ".speck-link-*") */
+	if (*w == '@' || *w == '~' || *w == '/' || *w == '-' || *w == '#' || w[len - 1] == '-')
 		return W_NO;
+	/* "pnpm/action-setup@v4", "golang.org/x/vuln/cmd/govulncheck@latest": a version */
+	for (e = strchr(w, '@'); e; e = strchr(e + 1, '@'))
+		if (e[-1] != '/')
+			return W_NO;
 	if (strpbrk(w, "'\"=<>$|;`"))
 		return W_NO;
 	if (strpbrk(w, "*?{")) {
@@ -400,8 +418,19 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 
 		static const char *const remotes[] = { "origin", "upstream" };
 
+		static const char *const sides[] = { "api", "backend", "client", "frontend", "mobile", "server", "ui", "web" };
+		const char *colon = memchr(w, ':', first);
+
 		if (in_list(w, first, mime, ARRAY_SIZE(mime)) && !strchr(last, '.') && !strchr(last, '/'))
 			return W_NO;	/* image/png, application/pdf */
+		if (colon && colon + 1 < w + first && strspn(colon + 1, "0123456789") == (size_t)(w + first - colon - 1))
+			return W_NO;	/* localhost:3000/api/x */
+		/* "ADDED/MODIFIED/REMOVED", "PASS/FAIL"; "backend/frontend": the tree decides */
+		if (!strpbrk(w, "abcdefghijklmnopqrstuvwxyz."))
+			return W_MAYBE;
+		if (in_list(w, first, sides, ARRAY_SIZE(sides)) && last == w + first + 1 &&
+		    in_list(last, strlen(last), sides, ARRAY_SIZE(sides)))
+			return W_MAYBE;
 		if (in_list(w, first, remotes, ARRAY_SIZE(remotes)) && !has_lower_ext(last))
 			return W_MAYBE;	/* `origin/main`: a branch, unless the tree has it */
 		if (backticked || !*last || has_lower_ext(last) ||
@@ -422,6 +451,10 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 				return W_NO;
 		}
 		if (!letter || (!backticked && !islower((unsigned char)w[1])))
+			return W_NO;
+		/* "each changed `.cpp` file": an extension, not a dotfile (".env" is one) */
+		if (!strchr(w + 1, '.') && in_list(w + 1, len - 1, file_exts, ARRAY_SIZE(file_exts)) &&
+		    !is_dotfile(w + 1, len - 1))
 			return W_NO;
 		if (backticked || strpbrk(w + 1, ".-") || is_dotfile(w + 1, len - 1))
 			return W_PATH;
@@ -476,7 +509,19 @@ struct md_parser {
 	int id_row;		/* first line of a table row without a box that holds an ID, or 0 */
 	int plain_item;		/* first line of a list item without a box ("- text"), or 0 */
 	struct strlist notes;	/* "<line>\t- T013 depends on T011": notes on a task's order */
+	struct strlist links;	/* "<task>\t<dependency>" read from other notes: "T002 before T003" */
+	int quiet;		/* reading a note: what is no dependency list is no error */
+	/*
+	 * The last heading that starts with an ID ("### T146: Define the
+	 * table") and the lines under it, while no item has followed: a
+	 * status box right under it ("- [x] Complete") makes it the task.
+	 */
+	char *head_text;
+	struct strlist head_lines;
 	int plain_items;	/* how many */
+	int checklist_level;	/* level of the heading of a checklist section we are in, or 0 */
+	size_t *checks;		/* tasks read in such a section */
+	size_t checks_nr, checks_alloc;
 	struct task_acc *acc;	/* this file's tasks' texts and path maps, by task */
 	size_t acc_nr, acc_alloc;
 };
@@ -582,15 +627,25 @@ static int sibling_ok(const struct md_parser *p, const struct task *t, const cha
 	       (base[stem] == '.' || base + stem == end);
 }
 
-/* Does the task say it creates what it names?  ("Create user.plan", "new file") */
-static int task_creates(const struct task *t)
+/*
+ * Does the task say it creates the file w, a name the tree does not
+ * know?  "Create user.plan", "new file app.conf": w is the first name of
+ * the title after the verb.  Not "Create `x/search.ts` with
+ * `search.global`" (the task names its file first), not "Implement
+ * `event.clone`: create a record" (the verb comes after), not "Create a
+ * Fly.io token" (a capitalised name with no file extension is a product).
+ */
+static int task_creates(const struct task *t, const char *w)
 {
 	static const char *const verbs[] = { "create", "creates", "creating", "generate", "new file", "scaffold" };
-	const char *q = t->title;
+	const char *q = t->title, *at;
 	size_t i;
 
-	for (; q && *q; q++) {
-		if (q > t->title && isalnum((unsigned char)q[-1]))
+	if (t->paths.nr || isupper((unsigned char)*w) || !q || !(at = strstr(q, w)))
+		return 0;
+	for (; *q && q < at; q++) {
+		/* not "client.create", "on_create", "re-create": a word of its own */
+		if (q > t->title && (isalnum((unsigned char)q[-1]) || strchr("._-/", q[-1])))
 			continue;
 		for (i = 0; i < ARRAY_SIZE(verbs); i++) {
 			size_t n = strlen(verbs[i]);
@@ -617,7 +672,7 @@ static void resolve_word(struct md_parser *p, const char *w, enum word_kind kind
 
 	if (!tree) {
 		/* no tree to ask: the shape decides, as the word is written */
-		if (rooted || !(kind == W_PATH || (kind == W_MAYBE && !slash && *w != '.' && task_creates(t))))
+		if (rooted || !(kind == W_PATH || (kind == W_MAYBE && !slash && *w != '.' && task_creates(t, w))))
 			return;
 		if (sibling_ok(p, t, w))
 			add_sibling(p, w, line, read);
@@ -665,7 +720,7 @@ static void resolve_word(struct md_parser *p, const char *w, enum word_kind kind
 	}
 	if (n > 1)
 		kind = W_PATH;	/* several "x/y.ts" below: as written, from the top */
-	if (!slash && !rooted && *w != '.' && kind != W_NO && task_creates(t)) {
+	if (!slash && !rooted && *w != '.' && kind != W_NO && task_creates(t, w)) {
 		add_path(p, w, line, read);
 		return;
 	}
@@ -829,7 +884,8 @@ static void consider_word(struct md_parser *p, const char *w, size_t n,
 			w++;
 			n--;
 		}
-		while (n && strchr(".,;:)]\"'*!?", w[n - 1]) &&
+		/* "_Leverage: src/x.ts_": Kiro's italics */
+		while (n && strchr(".,;:)]\"'*!?_", w[n - 1]) &&
 		       !(w[n - 1] == '*' && n >= 2 && w[n - 2] == '/'))
 			n--;
 	}
@@ -970,7 +1026,14 @@ static void scan_paths(struct md_parser *p, const char *s, int line)
 			resolve_word(p, span, W_PATH, 0, line, read);
 			free(span);
 		} else {
-			scan_words(p, open + 1, close, 1, line);
+			/*
+			 * `x/y`: a name set apart, a path even without an
+			 * extension.  A span of several words is a command or
+			 * a message (`git push origin feat/x`, `curl
+			 * localhost:3000/api/x`, `test(parallel): add
+			 * parallel/sequential`): its words are read as bare ones.
+			 */
+			scan_words(p, open + 1, close, !memchr(open + 1, ' ', (size_t)(close - open - 1)), line);
 		}
 		s = close + 1;
 	}
@@ -1088,7 +1151,8 @@ static int read_dep_list(struct md_parser *p, struct task *t, const char *s,
 
 			if ((ov[7] > ov[6] && (ov[7] - ov[6] != plen || memcmp(s + ov[2], s + ov[6], plen))) ||
 			    b < a || b - a > 1000) {
-				warning("%s:%d: task '%s': cannot read the range '%.*s'", p->file, line,
+				if (!p->quiet)
+					warning("%s:%d: task '%s': cannot read the range '%.*s'", p->file, line,
 					t->id, (int)(ov[1] - ov[0]), s + ov[0]);
 			} else {
 				for (k = a; k <= b; k++) {
@@ -1491,7 +1555,13 @@ static char *read_id(struct md_parser *p, const char *s, size_t len, size_t pos,
 		}
 	}
 	if (match_at(id_re, p->md, s, len, at)) {
-		if (!bracket && tech_word(s + ov[0], ov[1] - ov[0]))
+		/* "E2E", and "E2E-TESTS" too (a word after the ID is part of it: "T017-TEST") */
+		size_t head = strspn(s + ov[0], "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+
+		head += s[ov[0] + head] == '-';
+		head += strspn(s + ov[0] + head, "0123456789");
+		if (!bracket && (tech_word(s + ov[0], ov[1] - ov[0]) ||
+				 (head < ov[1] - ov[0] && tech_word(s + ov[0], head))))
 			return NULL;
 		id = xstrndup(s + ov[0], ov[1] - ov[0]);
 		*end = ov[1];
@@ -1695,6 +1765,10 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 	if (auto_id)
 		it.id = xstrfmt("L%d", p->line);
 	p->cur = (long)task_new(p->tl, it.id, p->file, p->line, p->source);
+	if (p->checklist_level) {
+		ALLOC_GROW(p->checks, p->checks_nr + 1, p->checks_alloc);
+		p->checks[p->checks_nr++] = (size_t)p->cur;
+	}
 	t = &p->tl->v[p->cur];
 	t->auto_id = auto_id;
 	t->phase = p->phase;
@@ -2151,6 +2225,16 @@ static int heading_has_id(struct md_parser *p, const char *s, size_t len)
 	}
 	id = read_id(p, s, len, pos, &end);
 	free(id);
+	if (!id && task) {
+		/* "### Task I-1.2: title", "### Task A.3 - title": an ID of another shape */
+		size_t n = strspn(s + pos, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
+
+		if (n && n < 16 && strpbrk(s + pos, "0123456789") &&
+		    (size_t)(strpbrk(s + pos, "0123456789") - (s + pos)) < n &&
+		    (s[pos + n] == ':' || !strncmp(s + pos + n, " -", 2) ||
+		     !strncmp(s + pos + n, " \xe2\x80\x94", 4)))
+			return 2;
+	}
 	return id ? 1 + task : 0;
 }
 
@@ -2188,6 +2272,105 @@ static const char *const note_verbs[] = {
 	"comes after ", "starts after ", "after ",
 };
 
+/*
+ * Words that join two lists of tasks in a note: "T006 (lifespan) depends
+ * on T004", "T002 must complete before T003", "Tests (T018-T022) ->
+ * Implementation (T023-T027)".  rev: the right side depends on the left.
+ */
+static const struct link_word {
+	const char *word;
+	int rev;
+} link_words[] = {
+	{ "depends on", 0 }, { "depend on", 0 }, { "blocked by", 0 }, { "requires", 0 },
+	{ "needs", 0 }, { "waits for", 0 }, { "after", 0 },
+	{ "before", 1 }, { "blocks", 1 }, { "precedes", 1 }, { "then", 1 },
+	{ "\xe2\x86\x92", 1 }, { "->", 1 }, { "=>", 1 },
+};
+
+/* Record what a chain "A verb B verb C" says: pairs "task\tdependency". */
+static void link_chain(struct md_parser *p, struct strlist *groups, const int *verbs, size_t nr)
+{
+	size_t k, a, b;
+
+	for (k = 1; k < nr; k++) {
+		const struct strlist *l = &groups[k - 1], *r = &groups[k];
+		const struct strlist *task = link_words[verbs[k]].rev ? r : l;
+		const struct strlist *dep = link_words[verbs[k]].rev ? l : r;
+
+		for (a = 0; a < task->nr; a++)
+			for (b = 0; b < dep->nr; b++)
+				strlist_push_nodup(&p->links, xstrfmt("%s\t%s", task->v[a], dep->v[b]));
+	}
+}
+
+/*
+ * A note that names tasks on both sides of a link word, wherever the
+ * IDs are: "- Manifest generators (T011, T012) before file copying
+ * (T013-T016)", "- T203, T204 must complete before T205".  ';' and '. '
+ * end a chain.
+ */
+static void link_note(struct md_parser *p, const char *s, size_t len)
+{
+	struct strlist groups[8];
+	int verbs[8], n;
+	size_t nr = 1, pos = 2, i;
+
+	for (i = 0; i < ARRAY_SIZE(groups); i++)
+		strlist_init(&groups[i]);
+	while (pos < len) {
+		size_t end;
+		struct task tmp;
+
+		if (s[pos] == ';' || (s[pos] == '.' && (s[pos + 1] == ' ' || !s[pos + 1]))) {
+			link_chain(p, groups, verbs, nr);
+			for (i = 0; i < nr; i++)
+				strlist_clear(&groups[i]);
+			nr = 1;
+			pos++;
+			continue;
+		}
+		if (pos && isalnum((unsigned char)s[pos - 1]) && isalnum((unsigned char)s[pos])) {
+			pos++;
+			continue;
+		}
+		for (i = 0; i < ARRAY_SIZE(link_words); i++) {
+			size_t n = strlen(link_words[i].word);
+
+			if (!strncasecmp(s + pos, link_words[i].word, n) &&
+			    (!isalpha((unsigned char)s[pos]) || !isalnum((unsigned char)s[pos + n])))
+				break;
+		}
+		if (i < ARRAY_SIZE(link_words)) {
+			if (!groups[nr - 1].nr) {
+				if (nr > 1)
+					verbs[nr - 1] = (int)i;	/* "after, as it depends on": the last word */
+			} else if (nr < ARRAY_SIZE(groups)) {
+				verbs[nr++] = (int)i;
+			}
+			pos += strlen(link_words[i].word);
+			continue;
+		}
+		memset(&tmp, 0, sizeof(tmp));
+		strlist_init(&tmp.depends);
+		tmp.id = (char *)"";
+		p->quiet = 1;
+		n = isalnum((unsigned char)s[pos]) ? read_dep_list(p, &tmp, s, len, pos, 0, &end, p->line) : 0;
+		p->quiet = 0;
+		if (n) {
+			for (i = 0; i < tmp.depends.nr; i++)
+				strlist_push(&groups[nr - 1], tmp.depends.v[i] + (tmp.depends.v[i][0] == '?'));
+			strlist_clear(&tmp.depends);
+			pos = end > pos ? end : pos + 1;
+			continue;
+		}
+		strlist_clear(&tmp.depends);
+		pos++;
+	}
+	link_chain(p, groups, verbs, nr);
+	for (i = 0; i < ARRAY_SIZE(groups); i++)
+		strlist_clear(&groups[i]);
+}
+
 static void task_note(struct md_parser *p, const char *s, size_t len)
 {
 	size_t pos = 2 + strspn(s + 2, " \t"), end, i;
@@ -2195,8 +2378,10 @@ static void task_note(struct md_parser *p, const char *s, size_t len)
 	char *id;
 
 	id = read_id(p, s, len, pos + (bold ? 2 : 0), &end);
-	if (!id)
+	if (!id) {
+		link_note(p, s, len);
 		return;
+	}
 	free(id);
 	if (bold && !strncmp(s + end, "**", 2))
 		end += 2;
@@ -2208,6 +2393,7 @@ static void task_note(struct md_parser *p, const char *s, size_t len)
 			strlist_push_nodup(&p->notes, xstrfmt("%d\t%.*s", p->line, (int)len, s));
 			return;
 		}
+	link_note(p, s, len);
 }
 
 /* The notes task_note() kept: each one's task gets what it names. */
@@ -2256,9 +2442,69 @@ static void task_notes(struct md_parser *p)
 			strlist_clear(&tmp.depends);
 		}
 	}
+	/*
+	 * "T002 before T003": only between tasks of this file, and only on
+	 * an earlier one, as spec-kit's notes mean them; a note never turns
+	 * the file's order around (nor makes a cycle of it).
+	 */
+	for (k = 0; k < p->links.nr; k++) {
+		const char *link = p->links.v[k], *tab = strchr(link, '\t');
+		size_t t = p->tl->nr, d = p->tl->nr;
+
+		for (i = p->first_task; i < p->tl->nr; i++) {
+			if (!strncmp(p->tl->v[i].id, link, (size_t)(tab - link)) &&
+			    !p->tl->v[i].id[tab - link])
+				t = i;
+			if (!strcmp(p->tl->v[i].id, tab + 1))
+				d = i;
+		}
+		if (t < p->tl->nr && d < t)
+			add_dep(&p->tl->v[t], tab + 1, strlen(tab + 1), 0);
+	}
 }
 
 /* A line that is neither in a code block nor in a comment. */
+static int checklist_heading(const char *h);
+
+/* "Complete", "**Done**": an item that only says whether the heading above it is done */
+static int status_word(const char *s)
+{
+	static const char *const words[] = { "complete", "completed", "done", "finished", "implemented" };
+	size_t n;
+
+	s += strspn(s, "* \t");
+	for (n = strlen(s); n && strchr("*. \t", s[n - 1]); n--)
+		;
+	return in_list_ci(s, n, words, ARRAY_SIZE(words));
+}
+
+/*
+ * "### T146: Define the table" ... "- [x] Complete": the heading is the
+ * task and the box its status; the lines between them are its text.
+ */
+static void heading_task(struct md_parser *p, const struct box *box)
+{
+	char *h = p->head_text;
+	size_t i;
+
+	p->head_text = NULL;
+	end_nesting(p);
+	md_item(p, h, strlen(h), -1, box, 0, NULL);
+	if (p->cur >= 0)
+		for (i = 0; i < p->head_lines.nr; i++) {
+			struct strbuf line = STRBUF_INIT;
+
+			strbuf_addstr(&line, p->head_lines.v[i]);
+			strbuf_trim(&line);
+			add_text(p, line.buf);
+			scan_paths(p, line.buf, p->line);
+			scan_depends(p, &p->tl->v[p->cur], line.buf, p->line);
+			strbuf_release(&line);
+		}
+	strlist_clear(&p->head_lines);
+	free(h);
+}
+
 static void md_line(struct md_parser *p, const char *s, size_t len)
 {
 	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(p->md);
@@ -2272,6 +2518,12 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 		box.n = ov[5] - ov[4];
 		box.optional = ov[7] > ov[6];
 		box.c = box_class(p, box.s, box.n);
+		if (box.c != BOX_NONE && p->head_text && !indent_width(s) && status_word(s + off)) {
+			heading_task(p, &box);
+			return;
+		}
+		free(p->head_text);
+		p->head_text = NULL;
 		if (box.c != BOX_NONE) {
 			p->in_table = 0;
 			/* a checklist under "### 4.1 title": criteria of a heading task? */
@@ -2321,6 +2573,10 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			p->in_table = 0;
 			end_nesting(p);
 			p->last_id_heading = 0;
+			if (checklist_heading(h))
+				p->checklist_level = (int)level;
+			else if (p->checklist_level && (int)level <= p->checklist_level)
+				p->checklist_level = 0;
 			if (read_box(p, h, &box, &off)) {
 				md_item(p, h, strlen(h), -1, &box, off, NULL);
 				return;
@@ -2329,7 +2585,11 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 				md_phase(p, s + 3);
 				return;
 			}
+			free(p->head_text);
+			p->head_text = NULL;
+			strlist_clear(&p->head_lines);
 			if (level >= 3 && (has = heading_has_id(p, h, strlen(h)))) {
+				p->head_text = xstrdup(h);
 				p->last_id_heading = p->line;
 				if (!p->any_id_heading)
 					p->any_id_heading = p->line;
@@ -2389,6 +2649,8 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			k--;
 		if (!k) {
 			end_nesting(p);
+			if (p->head_text && p->head_lines.nr < 64)
+				strlist_push(&p->head_lines, s);
 			return;
 		}
 		p->nest_nr = k;
@@ -2404,6 +2666,51 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 		scan_paths(p, cont.buf, p->line);
 		scan_depends(p, &p->tl->v[p->cur], cont.buf, p->line);
 		strbuf_release(&cont);
+	}
+}
+
+/*
+ * "## Validation Checklist", "### Definition of Done", "## Prerequisites":
+ * a section of checks to tick, not of work to hand out.
+ */
+static int checklist_heading(const char *h)
+{
+	static const char *const words[] = {
+		"checklist", "criteria", "definition of done", "prerequisite", "success metric",
+		"summary", "quality gate", "sign-off",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++)
+		if (strcasestr_ascii(h, words[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * A file whose tasks have IDs ("T012") may end with checks under a
+ * checklist heading: "- [ ] All integration tests pass", "- [ ] Code
+ * review completed".  Items there without an ID are those checks, not
+ * work: they are listed with the status "checklist" and never run.  In a
+ * file without any ID, every item is a task, as before.
+ */
+static void checklist_sections(struct md_parser *p)
+{
+	size_t i;
+
+	for (i = p->first_task; i < p->tl->nr; i++)
+		if (!p->tl->v[i].auto_id)
+			break;
+	if (i == p->tl->nr)
+		return;
+	for (i = 0; i < p->checks_nr; i++) {
+		struct task *t = &p->tl->v[p->checks[i]];
+
+		if (!t->auto_id || t->in_group || (t->cancelled && !t->done))
+			continue;
+		set_status(t, "checklist");
+		if (!t->done)
+			t->cancelled = 1;
 	}
 }
 
@@ -2567,6 +2874,8 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 	strlist_init(&p.header);
 	strlist_init(&p.row);
 	strlist_init(&p.notes);
+	strlist_init(&p.links);
+	strlist_init(&p.head_lines);
 	p.first_task = tl->nr;
 	p.md = pcre2_match_data_create(8, NULL);
 	if (!p.md) {
@@ -2653,6 +2962,7 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 	task_notes(&p);
 	priority_labels(&p);
 	kiro_groups(&p);
+	checklist_sections(&p);
 	acceptance_hint(&p);
 
 out:
@@ -2667,7 +2977,11 @@ out:
 	strlist_clear(&p.header);
 	strlist_clear(&p.row);
 	strlist_clear(&p.notes);
+	strlist_clear(&p.links);
+	strlist_clear(&p.head_lines);
+	free(p.head_text);
 	free(p.nest);
+	free(p.checks);
 	return ret;
 }
 
@@ -2946,7 +3260,20 @@ static void resolve_depends(struct tasklist *tl)
 	long *first = xcalloc(tl->nr ? tl->nr : 1, sizeof(*first));
 	long *next = xcalloc(tl->nr ? tl->nr : 1, sizeof(*next));
 	struct strmap bare = STRMAP_INIT;	/* "T001" -> index + 1 of the one "feature/T001", or 0 */
+	struct strmap prefixes = STRMAP_INIT;	/* "T", "TASK-": how the IDs of the tasks start */
 	size_t i, j;
+
+	for (i = 0; i < tl->nr; i++) {
+		const char *id = strrchr(tl->v[i].id, '/');
+		char *pre;
+
+		id = id ? id + 1 : tl->v[i].id;
+		if (tl->v[i].auto_id)
+			continue;
+		pre = xstrndup(id, strcspn(id, "0123456789"));
+		strmap_put(&prefixes, pre, NULL, NULL);
+		free(pre);
+	}
 
 	for (i = 0; i < tl->nr; i++) {
 		const char *slash = strchr(tl->v[i].id, '/');
@@ -2988,7 +3315,16 @@ static void resolve_depends(struct tasklist *tl)
 				dep = tl->v[k].id;
 			}
 			if (k < 0 && soft) {
-				if (strncmp(dep, "US", 2))
+				/*
+				 * "after T099" with tasks T001..: a typo, say so; not "after
+				 * 20 reload cycles" (a quantity) or "after `ASCII8`" in a
+				 * list of 1.1, 1.2 (a word that only looks like an ID)
+				 */
+				char *pre = xstrndup(dep, strcspn(dep, "0123456789"));
+				int known = *pre && strmap_contains(&prefixes, pre);
+
+				free(pre);
+				if (strncmp(dep, "US", 2) && known)
 					warning("%s:%d: task '%s': '%s' is not a task; not read as a dependency",
 						t->file, t->line, t->id, dep);
 				continue;
@@ -3010,6 +3346,7 @@ static void resolve_depends(struct tasklist *tl)
 	free(first);
 	free(next);
 	strmap_clear(&bare);
+	strmap_clear(&prefixes);
 }
 
 /*
