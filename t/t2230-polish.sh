@@ -4,27 +4,7 @@ test_description='git-native polish: bash completion, install and uninstall, a c
 
 . ./test-lib.sh
 
-GIT_COMPLETION=/usr/share/bash-completion/completions/git
-if test -f "$GIT_COMPLETION" && command -v bash >/dev/null
-then
-	test_set_prereq COMPLETION
-fi
-
-# complete <words...>: the completions bash would offer for the last word
-complete_words () {
-	cat >comp.bash <<-EOF &&
-	. "$GIT_COMPLETION"
-	. "$GP_BUILD_DIR/contrib/completion/git-parallel.bash"
-	COMP_WORDS=("\$@")
-	COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1))
-	COMP_LINE="\$*"
-	COMP_POINT=\${#COMP_LINE}
-	COMPREPLY=()
-	__git_wrap__git_main
-	printf "%s\n" "\${COMPREPLY[@]}" | sed -e "s/ \$//" -e "/^\$/d" | LC_ALL=C sort
-	EOF
-	bash comp.bash "$@"
-}
+. "$GP_TEST_DIR/lib/completion.sh"
 
 test_expect_success COMPLETION 'setup: a plan with two tasks' '
 	new_repo repo &&
