@@ -114,9 +114,10 @@ python3 () {
 }
 
 # A JSON helper: python3 reads a JSON document and evaluates an expression
-# over it ("d"), printing the result.
+# over it ("d"), printing the result.  -I -S: only the standard library, a
+# third less start-up time (the suite calls it a few hundred times).
 json_get () {
-	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); r=eval(sys.argv[2]); print(json.dumps(r) if r is None or isinstance(r,(list,dict)) else r)' "$@"
+	python3 -I -S -c 'import json,sys; d=json.load(open(sys.argv[1])); r=eval(sys.argv[2]); print(json.dumps(r) if r is None or isinstance(r,(list,dict)) else r)' "$@"
 }
 
 # git's test helpers that Debian's sharness lacks.
