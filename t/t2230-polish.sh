@@ -46,7 +46,7 @@ test_expect_success COMPLETION 'trust, push, export and worker: their options fr
 	echo --lease= >expect && test_cmp expect actual
 '
 
-test_expect_success COMPLETION 'trust takes files; push and worker a remote, then worker a task ID (of the fetched plan if any)' '
+test_expect_success COMPLETION 'trust takes files; push and worker a remote, then worker a task ID (of the fetched plan if any, only words an ID can be)' '
 	(cd repo && complete_words git parallel trust ta) >actual &&
 	echo tasks.md >expect && test_cmp expect actual &&
 	git -C repo remote add origin ../nowhere &&
@@ -63,11 +63,12 @@ test_expect_success COMPLETION 'trust takes files; push and worker a remote, the
 	(cd repo && complete_words git parallel worker --lease 5m origin "") >actual &&
 	printf "T001\nT002\n" >expect && test_cmp expect actual &&
 	(cd repo &&
-	 blob=$(printf "[task \"W1\"]\n\tpaths = w\n" | git hash-object -w --stdin) &&
+	 blob=$(printf "[task \"W1\"]\n\tpaths = w\n[task \"\$(touch pwned)\"]\n[task \"a/b\"]\n" |
+		git hash-object -w --stdin) &&
 	 tree=$(printf "100644 blob %s\tplan\n" $blob | git mktree) &&
 	 git update-ref refs/gp-remote/parallel/plan $(git commit-tree -m plan $tree) &&
 	 complete_words git parallel worker origin "") >actual &&
-	echo W1 >expect && test_cmp expect actual &&
+	printf "W1\na/b\n" >expect && test_cmp expect actual &&
 	(cd repo && complete_words git parallel worker --lease "") >actual &&
 	test_must_be_empty actual &&
 	(cd repo && complete_words git parallel export --remote=) >actual &&

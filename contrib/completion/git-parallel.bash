@@ -7,13 +7,19 @@
 
 __git_parallel_subcommands="plan run status check merge report clean trust push export worker"
 
+# A plan's task IDs, and only words a task ID can be (git parallel's
+# rule: a letter or digit, then letters, digits, '.', '_', '-', one '/'):
+# a plan fetched from a remote is somebody else's text, and what completion
+# offers lands on the command line.
+__git_parallel_id_sed='s|^\[task "\([A-Za-z0-9][A-Za-z0-9._-]*\(/[A-Za-z0-9][A-Za-z0-9._-]*\)\{0,1\}\)"\][[:space:]]*$|\1|p'
+
 # The task IDs of the saved plan ($GIT_COMMON_DIR/parallel/plan).
 __git_parallel_task_ids ()
 {
 	local common
 	common=$(git rev-parse --git-common-dir 2>/dev/null) || return 0
 	test -f "$common/parallel/plan" || return 0
-	sed -n 's/^\[task "\(.*\)"\][[:space:]]*$/\1/p' "$common/parallel/plan" 2>/dev/null
+	sed -n "$__git_parallel_id_sed" "$common/parallel/plan" 2>/dev/null
 }
 
 # The task IDs of the plan last fetched from a remote (by worker, status
@@ -22,7 +28,7 @@ __git_parallel_remote_task_ids ()
 {
 	local ids
 	ids=$(git cat-file blob refs/gp-remote/parallel/plan:plan 2>/dev/null |
-		sed -n 's/^\[task "\(.*\)"\][[:space:]]*$/\1/p')
+		sed -n "$__git_parallel_id_sed")
 	if [ -n "$ids" ]; then
 		printf '%s\n' "$ids"
 	else
