@@ -112,7 +112,7 @@ $(DOC): Documentation/git-parallel.1.scd
 # start one of them when all the others are done.
 T_SLOW = t8500-crash-points.sh t4020-merge-crash.sh t8510-remote-status-race.sh \
 	t8100-hostile.sh t3010-check-exact.sh t8000-faults-run.sh t8520-faults-disk-commit.sh \
-	t2020-run-interrupt.sh t0030-fatal.sh t4010-merge-faults.sh t8010-faults-merge.sh
+	t8300-chaos.sh t2020-run-interrupt.sh t0030-fatal.sh t4010-merge-faults.sh t8010-faults-merge.sh
 T_ALL = $(notdir $(wildcard t/t[0-9]*.sh))
 T ?= $(filter $(T_ALL),$(T_SLOW)) $(filter-out $(T_SLOW),$(T_ALL))
 PROVE_OPTS ?= -j2
