@@ -65,7 +65,9 @@ CMD_SRCS = $(wildcard src/cmd-*.c)
 LIB_OBJS = $(LIB_SRCS:.c=.o)
 CMD_OBJS = $(CMD_SRCS:.c=.o) git-parallel.o
 UNIT_SRCS = $(wildcard t/unit/t-*.c)
-UNIT_PROGS = $(UNIT_SRCS:.c=)
+# the slowest first, so that prove -j does not start them last
+UNIT_SLOW = t/unit/t-worktree t/unit/t-runner t/unit/t-treediff t/unit/t-ownership
+UNIT_PROGS = $(filter $(UNIT_SRCS:.c=),$(UNIT_SLOW)) $(filter-out $(UNIT_SLOW),$(UNIT_SRCS:.c=))
 BENCH_SRCS = $(wildcard bench/*.c)
 BENCH_PROGS = $(BENCH_SRCS:.c=)
 DOC = Documentation/git-parallel.1
@@ -105,12 +107,20 @@ doc: $(DOC)
 $(DOC): Documentation/git-parallel.1.scd
 	$(SCDOC) < $< > $@+ && mv $@+ $@
 
-# T=t1000-plan.sh runs one script; PROVE_OPTS=-v for details.
-T ?= $(notdir $(wildcard t/t[0-9]*.sh))
+# T=t1000-plan.sh runs one script; PROVE_OPTS=-v for details.  The
+# slowest scripts (prove --timer) come first, so that prove -j does not
+# start one of them when all the others are done.
+T_SLOW = t8500-crash-points.sh t4020-merge-crash.sh t8510-remote-status-race.sh \
+	t8100-hostile.sh t3010-check-exact.sh t8000-faults-run.sh t8520-faults-disk-commit.sh \
+	t8300-chaos.sh t2020-run-interrupt.sh t0030-fatal.sh t4010-merge-faults.sh t8010-faults-merge.sh
+T_ALL = $(notdir $(wildcard t/t[0-9]*.sh))
+T ?= $(filter $(T_ALL),$(T_SLOW)) $(filter-out $(T_SLOW),$(T_ALL))
 PROVE_OPTS ?= -j2
 
+# Under valgrind the unit tests' scale cases run at a tenth of their size
+# (GP_TEST_SMALL, t/unit/tap.h): the same checks, full size in the other passes.
 ifdef VALGRIND
-UNIT_EXEC = env GIT_PARALLEL_NO_JIT=1 valgrind -q --leak-check=full --error-exitcode=126
+UNIT_EXEC = env GIT_PARALLEL_NO_JIT=1 GP_TEST_SMALL=1 valgrind -q --leak-check=full --error-exitcode=126
 TEST_ENV = GP_VALGRIND=1
 else
 UNIT_EXEC =

@@ -8,11 +8,7 @@ undocumented short letters, and the usage -h and a usage error print.'
 
 . ./test-lib.sh
 
-GIT_COMPLETION=/usr/share/bash-completion/completions/git
-if test -f "$GIT_COMPLETION" && command -v bash >/dev/null
-then
-	test_set_prereq COMPLETION
-fi
+. "$GP_TEST_DIR/lib/completion.sh"
 
 test_expect_success 'setup' '
 	new_repo repo &&
@@ -106,22 +102,6 @@ test_expect_success '--help after options shows the usage too' '
 	(cd repo && test_expect_code 129 git parallel status --json --help >../out) &&
 	grep "^usage: git parallel status" out
 '
-
-# complete <words...>: the completions bash would offer for the last word
-complete_words () {
-	cat >comp.bash <<-EOF &&
-	. "$GIT_COMPLETION"
-	. "$GP_BUILD_DIR/contrib/completion/git-parallel.bash"
-	COMP_WORDS=("\$@")
-	COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1))
-	COMP_LINE="\$*"
-	COMP_POINT=\${#COMP_LINE}
-	COMPREPLY=()
-	__git_wrap__git_main
-	printf "%s\n" "\${COMPREPLY[@]}" | sed -e "s/ \$//" -e "/^\$/d" | LC_ALL=C sort
-	EOF
-	bash comp.bash "$@"
-}
 
 test_expect_success COMPLETION 'completion takes each command'"'"'s options from the binary' '
 	(cd repo && complete_words git parallel clean --rem) >actual &&

@@ -207,8 +207,9 @@ test_expect_success 'a cycle is an error that prints the cycle, nothing saved' '
 
 test_expect_success 're-planning while run holds the lock is refused without --force' '
 	mkdir -p "$(state_dir repo)" &&
-	{ sleep 30 & } &&
+	{ sleep 3600 & } &&
 	pid=$! &&
+	test_when_finished "kill $pid 2>/dev/null || :" &&
 	echo "pid = $pid" >"$(state_dir repo)/lock" &&
 	(cd repo && test_expect_code 128 git parallel plan tasks.md 2>../err) &&
 	grep "pid $pid" err &&

@@ -16,26 +16,37 @@ chmod +x agent
 AGENT="\"$TRASH_DIRECTORY/agent\""
 STATUS_LOG="$TRASH_DIRECTORY/status" && export STATUS_LOG
 
-# big_repo <dir> <id>...: 3,000 files in 30 directories, INI tasks planned.
-big_repo () {
-	dir=$1 && shift &&
-	new_repo "$dir" &&
-	(cd "$dir" &&
+# 300 files in 10 directories, made once and cloned by big_repo (the
+# crash points are at fixed steps of the checkout, half of its files for
+# worktree-mid-checkout: the size only has to leave files on both sides).
+test_expect_success 'setup: a commit of 300 files' '
+	new_repo big &&
+	(cd big &&
 	 i=0 &&
-	 while test $i -lt 30
+	 while test $i -lt 10
 	 do
 		mkdir d$i && j=0 &&
-		while test $j -lt 100
+		while test $j -lt 30
 		do
 			echo "file $i/$j" >d$i/f$j.txt && j=$((j + 1)) || exit 1
 		done &&
 		i=$((i + 1)) || exit 1
 	 done &&
+	 git add . && git commit -q -m "300 files")
+'
+
+# big_repo <dir> <id>...: a repository of its own with those 300 files
+# (no remote), INI tasks planned.
+big_repo () {
+	dir=$1 && shift &&
+	git clone -q big "$dir" &&
+	git -C "$dir" remote remove origin &&
+	(cd "$dir" &&
 	 for id in "$@"
 	 do
 		printf '[task "%s"]\n\ttitle = task %s\n\tpaths = %s-new.txt\n' "$id" "$id" "$id" >>tasks.ini
 	 done &&
-	 git add . && git commit -q -m "3000 files" &&
+	 git add . && git commit -q -m tasks &&
 	 git parallel plan tasks.ini >/dev/null)
 }
 
@@ -55,7 +66,7 @@ complete () {
 	echo done >expect &&
 	task_field "$1" $2 state >actual && test_cmp expect actual &&
 	test_must_be_empty "$STATUS_LOG.$2" &&
-	git -C "$1.parallel/$2" ls-files >files && test_line_count = 3003 files &&
+	git -C "$1.parallel/$2" ls-files >files && test_line_count = 303 files &&
 	git -C "$1.parallel/$2" status --porcelain >st && test_must_be_empty st &&
 	git -C "$1" diff --name-only --diff-filter=D main "parallel/$2" >deleted &&
 	test_must_be_empty deleted &&
@@ -70,7 +81,7 @@ test_expect_success 'killed halfway through the checkout: the next run makes the
 	big_repo mid K1 &&
 	crash_run mid worktree-mid-checkout --command "$AGENT" &&
 	find mid.parallel/K1 -name "f*.txt" >written &&
-	test $(wc -l <written) -gt 0 && test $(wc -l <written) -lt 3000 &&
+	test $(wc -l <written) -gt 0 && test $(wc -l <written) -lt 300 &&
 	test -e mid/.git/worktrees/K1/gp-creating &&
 	(cd mid && git parallel run --command "$AGENT" >../out 2>../err) &&
 	complete mid K1 &&

@@ -106,7 +106,7 @@ test_expect_success 'an agent that leaves conflict markers: failed, work kept un
 '
 
 test_expect_success 'a running task whose run pid was reused by another process is interrupted' '
-	sleep 30 &
+	sleep 3600 &
 	other=$! &&
 	test_when_finished "kill $other" &&
 	sd=$(state_dir repo3) &&

@@ -4,27 +4,7 @@ test_description='git-native polish: bash completion, install and uninstall, a c
 
 . ./test-lib.sh
 
-GIT_COMPLETION=/usr/share/bash-completion/completions/git
-if test -f "$GIT_COMPLETION" && command -v bash >/dev/null
-then
-	test_set_prereq COMPLETION
-fi
-
-# complete <words...>: the completions bash would offer for the last word
-complete_words () {
-	cat >comp.bash <<-EOF &&
-	. "$GIT_COMPLETION"
-	. "$GP_BUILD_DIR/contrib/completion/git-parallel.bash"
-	COMP_WORDS=("\$@")
-	COMP_CWORD=\$((\${#COMP_WORDS[@]} - 1))
-	COMP_LINE="\$*"
-	COMP_POINT=\${#COMP_LINE}
-	COMPREPLY=()
-	__git_wrap__git_main
-	printf "%s\n" "\${COMPREPLY[@]}" | sed -e "s/ \$//" -e "/^\$/d" | LC_ALL=C sort
-	EOF
-	bash comp.bash "$@"
-}
+. "$GP_TEST_DIR/lib/completion.sh"
 
 test_expect_success COMPLETION 'setup: a plan with two tasks' '
 	new_repo repo &&
@@ -35,8 +15,11 @@ test_expect_success COMPLETION 'setup: a plan with two tasks' '
 
 test_expect_success COMPLETION 'git parallel <TAB> offers the subcommands' '
 	(cd repo && complete_words git parallel "") >actual &&
-	printf "check\nclean\nmerge\nplan\nreport\nrun\nstatus\n" >expect &&
+	printf "check\nclean\nexport\nmerge\nplan\npush\nreport\nrun\nstatus\ntrust\nworker\n" >expect &&
 	test_cmp expect actual &&
+	test_expect_code 129 git parallel -h >usage &&
+	sed -n "/^commands:/,/^\$/s/^   \([a-z]*\) .*/\1/p" usage | LC_ALL=C sort >commands &&
+	test_cmp commands actual &&
 	(cd repo && complete_words git parallel ru) >actual &&
 	echo run >expect && test_cmp expect actual
 '
@@ -48,6 +31,48 @@ test_expect_success COMPLETION 'options of a subcommand' '
 	echo --squash >expect && test_cmp expect actual &&
 	(cd repo && complete_words git parallel report --format=m) >actual &&
 	echo markdown >expect && test_cmp expect actual
+'
+
+test_expect_success COMPLETION 'trust, push, export and worker: their options from the binary' '
+	(cd repo && complete_words git parallel trust --) >actual &&
+	printf -- "--list\n--revoke\n" >expect && test_cmp expect actual &&
+	(cd repo && complete_words git parallel push --) >actual &&
+	printf -- "--command=\n--force\n--trust-commands\n" >expect && test_cmp expect actual &&
+	(cd repo && complete_words git parallel export --r) >actual &&
+	printf -- "--remote=\n--runs-on=\n" >expect && test_cmp expect actual &&
+	(cd repo && complete_words git parallel export --format=) >actual &&
+	echo github-actions >expect && test_cmp expect actual &&
+	(cd repo && complete_words git parallel worker --l) >actual &&
+	echo --lease= >expect && test_cmp expect actual
+'
+
+test_expect_success COMPLETION 'trust takes files; push and worker a remote, then worker a task ID (of the fetched plan if any, only words an ID can be)' '
+	(cd repo && complete_words git parallel trust ta) >actual &&
+	echo tasks.md >expect && test_cmp expect actual &&
+	git -C repo remote add origin ../nowhere &&
+	git -C repo remote add other ../elsewhere &&
+	printf "origin\nother\n" >remotes &&
+	(cd repo && complete_words git parallel push "") >actual &&
+	test_cmp remotes actual &&
+	(cd repo && complete_words git parallel push --command make "") >actual &&
+	test_cmp remotes actual &&
+	(cd repo && complete_words git parallel push origin "") >actual &&
+	test_must_be_empty actual &&
+	(cd repo && complete_words git parallel worker "") >actual &&
+	test_cmp remotes actual &&
+	(cd repo && complete_words git parallel worker --lease 5m origin "") >actual &&
+	printf "T001\nT002\n" >expect && test_cmp expect actual &&
+	(cd repo &&
+	 blob=$(printf "[task \"W1\"]\n\tpaths = w\n[task \"\$(touch pwned)\"]\n[task \"a/b\"]\n" |
+		git hash-object -w --stdin) &&
+	 tree=$(printf "100644 blob %s\tplan\n" $blob | git mktree) &&
+	 git update-ref refs/gp-remote/parallel/plan $(git commit-tree -m plan $tree) &&
+	 complete_words git parallel worker origin "") >actual &&
+	printf "W1\na/b\n" >expect && test_cmp expect actual &&
+	(cd repo && complete_words git parallel worker --lease "") >actual &&
+	test_must_be_empty actual &&
+	(cd repo && complete_words git parallel export --remote=) >actual &&
+	test_cmp remotes actual
 '
 
 test_expect_success COMPLETION 'task IDs come from the saved plan' '

@@ -86,7 +86,7 @@ test_expect_success 'while run runs, status names run' '
 '
 
 test_expect_success 'a lock held by a live clean is named; a stale lock is not' '
-	sleep 30 & holder=$! &&
+	sleep 3600 & holder=$! &&
 	test_when_finished "kill $holder 2>/dev/null || :" &&
 	printf "pid = %d\ncommand = clean\n" $holder >"$(state_dir repo)/lock" &&
 	(cd repo && git parallel status >../out) &&
@@ -105,7 +105,7 @@ test_expect_success 'a lock held by a live clean is named; a stale lock is not' 
 '
 
 test_expect_success 'a live lock without a command line is still shown, command null' '
-	sleep 30 & holder=$! &&
+	sleep 3600 & holder=$! &&
 	test_when_finished "kill $holder 2>/dev/null || :" &&
 	printf "pid = %d\n" $holder >"$(state_dir repo)/lock" &&
 	(cd repo && git parallel status >../out) &&

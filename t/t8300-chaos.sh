@@ -99,6 +99,9 @@ test_expect_success "kill -9 of run at $ROUNDS random instants loses nothing" '
 		sleep $(printf "0.%03d" $delay) &&
 		kill -9 $pid 2>/dev/null
 		wait $pid
+		# the killed run leaves its task commands running: let them end
+		# (under load they take seconds) before fsck, and the next run
+		wait_commands_gone repo &&
 		no_loss || { echo "round $r (delay 0.$delay s)"; return 1; }
 		r=$((r + 1))
 	done

@@ -497,7 +497,7 @@ static int spot_check(struct ownership *o, struct strlist *paths, size_t step, s
 	return same;
 }
 
-/* 200 owners, 400 rules, 20,000 lookups (the plan benchmark's load). */
+/* 200 owners, 400 rules, 20,000 lookups (the plan benchmark's load; a tenth under GP_TEST_SMALL). */
 static void test_many_rules(void)
 {
 	struct ownership o = OWNERSHIP_INIT;
@@ -522,7 +522,7 @@ static void test_many_rules(void)
 		ownership_add(&o, pat.buf, owner.buf, NULL, 0);
 	}
 	/* paths for rule k (owner team-k%200), or for no team rule (k >= 1000) */
-	for (i = 0; paths.nr < 20000; i++) {
+	for (i = 0; paths.nr < tap_scale(20000); i++) {
 		size_t k;
 
 		seed = seed * 1103515245 + 12345;
@@ -583,7 +583,7 @@ static void test_many_rules(void)
 		ownership_add(&o, pat.buf, owner.buf, NULL, 0);
 	}
 	strlist_clear(&paths);
-	for (i = 0; i < 2000; i++) {
+	for (i = 0; i < tap_scale(2000); i++) {
 		strlist_push_nodup(&paths, xstrfmt("some/rather/long/directory/name/number%zu/a.txt", i));
 		strlist_push_nodup(&paths, xstrfmt("x/some/rather/long/directory/name/number%zu/a.txt", i));
 	}
@@ -636,7 +636,7 @@ static void test_random(void)
 		snprintf(owner, sizeof(owner), "o%zu", o.nr);
 		ownership_add(&o, sb.buf, RAND(8) ? owner : NULL, NULL, 0);
 	}
-	for (i = 0; i < 3000; i++) {
+	for (i = 0; i < tap_scale(3000); i++) {
 		strbuf_reset(&sb);
 		for (j = 0, n = 1 + RAND(4); j < n; j++) {
 			if (j)

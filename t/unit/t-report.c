@@ -141,57 +141,63 @@ static void flush_then_raw(void)
 	exit(report_exit(128));
 }
 
+/*
+ * Each case: what the child prints (stdout and stderr in one stream) and
+ * how it ends.  A NULL "out" means exactly one line, starting "fatal: ".
+ * "sig" set: the child must die of that signal; otherwise exit "code".
+ */
+static const struct report_case {
+	void (*fn)(void);
+	const char *out;
+	int code, sig;
+	const char *what;
+} cases[] = {
+	{ one_error_128, "fatal: cannot read 'tasks.md'\n", 128, 0,
+	  "an error before exit 128 is its fatal: line" },
+	{ one_error_1, "error: task 'T1' failed\n", 1, 0,
+	  "an error before exit 1 stays error:" },
+	{ two_errors_128, "error: tasks.md:3: bad line\nfatal: no plan saved\n", 128, 0,
+	  "only the last error becomes fatal:, the earlier ones are context" },
+	{ error_warning_128, "error: cannot lock 'x'\nwarning: could not remove 'y'\nfatal: cannot lock 'x'\n", 128, 0,
+	  "a warning after the error keeps the order; the error is said again as fatal:" },
+	{ nothing_128, NULL, 128, 0,
+	  "exit 128 without a message still ends with one fatal: line" },
+	{ error_then_die, "error: first\nfatal: second\n", 128, 0,
+	  "die() after an error: error:, then its fatal:" },
+	{ error_then_sigterm, "error: held back when the signal came\n", 0, SIGTERM,
+	  "a signal prints the held-back error" },
+	{ error_then_exit, "error: printed by exit()\n", 3, 0,
+	  "exit() prints the held-back error" },
+	{ error_then_child, "error: before the child\nchild line\nfatal: before the child\n", 128, 0,
+	  "fork() prints the held-back error before the child can write" },
+	{ stdout_order, "out 1\nerror: the error\nout 2\nwarning: the warning\nout 3\n", 1, 0,
+	  "stdout and stderr lines stay in the order they were written" },
+	{ escaped, "fatal: a\\033[2Jb\n", 128, 0,
+	  "control characters are escaped in fatal: too" },
+	{ flush_then_raw, "error: heading:\n\tpath\nfatal: the end\n", 128, 0,
+	  "report_flush() lets a command print context between error: and fatal:" },
+};
+
 int main(void)
 {
 	struct strbuf out = STRBUF_INIT;
+	size_t i;
 	int st;
 
-	run_case(one_error_128, &out, &st);
-	is_str(out.buf, "fatal: cannot read 'tasks.md'\n", "an error before exit 128 is its fatal: line");
-	is_int(WEXITSTATUS(st), 128, "... exit 128");
+	for (i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		const struct report_case *c = &cases[i];
 
-	run_case(one_error_1, &out, &st);
-	is_str(out.buf, "error: task 'T1' failed\n", "an error before exit 1 stays error:");
-	is_int(WEXITSTATUS(st), 1, "... exit 1");
-
-	run_case(two_errors_128, &out, &st);
-	is_str(out.buf, "error: tasks.md:3: bad line\nfatal: no plan saved\n",
-	       "only the last error becomes fatal:, the earlier ones are context");
-
-	run_case(error_warning_128, &out, &st);
-	is_str(out.buf, "error: cannot lock 'x'\nwarning: could not remove 'y'\nfatal: cannot lock 'x'\n",
-	       "a warning after the error keeps the order; the error is said again as fatal:");
-
-	run_case(nothing_128, &out, &st);
-	ok(!strncmp(out.buf, "fatal: ", 7) && !strchr(out.buf, '\n')[1],
-	   "exit 128 without a message still ends with one fatal: line");
-
-	run_case(error_then_die, &out, &st);
-	is_str(out.buf, "error: first\nfatal: second\n", "die() after an error: error:, then its fatal:");
-	is_int(WEXITSTATUS(st), 128, "... exit 128");
-
-	run_case(error_then_sigterm, &out, &st);
-	is_str(out.buf, "error: held back when the signal came\n", "a signal prints the held-back error");
-	ok(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM, "... and still kills with that signal");
-
-	run_case(error_then_exit, &out, &st);
-	is_str(out.buf, "error: printed by exit()\n", "exit() prints the held-back error");
-	is_int(WEXITSTATUS(st), 3, "... with its own status");
-
-	run_case(error_then_child, &out, &st);
-	is_str(out.buf, "error: before the child\nchild line\nfatal: before the child\n",
-	       "fork() prints the held-back error before the child can write");
-
-	run_case(stdout_order, &out, &st);
-	is_str(out.buf, "out 1\nerror: the error\nout 2\nwarning: the warning\nout 3\n",
-	       "stdout and stderr lines stay in the order they were written");
-
-	run_case(escaped, &out, &st);
-	is_str(out.buf, "fatal: a\\033[2Jb\n", "control characters are escaped in fatal: too");
-
-	run_case(flush_then_raw, &out, &st);
-	is_str(out.buf, "error: heading:\n\tpath\nfatal: the end\n",
-	       "report_flush() lets a command print context between error: and fatal:");
+		run_case(c->fn, &out, &st);
+		if (c->out)
+			is_str(out.buf, c->out, "%s", c->what);
+		else
+			ok(!strncmp(out.buf, "fatal: ", 7) && strchr(out.buf, '\n') &&
+			   !strchr(out.buf, '\n')[1], "%s", c->what);
+		if (c->sig)
+			ok(WIFSIGNALED(st) && WTERMSIG(st) == c->sig, "... and still kills with signal %d", c->sig);
+		else
+			ok(WIFEXITED(st) && WEXITSTATUS(st) == c->code, "... exit %d", c->code);
+	}
 
 	strbuf_release(&out);
 	return tap_done();

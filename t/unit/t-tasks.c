@@ -595,43 +595,47 @@ static void test_corpus(void)
 
 static void test_big(void)
 {
-	struct strbuf sb = STRBUF_INIT;
+	struct strbuf sb = STRBUF_INIT, id = STRBUF_INIT;
 	struct tasklist tl;
+	size_t i, n = tap_scale(10000);
 	clock_t c;
 	double ms;
-	int i;
 
-	for (i = 0; i < 10000; i++) {
+	for (i = 0; i < n; i++) {
 		if (i % 100 == 0)
-			strbuf_addf(&sb, "\n## Phase %d\n\n", i / 100);
-		strbuf_addf(&sb, "- [%c] T%05d [P] [US%d] Create module %d in `src/mod%d/file%d.py` and tests/test_%d.py\n",
+			strbuf_addf(&sb, "\n## Phase %zu\n\n", i / 100);
+		strbuf_addf(&sb, "- [%c] T%05zu [P] [US%zu] Create module %zu in `src/mod%zu/file%zu.py` and tests/test_%zu.py\n",
 			    i % 7 ? ' ' : 'x', i, i % 10, i, i % 50, i, i);
 	}
 	c = clock();
 	parse(&tl, sb.buf);
 	ms = (double)(clock() - c) * 1000 / CLOCKS_PER_SEC;
-	is_int(tl.nr, 10000, "10,000 tasks");
-	is_int(tl.phases_nr, 100, "10,000 tasks: 100 phases");
-	ok(tl.nr == 10000 && tl.v[9999].paths.nr == 2 && !strcmp(tl.v[9999].id, "T09999"),
-	   "10,000 tasks: last task");
-	ok(tasks_validate(&tl, "parallel/") == 0, "10,000 tasks validate");
+	is_int(tl.nr, n, "%zu tasks", n);
+	is_int(tl.phases_nr, (n + 99) / 100, "%zu tasks: %zu phases", n, (n + 99) / 100);
+	strbuf_addf(&id, "T%05zu", n - 1);
+	ok(tl.nr == n && tl.v[n - 1].paths.nr == 2 && !strcmp(tl.v[n - 1].id, id.buf),
+	   "%zu tasks: last task", n);
+	ok(tasks_validate(&tl, "parallel/") == 0, "%zu tasks validate", n);
 	/* timings belong in bench/, not in tests: report, never assert */
-	printf("# 10,000 tasks parsed in %.1f ms\n", ms);
+	printf("# %zu tasks parsed in %.1f ms\n", n, ms);
 	tasklist_release(&tl);
 
-	/* a group whose criteria alternate with its subtasks: the group's text is taken up again 10,000 times */
+	/* a group whose criteria alternate with its subtasks: the group's text is taken up again n times */
 	strbuf_setlen(&sb, 0);
 	strbuf_addstr(&sb, "- [ ] G0001 Group\n");
-	for (i = 1; i <= 10000; i++)
-		strbuf_addf(&sb, "  - [ ] T%05d child\n  - [ ] criterion %d in src/c%d.ts\n", i, i, i);
+	for (i = 1; i <= n; i++)
+		strbuf_addf(&sb, "  - [ ] T%05zu child\n  - [ ] criterion %zu in src/c%zu.ts\n", i, i, i);
+	strbuf_reset(&id);
+	strbuf_addf(&id, "criterion %zu in", n);
 	c = clock();
 	parse(&tl, sb.buf);
 	ms = (double)(clock() - c) * 1000 / CLOCKS_PER_SEC;
-	ok(tl.nr == 10001 && tl.v[0].paths.nr == 10000 && strstr(tl.v[0].text, "criterion 10000 in") &&
-	   !strcmp(tl.v[10000].text, "child"), "10,000 subtasks between a group's criteria");
-	printf("# a group and 10,000 subtasks parsed in %.1f ms\n", ms);
+	ok(tl.nr == n + 1 && tl.v[0].paths.nr == n && strstr(tl.v[0].text, id.buf) &&
+	   !strcmp(tl.v[n].text, "child"), "%zu subtasks between a group's criteria", n);
+	printf("# a group and %zu subtasks parsed in %.1f ms\n", n, ms);
 	tasklist_release(&tl);
 	strbuf_release(&sb);
+	strbuf_release(&id);
 }
 
 static void test_path_below(void)

@@ -209,11 +209,12 @@ static void test_create_four(void)
 	free(repo);
 }
 
+/* three rounds of 16 threads (one under GP_TEST_SMALL) */
 static void test_create_sixteen(void)
 {
 	int round, i;
 
-	for (round = 0; round < 3; round++) {
+	for (round = 0; round < (int)tap_scale(3); round++) {
 		char *repo = make_repo(), *gitdir = xstrfmt("%s/.git", repo);
 		char *wtdir = xstrfmt("%s/wt16-%d", root, round);
 		struct wt_request r[16];

@@ -10,6 +10,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int tap_n, tap_failed;
@@ -55,6 +56,21 @@ static inline int is_int(long got, long want, const char *fmt, ...)
 	if (!cond)
 		printf("#   got:  %ld\n#   want: %ld\n", got, want);
 	return cond;
+}
+
+/*
+ * The size of a scale test: n, or a tenth of it (at least 1) when
+ * GP_TEST_SMALL is set -- make test VALGRIND=1 sets it, where every
+ * instruction costs fifty.  The checks stay the same; the full size runs
+ * in the plain and SANITIZE=1 passes.
+ */
+static inline size_t tap_scale(size_t n)
+{
+	const char *small = getenv("GP_TEST_SMALL");
+
+	if (small && *small && strcmp(small, "0"))
+		return n / 10 ? n / 10 : 1;
+	return n;
 }
 
 static inline int tap_done(void)
