@@ -70,6 +70,7 @@ void check_release(struct check *c)
 	for (i = 0; i < c->viol_nr; i++)
 		free(c->viol[i].path);
 	free(c->viol);
+	fp_diff_cache_clear(&c->dc);
 	check_init(c);
 }
 
@@ -377,8 +378,8 @@ static struct overlap *add_overlap(struct check *c, git_repository *repo, size_t
 	o->path = xstrdup(fp_file_base_path(o->fa));
 	o->exact = -1;
 	/* footprints leave line ranges unread until two tasks share a file */
-	if (footprint_file_hunks_in(&c->fp[ta].files[fa], repo) < 0 ||
-	    footprint_file_hunks_in(&c->fp[tb].files[fb], repo) < 0)
+	if (footprint_file_hunks_cached(&c->fp[ta].files[fa], repo, &c->dc) < 0 ||
+	    footprint_file_hunks_cached(&c->fp[tb].files[fb], repo, &c->dc) < 0)
 		c->failed = 1;
 	return o;
 }
@@ -485,110 +486,44 @@ static void find_overlaps(struct check *c, git_repository *repo)
 
 /* --- the classifier's noise: identical hunks, a pair's own merge base --- */
 
-/* A zero-context hunk of base -> side: base range and the lines it puts there. */
-struct text_hunk {
-	struct fp_range r;
-	struct strbuf text;
-};
-
-struct text_hunks {
-	struct text_hunk *v;
-	size_t nr, alloc;
-};
-
-static int th_hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *payload)
-{
-	struct text_hunks *th = payload;
-	struct text_hunk *x;
-
-	(void)d;
-	ALLOC_GROW(th->v, th->nr + 1, th->alloc);
-	x = &th->v[th->nr++];
-	x->r.start = (unsigned int)h->old_start;
-	x->r.lines = (unsigned int)h->old_lines;
-	strbuf_init(&x->text, 0);
-	return 0;
-}
-
-static int th_line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
-		      void *payload)
-{
-	struct text_hunks *th = payload;
-
-	(void)d;
-	(void)h;
-	if (th->nr && (l->origin == GIT_DIFF_LINE_ADDITION || l->origin == GIT_DIFF_LINE_ADD_EOFNL ||
-		       l->origin == GIT_DIFF_LINE_DEL_EOFNL)) {
-		strbuf_addch(&th->v[th->nr - 1].text, l->origin);
-		strbuf_add(&th->v[th->nr - 1].text, l->content, l->content_len);
-	}
-	return 0;
-}
-
-static void text_hunks_release(struct text_hunks *th)
-{
-	size_t i;
-
-	for (i = 0; i < th->nr; i++)
-		strbuf_release(&th->v[i].text);
-	free(th->v);
-	memset(th, 0, sizeof(*th));
-}
-
-/* Hunks of the blob base -> side (both in the object database).  0, or -1. */
-static int text_hunks_of(struct text_hunks *out, git_repository *repo, const git_oid *base,
-			 const git_oid *side)
-{
-	git_blob *a = NULL, *b = NULL;
-	git_diff_options opts;
-	int ret = -1;
-
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	opts.context_lines = 0;
-	opts.interhunk_lines = 0;
-	if (!git_blob_lookup(&a, repo, base) && !git_blob_lookup(&b, repo, side) &&
-	    !git_diff_blobs(a, NULL, b, NULL, &opts, NULL, NULL, th_hunk_cb, th_line_cb, out))
-		ret = 0;
-	git_error_clear();
-	git_blob_free(a);
-	git_blob_free(b);
-	return ret;
-}
-
 /*
  * Do the changes base -> a and base -> b of one file conflict as git's
  * three-way merge sees them?  Ranges that overlap or touch conflict,
  * unless both sides made the very same change there (same base lines,
  * same new lines: git takes it once).  1 conflict, 0 clean, -1 unknown
- * (a blob not in the object database: work not committed).
+ * (a blob not in the object database: work not committed; binary).
+ * The diffs are dc's: a footprint's own ranges of the file when the
+ * paths and blobs are its.
  */
-static int blobs_conflict(git_repository *repo, const git_oid *base, const git_oid *a,
-			  const git_oid *b)
+static int blobs_conflict(struct fp_diff_cache *dc, git_repository *repo, const git_oid *base,
+			  const git_oid *a, const git_oid *b, const char *base_a, const char *path_a,
+			  const char *base_b, const char *path_b)
 {
-	struct text_hunks ha = { 0 }, hb = { 0 };
+	const struct fp_blob_diff *ha, *hb;
 	size_t i, j;
-	int ret = -1;
+	int ret = 0;
 
 	if (git_oid_equal(a, base) || git_oid_equal(b, base) || git_oid_equal(a, b))
 		return 0;
-	if (text_hunks_of(&ha, repo, base, a) < 0 || text_hunks_of(&hb, repo, base, b) < 0)
-		goto out;
-	ret = 0;
-	for (i = 0; i < ha.nr && !ret; i++)
-		for (j = 0; j < hb.nr && !ret; j++) {
-			const struct text_hunk *x = &ha.v[i], *y = &hb.v[j];
+	if (footprint_blob_diff(&ha, dc, repo, base, a, base_a, path_a) < 0 ||
+	    footprint_blob_diff(&hb, dc, repo, base, b, base_b, path_b) < 0) {
+		git_error_clear();
+		return -1;
+	}
+	if (ha->binary || hb->binary)
+		return -1;
+	for (i = 0; i < ha->ranges_nr && !ret; i++)
+		for (j = 0; j < hb->ranges_nr && !ret; j++) {
+			const struct fp_range *x = &ha->ranges[i], *y = &hb->ranges[j];
 
-			if (!check_ranges_conflict(&x->r, 1, &y->r, 1))
+			if (!check_ranges_conflict(x, 1, y, 1))
 				continue;
-			if (x->r.start == y->r.start && x->r.lines == y->r.lines &&
-			    x->text.len == y->text.len &&
-			    !memcmp(x->text.buf, y->text.buf, x->text.len))
+			if (x->start == y->start && x->lines == y->lines &&
+			    ha->text[i].len == hb->text[j].len &&
+			    !memcmp(ha->text[i].buf, hb->text[j].buf, ha->text[i].len))
 				continue;	/* the same change on both sides */
 			ret = 1;
 		}
-out:
-	text_hunks_release(&ha);
-	text_hunks_release(&hb);
 	return ret;
 }
 
@@ -624,6 +559,7 @@ static void refine_conflict(struct check *c, git_repository *repo, struct overla
 	const struct footprint *pa = &c->fp[o->a], *pb = &c->fp[o->b];
 	const struct fp_file *fa = o->fa, *fb = o->fb;
 	git_oid mb, base, ida, idb;
+	const char *base_a = fa ? fp_file_base_path(fa) : NULL, *base_b = fb ? fp_file_base_path(fb) : NULL;
 
 	if (!fa || !fb || o->cls != OVERLAP_CONFLICT || strcmp(o->kind, "content") ||
 	    fa->uncommitted || fb->uncommitted || strcmp(fa->path, fb->path))
@@ -643,8 +579,10 @@ static void refine_conflict(struct check *c, git_repository *repo, struct overla
 		   blob_id_at(&ida, repo, &pa->head, fa->path) < 0 ||
 		   blob_id_at(&idb, repo, &pb->head, fb->path) < 0) {
 		return;
+	} else {
+		base_a = base_b = fa->path;	/* the path is the same in the three commits */
 	}
-	if (blobs_conflict(repo, &base, &ida, &idb) == 0)
+	if (blobs_conflict(&c->dc, repo, &base, &ida, &idb, base_a, fa->path, base_b, fb->path) == 0)
 		o->cls = OVERLAP_SAME_FILE;
 }
 

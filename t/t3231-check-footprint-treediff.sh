@@ -1,0 +1,102 @@
+#!/bin/sh
+
+test_description='check: committed footprints found top-down, each blob diff once
+
+A task whose committed change can hold no rename (no file both added and
+deleted), no type change and no submodule is measured from the trees
+top-down (treediff.c), its files'"'"' line ranges read from their blobs when
+asked; others keep libgit2'"'"'s diff and rename detection.  Both ways give
+the same footprints, ranges and binary flags (attributes included), and
+check reports the same as with libgit2'"'"'s diff alone
+(GIT_PARALLEL_TEST_TREEDIFF=libgit2).  A change two tasks made the same
+way, and the closer look at a conflict, read each blob diff once.'
+
+. ./test-lib.sh
+
+LINES='for i in $(test_seq 1 30); do echo "line $i"; done'
+
+# task_ini <id> <command>
+task_ini () {
+	printf "[task \"%s\"]\n\ttitle = task %s\n\tcommand = %s\n" "$1" "$1" "$2"
+}
+
+test_expect_success 'setup: tasks of every kind of change' '
+	new_repo repo &&
+	mkdir -p repo/src/deep repo/doc &&
+	for f in src/a.c src/deep/b.c doc/c.txt top.txt nodiff.dat gone.txt moved.txt; do
+		eval "$LINES" >repo/$f || return 1
+	done &&
+	printf "a\\000b\\000c\\n" >repo/blob.bin &&
+	echo "nodiff.dat -diff" >repo/.gitattributes &&
+	ln -s top.txt repo/link &&
+	{
+		task_ini T1 "sed -i s/^line.5\$/five/ src/a.c && chmod +x src/deep/b.c && echo new >doc/new.txt" &&
+		task_ini T2 "sed -i s/^line.9\$/nine/ src/deep/b.c && sed -i s/^line.2\$/two/ nodiff.dat && printf \"x\\\\000y\\\\n\" >blob.bin" &&
+		task_ini T3 "sed -i s/^line.9\$/nine/ src/deep/b.c && sed -i s/^line.3\$/three/ nodiff.dat && printf \"z\\\\000w\\\\n\" >blob.bin && git rm -q gone.txt" &&
+		task_ini T4 "git mv moved.txt doc/moved.txt && sed -i s/^line.6\$/six/ src/a.c" &&
+		task_ini T5 "rm link && echo file >link && sed -i s/^line.5\$/FIVE/ src/a.c"
+	} >repo/tasks.ini &&
+	git -C repo add -A && git -C repo commit -q -m base &&
+	(cd repo && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 >/dev/null 2>&1) &&
+	for t in T1 T2 T3 T4 T5; do
+		git -C repo rev-parse --verify -q parallel/$t >/dev/null || return 1
+	done
+'
+
+test_expect_success 'the footprints that can hold no rename are read top-down' '
+	(cd repo && GIT_PARALLEL_TEST_TREEDIFF=trace git parallel check --no-uncommitted >/dev/null 2>../trace || :) &&
+	grep "treediff: T1 top-down" trace &&
+	grep "treediff: T2 top-down" trace &&
+	grep "treediff: T3 top-down" trace &&
+	grep "treediff: T4 libgit2" trace &&
+	grep "treediff: T5 libgit2" trace
+'
+
+# same <name> <check options>: the report equals libgit2's diff'"'"'s
+same () {
+	sm_name=$1 sm_opts=$2
+	test_expect_success "$1: as with libgit2's diff alone" '
+		(cd repo && git parallel check $sm_opts >../$sm_name.fast 2>../$sm_name.fast.err;
+		 echo $? >>../$sm_name.fast &&
+		 GIT_PARALLEL_TEST_TREEDIFF=libgit2 git parallel check $sm_opts >../$sm_name.slow 2>../$sm_name.slow.err;
+		 echo $? >>../$sm_name.slow) &&
+		test_cmp $sm_name.slow $sm_name.fast &&
+		test_cmp $sm_name.slow.err $sm_name.fast.err &&
+		test -s $sm_name.fast
+	'
+}
+same report ""
+same json "--json"
+same exact "--exact"
+same exact-json "--exact --json"
+same committed "--no-uncommitted --json"
+
+test_expect_success 'ranges, binary flags and kinds as git sees them' '
+	(cd repo && test_expect_code 1 git parallel check --json >../c.json) &&
+	json_get c.json "[f[\"ranges\"] for t in d[\"tasks\"] if t[\"id\"] == \"T1\" for f in t[\"files\"] if f[\"path\"] == \"src/a.c\"][0]" >actual &&
+	echo "[{\"start\": 5, \"lines\": 1}]" >expect &&
+	test_cmp expect actual &&
+	json_get c.json "sorted(f[\"path\"] for t in d[\"tasks\"] if t[\"id\"] == \"T2\" for f in t[\"files\"] if f[\"binary\"])" >actual &&
+	echo "[\"blob.bin\", \"nodiff.dat\"]" >expect &&
+	test_cmp expect actual &&
+	json_get c.json "\" \".join(sorted(\"%s:%s:%s\" % (o[\"path\"], o[\"kind\"], o[\"class\"]) for o in d[\"overlaps\"] if o[\"tasks\"] == [\"T2\", \"T3\"]))" >actual &&
+	echo "blob.bin:binary:conflict nodiff.dat:binary:conflict src/deep/b.c:identical:same-file" >expect &&
+	test_cmp expect actual &&
+	# without --json, ranges are read only where tasks share a file
+	grep "conflict  *blob.bin (binary)  T2 binary / T3 binary" report.fast &&
+	grep "conflict  *nodiff.dat (binary)  T2 binary / T3 binary" report.fast &&
+	grep "same-file src/deep/b.c (identical)  T2 9 / T3 9" report.fast &&
+	grep "conflict  *src/a.c (content)  T1 5 / T4 6" report.fast
+'
+
+test_expect_success 'a task measured top-down keeps its uncommitted work' '
+	echo more >>repo.parallel/T1/doc/c.txt &&
+	(cd repo && GIT_PARALLEL_TEST_TREEDIFF=trace git parallel check --json >../u.json 2>../u.trace || :) &&
+	json_get u.json "[t[\"uncommitted\"] for t in d[\"tasks\"] if t[\"id\"] == \"T1\"][0]" >actual &&
+	echo 1 >expect &&
+	test_cmp expect actual &&
+	! grep "treediff: T1" u.trace &&
+	grep "treediff: T2 top-down" u.trace
+'
+
+test_done
