@@ -362,6 +362,135 @@ static void order_pair(size_t *ta, size_t *fa, size_t *tb, size_t *fb)
 	*fb = x;
 }
 
+/* --- line ranges, read once per blob pair, by a few threads --------------- */
+
+struct hunk_job {
+	const struct fp_file *f;	/* the first file that needs it */
+	char *key;
+	struct fp_blob_diff *bd;	/* NULL: not computed (the file's own way then) */
+};
+
+struct hunk_pool {
+	struct hunk_job *jobs;
+	size_t nr, next;
+	const char *gitdir, *workdir;
+	pthread_mutex_t lock;
+};
+
+static void hunk_job_run(struct hunk_job *j, git_repository *repo)
+{
+	const struct fp_file *f = j->f;
+
+	if (footprint_blob_diff_compute(&j->bd, repo, f->change == FP_ADDED ? NULL : &f->old_id,
+					f->change == FP_DELETED ? NULL : &f->new_id,
+					fp_file_base_path(f), f->path) < 0)
+		j->bd = NULL;
+	git_error_clear();
+}
+
+/*
+ * A worker's own repository: the same object database, and the same
+ * work tree (attributes by path come from its .gitattributes files).
+ */
+static void *hunk_worker(void *data)
+{
+	struct hunk_pool *hp = data;
+	git_repository *repo = NULL;
+
+	if (git_repository_open_bare(&repo, hp->gitdir) < 0 ||
+	    (hp->workdir && git_repository_set_workdir(repo, hp->workdir, 0) < 0)) {
+		git_error_clear();
+		git_repository_free(repo);
+		return NULL;	/* its jobs are left to the main thread */
+	}
+	for (;;) {
+		size_t k;
+
+		pthread_mutex_lock(&hp->lock);
+		k = hp->next++;
+		pthread_mutex_unlock(&hp->lock);
+		if (k >= hp->nr)
+			break;
+		hunk_job_run(&hp->jobs[k], repo);
+	}
+	git_repository_free(repo);
+	return NULL;
+}
+
+#define HUNK_JOBS_PER_THREAD 16
+
+/*
+ * Read the pending line ranges of files[0..n) (NULLs and files read
+ * already are skipped): each pair of blobs (with its paths) is diffed
+ * once, into c->dc, by up to one thread per CPU (at most 8) when there
+ * are many; what cannot be read from blobs is read its own way.  0, or
+ * -1 (reported).
+ */
+static int read_hunks(struct check *c, git_repository *repo, struct fp_file **files, size_t n)
+{
+	struct hunk_pool hp;
+	struct strmap seen = STRMAP_INIT;
+	struct strbuf key = STRBUF_INIT;
+	pthread_t th[8];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i, alloc = 0, nth, started = 0;
+	int ret = 0;
+
+	memset(&hp, 0, sizeof(hp));
+	for (i = 0; i < n; i++) {
+		const struct fp_file *f = files[i];
+		int found;
+
+		if (!f || !footprint_file_pending(f) || !footprint_file_blob_pair(f))
+			continue;
+		footprint_blob_diff_key(&key, f->change == FP_ADDED ? NULL : &f->old_id,
+					f->change == FP_DELETED ? NULL : &f->new_id,
+					fp_file_base_path(f), f->path);
+		if (strmap_contains(&c->dc.map, key.buf))
+			continue;
+		strmap_put(&seen, key.buf, NULL, &found);
+		if (found)
+			continue;
+		ALLOC_GROW(hp.jobs, hp.nr + 1, alloc);
+		hp.jobs[hp.nr].f = f;
+		hp.jobs[hp.nr].key = strbuf_detach(&key, NULL);
+		hp.jobs[hp.nr].bd = NULL;
+		hp.nr++;
+	}
+	nth = hp.nr / HUNK_JOBS_PER_THREAD;
+	if (nth > (size_t)(cpus < 1 ? 1 : cpus))
+		nth = (size_t)(cpus < 1 ? 1 : cpus);
+	if (nth > ARRAY_SIZE(th))
+		nth = ARRAY_SIZE(th);
+	if (nth >= 2) {
+		hp.gitdir = git_repository_path(repo);
+		hp.workdir = git_repository_workdir(repo);
+		pthread_mutex_init(&hp.lock, NULL);
+		for (i = 0; i < nth; i++)
+			if (!pthread_create(&th[started], NULL, hunk_worker, &hp))
+				started++;
+		for (i = 0; i < started; i++)
+			pthread_join(th[i], NULL);
+		pthread_mutex_destroy(&hp.lock);
+	}
+	for (i = 0; i < hp.nr; i++) {
+		if (!started)	/* no thread (few jobs, one CPU, or none started) */
+			hunk_job_run(&hp.jobs[i], repo);
+		if (hp.jobs[i].bd)
+			fp_diff_cache_put(&c->dc, hp.jobs[i].key, hp.jobs[i].bd);
+	}
+	/* every file from c->dc (or its own way, where its blobs are not there) */
+	for (i = 0; i < n && !ret; i++)
+		if (files[i] && footprint_file_hunks_cached(files[i], repo, &c->dc) < 0)
+			ret = -1;
+	for (i = 0; i < hp.nr; i++)
+		free(hp.jobs[i].key);
+	free(hp.jobs);
+	strmap_clear(&seen);
+	strbuf_release(&key);
+	return ret;
+}
+
 static struct overlap *add_overlap(struct check *c, git_repository *repo, size_t ta, size_t fa,
 				   size_t tb, size_t fb)
 {
@@ -377,10 +506,7 @@ static struct overlap *add_overlap(struct check *c, git_repository *repo, size_t
 	o->fb = &c->fp[tb].files[fb];
 	o->path = xstrdup(fp_file_base_path(o->fa));
 	o->exact = -1;
-	/* footprints leave line ranges unread until two tasks share a file */
-	if (footprint_file_hunks_cached(&c->fp[ta].files[fa], repo, &c->dc) < 0 ||
-	    footprint_file_hunks_cached(&c->fp[tb].files[fb], repo, &c->dc) < 0)
-		c->failed = 1;
+	/* footprints leave line ranges unread until two tasks share a file: read_hunks() */
 	return o;
 }
 
@@ -434,7 +560,6 @@ static void find_overlaps(struct check *c, git_repository *repo)
 			for (j = i + 1; j < p->nr; j++) {
 				size_t ta = p->task[i], tb = p->task[j], fa = p->file[i], fb = p->file[j];
 				struct check_pair *pair;
-				struct overlap *o;
 				char key[128];
 				int found;
 
@@ -455,8 +580,7 @@ static void find_overlaps(struct check *c, git_repository *repo)
 				if (pair->related ||
 				    skip_contained(pair, &c->fp[ta].files[fa], &c->fp[tb].files[fb]))
 					continue;
-				o = add_overlap(c, repo, ta, fa, tb, fb);
-				classify(o->fa, o->fb, &o->cls, &o->kind);
+				add_overlap(c, repo, ta, fa, tb, fb);	/* classified below */
 			}
 	}
 	/*
@@ -479,6 +603,20 @@ static void find_overlaps(struct check *c, git_repository *repo)
 				free(prefix);
 			}
 		}
+	{
+		struct fp_file **files = xcalloc(2 * c->ov_nr + 1, sizeof(*files));
+
+		for (k = 0; k < c->ov_nr; k++) {	/* the footprints' own files (c->fp) */
+			files[2 * k] = (struct fp_file *)c->ov[k].fa;
+			files[2 * k + 1] = (struct fp_file *)c->ov[k].fb;
+		}
+		if (read_hunks(c, repo, files, 2 * c->ov_nr) < 0)
+			c->failed = 1;
+		free(files);
+	}
+	for (k = 0; k < c->ov_nr; k++)
+		if (!c->ov[k].kind)
+			classify(c->ov[k].fa, c->ov[k].fb, &c->ov[k].cls, &c->ov[k].kind);
 	strmap_clear(&seen);
 	strmap_clear(&pairs);
 	index_release(&ix);
@@ -1541,10 +1679,10 @@ static int measure_one(struct measure_pool *mp, git_repository *repo, size_t k)
 	struct footprint *fp = &mp->c->fp[k];
 	unsigned int flags = mp->flags;
 
+	/* line ranges are read later, each pair of blobs once (read_hunks()) */
 	if (measure_task(fp, mp->s, repo, mp->sel[k], 1, NULL,
 			 ((flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0) |
-			 ((flags & CHECK_ALL_RANGES) ? 0 : FOOTPRINT_LAZY_HUNKS)) < 0 ||
-	    ((flags & CHECK_ALL_RANGES) && footprint_all_hunks(fp) < 0))
+			 FOOTPRINT_LAZY_HUNKS) < 0)
 		return -1;
 	return 0;
 }
@@ -1681,6 +1819,21 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		early_start(c, s, sel, nr);
 	if (measure_all(c, s, sel, flags) < 0)
 		return -1;
+	if (flags & CHECK_ALL_RANGES) {
+		struct fp_file **files;
+		size_t n = 0;
+
+		for (k = 0; k < nr; k++)
+			n += c->fp[k].nr;
+		files = xcalloc(n + 1, sizeof(*files));
+		for (k = 0, n = 0; k < nr; k++)
+			for (i = 0; i < c->fp[k].nr; i++)
+				files[n++] = &c->fp[k].files[i];
+		ret = read_hunks(c, s->repo, files, n);
+		free(files);
+		if (ret < 0)
+			return -1;
+	}
 
 	find_overlaps(c, s->repo);
 	if (c->failed)

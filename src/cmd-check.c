@@ -390,6 +390,11 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	if ((optind = cmd_parse_options(argc, argv, usage_check, &opt)) < 0)
 		return opt;
 	check_init(&c);
+	/*
+	 * Keep blobs read in libgit2's object cache: the two sides of a
+	 * file both tasks changed are diffed against the same base blob.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_BLOB, (size_t)4 << 20);
 	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
 		goto out;
 	if (session_select(&s, argc - optind, argv + optind, &sel, &nr) < 0)

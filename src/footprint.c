@@ -352,29 +352,30 @@ static int bd_line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git
 	return 0;
 }
 
-int footprint_blob_diff(const struct fp_blob_diff **out, struct fp_diff_cache *dc,
-			git_repository *repo, const git_oid *old, const git_oid *new,
-			const char *old_path, const char *new_path)
+void footprint_blob_diff_key(struct strbuf *key, const git_oid *old, const git_oid *new,
+			     const char *old_path, const char *new_path)
 {
 	char ho[GIT_OID_HEXSZ + 1] = "-", hn[GIT_OID_HEXSZ + 1] = "-";
-	struct strbuf key = STRBUF_INIT;
-	struct strmap_entry *e;
-	struct fp_blob_diff *bd = NULL;
-	git_blob *a = NULL, *b = NULL;
-	git_diff_options o;
-	int found, ret = -1;
 
 	if (old)
 		git_oid_tostr(ho, sizeof(ho), old);
 	if (new)
 		git_oid_tostr(hn, sizeof(hn), new);
-	strbuf_addf(&key, "%s..%s %s%c%s", ho, hn, old_path ? old_path : "", '\n',
+	strbuf_reset(key);
+	strbuf_addf(key, "%s..%s %s%c%s", ho, hn, old_path ? old_path : "", '\n',
 		    new_path ? new_path : "");
-	if ((bd = strmap_get(&dc->map, key.buf))) {
-		*out = bd;
-		ret = 0;
-		goto out;
-	}
+}
+
+int footprint_blob_diff_compute(struct fp_blob_diff **out, git_repository *repo,
+				const git_oid *old, const git_oid *new,
+				const char *old_path, const char *new_path)
+{
+	struct fp_blob_diff *bd = NULL;
+	git_blob *a = NULL, *b = NULL;
+	git_diff_options o;
+	int ret = -1;
+
+	*out = NULL;
 	if ((old && git_blob_lookup(&a, repo, old) < 0) || (new && git_blob_lookup(&b, repo, new) < 0))
 		goto out;
 	bd = xcalloc(1, sizeof(*bd));
@@ -383,15 +384,51 @@ int footprint_blob_diff(const struct fp_blob_diff **out, struct fp_diff_cache *d
 		blob_diff_free(bd);
 		goto out;
 	}
-	e = strmap_put(&dc->map, key.buf, NULL, &found);
-	e->value = bd;
 	*out = bd;
 	ret = 0;
 out:
 	git_blob_free(a);
 	git_blob_free(b);
+	return ret;
+}
+
+void fp_diff_cache_put(struct fp_diff_cache *dc, const char *key, struct fp_blob_diff *bd)
+{
+	struct strmap_entry *e;
+	int found;
+
+	e = strmap_put(&dc->map, key, NULL, &found);
+	if (found)
+		blob_diff_free(e->value);
+	e->value = bd;
+}
+
+int footprint_blob_diff(const struct fp_blob_diff **out, struct fp_diff_cache *dc,
+			git_repository *repo, const git_oid *old, const git_oid *new,
+			const char *old_path, const char *new_path)
+{
+	struct strbuf key = STRBUF_INIT;
+	struct fp_blob_diff *bd;
+	int ret = 0;
+
+	footprint_blob_diff_key(&key, old, new, old_path, new_path);
+	if (!(bd = strmap_get(&dc->map, key.buf))) {
+		if ((ret = footprint_blob_diff_compute(&bd, repo, old, new, old_path, new_path)) == 0)
+			fp_diff_cache_put(dc, key.buf, bd);
+	}
+	*out = bd;
 	strbuf_release(&key);
 	return ret;
+}
+
+int footprint_file_pending(const struct fp_file *f)
+{
+	return f->diff || f->blobs_in;
+}
+
+int footprint_file_blob_pair(const struct fp_file *f)
+{
+	return blob_pair(f);
 }
 
 int footprint_file_hunks_cached(struct fp_file *f, git_repository *repo, struct fp_diff_cache *dc)

@@ -8,8 +8,9 @@ top-down (treediff.c), its files'"'"' line ranges read from their blobs when
 asked; others keep libgit2'"'"'s diff and rename detection.  Both ways give
 the same footprints, ranges and binary flags (attributes included), and
 check reports the same as with libgit2'"'"'s diff alone
-(GIT_PARALLEL_TEST_TREEDIFF=libgit2).  A change two tasks made the same
-way, and the closer look at a conflict, read each blob diff once.'
+(GIT_PARALLEL_TEST_TREEDIFF=libgit2).  Line ranges are read once per
+pair of blobs, by several threads when there are many, and are git'"'"'s
+(git diff -U0, Myers, no indent heuristic).'
 
 . ./test-lib.sh
 
@@ -97,6 +98,40 @@ test_expect_success 'a task measured top-down keeps its uncommitted work' '
 	test_cmp expect actual &&
 	! grep "treediff: T1" u.trace &&
 	grep "treediff: T2 top-down" u.trace
+'
+
+# git_ranges <task>: "path start,lines ..." of every file, from git diff -U0's hunk headers
+git_ranges () {
+	git -C many diff -U0 --diff-algorithm=myers --no-indent-heuristic main parallel/$1 |
+	awk '/^\+\+\+ b\// { if (p) print p r; p = substr($0, 7); r = "" }
+	     /^@@ / { split($2, a, ","); s = substr(a[1], 2); n = (a[2] == "" ? 1 : a[2]); r = r " " s "," n }
+	     END { if (p) print p r }' | sort
+}
+
+# gp_ranges <json> <task>: the same from check --json
+gp_ranges () {
+	json_get "$1" "\"\\n\".join(sorted(f[\"path\"] + \" \" + \" \".join(\"%d,%d\" % (r[\"start\"], r[\"lines\"]) for r in f[\"ranges\"]) for t in d[\"tasks\"] if t[\"id\"] == \"$2\" for f in t[\"files\"]))"
+}
+
+test_expect_success 'many shared files: ranges read by several threads are git'"'"'s' '
+	new_repo many &&
+	for i in $(test_seq 1 60); do
+		eval "$LINES" >many/f$i.txt || return 1
+	done &&
+	{
+		task_ini T1 "for f in f*.txt; do sed -i -e s/^line.3\$/three/ -e s/^line.20\$/twenty/ \$f; done" &&
+		task_ini T2 "for f in f*.txt; do sed -i -e s/^line.10\$/ten/ -e 29d \$f; done"
+	} >many/tasks.ini &&
+	git -C many add -A && git -C many commit -q -m base &&
+	(cd many && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 >/dev/null 2>&1) &&
+	(cd many && git parallel check --json >../many.json) &&
+	for t in T1 T2; do
+		git_ranges $t >expect && gp_ranges many.json $t >actual &&
+		test_line_count = 60 actual && test_cmp expect actual || return 1
+	done &&
+	(cd many && git parallel check >../many.out) &&
+	grep "same-file f7.txt (content)  T1 3,20 / T2 10,29" many.out &&
+	test $(grep -c "same-file f[0-9]*.txt (content)  T1 3,20 / T2 10,29" many.out) = 60
 '
 
 test_done

@@ -148,6 +148,18 @@ int footprint_blob_diff(const struct fp_blob_diff **out, struct fp_diff_cache *d
 			git_repository *repo, const git_oid *old, const git_oid *new,
 			const char *old_path, const char *new_path);
 
+/* footprint_blob_diff() in three steps: its key in dc, the diff (not kept), keeping it. */
+void footprint_blob_diff_key(struct strbuf *key, const git_oid *old, const git_oid *new,
+			     const char *old_path, const char *new_path);
+int footprint_blob_diff_compute(struct fp_blob_diff **out, git_repository *repo,
+				const git_oid *old, const git_oid *new,
+				const char *old_path, const char *new_path);
+void fp_diff_cache_put(struct fp_diff_cache *dc, const char *key, struct fp_blob_diff *bd);
+
+/* Are f's ranges still unread?  Can they be read from two blobs (no submodule, no type change)? */
+int footprint_file_pending(const struct fp_file *f);
+int footprint_file_blob_pair(const struct fp_file *f);
+
 /* footprint_file_hunks_in() through dc. */
 int footprint_file_hunks_cached(struct fp_file *f, git_repository *repo, struct fp_diff_cache *dc);
 
