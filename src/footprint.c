@@ -518,6 +518,74 @@ static int files_only(git_diff *diff, struct collect *c)
 	return 0;
 }
 
+/*
+ * files_only() of a diff whose renames are git's pairs from[i] -> to[i]
+ * (find_git_renames()): the deletion and the addition of a pair are one
+ * renamed file, its hunks read from its two blobs (in repo).  1 done, 0
+ * when a pair is not a deletion and an addition of the diff (nothing
+ * collected: find renames otherwise), -1 on failure.
+ */
+static int files_git_renames(git_diff *diff, struct collect *c, git_repository *repo,
+			     const struct strlist *from, const struct strlist *to)
+{
+	struct strmap src = STRMAP_INIT, dst = STRMAP_INIT;
+	size_t i, n = git_diff_num_deltas(diff), *del = xcalloc(from->nr + 1, sizeof(*del));
+	size_t *add = xcalloc(from->nr + 1, sizeof(*add));
+	int ret = 0;
+
+	for (i = 0; i < from->nr; i++) {
+		strmap_put(&src, from->v[i], (void *)(uintptr_t)(i + 1), NULL);
+		strmap_put(&dst, to->v[i], (void *)(uintptr_t)(i + 1), NULL);
+	}
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		uintptr_t k;
+
+		if (d->status == GIT_DELTA_DELETED && (k = (uintptr_t)strmap_get(&src, d->old_file.path)))
+			del[k - 1] = i + 1;
+		else if (d->status == GIT_DELTA_ADDED && (k = (uintptr_t)strmap_get(&dst, d->new_file.path)))
+			add[k - 1] = i + 1;
+	}
+	for (i = 0; i < from->nr; i++)
+		if (!del[i] || !add[i])
+			goto out;
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		uintptr_t k = 0;
+
+		if (d->status == GIT_DELTA_UNMODIFIED || d->status == GIT_DELTA_IGNORED)
+			continue;
+		if (d->status == GIT_DELTA_DELETED && strmap_get(&src, d->old_file.path))
+			continue;	/* with its addition */
+		if (d->status == GIT_DELTA_ADDED)
+			k = (uintptr_t)strmap_get(&dst, d->new_file.path);
+		if (file_cb(d, 0, c) < 0) {
+			ret = -1;
+			goto out;
+		}
+		if (!k) {
+			c->cur->diff = diff;
+			c->cur->delta = i;
+		} else {
+			const git_diff_delta *o = git_diff_get_delta(diff, del[k - 1] - 1);
+			struct fp_file *f = c->cur;
+
+			f->change = FP_RENAMED;
+			f->old_path = xstrdup(o->old_file.path);
+			f->old_mode = o->old_file.mode;
+			git_oid_cpy(&f->old_id, &o->old_file.id);
+			f->blobs_in = repo;
+		}
+	}
+	ret = 1;
+out:
+	free(del);
+	free(add);
+	strmap_clear(&src);
+	strmap_clear(&dst);
+	return ret;
+}
+
 static int cmp_file(const void *a, const void *b)
 {
 	const struct fp_file *x = a, *y = b;
@@ -606,11 +674,14 @@ static int gr_similarity(int *score, void *a, void *b, void *payload)
  * find_renames() with git's renames between the trees old and new (a large
  * tree-to-tree diff).  1 done, 0 not tried (git could not say, or a path
  * is both a rename's source and another's destination), -1 libgit2 failed.
+ * With pairs_from and pairs_to, 2: git's renames are pairs_from[i] ->
+ * pairs_to[i], the diff is left as it is (files_git_renames() pairs them).
  */
 static int find_git_renames(git_diff *diff, git_repository *repo, const git_oid *old,
-			    const git_oid *new)
+			    const git_oid *new, struct strlist *pairs_from, struct strlist *pairs_to)
 {
 	struct strlist from = STRLIST_INIT, to = STRLIST_INIT;
+	const char *test = getenv("GIT_PARALLEL_TEST_TREEDIFF");
 	struct git_renames gr;
 	git_diff_similarity_metric metric = {
 		gr_file_signature, gr_buffer_signature, gr_free_signature, gr_similarity, &gr,
@@ -637,6 +708,17 @@ static int find_git_renames(git_diff *diff, git_repository *repo, const git_oid 
 		strmap_put(&gr.by_path, to.v[i], (void *)(uintptr_t)(i + 1), &found_b);
 		if (found_a || found_b)
 			goto out;	/* a -> b, b -> c: libgit2's own way */
+	}
+	if (pairs_from && !(test && !strcmp(test, "libgit2"))) {
+		/* git's pairs themselves: libgit2 would read every blob for its signature */
+		strlist_clear(pairs_from);
+		strlist_clear(pairs_to);
+		*pairs_from = from;
+		*pairs_to = to;
+		strlist_init(&from);
+		strlist_init(&to);
+		ret = 2;
+		goto out;
 	}
 	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
 	fo.flags = GIT_DIFF_FIND_RENAMES;
@@ -1175,6 +1257,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	git_index *wt_index = NULL;
 	git_diff_options o;
 	struct strmap set = STRMAP_INIT;
+	struct strlist rn_from = STRLIST_INIT, rn_to = STRLIST_INIT;
 	struct collect c;
 	char h1[GIT_OID_HEXSZ + 1], h2[GIT_OID_HEXSZ + 1];
 	const char *bname = spec->branch + (!strncmp(spec->branch, "refs/heads/", 11) ? 11 : 0);
@@ -1319,7 +1402,17 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	}
 	if (!r && !wt)
 		r = find_git_renames(diff, repo, git_commit_tree_id(mb_commit),
-				     git_commit_tree_id(head_commit));
+				     git_commit_tree_id(head_commit),
+				     (flags & FOOTPRINT_LAZY_HUNKS) ? &rn_from : NULL,
+				     (flags & FOOTPRINT_LAZY_HUNKS) ? &rn_to : NULL);
+	if (r == 2) {
+		r = files_git_renames(diff, &c, repo, &rn_from, &rn_to);
+		if (r == 1)
+			goto measured;
+		if (!r)		/* git's pairs are not the diff's: libgit2 finds them */
+			r = find_git_renames(diff, repo, git_commit_tree_id(mb_commit),
+					     git_commit_tree_id(head_commit), NULL, NULL);
+	}
 	if (r < 0 || (r == 0 && find_renames(diff, !!wt) < 0) ||
 	    (!wt && (flags & FOOTPRINT_LAZY_HUNKS) ? files_only(diff, &c)
 	     : git_diff_foreach(diff, file_cb, binary_cb, hunk_cb, NULL, &c)) < 0) {
@@ -1381,6 +1474,8 @@ inherited_done:
 	}
 out:
 	strmap_clear(&set);
+	strlist_clear(&rn_from);
+	strlist_clear(&rn_to);
 	git_diff_free(own);
 	git_diff_free(dirty);
 	git_diff_free(diff);

@@ -134,4 +134,28 @@ test_expect_success 'many shared files: ranges read by several threads are git'"
 	test $(grep -c "same-file f[0-9]*.txt (content)  T1 3,20 / T2 10,29" many.out) = 60
 '
 
+test_expect_success 'many renames: git'"'"'s pairs, as libgit2 paired them with git'"'"'s metric' '
+	new_repo ren &&
+	mkdir ren/doc &&
+	for i in $(test_seq 1 120); do
+		for l in 1 2 3 4 5 6 7 8; do echo "page $i line $l"; done >ren/doc/p$i.txt || return 1
+	done &&
+	{
+		task_ini T1 "for f in doc/*.txt; do git mv \$f \${f%.txt}.adoc && echo more >>\${f%.txt}.adoc; done" &&
+		task_ini T2 "sed -i s/line.4/LINE-4/ doc/p7.txt"
+	} >ren/tasks.ini &&
+	git -C ren add -A && git -C ren commit -q -m base &&
+	(cd ren && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 >/dev/null 2>&1) &&
+	(cd ren && git parallel check --json >../ren.fast; echo $? >>../ren.fast;
+	 GIT_PARALLEL_TEST_TREEDIFF=libgit2 git parallel check --json >../ren.slow; echo $? >>../ren.slow) &&
+	test_cmp ren.slow ren.fast &&
+	sed "\$d" ren.fast >ren.json &&
+	git -C ren diff -M --name-status main parallel/T1 | grep -c "^R" >expect &&
+	json_get ren.json "sum(1 for t in d[\"tasks\"] if t[\"id\"] == \"T1\" for f in t[\"files\"] if f[\"change\"] == \"renamed\")" >actual &&
+	test_cmp expect actual &&
+	echo 120 >expect && test_cmp expect actual &&
+	(cd ren && git parallel check >../ren.out || :) &&
+	grep "same-file doc/p7.txt (content)  T1 -> doc/p7.adoc +8 / T2 4" ren.out
+'
+
 test_done
