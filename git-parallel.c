@@ -3,6 +3,8 @@
  * work back safely.  This file holds main(): global options, the command
  * table, libgit2 set-up.  Commands live in src/cmd-*.c.
  */
+#define _GNU_SOURCE	/* RTLD_NEXT */
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -43,6 +45,31 @@ static const struct cmd commands[] = {
 	{ "export", cmd_export, NEED_REPO | NEED_WORK_TREE, "the plan as a CI workflow of workers" },
 	{ "worker", cmd_worker, NEED_REPO | NEED_WORK_TREE, "run one task of a remote's plan here" },
 };
+
+/*
+ * git_libgit2_init() of a libgit2 built with mbedTLS (Debian's) parses
+ * the system's whole CA bundle (/etc/ssl/certs/ca-certificates.crt,
+ * built in: no setting or environment variable changes it) -- 5 ms, a
+ * third of 'git parallel status', paid by every command although none
+ * uses libgit2's network (remotes are the git CLI's).  This definition
+ * takes the place of mbedTLS's for libgit2 (an executable's symbols come
+ * first): during git_libgit2_init() it loads no certificate; afterwards
+ * (GIT_OPT_SET_SSL_CERT_LOCATIONS) it is mbedTLS's own.  A TLS
+ * connection made by libgit2 would fail its certificate check: closed,
+ * not open.  Unused where libgit2 is built with OpenSSL.
+ */
+static int skip_ca_bundle;
+
+int mbedtls_x509_crt_parse_file(void *chain, const char *path);
+int mbedtls_x509_crt_parse_file(void *chain, const char *path)
+{
+	int (*real)(void *, const char *);
+
+	if (skip_ca_bundle)
+		return 0;
+	*(void **)&real = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
+	return real ? real(chain, path) : -1;
+}
 
 int usage_with_options(const struct parse_opt *usage, int err)
 {
@@ -168,7 +195,9 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "--help"))
 		return open_man_page();
 
+	skip_ca_bundle = 1;
 	git_libgit2_init();
+	skip_ca_bundle = 0;
 	/*
 	 * Every object we write is made by libgit2 from objects it just read
 	 * (merged indexes, worktree indexes): checking that each tree entry

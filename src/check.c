@@ -70,6 +70,7 @@ void check_release(struct check *c)
 	for (i = 0; i < c->viol_nr; i++)
 		free(c->viol[i].path);
 	free(c->viol);
+	fp_diff_cache_clear(&c->dc);
 	check_init(c);
 }
 
@@ -361,6 +362,135 @@ static void order_pair(size_t *ta, size_t *fa, size_t *tb, size_t *fb)
 	*fb = x;
 }
 
+/* --- line ranges, read once per blob pair, by a few threads --------------- */
+
+struct hunk_job {
+	const struct fp_file *f;	/* the first file that needs it */
+	char *key;
+	struct fp_blob_diff *bd;	/* NULL: not computed (the file's own way then) */
+};
+
+struct hunk_pool {
+	struct hunk_job *jobs;
+	size_t nr, next;
+	const char *gitdir, *workdir;
+	pthread_mutex_t lock;
+};
+
+static void hunk_job_run(struct hunk_job *j, git_repository *repo)
+{
+	const struct fp_file *f = j->f;
+
+	if (footprint_blob_diff_compute(&j->bd, repo, f->change == FP_ADDED ? NULL : &f->old_id,
+					f->change == FP_DELETED ? NULL : &f->new_id,
+					fp_file_base_path(f), f->path) < 0)
+		j->bd = NULL;
+	git_error_clear();
+}
+
+/*
+ * A worker's own repository: the same object database, and the same
+ * work tree (attributes by path come from its .gitattributes files).
+ */
+static void *hunk_worker(void *data)
+{
+	struct hunk_pool *hp = data;
+	git_repository *repo = NULL;
+
+	if (git_repository_open_bare(&repo, hp->gitdir) < 0 ||
+	    (hp->workdir && git_repository_set_workdir(repo, hp->workdir, 0) < 0)) {
+		git_error_clear();
+		git_repository_free(repo);
+		return NULL;	/* its jobs are left to the main thread */
+	}
+	for (;;) {
+		size_t k;
+
+		pthread_mutex_lock(&hp->lock);
+		k = hp->next++;
+		pthread_mutex_unlock(&hp->lock);
+		if (k >= hp->nr)
+			break;
+		hunk_job_run(&hp->jobs[k], repo);
+	}
+	git_repository_free(repo);
+	return NULL;
+}
+
+#define HUNK_JOBS_PER_THREAD 16
+
+/*
+ * Read the pending line ranges of files[0..n) (NULLs and files read
+ * already are skipped): each pair of blobs (with its paths) is diffed
+ * once, into c->dc, by up to one thread per CPU (at most 8) when there
+ * are many; what cannot be read from blobs is read its own way.  0, or
+ * -1 (reported).
+ */
+static int read_hunks(struct check *c, git_repository *repo, struct fp_file **files, size_t n)
+{
+	struct hunk_pool hp;
+	struct strmap seen = STRMAP_INIT;
+	struct strbuf key = STRBUF_INIT;
+	pthread_t th[8];
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t i, alloc = 0, nth, started = 0;
+	int ret = 0;
+
+	memset(&hp, 0, sizeof(hp));
+	for (i = 0; i < n; i++) {
+		const struct fp_file *f = files[i];
+		int found;
+
+		if (!f || !footprint_file_pending(f) || !footprint_file_blob_pair(f))
+			continue;
+		footprint_blob_diff_key(&key, f->change == FP_ADDED ? NULL : &f->old_id,
+					f->change == FP_DELETED ? NULL : &f->new_id,
+					fp_file_base_path(f), f->path);
+		if (strmap_contains(&c->dc.map, key.buf))
+			continue;
+		strmap_put(&seen, key.buf, NULL, &found);
+		if (found)
+			continue;
+		ALLOC_GROW(hp.jobs, hp.nr + 1, alloc);
+		hp.jobs[hp.nr].f = f;
+		hp.jobs[hp.nr].key = strbuf_detach(&key, NULL);
+		hp.jobs[hp.nr].bd = NULL;
+		hp.nr++;
+	}
+	nth = hp.nr / HUNK_JOBS_PER_THREAD;
+	if (nth > (size_t)(cpus < 1 ? 1 : cpus))
+		nth = (size_t)(cpus < 1 ? 1 : cpus);
+	if (nth > ARRAY_SIZE(th))
+		nth = ARRAY_SIZE(th);
+	if (nth >= 2) {
+		hp.gitdir = git_repository_path(repo);
+		hp.workdir = git_repository_workdir(repo);
+		pthread_mutex_init(&hp.lock, NULL);
+		for (i = 0; i < nth; i++)
+			if (!pthread_create(&th[started], NULL, hunk_worker, &hp))
+				started++;
+		for (i = 0; i < started; i++)
+			pthread_join(th[i], NULL);
+		pthread_mutex_destroy(&hp.lock);
+	}
+	for (i = 0; i < hp.nr; i++) {
+		if (!started)	/* no thread (few jobs, one CPU, or none started) */
+			hunk_job_run(&hp.jobs[i], repo);
+		if (hp.jobs[i].bd)
+			fp_diff_cache_put(&c->dc, hp.jobs[i].key, hp.jobs[i].bd);
+	}
+	/* every file from c->dc (or its own way, where its blobs are not there) */
+	for (i = 0; i < n && !ret; i++)
+		if (files[i] && footprint_file_hunks_cached(files[i], repo, &c->dc) < 0)
+			ret = -1;
+	for (i = 0; i < hp.nr; i++)
+		free(hp.jobs[i].key);
+	free(hp.jobs);
+	strmap_clear(&seen);
+	strbuf_release(&key);
+	return ret;
+}
+
 static struct overlap *add_overlap(struct check *c, git_repository *repo, size_t ta, size_t fa,
 				   size_t tb, size_t fb)
 {
@@ -376,10 +506,7 @@ static struct overlap *add_overlap(struct check *c, git_repository *repo, size_t
 	o->fb = &c->fp[tb].files[fb];
 	o->path = xstrdup(fp_file_base_path(o->fa));
 	o->exact = -1;
-	/* footprints leave line ranges unread until two tasks share a file */
-	if (footprint_file_hunks_in(&c->fp[ta].files[fa], repo) < 0 ||
-	    footprint_file_hunks_in(&c->fp[tb].files[fb], repo) < 0)
-		c->failed = 1;
+	/* footprints leave line ranges unread until two tasks share a file: read_hunks() */
 	return o;
 }
 
@@ -433,7 +560,6 @@ static void find_overlaps(struct check *c, git_repository *repo)
 			for (j = i + 1; j < p->nr; j++) {
 				size_t ta = p->task[i], tb = p->task[j], fa = p->file[i], fb = p->file[j];
 				struct check_pair *pair;
-				struct overlap *o;
 				char key[128];
 				int found;
 
@@ -454,8 +580,7 @@ static void find_overlaps(struct check *c, git_repository *repo)
 				if (pair->related ||
 				    skip_contained(pair, &c->fp[ta].files[fa], &c->fp[tb].files[fb]))
 					continue;
-				o = add_overlap(c, repo, ta, fa, tb, fb);
-				classify(o->fa, o->fb, &o->cls, &o->kind);
+				add_overlap(c, repo, ta, fa, tb, fb);	/* classified below */
 			}
 	}
 	/*
@@ -478,6 +603,20 @@ static void find_overlaps(struct check *c, git_repository *repo)
 				free(prefix);
 			}
 		}
+	{
+		struct fp_file **files = xcalloc(2 * c->ov_nr + 1, sizeof(*files));
+
+		for (k = 0; k < c->ov_nr; k++) {	/* the footprints' own files (c->fp) */
+			files[2 * k] = (struct fp_file *)c->ov[k].fa;
+			files[2 * k + 1] = (struct fp_file *)c->ov[k].fb;
+		}
+		if (read_hunks(c, repo, files, 2 * c->ov_nr) < 0)
+			c->failed = 1;
+		free(files);
+	}
+	for (k = 0; k < c->ov_nr; k++)
+		if (!c->ov[k].kind)
+			classify(c->ov[k].fa, c->ov[k].fb, &c->ov[k].cls, &c->ov[k].kind);
 	strmap_clear(&seen);
 	strmap_clear(&pairs);
 	index_release(&ix);
@@ -485,110 +624,44 @@ static void find_overlaps(struct check *c, git_repository *repo)
 
 /* --- the classifier's noise: identical hunks, a pair's own merge base --- */
 
-/* A zero-context hunk of base -> side: base range and the lines it puts there. */
-struct text_hunk {
-	struct fp_range r;
-	struct strbuf text;
-};
-
-struct text_hunks {
-	struct text_hunk *v;
-	size_t nr, alloc;
-};
-
-static int th_hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *payload)
-{
-	struct text_hunks *th = payload;
-	struct text_hunk *x;
-
-	(void)d;
-	ALLOC_GROW(th->v, th->nr + 1, th->alloc);
-	x = &th->v[th->nr++];
-	x->r.start = (unsigned int)h->old_start;
-	x->r.lines = (unsigned int)h->old_lines;
-	strbuf_init(&x->text, 0);
-	return 0;
-}
-
-static int th_line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
-		      void *payload)
-{
-	struct text_hunks *th = payload;
-
-	(void)d;
-	(void)h;
-	if (th->nr && (l->origin == GIT_DIFF_LINE_ADDITION || l->origin == GIT_DIFF_LINE_ADD_EOFNL ||
-		       l->origin == GIT_DIFF_LINE_DEL_EOFNL)) {
-		strbuf_addch(&th->v[th->nr - 1].text, l->origin);
-		strbuf_add(&th->v[th->nr - 1].text, l->content, l->content_len);
-	}
-	return 0;
-}
-
-static void text_hunks_release(struct text_hunks *th)
-{
-	size_t i;
-
-	for (i = 0; i < th->nr; i++)
-		strbuf_release(&th->v[i].text);
-	free(th->v);
-	memset(th, 0, sizeof(*th));
-}
-
-/* Hunks of the blob base -> side (both in the object database).  0, or -1. */
-static int text_hunks_of(struct text_hunks *out, git_repository *repo, const git_oid *base,
-			 const git_oid *side)
-{
-	git_blob *a = NULL, *b = NULL;
-	git_diff_options opts;
-	int ret = -1;
-
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	opts.context_lines = 0;
-	opts.interhunk_lines = 0;
-	if (!git_blob_lookup(&a, repo, base) && !git_blob_lookup(&b, repo, side) &&
-	    !git_diff_blobs(a, NULL, b, NULL, &opts, NULL, NULL, th_hunk_cb, th_line_cb, out))
-		ret = 0;
-	git_error_clear();
-	git_blob_free(a);
-	git_blob_free(b);
-	return ret;
-}
-
 /*
  * Do the changes base -> a and base -> b of one file conflict as git's
  * three-way merge sees them?  Ranges that overlap or touch conflict,
  * unless both sides made the very same change there (same base lines,
  * same new lines: git takes it once).  1 conflict, 0 clean, -1 unknown
- * (a blob not in the object database: work not committed).
+ * (a blob not in the object database: work not committed; binary).
+ * The diffs are dc's: a footprint's own ranges of the file when the
+ * paths and blobs are its.
  */
-static int blobs_conflict(git_repository *repo, const git_oid *base, const git_oid *a,
-			  const git_oid *b)
+static int blobs_conflict(struct fp_diff_cache *dc, git_repository *repo, const git_oid *base,
+			  const git_oid *a, const git_oid *b, const char *base_a, const char *path_a,
+			  const char *base_b, const char *path_b)
 {
-	struct text_hunks ha = { 0 }, hb = { 0 };
+	const struct fp_blob_diff *ha, *hb;
 	size_t i, j;
-	int ret = -1;
+	int ret = 0;
 
 	if (git_oid_equal(a, base) || git_oid_equal(b, base) || git_oid_equal(a, b))
 		return 0;
-	if (text_hunks_of(&ha, repo, base, a) < 0 || text_hunks_of(&hb, repo, base, b) < 0)
-		goto out;
-	ret = 0;
-	for (i = 0; i < ha.nr && !ret; i++)
-		for (j = 0; j < hb.nr && !ret; j++) {
-			const struct text_hunk *x = &ha.v[i], *y = &hb.v[j];
+	if (footprint_blob_diff(&ha, dc, repo, base, a, base_a, path_a) < 0 ||
+	    footprint_blob_diff(&hb, dc, repo, base, b, base_b, path_b) < 0) {
+		git_error_clear();
+		return -1;
+	}
+	if (ha->binary || hb->binary)
+		return -1;
+	for (i = 0; i < ha->ranges_nr && !ret; i++)
+		for (j = 0; j < hb->ranges_nr && !ret; j++) {
+			const struct fp_range *x = &ha->ranges[i], *y = &hb->ranges[j];
 
-			if (!check_ranges_conflict(&x->r, 1, &y->r, 1))
+			if (!check_ranges_conflict(x, 1, y, 1))
 				continue;
-			if (x->r.start == y->r.start && x->r.lines == y->r.lines &&
-			    x->text.len == y->text.len &&
-			    !memcmp(x->text.buf, y->text.buf, x->text.len))
+			if (x->start == y->start && x->lines == y->lines &&
+			    ha->text[i].len == hb->text[j].len &&
+			    !memcmp(ha->text[i].buf, hb->text[j].buf, ha->text[i].len))
 				continue;	/* the same change on both sides */
 			ret = 1;
 		}
-out:
-	text_hunks_release(&ha);
-	text_hunks_release(&hb);
 	return ret;
 }
 
@@ -624,6 +697,7 @@ static void refine_conflict(struct check *c, git_repository *repo, struct overla
 	const struct footprint *pa = &c->fp[o->a], *pb = &c->fp[o->b];
 	const struct fp_file *fa = o->fa, *fb = o->fb;
 	git_oid mb, base, ida, idb;
+	const char *base_a = fa ? fp_file_base_path(fa) : NULL, *base_b = fb ? fp_file_base_path(fb) : NULL;
 
 	if (!fa || !fb || o->cls != OVERLAP_CONFLICT || strcmp(o->kind, "content") ||
 	    fa->uncommitted || fb->uncommitted || strcmp(fa->path, fb->path))
@@ -643,8 +717,10 @@ static void refine_conflict(struct check *c, git_repository *repo, struct overla
 		   blob_id_at(&ida, repo, &pa->head, fa->path) < 0 ||
 		   blob_id_at(&idb, repo, &pb->head, fb->path) < 0) {
 		return;
+	} else {
+		base_a = base_b = fa->path;	/* the path is the same in the three commits */
 	}
-	if (blobs_conflict(repo, &base, &ida, &idb) == 0)
+	if (blobs_conflict(&c->dc, repo, &base, &ida, &idb, base_a, fa->path, base_b, fb->path) == 0)
 		o->cls = OVERLAP_SAME_FILE;
 }
 
@@ -1603,10 +1679,10 @@ static int measure_one(struct measure_pool *mp, git_repository *repo, size_t k)
 	struct footprint *fp = &mp->c->fp[k];
 	unsigned int flags = mp->flags;
 
+	/* line ranges are read later, each pair of blobs once (read_hunks()) */
 	if (measure_task(fp, mp->s, repo, mp->sel[k], 1, NULL,
 			 ((flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0) |
-			 ((flags & CHECK_ALL_RANGES) ? 0 : FOOTPRINT_LAZY_HUNKS)) < 0 ||
-	    ((flags & CHECK_ALL_RANGES) && footprint_all_hunks(fp) < 0))
+			 FOOTPRINT_LAZY_HUNKS) < 0)
 		return -1;
 	return 0;
 }
@@ -1743,6 +1819,21 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		early_start(c, s, sel, nr);
 	if (measure_all(c, s, sel, flags) < 0)
 		return -1;
+	if (flags & CHECK_ALL_RANGES) {
+		struct fp_file **files;
+		size_t n = 0;
+
+		for (k = 0; k < nr; k++)
+			n += c->fp[k].nr;
+		files = xcalloc(n + 1, sizeof(*files));
+		for (k = 0, n = 0; k < nr; k++)
+			for (i = 0; i < c->fp[k].nr; i++)
+				files[n++] = &c->fp[k].files[i];
+		ret = read_hunks(c, s->repo, files, n);
+		free(files);
+		if (ret < 0)
+			return -1;
+	}
 
 	find_overlaps(c, s->repo);
 	if (c->failed)

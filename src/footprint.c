@@ -18,6 +18,7 @@
 
 #include "gp/footprint.h"
 #include "gp/gitmerge.h"
+#include "gp/treediff.h"
 
 void footprint_init(struct footprint *fp)
 {
@@ -214,13 +215,12 @@ static int hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *data)
 static void diff_options(git_diff_options *o, int workdir);
 static int patch_ranges(struct fp_file *f, git_patch *patch);
 
-int footprint_file_hunks(struct fp_file *f)
+/* The pending hunks of f from the diff it was found in. */
+static int hunks_from_diff(struct fp_file *f)
 {
 	git_patch *patch = NULL;
 	int ret = 0;
 
-	if (!f->diff)
-		return 0;
 	if (git_patch_from_diff(&patch, f->diff, f->delta) < 0) {
 		ret = error("cannot diff '%s': %s", f->path, gp_git_error());
 		goto out;
@@ -232,6 +232,30 @@ out:
 	return ret;
 }
 
+/* f's blobs can be diffed as blobs (no submodule, no type change)? */
+static int blob_pair(const struct fp_file *f)
+{
+	return f->change != FP_TYPECHANGE && f->old_mode != GIT_FILEMODE_COMMIT &&
+		f->new_mode != GIT_FILEMODE_COMMIT;
+}
+
+/* Neither way to read f's pending hunks worked (the blobs are not in repo). */
+static int hunks_fallback(struct fp_file *f)
+{
+	if (f->diff)
+		return hunks_from_diff(f);
+	return error("cannot diff '%s': %s", f->path, gp_git_error());
+}
+
+int footprint_file_hunks(struct fp_file *f)
+{
+	if (f->diff)
+		return hunks_from_diff(f);
+	if (f->blobs_in)
+		return footprint_file_hunks_in(f, f->blobs_in);
+	return 0;
+}
+
 int footprint_file_hunks_in(struct fp_file *f, git_repository *repo)
 {
 	git_blob *a = NULL, *b = NULL;
@@ -239,28 +263,200 @@ int footprint_file_hunks_in(struct fp_file *f, git_repository *repo)
 	git_diff_options o;
 	int ret;
 
-	if (!f->diff)
+	if (!f->diff && !f->blobs_in)
 		return 0;
-	if (!repo || f->change == FP_TYPECHANGE || f->old_mode == GIT_FILEMODE_COMMIT ||
-	    f->new_mode == GIT_FILEMODE_COMMIT ||
+	if (!repo || !blob_pair(f) ||
 	    (f->change != FP_ADDED && git_blob_lookup(&a, repo, &f->old_id) < 0) ||
 	    (f->change != FP_DELETED && git_blob_lookup(&b, repo, &f->new_id) < 0)) {
+		ret = hunks_fallback(f);
 		git_error_clear();
 		git_blob_free(a);
 		git_blob_free(b);
-		return footprint_file_hunks(f);
+		return ret;
 	}
 	diff_options(&o, 0);
 	if (git_patch_from_blobs(&patch, a, fp_file_base_path(f), b, f->path, &o) < 0) {
 		ret = error("cannot diff '%s': %s", f->path, gp_git_error());
 	} else {
 		f->diff = NULL;
+		f->blobs_in = NULL;
 		ret = patch_ranges(f, patch);
 	}
 	git_patch_free(patch);
 	git_blob_free(a);
 	git_blob_free(b);
 	return ret;
+}
+
+/* --- blob diffs, each computed once ------------------------------------ */
+
+static void blob_diff_free(struct fp_blob_diff *bd)
+{
+	size_t i;
+
+	if (!bd)
+		return;
+	for (i = 0; i < bd->ranges_nr; i++)
+		strbuf_release(&bd->text[i]);
+	free(bd->text);
+	free(bd->ranges);
+	free(bd);
+}
+
+void fp_diff_cache_clear(struct fp_diff_cache *dc)
+{
+	size_t i;
+
+	for (i = 0; i < dc->map.size; i++)
+		if (dc->map.v[i].key)
+			blob_diff_free(dc->map.v[i].value);
+	strmap_clear(&dc->map);
+}
+
+static int bd_file_cb(const git_diff_delta *d, float progress, void *payload)
+{
+	struct fp_blob_diff *bd = payload;
+
+	(void)progress;
+	if (d->flags & GIT_DIFF_FLAG_BINARY)
+		bd->binary = 1;
+	return 0;
+}
+
+static int bd_hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *payload)
+{
+	struct fp_blob_diff *bd = payload;
+
+	(void)d;
+	ALLOC_GROW(bd->ranges, bd->ranges_nr + 1, bd->ranges_alloc);
+	ALLOC_GROW(bd->text, bd->ranges_nr + 1, bd->text_alloc);
+	bd->ranges[bd->ranges_nr].start = h->old_start < 0 ? 0 : (unsigned int)h->old_start;
+	bd->ranges[bd->ranges_nr].lines = h->old_lines < 0 ? 0 : (unsigned int)h->old_lines;
+	strbuf_init(&bd->text[bd->ranges_nr], 0);
+	bd->ranges_nr++;
+	return 0;
+}
+
+static int bd_line_cb(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l,
+		      void *payload)
+{
+	struct fp_blob_diff *bd = payload;
+
+	(void)d;
+	(void)h;
+	if (bd->ranges_nr && (l->origin == GIT_DIFF_LINE_ADDITION || l->origin == GIT_DIFF_LINE_ADD_EOFNL ||
+			      l->origin == GIT_DIFF_LINE_DEL_EOFNL)) {
+		strbuf_addch(&bd->text[bd->ranges_nr - 1], l->origin);
+		strbuf_add(&bd->text[bd->ranges_nr - 1], l->content, l->content_len);
+	}
+	return 0;
+}
+
+void footprint_blob_diff_key(struct strbuf *key, const git_oid *old, const git_oid *new,
+			     const char *old_path, const char *new_path)
+{
+	char ho[GIT_OID_HEXSZ + 1] = "-", hn[GIT_OID_HEXSZ + 1] = "-";
+
+	if (old)
+		git_oid_tostr(ho, sizeof(ho), old);
+	if (new)
+		git_oid_tostr(hn, sizeof(hn), new);
+	strbuf_reset(key);
+	strbuf_addf(key, "%s..%s %s%c%s", ho, hn, old_path ? old_path : "", '\n',
+		    new_path ? new_path : "");
+}
+
+int footprint_blob_diff_compute(struct fp_blob_diff **out, git_repository *repo,
+				const git_oid *old, const git_oid *new,
+				const char *old_path, const char *new_path)
+{
+	struct fp_blob_diff *bd = NULL;
+	git_blob *a = NULL, *b = NULL;
+	git_diff_options o;
+	int ret = -1;
+
+	*out = NULL;
+	if ((old && git_blob_lookup(&a, repo, old) < 0) || (new && git_blob_lookup(&b, repo, new) < 0))
+		goto out;
+	bd = xcalloc(1, sizeof(*bd));
+	diff_options(&o, 0);
+	if (git_diff_blobs(a, old_path, b, new_path, &o, bd_file_cb, NULL, bd_hunk_cb, bd_line_cb, bd) < 0) {
+		blob_diff_free(bd);
+		goto out;
+	}
+	*out = bd;
+	ret = 0;
+out:
+	git_blob_free(a);
+	git_blob_free(b);
+	return ret;
+}
+
+void fp_diff_cache_put(struct fp_diff_cache *dc, const char *key, struct fp_blob_diff *bd)
+{
+	struct strmap_entry *e;
+	int found;
+
+	e = strmap_put(&dc->map, key, NULL, &found);
+	if (found)
+		blob_diff_free(e->value);
+	e->value = bd;
+}
+
+int footprint_blob_diff(const struct fp_blob_diff **out, struct fp_diff_cache *dc,
+			git_repository *repo, const git_oid *old, const git_oid *new,
+			const char *old_path, const char *new_path)
+{
+	struct strbuf key = STRBUF_INIT;
+	struct fp_blob_diff *bd;
+	int ret = 0;
+
+	footprint_blob_diff_key(&key, old, new, old_path, new_path);
+	if (!(bd = strmap_get(&dc->map, key.buf))) {
+		if ((ret = footprint_blob_diff_compute(&bd, repo, old, new, old_path, new_path)) == 0)
+			fp_diff_cache_put(dc, key.buf, bd);
+	}
+	*out = bd;
+	strbuf_release(&key);
+	return ret;
+}
+
+int footprint_file_pending(const struct fp_file *f)
+{
+	return f->diff || f->blobs_in;
+}
+
+int footprint_file_blob_pair(const struct fp_file *f)
+{
+	return blob_pair(f);
+}
+
+int footprint_file_hunks_cached(struct fp_file *f, git_repository *repo, struct fp_diff_cache *dc)
+{
+	const struct fp_blob_diff *bd;
+
+	int ret;
+
+	if (!f->diff && !f->blobs_in)
+		return 0;
+	if (!repo || !blob_pair(f) ||
+	    footprint_blob_diff(&bd, dc, repo, f->change == FP_ADDED ? NULL : &f->old_id,
+				f->change == FP_DELETED ? NULL : &f->new_id,
+				fp_file_base_path(f), f->path) < 0) {
+		ret = hunks_fallback(f);
+		git_error_clear();
+		return ret;
+	}
+	f->diff = NULL;
+	f->blobs_in = NULL;
+	f->binary |= bd->binary;
+	f->ranges_nr = 0;
+	if (bd->ranges_nr) {
+		ALLOC_GROW(f->ranges, bd->ranges_nr, f->ranges_alloc);
+		memcpy(f->ranges, bd->ranges, bd->ranges_nr * sizeof(*f->ranges));
+		f->ranges_nr = bd->ranges_nr;
+	}
+	return 0;
 }
 
 /* A file's ranges and binary flag from its patch (NULL: nothing to show).  0, or -1. */
@@ -320,6 +516,74 @@ static int files_only(git_diff *diff, struct collect *c)
 		c->cur->delta = i;
 	}
 	return 0;
+}
+
+/*
+ * files_only() of a diff whose renames are git's pairs from[i] -> to[i]
+ * (find_git_renames()): the deletion and the addition of a pair are one
+ * renamed file, its hunks read from its two blobs (in repo).  1 done, 0
+ * when a pair is not a deletion and an addition of the diff (nothing
+ * collected: find renames otherwise), -1 on failure.
+ */
+static int files_git_renames(git_diff *diff, struct collect *c, git_repository *repo,
+			     const struct strlist *from, const struct strlist *to)
+{
+	struct strmap src = STRMAP_INIT, dst = STRMAP_INIT;
+	size_t i, n = git_diff_num_deltas(diff), *del = xcalloc(from->nr + 1, sizeof(*del));
+	size_t *add = xcalloc(from->nr + 1, sizeof(*add));
+	int ret = 0;
+
+	for (i = 0; i < from->nr; i++) {
+		strmap_put(&src, from->v[i], (void *)(uintptr_t)(i + 1), NULL);
+		strmap_put(&dst, to->v[i], (void *)(uintptr_t)(i + 1), NULL);
+	}
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		uintptr_t k;
+
+		if (d->status == GIT_DELTA_DELETED && (k = (uintptr_t)strmap_get(&src, d->old_file.path)))
+			del[k - 1] = i + 1;
+		else if (d->status == GIT_DELTA_ADDED && (k = (uintptr_t)strmap_get(&dst, d->new_file.path)))
+			add[k - 1] = i + 1;
+	}
+	for (i = 0; i < from->nr; i++)
+		if (!del[i] || !add[i])
+			goto out;
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		uintptr_t k = 0;
+
+		if (d->status == GIT_DELTA_UNMODIFIED || d->status == GIT_DELTA_IGNORED)
+			continue;
+		if (d->status == GIT_DELTA_DELETED && strmap_get(&src, d->old_file.path))
+			continue;	/* with its addition */
+		if (d->status == GIT_DELTA_ADDED)
+			k = (uintptr_t)strmap_get(&dst, d->new_file.path);
+		if (file_cb(d, 0, c) < 0) {
+			ret = -1;
+			goto out;
+		}
+		if (!k) {
+			c->cur->diff = diff;
+			c->cur->delta = i;
+		} else {
+			const git_diff_delta *o = git_diff_get_delta(diff, del[k - 1] - 1);
+			struct fp_file *f = c->cur;
+
+			f->change = FP_RENAMED;
+			f->old_path = xstrdup(o->old_file.path);
+			f->old_mode = o->old_file.mode;
+			git_oid_cpy(&f->old_id, &o->old_file.id);
+			f->blobs_in = repo;
+		}
+	}
+	ret = 1;
+out:
+	free(del);
+	free(add);
+	strmap_clear(&src);
+	strmap_clear(&dst);
+	return ret;
 }
 
 static int cmp_file(const void *a, const void *b)
@@ -410,11 +674,14 @@ static int gr_similarity(int *score, void *a, void *b, void *payload)
  * find_renames() with git's renames between the trees old and new (a large
  * tree-to-tree diff).  1 done, 0 not tried (git could not say, or a path
  * is both a rename's source and another's destination), -1 libgit2 failed.
+ * With pairs_from and pairs_to, 2: git's renames are pairs_from[i] ->
+ * pairs_to[i], the diff is left as it is (files_git_renames() pairs them).
  */
 static int find_git_renames(git_diff *diff, git_repository *repo, const git_oid *old,
-			    const git_oid *new)
+			    const git_oid *new, struct strlist *pairs_from, struct strlist *pairs_to)
 {
 	struct strlist from = STRLIST_INIT, to = STRLIST_INIT;
+	const char *test = getenv("GIT_PARALLEL_TEST_TREEDIFF");
 	struct git_renames gr;
 	git_diff_similarity_metric metric = {
 		gr_file_signature, gr_buffer_signature, gr_free_signature, gr_similarity, &gr,
@@ -441,6 +708,17 @@ static int find_git_renames(git_diff *diff, git_repository *repo, const git_oid 
 		strmap_put(&gr.by_path, to.v[i], (void *)(uintptr_t)(i + 1), &found_b);
 		if (found_a || found_b)
 			goto out;	/* a -> b, b -> c: libgit2's own way */
+	}
+	if (pairs_from && !(test && !strcmp(test, "libgit2"))) {
+		/* git's pairs themselves: libgit2 would read every blob for its signature */
+		strlist_clear(pairs_from);
+		strlist_clear(pairs_to);
+		*pairs_from = from;
+		*pairs_to = to;
+		strlist_init(&from);
+		strlist_init(&to);
+		ret = 2;
+		goto out;
 	}
 	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
 	fo.flags = GIT_DIFF_FIND_RENAMES;
@@ -903,6 +1181,71 @@ out:
 	return ret;
 }
 
+/*
+ * Committed work without git_diff_tree_to_tree(), which reads every tree
+ * of both sides whole (treediff.h): the changes found top-down, each
+ * file's hunks read later from its blobs.  Only where libgit2's diff
+ * would find no rename (no file both added and deleted), no type change
+ * and no submodule: there its files are exactly the tree changes.  1
+ * done, 0 not tried (the caller diffs), -1 libgit2 failed.
+ * GIT_PARALLEL_TEST_TREEDIFF=libgit2 always diffs; =trace says on stderr
+ * which way each footprint was measured (tests).
+ */
+static int measure_tree_side(struct footprint *fp, git_repository *repo, const git_oid *old_tree,
+			     const git_oid *new_tree, unsigned int flags)
+{
+	struct tree_side ts;
+	size_t i, deleted = 0;
+	int ret = 0;
+	const char *test = getenv("GIT_PARALLEL_TEST_TREEDIFF");
+
+	tree_side_init(&ts);
+	if (test && !strcmp(test, "libgit2"))
+		goto out;	/* tests: libgit2's diff, to compare */
+	if (tree_side_diff(&ts, repo, old_tree, new_tree) < 0) {
+		ret = -1;
+		goto out;
+	}
+	for (i = 0; i < ts.nr; i++) {
+		const struct tree_change *ch = &ts.ch[i];
+
+		if (ch->old_mode == GIT_FILEMODE_COMMIT || ch->new_mode == GIT_FILEMODE_COMMIT ||
+		    (ch->old_mode && ch->new_mode && (ch->old_mode & 0170000) != (ch->new_mode & 0170000)))
+			goto out;
+		deleted += !ch->new_mode;
+	}
+	if (deleted && ts.added)
+		goto out;
+	for (i = 0; i < ts.nr; i++) {
+		const struct tree_change *ch = &ts.ch[i];
+		struct fp_file *f;
+
+		ALLOC_GROW(fp->files, fp->nr + 1, fp->alloc);
+		f = &fp->files[fp->nr++];
+		memset(f, 0, sizeof(*f));
+		f->path = xstrdup(ch->path);
+		f->change = !ch->old_mode ? FP_ADDED : !ch->new_mode ? FP_DELETED : FP_MODIFIED;
+		if (ch->old_mode) {
+			f->old_path = xstrdup(ch->path);
+			f->old_mode = ch->old_mode;
+			git_oid_cpy(&f->old_id, &ch->old_id);
+		}
+		if (ch->new_mode) {
+			f->new_mode = ch->new_mode;
+			git_oid_cpy(&f->new_id, &ch->new_id);
+		}
+		f->blobs_in = repo;
+	}
+	ret = 1;
+	if (!(flags & FOOTPRINT_LAZY_HUNKS) && footprint_all_hunks(fp) < 0)
+		ret = -1;
+out:
+	if (test && !strcmp(test, "trace"))	/* tests: which way each footprint was measured */
+		fprintf(stderr, "treediff: %s %s\n", fp->id, ret == 1 ? "top-down" : "libgit2");
+	tree_side_release(&ts);
+	return ret;
+}
+
 int footprint_measure(struct footprint *out, git_repository *repo,
 		      const struct footprint_spec *spec, unsigned int flags)
 {
@@ -914,6 +1257,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	git_index *wt_index = NULL;
 	git_diff_options o;
 	struct strmap set = STRMAP_INIT;
+	struct strlist rn_from = STRLIST_INIT, rn_to = STRLIST_INIT;
 	struct collect c;
 	char h1[GIT_OID_HEXSZ + 1], h2[GIT_OID_HEXSZ + 1];
 	const char *bname = spec->branch + (!strncmp(spec->branch, "refs/heads/", 11) ? 11 : 0);
@@ -1050,11 +1394,25 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 			r = git_commit_tree(&head_tree, head_commit);
 		diff_options(&o, 0);
 		if (!r)
+			r = measure_tree_side(out, repo, git_tree_id(mb_tree), git_tree_id(head_tree), flags);
+		if (r == 1)
+			goto measured;
+		if (!r)
 			r = git_diff_tree_to_tree(&diff, repo, mb_tree, head_tree, &o);
 	}
 	if (!r && !wt)
 		r = find_git_renames(diff, repo, git_commit_tree_id(mb_commit),
-				     git_commit_tree_id(head_commit));
+				     git_commit_tree_id(head_commit),
+				     (flags & FOOTPRINT_LAZY_HUNKS) ? &rn_from : NULL,
+				     (flags & FOOTPRINT_LAZY_HUNKS) ? &rn_to : NULL);
+	if (r == 2) {
+		r = files_git_renames(diff, &c, repo, &rn_from, &rn_to);
+		if (r == 1)
+			goto measured;
+		if (!r)		/* git's pairs are not the diff's: libgit2 finds them */
+			r = find_git_renames(diff, repo, git_commit_tree_id(mb_commit),
+					     git_commit_tree_id(head_commit), NULL, NULL);
+	}
 	if (r < 0 || (r == 0 && find_renames(diff, !!wt) < 0) ||
 	    (!wt && (flags & FOOTPRINT_LAZY_HUNKS) ? files_only(diff, &c)
 	     : git_diff_foreach(diff, file_cb, binary_cb, hunk_cb, NULL, &c)) < 0) {
@@ -1062,6 +1420,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 			    gp_git_error());
 		goto out;
 	}
+measured:
 
 	if (wt) {
 		for (i = 0; i < out->nr; i++)
@@ -1115,6 +1474,8 @@ inherited_done:
 	}
 out:
 	strmap_clear(&set);
+	strlist_clear(&rn_from);
+	strlist_clear(&rn_to);
 	git_diff_free(own);
 	git_diff_free(dirty);
 	git_diff_free(diff);

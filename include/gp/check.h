@@ -84,6 +84,7 @@ struct check {
 	size_t early_nr;
 	git_repository *early_repo;
 	size_t unnamed;		/* pairs git conflicts on naming no path (--exact) */
+	struct fp_diff_cache dc;	/* each file's blob diff, computed once */
 };
 
 enum check_flags {

@@ -49,6 +49,7 @@ struct fp_file {
 	size_t ranges_nr, ranges_alloc;
 	git_diff *diff;		/* FOOTPRINT_LAZY_HUNKS: ranges and binary not read yet (borrowed) */
 	size_t delta;		/* ... from this delta of diff */
+	git_repository *blobs_in;	/* ... or from its blobs, in this repository (borrowed) */
 };
 
 struct footprint {
@@ -113,6 +114,55 @@ int footprint_file_hunks(struct fp_file *f);
  * in then reads nothing, its index included.
  */
 int footprint_file_hunks_in(struct fp_file *f, git_repository *repo);
+/*
+ * One file's diff base -> side from two blobs (zero context, as a
+ * footprint's ranges): its hunks, what each puts there (the added lines,
+ * each after its origin character), and whether it is binary.
+ */
+struct fp_blob_diff {
+	struct fp_range *ranges;
+	struct strbuf *text;	/* ranges_nr of them */
+	size_t ranges_nr, ranges_alloc, text_alloc;
+	int binary;
+};
+
+/*
+ * The blob diffs one command computed, by blobs and paths (attributes
+ * go by path): a change both sides of a pair made the same way, and the
+ * closer look check takes at a conflict, diff each file once.
+ */
+struct fp_diff_cache {
+	struct strmap map;	/* key -> struct fp_blob_diff * */
+};
+
+#define FP_DIFF_CACHE_INIT { STRMAP_INIT }
+void fp_diff_cache_clear(struct fp_diff_cache *dc);
+
+/*
+ * The diff of the blobs old and new (either may be NULL: an added or a
+ * deleted file) of the file old_path -> new_path, from dc or computed in
+ * repo and kept there.  0, or -1 (a blob not in the object database,
+ * or a libgit2 failure: the caller tells which matters; not reported).
+ */
+int footprint_blob_diff(const struct fp_blob_diff **out, struct fp_diff_cache *dc,
+			git_repository *repo, const git_oid *old, const git_oid *new,
+			const char *old_path, const char *new_path);
+
+/* footprint_blob_diff() in three steps: its key in dc, the diff (not kept), keeping it. */
+void footprint_blob_diff_key(struct strbuf *key, const git_oid *old, const git_oid *new,
+			     const char *old_path, const char *new_path);
+int footprint_blob_diff_compute(struct fp_blob_diff **out, git_repository *repo,
+				const git_oid *old, const git_oid *new,
+				const char *old_path, const char *new_path);
+void fp_diff_cache_put(struct fp_diff_cache *dc, const char *key, struct fp_blob_diff *bd);
+
+/* Are f's ranges still unread?  Can they be read from two blobs (no submodule, no type change)? */
+int footprint_file_pending(const struct fp_file *f);
+int footprint_file_blob_pair(const struct fp_file *f);
+
+/* footprint_file_hunks_in() through dc. */
+int footprint_file_hunks_cached(struct fp_file *f, git_repository *repo, struct fp_diff_cache *dc);
+
 /* footprint_file_hunks() for every file of fp. */
 int footprint_all_hunks(struct footprint *fp);
 
