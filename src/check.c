@@ -1137,18 +1137,6 @@ static int config_has(git_repository *repo, const char *const *keys, size_t n)
 	return set;
 }
 
-/* Are the path's merge and diff attributes unspecified (git's text merge, git's text diff)? */
-static int plain_text_attrs(git_repository *repo, const char *path)
-{
-	const char *names[] = { "merge", "diff" }, *values[2] = { NULL, NULL };
-	int ok = git_attr_get_many(values, repo, 0, path, 2, names) == 0 &&
-		git_attr_value(values[0]) == GIT_ATTR_VALUE_UNSPECIFIED &&
-		git_attr_value(values[1]) == GIT_ATTR_VALUE_UNSPECIFIED;
-
-	git_error_clear();
-	return ok;
-}
-
 static int is_regular(unsigned int mode)
 {
 	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
@@ -1188,7 +1176,9 @@ static int adds_clash(const struct footprint *x, const struct footprint *y)
  * git has no rename, directory rename or file/directory case to
  * judge); no file added where the other side added a directory; and
  * every path both changed either changed the same way or is a text
- * file both modified in place (same mode, no merge or diff attribute):
+ * file both modified in place (same mode, no merge attribute; a diff
+ * attribute changes only how git shows a diff, and one that makes the
+ * file binary shows in the scripts, which then send the pair to git):
  * those go into files.  1 yes, 0 no: git merges it.
  */
 static int content_only(struct content_files *files, const struct check *c, git_repository *repo,
@@ -1243,7 +1233,7 @@ static int content_only(struct content_files *files, const struct check *c, git_
 		    !is_regular(x->old_mode) || x->old_mode != x->new_mode ||
 		    y->old_mode != x->old_mode || y->new_mode != x->old_mode ||
 		    !git_oid_equal(&x->old_id, &y->old_id) || git_oid_is_zero(&x->new_id) ||
-		    git_oid_is_zero(&y->new_id) || !plain_text_attrs(repo, x->path))
+		    git_oid_is_zero(&y->new_id) || !gitmerge_text_merge(repo, x->path))
 			goto out;
 		ALLOC_GROW(files->v, files->nr + 1, files->alloc);
 		cf = &files->v[files->nr++];

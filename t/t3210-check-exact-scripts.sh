@@ -134,8 +134,31 @@ out_of_scripts () {
 }
 
 out_of_scripts union "mkdir -p .git/info && echo \"f2.txt merge=union\" >.git/info/attributes"
-out_of_scripts diff-attr "mkdir -p .git/info && echo \"f2.txt diff\" >.git/info/attributes"
+out_of_scripts no-diff "mkdir -p .git/info && echo \"f2.txt -diff\" >.git/info/attributes"
 out_of_scripts renormalize "git config merge.renormalize true"
+
+# a diff attribute changes how git shows a diff, not how it merges: with a
+# text driver (diff=cpp, as git.git's *.c) or diff set, pair 2's separated
+# changes are still the scripts' to decide (as many git merge-tree as
+# without it); one that makes the file binary (-diff) sends it to git
+merge_trees_with () {
+	mkdir -p repo/.git/info && echo "$1" >repo/.git/info/attributes &&
+	rm -f git.log &&
+	(cd repo && PATH="$TRASH_DIRECTORY/bin:$PATH" test_expect_code 1 git-parallel check --exact --json >../attr.json) &&
+	rm repo/.git/info/attributes &&
+	agree attr.json 0 47 &&
+	grep -c merge-tree git.log
+}
+
+test_expect_success 'a diff driver leaves the scripts to decide; -diff sends the file to git' '
+	n0=$(merge_trees_with "nothing.txt merge=union") &&
+	n1=$(merge_trees_with "f2.txt diff=cpp") &&
+	n2=$(merge_trees_with "f2.txt diff") &&
+	n3=$(merge_trees_with "f2.txt -diff") &&
+	echo "$n0 $n1 $n2 $n3" &&
+	test "$n1" = "$n0" && test "$n2" = "$n0" &&
+	test "$n3" = "$((n0 + 1))"
+'
 
 test_expect_success 'a side that deletes a file: git merge-tree merges the pair' '
 	(cd repo && git checkout -q parallel/A2 && git rm -q f3.txt && git commit -q -m del &&
