@@ -1114,29 +1114,6 @@ struct content_files {
 	size_t nr, alloc;
 };
 
-/* Is any of the keys set in repo's configuration? */
-static int config_has(git_repository *repo, const char *const *keys, size_t n)
-{
-	git_config *cfg = NULL;
-	size_t i;
-	int set = 0;
-
-	if (git_repository_config_snapshot(&cfg, repo) < 0) {
-		git_error_clear();
-		return 1;	/* cannot tell: as if set */
-	}
-	for (i = 0; i < n && !set; i++) {
-		git_config_entry *e = NULL;
-
-		if (!git_config_get_entry(&e, cfg, keys[i]))
-			set = 1;
-		git_config_entry_free(e);
-	}
-	git_error_clear();
-	git_config_free(cfg);
-	return set;
-}
-
 static int is_regular(unsigned int mode)
 {
 	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
@@ -1248,18 +1225,6 @@ out:
 	return ok;
 }
 
-/* The script of base -> side in scripts, or NULL. */
-static const struct gitmerge_script *script_of(const struct strmap *scripts, const git_oid *base,
-					       const git_oid *side)
-{
-	char key[2 * GIT_OID_HEXSZ + 3];
-
-	git_oid_tostr(key, GIT_OID_HEXSZ + 1, base);
-	key[GIT_OID_HEXSZ] = key[GIT_OID_HEXSZ + 1] = '.';
-	git_oid_tostr(key + GIT_OID_HEXSZ + 2, GIT_OID_HEXSZ + 1, side);
-	return strmap_get(scripts, key);
-}
-
 /*
  * The pairs (not related) whose merge needs no git merge-tree and no
  * in-memory merge: content_only() ones where no file's scripts clash
@@ -1270,7 +1235,6 @@ static const struct gitmerge_script *script_of(const struct strmap *scripts, con
  */
 static void decide_by_scripts(struct check *c, git_repository *repo, int *need)
 {
-	static const char *const keys[] = { "merge.renormalize", "merge.default" };
 	struct content_files *files = xcalloc(c->pairs_nr + 1, sizeof(*files));
 	char *cand = xcalloc(c->pairs_nr + 1, 1), *side = xcalloc(c->nr + 1, 1);
 	git_oid *bt = xcalloc(c->nr + 1, sizeof(*bt)), *st = xcalloc(c->nr + 1, sizeof(*st));
@@ -1280,7 +1244,7 @@ static void decide_by_scripts(struct check *c, git_repository *repo, int *need)
 
 	for (i = 0; i < c->pairs_nr; i++)
 		any += need[i] == -2 && !c->pairs[i].related;
-	if (!any || config_has(repo, keys, ARRAY_SIZE(keys)))
+	if (!any || !gitmerge_config_plain(repo))
 		goto out;
 	for (i = 0; i < c->pairs_nr; i++) {
 		if (need[i] != -2 || c->pairs[i].related || !content_only(&files[i], c, repo, &c->pairs[i]))
@@ -1325,8 +1289,8 @@ static void decide_by_scripts(struct check *c, git_repository *repo, int *need)
 
 		for (k = 0; clean && k < files[i].nr; k++) {
 			const struct content_file *cf = &files[i].v[k];
-			const struct gitmerge_script *sa = script_of(&scripts, cf->base, cf->a);
-			const struct gitmerge_script *sb = script_of(&scripts, cf->base, cf->b);
+			const struct gitmerge_script *sa = gitmerge_script_of(&scripts, cf->base, cf->a);
+			const struct gitmerge_script *sb = gitmerge_script_of(&scripts, cf->base, cf->b);
 
 			clean = sa && sb && !sa->binary && !sb->binary && sa->nr && sb->nr &&
 				!gitmerge_scripts_clash(sa, sb);
