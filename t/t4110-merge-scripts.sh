@@ -18,16 +18,7 @@ the same.'
 # a git that logs the subcommands merge runs (git-parallel is run directly:
 # git puts its exec-path first in PATH for its external commands)
 test_expect_success 'setup: a git that logs merge-tree and diff-tree' '
-	mkdir bin &&
-	real=$(command -v git) &&
-	cat >bin/git <<-EOF &&
-	#!/bin/sh
-	for a in "\$@"; do
-		case \$a in merge-tree|diff-tree) echo "\$a" >>"$TRASH_DIRECTORY/git.log" ;; esac
-	done
-	exec "$real" "\$@"
-	EOF
-	chmod +x bin/git
+	write_git_logger bin "$TRASH_DIRECTORY/git.log" merge-tree diff-tree
 '
 
 # tasks.py <files> <tasks per file> <seed>: a fast-import stream: main (the

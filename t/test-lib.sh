@@ -138,6 +138,18 @@ python3 () {
 	"$GP_PYTHON" "$@"
 }
 
+# write_git_logger <dir> <log> <subcommand>...: <dir>/git runs the real git,
+# and appends to <log> each of those subcommands it is asked to run
+write_git_logger () {
+	wl_dir=$1 wl_log=$2 &&
+	shift 2 &&
+	wl_real=$(command -v git) &&
+	mkdir -p "$wl_dir" &&
+	printf '#!/bin/sh\nfor a in "$@"; do\n\tcase $a in %s) echo "$a" >>"%s" ;; esac\ndone\nexec "%s" "$@"\n' \
+		"$(echo "$*" | tr " " "|")" "$wl_log" "$wl_real" >"$wl_dir/git" &&
+	chmod +x "$wl_dir/git"
+}
+
 # A JSON helper: python3 reads a JSON document and evaluates an expression
 # over it ("d"), printing the result.  -I -S: only the standard library, a
 # third less start-up time (the suite calls it a few hundred times).
