@@ -369,7 +369,10 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 			report_flush();
 			for (i = 0; i < m.dirty.nr; i++)
 				fprintf(stderr, "\t%s\n", term_str(m.dirty.v[i]));
-			error("nothing was merged: commit or stash them, then run 'git parallel merge' again");
+			if (m.in_the_way)
+				error("nothing was merged: move or remove them, then run 'git parallel merge' again");
+			else
+				error("nothing was merged: commit or stash them, then run 'git parallel merge' again");
 		} else {
 			error("%s; nothing was merged", m.why);
 		}

@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <git2/sys/index.h>
@@ -450,14 +451,16 @@ out:
 /*
  * Dirty paths of the checked-out target, as git status sees them: git
  * refreshes stale stat data first (a touched file is clean) and leaves
- * skip-worktree paths of a sparse checkout alone.  Fills dirty; returns
- * their number, or -1 (reported).
+ * skip-worktree paths of a sparse checkout alone.  Untracked files are
+ * not dirt: as with git merge, only those in the merge's way stop it
+ * (untracked_in_the_way(), once the merged tree is known).  Fills dirty;
+ * returns their number, or -1 (reported).
  */
 static int checkout_dirty(struct mctx *c, struct strlist *dirty)
 {
 	/* --no-optional-locks: status must not write the index (it dies on a full disk) */
 	const char *argv[] = { "git", "--no-optional-locks", "status", "--porcelain", "-z",
-			       "--untracked-files=all", NULL };
+			       "--untracked-files=no", NULL };
 	struct strbuf out = STRBUF_INIT;
 	size_t i = 0;
 	int n = 0;
@@ -505,8 +508,8 @@ static int checkout_ready(struct mctx *c)
 	}
 	if (n > 0) {
 		free(c->m->why);
-		c->m->why = xstrfmt("'%s' is checked out in '%s', which has uncommitted changes "
-				    "or untracked files", short_ref(c->m->target), c->m->checkout);
+		c->m->why = xstrfmt("'%s' is checked out in '%s', which has uncommitted changes",
+				    short_ref(c->m->target), c->m->checkout);
 		ret = 1;
 	}
 out:
@@ -727,6 +730,157 @@ static void stray_files(struct mctx *c, const struct strmap *paths, uintptr_t in
 			strlist_push(l, e->key);
 		free(p);
 	}
+}
+
+static int cmp_path(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every file below the directory rel of the checkout that the old tree does not track, into l. */
+static void untracked_below(struct mctx *c, const struct strmap *paths, struct strbuf *rel,
+			    struct strlist *l)
+{
+	char *abs = xstrfmt("%s/%s", c->m->checkout, rel->buf);
+	DIR *d = opendir(abs);
+	struct dirent *de;
+	size_t len = rel->len;
+
+	free(abs);
+	if (!d) {
+		strlist_push(l, rel->buf);	/* cannot look inside: not ours to remove */
+		return;
+	}
+	while ((de = readdir(d))) {
+		struct stat st;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_setlen(rel, len);
+		strbuf_addf(rel, "/%s", de->d_name);
+		abs = xstrfmt("%s/%s", c->m->checkout, rel->buf);
+		if (!lstat(abs, &st) && S_ISDIR(st.st_mode))
+			untracked_below(c, paths, rel, l);
+		else if (!((uintptr_t)strmap_get(paths, rel->buf) & IN_OLD))
+			strlist_push(l, rel->buf);
+		free(abs);
+	}
+	strbuf_setlen(rel, len);
+	closedir(d);
+}
+
+/*
+ * Files of the checked-out target that git does not track (untracked or
+ * ignored) and that the update from the old tip to new would overwrite:
+ * a file at a path the merged tree adds, files below a directory it
+ * turns into a file, a file or symlink where it needs a directory.
+ * git merge refuses the untracked ones and overwrites ignored ones; we
+ * overwrite neither.  Untracked files anywhere else stay as they are.
+ * Fills l (sorted); -1 on error (reported).
+ */
+static int untracked_in_the_way(struct mctx *c, const git_oid *new, struct strlist *l)
+{
+	git_commit *oc = NULL, *nc = NULL;
+	struct strmap paths, seen;
+	struct strbuf rel = STRBUF_INIT;
+	size_t i;
+	int ret = -1;
+
+	strmap_init(&paths);
+	strmap_init(&seen);
+	if (git_commit_lookup(&oc, c->repo, &c->m->old_tip) < 0 ||
+	    git_commit_lookup(&nc, c->repo, new) < 0) {
+		error("cannot read the commits of the merge: %s", gp_git_error());
+		goto out;
+	}
+	if (changed_paths(c, git_commit_tree_id(oc), git_commit_tree_id(nc), &paths) < 0)
+		goto out;
+	for (i = 0; i < paths.size; i++) {
+		const struct strmap_entry *e = &paths.v[i];
+		uintptr_t bits;
+		struct stat st;
+		char *p, *slash;
+
+		if (!e->key)
+			continue;
+		bits = (uintptr_t)e->value;
+		if (!(bits & IN_NEW) || (bits & IN_OLD))
+			continue;
+		/* the directories leading to an added path */
+		for (slash = strchr(e->key, '/'); slash; slash = strchr(slash + 1, '/')) {
+			strbuf_reset(&rel);
+			strbuf_add(&rel, e->key, (size_t)(slash - e->key));
+			if (strmap_contains(&seen, rel.buf))
+				continue;
+			strmap_put(&seen, rel.buf, NULL, NULL);
+			p = xstrfmt("%s/%s", c->m->checkout, rel.buf);
+			if (!lstat(p, &st) && !S_ISDIR(st.st_mode) &&
+			    !((uintptr_t)strmap_get(&paths, rel.buf) & IN_OLD))
+				strlist_push(l, rel.buf);
+			free(p);
+		}
+		p = xstrfmt("%s/%s", c->m->checkout, e->key);
+		if (!lstat(p, &st)) {
+			strbuf_reset(&rel);
+			strbuf_addstr(&rel, e->key);
+			if (S_ISDIR(st.st_mode))
+				untracked_below(c, &paths, &rel, l);
+			else
+				strlist_push(l, e->key);
+		}
+		free(p);
+	}
+	if (l->nr)
+		qsort(l->v, l->nr, sizeof(*l->v), cmp_path);
+	ret = 0;
+out:
+	strbuf_release(&rel);
+	strmap_clear(&seen);
+	strmap_clear(&paths);
+	git_commit_free(nc);
+	git_commit_free(oc);
+	return ret;
+}
+
+/*
+ * Refuse (1, MS_REFUSED, the paths in m->dirty) when untracked or
+ * ignored files are in the way of the update to new; 0 go; -1 error.
+ * With dry_run, a warning instead of a refusal.
+ */
+static int checkout_room(struct mctx *c, const git_oid *new, int dry_run)
+{
+	struct strlist l;
+	size_t i;
+	int ret = 0;
+
+	if (!c->m->checkout || git_oid_equal(new, &c->m->old_tip))
+		return 0;
+	strlist_init(&l);
+	if (untracked_in_the_way(c, new, &l) < 0) {
+		ret = -1;
+		goto out;
+	}
+	if (!l.nr)
+		goto out;
+	if (dry_run) {
+		for (i = 0; i < l.nr; i++)
+			warning("untracked file '%s' in '%s' is in the way of the merge: "
+				"'git parallel merge' would refuse", l.v[i], c->m->checkout);
+		goto out;
+	}
+	strlist_clear(&c->m->dirty);
+	for (i = 0; i < l.nr; i++)
+		strlist_push(&c->m->dirty, l.v[i]);
+	free(c->m->why);
+	c->m->why = xstrfmt("'%s' is checked out in '%s', where untracked or ignored files are "
+			    "in the way of the merge (it never overwrites a file git does not track)",
+			    short_ref(c->m->target), c->m->checkout);
+	c->m->status = MS_REFUSED;
+	c->m->in_the_way = 1;
+	ret = 1;
+out:
+	strlist_clear(&l);
+	return ret;
 }
 
 /* Install the verified copy as the index: the lock's way, rename over index.lock, then index. */
@@ -3130,7 +3284,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	}
 	git_oid_cpy(&m->new_tip, &tip);
 	if (dry) {
-		ret = 0;
+		ret = checkout_room(&c, &tip, 1) < 0 ? -1 : 0;
 		goto out;
 	}
 
@@ -3146,6 +3300,8 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		if (!step)
 			step = checkout_ready(&c);
 		c.clean_at_old = m->checkout && !step;
+		if (!step)
+			step = checkout_room(&c, &tip, 0);
 		if (!step) {
 			strbuf_addstr(&msg, "git parallel merge:");
 			for (i = 0; i < m->nr; i++)

@@ -146,7 +146,7 @@ test_expect_success 'a dirty target: error: heading, the paths, then the fatal: 
 	new_repo d && (cd d && setup_dirty) &&
 	(cd d && test_expect_code 128 git parallel merge 2>../err) &&
 	cat >expect <<-EOF &&
-	error: ${SQ}main${SQ} is checked out in ${SQ}$TRASH_DIRECTORY/d${SQ}, which has uncommitted changes or untracked files:
+	error: ${SQ}main${SQ} is checked out in ${SQ}$TRASH_DIRECTORY/d${SQ}, which has uncommitted changes:
 	 	README
 	fatal: nothing was merged: commit or stash them, then run ${SQ}git parallel merge${SQ} again
 	EOF

@@ -85,7 +85,8 @@ struct merge_run {
 	int updated;		/* the ref moved */
 	enum merge_status status;
 	char *checkout;		/* worktree that has the target checked out, or NULL */
-	struct strlist dirty;	/* MS_REFUSED: its uncommitted paths */
+	struct strlist dirty;	/* MS_REFUSED: its uncommitted paths, or */
+	int in_the_way;		/* its untracked files in the merge's way */
 	char *why;		/* MS_REFUSED, MS_REF_*, MS_ROLLED_BACK: what happened */
 	char *recovered;	/* a note on an interrupted merge finished first, or NULL */
 	int signal;		/* SIGINT, SIGTERM, SIGHUP or SIGQUIT deferred while the
