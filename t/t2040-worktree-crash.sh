@@ -50,15 +50,6 @@ big_repo () {
 	 git parallel plan tasks.ini >/dev/null)
 }
 
-# crash_run <repo> <point> [<run args>...]: run, killed at <point>.
-crash_run () {
-	dir=$1 point=$2 && shift 2 &&
-	{
-		(cd "$dir" && GIT_PARALLEL_TEST_CRASH_AT=$point git parallel run "$@" >../crash.out 2>../crash.err)
-		rc=$?
-	} &&
-	test_crashed $rc
-}
 
 # complete <repo> <id>: the task is done; its worktree had every file and
 # nothing to report before the command ran; its commits delete nothing.

@@ -8,16 +8,6 @@ test_description='fault injection in run: kill -9 at every step, races, an agent
 write_fault_agent agent
 AGENT="\"$TRASH_DIRECTORY/agent\""
 
-# crash_run <repo> <point> [<run args>...]: run, killed at <point>.
-crash_run () {
-	dir=$1 point=$2 && shift 2 &&
-	{
-		(cd "$dir" && GIT_PARALLEL_TEST_CRASH_AT=$point git parallel run "$@" >../crash.out 2>../crash.err)
-		rc=$?
-	} &&
-	test_crashed $rc
-}
-
 
 # own_commits <repo> <id>: how many "<id>: own commit" commits its branch holds.
 own_commits () {

@@ -53,12 +53,7 @@ wait_for () {
 orphan () {
 	rm -f locked &&
 	ini_tasks "$1" K1 &&
-	{
-		(cd "$1" && GIT_PARALLEL_TEST_CRASH_AT=run-after-start git parallel run \
-			--command "$CMD" >../crash.out 2>../crash.err)
-		rc=$?
-	} &&
-	test_crashed $rc &&
+	crash_run "$1" run-after-start --command "$CMD" &&
 	wait_for locked
 }
 

@@ -45,6 +45,18 @@ test_crashed () {
 	fi
 }
 
+# crash_run <repo> <point> [<run args>...]: git parallel run in <repo>,
+# killed at the crash point <point>; its output in crash.out, crash.err
+# (next to <repo>).
+crash_run () {
+	dir=$1 point=$2 && shift 2 &&
+	{
+		(cd "$dir" && GIT_PARALLEL_TEST_CRASH_AT=$point git parallel run "$@" >../crash.out 2>../crash.err)
+		rc=$?
+	} &&
+	test_crashed $rc
+}
+
 # An agent that commits its own work, then leaves more uncommitted:
 # <id>.txt gets a line and a commit "<id>: own commit"; <id>-extra.txt is
 # left for commit = auto.  With AGENT_HANG_ONCE=<file>, the first attempt
