@@ -1013,6 +1013,19 @@ static void stop_orphans(struct run_engine *e)
 		struct task_status *st = &e->s->st[i];
 		struct run_event ev;
 
+		if (st->died) {
+			/* its group died with the run: only its git locks may be left */
+			st->died = 0;
+			strbuf_reset(&why);
+			if (!e->ex->clear_locks || !e->ex->clear_locks(e->ex, st, &why))
+				continue;
+			e->tries[i]++;
+			set_state(e, i, TS_FAILED, why.buf);
+			save(e, i);
+			emit(e, RUN_EV_FAILED, i, st->reason);
+			e->failed = 1;
+			continue;
+		}
 		if (!st->orphaned)
 			continue;
 		memset(&ev, 0, sizeof(ev));
@@ -1862,6 +1875,16 @@ locks:
 	return clear_orphan_locks(st, &end, why);
 }
 
+static int local_clear_locks(struct executor *ex, struct task_status *st, struct strbuf *why)
+{
+	struct timespec end;
+
+	(void)ex;
+	/* seen gone when this run loaded the states, moments ago: a lock written after is not its */
+	clock_gettime(CLOCK_REALTIME, &end);
+	return clear_orphan_locks(st, &end, why);
+}
+
 static void local_release(struct executor *ex)
 {
 	struct local *l = ex->data;
@@ -1887,6 +1910,7 @@ int executor_local_init(struct executor *ex, double grace)
 	ex->stop_all = local_stop_all;
 	ex->finish = local_finish;
 	ex->stop_orphan = local_stop_orphan;
+	ex->clear_locks = local_clear_locks;
 	ex->signal_pending = local_signal_pending;
 	ex->release = local_release;
 	if (runner_init(&l->runner, grace) < 0) {

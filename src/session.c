@@ -196,8 +196,8 @@ int session_load_status(struct session *s)
 		/* the run that started it is gone (killed, crashed) */
 		if (state_group_alive(st->pid, st->pid_start))
 			st->orphaned = 1;
-		else
-			task_transition(st, TS_INTERRUPTED);
+		else if (!task_transition(st, TS_INTERRUPTED))
+			st->died = 1;	/* run clears the locks it may have left */
 	}
 	return ret;
 }

@@ -90,6 +90,12 @@ struct executor {
 	 * worktree that may be someone else's); it fails.
 	 */
 	int (*stop_orphan)(struct executor *ex, struct task_status *st, struct strbuf *why);
+	/*
+	 * A task whose run and command were both gone at load (st->died):
+	 * remove the git locks its killed command left, by stop_orphan's
+	 * rule.  0, or -1 with why: the task fails.  Optional.
+	 */
+	int (*clear_locks)(struct executor *ex, struct task_status *st, struct strbuf *why);
 	void (*release)(struct executor *ex);
 };
 

@@ -121,6 +121,8 @@ struct task_status {
 	unsigned long long run_pid_start;	/* start time of run_pid, against pid reuse */
 	int cleaned;		/* worktree and branch removed by clean */
 	int orphaned;		/* not saved: running, but the run that started it is gone */
+	int died;		/* not saved: was running, but its run and its command's group
+				 * were gone at load (now interrupted) */
 	int stale;		/* not saved: the file belonged to another task of this ID */
 };
 
