@@ -352,10 +352,35 @@ char *remote_ns(const char *name)
 }
 
 /*
+ * The old layout's branch refs a local task state names: a task that an
+ * older merge --remote imported has its branch there (STATE_OLD_REMOTE_HEADS),
+ * and clean, report or a local merge would not find it without the ref.
+ */
+static void named_by_states(git_repository *repo, struct strmap *out)
+{
+	char *dir = repo_state_path(repo, NULL);
+	struct strlist ids = STRLIST_INIT;
+	size_t k;
+
+	state_task_ids(dir, &ids);	/* unreadable: reported, nothing kept */
+	for (k = 0; k < ids.nr; k++) {
+		struct task_status st;
+
+		if (!state_task_load(&st, dir, ids.v[k], NULL) && st.branch &&
+		    !strncmp(st.branch, STATE_OLD_REMOTE_HEADS, strlen(STATE_OLD_REMOTE_HEADS)))
+			strmap_put(out, st.branch, NULL, NULL);
+		task_status_release(&st);
+	}
+	strlist_clear(&ids);
+	free(dir);
+}
+
+/*
  * The layout before namespaces: every remote fetched into
  * refs/gp-remote/{parallel,heads}/ and refs/gp-remote/target, pruning one
  * another's refs.  Those refs are a cache of what a remote holds, fetched
- * again each time: remove them (no namespace has those names).
+ * again each time: remove them (no namespace has those names) -- except a
+ * branch a local task state still names, kept until none does.
  */
 static void drop_old_layout(struct remote *r)
 {
@@ -363,16 +388,23 @@ static void drop_old_layout(struct remote *r)
 		REMOTE_NS "parallel/*", REMOTE_NS "heads/*", REMOTE_NS "target",
 	};
 	struct strlist names = STRLIST_INIT;
+	struct strmap keep;
 	git_reference_iterator *it = NULL;
 	const char *name;
 	size_t k;
-	int lock = -1;
+	int lock = -1, kept = 0;
 
+	strmap_init(&keep);
 	for (k = 0; k < ARRAY_SIZE(globs); k++) {
 		if (git_reference_iterator_glob_new(&it, r->repo, globs[k]) < 0)
 			continue;
-		while (!git_reference_next_name(&name, it))
-			strlist_push(&names, name);
+		while (!git_reference_next_name(&name, it)) {
+			if (!strncmp(name, STATE_OLD_REMOTE_HEADS, strlen(STATE_OLD_REMOTE_HEADS)) &&
+			    !kept++)
+				named_by_states(r->repo, &keep);
+			if (!strmap_contains(&keep, name))
+				strlist_push(&names, name);
+		}
 		git_reference_iterator_free(it);
 		it = NULL;
 	}
@@ -381,6 +413,7 @@ static void drop_old_layout(struct remote *r)
 			git_reference_remove(r->repo, names.v[k]);	/* gone already: fine */
 		close(lock);
 	}
+	strmap_clear(&keep);
 	strlist_clear(&names);
 }
 

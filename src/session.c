@@ -190,6 +190,7 @@ int session_load_status(struct session *s)
 			ret = -1;	/* one error, not one per task */
 			break;
 		}
+		state_task_map_branch(st, s->repo);
 		/* its run, checked with its start time: a pid is reused */
 		if (st->state != TS_RUNNING || state_pid_alive(st->run_pid, st->run_pid_start))
 			continue;

@@ -1185,3 +1185,40 @@ double state_now(void)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+int state_task_map_branch(struct task_status *st, git_repository *repo)
+{
+	size_t old = strlen(STATE_OLD_REMOTE_HEADS), ns = strlen("refs/gp-remote/");
+	git_reference_iterator *it = NULL;
+	const char *name, *rest;
+	char *found = NULL;
+	git_oid head, oid;
+	int n = 0;
+
+	if (!st->branch || strncmp(st->branch, STATE_OLD_REMOTE_HEADS, old) || !st->head ||
+	    git_oid_fromstr(&head, st->head) < 0)
+		return 0;
+	if (!git_reference_name_to_id(&oid, repo, st->branch))
+		return 0;	/* still there: kept while a state names it */
+	rest = st->branch + old;
+	if (git_reference_iterator_glob_new(&it, repo, "refs/gp-remote/*") < 0) {
+		git_error_clear();
+		return 0;
+	}
+	while (!git_reference_next_name(&name, it)) {
+		/* refs/gp-remote/<ns>/heads/<rest>, <ns> one component */
+		const char *slash = strchr(name + ns, '/');
+
+		if (!slash || strncmp(slash, "/heads/", 7) || strcmp(slash + 7, rest) ||
+		    git_reference_name_to_id(&oid, repo, name) < 0 || !git_oid_equal(&oid, &head))
+			continue;
+		if (!n++)
+			found = xstrdup(name);
+	}
+	git_reference_iterator_free(it);
+	git_error_clear();
+	if (n == 1)
+		task_status_set(&st->branch, found);
+	free(found);
+	return n == 1;
+}

@@ -170,6 +170,21 @@ void state_task_format(struct strbuf *out, const struct task_status *st);
 /* Write tasks/<id> atomically (creating the directory). */
 int state_task_save(const char *state_dir, const struct task_status *st);
 
+/*
+ * Where merge --remote fetched every remote's task branches before each
+ * remote had a namespace: a task state it imported then names its branch
+ * here.
+ */
+#define STATE_OLD_REMOTE_HEADS "refs/gp-remote/heads/"
+/*
+ * A loaded state whose branch is in that old place and gone (removed by
+ * the per-remote migration before it kept the refs states name): its
+ * branch becomes the one fetched ref refs/gp-remote/<ns>/heads/<same>
+ * that holds the recorded head, in memory (saved with the next save).
+ * 1 mapped, 0 left as it is.
+ */
+int state_task_map_branch(struct task_status *st, git_repository *repo);
+
 /* Is the process (group leader) pid with that start time alive? */
 int state_pid_alive(long pid, unsigned long long start);
 /*
