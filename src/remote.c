@@ -409,8 +409,11 @@ static void drop_old_layout(struct remote *r)
 		it = NULL;
 	}
 	if (names.nr && (lock = fetch_lock(r)) >= 0) {
-		for (k = 0; k < names.nr; k++)
+		for (k = 0; k < names.nr; k++) {
 			git_reference_remove(r->repo, names.v[k]);	/* gone already: fine */
+			if (!k)
+				test_crash_point("remote-mid-drop-old-layout");
+		}
 		close(lock);
 	}
 	strmap_clear(&keep);

@@ -37,6 +37,7 @@ merge-after-ref:merge
 merge-before-states:merge
 worker-after-claim:worker
 worker-before-push:worker
+remote-mid-drop-old-layout:oldlayout
 "
 
 write_fault_agent agent
@@ -187,6 +188,35 @@ finished_worker () {
 	echo done >expect && remote_state $id >actual && test_cmp expect actual &&
 	git -C remote.git rev-parse --verify "refs/heads/parallel/$id" &&
 	git -C remote.git fsck
+}
+
+# oldlayout: a clone with refs of the shared layout before namespaces,
+# loose and packed, removed by the next fetch; status --remote fetches
+setup_oldlayout () {
+	if ! test -d remote.git
+	then
+		remote_setup || return 1
+	fi &&
+	fresh_clone "$1" &&
+	c=$(git -C "$1" rev-parse HEAD) &&
+	for r in parallel/plan parallel/state/T001 heads/parallel/T001 target
+	do
+		git -C "$1" update-ref refs/gp-remote/$r $c || return 1
+	done &&
+	git -C "$1" pack-refs --all &&
+	git -C "$1" update-ref refs/gp-remote/parallel/base $c &&
+	git -C "$1" update-ref refs/gp-remote/heads/parallel/T002 $c
+}
+go_oldlayout () {
+	(cd "$1" && git parallel status --remote "$REMOTE_URL" >../out 2>../err)
+}
+finished_oldlayout () {
+	grep "^T001 " out &&
+	git -C "$1" for-each-ref --format="%(refname)" refs/gp-remote/parallel/ \
+		refs/gp-remote/heads/ refs/gp-remote/target >old &&
+	test_must_be_empty old &&
+	git -C "$1" for-each-ref --format="%(refname)" "refs/gp-remote/*/parallel/plan" >plans &&
+	test_line_count = 1 plans
 }
 
 # lease_over <id>: wait until the lease in the task's remote state has run
