@@ -1246,7 +1246,11 @@ static void create_one(git_repository *repo, struct wt_request *req)
 			if (sparse_checkout(repo, wrepo, admin.buf, req, &co) < 0)
 				goto failed;
 		} else if (!err) {
+			errno = 0;
 			err = git_checkout_head(wrepo, &co);
+			/* a full disk under the index: libgit2 1.5 may say nothing */
+			if (err < 0 && !git_error_last() && errno)
+				git_error_set_str(GIT_ERROR_OS, strerror(errno));
 		}
 		if (!err && !checkout_verified(wrepo)) {
 			git_error_set_str(GIT_ERROR_CHECKOUT, "the checkout is incomplete");
