@@ -351,6 +351,75 @@ char *remote_ns(const char *name)
 	return xstrfmt(REMOTE_NS "%%%%%s/", hex);
 }
 
+/* A URL or path in one spelling, to compare: file:// dropped, a path made real, no trailing /. */
+static char *url_key(const char *url, const char *base)
+{
+	const char *p = !strncmp(url, "file://", 7) ? url + 7 : url;
+	char *key, *real;
+	size_t n;
+
+	if (p[0] == '/' || p[0] == '.') {
+		key = p[0] == '/' || !base ? xstrdup(p) : xstrfmt("%s/%s", base, p);
+		if ((real = realpath(key, NULL))) {
+			free(key);
+			key = real;
+		}
+	} else {
+		key = xstrdup(url);
+	}
+	for (n = strlen(key); n > 1 && key[n - 1] == '/'; n--)
+		key[n - 1] = '\0';
+	return key;
+}
+
+/*
+ * The name whose namespace a remote (name or URL) is fetched into: the
+ * first configured remote, by name, whose URL is the same as the URL of
+ * name -- so that origin and its URL (or another name for it) share one
+ * namespace and one fetch -- or else name itself.  Caller frees.
+ */
+static char *remote_canonical(git_repository *repo, const char *workdir, const char *name)
+{
+	git_strarray names = { 0 };
+	git_remote *rem = NULL;
+	char *key = NULL, *best = NULL;
+	const char *base = workdir ? workdir : git_repository_commondir(repo);
+	size_t k;
+
+	if (!git_remote_lookup(&rem, repo, name) && git_remote_url(rem))
+		key = url_key(git_remote_url(rem), base);
+	else
+		key = url_key(name, base);
+	git_remote_free(rem);
+	rem = NULL;
+	if (git_remote_list(&names, repo) < 0)
+		goto out;
+	for (k = 0; k < names.count; k++) {
+		char *other;
+
+		if (best && strcmp(names.strings[k], best) >= 0)
+			continue;
+		if (git_remote_lookup(&rem, repo, names.strings[k]) < 0 || !git_remote_url(rem)) {
+			git_remote_free(rem);
+			rem = NULL;
+			continue;
+		}
+		other = url_key(git_remote_url(rem), base);
+		if (!strcmp(other, key)) {
+			free(best);
+			best = xstrdup(names.strings[k]);
+		}
+		free(other);
+		git_remote_free(rem);
+		rem = NULL;
+	}
+out:
+	git_error_clear();
+	git_strarray_dispose(&names);
+	free(key);
+	return best ? best : xstrdup(name);
+}
+
 /*
  * The old layout's branch refs a local task state names: a task that an
  * older merge --remote imported has its branch there (STATE_OLD_REMOTE_HEADS),
@@ -534,7 +603,12 @@ int remote_load(struct remote *r, git_repository *repo, const char *name, int br
 	r->set.commit_auto = 1;
 	if (remote_check_name(name) < 0)
 		goto out;
-	r->ns = remote_ns(name);
+	{
+		char *canon = remote_canonical(repo, r->workdir, name);
+
+		r->ns = remote_ns(canon);
+		free(canon);
+	}
 	drop_old_layout(r);
 	spec = xstrfmt("+refs/parallel/*:%sparallel/*", r->ns);
 	if (fetch(r, spec) < 0)

@@ -55,11 +55,14 @@ test_expect_success 'a named remote is fetched into refs/gp-remote/<name>/' '
 	echo pending >expect && state_on n.json second >actual && test_cmp expect actual &&
 	git -C viewer rev-parse --verify refs/gp-remote/second/parallel/plan &&
 	# a remote named as the old layout'"'"'s directories gets a hashed namespace
-	git -C viewer remote add parallel "$REMOTE_URL" &&
+	# (a URL of its own: one that origin has would take origin'"'"'s, t8573)
+	git clone -q --mirror remote.git c.git &&
+	git -C viewer remote add parallel "file://$TRASH_DIRECTORY/c.git" &&
 	echo done >expect && state_on p.json parallel >actual && test_cmp expect actual &&
 	test_must_fail git -C viewer rev-parse --verify -q refs/gp-remote/parallel/parallel/plan &&
 	git -C viewer for-each-ref --format="%(refname)" "refs/gp-remote/%%*/parallel/plan" >hashed &&
-	test_line_count = 3 hashed
+	# b.git fetched by URL before it had a name, and c.git as "parallel"
+	test_line_count = 2 hashed
 '
 
 test_expect_success 'status of both remotes at once, ten rounds: each sees its own' '
