@@ -72,6 +72,7 @@ static void print_json(const struct session *s, const struct merge_run *m, int d
 	for (i = 0; i < m->dirty.nr; i++)
 		json_string(&j, m->dirty.v[i]);
 	json_array_end(&j);
+	json_kv_bool(&j, "in_the_way", m->in_the_way);
 	json_kv_string(&j, "recovered", m->recovered);
 	json_key(&j, "results");
 	json_array_begin(&j);

@@ -126,7 +126,10 @@ test_expect_success 'an untracked file where the merge needs a directory: refuse
 	test_must_fail git_merges r4-git &&
 	grep "would be overwritten\|would be lost" r4-git.out &&
 	refused r4 $old e &&
-	echo precious >expect && test_cmp expect r4/e
+	echo precious >expect && test_cmp expect r4/e &&
+	(cd r4 && test_expect_code 128 git parallel merge --json >../out.json 2>/dev/null) &&
+	json_get out.json "[d[\"status\"], d[\"in_the_way\"], d[\"dirty\"]]" >actual &&
+	echo "[\"refused\", true, [\"e\"]]" >expect && test_cmp expect actual
 '
 
 test_expect_success 'an ignored file in the way: refused, where git merge overwrites it' '
@@ -163,7 +166,10 @@ test_expect_success 'a modified tracked file is still refused, untracked files a
 	git -C r7 add a.txt &&
 	(cd r7 && test_expect_code 128 git parallel merge 2>../err) &&
 	grep "^	a.txt$" err &&
-	test "$(git -C r7 rev-parse main)" = "$old"
+	test "$(git -C r7 rev-parse main)" = "$old" &&
+	(cd r7 && test_expect_code 128 git parallel merge --json >../out.json 2>/dev/null) &&
+	json_get out.json "[d[\"in_the_way\"], d[\"dirty\"]]" >actual &&
+	echo "[false, [\"a.txt\"]]" >expect && test_cmp expect actual
 '
 
 test_done
