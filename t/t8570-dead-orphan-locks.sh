@@ -12,6 +12,7 @@ the command gone.  Otherwise the task fails naming the lock.'
 
 . ./test-lib.sh
 . "$GP_TEST_DIR/lib/faults.sh"
+. "$GP_TEST_DIR/lib/remote.sh"
 
 write_fault_agent agent
 
@@ -127,6 +128,38 @@ test_expect_success 'a lock written after the command was seen gone stays, and t
 	(cd d && git parallel run --command "$CMD" >../out 2>../err) &&
 	grep "^1 done\$" out &&
 	repo_sane d
+'
+
+test_expect_success 'a worker killed with its task: the next worker finishes, no lock left' '
+	LOCKS="index head" && export LOCKS &&
+	rm -f locked &&
+	remote_setup &&
+	fresh_clone w &&
+	{
+		(cd w && GIT_PARALLEL_TEST_CRASH_AT=run-after-start git parallel worker --lease 1s \
+			--command "$CMD" "$REMOTE_URL" T001 >../w1.out 2>../w1.err)
+		rc=$?
+	} &&
+	test_crashed $rc &&
+	wait_for locked &&
+	pid=$(sed -n "s/^	pid = //p" "$(state_dir w)/tasks/T001") &&
+	test -n "$pid" && test "$pid" -gt 1 &&
+	kill -9 -"$pid" &&
+	n=0 &&
+	while ps -eo pgid= | grep -q "^ *$pid\$"
+	do
+		n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || { echo "group $pid never reaped"; return 1; }
+	done &&
+	gd=$(git -C w.parallel/T001 rev-parse --absolute-git-dir) &&
+	test -e "$gd/index.lock" && test -e "$gd/HEAD.lock" &&
+	# the killed worker'"'"'s claim runs out
+	lease=$(git -C remote.git show "refs/parallel/state/T001:state" | sed -n "s/^	lease = \([0-9]*\).*/\1/p") &&
+	test -n "$lease" &&
+	while test $(date +%s) -le $lease; do sleep 0.2; done &&
+	(cd w && git parallel worker --command "$CMD" "$REMOTE_URL" T001 >../w2.out 2>../w2.err) &&
+	echo done >expect && remote_state T001 >actual && test_cmp expect actual &&
+	! test -e "$gd/index.lock" && ! test -e "$gd/HEAD.lock" &&
+	repo_sane w
 '
 
 test_done
