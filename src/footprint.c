@@ -1300,6 +1300,20 @@ out:
 	return ret;
 }
 
+int footprint_worktree_clean(git_oid *head, git_repository *repo,
+			     const struct footprint_spec *spec)
+{
+	git_commit *commit = NULL;
+	int clean = 0;
+
+	if (spec->worktree && !git_reference_name_to_id(head, repo, spec->branch) &&
+	    !git_commit_lookup(&commit, repo, head))
+		clean = worktree_clean_fast(spec->worktree, spec->branch, git_commit_tree_id(commit));
+	git_error_clear();
+	git_commit_free(commit);
+	return clean;
+}
+
 int footprint_measure(struct footprint *out, git_repository *repo,
 		      const struct footprint_spec *spec, unsigned int flags)
 {
@@ -1380,7 +1394,8 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 
 	out->measured = 1;
 	if (spec->worktree && !(flags & FOOTPRINT_NO_UNCOMMITTED) &&
-	    worktree_clean_fast(spec->worktree, spec->branch, git_commit_tree_id(head_commit))) {
+	    ((flags & FOOTPRINT_WORKTREE_CLEAN) ||
+	     worktree_clean_fast(spec->worktree, spec->branch, git_commit_tree_id(head_commit)))) {
 		out->worktree = xstrdup(spec->worktree);	/* clean: its branch says it all */
 	} else if (spec->worktree && !(flags & FOOTPRINT_NO_UNCOMMITTED)) {
 		if (open_worktree(&wt, out, spec->worktree, spec->branch) < 0)

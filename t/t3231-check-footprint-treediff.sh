@@ -92,11 +92,15 @@ test_expect_success 'ranges, binary flags and kinds as git sees them' '
 
 test_expect_success 'a task measured top-down keeps its uncommitted work' '
 	echo more >>repo.parallel/T1/doc/c.txt &&
-	(cd repo && GIT_PARALLEL_TEST_TREEDIFF=trace git parallel check --json >../u.json 2>../u.trace || :) &&
+	(cd repo && GIT_PARALLEL_TEST_TREEDIFF=trace GIT_PARALLEL_TEST_SCAN=trace \
+		git parallel check --json >../u.json 2>../u.trace || :) &&
 	json_get u.json "[t[\"uncommitted\"] for t in d[\"tasks\"] if t[\"id\"] == \"T1\"][0]" >actual &&
 	echo 1 >expect &&
 	test_cmp expect actual &&
-	! grep "treediff: T1" u.trace &&
+	json_get u.json "[(f[\"path\"], f[\"uncommitted\"]) for t in d[\"tasks\"] if t[\"id\"] == \"T1\" for f in t[\"files\"] if f[\"path\"] == \"doc/c.txt\"]" >actual &&
+	echo "[[\"doc/c.txt\", true]]" >expect &&
+	test_cmp expect actual &&
+	grep "scan: .*/T1 diffed" u.trace &&
 	grep "treediff: T2 top-down" u.trace
 '
 
