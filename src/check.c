@@ -1712,15 +1712,18 @@ static int measure_unclean(struct measure_pool *mp)
 
 	for (k = 0; k < c->nr; k++) {
 		const struct task_status *st = &mp->s->st[mp->sel[k]];
+		int dirty;
 
 		if (!c->fp[k].measured || c->fp[k].worktree == NULL || st->cleaned ||
 		    (mp->clean[k] && git_oid_equal(&mp->scanned[k], &c->fp[k].head)))
 			continue;
+		/* found dirty: diff it (the diff is right whatever the head is now) */
+		dirty = !mp->clean[k] && git_oid_equal(&mp->scanned[k], &c->fp[k].head);
 		footprint_release(&c->fp[k]);
 		footprint_init(&c->fp[k]);
 		if (measure_task(&c->fp[k], mp->s, mp->s->repo, mp->sel[k], 1, NULL,
 				 ((mp->flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0) |
-				 FOOTPRINT_LAZY_HUNKS, NULL) < 0)
+				 FOOTPRINT_LAZY_HUNKS | (dirty ? FOOTPRINT_WORKTREE_DIRTY : 0), NULL) < 0)
 			return -1;
 	}
 	return 0;

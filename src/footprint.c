@@ -1395,7 +1395,8 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	out->measured = 1;
 	if (spec->worktree && !(flags & FOOTPRINT_NO_UNCOMMITTED) &&
 	    ((flags & FOOTPRINT_WORKTREE_CLEAN) ||
-	     worktree_clean_fast(spec->worktree, spec->branch, git_commit_tree_id(head_commit)))) {
+	     (!(flags & FOOTPRINT_WORKTREE_DIRTY) &&
+	      worktree_clean_fast(spec->worktree, spec->branch, git_commit_tree_id(head_commit))))) {
 		out->worktree = xstrdup(spec->worktree);	/* clean: its branch says it all */
 	} else if (spec->worktree && !(flags & FOOTPRINT_NO_UNCOMMITTED)) {
 		if (open_worktree(&wt, out, spec->worktree, spec->branch) < 0)

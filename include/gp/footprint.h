@@ -82,6 +82,8 @@ enum footprint_flags {
 	 * for is not the footprint's head.
 	 */
 	FOOTPRINT_WORKTREE_CLEAN = 1 << 2,
+	/* The caller's scan found the worktree not clean: diff it, no scan again. */
+	FOOTPRINT_WORKTREE_DIRTY = 1 << 3,
 };
 
 /* What to measure for one task. */
