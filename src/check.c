@@ -1494,9 +1494,13 @@ static void check_paths(struct check *c, struct session *s, size_t t)
 
 /* --- the whole check ------------------------------------------------------ */
 
-/* Measure task pi of the session; worktree: read its uncommitted work too. */
+/*
+ * Measure task pi of the session; worktree: read its uncommitted work too.
+ * With scanned (worktree only), scan its worktree and nothing else:
+ * *scanned is 1 when it is clean for the head put in fp->head, else 0.
+ */
 static int measure_task(struct footprint *fp, struct session *s, git_repository *repo, size_t pi,
-			int worktree, const git_oid *against, unsigned int flags)
+			int worktree, const git_oid *against, unsigned int flags, int *scanned)
 {
 	const struct task_status *st = &s->st[pi];
 	struct footprint_spec spec;
@@ -1514,9 +1518,15 @@ static int measure_task(struct footprint *fp, struct session *s, git_repository 
 	spec.base_ref = s->plan.base_ref;
 	spec.start = has_start ? &start : NULL;
 	spec.ran = st->attempts > 0 || st->state != TS_PENDING;
+	if (scanned) {
+		*scanned = footprint_worktree_clean(&fp->head, repo, &spec);
+		ret = 0;
+		goto out;
+	}
 	ret = footprint_measure(fp, repo, &spec, flags);
 	if (st->cleaned && !fp->measured)
 		strlist_push(&fp->notes, "its worktree and branch were removed by 'git parallel clean'");
+out:
 	free(branch);
 	free(wt);
 	return ret;
@@ -1588,7 +1598,7 @@ int check_undeclared(struct strlist *out, struct session *s, size_t pi, const gi
 		return 0;
 	/* paths only: no line ranges (FOOTPRINT_LAZY_HUNKS leaves them unread) */
 	if (measure_task(&fp, s, s->repo, pi, 0, against,
-			 FOOTPRINT_NO_UNCOMMITTED | FOOTPRINT_LAZY_HUNKS) < 0) {
+			 FOOTPRINT_NO_UNCOMMITTED | FOOTPRINT_LAZY_HUNKS, NULL) < 0) {
 		footprint_release(&fp);
 		return -1;
 	}
@@ -1617,26 +1627,49 @@ int check_undeclared(struct strlist *out, struct session *s, size_t pi, const gi
  * repository (libgit2: one per thread).  Those repositories stay open
  * until check_release(): the footprints' pending line ranges are read
  * from them later, by the main thread alone.
+ *
+ * With several threads, a task's worktree scan and its trees are two
+ * jobs (the trees first, then the scans): a long side's trees and the
+ * other side's scan no longer wait for each other on the same thread.
+ * The trees are measured as if the worktree were clean; a task whose
+ * scan says otherwise, or scanned another head (it committed
+ * meanwhile), is measured again whole, the one way.
  */
 struct measure_pool {
 	struct check *c;
 	struct session *s;
 	const size_t *sel;
 	unsigned int flags;	/* check_flags */
+	size_t jobs;		/* c->nr, or 2 * c->nr: trees, then scans */
+	int *clean;		/* per task, with scan jobs: 1 its worktree is clean */
+	git_oid *scanned;	/* ... for this head */
 	pthread_mutex_t lock;
 	size_t next;
 	int failed;
 };
 
-static int measure_one(struct measure_pool *mp, git_repository *repo, size_t k)
+static int measure_one(struct measure_pool *mp, git_repository *repo, size_t job)
 {
-	struct footprint *fp = &mp->c->fp[k];
-	unsigned int flags = mp->flags;
+	unsigned int flags = mp->flags, fflags;
+	size_t k = job % mp->c->nr;
+	struct footprint scan;
 
+	fflags = ((flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0) | FOOTPRINT_LAZY_HUNKS;
+	if (mp->jobs > mp->c->nr && job >= mp->c->nr) {	/* the worktree scan */
+		footprint_init(&scan);
+		const char *test = getenv("GIT_PARALLEL_TEST_SCAN");
+
+		measure_task(&scan, mp->s, repo, mp->sel[k], 1, NULL, fflags, &mp->clean[k]);
+		git_oid_cpy(&mp->scanned[k], &scan.head);
+		if (test && !strcmp(test, "stale"))	/* tests: as if it committed meanwhile */
+			memset(&mp->scanned[k], 0, sizeof(mp->scanned[k]));
+		footprint_release(&scan);
+		return 0;
+	}
+	if (mp->jobs > mp->c->nr)
+		fflags |= FOOTPRINT_WORKTREE_CLEAN;	/* if not, measured again */
 	/* line ranges are read later, each pair of blobs once (read_hunks()) */
-	if (measure_task(fp, mp->s, repo, mp->sel[k], 1, NULL,
-			 ((flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0) |
-			 FOOTPRINT_LAZY_HUNKS) < 0)
+	if (measure_task(&mp->c->fp[k], mp->s, repo, mp->sel[k], 1, NULL, fflags, NULL) < 0)
 		return -1;
 	return 0;
 }
@@ -1658,7 +1691,7 @@ static void *measure_worker(void *data)
 
 		pthread_mutex_lock(&mp->lock);
 		k = mp->next++;
-		stop = mp->failed || k >= mp->c->nr;
+		stop = mp->failed || k >= mp->jobs;
 		pthread_mutex_unlock(&mp->lock);
 		if (stop)
 			break;
@@ -1671,33 +1704,66 @@ static void *measure_worker(void *data)
 	return repo;
 }
 
+/* Measure again, scanning its worktree, each task whose scan job did not find it clean. */
+static int measure_unclean(struct measure_pool *mp)
+{
+	struct check *c = mp->c;
+	size_t k;
+
+	for (k = 0; k < c->nr; k++) {
+		const struct task_status *st = &mp->s->st[mp->sel[k]];
+		int dirty;
+
+		if (!c->fp[k].measured || c->fp[k].worktree == NULL || st->cleaned ||
+		    (mp->clean[k] && git_oid_equal(&mp->scanned[k], &c->fp[k].head)))
+			continue;
+		/* found dirty: diff it (the diff is right whatever the head is now) */
+		dirty = !mp->clean[k] && git_oid_equal(&mp->scanned[k], &c->fp[k].head);
+		footprint_release(&c->fp[k]);
+		footprint_init(&c->fp[k]);
+		if (measure_task(&c->fp[k], mp->s, mp->s->repo, mp->sel[k], 1, NULL,
+				 ((mp->flags & CHECK_NO_UNCOMMITTED) ? FOOTPRINT_NO_UNCOMMITTED : 0) |
+				 FOOTPRINT_LAZY_HUNKS | (dirty ? FOOTPRINT_WORKTREE_DIRTY : 0), NULL) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int measure_all(struct check *c, struct session *s, const size_t *sel, unsigned int flags)
 {
 	struct measure_pool mp;
 	pthread_t th[8];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t n = cpus < 1 ? 1 : (size_t)cpus, k, started = 0;
+	int ret;
 
 	memset(&mp, 0, sizeof(mp));
 	mp.c = c;
 	mp.s = s;
 	mp.sel = sel;
 	mp.flags = flags;
+	mp.jobs = c->nr;
 	if (n > sizeof(th) / sizeof(*th))
 		n = sizeof(th) / sizeof(*th);
-	if (n > c->nr)
-		n = c->nr;
+	if (n > 1 && c->nr && !(flags & CHECK_NO_UNCOMMITTED))
+		mp.jobs = 2 * c->nr;
+	if (n > mp.jobs)
+		n = mp.jobs;
 	if (n <= 1) {
+		mp.jobs = c->nr;
 		for (k = 0; k < c->nr; k++)
 			if (measure_one(&mp, s->repo, k) < 0)
 				return -1;
 		return 0;
 	}
+	mp.clean = xcalloc(c->nr + 1, sizeof(*mp.clean));
+	mp.scanned = xcalloc(c->nr + 1, sizeof(*mp.scanned));
 	pthread_mutex_init(&mp.lock, NULL);
 	for (k = 0; k < n; k++)
 		if (!pthread_create(&th[k], NULL, measure_worker, &mp))
 			started++;
-	if (!started) {	/* no thread: measure here */
+	if (!started) {	/* no thread: measure here, the one way */
+		mp.jobs = c->nr;
 		for (k = 0; k < c->nr && !mp.failed; k++)
 			if (measure_one(&mp, s->repo, k) < 0)
 				mp.failed = -1;
@@ -1711,7 +1777,12 @@ static int measure_all(struct check *c, struct session *s, const size_t *sel, un
 			c->repos[c->repos_nr++] = r;
 	}
 	pthread_mutex_destroy(&mp.lock);
-	return mp.failed ? -1 : 0;
+	ret = mp.failed ? -1 : 0;
+	if (!ret && mp.jobs > c->nr && measure_unclean(&mp) < 0)
+		ret = -1;
+	free(mp.clean);
+	free(mp.scanned);
+	return ret;
 }
 
 /*

@@ -1181,22 +1181,47 @@ out:
 	return ret;
 }
 
+/* An added or deleted path: a rename's source or target. */
+static int tree_change_special(const struct tree_change *ch)
+{
+	return !ch->old_mode || !ch->new_mode;
+}
+
+/* A submodule, or a type change: libgit2's diff says what it is. */
+static int tree_change_kind_special(const struct tree_change *ch)
+{
+	return ch->old_mode == GIT_FILEMODE_COMMIT || ch->new_mode == GIT_FILEMODE_COMMIT ||
+		(ch->old_mode && ch->new_mode && (ch->old_mode & 0170000) != (ch->new_mode & 0170000));
+}
+
 /*
  * Committed work without git_diff_tree_to_tree(), which reads every tree
  * of both sides whole (treediff.h): the changes found top-down, each
- * file's hunks read later from its blobs.  Only where libgit2's diff
- * would find no rename (no file both added and deleted), no type change
- * and no submodule: there its files are exactly the tree changes.  1
- * done, 0 not tried (the caller diffs), -1 libgit2 failed.
+ * file's hunks read later from its blobs.  Where libgit2's diff would
+ * find no rename (no file both added and deleted), no type change and
+ * no submodule, its files are exactly the tree changes.  Otherwise (with
+ * FOOTPRINT_LAZY_HUNKS, and few enough files added and deleted for
+ * libgit2's rename detection) only the special paths -- the added,
+ * deleted, type-changed and submodule ones (libgit2 splits a type change
+ * and may pair its old file with an added one) -- go through libgit2's diff
+ * and rename detection, limited to those paths (*diffp, whose files'
+ * hunks stay pending in it): a modified file is never a rename's source
+ * or target there (no copies, no rewrites), so it pairs the same files
+ * as the diff of the whole trees, without reading the unchanged trees
+ * of both sides whole.  1 done, 0 not tried (the caller diffs), -1
+ * libgit2 failed.
  * GIT_PARALLEL_TEST_TREEDIFF=libgit2 always diffs; =trace says on stderr
  * which way each footprint was measured (tests).
  */
 static int measure_tree_side(struct footprint *fp, git_repository *repo, const git_oid *old_tree,
-			     const git_oid *new_tree, unsigned int flags)
+			     const git_oid *new_tree, unsigned int flags, git_diff **diffp)
 {
 	struct tree_side ts;
-	size_t i, deleted = 0;
-	int ret = 0;
+	struct collect c;
+	git_strarray special = { NULL, 0 };
+	git_tree *ot = NULL, *nt = NULL;
+	size_t i, deleted = 0, kinds = 0, nspecial = 0;
+	int ret = 0, renames = 0;
 	const char *test = getenv("GIT_PARALLEL_TEST_TREEDIFF");
 
 	tree_side_init(&ts);
@@ -1207,18 +1232,43 @@ static int measure_tree_side(struct footprint *fp, git_repository *repo, const g
 		goto out;
 	}
 	for (i = 0; i < ts.nr; i++) {
-		const struct tree_change *ch = &ts.ch[i];
-
-		if (ch->old_mode == GIT_FILEMODE_COMMIT || ch->new_mode == GIT_FILEMODE_COMMIT ||
-		    (ch->old_mode && ch->new_mode && (ch->old_mode & 0170000) != (ch->new_mode & 0170000)))
-			goto out;
-		deleted += !ch->new_mode;
+		deleted += !ts.ch[i].new_mode;
+		kinds += tree_change_kind_special(&ts.ch[i]);
 	}
-	if (deleted && ts.added)
-		goto out;
+	/* libgit2 takes a type change's old file as a rename's source too */
+	renames = (deleted && ts.added) || kinds;
+	for (i = 0; i < ts.nr; i++)
+		nspecial += (renames && tree_change_special(&ts.ch[i])) ||
+			tree_change_kind_special(&ts.ch[i]);
+	if (nspecial) {
+		git_diff_options o;
+
+		if (!(flags & FOOTPRINT_LAZY_HUNKS) || ts.added * deleted >= GIT_RENAMES_FROM)
+			goto out;
+		special.strings = xcalloc(nspecial + 1, sizeof(*special.strings));
+		for (i = 0; i < ts.nr; i++)
+			if ((renames && tree_change_special(&ts.ch[i])) ||
+			    tree_change_kind_special(&ts.ch[i]))
+				special.strings[special.count++] = (char *)ts.ch[i].path;
+		diff_options(&o, 0);
+		o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+		o.pathspec = special;
+		memset(&c, 0, sizeof(c));
+		c.fp = fp;
+		c.repo = repo;
+		if (git_tree_lookup(&ot, repo, old_tree) < 0 || git_tree_lookup(&nt, repo, new_tree) < 0 ||
+		    git_diff_tree_to_tree(diffp, repo, ot, nt, &o) < 0 || find_renames(*diffp, 0) < 0 ||
+		    files_only(*diffp, &c) < 0) {
+			ret = -1;
+			goto out;
+		}
+	}
 	for (i = 0; i < ts.nr; i++) {
 		const struct tree_change *ch = &ts.ch[i];
 		struct fp_file *f;
+
+		if ((renames && tree_change_special(ch)) || tree_change_kind_special(ch))
+			continue;	/* from the diff of the special paths */
 
 		ALLOC_GROW(fp->files, fp->nr + 1, fp->alloc);
 		f = &fp->files[fp->nr++];
@@ -1241,9 +1291,27 @@ static int measure_tree_side(struct footprint *fp, git_repository *repo, const g
 		ret = -1;
 out:
 	if (test && !strcmp(test, "trace"))	/* tests: which way each footprint was measured */
-		fprintf(stderr, "treediff: %s %s\n", fp->id, ret == 1 ? "top-down" : "libgit2");
+		fprintf(stderr, "treediff: %s %s\n", fp->id, ret != 1 ? "libgit2" :
+			nspecial ? "top-down, renames by libgit2" : "top-down");
+	free(special.strings);	/* the paths are ts's */
+	git_tree_free(nt);
+	git_tree_free(ot);
 	tree_side_release(&ts);
 	return ret;
+}
+
+int footprint_worktree_clean(git_oid *head, git_repository *repo,
+			     const struct footprint_spec *spec)
+{
+	git_commit *commit = NULL;
+	int clean = 0;
+
+	if (spec->worktree && !git_reference_name_to_id(head, repo, spec->branch) &&
+	    !git_commit_lookup(&commit, repo, head))
+		clean = worktree_clean_fast(spec->worktree, spec->branch, git_commit_tree_id(commit));
+	git_error_clear();
+	git_commit_free(commit);
+	return clean;
 }
 
 int footprint_measure(struct footprint *out, git_repository *repo,
@@ -1326,7 +1394,9 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 
 	out->measured = 1;
 	if (spec->worktree && !(flags & FOOTPRINT_NO_UNCOMMITTED) &&
-	    worktree_clean_fast(spec->worktree, spec->branch, git_commit_tree_id(head_commit))) {
+	    ((flags & FOOTPRINT_WORKTREE_CLEAN) ||
+	     (!(flags & FOOTPRINT_WORKTREE_DIRTY) &&
+	      worktree_clean_fast(spec->worktree, spec->branch, git_commit_tree_id(head_commit))))) {
 		out->worktree = xstrdup(spec->worktree);	/* clean: its branch says it all */
 	} else if (spec->worktree && !(flags & FOOTPRINT_NO_UNCOMMITTED)) {
 		if (open_worktree(&wt, out, spec->worktree, spec->branch) < 0)
@@ -1394,7 +1464,8 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 			r = git_commit_tree(&head_tree, head_commit);
 		diff_options(&o, 0);
 		if (!r)
-			r = measure_tree_side(out, repo, git_tree_id(mb_tree), git_tree_id(head_tree), flags);
+			r = measure_tree_side(out, repo, git_tree_id(mb_tree), git_tree_id(head_tree),
+					      flags, &diff);
 		if (r == 1)
 			goto measured;
 		if (!r)

@@ -49,8 +49,8 @@ test_expect_success 'the footprints that can hold no rename are read top-down' '
 	grep "treediff: T1 top-down" trace &&
 	grep "treediff: T2 top-down" trace &&
 	grep "treediff: T3 top-down" trace &&
-	grep "treediff: T4 libgit2" trace &&
-	grep "treediff: T5 libgit2" trace
+	grep "treediff: T4 top-down, renames by libgit2" trace &&
+	grep "treediff: T5 top-down, renames by libgit2" trace
 '
 
 # same <name> <check options>: the report equals libgit2's diff'"'"'s
@@ -92,11 +92,15 @@ test_expect_success 'ranges, binary flags and kinds as git sees them' '
 
 test_expect_success 'a task measured top-down keeps its uncommitted work' '
 	echo more >>repo.parallel/T1/doc/c.txt &&
-	(cd repo && GIT_PARALLEL_TEST_TREEDIFF=trace git parallel check --json >../u.json 2>../u.trace || :) &&
+	(cd repo && GIT_PARALLEL_TEST_TREEDIFF=trace GIT_PARALLEL_TEST_SCAN=trace \
+		git parallel check --json >../u.json 2>../u.trace || :) &&
 	json_get u.json "[t[\"uncommitted\"] for t in d[\"tasks\"] if t[\"id\"] == \"T1\"][0]" >actual &&
 	echo 1 >expect &&
 	test_cmp expect actual &&
-	! grep "treediff: T1" u.trace &&
+	json_get u.json "[(f[\"path\"], f[\"uncommitted\"]) for t in d[\"tasks\"] if t[\"id\"] == \"T1\" for f in t[\"files\"] if f[\"path\"] == \"doc/c.txt\"]" >actual &&
+	echo "[[\"doc/c.txt\", true]]" >expect &&
+	test_cmp expect actual &&
+	grep "scan: .*/T1 diffed" u.trace &&
 	grep "treediff: T2 top-down" u.trace
 '
 
@@ -156,6 +160,31 @@ test_expect_success 'many renames: git'"'"'s pairs, as libgit2 paired them with 
 	echo 120 >expect && test_cmp expect actual &&
 	(cd ren && git parallel check >../ren.out || :) &&
 	grep "same-file doc/p7.txt (content)  T1 -> doc/p7.adoc +8 / T2 4" ren.out
+'
+
+test_expect_success 'a type change and additions: libgit2 pairs them as with the whole diff' '
+	new_repo tc &&
+	mkdir tc/doc tc/src &&
+	eval "$LINES" >tc/RelNotes &&
+	for i in 1 2 3; do eval "$LINES" | sed "s/line/src $i/" >tc/src/s$i.c || return 1; done &&
+	echo gone >tc/doc/old.txt &&
+	{
+		# RelNotes becomes a link; an added file holds its old text:
+		# libgit2 reads that as a rename of RelNotes, and a new link
+		task_ini T1 "cp RelNotes doc/notes.txt && rm RelNotes && ln -s doc/notes.txt RelNotes && sed -i s/^src.1.5\$/five/ src/s1.c" &&
+		task_ini T2 "git mv src/s2.c src/t2.c && echo new >doc/new.txt && git rm -q doc/old.txt && sed -i s/^src.3.7\$/seven/ src/s3.c"
+	} >tc/tasks.ini &&
+	git -C tc add -A && git -C tc commit -q -m base &&
+	(cd tc && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 >/dev/null 2>&1) &&
+	(cd tc && GIT_PARALLEL_TEST_TREEDIFF=trace git parallel check --json >../tc.fast 2>../tc.trace; echo $? >>../tc.fast;
+	 GIT_PARALLEL_TEST_TREEDIFF=libgit2 git parallel check --json >../tc.slow; echo $? >>../tc.slow) &&
+	grep "treediff: T1 top-down, renames by libgit2" tc.trace &&
+	grep "treediff: T2 top-down, renames by libgit2" tc.trace &&
+	test_cmp tc.slow tc.fast &&
+	sed "\$d" tc.fast >tc.json &&
+	json_get tc.json "\" \".join(sorted(\"%s:%s\" % (f[\"path\"], f[\"change\"]) for t in d[\"tasks\"] for f in t[\"files\"]))" >actual &&
+	echo "RelNotes:added doc/new.txt:added doc/notes.txt:renamed doc/old.txt:deleted src/s1.c:modified src/s3.c:modified src/t2.c:renamed" >expect &&
+	test_cmp expect actual
 '
 
 test_done

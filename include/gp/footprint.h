@@ -75,6 +75,15 @@ enum footprint_flags {
 	 * check needs ranges only where tasks share a file.
 	 */
 	FOOTPRINT_LAZY_HUNKS = 1 << 1,
+	/*
+	 * The caller found the worktree clean for the branch's head
+	 * (footprint_worktree_clean(), run alongside): do not scan it.  The
+	 * caller measures again without this flag when the head it scanned
+	 * for is not the footprint's head.
+	 */
+	FOOTPRINT_WORKTREE_CLEAN = 1 << 2,
+	/* The caller's scan found the worktree not clean: diff it, no scan again. */
+	FOOTPRINT_WORKTREE_DIRTY = 1 << 3,
 };
 
 /* What to measure for one task. */
@@ -100,6 +109,15 @@ void footprint_release(struct footprint *fp);
  */
 int footprint_measure(struct footprint *out, git_repository *repo,
 		      const struct footprint_spec *spec, unsigned int flags);
+
+/*
+ * The worktree scan of footprint_measure() alone: is spec's worktree
+ * certainly clean for its branch's head (*head, set when the branch
+ * reads)?  1 yes; 0 when it is not, or cannot tell, or there is no
+ * worktree or branch (footprint_measure() then says what it is).
+ */
+int footprint_worktree_clean(git_oid *head, git_repository *repo,
+			     const struct footprint_spec *spec);
 
 /*
  * Read the line ranges and binary flag of a file measured with
