@@ -506,6 +506,7 @@ struct md_parser {
 	int id_heading;		/* first line of a heading that starts with an ID and has checklists, or 0 */
 	int any_id_heading;	/* first line of a heading that starts with an ID, or 0 */
 	int last_id_heading;	/* the last heading's line if it starts with an ID, else 0 */
+	int last_id_level;	/* its level: deeper headings are in its section */
 	int id_row;		/* first line of a table row without a box that holds an ID, or 0 */
 	int plain_item;		/* first line of a list item without a box ("- text"), or 0 */
 	struct strlist notes;	/* "<line>\t- T013 depends on T011": notes on a task's order */
@@ -524,6 +525,20 @@ struct md_parser {
 	size_t checks_nr, checks_alloc;
 	struct task_acc *acc;	/* this file's tasks' texts and path maps, by task */
 	size_t acc_nr, acc_alloc;
+	/*
+	 * Lines of the headings that start with an ID and have checklist
+	 * items under them, in order (the first reading collects them).  In
+	 * a file whose items have no ID, the second reading makes each of
+	 * these headings a task and the items under it its criteria.
+	 */
+	int *heads;
+	size_t heads_nr, heads_alloc;
+	int head_level;		/* the level of the heading task we are in, or 0 */
+	const int *task_heads;	/* the second reading: these headings are tasks */
+	size_t task_heads_nr, task_heads_at;
+	/* tasks made from such headings, and how many of their criteria are open */
+	struct head_task { size_t task; int crit, open; } *htasks;
+	size_t htasks_nr, htasks_alloc;
 };
 
 static void push_unique(struct md_parser *p, struct strlist *l, const char *path, int is_paths)
@@ -1342,7 +1357,7 @@ static void end_nesting(struct md_parser *p)
 
 static void skip_separator(const char **s)
 {
-	static const char *const seps[] = { ":", "-", "\xe2\x80\x94", "\xe2\x80\x93" };
+	static const char *const seps[] = { ":", "-", ".", "\xe2\x80\x94", "\xe2\x80\x93" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(seps); i++) {
@@ -1741,6 +1756,11 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 	}
 	if (parent >= 0 && !it.id) {
 		struct strbuf line = STRBUF_INIT;
+
+		if (p->htasks_nr && p->htasks[p->htasks_nr - 1].task == (size_t)parent) {
+			p->htasks[p->htasks_nr - 1].crit++;
+			p->htasks[p->htasks_nr - 1].open += box->c == BOX_TODO;
+		}
 
 		if (p->cur != parent)
 			reopen_task(p, parent, p->nest[p->nest_nr - 1].indent);
@@ -2213,6 +2233,18 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
  * After "### ": does the heading start with an ID ("4.1 Update", "**T001**")?
  * 1 if so, 2 if it says it is a task ("Task 3: ...", "Task 1.1").
  */
+/* "### Task I-1.2: title", "### Task A.3 - title": the length of an ID of another shape at s, or 0 */
+static size_t task_heading_id(const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
+
+	if (n && n < 16 && strpbrk(s, "0123456789") &&
+	    (size_t)(strpbrk(s, "0123456789") - s) < n &&
+	    (s[n] == ':' || !strncmp(s + n, " -", 2) || !strncmp(s + n, " \xe2\x80\x94", 4)))
+		return n;
+	return 0;
+}
+
 static int heading_has_id(struct md_parser *p, const char *s, size_t len)
 {
 	size_t pos = strspn(s, " \t*"), end;
@@ -2225,17 +2257,57 @@ static int heading_has_id(struct md_parser *p, const char *s, size_t len)
 	}
 	id = read_id(p, s, len, pos, &end);
 	free(id);
-	if (!id && task) {
-		/* "### Task I-1.2: title", "### Task A.3 - title": an ID of another shape */
-		size_t n = strspn(s + pos, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
-
-		if (n && n < 16 && strpbrk(s + pos, "0123456789") &&
-		    (size_t)(strpbrk(s + pos, "0123456789") - (s + pos)) < n &&
-		    (s[pos + n] == ':' || !strncmp(s + pos + n, " -", 2) ||
-		     !strncmp(s + pos + n, " \xe2\x80\x94", 4)))
-			return 2;
-	}
+	if (!id && task && task_heading_id(s + pos))
+		return 2;
 	return id ? 1 + task : 0;
+}
+
+/*
+ * "### 3. Add the role hook" over "- [ ] Create useIsAdmin()", in a file
+ * whose items have no ID: the heading is the task, the items under it
+ * its criteria (md_item nests them under a heading task).
+ */
+static void head_item(struct md_parser *p, const char *h)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct box box;
+	size_t pos;
+	char *id = NULL;
+
+	strbuf_addstr(&sb, h);
+	while (sb.len && (sb.buf[sb.len - 1] == '#' || isspace((unsigned char)sb.buf[sb.len - 1])))
+		strbuf_setlen(&sb, sb.len - 1);
+	box.s = " ";
+	box.n = 1;
+	box.optional = 0;
+	box.c = BOX_TODO;
+	pos = strspn(sb.buf, " \t*");
+	if (heading_has_id(p, sb.buf, sb.len) == 2) {
+		size_t n;
+
+		pos += 5;
+		n = task_heading_id(sb.buf + pos);
+		const char *r;
+
+		id = xstrndup(sb.buf + pos, n);
+		pos += n;
+		pos += strspn(sb.buf + pos, " \t*");
+		r = sb.buf + pos;
+		skip_separator(&r);
+		pos = (size_t)(r - sb.buf);
+	} else {
+		pos = 0;
+	}
+	end_nesting(p);
+	md_item(p, sb.buf, sb.len, -1, &box, pos, id);
+	if (p->cur >= 0) {
+		ALLOC_GROW(p->htasks, p->htasks_nr + 1, p->htasks_alloc);
+		p->htasks[p->htasks_nr].task = (size_t)p->cur;
+		p->htasks[p->htasks_nr].crit = p->htasks[p->htasks_nr].open = 0;
+		p->htasks_nr++;
+	}
+	free(id);
+	strbuf_release(&sb);
 }
 
 /* The box at s ("[ ] ", "[x]* "): its class, and where the text starts. */
@@ -2529,6 +2601,11 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			/* a checklist under "### 4.1 title": criteria of a heading task? */
 			if (!p->id_heading)
 				p->id_heading = p->last_id_heading;
+			if (p->last_id_heading &&
+			    (!p->heads_nr || p->heads[p->heads_nr - 1] != p->last_id_heading)) {
+				ALLOC_GROW(p->heads, p->heads_nr + 1, p->heads_alloc);
+				p->heads[p->heads_nr++] = p->last_id_heading;
+			}
 			md_item(p, s, len, (int)indent_width(s), &box, off, NULL);
 			return;
 		}
@@ -2571,14 +2648,42 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			const char *h = s + level + strspn(s + level, " \t");
 
 			p->in_table = 0;
+			while (p->task_heads_at < p->task_heads_nr &&
+			       p->task_heads[p->task_heads_at] < p->line)
+				p->task_heads_at++;
+			if (p->head_level && (int)level > p->head_level && p->nest_nr &&
+			    !(p->task_heads_at < p->task_heads_nr &&
+			      p->task_heads[p->task_heads_at] == p->line)) {
+				/* "#### Steps" under the heading task "### 3. title": still its text */
+				struct strbuf sub = STRBUF_INIT;
+
+				if (p->cur != p->nest[0].task)
+					reopen_task(p, p->nest[0].task, -1);
+				p->nest_nr = 1;
+				strbuf_addstr(&sub, s);
+				strbuf_trim(&sub);
+				add_text(p, sub.buf);
+				scan_paths(p, h, p->line);
+				strbuf_release(&sub);
+				return;
+			}
+			p->head_level = 0;
 			end_nesting(p);
-			p->last_id_heading = 0;
+			/* "#### Done when" under "### 4.1 title" is still in its section */
+			if ((int)level <= p->last_id_level)
+				p->last_id_heading = 0;
 			if (checklist_heading(h))
 				p->checklist_level = (int)level;
 			else if (p->checklist_level && (int)level <= p->checklist_level)
 				p->checklist_level = 0;
 			if (read_box(p, h, &box, &off)) {
 				md_item(p, h, strlen(h), -1, &box, off, NULL);
+				return;
+			}
+			if (p->task_heads_at < p->task_heads_nr &&
+			    p->task_heads[p->task_heads_at] == p->line) {
+				head_item(p, h);
+				p->head_level = (int)level;
 				return;
 			}
 			if (level == 2) {
@@ -2591,6 +2696,7 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			if (level >= 3 && (has = heading_has_id(p, h, strlen(h)))) {
 				p->head_text = xstrdup(h);
 				p->last_id_heading = p->line;
+				p->last_id_level = (int)level;
 				if (!p->any_id_heading)
 					p->any_id_heading = p->line;
 				/* "### Task 1.1: ..." is a task even with no checklist under it */
@@ -2839,8 +2945,43 @@ static size_t fence_len(const char *s, char *c)
 	return n >= 3 ? n : 0;
 }
 
-int tasks_parse_markdown(struct tasklist *tl, const char *file,
-			 const char *buf, size_t len, int source)
+/* Heading tasks whose criteria are all ticked are done. */
+static void head_status(struct md_parser *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->htasks_nr; i++) {
+		struct task *t = &p->tl->v[p->htasks[i].task];
+
+		if (p->htasks[i].crit && !p->htasks[i].open)
+			t->done = 1;
+	}
+}
+
+/*
+ * The file's shape says its tasks are headings: it has items, none of
+ * them with an ID, and headings that start with an ID with items under
+ * them.  Hand those headings' lines to the second reading.
+ */
+static int heading_shape(struct md_parser *p, int **heads, size_t *nr)
+{
+	size_t i;
+
+	if (!p->heads_nr || p->tl->nr == p->first_task)
+		return 0;
+	for (i = p->first_task; i < p->tl->nr; i++)
+		if (!p->tl->v[i].auto_id)
+			return 0;
+	*heads = p->heads;
+	*nr = p->heads_nr;
+	p->heads = NULL;
+	p->heads_nr = p->heads_alloc = 0;
+	return 1;
+}
+
+static int parse_md(struct tasklist *tl, const char *file, const char *buf, size_t len,
+		    int source, const int *task_heads, size_t task_heads_nr,
+		    int **heads, size_t *heads_nr)
 {
 	struct md_parser p;
 	struct strbuf line = STRBUF_INIT, clean = STRBUF_INIT;
@@ -2877,6 +3018,8 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 	strlist_init(&p.links);
 	strlist_init(&p.head_lines);
 	p.first_task = tl->nr;
+	p.task_heads = task_heads;
+	p.task_heads_nr = task_heads_nr;
 	p.md = pcre2_match_data_create(8, NULL);
 	if (!p.md) {
 		ret = error("out of memory");
@@ -2958,12 +3101,14 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 			continue;
 		md_line(&p, clean.buf, clean.len);
 	}
+	head_status(&p);
 	finish_texts(&p);
 	task_notes(&p);
 	priority_labels(&p);
 	kiro_groups(&p);
 	checklist_sections(&p);
-	acceptance_hint(&p);
+	if (!heads || !heading_shape(&p, heads, heads_nr))
+		acceptance_hint(&p);
 
 out:
 	finish_texts(&p);
@@ -2982,6 +3127,48 @@ out:
 	free(p.head_text);
 	free(p.nest);
 	free(p.checks);
+	free(p.heads);
+	free(p.htasks);
+	return ret;
+}
+
+/* Drop what a first reading of a file added to tl. */
+static void tasklist_truncate(struct tasklist *tl, size_t nr, size_t phases_nr)
+{
+	while (tl->nr > nr)
+		task_release(&tl->v[--tl->nr]);
+	while (tl->phases_nr > phases_nr) {
+		struct task_phase *ph = &tl->phases[--tl->phases_nr];
+
+		free(ph->name);
+		free(ph->file);
+		strlist_clear(&ph->notes);
+	}
+}
+
+/*
+ * Read a markdown file.  Whether its headings are its tasks is known only
+ * once it is read: a first reading, quiet, says so; a second reading then
+ * reads the headings as tasks.  A first reading that warned is read again
+ * too, loud, so that every warning is said once.
+ */
+int tasks_parse_markdown(struct tasklist *tl, const char *file,
+			 const char *buf, size_t len, int source)
+{
+	size_t nr = tl->nr, phases_nr = tl->phases_nr, heads_nr = 0;
+	int quiet = quiet_warnings, count = warning_count, ret;
+	int *heads = NULL;
+
+	quiet_warnings = 1;
+	ret = parse_md(tl, file, buf, len, source, NULL, 0, &heads, &heads_nr);
+	quiet_warnings = quiet;
+	if (ret < 0 || (!heads && warning_count == count))
+		goto out;
+	tasklist_truncate(tl, nr, phases_nr);
+	warning_count = count;
+	ret = parse_md(tl, file, buf, len, source, heads, heads_nr, NULL, NULL);
+out:
+	free(heads);
 	return ret;
 }
 
