@@ -2942,7 +2942,77 @@ static size_t fence_len(const char *s, char *c)
 	*c = *s;
 	while (s[n] == *c)
 		n++;
+	/* "```inline```" is code in a paragraph: a backtick fence's info string has no backtick */
+	if (*c == '`' && strchr(s + n, '`'))
+		return 0;
 	return n >= 3 ? n : 0;
+}
+
+/*
+ * Code spans: the length of the backtick run still open after line s,
+ * when k was open before it (0: none).  A backslash escapes a backtick,
+ * inside a span too: CommonMark says it does not there, but a span over
+ * lines is a shell command whose \` is one.
+ */
+static size_t span_state(const char *s, size_t k)
+{
+	while (*s) {
+		if (*s == '\\' && s[1] == '`') {
+			s += 2;
+		} else if (*s == '`') {
+			size_t n = strspn(s, "`");
+
+			if (!k)
+				k = n;
+			else if (n == k)
+				k = 0;
+			s += n;
+		} else {
+			s++;
+		}
+	}
+	return k;
+}
+
+/*
+ * A code span opened (k backticks) and not closed on its line: does it
+ * close within the next 40 lines?  Then it is a span over lines (a shell
+ * command with a here-text in a "Verify:" note), and what it holds,
+ * "- [ ] ..." included, is code, not tasks; else its backtick was a
+ * backtick.
+ */
+static int span_closes(const char *s, const char *end, size_t k)
+{
+	struct strbuf l = STRBUF_INIT;
+	int i, ret = 0;
+
+	for (i = 0; i < 40 && s < end && k; i++) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+
+		strbuf_reset(&l);
+		strbuf_add(&l, s, n);
+		if (!span_state(l.buf, k))
+			ret = 1;
+		k = span_state(l.buf, k);
+		s += n + (nl ? 1 : 0);
+		if (ret)
+			break;
+	}
+	strbuf_release(&l);
+	return ret;
+}
+
+/* "- text", "10. text": a list item, with or without a box */
+static int list_marker(const char *s)
+{
+	size_t d;
+
+	s += strspn(s, " \t");
+	if ((*s == '-' || *s == '*' || *s == '+') && (!s[1] || s[1] == ' ' || s[1] == '\t'))
+		return 1;
+	d = strspn(s, "0123456789");
+	return d && d < 10 && (s[d] == '.' || s[d] == ')') && (!s[d + 1] || s[d + 1] == ' ' || s[d + 1] == '\t');
 }
 
 /* Heading tasks whose criteria are all ticked are done. */
@@ -2986,8 +3056,8 @@ static int parse_md(struct tasklist *tl, const char *file, const char *buf, size
 	struct md_parser p;
 	struct strbuf line = STRBUF_INIT, clean = STRBUF_INIT;
 	const char *s = buf, *end = buf + len;
-	int in_comment = 0, ret = 0;
-	size_t fence = 0, bad;
+	int in_comment = 0, ret = 0, code = 0, in_list = 0, after_blank = 1;
+	size_t fence = 0, span = 0, bad;
 	char fence_c = 0;
 
 	if (memchr(buf, '\0', len))
@@ -3066,11 +3136,39 @@ static int parse_md(struct tasklist *tl, const char *file, const char *buf, size
 			}
 			continue;
 		}
+		if (span) {
+			/* in a code span over lines: code, whatever it looks like */
+			span = span_state(line.buf, span);
+			continue;
+		}
 		if (!in_comment && (fl = fence_len(line.buf, &fc))) {
 			end_task(&p);
 			fence = fl;
 			fence_c = fc;
 			continue;
+		}
+		/*
+		 * An indented code block: 4 columns or more after a blank
+		 * line, outside a list (where indentation continues an item).
+		 */
+		if (!in_comment) {
+			if (is_blank(line.buf)) {
+				after_blank = 1;
+			} else if (code && indent_width(line.buf) >= 4) {
+				continue;
+			} else {
+				code = 0;
+				if (indent_width(line.buf) >= 4 && after_blank && !in_list) {
+					end_task(&p);
+					code = 1;
+					continue;
+				}
+				if (list_marker(line.buf))
+					in_list = 1;
+				else if (!indent_width(line.buf))
+					in_list = 0;
+				after_blank = 0;
+			}
 		}
 
 		/* drop <!-- ... --> comments, which may span lines */
@@ -3100,6 +3198,8 @@ static int parse_md(struct tasklist *tl, const char *file, const char *buf, size
 		if (had_comment && is_blank(clean.buf))
 			continue;
 		md_line(&p, clean.buf, clean.len);
+		if ((span = span_state(clean.buf, 0)) && !span_closes(s, end, span))
+			span = 0;
 	}
 	head_status(&p);
 	finish_texts(&p);
