@@ -142,7 +142,7 @@ static int compile_regexes(void)
 	range_re = compile("([A-Z]+-?)([0-9]{1,9})[ \\t]*(?:-|\\x{2013}|\\x{2014}|\\.\\.|to |through )[ \\t]*"
 			   "([A-Z]+-?)?([0-9]{1,9})(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
 	/* an ID in a dependency list: one of the above, or a Kiro "2.1" */
-	dep_id_re = compile("(?:[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
+	dep_id_re = compile("(?:[A-Z]+-[0-9]{1,9}(?:\\.[0-9]{1,9})+|[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
 			    "[0-9]{1,9}(?:\\.[0-9]{1,9})+[a-z]?)"
 			    "(?![A-Za-z0-9_]|[-/][A-Za-z0-9])");
 	if (!numbox_re || !item_re || !id_re || !kiro_re || !marker_re || !range_re || !dep_id_re) {
@@ -1087,6 +1087,28 @@ static int no_dependency(const char *s)
 	return !*s || *s == ')' || *s == ']' || *s == '|';
 }
 
+/*
+ * "Depends on: Phase I Complete", "depend on implementation phases being
+ * complete", "Depends on the previous phase": the phases order the tasks
+ * already, so this says nothing more (and is no unreadable dependency).
+ */
+static int phase_dependency(const char *s)
+{
+	static const char *const lead[] = { "all ", "the ", "previous ", "prior ", "earlier ",
+		"implementation ", "foundational ", "setup ", "completed ", "completion of " };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(lead); i++)
+		if (!strncasecmp(s, lead[i], strlen(lead[i]))) {
+			s += strlen(lead[i]);
+			i = (size_t)-1;
+		}
+	if (strncasecmp(s, "phase", 5))
+		return 0;
+	s += 5 + (s[5] == 's');
+	return !isalpha((unsigned char)*s);
+}
+
 static void add_dep(struct task *t, const char *id, size_t n, int strong)
 {
 	/* a soft dependency is marked '?': tasks_validate() keeps it only if it is a task */
@@ -1173,7 +1195,9 @@ static int read_dep_list(struct md_parser *p, struct task *t, const char *s,
 				for (k = a; k <= b; k++) {
 					char *id = xstrfmt("%.*s%0*lu", (int)plen, s + ov[2], (int)wid, k);
 
-					add_dep(t, id, strlen(id), strong);
+					/* "T196-T200 depend on ..." in T200's text: not on itself */
+					if (strcmp(id, t->id))
+						add_dep(t, id, strlen(id), strong);
 					free(id);
 				}
 				n++;
@@ -1267,7 +1291,7 @@ static void scan_depends(struct md_parser *p, struct task *t, const char *s, int
 		 * warns only at the start of a line ("**Dependencies**: the
 		 * API"), a verb ("depends on the API") anywhere.
 		 */
-		if (w->strong && !no_dependency(s + off) && s[off] != '`' &&
+		if (w->strong && !no_dependency(s + off) && !phase_dependency(s + off) && s[off] != '`' &&
 		    (!w->colon || strspn(s, " \t-*_>") >= (size_t)(q - s)))
 			warning("%s:%d: task '%s': cannot read the dependency '%.*s'", p->file, line,
 				t->id, (int)strcspn(q, ")]\n"), q);
