@@ -352,7 +352,10 @@ static int brace_variable(const char *w)
 /* ".gitignore", ".npmrc", ".mailmap": dotfiles, not extensions like ".ics" */
 static int is_dotfile(const char *w, size_t n)
 {
-	static const char *const names[] = { "env", "mailmap", "editorconfig", "nvmrc", "gitkeep", "htaccess" };
+	static const char *const names[] = {
+		"env", "mailmap", "editorconfig", "nvmrc", "gitkeep", "htaccess",
+		"git", "github", "idea", "venv", "next", "tox", "vscode",
+	};
 	static const char *const tails[] = { "rc", "ignore", "attributes", "modules", "config" };
 	size_t i;
 
@@ -378,6 +381,13 @@ static const char *const not_files[] = {
 enum word_kind { W_NO, W_PATH, W_MAYBE, W_GLOB };
 
 /* Does this word (a candidate, already stripped and cleaned) declare a path? */
+/* packages and GitHub action owners whose "name/module" reads like a path */
+static const char *const packages[] = {
+	"actions", "aws-actions", "date-fns", "docker", "drizzle-orm", "firebase", "jotai",
+	"lodash", "next", "nuxt", "preact", "react", "react-dom", "rxjs", "solid-js", "svelte",
+	"three", "vitest", "vue", "zustand",
+};
+
 static enum word_kind looks_like_path(const char *w, int backticked)
 {
 	size_t i, len = strlen(w);
@@ -433,6 +443,17 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 			return W_MAYBE;
 		if (in_list(w, first, remotes, ARRAY_SIZE(remotes)) && !has_lower_ext(last))
 			return W_MAYBE;	/* `origin/main`: a branch, unless the tree has it */
+		/*
+		 * `zustand/middleware`, `next/dynamic`: a package's module;
+		 * `docker/build-push-action`: a GitHub action; unless the tree
+		 * has them.  `console.log/error/warn` is a call.
+		 */
+		if (last == w + first + 1 && !strchr(last, '.') &&
+		    (in_list(w, first, packages, ARRAY_SIZE(packages)) ||
+		     (strlen(last) > 7 && !strcmp(last + strlen(last) - 7, "-action"))))
+			return W_MAYBE;
+		if (!strncmp(w, "console.", 8))
+			return W_NO;
 		if (backticked || !*last || has_lower_ext(last) ||
 		    in_list(last, strlen(last), plain_files, ARRAY_SIZE(plain_files)) ||
 		    in_list(w, first, top_dirs, ARRAY_SIZE(top_dirs)))
@@ -456,6 +477,10 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 		if (!strchr(w + 1, '.') && in_list(w + 1, len - 1, file_exts, ARRAY_SIZE(file_exts)) &&
 		    !is_dotfile(w + 1, len - 1))
 			return W_NO;
+		/* "all `.bas` files": a short extension, unless the tree has the file */
+		if (len <= 5 && strspn(w + 1, "abcdefghijklmnopqrstuvwxyz") == len - 1 &&
+		    !is_dotfile(w + 1, len - 1))
+			return W_MAYBE;
 		if (backticked || strpbrk(w + 1, ".-") || is_dotfile(w + 1, len - 1))
 			return W_PATH;
 		return W_MAYBE;	/* ".ics", ".js": an extension, unless the tree has the file */
