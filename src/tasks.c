@@ -534,6 +534,7 @@ struct md_parser {
 	int last_id_level;	/* its level: deeper headings are in its section */
 	int id_row;		/* first line of a table row without a box that holds an ID, or 0 */
 	int plain_item;		/* first line of a list item without a box ("- text"), or 0 */
+	int id_item;		/* first line of a list item without a box that starts with an ID, or 0 */
 	struct strlist notes;	/* "<line>\t- T013 depends on T011": notes on a task's order */
 	struct strlist links;	/* "<task>\t<dependency>" read from other notes: "T002 before T003" */
 	int quiet;		/* reading a note: what is no dependency list is no error */
@@ -2678,6 +2679,16 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 	}
 	if ((*s == '-' || *s == '*') && s[1] == ' ')
 		task_note(p, s, len);
+	if (!p->id_item && (*s == '-' || *s == '*') && s[1] == ' ') {
+		/* "- T001 Create the model": a task without its box? */
+		size_t at = 2 + strspn(s + 2, " *"), end;
+		char *id = read_id(p, s, len, at, &end);
+
+		if (id && strncmp(id, "US", 2) && !priority_label(id) && isupper((unsigned char)*id) &&
+		    (s[end] == ' ' || s[end] == ':' || s[end] == '*'))
+			p->id_item = p->line;
+		free(id);
+	}
 	if (p->plain_items < 2) {
 		/* "- text", "1. text"; not "- [P] tasks = different files", a note */
 		const char *q = s + strspn(s, " \t");
@@ -2956,7 +2967,11 @@ static void acceptance_hint(struct md_parser *p)
 			return;
 	if (p->tl->nr == p->first_task) {
 		/* no checklist at all: nothing to call acceptance criteria */
-		if (p->any_id_heading)
+		if (p->id_item)
+			warning("%s:%d: no checklist items, but list items that start with an ID "
+				"('- T001 title'): write '- [ ] T001 title' to plan one",
+				p->file, p->id_item);
+		else if (p->any_id_heading)
 			warning("%s:%d: no checklist items, but headings that start with an ID "
 				"('### 4.1 title'): write a task as '### [ ] 4.1 title' or "
 				"'- [ ] 4.1 title' to plan it", p->file, p->any_id_heading);
@@ -3507,8 +3522,12 @@ int tasks_load_file(struct tasklist *tl, const char *path, int source)
 		if (!ret)
 			scan_phase_notes(tl, sb.buf, sb.len, source, phases_before);
 	}
-	if (!ret && tl->nr == before)
-		ret = error("no tasks found in '%s'", path);
+	if (!ret && tl->nr == before && ends_with(path, ".ini"))
+		ret = error("no tasks found in '%s': write a task as [task \"T001\"] with title = ...", path);
+	else if (!ret && tl->nr == before)
+		ret = error("no tasks found in '%s': a task is a checklist item ('- [ ] T001 title'), "
+			    "a checkbox heading ('### [ ] T001 title') or a table row with a box "
+			    "('| [ ] | T001 | title |')", path);
 out:
 	strbuf_release(&sb);
 	return ret;
