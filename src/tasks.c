@@ -201,6 +201,13 @@ void tasks_set_tree(const struct pathres *tree)
 	base_tree = tree && tree->nr ? tree : NULL;
 }
 
+static const char *file_dir;
+
+void tasks_set_dir(const char *dir)
+{
+	file_dir = dir;
+}
+
 static const char *memmem_(const char *hay, size_t n, const char *needle)
 {
 	size_t m = strlen(needle), i;
@@ -916,8 +923,16 @@ static void consider_word(struct md_parser *p, const char *w, size_t n,
 	if (!backticked && (link = memmem_(w, n, "](")) != NULL) {
 		const char *target = link + 2, *end = memchr(target, ')', (size_t)(w + n - target));
 
-		if (end > target)
+		if (end > target && file_dir &&
+		    (!strncmp(target, "../", 3) || !strncmp(target, "./", 2))) {
+			/* "[package.json](../../package.json)" in specs/002/tasks.md */
+			char *rel = xstrfmt("%s%.*s", file_dir, (int)(end - target), target);
+
+			consider_word(p, rel, strlen(rel), 1, line);
+			free(rel);
+		} else if (end > target) {
 			consider_word(p, target, (size_t)(end - target), 1, line);
+		}
 		n = (size_t)(link - w);
 	}
 	if (!backticked) {
@@ -1653,6 +1668,7 @@ static char *read_id(struct md_parser *p, const char *s, size_t len, size_t pos,
 struct item {
 	char *id, *story, *title;
 	int parallel;
+	int struck;	/* "~~T074 title~~": struck out */
 };
 
 static void item_release(struct item *it)
@@ -1672,6 +1688,18 @@ static void read_item(struct md_parser *p, const char *s, size_t len, size_t off
 	const char *rest;
 
 	memset(it, 0, sizeof(*it));
+	/* "- [ ] ~~T074 [P] Create the service~~": struck out, whole */
+	if (!strncmp(s + pos, "~~", 2)) {
+		size_t e = len;
+
+		while (e > pos && isspace((unsigned char)s[e - 1]))
+			e--;
+		if (e >= pos + 4 && !strncmp(s + e - 2, "~~", 2) && !memmem_(s + pos + 2, e - pos - 4, "~~")) {
+			it->struck = 1;
+			pos += 2;
+			off = pos;
+		}
+	}
 	if (!strncmp(s + pos, "**", 2)) {
 		bold = 1;
 		pos += 2;
@@ -1746,6 +1774,10 @@ static void read_item(struct md_parser *p, const char *s, size_t len, size_t off
 		memmove(title.buf, title.buf + 2, title.len - 1);
 		strbuf_setlen(&title, title.len - 2);
 		strbuf_trim(&title);
+	}
+	if (it->struck && title.len >= 2 && !strcmp(title.buf + title.len - 2, "~~")) {
+		strbuf_setlen(&title, title.len - 2);
+		rtrim(&title);
 	}
 	/* "[P]" at the end of the line */
 	if (title.len >= 4 && isspace((unsigned char)title.buf[title.len - 4]) &&
@@ -1856,6 +1888,10 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 	}
 	if (box->optional && box->c == BOX_TODO)
 		set_status(t, "optional");
+	if (it.struck && !t->done) {
+		t->cancelled = 1;
+		set_status(t, "struck out");
+	}
 	/* Kiro writes "- [-] 2. Task" for a task it is working on */
 	if (box->c == BOX_CANCELLED && box->n == 1 && *box->s == '-' && !p->legend['-'] &&
 	    !auto_id && isdigit((unsigned char)t->id[0]))
