@@ -129,7 +129,7 @@ static int compile_regexes(void)
 	 * T017-TEST: the test task of T017), not
 	 * followed by something that would make it a longer word.
 	 */
-	id_re = compile("(?:[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|"
+	id_re = compile("(?:[A-Z]{1,4}-?[0-9]{1,4}(?:\\.[0-9]{1,4})+[a-z]?|[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|"
 			"(?:[A-Z][A-Z0-9]*-)*[A-Z]+[0-9]+-[0-9]+[A-Za-z]?|"
 			"(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
 			"[A-Z][a-z]{1,10}-[0-9]{1,9})"
@@ -142,7 +142,7 @@ static int compile_regexes(void)
 	range_re = compile("([A-Z]+-?)([0-9]{1,9})[ \\t]*(?:-|\\x{2013}|\\x{2014}|\\.\\.|to |through )[ \\t]*"
 			   "([A-Z]+-?)?([0-9]{1,9})(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
 	/* an ID in a dependency list: one of the above, or a Kiro "2.1" */
-	dep_id_re = compile("(?:[A-Z]+-[0-9]{1,9}(?:\\.[0-9]{1,9})+|[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
+	dep_id_re = compile("(?:[A-Z]+-?[0-9]{1,9}(?:\\.[0-9]{1,9})+|[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
 			    "[0-9]{1,9}(?:\\.[0-9]{1,9})+[a-z]?)"
 			    "(?![A-Za-z0-9_]|[-/][A-Za-z0-9])");
 	if (!numbox_re || !item_re || !id_re || !kiro_re || !marker_re || !range_re || !dep_id_re) {
@@ -539,6 +539,7 @@ struct md_parser {
 	int any_id_heading;	/* first line of a heading that starts with an ID, or 0 */
 	int last_id_heading;	/* the last heading's line if it starts with an ID, else 0 */
 	int last_id_level;	/* its level: deeper headings are in its section */
+	char *last_id;		/* its ID */
 	int id_row;		/* first line of a table row without a box that holds an ID, or 0 */
 	int plain_item;		/* first line of a list item without a box ("- text"), or 0 */
 	int id_item;		/* first line of a list item without a box that starts with an ID, or 0 */
@@ -567,6 +568,14 @@ struct md_parser {
 	int *heads;
 	size_t heads_nr, heads_alloc;
 	int head_level;		/* the level of the heading task we are in, or 0 */
+	/*
+	 * The IDs of the headings in heads (first reading), and in the
+	 * second reading what a status list or table says of them ("- [x]
+	 * I-1.2: title", "| T1.1 | [X] | ... |"): ID -> 1 + box class.
+	 */
+	struct strmap head_ids;
+	const struct strmap *task_head_ids;
+	struct strmap entries;
 	const int *task_heads;	/* the second reading: these headings are tasks */
 	size_t task_heads_nr, task_heads_at;
 	/* tasks made from such headings, and how many of their criteria are open */
@@ -1805,6 +1814,8 @@ static void add_text(struct md_parser *p, const char *line)
 	strbuf_addstr(&p->text, line);
 }
 
+static int status_entry(struct md_parser *p, const char *id, const struct box *box);
+
 /*
  * A checklist item (indent >= 0) or a checkbox heading (indent -1): s is
  * the whole line, the text starts at s + off.  An item nested under a
@@ -1835,6 +1846,10 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 	if (given_id) {
 		free(it.id);
 		it.id = xstrdup(given_id);
+	}
+	if (indent >= 0 && status_entry(p, it.id, box)) {
+		item_release(&it);
+		return;
 	}
 	if (parent >= 0 && !it.id) {
 		struct strbuf line = STRBUF_INIT;
@@ -2250,6 +2265,10 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 			    (ti < 0 || strlen(cells->v[i]) > strlen(cells->v[ti])))
 				ti = (long)i;
 
+	if (status_entry(p, id, &box)) {
+		free(id);
+		return 1;
+	}
 	end_nesting(p);
 	auto_id = !id;
 	if (auto_id)
@@ -2346,6 +2365,37 @@ static int heading_has_id(struct md_parser *p, const char *s, size_t len)
 	if (!id && task && task_heading_id(s + pos))
 		return 2;
 	return id ? 1 + task : 0;
+}
+
+/* The ID a heading starts with ("T146", "Task 3:" -> "3", "Task I-1.2:" -> "I-1.2"), or NULL. */
+static char *heading_id(struct md_parser *p, const char *h)
+{
+	size_t pos = strspn(h, " \t*"), end;
+	int has = heading_has_id(p, h, strlen(h));
+
+	if (!has)
+		return NULL;
+	if (has == 2 && !strncasecmp(h + pos, "task ", 5)) {
+		char *id = read_id(p, h, strlen(h), pos + 5, &end);
+
+		if (id)
+			return id;
+		return xstrndup(h + pos + 5, task_heading_id(h + pos + 5));
+	}
+	return read_id(p, h, strlen(h), pos, &end);
+}
+
+/*
+ * "- [x] I-1.2: Write the spec" in a status list, "| T1.1 | [X] | ... |"
+ * in a tracking table, of a file whose tasks are its headings: the state
+ * of heading task I-1.2, not a task of its own.  1 if it was one.
+ */
+static int status_entry(struct md_parser *p, const char *id, const struct box *box)
+{
+	if (!p->task_head_ids || !id || !strmap_contains(p->task_head_ids, id))
+		return 0;
+	strmap_put(&p->entries, id, (void *)(uintptr_t)(1 + box->c), NULL);
+	return 1;
 }
 
 /*
@@ -2793,6 +2843,10 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 				p->head_text = xstrdup(h);
 				p->last_id_heading = p->line;
 				p->last_id_level = (int)level;
+				free(p->last_id);
+				p->last_id = heading_id(p, h);
+				if (p->last_id && !strmap_contains(&p->head_ids, p->last_id))
+					strmap_put(&p->head_ids, p->last_id, (void *)(uintptr_t)p->line, NULL);
 				if (!p->any_id_heading)
 					p->any_id_heading = p->line;
 				/* "### Task 1.1: ..." is a task even with no checklist under it */
@@ -3122,8 +3176,11 @@ static void head_status(struct md_parser *p)
 
 	for (i = 0; i < p->htasks_nr; i++) {
 		struct task *t = &p->tl->v[p->htasks[i].task];
+		void *v = strmap_get(&p->entries, t->id);
 
-		if (p->htasks[i].crit && !p->htasks[i].open)
+		if (v)
+			t->done = (uintptr_t)v - 1 == BOX_DONE;
+		else if (p->htasks[i].crit && !p->htasks[i].open)
 			t->done = 1;
 	}
 }
@@ -3133,15 +3190,48 @@ static void head_status(struct md_parser *p)
  * them with an ID, and headings that start with an ID with items under
  * them.  Hand those headings' lines to the second reading.
  */
-static int heading_shape(struct md_parser *p, int **heads, size_t *nr)
+static int heading_shape(struct md_parser *p, int **heads, size_t *nr, struct strmap *ids)
 {
-	size_t i;
+	size_t i, n = 0, other = 0, auto_nr = 0;
 
 	if (!p->heads_nr || p->tl->nr == p->first_task)
 		return 0;
-	for (i = p->first_task; i < p->tl->nr; i++)
-		if (!p->tl->v[i].auto_id)
-			return 0;
+	/*
+	 * No item has an ID, or those that have one are a status list of the
+	 * headings ("- [x] I-1.2: title"; entries for headings not written
+	 * yet stay tasks): some name a heading, and items without an ID
+	 * (the criteria) are there too.
+	 */
+	for (i = p->first_task; i < p->tl->nr; i++) {
+		if (p->tl->v[i].auto_id)
+			auto_nr++;
+		else if (strmap_contains(&p->head_ids, p->tl->v[i].id))
+			n++;
+		else
+			other++;
+	}
+	if (!auto_nr || (other && !n))
+		return 0;
+	/* a heading a status entry names is a task, criteria under it or not */
+	for (i = p->first_task; i < p->tl->nr; i++) {
+		size_t k;
+		int line;
+
+		if (p->tl->v[i].auto_id || !strmap_contains(&p->head_ids, p->tl->v[i].id))
+			continue;
+		line = (int)(uintptr_t)strmap_get(&p->head_ids, p->tl->v[i].id);
+		for (k = 0; k < p->heads_nr && p->heads[k] < line; k++)
+			;
+		if (k < p->heads_nr && p->heads[k] == line)
+			continue;
+		ALLOC_GROW(p->heads, p->heads_nr + 1, p->heads_alloc);
+		memmove(p->heads + k + 1, p->heads + k, (p->heads_nr - k) * sizeof(*p->heads));
+		p->heads[k] = line;
+		p->heads_nr++;
+	}
+	strmap_clear(ids);
+	*ids = p->head_ids;
+	strmap_init(&p->head_ids);
 	*heads = p->heads;
 	*nr = p->heads_nr;
 	p->heads = NULL;
@@ -3151,7 +3241,8 @@ static int heading_shape(struct md_parser *p, int **heads, size_t *nr)
 
 static int parse_md(struct tasklist *tl, const char *file, const char *buf, size_t len,
 		    int source, const int *task_heads, size_t task_heads_nr,
-		    int **heads, size_t *heads_nr)
+		    const struct strmap *task_head_ids,
+		    int **heads, size_t *heads_nr, struct strmap *head_ids)
 {
 	struct md_parser p;
 	struct strbuf line = STRBUF_INIT, clean = STRBUF_INIT;
@@ -3190,6 +3281,9 @@ static int parse_md(struct tasklist *tl, const char *file, const char *buf, size
 	p.first_task = tl->nr;
 	p.task_heads = task_heads;
 	p.task_heads_nr = task_heads_nr;
+	p.task_head_ids = task_head_ids;
+	strmap_init(&p.head_ids);
+	strmap_init(&p.entries);
 	p.md = pcre2_match_data_create(8, NULL);
 	if (!p.md) {
 		ret = error("out of memory");
@@ -3307,7 +3401,7 @@ static int parse_md(struct tasklist *tl, const char *file, const char *buf, size
 	priority_labels(&p);
 	kiro_groups(&p);
 	checklist_sections(&p);
-	if (!heads || !heading_shape(&p, heads, heads_nr))
+	if (!heads || !heading_shape(&p, heads, heads_nr, head_ids))
 		acceptance_hint(&p);
 
 out:
@@ -3329,6 +3423,9 @@ out:
 	free(p.checks);
 	free(p.heads);
 	free(p.htasks);
+	free(p.last_id);
+	strmap_clear(&p.head_ids);
+	strmap_clear(&p.entries);
 	return ret;
 }
 
@@ -3358,17 +3455,20 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 	size_t nr = tl->nr, phases_nr = tl->phases_nr, heads_nr = 0;
 	int quiet = quiet_warnings, count = warning_count, ret;
 	int *heads = NULL;
+	struct strmap ids = STRMAP_INIT;
 
 	quiet_warnings = 1;
-	ret = parse_md(tl, file, buf, len, source, NULL, 0, &heads, &heads_nr);
+	ret = parse_md(tl, file, buf, len, source, NULL, 0, NULL, &heads, &heads_nr, &ids);
 	quiet_warnings = quiet;
 	if (ret < 0 || (!heads && warning_count == count))
 		goto out;
 	tasklist_truncate(tl, nr, phases_nr);
 	warning_count = count;
-	ret = parse_md(tl, file, buf, len, source, heads, heads_nr, NULL, NULL);
+	ret = parse_md(tl, file, buf, len, source, heads, heads_nr, heads ? &ids : NULL,
+		       NULL, NULL, NULL);
 out:
 	free(heads);
+	strmap_clear(&ids);
 	return ret;
 }
 

@@ -124,4 +124,48 @@ test_expect_success 'an ID heading without a checklist under it is no task; warn
 	test_cmp expect count
 '
 
+test_expect_success 'a status list or table of the heading tasks gives their state' '
+	cat >repo/status.md <<-\EOF &&
+	### Task I-1.2: Write the spec
+	- [ ] the fields are documented
+
+	### Task I-1.3: Implement it
+	- [x] create_task validates
+
+	## Task Status Tracking
+	- [x] I-1.2: Write the spec
+	- [ ] I-1.3: Implement it
+	- [ ] II-2.1: Not written in detail yet
+	EOF
+	plan_json status.md &&
+	test_must_be_empty err &&
+	expect_plan status.md <<-\EOF &&
+	ids()	I-1.2 I-1.3 II-2.1
+	status("I-1.2")	done
+	status("I-1.3")	todo
+	EOF
+	cat >repo/table.md <<-\EOF &&
+	### T1.1: Create the migration
+	- [ ] Create `supabase/migrations/1_init.sql`
+
+	### T2.1: Create the prompts
+	- [ ] Create `prompts/morning.txt`
+
+	## Artifacts Tracking
+
+	| Task | Status | Artifacts |
+	|------|--------|-----------|
+	| T1.1 | [X] | [1_init.sql](supabase/migrations/1_init.sql) |
+	| T2.1 | [ ] | |
+	EOF
+	plan_json table.md &&
+	test_must_be_empty err &&
+	expect_plan table.md <<-\EOF
+	ids()	T1.1 T2.1
+	status("T1.1")	done
+	status("T2.1")	todo
+	paths("T1.1")	["supabase/migrations/1_init.sql"]
+	EOF
+'
+
 test_done
