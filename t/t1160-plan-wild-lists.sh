@@ -512,7 +512,7 @@ test_expect_success 'a status box right under an ID heading makes the heading th
 	EOF
 	plan_json headbox.md &&
 	expect_plan headbox.md <<-\EOF
-	ids()	T146 T147 L17 L18
+	ids()	T146 T147 T165
 	[[t["id"], t["status"], t["title"], t["paths"]] for t in d["tasks"][:2]]	[["T146", "done", "Define communications table with all fields", ["packages/database/src/schema/communications.ts"]], ["T147", "todo", "Export communications from the schema index", ["packages/database/src/schema/index.ts"]]]
 	EOF
 '
