@@ -2350,14 +2350,39 @@ static size_t task_heading_id(const char *s)
 	return 0;
 }
 
+/*
+ * "Task " before a heading's ID, in the languages of the corpus ("タスク
+ * 1.1:", "任务 2:", "Tarea 3:"): the length up to the ID, or 0.
+ */
+static size_t task_word(const char *s)
+{
+	static const char *const words[] = {
+		"task", "\xe3\x82\xbf\xe3\x82\xb9\xe3\x82\xaf" /* タスク */,
+		"\xe4\xbb\xbb\xe5\x8a\xa1" /* 任务 */, "\xe4\xbb\xbb\xe5\x8b\x99" /* 任務 */,
+		"\xec\x9e\x91\xec\x97\x85" /* 작업 */, "tarea", "tarefa", "aufgabe",
+		"t\xc3\xa2\x63he" /* tâche */,
+	};
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		n = strlen(words[i]);
+		if (strncasecmp(s, words[i], n))
+			continue;
+		/* the CJK words may run into the number: "任务1:" */
+		if (s[n] == ' ' || ((unsigned char)*s >= 0x80 && isdigit((unsigned char)s[n])))
+			return n + (s[n] == ' ');
+	}
+	return 0;
+}
+
 static int heading_has_id(struct md_parser *p, const char *s, size_t len)
 {
-	size_t pos = strspn(s, " \t*"), end;
+	size_t pos = strspn(s, " \t*"), end, n;
 	char *id;
 	int task = 0;
 
-	if (!strncasecmp(s + pos, "task ", 5)) {
-		pos += 5;
+	if ((n = task_word(s + pos))) {
+		pos += n;
 		task = 1;
 	}
 	id = read_id(p, s, len, pos, &end);
@@ -2375,12 +2400,13 @@ static char *heading_id(struct md_parser *p, const char *h)
 
 	if (!has)
 		return NULL;
-	if (has == 2 && !strncasecmp(h + pos, "task ", 5)) {
-		char *id = read_id(p, h, strlen(h), pos + 5, &end);
+	if (has == 2 && task_word(h + pos)) {
+		size_t n = task_word(h + pos);
+		char *id = read_id(p, h, strlen(h), pos + n, &end);
 
 		if (id)
 			return id;
-		return xstrndup(h + pos + 5, task_heading_id(h + pos + 5));
+		return xstrndup(h + pos + n, task_heading_id(h + pos + n));
 	}
 	return read_id(p, h, strlen(h), pos, &end);
 }
@@ -2421,7 +2447,7 @@ static void head_item(struct md_parser *p, const char *h)
 	if (heading_has_id(p, sb.buf, sb.len) == 2) {
 		size_t n;
 
-		pos += 5;
+		pos += task_word(sb.buf + pos);
 		n = task_heading_id(sb.buf + pos);
 		const char *r;
 

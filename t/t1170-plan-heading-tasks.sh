@@ -168,4 +168,23 @@ test_expect_success 'a status list or table of the heading tasks gives their sta
 	EOF
 '
 
+test_expect_success '"### タスク 1.1:", "### 任务2:", "### Tarea 3:": Task in other languages' '
+	cat >repo/ja.md <<-\EOF &&
+	## P0: ストレージ
+	### タスク 1.1: `IStorageProvider` インターフェースを作成する
+	- [x] `src/utils/storage-adapter.ts` に定義する
+	### 任务2: 实现
+	- [ ] 完成
+	### Tarea 3: Pruebas
+	- [ ] pasan
+	EOF
+	plan_json ja.md &&
+	test_must_be_empty err &&
+	expect_plan ja.md <<-\EOF
+	ids()	1.1 2 3
+	status("1.1")	done
+	paths("1.1")	["src/utils/storage-adapter.ts"]
+	EOF
+'
+
 test_done
