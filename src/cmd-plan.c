@@ -939,9 +939,22 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	load_tree(&tree, ctx->repo, base ? base : cfg.base);
 	tasks_set_tree(&tree);
-	for (i = 0; i < plan.sources.nr; i++)
-		if (tasks_load_file(&plan.tasks, plan.sources.v[i], (int)i) < 0)
+	for (i = 0; i < plan.sources.nr; i++) {
+		/* markdown links are relative to the task file's directory */
+		char *name = name_from_top(plan.sources.v[i], workdir), *slash;
+		int ret;
+
+		if ((slash = strrchr(name, '/')))
+			slash[1] = '\0';
+		else
+			*name = '\0';
+		tasks_set_dir(*name == '/' || !workdir ? NULL : name);
+		ret = tasks_load_file(&plan.tasks, plan.sources.v[i], (int)i);
+		tasks_set_dir(NULL);
+		free(name);
+		if (ret < 0)
 			goto out;
+	}
 	tasks_set_tree(NULL);
 	if (cfg.tasks_ini.nr) {
 		strlist_push(&plan.sources, cfg.file);

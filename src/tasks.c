@@ -129,7 +129,7 @@ static int compile_regexes(void)
 	 * T017-TEST: the test task of T017), not
 	 * followed by something that would make it a longer word.
 	 */
-	id_re = compile("(?:[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|"
+	id_re = compile("(?:[A-Z]{1,4}-?[0-9]{1,4}(?:\\.[0-9]{1,4})+[a-z]?|[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|"
 			"(?:[A-Z][A-Z0-9]*-)*[A-Z]+[0-9]+-[0-9]+[A-Za-z]?|"
 			"(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
 			"[A-Z][a-z]{1,10}-[0-9]{1,9})"
@@ -142,7 +142,7 @@ static int compile_regexes(void)
 	range_re = compile("([A-Z]+-?)([0-9]{1,9})[ \\t]*(?:-|\\x{2013}|\\x{2014}|\\.\\.|to |through )[ \\t]*"
 			   "([A-Z]+-?)?([0-9]{1,9})(?![A-Za-z0-9_]|[-./][A-Za-z0-9])");
 	/* an ID in a dependency list: one of the above, or a Kiro "2.1" */
-	dep_id_re = compile("(?:[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
+	dep_id_re = compile("(?:[A-Z]+-?[0-9]{1,9}(?:\\.[0-9]{1,9})+|[A-Z]+-?[0-9]+[a-z]?(?:-[A-Z][A-Z0-9]*)+|(?:[A-Z][A-Z0-9]*-)*[A-Z]+-?[0-9]+[A-Za-z]?|[a-z][0-9]{3,9}(?:\\.[0-9]{1,9})*|"
 			    "[0-9]{1,9}(?:\\.[0-9]{1,9})+[a-z]?)"
 			    "(?![A-Za-z0-9_]|[-/][A-Za-z0-9])");
 	if (!numbox_re || !item_re || !id_re || !kiro_re || !marker_re || !range_re || !dep_id_re) {
@@ -199,6 +199,13 @@ static const struct pathres *base_tree;
 void tasks_set_tree(const struct pathres *tree)
 {
 	base_tree = tree && tree->nr ? tree : NULL;
+}
+
+static const char *file_dir;
+
+void tasks_set_dir(const char *dir)
+{
+	file_dir = dir;
 }
 
 static const char *memmem_(const char *hay, size_t n, const char *needle)
@@ -352,7 +359,10 @@ static int brace_variable(const char *w)
 /* ".gitignore", ".npmrc", ".mailmap": dotfiles, not extensions like ".ics" */
 static int is_dotfile(const char *w, size_t n)
 {
-	static const char *const names[] = { "env", "mailmap", "editorconfig", "nvmrc", "gitkeep", "htaccess" };
+	static const char *const names[] = {
+		"env", "mailmap", "editorconfig", "nvmrc", "gitkeep", "htaccess",
+		"git", "github", "idea", "venv", "next", "tox", "vscode",
+	};
 	static const char *const tails[] = { "rc", "ignore", "attributes", "modules", "config" };
 	size_t i;
 
@@ -378,6 +388,13 @@ static const char *const not_files[] = {
 enum word_kind { W_NO, W_PATH, W_MAYBE, W_GLOB };
 
 /* Does this word (a candidate, already stripped and cleaned) declare a path? */
+/* packages and GitHub action owners whose "name/module" reads like a path */
+static const char *const packages[] = {
+	"actions", "aws-actions", "date-fns", "docker", "drizzle-orm", "firebase", "jotai",
+	"lodash", "next", "nuxt", "preact", "react", "react-dom", "rxjs", "solid-js", "svelte",
+	"three", "vitest", "vue", "zustand",
+};
+
 static enum word_kind looks_like_path(const char *w, int backticked)
 {
 	size_t i, len = strlen(w);
@@ -433,6 +450,17 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 			return W_MAYBE;
 		if (in_list(w, first, remotes, ARRAY_SIZE(remotes)) && !has_lower_ext(last))
 			return W_MAYBE;	/* `origin/main`: a branch, unless the tree has it */
+		/*
+		 * `zustand/middleware`, `next/dynamic`: a package's module;
+		 * `docker/build-push-action`: a GitHub action; unless the tree
+		 * has them.  `console.log/error/warn` is a call.
+		 */
+		if (last == w + first + 1 && !strchr(last, '.') &&
+		    (in_list(w, first, packages, ARRAY_SIZE(packages)) ||
+		     (strlen(last) > 7 && !strcmp(last + strlen(last) - 7, "-action"))))
+			return W_MAYBE;
+		if (!strncmp(w, "console.", 8))
+			return W_NO;
 		if (backticked || !*last || has_lower_ext(last) ||
 		    in_list(last, strlen(last), plain_files, ARRAY_SIZE(plain_files)) ||
 		    in_list(w, first, top_dirs, ARRAY_SIZE(top_dirs)))
@@ -456,6 +484,10 @@ static enum word_kind looks_like_path(const char *w, int backticked)
 		if (!strchr(w + 1, '.') && in_list(w + 1, len - 1, file_exts, ARRAY_SIZE(file_exts)) &&
 		    !is_dotfile(w + 1, len - 1))
 			return W_NO;
+		/* "all `.bas` files": a short extension, unless the tree has the file */
+		if (len <= 5 && strspn(w + 1, "abcdefghijklmnopqrstuvwxyz") == len - 1 &&
+		    !is_dotfile(w + 1, len - 1))
+			return W_MAYBE;
 		if (backticked || strpbrk(w + 1, ".-") || is_dotfile(w + 1, len - 1))
 			return W_PATH;
 		return W_MAYBE;	/* ".ics", ".js": an extension, unless the tree has the file */
@@ -506,8 +538,11 @@ struct md_parser {
 	int id_heading;		/* first line of a heading that starts with an ID and has checklists, or 0 */
 	int any_id_heading;	/* first line of a heading that starts with an ID, or 0 */
 	int last_id_heading;	/* the last heading's line if it starts with an ID, else 0 */
+	int last_id_level;	/* its level: deeper headings are in its section */
+	char *last_id;		/* its ID */
 	int id_row;		/* first line of a table row without a box that holds an ID, or 0 */
 	int plain_item;		/* first line of a list item without a box ("- text"), or 0 */
+	int id_item;		/* first line of a list item without a box that starts with an ID, or 0 */
 	struct strlist notes;	/* "<line>\t- T013 depends on T011": notes on a task's order */
 	struct strlist links;	/* "<task>\t<dependency>" read from other notes: "T002 before T003" */
 	int quiet;		/* reading a note: what is no dependency list is no error */
@@ -524,6 +559,28 @@ struct md_parser {
 	size_t checks_nr, checks_alloc;
 	struct task_acc *acc;	/* this file's tasks' texts and path maps, by task */
 	size_t acc_nr, acc_alloc;
+	/*
+	 * Lines of the headings that start with an ID and have checklist
+	 * items under them, in order (the first reading collects them).  In
+	 * a file whose items have no ID, the second reading makes each of
+	 * these headings a task and the items under it its criteria.
+	 */
+	int *heads;
+	size_t heads_nr, heads_alloc;
+	int head_level;		/* the level of the heading task we are in, or 0 */
+	/*
+	 * The IDs of the headings in heads (first reading), and in the
+	 * second reading what a status list or table says of them ("- [x]
+	 * I-1.2: title", "| T1.1 | [X] | ... |"): ID -> 1 + box class.
+	 */
+	struct strmap head_ids;
+	const struct strmap *task_head_ids;
+	struct strmap entries;
+	const int *task_heads;	/* the second reading: these headings are tasks */
+	size_t task_heads_nr, task_heads_at;
+	/* tasks made from such headings, and how many of their criteria are open */
+	struct head_task { size_t task; int crit, open; } *htasks;
+	size_t htasks_nr, htasks_alloc;
 };
 
 static void push_unique(struct md_parser *p, struct strlist *l, const char *path, int is_paths)
@@ -875,8 +932,16 @@ static void consider_word(struct md_parser *p, const char *w, size_t n,
 	if (!backticked && (link = memmem_(w, n, "](")) != NULL) {
 		const char *target = link + 2, *end = memchr(target, ')', (size_t)(w + n - target));
 
-		if (end > target)
+		if (end > target && file_dir &&
+		    (!strncmp(target, "../", 3) || !strncmp(target, "./", 2))) {
+			/* "[package.json](../../package.json)" in specs/002/tasks.md */
+			char *rel = xstrfmt("%s%.*s", file_dir, (int)(end - target), target);
+
+			consider_word(p, rel, strlen(rel), 1, line);
+			free(rel);
+		} else if (end > target) {
 			consider_word(p, target, (size_t)(end - target), 1, line);
+		}
 		n = (size_t)(link - w);
 	}
 	if (!backticked) {
@@ -1072,6 +1137,28 @@ static int no_dependency(const char *s)
 	return !*s || *s == ')' || *s == ']' || *s == '|';
 }
 
+/*
+ * "Depends on: Phase I Complete", "depend on implementation phases being
+ * complete", "Depends on the previous phase": the phases order the tasks
+ * already, so this says nothing more (and is no unreadable dependency).
+ */
+static int phase_dependency(const char *s)
+{
+	static const char *const lead[] = { "all ", "the ", "previous ", "prior ", "earlier ",
+		"implementation ", "foundational ", "setup ", "completed ", "completion of " };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(lead); i++)
+		if (!strncasecmp(s, lead[i], strlen(lead[i]))) {
+			s += strlen(lead[i]);
+			i = (size_t)-1;
+		}
+	if (strncasecmp(s, "phase", 5))
+		return 0;
+	s += 5 + (s[5] == 's');
+	return !isalpha((unsigned char)*s);
+}
+
 static void add_dep(struct task *t, const char *id, size_t n, int strong)
 {
 	/* a soft dependency is marked '?': tasks_validate() keeps it only if it is a task */
@@ -1158,7 +1245,9 @@ static int read_dep_list(struct md_parser *p, struct task *t, const char *s,
 				for (k = a; k <= b; k++) {
 					char *id = xstrfmt("%.*s%0*lu", (int)plen, s + ov[2], (int)wid, k);
 
-					add_dep(t, id, strlen(id), strong);
+					/* "T196-T200 depend on ..." in T200's text: not on itself */
+					if (strcmp(id, t->id))
+						add_dep(t, id, strlen(id), strong);
 					free(id);
 				}
 				n++;
@@ -1252,7 +1341,7 @@ static void scan_depends(struct md_parser *p, struct task *t, const char *s, int
 		 * warns only at the start of a line ("**Dependencies**: the
 		 * API"), a verb ("depends on the API") anywhere.
 		 */
-		if (w->strong && !no_dependency(s + off) && s[off] != '`' &&
+		if (w->strong && !no_dependency(s + off) && !phase_dependency(s + off) && s[off] != '`' &&
 		    (!w->colon || strspn(s, " \t-*_>") >= (size_t)(q - s)))
 			warning("%s:%d: task '%s': cannot read the dependency '%.*s'", p->file, line,
 				t->id, (int)strcspn(q, ")]\n"), q);
@@ -1342,7 +1431,7 @@ static void end_nesting(struct md_parser *p)
 
 static void skip_separator(const char **s)
 {
-	static const char *const seps[] = { ":", "-", "\xe2\x80\x94", "\xe2\x80\x93" };
+	static const char *const seps[] = { ":", "-", ".", "\xe2\x80\x94", "\xe2\x80\x93" };
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(seps); i++) {
@@ -1588,6 +1677,7 @@ static char *read_id(struct md_parser *p, const char *s, size_t len, size_t pos,
 struct item {
 	char *id, *story, *title;
 	int parallel;
+	int struck;	/* "~~T074 title~~": struck out */
 };
 
 static void item_release(struct item *it)
@@ -1607,6 +1697,18 @@ static void read_item(struct md_parser *p, const char *s, size_t len, size_t off
 	const char *rest;
 
 	memset(it, 0, sizeof(*it));
+	/* "- [ ] ~~T074 [P] Create the service~~": struck out, whole */
+	if (!strncmp(s + pos, "~~", 2)) {
+		size_t e = len;
+
+		while (e > pos && isspace((unsigned char)s[e - 1]))
+			e--;
+		if (e >= pos + 4 && !strncmp(s + e - 2, "~~", 2) && !memmem_(s + pos + 2, e - pos - 4, "~~")) {
+			it->struck = 1;
+			pos += 2;
+			off = pos;
+		}
+	}
 	if (!strncmp(s + pos, "**", 2)) {
 		bold = 1;
 		pos += 2;
@@ -1682,6 +1784,10 @@ static void read_item(struct md_parser *p, const char *s, size_t len, size_t off
 		strbuf_setlen(&title, title.len - 2);
 		strbuf_trim(&title);
 	}
+	if (it->struck && title.len >= 2 && !strcmp(title.buf + title.len - 2, "~~")) {
+		strbuf_setlen(&title, title.len - 2);
+		rtrim(&title);
+	}
 	/* "[P]" at the end of the line */
 	if (title.len >= 4 && isspace((unsigned char)title.buf[title.len - 4]) &&
 	    (!strcmp(title.buf + title.len - 3, "[P]") || !strcmp(title.buf + title.len - 3, "[p]"))) {
@@ -1707,6 +1813,8 @@ static void add_text(struct md_parser *p, const char *line)
 	p->blank = 0;
 	strbuf_addstr(&p->text, line);
 }
+
+static int status_entry(struct md_parser *p, const char *id, const struct box *box);
 
 /*
  * A checklist item (indent >= 0) or a checkbox heading (indent -1): s is
@@ -1739,8 +1847,17 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 		free(it.id);
 		it.id = xstrdup(given_id);
 	}
+	if (indent >= 0 && status_entry(p, it.id, box)) {
+		item_release(&it);
+		return;
+	}
 	if (parent >= 0 && !it.id) {
 		struct strbuf line = STRBUF_INIT;
+
+		if (p->htasks_nr && p->htasks[p->htasks_nr - 1].task == (size_t)parent) {
+			p->htasks[p->htasks_nr - 1].crit++;
+			p->htasks[p->htasks_nr - 1].open += box->c == BOX_TODO;
+		}
 
 		if (p->cur != parent)
 			reopen_task(p, parent, p->nest[p->nest_nr - 1].indent);
@@ -1786,6 +1903,10 @@ static void md_item(struct md_parser *p, const char *s, size_t len,
 	}
 	if (box->optional && box->c == BOX_TODO)
 		set_status(t, "optional");
+	if (it.struck && !t->done) {
+		t->cancelled = 1;
+		set_status(t, "struck out");
+	}
 	/* Kiro writes "- [-] 2. Task" for a task it is working on */
 	if (box->c == BOX_CANCELLED && box->n == 1 && *box->s == '-' && !p->legend['-'] &&
 	    !auto_id && isdigit((unsigned char)t->id[0]))
@@ -2144,6 +2265,10 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
 			    (ti < 0 || strlen(cells->v[i]) > strlen(cells->v[ti])))
 				ti = (long)i;
 
+	if (status_entry(p, id, &box)) {
+		free(id);
+		return 1;
+	}
 	end_nesting(p);
 	auto_id = !id;
 	if (auto_id)
@@ -2213,29 +2338,138 @@ static int md_table_row(struct md_parser *p, const struct strlist *cells)
  * After "### ": does the heading start with an ID ("4.1 Update", "**T001**")?
  * 1 if so, 2 if it says it is a task ("Task 3: ...", "Task 1.1").
  */
+/* "### Task I-1.2: title", "### Task A.3 - title": the length of an ID of another shape at s, or 0 */
+static size_t task_heading_id(const char *s)
+{
+	size_t n = strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
+
+	if (n && n < 16 && strpbrk(s, "0123456789") &&
+	    (size_t)(strpbrk(s, "0123456789") - s) < n &&
+	    (s[n] == ':' || !strncmp(s + n, " -", 2) || !strncmp(s + n, " \xe2\x80\x94", 4)))
+		return n;
+	return 0;
+}
+
+/*
+ * "Task " before a heading's ID, in the languages of the corpus ("タスク
+ * 1.1:", "任务 2:", "Tarea 3:"): the length up to the ID, or 0.
+ */
+static size_t task_word(const char *s)
+{
+	static const char *const words[] = {
+		"task", "\xe3\x82\xbf\xe3\x82\xb9\xe3\x82\xaf" /* タスク */,
+		"\xe4\xbb\xbb\xe5\x8a\xa1" /* 任务 */, "\xe4\xbb\xbb\xe5\x8b\x99" /* 任務 */,
+		"\xec\x9e\x91\xec\x97\x85" /* 작업 */, "tarea", "tarefa", "aufgabe",
+		"t\xc3\xa2\x63he" /* tâche */,
+	};
+	size_t i, n;
+
+	for (i = 0; i < ARRAY_SIZE(words); i++) {
+		n = strlen(words[i]);
+		if (strncasecmp(s, words[i], n))
+			continue;
+		/* the CJK words may run into the number: "任务1:" */
+		if (s[n] == ' ' || ((unsigned char)*s >= 0x80 && isdigit((unsigned char)s[n])))
+			return n + (s[n] == ' ');
+	}
+	return 0;
+}
+
 static int heading_has_id(struct md_parser *p, const char *s, size_t len)
 {
-	size_t pos = strspn(s, " \t*"), end;
+	size_t pos = strspn(s, " \t*"), end, n;
 	char *id;
 	int task = 0;
 
-	if (!strncasecmp(s + pos, "task ", 5)) {
-		pos += 5;
+	if ((n = task_word(s + pos))) {
+		pos += n;
 		task = 1;
 	}
 	id = read_id(p, s, len, pos, &end);
 	free(id);
-	if (!id && task) {
-		/* "### Task I-1.2: title", "### Task A.3 - title": an ID of another shape */
-		size_t n = strspn(s + pos, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-");
-
-		if (n && n < 16 && strpbrk(s + pos, "0123456789") &&
-		    (size_t)(strpbrk(s + pos, "0123456789") - (s + pos)) < n &&
-		    (s[pos + n] == ':' || !strncmp(s + pos + n, " -", 2) ||
-		     !strncmp(s + pos + n, " \xe2\x80\x94", 4)))
-			return 2;
-	}
+	if (!id && task && task_heading_id(s + pos))
+		return 2;
 	return id ? 1 + task : 0;
+}
+
+/* The ID a heading starts with ("T146", "Task 3:" -> "3", "Task I-1.2:" -> "I-1.2"), or NULL. */
+static char *heading_id(struct md_parser *p, const char *h)
+{
+	size_t pos = strspn(h, " \t*"), end;
+	int has = heading_has_id(p, h, strlen(h));
+
+	if (!has)
+		return NULL;
+	if (has == 2 && task_word(h + pos)) {
+		size_t n = task_word(h + pos);
+		char *id = read_id(p, h, strlen(h), pos + n, &end);
+
+		if (id)
+			return id;
+		return xstrndup(h + pos + n, task_heading_id(h + pos + n));
+	}
+	return read_id(p, h, strlen(h), pos, &end);
+}
+
+/*
+ * "- [x] I-1.2: Write the spec" in a status list, "| T1.1 | [X] | ... |"
+ * in a tracking table, of a file whose tasks are its headings: the state
+ * of heading task I-1.2, not a task of its own.  1 if it was one.
+ */
+static int status_entry(struct md_parser *p, const char *id, const struct box *box)
+{
+	if (!p->task_head_ids || !id || !strmap_contains(p->task_head_ids, id))
+		return 0;
+	strmap_put(&p->entries, id, (void *)(uintptr_t)(1 + box->c), NULL);
+	return 1;
+}
+
+/*
+ * "### 3. Add the role hook" over "- [ ] Create useIsAdmin()", in a file
+ * whose items have no ID: the heading is the task, the items under it
+ * its criteria (md_item nests them under a heading task).
+ */
+static void head_item(struct md_parser *p, const char *h)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct box box;
+	size_t pos;
+	char *id = NULL;
+
+	strbuf_addstr(&sb, h);
+	while (sb.len && (sb.buf[sb.len - 1] == '#' || isspace((unsigned char)sb.buf[sb.len - 1])))
+		strbuf_setlen(&sb, sb.len - 1);
+	box.s = " ";
+	box.n = 1;
+	box.optional = 0;
+	box.c = BOX_TODO;
+	pos = strspn(sb.buf, " \t*");
+	if (heading_has_id(p, sb.buf, sb.len) == 2) {
+		size_t n;
+
+		pos += task_word(sb.buf + pos);
+		n = task_heading_id(sb.buf + pos);
+		const char *r;
+
+		id = xstrndup(sb.buf + pos, n);
+		pos += n;
+		pos += strspn(sb.buf + pos, " \t*");
+		r = sb.buf + pos;
+		skip_separator(&r);
+		pos = (size_t)(r - sb.buf);
+	} else {
+		pos = 0;
+	}
+	end_nesting(p);
+	md_item(p, sb.buf, sb.len, -1, &box, pos, id);
+	if (p->cur >= 0) {
+		ALLOC_GROW(p->htasks, p->htasks_nr + 1, p->htasks_alloc);
+		p->htasks[p->htasks_nr].task = (size_t)p->cur;
+		p->htasks[p->htasks_nr].crit = p->htasks[p->htasks_nr].open = 0;
+		p->htasks_nr++;
+	}
+	free(id);
+	strbuf_release(&sb);
 }
 
 /* The box at s ("[ ] ", "[x]* "): its class, and where the text starts. */
@@ -2529,6 +2763,11 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			/* a checklist under "### 4.1 title": criteria of a heading task? */
 			if (!p->id_heading)
 				p->id_heading = p->last_id_heading;
+			if (p->last_id_heading &&
+			    (!p->heads_nr || p->heads[p->heads_nr - 1] != p->last_id_heading)) {
+				ALLOC_GROW(p->heads, p->heads_nr + 1, p->heads_alloc);
+				p->heads[p->heads_nr++] = p->last_id_heading;
+			}
 			md_item(p, s, len, (int)indent_width(s), &box, off, NULL);
 			return;
 		}
@@ -2552,6 +2791,16 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 	}
 	if ((*s == '-' || *s == '*') && s[1] == ' ')
 		task_note(p, s, len);
+	if (!p->id_item && (*s == '-' || *s == '*') && s[1] == ' ') {
+		/* "- T001 Create the model": a task without its box? */
+		size_t at = 2 + strspn(s + 2, " *"), end;
+		char *id = read_id(p, s, len, at, &end);
+
+		if (id && strncmp(id, "US", 2) && !priority_label(id) && isupper((unsigned char)*id) &&
+		    (s[end] == ' ' || s[end] == ':' || s[end] == '*'))
+			p->id_item = p->line;
+		free(id);
+	}
 	if (p->plain_items < 2) {
 		/* "- text", "1. text"; not "- [P] tasks = different files", a note */
 		const char *q = s + strspn(s, " \t");
@@ -2571,14 +2820,42 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			const char *h = s + level + strspn(s + level, " \t");
 
 			p->in_table = 0;
+			while (p->task_heads_at < p->task_heads_nr &&
+			       p->task_heads[p->task_heads_at] < p->line)
+				p->task_heads_at++;
+			if (p->head_level && (int)level > p->head_level && p->nest_nr &&
+			    !(p->task_heads_at < p->task_heads_nr &&
+			      p->task_heads[p->task_heads_at] == p->line)) {
+				/* "#### Steps" under the heading task "### 3. title": still its text */
+				struct strbuf sub = STRBUF_INIT;
+
+				if (p->cur != p->nest[0].task)
+					reopen_task(p, p->nest[0].task, -1);
+				p->nest_nr = 1;
+				strbuf_addstr(&sub, s);
+				strbuf_trim(&sub);
+				add_text(p, sub.buf);
+				scan_paths(p, h, p->line);
+				strbuf_release(&sub);
+				return;
+			}
+			p->head_level = 0;
 			end_nesting(p);
-			p->last_id_heading = 0;
+			/* "#### Done when" under "### 4.1 title" is still in its section */
+			if ((int)level <= p->last_id_level)
+				p->last_id_heading = 0;
 			if (checklist_heading(h))
 				p->checklist_level = (int)level;
 			else if (p->checklist_level && (int)level <= p->checklist_level)
 				p->checklist_level = 0;
 			if (read_box(p, h, &box, &off)) {
 				md_item(p, h, strlen(h), -1, &box, off, NULL);
+				return;
+			}
+			if (p->task_heads_at < p->task_heads_nr &&
+			    p->task_heads[p->task_heads_at] == p->line) {
+				head_item(p, h);
+				p->head_level = (int)level;
 				return;
 			}
 			if (level == 2) {
@@ -2591,6 +2868,11 @@ static void md_line(struct md_parser *p, const char *s, size_t len)
 			if (level >= 3 && (has = heading_has_id(p, h, strlen(h)))) {
 				p->head_text = xstrdup(h);
 				p->last_id_heading = p->line;
+				p->last_id_level = (int)level;
+				free(p->last_id);
+				p->last_id = heading_id(p, h);
+				if (p->last_id && !strmap_contains(&p->head_ids, p->last_id))
+					strmap_put(&p->head_ids, p->last_id, (void *)(uintptr_t)p->line, NULL);
 				if (!p->any_id_heading)
 					p->any_id_heading = p->line;
 				/* "### Task 1.1: ..." is a task even with no checklist under it */
@@ -2801,7 +3083,11 @@ static void acceptance_hint(struct md_parser *p)
 			return;
 	if (p->tl->nr == p->first_task) {
 		/* no checklist at all: nothing to call acceptance criteria */
-		if (p->any_id_heading)
+		if (p->id_item)
+			warning("%s:%d: no checklist items, but list items that start with an ID "
+				"('- T001 title'): write '- [ ] T001 title' to plan one",
+				p->file, p->id_item);
+		else if (p->any_id_heading)
 			warning("%s:%d: no checklist items, but headings that start with an ID "
 				"('### 4.1 title'): write a task as '### [ ] 4.1 title' or "
 				"'- [ ] 4.1 title' to plan it", p->file, p->any_id_heading);
@@ -2836,17 +3122,159 @@ static size_t fence_len(const char *s, char *c)
 	*c = *s;
 	while (s[n] == *c)
 		n++;
+	/* "```inline```" is code in a paragraph: a backtick fence's info string has no backtick */
+	if (*c == '`' && strchr(s + n, '`'))
+		return 0;
 	return n >= 3 ? n : 0;
 }
 
-int tasks_parse_markdown(struct tasklist *tl, const char *file,
-			 const char *buf, size_t len, int source)
+/*
+ * Code spans: the length of the backtick run still open after line s,
+ * when k was open before it (0: none).  A backslash escapes a backtick,
+ * inside a span too: CommonMark says it does not there, but a span over
+ * lines is a shell command whose \` is one.
+ */
+static size_t span_state(const char *s, size_t k)
+{
+	while (*s) {
+		if (*s == '\\' && s[1] == '`') {
+			s += 2;
+		} else if (*s == '`') {
+			size_t n = strspn(s, "`");
+
+			if (!k)
+				k = n;
+			else if (n == k)
+				k = 0;
+			s += n;
+		} else {
+			s++;
+		}
+	}
+	return k;
+}
+
+/*
+ * A code span opened (k backticks) and not closed on its line: does it
+ * close within the next 40 lines?  Then it is a span over lines (a shell
+ * command with a here-text in a "Verify:" note), and what it holds,
+ * "- [ ] ..." included, is code, not tasks; else its backtick was a
+ * backtick.
+ */
+static int span_closes(const char *s, const char *end, size_t k)
+{
+	struct strbuf l = STRBUF_INIT;
+	int i, ret = 0;
+
+	for (i = 0; i < 40 && s < end && k; i++) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+
+		strbuf_reset(&l);
+		strbuf_add(&l, s, n);
+		if (!span_state(l.buf, k))
+			ret = 1;
+		k = span_state(l.buf, k);
+		s += n + (nl ? 1 : 0);
+		if (ret)
+			break;
+	}
+	strbuf_release(&l);
+	return ret;
+}
+
+/* "- text", "10. text": a list item, with or without a box */
+static int list_marker(const char *s)
+{
+	size_t d;
+
+	s += strspn(s, " \t");
+	if ((*s == '-' || *s == '*' || *s == '+') && (!s[1] || s[1] == ' ' || s[1] == '\t'))
+		return 1;
+	d = strspn(s, "0123456789");
+	return d && d < 10 && (s[d] == '.' || s[d] == ')') && (!s[d + 1] || s[d + 1] == ' ' || s[d + 1] == '\t');
+}
+
+/* Heading tasks whose criteria are all ticked are done. */
+static void head_status(struct md_parser *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->htasks_nr; i++) {
+		struct task *t = &p->tl->v[p->htasks[i].task];
+		void *v = strmap_get(&p->entries, t->id);
+
+		if (v)
+			t->done = (uintptr_t)v - 1 == BOX_DONE;
+		else if (p->htasks[i].crit && !p->htasks[i].open)
+			t->done = 1;
+	}
+}
+
+/*
+ * The file's shape says its tasks are headings: it has items, none of
+ * them with an ID, and headings that start with an ID with items under
+ * them.  Hand those headings' lines to the second reading.
+ */
+static int heading_shape(struct md_parser *p, int **heads, size_t *nr, struct strmap *ids)
+{
+	size_t i, n = 0, other = 0, auto_nr = 0;
+
+	if (!p->heads_nr || p->tl->nr == p->first_task)
+		return 0;
+	/*
+	 * No item has an ID, or those that have one are a status list of the
+	 * headings ("- [x] I-1.2: title"; entries for headings not written
+	 * yet stay tasks): some name a heading, and items without an ID
+	 * (the criteria) are there too.
+	 */
+	for (i = p->first_task; i < p->tl->nr; i++) {
+		if (p->tl->v[i].auto_id)
+			auto_nr++;
+		else if (strmap_contains(&p->head_ids, p->tl->v[i].id))
+			n++;
+		else
+			other++;
+	}
+	if (!auto_nr || (other && !n))
+		return 0;
+	/* a heading a status entry names is a task, criteria under it or not */
+	for (i = p->first_task; i < p->tl->nr; i++) {
+		size_t k;
+		int line;
+
+		if (p->tl->v[i].auto_id || !strmap_contains(&p->head_ids, p->tl->v[i].id))
+			continue;
+		line = (int)(uintptr_t)strmap_get(&p->head_ids, p->tl->v[i].id);
+		for (k = 0; k < p->heads_nr && p->heads[k] < line; k++)
+			;
+		if (k < p->heads_nr && p->heads[k] == line)
+			continue;
+		ALLOC_GROW(p->heads, p->heads_nr + 1, p->heads_alloc);
+		memmove(p->heads + k + 1, p->heads + k, (p->heads_nr - k) * sizeof(*p->heads));
+		p->heads[k] = line;
+		p->heads_nr++;
+	}
+	strmap_clear(ids);
+	*ids = p->head_ids;
+	strmap_init(&p->head_ids);
+	*heads = p->heads;
+	*nr = p->heads_nr;
+	p->heads = NULL;
+	p->heads_nr = p->heads_alloc = 0;
+	return 1;
+}
+
+static int parse_md(struct tasklist *tl, const char *file, const char *buf, size_t len,
+		    int source, const int *task_heads, size_t task_heads_nr,
+		    const struct strmap *task_head_ids,
+		    int **heads, size_t *heads_nr, struct strmap *head_ids)
 {
 	struct md_parser p;
 	struct strbuf line = STRBUF_INIT, clean = STRBUF_INIT;
 	const char *s = buf, *end = buf + len;
-	int in_comment = 0, ret = 0;
-	size_t fence = 0, bad;
+	int in_comment = 0, ret = 0, code = 0, in_list = 0, after_blank = 1;
+	size_t fence = 0, span = 0, bad;
 	char fence_c = 0;
 
 	if (memchr(buf, '\0', len))
@@ -2877,6 +3305,11 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 	strlist_init(&p.links);
 	strlist_init(&p.head_lines);
 	p.first_task = tl->nr;
+	p.task_heads = task_heads;
+	p.task_heads_nr = task_heads_nr;
+	p.task_head_ids = task_head_ids;
+	strmap_init(&p.head_ids);
+	strmap_init(&p.entries);
 	p.md = pcre2_match_data_create(8, NULL);
 	if (!p.md) {
 		ret = error("out of memory");
@@ -2923,11 +3356,39 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 			}
 			continue;
 		}
+		if (span) {
+			/* in a code span over lines: code, whatever it looks like */
+			span = span_state(line.buf, span);
+			continue;
+		}
 		if (!in_comment && (fl = fence_len(line.buf, &fc))) {
 			end_task(&p);
 			fence = fl;
 			fence_c = fc;
 			continue;
+		}
+		/*
+		 * An indented code block: 4 columns or more after a blank
+		 * line, outside a list (where indentation continues an item).
+		 */
+		if (!in_comment) {
+			if (is_blank(line.buf)) {
+				after_blank = 1;
+			} else if (code && indent_width(line.buf) >= 4) {
+				continue;
+			} else {
+				code = 0;
+				if (indent_width(line.buf) >= 4 && after_blank && !in_list) {
+					end_task(&p);
+					code = 1;
+					continue;
+				}
+				if (list_marker(line.buf))
+					in_list = 1;
+				else if (!indent_width(line.buf))
+					in_list = 0;
+				after_blank = 0;
+			}
 		}
 
 		/* drop <!-- ... --> comments, which may span lines */
@@ -2957,13 +3418,17 @@ int tasks_parse_markdown(struct tasklist *tl, const char *file,
 		if (had_comment && is_blank(clean.buf))
 			continue;
 		md_line(&p, clean.buf, clean.len);
+		if ((span = span_state(clean.buf, 0)) && !span_closes(s, end, span))
+			span = 0;
 	}
+	head_status(&p);
 	finish_texts(&p);
 	task_notes(&p);
 	priority_labels(&p);
 	kiro_groups(&p);
 	checklist_sections(&p);
-	acceptance_hint(&p);
+	if (!heads || !heading_shape(&p, heads, heads_nr, head_ids))
+		acceptance_hint(&p);
 
 out:
 	finish_texts(&p);
@@ -2982,6 +3447,54 @@ out:
 	free(p.head_text);
 	free(p.nest);
 	free(p.checks);
+	free(p.heads);
+	free(p.htasks);
+	free(p.last_id);
+	strmap_clear(&p.head_ids);
+	strmap_clear(&p.entries);
+	return ret;
+}
+
+/* Drop what a first reading of a file added to tl. */
+static void tasklist_truncate(struct tasklist *tl, size_t nr, size_t phases_nr)
+{
+	while (tl->nr > nr)
+		task_release(&tl->v[--tl->nr]);
+	while (tl->phases_nr > phases_nr) {
+		struct task_phase *ph = &tl->phases[--tl->phases_nr];
+
+		free(ph->name);
+		free(ph->file);
+		strlist_clear(&ph->notes);
+	}
+}
+
+/*
+ * Read a markdown file.  Whether its headings are its tasks is known only
+ * once it is read: a first reading, quiet, says so; a second reading then
+ * reads the headings as tasks.  A first reading that warned is read again
+ * too, loud, so that every warning is said once.
+ */
+int tasks_parse_markdown(struct tasklist *tl, const char *file,
+			 const char *buf, size_t len, int source)
+{
+	size_t nr = tl->nr, phases_nr = tl->phases_nr, heads_nr = 0;
+	int quiet = quiet_warnings, count = warning_count, ret;
+	int *heads = NULL;
+	struct strmap ids = STRMAP_INIT;
+
+	quiet_warnings = 1;
+	ret = parse_md(tl, file, buf, len, source, NULL, 0, NULL, &heads, &heads_nr, &ids);
+	quiet_warnings = quiet;
+	if (ret < 0 || (!heads && warning_count == count))
+		goto out;
+	tasklist_truncate(tl, nr, phases_nr);
+	warning_count = count;
+	ret = parse_md(tl, file, buf, len, source, heads, heads_nr, heads ? &ids : NULL,
+		       NULL, NULL, NULL);
+out:
+	free(heads);
+	strmap_clear(&ids);
 	return ret;
 }
 
@@ -3171,8 +3684,12 @@ int tasks_load_file(struct tasklist *tl, const char *path, int source)
 		if (!ret)
 			scan_phase_notes(tl, sb.buf, sb.len, source, phases_before);
 	}
-	if (!ret && tl->nr == before)
-		ret = error("no tasks found in '%s'", path);
+	if (!ret && tl->nr == before && ends_with(path, ".ini"))
+		ret = error("no tasks found in '%s': write a task as [task \"T001\"] with title = ...", path);
+	else if (!ret && tl->nr == before)
+		ret = error("no tasks found in '%s': a task is a checklist item ('- [ ] T001 title'), "
+			    "a checkbox heading ('### [ ] T001 title') or a table row with a box "
+			    "('| [ ] | T001 | title |')", path);
 out:
 	strbuf_release(&sb);
 	return ret;

@@ -235,7 +235,7 @@ test_expect_success 'checkbox headings and task tables are tasks' '
 	test_cmp expect actual
 '
 
-test_expect_success 'checklists that look like acceptance criteria are named as such' '
+test_expect_success 'criteria under ID headings make heading tasks; under a table, a hint' '
 	cat >repo/crit.md <<-\EOF &&
 	# Plan
 
@@ -244,8 +244,11 @@ test_expect_success 'checklists that look like acceptance criteria are named as 
 	- [ ] the benchmark improves
 	- [ ] no API change
 	EOF
-	(cd repo && git parallel plan crit.md >/dev/null 2>../err) &&
-	grep "^warning: crit.md:3: the tasks seem to be headings" err &&
+	(cd repo && git parallel plan --json crit.md >crit.json 2>../err) &&
+	test_must_be_empty err &&
+	json_get repo/crit.json "[(t[\"id\"], t[\"paths\"]) for t in d[\"tasks\"]]" >actual &&
+	echo "[[\"4.1\", [\"lib/x.ts\"]]]" >expect &&
+	test_cmp expect actual &&
 	cat >repo/crit2.md <<-\EOF &&
 	| ID | Task |
 	|----|------|

@@ -181,7 +181,7 @@ test_expect_success 'a quantity after "after" is not a task: "after 30 days", "a
 
 test_expect_success 'a title all in bold is the title; a task table without a title column shows its files' '
 	cat >repo/bold.md <<-\EOF &&
-	### 1.1 Project setup
+	### Project setup
 	- [ ] **Set up the project**
 	  - Node 18, directories, .gitignore
 	- [ ] **Vite** and **Electron** builder config
@@ -395,7 +395,7 @@ test_expect_success 'after a name that only looks like an ID, no warning; after 
 	test_line_count = 1 err
 '
 
-test_expect_success '"### Task I-1.2: title" headings with criteria under them make the hint too' '
+test_expect_success '"### Task I-1.2: title" headings with criteria under them are the tasks' '
 	cat >repo/roman.md <<-\EOF &&
 	## PHASE I: CONSOLE APPLICATION
 
@@ -404,10 +404,15 @@ test_expect_success '"### Task I-1.2: title" headings with criteria under them m
 	- [ ] Validation rules clearly specified
 
 	### Task I-1.3: Implement Task Dataclass
-	- [ ] create_task validates and creates a task
+	- [x] create_task validates and creates a task
 	EOF
-	(cd repo && git parallel plan roman.md >/dev/null 2>../err) &&
-	grep "^warning: roman.md:3: the tasks seem to be headings" err
+	plan_json roman.md &&
+	test_must_be_empty err &&
+	expect_plan roman.md <<-\EOF
+	ids()	I-1.2 I-1.3
+	title("I-1.2")	Write Task Data Model Specification
+	status("I-1.3")	done
+	EOF
 '
 
 test_expect_success 'an ID with a word after it is one ID: T017-TEST, T042-CLEANUP; success metrics are checks' '
@@ -507,7 +512,7 @@ test_expect_success 'a status box right under an ID heading makes the heading th
 	EOF
 	plan_json headbox.md &&
 	expect_plan headbox.md <<-\EOF
-	ids()	T146 T147 L17 L18
+	ids()	T146 T147 T165
 	[[t["id"], t["status"], t["title"], t["paths"]] for t in d["tasks"][:2]]	[["T146", "done", "Define communications table with all fields", ["packages/database/src/schema/communications.ts"]], ["T147", "todo", "Export communications from the schema index", ["packages/database/src/schema/index.ts"]]]
 	EOF
 '

@@ -80,6 +80,14 @@ struct pathres;
 void tasks_set_tree(const struct pathres *tree);
 
 /*
+ * The directory of the task file being read, from the top of the
+ * repository ("specs/002-x/", "" at the top), or NULL when the file is
+ * outside it: a markdown link's "../" or "./" target is relative to it.
+ * Borrowed, like the tree.
+ */
+void tasks_set_dir(const char *dir);
+
+/*
  * Parse a markdown task list held in buf (len bytes).  "file" names it in
  * messages; "source" is stored in each task.  Unparseable items are warned
  * about with file:line and skipped.  Returns 0, or -1 after reporting an
