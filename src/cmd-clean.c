@@ -376,6 +376,13 @@ int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
 			git_strarray_dispose(&names);
 		}
 	}
+	/*
+	 * The default ../<repo>.parallel/ was made by run: once its last
+	 * worktree is gone, leave no empty directory beside the repository
+	 * (rmdir fails, harmlessly, while anything is left in it).
+	 */
+	if (!s.cfg.worktrees)
+		rmdir(s.wt_parent);
 	ret = refused;
 out:
 	if (locked)
