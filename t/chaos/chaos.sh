@@ -47,11 +47,13 @@ done
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 test -x "$top/git-parallel" || { echo "chaos: build $top/git-parallel first" >&2; exit 128; }
-PATH="$top:$PATH"
-export PATH
 test -n "$dir" || dir=$(mktemp -d "${TMPDIR:-/tmp}/gp-chaos.XXXXXX")
-mkdir -p "$dir"
+mkdir -p "$dir/bin"
 dir=$(cd "$dir" && pwd)
+# a copy of the binary: a rebuild during a long run must not change it
+cp "$top/git-parallel" "$dir/bin/" || exit 128
+PATH="$dir/bin:$PATH"
+export PATH
 unset GIT_DIR GIT_WORK_TREE GIT_PARALLEL_CONFIG
 GIT_PARALLEL_TRUST_COMMANDS=1
 GIT_AUTHOR_NAME=Chaos GIT_AUTHOR_EMAIL=chaos@example.com
