@@ -35,6 +35,9 @@ write_bad_agent () {
 		head -c 10485760 /dev/zero | tr '\0' x ;;
 	12)	# never exits
 		exec sleep 3600 ;;
+	13)	# runs git parallel itself, from inside its worktree
+		git parallel run; git parallel merge; git parallel clean --all --force
+		git add -A && git commit -q -m "$id: own" ;;
 	esac
 	exit 0
 	EOF2
@@ -45,11 +48,29 @@ scenario_agents () {
 	scen_now=agents step=0 what=setup
 	write_bad_agent
 	CHAOS_TIMEOUT=20s
-	new_repo agents 12 "$dir/bad-agent"
+	new_repo agents 13 "$dir/bad-agent"
 	sed -i 's/retries = 1/retries = 0/; s/jobs = 3/jobs = 4/' "$repo/.git/gp-config"
 	git -C "$repo" rev-parse main >"$dir/target.start"
-	for cmd in run check merge "merge --allow-undeclared" status report "clean --merged" run merge "clean --all"
+	for cmd in run check merge "merge --allow-undeclared" dirty-merge status report "clean --merged" run merge "clean --all"
 	do
+		if test "$cmd" = dirty-merge
+		then
+			# a modified tracked file in the target's worktree: merge
+			# refuses, names it, and changes nothing
+			step=$((step + 1)) what="merge with a dirty README"
+			echo "user edit" >>"$repo/README"
+			cp "$repo/README" "$dir/README.user"
+			snapshot
+			gp merge --allow-undeclared >"$dir/agents.$step.out" 2>&1
+			rc=$?
+			echo "step $step: $what: exit $rc"
+			test $rc = 128 || fail "exit $rc, expected 128"
+			grep -q README "$dir/agents.$step.out" || fail "the refusal does not name README"
+			cmp -s "$repo/README" "$dir/README.user" || fail "README changed"
+			test "$(git -C "$repo" rev-parse main)" = "$(cat "$dir/target.before")" || fail "main moved"
+			git -C "$repo" checkout -q -- README
+			continue
+		fi
 		step=$((step + 1)) what=$cmd
 		snapshot
 		echo "step $step: $cmd"
