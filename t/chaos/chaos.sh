@@ -308,15 +308,22 @@ scenario_kill () {
 			rand 6
 			case $r in 0) cmd=check ;; 1) cmd=merge ;; *) cmd=run ;; esac
 		fi
-		rand 3
-		case $r in 0) sig=KILL ;; 1) sig=TERM ;; 2) sig=INT ;; esac
+		rand 4
+		case $r in 0) sig=KILL ;; 1) sig=TERM ;; 2) sig=INT ;; 3) sig=ALL ;; esac
 		rand 2; grp=$r
+		test $sig = ALL && grp=2
 		rand 2000; delay=$(printf '%d.%03d' $((r / 1000)) $((r % 1000)))
-		what="$cmd, SIG$sig to $(test $grp = 1 && echo group || echo process) after ${delay}s"
+		case $grp in 0) whom=process ;; 1) whom=group ;; 2) whom="every process it started (a power cut)" ;; esac
+		what="$cmd, SIG$(test $sig = ALL && echo KILL || echo $sig) to $whom after ${delay}s"
 		echo "step $step: $what"
 		gp_bg $cmd
 		sleep "$delay"
-		if test $grp = 1
+		if test $grp = 2
+		then
+			sig=KILL
+			kill -9 $gp_pid $(stray | cut -d" " -f1) 2>/dev/null
+			kill -9 $(stray | cut -d" " -f1) 2>/dev/null
+		elif test $grp = 1
 		then
 			kill -s $sig -- -$gp_pid 2>/dev/null
 		else
