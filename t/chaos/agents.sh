@@ -35,6 +35,9 @@ write_bad_agent () {
 		head -c 10485760 /dev/zero | tr '\0' x ;;
 	12)	# never exits
 		exec sleep 3600 ;;
+	14)	# a daemon in a session of its own (leaves the process group)
+		git add -A && git commit -q -m "$id: own" &&
+		setsid sh -c 'sleep 300 & exec sleep 301' >/dev/null 2>&1 </dev/null & ;;
 	13)	# runs git parallel itself, from inside its worktree
 		git parallel run; git parallel merge; git parallel clean --all --force
 		git add -A && git commit -q -m "$id: own" ;;
@@ -48,7 +51,7 @@ scenario_agents () {
 	scen_now=agents step=0 what=setup
 	write_bad_agent
 	CHAOS_TIMEOUT=20s
-	new_repo agents 13 "$dir/bad-agent"
+	new_repo agents 14 "$dir/bad-agent"
 	sed -i 's/retries = 1/retries = 0/; s/jobs = 3/jobs = 4/' "$repo/.git/gp-config"
 	git -C "$repo" rev-parse main >"$dir/target.start"
 	for cmd in run check merge "merge --allow-undeclared" dirty-merge status report "clean --merged" run merge "clean --all"

@@ -17,7 +17,7 @@
 #         delete the worktree, reset --hard HEAD~, leave index.lock, symlink
 #         out of the repository, 50 MB file, edit outside the owned paths,
 #         background child, exit 0 without a commit, 10 MB of stdout, never
-#         exit): run, status, check, merge and clean must stay sane.
+#         exit, a setsid daemon, git parallel run from inside): run, status, check, merge and clean must stay sane.
 # disk    the worktrees and the state directory on a 2 MiB tmpfs (needs
 #         root and mount): a run that fills it, then the same run after the
 #         disk is freed finishes.
