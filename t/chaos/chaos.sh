@@ -293,6 +293,8 @@ all_state () {
 scenario_kill () {
 	scen_now=kill step=0 what=setup
 	write_good_agent
+	printf '#!/bin/sh\nsleep 0.3\ntest -f src/shared.c\n' >"$dir/verify"
+	chmod +x "$dir/verify"
 	new_repo kill 8 "$dir/good-agent" " src/shared.c" "T1 T2"
 	tasks="T1 T2 T3 T4 T5 T6 T7 T8"
 	git -C "$repo" rev-parse main >"$dir/target.start"
@@ -305,11 +307,11 @@ scenario_kill () {
 		gp status --json >"$dir/status.json" 2>/dev/null
 		if all_state done merged >/dev/null
 		then
-			rand 4
-			case $r in 0|1) cmd=merge ;; 2) cmd=check ;; 3) cmd="clean --merged" ;; esac
+			rand 5
+			case $r in 0) cmd=merge ;; 1) cmd="merge --verify $dir/verify" ;; 2) cmd=check ;; 3) cmd="clean --merged" ;; 4) cmd="check --exact" ;; esac
 		else
-			rand 6
-			case $r in 0) cmd=check ;; 1) cmd=merge ;; *) cmd=run ;; esac
+			rand 7
+			case $r in 0) cmd=check ;; 1) cmd=merge ;; 2) cmd="merge --verify $dir/verify" ;; *) cmd=run ;; esac
 		fi
 		rand 4
 		case $r in 0) sig=KILL ;; 1) sig=TERM ;; 2) sig=INT ;; 3) sig=ALL ;; esac
