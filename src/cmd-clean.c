@@ -180,7 +180,9 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		struct strbuf reasons = STRBUF_INIT;
 		size_t k;
 
-		if (broken)
+		if (broken && worktree_being_removed(s->repo, name))
+			;	/* a clean killed while it removed it: finish the job */
+		else if (broken)
 			strbuf_addf(&reasons, "worktree '%s' is damaged (its git files are incomplete)", wt);
 		else if (incomplete == 2)
 			strbuf_addf(&reasons, "worktree '%s' was not completely created and has files "
