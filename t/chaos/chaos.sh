@@ -27,7 +27,7 @@
 # the target ref is the old tip or a descendant of it (never half); no
 # unmerged index entry in the repository or a task worktree; the user's
 # untracked and ignored files in the main worktree are byte-equal; git
-# parallel status --json parses; no process of a killed command is left
+# parallel status --json and report --format=json parse; no process of a killed command is left
 # once the command was stopped by SIGTERM/SIGINT, and none at all at the end.
 set -u
 
@@ -174,6 +174,10 @@ invariants () {
 		fail "status --json failed: $(head -2 "$dir/status.err")"
 	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["version"] == 1' "$dir/status.json" 2>/dev/null ||
 		fail "status --json does not parse"
+	gp report --format=json >"$dir/report.json" 2>"$dir/report.err" ||
+		fail "report --format=json failed: $(head -2 "$dir/report.err")"
+	python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["version"] == 1' "$dir/report.json" 2>/dev/null ||
+		fail "report --format=json does not parse"
 	# (after a merge killed between the ref and the worktree, status says
 	# so and the next merge finishes it: the final merge checks that)
 	if test "$(git -C "$repo" symbolic-ref -q HEAD)" = "refs/heads/$target" &&
