@@ -11,6 +11,7 @@
 
 #include "gp/check.h"
 #include "gp/cmd.h"
+#include "gp/lock.h"
 #include "gp/output.h"
 #include "gp/parse-options.h"
 #include "gp/session.h"
@@ -414,6 +415,7 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 		goto out;
 	if (session_load_status(&s) < 0)
 		goto out;
+	warn_merge_interrupted(s.state);
 	if (check_run(&c, &s, sel, nr, flags | (json ? CHECK_ALL_RANGES : 0)) < 0)
 		goto out;
 	if (json)

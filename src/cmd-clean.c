@@ -180,7 +180,9 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		struct strbuf reasons = STRBUF_INIT;
 		size_t k;
 
-		if (broken)
+		if (broken && worktree_being_removed(s->repo, name))
+			;	/* a clean killed while it removed it: finish the job */
+		else if (broken)
 			strbuf_addf(&reasons, "worktree '%s' is damaged (its git files are incomplete)", wt);
 		else if (incomplete == 2)
 			strbuf_addf(&reasons, "worktree '%s' was not completely created and has files "
@@ -376,6 +378,13 @@ int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
 			git_strarray_dispose(&names);
 		}
 	}
+	/*
+	 * The default ../<repo>.parallel/ was made by run: once its last
+	 * worktree is gone, leave no empty directory beside the repository
+	 * (rmdir fails, harmlessly, while anything is left in it).
+	 */
+	if (!s.cfg.worktrees)
+		rmdir(s.wt_parent);
 	ret = refused;
 out:
 	if (locked)

@@ -12,6 +12,7 @@
 
 #include "gp/cmd.h"
 #include "gp/exec-remote.h"
+#include "gp/lock.h"
 #include "gp/output.h"
 #include "gp/parse-options.h"
 #include "gp/report.h"
@@ -518,6 +519,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	if (session_load_status(&s) < 0)
 		goto out;
+	warn_merge_interrupted(s.state);
 	run_engine_init(&e, &s, sel, sel_nr, &o, &ex, on_event, &v);
 	engine_up = 1;
 	v.e = &e;

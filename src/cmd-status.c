@@ -70,6 +70,12 @@ static void print_json(struct session *s, const size_t *sel, size_t nr, const st
 		json_null(&j);
 	}
 	free(command);
+	{
+		char *im = state_merge_interrupted(s->state);
+
+		json_kv_string(&j, "interrupted_merge", im);
+		free(im);
+	}
 	json_key(&j, "tasks");
 	json_array_begin(&j);
 	for (k = 0; k < nr; k++) {
@@ -154,6 +160,15 @@ static void print_table(struct session *s, const size_t *sel, size_t nr, const s
 	else if (holder)
 		printf("a git parallel command holds the lock (pid %ld)\n", (long)holder);
 	free(command);
+	{
+		char *im = state_merge_interrupted(s->state);
+
+		if (im)
+			printf("a merge into '%s' was interrupted: where '%s' is checked out, git status "
+			       "may show the merge undone; run 'git parallel merge' to finish it, and "
+			       "commit nothing there before\n", term_str(im), term_str(im));
+		free(im);
+	}
 	for (k = 0; k < nr; k++) {
 		size_t i = sel[k];
 		const struct task_status *st = &s->st[i];

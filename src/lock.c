@@ -54,3 +54,41 @@ out:
 	strbuf_release(&sb);
 	return command;
 }
+
+char *state_merge_interrupted(const char *state_dir)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *path = state_journal_path(state_dir), *command = NULL, *target = NULL;
+	const char *p;
+
+	if (strbuf_read_file(&sb, path) < 0)
+		goto out;
+	command = state_lock_command(state_dir);
+	if (command && !strcmp(command, "merge"))
+		goto out;	/* a merge is at work: its journal is no news */
+	if (!strncmp(sb.buf, "target ", 7))
+		p = sb.buf + 7;
+	else if ((p = strstr(sb.buf, "\ntarget ")))
+		p += 8;
+	else
+		goto out;
+	target = xstrndup(p, strcspn(p, "\n"));
+	if (!strncmp(target, "refs/heads/", 11))
+		memmove(target, target + 11, strlen(target + 11) + 1);
+out:
+	free(command);
+	free(path);
+	strbuf_release(&sb);
+	return target;
+}
+
+void warn_merge_interrupted(const char *state_dir)
+{
+	char *target = state_merge_interrupted(state_dir);
+
+	if (target)
+		warning("a merge into '%s' was interrupted: where '%s' is checked out, git status "
+			"may show the merge undone; run 'git parallel merge' to finish it, and commit "
+			"nothing there before", target, target);
+	free(target);
+}

@@ -1572,6 +1572,25 @@ out:
 	return ret;
 }
 
+/*
+ * The command deleted the worktree of task id: drop its admin entry, which
+ * git worktree list now shows as prunable.  git_worktree_prune without
+ * flags prunes only an entry whose directory is gone and that is not
+ * locked; the branch and its commits stay.
+ */
+static void prune_gone_worktree(git_repository *repo, const char *id)
+{
+	char *name = task_fs_name(id);
+	git_worktree *wt = NULL;
+	git_worktree_prune_options popts = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
+
+	if (git_worktree_lookup(&wt, repo, name) == 0 && git_worktree_validate(wt) < 0 &&
+	    git_worktree_prune(wt, &popts) < 0)
+		warning("cannot prune the worktree entry of task '%s': %s", id, gp_git_error());
+	git_worktree_free(wt);
+	free(name);
+}
+
 static int local_finish(struct executor *ex, struct run_engine *e, size_t i, git_oid *out,
 			struct strbuf *why)
 {
@@ -1583,6 +1602,7 @@ static int local_finish(struct executor *ex, struct run_engine *e, size_t i, git
 
 	if (access(st->worktree, F_OK) < 0) {
 		strbuf_addf(why, "its worktree '%s' is gone", st->worktree);
+		prune_gone_worktree(e->s->repo, t->id);
 		goto out;
 	}
 	if (git_repository_open(&wt, st->worktree) < 0) {

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -93,6 +94,7 @@ struct child_err {
 /* Signal handlers are process-wide: so is their state. */
 static volatile sig_atomic_t sig_fd = -1;
 static int runner_active;
+static int subreaper;		/* we are the child subreaper (Linux) */
 static const int caught_signals[] = { SIGCHLD, SIGINT, SIGTERM, SIGHUP };
 static struct sigaction old_actions[ARRAY_SIZE(caught_signals)];
 static struct sigaction old_sigpipe;
@@ -255,6 +257,10 @@ int runner_init(struct runner *r, double grace)
 		}
 	}
 	runner_active = 1;
+#ifdef PR_SET_CHILD_SUBREAPER
+	/* orphans of the tasks' commands become ours, not init's: see stop_escaped() */
+	subreaper = prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+#endif
 	return 0;
 }
 
@@ -359,6 +365,8 @@ static int leader_done(struct runner_proc *p, int block)
 	return 1;
 }
 
+static void reap_escaped_zombies(const struct runner *r, long pgrp);
+
 /* Reap p's exited leader into *status; p is done. */
 static void collect(struct runner_proc *p, int *status)
 {
@@ -373,6 +381,8 @@ static void collect(struct runner_proc *p, int *status)
 				    p->id, (long)p->pid);
 			*status = STATUS_LOST;
 		}
+		/* the members of its group that died orphaned died as our children */
+		reap_escaped_zombies(NULL, (long)p->pid);
 	}
 	p->reaped = 1;
 }
@@ -421,6 +431,111 @@ static int group_alive(pid_t pgid)
 	}
 	closedir(dir);
 	return alive;
+}
+
+/*
+ * Escaped processes: a task command's descendant that left the task's
+ * process group (setsid, setpgid) and whose parent exited.  As the child
+ * subreaper (runner_init()), we are its parent now.  Lists into v (at
+ * most max) our children outside our own process group (only in group
+ * only_pgrp, unless 0), live ones only, or only zombies: task leaders
+ * too, which the caller must leave alone until collect().  Returns the
+ * count.
+ */
+static size_t escaped(pid_t *v, size_t max, int zombies, long only_pgrp)
+{
+	struct dirent *de;
+	DIR *dir = opendir("/proc");
+	long self = (long)getpid(), group = (long)getpgrp();
+	size_t n = 0;
+
+	if (!dir)
+		return 0;
+	while (n < max && (de = readdir(dir))) {
+		char path[300], buf[256], state;
+		const char *p;
+		long ppid, pgrp;
+		ssize_t len;
+		int fd;
+
+		if (de->d_name[0] < '1' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		len = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (len <= 0)
+			continue;
+		buf[len] = '\0';
+		p = strrchr(buf, ')');
+		if (!p || sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
+			continue;
+		if (ppid != self || pgrp == group || (only_pgrp && pgrp != only_pgrp))
+			continue;
+		if ((state == 'Z' || state == 'X') == !!zombies)
+			v[n++] = (pid_t)strtol(de->d_name, NULL, 10);
+	}
+	closedir(dir);
+	return n;
+}
+
+static int is_leader(const struct runner *r, pid_t pid)
+{
+	size_t i;
+
+	for (i = 0; r && i < r->nr; i++)
+		if (r->procs[i].pid == pid && !r->procs[i].reaped)
+			return 1;
+	return 0;
+}
+
+/*
+ * Reap the zombies reparented to us (group pgrp only, unless 0), never a
+ * leader of r that collect() has yet to reap: nothing else waits for them.
+ */
+static void reap_escaped_zombies(const struct runner *r, long pgrp)
+{
+	pid_t v[256];
+	size_t n, k;
+
+	if (!subreaper)
+		return;
+	n = escaped(v, ARRAY_SIZE(v), 1, pgrp);
+	for (k = 0; k < n; k++)
+		if (!is_leader(r, v[k]))
+			waitpid(v[k], NULL, WNOHANG);
+}
+
+/*
+ * When the runner ends: what escaped the tasks' groups and is still
+ * running gets SIGTERM (its group, when it leads one), the grace period,
+ * then SIGKILL; what it leaves behind is ours again (reparented) and goes
+ * the same way.  Without this, a command's "setsid daemon &" outlived run.
+ */
+static void stop_escaped(double grace)
+{
+	pid_t v[256];
+	double now = now_mono(), kill_at = now + grace, end = kill_at + KILL_WAIT;
+	size_t n, k;
+	int sig = SIGTERM;
+
+	while ((n = escaped(v, ARRAY_SIZE(v), 0, 0)) && now < end) {
+		if (sig == SIGTERM && now >= kill_at)
+			sig = SIGKILL;
+		for (k = 0; k < n; k++) {
+			pid_t target = getpgid(v[k]) == v[k] ? -v[k] : v[k];
+
+			kill(target, sig);
+			if (sig == SIGTERM)
+				kill(target, SIGCONT);
+		}
+		reap_escaped_zombies(NULL, 0);
+		poll(NULL, 0, 20);
+		now = now_mono();
+	}
+	reap_escaped_zombies(NULL, 0);
 }
 
 /* Begin the grace period of p's group, once: SIGTERM, then SIGKILL at kill_at. */
@@ -523,6 +638,13 @@ void runner_release(struct runner *r)
 	for (i = 0; i < r->nr; i++)
 		free(r->procs[i].id);
 	free(r->procs);
+	if (subreaper) {
+		stop_escaped(r->grace);
+#ifdef PR_SET_CHILD_SUBREAPER
+		prctl(PR_SET_CHILD_SUBREAPER, 0, 0, 0, 0);
+#endif
+		subreaper = 0;
+	}
 
 	if (runner_active && sig_fd == r->sigpipe[1] && r->sigpipe[1] >= 0) {
 		for (i = 0; i < ARRAY_SIZE(caught_signals); i++)
@@ -920,7 +1042,7 @@ static int drain_sigpipe(struct runner *r)
 {
 	unsigned char buf[64];
 	ssize_t n, i;
-	int sig = 0;
+	int sig = 0, chld = 0;
 
 	for (;;) {
 		n = read(r->sigpipe[0], buf, sizeof(buf));
@@ -928,10 +1050,16 @@ static int drain_sigpipe(struct runner *r)
 			continue;
 		if (n <= 0)
 			break;
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
 			if (!sig && is_interrupt(buf[i]))
 				sig = buf[i];
+			if (buf[i] == SIGCHLD)
+				chld = 1;
+		}
 	}
+	/* an escaped process that ended is our zombie: nobody else reaps it */
+	if (chld)
+		reap_escaped_zombies(r, 0);
 	return sig;
 }
 

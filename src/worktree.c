@@ -1476,10 +1476,61 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 	return 0;
 }
 
+/*
+ * Remove the worktree (admin directory admin, working tree path) in an
+ * order a kill cannot turn into debris nobody recognises.
+ * git_worktree_prune() empties the admin directory in readdir order: killed
+ * midway (Ctrl-C on clean), it could drop MARK_TASK first and leave the
+ * working tree with an admin directory that is no longer ours, which clean
+ * then refused for good.  Here MARK_TASK goes last: killed anywhere, what is
+ * left is a broken worktree of ours, which clean removes
+ * (worktree_remove_broken()).  The working tree goes only while its .git
+ * file is there (as libgit2 does), never through a symbolic link.
+ */
+static char *admin_dir(git_repository *repo, const char *name);
+
+static int remove_in_order(const char *admin, const char *path)
+{
+	struct strbuf sb = STRBUF_INIT, dotgit = STRBUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	DIR *dir = opendir(admin);
+	int ret = 0;
+
+	if (!dir)
+		return error_errno("cannot open '%s'", admin);
+	while (!ret && (de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    !strcmp(de->d_name, MARK_TASK))
+			continue;
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/%s", admin, de->d_name);
+		if (lstat(sb.buf, &st) == 0 && S_ISDIR(st.st_mode))
+			ret = nftw(sb.buf, rm_entry, 16, FTW_DEPTH | FTW_PHYS) ? -1 : 0;
+		else if (unlink(sb.buf) < 0 && errno != ENOENT)
+			ret = error_errno("cannot remove '%s'", sb.buf);
+	}
+	closedir(dir);
+	test_crash_point("clean-mid-remove");
+	strbuf_addf(&dotgit, "%s/.git", path);
+	if (!ret && lstat(dotgit.buf, &st) == 0 && S_ISREG(st.st_mode) &&
+	    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
+		ret = -1;
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/%s", admin, MARK_TASK);
+	if (!ret && unlink(sb.buf) < 0 && errno != ENOENT)
+		ret = error_errno("cannot remove '%s'", sb.buf);
+	if (!ret && rmdir(admin) < 0)
+		ret = error_errno("cannot remove '%s'", admin);
+	strbuf_release(&sb);
+	strbuf_release(&dotgit);
+	return ret;
+}
+
 int worktree_remove(git_repository *repo, const char *name, int force, const char **why)
 {
 	git_worktree *wt = NULL;
-	git_worktree_prune_options popts = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
+	char *admin = NULL;
 	int ret = 0, n;
 
 	*why = NULL;
@@ -1505,15 +1556,18 @@ int worktree_remove(git_repository *repo, const char *name, int force, const cha
 		}
 	}
 	/*
-	 * git_worktree_prune deletes the directory recursively without looking
-	 * at its status: the check above is the only safety.
+	 * The working tree goes recursively without a look at its status:
+	 * the check above is the only safety.
 	 */
-	popts.flags = GIT_WORKTREE_PRUNE_VALID | GIT_WORKTREE_PRUNE_WORKING_TREE;
-	if (force)
-		popts.flags |= GIT_WORKTREE_PRUNE_LOCKED;
+	if (!force && git_worktree_is_locked(NULL, wt) > 0) {
+		*why = "it is locked";
+		ret = 1;
+		goto out;
+	}
+	admin = admin_dir(repo, name);
 	pthread_mutex_lock(&wt_lock);
-	if (git_worktree_prune(wt, &popts) < 0)
-		ret = error("cannot remove worktree '%s': %s", name, gp_git_error());
+	if (remove_in_order(admin, git_worktree_path(wt)) < 0)
+		ret = error("cannot remove worktree '%s'", name);
 	pthread_mutex_unlock(&wt_lock);
 	/*
 	 * libgit2 leaves the directory when its .git file is gone (a command
@@ -1527,6 +1581,7 @@ int worktree_remove(git_repository *repo, const char *name, int force, const cha
 		ret = 1;
 	}
 out:
+	free(admin);
 	git_worktree_free(wt);
 	return ret;
 }
@@ -1553,6 +1608,27 @@ int worktree_is_broken(git_repository *repo, const char *name)
 	ret = path_exists(admin);
 	free(admin);
 	return ret;
+}
+
+int worktree_being_removed(git_repository *repo, const char *name)
+{
+	char *admin = admin_dir(repo, name);
+	struct dirent *de;
+	DIR *dir = opendir(admin);
+	int ours = 0, other = 0;
+
+	while (dir && (de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (!strcmp(de->d_name, MARK_TASK))
+			ours = 1;
+		else
+			other = 1;
+	}
+	if (dir)
+		closedir(dir);
+	free(admin);
+	return ours && !other;
 }
 
 int worktree_remove_broken(git_repository *repo, const char *name, const char *path)

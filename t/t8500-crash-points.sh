@@ -38,6 +38,7 @@ merge-before-states:merge
 worker-after-claim:worker
 worker-before-push:worker
 remote-mid-drop-old-layout:oldlayout
+clean-mid-remove:clean
 "
 
 write_fault_agent agent
@@ -117,6 +118,18 @@ setup_merge () {
 	ini_tasks "$1" K1 K2 K3 &&
 	(cd "$1" && git parallel run -j 3 --command "$FAULT_AGENT" >/dev/null 2>&1) &&
 	git -C "$1" rev-parse main >"$1.old"
+}
+setup_clean () {
+	setup_merge "$1" &&
+	go_merge "$1"
+}
+go_clean () {
+	(cd "$1" && git parallel clean --merged >../out 2>../err)
+}
+finished_clean () {
+	test -z "$(git -C "$1" for-each-ref refs/heads/parallel/)" &&
+	! test -e "$1.parallel" &&
+	! test -e "$(git -C "$1" rev-parse --git-common-dir)/worktrees"/K1
 }
 go_merge () {
 	(cd "$1" && git parallel merge >../out 2>../err)

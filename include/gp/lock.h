@@ -14,4 +14,14 @@
  */
 char *state_lock_command(const char *state_dir);
 
+/*
+ * A merge was interrupted (killed) and not finished since: its journal
+ * (<state_dir>/merge-journal) is there and no merge holds the lock.  The
+ * target branch's short name, or NULL; caller frees.  The target's
+ * worktree may then show the merge undone until the next merge finishes it.
+ */
+char *state_merge_interrupted(const char *state_dir);
+/* The same, as a warning on stderr (run and check print it). */
+void warn_merge_interrupted(const char *state_dir);
+
 #endif

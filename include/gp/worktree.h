@@ -70,6 +70,13 @@ int worktree_branch_is_ours(git_repository *repo, const char *branch, const char
 int worktree_dirty(const char *path, struct strlist *paths);
 
 /*
+ * Is the worktree "name" what a worktree_remove() killed midway leaves:
+ * an admin directory holding only its task marker?  1 or 0.  Removing
+ * the rest loses nothing that removal had not already been cleared to drop.
+ */
+int worktree_being_removed(git_repository *repo, const char *name);
+
+/*
  * Remove the worktree "name" (its directory and its admin directory).
  * Refuses (returns 1 and sets *why) when it has uncommitted changes,
  * unless force.  A worktree whose directory is already gone is pruned.
