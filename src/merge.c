@@ -41,6 +41,7 @@
 #include "gp/check.h"
 #include "gp/gitmerge.h"
 #include "gp/merge.h"
+#include "gp/mergebase.h"
 #include "gp/runner.h"
 #include "gp/worktree.h"
 
@@ -153,6 +154,7 @@ struct mctx {
 	 * tree git must give for it: git confirms those file merges alone.
 	 */
 	int mb_by_git;		/* libgit2's merge-base walk was slow: ask git */
+	struct mergebase *mb_graph;	/* merge bases from the commit-graph, when there is one */
 	int syn_valid;
 	git_oid syn_ours, syn_theirs, syn_expect;
 	/*
@@ -2641,6 +2643,41 @@ out:
 	return ret;
 }
 
+/*
+ * The merge bases from the commit-graph (mergebase.c: git merge-base
+ * --all's answer, in process): 0 (c->nbases, c->mbase set), or -1: ask
+ * libgit2 or git.
+ */
+static int merge_bases_from_graph(struct mctx *c, const git_oid *a, const git_oid *b)
+{
+	git_oid *bases = NULL;
+	size_t nr = 0;
+
+	if (getenv("GIT_PARALLEL_TEST_NO_COMMIT_GRAPH") ||
+	    mergebase_all(c->mb_graph, a, b, &bases, &nr) < 0)
+		return -1;
+	c->nbases = nr;
+	if (nr)
+		git_oid_cpy(&c->mbase, &bases[0]);
+	{
+		/* tests: each answer, for git merge-base --all to check */
+		const char *log = getenv("GIT_PARALLEL_TEST_MERGE_BASE_LOG");
+		FILE *f = log ? fopen(log, "a") : NULL;
+		size_t i;
+
+		if (f) {
+			fprintf(f, "%s", git_oid_tostr_s(a));
+			fprintf(f, " %s", git_oid_tostr_s(b));
+			for (i = 0; i < nr; i++)
+				fprintf(f, " %s", git_oid_tostr_s(&bases[i]));
+			fputc('\n', f);
+			fclose(f);
+		}
+	}
+	free(bases);
+	return 0;
+}
+
 /* Fill r for task i: which head, and whether it can be merged. 0 go, 1 decided, -1 error. */
 static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 {
@@ -2674,7 +2711,9 @@ static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 	 * their only one; none: unrelated histories.
 	 */
 	c->nbases = 0;
-	if (!git_oid_equal(tip, &r->head) && c->mb_by_git &&
+	if (!git_oid_equal(tip, &r->head) && c->mb_graph && !merge_bases_from_graph(c, tip, &r->head)) {
+		/* the commit-graph answered (c->nbases, c->mbase) */
+	} else if (!git_oid_equal(tip, &r->head) && c->mb_by_git &&
 	    git_merge_bases_by_git(c, tip, &r->head) == 0) {
 		/* git answered (c->nbases, c->mbase) */
 	} else if (!git_oid_equal(tip, &r->head)) {
@@ -3119,6 +3158,12 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	c.speculate = !opts->verify;
 	c.spec_jobs = 4;
 	c.mb_by_git = long_history(&c);
+	{
+		char *common = trim_slash(s->gitdir);
+
+		c.mb_graph = mergebase_open(c.repo, common);
+		free(common);
+	}
 	if (merge_all(&c, &tip) < 0)
 		goto out;
 	if (c.spec_failed) {
@@ -3187,6 +3232,7 @@ out:
 	pending_collect(&c, 0);	/* after an error: reap git */
 	free(c.pending);
 	gitmerge_differ_stop(c.differ);
+	mergebase_free(c.mb_graph);
 	gitmerge_scripts_clear(&c.scripts);
 	tip_next_clear(&c.tip);
 	free(c.tip.next);
