@@ -1783,7 +1783,6 @@ struct both_file {
 static int files_tree(struct mctx *c, git_oid *out, const struct both_file *bf, size_t n, int which)
 {
 	git_tree_update *ups = xcalloc(n + 1, sizeof(*ups));
-	git_tree *empty = NULL;
 	size_t i;
 	int ret = -1;
 
@@ -1805,12 +1804,10 @@ static int files_tree(struct mctx *c, git_oid *out, const struct both_file *bf, 
 		git_oid_cpy(&ups[i].id, which == 0 ? &bf[i].d->old_id :
 			    which == 1 ? &bf[i].o->new_id : &bf[i].d->new_id);
 	}
-	if (git_tree_lookup(&empty, c->repo, &c->empty_tree) < 0 ||
-	    git_tree_create_updated(out, c->repo, empty, n, ups) < 0)
+	if (tree_update(out, c->repo, &c->empty_tree, ups, n) < 0)
 		goto out;
 	ret = 0;
 out:
-	git_tree_free(empty);
 	free(ups);
 	return ret;
 }
@@ -1900,7 +1897,7 @@ out:
  * A merge from a single merge base in which no path was changed by both
  * sides in different ways (gitmerge_needed_sides() said 0) and no file
  * stands against a directory: git's result is the tip's tree with the
- * task's changes put in, which git_tree_create_updated() builds
+ * task's changes put in, which tree_update() builds
  * rewriting only the trees on those paths, while git_merge_commits()
  * walks all three trees whole (5,000 entries each on a real repository,
  * for every task merged).  With content, a regular file both sides
@@ -1915,7 +1912,6 @@ enum { MD_LIBGIT2 = 1 << 0, MD_SCRIPTS = 1 << 1 };
 static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree,
 			  const struct tree_side *tip, const struct tree_side *head, int content)
 {
-	git_tree *tt = NULL;
 	git_tree_update *ups = NULL, *sb = NULL, *so = NULL, *st = NULL, *sm = NULL;
 	struct both_file *bf = NULL;
 	size_t i, nu = 0, ns = 0, nb = 0;
@@ -1983,8 +1979,7 @@ static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree
 		}
 		tip_next_add(&c->tip, d->path, &d->old_id, d->old_mode, &u->id, d->new_mode);
 	}
-	if (git_tree_lookup(&tt, c->repo, tip_tree) < 0 ||
-	    git_tree_create_updated(tree, c->repo, tt, nu, ups) < 0)
+	if (tree_update(tree, c->repo, tip_tree, ups, nu) < 0)
 		goto out;
 	if (ns && synthetic_pair(c, sb, so, st, sm, ns) < 0)
 		goto out;
@@ -2003,7 +1998,6 @@ out:
 	free(so);
 	free(st);
 	free(sm);
-	git_tree_free(tt);
 	return ret;
 }
 

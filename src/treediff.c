@@ -190,3 +190,250 @@ int tree_side_diff(struct tree_side *s, git_repository *repo, const git_oid *old
 	strbuf_release(&path);
 	return ret;
 }
+
+/* tree_update() */
+
+struct tu_item {
+	const char *name;	/* within the directory */
+	size_t len;
+	unsigned int mode;	/* what it becomes (0: removed) */
+	git_oid id;
+	size_t lo, hi;		/* a directory: its updates in the sorted list */
+	int dir;
+};
+
+struct tu_ctx {
+	git_repository *repo;
+	git_odb *odb;
+	const git_tree_update **v;	/* sorted by path */
+	struct strbuf buf;
+};
+
+/* git's order: a tree's name sorts as if it ended with '/' */
+static int git_order(const char *a, size_t al, int adir, const char *b, size_t bl, int bdir)
+{
+	size_t l = al < bl ? al : bl;
+	int c = memcmp(a, b, l);
+	unsigned char ca, cb;
+
+	if (c)
+		return c;
+	ca = l < al ? (unsigned char)a[l] : adir ? '/' : 0;
+	cb = l < bl ? (unsigned char)b[l] : bdir ? '/' : 0;
+	return ca < cb ? -1 : ca > cb;
+}
+
+static int item_cmp(const void *a, const void *b)
+{
+	const struct tu_item *x = a, *y = b;
+
+	return git_order(x->name, x->len, x->mode == GIT_FILEMODE_TREE, y->name, y->len,
+			 y->mode == GIT_FILEMODE_TREE);
+}
+
+static int update_cmp(const void *a, const void *b)
+{
+	return strcmp((*(const git_tree_update *const *)a)->path,
+		      (*(const git_tree_update *const *)b)->path);
+}
+
+/* as git's canon_mode() */
+static unsigned int canon_mode(unsigned int m)
+{
+	switch (m & 0170000) {
+	case 0100000:
+		return (m & 0100) ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
+	case 0120000:
+		return GIT_FILEMODE_LINK;
+	case 0040000:
+		return GIT_FILEMODE_TREE;
+	default:
+		return GIT_FILEMODE_COMMIT;
+	}
+}
+
+/* index of the entry named name in t, or -1 */
+static ssize_t entry_find(const git_tree *t, const char *name, size_t len)
+{
+	size_t hi = t ? git_tree_entrycount(t) : 0;
+	int pass;
+
+	/* the entry is a tree or not: its place differs, look for both */
+	for (pass = 0; pass < 2; pass++) {
+		size_t l = 0, h = hi;
+
+		while (l < h) {
+			size_t mid = l + (h - l) / 2;
+			const git_tree_entry *e = git_tree_entry_byindex(t, mid);
+			const char *en = git_tree_entry_name(e);
+			size_t el = strlen(en);
+			int edir = git_tree_entry_filemode(e) == GIT_FILEMODE_TREE;
+			int c = git_order(en, el, edir, name, len, pass);
+
+			if (el == len && !memcmp(en, name, len))
+				return (ssize_t)mid;
+			if (c < 0)
+				l = mid + 1;
+			else
+				h = mid;
+		}
+	}
+	return -1;
+}
+
+static void put_entry(struct strbuf *sb, unsigned int mode, const char *name, size_t len,
+		      const git_oid *id)
+{
+	char m[8];
+	int i = (int)sizeof(m);
+
+	do {
+		m[--i] = (char)('0' + (mode & 7));
+		mode >>= 3;
+	} while (mode);
+	strbuf_add(sb, m + i, sizeof(m) - (size_t)i);
+	strbuf_addch(sb, ' ');
+	strbuf_add(sb, name, len);
+	strbuf_addch(sb, '\0');
+	strbuf_add(sb, id->id, GIT_OID_RAWSZ);
+}
+
+/*
+ * The tree at base (NULL: none) with the updates v[lo..hi) (their paths
+ * from depth on).  0: *out written (*empty: nothing left, not written
+ * unless top), 1: not for here (git_tree_create_updated()), -1 error.
+ */
+static int tu_build(struct tu_ctx *c, const git_oid *base, size_t depth, size_t lo, size_t hi,
+		    int top, git_oid *out, int *empty)
+{
+	git_tree *t = NULL;
+	struct tu_item *it = xcalloc(hi - lo + 1, sizeof(*it));
+	unsigned char *gone = NULL;
+	size_t ni = 0, i, j, ne;
+	int ret = -1;
+
+	*empty = 0;
+	if (base && git_tree_lookup(&t, c->repo, base) < 0)
+		goto out;
+	ne = t ? git_tree_entrycount(t) : 0;
+	gone = xcalloc(ne + 1, 1);
+	/* this directory's items: a name, or a directory with the updates below it */
+	for (i = lo; i < hi; i = j) {
+		const char *p = c->v[i]->path + depth, *slash = strchr(p, '/');
+		struct tu_item *x = &it[ni++];
+
+		x->name = p;
+		x->len = slash ? (size_t)(slash - p) : strlen(p);
+		j = i + 1;
+		if (!x->len || (slash && !slash[1]))
+			goto fallback;
+		if (slash) {
+			while (j < hi && !strncmp(c->v[j]->path + depth, p, x->len + 1))
+				j++;
+			x->dir = 1;
+			x->lo = i;
+			x->hi = j;
+		} else if (c->v[i]->action == GIT_TREE_UPDATE_UPSERT) {
+			x->mode = canon_mode((unsigned int)c->v[i]->filemode);
+			git_oid_cpy(&x->id, &c->v[i]->id);
+		} else if (c->v[i]->action != GIT_TREE_UPDATE_REMOVE) {
+			goto fallback;
+		}
+	}
+	for (i = 0; i < ni; i++) {
+		struct tu_item *x = &it[i];
+		ssize_t at = entry_find(t, x->name, x->len);
+
+		/* a name twice (as a file and a directory), or a second update of it */
+		for (j = i + 1; j < ni; j++)
+			if (it[j].len == x->len && !memcmp(it[j].name, x->name, x->len))
+				goto fallback;
+		if (x->dir) {
+			const git_tree_entry *e = at >= 0 ? git_tree_entry_byindex(t, (size_t)at) : NULL;
+			int sub_empty, r;
+
+			if (e && git_tree_entry_filemode(e) != GIT_FILEMODE_TREE)
+				goto fallback;	/* a file in the way */
+			r = tu_build(c, e ? git_tree_entry_id(e) : NULL, depth + x->len + 1, x->lo,
+				     x->hi, 0, &x->id, &sub_empty);
+			if (r) {
+				ret = r;
+				goto out;
+			}
+			x->mode = sub_empty ? 0 : GIT_FILEMODE_TREE;
+		} else if (!x->mode && at < 0) {
+			goto fallback;	/* removing what is not there */
+		}
+		if (at >= 0)
+			gone[at] = 1;
+	}
+	qsort(it, ni, sizeof(*it), item_cmp);
+	/* the entries kept and the items put, merged in git's order */
+	strbuf_reset(&c->buf);
+	for (i = 0, j = 0; i < ne || j < ni;) {
+		const git_tree_entry *e = i < ne ? git_tree_entry_byindex(t, i) : NULL;
+
+		if (e && gone[i]) {
+			i++;
+			continue;
+		}
+		if (j < ni && !it[j].mode) {
+			j++;
+			continue;
+		}
+		if (e && (j >= ni || git_order(git_tree_entry_name(e), strlen(git_tree_entry_name(e)),
+					       git_tree_entry_filemode(e) == GIT_FILEMODE_TREE,
+					       it[j].name, it[j].len,
+					       it[j].mode == GIT_FILEMODE_TREE) < 0)) {
+			const char *name = git_tree_entry_name(e);
+
+			put_entry(&c->buf, canon_mode((unsigned int)git_tree_entry_filemode_raw(e)),
+				  name, strlen(name), git_tree_entry_id(e));
+			i++;
+		} else {
+			put_entry(&c->buf, it[j].mode, it[j].name, it[j].len, &it[j].id);
+			j++;
+		}
+	}
+	*empty = !c->buf.len;
+	if ((!*empty || top) &&
+	    git_odb_write(out, c->odb, c->buf.buf, c->buf.len, GIT_OBJECT_TREE) < 0)
+		goto out;
+	ret = 0;
+	goto out;
+fallback:
+	ret = 1;
+out:
+	free(gone);
+	free(it);
+	git_tree_free(t);
+	return ret;
+}
+
+int tree_update(git_oid *out, git_repository *repo, const git_oid *base_tree,
+		const git_tree_update *ups, size_t n)
+{
+	struct tu_ctx c;
+	git_tree *t = NULL;
+	size_t i;
+	int empty, ret;
+
+	memset(&c, 0, sizeof(c));
+	strbuf_init(&c.buf, 0);
+	c.repo = repo;
+	c.v = xcalloc(n + 1, sizeof(*c.v));
+	for (i = 0; i < n; i++)
+		c.v[i] = &ups[i];
+	qsort(c.v, n, sizeof(*c.v), update_cmp);
+	ret = git_repository_odb(&c.odb, repo) < 0 ? -1 :
+		tu_build(&c, base_tree, 0, 0, n, 1, out, &empty);
+	if (ret > 0) {
+		ret = git_tree_lookup(&t, repo, base_tree) < 0 ||
+			git_tree_create_updated(out, repo, t, n, ups) < 0 ? -1 : 0;
+		git_tree_free(t);
+	}
+	git_odb_free(c.odb);
+	strbuf_release(&c.buf);
+	free(c.v);
+	return ret;
+}
