@@ -155,6 +155,7 @@ struct mctx {
 	 */
 	int mb_by_git;		/* libgit2's merge-base walk was slow: ask git */
 	struct mergebase *mb_graph;	/* merge bases from the commit-graph, when there is one */
+	struct tree_cache *trees;	/* the tip's trees merge_disjoint() wrote */
 	int syn_valid;
 	git_oid syn_ours, syn_theirs, syn_expect;
 	/*
@@ -1804,7 +1805,7 @@ static int files_tree(struct mctx *c, git_oid *out, const struct both_file *bf, 
 		git_oid_cpy(&ups[i].id, which == 0 ? &bf[i].d->old_id :
 			    which == 1 ? &bf[i].o->new_id : &bf[i].d->new_id);
 	}
-	if (tree_update(out, c->repo, &c->empty_tree, ups, n) < 0)
+	if (tree_update(out, c->repo, &c->empty_tree, ups, n, NULL) < 0)
 		goto out;
 	ret = 0;
 out:
@@ -1979,7 +1980,7 @@ static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree
 		}
 		tip_next_add(&c->tip, d->path, &d->old_id, d->old_mode, &u->id, d->new_mode);
 	}
-	if (tree_update(tree, c->repo, tip_tree, ups, nu) < 0)
+	if (tree_update(tree, c->repo, tip_tree, ups, nu, c->trees) < 0)
 		goto out;
 	if (ns && synthetic_pair(c, sb, so, st, sm, ns) < 0)
 		goto out;
@@ -3158,6 +3159,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		c.mb_graph = mergebase_open(c.repo, common);
 		free(common);
 	}
+	c.trees = tree_cache_new();
 	if (merge_all(&c, &tip) < 0)
 		goto out;
 	if (c.spec_failed) {
@@ -3227,6 +3229,7 @@ out:
 	free(c.pending);
 	gitmerge_differ_stop(c.differ);
 	mergebase_free(c.mb_graph);
+	tree_cache_free(c.trees);
 	gitmerge_scripts_clear(&c.scripts);
 	tip_next_clear(&c.tip);
 	free(c.tip.next);

@@ -207,7 +207,95 @@ struct tu_ctx {
 	git_odb *odb;
 	const git_tree_update **v;	/* sorted by path */
 	struct strbuf buf;
+	struct tree_cache *cache;
+	struct tc_slot *written;	/* into the cache once the update is done */
+	size_t written_nr, written_alloc;
 };
+
+/* an entry of a tree read: from a git_tree, or the bytes of a cached one */
+struct tu_entry {
+	const char *name;
+	size_t len;
+	unsigned int mode;	/* canonical */
+	const unsigned char *id;
+};
+
+#define TREE_CACHE_SLOTS 256
+
+struct tc_slot {
+	git_oid id;
+	char *buf;
+	size_t len;
+};
+
+struct tree_cache {
+	struct tc_slot slot[TREE_CACHE_SLOTS];
+	size_t next;
+};
+
+struct tree_cache *tree_cache_new(void)
+{
+	return xcalloc(1, sizeof(struct tree_cache));
+}
+
+void tree_cache_free(struct tree_cache *tc)
+{
+	size_t i;
+
+	if (!tc)
+		return;
+	for (i = 0; i < TREE_CACHE_SLOTS; i++)
+		free(tc->slot[i].buf);
+	free(tc);
+}
+
+static const struct tc_slot *tc_get(const struct tree_cache *tc, const git_oid *id)
+{
+	size_t i;
+
+	for (i = 0; tc && i < TREE_CACHE_SLOTS; i++)
+		if (tc->slot[i].buf && git_oid_equal(&tc->slot[i].id, id))
+			return &tc->slot[i];
+	return NULL;
+}
+
+static void tc_put(struct tree_cache *tc, struct tc_slot *s)
+{
+	struct tc_slot *d = &tc->slot[tc->next];
+
+	free(d->buf);
+	*d = *s;
+	tc->next = (tc->next + 1) % TREE_CACHE_SLOTS;
+}
+
+/* the entries of a tree's bytes (written by us: well-formed), or -1 */
+static ssize_t parse_raw(const char *buf, size_t len, struct tu_entry **out)
+{
+	size_t n = 0, alloc = 0, i = 0;
+	struct tu_entry *v = NULL;
+
+	while (i < len) {
+		unsigned int mode = 0;
+		const char *nul;
+
+		while (i < len && buf[i] >= '0' && buf[i] <= '7')
+			mode = mode * 8 + (unsigned int)(buf[i++] - '0');
+		if (i >= len || buf[i++] != ' ' ||
+		    !(nul = memchr(buf + i, '\0', len - i)) || (size_t)(nul - buf) + 1 + GIT_OID_RAWSZ > len) {
+			free(v);
+			return -1;
+		}
+		ALLOC_GROW(v, n + 1, alloc);
+		v[n].name = buf + i;
+		v[n].len = (size_t)(nul - (buf + i));
+		v[n].mode = mode;
+		v[n].id = (const unsigned char *)nul + 1;
+		n++;
+		i = (size_t)(nul - buf) + 1 + GIT_OID_RAWSZ;
+	}
+	*out = v;
+	return (ssize_t)n;
+}
 
 /* git's order: a tree's name sorts as if it ended with '/' */
 static int git_order(const char *a, size_t al, int adir, const char *b, size_t bl, int bdir)
@@ -252,25 +340,21 @@ static unsigned int canon_mode(unsigned int m)
 	}
 }
 
-/* index of the entry named name in t, or -1 */
-static ssize_t entry_find(const git_tree *t, const char *name, size_t len)
+/* index of the entry named name in e[0..ne), or -1 */
+static ssize_t entry_find(const struct tu_entry *e, size_t ne, const char *name, size_t len)
 {
-	size_t hi = t ? git_tree_entrycount(t) : 0;
 	int pass;
 
 	/* the entry is a tree or not: its place differs, look for both */
 	for (pass = 0; pass < 2; pass++) {
-		size_t l = 0, h = hi;
+		size_t l = 0, h = ne;
 
 		while (l < h) {
 			size_t mid = l + (h - l) / 2;
-			const git_tree_entry *e = git_tree_entry_byindex(t, mid);
-			const char *en = git_tree_entry_name(e);
-			size_t el = strlen(en);
-			int edir = git_tree_entry_filemode(e) == GIT_FILEMODE_TREE;
-			int c = git_order(en, el, edir, name, len, pass);
+			int c = git_order(e[mid].name, e[mid].len, e[mid].mode == GIT_FILEMODE_TREE, name,
+					  len, pass);
 
-			if (el == len && !memcmp(en, name, len))
+			if (e[mid].len == len && !memcmp(e[mid].name, name, len))
 				return (ssize_t)mid;
 			if (c < 0)
 				l = mid + 1;
@@ -282,7 +366,7 @@ static ssize_t entry_find(const git_tree *t, const char *name, size_t len)
 }
 
 static void put_entry(struct strbuf *sb, unsigned int mode, const char *name, size_t len,
-		      const git_oid *id)
+		      const unsigned char *id)
 {
 	char m[8];
 	int i = (int)sizeof(m);
@@ -295,7 +379,7 @@ static void put_entry(struct strbuf *sb, unsigned int mode, const char *name, si
 	strbuf_addch(sb, ' ');
 	strbuf_add(sb, name, len);
 	strbuf_addch(sb, '\0');
-	strbuf_add(sb, id->id, GIT_OID_RAWSZ);
+	strbuf_add(sb, id, GIT_OID_RAWSZ);
 }
 
 /*
@@ -308,14 +392,33 @@ static int tu_build(struct tu_ctx *c, const git_oid *base, size_t depth, size_t 
 {
 	git_tree *t = NULL;
 	struct tu_item *it = xcalloc(hi - lo + 1, sizeof(*it));
+	struct tu_entry *e = NULL;
+	const struct tc_slot *cached = base ? tc_get(c->cache, base) : NULL;
 	unsigned char *gone = NULL;
-	size_t ni = 0, i, j, ne;
+	size_t ni = 0, i, j, ne = 0;
 	int ret = -1;
 
 	*empty = 0;
-	if (base && git_tree_lookup(&t, c->repo, base) < 0)
-		goto out;
-	ne = t ? git_tree_entrycount(t) : 0;
+	if (cached) {
+		ssize_t r = parse_raw(cached->buf, cached->len, &e);
+
+		if (r < 0)
+			goto fallback;
+		ne = (size_t)r;
+	} else if (base) {
+		if (git_tree_lookup(&t, c->repo, base) < 0)
+			goto out;
+		ne = git_tree_entrycount(t);
+		e = xcalloc(ne + 1, sizeof(*e));
+		for (i = 0; i < ne; i++) {
+			const git_tree_entry *te = git_tree_entry_byindex(t, i);
+
+			e[i].name = git_tree_entry_name(te);
+			e[i].len = strlen(e[i].name);
+			e[i].mode = canon_mode((unsigned int)git_tree_entry_filemode_raw(te));
+			e[i].id = git_tree_entry_id(te)->id;
+		}
+	}
 	gone = xcalloc(ne + 1, 1);
 	/* this directory's items: a name, or a directory with the updates below it */
 	for (i = lo; i < hi; i = j) {
@@ -342,19 +445,21 @@ static int tu_build(struct tu_ctx *c, const git_oid *base, size_t depth, size_t 
 	}
 	for (i = 0; i < ni; i++) {
 		struct tu_item *x = &it[i];
-		ssize_t at = entry_find(t, x->name, x->len);
+		ssize_t at = entry_find(e, ne, x->name, x->len);
 
 		/* a name twice (as a file and a directory), or a second update of it */
 		for (j = i + 1; j < ni; j++)
 			if (it[j].len == x->len && !memcmp(it[j].name, x->name, x->len))
 				goto fallback;
 		if (x->dir) {
-			const git_tree_entry *e = at >= 0 ? git_tree_entry_byindex(t, (size_t)at) : NULL;
+			git_oid sub;
 			int sub_empty, r;
 
-			if (e && git_tree_entry_filemode(e) != GIT_FILEMODE_TREE)
+			if (at >= 0 && e[at].mode != GIT_FILEMODE_TREE)
 				goto fallback;	/* a file in the way */
-			r = tu_build(c, e ? git_tree_entry_id(e) : NULL, depth + x->len + 1, x->lo,
+			if (at >= 0)
+				git_oid_fromraw(&sub, e[at].id);
+			r = tu_build(c, at >= 0 ? &sub : NULL, depth + x->len + 1, x->lo,
 				     x->hi, 0, &x->id, &sub_empty);
 			if (r) {
 				ret = r;
@@ -371,9 +476,7 @@ static int tu_build(struct tu_ctx *c, const git_oid *base, size_t depth, size_t 
 	/* the entries kept and the items put, merged in git's order */
 	strbuf_reset(&c->buf);
 	for (i = 0, j = 0; i < ne || j < ni;) {
-		const git_tree_entry *e = i < ne ? git_tree_entry_byindex(t, i) : NULL;
-
-		if (e && gone[i]) {
+		if (i < ne && gone[i]) {
 			i++;
 			continue;
 		}
@@ -381,37 +484,45 @@ static int tu_build(struct tu_ctx *c, const git_oid *base, size_t depth, size_t 
 			j++;
 			continue;
 		}
-		if (e && (j >= ni || git_order(git_tree_entry_name(e), strlen(git_tree_entry_name(e)),
-					       git_tree_entry_filemode(e) == GIT_FILEMODE_TREE,
-					       it[j].name, it[j].len,
-					       it[j].mode == GIT_FILEMODE_TREE) < 0)) {
-			const char *name = git_tree_entry_name(e);
-
-			put_entry(&c->buf, canon_mode((unsigned int)git_tree_entry_filemode_raw(e)),
-				  name, strlen(name), git_tree_entry_id(e));
+		if (i < ne && (j >= ni || git_order(e[i].name, e[i].len, e[i].mode == GIT_FILEMODE_TREE,
+						    it[j].name, it[j].len,
+						    it[j].mode == GIT_FILEMODE_TREE) < 0)) {
+			put_entry(&c->buf, e[i].mode, e[i].name, e[i].len, e[i].id);
 			i++;
 		} else {
-			put_entry(&c->buf, it[j].mode, it[j].name, it[j].len, &it[j].id);
+			put_entry(&c->buf, it[j].mode, it[j].name, it[j].len, it[j].id.id);
 			j++;
 		}
 	}
 	*empty = !c->buf.len;
-	if ((!*empty || top) &&
-	    git_odb_write(out, c->odb, c->buf.buf, c->buf.len, GIT_OBJECT_TREE) < 0)
-		goto out;
+	if (!*empty || top) {
+		if (git_odb_write(out, c->odb, c->buf.buf, c->buf.len, GIT_OBJECT_TREE) < 0)
+			goto out;
+		if (c->cache) {
+			struct tc_slot *w;
+
+			ALLOC_GROW(c->written, c->written_nr + 1, c->written_alloc);
+			w = &c->written[c->written_nr++];
+			git_oid_cpy(&w->id, out);
+			w->len = c->buf.len;
+			w->buf = xmalloc(c->buf.len + 1);
+			memcpy(w->buf, c->buf.buf, c->buf.len);
+		}
+	}
 	ret = 0;
 	goto out;
 fallback:
 	ret = 1;
 out:
 	free(gone);
+	free(e);
 	free(it);
 	git_tree_free(t);
 	return ret;
 }
 
 int tree_update(git_oid *out, git_repository *repo, const git_oid *base_tree,
-		const git_tree_update *ups, size_t n)
+		const git_tree_update *ups, size_t n, struct tree_cache *cache)
 {
 	struct tu_ctx c;
 	git_tree *t = NULL;
@@ -421,6 +532,7 @@ int tree_update(git_oid *out, git_repository *repo, const git_oid *base_tree,
 	memset(&c, 0, sizeof(c));
 	strbuf_init(&c.buf, 0);
 	c.repo = repo;
+	c.cache = cache;
 	c.v = xcalloc(n + 1, sizeof(*c.v));
 	for (i = 0; i < n; i++)
 		c.v[i] = &ups[i];
@@ -432,6 +544,14 @@ int tree_update(git_oid *out, git_repository *repo, const git_oid *base_tree,
 			git_tree_create_updated(out, repo, t, n, ups) < 0 ? -1 : 0;
 		git_tree_free(t);
 	}
+	/* only now: the trees read above may be cached ones */
+	for (i = 0; i < c.written_nr; i++) {
+		if (!ret)
+			tc_put(cache, &c.written[i]);
+		else
+			free(c.written[i].buf);
+	}
+	free(c.written);
 	git_odb_free(c.odb);
 	strbuf_release(&c.buf);
 	free(c.v);

@@ -60,7 +60,15 @@ void tree_side_add(struct tree_side *s, const char *path, const git_oid *old_id,
  * there, a file in the way of a directory) is left to
  * git_tree_create_updated().  0, or -1 with libgit2's error set.
  */
+struct tree_cache;
 int tree_update(git_oid *out, git_repository *repo, const git_oid *base_tree,
-		const git_tree_update *ups, size_t n);
+		const git_tree_update *ups, size_t n, struct tree_cache *cache);
+
+/*
+ * The last trees tree_update() wrote, as bytes (the next update of the
+ * same tree reads them here, not inflated again from a new loose object).
+ */
+struct tree_cache *tree_cache_new(void);
+void tree_cache_free(struct tree_cache *tc);
 
 #endif

@@ -158,6 +158,8 @@ static int collect(const char *root, const git_tree_entry *e, void *payload)
  * directory removed): tree_update() gives libgit2's tree, but without
  * the trees left empty (git cannot have them; libgit2 1.5 keeps them).
  */
+static struct tree_cache *cache;
+
 static void updates(git_repository *repo, const git_oid *a, int round)
 {
 	static struct paths p;
@@ -209,10 +211,10 @@ static void updates(git_repository *repo, const git_oid *a, int round)
 		ups[n].filemode = GIT_FILEMODE_BLOB;
 		n++;
 	}
-	if (tree_update(&ours, repo, a, ups, n) < 0 ||
+	if (tree_update(&ours, repo, a, ups, n, cache) < 0 ||
 	    git_tree_create_updated(&theirs, repo, ta, n, ups) < 0) {
 		/* both refuse the same lists: a new file where a file is */
-		ok(tree_update(&ours, repo, a, ups, n) < 0 &&
+		ok(tree_update(&ours, repo, a, ups, n, cache) < 0 &&
 		   git_tree_create_updated(&theirs, repo, ta, n, ups) < 0, "round %d: both refuse", round);
 		git_error_clear();
 		goto out;
@@ -231,6 +233,24 @@ static void updates(git_repository *repo, const git_oid *a, int round)
 	} else {
 		ok(1, "round %d: %zu updates, libgit2's tree", round, n);
 	}
+	{
+		/* again on the tree just written: read from the cache */
+		git_tree_update up2[2];
+		git_tree *tt = NULL;
+		git_oid o2, t2;
+
+		memset(up2, 0, sizeof(up2));
+		up2[0].action = up2[1].action = GIT_TREE_UPDATE_UPSERT;
+		up2[0].path = "zz/q/second";
+		up2[1].path = n ? ups[0].path : "top-second";
+		up2[0].filemode = up2[1].filemode = GIT_FILEMODE_BLOB_EXECUTABLE;
+		git_blob_create_from_buffer(&up2[0].id, repo, "2\n", 2);
+		git_oid_cpy(&up2[1].id, &up2[0].id);
+		ok(!tree_update(&o2, repo, &ours, up2, 2, cache) && !git_tree_lookup(&tt, repo, &ours) &&
+		   !git_tree_create_updated(&t2, repo, tt, 2, up2) && git_oid_equal(&o2, &t2),
+		   "round %d: an update of that tree, from the cache", round);
+		git_tree_free(tt);
+	}
 out:
 	git_tree_free(ta);
 }
@@ -248,6 +268,7 @@ int main(void)
 		ok(0, "cannot make a repository in %s", dir);
 		return tap_done();
 	}
+	cache = tree_cache_new();
 	for (round = 0; round < 60; round++) {
 		unsigned int keep = seed;
 
@@ -261,6 +282,7 @@ int main(void)
 	tree_side_init(&s);
 	ok(!tree_side_diff(&s, repo, &a, &a) && s.nr == 0, "a tree against itself: no change");
 	tree_side_release(&s);
+	tree_cache_free(cache);
 	git_repository_free(repo);
 	{
 		char cmd[64];
