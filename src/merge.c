@@ -650,14 +650,26 @@ static int index_copy(struct mctx *c)
 }
 
 /* Refresh the copy's stat data (as git status does) and say which tree it holds. */
-static int copy_tree(struct mctx *c, git_oid *tree)
+/*
+ * The tree of the index copy, its stat data refreshed first.  With
+ * files_clean: *files_clean says whether every tracked file is as the
+ * index says (update-index --refresh without -q exits 1 when one is not):
+ * git diff-files would list nothing.
+ */
+static int copy_tree(struct mctx *c, git_oid *tree, int *files_clean)
 {
 	const char *refresh[] = { "update-index", "-q", "--refresh", NULL };
+	const char *check[] = { "update-index", "--refresh", NULL };
 	const char *wt[] = { "write-tree", NULL };
 	struct strbuf out = STRBUF_INIT;
 	int ret = -1;
 
-	git_on_copy(c, refresh, NULL);	/* exit 1 only means "some files differ" */
+	if (files_clean)
+		/* its "needs update" lines are not read: diff-files names the paths */
+		*files_clean = git_on_copy(c, check, &out) == 0;
+	else
+		git_on_copy(c, refresh, NULL);	/* exit 1 only means "some files differ" */
+	strbuf_reset(&out);
 	if (git_on_copy(c, wt, &out) == 0) {
 		strbuf_trim(&out);
 		if (!git_oid_fromstr(tree, out.buf))
@@ -773,7 +785,7 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 	struct strlist diff;
 	uintptr_t side = forward ? IN_NEW : IN_OLD;
 	size_t i;
-	int ret = -1, rc, clean_at_old = c->clean_at_old;
+	int ret = -1, rc, clean_at_old = c->clean_at_old, files_clean = 0;
 
 	c->clean_at_old = 0;	/* true once, before anything is written */
 
@@ -803,7 +815,7 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 
 		git_on_copy(c, refresh, NULL);	/* exit 1 only means "some files differ" */
 		git_oid_cpy(&idx, &old_tree);
-	} else if (copy_tree(c, &idx) < 0) {
+	} else if (copy_tree(c, &idx, NULL) < 0) {
 		strlist_push(bad, "(the index has unmerged entries or cannot be read)");
 		ret = 1;
 		goto out;
@@ -882,12 +894,13 @@ force:
 	}
 verify:
 	strlist_clear(&diff);
-	if (copy_tree(c, &idx) < 0 || !git_oid_equal(&idx, want)) {
+	if (copy_tree(c, &idx, &files_clean) < 0 || !git_oid_equal(&idx, want)) {
 		strlist_push(bad, "(the index does not hold the expected tree)");
 		ret = 1;
 		goto out;
 	}
-	if (copy_diff_files(c, &diff) < 0)
+	/* every file as the index says: nothing for diff-files to name */
+	if (!files_clean && copy_diff_files(c, &diff) < 0)
 		goto out;
 	stray_files(c, &paths, side, &diff);
 	if (diff.nr) {
@@ -2648,12 +2661,28 @@ static int merge_bases_from_graph(struct mctx *c, const git_oid *a, const git_oi
 	git_oid *bases = NULL;
 	size_t nr = 0;
 
-	if (getenv("GIT_PARALLEL_TEST_NO_COMMIT_GRAPH") ||
-	    mergebase_all(c->mb_graph, a, b, &bases, &nr) < 0)
+	if (mergebase_all(c->mb_graph, a, b, &bases, &nr) < 0)
 		return -1;
 	c->nbases = nr;
 	if (nr)
 		git_oid_cpy(&c->mbase, &bases[0]);
+	if (nr > 1) {
+		/* the first as git lists them: the most recent commit date */
+		git_time_t best = 0;
+		size_t i;
+
+		for (i = 0; i < nr; i++) {
+			git_commit *cm = NULL;
+
+			if (!git_commit_lookup(&cm, c->repo, &bases[i]) &&
+			    (!i || git_commit_time(cm) > best)) {
+				best = git_commit_time(cm);
+				git_oid_cpy(&c->mbase, &bases[i]);
+			}
+			git_commit_free(cm);
+		}
+		git_error_clear();
+	}
 	{
 		/* tests: each answer, for git merge-base --all to check */
 		const char *log = getenv("GIT_PARALLEL_TEST_MERGE_BASE_LOG");

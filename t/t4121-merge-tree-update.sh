@@ -116,4 +116,36 @@ test_expect_success 'the trees are what git writes: fsck --strict, the directori
 	git -C repo status --porcelain >st && test_must_be_empty st
 '
 
+# the worktree is brought to the new tip (git read-tree -m -u on a copy of
+# the index), then checked: update-index --refresh says every file is as
+# the index says, and only when it does not, git diff-files names them
+test_expect_success 'setup: a git that logs diff-files and update-index' '
+	write_git_logger bin "$TRASH_DIRECTORY/git.log" diff-files update-index read-tree
+'
+
+test_expect_success 'a clean update: checked without git diff-files' '
+	rm -rf wt && git init -q wt &&
+	(cd wt && for i in 1 2 3; do echo $i >f$i; done && git add . && git commit -q -m base &&
+	 printf "[task \"A\"]\n\ttitle = a\n\tcommand = echo x >>f1 && git commit -qam a\n" >../wt.ini &&
+	 git parallel plan ../wt.ini >/dev/null && git parallel run >/dev/null 2>&1) &&
+	cp -R wt wt2 &&
+	rm -f git.log &&
+	(cd wt && PATH="$TRASH_DIRECTORY/bin:$PATH" git-parallel merge >/dev/null) &&
+	grep read-tree git.log &&
+	grep update-index git.log &&
+	! grep diff-files git.log &&
+	git -C wt status --porcelain >st && test_must_be_empty st &&
+	printf "1\nx\n" >expect && test_cmp expect wt/f1
+'
+
+test_expect_success 'a file changed under the update: found, named, the ref put back' '
+	old=$(git -C wt2 rev-parse main) &&
+	rm -f git.log &&
+	(cd wt2 && PATH="$TRASH_DIRECTORY/bin:$PATH" GIT_PARALLEL_TEST_HOOK_AFTER_UPDATE="echo user >>f3" \
+		test_expect_code 128 git-parallel merge >../wt2.out 2>&1) &&
+	grep diff-files git.log &&
+	grep "paths not as before: .f3." wt2.out &&
+	test "$(git -C wt2 rev-parse main)" = "$old"
+'
+
 test_done
