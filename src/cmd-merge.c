@@ -357,6 +357,11 @@ int cmd_merge(int argc, char **argv, struct cmd_ctx *ctx)
 	}
 	if (session_load_status(&s) < 0)
 		goto out;
+	/*
+	 * Keep blobs read in libgit2's object cache: a file many tasks
+	 * changed is merged from the same base and tip blobs again and again.
+	 */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_BLOB, (size_t)4 << 20);
 	if (merge_tasks(&m, &s, sel, nr, &opts) < 0)
 		goto out;
 	if (m.recovered) {

@@ -42,6 +42,7 @@
 #include "gp/check.h"
 #include "gp/gitmerge.h"
 #include "gp/merge.h"
+#include "gp/mergebase.h"
 #include "gp/runner.h"
 #include "gp/worktree.h"
 
@@ -154,6 +155,8 @@ struct mctx {
 	 * tree git must give for it: git confirms those file merges alone.
 	 */
 	int mb_by_git;		/* libgit2's merge-base walk was slow: ask git */
+	struct mergebase *mb_graph;	/* merge bases from the commit-graph, when there is one */
+	struct tree_cache *trees;	/* the tip's trees merge_disjoint() wrote */
 	int syn_valid;
 	git_oid syn_ours, syn_theirs, syn_expect;
 	/*
@@ -650,14 +653,26 @@ static int index_copy(struct mctx *c)
 }
 
 /* Refresh the copy's stat data (as git status does) and say which tree it holds. */
-static int copy_tree(struct mctx *c, git_oid *tree)
+/*
+ * The tree of the index copy, its stat data refreshed first.  With
+ * files_clean: *files_clean says whether every tracked file is as the
+ * index says (update-index --refresh without -q exits 1 when one is not):
+ * git diff-files would list nothing.
+ */
+static int copy_tree(struct mctx *c, git_oid *tree, int *files_clean)
 {
 	const char *refresh[] = { "update-index", "-q", "--refresh", NULL };
+	const char *check[] = { "update-index", "--refresh", NULL };
 	const char *wt[] = { "write-tree", NULL };
 	struct strbuf out = STRBUF_INIT;
 	int ret = -1;
 
-	git_on_copy(c, refresh, NULL);	/* exit 1 only means "some files differ" */
+	if (files_clean)
+		/* its "needs update" lines are not read: diff-files names the paths */
+		*files_clean = git_on_copy(c, check, &out) == 0;
+	else
+		git_on_copy(c, refresh, NULL);	/* exit 1 only means "some files differ" */
+	strbuf_reset(&out);
 	if (git_on_copy(c, wt, &out) == 0) {
 		strbuf_trim(&out);
 		if (!git_oid_fromstr(tree, out.buf))
@@ -924,7 +939,7 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 	struct strlist diff;
 	uintptr_t side = forward ? IN_NEW : IN_OLD;
 	size_t i;
-	int ret = -1, rc, clean_at_old = c->clean_at_old;
+	int ret = -1, rc, clean_at_old = c->clean_at_old, files_clean = 0;
 
 	c->clean_at_old = 0;	/* true once, before anything is written */
 
@@ -954,7 +969,7 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 
 		git_on_copy(c, refresh, NULL);	/* exit 1 only means "some files differ" */
 		git_oid_cpy(&idx, &old_tree);
-	} else if (copy_tree(c, &idx) < 0) {
+	} else if (copy_tree(c, &idx, NULL) < 0) {
 		strlist_push(bad, "(the index has unmerged entries or cannot be read)");
 		ret = 1;
 		goto out;
@@ -1033,12 +1048,13 @@ force:
 	}
 verify:
 	strlist_clear(&diff);
-	if (copy_tree(c, &idx) < 0 || !git_oid_equal(&idx, want)) {
+	if (copy_tree(c, &idx, &files_clean) < 0 || !git_oid_equal(&idx, want)) {
 		strlist_push(bad, "(the index does not hold the expected tree)");
 		ret = 1;
 		goto out;
 	}
-	if (copy_diff_files(c, &diff) < 0)
+	/* every file as the index says: nothing for diff-files to name */
+	if (!files_clean && copy_diff_files(c, &diff) < 0)
 		goto out;
 	stray_files(c, &paths, side, &diff);
 	if (diff.nr) {
@@ -1935,7 +1951,6 @@ struct both_file {
 static int files_tree(struct mctx *c, git_oid *out, const struct both_file *bf, size_t n, int which)
 {
 	git_tree_update *ups = xcalloc(n + 1, sizeof(*ups));
-	git_tree *empty = NULL;
 	size_t i;
 	int ret = -1;
 
@@ -1957,12 +1972,10 @@ static int files_tree(struct mctx *c, git_oid *out, const struct both_file *bf, 
 		git_oid_cpy(&ups[i].id, which == 0 ? &bf[i].d->old_id :
 			    which == 1 ? &bf[i].o->new_id : &bf[i].d->new_id);
 	}
-	if (git_tree_lookup(&empty, c->repo, &c->empty_tree) < 0 ||
-	    git_tree_create_updated(out, c->repo, empty, n, ups) < 0)
+	if (tree_update(out, c->repo, &c->empty_tree, ups, n, NULL) < 0)
 		goto out;
 	ret = 0;
 out:
-	git_tree_free(empty);
 	free(ups);
 	return ret;
 }
@@ -2052,7 +2065,7 @@ out:
  * A merge from a single merge base in which no path was changed by both
  * sides in different ways (gitmerge_needed_sides() said 0) and no file
  * stands against a directory: git's result is the tip's tree with the
- * task's changes put in, which git_tree_create_updated() builds
+ * task's changes put in, which tree_update() builds
  * rewriting only the trees on those paths, while git_merge_commits()
  * walks all three trees whole (5,000 entries each on a real repository,
  * for every task merged).  With content, a regular file both sides
@@ -2067,7 +2080,6 @@ enum { MD_LIBGIT2 = 1 << 0, MD_SCRIPTS = 1 << 1 };
 static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree,
 			  const struct tree_side *tip, const struct tree_side *head, int content)
 {
-	git_tree *tt = NULL;
 	git_tree_update *ups = NULL, *sb = NULL, *so = NULL, *st = NULL, *sm = NULL;
 	struct both_file *bf = NULL;
 	size_t i, nu = 0, ns = 0, nb = 0;
@@ -2135,8 +2147,7 @@ static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree
 		}
 		tip_next_add(&c->tip, d->path, &d->old_id, d->old_mode, &u->id, d->new_mode);
 	}
-	if (git_tree_lookup(&tt, c->repo, tip_tree) < 0 ||
-	    git_tree_create_updated(tree, c->repo, tt, nu, ups) < 0)
+	if (tree_update(tree, c->repo, tip_tree, ups, nu, c->trees) < 0)
 		goto out;
 	if (ns && synthetic_pair(c, sb, so, st, sm, ns) < 0)
 		goto out;
@@ -2155,7 +2166,6 @@ out:
 	free(so);
 	free(st);
 	free(sm);
-	git_tree_free(tt);
 	return ret;
 }
 
@@ -2795,6 +2805,57 @@ out:
 	return ret;
 }
 
+/*
+ * The merge bases from the commit-graph (mergebase.c: git merge-base
+ * --all's answer, in process): 0 (c->nbases, c->mbase set), or -1: ask
+ * libgit2 or git.
+ */
+static int merge_bases_from_graph(struct mctx *c, const git_oid *a, const git_oid *b)
+{
+	git_oid *bases = NULL;
+	size_t nr = 0;
+
+	if (mergebase_all(c->mb_graph, a, b, &bases, &nr) < 0)
+		return -1;
+	c->nbases = nr;
+	if (nr)
+		git_oid_cpy(&c->mbase, &bases[0]);
+	if (nr > 1) {
+		/* the first as git lists them: the most recent commit date */
+		git_time_t best = 0;
+		size_t i;
+
+		for (i = 0; i < nr; i++) {
+			git_commit *cm = NULL;
+
+			if (!git_commit_lookup(&cm, c->repo, &bases[i]) &&
+			    (!i || git_commit_time(cm) > best)) {
+				best = git_commit_time(cm);
+				git_oid_cpy(&c->mbase, &bases[i]);
+			}
+			git_commit_free(cm);
+		}
+		git_error_clear();
+	}
+	{
+		/* tests: each answer, for git merge-base --all to check */
+		const char *log = getenv("GIT_PARALLEL_TEST_MERGE_BASE_LOG");
+		FILE *f = log ? fopen(log, "a") : NULL;
+		size_t i;
+
+		if (f) {
+			fprintf(f, "%s", git_oid_tostr_s(a));
+			fprintf(f, " %s", git_oid_tostr_s(b));
+			for (i = 0; i < nr; i++)
+				fprintf(f, " %s", git_oid_tostr_s(&bases[i]));
+			fputc('\n', f);
+			fclose(f);
+		}
+	}
+	free(bases);
+	return 0;
+}
+
 /* Fill r for task i: which head, and whether it can be merged. 0 go, 1 decided, -1 error. */
 static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 {
@@ -2828,7 +2889,9 @@ static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 	 * their only one; none: unrelated histories.
 	 */
 	c->nbases = 0;
-	if (!git_oid_equal(tip, &r->head) && c->mb_by_git &&
+	if (!git_oid_equal(tip, &r->head) && c->mb_graph && !merge_bases_from_graph(c, tip, &r->head)) {
+		/* the commit-graph answered (c->nbases, c->mbase) */
+	} else if (!git_oid_equal(tip, &r->head) && c->mb_by_git &&
 	    git_merge_bases_by_git(c, tip, &r->head) == 0) {
 		/* git answered (c->nbases, c->mbase) */
 	} else if (!git_oid_equal(tip, &r->head)) {
@@ -3273,6 +3336,13 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	c.speculate = !opts->verify;
 	c.spec_jobs = 4;
 	c.mb_by_git = long_history(&c);
+	{
+		char *common = trim_slash(s->gitdir);
+
+		c.mb_graph = mergebase_open(c.repo, common);
+		free(common);
+	}
+	c.trees = tree_cache_new();
 	if (merge_all(&c, &tip) < 0)
 		goto out;
 	if (c.spec_failed) {
@@ -3343,6 +3413,8 @@ out:
 	pending_collect(&c, 0);	/* after an error: reap git */
 	free(c.pending);
 	gitmerge_differ_stop(c.differ);
+	mergebase_free(c.mb_graph);
+	tree_cache_free(c.trees);
 	gitmerge_scripts_clear(&c.scripts);
 	tip_next_clear(&c.tip);
 	free(c.tip.next);

@@ -49,4 +49,26 @@ int tree_side_diff(struct tree_side *s, git_repository *repo, const git_oid *old
 void tree_side_add(struct tree_side *s, const char *path, const git_oid *old_id,
 		   unsigned int old_mode, const git_oid *new_id, unsigned int new_mode);
 
+/*
+ * git_tree_create_updated(), top-down: only the trees on the updated
+ * paths are rewritten, straight from the parsed tree's entries into the
+ * object's bytes (libgit2 1.5 copies every entry of each such tree into
+ * a hash map, sorts and formats them again: most of a merge's own time
+ * on a large tree).  A tree left empty is removed, as git does.  Entries
+ * are written in git's order with git's canonical modes.  Anything else
+ * (a path both a file and a directory in the list, removing what is not
+ * there, a file in the way of a directory) is left to
+ * git_tree_create_updated().  0, or -1 with libgit2's error set.
+ */
+struct tree_cache;
+int tree_update(git_oid *out, git_repository *repo, const git_oid *base_tree,
+		const git_tree_update *ups, size_t n, struct tree_cache *cache);
+
+/*
+ * The last trees tree_update() wrote, as bytes (the next update of the
+ * same tree reads them here, not inflated again from a new loose object).
+ */
+struct tree_cache *tree_cache_new(void);
+void tree_cache_free(struct tree_cache *tc);
+
 #endif

@@ -101,6 +101,160 @@ out:
 	return 0;
 }
 
+/* tree_update() */
+
+/* *id without the empty trees (e) in it, written again */
+static int strip_empty(git_repository *repo, git_oid *id, const git_oid *e)
+{
+	git_tree *t = NULL;
+	git_treebuilder *tb = NULL;
+	size_t i;
+	int ret = -1;
+
+	if (git_tree_lookup(&t, repo, id) < 0 || git_treebuilder_new(&tb, repo, NULL) < 0)
+		goto out;
+	for (i = 0; i < git_tree_entrycount(t); i++) {
+		const git_tree_entry *x = git_tree_entry_byindex(t, i);
+		git_oid sub;
+
+		git_oid_cpy(&sub, git_tree_entry_id(x));
+		if (git_tree_entry_type(x) == GIT_OBJECT_TREE) {
+			if (strip_empty(repo, &sub, e) < 0)
+				goto out;
+			if (git_oid_equal(&sub, e))
+				continue;
+		}
+		if (git_treebuilder_insert(NULL, tb, git_tree_entry_name(x), &sub,
+					   git_tree_entry_filemode(x)) < 0)
+			goto out;
+	}
+	ret = git_treebuilder_write(id, tb);
+out:
+	git_treebuilder_free(tb);
+	git_tree_free(t);
+	return ret;
+}
+
+struct paths {
+	char v[256][64];
+	unsigned int mode[256];
+	size_t nr;
+};
+
+static int collect(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct paths *p = payload;
+
+	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB && p->nr < 256) {
+		snprintf(p->v[p->nr], sizeof(p->v[0]), "%s%s", root, git_tree_entry_name(e));
+		p->mode[p->nr++] = git_tree_entry_filemode(e);
+	}
+	return 0;
+}
+
+/*
+ * Random updates of tree a (files removed, changed, made executable or
+ * links; new files in old and new directories; sometimes every file of a
+ * directory removed): tree_update() gives libgit2's tree, but without
+ * the trees left empty (git cannot have them; libgit2 1.5 keeps them).
+ */
+static struct tree_cache *cache;
+
+static void updates(git_repository *repo, const git_oid *a, int round)
+{
+	static struct paths p;
+	git_tree_update ups[64];
+	char names[64][80];
+	git_tree *ta = NULL;
+	git_oid ours, theirs;
+	size_t i, n = 0;
+	int empties = 0;
+
+	p.nr = 0;
+	if (git_tree_lookup(&ta, repo, a) < 0 || git_tree_walk(ta, GIT_TREEWALK_PRE, collect, &p) < 0) {
+		ok(0, "round %d: walk", round);
+		goto out;
+	}
+	for (i = 0; i < p.nr && n < 40; i++) {
+		unsigned int r = rnd(10);
+		char buf[32];
+
+		if (r < 5 && round % 4)
+			continue;
+		memset(&ups[n], 0, sizeof(ups[n]));
+		snprintf(names[n], sizeof(names[n]), "%s", p.v[i]);
+		ups[n].path = names[n];
+		if (r < 7 || !(round % 4)) {
+			ups[n].action = GIT_TREE_UPDATE_REMOVE;
+		} else {
+			ups[n].action = GIT_TREE_UPDATE_UPSERT;
+			snprintf(buf, sizeof(buf), "new %u\n", rnd(1000));
+			git_blob_create_from_buffer(&ups[n].id, repo, buf, strlen(buf));
+			ups[n].filemode = r == 9 ? GIT_FILEMODE_BLOB_EXECUTABLE :
+				r == 8 ? GIT_FILEMODE_LINK : GIT_FILEMODE_BLOB;
+		}
+		n++;
+	}
+	for (i = 0; i < 4 && n < 60 && round % 4; i++) {
+		/* in a directory of a (a file's), a new one, or the top */
+		const char *f = p.nr ? p.v[rnd((unsigned int)p.nr)] : "", *slash = strrchr(f, '/');
+		unsigned int r = rnd(3);
+
+		memset(&ups[n], 0, sizeof(ups[n]));
+		if (r == 0 && slash)
+			snprintf(names[n], sizeof(names[n]), "%.*snew-%d", (int)(slash - f + 1), f, (int)i);
+		else
+			snprintf(names[n], sizeof(names[n]), "%snew-%d", r == 1 ? "zz/q/" : "", (int)i);
+		ups[n].path = names[n];
+		ups[n].action = GIT_TREE_UPDATE_UPSERT;
+		git_blob_create_from_buffer(&ups[n].id, repo, "n\n", 2);
+		ups[n].filemode = GIT_FILEMODE_BLOB;
+		n++;
+	}
+	if (tree_update(&ours, repo, a, ups, n, cache) < 0 ||
+	    git_tree_create_updated(&theirs, repo, ta, n, ups) < 0) {
+		/* both refuse the same lists: a new file where a file is */
+		ok(tree_update(&ours, repo, a, ups, n, cache) < 0 &&
+		   git_tree_create_updated(&theirs, repo, ta, n, ups) < 0, "round %d: both refuse", round);
+		git_error_clear();
+		goto out;
+	}
+	empties = !git_oid_equal(&ours, &theirs);
+	if (empties) {
+		/* libgit2's tree without its empty trees must be ours */
+		git_oid e;
+		git_treebuilder *tb = NULL;
+
+		git_treebuilder_new(&tb, repo, NULL);
+		git_treebuilder_write(&e, tb);
+		git_treebuilder_free(tb);
+		ok(strip_empty(repo, &theirs, &e) == 0 && git_oid_equal(&ours, &theirs),
+		   "round %d: %zu updates, libgit2's tree less its empty trees", round, n);
+	} else {
+		ok(1, "round %d: %zu updates, libgit2's tree", round, n);
+	}
+	{
+		/* again on the tree just written: read from the cache */
+		git_tree_update up2[2];
+		git_tree *tt = NULL;
+		git_oid o2, t2;
+
+		memset(up2, 0, sizeof(up2));
+		up2[0].action = up2[1].action = GIT_TREE_UPDATE_UPSERT;
+		up2[0].path = "zz/q/second";
+		up2[1].path = n ? ups[0].path : "top-second";
+		up2[0].filemode = up2[1].filemode = GIT_FILEMODE_BLOB_EXECUTABLE;
+		git_blob_create_from_buffer(&up2[0].id, repo, "2\n", 2);
+		git_oid_cpy(&up2[1].id, &up2[0].id);
+		ok(!tree_update(&o2, repo, &ours, up2, 2, cache) && !git_tree_lookup(&tt, repo, &ours) &&
+		   !git_tree_create_updated(&t2, repo, tt, 2, up2) && git_oid_equal(&o2, &t2),
+		   "round %d: an update of that tree, from the cache", round);
+		git_tree_free(tt);
+	}
+out:
+	git_tree_free(ta);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/gp-t-treediff.XXXXXX";
@@ -114,6 +268,7 @@ int main(void)
 		ok(0, "cannot make a repository in %s", dir);
 		return tap_done();
 	}
+	cache = tree_cache_new();
 	for (round = 0; round < 60; round++) {
 		unsigned int keep = seed;
 
@@ -122,10 +277,12 @@ int main(void)
 		seed = keep + (unsigned int)(round % 3);
 		build(repo, &b, 3, 1);
 		compare(repo, &a, &b, round);
+		updates(repo, &a, round);
 	}
 	tree_side_init(&s);
 	ok(!tree_side_diff(&s, repo, &a, &a) && s.nr == 0, "a tree against itself: no change");
 	tree_side_release(&s);
+	tree_cache_free(cache);
 	git_repository_free(repo);
 	{
 		char cmd[64];
