@@ -380,11 +380,12 @@ static char *url_key(const char *url, const char *base)
  */
 static char *remote_canonical(git_repository *repo, const char *workdir, const char *name)
 {
-	git_strarray names = { 0 };
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
 	git_remote *rem = NULL;
 	char *key = NULL, *best = NULL;
 	const char *base = workdir ? workdir : git_repository_commondir(repo);
-	size_t k;
 
 	if (!git_remote_lookup(&rem, repo, name) && git_remote_url(rem))
 		key = url_key(git_remote_url(rem), base);
@@ -392,30 +393,47 @@ static char *remote_canonical(git_repository *repo, const char *workdir, const c
 		key = url_key(name, base);
 	git_remote_free(rem);
 	rem = NULL;
-	if (git_remote_list(&names, repo) < 0)
+	/*
+	 * remote.<name>.url from the config, not git_remote_list(): libgit2
+	 * 1.5's regexp match leaks its match data on every name that does
+	 * not match (see config_load_git()).
+	 */
+	if (git_repository_config_snapshot(&cfg, repo) < 0 || git_config_iterator_new(&it, cfg) < 0)
 		goto out;
-	for (k = 0; k < names.count; k++) {
-		char *other;
+	while (!git_config_next(&e, it)) {
+		size_t len = strlen(e->name);
+		char *other, *rname;
 
-		if (best && strcmp(names.strings[k], best) >= 0)
+		if (!e->value || len <= strlen("remote..url") || strncmp(e->name, "remote.", 7) ||
+		    strcmp(e->name + len - 4, ".url"))
 			continue;
-		if (git_remote_lookup(&rem, repo, names.strings[k]) < 0 || !git_remote_url(rem)) {
+		rname = xstrndup(e->name + 7, len - 7 - 4);
+		if (best && strcmp(rname, best) >= 0) {
+			free(rname);
+			continue;
+		}
+		/* its URL as libgit2 reads it (url.<base>.insteadOf applied) */
+		if (git_remote_lookup(&rem, repo, rname) < 0 || !git_remote_url(rem)) {
 			git_remote_free(rem);
 			rem = NULL;
+			free(rname);
 			continue;
 		}
 		other = url_key(git_remote_url(rem), base);
-		if (!strcmp(other, key)) {
-			free(best);
-			best = xstrdup(names.strings[k]);
-		}
-		free(other);
 		git_remote_free(rem);
 		rem = NULL;
+		if (!strcmp(other, key)) {
+			free(best);
+			best = rname;
+		} else {
+			free(rname);
+		}
+		free(other);
 	}
 out:
 	git_error_clear();
-	git_strarray_dispose(&names);
+	git_config_iterator_free(it);
+	git_config_free(cfg);
 	free(key);
 	return best ? best : xstrdup(name);
 }
