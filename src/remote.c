@@ -378,23 +378,44 @@ static char *url_key(const char *url, const char *base)
  * name -- so that origin and its URL (or another name for it) share one
  * namespace and one fetch -- or else name itself.  Caller frees.
  */
+static int has_suffix(const char *s, size_t len, const char *suffix)
+{
+	size_t n = strlen(suffix);
+
+	return len > n && !strcmp(s + len - n, suffix);
+}
+
+/* url with the longest url.<base>.insteadOf prefix replaced (pairs: base, prefix). Caller frees. */
+static char *url_rewritten(const char *url, const struct strlist *pairs)
+{
+	size_t k, best = (size_t)-1, best_len = 0;
+
+	for (k = 0; k + 1 < pairs->nr; k += 2) {
+		size_t n = strlen(pairs->v[k + 1]);
+
+		if (n > best_len && !strncmp(url, pairs->v[k + 1], n)) {
+			best = k;
+			best_len = n;
+		}
+	}
+	if (best == (size_t)-1)
+		return xstrdup(url);
+	return xstrfmt("%s%s", pairs->v[best], url + best_len);
+}
+
 static char *remote_canonical(git_repository *repo, const char *workdir, const char *name)
 {
 	git_config *cfg = NULL;
 	git_config_iterator *it = NULL;
 	git_config_entry *e;
-	git_remote *rem = NULL;
-	char *key = NULL, *best = NULL;
-	const char *base = workdir ? workdir : git_repository_commondir(repo);
+	struct strlist remotes = STRLIST_INIT, rewrites = STRLIST_INIT;
+	char *key = NULL, *best = NULL, *url;
+	const char *base = workdir ? workdir : git_repository_commondir(repo), *own = NULL;
+	size_t k;
 
-	if (!git_remote_lookup(&rem, repo, name) && git_remote_url(rem))
-		key = url_key(git_remote_url(rem), base);
-	else
-		key = url_key(name, base);
-	git_remote_free(rem);
-	rem = NULL;
 	/*
-	 * remote.<name>.url from the config, not git_remote_list(): libgit2
+	 * remote.<name>.url and url.<base>.insteadOf from one walk of the
+	 * config, not git_remote_list() or git_remote_lookup(): libgit2
 	 * 1.5's regexp match leaks its match data on every name that does
 	 * not match (see config_load_git()).
 	 */
@@ -402,31 +423,46 @@ static char *remote_canonical(git_repository *repo, const char *workdir, const c
 		goto out;
 	while (!git_config_next(&e, it)) {
 		size_t len = strlen(e->name);
-		char *other, *rname;
 
-		if (!e->value || len <= strlen("remote..url") || strncmp(e->name, "remote.", 7) ||
-		    strcmp(e->name + len - 4, ".url"))
+		if (!e->value)
 			continue;
-		rname = xstrndup(e->name + 7, len - 7 - 4);
-		if (best && strcmp(rname, best) >= 0) {
+		if (!strncmp(e->name, "remote.", 7) && has_suffix(e->name, len, ".url") &&
+		    len > strlen("remote..url")) {
+			char *rname = xstrndup(e->name + 7, len - 7 - 4);
+
+			for (k = 0; k < remotes.nr && strcmp(remotes.v[k], rname); k += 2)
+				;
+			if (k >= remotes.nr) {	/* its first url, as git fetches */
+				strlist_push(&remotes, rname);
+				strlist_push(&remotes, e->value);
+			}
 			free(rname);
-			continue;
+		} else if (!strncmp(e->name, "url.", 4) && has_suffix(e->name, len, ".insteadof") &&
+			   len > strlen("url..insteadof")) {
+			char *b = xstrndup(e->name + 4, len - 4 - strlen(".insteadof"));
+
+			strlist_push(&rewrites, b);
+			strlist_push(&rewrites, e->value);
+			free(b);
 		}
-		/* its URL as libgit2 reads it (url.<base>.insteadOf applied) */
-		if (git_remote_lookup(&rem, repo, rname) < 0 || !git_remote_url(rem)) {
-			git_remote_free(rem);
-			rem = NULL;
-			free(rname);
+	}
+	for (k = 0; k < remotes.nr; k += 2)
+		if (!strcmp(remotes.v[k], name))
+			own = remotes.v[k + 1];
+	url = url_rewritten(own ? own : name, &rewrites);
+	key = url_key(url, base);
+	free(url);
+	for (k = 0; k < remotes.nr; k += 2) {
+		char *other;
+
+		if (best && strcmp(remotes.v[k], best) >= 0)
 			continue;
-		}
-		other = url_key(git_remote_url(rem), base);
-		git_remote_free(rem);
-		rem = NULL;
+		url = url_rewritten(remotes.v[k + 1], &rewrites);
+		other = url_key(url, base);
+		free(url);
 		if (!strcmp(other, key)) {
 			free(best);
-			best = rname;
-		} else {
-			free(rname);
+			best = xstrdup(remotes.v[k]);
 		}
 		free(other);
 	}
@@ -434,6 +470,8 @@ out:
 	git_error_clear();
 	git_config_iterator_free(it);
 	git_config_free(cfg);
+	strlist_clear(&remotes);
+	strlist_clear(&rewrites);
 	free(key);
 	return best ? best : xstrdup(name);
 }

@@ -49,6 +49,17 @@ test_expect_success 'another name for the same URL: the namespace of the first n
 	namespaces viewer >actual && test_cmp expect actual
 '
 
+test_expect_success 'url.<base>.insteadOf is applied as git applies it' '
+	git -C viewer config "url.$TRASH_DIRECTORY/.insteadOf" gp: &&
+	git -C viewer remote add short gp:remote.git &&
+	git -C viewer ls-remote short >/dev/null &&
+	echo done >expect && t001_on s.json short >actual && test_cmp expect actual &&
+	echo refs/gp-remote/origin >expect &&
+	namespaces viewer >actual && test_cmp expect actual &&
+	git -C viewer remote remove short &&
+	git -C viewer config --unset "url.$TRASH_DIRECTORY/.insteadOf"
+'
+
 test_expect_success 'a URL no remote has keeps a namespace of its own' '
 	git clone -q --mirror remote.git other.git &&
 	echo done >expect && t001_on o.json "file://$TRASH_DIRECTORY/other.git" >actual &&
