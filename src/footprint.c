@@ -215,7 +215,6 @@ static int hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *data)
 static void diff_options(git_diff_options *o, int workdir);
 static int patch_ranges(struct fp_file *f, git_patch *patch);
 
-/* The pending hunks of f from the diff it was found in. */
 static unsigned long blob_diffs;	/* diffs run (threads add atomically) */
 
 unsigned long footprint_blob_diffs(void)
@@ -228,6 +227,7 @@ static void count_diff(void)
 	__atomic_fetch_add(&blob_diffs, 1, __ATOMIC_RELAXED);
 }
 
+/* The pending hunks of f from the diff it was found in. */
 static int hunks_from_diff(struct fp_file *f)
 {
 	git_patch *patch = NULL;
