@@ -394,6 +394,17 @@ static void hunk_job_run(struct hunk_job *j, git_repository *repo)
 	git_error_clear();
 }
 
+/* Do two jobs diff from the same base blob?  (Their keys start with its OID.) */
+static int same_old(const struct hunk_job *x, const struct hunk_job *y)
+{
+	return x->key[0] != '-' && !strncmp(x->key, y->key, GIT_OID_HEXSZ);
+}
+
+static int cmp_job(const void *x, const void *y)
+{
+	return strcmp(((const struct hunk_job *)x)->key, ((const struct hunk_job *)y)->key);
+}
+
 /*
  * A worker's own repository: the same object database, and the same
  * work tree (attributes by path come from its .gitattributes files).
@@ -410,14 +421,19 @@ static void *hunk_worker(void *data)
 		return NULL;	/* its jobs are left to the main thread */
 	}
 	for (;;) {
-		size_t k;
+		size_t k, end;
 
+		/* the jobs of one base blob together: it is read once, into this repo's cache */
 		pthread_mutex_lock(&hp->lock);
-		k = hp->next++;
+		k = hp->next;
+		for (end = k + 1; end < hp->nr && same_old(&hp->jobs[k], &hp->jobs[end]); end++)
+			;
+		hp->next = end;
 		pthread_mutex_unlock(&hp->lock);
 		if (k >= hp->nr)
 			break;
-		hunk_job_run(&hp->jobs[k], repo);
+		for (; k < end; k++)
+			hunk_job_run(&hp->jobs[k], repo);
 	}
 	git_repository_free(repo);
 	return NULL;
@@ -469,6 +485,12 @@ static int read_hunks(struct check *c, git_repository *repo, struct fp_file **fi
 	if (nth > ARRAY_SIZE(th))
 		nth = ARRAY_SIZE(th);
 	if (nth >= 2) {
+		/*
+		 * Each worker has its own repository and object cache: the
+		 * diffs of one base blob (both sides of a shared file) go to
+		 * one worker, so that the blob is read once.
+		 */
+		qsort(hp.jobs, hp.nr, sizeof(*hp.jobs), cmp_job);
 		hp.gitdir = git_repository_path(repo);
 		hp.workdir = git_repository_workdir(repo);
 		pthread_mutex_init(&hp.lock, NULL);
