@@ -124,6 +124,13 @@ static int is_mode(unsigned int mode, unsigned int want)
 }
 
 /* Classify one path both tasks changed. */
+/* Both sides ended with the same file at the same path: the kind "identical". */
+static int same_result(const struct fp_file *fa, const struct fp_file *fb)
+{
+	return !strcmp(fa->path, fb->path) && fa->new_mode == fb->new_mode &&
+		!git_oid_is_zero(&fa->new_id) && git_oid_equal(&fa->new_id, &fb->new_id);
+}
+
 static void classify(const struct fp_file *fa, const struct fp_file *fb,
 		     enum overlap_class *cls, const char **kind)
 {
@@ -141,8 +148,7 @@ static void classify(const struct fp_file *fa, const struct fp_file *fb,
 		*kind = other->change == FP_RENAMED ? "rename/delete" : "modify/delete";
 		return;
 	}
-	if (!strcmp(fa->path, fb->path) && fa->new_mode == fb->new_mode &&
-	    !git_oid_is_zero(&fa->new_id) && git_oid_equal(&fa->new_id, &fb->new_id)) {
+	if (same_result(fa, fb)) {
 		*cls = OVERLAP_SAME_FILE;
 		*kind = "identical";
 		return;
@@ -388,6 +394,17 @@ static void hunk_job_run(struct hunk_job *j, git_repository *repo)
 	git_error_clear();
 }
 
+/* Do two jobs diff from the same base blob?  (Their keys start with its OID.) */
+static int same_old(const struct hunk_job *x, const struct hunk_job *y)
+{
+	return x->key[0] != '-' && !strncmp(x->key, y->key, GIT_OID_HEXSZ);
+}
+
+static int cmp_job(const void *x, const void *y)
+{
+	return strcmp(((const struct hunk_job *)x)->key, ((const struct hunk_job *)y)->key);
+}
+
 /*
  * A worker's own repository: the same object database, and the same
  * work tree (attributes by path come from its .gitattributes files).
@@ -404,14 +421,19 @@ static void *hunk_worker(void *data)
 		return NULL;	/* its jobs are left to the main thread */
 	}
 	for (;;) {
-		size_t k;
+		size_t k, end;
 
+		/* the jobs of one base blob together: it is read once, into this repo's cache */
 		pthread_mutex_lock(&hp->lock);
-		k = hp->next++;
+		k = hp->next;
+		for (end = k + 1; end < hp->nr && same_old(&hp->jobs[k], &hp->jobs[end]); end++)
+			;
+		hp->next = end;
 		pthread_mutex_unlock(&hp->lock);
 		if (k >= hp->nr)
 			break;
-		hunk_job_run(&hp->jobs[k], repo);
+		for (; k < end; k++)
+			hunk_job_run(&hp->jobs[k], repo);
 	}
 	git_repository_free(repo);
 	return NULL;
@@ -463,6 +485,12 @@ static int read_hunks(struct check *c, git_repository *repo, struct fp_file **fi
 	if (nth > ARRAY_SIZE(th))
 		nth = ARRAY_SIZE(th);
 	if (nth >= 2) {
+		/*
+		 * Each worker has its own repository and object cache: the
+		 * diffs of one base blob (both sides of a shared file) go to
+		 * one worker, so that the blob is read once.
+		 */
+		qsort(hp.jobs, hp.nr, sizeof(*hp.jobs), cmp_job);
 		hp.gitdir = git_repository_path(repo);
 		hp.workdir = git_repository_workdir(repo);
 		pthread_mutex_init(&hp.lock, NULL);
@@ -538,6 +566,25 @@ static void add_dir_conflicts(struct check *c, const struct posting *p, const ch
 	}
 }
 
+/*
+ * Does anything need the line ranges of f, one side of overlap o?
+ * Plain check classifies by them; --json prints every file's.  The text
+ * report of --exact, where git's merge decides, prints them and the
+ * class they give, except where none are shown: an added, deleted or
+ * type-changed file, a submodule (its change is shown), and a file both
+ * tasks changed to the same result (shown as such: git takes it once).
+ * Those are not diffed.
+ */
+static int ranges_needed(const struct check *c, const struct overlap *o, const struct fp_file *f)
+{
+	if (!c->exact || c->all_ranges)
+		return 1;
+	if (!o->kind && same_result(o->fa, o->fb))
+		return 0;
+	return f->change != FP_ADDED && f->change != FP_DELETED && f->change != FP_TYPECHANGE &&
+		f->old_mode != GIT_FILEMODE_COMMIT && f->new_mode != GIT_FILEMODE_COMMIT;
+}
+
 static void find_overlaps(struct check *c, git_repository *repo)
 {
 	struct path_index ix = { STRMAP_INIT, NULL, 0, 0 };
@@ -607,8 +654,12 @@ static void find_overlaps(struct check *c, git_repository *repo)
 		struct fp_file **files = xcalloc(2 * c->ov_nr + 1, sizeof(*files));
 
 		for (k = 0; k < c->ov_nr; k++) {	/* the footprints' own files (c->fp) */
-			files[2 * k] = (struct fp_file *)c->ov[k].fa;
-			files[2 * k + 1] = (struct fp_file *)c->ov[k].fb;
+			const struct overlap *o = &c->ov[k];
+
+			if (ranges_needed(c, o, o->fa))
+				files[2 * k] = (struct fp_file *)o->fa;
+			if (ranges_needed(c, o, o->fb))
+				files[2 * k + 1] = (struct fp_file *)o->fb;
 		}
 		if (read_hunks(c, repo, files, 2 * c->ov_nr) < 0)
 			c->failed = 1;
@@ -1829,6 +1880,7 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 
 	check_init(c);
 	c->exact = !!(flags & CHECK_EXACT);
+	c->all_ranges = !!(flags & CHECK_ALL_RANGES);
 	c->fp = xcalloc(nr + 1, sizeof(*c->fp));
 	c->ct = xcalloc(nr + 1, sizeof(*c->ct));
 	for (k = 0; k < nr; k++) {

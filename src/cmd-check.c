@@ -296,7 +296,10 @@ static void print_report(struct session *s, const struct check *c)
 			}
 			strbuf_reset(&sb);
 			strbuf_addf(&sb, "    %-9s %s (%s)", overlap_class_name(o->cls), term_str(o->path), o->kind);
-			if (o->fa) {
+			if (o->fa && c->exact && !strcmp(o->kind, "identical")) {
+				/* ranges not read (check.c ranges_needed()) */
+				strbuf_addf(&sb, "  %s / %s same result", c->fp[o->a].id, c->fp[o->b].id);
+			} else if (o->fa) {
 				strbuf_addf(&sb, "  %s ", c->fp[o->a].id);
 				add_ranges(&sb, o->fa);
 				strbuf_addf(&sb, " / %s ", c->fp[o->b].id);
@@ -418,6 +421,8 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	warn_merge_interrupted(s.state);
 	if (check_run(&c, &s, sel, nr, flags | (json ? CHECK_ALL_RANGES : 0)) < 0)
 		goto out;
+	if (getenv("GIT_PARALLEL_TEST_COUNT_DIFFS"))
+		fprintf(stderr, "check: %lu blob diffs\n", footprint_blob_diffs());
 	if (json)
 		print_json(&s, &c, !(flags & CHECK_NO_UNCOMMITTED));
 	else

@@ -215,12 +215,25 @@ static int hunk_cb(const git_diff_delta *d, const git_diff_hunk *h, void *data)
 static void diff_options(git_diff_options *o, int workdir);
 static int patch_ranges(struct fp_file *f, git_patch *patch);
 
+static unsigned long blob_diffs;	/* diffs run (threads add atomically) */
+
+unsigned long footprint_blob_diffs(void)
+{
+	return __atomic_load_n(&blob_diffs, __ATOMIC_RELAXED);
+}
+
+static void count_diff(void)
+{
+	__atomic_fetch_add(&blob_diffs, 1, __ATOMIC_RELAXED);
+}
+
 /* The pending hunks of f from the diff it was found in. */
 static int hunks_from_diff(struct fp_file *f)
 {
 	git_patch *patch = NULL;
 	int ret = 0;
 
+	count_diff();
 	if (git_patch_from_diff(&patch, f->diff, f->delta) < 0) {
 		ret = error("cannot diff '%s': %s", f->path, gp_git_error());
 		goto out;
@@ -275,6 +288,7 @@ int footprint_file_hunks_in(struct fp_file *f, git_repository *repo)
 		return ret;
 	}
 	diff_options(&o, 0);
+	count_diff();
 	if (git_patch_from_blobs(&patch, a, fp_file_base_path(f), b, f->path, &o) < 0) {
 		ret = error("cannot diff '%s': %s", f->path, gp_git_error());
 	} else {
@@ -289,6 +303,7 @@ int footprint_file_hunks_in(struct fp_file *f, git_repository *repo)
 }
 
 /* --- blob diffs, each computed once ------------------------------------ */
+
 
 static void blob_diff_free(struct fp_blob_diff *bd)
 {
@@ -380,6 +395,7 @@ int footprint_blob_diff_compute(struct fp_blob_diff **out, git_repository *repo,
 		goto out;
 	bd = xcalloc(1, sizeof(*bd));
 	diff_options(&o, 0);
+	count_diff();
 	if (git_diff_blobs(a, old_path, b, new_path, &o, bd_file_cb, NULL, bd_hunk_cb, bd_line_cb, bd) < 0) {
 		blob_diff_free(bd);
 		goto out;

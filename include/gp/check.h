@@ -75,6 +75,7 @@ struct check {
 	struct violation *viol;
 	size_t viol_nr, viol_alloc;
 	int exact;		/* --exact was asked */
+	int all_ranges;		/* every file's line ranges (CHECK_ALL_RANGES) */
 	int failed;		/* a file's line ranges could not be read (reported) */
 	git_repository **repos;	/* opened by the threads that measured (check_release frees) */
 	size_t repos_nr;

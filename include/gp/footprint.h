@@ -178,6 +178,9 @@ void fp_diff_cache_put(struct fp_diff_cache *dc, const char *key, struct fp_blob
 int footprint_file_pending(const struct fp_file *f);
 int footprint_file_blob_pair(const struct fp_file *f);
 
+/* How many blob diffs this process ran (line ranges read; for tests). */
+unsigned long footprint_blob_diffs(void);
+
 /* footprint_file_hunks_in() through dc. */
 int footprint_file_hunks_cached(struct fp_file *f, git_repository *repo, struct fp_diff_cache *dc);
 
