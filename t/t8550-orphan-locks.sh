@@ -15,46 +15,14 @@ naming the lock.'
 . "$GP_TEST_DIR/lib/faults.sh"
 
 write_fault_agent agent
-
-# lock-agent: the first attempt takes the locks named by $LOCKS (index,
-# head, branch), says so in ./locked, and sleeps; later ones are the agent.
-cat >lock-agent <<EOF
-#!/bin/sh
-if ! test -e "$TRASH_DIRECTORY/locked"
-then
-	gd=\$(git rev-parse --absolute-git-dir) &&
-	cd_=\$(git rev-parse --path-format=absolute --git-common-dir) &&
-	for l in \$LOCKS
-	do
-		case \$l in
-		index) : >"\$gd/index.lock" ;;
-		head) : >"\$gd/HEAD.lock" ;;
-		branch) : >"\$cd_/refs/heads/parallel/\$GIT_PARALLEL_TASK_ID.lock" ;;
-		esac || exit 1
-	done &&
-	: >"$TRASH_DIRECTORY/locked" &&
-	exec sleep 60
-fi
-exec "$TRASH_DIRECTORY/agent"
-EOF
-chmod +x lock-agent
-CMD="\"$TRASH_DIRECTORY/lock-agent\""
-
-# wait_for <file>: wait (up to 30 s) until it exists.
-wait_for () {
-	n=0 &&
-	while ! test -e "$1"
-	do
-		n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || { echo "no $1"; return 1; }
-	done
-}
+write_lock_agent agent
 
 # orphan <repo>: a run killed with K1's command running, its locks ($LOCKS) taken.
 orphan () {
 	rm -f locked &&
 	ini_tasks "$1" K1 &&
 	crash_run "$1" run-after-start --command "$CMD" &&
-	wait_for locked
+	wait_for_file locked
 }
 
 test_expect_success 'locks nobody holds, written before the orphan ended: removed' '
@@ -77,7 +45,7 @@ test_expect_success 'a lock a live process holds open stays, and the task fails 
 	{ sh -c "exec 3<\"\$1\"; : >holding; exec sleep 60" sh "$gd/index.lock" & } &&
 	holder=$! &&
 	test_when_finished "kill $holder 2>/dev/null || :" &&
-	wait_for holding &&
+	wait_for_file holding &&
 	(cd b && test_expect_code 1 git parallel run --command "$CMD" >../out 2>../err) &&
 	grep "K1: stopping the command left running" err &&
 	grep "index.lock. is held by a live process (pid $holder)" err &&
@@ -105,7 +73,7 @@ test_expect_success 'git commit -a with its editor open in the worktree: its ind
 	{ (cd c.parallel/K1 && GIT_EDITOR="\"$TRASH_DIRECTORY/editor\"" git commit -a \
 		>"$TRASH_DIRECTORY/commit.out" 2>&1; echo $? >"$TRASH_DIRECTORY/commit.rc") & } &&
 	test_when_finished ": >\"$TRASH_DIRECTORY/edited\"" &&
-	wait_for editing &&
+	wait_for_file editing &&
 	test -e "$gd/index.lock" &&
 	(cd c && test_expect_code 1 git parallel run --command "$CMD" >../out 2>../err) &&
 	grep "K1: stopping the command left running" err &&
@@ -114,7 +82,7 @@ test_expect_success 'git commit -a with its editor open in the worktree: its ind
 	# the orphan'"'"'s HEAD.lock would stop the commit: the user removes it
 	rm "$gd/HEAD.lock" &&
 	: >edited &&
-	wait_for commit.rc &&
+	wait_for_file commit.rc &&
 	echo 0 >expect && test_cmp expect commit.rc &&
 	git -C c log -1 --format=%s parallel/K1 >actual &&
 	echo "by hand" >expect && test_cmp expect actual &&

@@ -15,39 +15,7 @@ the command gone.  Otherwise the task fails naming the lock.'
 . "$GP_TEST_DIR/lib/remote.sh"
 
 write_fault_agent agent
-
-# lock-agent: the first attempt takes the locks named by $LOCKS (index,
-# head, branch), says so in ./locked, and sleeps; later ones are the agent.
-cat >lock-agent <<EOF
-#!/bin/sh
-if ! test -e "$TRASH_DIRECTORY/locked"
-then
-	gd=\$(git rev-parse --absolute-git-dir) &&
-	cd_=\$(git rev-parse --path-format=absolute --git-common-dir) &&
-	for l in \$LOCKS
-	do
-		case \$l in
-		index) : >"\$gd/index.lock" ;;
-		head) : >"\$gd/HEAD.lock" ;;
-		branch) : >"\$cd_/refs/heads/parallel/\$GIT_PARALLEL_TASK_ID.lock" ;;
-		esac || exit 1
-	done &&
-	: >"$TRASH_DIRECTORY/locked" &&
-	exec sleep 60
-fi
-exec "$TRASH_DIRECTORY/agent"
-EOF
-chmod +x lock-agent
-CMD="\"$TRASH_DIRECTORY/lock-agent\""
-
-# wait_for <file>: wait (up to 30 s) until it exists.
-wait_for () {
-	n=0 &&
-	while ! test -e "$1"
-	do
-		n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || { echo "no $1"; return 1; }
-	done
-}
+write_lock_agent agent
 
 # dead <repo>: a run killed with K1's command running, its locks ($LOCKS)
 # taken; then K1's process group killed too, and gone.
@@ -55,7 +23,7 @@ dead () {
 	rm -f locked &&
 	ini_tasks "$1" K1 &&
 	crash_run "$1" run-after-start --command "$CMD" &&
-	wait_for locked &&
+	wait_for_file locked &&
 	pid=$(sed -n "s/^	pid = //p" "$(state_dir "$1")/tasks/K1") &&
 	test -n "$pid" && test "$pid" -gt 1 &&
 	kill -9 -"$pid" &&
@@ -101,7 +69,7 @@ test_expect_success 'a lock a live process holds open stays, and the task fails 
 	{ sh -c "exec 3<\"\$1\"; : >holding; exec sleep 60" sh "$gd/index.lock" & } &&
 	holder=$! &&
 	test_when_finished "kill $holder 2>/dev/null || :" &&
-	wait_for holding &&
+	wait_for_file holding &&
 	(cd c && test_expect_code 1 git parallel run --command "$CMD" >../out 2>../err) &&
 	grep "index.lock. is held by a live process (pid $holder)" out err &&
 	echo failed >expect &&
@@ -141,7 +109,7 @@ test_expect_success 'a worker killed with its task: the next worker finishes, no
 		rc=$?
 	} &&
 	test_crashed $rc &&
-	wait_for locked &&
+	wait_for_file locked &&
 	pid=$(sed -n "s/^	pid = //p" "$(state_dir w)/tasks/T001") &&
 	test -n "$pid" && test "$pid" -gt 1 &&
 	kill -9 -"$pid" &&

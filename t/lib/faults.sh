@@ -78,6 +78,43 @@ write_fault_agent () {
 	chmod +x "$1"
 }
 
+# write_lock_agent <agent>: ./lock-agent, whose first attempt takes the
+# locks named by $LOCKS (index, head, branch) in its worktree, says so in
+# ./locked and sleeps until killed; later attempts run <agent>.  Sets CMD
+# to run it.
+write_lock_agent () {
+	cat >lock-agent <<-EOF &&
+	#!/bin/sh
+	if ! test -e "$TRASH_DIRECTORY/locked"
+	then
+		gd=\$(git rev-parse --absolute-git-dir) &&
+		cd_=\$(git rev-parse --path-format=absolute --git-common-dir) &&
+		for l in \$LOCKS
+		do
+			case \$l in
+			index) : >"\$gd/index.lock" ;;
+			head) : >"\$gd/HEAD.lock" ;;
+			branch) : >"\$cd_/refs/heads/parallel/\$GIT_PARALLEL_TASK_ID.lock" ;;
+			esac || exit 1
+		done &&
+		: >"$TRASH_DIRECTORY/locked" &&
+		exec sleep 60
+	fi
+	exec "$TRASH_DIRECTORY/$1"
+	EOF
+	chmod +x lock-agent &&
+	CMD="\"$TRASH_DIRECTORY/lock-agent\""
+}
+
+# wait_for_file <file>: wait (up to 30 s) until it exists.
+wait_for_file () {
+	n=0 &&
+	while ! test -e "$1"
+	do
+		n=$((n + 1)) && test $n -lt 300 && sleep 0.1 || { echo "no $1"; return 1; }
+	done
+}
+
 # ini_tasks <dir> <id>...: a repository with INI tasks <id> (paths <id>.txt),
 # planned.
 ini_tasks () {
