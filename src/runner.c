@@ -388,6 +388,35 @@ static void collect(struct runner_proc *p, int *status)
 }
 
 /*
+ * Read "pid (comm) state ppid pgrp ..." of the /proc entry name (a
+ * directory of /proc): 0 with the three fields, -1 when it is no process
+ * or is gone.  comm may hold ')' and spaces: the last ')' ends it.
+ */
+static int proc_stat(const char *name, char *state, long *ppid, long *pgrp)
+{
+	char path[300], buf[256];
+	const char *p;
+	ssize_t n;
+	int fd;
+
+	if (name[0] < '1' || name[0] > '9')
+		return -1;
+	snprintf(path, sizeof(path), "/proc/%s/stat", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %c %ld %ld", state, ppid, pgrp) != 3)
+		return -1;
+	return 0;
+}
+
+/*
  * Is a process of group pgid still alive?  Zombies do not count: they
  * run nothing and hold no file (the leader stays one until we reap it;
  * orphans are one until init reaps them, which can take seconds).
@@ -405,26 +434,10 @@ static int group_alive(pid_t pgid)
 	if (!dir)
 		return -1;
 	while (!alive && (de = readdir(dir))) {
-		char path[300], buf[256], state;
-		const char *p;
+		char state;
 		long ppid, pgrp;
-		ssize_t n;
-		int fd;
 
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
-		/* "pid (comm) state ppid pgrp ...": comm is at most 16 bytes */
-		p = strrchr(buf, ')');
-		if (!p || sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
+		if (proc_stat(de->d_name, &state, &ppid, &pgrp) < 0)
 			continue;
 		if (pgrp == (long)pgid && state != 'Z' && state != 'X')
 			alive = 1;
@@ -452,25 +465,10 @@ static size_t escaped(pid_t *v, size_t max, int zombies, long only_pgrp)
 	if (!dir)
 		return 0;
 	while (n < max && (de = readdir(dir))) {
-		char path[300], buf[256], state;
-		const char *p;
+		char state;
 		long ppid, pgrp;
-		ssize_t len;
-		int fd;
 
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		len = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (len <= 0)
-			continue;
-		buf[len] = '\0';
-		p = strrchr(buf, ')');
-		if (!p || sscanf(p + 1, " %c %ld %ld", &state, &ppid, &pgrp) != 3)
+		if (proc_stat(de->d_name, &state, &ppid, &pgrp) < 0)
 			continue;
 		if (ppid != self || pgrp == group || (only_pgrp && pgrp != only_pgrp))
 			continue;
