@@ -14,6 +14,7 @@ order: the same tasks merge, the same tasks conflict, the final tree is
 the same.'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/merge.sh"
 
 # a git that logs the subcommands merge runs (git-parallel is run directly:
 # git puts its exec-path first in PATH for its external commands)
@@ -82,35 +83,6 @@ with open("tasks.ini", "w") as t:
     for k in range(len(tasks)):
         t.write("[task \"T%03d\"]\n\ttitle = task %d\n\tcommand = true\n" % (k, k))
 EOF
-
-# done_states <repo>: every task finished at its branch's head, from main
-done_states () {
-	sd=$(git -C "$1" rev-parse --path-format=absolute --git-common-dir)/parallel &&
-	mkdir -p "$sd/tasks" &&
-	for r in $(git -C "$1" for-each-ref --format="%(refname:short)" refs/heads/parallel/); do
-		id=${r#parallel/} &&
-		printf "[task \"%s\"]\n\tstate = done\n\tattempts = 1\n\texit = 0\n\thead = %s\n\tstart = %s\n\tbranch = refs/heads/%s\n" \
-			"$id" "$(git -C "$1" rev-parse "$r")" "$(git -C "$1" rev-parse main)" "$r" >"$sd/tasks/$id" || return 1
-	done
-}
-
-# loop_oracle <repo> <tasks.ini>: git merge-tree + git commit-tree over the
-# tasks in plan order from main (objects only: no ref moves): "ID
-# merged|conflict" lines in loop.out, the last tree in loop.tree
-loop_oracle () {
-	tip=$(git -C "$1" rev-parse main) &&
-	: >loop.out &&
-	for id in $(sed -n "s/^\[task \"\(.*\)\"\]$/\1/p" "$2"); do
-		if mt=$(git -C "$1" merge-tree --write-tree "$tip" "parallel/$id")
-		then
-			tip=$(git -C "$1" commit-tree -p "$tip" -p "parallel/$id" -m "$id" "$mt") &&
-			echo "$id merged" >>loop.out
-		else
-			echo "$id conflict" >>loop.out
-		fi || return 1
-	done &&
-	git -C "$1" rev-parse "$tip^{tree}" >loop.tree
-}
 
 # gp_outcomes <merge.json>: "ID outcome" lines
 gp_outcomes () {

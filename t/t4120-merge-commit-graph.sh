@@ -14,6 +14,7 @@ merge-base --all'"'"'s, and the merge git'"'"'s (a git merge-tree + commit-tree
 loop over the same tasks in the same order).'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/merge.sh"
 
 # dag.py <stage>: a fast-import stream of a history in which every commit
 # adds its own file (so any merge is clean: the union of both sides).
@@ -100,30 +101,6 @@ with open("../tasks.ini", "a") as t:
         t.write("[task \"%s\"]\n\ttitle = task %s\n\tcommand = true\n" % (name, name))
 sys.stdout.write("".join(out))
 EOF
-
-# done_states <repo>: every task finished at its branch's head
-done_states () {
-	sd=$(git -C "$1" rev-parse --path-format=absolute --git-common-dir)/parallel &&
-	mkdir -p "$sd/tasks" &&
-	for r in $(git -C "$1" for-each-ref --format="%(refname:short)" refs/heads/parallel/); do
-		id=${r#parallel/} &&
-		printf "[task \"%s\"]\n\tstate = done\n\tattempts = 1\n\texit = 0\n\thead = %s\n\tstart = %s\n\tbranch = refs/heads/%s\n" \
-			"$id" "$(git -C "$1" rev-parse "$r")" "$(git -C "$1" rev-parse main)" "$r" >"$sd/tasks/$id" || return 1
-	done
-}
-
-# loop_oracle <repo> <tasks.ini>: git merge-tree + git commit-tree over the
-# tasks in plan order from main; the last tree in loop.tree
-loop_oracle () {
-	tip=$(git -C "$1" rev-parse main) &&
-	for id in $(sed -n "s/^\[task \"\(.*\)\"\]$/\1/p" "$2"); do
-		if mt=$(git -C "$1" merge-tree --write-tree "$tip" "parallel/$id" 2>/dev/null)
-		then
-			tip=$(git -C "$1" commit-tree -p "$tip" -p "parallel/$id" -m "$id" "$mt")
-		fi || return 1
-	done &&
-	git -C "$1" rev-parse "$tip^{tree}" >loop.tree
-}
 
 # check_log <repo> <log>: each line "tip head bases..." is git merge-base --all's answer
 check_log () {

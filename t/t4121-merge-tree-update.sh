@@ -12,6 +12,7 @@ git commit-tree loop over the same tasks in the same order (equal tree
 ids are equal bytes), and git fsck --strict (which checks the order).'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/merge.sh"
 
 # trees.py: a fast-import stream: main, with files around the names that
 # sort differently as files and as directories, and one task per case.
@@ -60,31 +61,6 @@ with open("../tasks.ini", "w") as t:
         t.write("[task \"%s\"]\n\ttitle = task %s\n\tcommand = true\n" % (name, name))
 sys.stdout.write("".join(out))
 EOF
-
-done_states () {
-	sd=$(git -C "$1" rev-parse --path-format=absolute --git-common-dir)/parallel &&
-	mkdir -p "$sd/tasks" &&
-	for r in $(git -C "$1" for-each-ref --format="%(refname:short)" refs/heads/parallel/); do
-		id=${r#parallel/} &&
-		printf "[task \"%s\"]\n\tstate = done\n\tattempts = 1\n\texit = 0\n\thead = %s\n\tstart = %s\n\tbranch = refs/heads/%s\n" \
-			"$id" "$(git -C "$1" rev-parse "$r")" "$(git -C "$1" rev-parse main)" "$r" >"$sd/tasks/$id" || return 1
-	done
-}
-
-# loop_oracle <repo> <tasks.ini>: the merge-tree + commit-tree loop; every
-# merged tree in loop.trees, the last in loop.tree
-loop_oracle () {
-	tip=$(git -C "$1" rev-parse main) &&
-	: >loop.trees &&
-	for id in $(sed -n "s/^\[task \"\(.*\)\"\]$/\1/p" "$2"); do
-		if mt=$(git -C "$1" merge-tree --write-tree "$tip" "parallel/$id")
-		then
-			tip=$(git -C "$1" commit-tree -p "$tip" -p "parallel/$id" -m "$id" "$mt") &&
-			echo "$mt" >>loop.trees
-		fi || return 1
-	done &&
-	git -C "$1" rev-parse "$tip^{tree}" >loop.tree
-}
 
 test_expect_success 'setup: files and directories that sort apart; a task per case' '
 	git init -q repo &&

@@ -1,4 +1,4 @@
-# Helpers shared by the merge tests (t4000, t4010).
+# Helpers shared by the merge tests (t4000, t4010, t4110, t4120, t4121).
 
 # mk_tasks <dir> <spec>...: INI tasks from "ID|paths|command" specs, planned
 # and run.  Declared paths are kept disjoint so that tasks run side by side.
@@ -53,4 +53,38 @@ repo_is_tidy () {
 task_state () {
 	(cd "$1" && git parallel status --json) >status.json &&
 	json_get status.json "[t for t in d[\"tasks\"] if t[\"id\"] == \"$2\"][0][\"state\"]"
+}
+
+# done_states <repo>: a 'done' state for every parallel/* branch, finished
+# at its head, started from main (no 'git parallel run': the branches
+# were made by hand)
+done_states () {
+	sd=$(git -C "$1" rev-parse --path-format=absolute --git-common-dir)/parallel &&
+	mkdir -p "$sd/tasks" &&
+	for r in $(git -C "$1" for-each-ref --format="%(refname:short)" refs/heads/parallel/); do
+		id=${r#parallel/} &&
+		printf "[task \"%s\"]\n\tstate = done\n\tattempts = 1\n\texit = 0\n\thead = %s\n\tstart = %s\n\tbranch = refs/heads/%s\n" \
+			"$id" "$(git -C "$1" rev-parse "$r")" "$(git -C "$1" rev-parse main)" "$r" >"$sd/tasks/$id" || return 1
+	done
+}
+
+# loop_oracle <repo> <tasks.ini>: git merge-tree + git commit-tree over the
+# tasks in plan order from main (objects only: no ref moves): "ID
+# merged|conflict" lines in loop.out, every merged tree in loop.trees, the
+# last tree in loop.tree
+loop_oracle () {
+	tip=$(git -C "$1" rev-parse main) &&
+	: >loop.out &&
+	: >loop.trees &&
+	for id in $(sed -n "s/^\[task \"\(.*\)\"\]$/\1/p" "$2"); do
+		if mt=$(git -C "$1" merge-tree --write-tree "$tip" "parallel/$id" 2>/dev/null)
+		then
+			tip=$(git -C "$1" commit-tree -p "$tip" -p "parallel/$id" -m "$id" "$mt") &&
+			echo "$id merged" >>loop.out &&
+			echo "$mt" >>loop.trees
+		else
+			echo "$id conflict" >>loop.out
+		fi || return 1
+	done &&
+	git -C "$1" rev-parse "$tip^{tree}" >loop.tree
 }
