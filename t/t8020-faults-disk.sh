@@ -9,25 +9,9 @@ test_description='fault injection: a full disk under state, logs and objects; a 
 # sandbox allows it.  Without one, the tests below that need it are
 # skipped; ulimit -f (EFBIG, not ENOSPC) and the unmounted read-only
 # checks still run.
-if test "$(id -u)" = 0 && mkdir probe-mnt && mount -t tmpfs -o size=64k tmpfs probe-mnt 2>/dev/null
-then
-	umount probe-mnt && test_set_prereq TMPFS && test_set_prereq BINDMOUNT
-fi
-rmdir probe-mnt 2>/dev/null
+tmpfs_prereq
+test_have_prereq TMPFS && test_set_prereq BINDMOUNT
 test "$(id -u)" = 0 || test_set_prereq NOT_ROOT
-
-# small_fs <dir> <size>: put <dir> (its contents kept) on a tmpfs of <size>.
-small_fs () {
-	mv "$1" "$1.save" && mkdir "$1" &&
-	mount -t tmpfs -o "size=$2" tmpfs "$1" &&
-	cp -a "$1.save/." "$1/" && rm -rf "$1.save"
-}
-
-# big_fs <dir>: back to the disk, contents kept.
-big_fs () {
-	mkdir "$1.save" && cp -a "$1/." "$1.save/" &&
-	umount "$1" && rmdir "$1" && mv "$1.save" "$1"
-}
 
 # fill <dir> [<keep>]: fill the filesystem, then free <keep> bytes again.
 fill () {

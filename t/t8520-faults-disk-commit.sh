@@ -5,25 +5,7 @@ test_description='a full disk while run auto-commits, saves state and logs, and 
 . ./test-lib.sh
 . "$GP_TEST_DIR/lib/faults.sh"
 
-# As in t8020: a full disk needs a small filesystem, a tmpfs mounted by root.
-if test "$(id -u)" = 0 && mkdir probe-mnt && mount -t tmpfs -o size=64k tmpfs probe-mnt 2>/dev/null
-then
-	umount probe-mnt && test_set_prereq TMPFS
-fi
-rmdir probe-mnt 2>/dev/null
-
-# small_fs <dir> <size>: put <dir> (its contents kept) on a tmpfs of <size>.
-small_fs () {
-	mv "$1" "$1.save" && mkdir "$1" &&
-	mount -t tmpfs -o "size=$2" tmpfs "$1" &&
-	cp -a "$1.save/." "$1/" && rm -rf "$1.save"
-}
-
-# big_fs <dir>: back to the disk, contents kept.
-big_fs () {
-	mkdir "$1.save" && cp -a "$1/." "$1.save/" &&
-	umount "$1" && rmdir "$1" && mv "$1.save" "$1"
-}
+tmpfs_prereq
 
 write_fault_agent agent
 AGENT="\"$TRASH_DIRECTORY/agent\""

@@ -14,12 +14,7 @@ about, and once space is freed the next run makes it and finishes.'
 # With more room the worktree is made and a later step (the commit of the
 # task's work) fails; with enough, the task is done.
 
-# As in t8020: a full disk needs a small filesystem, a tmpfs mounted by root.
-if test "$(id -u)" = 0 && mkdir probe-mnt && mount -t tmpfs -o size=64k tmpfs probe-mnt 2>/dev/null
-then
-	umount probe-mnt && test_set_prereq TMPFS
-fi
-rmdir probe-mnt 2>/dev/null
+tmpfs_prereq
 
 # admin_repo <dir>: 300 files (an index of some 25 KB) and task K1, planned;
 # .git/worktrees on a tmpfs of 128 KB

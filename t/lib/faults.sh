@@ -115,6 +115,30 @@ wait_for_file () {
 	done
 }
 
+# tmpfs_prereq: set the prerequisite TMPFS when this test may mount a tmpfs
+# (root): a full disk needs a small filesystem.
+tmpfs_prereq () {
+	if test "$(id -u)" = 0 && mkdir probe-mnt && mount -t tmpfs -o size=64k tmpfs probe-mnt 2>/dev/null
+	then
+		umount probe-mnt && test_set_prereq TMPFS
+	fi
+	rmdir probe-mnt 2>/dev/null
+	:
+}
+
+# small_fs <dir> <size>: put <dir> (its contents kept) on a tmpfs of <size>.
+small_fs () {
+	mv "$1" "$1.save" && mkdir "$1" &&
+	mount -t tmpfs -o "size=$2" tmpfs "$1" &&
+	cp -a "$1.save/." "$1/" && rm -rf "$1.save"
+}
+
+# big_fs <dir>: back to the disk, contents kept.
+big_fs () {
+	mkdir "$1.save" && cp -a "$1/." "$1.save/" &&
+	umount "$1" && rmdir "$1" && mv "$1.save" "$1"
+}
+
 # ini_tasks <dir> <id>...: a repository with INI tasks <id> (paths <id>.txt),
 # planned.
 ini_tasks () {
