@@ -447,13 +447,57 @@ static int group_alive(pid_t pgid)
 }
 
 /*
+ * Was the /proc entry name started with a task's environment (it holds
+ * GIT_PARALLEL_TASK_ID)?  What the program's own git children detach
+ * (git commit's gc --auto or maintenance, an fsmonitor daemon) is also
+ * reparented to us, and is not a task's to stop.
+ */
+static int has_task_env(const char *name)
+{
+	static const char key[] = "GIT_PARALLEL_TASK_ID=";
+	char path[300], buf[8192];
+	size_t have = 0, keep = sizeof(key) - 1;
+	int fd, at_start = 1, found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%s/environ", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + have, sizeof(buf) - have);
+		size_t len, i;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len = have + (size_t)n;
+		for (i = 0; i + keep <= len && !found; i++)
+			if ((i ? !buf[i - 1] : at_start) && !memcmp(buf + i, key, keep))
+				found = 1;
+		if (found)
+			break;
+		/* keep the tail that may start the key, with the byte before it */
+		if (len > keep) {
+			memmove(buf, buf + len - keep, keep);
+			at_start = 0;
+			have = keep;
+		} else {
+			have = len;
+		}
+	}
+	close(fd);
+	return found;
+}
+
+/*
  * Escaped processes: a task command's descendant that left the task's
  * process group (setsid, setpgid) and whose parent exited.  As the child
  * subreaper (runner_init()), we are its parent now.  Lists into v (at
  * most max) our children outside our own process group (only in group
- * only_pgrp, unless 0), live ones only, or only zombies: task leaders
- * too, which the caller must leave alone until collect().  Returns the
- * count.
+ * only_pgrp, unless 0), live ones started with a task's environment
+ * (has_task_env()) only, or only zombies: task leaders too, which the
+ * caller must leave alone until collect().  Returns the count.
  */
 static size_t escaped(pid_t *v, size_t max, int zombies, long only_pgrp)
 {
@@ -472,8 +516,11 @@ static size_t escaped(pid_t *v, size_t max, int zombies, long only_pgrp)
 			continue;
 		if (ppid != self || pgrp == group || (only_pgrp && pgrp != only_pgrp))
 			continue;
-		if ((state == 'Z' || state == 'X') == !!zombies)
-			v[n++] = (pid_t)strtol(de->d_name, NULL, 10);
+		if ((state == 'Z' || state == 'X') != !!zombies)
+			continue;
+		if (!zombies && !has_task_env(de->d_name))
+			continue;	/* not a task's: see has_task_env() */
+		v[n++] = (pid_t)strtol(de->d_name, NULL, 10);
 	}
 	closedir(dir);
 	return n;

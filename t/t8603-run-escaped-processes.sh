@@ -61,4 +61,27 @@ test_expect_success 'a task that times out: the same' '
 	gone X2.grandchild
 '
 
+test_expect_success 'what git detaches for run itself (a hook of its commit) is not a task'"'"'s: it stays' '
+	ini_tasks c X3 &&
+	mkdir -p c/.git/hooks &&
+	cat >c/.git/hooks/post-commit <<-EOF &&
+	#!/bin/sh
+	setsid sh -c '"'"'echo \$\$ >"$TRASH_DIRECTORY/hook.daemon"; exec sleep 300'"'"' >/dev/null 2>&1 </dev/null &
+	n=0
+	while ! test -s "$TRASH_DIRECTORY/hook.daemon"
+	do
+		n=\$((n + 1)) && test \$n -lt 1000 || exit 1
+		sleep 0.01
+	done
+	EOF
+	chmod +x c/.git/hooks/post-commit &&
+	test_when_finished "kill \$(cat hook.daemon) 2>/dev/null; :" &&
+	(cd c && git parallel run --command "echo work >X3.txt" >../out 2>../err) &&
+	test "$(task_field c X3 state)" = done &&
+	pid=$(cat hook.daemon) &&
+	test -n "$pid" &&
+	! grep -q "^State:.*Z" /proc/$pid/status &&
+	test -d /proc/$pid
+'
+
 test_done
