@@ -92,6 +92,31 @@ static int entry_cmp(const git_tree_entry *a, const git_tree_entry *b)
 static int walk(struct tree_side *s, git_repository *repo, const git_oid *a, const git_oid *b,
 		struct strbuf *path);
 
+/*
+ * Are t's entries in git's order, each name once?  A tree written
+ * otherwise (hash-object --literally; git fsck: treeNotSorted) would
+ * make the walk below see one entry as a deletion and an addition, and
+ * git's own merge loses entries of it: say so (libgit2's error), never
+ * diff it.
+ */
+static int check_order(struct tree_side *s, const git_tree *t, const char *path)
+{
+	size_t i, n = git_tree_entrycount(t);
+	char *msg;
+
+	for (i = 1; i < n; i++)
+		if (entry_cmp(git_tree_entry_byindex(t, i - 1), git_tree_entry_byindex(t, i)) >= 0)
+			break;
+	if (i >= n)
+		return 0;
+	s->unsorted = 1;
+	msg = xstrfmt("tree %s%s%s%s is not sorted (git fsck: treeNotSorted)",
+		      git_oid_tostr_s(git_tree_id(t)), *path ? " ('" : "", path, *path ? "')" : "");
+	git_error_set_str(GIT_ERROR_OBJECT, msg);
+	free(msg);
+	return -1;
+}
+
 /* One entry present on one side only (a: the old side), or a whole subtree. */
 static int one_side(struct tree_side *s, git_repository *repo, const git_tree_entry *e, int old,
 		    struct strbuf *path)
@@ -133,7 +158,8 @@ static int walk(struct tree_side *s, git_repository *repo, const git_oid *a, con
 
 	if (a && b && git_oid_equal(a, b))
 		return 0;
-	if ((a && git_tree_lookup(&ta, repo, a) < 0) || (b && git_tree_lookup(&tb, repo, b) < 0))
+	if ((a && git_tree_lookup(&ta, repo, a) < 0) || (b && git_tree_lookup(&tb, repo, b) < 0) ||
+	    (ta && check_order(s, ta, path->buf) < 0) || (tb && check_order(s, tb, path->buf) < 0))
 		goto out;
 	na = ta ? git_tree_entrycount(ta) : 0;
 	nb = tb ? git_tree_entrycount(tb) : 0;
@@ -417,6 +443,16 @@ static int tu_build(struct tu_ctx *c, const git_oid *base, size_t depth, size_t 
 			e[i].len = strlen(e[i].name);
 			e[i].mode = canon_mode((unsigned int)git_tree_entry_filemode_raw(te));
 			e[i].id = git_tree_entry_id(te)->id;
+			/* binary searches below trust git's order (see check_order()) */
+			if (i && git_order(e[i - 1].name, e[i - 1].len, e[i - 1].mode == GIT_FILEMODE_TREE,
+					   e[i].name, e[i].len, e[i].mode == GIT_FILEMODE_TREE) >= 0) {
+				char *msg = xstrfmt("tree %s is not sorted (git fsck: treeNotSorted)",
+						    git_oid_tostr_s(base));
+
+				git_error_set_str(GIT_ERROR_OBJECT, msg);
+				free(msg);
+				goto out;
+			}
 		}
 	}
 	gone = xcalloc(ne + 1, 1);

@@ -29,6 +29,7 @@ struct tree_side {
 	struct strmap deleted_dirs;	/* directories where files were deleted ("" the top), or gone whole */
 	struct strmap dirs;	/* every directory above a changed path */
 	size_t added;		/* how many paths were added */
+	int unsorted;		/* the diff failed on a tree out of git's order */
 };
 
 void tree_side_init(struct tree_side *s);
@@ -40,7 +41,8 @@ const struct tree_change *tree_side_get(const struct tree_side *s, const char *p
 /*
  * Fill s (emptied first) with the changes from the tree old_tree to the
  * tree new_tree of repo.  0, or -1 with libgit2's error set (not
- * reported).
+ * reported); s->unsorted when a tree read is not in git's order (git
+ * fsck: treeNotSorted), which is refused.
  */
 int tree_side_diff(struct tree_side *s, git_repository *repo, const git_oid *old_tree,
 		   const git_oid *new_tree);

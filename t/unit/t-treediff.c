@@ -255,6 +255,59 @@ out:
 	git_tree_free(ta);
 }
 
+/*
+ * A tree out of git's order (git fsck: treeNotSorted): both the diff
+ * and tree_update() refuse it, rather than lose or double an entry.
+ */
+static void unsorted(git_repository *repo)
+{
+	git_odb *odb = NULL;
+	git_oid blob, bad, good;
+	git_tree_update up;
+	struct tree_side s;
+	struct strbuf raw = STRBUF_INIT;
+	const git_error *e;
+	const char *names[] = { "b", "a" };
+	size_t i;
+	git_oid out;
+
+	git_blob_create_from_buffer(&blob, repo, "x\n", 2);
+	for (i = 0; i < 2; i++) {
+		strbuf_addf(&raw, "100644 %s", names[i]);
+		strbuf_addch(&raw, '\0');
+		strbuf_add(&raw, blob.id, GIT_OID_RAWSZ);
+	}
+	if (git_repository_odb(&odb, repo) < 0 ||
+	    git_odb_write(&bad, odb, raw.buf, raw.len, GIT_OBJECT_TREE) < 0) {
+		ok(0, "cannot write an unsorted tree");
+		goto out;
+	}
+	memset(&up, 0, sizeof(up));
+	up.action = GIT_TREE_UPDATE_UPSERT;
+	up.path = "a";
+	up.filemode = GIT_FILEMODE_BLOB_EXECUTABLE;
+	git_oid_cpy(&up.id, &blob);
+	ok(tree_update(&out, repo, &bad, &up, 1, NULL) < 0 && (e = git_error_last()) &&
+	   strstr(e->message, "is not sorted (git fsck: treeNotSorted)"),
+	   "tree_update() refuses a base tree out of git's order");
+	up.path = "c";
+	ok(tree_update(&good, repo, &bad, &up, 1, NULL) < 0,
+	   "... even for a name it does not hold");
+	tree_side_init(&s);
+	build(repo, &good, 1, 0);
+	ok(tree_side_diff(&s, repo, &good, &bad) < 0 && s.unsorted && (e = git_error_last()) &&
+	   strstr(e->message, "is not sorted (git fsck: treeNotSorted)"),
+	   "tree_side_diff() refuses a new tree out of git's order");
+	ok(tree_side_diff(&s, repo, &bad, &good) < 0 && s.unsorted,
+	   "tree_side_diff() refuses an old tree out of git's order");
+	ok(!tree_side_diff(&s, repo, &bad, &bad) && !s.unsorted && !s.nr,
+	   "... but not one it need not read");
+	tree_side_release(&s);
+out:
+	strbuf_release(&raw);
+	git_odb_free(odb);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/gp-t-treediff.XXXXXX";
@@ -282,6 +335,7 @@ int main(void)
 	tree_side_init(&s);
 	ok(!tree_side_diff(&s, repo, &a, &a) && s.nr == 0, "a tree against itself: no change");
 	tree_side_release(&s);
+	unsorted(repo);
 	tree_cache_free(cache);
 	git_repository_free(repo);
 	{
