@@ -156,6 +156,17 @@ static void on_event(const struct run_event *ev, void *cb)
 	case RUN_EV_TICK:
 		break;
 	}
+	if (ev->unsaved && ev->id) {
+		/* what the task's file says is not what just happened: the next run goes by the file */
+		char *path = state_task_path(v->e->s->state, ev->id);
+
+		if (ev->kind == RUN_EV_DONE)
+			strbuf_addf(&sb, ", but its state could not be saved to '%s': the next run "
+				    "starts it again in its worktree (its commits stay)", term_str(path));
+		else
+			strbuf_addf(&sb, "; its state could not be saved to '%s'", term_str(path));
+		free(path);
+	}
 	if (v->output_gone)
 		goto out;
 	clear_progress(v);
@@ -168,6 +179,41 @@ static void on_event(const struct run_event *ev, void *cb)
 	draw_progress(v);
 out:
 	strbuf_release(&sb);
+}
+
+/* The tasks whose state could not be saved, and their files: the error run ends with. */
+static void unsaved_error(struct run_engine *e)
+{
+	size_t k, n = 0, last = 0;
+	char *path;
+
+	for (k = 0; k < e->sel_nr; k++)
+		if (e->unsaved[e->sel[k]]) {
+			last = e->sel[k];
+			n++;
+		}
+	for (k = 0; k < e->sel_nr && n > 1; k++) {
+		size_t i = e->sel[k];
+
+		if (!e->unsaved[i])
+			continue;
+		path = state_task_path(e->s->state, e->s->plan.tasks.v[i].id);
+		error("the state of task '%s' could not be saved to '%s'", e->s->plan.tasks.v[i].id, path);
+		free(path);
+	}
+	if (n == 1) {
+		path = state_task_path(e->s->state, e->s->plan.tasks.v[last].id);
+		error("the state of task '%s' could not be saved to '%s' (see above); run again when "
+		      "that is fixed", e->s->plan.tasks.v[last].id, path);
+		free(path);
+	} else if (n) {
+		error("the state of %zu tasks could not be saved (see above); run again when that is "
+		      "fixed", n);
+	} else {
+		/* a failed save that a later one of the same task made good */
+		error("the state of some tasks could not be saved (see above); run again when that "
+		      "is fixed");
+	}
 }
 
 /* Tasks of this run that finished, in percent of the selected ones. */
@@ -184,7 +230,7 @@ static double done_share(struct run_engine *e, size_t *done)
 
 static void summary(struct run_engine *e, double min_success)
 {
-	size_t k, counts[TS_NR] = { 0 };
+	size_t k, counts[TS_NR] = { 0 }, unsaved = 0;
 	double wall = state_now() - e->started, task_time = 0, wait_time = 0;
 	struct strbuf sb = STRBUF_INIT;
 	int s;
@@ -192,7 +238,10 @@ static void summary(struct run_engine *e, double min_success)
 	for (k = 0; k < e->sel_nr; k++) {
 		size_t i = e->sel[k];
 
-		counts[e->s->st[i].state]++;
+		if (e->unsaved[i])
+			unsaved++;	/* its file says otherwise: counted apart */
+		else
+			counts[e->s->st[i].state]++;
 		if (e->tries[i])
 			task_time += e->s->st[i].task_time;
 		wait_time += e->s->st[i].wait_time;
@@ -201,6 +250,8 @@ static void summary(struct run_engine *e, double min_success)
 		if (counts[s])
 			strbuf_addf(&sb, "%s%zu %s", sb.len ? ", " : "", counts[s],
 				    task_state_name((enum task_state)s));
+	if (unsaved)
+		strbuf_addf(&sb, "%s%zu not saved", sb.len ? ", " : "", unsaved);
 	printf("%s\n", sb.buf);
 	strbuf_reset(&sb);
 	strbuf_addstr(&sb, "wall ");
@@ -563,7 +614,7 @@ int cmd_run(int argc, char **argv, struct cmd_ctx *ctx)
 			ret = 0;
 	}
 	if (e.save_failed) {
-		error("the state of some tasks could not be saved (see above); run again when that is fixed");
+		unsaved_error(&e);
 		ret = 128;
 	}
 	if (check && !e.stopping) {

@@ -63,14 +63,17 @@ static void emit(struct run_engine *e, enum run_event_kind kind, size_t i, const
 	ev.id = i < e->s->plan.tasks.nr ? e->s->plan.tasks.v[i].id : NULL;
 	ev.reason = reason;
 	ev.duration = -1;
+	ev.unsaved = i < e->s->plan.tasks.nr && e->unsaved[i];
 	if (e->on_event)
 		e->on_event(&ev, e->cb);
 }
 
 static void emit_ev(struct run_engine *e, struct run_event *ev)
 {
-	if (ev->task < e->s->plan.tasks.nr)
+	if (ev->task < e->s->plan.tasks.nr) {
 		ev->id = e->s->plan.tasks.v[ev->task].id;
+		ev->unsaved = e->unsaved[ev->task];
+	}
 	if (e->on_event)
 		e->on_event(ev, e->cb);
 }
@@ -84,6 +87,8 @@ static int save(struct run_engine *e, size_t i)
 {
 	int ret = state_task_save(e->s->state, &e->s->st[i]);
 
+	/* what the task's file says is older than what this run knows */
+	e->unsaved[i] = ret < 0;
 	if (ret < 0 && !e->save_failed) {
 		struct strbuf why = STRBUF_INIT;
 
@@ -131,6 +136,7 @@ void run_engine_init(struct run_engine *e, struct session *s, const size_t *sel,
 	e->tries = xcalloc(s->plan.tasks.nr + 1, sizeof(*e->tries));
 	e->wait_since = xcalloc(s->plan.tasks.nr + 1, sizeof(*e->wait_since));
 	e->held = xcalloc(s->plan.tasks.nr + 1, 1);
+	e->unsaved = xcalloc(s->plan.tasks.nr + 1, 1);
 	e->next_check = xcalloc(s->plan.tasks.nr + 1, sizeof(*e->next_check));
 	e->checks = xcalloc(s->plan.tasks.nr + 1, sizeof(*e->checks));
 	e->backoffs = xcalloc(s->plan.tasks.nr + 1, sizeof(*e->backoffs));
@@ -172,6 +178,7 @@ void run_engine_release(struct run_engine *e)
 	free(e->tries);
 	free(e->wait_since);
 	free(e->held);
+	free(e->unsaved);
 	free(e->next_check);
 	free(e->checks);
 	free(e->backoffs);
@@ -179,7 +186,7 @@ void run_engine_release(struct run_engine *e)
 	e->selected = NULL;
 	e->tries = NULL;
 	e->wait_since = e->next_check = NULL;
-	e->held = NULL;
+	e->held = e->unsaved = NULL;
 	e->checks = e->backoffs = NULL;
 	e->retry_on = NULL;
 }

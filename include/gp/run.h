@@ -130,6 +130,7 @@ struct run_event {
 	unsigned int attempt, max;
 	long pid;
 	int sig;
+	int unsaved;		/* the task's state could not be saved (e->unsaved) */
 };
 
 struct run_opts {
@@ -155,6 +156,7 @@ struct run_engine {
 	int terminate;		/* stop what runs too (a signal, --fail-fast) */
 	int failed;		/* some task did not finish */
 	int save_failed;	/* a task's state could not be saved */
+	char *unsaved;		/* per plan task: its last save failed (its file is older) */
 	double started;
 	/* budgets: what holds a task back before it starts (see launch() in run.c) */
 	double *wait_since;	/* per plan task: held back since, or 0 */
