@@ -1557,8 +1557,9 @@ static int measure_task(struct footprint *fp, struct session *s, git_repository 
 	struct footprint_spec spec;
 	char *branch = st->branch ? xstrdup(st->branch) : session_branch(s, st->id);
 	char *wt = st->worktree ? xstrdup(st->worktree) : session_worktree(s, st->id);
-	git_oid start;
+	git_oid start, recorded;
 	int has_start = st->start && !git_oid_fromstr(&start, st->start);
+	int has_recorded = st->head && !git_oid_fromstr(&recorded, st->head);
 	int ret;
 
 	memset(&spec, 0, sizeof(spec));
@@ -1568,6 +1569,7 @@ static int measure_task(struct footprint *fp, struct session *s, git_repository 
 	spec.base = against ? against : &s->plan.base_oid;
 	spec.base_ref = s->plan.base_ref;
 	spec.start = has_start ? &start : NULL;
+	spec.recorded = has_recorded ? &recorded : NULL;
 	spec.ran = st->attempts > 0 || st->state != TS_PENDING;
 	if (scanned) {
 		*scanned = footprint_worktree_clean(&fp->head, repo, &spec);

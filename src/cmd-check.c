@@ -3,10 +3,12 @@
  * footprints, where they overlap (conflict or same-file, with the line
  * ranges of both sides), ownership violations, footprint vs plan.
  */
+#include <errno.h>
 #include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gp/check.h"
@@ -373,6 +375,29 @@ static void print_report(struct session *s, const struct check *c)
 	strbuf_release(&sb);
 }
 
+/*
+ * A test-only hook (GIT_PARALLEL_TEST_HOOK_CHECK_MEASURED): a shell
+ * command run once every task is measured and before the report is
+ * printed, so that a test can hold one check there while others run.
+ */
+static void test_hook(const char *var)
+{
+	const char *cmd = getenv(var);
+	pid_t pid;
+	int status;
+
+	if (!cmd || !*cmd)
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
 int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	struct session s;
@@ -421,6 +446,7 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	warn_merge_interrupted(s.state);
 	if (check_run(&c, &s, sel, nr, flags | (json ? CHECK_ALL_RANGES : 0)) < 0)
 		goto out;
+	test_hook("GIT_PARALLEL_TEST_HOOK_CHECK_MEASURED");
 	if (getenv("GIT_PARALLEL_TEST_COUNT_DIFFS"))
 		fprintf(stderr, "check: %lu blob diffs\n", footprint_blob_diffs());
 	if (json)

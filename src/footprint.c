@@ -1197,6 +1197,64 @@ out:
 	return ret;
 }
 
+/*
+ * Was the task's branch moved without its worktree (git update-ref, a
+ * push or fetch into it, another task's command)?  Then the worktree's
+ * index still holds the tree of the branch's previous head (the one its
+ * reflog names, or the one run recorded), and git status there shows the
+ * move undone: that is no uncommitted work of the task, and the worktree
+ * cannot be measured against the branch.  Not when the branch went back
+ * (git reset --soft): what it left staged is the task's work.  1 (noted:
+ * only the branch is measured), else 0.
+ */
+static int was_head(git_repository *repo, git_index *idx, const git_oid *old, const git_oid *head)
+{
+	git_commit *c = NULL;
+	int ret = 0;
+
+	if (!git_oid_is_zero(old) && !git_oid_equal(old, head) &&
+	    git_graph_descendant_of(repo, old, head) != 1 && !git_commit_lookup(&c, repo, old))
+		ret = index_is_tree(idx, git_commit_tree_id(c));
+	git_error_clear();
+	git_commit_free(c);
+	return ret;
+}
+
+static int left_behind(git_repository *wt, git_repository *repo, struct footprint *fp,
+		       const struct footprint_spec *spec)
+{
+	git_commit *hc = NULL;
+	git_index *idx = NULL;
+	git_reflog *log = NULL;
+	const git_reflog_entry *e;
+	const git_oid *old = NULL;
+	char h1[GIT_OID_HEXSZ + 1], h2[GIT_OID_HEXSZ + 1];
+	int ret = 0;
+
+	if (git_repository_index(&idx, wt) < 0 || git_commit_lookup(&hc, repo, &fp->head) < 0 ||
+	    index_is_tree(idx, git_commit_tree_id(hc)))
+		goto out;	/* nothing staged */
+	if (!git_reflog_read(&log, repo, spec->branch) && (e = git_reflog_entry_byindex(log, 0)) &&
+	    git_oid_equal(git_reflog_entry_id_new(e), &fp->head) &&
+	    was_head(repo, idx, git_reflog_entry_id_old(e), &fp->head))
+		old = git_reflog_entry_id_old(e);
+	else if (spec->recorded && was_head(repo, idx, spec->recorded, &fp->head))
+		old = spec->recorded;
+	if (!old)
+		goto out;
+	note(fp, "its branch %s moved from %s to %s without its worktree %s (git status there shows "
+	     "the move undone): only committed work is measured",
+	     spec->branch + (!strncmp(spec->branch, "refs/heads/", 11) ? 11 : 0),
+	     short_oid(h1, old), short_oid(h2, &fp->head), spec->worktree);
+	ret = 1;
+out:
+	git_error_clear();
+	git_reflog_free(log);
+	git_index_free(idx);
+	git_commit_free(hc);
+	return ret;
+}
+
 /* An added or deleted path: a rename's source or target. */
 static int tree_change_special(const struct tree_change *ch)
 {
@@ -1423,6 +1481,10 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	} else if (spec->worktree && !(flags & FOOTPRINT_NO_UNCOMMITTED)) {
 		if (open_worktree(&wt, out, spec->worktree, spec->branch) < 0)
 			goto out;
+		if (wt && left_behind(wt, repo, out, spec)) {
+			git_repository_free(wt);
+			wt = NULL;
+		}
 	} else if (spec->worktree && (flags & FOOTPRINT_NO_UNCOMMITTED)) {
 		struct stat stt;
 

@@ -274,7 +274,60 @@ static int work_ends(struct session *s, const struct task_status *st, git_oid *h
 	return ret;
 }
 
-/* Count the work between start and head: one ahead/behind walk, one tree diff with stats. */
+/*
+ * Pair renames as git diff does by default (diff.renames): only when the
+ * diff both adds and deletes files, the only case where there can be one.
+ */
+static int work_renames(git_diff *diff)
+{
+	git_diff_find_options fo;
+	size_t i, n = git_diff_num_deltas(diff);
+	int added = 0, deleted = 0;
+
+	for (i = 0; i < n && !(added && deleted); i++) {
+		git_delta_t st = git_diff_get_delta(diff, i)->status;
+
+		added |= st == GIT_DELTA_ADDED;
+		deleted |= st == GIT_DELTA_DELETED;
+	}
+	if (!added || !deleted)
+		return 0;
+	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
+	fo.flags = GIT_DIFF_FIND_RENAMES;
+	return git_diff_find_similar(diff, &fo);
+}
+
+/*
+ * The lines of a blob as git diff --numstat counts a whole side: none for
+ * a binary blob (a NUL in its first 8000 bytes, git's test).
+ */
+static size_t blob_lines(git_repository *repo, const git_diff_file *f)
+{
+	git_blob *b = NULL;
+	const char *p;
+	size_t n, i, lines = 0;
+
+	if (!(f->flags & GIT_DIFF_FLAG_VALID_ID) || f->mode == GIT_FILEMODE_COMMIT ||
+	    git_blob_lookup(&b, repo, &f->id) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	p = git_blob_rawcontent(b);
+	n = (size_t)git_blob_rawsize(b);
+	if (!memchr(p, '\0', n < 8000 ? n : 8000)) {
+		for (i = 0; i < n; i++)
+			lines += p[i] == '\n';
+		lines += n && p[n - 1] != '\n';
+	}
+	git_blob_free(b);
+	return lines;
+}
+
+/*
+ * Count the work between start and head: one ahead/behind walk, one tree
+ * diff with stats, counted as git diff --shortstat counts them (a rename
+ * or a type change is one file), as check counts a footprint's files.
+ */
 static void work_count(git_repository *repo, const git_oid *head, const git_oid *start,
 		       struct task_work *t)
 {
@@ -282,14 +335,18 @@ static void work_count(git_repository *repo, const git_oid *head, const git_oid 
 	git_tree *ta = NULL, *tb = NULL;
 	git_diff *diff = NULL;
 	git_diff_stats *stats = NULL;
+	git_diff_options o;
 	size_t ahead = 0, behind = 0;
 
 	memset(t, 0, sizeof(*t));
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
 	if (git_graph_ahead_behind(&ahead, &behind, repo, head, start) < 0 ||
 	    git_commit_lookup(&a, repo, start) < 0 ||
 	    git_commit_lookup(&b, repo, head) < 0 ||
 	    git_commit_tree(&ta, a) < 0 || git_commit_tree(&tb, b) < 0 ||
-	    git_diff_tree_to_tree(&diff, repo, ta, tb, NULL) < 0 ||
+	    git_diff_tree_to_tree(&diff, repo, ta, tb, &o) < 0 ||
+	    work_renames(diff) < 0 ||
 	    git_diff_get_stats(&stats, diff) < 0)
 		goto out;
 	t->known = 1;
@@ -297,6 +354,19 @@ static void work_count(git_repository *repo, const git_oid *head, const git_oid 
 	t->files = git_diff_stats_files_changed(stats);
 	t->added = git_diff_stats_insertions(stats);
 	t->removed = git_diff_stats_deletions(stats);
+	{
+		/* libgit2 counts no lines for a type change; git counts both sides whole */
+		size_t i, n = git_diff_num_deltas(diff);
+
+		for (i = 0; i < n; i++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+			if (d->status != GIT_DELTA_TYPECHANGE)
+				continue;
+			t->removed += blob_lines(repo, &d->old_file);
+			t->added += blob_lines(repo, &d->new_file);
+		}
+	}
 out:
 	git_error_clear();
 	git_diff_stats_free(stats);
@@ -308,19 +378,31 @@ out:
 }
 
 /*
+ * The cache's format: "<head> <start> <commits> <files> <added> <removed>
+ * <WORK_VERSION>".  Counts cached without it were taken with renames and
+ * type changes split in two files (status said 4 files where git and
+ * check say 2): counted again.
+ */
+#define WORK_VERSION "v2"
+
+/*
  * The counts cached in the task's state ("work"), when they were taken
- * at exactly this head and start: a branch that moved since (an agent
- * committed more, a rebase) does not match, and is counted again.
+ * at exactly this head and start, the way work_count() counts: a branch
+ * that moved since (an agent committed more, a rebase) does not match,
+ * and is counted again.
  */
 static int work_cached(const struct task_status *st, const git_oid *head, const git_oid *start,
 		       struct task_work *t)
 {
 	char h[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
 	char ch[GIT_OID_HEXSZ + 1], cb[GIT_OID_HEXSZ + 1];
+	char version[8];
 	unsigned long long v[4];
 
 	if (!st->work ||
-	    sscanf(st->work, "%40s %40s %llu %llu %llu %llu", ch, cb, &v[0], &v[1], &v[2], &v[3]) != 6 ||
+	    sscanf(st->work, "%40s %40s %llu %llu %llu %llu %7s", ch, cb, &v[0], &v[1], &v[2], &v[3],
+		   version) != 7 ||
+	    strcmp(version, WORK_VERSION) ||
 	    strcmp(ch, git_oid_tostr(h, sizeof(h), head)) ||
 	    strcmp(cb, git_oid_tostr(b, sizeof(b), start)))
 		return 0;
@@ -356,7 +438,8 @@ void session_task_work_record(struct session *s, size_t i)
 		if (!work_cached(st, &head, &start, &t))
 			work_count(s->repo, &head, &start, &t);
 		if (t.known)
-			v = xstrfmt("%s %s %zu %zu %zu %zu", git_oid_tostr(h, sizeof(h), &head),
+			v = xstrfmt("%s %s %zu %zu %zu %zu " WORK_VERSION,
+				    git_oid_tostr(h, sizeof(h), &head),
 				    git_oid_tostr(b, sizeof(b), &start), t.commits, t.files,
 				    t.added, t.removed);
 	}

@@ -94,6 +94,7 @@ struct footprint_spec {
 	const git_oid *base;	/* the pinned base */
 	const char *base_ref;	/* the base branch ("refs/heads/main"), or NULL */
 	const git_oid *start;	/* the commit the task started from, or NULL (= base) */
+	const git_oid *recorded;	/* the head run recorded when the task ended, or NULL */
 	int ran;		/* the task was started at least once */
 };
 
