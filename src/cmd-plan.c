@@ -16,6 +16,7 @@
 #include "gp/pathres.h"
 #include "gp/plan.h"
 #include "gp/repo.h"
+#include "gp/run.h"
 #include "gp/session.h"
 #include "gp/state.h"
 #include "gp/trust.h"
@@ -64,7 +65,38 @@ static void json_config_commands(struct json *j, const struct config *cfg)
 	json_array_end(j);
 }
 
-static void print_json(const struct plan *p, const char *base_name, const struct config *cfg)
+/*
+ * The state each task of the plan carries over from earlier runs (those
+ * save_plan() kept: the same task), or -1 (none; not a task that runs).
+ * A task run finished (done, merged ...: run_state_finished()) is not
+ * one to run.  Caller frees.
+ */
+static int *earlier_states(const struct plan *p, const char *state)
+{
+	int *v = xcalloc(p->tasks.nr + 1, sizeof(*v));
+	size_t i;
+
+	for (i = 0; i < p->tasks.nr; i++) {
+		struct task_status st;
+
+		v[i] = -1;
+		if (!plan_task_active(p, i))
+			continue;
+		/* 1: none saved; an unreadable one is reported, and run will say so too */
+		if (!state_task_load(&st, state, p->tasks.v[i].id, NULL))
+			v[i] = (int)st.state;
+		task_status_release(&st);
+	}
+	return v;
+}
+
+static int finished_before(const int *prev, size_t i)
+{
+	return prev && prev[i] >= 0 && run_state_finished((enum task_state)prev[i]);
+}
+
+static void print_json(const struct plan *p, const char *base_name, const struct config *cfg,
+		       const int *prev)
 {
 	struct strbuf out = STRBUF_INIT;
 	struct json j;
@@ -106,6 +138,9 @@ static void print_json(const struct plan *p, const char *base_name, const struct
 		/* cancelled: listed, not run; status says why */
 		json_kv_bool(&j, "cancelled", t->cancelled);
 		json_kv_string(&j, "status", task_status_name(t));
+		/* what earlier runs of this task left (status --json's state), or null */
+		json_kv_string(&j, "state", prev && prev[i] >= 0 ?
+			       task_state_name((enum task_state)prev[i]) : NULL);
 		json_kv_string(&j, "group", t->in_group && t->in_group <= p->tasks.nr ?
 			       p->tasks.v[t->in_group - 1].id : NULL);
 		json_key(&j, "paths");
@@ -362,14 +397,14 @@ static void held_statuses(const struct plan *p, struct strlist *names, size_t **
 	}
 }
 
-static void print_table(const struct plan *p, const char *base_name)
+static void print_table(const struct plan *p, const char *base_name, const int *prev)
 {
 	int color = output_use_color(stdout), cols = output_columns(stdout);
 	const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[m" : "";
 	const char *yellow = color ? "\033[33m" : "";
 	struct strbuf sb = STRBUF_INIT;
 	struct strlist held = STRLIST_INIT;
-	size_t i, k, *order, order_nr, idw = 4, *held_nr;
+	size_t i, k, *order, order_nr, idw = 4, *held_nr, before_nr[TS_NR] = { 0 }, finished = 0;
 	char hex[GIT_OID_HEXSZ + 1];
 	int w;
 
@@ -381,7 +416,17 @@ static void print_table(const struct plan *p, const char *base_name)
 	}
 	held_statuses(p, &held, &held_nr);
 	git_oid_tostr(hex, 13, &p->base_oid);
-	printf("%zu task%s to run", p->active, p->active == 1 ? "" : "s");
+	/* a task an earlier run finished is not to run: run says so, plan too */
+	for (i = 0; i < p->tasks.nr; i++) {
+		if (!finished_before(prev, i))
+			continue;
+		before_nr[prev[i]]++;
+		finished++;
+	}
+	printf("%zu task%s to run", p->active - finished, p->active - finished == 1 ? "" : "s");
+	for (k = 0; k < TS_NR; k++)
+		if (before_nr[k])
+			printf(", %zu already %s", before_nr[k], task_state_name((enum task_state)k));
 	for (k = 0; k < held.nr; k++)
 		printf(", %zu %s%s", held_nr[k], held.v[k],
 		       strcmp(held.v[k], "group") && strcmp(held.v[k], "checklist") ? "" :
@@ -409,6 +454,9 @@ static void print_table(const struct plan *p, const char *base_name)
 			strbuf_add_term(&sb, t->title);
 			if (t->status && !strcmp(t->status, "optional"))
 				strbuf_addstr(&sb, " (optional)");
+			if (finished_before(prev, order[k]))
+				strbuf_addf(&sb, " (already %s)",
+					    task_state_name((enum task_state)prev[order[k]]));
 			cut_text(&sb, TITLE_TEXT_MAX);
 			if (owner)
 				strbuf_addf(&sb, " [%s]", term_str(owner));
@@ -892,7 +940,7 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 	char *workdir = NULL, *state = NULL, *wt_parent = NULL;
 	struct strmap from_repo = STRMAP_INIT;	/* trust ID -> non-NULL when its file came with the repository */
 	unsigned int opts = 0, flags = 0;
-	int c, ret = 128, false_p = 0;
+	int c, ret = 128, false_p = 0, *prev = NULL;
 	size_t i;
 	pid_t holder;
 	struct parse_opt usage_plan[] = {
@@ -1023,14 +1071,16 @@ int cmd_plan(int argc, char **argv, struct cmd_ctx *ctx)
 
 	if (save_plan(state, &plan, workdir, ctx->repo, cfg.branch_prefix) < 0)
 		goto out;
+	prev = earlier_states(&plan, state);
 	if (opts & OPT_JSON)
-		print_json(&plan, base_name, &cfg);
+		print_json(&plan, base_name, &cfg, prev);
 	else {
-		print_table(&plan, base_name);
+		print_table(&plan, base_name, prev);
 		print_commands(&plan, &cfg);
 	}
 	ret = 0;
 out:
+	free(prev);
 	tasks_set_tree(NULL);
 	pathres_release(&tree);
 	plan_release(&plan);

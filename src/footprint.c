@@ -1394,6 +1394,41 @@ int footprint_worktree_clean(git_oid *head, git_repository *repo,
 	return clean;
 }
 
+/*
+ * Was commit c made on the branch at tip, that is, is it on tip's
+ * first-parent line (down to stop)?  A commit the branch has only
+ * through a merge (a task's, merged in) is not.  The walk ends at the
+ * first commit older than c (clock skew at worst hides a note).
+ */
+static int made_on(git_repository *repo, const git_oid *tip, const git_oid *c, const git_oid *stop)
+{
+	git_commit *cur = NULL, *target = NULL, *next = NULL;
+	git_time_t when;
+	size_t n;
+	int ret = 0;
+
+	if (git_commit_lookup(&target, repo, c) < 0 || git_commit_lookup(&cur, repo, tip) < 0)
+		goto out;
+	when = git_commit_time(target);
+	for (n = 0; n < 100000; n++) {
+		if (git_oid_equal(git_commit_id(cur), c)) {
+			ret = 1;
+			break;
+		}
+		if (git_oid_equal(git_commit_id(cur), stop) || git_commit_time(cur) < when ||
+		    !git_commit_parentcount(cur) || git_commit_parent(&next, cur, 0) < 0)
+			break;
+		git_commit_free(cur);
+		cur = next;
+		next = NULL;
+	}
+out:
+	git_commit_free(cur);
+	git_commit_free(target);
+	git_error_clear();
+	return ret;
+}
+
 int footprint_measure(struct footprint *out, git_repository *repo,
 		      const struct footprint_spec *spec, unsigned int flags)
 {
@@ -1456,12 +1491,22 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	if (spec->base_ref && *spec->base_ref) {
 		git_oid tip, fork;
 
-		/* rebased onto (or merged) a newer base: commits of the base branch made after the pin */
+		/*
+		 * rebased onto (or merged) a newer base: commits of the base
+		 * branch made after the pin.  Not the task's own commits
+		 * merged into the base branch (the branch's head itself, or a
+		 * commit main has only through a merge), nor a dependency's
+		 * that the task started from.
+		 */
 		if (!git_reference_name_to_id(&tip, repo, spec->base_ref) &&
 		    !git_oid_equal(&tip, spec->base) &&
 		    !git_merge_base(&fork, repo, &out->head, &tip) &&
 		    !git_oid_equal(&fork, &out->merge_base) &&
-		    git_graph_descendant_of(repo, &fork, &out->merge_base) == 1) {
+		    git_graph_descendant_of(repo, &fork, &out->merge_base) == 1 &&
+		    !git_oid_equal(&fork, &out->head) &&
+		    !(spec->start && (git_oid_equal(spec->start, &fork) ||
+				      git_graph_descendant_of(repo, spec->start, &fork) == 1)) &&
+		    made_on(repo, &tip, &fork, &out->merge_base)) {
 			size_t ahead = 0, behind = 0;
 
 			git_graph_ahead_behind(&ahead, &behind, repo, &fork, &out->merge_base);

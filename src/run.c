@@ -1581,20 +1581,16 @@ out:
 
 /*
  * The command deleted the worktree of task id: drop its admin entry, which
- * git worktree list now shows as prunable.  git_worktree_prune without
- * flags prunes only an entry whose directory is gone and that is not
- * locked; the branch and its commits stay.
+ * git worktree list now shows as prunable (worktree_prune_gone(): in an
+ * order a kill cannot make debris of; not when locked).  The branch and
+ * its commits stay.
  */
 static void prune_gone_worktree(git_repository *repo, const char *id)
 {
 	char *name = task_fs_name(id);
-	git_worktree *wt = NULL;
-	git_worktree_prune_options popts = GIT_WORKTREE_PRUNE_OPTIONS_INIT;
 
-	if (git_worktree_lookup(&wt, repo, name) == 0 && git_worktree_validate(wt) < 0 &&
-	    git_worktree_prune(wt, &popts) < 0)
-		warning("cannot prune the worktree entry of task '%s': %s", id, gp_git_error());
-	git_worktree_free(wt);
+	if (worktree_prune_gone(repo, name) < 0)
+		warning("cannot prune the worktree entry of task '%s' (see above)", id);
 	free(name);
 }
 

@@ -1482,22 +1482,48 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
  * git_worktree_prune() empties the admin directory in readdir order: killed
  * midway (Ctrl-C on clean), it could drop MARK_TASK first and leave the
  * working tree with an admin directory that is no longer ours, which clean
- * then refused for good.  Here MARK_TASK goes last: killed anywhere, what is
- * left is a broken worktree of ours, which clean removes
- * (worktree_remove_broken()).  The working tree goes only while its .git
- * file is there (as libgit2 does), never through a symbolic link.
+ * then refused for good; or drop HEAD and keep gitdir, a worktree git
+ * fsck then fails on ("HEAD points at nothing").  Here gitdir goes first
+ * (git no longer sees the worktree: git worktree list and git fsck pass
+ * over it, git worktree prune removes it), then HEAD and the other admin
+ * files, and MARK_TASK last: killed anywhere, what is left is a broken
+ * worktree of ours, which clean removes (worktree_remove_broken()), or a
+ * stale admin directory the next run removes.  The working tree goes only
+ * while its .git file is there (as libgit2 does), never through a
+ * symbolic link.  Crash points: run-mid-prune (prune: for
+ * worktree_prune_gone()) once gitdir and HEAD are gone, clean-mid-remove
+ * (else) once only MARK_TASK is left.
  */
 static char *admin_dir(git_repository *repo, const char *name);
 
-static int remove_in_order(const char *admin, const char *path)
+static int unlink_admin(const char *admin, const char *file)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_addf(&sb, "%s/%s", admin, file);
+	if (unlink(sb.buf) < 0 && errno != ENOENT)
+		ret = error_errno("cannot remove '%s'", sb.buf);
+	strbuf_release(&sb);
+	return ret;
+}
+
+static int remove_in_order(const char *admin, const char *path, int prune)
 {
 	struct strbuf sb = STRBUF_INIT, dotgit = STRBUF_INIT;
 	struct dirent *de;
 	struct stat st;
-	DIR *dir = opendir(admin);
-	int ret = 0;
+	DIR *dir;
+	int ret;
 
-	if (!dir)
+	ret = unlink_admin(admin, "gitdir");
+	if (!ret)
+		ret = unlink_admin(admin, "HEAD");
+	if (ret)
+		return ret;
+	if (prune)
+		test_crash_point("run-mid-prune");
+	if (!(dir = opendir(admin)))
 		return error_errno("cannot open '%s'", admin);
 	while (!ret && (de = readdir(dir))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
@@ -1511,19 +1537,44 @@ static int remove_in_order(const char *admin, const char *path)
 			ret = error_errno("cannot remove '%s'", sb.buf);
 	}
 	closedir(dir);
-	test_crash_point("clean-mid-remove");
+	if (!prune)
+		test_crash_point("clean-mid-remove");
 	strbuf_addf(&dotgit, "%s/.git", path);
 	if (!ret && lstat(dotgit.buf, &st) == 0 && S_ISREG(st.st_mode) &&
 	    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		ret = -1;
-	strbuf_reset(&sb);
-	strbuf_addf(&sb, "%s/%s", admin, MARK_TASK);
-	if (!ret && unlink(sb.buf) < 0 && errno != ENOENT)
-		ret = error_errno("cannot remove '%s'", sb.buf);
+	if (!ret)
+		ret = unlink_admin(admin, MARK_TASK);
 	if (!ret && rmdir(admin) < 0)
 		ret = error_errno("cannot remove '%s'", admin);
 	strbuf_release(&sb);
 	strbuf_release(&dotgit);
+	return ret;
+}
+
+int worktree_prune_gone(git_repository *repo, const char *name)
+{
+	git_worktree *wt = NULL;
+	char *admin = NULL;
+	int ret = 0;
+
+	if (git_worktree_lookup(&wt, repo, name) < 0) {
+		git_error_clear();
+		return 0;
+	}
+	if (!git_worktree_validate(wt) || path_exists(git_worktree_path(wt)))
+		goto out;
+	git_error_clear();
+	if (git_worktree_is_locked(NULL, wt) > 0) {
+		ret = error("the worktree '%s' is gone but locked (git worktree unlock %s)",
+			    git_worktree_path(wt), name);
+		goto out;
+	}
+	admin = admin_dir(repo, name);
+	ret = remove_in_order(admin, git_worktree_path(wt), 1);
+out:
+	free(admin);
+	git_worktree_free(wt);
 	return ret;
 }
 
@@ -1566,7 +1617,7 @@ int worktree_remove(git_repository *repo, const char *name, int force, const cha
 	}
 	admin = admin_dir(repo, name);
 	pthread_mutex_lock(&wt_lock);
-	if (remove_in_order(admin, git_worktree_path(wt)) < 0)
+	if (remove_in_order(admin, git_worktree_path(wt), 0) < 0)
 		ret = error("cannot remove worktree '%s'", name);
 	pthread_mutex_unlock(&wt_lock);
 	/*
@@ -1610,12 +1661,12 @@ int worktree_is_broken(git_repository *repo, const char *name)
 	return ret;
 }
 
-int worktree_being_removed(git_repository *repo, const char *name)
+int worktree_being_removed(git_repository *repo, const char *name, const char *path)
 {
 	char *admin = admin_dir(repo, name);
 	struct dirent *de;
 	DIR *dir = opendir(admin);
-	int ours = 0, other = 0;
+	int ours = 0, other = 0, git_files = 0;
 
 	while (dir && (de = readdir(dir))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
@@ -1624,11 +1675,14 @@ int worktree_being_removed(git_repository *repo, const char *name)
 			ours = 1;
 		else
 			other = 1;
+		if (!strcmp(de->d_name, "gitdir") || !strcmp(de->d_name, "HEAD"))
+			git_files = 1;
 	}
 	if (dir)
 		closedir(dir);
 	free(admin);
-	return ours && !other;
+	/* or killed later in its order (remove_in_order()), the working tree gone */
+	return ours && (!other || (!git_files && path && !path_exists(path)));
 }
 
 int worktree_remove_broken(git_repository *repo, const char *name, const char *path)

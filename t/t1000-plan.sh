@@ -42,7 +42,7 @@ test_expect_success 'plan --json has the documented keys' '
 	echo "[\"base\", \"commands\", \"critical_path\", \"findings\", \"sources\", \"speedup\", \"tasks\", \"version\", \"waves\"]" >expect &&
 	test_cmp expect actual &&
 	json_get plan.json "sorted(d[\"tasks\"][0].keys())" >actual &&
-	echo "[\"cancelled\", \"command\", \"depends\", \"done\", \"file\", \"group\", \"id\", \"line\", \"owner\", \"parallel\", \"paths\", \"phase\", \"reads\", \"status\", \"story\", \"title\", \"wave\"]" >expect &&
+	echo "[\"cancelled\", \"command\", \"depends\", \"done\", \"file\", \"group\", \"id\", \"line\", \"owner\", \"parallel\", \"paths\", \"phase\", \"reads\", \"state\", \"status\", \"story\", \"title\", \"wave\"]" >expect &&
 	test_cmp expect actual &&
 	json_get plan.json "d[\"base\"][\"oid\"]" >actual &&
 	git -C repo rev-parse main >expect &&

@@ -39,6 +39,7 @@ worker-after-claim:worker
 worker-before-push:worker
 remote-mid-drop-old-layout:oldlayout
 clean-mid-remove:clean
+run-mid-prune:prune
 "
 
 write_fault_agent agent
@@ -88,6 +89,33 @@ finished_run () {
 		grep "^$id: own commit\$" log &&
 		git -C "$1.parallel/$id" status --porcelain >st && test_must_be_empty st || return 1
 	done
+}
+
+# prune: K1's command commits, then deletes its worktree (the first time
+# only): run prunes its entry
+setup_prune () {
+	ini_tasks "$1" K1 &&
+	cat >"$1.agent" <<-EOF &&
+	#!/bin/sh
+	if ! test -e K1.txt
+	then
+		echo work >K1.txt && git add K1.txt && git commit -q -m "K1: work" || exit 1
+	fi
+	if ! test -e "$TRASH_DIRECTORY/$1.once"
+	then
+		: >"$TRASH_DIRECTORY/$1.once" && cd / && rm -rf "\$GIT_PARALLEL_WORKTREE"
+	fi
+	EOF
+	chmod +x "$1.agent"
+}
+go_prune () {
+	(cd "$1" && git parallel run --command "\"$TRASH_DIRECTORY/$1.agent\"" >../out 2>../err)
+}
+finished_prune () {
+	grep "^1 done\$" out &&
+	echo done >expect && task_field "$1" K1 state >actual && test_cmp expect actual &&
+	git -C "$1" log --format=%s parallel/K1 >log && grep "^K1: work\$" log &&
+	git -C "$1" worktree list --porcelain >wt && ! grep prunable wt
 }
 
 # sparse: the declared paths in a/, more files in b/ and c/ to leave out

@@ -70,11 +70,13 @@ int worktree_branch_is_ours(git_repository *repo, const char *branch, const char
 int worktree_dirty(const char *path, struct strlist *paths);
 
 /*
- * Is the worktree "name" what a worktree_remove() killed midway leaves:
- * an admin directory holding only its task marker?  1 or 0.  Removing
- * the rest loses nothing that removal had not already been cleared to drop.
+ * Is the worktree "name" what a worktree_remove() or worktree_prune_gone()
+ * killed midway leaves: an admin directory holding only its task marker,
+ * or its marker without gitdir and HEAD while the working tree at path is
+ * gone?  1 or 0.  Removing the rest loses nothing that removal had not
+ * already been cleared to drop.
  */
-int worktree_being_removed(git_repository *repo, const char *name);
+int worktree_being_removed(git_repository *repo, const char *name, const char *path);
 
 /*
  * Remove the worktree "name" (its directory and its admin directory).
@@ -83,6 +85,16 @@ int worktree_being_removed(git_repository *repo, const char *name);
  * Returns 0 when removed, 1 when refused, -1 on error (reported).
  */
 int worktree_remove(git_repository *repo, const char *name, int force, const char **why);
+
+/*
+ * The worktree "name" whose directory is gone (a command deleted it):
+ * drop its admin directory as git worktree prune would, in
+ * worktree_remove()'s order (gitdir first, the task marker last), so a
+ * kill midway leaves nothing git or the next run or clean trips on.  Not
+ * a locked one (-1, reported), nor one whose directory exists or that is
+ * valid (0, nothing done).  0 or -1 (reported).
+ */
+int worktree_prune_gone(git_repository *repo, const char *name);
 
 /*
  * Is the worktree "name" debris of a creation that did not finish (its
