@@ -1422,6 +1422,43 @@ int footprint_worktree_clean(git_oid *head, git_repository *repo,
 	return clean;
 }
 
+/*
+ * How many commits the base branch made itself (its first-parent line
+ * from tip) from fork back to base, fork included; 0 when fork is not on
+ * that line (a commit of the task's own that the base branch merged) or
+ * the line does not reach base.
+ */
+static size_t main_line_commits(git_repository *repo, const git_oid *tip, const git_oid *fork,
+				const git_oid *base)
+{
+	git_commit *c = NULL, *parent = NULL;
+	size_t steps = 0, at_fork = 0, n;
+	int found = 0;
+
+	if (git_commit_lookup(&c, repo, tip) < 0)
+		goto out;
+	for (n = 0; n < 100000; n++) {
+		if (git_oid_equal(git_commit_id(c), base)) {
+			if (found)
+				steps = n - at_fork;
+			break;
+		}
+		if (!found && git_oid_equal(git_commit_id(c), fork)) {
+			found = 1;
+			at_fork = n;
+		}
+		if (!git_commit_parentcount(c) || git_commit_parent(&parent, c, 0) < 0)
+			break;
+		git_commit_free(c);
+		c = parent;
+		parent = NULL;
+	}
+out:
+	git_error_clear();
+	git_commit_free(c);
+	return steps;
+}
+
 int footprint_measure(struct footprint *out, git_repository *repo,
 		      const struct footprint_spec *spec, unsigned int flags)
 {
@@ -1484,19 +1521,23 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	if (spec->base_ref && *spec->base_ref) {
 		git_oid tip, fork;
 
-		/* rebased onto (or merged) a newer base: commits of the base branch made after the pin */
+		/*
+		 * rebased onto (or merged) a newer base: commits of the base
+		 * branch made after the pin.  Not when the base branch merged
+		 * the task (or its dependencies): their fork is then the task's
+		 * own commit, not one the base branch made.
+		 */
+		size_t ahead = 0;
+
 		if (!git_reference_name_to_id(&tip, repo, spec->base_ref) &&
 		    !git_oid_equal(&tip, spec->base) &&
 		    !git_merge_base(&fork, repo, &out->head, &tip) &&
 		    !git_oid_equal(&fork, &out->merge_base) &&
-		    git_graph_descendant_of(repo, &fork, &out->merge_base) == 1) {
-			size_t ahead = 0, behind = 0;
-
-			git_graph_ahead_behind(&ahead, &behind, repo, &fork, &out->merge_base);
+		    git_graph_descendant_of(repo, &fork, &out->merge_base) == 1 &&
+		    (ahead = main_line_commits(repo, &tip, &fork, &out->merge_base)))
 			note(out, "its branch %s contains %zu commit%s of %s made after the pinned base "
 			     "(rebased or merged onto a newer base): their changes count in this footprint",
 			     bname, ahead, ahead == 1 ? "" : "s", spec->base_ref + 11);
-		}
 		git_error_clear();
 	}
 
