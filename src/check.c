@@ -568,18 +568,19 @@ static void add_dir_conflicts(struct check *c, const struct posting *p, const ch
 
 /*
  * Does anything need the line ranges of f, one side of overlap o?
- * Plain check classifies by them; --json prints every file's.  The text
- * report of --exact, where git's merge decides, prints them and the
+ * --json prints every file's.  The text reports print them and the
  * class they give, except where none are shown: an added, deleted or
- * type-changed file, a submodule (its change is shown), and a file both
- * tasks changed to the same result (shown as such: git takes it once).
- * Those are not diffed.
+ * type-changed file, a submodule (its change is shown; classify()
+ * decides such an overlap by the kind of change, never by ranges or the
+ * binary flag they come with) and, with --exact, where git's merge
+ * decides, a file both tasks changed to the same result (shown as such:
+ * git takes it once).  Those are not diffed.
  */
 static int ranges_needed(const struct check *c, const struct overlap *o, const struct fp_file *f)
 {
-	if (!c->exact || c->all_ranges)
+	if (c->all_ranges)
 		return 1;
-	if (!o->kind && same_result(o->fa, o->fb))
+	if (c->exact && !o->kind && same_result(o->fa, o->fb))
 		return 0;
 	return f->change != FP_ADDED && f->change != FP_DELETED && f->change != FP_TYPECHANGE &&
 		f->old_mode != GIT_FILEMODE_COMMIT && f->new_mode != GIT_FILEMODE_COMMIT;

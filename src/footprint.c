@@ -1395,38 +1395,40 @@ int footprint_worktree_clean(git_oid *head, git_repository *repo,
 }
 
 /*
- * Was commit c made on the branch at tip, that is, is it on tip's
- * first-parent line (down to stop)?  A commit the branch has only
- * through a merge (a task's, merged in) is not.  The walk ends at the
- * first commit older than c (clock skew at worst hides a note).
+ * How many commits the base branch made itself (its first-parent line
+ * from tip) from fork back to base, fork included; 0 when fork is not on
+ * that line (a commit of the task's own that the base branch merged) or
+ * the line does not reach base.
  */
-static int made_on(git_repository *repo, const git_oid *tip, const git_oid *c, const git_oid *stop)
+static size_t main_line_commits(git_repository *repo, const git_oid *tip, const git_oid *fork,
+				const git_oid *base)
 {
-	git_commit *cur = NULL, *target = NULL, *next = NULL;
-	git_time_t when;
-	size_t n;
-	int ret = 0;
+	git_commit *c = NULL, *parent = NULL;
+	size_t steps = 0, at_fork = 0, n;
+	int found = 0;
 
-	if (git_commit_lookup(&target, repo, c) < 0 || git_commit_lookup(&cur, repo, tip) < 0)
+	if (git_commit_lookup(&c, repo, tip) < 0)
 		goto out;
-	when = git_commit_time(target);
 	for (n = 0; n < 100000; n++) {
-		if (git_oid_equal(git_commit_id(cur), c)) {
-			ret = 1;
+		if (git_oid_equal(git_commit_id(c), base)) {
+			if (found)
+				steps = n - at_fork;
 			break;
 		}
-		if (git_oid_equal(git_commit_id(cur), stop) || git_commit_time(cur) < when ||
-		    !git_commit_parentcount(cur) || git_commit_parent(&next, cur, 0) < 0)
+		if (!found && git_oid_equal(git_commit_id(c), fork)) {
+			found = 1;
+			at_fork = n;
+		}
+		if (!git_commit_parentcount(c) || git_commit_parent(&parent, c, 0) < 0)
 			break;
-		git_commit_free(cur);
-		cur = next;
-		next = NULL;
+		git_commit_free(c);
+		c = parent;
+		parent = NULL;
 	}
 out:
-	git_commit_free(cur);
-	git_commit_free(target);
 	git_error_clear();
-	return ret;
+	git_commit_free(c);
+	return steps;
 }
 
 int footprint_measure(struct footprint *out, git_repository *repo,
@@ -1498,6 +1500,8 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 		 * commit main has only through a merge), nor a dependency's
 		 * that the task started from.
 		 */
+		size_t ahead = 0;
+
 		if (!git_reference_name_to_id(&tip, repo, spec->base_ref) &&
 		    !git_oid_equal(&tip, spec->base) &&
 		    !git_merge_base(&fork, repo, &out->head, &tip) &&
@@ -1506,14 +1510,10 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 		    !git_oid_equal(&fork, &out->head) &&
 		    !(spec->start && (git_oid_equal(spec->start, &fork) ||
 				      git_graph_descendant_of(repo, spec->start, &fork) == 1)) &&
-		    made_on(repo, &tip, &fork, &out->merge_base)) {
-			size_t ahead = 0, behind = 0;
-
-			git_graph_ahead_behind(&ahead, &behind, repo, &fork, &out->merge_base);
+		    (ahead = main_line_commits(repo, &tip, &fork, &out->merge_base)))
 			note(out, "its branch %s contains %zu commit%s of %s made after the pinned base "
 			     "(rebased or merged onto a newer base): their changes count in this footprint",
 			     bname, ahead, ahead == 1 ? "" : "s", spec->base_ref + 11);
-		}
 		git_error_clear();
 	}
 

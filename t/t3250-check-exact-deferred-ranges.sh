@@ -86,9 +86,12 @@ test_expect_success 'the diffs run: not the same results, not the added files' '
 	# and T2 (one blob pair, needed against T3) and once for T3
 	echo "check: 6 blob diffs" >expect &&
 	test_cmp expect exact.err &&
-	# plain check: also same.txt (one blob pair for both) and new.txt twice
-	echo "check: 9 blob diffs" >expect &&
+	# plain check: also same.txt (one blob pair for both); not the
+	# added new.txt either (t3270)
+	echo "check: 7 blob diffs" >expect &&
 	test_cmp expect plain.err &&
+	# --json: every file'"'"'s ranges, new.txt twice too
+	echo "check: 9 blob diffs" >expect &&
 	(cd repo && GIT_PARALLEL_TEST_COUNT_DIFFS=1 test_expect_code 1 git parallel check --exact --json >../exact.json 2>../json.err) &&
 	test_cmp expect json.err &&
 	json_get exact.json "[(f[\"path\"], f[\"ranges\"]) for t in d[\"tasks\"] if t[\"id\"] == \"T1\" for f in t[\"files\"] if f[\"path\"] in (\"same.txt\", \"multi.txt\")]" >actual &&
