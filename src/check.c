@@ -743,6 +743,8 @@ static int blob_id_at(git_oid *out, git_repository *repo, const git_oid *oid, co
  * the same dependency's result both carry its hunks from the pinned base;
  * git's merge base for them is the dependency's head), and with the same
  * change on both sides taken once, as git does.  Committed work only.
+ * An add/add is one too when the pair's merge base has the file (the
+ * dependency added it: both siblings carry the add, git merges from it).
  */
 static void refine_conflict(struct check *c, git_repository *repo, struct overlap *o)
 {
@@ -751,7 +753,8 @@ static void refine_conflict(struct check *c, git_repository *repo, struct overla
 	git_oid mb, base, ida, idb;
 	const char *base_a = fa ? fp_file_base_path(fa) : NULL, *base_b = fb ? fp_file_base_path(fb) : NULL;
 
-	if (!fa || !fb || o->cls != OVERLAP_CONFLICT || strcmp(o->kind, "content") ||
+	if (!fa || !fb || o->cls != OVERLAP_CONFLICT ||
+	    (strcmp(o->kind, "content") && strcmp(o->kind, "add/add")) ||
 	    fa->uncommitted || fb->uncommitted || strcmp(fa->path, fb->path))
 		return;
 	if (git_merge_base(&mb, repo, &pa->head, &pb->head) < 0) {
@@ -772,8 +775,10 @@ static void refine_conflict(struct check *c, git_repository *repo, struct overla
 	} else {
 		base_a = base_b = fa->path;	/* the path is the same in the three commits */
 	}
-	if (blobs_conflict(&c->dc, repo, &base, &ida, &idb, base_a, fa->path, base_b, fb->path) == 0)
+	if (blobs_conflict(&c->dc, repo, &base, &ida, &idb, base_a, fa->path, base_b, fb->path) == 0) {
 		o->cls = OVERLAP_SAME_FILE;
+		o->kind = "content";	/* an add only from the pinned base */
+	}
 }
 
 /*
