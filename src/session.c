@@ -414,16 +414,37 @@ static int work_cached(const struct task_status *st, const git_oid *head, const 
 	return 1;
 }
 
+/* The cache's value for counts t taken at head from start; caller frees. */
+static char *work_value(const git_oid *head, const git_oid *start, const struct task_work *t)
+{
+	char h[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+
+	return xstrfmt("%s %s %zu %zu %zu %zu " WORK_VERSION, git_oid_tostr(h, sizeof(h), head),
+		       git_oid_tostr(b, sizeof(b), start), t->commits, t->files, t->added, t->removed);
+}
+
 void session_task_work(struct session *s, size_t i, struct task_work *t)
 {
-	const struct task_status *st = &s->st[i];
+	struct task_status *st = &s->st[i];
 	git_oid head, start;
 
 	memset(t, 0, sizeof(*t));
 	if (work_ends(s, st, &head, &start) < 0)
 		return;
-	if (!work_cached(st, &head, &start, t))
-		work_count(s->repo, &head, &start, t);
+	if (work_cached(st, &head, &start, t))
+		return;
+	work_count(s->repo, &head, &start, t);
+	if (t->known) {
+		/*
+		 * The branch moved since run or merge counted it (an agent
+		 * committed more, git reset), or the cache is of an older
+		 * form: counted once more, and cached for the next reader
+		 * when nobody is at work in the state directory.
+		 */
+		free(st->work);
+		st->work = work_value(&head, &start, t);
+		state_task_cache_work(s->state, &s->plan.tasks.v[i], st->work);
+	}
 }
 
 void session_task_work_record(struct session *s, size_t i)
@@ -431,17 +452,13 @@ void session_task_work_record(struct session *s, size_t i)
 	struct task_status *st = &s->st[i];
 	struct task_work t;
 	git_oid head, start;
-	char h[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
 	char *v = NULL;
 
 	if (!work_ends(s, st, &head, &start)) {
 		if (!work_cached(st, &head, &start, &t))
 			work_count(s->repo, &head, &start, &t);
 		if (t.known)
-			v = xstrfmt("%s %s %zu %zu %zu %zu " WORK_VERSION,
-				    git_oid_tostr(h, sizeof(h), &head),
-				    git_oid_tostr(b, sizeof(b), &start), t.commits, t.files,
-				    t.added, t.removed);
+			v = work_value(&head, &start, &t);
 	}
 	free(st->work);
 	st->work = v;

@@ -1039,6 +1039,67 @@ int state_task_save(const char *state_dir, const struct task_status *st)
 	return ret;
 }
 
+/*
+ * write_file_atomic() that reports nothing: a cache a reader could not
+ * write (a read-only repository, a full disk) is no error of its.  1
+ * written, 0 not (nothing left behind).
+ */
+static int write_quietly(const char *path, const struct strbuf *sb)
+{
+	char *tmp = xstrfmt("%s.tmp.%ld", path, (long)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), ok = 0;
+
+	if (fd >= 0) {
+		ok = write(fd, sb->buf, sb->len) == (ssize_t)sb->len;
+		ok = !fsync(fd) && ok;
+		ok = !close(fd) && ok;
+		ok = ok && !rename(tmp, path);
+		if (!ok)
+			unlink(tmp);
+	}
+	free(tmp);
+	return ok;
+}
+
+int state_task_cache_work(const char *state_dir, const struct task *t, const char *work)
+{
+	struct task_status st;
+	struct strbuf raw = STRBUF_INIT, again = STRBUF_INIT;
+	char *lock = state_lock_path(state_dir), *path = state_task_path(state_dir, t->id);
+	struct stat sb;
+	int guard, loaded = 0, ret = 0;
+
+	guard = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (guard < 0 || flock(guard, LOCK_EX | LOCK_NB) < 0)
+		goto out;
+	if (lstat(lock, &sb) == 0 || errno != ENOENT)
+		goto out;	/* held, or left by a command that died: not ours to touch */
+	if (strbuf_read_file(&raw, path) < 0)
+		goto out;
+	loaded = 1;
+	if (state_task_load(&st, state_dir, t->id, t) != 0)
+		goto out;
+	state_task_format(&again, &st);
+	if (again.len != raw.len || memcmp(again.buf, raw.buf, raw.len))
+		goto out;	/* something we would not write back as it is */
+	if (st.work && !strcmp(st.work, work))
+		goto out;
+	task_status_set(&st.work, work);
+	strbuf_reset(&again);
+	state_task_format(&again, &st);
+	ret = write_quietly(path, &again);
+out:
+	if (loaded)
+		task_status_release(&st);
+	if (guard >= 0)
+		close(guard);	/* drops the flock */
+	strbuf_release(&raw);
+	strbuf_release(&again);
+	free(lock);
+	free(path);
+	return ret;
+}
+
 int state_archive_task(const char *state_dir, const char *plan_id, const char *id)
 {
 	char *from = state_task_path(state_dir, id);

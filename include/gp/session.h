@@ -63,7 +63,9 @@ struct task_work {
 /*
  * Count task i's work from its start commit (the base, or its
  * dependencies' merge) to its recorded head, else its branch head.
- * Needs session_load_status().
+ * Needs session_load_status().  Counts it had to take again (not
+ * cached for this head and start) are cached in its state when no
+ * command is at work there (state_task_cache_work()).
  */
 void session_task_work(struct session *s, size_t i, struct task_work *out);
 

@@ -171,6 +171,18 @@ void state_task_format(struct strbuf *out, const struct task_status *st);
 int state_task_save(const char *state_dir, const struct task_status *st);
 
 /*
+ * Cache a task's counts ("work", session.c) in tasks/<id> for a command
+ * that holds no lock (status, report), only where that cannot get in
+ * anyone's way: under the flock() of the state directory that every
+ * taker of the lock holds while it takes it, not waiting for it, when no
+ * lock file is there (no run, merge, clean or worker at work, and none
+ * died holding it), into the file as it is now (read again; only its
+ * "work" changes), and when that file is t's and reads back exactly as
+ * it was written.  1 written, 0 skipped (quietly); never an error.
+ */
+int state_task_cache_work(const char *state_dir, const struct task *t, const char *work);
+
+/*
  * Where merge --remote fetched every remote's task branches before each
  * remote had a namespace: a task state it imported then names its branch
  * here.
