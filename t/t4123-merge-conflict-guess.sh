@@ -15,6 +15,7 @@ conflicted paths, final tree), and merge with the guess turned off
 
 . ./test-lib.sh
 . "$GP_TEST_DIR/lib/merge.sh"
+. "$GP_TEST_DIR/lib/faults.sh"
 
 # a git that logs each git merge-tree with its arguments
 test_expect_success 'setup: a git that logs merge-tree calls' '
@@ -219,6 +220,26 @@ test_expect_success 'guesses git overturns end in git'"'"'s result, each pair as
 	no_pair_twice all.mt &&
 	test "$(wc -l <all.mt)" -gt "$(wc -l <guess.mt)"
 '
+
+# a crash while git still confirms guesses in the background: the next
+# merge finishes (or undoes) it, and ends where git's loop ends
+for point in merge-after-journal merge-after-ref merge-before-states
+do
+	test_expect_success "a crash at $point with guesses in flight: the next merge ends as git's loop" '
+		git -C repo update-ref refs/heads/main "$(cat base.oid)" &&
+		git -C repo reset -q --hard main &&
+		rm -rf repo/.git/parallel/tasks &&
+		done_states repo &&
+		(cd repo && GIT_PARALLEL_TEST_CRASH_AT=$point git-parallel merge >/dev/null 2>&1
+		 test_crashed $?) &&
+		(cd repo && git-parallel merge --json >../again.json
+		 test $? = 1) &&
+		git -C repo rev-parse "main^{tree}" >again.tree &&
+		test_cmp loop.tree again.tree &&
+		repo_sane repo &&
+		repo_is_tidy repo
+	'
+done
 
 test_expect_success 'merge.conflictStyle diff3: a same-lines region is a conflict, as git says' '
 	git -C repo config merge.conflictStyle diff3 &&
