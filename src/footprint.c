@@ -792,7 +792,10 @@ static int changed_paths(struct strlist *out, git_repository *repo, const git_oi
 
 	tree_side_init(&ts);
 	if (tree_side_diff(&ts, repo, mb_tree, head_tree) < 0) {
-		ret = -1;
+		if (ts.unsorted)
+			git_error_clear();	/* no paths: the diff reads every one, as git diff does */
+		else
+			ret = -1;
 		goto out;
 	}
 	for (i = 0; i < ts.nr; i++)

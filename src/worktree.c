@@ -1675,7 +1675,8 @@ int worktree_being_removed(git_repository *repo, const char *name, const char *p
 			ours = 1;
 		else
 			other = 1;
-		if (!strcmp(de->d_name, "gitdir") || !strcmp(de->d_name, "HEAD"))
+		/* gitdir goes first: a kill before HEAD went leaves HEAD alone */
+		if (!strcmp(de->d_name, "gitdir"))
 			git_files = 1;
 	}
 	if (dir)
