@@ -1441,9 +1441,15 @@ static size_t main_line_commits(git_repository *repo, const git_oid *tip, const 
 				const git_oid *base)
 {
 	git_commit *c = NULL, *parent = NULL;
+	git_time_t base_time;
 	size_t steps = 0, at_fork = 0, n;
 	int found = 0;
 
+	if (git_commit_lookup(&c, repo, base) < 0)
+		goto out;
+	base_time = git_commit_time(c);
+	git_commit_free(c);
+	c = NULL;
 	if (git_commit_lookup(&c, repo, tip) < 0)
 		goto out;
 	for (n = 0; n < 100000; n++) {
@@ -1452,6 +1458,13 @@ static size_t main_line_commits(git_repository *repo, const git_oid *tip, const 
 				steps = n - at_fork;
 			break;
 		}
+		/*
+		 * older than base: base is not on this line (a reset or
+		 * rewritten main), do not walk to the root; clock skew at
+		 * worst hides the note
+		 */
+		if (git_commit_time(c) < base_time)
+			break;
 		if (!found && git_oid_equal(git_commit_id(c), fork)) {
 			found = 1;
 			at_fork = n;
