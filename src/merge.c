@@ -2117,8 +2117,11 @@ static void guess_paths(struct mctx *c, const struct both_file *bf, size_t n)
 	}
 	git_error_clear();
 	first = c->guess.nr;
-	qsort(c->guess.v, first, sizeof(char *), cmp_strp);
-	qsort(later.v, later.nr, sizeof(char *), cmp_strp);
+	/* qsort() of a NULL array, even empty, is undefined (UBSan) */
+	if (first)
+		qsort(c->guess.v, first, sizeof(char *), cmp_strp);
+	if (later.nr)
+		qsort(later.v, later.nr, sizeof(char *), cmp_strp);
 	for (i = 0; i < later.nr; i++)
 		strlist_push(&c->guess, later.v[i]);
 	strlist_clear(&later);
