@@ -771,6 +771,40 @@ static size_t diff_names(struct strmap *set, git_diff *diff, git_index *index)
 	return named;
 }
 
+/*
+ * The paths where a worktree can differ from the merge base: what its
+ * branch changed (merge base tree -> head tree, top-down: unchanged
+ * subtrees are not read) and what the worktree changed (dirty, from the
+ * scan of HEAD -> worktree).  As a literal pathspec
+ * (GIT_DIFF_DISABLE_PATHSPEC_MATCH), the diff merge base -> worktree
+ * then opens only the directories that hold one: the worktree is
+ * scanned once, not twice.  Every delta of that diff is at one of these
+ * paths (a path where the worktree differs from the merge base differs
+ * from it in the branch, or differs from the branch in the worktree),
+ * and so are both sides of a rename.  0, or -1 (libgit2's error set).
+ */
+static int changed_paths(struct strlist *out, git_repository *repo, const git_oid *mb_tree,
+			 const git_oid *head_tree, const struct strmap *dirty)
+{
+	struct tree_side ts;
+	size_t i;
+	int ret = 0;
+
+	tree_side_init(&ts);
+	if (tree_side_diff(&ts, repo, mb_tree, head_tree) < 0) {
+		ret = -1;
+		goto out;
+	}
+	for (i = 0; i < ts.nr; i++)
+		strlist_push(out, ts.ch[i].path);
+	for (i = 0; i < dirty->size; i++)
+		if (dirty->v[i].key && !tree_side_get(&ts, dirty->v[i].key))
+			strlist_push(out, dirty->v[i].key);
+out:
+	tree_side_release(&ts);
+	return ret;
+}
+
 static int file_in(const struct strmap *set, const struct fp_file *f)
 {
 	return strmap_contains(set, f->path) || (f->old_path && strmap_contains(set, f->old_path));
@@ -1442,7 +1476,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	git_index *wt_index = NULL;
 	git_diff_options o;
 	struct strmap set = STRMAP_INIT;
-	struct strlist rn_from = STRLIST_INIT, rn_to = STRLIST_INIT;
+	struct strlist rn_from = STRLIST_INIT, rn_to = STRLIST_INIT, paths = STRLIST_INIT;
 	struct collect c;
 	char h1[GIT_OID_HEXSZ + 1], h2[GIT_OID_HEXSZ + 1];
 	const char *bname = spec->branch + (!strncmp(spec->branch, "refs/heads/", 11) ? 11 : 0);
@@ -1581,7 +1615,15 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 		c.workdir = git_repository_workdir(wt);
 		c.index = wt_index;
 		diff_options(&o, 1);
-		r = git_diff_tree_to_workdir_with_index(&diff, wt, mb_tree, &o);
+		r = changed_paths(&paths, repo, git_commit_tree_id(mb_commit),
+				  git_commit_tree_id(head_commit), &set);
+		if (!r && paths.nr) {
+			o.pathspec.strings = paths.v;
+			o.pathspec.count = paths.nr;
+			o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
+		}
+		if (!r)
+			r = git_diff_tree_to_workdir_with_index(&diff, wt, mb_tree, &o);
 	} else {
 		git_commit *hc = NULL;
 
@@ -1651,9 +1693,21 @@ measured:
 		if (git_commit_lookup(&start_commit, r2, spec->start) < 0 ||
 		    git_commit_tree(&start_tree, start_commit) < 0)
 			goto inherited_done;
-		if (wt)
+		if (wt) {
+			/* only the footprint's paths are asked about: no scan of the rest */
+			strlist_clear(&paths);
+			for (i = 0; i < out->nr; i++) {
+				strlist_push(&paths, out->files[i].path);
+				if (out->files[i].old_path)
+					strlist_push(&paths, out->files[i].old_path);
+			}
+			if (!paths.nr)
+				goto inherited_done;
+			o.pathspec.strings = paths.v;
+			o.pathspec.count = paths.nr;
+			o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
 			r = git_diff_tree_to_workdir_with_index(&own, wt, start_tree, &o);
-		else
+		} else
 			r = git_diff_tree_to_tree(&own, repo, start_tree, head_tree, &o);
 		if (r < 0 || find_renames(own, !!wt) < 0)
 			goto inherited_done;
@@ -1674,6 +1728,7 @@ inherited_done:
 	}
 out:
 	strmap_clear(&set);
+	strlist_clear(&paths);
 	strlist_clear(&rn_from);
 	strlist_clear(&rn_to);
 	git_diff_free(own);
