@@ -33,6 +33,21 @@ void gitmerge_release(struct gitmerge *g)
 	gitmerge_init(g);
 }
 
+void gitmerge_copy(struct gitmerge *dst, const struct gitmerge *src)
+{
+	size_t i;
+
+	gitmerge_release(dst);
+	dst->conflicts = src->conflicts;
+	git_oid_cpy(&dst->tree, &src->tree);
+	for (i = 0; i < src->paths.nr; i++)
+		strlist_push(&dst->paths, src->paths.v[i]);
+	for (i = 0; i < src->msg_paths.nr; i++)
+		strlist_push(&dst->msg_paths, src->msg_paths.v[i]);
+	for (i = 0; i < src->msg_types.nr; i++)
+		strlist_push(&dst->msg_types, src->msg_types.v[i]);
+}
+
 /*
  * Start argv (no shell) in cwd, its stdout to a pipe (*fd), stdin from
  * /dev/null or, when in is given, from a pipe holding in (at most
@@ -885,51 +900,232 @@ static long script_delta(const struct gitmerge_script *s)
 	return d;
 }
 
-int gitmerge_scripts_apply(struct strbuf *out, const char *ours, size_t ours_len,
+/* One region of xdl_do_merge() (xdiff/xmerge.c, xdmerge_t). */
+struct xm_region {
+	int mode;		/* 0 conflict, 1 ours, 2 theirs, 4 the same text on both sides */
+	long i0, chg0;		/* base */
+	long i1, chg1;		/* ours */
+	long i2, chg2;		/* theirs */
+};
+
+struct xm_regions {
+	struct xm_region *v;
+	size_t nr, alloc;
+};
+
+/* xdl_append_merge(): a region that meets the last one joins it. */
+static void xm_append(struct xm_regions *r, int mode, long i0, long chg0, long i1, long chg1,
+		      long i2, long chg2)
+{
+	struct xm_region *m = r->nr ? &r->v[r->nr - 1] : NULL;
+
+	if (m && (i1 <= m->i1 + m->chg1 || i2 <= m->i2 + m->chg2)) {
+		if (mode != m->mode)
+			m->mode = 0;
+		m->chg0 = i0 + chg0 - m->i0;
+		m->chg1 = i1 + chg1 - m->i1;
+		m->chg2 = i2 + chg2 - m->i2;
+		return;
+	}
+	ALLOC_GROW(r->v, r->nr + 1, r->alloc);
+	m = &r->v[r->nr++];
+	m->mode = mode;
+	m->i0 = i0;
+	m->chg0 = chg0;
+	m->i1 = i1;
+	m->chg1 = chg1;
+	m->i2 = i2;
+	m->chg2 = chg2;
+}
+
+/* Lines [i, i + n) of l, as bytes. */
+static const char *lines_at(const struct lines *l, long i, long n, size_t *len)
+{
+	*len = (size_t)(l->v[i + n] - l->v[i]);
+	return l->v[i];
+}
+
+static int lines_equal(const struct lines *a, long ia, const struct lines *b, long ib, long n)
+{
+	size_t la, lb;
+	const char *pa = lines_at(a, ia, n, &la), *pb = lines_at(b, ib, n, &lb);
+
+	return la == lb && !memcmp(pa, pb, la);
+}
+
+/* The side positions (i2) of a script's hunks; -1 when it does not fit nrec_base -> nrec_side. */
+static long *script_positions(const struct gitmerge_script *s, long nrec_base, long nrec_side)
+{
+	long *at = xcalloc(s->nr + 1, sizeof(*at)), shift = 0, end = 0;
+	size_t i;
+
+	for (i = 0; i < s->nr; i++) {
+		const struct gitmerge_hunk *h = &s->v[i];
+
+		if ((long)h->i1 < end || (long)(h->i1 + h->chg1) > nrec_base ||
+		    (long)h->i1 + shift + (long)h->chg2 > nrec_side) {
+			free(at);
+			return NULL;
+		}
+		at[i] = (long)h->i1 + shift;
+		shift += (long)h->chg2 - (long)h->chg1;
+		end = (long)(h->i1 + h->chg1);
+	}
+	return at;
+}
+
+int gitmerge_scripts_merge(struct strbuf *out, const char *ours, size_t ours_len,
 			   const struct gitmerge_script *a, const char *theirs, size_t theirs_len,
-			   const struct gitmerge_script *b)
+			   const struct gitmerge_script *b, int refine)
 {
 	struct lines lo, lt;
-	size_t i, j = 0, cur = 0;
-	long shift_a = 0, shift_b = 0;
-	int ret = -1;
+	struct xm_regions r = { NULL, 0, 0 };
+	long *pa = NULL, *pb = NULL, nbase, i0, i1, i2, chg0, chg1, chg2, cur;
+	size_t x = 0, y = 0, k;
+	int ret = -1, conflicts = 0;
 
-	if (!a->nr || !b->nr || a->binary || b->binary || gitmerge_scripts_clash(a, b))
+	if (!a->nr || !b->nr || a->binary || b->binary)
 		return -1;
 	lines_split(&lo, ours, ours_len);
 	lines_split(&lt, theirs, theirs_len);
-	/* both scripts start from the same base */
-	if ((long)lo.nr - script_delta(a) != (long)lt.nr - script_delta(b) ||
-	    (long)lo.nr - script_delta(a) < 0)
+	nbase = (long)lo.nr - script_delta(a);
+	if (nbase < 0 || nbase != (long)lt.nr - script_delta(b) ||
+	    !(pa = script_positions(a, nbase, (long)lo.nr)) ||
+	    !(pb = script_positions(b, nbase, (long)lt.nr)))
 		goto out;
-	/*
-	 * xdl_fill_merge_buffer() without a conflict: ours, each change of
-	 * theirs replacing the base lines it changed (unchanged in ours,
-	 * where they stand shifted by ours' changes before them)
-	 */
-	for (i = 0; i < b->nr; i++) {
-		const struct gitmerge_hunk *h = &b->v[i];
-		size_t at, from;
+	/* xdl_do_merge(), side 1 ours (a, lo), side 2 theirs (b, lt) */
+	while (x < a->nr && y < b->nr) {
+		const struct gitmerge_hunk *h1 = &a->v[x], *h2 = &b->v[y];
+		long s1 = (long)h1->i1, c1 = (long)h1->chg1, d1 = (long)h1->chg2;
+		long s2 = (long)h2->i1, c2 = (long)h2->chg1, d2 = (long)h2->chg2;
 
-		while (j < a->nr && a->v[j].i1 < h->i1) {
-			shift_a += (long)a->v[j].chg2 - (long)a->v[j].chg1;
-			j++;
+		if (s1 + c1 < s2) {
+			xm_append(&r, 1, s1, c1, pa[x], d1, pb[y] - s2 + s1, c1);
+			x++;
+			continue;
 		}
-		at = (size_t)((long)h->i1 + shift_a);
-		from = (size_t)((long)h->i1 + shift_b);
-		if (at < cur || at + h->chg1 > lo.nr || from + h->chg2 > lt.nr)
-			goto out;
-		strbuf_add(out, lo.v[cur], (size_t)(lo.v[at] - lo.v[cur]));
-		strbuf_add(out, lt.v[from], (size_t)(lt.v[from + h->chg2] - lt.v[from]));
-		cur = at + h->chg1;
-		shift_b += (long)h->chg2 - (long)h->chg1;
+		if (s2 + c2 < s1) {
+			xm_append(&r, 2, s2, c2, pa[x] - s1 + s2, c2, pb[y], d2);
+			y++;
+			continue;
+		}
+		/* the same change on both sides is no conflict */
+		if (s1 != s2 || c1 != c2 || d1 != d2 || !lines_equal(&lo, pa[x], &lt, pb[y], d1)) {
+			long off = s1 - s2, ffo = off + c1 - c2;
+
+			i0 = s1;
+			i1 = pa[x];
+			i2 = pb[y];
+			if (off > 0) {
+				i0 -= off;
+				i1 -= off;
+			} else {
+				i2 += off;
+			}
+			chg0 = s1 + c1 - i0;
+			chg1 = pa[x] + d1 - i1;
+			chg2 = pb[y] + d2 - i2;
+			if (ffo < 0) {
+				chg0 -= ffo;
+				chg1 -= ffo;
+			} else {
+				chg2 += ffo;
+			}
+			xm_append(&r, 0, i0, chg0, i1, chg1, i2, chg2);
+		}
+		i1 = s1 + c1;
+		i2 = s2 + c2;
+		if (i1 >= i2)
+			y++;
+		if (i2 >= i1)
+			x++;
 	}
-	strbuf_add(out, lo.v[cur], (size_t)(lo.v[lo.nr] - lo.v[cur]));
+	for (; x < a->nr; x++)
+		xm_append(&r, 1, (long)a->v[x].i1, (long)a->v[x].chg1, pa[x], (long)a->v[x].chg2,
+			  (long)a->v[x].i1 + (long)lt.nr - nbase, (long)a->v[x].chg1);
+	for (; y < b->nr; y++)
+		xm_append(&r, 2, (long)b->v[y].i1, (long)b->v[y].chg1,
+			  (long)b->v[y].i1 + (long)lo.nr - nbase, (long)b->v[y].chg1, pb[y],
+			  (long)b->v[y].chg2);
+	/*
+	 * xdl_refine_conflicts() (XDL_MERGE_ZEALOUS, merge.conflictStyle
+	 * "merge"): a conflict region whose two sides hold the same lines
+	 * is resolved (it diffs them: no change at all is byte equality);
+	 * one with an empty side stays a conflict
+	 */
+	for (k = 0; k < r.nr; k++) {
+		struct xm_region *m = &r.v[k];
+
+		if (m->i1 < 0 || m->i2 < 0 || m->chg1 < 0 || m->chg2 < 0 ||
+		    m->i1 + m->chg1 > (long)lo.nr || m->i2 + m->chg2 > (long)lt.nr)
+			goto out;
+		if (m->mode)
+			continue;
+		/* the same bytes are the same lines: as many of them */
+		if (refine && m->chg1 && m->chg1 == m->chg2 &&
+		    lines_equal(&lo, m->i1, &lt, m->i2, m->chg1))
+			m->mode = 4;
+		else
+			conflicts++;
+	}
+	if (conflicts) {
+		ret = 1;
+		goto out;
+	}
+	/* xdl_fill_merge_buffer() without a conflict */
+	for (k = 0, cur = 0; k < r.nr; k++) {
+		const struct xm_region *m = &r.v[k];
+		size_t len;
+		const char *p;
+
+		if (m->mode == 4)
+			continue;	/* ours' lines, copied with what follows */
+		if (m->i1 < cur)
+			goto out;
+		p = lines_at(&lo, cur, m->i1 - cur, &len);
+		strbuf_add(out, p, len);
+		if (m->mode & 1) {
+			p = lines_at(&lo, m->i1, m->chg1, &len);
+			strbuf_add(out, p, len);
+		}
+		if (m->mode & 2) {
+			p = lines_at(&lt, m->i2, m->chg2, &len);
+			strbuf_add(out, p, len);
+		}
+		cur = m->i1 + m->chg1;
+	}
+	{
+		size_t len;
+		const char *p = lines_at(&lo, cur, (long)lo.nr - cur, &len);
+
+		strbuf_add(out, p, len);
+	}
 	ret = 0;
 out:
+	free(pa);
+	free(pb);
+	free(r.v);
 	free(lo.v);
 	free(lt.v);
 	return ret;
+}
+
+int gitmerge_conflict_refine(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	git_config_entry *e = NULL;
+	int refine = 1;
+
+	if (git_repository_config_snapshot(&cfg, repo) < 0) {
+		git_error_clear();
+		return 0;	/* cannot tell: the stricter rule */
+	}
+	if (!git_config_get_entry(&e, cfg, "merge.conflictStyle"))
+		refine = !strcmp(e->value, "merge");
+	git_config_entry_free(e);
+	git_error_clear();
+	git_config_free(cfg);
+	return refine;
 }
 
 const struct gitmerge_script *gitmerge_script_of(const struct strmap *scripts, const git_oid *base,

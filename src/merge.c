@@ -145,7 +145,11 @@ struct mctx {
 	size_t spec_jobs;
 	struct pending_git {
 		struct gitmerge_child *gc;
+		git_oid ours, theirs;	/* what git merges (for c->answers) */
 		git_oid tree;	/* libgit2's clean tree, which git must give */
+		/* or: a conflict guessed from the scripts, at exactly these paths */
+		int conflict;
+		struct strlist paths;
 	} *pending;
 	size_t pending_nr, pending_alloc, pending_done;
 	/*
@@ -172,6 +176,25 @@ struct mctx {
 	struct strmap scripts;
 	git_oid empty_tree;
 	int has_empty_tree;
+	int refine;		/* gitmerge_conflict_refine() */
+	/*
+	 * merge_disjoint() returned 2: git's content merge conflicts on
+	 * these files (gitmerge_scripts_merge()), and on nothing else; in
+	 * the order today's report names them (libgit2's conflicts first)
+	 */
+	struct strlist guess;
+	int test_guess;		/* GIT_PARALLEL_TEST_GUESS: GUESS_OFF, GUESS_ALL (t/README) */
+	/*
+	 * git's answers in this merge, by pair of commits: a guess git
+	 * overturned runs merge_all() again, which asks git only for pairs
+	 * it has not answered yet
+	 */
+	struct git_answer {
+		git_oid ours, theirs;
+		int ok;		/* gitmerge_run()'s return */
+		struct gitmerge g;
+	} *answers;
+	size_t answers_nr, answers_alloc;
 };
 
 /* signatures: GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} as git, else the config */
@@ -1373,42 +1396,35 @@ static void conflict_ranges(struct merge_conflict *mc, struct hunks *o, struct h
 	}
 }
 
-/* The paths a task's work changed (its start to its head), cached. */
+/*
+ * The paths a task's work changed (its start to its head), cached: a
+ * rename is its old path and its new one, as in a diff without rename
+ * detection (tree_side_diff(): subtrees the same on both sides are not
+ * read).
+ */
 static const struct strlist *task_touched(struct mctx *c, size_t i)
 {
 	struct session *s = c->s;
 	struct task_status *st = &s->st[i];
 	git_oid start, head;
 	git_commit *a = NULL, *b = NULL;
-	git_tree *ta = NULL, *tb = NULL;
-	git_diff *diff = NULL;
-	git_diff_options opts;
+	struct tree_side side;
 	size_t k;
 
 	if (c->touched_ok[i])
 		return &c->touched[i];
 	c->touched_ok[i] = 1;
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	if (!st->head || git_oid_fromstr(&head, st->head) < 0)
 		return &c->touched[i];
 	if (!st->start || git_oid_fromstr(&start, st->start) < 0)
 		git_oid_cpy(&start, &s->plan.base_oid);
+	tree_side_init(&side);
 	if (!git_commit_lookup(&a, c->repo, &start) && !git_commit_lookup(&b, c->repo, &head) &&
-	    !git_commit_tree(&ta, a) && !git_commit_tree(&tb, b) &&
-	    !git_diff_tree_to_tree(&diff, c->repo, ta, tb, &opts)) {
-		git_diff_find_similar(diff, NULL);
-		for (k = 0; k < git_diff_num_deltas(diff); k++) {
-			const git_diff_delta *d = git_diff_get_delta(diff, k);
-
-			if (d->old_file.path && !strlist_has(&c->touched[i], d->old_file.path))
-				strlist_push(&c->touched[i], d->old_file.path);
-			if (d->new_file.path && !strlist_has(&c->touched[i], d->new_file.path))
-				strlist_push(&c->touched[i], d->new_file.path);
-		}
-	}
-	git_diff_free(diff);
-	git_tree_free(ta);
-	git_tree_free(tb);
+	    !tree_side_diff(&side, c->repo, git_commit_tree_id(a), git_commit_tree_id(b)))
+		for (k = 0; k < side.nr; k++)
+			strlist_push(&c->touched[i], side.ch[k].path);
+	git_error_clear();
+	tree_side_release(&side);
 	git_commit_free(a);
 	git_commit_free(b);
 	return &c->touched[i];
@@ -1635,11 +1651,11 @@ out:
 
 /*
  * A conflict git names at path that libgit2's merge did not: both sides'
- * hunks from the merge base of tip and the task head, the type from git's
- * messages.
+ * hunks from the merge base of tip and the task head (base, or found
+ * when NULL), the type from git's messages.
  */
 static int git_only_conflict(struct mctx *c, struct merge_result *r, const git_oid *tip,
-			     const char *path, const char *type)
+			     const char *path, const char *type, const git_oid *base)
 {
 	git_index_entry eb, eo, et;
 	git_blob *bb = NULL, *bo = NULL, *bt = NULL;
@@ -1647,9 +1663,13 @@ static int git_only_conflict(struct mctx *c, struct merge_result *r, const git_o
 	struct merge_conflict *mc;
 	const char *paths[1];
 	git_oid mb;
-	int has_mb = !git_merge_base(&mb, c->repo, tip, &r->head);
+	int has_mb = 1;
 	size_t x, y;
 
+	if (base)
+		git_oid_cpy(&mb, base);
+	else
+		has_mb = !git_merge_base(&mb, c->repo, tip, &r->head);
 	git_error_clear();
 	ALLOC_GROW(r->conflicts, r->conflicts_nr + 1, r->conflicts_alloc);
 	mc = &r->conflicts[r->conflicts_nr++];
@@ -1719,7 +1739,8 @@ static int git_conflicts(struct mctx *c, struct merge_result *r, const git_oid *
 				break;
 		if (k < r->conflicts_nr)
 			continue;
-		if (git_only_conflict(c, r, tip, g->paths.v[i], gitmerge_type(g, g->paths.v[i])) < 0)
+		if (git_only_conflict(c, r, tip, g->paths.v[i], gitmerge_type(g, g->paths.v[i]),
+				      NULL) < 0)
 			return -1;
 	}
 	return 0;
@@ -1944,6 +1965,7 @@ struct both_file {
 	const struct tree_change *o, *d;	/* the tip's change, the task's */
 	size_t up;		/* its update in merge_disjoint()'s list */
 	int done;		/* scripts_merge() merged it: *merged */
+	int conflict;		/* scripts_merge(): git's content merge conflicts on it */
 	git_oid merged;
 };
 
@@ -1981,11 +2003,11 @@ out:
 }
 
 /*
- * Merge, as git's merge-ort does, the files of bf whose two sides'
- * changes are apart (gitmerge_scripts_apply()), from git's own line
- * scripts of the base against each side: those get done and merged.
- * The others are left to the caller.  Nothing is reported: a file not
- * merged here is merged the usual way.
+ * Merge, as git's merge-ort does (gitmerge_scripts_merge()), the files
+ * of bf from git's own line scripts of the base against each side:
+ * those git merges cleanly get done and merged, those it conflicts on
+ * get conflict.  The others are left to the caller.  Nothing is
+ * reported: a file not decided here is merged the usual way.
  */
 static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 {
@@ -1996,6 +2018,7 @@ static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 	if (!c->config_checked) {
 		c->config_checked = 1;
 		c->scripts_off = !gitmerge_config_plain(c->repo);
+		c->refine = gitmerge_conflict_refine(c->repo);
 	}
 	if (c->scripts_off)
 		goto out;
@@ -2033,7 +2056,7 @@ static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 		git_blob *b[3] = { NULL, NULL, NULL };
 		const git_oid *ids[3];
 		struct strbuf m = STRBUF_INIT;
-		int j, ok;
+		int j, ok, rc;
 
 		if (bf[i].d != cand[k].d)
 			continue;
@@ -2047,10 +2070,13 @@ static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 		for (j = 0; ok && j < 3; j++)
 			ok = !git_blob_lookup(&b[j], c->repo, ids[j]) &&
 				!gitmerge_binary(git_blob_rawcontent(b[j]), (size_t)git_blob_rawsize(b[j]));
-		if (ok && !gitmerge_scripts_apply(&m, git_blob_rawcontent(b[1]), (size_t)git_blob_rawsize(b[1]),
-						  sa, git_blob_rawcontent(b[2]),
-						  (size_t)git_blob_rawsize(b[2]), sb) &&
-		    !git_blob_create_from_buffer(&bf[i].merged, c->repo, m.buf, m.len))
+		rc = !ok ? -1 : gitmerge_scripts_merge(&m, git_blob_rawcontent(b[1]),
+							(size_t)git_blob_rawsize(b[1]), sa,
+							git_blob_rawcontent(b[2]),
+							(size_t)git_blob_rawsize(b[2]), sb, c->refine);
+		if (rc == 1)
+			bf[i].conflict = 1;
+		else if (!rc && !git_blob_create_from_buffer(&bf[i].merged, c->repo, m.buf, m.len))
 			bf[i].done = 1;
 		git_error_clear();
 		strbuf_release(&m);
@@ -2059,6 +2085,43 @@ static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 	}
 out:
 	free(cand);
+}
+
+static int cmp_strp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * c->guess: the files of bf git conflicts on, in the order the report
+ * names them when libgit2's whole-tree merge and git's path set make it
+ * (git_conflicts()): those libgit2's file merge conflicts on too, then
+ * the others, each group by path.  One file needs no libgit2 merge.
+ */
+static void guess_paths(struct mctx *c, const struct both_file *bf, size_t n)
+{
+	struct strlist later = STRLIST_INIT;
+	size_t i, nr = 0, first;
+
+	for (i = 0; i < n; i++)
+		nr += bf[i].conflict;
+	for (i = 0; i < n; i++) {
+		git_oid blob;
+
+		if (!bf[i].conflict)
+			continue;
+		if (nr > 1 && merge_file(&blob, c->repo, bf[i].o, bf[i].d))
+			strlist_push(&later, bf[i].d->path);
+		else
+			strlist_push(&c->guess, bf[i].d->path);
+	}
+	git_error_clear();
+	first = c->guess.nr;
+	qsort(c->guess.v, first, sizeof(char *), cmp_strp);
+	qsort(later.v, later.nr, sizeof(char *), cmp_strp);
+	for (i = 0; i < later.nr; i++)
+		strlist_push(&c->guess, later.v[i]);
+	strlist_clear(&later);
 }
 
 /*
@@ -2072,10 +2135,13 @@ out:
  * modified in place may also be merged: with MD_SCRIPTS as git merges
  * it, from git's line scripts (scripts_merge(); git has nothing to
  * confirm), else with MD_LIBGIT2 by libgit2's file merge, which git must
- * then confirm (c->syn_*).  1: *tree is the merged tree; 0: not such a
- * merge, or in doubt: merge the usual way.
+ * then confirm (c->syn_*).  1: *tree is the merged tree; 2 (MD_SCRIPTS):
+ * every such file was decided from git's scripts, and git's content
+ * merge conflicts on those in c->guess: git's merge conflicts there and
+ * nowhere else; 0: not such a merge, or in doubt: merge the usual way.
  */
 enum { MD_LIBGIT2 = 1 << 0, MD_SCRIPTS = 1 << 1 };
+enum { GUESS_OFF = 1, GUESS_ALL };
 
 static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree,
 			  const struct tree_side *tip, const struct tree_side *head, int content)
@@ -2087,6 +2153,7 @@ static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree
 
 	c->syn_valid = 0;
 	c->syn_none = 0;
+	strlist_clear(&c->guess);
 	tip_next_clear(&c->tip);
 	ups = xcalloc(head->nr + 1, sizeof(*ups));
 	if (content) {
@@ -2128,8 +2195,25 @@ static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree
 				     d->new_mode);
 		nu++;
 	}
-	if (nb && (content & MD_SCRIPTS))
+	if (nb && (content & MD_SCRIPTS)) {
+		size_t decided = 0, conflicts = 0;
+
 		scripts_merge(c, bf, nb);
+		for (i = 0; c->test_guess == GUESS_ALL && i < nb; i++)
+			if (bf[i].done) {
+				bf[i].done = 0;
+				bf[i].conflict = 1;
+			}
+		for (i = 0; i < nb; i++) {
+			decided += bf[i].done || bf[i].conflict;
+			conflicts += bf[i].conflict;
+		}
+		if (conflicts && decided == nb && c->test_guess != GUESS_OFF) {
+			guess_paths(c, bf, nb);
+			ret = 2;
+			goto out;
+		}
+	}
 	for (i = 0; i < nb; i++) {
 		git_tree_update *u = &ups[bf[i].up];
 		const struct tree_change *d = bf[i].d;
@@ -2155,7 +2239,7 @@ static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree
 	git_oid_cpy(&c->tip.next_tree, tree);
 	ret = 1;
 out:
-	if (!ret) {
+	if (ret != 1) {
 		tip_next_clear(&c->tip);
 		c->syn_none = 0;
 	}
@@ -2240,6 +2324,100 @@ static int merge_trees(struct mctx *c, git_index **index, git_commit *tc, git_co
 	return ret;
 }
 
+/* git's answer for ours and theirs in this merge, or NULL. */
+static const struct git_answer *answer_find(struct mctx *c, const git_oid *ours,
+					    const git_oid *theirs)
+{
+	size_t i;
+
+	for (i = 0; i < c->answers_nr; i++)
+		if (git_oid_equal(&c->answers[i].ours, ours) &&
+		    git_oid_equal(&c->answers[i].theirs, theirs))
+			return &c->answers[i];
+	return NULL;
+}
+
+static void answer_keep(struct mctx *c, const git_oid *ours, const git_oid *theirs, int ok,
+			const struct gitmerge *g)
+{
+	struct git_answer *a;
+
+	if (answer_find(c, ours, theirs))
+		return;
+	ALLOC_GROW(c->answers, c->answers_nr + 1, c->answers_alloc);
+	a = &c->answers[c->answers_nr++];
+	git_oid_cpy(&a->ours, ours);
+	git_oid_cpy(&a->theirs, theirs);
+	a->ok = ok;
+	gitmerge_init(&a->g);
+	gitmerge_copy(&a->g, g);
+}
+
+/* gitmerge_run(), answered from c->answers when git was asked already. */
+static int git_answer(struct mctx *c, struct gitmerge *g, const git_oid *ours, const git_oid *theirs)
+{
+	const struct git_answer *a = answer_find(c, ours, theirs);
+	int ok;
+
+	if (a) {
+		gitmerge_copy(g, &a->g);
+		return a->ok;
+	}
+	ok = gitmerge_run(g, c->repo, ours, theirs);
+	answer_keep(c, ours, theirs, ok, g);
+	return ok;
+}
+
+/* Does git's answer g conflict, as guessed, on exactly the paths, each a content conflict? */
+static int guess_holds(const struct gitmerge *g, const struct strlist *paths)
+{
+	size_t i;
+
+	if (!g->conflicts || g->paths.nr != paths->nr)
+		return 0;
+	for (i = 0; i < paths->nr; i++)
+		if (!gitmerge_has(g, paths->v[i]) || strcmp(gitmerge_type(g, paths->v[i]), "content"))
+			return 0;
+	return 1;
+}
+
+/*
+ * The report of a conflict guessed from the scripts (c->guess): what
+ * git_conflicts() makes of git's path set when it holds, each path's
+ * ranges and `with` from its three blobs (base, tip, task: no rename is
+ * in sight), as analyze_conflicts() measures a content conflict.
+ */
+static int guess_report(struct mctx *c, struct merge_result *r, const git_oid *tip)
+{
+	size_t i;
+
+	for (i = 0; i < c->guess.nr; i++)
+		if (git_only_conflict(c, r, tip, c->guess.v[i], "content", &c->mbase) < 0)
+			return -1;
+	return 0;
+}
+
+/* git merges ours and theirs in the background; pending_collect() checks its answer. */
+static void pending_add(struct mctx *c, struct gitmerge_child *gc, const git_oid *ours,
+			const git_oid *theirs, const git_oid *tree, const struct strlist *guess)
+{
+	struct pending_git *p;
+	size_t i;
+
+	ALLOC_GROW(c->pending, c->pending_nr + 1, c->pending_alloc);
+	p = &c->pending[c->pending_nr++];
+	memset(p, 0, sizeof(*p));
+	p->gc = gc;
+	git_oid_cpy(&p->ours, ours);
+	git_oid_cpy(&p->theirs, theirs);
+	if (tree)
+		git_oid_cpy(&p->tree, tree);
+	strlist_init(&p->paths);
+	p->conflict = !!guess;
+	for (i = 0; guess && i < guess->nr; i++)
+		strlist_push(&p->paths, guess->v[i]);
+}
+
 /*
  * Merge head into tip in memory.  0: clean, the new commit in *out; 1:
  * conflicts (in r); -1: error (reported).
@@ -2256,7 +2434,7 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	git_merge_options mo;
 	struct gitmerge g;
 	int squash = !!(c->opts->flags & MERGE_SQUASH), ret = -1, lg_conflicts = 0, need;
-	int have_git = 0, disjoint = 0, spec = 0, asked;
+	int have_git = 0, disjoint = 0, spec = 0, asked, confirmed = 0;
 
 	gitmerge_init(&g);
 	if (git_commit_lookup(&tc, c->repo, tip) < 0 || git_commit_lookup(&hc, c->repo, &r->head) < 0) {
@@ -2278,10 +2456,51 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	need = need_git(c, tc, hc, &disjoint, &tree_oid);
 	if (need < 0)
 		goto out;
-	/* several merge bases: git's recursive merge decides, libgit2's would be slow */
-	asked = need && !(disjoint && c->syn_none) && (!c->speculate || c->nbases != 1);
-	if (asked)
-		have_git = !gitmerge_run(&g, c->repo, tip, &r->head);
+	if (disjoint == 2) {
+		/*
+		 * git's content merge conflicts on c->guess, decided from its
+		 * scripts: the task is not merged, at once, with the report
+		 * git's answer gives when it holds; git confirms in the
+		 * background (a guess it overturns: merge_all() again)
+		 */
+		if (c->speculate && !answer_find(c, tip, &r->head)) {
+			struct gitmerge_child *gc = gitmerge_start(c->repo, tip, &r->head);
+
+			if (gc) {
+				pending_add(c, gc, tip, &r->head, NULL, &c->guess);
+				ret = guess_report(c, r, tip) < 0 ? -1 : 1;
+				goto out;
+			}
+		}
+		asked = 1;
+		have_git = !git_answer(c, &g, tip, &r->head);
+		if (have_git && guess_holds(&g, &c->guess)) {
+			ret = guess_report(c, r, tip) < 0 ? -1 : 1;
+			goto out;
+		}
+		disjoint = 0;	/* git says otherwise: as it says, the usual way */
+	} else {
+		const struct git_answer *sa;
+		int force = 0;
+
+		confirmed = disjoint && c->syn_none;
+		/* git answered for the files libgit2 merged (an earlier merge_all()) */
+		if (need && disjoint && c->syn_valid &&
+		    (sa = answer_find(c, &c->syn_ours, &c->syn_theirs))) {
+			if (sa->ok < 0 ||
+			    (!sa->g.conflicts && git_oid_equal(&sa->g.tree, &c->syn_expect))) {
+				confirmed = 1;
+			} else {
+				disjoint = 0;
+				force = 1;
+			}
+		}
+		/* several merge bases: git's recursive merge decides, libgit2's would be slow */
+		asked = need && !confirmed &&
+			(force || !c->speculate || c->nbases != 1 || answer_find(c, tip, &r->head));
+		if (asked)
+			have_git = !git_answer(c, &g, tip, &r->head);
+	}
 	if (disjoint) {
 		/* tree_oid is the merged tree */
 	} else if (!have_git || g.conflicts) {
@@ -2293,7 +2512,7 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 		}
 		lg_conflicts = git_index_has_conflicts(index);
 		if (lg_conflicts && !asked)
-			have_git = !gitmerge_run(&g, c->repo, tip, &r->head);
+			have_git = !git_answer(c, &g, tip, &r->head);
 		else if (need && !asked)
 			spec = 1;	/* libgit2's clean tree, until git says otherwise */
 	}
@@ -2303,10 +2522,10 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 		ret = git_conflicts(c, r, tip, &g) < 0 ? -1 : 1;
 		goto out;
 	}
-	if (disjoint) {
-		/* merged in place above */
-	} else if (have_git) {
+	if (have_git) {
 		git_oid_cpy(&tree_oid, &g.tree);	/* checked to be in the object database */
+	} else if (disjoint) {
+		/* merged in place above */
 	} else if (lg_conflicts) {
 		ret = analyze_conflicts(c, r, index, tip) < 0 ? -1 : 1;
 		goto out;
@@ -2314,18 +2533,14 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 		error("task '%s': cannot write the merged tree: %s", r->id, gp_git_error());
 		goto out;
 	}
-	if (spec || (need && disjoint && !c->syn_none)) {
+	if (!asked && (spec || (need && disjoint && !confirmed))) {
 		int syn = disjoint && c->syn_valid;
-		struct gitmerge_child *gc = syn ? gitmerge_start(c->repo, &c->syn_ours, &c->syn_theirs) :
-			gitmerge_start(c->repo, tip, &r->head);
+		const git_oid *ours = syn ? &c->syn_ours : tip, *theirs = syn ? &c->syn_theirs : &r->head;
+		struct gitmerge_child *gc = gitmerge_start(c->repo, ours, theirs);
 
 		/* git cannot be started: libgit2's answer stands, as with gitmerge_run() */
-		if (gc) {
-			ALLOC_GROW(c->pending, c->pending_nr + 1, c->pending_alloc);
-			c->pending[c->pending_nr].gc = gc;
-			git_oid_cpy(&c->pending[c->pending_nr].tree, syn ? &c->syn_expect : &tree_oid);
-			c->pending_nr++;
-		}
+		if (gc)
+			pending_add(c, gc, ours, theirs, syn ? &c->syn_expect : &tree_oid, NULL);
 	}
 	if (git_tree_lookup(&tree, c->repo, &tree_oid) < 0) {
 		error("task '%s': cannot write the merged tree: %s", r->id, gp_git_error());
@@ -3154,11 +3369,18 @@ static void pending_collect(struct mctx *c, size_t keep)
 	while (c->pending_nr - c->pending_done > keep) {
 		struct pending_git *p = &c->pending[c->pending_done++];
 		struct gitmerge g;
+		int ok = gitmerge_finish(&g, p->gc, c->repo);
 
-		/* git cannot answer (a warning): libgit2's answer stands, as with gitmerge_run() */
-		if (!gitmerge_finish(&g, p->gc, c->repo) &&
-		    (g.conflicts || !git_oid_equal(&g.tree, &p->tree)))
+		answer_keep(c, &p->ours, &p->theirs, ok, &g);
+		if (p->conflict) {
+			/* git cannot answer: merge the usual way (libgit2's answer then stands) */
+			if (ok < 0 || !guess_holds(&g, &p->paths))
+				c->spec_failed = 1;
+		} else if (!ok && (g.conflicts || !git_oid_equal(&g.tree, &p->tree))) {
+			/* git cannot answer (a warning): libgit2's answer stands, as with gitmerge_run() */
 			c->spec_failed = 1;
+		}
+		strlist_clear(&p->paths);
 		gitmerge_release(&g);
 	}
 }
@@ -3231,6 +3453,9 @@ static int merge_all(struct mctx *c, git_oid *tip)
 			set_reason(r, MO_CONFLICT, conflict_summary(r));
 			if (c->opts->flags & MERGE_STOP_ON_CONFLICT)
 				stopped = 1;
+			pending_collect(c, c->spec_jobs);
+			if (c->spec_failed)
+				break;
 			continue;
 		}
 		if (c->opts->verify) {
@@ -3260,7 +3485,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 {
 	struct mctx c;
 	size_t *order = NULL, order_nr = 0, i, k;
-	int *wanted = NULL, dry = !!(opts->flags & MERGE_DRY_RUN), ret = -1, step;
+	int *wanted = NULL, dry = !!(opts->flags & MERGE_DRY_RUN), ret = -1, step, round;
 	struct strbuf msg = STRBUF_INIT;
 	sigset_t mask;
 	int blocked = 0;
@@ -3335,6 +3560,11 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	/* not with --verify: each candidate is checked as it comes */
 	c.speculate = !opts->verify;
 	c.spec_jobs = 4;
+	{
+		const char *g = getenv("GIT_PARALLEL_TEST_GUESS");
+
+		c.test_guess = !g ? 0 : !strcmp(g, "off") ? GUESS_OFF : !strcmp(g, "all") ? GUESS_ALL : 0;
+	}
 	c.mb_by_git = long_history(&c);
 	{
 		char *common = trim_slash(s->gitdir);
@@ -3345,10 +3575,15 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	c.trees = tree_cache_new();
 	if (merge_all(&c, &tip) < 0)
 		goto out;
-	if (c.spec_failed) {
-		/* git did not merge as libgit2 did: again, asking git first */
+	for (round = 1; c.spec_failed; round++) {
+		/*
+		 * git overturned a guess: again, with git's answers so far
+		 * (each pair is asked once); after two such rounds, asking
+		 * git first
+		 */
 		results_reset(&c);
-		c.speculate = 0;
+		if (round >= 2)
+			c.speculate = 0;
 		if (merge_all(&c, &tip) < 0)
 			goto out;
 	}
@@ -3412,6 +3647,10 @@ out:
 	free(c.touched_ok);
 	pending_collect(&c, 0);	/* after an error: reap git */
 	free(c.pending);
+	for (i = 0; i < c.answers_nr; i++)
+		gitmerge_release(&c.answers[i].g);
+	free(c.answers);
+	strlist_clear(&c.guess);
 	gitmerge_differ_stop(c.differ);
 	mergebase_free(c.mb_graph);
 	tree_cache_free(c.trees);

@@ -49,6 +49,8 @@ pid_t gitmerge_spawn(const char *const *argv, const char *dir, char *const *env,
 
 void gitmerge_init(struct gitmerge *g);
 void gitmerge_release(struct gitmerge *g);
+/* dst (initialized) becomes a copy of src. */
+void gitmerge_copy(struct gitmerge *dst, const struct gitmerge *src);
 
 /*
  * Ask git to merge the commits ours and theirs of repo (with git's merge
@@ -146,15 +148,23 @@ const struct gitmerge_script *gitmerge_script_of(const struct strmap *scripts, c
 					      const git_oid *side);
 
 /*
- * git's content merge of a text file where the scripts a (base -> ours)
- * and b (base -> theirs) do not clash: what xdl_merge() writes then,
- * ours (ours_len bytes) with each change of b put in from theirs.
- * Appended to out.  0, or -1 when the scripts clash, are empty or
- * binary, or do not fit the contents (out is then unspecified).
+ * xdl_merge() (merge-ort's content merge, XDL_MERGE_ZEALOUS) of a text
+ * file from its scripts a (base -> ours) and b (base -> theirs), as
+ * xdiff/xmerge.c does it: a change of one side stays alone when it ends
+ * before the other side's next change begins, with at least one
+ * unchanged base line between; the same change on both sides (same base
+ * lines, same new lines) is no conflict; any other meeting is a conflict
+ * region, unless (refine: merge.conflictStyle is "merge", the default;
+ * diff3 and zdiff3 do not refine) both sides put the very same lines
+ * there.  0: clean, git's merged text appended to out; 1: git conflicts
+ * on the file; -1: the scripts are empty or binary, or do not fit the
+ * contents (decide nothing).
  */
-int gitmerge_scripts_apply(struct strbuf *out, const char *ours, size_t ours_len,
+int gitmerge_scripts_merge(struct strbuf *out, const char *ours, size_t ours_len,
 			   const struct gitmerge_script *a, const char *theirs, size_t theirs_len,
-			   const struct gitmerge_script *b);
+			   const struct gitmerge_script *b, int refine);
+/* refine for gitmerge_scripts_merge(): merge.conflictStyle unset or "merge". */
+int gitmerge_conflict_refine(git_repository *repo);
 
 /*
  * Does git merge path with its own text merge, as those functions
