@@ -12,8 +12,10 @@
  *   3. every merge is computed in memory, each on top of the previous
  *      result (objects only: commits nobody points at yet);
  *   4. the journal is written: old tip, new tip, what merged;
- *   5. the checked-out worktree is checked again, then the ref moves once,
- *      by compare-and-swap, from the old tip to the new one;
+ *   5. the checked-out worktree is checked again under its index.lock (from
+ *      the index's stat data when they can tell, else git status), then
+ *      the ref moves once, by compare-and-swap, from the old tip to the
+ *      new one;
  *   6. the worktree is updated with git read-tree -m -u <old> <new>, which
  *      takes index.lock before it writes any file and checks everything it
  *      will touch up front; if it fails, the ref is put back (again by
@@ -129,6 +131,7 @@ struct mctx {
 	int index_locked;	/* we hold the checked-out target's index.lock */
 	int settled;		/* settle_checkout() changed files */
 	int clean_at_old;	/* git status, under our index.lock, found the checkout clean */
+	int copy_ready;		/* and index.gp-merge is the index, every file as it says */
 	int ret;		/* update_failed(): what merge_tasks() returns */
 	struct tip_side tip;
 	/* prepare(): the current task's merge bases with the tip (nbases: how many) */
@@ -629,27 +632,139 @@ static int git_on_copy(struct mctx *c, const char *const *args, struct strbuf *o
 	return rc;
 }
 
-/* Copy the index to index.gp-merge (an absent index: no copy, git starts empty). */
-static int index_copy(struct mctx *c)
+/*
+ * Copy the index to index.gp-merge (an absent index: no copy, git starts
+ * empty), with the index's mtime: git takes an entry whose file changed
+ * in the second the index was written as "racily clean" and compares its
+ * content; a copy written later would make git trust its stat data.
+ */
+/* path with buf (a scratch file: not synced); 0, or -1 with nothing reported and no file left */
+static int write_quietly(const char *path, const char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -1;
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) < 0 || len) {
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+static int index_copy_quiet(struct mctx *c, int quiet)
 {
 	char *idx = gitdir_file(c, "index"), *tmp = gitdir_file(c, "index.gp-merge");
 	char *tmplock = gitdir_file(c, "index.gp-merge.lock");
 	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
 	int ret = 0;
 
+	c->copy_ready = 0;
 	unlink(tmplock);	/* left by a killed read-tree: we hold index.lock */
 	unlink(tmp);
-	if (strbuf_read_file(&sb, idx) < 0) {
+	if (stat(idx, &st) < 0 || strbuf_read_file(&sb, idx) < 0) {
 		if (errno != ENOENT)
-			ret = error_errno("cannot read '%s'", idx);
-	} else if (write_file_atomic(tmp, sb.buf, sb.len, 0644) < 0) {
+			ret = quiet ? -1 : error_errno("cannot read '%s'", idx);
+	} else if (quiet ? write_quietly(tmp, sb.buf, sb.len) < 0 :
+		   write_file_atomic(tmp, sb.buf, sb.len, 0644) < 0) {
 		ret = -1;
+	} else {
+		struct timespec ts[2];
+
+		ts[0] = st.st_atim;
+		ts[1] = st.st_mtim;
+		if (utimensat(AT_FDCWD, tmp, ts, 0) < 0)
+			ret = quiet ? -1 : error_errno("cannot set the time of '%s'", tmp);
 	}
 	strbuf_release(&sb);
 	free(tmplock);
 	free(tmp);
 	free(idx);
 	return ret;
+}
+
+static int index_copy(struct mctx *c)
+{
+	return index_copy_quiet(c, 0);
+}
+
+/*
+ * Are the checkout's files as the index copy's stat data say, so that git
+ * would find every one clean without reading it?  Each entry must be a
+ * stage-0 file or symlink without flags that make git look elsewhere
+ * (gitlink, intent-to-add, skip-worktree, assume-unchanged), and lstat()
+ * must give exactly the recorded mode, size, times, inode and owner.
+ * With racy, an entry whose file changed in the second the copy's index
+ * was written (git's "racily clean": its content decides) does not pass.
+ * 1: all pass; 0: git must look (or the copy is unreadable here: a split
+ * or sparse index).  Reads no file content: the caller's git does.
+ */
+static int copy_stat_clean(struct mctx *c, int racy)
+{
+	char *tmp = gitdir_file(c, "index.gp-merge");
+	struct strbuf path = STRBUF_INIT;
+	git_index *index = NULL;
+	git_oid empty_blob;
+	struct stat ist;
+	size_t i, n, base;
+	int clean = 0;
+
+	if (git_oid_fromstr(&empty_blob, "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391") < 0 ||
+	    stat(tmp, &ist) < 0 || git_index_open(&index, tmp) < 0) {
+		git_error_clear();
+		goto out;
+	}
+	strbuf_addf(&path, "%s/", c->m->checkout);
+	base = path.len;
+	n = git_index_entrycount(index);
+	for (i = 0; i < n; i++) {
+		const git_index_entry *e = git_index_get_byindex(index, i);
+		struct stat st;
+		int reg;
+
+		if (!e || GIT_INDEX_ENTRY_STAGE(e) || (e->flags & GIT_INDEX_ENTRY_VALID) ||
+		    (e->flags_extended & (GIT_INDEX_ENTRY_INTENT_TO_ADD | GIT_INDEX_ENTRY_SKIP_WORKTREE)))
+			goto out;
+		reg = e->mode == GIT_FILEMODE_BLOB || e->mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+		if (!reg && e->mode != GIT_FILEMODE_LINK)
+			goto out;
+		strbuf_setlen(&path, base);
+		strbuf_addstr(&path, e->path);
+		if (lstat(path.buf, &st) < 0)
+			goto out;
+		if (reg ? !S_ISREG(st.st_mode) || ((e->mode ^ (uint32_t)st.st_mode) & 0100) :
+		    !S_ISLNK(st.st_mode))
+			goto out;
+		if (e->file_size != (uint32_t)st.st_size || e->ino != (uint32_t)st.st_ino ||
+		    e->uid != (uint32_t)st.st_uid || e->gid != (uint32_t)st.st_gid ||
+		    e->mtime.seconds != (int32_t)st.st_mtim.tv_sec ||
+		    e->mtime.nanoseconds != (uint32_t)st.st_mtim.tv_nsec ||
+		    e->ctime.seconds != (int32_t)st.st_ctim.tv_sec ||
+		    e->ctime.nanoseconds != (uint32_t)st.st_ctim.tv_nsec)
+			goto out;
+		if (racy && e->mtime.seconds >= (int32_t)ist.st_mtim.tv_sec)
+			goto out;
+		/* size 0 for a non-empty blob: git smudged a racy entry, its content decides */
+		if (!e->file_size && git_oid_cmp(&e->id, &empty_blob))
+			goto out;
+	}
+	clean = 1;
+out:
+	git_index_free(index);
+	strbuf_release(&path);
+	free(tmp);
+	return clean;
 }
 
 /* Refresh the copy's stat data (as git status does) and say which tree it holds. */
@@ -668,8 +783,15 @@ static int copy_tree(struct mctx *c, git_oid *tree, int *files_clean)
 	int ret = -1;
 
 	if (files_clean)
-		/* its "needs update" lines are not read: diff-files names the paths */
-		*files_clean = git_on_copy(c, check, &out) == 0;
+		/*
+		 * git read-tree recorded the stat data of each file it wrote
+		 * after writing it, and trusts them itself: when every file
+		 * still has them, git update-index --refresh would only read
+		 * again what it has just written (all of it racily clean,
+		 * from the same second).  Else git decides (its "needs
+		 * update" lines are not read: diff-files names the paths).
+		 */
+		*files_clean = copy_stat_clean(c, 0) || git_on_copy(c, check, &out) == 0;
 	else
 		git_on_copy(c, refresh, NULL);	/* exit 1 only means "some files differ" */
 	strbuf_reset(&out);
@@ -678,6 +800,39 @@ static int copy_tree(struct mctx *c, git_oid *tree, int *files_clean)
 		if (!git_oid_fromstr(tree, out.buf))
 			ret = 0;
 	}
+	strbuf_release(&out);
+	return ret;
+}
+
+/*
+ * Under our index.lock, after the merges: is the checked-out target still
+ * clean at the old tip, as git status would say?  Answered without git
+ * status when the stat data answer (copy_stat_clean(), racily clean
+ * entries excluded) and the copy of the index holds the old tip's tree
+ * (git write-tree): then index.gp-merge is ready for git read-tree, each
+ * file as it says (c->copy_ready).  1: clean; 0: git status decides (it
+ * names the dirty paths).
+ */
+static int checkout_clean_locked(struct mctx *c)
+{
+	const char *wt[] = { "write-tree", NULL };
+	struct strbuf out = STRBUF_INIT;
+	git_commit *oc = NULL;
+	git_oid tree;
+	int ret = 0;
+
+	/* a copy that cannot be written (a full disk): git status decides, as before */
+	if (index_copy_quiet(c, 1) < 0 || !copy_stat_clean(c, 1) || git_on_copy(c, wt, &out) != 0)
+		goto out;
+	strbuf_trim(&out);
+	if (git_oid_fromstr(&tree, out.buf) < 0 || git_commit_lookup(&oc, c->repo, &c->m->old_tip) < 0) {
+		git_error_clear();
+		goto out;
+	}
+	if (git_oid_equal(&tree, git_commit_tree_id(oc)))
+		ret = c->copy_ready = 1;
+out:
+	git_commit_free(oc);
 	strbuf_release(&out);
 	return ret;
 }
@@ -940,8 +1095,10 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 	uintptr_t side = forward ? IN_NEW : IN_OLD;
 	size_t i;
 	int ret = -1, rc, clean_at_old = c->clean_at_old, files_clean = 0;
+	int copy_ready = forward && clean_at_old && c->copy_ready;
 
 	c->clean_at_old = 0;	/* true once, before anything is written */
+	c->copy_ready = 0;
 
 	strmap_init(&paths);
 	strlist_init(&diff);
@@ -954,9 +1111,17 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 	git_oid_cpy(&old_tree, git_commit_tree_id(oc));
 	git_oid_cpy(&new_tree, git_commit_tree_id(nc));
 	want = forward ? &new_tree : &old_tree;
-	if (changed_paths(c, &old_tree, &new_tree, &paths) < 0 || index_copy(c) < 0)
+	if (changed_paths(c, &old_tree, &new_tree, &paths) < 0 || (!copy_ready && index_copy(c) < 0))
 		goto out;
-	if (forward && clean_at_old) {
+	if (copy_ready) {
+		/*
+		 * checkout_clean_locked() found every file as the copy's stat
+		 * data say, with our index.lock held since: nothing to
+		 * refresh for read-tree -m -u (which checks each path it
+		 * writes all the same)
+		 */
+		git_oid_cpy(&idx, &old_tree);
+	} else if (forward && clean_at_old) {
 		/*
 		 * git status found the index at the old tree and every file
 		 * as the index says, with our index.lock held since: no need
@@ -3367,8 +3532,10 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		test_crash_point("merge-after-journal");
 		test_hook("GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE");
 		step = m->checkout ? index_lock_take(&c) : 0;
-		if (!step)
-			step = checkout_ready(&c);
+		if (!step && m->checkout) {
+			/* git status only when the stat data cannot tell */
+			step = checkout_clean_locked(&c) ? 0 : checkout_ready(&c);
+		}
 		c.clean_at_old = m->checkout && !step;
 		if (!step)
 			step = checkout_room(&c, &tip, 0);
