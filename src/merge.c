@@ -175,6 +175,9 @@ struct mctx {
 	struct strmap scripts;
 	git_oid empty_tree;
 	int has_empty_tree;
+	/* the head of the task merged after this one, for prefetch_scripts() */
+	git_oid next_head;
+	int has_next_head;
 };
 
 /* signatures: GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} as git, else the config */
@@ -2145,6 +2148,18 @@ out:
 	return ret;
 }
 
+/* GIT_PARALLEL_TEST_SCRIPTS_LOG=<file>: "asked <n>" / "prefetched <n>" per differ request (files) */
+static void scripts_log(const char *what, size_t n)
+{
+	const char *log = getenv("GIT_PARALLEL_TEST_SCRIPTS_LOG");
+	FILE *f = log && *log ? fopen(log, "a") : NULL;
+
+	if (f) {
+		fprintf(f, "%s %zu\n", what, n);
+		fclose(f);
+	}
+}
+
 /*
  * Merge, as git's merge-ort does, the files of bf whose two sides'
  * changes are apart (gitmerge_scripts_apply()), from git's own line
@@ -2164,6 +2179,11 @@ static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 	}
 	if (c->scripts_off)
 		goto out;
+	/* the answer to prefetch_scripts(), which may hold these */
+	if (c->differ && gitmerge_differ_collect(c->differ, &c->scripts) < 0) {
+		c->scripts_off = 1;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
 		if (!gitmerge_text_merge(c->repo, bf[i].d->path))
 			continue;
@@ -2188,6 +2208,7 @@ static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 		git_oid_cpy(&side_trees[0], &trees[1]);
 		git_oid_cpy(&base_trees[1], &trees[0]);
 		git_oid_cpy(&side_trees[1], &trees[2]);
+		scripts_log("asked", nc);
 		if (gitmerge_differ_scripts(c->differ, &c->scripts, base_trees, side_trees, 2) < 0) {
 			c->scripts_off = 1;
 			goto out;
@@ -2224,6 +2245,88 @@ static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 	}
 out:
 	free(cand);
+}
+
+/*
+ * Ask git now for the scripts the next task is likely to need, so that
+ * it diffs while this merge is written (its answer is read in
+ * scripts_merge()): for each file this merge puts into the tip
+ * (c->tip.next) that the next task modified in place too, base -> new
+ * tip and base -> the next task's version, with this merge's base taken
+ * for the next one's (as for the tasks 'git parallel run' makes).  It
+ * only fills c->scripts, kept by blob pair: a wrong guess costs a diff.
+ */
+static void prefetch_scripts(struct mctx *c)
+{
+	struct tip_side *ts = &c->tip;
+	struct tree_change *o = NULL, *d = NULL;
+	struct both_file *bf = NULL;
+	git_commit *hc = NULL;
+	git_tree *ht = NULL;
+	git_oid trees[3], base_trees[2], side_trees[2];
+	size_t i, n = 0, k;
+
+	if (!c->has_next_head || c->scripts_off || !ts->next_nr)
+		return;
+	if (!c->config_checked) {
+		c->config_checked = 1;
+		c->scripts_off = !gitmerge_config_plain(c->repo);
+		if (c->scripts_off)
+			return;
+	}
+	if (git_commit_lookup(&hc, c->repo, &c->next_head) < 0 || git_commit_tree(&ht, hc) < 0)
+		goto out;
+	o = xcalloc(ts->next_nr, sizeof(*o));
+	d = xcalloc(ts->next_nr, sizeof(*d));
+	bf = xcalloc(ts->next_nr, sizeof(*bf));
+	for (i = 0; i < ts->next_nr; i++) {
+		const struct tree_change *t = &ts->next[i];
+		git_tree_entry *e = NULL;
+		int want;
+
+		if (!modified_in_place(t) || git_tree_entry_bypath(&e, ht, t->path) < 0)
+			continue;
+		want = git_tree_entry_filemode(e) == (git_filemode_t)t->new_mode &&
+			!git_oid_equal(git_tree_entry_id(e), &t->old_id) &&
+			!git_oid_equal(git_tree_entry_id(e), &t->new_id);
+		if (want) {
+			d[n] = *t;
+			git_oid_cpy(&d[n].new_id, git_tree_entry_id(e));
+			o[n] = *t;
+			want = gitmerge_text_merge(c->repo, t->path) &&
+				(!gitmerge_script_of(&c->scripts, &t->old_id, &t->new_id) ||
+				 !gitmerge_script_of(&c->scripts, &t->old_id, &d[n].new_id));
+		}
+		git_tree_entry_free(e);
+		if (want) {
+			bf[n].o = &o[n];
+			bf[n].d = &d[n];
+			n++;
+		}
+	}
+	if (!n)
+		goto out;
+	for (k = 0; k < 3; k++)
+		if (files_tree(c, &trees[k], bf, n, (int)k) < 0)
+			goto out;
+	if (!c->differ && !(c->differ = gitmerge_differ_start(c->repo))) {
+		c->scripts_off = 1;
+		goto out;
+	}
+	git_oid_cpy(&base_trees[0], &trees[0]);
+	git_oid_cpy(&side_trees[0], &trees[1]);
+	git_oid_cpy(&base_trees[1], &trees[0]);
+	git_oid_cpy(&side_trees[1], &trees[2]);
+	scripts_log("prefetched", n);
+	if (gitmerge_differ_send(c->differ, &c->scripts, base_trees, side_trees, 2) < 0)
+		c->scripts_off = 1;
+out:
+	git_error_clear();
+	free(bf);
+	free(d);
+	free(o);
+	git_tree_free(ht);
+	git_commit_free(hc);
 }
 
 /*
@@ -2312,6 +2415,7 @@ static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree
 		}
 		tip_next_add(&c->tip, d->path, &d->old_id, d->old_mode, &u->id, d->new_mode);
 	}
+	prefetch_scripts(c);
 	if (tree_update(tree, c->repo, tip_tree, ups, nu, c->trees) < 0)
 		goto out;
 	if (ns && synthetic_pair(c, sb, so, st, sm, ns) < 0)
@@ -3353,6 +3457,18 @@ static void results_reset(struct mctx *c)
 	c->spec_failed = 0;
 }
 
+/* The head of r's branch as it is now (for prefetch_scripts(): prepare() decides).  0, or -1. */
+static int task_head(struct mctx *c, const struct merge_result *r, git_oid *out)
+{
+	const struct task_status *st = &c->s->st[r->task];
+	char *branch = st->branch ? xstrdup(st->branch) : session_branch(c->s, r->id);
+	int ret = git_reference_name_to_id(out, c->repo, branch) < 0 ? -1 : 0;
+
+	git_error_clear();
+	free(branch);
+	return ret;
+}
+
 /*
  * Merge every selected task in turn, from m->old_tip; *tip ends as the
  * new tip.  0, or -1 (reported).  With c->speculate, c->spec_failed
@@ -3387,6 +3503,7 @@ static int merge_all(struct mctx *c, git_oid *tip)
 				stopped = 1;
 			continue;
 		}
+		c->has_next_head = i + 1 < m->nr && !task_head(c, &m->results[i + 1], &c->next_head);
 		rc = merge_one(c, r, tip, &commit);
 		if (rc < 0) {
 			set_reason(r, MO_FAILED, xstrfmt("cannot merge: %s", gp_git_error()));
