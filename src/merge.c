@@ -175,6 +175,7 @@ struct mctx {
 	struct strmap scripts;
 	git_oid empty_tree;
 	int has_empty_tree;
+	size_t cur_task;	/* need_git(): the task it merges (plan index), else SIZE_MAX */
 	/* the head of the task merged after this one, for prefetch_scripts() */
 	git_oid next_head;
 	int has_next_head;
@@ -1542,41 +1543,50 @@ static void conflict_ranges(struct merge_conflict *mc, struct hunks *o, struct h
 }
 
 /* The paths a task's work changed (its start to its head), cached. */
+/* The commit task i started from (its state's start, else the plan's base). */
+static void task_start(struct mctx *c, size_t i, git_oid *out)
+{
+	const struct task_status *st = &c->s->st[i];
+
+	if (!st->start || git_oid_fromstr(out, st->start) < 0)
+		git_oid_cpy(out, &c->s->plan.base_oid);
+}
+
+/* Record the paths of side (task i's changes since its start) as what it touched. */
+static void touched_from(struct mctx *c, size_t i, const struct tree_side *side)
+{
+	size_t k;
+
+	c->touched_ok[i] = 1;
+	for (k = 0; k < side->nr; k++)
+		strlist_push(&c->touched[i], side->ch[k].path);
+}
+
+/*
+ * The paths task i changed, from its start to its head (a rename: both
+ * paths), computed once: need_git() records them when it diffs the task
+ * from that very commit.
+ */
 static const struct strlist *task_touched(struct mctx *c, size_t i)
 {
 	struct session *s = c->s;
 	struct task_status *st = &s->st[i];
 	git_oid start, head;
 	git_commit *a = NULL, *b = NULL;
-	git_tree *ta = NULL, *tb = NULL;
-	git_diff *diff = NULL;
-	git_diff_options opts;
-	size_t k;
+	struct tree_side side;
 
 	if (c->touched_ok[i])
 		return &c->touched[i];
 	c->touched_ok[i] = 1;
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
 	if (!st->head || git_oid_fromstr(&head, st->head) < 0)
 		return &c->touched[i];
-	if (!st->start || git_oid_fromstr(&start, st->start) < 0)
-		git_oid_cpy(&start, &s->plan.base_oid);
+	task_start(c, i, &start);
+	tree_side_init(&side);
 	if (!git_commit_lookup(&a, c->repo, &start) && !git_commit_lookup(&b, c->repo, &head) &&
-	    !git_commit_tree(&ta, a) && !git_commit_tree(&tb, b) &&
-	    !git_diff_tree_to_tree(&diff, c->repo, ta, tb, &opts)) {
-		git_diff_find_similar(diff, NULL);
-		for (k = 0; k < git_diff_num_deltas(diff); k++) {
-			const git_diff_delta *d = git_diff_get_delta(diff, k);
-
-			if (d->old_file.path && !strlist_has(&c->touched[i], d->old_file.path))
-				strlist_push(&c->touched[i], d->old_file.path);
-			if (d->new_file.path && !strlist_has(&c->touched[i], d->new_file.path))
-				strlist_push(&c->touched[i], d->new_file.path);
-		}
-	}
-	git_diff_free(diff);
-	git_tree_free(ta);
-	git_tree_free(tb);
+	    !tree_side_diff(&side, c->repo, git_commit_tree_id(a), git_commit_tree_id(b)))
+		touched_from(c, i, &side);
+	git_error_clear();
+	tree_side_release(&side);
 	git_commit_free(a);
 	git_commit_free(b);
 	return &c->touched[i];
@@ -2463,6 +2473,16 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 		      git_oid_tostr_s(git_commit_id(hc)), gp_git_error());
 		goto out;
 	}
+	if (c->cur_task < c->s->plan.tasks.nr && !c->touched_ok[c->cur_task]) {
+		const struct task_status *st = &c->s->st[c->cur_task];
+		git_oid start, recorded;
+
+		/* the task's changes since its start, at its recorded head: what find_with() asks */
+		task_start(c, c->cur_task, &start);
+		if (git_oid_equal(&start, &c->mbase) && st->head &&
+		    !git_oid_fromstr(&recorded, st->head) && git_oid_equal(&recorded, git_commit_id(hc)))
+			touched_from(c, c->cur_task, &head);
+	}
 	ret = gitmerge_needed_sides(tip, &head);
 	if (!ret)
 		*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc), tip, &head, 0);
@@ -2544,7 +2564,9 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	 * Where git is not needed, a task that changed only paths the tip
 	 * did not (or the same way) goes into the tip's tree in place.
 	 */
+	c->cur_task = r->task;
 	need = need_git(c, tc, hc, &disjoint, &tree_oid);
+	c->cur_task = SIZE_MAX;
 	if (need < 0)
 		goto out;
 	/* several merge bases: git's recursive merge decides, libgit2's would be slow */
@@ -3556,6 +3578,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	c.m = m;
 	c.merged_now = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.merged_now));
 	c.touched = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched));
+	c.cur_task = SIZE_MAX;
 	c.touched_ok = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched_ok));
 
 	if (!dry) {
