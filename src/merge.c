@@ -176,6 +176,7 @@ struct mctx {
 	git_oid empty_tree;
 	int has_empty_tree;
 	size_t cur_task;	/* need_git(): the task it merges (plan index), else SIZE_MAX */
+	struct strmap text_merge;	/* path -> 1 + gitmerge_text_merge(), asked once */
 	/* the head of the task merged after this one, for prefetch_scripts() */
 	git_oid next_head;
 	int has_next_head;
@@ -2208,6 +2209,22 @@ out:
 	return ret;
 }
 
+/*
+ * gitmerge_text_merge(path), asked of libgit2 once per path: the
+ * attribute files it reads (the checkout's, its index) do not change
+ * while merge works (only settle_checkout() writes them, at the end).
+ */
+static int text_merge(struct mctx *c, const char *path)
+{
+	uintptr_t v = (uintptr_t)strmap_get(&c->text_merge, path);
+
+	if (!v) {
+		v = 1 + !!gitmerge_text_merge(c->repo, path);
+		strmap_put(&c->text_merge, path, (void *)v, NULL);
+	}
+	return v == 2;
+}
+
 /* GIT_PARALLEL_TEST_SCRIPTS_LOG=<file>: "asked <n>" / "prefetched <n>" per differ request (files) */
 static void scripts_log(const char *what, size_t n)
 {
@@ -2245,7 +2262,7 @@ static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 		goto out;
 	}
 	for (i = 0; i < n; i++) {
-		if (!gitmerge_text_merge(c->repo, bf[i].d->path))
+		if (!text_merge(c, bf[i].d->path))
 			continue;
 		cand[nc++] = bf[i];
 		missing += !gitmerge_script_of(&c->scripts, &bf[i].d->old_id, &bf[i].o->new_id) ||
@@ -2353,7 +2370,7 @@ static void prefetch_scripts(struct mctx *c)
 			d[n] = *t;
 			git_oid_cpy(&d[n].new_id, git_tree_entry_id(e));
 			o[n] = *t;
-			want = gitmerge_text_merge(c->repo, t->path) &&
+			want = text_merge(c, t->path) &&
 				(!gitmerge_script_of(&c->scripts, &t->old_id, &t->new_id) ||
 				 !gitmerge_script_of(&c->scripts, &t->old_id, &d[n].new_id));
 		}
@@ -3773,6 +3790,7 @@ out:
 	mergebase_free(c.mb_graph);
 	tree_cache_free(c.trees);
 	gitmerge_scripts_clear(&c.scripts);
+	strmap_clear(&c.text_merge);
 	tip_next_clear(&c.tip);
 	free(c.tip.next);
 	tree_side_release(&c.tip.side);
