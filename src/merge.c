@@ -8,7 +8,8 @@
  * old state or the new state:
  *   1. finish an interrupted merge (the journal), if any;
  *   2. the checked-out target (if any) must be clean and its index.lock
- *      absent, else nothing happens;
+ *      absent, else nothing happens (its git status runs alongside 3 and
+ *      is heard before 4: a refusal drops what 3 computed);
  *   3. every merge is computed in memory, each on top of the previous
  *      result (objects only: commits nobody points at yet);
  *   4. the journal is written: old tip, new tip, what merged;
@@ -130,6 +131,8 @@ struct mctx {
 	git_signature *author, *committer;
 	int index_locked;	/* we hold the checked-out target's index.lock */
 	int settled;		/* settle_checkout() changed files */
+	pid_t status_pid;	/* checkout_ready_start()'s git status, till checkout_ready_finish() */
+	int status_fd;
 	int clean_at_old;	/* git status, under our index.lock, found the checkout clean */
 	int copy_ready;		/* and index.gp-merge is the index, every file as it says */
 	int ret;		/* update_failed(): what merge_tasks() returns */
@@ -250,26 +253,25 @@ static char **child_env(const char *const *extra)
  * so that a Ctrl-C on the terminal cannot stop it halfway.  Returns the exit
  * status, 128 + signal when killed, -1 when it could not run.
  */
-static int run_child_io(const char *const *argv, const char *cwd, const char *const *extra,
-			struct strbuf *out, int keep_mask)
+static pid_t child_start(const char *const *argv, const char *cwd, const char *const *extra,
+			 int *out_fd, int keep_mask)
 {
 	char **env = child_env(extra);
 	int pfd[2] = { -1, -1 };
 	pid_t pid;
-	int status;
 
 	fflush(stdout);
 	fflush(stderr);
-	if (out && pipe(pfd) < 0) {
+	if (out_fd && pipe(pfd) < 0) {
 		free(env);
 		return error_errno("cannot make a pipe");
 	}
-	pid = cwd ? gitmerge_spawn(argv, cwd, env, -1, out ? pfd[1] : 2, pfd, out ? 2 : 0, !keep_mask) : -1;
+	pid = cwd ? gitmerge_spawn(argv, cwd, env, -1, out_fd ? pfd[1] : 2, pfd, out_fd ? 2 : 0, !keep_mask) : -1;
 	if (pid < 0)
 		pid = fork();	/* not git, or no posix_spawnp() */
 	if (pid < 0) {
 		free(env);
-		if (out) {
+		if (out_fd) {
 			close(pfd[0]);
 			close(pfd[1]);
 		}
@@ -292,7 +294,7 @@ static int run_child_io(const char *const *argv, const char *cwd, const char *co
 			dup2(fd, 0);
 			close(fd);
 		}
-		if (out) {
+		if (out_fd) {
 			close(pfd[0]);
 			dup2(pfd[1], 1);
 			close(pfd[1]);
@@ -306,12 +308,24 @@ static int run_child_io(const char *const *argv, const char *cwd, const char *co
 		_exit(127);
 	}
 	free(env);
-	if (out) {
+	if (out_fd) {
+		close(pfd[1]);
+		fcntl(pfd[0], F_SETFD, FD_CLOEXEC);	/* not for the children started meanwhile */
+		*out_fd = pfd[0];
+	}
+	return pid;
+}
+
+/* child_start()'s child: its stdout (out_fd, when >= 0) read into *out, its end waited for. */
+static int child_finish(pid_t pid, const char *const *argv, int out_fd, struct strbuf *out)
+{
+	int status;
+
+	if (out_fd >= 0) {
 		char buf[8192];
 		ssize_t n;
 
-		close(pfd[1]);
-		while ((n = read(pfd[0], buf, sizeof(buf))) != 0) {
+		while ((n = read(out_fd, buf, sizeof(buf))) != 0) {
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;
@@ -319,7 +333,7 @@ static int run_child_io(const char *const *argv, const char *cwd, const char *co
 			}
 			strbuf_add(out, buf, (size_t)n);
 		}
-		close(pfd[0]);
+		close(out_fd);
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
@@ -332,6 +346,15 @@ static int run_child_io(const char *const *argv, const char *cwd, const char *co
 		return 128 + WTERMSIG(status);
 	}
 	return 128;
+}
+
+static int run_child_io(const char *const *argv, const char *cwd, const char *const *extra,
+			struct strbuf *out, int keep_mask)
+{
+	int fd = -1;
+	pid_t pid = child_start(argv, cwd, extra, out ? &fd : NULL, keep_mask);
+
+	return pid < 0 ? -1 : child_finish(pid, argv, fd, out);
 }
 
 static int run_child(const char *const *argv, const char *cwd, const char *const *extra)
@@ -467,67 +490,114 @@ out:
  * (untracked_in_the_way(), once the merged tree is known).  Fills dirty;
  * returns their number, or -1 (reported).
  */
-static int checkout_dirty(struct mctx *c, struct strlist *dirty)
-{
+static const char *const status_argv[] = {
 	/* --no-optional-locks: status must not write the index (it dies on a full disk) */
-	const char *argv[] = { "git", "--no-optional-locks", "status", "--porcelain", "-z",
-			       "--untracked-files=no", NULL };
-	struct strbuf out = STRBUF_INIT;
+	"git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=no", NULL
+};
+
+/* The paths in git status's output out (its exit code rc) into dirty: how many, or -1 (reported). */
+static int dirty_parse(struct mctx *c, int rc, const struct strbuf *out, struct strlist *dirty)
+{
 	size_t i = 0;
 	int n = 0;
 
-	if (run_child_io(argv, c->m->checkout, NULL, &out, 1) != 0) {
-		strbuf_release(&out);
+	if (rc != 0)
 		return error("cannot read the status of '%s' (git status failed, see above)",
 			     c->m->checkout);
-	}
-	while (i + 3 < out.len) {
-		const char *e = out.buf + i;
+	while (i + 3 < out->len) {
+		const char *e = out->buf + i;
 		size_t len = strlen(e);
 
 		strlist_push(dirty, e + 3);
 		n++;
 		i += len + 1;
 		if (e[0] == 'R' || e[0] == 'C')
-			i += strlen(out.buf + i) + 1;	/* the rename's source */
+			i += strlen(out->buf + i) + 1;	/* the rename's source */
 	}
+	return n;
+}
+
+static int checkout_dirty(struct mctx *c, struct strlist *dirty)
+{
+	struct strbuf out = STRBUF_INIT;
+	int n = dirty_parse(c, run_child_io(status_argv, c->m->checkout, NULL, &out, 1), &out, dirty);
+
 	strbuf_release(&out);
 	return n;
+}
+
+/* Refuse (1, MS_REFUSED) when another git process holds the checkout's index.lock; else 0. */
+static int checkout_locked(struct mctx *c)
+{
+	char *lock = xstrfmt("%s/index.lock", c->checkout_gitdir);
+	int ret = 0;
+
+	if (!c->index_locked && !access(lock, F_OK)) {
+		free(c->m->why);
+		c->m->why = xstrfmt("'%s' exists: another git process is using the worktree '%s' "
+				    "(if none is, remove the file)", lock, c->m->checkout);
+		c->m->status = MS_REFUSED;
+		ret = 1;
+	}
+	free(lock);
+	return ret;
+}
+
+/* n dirty paths in m->dirty (checkout_dirty()): 0 clean, 1 refused (MS_REFUSED), -1 error. */
+static int refuse_dirty(struct mctx *c, int n)
+{
+	if (n <= 0)
+		return n;
+	free(c->m->why);
+	c->m->why = xstrfmt("'%s' is checked out in '%s', which has uncommitted changes",
+			    short_ref(c->m->target), c->m->checkout);
+	c->m->status = MS_REFUSED;
+	return 1;
 }
 
 /* The checked-out target must be clean, its index unlocked.  0 ready, 1 refused, -1 error. */
 static int checkout_ready(struct mctx *c)
 {
-	char *lock;
-	int n, ret = 0;
-
 	if (!c->m->checkout)
 		return 0;
-	lock = xstrfmt("%s/index.lock", c->checkout_gitdir);
-	if (!c->index_locked && !access(lock, F_OK)) {
-		free(c->m->why);
-		c->m->why = xstrfmt("'%s' exists: another git process is using the worktree '%s' "
-				    "(if none is, remove the file)", lock, c->m->checkout);
-		ret = 1;
-		goto out;
-	}
+	if (checkout_locked(c))
+		return 1;
 	strlist_clear(&c->m->dirty);
-	n = checkout_dirty(c, &c->m->dirty);
-	if (n < 0) {
-		ret = -1;
-		goto out;
-	}
-	if (n > 0) {
-		free(c->m->why);
-		c->m->why = xstrfmt("'%s' is checked out in '%s', which has uncommitted changes",
-				    short_ref(c->m->target), c->m->checkout);
-		ret = 1;
-	}
-out:
-	free(lock);
-	if (ret == 1)
-		c->m->status = MS_REFUSED;
-	return ret;
+	return refuse_dirty(c, checkout_dirty(c, &c->m->dirty));
+}
+
+/*
+ * checkout_ready() in two steps: the index.lock now, git status started
+ * (c->status_pid) to run while merge computes (2 cores), and
+ * checkout_ready_finish() to take its answer.  When it cannot be
+ * started, it runs here.  0, 1, -1 as checkout_ready().
+ */
+static int checkout_ready_start(struct mctx *c)
+{
+	if (!c->m->checkout)
+		return 0;
+	if (checkout_locked(c))
+		return 1;
+	c->status_pid = child_start(status_argv, c->m->checkout, NULL, &c->status_fd, 1);
+	if (c->status_pid > 0)
+		return 0;
+	c->status_pid = 0;
+	return checkout_ready(c);
+}
+
+static int checkout_ready_finish(struct mctx *c)
+{
+	struct strbuf out = STRBUF_INIT;
+	int rc;
+
+	if (c->status_pid <= 0)
+		return 0;
+	rc = child_finish(c->status_pid, status_argv, c->status_fd, &out);
+	c->status_pid = 0;
+	strlist_clear(&c->m->dirty);
+	rc = refuse_dirty(c, dirty_parse(c, rc, &out, &c->m->dirty));
+	strbuf_release(&out);
+	return rc;
 }
 
 /*
@@ -3626,12 +3696,31 @@ static int merge_all(struct mctx *c, git_oid *tip)
 	return 0;
 }
 
+/*
+ * checkout_ready()'s answer rc at the start: 1 when merge_tasks() stops
+ * there (*ret its return: 0 refused, -1 error); a dry run only warns.
+ */
+static int ready_or_refused(struct mctx *c, int rc, int *ret)
+{
+	if (rc < 0)
+		return 1;
+	if (rc > 0) {
+		if (!(c->opts->flags & MERGE_DRY_RUN)) {
+			*ret = 0;
+			return 1;
+		}
+		warning("%s", c->m->why);
+		c->m->status = MS_OK;
+	}
+	return 0;
+}
+
 int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_t nr,
 		const struct merge_opts *opts)
 {
 	struct mctx c;
 	size_t *order = NULL, order_nr = 0, i, k;
-	int *wanted = NULL, dry = !!(opts->flags & MERGE_DRY_RUN), ret = -1, step;
+	int *wanted = NULL, dry = !!(opts->flags & MERGE_DRY_RUN), ret = -1, step, rc;
 	struct strbuf msg = STRBUF_INIT;
 	sigset_t mask;
 	int blocked = 0;
@@ -3649,8 +3738,6 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	c.touched_ok = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched_ok));
 
 	if (!dry) {
-		int rc;
-
 		block_signals(&mask);
 		rc = journal_recover(&c);
 		m->signal = unblock_signals(&mask);
@@ -3664,18 +3751,13 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	if (resolve_target(&c) < 0 || find_checkout(&c, m->target) < 0 || make_signatures(&c) < 0)
 		goto out;
 	verify_prune(&c);
-	switch (checkout_ready(&c)) {
-	case -1:
+	/*
+	 * The checked-out target must be clean: its git status runs while
+	 * the merges are computed, and is heard before anything is written
+	 * (not with --verify, whose checks must not run for a refused merge).
+	 */
+	if (ready_or_refused(&c, opts->verify ? checkout_ready(&c) : checkout_ready_start(&c), &ret))
 		goto out;
-	case 1:
-		if (!dry) {
-			ret = 0;
-			goto out;
-		}
-		warning("%s", m->why);
-		m->status = MS_OK;
-		break;
-	}
 
 	if (!dry) {
 		/* a stale lock on the target: say so before any work is done */
@@ -3684,6 +3766,9 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 
 		free(lock);
 		if (locked) {
+			/* a dirty checkout is said first, as ever */
+			if (ready_or_refused(&c, checkout_ready_finish(&c), &ret))
+				goto out;
 			ref_locked(&c);
 			ret = 0;
 			goto out;
@@ -3715,15 +3800,23 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		free(common);
 	}
 	c.trees = tree_cache_new();
-	if (merge_all(&c, &tip) < 0)
-		goto out;
-	if (c.spec_failed) {
+	rc = merge_all(&c, &tip);
+	if (!rc && c.spec_failed) {
 		/* git did not merge as libgit2 did: again, asking git first */
 		results_reset(&c);
 		c.speculate = 0;
-		if (merge_all(&c, &tip) < 0)
-			goto out;
+		rc = merge_all(&c, &tip);
 	}
+	/* git status's answer: refused, nothing was merged (as when it ran first) */
+	step = checkout_ready_finish(&c);
+	if (step == 1 && !dry) {
+		results_reset(&c);
+		free(m->results);
+		m->results = NULL;
+		m->nr = 0;
+	}
+	if (ready_or_refused(&c, step, &ret) || rc < 0)
+		goto out;
 	git_oid_cpy(&m->new_tip, &tip);
 	if (dry) {
 		ret = checkout_room(&c, &tip, 1) < 0 ? -1 : 0;
@@ -3776,6 +3869,12 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	journal_remove(s);
 	ret = 0;
 out:
+	if (c.status_pid > 0) {
+		struct strbuf discard = STRBUF_INIT;
+
+		child_finish(c.status_pid, status_argv, c.status_fd, &discard);	/* after an error */
+		strbuf_release(&discard);
+	}
 	index_lock_release(&c);
 	if (blocked)
 		m->signal = unblock_signals(&mask);
