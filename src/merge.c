@@ -779,6 +779,27 @@ static uint32_t be32(const unsigned char *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
+/*
+ * The root of a cache tree (extension TREE, len bytes at p) into *out
+ * when it is valid and covers all nr entries; else *out is left alone.
+ * Its first record: the empty path, NUL, "<entries> <subtrees>\n", the
+ * tree's id (when <entries> is not -1: an invalid one).
+ */
+static void cache_tree_root(git_oid *out, const unsigned char *p, size_t len, uint32_t nr)
+{
+	const unsigned char *end = p + len, *nl;
+	char *stop;
+	long count;
+
+	if (len < 2 || p[0] != '\0' || !(nl = memchr(p + 1, '\n', len - 1)) ||
+	    (size_t)(end - nl - 1) < GIT_OID_RAWSZ)
+		return;
+	count = strtol((const char *)p + 1, &stop, 10);
+	if (stop == (const char *)p + 1 || *stop != ' ' || count < 0 || (uint32_t)count != nr)
+		return;
+	git_oid_fromraw(out, nl + 1);
+}
+
 /* Does the index entry e (git's on-disk layout) record st exactly? */
 static int entry_is(const unsigned char *e, const struct stat *st)
 {
@@ -802,11 +823,13 @@ static int entry_is(const unsigned char *e, const struct stat *st)
  * With racy, an entry whose file changed in the second the copy's index
  * was written (git's "racily clean": its content decides) does not pass.
  * 1: all pass; 0: git must look (or the copy is not one this reads: index
- * version 4, a split or sparse index).  Reads no file content: the
+ * version 4, a split or sparse index).  With tree: the tree the index
+ * holds when its cache tree (extension TREE) says so for every entry,
+ * else zeros.  Reads no file content: the
  * caller's git does.  The index is read here (version 2 or 3) rather
  * than by libgit2, which takes ten times as long to load it.
  */
-static int copy_stat_clean(struct mctx *c, int racy)
+static int copy_stat_clean(struct mctx *c, int racy, git_oid *tree)
 {
 	static const unsigned char empty_blob[GIT_OID_RAWSZ] = {
 		0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b,
@@ -873,11 +896,15 @@ static int copy_stat_clean(struct mctx *c, int racy)
 		p += (fixed + namelen + 8) & ~(size_t)7;
 	}
 	/* an extension git requires (lower case: a split or sparse index) is not read here */
+	if (tree)
+		memset(tree, 0, sizeof(*tree));
 	while (end - p >= 8) {
 		uint32_t len = be32(p + 4);
 
 		if (p[0] < 'A' || p[0] > 'Z' || (size_t)(end - p - 8) < len)
 			goto out;
+		if (tree && !memcmp(p, "TREE", 4))
+			cache_tree_root(tree, p + 8, len, nr);
 		p += 8 + len;
 	}
 	clean = p == end;
@@ -916,7 +943,7 @@ static int copy_tree(struct mctx *c, git_oid *tree, int *files_clean)
 		 * from the same second).  Else git decides (its "needs
 		 * update" lines are not read: diff-files names the paths).
 		 */
-		*files_clean = copy_stat_clean(c, 0) || git_on_copy(c, check, &out) == 0;
+		*files_clean = copy_stat_clean(c, 0, NULL) || git_on_copy(c, check, &out) == 0;
 	else
 		git_on_copy(c, refresh, NULL);	/* exit 1 only means "some files differ" */
 	strbuf_reset(&out);
@@ -947,12 +974,18 @@ static int checkout_clean_locked(struct mctx *c)
 	int ret = 0;
 
 	/* a copy that cannot be written (a full disk): git status decides, as before */
-	if (index_copy_quiet(c, 1) < 0 || !copy_stat_clean(c, 1) || git_on_copy(c, wt, &out) != 0)
-		goto out;
-	strbuf_trim(&out);
-	if (git_oid_fromstr(&tree, out.buf) < 0 || git_commit_lookup(&oc, c->repo, &c->m->old_tip) < 0) {
+	if (index_copy_quiet(c, 1) < 0 || !copy_stat_clean(c, 1, &tree) ||
+	    git_commit_lookup(&oc, c->repo, &c->m->old_tip) < 0) {
 		git_error_clear();
 		goto out;
+	}
+	/* the tree its cache tree names, else the one git write-tree writes */
+	if (!git_oid_equal(&tree, git_commit_tree_id(oc))) {
+		if (git_on_copy(c, wt, &out) != 0)
+			goto out;
+		strbuf_trim(&out);
+		if (git_oid_fromstr(&tree, out.buf) < 0)
+			goto out;
 	}
 	if (git_oid_equal(&tree, git_commit_tree_id(oc)))
 		ret = c->copy_ready = 1;

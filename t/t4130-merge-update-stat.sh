@@ -40,8 +40,8 @@ unchanged () {
 	done
 }
 
-test_expect_success 'setup: a git that logs status, update-index, diff-files, read-tree' '
-	write_git_logger bin "$TRASH_DIRECTORY/git.log" status update-index diff-files read-tree
+test_expect_success 'setup: a git that logs status, update-index, diff-files, read-tree, write-tree' '
+	write_git_logger bin "$TRASH_DIRECTORY/git.log" status update-index diff-files read-tree write-tree
 '
 
 test_expect_success 'fresh stat data: no git status under the lock, no update-index at all' '
@@ -51,11 +51,25 @@ test_expect_success 'fresh stat data: no git status under the lock, no update-in
 	grep "3 merged" out &&
 	grep -c "^status$" git.log >n && echo 1 >expect && test_cmp expect n &&
 	grep "^read-tree$" git.log &&
+	# the old tree from the index'"'"'s cache tree; git write-tree only for the new one
+	grep -c "^write-tree$" git.log >n && echo 1 >expect && test_cmp expect n &&
 	! grep "^update-index$" git.log &&
 	! grep "^diff-files$" git.log &&
 	repo_is_tidy c1 &&
 	echo b >expect && test_cmp expect c1/b.txt &&
 	grep "^two$" c1/a.txt && grep "^five$" c1/shared.txt
+'
+
+test_expect_success 'a cache tree not valid: git write-tree says the index is the old tree' '
+	three ct && not_racy ct &&
+	(cd ct && git rm -q --cached README && git add README) &&
+	git -C ct diff --cached --quiet &&
+	rm -f git.log &&
+	(cd ct && PATH="$TRASH_DIRECTORY/bin:$PATH" git-parallel merge >../out) &&
+	grep "3 merged" out &&
+	grep -c "^status$" git.log >n && echo 1 >expect && test_cmp expect n &&
+	grep -c "^write-tree$" git.log >n && echo 2 >expect && test_cmp expect n &&
+	repo_is_tidy ct
 '
 
 test_expect_success 'a racily clean index: git status decides under the lock' '
