@@ -180,7 +180,8 @@ struct mctx {
 	int has_empty_tree;
 	size_t cur_task;	/* need_git(): the task it merges (plan index), else SIZE_MAX */
 	struct strmap text_merge;	/* path -> 1 + gitmerge_text_merge(), asked once */
-	/* the head of the task merged after this one, for prefetch_scripts() */
+	/* the task merged after this one (plan index) and its head, for prefetch_scripts() */
+	size_t next_task;
 	git_oid next_head;
 	int has_next_head;
 };
@@ -2433,8 +2434,9 @@ out:
  * scripts_merge()): for each file this merge puts into the tip
  * (c->tip.next) that the next task modified in place too, base -> new
  * tip and base -> the next task's version, with this merge's base taken
- * for the next one's (as for the tasks 'git parallel run' makes).  It
- * only fills c->scripts, kept by blob pair: a wrong guess costs a diff.
+ * for the next one's when the next task started there (as the tasks 'git
+ * parallel run' makes do).  It only fills c->scripts, kept by blob pair:
+ * a wrong guess costs a diff.
  */
 static void prefetch_scripts(struct mctx *c)
 {
@@ -2446,7 +2448,13 @@ static void prefetch_scripts(struct mctx *c)
 	git_oid trees[3], base_trees[2], side_trees[2];
 	size_t i, n = 0, k;
 
+	git_oid start;
+
 	if (!c->has_next_head || c->scripts_off || !ts->next_nr)
+		return;
+	/* a task that started elsewhere (a topic of its own) will likely have another base */
+	task_start(c, c->next_task, &start);
+	if (!git_oid_equal(&start, &c->mbase))
 		return;
 	if (!c->config_checked) {
 		c->config_checked = 1;
@@ -3696,6 +3704,8 @@ static int merge_all(struct mctx *c, git_oid *tip)
 			continue;
 		}
 		c->has_next_head = i + 1 < m->nr && !task_head(c, &m->results[i + 1], &c->next_head);
+		if (c->has_next_head)
+			c->next_task = m->results[i + 1].task;
 		rc = merge_one(c, r, tip, &commit);
 		if (rc < 0) {
 			set_reason(r, MO_FAILED, xstrfmt("cannot merge: %s", gp_git_error()));

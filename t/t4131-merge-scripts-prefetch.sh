@@ -31,7 +31,11 @@ test_expect_success 'setup: four tasks on one file, a fifth from the first one' 
 	(cd r && git checkout -q --detach parallel/T1 &&
 	 sed -i s/^11\$/eleven/ shared.txt && git commit -q -am t5 &&
 	 git update-ref refs/heads/parallel/T5 HEAD && git checkout -q main) &&
-	test "$(git -C r merge-base main parallel/T5)" = "$(git -C r rev-parse main)"
+	test "$(git -C r merge-base main parallel/T5)" = "$(git -C r rev-parse main)" &&
+	cp -R r r2 &&
+	# in r2, T5 says where it started: T1'"'"'s head
+	sed -i "s/^\(	*start = \).*/\1$(git -C r2 rev-parse parallel/T1)/" "$(state_dir r2)/tasks/T5" &&
+	grep "start = $(git -C r2 rev-parse parallel/T1)" "$(state_dir r2)/tasks/T5"
 '
 
 test_expect_success 'the next task'"'"'s scripts come ahead; one with another base asks' '
@@ -48,6 +52,16 @@ test_expect_success 'the next task'"'"'s scripts come ahead; one with another ba
 	git -C a log --first-parent --reverse --format=%T -n 5 main >gp.trees &&
 	test_cmp loop.trees gp.trees &&
 	repo_is_tidy a
+'
+
+test_expect_success 'a next task that started elsewhere: nothing asked ahead for it' '
+	rm -f scripts.log &&
+	(cd r2 && GIT_PARALLEL_TEST_SCRIPTS_LOG="$TRASH_DIRECTORY/scripts.log" \
+		git parallel merge >../out) &&
+	grep "5 merged" out &&
+	grep -c "^prefetched 1$" scripts.log >n && echo 3 >expect && test_cmp expect n &&
+	grep -c "^asked 1$" scripts.log >n && echo 1 >expect && test_cmp expect n &&
+	git -C r2 rev-parse "main^{tree}" >gp.tree && test_cmp loop.tree gp.tree
 '
 
 test_done
