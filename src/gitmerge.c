@@ -691,6 +691,8 @@ struct gitmerge_differ {
 	int to;			/* a socket: its stdin (send() with MSG_NOSIGNAL: no SIGPIPE) */
 	int from;		/* a pipe: its stdout */
 	unsigned long asked;	/* requests so far: each ends with its own marker line */
+	unsigned long answered;	/* answers read so far */
+	struct strbuf buf;	/* read and not yet taken: the start of the next answer */
 	size_t requests;	/* tree pairs asked */
 	int broken;
 	char *gitdir_opt;
@@ -706,6 +708,7 @@ struct gitmerge_differ *gitmerge_differ_start(git_repository *repo)
 	int sv[2] = { -1, -1 }, pfd[2] = { -1, -1 };
 	char **env = NULL;
 
+	strbuf_init(&d->buf, 0);
 	d->gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
 	argv[scripts_argv(argv, d->gitdir_opt)] = NULL;
 	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || pipe(pfd) < 0) {
@@ -791,66 +794,118 @@ static int differ_send(struct gitmerge_differ *d, const struct strbuf *in)
 	return 0;
 }
 
-int gitmerge_differ_scripts(struct gitmerge_differ *d, struct strmap *out, const git_oid *base_trees,
-			    const git_oid *side_trees, size_t n)
+/* Ask for the scripts of the n pairs (answered in order, each answer up to its marker).  0, or -1. */
+static int differ_ask(struct gitmerge_differ *d, const git_oid *base_trees, const git_oid *side_trees,
+		      size_t n)
 {
-	struct strbuf in = STRBUF_INIT, sb = STRBUF_INIT;
-	char mark[64], a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
-	size_t i, mlen, scanned = 0;
-	int ret = -1;
+	struct strbuf in = STRBUF_INIT;
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	size_t i;
+	int ret;
 
-	if (!d || d->broken)
-		return -1;
-	mlen = (size_t)snprintf(mark, sizeof(mark), DIFFER_MARK "%lu\n", ++d->asked);
 	for (i = 0; i < n; i++)
 		strbuf_addf(&in, "%s %s\n", git_oid_tostr(a, sizeof(a), &base_trees[i]),
 			    git_oid_tostr(b, sizeof(b), &side_trees[i]));
-	strbuf_add(&in, mark, mlen);
-	if (differ_send(d, &in) < 0)
-		goto out;
-	d->requests += n;
-	/* read up to the marker, alone on its line: every line before is git's answer */
+	strbuf_addf(&in, DIFFER_MARK "%lu\n", ++d->asked);
+	ret = differ_send(d, &in);
+	if (!ret)
+		d->requests += n;
+	strbuf_release(&in);
+	return ret;
+}
+
+/* Read the next answer not read yet (up to its marker, alone on its line) into out.  0, or -1. */
+static int differ_answer(struct gitmerge_differ *d, struct strmap *out)
+{
+	char mark[64];
+	size_t mlen, scanned = 0;
+	int ret = -1;
+
+	mlen = (size_t)snprintf(mark, sizeof(mark), DIFFER_MARK "%lu\n", d->answered + 1);
 	for (;;) {
-		char buf[65536];
-		ssize_t got = read(d->from, buf, sizeof(buf));
 		const char *hit = NULL;
 
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			goto out;
-		strbuf_add(&sb, buf, (size_t)got);
-		while (scanned + mlen <= sb.len) {
+		/* every line before the marker is git's answer; what follows, the next one's */
+		while (scanned + mlen <= d->buf.len) {
 			const char *nl;
 
-			if ((!scanned || sb.buf[scanned - 1] == '\n') &&
-			    !memcmp(sb.buf + scanned, mark, mlen)) {
-				hit = sb.buf + scanned;
+			if ((!scanned || d->buf.buf[scanned - 1] == '\n') &&
+			    !memcmp(d->buf.buf + scanned, mark, mlen)) {
+				hit = d->buf.buf + scanned;
 				break;
 			}
-			nl = memchr(sb.buf + scanned, '\n', sb.len - scanned);
+			nl = memchr(d->buf.buf + scanned, '\n', d->buf.len - scanned);
 			if (!nl)
 				break;
-			scanned = (size_t)(nl - sb.buf) + 1;
+			scanned = (size_t)(nl - d->buf.buf) + 1;
 		}
 		if (hit) {
-			if (hit + mlen != sb.buf + sb.len)
-				goto out;	/* nothing may follow before the next request */
-			strbuf_setlen(&sb, (size_t)(hit - sb.buf));
-			break;
+			struct strbuf answer = STRBUF_INIT;
+			size_t used = (size_t)(hit - d->buf.buf) + mlen;
+
+			strbuf_add(&answer, d->buf.buf, (size_t)(hit - d->buf.buf));
+			memmove(d->buf.buf, d->buf.buf + used, d->buf.len - used);
+			strbuf_setlen(&d->buf, d->buf.len - used);
+			ret = parse_scripts(out, &answer);
+			strbuf_release(&answer);
+			if (!ret)
+				d->answered++;
+			return ret;
+		}
+		{
+			char chunk[65536];
+			ssize_t got = read(d->from, chunk, sizeof(chunk));
+
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0)
+				return ret;
+			strbuf_add(&d->buf, chunk, (size_t)got);
 		}
 	}
-	if (parse_scripts(out, &sb) < 0)
-		goto out;
-	ret = 0;
-out:
-	if (ret < 0 && !d->broken) {
+}
+
+static void differ_broken(struct gitmerge_differ *d)
+{
+	if (!d->broken) {
 		d->broken = 1;
 		warning("cannot read git diff-tree's line scripts: git merge-tree decides");
 	}
-	strbuf_release(&sb);
-	strbuf_release(&in);
-	return ret;
+}
+
+int gitmerge_differ_collect(struct gitmerge_differ *d, struct strmap *out)
+{
+	if (!d || d->broken)
+		return -1;
+	while (d->answered < d->asked)
+		if (differ_answer(d, out) < 0) {
+			differ_broken(d);
+			return -1;
+		}
+	return 0;
+}
+
+int gitmerge_differ_send(struct gitmerge_differ *d, struct strmap *out, const git_oid *base_trees,
+			 const git_oid *side_trees, size_t n)
+{
+	if (!d || d->broken)
+		return -1;
+	/* one answer in flight at most: git never waits on a full pipe while we wait on it */
+	if (gitmerge_differ_collect(d, out) < 0)
+		return -1;
+	if (differ_ask(d, base_trees, side_trees, n) < 0) {
+		differ_broken(d);
+		return -1;
+	}
+	return 0;
+}
+
+int gitmerge_differ_scripts(struct gitmerge_differ *d, struct strmap *out, const git_oid *base_trees,
+			    const git_oid *side_trees, size_t n)
+{
+	if (gitmerge_differ_send(d, out, base_trees, side_trees, n) < 0)
+		return -1;
+	return gitmerge_differ_collect(d, out);
 }
 
 void gitmerge_differ_stop(struct gitmerge_differ *d)
@@ -863,6 +918,7 @@ void gitmerge_differ_stop(struct gitmerge_differ *d)
 	close(d->from);
 	while (waitpid(d->pid, &status, 0) < 0 && errno == EINTR)
 		;
+	strbuf_release(&d->buf);
 	free(d->gitdir_opt);
 	free(d);
 }

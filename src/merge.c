@@ -8,12 +8,15 @@
  * old state or the new state:
  *   1. finish an interrupted merge (the journal), if any;
  *   2. the checked-out target (if any) must be clean and its index.lock
- *      absent, else nothing happens;
+ *      absent, else nothing happens (its git status runs alongside 3 and
+ *      is heard before 4: a refusal drops what 3 computed);
  *   3. every merge is computed in memory, each on top of the previous
  *      result (objects only: commits nobody points at yet);
  *   4. the journal is written: old tip, new tip, what merged;
- *   5. the checked-out worktree is checked again, then the ref moves once,
- *      by compare-and-swap, from the old tip to the new one;
+ *   5. the checked-out worktree is checked again under its index.lock (from
+ *      the index's stat data when they can tell, else git status), then
+ *      the ref moves once, by compare-and-swap, from the old tip to the
+ *      new one;
  *   6. the worktree is updated with git read-tree -m -u <old> <new>, which
  *      takes index.lock before it writes any file and checks everything it
  *      will touch up front; if it fails, the ref is put back (again by
@@ -128,7 +131,10 @@ struct mctx {
 	git_signature *author, *committer;
 	int index_locked;	/* we hold the checked-out target's index.lock */
 	int settled;		/* settle_checkout() changed files */
+	pid_t status_pid;	/* checkout_ready_start()'s git status, till checkout_ready_finish() */
+	int status_fd;
 	int clean_at_old;	/* git status, under our index.lock, found the checkout clean */
+	int copy_ready;		/* and index.gp-merge is the index, every file as it says */
 	int ret;		/* update_failed(): what merge_tasks() returns */
 	struct tip_side tip;
 	/* prepare(): the current task's merge bases with the tip (nbases: how many) */
@@ -195,6 +201,12 @@ struct mctx {
 		struct gitmerge g;
 	} *answers;
 	size_t answers_nr, answers_alloc;
+	size_t cur_task;	/* need_git(): the task it merges (plan index), else SIZE_MAX */
+	struct strmap text_merge;	/* path -> 1 + gitmerge_text_merge(), asked once */
+	/* the task merged after this one (plan index) and its head, for prefetch_scripts() */
+	size_t next_task;
+	git_oid next_head;
+	int has_next_head;
 };
 
 /* signatures: GIT_{AUTHOR,COMMITTER}_{NAME,EMAIL} as git, else the config */
@@ -265,26 +277,25 @@ static char **child_env(const char *const *extra)
  * so that a Ctrl-C on the terminal cannot stop it halfway.  Returns the exit
  * status, 128 + signal when killed, -1 when it could not run.
  */
-static int run_child_io(const char *const *argv, const char *cwd, const char *const *extra,
-			struct strbuf *out, int keep_mask)
+static pid_t child_start(const char *const *argv, const char *cwd, const char *const *extra,
+			 int *out_fd, int keep_mask)
 {
 	char **env = child_env(extra);
 	int pfd[2] = { -1, -1 };
 	pid_t pid;
-	int status;
 
 	fflush(stdout);
 	fflush(stderr);
-	if (out && pipe(pfd) < 0) {
+	if (out_fd && pipe(pfd) < 0) {
 		free(env);
 		return error_errno("cannot make a pipe");
 	}
-	pid = cwd ? gitmerge_spawn(argv, cwd, env, -1, out ? pfd[1] : 2, pfd, out ? 2 : 0, !keep_mask) : -1;
+	pid = cwd ? gitmerge_spawn(argv, cwd, env, -1, out_fd ? pfd[1] : 2, pfd, out_fd ? 2 : 0, !keep_mask) : -1;
 	if (pid < 0)
 		pid = fork();	/* not git, or no posix_spawnp() */
 	if (pid < 0) {
 		free(env);
-		if (out) {
+		if (out_fd) {
 			close(pfd[0]);
 			close(pfd[1]);
 		}
@@ -307,7 +318,7 @@ static int run_child_io(const char *const *argv, const char *cwd, const char *co
 			dup2(fd, 0);
 			close(fd);
 		}
-		if (out) {
+		if (out_fd) {
 			close(pfd[0]);
 			dup2(pfd[1], 1);
 			close(pfd[1]);
@@ -321,12 +332,24 @@ static int run_child_io(const char *const *argv, const char *cwd, const char *co
 		_exit(127);
 	}
 	free(env);
-	if (out) {
+	if (out_fd) {
+		close(pfd[1]);
+		fcntl(pfd[0], F_SETFD, FD_CLOEXEC);	/* not for the children started meanwhile */
+		*out_fd = pfd[0];
+	}
+	return pid;
+}
+
+/* child_start()'s child: its stdout (out_fd, when >= 0) read into *out, its end waited for. */
+static int child_finish(pid_t pid, const char *const *argv, int out_fd, struct strbuf *out)
+{
+	int status;
+
+	if (out_fd >= 0) {
 		char buf[8192];
 		ssize_t n;
 
-		close(pfd[1]);
-		while ((n = read(pfd[0], buf, sizeof(buf))) != 0) {
+		while ((n = read(out_fd, buf, sizeof(buf))) != 0) {
 			if (n < 0) {
 				if (errno == EINTR)
 					continue;
@@ -334,7 +357,7 @@ static int run_child_io(const char *const *argv, const char *cwd, const char *co
 			}
 			strbuf_add(out, buf, (size_t)n);
 		}
-		close(pfd[0]);
+		close(out_fd);
 	}
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
@@ -347,6 +370,15 @@ static int run_child_io(const char *const *argv, const char *cwd, const char *co
 		return 128 + WTERMSIG(status);
 	}
 	return 128;
+}
+
+static int run_child_io(const char *const *argv, const char *cwd, const char *const *extra,
+			struct strbuf *out, int keep_mask)
+{
+	int fd = -1;
+	pid_t pid = child_start(argv, cwd, extra, out ? &fd : NULL, keep_mask);
+
+	return pid < 0 ? -1 : child_finish(pid, argv, fd, out);
 }
 
 static int run_child(const char *const *argv, const char *cwd, const char *const *extra)
@@ -482,67 +514,114 @@ out:
  * (untracked_in_the_way(), once the merged tree is known).  Fills dirty;
  * returns their number, or -1 (reported).
  */
-static int checkout_dirty(struct mctx *c, struct strlist *dirty)
-{
+static const char *const status_argv[] = {
 	/* --no-optional-locks: status must not write the index (it dies on a full disk) */
-	const char *argv[] = { "git", "--no-optional-locks", "status", "--porcelain", "-z",
-			       "--untracked-files=no", NULL };
-	struct strbuf out = STRBUF_INIT;
+	"git", "--no-optional-locks", "status", "--porcelain", "-z", "--untracked-files=no", NULL
+};
+
+/* The paths in git status's output out (its exit code rc) into dirty: how many, or -1 (reported). */
+static int dirty_parse(struct mctx *c, int rc, const struct strbuf *out, struct strlist *dirty)
+{
 	size_t i = 0;
 	int n = 0;
 
-	if (run_child_io(argv, c->m->checkout, NULL, &out, 1) != 0) {
-		strbuf_release(&out);
+	if (rc != 0)
 		return error("cannot read the status of '%s' (git status failed, see above)",
 			     c->m->checkout);
-	}
-	while (i + 3 < out.len) {
-		const char *e = out.buf + i;
+	while (i + 3 < out->len) {
+		const char *e = out->buf + i;
 		size_t len = strlen(e);
 
 		strlist_push(dirty, e + 3);
 		n++;
 		i += len + 1;
 		if (e[0] == 'R' || e[0] == 'C')
-			i += strlen(out.buf + i) + 1;	/* the rename's source */
+			i += strlen(out->buf + i) + 1;	/* the rename's source */
 	}
+	return n;
+}
+
+static int checkout_dirty(struct mctx *c, struct strlist *dirty)
+{
+	struct strbuf out = STRBUF_INIT;
+	int n = dirty_parse(c, run_child_io(status_argv, c->m->checkout, NULL, &out, 1), &out, dirty);
+
 	strbuf_release(&out);
 	return n;
+}
+
+/* Refuse (1, MS_REFUSED) when another git process holds the checkout's index.lock; else 0. */
+static int checkout_locked(struct mctx *c)
+{
+	char *lock = xstrfmt("%s/index.lock", c->checkout_gitdir);
+	int ret = 0;
+
+	if (!c->index_locked && !access(lock, F_OK)) {
+		free(c->m->why);
+		c->m->why = xstrfmt("'%s' exists: another git process is using the worktree '%s' "
+				    "(if none is, remove the file)", lock, c->m->checkout);
+		c->m->status = MS_REFUSED;
+		ret = 1;
+	}
+	free(lock);
+	return ret;
+}
+
+/* n dirty paths in m->dirty (checkout_dirty()): 0 clean, 1 refused (MS_REFUSED), -1 error. */
+static int refuse_dirty(struct mctx *c, int n)
+{
+	if (n <= 0)
+		return n;
+	free(c->m->why);
+	c->m->why = xstrfmt("'%s' is checked out in '%s', which has uncommitted changes",
+			    short_ref(c->m->target), c->m->checkout);
+	c->m->status = MS_REFUSED;
+	return 1;
 }
 
 /* The checked-out target must be clean, its index unlocked.  0 ready, 1 refused, -1 error. */
 static int checkout_ready(struct mctx *c)
 {
-	char *lock;
-	int n, ret = 0;
-
 	if (!c->m->checkout)
 		return 0;
-	lock = xstrfmt("%s/index.lock", c->checkout_gitdir);
-	if (!c->index_locked && !access(lock, F_OK)) {
-		free(c->m->why);
-		c->m->why = xstrfmt("'%s' exists: another git process is using the worktree '%s' "
-				    "(if none is, remove the file)", lock, c->m->checkout);
-		ret = 1;
-		goto out;
-	}
+	if (checkout_locked(c))
+		return 1;
 	strlist_clear(&c->m->dirty);
-	n = checkout_dirty(c, &c->m->dirty);
-	if (n < 0) {
-		ret = -1;
-		goto out;
-	}
-	if (n > 0) {
-		free(c->m->why);
-		c->m->why = xstrfmt("'%s' is checked out in '%s', which has uncommitted changes",
-				    short_ref(c->m->target), c->m->checkout);
-		ret = 1;
-	}
-out:
-	free(lock);
-	if (ret == 1)
-		c->m->status = MS_REFUSED;
-	return ret;
+	return refuse_dirty(c, checkout_dirty(c, &c->m->dirty));
+}
+
+/*
+ * checkout_ready() in two steps: the index.lock now, git status started
+ * (c->status_pid) to run while merge computes (2 cores), and
+ * checkout_ready_finish() to take its answer.  When it cannot be
+ * started, it runs here.  0, 1, -1 as checkout_ready().
+ */
+static int checkout_ready_start(struct mctx *c)
+{
+	if (!c->m->checkout)
+		return 0;
+	if (checkout_locked(c))
+		return 1;
+	c->status_pid = child_start(status_argv, c->m->checkout, NULL, &c->status_fd, 1);
+	if (c->status_pid > 0)
+		return 0;
+	c->status_pid = 0;
+	return checkout_ready(c);
+}
+
+static int checkout_ready_finish(struct mctx *c)
+{
+	struct strbuf out = STRBUF_INIT;
+	int rc;
+
+	if (c->status_pid <= 0)
+		return 0;
+	rc = child_finish(c->status_pid, status_argv, c->status_fd, &out);
+	c->status_pid = 0;
+	strlist_clear(&c->m->dirty);
+	rc = refuse_dirty(c, dirty_parse(c, rc, &out, &c->m->dirty));
+	strbuf_release(&out);
+	return rc;
 }
 
 /*
@@ -652,27 +731,216 @@ static int git_on_copy(struct mctx *c, const char *const *args, struct strbuf *o
 	return rc;
 }
 
-/* Copy the index to index.gp-merge (an absent index: no copy, git starts empty). */
-static int index_copy(struct mctx *c)
+/*
+ * Copy the index to index.gp-merge (an absent index: no copy, git starts
+ * empty), with the index's mtime: git takes an entry whose file changed
+ * in the second the index was written as "racily clean" and compares its
+ * content; a copy written later would make git trust its stat data.
+ */
+/* path with buf (a scratch file: not synced); 0, or -1 with nothing reported and no file left */
+static int write_quietly(const char *path, const char *buf, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return -1;
+	while (len) {
+		ssize_t n = write(fd, buf, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) < 0 || len) {
+		unlink(path);
+		return -1;
+	}
+	return 0;
+}
+
+static int index_copy_quiet(struct mctx *c, int quiet)
 {
 	char *idx = gitdir_file(c, "index"), *tmp = gitdir_file(c, "index.gp-merge");
 	char *tmplock = gitdir_file(c, "index.gp-merge.lock");
 	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
 	int ret = 0;
 
+	c->copy_ready = 0;
 	unlink(tmplock);	/* left by a killed read-tree: we hold index.lock */
 	unlink(tmp);
-	if (strbuf_read_file(&sb, idx) < 0) {
+	if (stat(idx, &st) < 0 || strbuf_read_file(&sb, idx) < 0) {
 		if (errno != ENOENT)
-			ret = error_errno("cannot read '%s'", idx);
-	} else if (write_file_atomic(tmp, sb.buf, sb.len, 0644) < 0) {
+			ret = quiet ? -1 : error_errno("cannot read '%s'", idx);
+	} else if (quiet ? write_quietly(tmp, sb.buf, sb.len) < 0 :
+		   write_file_atomic(tmp, sb.buf, sb.len, 0644) < 0) {
 		ret = -1;
+	} else {
+		struct timespec ts[2];
+
+		ts[0] = st.st_atim;
+		ts[1] = st.st_mtim;
+		if (utimensat(AT_FDCWD, tmp, ts, 0) < 0)
+			ret = quiet ? -1 : error_errno("cannot set the time of '%s'", tmp);
 	}
 	strbuf_release(&sb);
 	free(tmplock);
 	free(tmp);
 	free(idx);
 	return ret;
+}
+
+static int index_copy(struct mctx *c)
+{
+	return index_copy_quiet(c, 0);
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * The root of a cache tree (extension TREE, len bytes at p) into *out
+ * when it is valid and covers all nr entries; else *out is left alone.
+ * Its first record: the empty path, NUL, "<entries> <subtrees>\n", the
+ * tree's id (when <entries> is not -1: an invalid one).
+ */
+static void cache_tree_root(git_oid *out, const unsigned char *p, size_t len, uint32_t nr)
+{
+	const unsigned char *end = p + len, *nl;
+	char *stop;
+	long count;
+
+	if (len < 2 || p[0] != '\0' || !(nl = memchr(p + 1, '\n', len - 1)) ||
+	    (size_t)(end - nl - 1) < GIT_OID_RAWSZ)
+		return;
+	count = strtol((const char *)p + 1, &stop, 10);
+	if (stop == (const char *)p + 1 || *stop != ' ' || count < 0 || (uint32_t)count != nr)
+		return;
+	git_oid_fromraw(out, nl + 1);
+}
+
+/* Does the index entry e (git's on-disk layout) record st exactly? */
+static int entry_is(const unsigned char *e, const struct stat *st)
+{
+	uint32_t mode = be32(e + 24);
+
+	if (mode == 0120000u ? !S_ISLNK(st->st_mode) :
+	    !S_ISREG(st->st_mode) || mode != ((st->st_mode & 0100) ? 0100755u : 0100644u))
+		return 0;
+	return be32(e) == (uint32_t)st->st_ctim.tv_sec && be32(e + 4) == (uint32_t)st->st_ctim.tv_nsec &&
+		be32(e + 8) == (uint32_t)st->st_mtim.tv_sec && be32(e + 12) == (uint32_t)st->st_mtim.tv_nsec &&
+		be32(e + 20) == (uint32_t)st->st_ino && be32(e + 28) == (uint32_t)st->st_uid &&
+		be32(e + 32) == (uint32_t)st->st_gid && be32(e + 36) == (uint32_t)st->st_size;
+}
+
+/*
+ * Are the checkout's files as the index copy's stat data say, so that git
+ * would find every one clean without reading it?  Each entry must be a
+ * stage-0 file or symlink without flags that make git look elsewhere
+ * (gitlink, intent-to-add, skip-worktree, assume-unchanged), and lstat()
+ * must give exactly the recorded mode, size, times, inode and owner.
+ * With racy, an entry whose file changed in the second the copy's index
+ * was written (git's "racily clean": its content decides) does not pass.
+ * 1: all pass; 0: git must look (or the copy is not one this reads: index
+ * version 4, a split or sparse index).  With tree: the tree the index
+ * holds when its cache tree (extension TREE) says so for every entry,
+ * else zeros.  Reads no file content: the
+ * caller's git does.  The index is read here (version 2 or 3) rather
+ * than by libgit2, which takes ten times as long to load it.
+ */
+static int copy_stat_clean(struct mctx *c, int racy, git_oid *tree)
+{
+	static const unsigned char empty_blob[GIT_OID_RAWSZ] = {
+		0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b,
+		0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2, 0xe4, 0x8c, 0x53, 0x91
+	};
+	char *tmp = gitdir_file(c, "index.gp-merge");
+	struct strbuf sb = STRBUF_INIT, dir = STRBUF_INIT;
+	const unsigned char *p, *end;
+	struct stat ist;
+	uint32_t version, nr, i;
+	int root = -1, dfd = -1, clean = 0;
+
+	if (stat(tmp, &ist) < 0 || strbuf_read_file(&sb, tmp) < 0 || sb.len < 12 + GIT_OID_RAWSZ)
+		goto out;
+	p = (const unsigned char *)sb.buf;
+	end = p + sb.len - GIT_OID_RAWSZ;
+	version = be32(p + 4);
+	nr = be32(p + 8);
+	if (memcmp(p, "DIRC", 4) || (version != 2 && version != 3) || nr > sb.len / 62 ||
+	    (root = open(c->m->checkout, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		goto out;
+	for (p += 12, i = 0; i < nr; i++) {
+		size_t fixed = 62, namelen;
+		uint16_t flags;
+		const char *name, *slash, *base;
+		struct stat st;
+
+		if (end - p < 62)
+			goto out;
+		flags = (uint16_t)(p[60] << 8 | p[61]);
+		if (flags & (0x8000 | 0x3000))
+			goto out;	/* assume-valid, or a conflict stage */
+		if (flags & 0x4000) {
+			/* extended flags: skip-worktree, intent-to-add or unknown */
+			if (version < 3 || end - p < 64 || p[62] || p[63])
+				goto out;
+			fixed = 64;
+		}
+		name = (const char *)p + fixed;
+		namelen = strnlen(name, (size_t)(end - p) - fixed);
+		if (!namelen || namelen == (size_t)(end - p) - fixed)
+			goto out;
+		/* a size of 0 for a non-empty blob: git smudged a racy entry, its content decides */
+		if (!be32(p + 36) && memcmp(p + 40, empty_blob, GIT_OID_RAWSZ))
+			goto out;
+		if (racy && (int32_t)be32(p + 8) >= (int32_t)ist.st_mtim.tv_sec)
+			goto out;
+		/* each directory opened once (entries are sorted), its files stat()ed from it */
+		slash = strrchr(name, '/');
+		base = slash ? slash + 1 : name;
+		if (dfd < 0 || dir.len != (size_t)(slash ? slash - name : 0) ||
+		    (dir.len && memcmp(dir.buf, name, dir.len))) {
+			if (dfd >= 0 && dfd != root)
+				close(dfd);
+			strbuf_reset(&dir);
+			strbuf_add(&dir, name, slash ? (size_t)(slash - name) : 0);
+			dfd = dir.len ? openat(root, dir.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) :
+				root;
+			if (dfd < 0)
+				goto out;
+		}
+		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !entry_is(p, &st))
+			goto out;
+		p += (fixed + namelen + 8) & ~(size_t)7;
+	}
+	/* an extension git requires (lower case: a split or sparse index) is not read here */
+	if (tree)
+		memset(tree, 0, sizeof(*tree));
+	while (end - p >= 8) {
+		uint32_t len = be32(p + 4);
+
+		if (p[0] < 'A' || p[0] > 'Z' || (size_t)(end - p - 8) < len)
+			goto out;
+		if (tree && !memcmp(p, "TREE", 4))
+			cache_tree_root(tree, p + 8, len, nr);
+		p += 8 + len;
+	}
+	clean = p == end;
+out:
+	if (dfd >= 0 && dfd != root)
+		close(dfd);
+	if (root >= 0)
+		close(root);
+	strbuf_release(&dir);
+	strbuf_release(&sb);
+	free(tmp);
+	return clean;
 }
 
 /* Refresh the copy's stat data (as git status does) and say which tree it holds. */
@@ -691,8 +959,15 @@ static int copy_tree(struct mctx *c, git_oid *tree, int *files_clean)
 	int ret = -1;
 
 	if (files_clean)
-		/* its "needs update" lines are not read: diff-files names the paths */
-		*files_clean = git_on_copy(c, check, &out) == 0;
+		/*
+		 * git read-tree recorded the stat data of each file it wrote
+		 * after writing it, and trusts them itself: when every file
+		 * still has them, git update-index --refresh would only read
+		 * again what it has just written (all of it racily clean,
+		 * from the same second).  Else git decides (its "needs
+		 * update" lines are not read: diff-files names the paths).
+		 */
+		*files_clean = copy_stat_clean(c, 0, NULL) || git_on_copy(c, check, &out) == 0;
 	else
 		git_on_copy(c, refresh, NULL);	/* exit 1 only means "some files differ" */
 	strbuf_reset(&out);
@@ -701,6 +976,45 @@ static int copy_tree(struct mctx *c, git_oid *tree, int *files_clean)
 		if (!git_oid_fromstr(tree, out.buf))
 			ret = 0;
 	}
+	strbuf_release(&out);
+	return ret;
+}
+
+/*
+ * Under our index.lock, after the merges: is the checked-out target still
+ * clean at the old tip, as git status would say?  Answered without git
+ * status when the stat data answer (copy_stat_clean(), racily clean
+ * entries excluded) and the copy of the index holds the old tip's tree
+ * (git write-tree): then index.gp-merge is ready for git read-tree, each
+ * file as it says (c->copy_ready).  1: clean; 0: git status decides (it
+ * names the dirty paths).
+ */
+static int checkout_clean_locked(struct mctx *c)
+{
+	const char *wt[] = { "write-tree", NULL };
+	struct strbuf out = STRBUF_INIT;
+	git_commit *oc = NULL;
+	git_oid tree;
+	int ret = 0;
+
+	/* a copy that cannot be written (a full disk): git status decides, as before */
+	if (index_copy_quiet(c, 1) < 0 || !copy_stat_clean(c, 1, &tree) ||
+	    git_commit_lookup(&oc, c->repo, &c->m->old_tip) < 0) {
+		git_error_clear();
+		goto out;
+	}
+	/* the tree its cache tree names, else the one git write-tree writes */
+	if (!git_oid_equal(&tree, git_commit_tree_id(oc))) {
+		if (git_on_copy(c, wt, &out) != 0)
+			goto out;
+		strbuf_trim(&out);
+		if (git_oid_fromstr(&tree, out.buf) < 0)
+			goto out;
+	}
+	if (git_oid_equal(&tree, git_commit_tree_id(oc)))
+		ret = c->copy_ready = 1;
+out:
+	git_commit_free(oc);
 	strbuf_release(&out);
 	return ret;
 }
@@ -963,8 +1277,10 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 	uintptr_t side = forward ? IN_NEW : IN_OLD;
 	size_t i;
 	int ret = -1, rc, clean_at_old = c->clean_at_old, files_clean = 0;
+	int copy_ready = forward && clean_at_old && c->copy_ready;
 
 	c->clean_at_old = 0;	/* true once, before anything is written */
+	c->copy_ready = 0;
 
 	strmap_init(&paths);
 	strlist_init(&diff);
@@ -977,9 +1293,17 @@ static int settle_checkout(struct mctx *c, const git_oid *old, const git_oid *ne
 	git_oid_cpy(&old_tree, git_commit_tree_id(oc));
 	git_oid_cpy(&new_tree, git_commit_tree_id(nc));
 	want = forward ? &new_tree : &old_tree;
-	if (changed_paths(c, &old_tree, &new_tree, &paths) < 0 || index_copy(c) < 0)
+	if (changed_paths(c, &old_tree, &new_tree, &paths) < 0 || (!copy_ready && index_copy(c) < 0))
 		goto out;
-	if (forward && clean_at_old) {
+	if (copy_ready) {
+		/*
+		 * checkout_clean_locked() found every file as the copy's stat
+		 * data say, with our index.lock held since: nothing to
+		 * refresh for read-tree -m -u (which checks each path it
+		 * writes all the same)
+		 */
+		git_oid_cpy(&idx, &old_tree);
+	} else if (forward && clean_at_old) {
 		/*
 		 * git status found the index at the old tree and every file
 		 * as the index says, with our index.lock held since: no need
@@ -1396,11 +1720,30 @@ static void conflict_ranges(struct merge_conflict *mc, struct hunks *o, struct h
 	}
 }
 
+/* The paths a task's work changed (its start to its head), cached. */
+/* The commit task i started from (its state's start, else the plan's base). */
+static void task_start(struct mctx *c, size_t i, git_oid *out)
+{
+	const struct task_status *st = &c->s->st[i];
+
+	if (!st->start || git_oid_fromstr(out, st->start) < 0)
+		git_oid_cpy(out, &c->s->plan.base_oid);
+}
+
+/* Record the paths of side (task i's changes since its start) as what it touched. */
+static void touched_from(struct mctx *c, size_t i, const struct tree_side *side)
+{
+	size_t k;
+
+	c->touched_ok[i] = 1;
+	for (k = 0; k < side->nr; k++)
+		strlist_push(&c->touched[i], side->ch[k].path);
+}
+
 /*
- * The paths a task's work changed (its start to its head), cached: a
- * rename is its old path and its new one, as in a diff without rename
- * detection (tree_side_diff(): subtrees the same on both sides are not
- * read).
+ * The paths task i changed, from its start to its head (a rename: both
+ * paths), computed once: need_git() records them when it diffs the task
+ * from that very commit.
  */
 static const struct strlist *task_touched(struct mctx *c, size_t i)
 {
@@ -1409,20 +1752,17 @@ static const struct strlist *task_touched(struct mctx *c, size_t i)
 	git_oid start, head;
 	git_commit *a = NULL, *b = NULL;
 	struct tree_side side;
-	size_t k;
 
 	if (c->touched_ok[i])
 		return &c->touched[i];
 	c->touched_ok[i] = 1;
 	if (!st->head || git_oid_fromstr(&head, st->head) < 0)
 		return &c->touched[i];
-	if (!st->start || git_oid_fromstr(&start, st->start) < 0)
-		git_oid_cpy(&start, &s->plan.base_oid);
+	task_start(c, i, &start);
 	tree_side_init(&side);
 	if (!git_commit_lookup(&a, c->repo, &start) && !git_commit_lookup(&b, c->repo, &head) &&
 	    !tree_side_diff(&side, c->repo, git_commit_tree_id(a), git_commit_tree_id(b)))
-		for (k = 0; k < side.nr; k++)
-			strlist_push(&c->touched[i], side.ch[k].path);
+		touched_from(c, i, &side);
 	git_error_clear();
 	tree_side_release(&side);
 	git_commit_free(a);
@@ -2003,6 +2343,34 @@ out:
 }
 
 /*
+ * gitmerge_text_merge(path), asked of libgit2 once per path: the
+ * attribute files it reads (the checkout's, its index) do not change
+ * while merge works (only settle_checkout() writes them, at the end).
+ */
+static int text_merge(struct mctx *c, const char *path)
+{
+	uintptr_t v = (uintptr_t)strmap_get(&c->text_merge, path);
+
+	if (!v) {
+		v = 1 + !!gitmerge_text_merge(c->repo, path);
+		strmap_put(&c->text_merge, path, (void *)v, NULL);
+	}
+	return v == 2;
+}
+
+/* GIT_PARALLEL_TEST_SCRIPTS_LOG=<file>: "asked <n>" / "prefetched <n>" per differ request (files) */
+static void scripts_log(const char *what, size_t n)
+{
+	const char *log = getenv("GIT_PARALLEL_TEST_SCRIPTS_LOG");
+	FILE *f = log && *log ? fopen(log, "a") : NULL;
+
+	if (f) {
+		fprintf(f, "%s %zu\n", what, n);
+		fclose(f);
+	}
+}
+
+/*
  * Merge, as git's merge-ort does (gitmerge_scripts_merge()), the files
  * of bf from git's own line scripts of the base against each side:
  * those git merges cleanly get done and merged, those it conflicts on
@@ -2022,8 +2390,13 @@ static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 	}
 	if (c->scripts_off)
 		goto out;
+	/* the answer to prefetch_scripts(), which may hold these */
+	if (c->differ && gitmerge_differ_collect(c->differ, &c->scripts) < 0) {
+		c->scripts_off = 1;
+		goto out;
+	}
 	for (i = 0; i < n; i++) {
-		if (!gitmerge_text_merge(c->repo, bf[i].d->path))
+		if (!text_merge(c, bf[i].d->path))
 			continue;
 		cand[nc++] = bf[i];
 		missing += !gitmerge_script_of(&c->scripts, &bf[i].d->old_id, &bf[i].o->new_id) ||
@@ -2046,6 +2419,7 @@ static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 		git_oid_cpy(&side_trees[0], &trees[1]);
 		git_oid_cpy(&base_trees[1], &trees[0]);
 		git_oid_cpy(&side_trees[1], &trees[2]);
+		scripts_log("asked", nc);
 		if (gitmerge_differ_scripts(c->differ, &c->scripts, base_trees, side_trees, 2) < 0) {
 			c->scripts_off = 1;
 			goto out;
@@ -2125,6 +2499,95 @@ static void guess_paths(struct mctx *c, const struct both_file *bf, size_t n)
 	for (i = 0; i < later.nr; i++)
 		strlist_push(&c->guess, later.v[i]);
 	strlist_clear(&later);
+}
+
+/*
+ * Ask git now for the scripts the next task is likely to need, so that
+ * it diffs while this merge is written (its answer is read in
+ * scripts_merge()): for each file this merge puts into the tip
+ * (c->tip.next) that the next task modified in place too, base -> new
+ * tip and base -> the next task's version, with this merge's base taken
+ * for the next one's when the next task started there (as the tasks 'git
+ * parallel run' makes do).  It only fills c->scripts, kept by blob pair:
+ * a wrong guess costs a diff.
+ */
+static void prefetch_scripts(struct mctx *c)
+{
+	struct tip_side *ts = &c->tip;
+	struct tree_change *o = NULL, *d = NULL;
+	struct both_file *bf = NULL;
+	git_commit *hc = NULL;
+	git_tree *ht = NULL;
+	git_oid trees[3], base_trees[2], side_trees[2];
+	size_t i, n = 0, k;
+
+	git_oid start;
+
+	if (!c->has_next_head || c->scripts_off || !ts->next_nr)
+		return;
+	/* a task that started elsewhere (a topic of its own) will likely have another base */
+	task_start(c, c->next_task, &start);
+	if (!git_oid_equal(&start, &c->mbase))
+		return;
+	if (!c->config_checked) {
+		c->config_checked = 1;
+		c->scripts_off = !gitmerge_config_plain(c->repo);
+		if (c->scripts_off)
+			return;
+	}
+	if (git_commit_lookup(&hc, c->repo, &c->next_head) < 0 || git_commit_tree(&ht, hc) < 0)
+		goto out;
+	o = xcalloc(ts->next_nr, sizeof(*o));
+	d = xcalloc(ts->next_nr, sizeof(*d));
+	bf = xcalloc(ts->next_nr, sizeof(*bf));
+	for (i = 0; i < ts->next_nr; i++) {
+		const struct tree_change *t = &ts->next[i];
+		git_tree_entry *e = NULL;
+		int want;
+
+		if (!modified_in_place(t) || git_tree_entry_bypath(&e, ht, t->path) < 0)
+			continue;
+		want = git_tree_entry_filemode(e) == (git_filemode_t)t->new_mode &&
+			!git_oid_equal(git_tree_entry_id(e), &t->old_id) &&
+			!git_oid_equal(git_tree_entry_id(e), &t->new_id);
+		if (want) {
+			d[n] = *t;
+			git_oid_cpy(&d[n].new_id, git_tree_entry_id(e));
+			o[n] = *t;
+			want = text_merge(c, t->path) &&
+				(!gitmerge_script_of(&c->scripts, &t->old_id, &t->new_id) ||
+				 !gitmerge_script_of(&c->scripts, &t->old_id, &d[n].new_id));
+		}
+		git_tree_entry_free(e);
+		if (want) {
+			bf[n].o = &o[n];
+			bf[n].d = &d[n];
+			n++;
+		}
+	}
+	if (!n)
+		goto out;
+	for (k = 0; k < 3; k++)
+		if (files_tree(c, &trees[k], bf, n, (int)k) < 0)
+			goto out;
+	if (!c->differ && !(c->differ = gitmerge_differ_start(c->repo))) {
+		c->scripts_off = 1;
+		goto out;
+	}
+	git_oid_cpy(&base_trees[0], &trees[0]);
+	git_oid_cpy(&side_trees[0], &trees[1]);
+	git_oid_cpy(&base_trees[1], &trees[0]);
+	git_oid_cpy(&side_trees[1], &trees[2]);
+	scripts_log("prefetched", n);
+	if (gitmerge_differ_send(c->differ, &c->scripts, base_trees, side_trees, 2) < 0)
+		c->scripts_off = 1;
+out:
+	git_error_clear();
+	free(bf);
+	free(d);
+	free(o);
+	git_tree_free(ht);
+	git_commit_free(hc);
 }
 
 /*
@@ -2234,6 +2697,7 @@ static int merge_disjoint(struct mctx *c, git_oid *tree, const git_oid *tip_tree
 		}
 		tip_next_add(&c->tip, d->path, &d->old_id, d->old_mode, &u->id, d->new_mode);
 	}
+	prefetch_scripts(c);
 	if (tree_update(tree, c->repo, tip_tree, ups, nu, c->trees) < 0)
 		goto out;
 	if (ns && synthetic_pair(c, sb, so, st, sm, ns) < 0)
@@ -2280,6 +2744,16 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 		error("cannot compare '%s' and the target with their merge base: %s",
 		      git_oid_tostr_s(git_commit_id(hc)), gp_git_error());
 		goto out;
+	}
+	if (c->cur_task < c->s->plan.tasks.nr && !c->touched_ok[c->cur_task]) {
+		const struct task_status *st = &c->s->st[c->cur_task];
+		git_oid start, recorded;
+
+		/* the task's changes since its start, at its recorded head: what find_with() asks */
+		task_start(c, c->cur_task, &start);
+		if (git_oid_equal(&start, &c->mbase) && st->head &&
+		    !git_oid_fromstr(&recorded, st->head) && git_oid_equal(&recorded, git_commit_id(hc)))
+			touched_from(c, c->cur_task, &head);
 	}
 	ret = gitmerge_needed_sides(tip, &head);
 	if (!ret)
@@ -2456,7 +2930,9 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	 * Where git is not needed, a task that changed only paths the tip
 	 * did not (or the same way) goes into the tip's tree in place.
 	 */
+	c->cur_task = r->task;
 	need = need_git(c, tc, hc, &disjoint, &tree_oid);
+	c->cur_task = SIZE_MAX;
 	if (need < 0)
 		goto out;
 	if (disjoint == 2) {
@@ -3413,6 +3889,18 @@ static void results_reset(struct mctx *c)
 	c->spec_failed = 0;
 }
 
+/* The head of r's branch as it is now (for prefetch_scripts(): prepare() decides).  0, or -1. */
+static int task_head(struct mctx *c, const struct merge_result *r, git_oid *out)
+{
+	const struct task_status *st = &c->s->st[r->task];
+	char *branch = st->branch ? xstrdup(st->branch) : session_branch(c->s, r->id);
+	int ret = git_reference_name_to_id(out, c->repo, branch) < 0 ? -1 : 0;
+
+	git_error_clear();
+	free(branch);
+	return ret;
+}
+
 /*
  * Merge every selected task in turn, from m->old_tip; *tip ends as the
  * new tip.  0, or -1 (reported).  With c->speculate, c->spec_failed
@@ -3447,6 +3935,9 @@ static int merge_all(struct mctx *c, git_oid *tip)
 				stopped = 1;
 			continue;
 		}
+		c->has_next_head = i + 1 < m->nr && !task_head(c, &m->results[i + 1], &c->next_head);
+		if (c->has_next_head)
+			c->next_task = m->results[i + 1].task;
 		rc = merge_one(c, r, tip, &commit);
 		if (rc < 0) {
 			set_reason(r, MO_FAILED, xstrfmt("cannot merge: %s", gp_git_error()));
@@ -3483,12 +3974,31 @@ static int merge_all(struct mctx *c, git_oid *tip)
 	return 0;
 }
 
+/*
+ * checkout_ready()'s answer rc at the start: 1 when merge_tasks() stops
+ * there (*ret its return: 0 refused, -1 error); a dry run only warns.
+ */
+static int ready_or_refused(struct mctx *c, int rc, int *ret)
+{
+	if (rc < 0)
+		return 1;
+	if (rc > 0) {
+		if (!(c->opts->flags & MERGE_DRY_RUN)) {
+			*ret = 0;
+			return 1;
+		}
+		warning("%s", c->m->why);
+		c->m->status = MS_OK;
+	}
+	return 0;
+}
+
 int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_t nr,
 		const struct merge_opts *opts)
 {
 	struct mctx c;
 	size_t *order = NULL, order_nr = 0, i, k;
-	int *wanted = NULL, dry = !!(opts->flags & MERGE_DRY_RUN), ret = -1, step, round;
+	int *wanted = NULL, dry = !!(opts->flags & MERGE_DRY_RUN), ret = -1, step, round, rc;
 	struct strbuf msg = STRBUF_INIT;
 	sigset_t mask;
 	int blocked = 0;
@@ -3502,11 +4012,10 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	c.m = m;
 	c.merged_now = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.merged_now));
 	c.touched = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched));
+	c.cur_task = SIZE_MAX;
 	c.touched_ok = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched_ok));
 
 	if (!dry) {
-		int rc;
-
 		block_signals(&mask);
 		rc = journal_recover(&c);
 		m->signal = unblock_signals(&mask);
@@ -3520,18 +4029,13 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	if (resolve_target(&c) < 0 || find_checkout(&c, m->target) < 0 || make_signatures(&c) < 0)
 		goto out;
 	verify_prune(&c);
-	switch (checkout_ready(&c)) {
-	case -1:
+	/*
+	 * The checked-out target must be clean: its git status runs while
+	 * the merges are computed, and is heard before anything is written
+	 * (not with --verify, whose checks must not run for a refused merge).
+	 */
+	if (ready_or_refused(&c, opts->verify ? checkout_ready(&c) : checkout_ready_start(&c), &ret))
 		goto out;
-	case 1:
-		if (!dry) {
-			ret = 0;
-			goto out;
-		}
-		warning("%s", m->why);
-		m->status = MS_OK;
-		break;
-	}
 
 	if (!dry) {
 		/* a stale lock on the target: say so before any work is done */
@@ -3540,6 +4044,9 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 
 		free(lock);
 		if (locked) {
+			/* a dirty checkout is said first, as ever */
+			if (ready_or_refused(&c, checkout_ready_finish(&c), &ret))
+				goto out;
 			ref_locked(&c);
 			ret = 0;
 			goto out;
@@ -3576,9 +4083,8 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		free(common);
 	}
 	c.trees = tree_cache_new();
-	if (merge_all(&c, &tip) < 0)
-		goto out;
-	for (round = 1; c.spec_failed; round++) {
+	rc = merge_all(&c, &tip);
+	for (round = 1; !rc && c.spec_failed; round++) {
 		/*
 		 * git overturned a guess: again, with git's answers so far
 		 * (each pair is asked once); after two such rounds, asking
@@ -3587,9 +4093,18 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		results_reset(&c);
 		if (round >= 2)
 			c.speculate = 0;
-		if (merge_all(&c, &tip) < 0)
-			goto out;
+		rc = merge_all(&c, &tip);
 	}
+	/* git status's answer: refused, nothing was merged (as when it ran first) */
+	step = checkout_ready_finish(&c);
+	if (step == 1 && !dry) {
+		results_reset(&c);
+		free(m->results);
+		m->results = NULL;
+		m->nr = 0;
+	}
+	if (ready_or_refused(&c, step, &ret) || rc < 0)
+		goto out;
 	git_oid_cpy(&m->new_tip, &tip);
 	if (dry) {
 		ret = checkout_room(&c, &tip, 1) < 0 ? -1 : 0;
@@ -3605,8 +4120,10 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 		test_crash_point("merge-after-journal");
 		test_hook("GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE");
 		step = m->checkout ? index_lock_take(&c) : 0;
-		if (!step)
-			step = checkout_ready(&c);
+		if (!step && m->checkout) {
+			/* git status only when the stat data cannot tell */
+			step = checkout_clean_locked(&c) ? 0 : checkout_ready(&c);
+		}
 		c.clean_at_old = m->checkout && !step;
 		if (!step)
 			step = checkout_room(&c, &tip, 0);
@@ -3640,6 +4157,12 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	journal_remove(s);
 	ret = 0;
 out:
+	if (c.status_pid > 0) {
+		struct strbuf discard = STRBUF_INIT;
+
+		child_finish(c.status_pid, status_argv, c.status_fd, &discard);	/* after an error */
+		strbuf_release(&discard);
+	}
 	index_lock_release(&c);
 	if (blocked)
 		m->signal = unblock_signals(&mask);
@@ -3658,6 +4181,7 @@ out:
 	mergebase_free(c.mb_graph);
 	tree_cache_free(c.trees);
 	gitmerge_scripts_clear(&c.scripts);
+	strmap_clear(&c.text_merge);
 	tip_next_clear(&c.tip);
 	free(c.tip.next);
 	tree_side_release(&c.tip.side);

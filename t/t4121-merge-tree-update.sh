@@ -93,8 +93,9 @@ test_expect_success 'the trees are what git writes: fsck --strict, the directori
 '
 
 # the worktree is brought to the new tip (git read-tree -m -u on a copy of
-# the index), then checked: update-index --refresh says every file is as
-# the index says, and only when it does not, git diff-files names them
+# the index), then checked: the stat data, else update-index --refresh say
+# every file is as the index says, and only when not, git diff-files names
+# them (whether update-index runs depends on the clock: t4130)
 test_expect_success 'setup: a git that logs diff-files and update-index' '
 	write_git_logger bin "$TRASH_DIRECTORY/git.log" diff-files update-index read-tree
 '
@@ -108,7 +109,6 @@ test_expect_success 'a clean update: checked without git diff-files' '
 	rm -f git.log &&
 	(cd wt && PATH="$TRASH_DIRECTORY/bin:$PATH" git-parallel merge >/dev/null) &&
 	grep read-tree git.log &&
-	grep update-index git.log &&
 	! grep diff-files git.log &&
 	git -C wt status --porcelain >st && test_must_be_empty st &&
 	printf "1\nx\n" >expect && test_cmp expect wt/f1

@@ -140,6 +140,15 @@ struct gitmerge_differ *gitmerge_differ_start(git_repository *repo);
 int gitmerge_differ_scripts(struct gitmerge_differ *d, struct strmap *out, const git_oid *base_trees,
 			    const git_oid *side_trees, size_t n);
 void gitmerge_differ_stop(struct gitmerge_differ *d);
+/*
+ * The same in two steps, to let git diff while the caller works:
+ * gitmerge_differ_send() asks (after reading into out any answer not
+ * read yet: one in flight at most), gitmerge_differ_collect() reads
+ * every answer asked for into out.  0, or -1 as above.
+ */
+int gitmerge_differ_send(struct gitmerge_differ *d, struct strmap *out, const git_oid *base_trees,
+			 const git_oid *side_trees, size_t n);
+int gitmerge_differ_collect(struct gitmerge_differ *d, struct strmap *out);
 /* How many tree pairs d was asked to diff. */
 size_t gitmerge_differ_requests(const struct gitmerge_differ *d);
 

@@ -1,0 +1,127 @@
+#!/bin/sh
+
+test_description='git parallel merge: the checked-out target checked from stat data
+
+After the merges, under its index.lock, merge checks the checked-out
+target again without git status when the index'"'"'s stat data can tell
+(every file as recorded, none racily clean, the index at the old tip'"'"'s
+tree), and after git read-tree -m -u it checks the files it wrote the
+same way before git update-index --refresh would read them again.  When
+the stat data cannot tell, git decides as before: a file dirtied, a
+change staged or a file added with -N during the merges is still
+refused, a file changed under the update is still found.'
+
+. ./test-lib.sh
+
+. "$GP_TEST_DIR/lib/merge.sh"
+
+# three clean tasks: T1 edits a.txt, T2 adds b.txt, T3 edits shared.txt
+three () {
+	mk_tasks "$1" \
+		"T1|a.txt|sed -i s/^2\$/two/ a.txt" \
+		"T2|b.txt|echo b >b.txt" \
+		"T3|shared.txt|sed -i s/^5\$/five/ shared.txt"
+}
+
+# not_racy <repo>: the tracked files' times a minute back, then the index
+# written: no entry is racily clean, git trusts every entry's stat data
+not_racy () {
+	(cd "$1" && git ls-files -z | xargs -0 touch -d "1 minute ago" &&
+	 git update-index -q --refresh)
+}
+
+# unchanged <repo> <oid>: the target did not move and no task is merged
+unchanged () {
+	test "$(git -C "$1" rev-parse main)" = "$2" &&
+	for id in T1 T2 T3
+	do
+		task_state "$1" $id >actual && echo done >expect &&
+		test_cmp expect actual || return 1
+	done
+}
+
+test_expect_success 'setup: a git that logs status, update-index, diff-files, read-tree, write-tree' '
+	write_git_logger bin "$TRASH_DIRECTORY/git.log" status update-index diff-files read-tree write-tree
+'
+
+test_expect_success 'fresh stat data: no git status under the lock, no update-index at all' '
+	three c1 && not_racy c1 &&
+	rm -f git.log &&
+	(cd c1 && PATH="$TRASH_DIRECTORY/bin:$PATH" git-parallel merge >../out) &&
+	grep "3 merged" out &&
+	grep -c "^status$" git.log >n && echo 1 >expect && test_cmp expect n &&
+	grep "^read-tree$" git.log &&
+	# the old tree from the index'"'"'s cache tree; git write-tree only for the new one
+	grep -c "^write-tree$" git.log >n && echo 1 >expect && test_cmp expect n &&
+	! grep "^update-index$" git.log &&
+	! grep "^diff-files$" git.log &&
+	repo_is_tidy c1 &&
+	echo b >expect && test_cmp expect c1/b.txt &&
+	grep "^two$" c1/a.txt && grep "^five$" c1/shared.txt
+'
+
+test_expect_success 'a cache tree not valid: git write-tree says the index is the old tree' '
+	three ct && not_racy ct &&
+	(cd ct && git rm -q --cached README && git add README) &&
+	git -C ct diff --cached --quiet &&
+	rm -f git.log &&
+	(cd ct && PATH="$TRASH_DIRECTORY/bin:$PATH" git-parallel merge >../out) &&
+	grep "3 merged" out &&
+	grep -c "^status$" git.log >n && echo 1 >expect && test_cmp expect n &&
+	grep -c "^write-tree$" git.log >n && echo 2 >expect && test_cmp expect n &&
+	repo_is_tidy ct
+'
+
+test_expect_success 'a racily clean index: git status decides under the lock' '
+	three c2 && not_racy c2 &&
+	touch -d "2 minutes ago" c2/.git/index &&
+	rm -f git.log &&
+	(cd c2 && PATH="$TRASH_DIRECTORY/bin:$PATH" git-parallel merge >../out) &&
+	grep "3 merged" out &&
+	grep -c "^status$" git.log >n && echo 2 >expect && test_cmp expect n &&
+	repo_is_tidy c2
+'
+
+for f in README a.txt
+do
+	test_expect_success "$f dirtied during the merges: refused, kept" '
+		three d-$f && not_racy d-$f && old=$(git -C d-$f rev-parse main) &&
+		(cd d-$f && GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE="echo mine >>$f" \
+			test_expect_code 128 git parallel merge >../out 2>../err) &&
+		grep "uncommitted changes" err && grep "^	$f$" err &&
+		unchanged d-$f $old &&
+		tail -1 d-$f/$f >actual && echo mine >expect && test_cmp expect actual &&
+		! test -e d-$f/.git/index.lock && ! test -e d-$f/.git/index.gp-merge
+	'
+done
+
+test_expect_success 'a change staged during the merges, its stat data fresh: refused, kept' '
+	three s && not_racy s && old=$(git -C s rev-parse main) &&
+	(cd s && GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE="echo mine >>README &&
+		touch -d \"1 minute ago\" README && git add README" \
+		test_expect_code 128 git parallel merge >../out 2>../err) &&
+	grep "uncommitted changes" err && grep "^	README$" err &&
+	unchanged s $old &&
+	git -C s diff --cached --name-only >staged && echo README >expect && test_cmp expect staged
+'
+
+test_expect_success 'a file added with -N during the merges: refused, kept' '
+	three ita && not_racy ita && old=$(git -C ita rev-parse main) &&
+	(cd ita && GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE="echo new >new.txt && git add -N new.txt" \
+		test_expect_code 128 git parallel merge >../out 2>../err) &&
+	grep "^	new.txt$" err &&
+	unchanged ita $old &&
+	echo new >expect && test_cmp expect ita/new.txt
+'
+
+test_expect_success 'a file changed under the update, its mtime put back: found, named' '
+	three u && not_racy u && old=$(git -C u rev-parse main) &&
+	(cd u && GIT_PARALLEL_TEST_HOOK_AFTER_UPDATE="t=\$(stat -c %y README) &&
+		echo changed >README && touch -d \"\$t\" README" \
+		test_expect_code 128 git parallel merge >../out 2>&1) &&
+	grep "paths not as before: .README." out &&
+	test "$(git -C u rev-parse main)" = "$old" &&
+	echo changed >expect && test_cmp expect u/README
+'
+
+test_done
