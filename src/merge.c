@@ -2358,6 +2358,21 @@ static int text_merge(struct mctx *c, const char *path)
 	return v == 2;
 }
 
+/*
+ * The configuration the line scripts depend on, read once: whether they
+ * can be used at all, and whether git refines conflicts (its
+ * merge.conflictStyle).  Both prefetch_scripts() and scripts_merge() may
+ * come first.
+ */
+static void scripts_config(struct mctx *c)
+{
+	if (c->config_checked)
+		return;
+	c->config_checked = 1;
+	c->scripts_off = !gitmerge_config_plain(c->repo);
+	c->refine = gitmerge_conflict_refine(c->repo);
+}
+
 /* GIT_PARALLEL_TEST_SCRIPTS_LOG=<file>: "asked <n>" / "prefetched <n>" per differ request (files) */
 static void scripts_log(const char *what, size_t n)
 {
@@ -2383,11 +2398,7 @@ static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 	struct both_file *cand = xcalloc(n + 1, sizeof(*cand));
 	size_t i, k, nc = 0, missing = 0;
 
-	if (!c->config_checked) {
-		c->config_checked = 1;
-		c->scripts_off = !gitmerge_config_plain(c->repo);
-		c->refine = gitmerge_conflict_refine(c->repo);
-	}
+	scripts_config(c);
 	if (c->scripts_off)
 		goto out;
 	/* the answer to prefetch_scripts(), which may hold these */
@@ -2529,12 +2540,9 @@ static void prefetch_scripts(struct mctx *c)
 	task_start(c, c->next_task, &start);
 	if (!git_oid_equal(&start, &c->mbase))
 		return;
-	if (!c->config_checked) {
-		c->config_checked = 1;
-		c->scripts_off = !gitmerge_config_plain(c->repo);
-		if (c->scripts_off)
-			return;
-	}
+	scripts_config(c);
+	if (c->scripts_off)
+		return;
 	if (git_commit_lookup(&hc, c->repo, &c->next_head) < 0 || git_commit_tree(&ht, hc) < 0)
 		goto out;
 	o = xcalloc(ts->next_nr, sizeof(*o));
