@@ -585,10 +585,65 @@ static int ranges_needed(const struct check *c, const struct overlap *o, const s
 		f->old_mode != GIT_FILEMODE_COMMIT && f->new_mode != GIT_FILEMODE_COMMIT;
 }
 
+/*
+ * The pair's one merge base, looked up once per pair (cache: "a b" ->
+ * struct pair_base).  NULL when there are several, or none.
+ */
+struct pair_base {
+	int ok;
+	git_oid oid;
+};
+
+static int blob_id_at(git_oid *out, git_repository *repo, const git_oid *oid, const char *path);
+
+static const git_oid *pair_merge_base(struct strmap *cache, const struct check *c,
+				      git_repository *repo, size_t ta, size_t tb)
+{
+	struct pair_base *pb;
+	git_oidarray bases = { NULL, 0 };
+	char key[64];
+
+	snprintf(key, sizeof(key), "%zu %zu", ta, tb);
+	if (!(pb = strmap_get(cache, key))) {
+		pb = xcalloc(1, sizeof(*pb));
+		if (!git_merge_bases(&bases, repo, &c->fp[ta].head, &c->fp[tb].head) && bases.count == 1) {
+			pb->ok = 1;
+			git_oid_cpy(&pb->oid, &bases.ids[0]);
+		}
+		git_oidarray_dispose(&bases);
+		git_error_clear();
+		strmap_put(cache, key, pb, NULL);
+	}
+	return pb->ok ? &pb->oid : NULL;
+}
+
+/*
+ * Siblings that started from one dependency's result carry its files:
+ * one that a task inherited (did not change since its start) and that
+ * is the same in the pair's own merge base was not changed on that side
+ * as git's merge sees the pair; git takes the other side's, no overlap.
+ */
+static int unchanged_since_pair_base(struct strmap *cache, const struct check *c,
+				     git_repository *repo, size_t ta, const struct fp_file *fa,
+				     size_t tb, const struct fp_file *fb)
+{
+	const struct fp_file *in = fa->inherited ? fa : fb;
+	size_t t = fa->inherited ? ta : tb;
+	const git_oid *mb;
+	git_oid at_base, at_head;
+
+	if (fa->inherited == fb->inherited || fa->uncommitted || fb->uncommitted ||
+	    in->change == FP_DELETED || !(mb = pair_merge_base(cache, c, repo, ta, tb)))
+		return 0;
+	return !blob_id_at(&at_base, repo, mb, in->path) &&
+		!blob_id_at(&at_head, repo, &c->fp[t].head, in->path) &&
+		git_oid_equal(&at_base, &at_head);
+}
+
 static void find_overlaps(struct check *c, git_repository *repo)
 {
 	struct path_index ix = { STRMAP_INIT, NULL, 0, 0 };
-	struct strmap pairs = STRMAP_INIT, seen = STRMAP_INIT;
+	struct strmap pairs = STRMAP_INIT, seen = STRMAP_INIT, bases = STRMAP_INIT;
 	size_t t, f, k, i, j;
 
 	for (t = 0; t < c->nr; t++)
@@ -625,7 +680,9 @@ static void find_overlaps(struct check *c, git_repository *repo)
 					continue;
 				pair = pair_get(c, &pairs, ta, tb, repo);
 				if (pair->related ||
-				    skip_contained(pair, &c->fp[ta].files[fa], &c->fp[tb].files[fb]))
+				    skip_contained(pair, &c->fp[ta].files[fa], &c->fp[tb].files[fb]) ||
+				    unchanged_since_pair_base(&bases, c, repo, ta, &c->fp[ta].files[fa],
+							      tb, &c->fp[tb].files[fb]))
 					continue;
 				add_overlap(c, repo, ta, fa, tb, fb);	/* classified below */
 			}
@@ -668,6 +725,10 @@ static void find_overlaps(struct check *c, git_repository *repo)
 	for (k = 0; k < c->ov_nr; k++)
 		if (!c->ov[k].kind)
 			classify(c->ov[k].fa, c->ov[k].fb, &c->ov[k].cls, &c->ov[k].kind);
+	for (k = 0; k < bases.size; k++)
+		if (bases.v[k].key)
+			free(bases.v[k].value);
+	strmap_clear(&bases);
 	strmap_clear(&seen);
 	strmap_clear(&pairs);
 	index_release(&ix);
