@@ -841,6 +841,38 @@ static void refine_conflict(struct check *c, git_repository *repo, struct overla
 	}
 }
 
+/* Does commit head have at path what the merge base mb has (or neither has a file there)? */
+static int same_as_base(git_repository *repo, const git_oid *mb, const git_oid *head, const char *path)
+{
+	git_oid x, y;
+	int in_base = !blob_id_at(&x, repo, mb, path), in_head = !blob_id_at(&y, repo, head, path);
+
+	return in_base == in_head && (!in_base || git_oid_equal(&x, &y));
+}
+
+/*
+ * Tasks that share history beyond the pinned base (one built on
+ * commits the other has too, with or without a declared dependency):
+ * both footprints carry those commits' changes.  A conflict on a path
+ * that one side has as the pair's own merge base has it is none as git's
+ * merge of the pair sees it (git takes the other side's).  Committed
+ * work only; a pair with several merge bases is left as it is.
+ */
+static void refine_shared_history(struct strmap *cache, struct check *c, git_repository *repo,
+				  struct overlap *o)
+{
+	const struct fp_file *fa = o->fa, *fb = o->fb;
+	const git_oid *mb;
+
+	if (!fa || !fb || o->cls != OVERLAP_CONFLICT || fa->uncommitted || fb->uncommitted ||
+	    !(mb = pair_merge_base(cache, c, repo, o->a < o->b ? o->a : o->b, o->a < o->b ? o->b : o->a)) ||
+	    (git_oid_equal(mb, &c->fp[o->a].merge_base) && git_oid_equal(mb, &c->fp[o->b].merge_base)))
+		return;
+	if (same_as_base(repo, mb, &c->fp[o->a].head, fa->path) ||
+	    same_as_base(repo, mb, &c->fp[o->b].head, fb->path))
+		o->cls = OVERLAP_SAME_FILE;
+}
+
 /*
  * The path's merge attribute, as git's merge honours it: merge=union
  * never conflicts, -merge (binary) conflicts whenever both changed it,
@@ -1941,6 +1973,7 @@ static void early_start(struct check *c, struct session *s, const size_t *sel, s
 int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	      unsigned int flags)
 {
+	struct strmap bases = STRMAP_INIT;	/* pairs' merge bases (struct pair_base) */
 	size_t k, i;
 	int ret = 0;
 
@@ -1983,8 +2016,13 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		return -1;
 	for (i = 0; i < c->ov_nr; i++) {
 		refine_conflict(c, s->repo, &c->ov[i]);
+		refine_shared_history(&bases, c, s->repo, &c->ov[i]);
 		merge_attribute(s->repo, &c->ov[i]);
 	}
+	for (i = 0; i < bases.size; i++)
+		if (bases.v[i].key)
+			free(bases.v[i].value);
+	strmap_clear(&bases);
 	if (c->exact) {
 		size_t shared = c->pairs_nr, k2;
 

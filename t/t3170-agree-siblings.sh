@@ -72,4 +72,36 @@ test_expect_success 'a file D changed, renamed and edited by one sibling: no con
 	echo 0 >expect && test_cmp expect plain.code
 '
 
+# shared <dir> <command-B>: commit X on the base changes line 5 of f;
+# A fast-forwards to X and adds g, B fast-forwards to X and runs
+# <command-B> (no declared dependency: the history is shared all the same)
+shared () {
+	new_repo "$1" && seq 1 20 >"$1/f" && git -C "$1" add f && git -C "$1" commit -q -m f &&
+	git -C "$1" checkout -q -b x && sed -i s/^5\$/five/ "$1/f" && git -C "$1" commit -q -am x &&
+	git -C "$1" checkout -q main &&
+	printf "[task \"A\"]\n\ttitle = a\n\tcommand = git merge -q --ff-only x && echo g >g\n[task \"B\"]\n\ttitle = b\n\tcommand = git merge -q --ff-only x && %s\n" \
+		"$2" >"$1.ini" &&
+	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
+	test "$(git -C "$1" merge-base parallel/A parallel/B)" = "$(git -C "$1" rev-parse x)" &&
+	{ git -C "$1" merge-tree --write-tree --name-only parallel/A parallel/B >mt.out; git_code=$?; } &&
+	(cd "$1" && git parallel check --json >../plain.json; echo $? >../plain.code) &&
+	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] for o in d[\"overlaps\"])" >plain.classes
+}
+
+# bench/agree --shape octopus --history on git.git (merge 1c7fee5d0857:
+# epoch.c and epoch.h, which two parents had from a commit they shared)
+test_expect_success 'history both tasks share: a file one left as it was is no conflict' '
+	shared sh-del "git rm -q f" &&
+	test $git_code = 0 &&
+	echo "same-file:f" >expect && test_cmp expect plain.classes &&
+	echo 0 >expect && test_cmp expect plain.code
+'
+
+test_expect_success 'history both tasks share: an edit next to the shared one is no conflict' '
+	shared sh-adj "sed -i s/^6\$/six/ f" &&
+	test $git_code = 0 &&
+	echo "same-file:f" >expect && test_cmp expect plain.classes &&
+	echo 0 >expect && test_cmp expect plain.code
+'
+
 test_done
