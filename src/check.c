@@ -586,10 +586,65 @@ static int ranges_needed(const struct check *c, const struct overlap *o, const s
 		f->old_mode != GIT_FILEMODE_COMMIT && f->new_mode != GIT_FILEMODE_COMMIT;
 }
 
+/*
+ * The pair's one merge base, looked up once per pair (cache: "a b" ->
+ * struct pair_base).  NULL when there are several, or none.
+ */
+struct pair_base {
+	int ok;
+	git_oid oid;
+};
+
+static int blob_id_at(git_oid *out, git_repository *repo, const git_oid *oid, const char *path);
+
+static const git_oid *pair_merge_base(struct strmap *cache, const struct check *c,
+				      git_repository *repo, size_t ta, size_t tb)
+{
+	struct pair_base *pb;
+	git_oidarray bases = { NULL, 0 };
+	char key[64];
+
+	snprintf(key, sizeof(key), "%zu %zu", ta, tb);
+	if (!(pb = strmap_get(cache, key))) {
+		pb = xcalloc(1, sizeof(*pb));
+		if (!git_merge_bases(&bases, repo, &c->fp[ta].head, &c->fp[tb].head) && bases.count == 1) {
+			pb->ok = 1;
+			git_oid_cpy(&pb->oid, &bases.ids[0]);
+		}
+		git_oidarray_dispose(&bases);
+		git_error_clear();
+		strmap_put(cache, key, pb, NULL);
+	}
+	return pb->ok ? &pb->oid : NULL;
+}
+
+/*
+ * Siblings that started from one dependency's result carry its files:
+ * one that a task inherited (did not change since its start) and that
+ * is the same in the pair's own merge base was not changed on that side
+ * as git's merge sees the pair; git takes the other side's, no overlap.
+ */
+static int unchanged_since_pair_base(struct strmap *cache, const struct check *c,
+				     git_repository *repo, size_t ta, const struct fp_file *fa,
+				     size_t tb, const struct fp_file *fb)
+{
+	const struct fp_file *in = fa->inherited ? fa : fb;
+	size_t t = fa->inherited ? ta : tb;
+	const git_oid *mb;
+	git_oid at_base, at_head;
+
+	if (fa->inherited == fb->inherited || fa->uncommitted || fb->uncommitted ||
+	    in->change == FP_DELETED || !(mb = pair_merge_base(cache, c, repo, ta, tb)))
+		return 0;
+	return !blob_id_at(&at_base, repo, mb, in->path) &&
+		!blob_id_at(&at_head, repo, &c->fp[t].head, in->path) &&
+		git_oid_equal(&at_base, &at_head);
+}
+
 static void find_overlaps(struct check *c, git_repository *repo)
 {
 	struct path_index ix = { STRMAP_INIT, NULL, 0, 0 };
-	struct strmap pairs = STRMAP_INIT, seen = STRMAP_INIT;
+	struct strmap pairs = STRMAP_INIT, seen = STRMAP_INIT, bases = STRMAP_INIT;
 	size_t t, f, k, i, j;
 
 	for (t = 0; t < c->nr; t++)
@@ -626,7 +681,9 @@ static void find_overlaps(struct check *c, git_repository *repo)
 					continue;
 				pair = pair_get(c, &pairs, ta, tb, repo);
 				if (pair->related ||
-				    skip_contained(pair, &c->fp[ta].files[fa], &c->fp[tb].files[fb]))
+				    skip_contained(pair, &c->fp[ta].files[fa], &c->fp[tb].files[fb]) ||
+				    unchanged_since_pair_base(&bases, c, repo, ta, &c->fp[ta].files[fa],
+							      tb, &c->fp[tb].files[fb]))
 					continue;
 				add_overlap(c, repo, ta, fa, tb, fb);	/* classified below */
 			}
@@ -669,6 +726,10 @@ static void find_overlaps(struct check *c, git_repository *repo)
 	for (k = 0; k < c->ov_nr; k++)
 		if (!c->ov[k].kind)
 			classify(c->ov[k].fa, c->ov[k].fb, &c->ov[k].cls, &c->ov[k].kind);
+	for (k = 0; k < bases.size; k++)
+		if (bases.v[k].key)
+			free(bases.v[k].value);
+	strmap_clear(&bases);
 	strmap_clear(&seen);
 	strmap_clear(&pairs);
 	index_release(&ix);
@@ -779,6 +840,38 @@ static void refine_conflict(struct check *c, git_repository *repo, struct overla
 		o->cls = OVERLAP_SAME_FILE;
 		o->kind = "content";	/* an add only from the pinned base */
 	}
+}
+
+/* Does commit head have at path what the merge base mb has (or neither has a file there)? */
+static int same_as_base(git_repository *repo, const git_oid *mb, const git_oid *head, const char *path)
+{
+	git_oid x, y;
+	int in_base = !blob_id_at(&x, repo, mb, path), in_head = !blob_id_at(&y, repo, head, path);
+
+	return in_base == in_head && (!in_base || git_oid_equal(&x, &y));
+}
+
+/*
+ * Tasks that share history beyond the pinned base (one built on
+ * commits the other has too, with or without a declared dependency):
+ * both footprints carry those commits' changes.  A conflict on a path
+ * that one side has as the pair's own merge base has it is none as git's
+ * merge of the pair sees it (git takes the other side's).  Committed
+ * work only; a pair with several merge bases is left as it is.
+ */
+static void refine_shared_history(struct strmap *cache, struct check *c, git_repository *repo,
+				  struct overlap *o)
+{
+	const struct fp_file *fa = o->fa, *fb = o->fb;
+	const git_oid *mb;
+
+	if (!fa || !fb || o->cls != OVERLAP_CONFLICT || fa->uncommitted || fb->uncommitted ||
+	    !(mb = pair_merge_base(cache, c, repo, o->a < o->b ? o->a : o->b, o->a < o->b ? o->b : o->a)) ||
+	    (git_oid_equal(mb, &c->fp[o->a].merge_base) && git_oid_equal(mb, &c->fp[o->b].merge_base)))
+		return;
+	if (same_as_base(repo, mb, &c->fp[o->a].head, fa->path) ||
+	    same_as_base(repo, mb, &c->fp[o->b].head, fb->path))
+		o->cls = OVERLAP_SAME_FILE;
 }
 
 /*
@@ -1883,6 +1976,7 @@ static void early_start(struct check *c, struct session *s, const size_t *sel, s
 int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	      unsigned int flags)
 {
+	struct strmap bases = STRMAP_INIT;	/* pairs' merge bases (struct pair_base) */
 	size_t k, i;
 	int ret = 0;
 
@@ -1925,8 +2019,13 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		return -1;
 	for (i = 0; i < c->ov_nr; i++) {
 		refine_conflict(c, s->repo, &c->ov[i]);
+		refine_shared_history(&bases, c, s->repo, &c->ov[i]);
 		merge_attribute(s->repo, &c->ov[i]);
 	}
+	for (i = 0; i < bases.size; i++)
+		if (bases.v[i].key)
+			free(bases.v[i].value);
+	strmap_clear(&bases);
 	if (c->exact) {
 		size_t shared = c->pairs_nr, k2;
 

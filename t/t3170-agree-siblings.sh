@@ -2,11 +2,12 @@
 
 test_description='siblings that started from one dependency: check against git
 
-Reduced from bench/agree --shape siblings on redis (merge c1ea6175c535):
-the dependency D added files, one sibling changed them further, the other
-did not; measured from the pinned base both "added" them, and plain check
-called it an add/add conflict where git (whose merge base for the pair is
-D) merges cleanly.'
+Reduced from bench/agree --shape siblings on redis (merges c1ea6175c535
+and, with --history, f63e81c202ca): the dependency D added or changed
+files, one sibling changed them further (or renamed, or deleted them),
+the other did not; measured from the pinned base both changed them, and
+plain check called an add/add, content or modify/delete conflict where
+git (whose merge base for the pair is D) merges cleanly.'
 
 . ./test-lib.sh
 
@@ -23,10 +24,10 @@ siblings () {
 	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] for o in d[\"overlaps\"])" >plain.classes
 }
 
-test_expect_success 'a file D added, changed by one sibling only: no conflict, as git' '
+test_expect_success 'a file D added, changed by one sibling only: no overlap, as git' '
 	siblings only1 "sed -i s/^5\$/five/ f" "echo other >g" &&
 	test $git_code = 0 &&
-	echo "same-file:f" >expect && test_cmp expect plain.classes &&
+	echo >expect && test_cmp expect plain.classes &&
 	echo 0 >expect && test_cmp expect plain.code && test_cmp expect exact.code
 '
 
@@ -42,6 +43,65 @@ test_expect_success 'a file D added, both siblings change one line: a conflict, 
 	test $git_code = 1 &&
 	echo "conflict:f" >expect && test_cmp expect plain.classes &&
 	echo 1 >expect && test_cmp expect plain.code && test_cmp expect exact.code
+'
+
+# siblings_mod <dir> <command-S2>: f is in the base, D changes it, S1
+# depends on D and changes only g, S2 depends on D and runs <command-S2>
+siblings_mod () {
+	new_repo "$1" && seq 1 20 >"$1/f" && git -C "$1" add f && git -C "$1" commit -q -m f &&
+	printf "[task \"D\"]\n\ttitle = d\n\tcommand = sed -i s/^5\$/five/ f\n[task \"S1\"]\n\ttitle = s1\n\tcommand = echo g >g\n\tdepends = D\n[task \"S2\"]\n\ttitle = s2\n\tcommand = %s\n\tdepends = D\n" \
+		"$2" >"$1.ini" &&
+	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
+	test "$(git -C "$1" rev-parse parallel/S1^)" = "$(git -C "$1" rev-parse parallel/D)" &&
+	{ git -C "$1" merge-tree --write-tree --name-only parallel/S1 parallel/S2 >mt.out; git_code=$?; } &&
+	(cd "$1" && git parallel check --json >../plain.json; echo $? >../plain.code) &&
+	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] for o in d[\"overlaps\"])" >plain.classes
+}
+
+test_expect_success 'a file D changed, deleted by one sibling: no modify/delete, as git' '
+	siblings_mod del "git rm -q f" &&
+	test $git_code = 0 &&
+	echo >expect && test_cmp expect plain.classes &&
+	echo 0 >expect && test_cmp expect plain.code
+'
+
+test_expect_success 'a file D changed, renamed and edited by one sibling: no conflict, as git' '
+	siblings_mod ren "git mv f h && sed -i s/^15\$/fifteen/ h" &&
+	test $git_code = 0 &&
+	echo >expect && test_cmp expect plain.classes &&
+	echo 0 >expect && test_cmp expect plain.code
+'
+
+# shared <dir> <command-B>: commit X on the base changes line 5 of f;
+# A fast-forwards to X and adds g, B fast-forwards to X and runs
+# <command-B> (no declared dependency: the history is shared all the same)
+shared () {
+	new_repo "$1" && seq 1 20 >"$1/f" && git -C "$1" add f && git -C "$1" commit -q -m f &&
+	git -C "$1" checkout -q -b x && sed -i s/^5\$/five/ "$1/f" && git -C "$1" commit -q -am x &&
+	git -C "$1" checkout -q main &&
+	printf "[task \"A\"]\n\ttitle = a\n\tcommand = git merge -q --ff-only x && echo g >g\n[task \"B\"]\n\ttitle = b\n\tcommand = git merge -q --ff-only x && %s\n" \
+		"$2" >"$1.ini" &&
+	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
+	test "$(git -C "$1" merge-base parallel/A parallel/B)" = "$(git -C "$1" rev-parse x)" &&
+	{ git -C "$1" merge-tree --write-tree --name-only parallel/A parallel/B >mt.out; git_code=$?; } &&
+	(cd "$1" && git parallel check --json >../plain.json; echo $? >../plain.code) &&
+	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] for o in d[\"overlaps\"])" >plain.classes
+}
+
+# bench/agree --shape octopus --history on git.git (merge 1c7fee5d0857:
+# epoch.c and epoch.h, which two parents had from a commit they shared)
+test_expect_success 'history both tasks share: a file one left as it was is no conflict' '
+	shared sh-del "git rm -q f" &&
+	test $git_code = 0 &&
+	echo "same-file:f" >expect && test_cmp expect plain.classes &&
+	echo 0 >expect && test_cmp expect plain.code
+'
+
+test_expect_success 'history both tasks share: an edit next to the shared one is no conflict' '
+	shared sh-adj "sed -i s/^6\$/six/ f" &&
+	test $git_code = 0 &&
+	echo "same-file:f" >expect && test_cmp expect plain.classes &&
+	echo 0 >expect && test_cmp expect plain.code
 '
 
 test_done
