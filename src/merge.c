@@ -2373,6 +2373,34 @@ static void scripts_config(struct mctx *c)
 	c->refine = gitmerge_conflict_refine(c->repo);
 }
 
+/*
+ * The two tree pairs whose diffs are the line scripts of bf's files (base
+ * -> the tip's side, base -> the task's side): the files alone, at their
+ * paths (attributes), in three small trees; and the differ running.  0,
+ * or -1 (nothing reported; c->scripts_off when git cannot be started).
+ */
+static int scripts_request(struct mctx *c, const struct both_file *bf, size_t n,
+			   git_oid base_trees[2], git_oid side_trees[2])
+{
+	git_oid trees[3];
+	size_t k;
+
+	for (k = 0; k < 3; k++)
+		if (files_tree(c, &trees[k], bf, n, (int)k) < 0) {
+			git_error_clear();
+			return -1;
+		}
+	if (!c->differ && !(c->differ = gitmerge_differ_start(c->repo))) {
+		c->scripts_off = 1;
+		return -1;
+	}
+	git_oid_cpy(&base_trees[0], &trees[0]);
+	git_oid_cpy(&side_trees[0], &trees[1]);
+	git_oid_cpy(&base_trees[1], &trees[0]);
+	git_oid_cpy(&side_trees[1], &trees[2]);
+	return 0;
+}
+
 /* GIT_PARALLEL_TEST_SCRIPTS_LOG=<file>: "asked <n>" / "prefetched <n>" per differ request (files) */
 static void scripts_log(const char *what, size_t n)
 {
@@ -2394,7 +2422,7 @@ static void scripts_log(const char *what, size_t n)
  */
 static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 {
-	git_oid trees[3], base_trees[2], side_trees[2];
+	git_oid base_trees[2], side_trees[2];
 	struct both_file *cand = xcalloc(n + 1, sizeof(*cand));
 	size_t i, k, nc = 0, missing = 0;
 
@@ -2416,20 +2444,8 @@ static void scripts_merge(struct mctx *c, struct both_file *bf, size_t n)
 	if (!nc)
 		goto out;
 	if (missing) {
-		/* the files alone, at their paths (attributes), in three small trees */
-		for (k = 0; k < 3; k++)
-			if (files_tree(c, &trees[k], cand, nc, (int)k) < 0) {
-				git_error_clear();
-				goto out;
-			}
-		if (!c->differ && !(c->differ = gitmerge_differ_start(c->repo))) {
-			c->scripts_off = 1;
+		if (scripts_request(c, cand, nc, base_trees, side_trees) < 0)
 			goto out;
-		}
-		git_oid_cpy(&base_trees[0], &trees[0]);
-		git_oid_cpy(&side_trees[0], &trees[1]);
-		git_oid_cpy(&base_trees[1], &trees[0]);
-		git_oid_cpy(&side_trees[1], &trees[2]);
 		scripts_log("asked", nc);
 		if (gitmerge_differ_scripts(c->differ, &c->scripts, base_trees, side_trees, 2) < 0) {
 			c->scripts_off = 1;
@@ -2529,8 +2545,8 @@ static void prefetch_scripts(struct mctx *c)
 	struct both_file *bf = NULL;
 	git_commit *hc = NULL;
 	git_tree *ht = NULL;
-	git_oid trees[3], base_trees[2], side_trees[2];
-	size_t i, n = 0, k;
+	git_oid base_trees[2], side_trees[2];
+	size_t i, n = 0;
 
 	git_oid start;
 
@@ -2575,17 +2591,8 @@ static void prefetch_scripts(struct mctx *c)
 	}
 	if (!n)
 		goto out;
-	for (k = 0; k < 3; k++)
-		if (files_tree(c, &trees[k], bf, n, (int)k) < 0)
-			goto out;
-	if (!c->differ && !(c->differ = gitmerge_differ_start(c->repo))) {
-		c->scripts_off = 1;
+	if (scripts_request(c, bf, n, base_trees, side_trees) < 0)
 		goto out;
-	}
-	git_oid_cpy(&base_trees[0], &trees[0]);
-	git_oid_cpy(&side_trees[0], &trees[1]);
-	git_oid_cpy(&base_trees[1], &trees[0]);
-	git_oid_cpy(&side_trees[1], &trees[2]);
 	scripts_log("prefetched", n);
 	if (gitmerge_differ_send(c->differ, &c->scripts, base_trees, side_trees, 2) < 0)
 		c->scripts_off = 1;
