@@ -7,14 +7,6 @@ test_description='git parallel merge: repositories and interruptions it must sur
 . "$GP_TEST_DIR/lib/merge.sh"
 . "$GP_TEST_DIR/lib/faults.sh"
 
-# three clean tasks: T1 edits a.txt, T2 adds b.txt, T3 edits shared.txt
-three () {
-	mk_tasks "$1" \
-		"T1|a.txt|sed -i s/^2\$/two/ a.txt" \
-		"T2|b.txt|echo b >b.txt" \
-		"T3|shared.txt|sed -i s/^5\$/five/ shared.txt"
-}
-
 # consistent <repo> <old> <new>: main is at <old> or <new>, and HEAD, the
 # index and the files all hold that same tree; fsck is clean.
 consistent () {

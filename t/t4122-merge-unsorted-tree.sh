@@ -13,22 +13,6 @@ check measures such a task as git diff does, with a note.'
 . ./test-lib.sh
 . "$GP_TEST_DIR/lib/merge.sh"
 
-# literal_tree <repo> <mode> <name> <oid> ...: a tree object with these
-# entries in this order (sorted or not), its id on stdout
-literal_tree () {
-	r=$1 && shift &&
-	python3 -c '
-import sys
-a = sys.argv[1:]
-sys.stdout.buffer.write(b"".join(a[i].encode() + b" " + a[i + 1].encode() + b"\0" +
-    bytes.fromhex(a[i + 2]) for i in range(0, len(a), 3)))' "$@" |
-	git -C "$r" hash-object -t tree -w --literally --stdin
-}
-
-blob () {
-	echo "$2" | git -C "$1" hash-object -w --stdin
-}
-
 test_expect_success 'setup: main at a root tree b, c, a (unsorted); task T1 changes a' '
 	new_repo repo &&
 	a=$(blob repo a) && b=$(blob repo b) && c=$(blob repo c) && a2=$(blob repo a2) &&

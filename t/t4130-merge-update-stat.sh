@@ -15,29 +15,11 @@ refused, a file changed under the update is still found.'
 
 . "$GP_TEST_DIR/lib/merge.sh"
 
-# three clean tasks: T1 edits a.txt, T2 adds b.txt, T3 edits shared.txt
-three () {
-	mk_tasks "$1" \
-		"T1|a.txt|sed -i s/^2\$/two/ a.txt" \
-		"T2|b.txt|echo b >b.txt" \
-		"T3|shared.txt|sed -i s/^5\$/five/ shared.txt"
-}
-
 # not_racy <repo>: the tracked files' times a minute back, then the index
 # written: no entry is racily clean, git trusts every entry's stat data
 not_racy () {
 	(cd "$1" && git ls-files -z | xargs -0 touch -d "1 minute ago" &&
 	 git update-index -q --refresh)
-}
-
-# unchanged <repo> <oid>: the target did not move and no task is merged
-unchanged () {
-	test "$(git -C "$1" rev-parse main)" = "$2" &&
-	for id in T1 T2 T3
-	do
-		task_state "$1" $id >actual && echo done >expect &&
-		test_cmp expect actual || return 1
-	done
 }
 
 test_expect_success 'setup: a git that logs status, update-index, diff-files, read-tree, write-tree' '

@@ -11,20 +11,6 @@ measured are reported with a note, never an error").'
 
 . ./test-lib.sh
 
-literal_tree () {
-	r=$1 && shift &&
-	python3 -c '
-import sys
-a = sys.argv[1:]
-sys.stdout.buffer.write(b"".join(a[i].encode() + b" " + a[i + 1].encode() + b"\0" +
-    bytes.fromhex(a[i + 2]) for i in range(0, len(a), 3)))' "$@" |
-	git -C "$r" hash-object -t tree -w --literally --stdin
-}
-
-blob () {
-	echo "$2" | git -C "$1" hash-object -w --stdin
-}
-
 test_expect_success 'setup: main at an unsorted root tree; T1 ran, then left uncommitted work' '
 	new_repo repo &&
 	a=$(blob repo a) && b=$(blob repo b) && c=$(blob repo c) &&

@@ -211,3 +211,20 @@ wait_gone () {
 		sleep 0.1
 	done
 }
+
+# literal_tree <repo> <mode> <name> <oid> ...: a tree object with these
+# entries in this order (sorted or not), its id on stdout
+literal_tree () {
+	r=$1 && shift &&
+	python3 -c '
+import sys
+a = sys.argv[1:]
+sys.stdout.buffer.write(b"".join(a[i].encode() + b" " + a[i + 1].encode() + b"\0" +
+    bytes.fromhex(a[i + 2]) for i in range(0, len(a), 3)))' "$@" |
+	git -C "$r" hash-object -t tree -w --literally --stdin
+}
+
+# blob <repo> <text>: the blob of that line, written; its id on stdout
+blob () {
+	echo "$2" | git -C "$1" hash-object -w --stdin
+}

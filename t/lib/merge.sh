@@ -88,3 +88,21 @@ loop_oracle () {
 	done &&
 	git -C "$1" rev-parse "$tip^{tree}" >loop.tree
 }
+
+# three clean tasks: T1 edits a.txt, T2 adds b.txt, T3 edits shared.txt
+three () {
+	mk_tasks "$1" \
+		"T1|a.txt|sed -i s/^2\$/two/ a.txt" \
+		"T2|b.txt|echo b >b.txt" \
+		"T3|shared.txt|sed -i s/^5\$/five/ shared.txt"
+}
+
+# unchanged <repo> <oid>: the target did not move and no task is merged
+unchanged () {
+	test "$(git -C "$1" rev-parse main)" = "$2" &&
+	for id in T1 T2 T3
+	do
+		task_state "$1" $id >actual && echo done >expect &&
+		test_cmp expect actual || return 1
+	done
+}
