@@ -949,6 +949,12 @@ static void on_end(struct run_engine *e, const struct exec_end *end)
 			/* not a consumed attempt: the pool pauses, the task waits its turn again */
 			double d = start_backoff(e);
 
+			/*
+			 * held back from now on: counted even when the pool looks
+			 * again only after the pause (a loaded machine)
+			 */
+			if (!e->wait_since[i])
+				e->wait_since[i] = e->now();
 			e->backoffs[i]++;
 			e->tries[i]--;
 			strbuf_reset(&why);

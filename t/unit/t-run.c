@@ -245,12 +245,15 @@ struct world {
 	struct fake f;
 	struct run_engine e;
 	struct strbuf events;
+	double late;	/* seconds the engine is late after each backoff (a loaded machine) */
 };
 
 static void on_event(const struct run_event *ev, void *cb)
 {
 	struct world *w = cb;
 
+	if (ev->kind == RUN_EV_BACKOFF)
+		fake_time += w->late;
 	if (ev->kind != RUN_EV_TICK)
 		strbuf_addf(&w->events, "%d %s %s @%.1f\n", (int)ev->kind, ev->id ? ev->id : "-",
 			    ev->reason ? ev->reason : "", fake_time - 1000);
@@ -566,6 +569,37 @@ static void test_backoff_is_pool_wide(void)
 	world_close(&w);
 }
 
+/*
+ * The engine late after a 429 (a loaded machine: the state file's fsync,
+ * the scheduler), so late that the pause is over before it looks again:
+ * the task was held back for the whole pause all the same, and counts it.
+ */
+static void test_backoff_counted_when_late(void)
+{
+	struct run_opts o = { 1, 0, 0, "fake", 0, -1 };
+	struct world w;
+
+	if (world_open(&w, "- [ ] X1 [P] x in x\n", &o) < 0) {
+		ok(0, "late backoff: set up");
+		return;
+	}
+	free(w.s.cfg.retry_on);
+	w.s.cfg.retry_on = xstrdup("429");
+	w.s.cfg.backoff_base = 2;
+	w.s.cfg.backoff_max = 4;
+	world_reinit(&w, &o);
+	w.f.fail = "X1:1,1,0";
+	w.f.log_429 = "X1:2";
+	w.late = 10;
+	run_engine_run(&w.e);
+	ok(state_of(&w, "X1") == TS_DONE, "late backoff: done");
+	ok(w.s.st[0].wait_time >= 1 + 2,
+	   "the pauses count as wait time even when the engine looks again after their end");
+	if (w.s.st[0].wait_time < 3)
+		printf("# wait time %.3f\n%s", w.s.st[0].wait_time, w.f.log.buf);
+	world_close(&w);
+}
+
 static void test_precheck_not_now(void)
 {
 	struct run_opts o = { 3, 0, 0, "fake", 0, -1 };
@@ -625,6 +659,7 @@ int main(void)
 	test_prepare_fails();
 	test_idle_pool_gives_up();
 	test_backoff_is_pool_wide();
+	test_backoff_counted_when_late();
 	test_precheck_not_now();
 	git_libgit2_shutdown();
 	return tap_done();
