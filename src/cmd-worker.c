@@ -11,8 +11,10 @@
 #include "gp/output.h"
 #include "gp/parse-options.h"
 #include "gp/remote.h"
+#include "gp/repo.h"
 #include "gp/runner.h"
 #include "gp/session.h"
+#include "gp/state.h"
 #include "gp/worker.h"
 
 #define DEFAULT_LEASE 600.0
@@ -64,6 +66,16 @@ static void on_event(const struct run_event *ev, void *cb)
 	case RUN_EV_TICK:
 		break;
 	}
+	if (ev->unsaved && ev->id && sb.len) {
+		/* what the task's file says is not what just happened (as run says it) */
+		char *path = state_task_path((const char *)cb, ev->id);
+
+		if (ev->kind == RUN_EV_DONE)
+			strbuf_addf(&sb, ", but its state could not be saved to '%s'", term_str(path));
+		else
+			strbuf_addf(&sb, "; its state could not be saved to '%s'", term_str(path));
+		free(path);
+	}
 	report_flush();
 	if (sb.len)
 		fprintf(stderr, "%s\n", sb.buf);
@@ -96,6 +108,7 @@ int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx)
 	struct worker_opts o;
 	struct strbuf why = STRBUF_INIT;
 	enum worker_outcome outcome = WORKER_FAILED;
+	char *state_dir = NULL;
 	int c, ret;
 	struct parse_opt usage_worker[] = {
 		OPT_COMMAND("worker"),
@@ -122,6 +135,7 @@ int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx)
 	o.id = argv[optind + 1];
 	o.config_path = ctx->config_path;
 	o.on_event = on_event;
+	o.cb = state_dir = repo_state_path(ctx->repo, NULL);
 	if (worker_run(ctx->repo, &o, &outcome, &why) < 0) {
 		ret = 128;
 		goto out;
@@ -145,6 +159,7 @@ int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx)
 		break;
 	}
 out:
+	free(state_dir);
 	strbuf_release(&why);
 	return ret;
 }

@@ -405,6 +405,21 @@ int worker_run(git_repository *repo, const struct worker_opts *o, enum worker_ou
 			strbuf_addf(why, "task '%s' is %s%s%s", o->id, task_state_name(st->state),
 				    st->reason ? ": " : "", st->reason ? st->reason : "");
 		}
+		if (e.unsaved[i]) {
+			/*
+			 * As run: never reported done (nor failed) when its file
+			 * says otherwise.  The remote is our record: what was
+			 * pushed stays there, so the work is not lost.
+			 */
+			char *path = state_task_path(state_dir, o->id);
+
+			error("the state of task '%s' could not be saved to '%s'%s%s%s", o->id, path,
+			      *outcome == WORKER_LOST ? "" : " (its ",
+			      *outcome == WORKER_LOST ? "" : done ? "branch and state were" : "state was",
+			      *outcome == WORKER_LOST ? "" : " pushed all the same)");
+			free(path);
+			goto out;
+		}
 	}
 	ret = 0;
 	goto out;
