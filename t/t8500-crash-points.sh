@@ -75,10 +75,10 @@ setup_run () {
 	ini_tasks "$1" K1 K2
 }
 go_run () {
-	(cd "$1" && git parallel run -j 2 --command "$FAULT_AGENT" >../out 2>../err)
+	(cd "$1" && git parallel run -j 2 --command "$FAULT_AGENT" >"$TRASH_DIRECTORY/$io.out" 2>"$TRASH_DIRECTORY/$io.err")
 }
 finished_run () {
-	grep "^2 done\$" out &&
+	grep "^2 done\$" "$io.out" &&
 	for id in K1 K2
 	do
 		echo done >expect &&
@@ -109,10 +109,10 @@ setup_prune () {
 	chmod +x "$1.agent"
 }
 go_prune () {
-	(cd "$1" && git parallel run --command "\"$TRASH_DIRECTORY/$1.agent\"" >../out 2>../err)
+	(cd "$1" && git parallel run --command "\"$TRASH_DIRECTORY/$1.agent\"" >"$TRASH_DIRECTORY/$io.out" 2>"$TRASH_DIRECTORY/$io.err")
 }
 finished_prune () {
-	grep "^1 done\$" out &&
+	grep "^1 done\$" "$io.out" &&
 	echo done >expect && task_field "$1" K1 state >actual && test_cmp expect actual &&
 	git -C "$1" log --format=%s parallel/K1 >log && grep "^K1: work\$" log &&
 	git -C "$1" worktree list --porcelain >wt && ! grep prunable wt
@@ -131,10 +131,10 @@ setup_sparse () {
 	(cd "$1" && git parallel plan tasks.ini >/dev/null)
 }
 go_sparse () {
-	(cd "$1" && git parallel run --sparse >../out 2>../err)
+	(cd "$1" && git parallel run --sparse >"$TRASH_DIRECTORY/$io.out" 2>"$TRASH_DIRECTORY/$io.err")
 }
 finished_sparse () {
-	grep "^1 done\$" out &&
+	grep "^1 done\$" "$io.out" &&
 	git -C "$1.parallel/K1" status --porcelain >st && test_must_be_empty st &&
 	git -C "$1.parallel/K1" sparse-checkout list >actual &&
 	echo a >expect && test_cmp expect actual &&
@@ -152,7 +152,7 @@ setup_clean () {
 	go_merge "$1"
 }
 go_clean () {
-	(cd "$1" && git parallel clean --merged >../out 2>../err)
+	(cd "$1" && git parallel clean --merged >"$TRASH_DIRECTORY/$io.out" 2>"$TRASH_DIRECTORY/$io.err")
 }
 finished_clean () {
 	test -z "$(git -C "$1" for-each-ref refs/heads/parallel/)" &&
@@ -160,7 +160,7 @@ finished_clean () {
 	! test -e "$(git -C "$1" rev-parse --git-common-dir)/worktrees"/K1
 }
 go_merge () {
-	(cd "$1" && git parallel merge >../out 2>../err)
+	(cd "$1" && git parallel merge >"$TRASH_DIRECTORY/$io.out" 2>"$TRASH_DIRECTORY/$io.err")
 }
 finished_merge () {
 	for id in K1 K2 K3
@@ -197,7 +197,7 @@ setup_verify () {
 	setup_merge "$1"
 }
 go_verify () {
-	(cd "$1" && git parallel merge --verify true >../out 2>../err)
+	(cd "$1" && git parallel merge --verify true >"$TRASH_DIRECTORY/$io.out" 2>"$TRASH_DIRECTORY/$io.err")
 }
 finished_verify () {
 	finished_merge "$1" &&
@@ -222,7 +222,7 @@ worker_task () {
 # renews late does not lose it
 go_worker () {
 	(cd "$1" && git parallel worker ${GIT_PARALLEL_TEST_CRASH_AT:+--lease 1s} \
-		"$REMOTE_URL" $(worker_task) >../out 2>../err)
+		"$REMOTE_URL" $(worker_task) >"$TRASH_DIRECTORY/$io.out" 2>"$TRASH_DIRECTORY/$io.err")
 }
 finished_worker () {
 	id=$(worker_task) &&
@@ -249,10 +249,10 @@ setup_oldlayout () {
 	git -C "$1" update-ref refs/gp-remote/heads/parallel/T002 $c
 }
 go_oldlayout () {
-	(cd "$1" && git parallel status --remote "$REMOTE_URL" >../out 2>../err)
+	(cd "$1" && git parallel status --remote "$REMOTE_URL" >"$TRASH_DIRECTORY/$io.out" 2>"$TRASH_DIRECTORY/$io.err")
 }
 finished_oldlayout () {
-	grep "^T001 " out &&
+	grep "^T001 " "$io.out" &&
 	git -C "$1" for-each-ref --format="%(refname)" refs/gp-remote/parallel/ \
 		refs/gp-remote/heads/ refs/gp-remote/target >old &&
 	test_must_be_empty old &&
@@ -268,23 +268,42 @@ lease_over () {
 	while test $(date +%s) -le $lease; do sleep 0.2; done
 }
 
+# Each row keeps the output of its two commands (<dir>.crash.out/err,
+# <dir>.next.out/err: no row writes another's) and, when it fails, says
+# which step failed, here and in <dir>.failed (prove hides the output;
+# the trash directory stays).
 for p in $POINTS
 do
 	point=${p%%:*} kind=${p#*:}
 	test_expect_success "kill -9 at $point ($kind): sane, and the next $kind finishes" '
 		dir=c-$point &&
+		step="setup" && io=$dir.setup &&
 		setup_$kind $dir &&
+		step="the command killed at $point" && io=$dir.crash &&
 		{ GIT_PARALLEL_TEST_CRASH_AT=$point go_$kind $dir; rc=$?; } &&
 		test_crashed $rc &&
+		step="waiting for what the killed command left" &&
 		case $kind in
 		run|sparse) wait_commands_gone $dir ;;
 		worker) lease_over $(worker_task) ;;
 		esac &&
+		step="repo_sane after the kill" &&
 		repo_sane $dir &&
-		go_$kind $dir || { cat err; false; } &&
+		step="the next $kind" && io=$dir.next &&
+		go_$kind $dir &&
+		step="finished_$kind" &&
 		finished_$kind $dir &&
+		step="repo_sane at the end" &&
 		repo_sane $dir &&
-		no_locks $dir
+		step="no_locks" &&
+		no_locks $dir || {
+			echo "failed at: $step" | tee $dir.failed &&
+			for f in $dir.crash.out $dir.crash.err $dir.next.out $dir.next.err
+			do
+				test -f $f && echo "== $f" && cat $f
+			done
+			false
+		}
 	'
 done
 
