@@ -728,7 +728,7 @@ static int save_plan(const char *state, struct plan *p, const char *workdir,
 	struct replan rp;
 	char **given, **files;
 	size_t i;
-	int ret;
+	int ret, fd;
 
 	given = xcalloc(p->sources.nr ? p->sources.nr : 1, sizeof(*given));
 	files = xcalloc(p->tasks.nr ? p->tasks.nr : 1, sizeof(*files));
@@ -746,13 +746,16 @@ static int save_plan(const char *state, struct plan *p, const char *workdir,
 	}
 	memset(&rp, 0, sizeof(rp));
 	plan_init(&rp.old);
-	ret = replan_check(&rp, repo, state, p, prefix);
+	/* as every writer of states: a status caching counts waits its turn */
+	fd = state_flock(state);
+	ret = fd < 0 ? -1 : replan_check(&rp, repo, state, p, prefix);
 	if (!ret) {
 		p->id = new_plan_id();
 		ret = state_save_plan(state, p);
 	}
 	if (!ret)
 		ret = replan_archive(&rp, state);
+	state_funlock(fd);
 	replan_release(&rp);
 	for (i = 0; i < p->tasks.nr; i++)
 		p->tasks.v[i].file = files[i];

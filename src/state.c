@@ -646,6 +646,31 @@ pid_t state_lock_holder(const char *state_dir)
 	return (pid_t)pid;
 }
 
+int state_flock(const char *state_dir)
+{
+	int fd;
+
+	if (state_mkdir(state_dir) < 0)
+		return -1;
+	fd = open(state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return error_errno("cannot open '%s'", state_dir);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			error_errno("cannot lock '%s'", state_dir);
+			close(fd);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+void state_funlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);	/* drops the flock */
+}
+
 /* the lock */
 
 static struct timespec taken_over_since;

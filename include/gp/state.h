@@ -67,6 +67,16 @@ int state_lock_acquire(const char *state_dir, const char *what);
 void state_lock_release(const char *state_dir);
 
 /*
+ * The flock() of the state directory (made if missing), waiting for it:
+ * what a writer that takes no lock file holds while it writes states, so
+ * that state_task_cache_work() (which skips while it is held) and
+ * state_lock_acquire() never interleave with it.  The descriptor to give
+ * state_funlock(), or -1 (reported).
+ */
+int state_flock(const char *state_dir);
+void state_funlock(int fd);
+
+/*
  * When state_lock_acquire() took over a lock left by a dead process: 1,
  * with *since set to that lock file's mtime (when the dead holder took
  * it); else 0.  Whatever that process left in git-parallel's own
