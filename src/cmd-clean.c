@@ -180,7 +180,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		struct strbuf reasons = STRBUF_INIT;
 		size_t k;
 
-		if (broken && worktree_being_removed(s->repo, name, wt))
+		if (broken && worktree_being_removed(s->repo, name, wt, has_branch ? branch : NULL))
 			;	/* a clean killed while it removed it: finish the job */
 		else if (broken)
 			strbuf_addf(&reasons, "worktree '%s' is damaged (its git files are incomplete)", wt);

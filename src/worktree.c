@@ -375,7 +375,8 @@ static int husk_of(const char *path, const char *admin)
  * missing are not work.  Lists up to 5 in *what; returns their number, or
  * -1 when the worktree cannot be read (*what says why).
  */
-static int foreign_files(git_repository *wrepo, int allow_modified, struct strbuf *what)
+static int foreign_files_of(git_repository *wrepo, const char *spec, int allow_modified,
+			    struct strbuf *what)
 {
 	git_diff_options opts;
 	git_object *tree = NULL;
@@ -387,7 +388,7 @@ static int foreign_files(git_repository *wrepo, int allow_modified, struct strbu
 	opts.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS |
 		GIT_DIFF_INCLUDE_IGNORED | GIT_DIFF_RECURSE_IGNORED_DIRS |
 		GIT_DIFF_INCLUDE_TYPECHANGE;
-	if (git_revparse_single(&tree, wrepo, "HEAD^{tree}") < 0 ||
+	if (git_revparse_single(&tree, wrepo, spec) < 0 ||
 	    git_diff_tree_to_workdir(&diff, wrepo, (git_tree *)tree, &opts) < 0) {
 		strbuf_addf(what, "cannot compare it with its branch: %s", gp_git_error());
 		found = -1;
@@ -411,6 +412,11 @@ out:
 	git_diff_free(diff);
 	git_object_free(tree);
 	return found;
+}
+
+static int foreign_files(git_repository *wrepo, int allow_modified, struct strbuf *what)
+{
+	return foreign_files_of(wrepo, "HEAD^{tree}", allow_modified, what);
 }
 
 /* Remove the registered worktree wt (directory and admin files); req->error on failure. */
@@ -1490,9 +1496,10 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
  * worktree of ours, which clean removes (worktree_remove_broken()), or a
  * stale admin directory the next run removes.  The working tree goes only
  * while its .git file is there (as libgit2 does), never through a
- * symbolic link.  Crash points: run-mid-prune (prune: for
- * worktree_prune_gone()) once gitdir and HEAD are gone, clean-mid-remove
- * (else) once only MARK_TASK is left.
+ * symbolic link.  Crash points: once gitdir and HEAD are gone,
+ * run-mid-prune (prune: for worktree_prune_gone()) or clean-mid-admin
+ * (else: the working tree still whole, see worktree_being_removed());
+ * clean-mid-remove once only MARK_TASK is left.
  */
 static char *admin_dir(git_repository *repo, const char *name);
 
@@ -1523,6 +1530,8 @@ static int remove_in_order(const char *admin, const char *path, int prune)
 		return ret;
 	if (prune)
 		test_crash_point("run-mid-prune");
+	else
+		test_crash_point("clean-mid-admin");
 	if (!(dir = opendir(admin)))
 		return error_errno("cannot open '%s'", admin);
 	while (!ret && (de = readdir(dir))) {
@@ -1661,12 +1670,56 @@ int worktree_is_broken(git_repository *repo, const char *name)
 	return ret;
 }
 
-int worktree_being_removed(git_repository *repo, const char *name, const char *path)
+/* Does path/.git name admin ("gitdir: <admin>")?  1 or 0. */
+static int dotgit_names(const char *path, const char *admin)
+{
+	struct strbuf file = STRBUF_INIT, content = STRBUF_INIT;
+	struct stat st;
+	int ret = 0;
+
+	strbuf_addf(&file, "%s/.git", path);
+	if (!lstat(file.buf, &st) && S_ISREG(st.st_mode) &&
+	    strbuf_read_file(&content, file.buf) >= 0) {
+		strbuf_trim(&content);
+		ret = !strncmp(content.buf, "gitdir: ", 8) && same_path(content.buf + 8, admin);
+	}
+	strbuf_release(&content);
+	strbuf_release(&file);
+	return ret;
+}
+
+/*
+ * The working tree at path holds nothing the tree of branch does not:
+ * no file changed, none added (untracked or ignored); files of the tree
+ * that are missing are no work.  Read with the repository's objects and
+ * path as its work tree (the worktree's own git files are incomplete).
+ * 1 or 0.
+ */
+static int only_branch_files(git_repository *repo, const char *path, const char *branch)
+{
+	git_repository *r = NULL;
+	struct strbuf what = STRBUF_INIT, spec = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_addf(&spec, "%s^{tree}", branch);
+	if (!git_repository_open_ext(&r, git_repository_commondir(repo),
+				     GIT_REPOSITORY_OPEN_NO_SEARCH, NULL) &&
+	    !git_repository_set_workdir(r, path, 0))
+		ret = foreign_files_of(r, spec.buf, 0, &what) == 0;
+	git_error_clear();
+	git_repository_free(r);
+	strbuf_release(&spec);
+	strbuf_release(&what);
+	return ret;
+}
+
+int worktree_being_removed(git_repository *repo, const char *name, const char *path,
+			   const char *branch)
 {
 	char *admin = admin_dir(repo, name);
 	struct dirent *de;
 	DIR *dir = opendir(admin);
-	int ours = 0, other = 0, git_files = 0;
+	int ours = 0, other = 0, git_files = 0, ret;
 
 	while (dir && (de = readdir(dir))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
@@ -1681,9 +1734,17 @@ int worktree_being_removed(git_repository *repo, const char *name, const char *p
 	}
 	if (dir)
 		closedir(dir);
-	free(admin);
 	/* or killed later in its order (remove_in_order()), the working tree gone */
-	return ours && (!other || (!git_files && path && !path_exists(path)));
+	ret = ours && (!other || (!git_files && path && !path_exists(path)));
+	/*
+	 * or killed among the admin files (clean-mid-admin), the working tree
+	 * whole: git no longer lists it (no gitdir), its .git names this admin
+	 * directory, and it holds only what the task's branch holds
+	 */
+	if (!ret && ours && !git_files && path && branch && path_exists(path))
+		ret = dotgit_names(path, admin) && only_branch_files(repo, path, branch);
+	free(admin);
+	return ret;
 }
 
 int worktree_remove_broken(git_repository *repo, const char *name, const char *path)

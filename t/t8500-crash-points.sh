@@ -39,6 +39,7 @@ worker-after-claim:worker
 worker-before-push:worker
 remote-mid-drop-old-layout:oldlayout
 clean-mid-remove:clean
+clean-mid-admin:clean
 run-mid-prune:prune
 "
 

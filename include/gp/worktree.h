@@ -72,11 +72,14 @@ int worktree_dirty(const char *path, struct strlist *paths);
 /*
  * Is the worktree "name" what a worktree_remove() or worktree_prune_gone()
  * killed midway leaves: an admin directory holding only its task marker,
- * or its marker without gitdir while the working tree at path is gone?
- * 1 or 0.  Removing the rest loses nothing that removal had not already
- * been cleared to drop.
+ * or its marker without gitdir while the working tree at path is gone, or
+ * is still there but holds only what the tree of branch (a full ref, or
+ * NULL) holds, its .git naming that admin directory?  1 or 0.  Removing
+ * the rest loses nothing that removal had not already been cleared to
+ * drop.
  */
-int worktree_being_removed(git_repository *repo, const char *name, const char *path);
+int worktree_being_removed(git_repository *repo, const char *name, const char *path,
+			   const char *branch);
 
 /*
  * Remove the worktree "name" (its directory and its admin directory).
