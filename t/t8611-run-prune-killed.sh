@@ -87,10 +87,13 @@ test_expect_success 'not killed: the entry is pruned whole, as before' '
 	no_entry c D3
 '
 
+# (with only the branch's files in it, it would be what a clean killed
+# among the admin files leaves, which the next clean finishes: t8616)
 test_expect_success 'a damaged worktree whose directory is still there is still refused' '
 	ini_tasks d D4 &&
 	(cd d && git parallel run --command "echo x >D4.txt" >../out 2>../err) &&
 	rm d/.git/worktrees/D4/gitdir d/.git/worktrees/D4/HEAD &&
+	echo mine >d.parallel/D4/notes.txt &&
 	test -d d.parallel/D4 &&
 	(cd d && test_expect_code 1 git parallel clean D4 >../out 2>../err) &&
 	grep "damaged" err &&
