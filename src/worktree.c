@@ -1549,7 +1549,12 @@ static int remove_in_order(const char *admin, const char *path, int prune)
 	if (!prune)
 		test_crash_point("clean-mid-remove");
 	strbuf_addf(&dotgit, "%s/.git", path);
-	if (!ret && lstat(dotgit.buf, &st) == 0 && S_ISREG(st.st_mode) &&
+	/*
+	 * A prune's working tree was gone when it began: one at its path now
+	 * was made since (by the command, or by hand) and is not ours to
+	 * remove (git worktree prune never removes a working tree either).
+	 */
+	if (!ret && !prune && lstat(dotgit.buf, &st) == 0 && S_ISREG(st.st_mode) &&
 	    nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) != 0)
 		ret = -1;
 	if (!ret)
