@@ -694,6 +694,27 @@ static int remove_killed_runs_lock(git_repository *repo, struct wt_request *req)
 }
 
 /*
+ * libgit2 1.5 moves a lock file onto a file that does not exist yet with
+ * link() then unlink() (p_rename()): a process killed between the two
+ * leaves <path>.lock as a second name of <path> itself, and every later
+ * update of <path> fails on that lock.  Such a lock is provably this
+ * half-done rename (git takes its locks with O_EXCL, never by link()):
+ * remove it.  1 removed, 0 no such lock (none, or another file), -1 error.
+ */
+static int remove_half_renamed_lock(const char *path)
+{
+	struct stat st, lst;
+	char *lock = xstrfmt("%s.lock", path);
+	int ret = 0;
+
+	if (!lstat(lock, &lst) && S_ISREG(lst.st_mode) && !lstat(path, &st) &&
+	    S_ISREG(st.st_mode) && st.st_dev == lst.st_dev && st.st_ino == lst.st_ino)
+		ret = unlink(lock) < 0 ? -1 : 1;
+	free(lock);
+	return ret;
+}
+
+/*
  * The branch of req, found or created (*created); -1 with req->error.
  * An existing branch is taken only when git-parallel made it for this
  * task (its reflog starts with BRANCH_LOG "<id>"): never a user's branch
@@ -744,6 +765,21 @@ static int get_branch(git_reference **out, int *created, git_repository *repo, s
 			   "for task '%s'; it is left alone: rename it, or choose another "
 			   "parallel.branch-prefix", short_branch(req->branch), req->name);
 		goto out;
+	}
+	{
+		/* created by a run killed inside libgit2's rename of its lock */
+		const char *common = git_repository_commondir(repo);
+		size_t n = strlen(common);
+		char *file = xstrfmt("%.*s/%s", (int)(n && common[n - 1] == '/' ? n - 1 : n),
+				     common, req->branch);
+		int r = remove_half_renamed_lock(file);
+
+		if (r < 0)
+			ret = fail(req, "cannot remove the lock '%s.lock' a killed run left: %s",
+				   file, strerror(errno));
+		free(file);
+		if (ret)
+			goto out;
 	}
 	if (git_reference_name_to_id(&tip, repo, req->branch) < 0) {
 		ret = fail(req, "cannot resolve branch '%s': %s", short_branch(req->branch), gp_git_error());
