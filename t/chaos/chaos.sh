@@ -28,7 +28,8 @@
 # unmerged index entry in the repository or a task worktree; the user's
 # untracked and ignored files in the main worktree are byte-equal; git
 # parallel status --json and report --format=json parse; no process of a killed command is left
-# once the command was stopped by SIGTERM/SIGINT, and none at all at the end.
+# once the command was stopped by SIGTERM/SIGINT, and none at all at the end;
+# kill: no lock file left in the git directory at the end.
 set -u
 
 seed=$$ steps=30 dir= keep= scen=all
@@ -383,6 +384,10 @@ scenario_kill () {
 	invariants
 	test -z "$(git -C "$repo" for-each-ref "refs/heads/$prefix")" || fail "branches left after clean --merged"
 	test "$(git -C "$repo" worktree list | wc -l)" = 1 || fail "worktrees left after clean --merged"
+	# what a kill left (a git lock, libgit2's half-done rename of one) the
+	# commands after it finished or removed
+	locks=$(find "$repo/.git" -name "*.lock" | head -3)
+	test -z "$locks" || fail "lock files left at the end: $locks"
 	test -z "$(stray)" || fail "stray processes at the end: $(stray | head -3)"
 	test -e "$dir/pwned" && fail "a task title reached a shell"
 }
