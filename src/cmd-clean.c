@@ -70,6 +70,8 @@ static int delete_branch(git_repository *repo, git_reference *ref)
 	struct config_probe probe = { prefix, 0 };
 	int ret;
 
+	/* a run killed while it created the branch may have left one */
+	worktree_remove_half_renamed_lock(repo, git_reference_name(ref));
 	if (git_repository_config_snapshot(&cfg, repo) == 0)
 		git_config_foreach(cfg, has_prefix_cb, &probe);
 	else

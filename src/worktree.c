@@ -714,6 +714,17 @@ static int remove_half_renamed_lock(const char *path)
 	return ret;
 }
 
+int worktree_remove_half_renamed_lock(git_repository *repo, const char *ref)
+{
+	const char *common = git_repository_commondir(repo);
+	size_t n = strlen(common);
+	char *file = xstrfmt("%.*s/%s", (int)(n && common[n - 1] == '/' ? n - 1 : n), common, ref);
+	int ret = remove_half_renamed_lock(file);
+
+	free(file);
+	return ret;
+}
+
 /*
  * The branch of req, found or created (*created); -1 with req->error.
  * An existing branch is taken only when git-parallel made it for this
@@ -766,20 +777,11 @@ static int get_branch(git_reference **out, int *created, git_repository *repo, s
 			   "parallel.branch-prefix", short_branch(req->branch), req->name);
 		goto out;
 	}
-	{
-		/* created by a run killed inside libgit2's rename of its lock */
-		const char *common = git_repository_commondir(repo);
-		size_t n = strlen(common);
-		char *file = xstrfmt("%.*s/%s", (int)(n && common[n - 1] == '/' ? n - 1 : n),
-				     common, req->branch);
-		int r = remove_half_renamed_lock(file);
-
-		if (r < 0)
-			ret = fail(req, "cannot remove the lock '%s.lock' a killed run left: %s",
-				   file, strerror(errno));
-		free(file);
-		if (ret)
-			goto out;
+	/* created by a run killed inside libgit2's rename of its lock */
+	if (worktree_remove_half_renamed_lock(repo, req->branch) < 0) {
+		ret = fail(req, "cannot remove the lock of branch '%s' a killed run left: %s",
+			   short_branch(req->branch), strerror(errno));
+		goto out;
 	}
 	if (git_reference_name_to_id(&tip, repo, req->branch) < 0) {
 		ret = fail(req, "cannot resolve branch '%s': %s", short_branch(req->branch), gp_git_error());

@@ -9,7 +9,7 @@ worktree-mid-checkout, found under load) left refs/heads/parallel/<id>.lock
 as a second name of the branch file itself: the next run used the branch,
 and the task'"'"'s own git commit failed ("cannot lock ref").  Such a lock is
 provably that half-done rename (git takes its locks with O_EXCL, never by
-link()): the next run removes it.  Any other lock stays.'
+link()): the next run, or clean, removes it.  Any other lock stays.'
 
 . ./test-lib.sh
 . "$GP_TEST_DIR/lib/faults.sh"
@@ -41,6 +41,17 @@ test_expect_success 'a lock that is another file stays, and the task fails namin
 	(cd b && test_expect_code 1 git parallel run --command "$CMD" >../out 2>../err) &&
 	test -f b/.git/refs/heads/parallel/K1.lock &&
 	grep "K1.lock" "$(state_dir b)/logs/K1.log"
+'
+
+test_expect_success 'clean --force removes the branch and such a lock (no run in between)' '
+	ini_tasks c K1 &&
+	(cd c && git parallel run --command "$CMD" >/dev/null 2>&1) &&
+	ln c/.git/refs/heads/parallel/K1 c/.git/refs/heads/parallel/K1.lock &&
+	(cd c && git parallel clean --force K1 >../out 2>../err) &&
+	grep "removed K1" out &&
+	! test -e c/.git/refs/heads/parallel/K1.lock &&
+	test -z "$(git -C c for-each-ref refs/heads/parallel/)" &&
+	repo_sane c
 '
 
 test_done

@@ -70,6 +70,14 @@ int worktree_branch_is_ours(git_repository *repo, const char *branch, const char
 int worktree_dirty(const char *path, struct strlist *paths);
 
 /*
+ * Remove <ref>.lock (ref a full name: refs/heads/...) when it is the
+ * loose ref file itself: libgit2 1.5 renames a lock onto a new file by
+ * link() then unlink(), and a process killed in between leaves that.
+ * 1 removed, 0 no such lock, -1 error (errno).
+ */
+int worktree_remove_half_renamed_lock(git_repository *repo, const char *ref);
+
+/*
  * Is the worktree "name" what a worktree_remove() or worktree_prune_gone()
  * killed midway leaves: an admin directory holding only its task marker,
  * or its marker without gitdir while the working tree at path is gone, or
