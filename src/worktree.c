@@ -1128,7 +1128,8 @@ static int write_plain(const char *path, const char *content)
  * fsck then wants its HEAD.  libgit2 1.5 writes gitdir before HEAD: a run
  * killed in between left "error: worktrees/<id>/HEAD: detached HEAD
  * points at nothing" (fsck exit 8) until the next run.  Here HEAD and
- * commondir come first, then the worktree's .git file, and gitdir last;
+ * commondir come first, then the markers MARK_CREATING and MARK_TASK,
+ * then the worktree's .git file, and gitdir last;
  * what a kill leaves before gitdir is debris remove_stale_admin() knows
  * (an admin directory libgit2 does not accept, a husk at the path).
  * Checks what libgit2 checks: a branch, checked out nowhere.  Called
@@ -1163,6 +1164,15 @@ static int add_worktree(git_repository *repo, const char *name, const char *path
 	strbuf_reset(&file);
 	strbuf_addf(&file, "%s/commondir", admin);
 	if (write_plain(file.buf, "../..\n") < 0)
+		goto os_error;
+	/*
+	 * the journal's markers (create_one()) before git can see it: what
+	 * a kill leaves that git lists is ours and incomplete, for clean too
+	 */
+	strbuf_reset(&text);
+	strbuf_addf(&text, "%s\n", name);
+	if (write_marker(admin, MARK_CREATING, text.buf) < 0 ||
+	    write_marker(admin, MARK_TASK, text.buf) < 0)
 		goto os_error;
 	/* the worktree itself: its parents may be made, it must not exist */
 	slash = strrchr(path, '/');
@@ -1216,7 +1226,6 @@ static void create_one(git_repository *repo, struct wt_request *req)
 	struct strbuf admin = STRBUF_INIT;
 	struct stat st;
 	int created_branch = 0, admin_existed, path_existed, err;
-	char *task = NULL;
 
 	strbuf_addstr(&admin, git_repository_commondir(repo));
 	while (admin.len > 1 && admin.buf[admin.len - 1] == '/')
@@ -1264,15 +1273,8 @@ static void create_one(git_repository *repo, struct wt_request *req)
 		goto out;
 	}
 	err = add_worktree(repo, req->name, req->path, branch, admin.buf);
-	if (!err) {
-		test_crash_point("worktree-after-add");
-		task = xstrfmt("%s\n", req->name);
-		if (write_marker(admin.buf, MARK_CREATING, task) < 0 ||
-		    write_marker(admin.buf, MARK_TASK, task) < 0) {
-			git_error_set_str(GIT_ERROR_OS, strerror(errno));
-			err = -1;
-		}
-	}
+	if (!err)
+		test_crash_point("worktree-after-add");	/* marked ours and creating already */
 	pthread_mutex_unlock(&wt_lock);
 
 	/*
@@ -1337,7 +1339,6 @@ failed:
 	}
 	pthread_mutex_unlock(&wt_lock);
 out:
-	free(task);
 	git_repository_free(wrepo);
 	git_reference_free(branch);
 	strbuf_release(&admin);
