@@ -1,0 +1,125 @@
+#!/bin/sh
+
+test_description='check decides a racily clean entry by git'"'"'s rule
+
+A worktree is clean from its index stat data only where git would trust
+them.  Debian'"'"'s git (built without USE_NSEC) takes an entry whose mtime
+second is at or after the index file'"'"'s as racily clean and compares its
+content, whatever the nanoseconds say; an entry whose size is 0 for a
+blob that is not empty was smudged by git (racily clean when written)
+and its content decides too.  The states below are those a same-size
+rewrite in the timestamp tick of git'"'"'s own lstat() leaves (or any
+rewrite on a filesystem that keeps whole seconds): the file has the
+stat data the index recorded, its content is not the recorded blob.
+They are made by writing the file'"'"'s lstat() into its index entry.
+git diff (which reads the index, never writes it) is the oracle.'
+
+. ./test-lib.sh
+
+# stat_into_index <worktree> <path> [<index mtime ns>]: <path>'s lstat()
+# recorded in its index entry (the blob left alone), the checksum made
+# again, the index's mtime then set (nanoseconds since the epoch)
+stat_into_index () {
+	idx=$(git -C "$1" rev-parse --path-format=absolute --git-path index) &&
+	python3 - "$idx" "$1/$2" "$2" "${3:-}" <<-\PY
+	import hashlib, os, struct, sys
+	idx, path, name, when = sys.argv[1], sys.argv[2], sys.argv[3].encode(), sys.argv[4]
+	b = bytearray(open(idx, "rb").read())
+	assert b[:4] == b"DIRC" and struct.unpack(">I", b[4:8])[0] in (2, 3)
+	nr, p = struct.unpack(">I", b[8:12])[0], 12
+	for _ in range(nr):
+	    flags = struct.unpack(">H", b[p + 60:p + 62])[0]
+	    fixed = 64 if flags & 0x4000 else 62
+	    end = b.index(0, p + fixed)
+	    if bytes(b[p + fixed:end]) == name:
+	        st = os.lstat(path)
+	        b[p:p + 24] = struct.pack(">IIIIII", st.st_ctime_ns // 10**9, st.st_ctime_ns % 10**9,
+	            st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9,
+	            st.st_dev & 0xffffffff, st.st_ino & 0xffffffff)
+	        b[p + 28:p + 40] = struct.pack(">III", st.st_uid, st.st_gid, st.st_size & 0xffffffff)
+	        break
+	    p += (fixed + end - p - fixed + 8) & ~7
+	else:
+	    sys.exit("no entry " + name.decode())
+	b[-20:] = hashlib.sha1(bytes(b[:-20])).digest()
+	open(idx, "wb").write(b)
+	if when:
+	    os.utime(idx, ns=(int(when), int(when)))
+	PY
+}
+
+# set_mtime <file> <ns since the epoch>
+set_mtime () {
+	python3 -c "import os, sys; os.utime(sys.argv[1], ns=(int(sys.argv[2]),) * 2)" "$1" "$2"
+}
+
+# how_read <name>: check --json the fast way (trace on) and the slow way
+how_read () {
+	(cd repo && GIT_PARALLEL_TEST_SCAN=trace git parallel check --json >../$1.fast 2>../$1.trace;
+	 GIT_PARALLEL_TEST_SCAN=diff git parallel check --json >../$1.slow 2>/dev/null)
+}
+
+uncommitted () {
+	json_get "$1" "\" \".join(\"%s:%d\" % (t[\"id\"], t[\"uncommitted\"]) for t in d[\"tasks\"])"
+}
+
+test_expect_success 'setup: a task in its worktree, clean' '
+	git init -q -b main repo &&
+	mkdir repo/src &&
+	for f in src/a src/b top; do seq 1 20 >repo/$f.txt || return 1; done &&
+	cat >repo/tasks.ini <<-\EOF &&
+	[task "T1"]
+		command = sed -i 3s/3/three/ src/a.txt
+	EOF
+	git -C repo add . && git -C repo commit -q -m base &&
+	(cd repo && git parallel plan tasks.ini >/dev/null && git parallel run >/dev/null 2>&1) &&
+	wt=repo.parallel/T1 &&
+	test -z "$(git -C $wt status --porcelain)" &&
+	how_read clean && grep "T1 clean by stat data" clean.trace
+'
+
+# a second a few minutes back, whole: the file's and the index's times in it
+sec=$(( $(date +%s) - 300 ))
+
+test_expect_success 'unchanged, mtime in the index second before its nanoseconds: hashed, clean' '
+	wt=repo.parallel/T1 &&
+	set_mtime $wt/top.txt ${sec}100000000 &&
+	stat_into_index $wt top.txt ${sec}900000000 &&
+	git -C $wt diff --quiet &&
+	how_read same && grep "T1 clean by stat data" same.trace &&
+	test "$(uncommitted same.fast)" = "T1:0"
+'
+
+test_expect_success 'same-size rewrite, mtime in the index second before its nanoseconds: changed' '
+	wt=repo.parallel/T1 &&
+	test_when_finished "git -C $wt reset -q --hard" &&
+	sed -i 5s/5/6/ $wt/top.txt &&
+	set_mtime $wt/top.txt ${sec}100000000 &&
+	stat_into_index $wt top.txt ${sec}900000000 &&
+	git -C $wt diff --name-only >expect && echo top.txt >want && test_cmp want expect &&
+	how_read rewrite &&
+	test_cmp rewrite.slow rewrite.fast &&
+	test "$(uncommitted rewrite.fast)" = "T1:1"
+'
+
+test_expect_success 'a smudged entry (size 0) and the file emptied: changed' '
+	wt=repo.parallel/T1 &&
+	test_when_finished "git -C $wt reset -q --hard" &&
+	: >$wt/src/b.txt &&
+	set_mtime $wt/src/b.txt $(( sec - 60 ))000000000 &&
+	stat_into_index $wt src/b.txt ${sec}000000000 &&
+	git -C $wt diff --name-only >expect && echo src/b.txt >want && test_cmp want expect &&
+	how_read smudged &&
+	test_cmp smudged.slow smudged.fast &&
+	test "$(uncommitted smudged.fast)" = "T1:1"
+'
+
+test_expect_success 'a file not racy, its stat data as recorded: clean by stat data' '
+	wt=repo.parallel/T1 &&
+	set_mtime $wt/src/b.txt $(( sec - 60 ))000000000 &&
+	stat_into_index $wt src/b.txt ${sec}000000000 &&
+	git -C $wt diff --quiet &&
+	how_read settled && grep "T1 clean by stat data" settled.trace
+'
+
+test_done
