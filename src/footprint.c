@@ -889,25 +889,6 @@ static char *first_line(const char *path)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* Is name below dfd an empty directory (a submodule git has not checked out)? */
-static int empty_dir(int dfd, const char *name)
-{
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	struct dirent *de;
-	int empty = !!d;
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while (empty && (de = readdir(d)))
-		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
-	closedir(d);
-	return empty;
-}
-
 /*
  * The directories the sorted entries of ix lead through, each once: those
  * an entry does not share with the entry before it.
@@ -945,12 +926,11 @@ static void tracked_dirs(struct strlist *dirs, const struct indexstat *ix)
 static int worktree_clean_fast(const char *path, const char *branch, const git_oid *head_tree)
 {
 	struct indexstat ix = INDEXSTAT_INIT;
-	struct indexstat_walk w = { -1, -1, STRBUF_INIT };
 	struct strbuf sb = STRBUF_INIT;
 	struct strlist dirs = STRLIST_INIT;
 	char *dotgit = xstrfmt("%s/.git", path), *line = NULL, *gitdir = NULL, *head = NULL;
 	size_t i;
-	int clean = 0;
+	int root = -1, clean = 0;
 	const char *test_scan = getenv("GIT_PARALLEL_TEST_SCAN");
 
 	if (test_scan && !strcmp(test_scan, "diff"))	/* tests: the slow way, to compare */
@@ -966,14 +946,14 @@ static int worktree_clean_fast(const char *path, const char *branch, const git_o
 	dotgit = xstrfmt("%s/index", gitdir);
 	/* the cache tree must say the index is head_tree */
 	if (indexstat_read(&ix, dotgit) < 0 || !ix.has_tree || !git_oid_equal(&ix.tree, head_tree) ||
-	    indexstat_walk_open(&w, path) < 0)
+	    (root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto out;
 	/* every name in a tracked directory must be tracked (or lead to tracked files) */
 	tracked_dirs(&dirs, &ix);
 	strlist_push(&dirs, "");
 	for (i = 0; i < dirs.nr; i++) {
 		const char *d = dirs.v[i];
-		int lfd = *d ? openat(w.root, d, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : dup(w.root);
+		int lfd = *d ? openat(root, d, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : dup(root);
 		DIR *dh = lfd < 0 ? NULL : fdopendir(lfd);
 		struct dirent *de;
 		int unknown = 0;
@@ -997,39 +977,13 @@ static int worktree_clean_fast(const char *path, const char *branch, const git_o
 		if (unknown)
 			goto out;
 	}
-	for (i = 0; i < ix.nr; i++) {
-		const struct indexstat_entry *e = &ix.entries[i];
-		const char *base;
-		struct stat st;
-		int dfd;
-
-		if (e->flags & INDEXSTAT_SKIP_WORKTREE)
-			continue;	/* sparse: not in the worktree */
-		if ((dfd = indexstat_walk_dir(&w, e->name, &base)) < 0)
-			goto out;
-		if (e->mode == 0160000u) {
-			if (!empty_dir(dfd, base))
-				goto out;	/* a submodule checked out: its own status decides: diff */
-			continue;
-		}
-		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			goto out;
-		switch (indexstat_match(&ix, e, &st, 1)) {
-		case INDEXSTAT_CLEAN:
-			break;
-		case INDEXSTAT_RACY:
-			if (indexstat_same_content(e, dfd, base, &st))
-				break;
-			/* fallthrough */
-		default:
-			goto out;
-		}
-	}
-	clean = 1;
+	clean = indexstat_files_clean(&ix, path, INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY |
+				      INDEXSTAT_SPARSE_OK | INDEXSTAT_GITLINK_EMPTY);
 out:
 	if (test_scan && !strcmp(test_scan, "trace"))	/* tests: which way each worktree was read */
 		fprintf(stderr, "scan: %s %s\n", path, clean ? "clean by stat data" : "diffed");
-	indexstat_walk_close(&w);
+	if (root >= 0)
+		close(root);
 	indexstat_release(&ix);
 	strlist_clear(&dirs);
 	strbuf_release(&sb);

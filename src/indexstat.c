@@ -222,7 +222,13 @@ out:
 	return same;
 }
 
-int indexstat_walk_open(struct indexstat_walk *w, const char *top)
+/* The directories of a run of sorted names, each opened once below top (not following symlinks). */
+struct walk {
+	int root, dfd;
+	struct strbuf dir;
+};
+
+static int walk_open(struct walk *w, const char *top)
 {
 	w->dfd = -1;
 	strbuf_init(&w->dir, 0);
@@ -230,7 +236,7 @@ int indexstat_walk_open(struct indexstat_walk *w, const char *top)
 	return w->root < 0 ? -1 : 0;
 }
 
-int indexstat_walk_dir(struct indexstat_walk *w, const char *name, const char **base)
+static int walk_dir(struct walk *w, const char *name, const char **base)
 {
 	const char *slash = strrchr(name, '/');
 	size_t len = slash ? (size_t)(slash - name) : 0;
@@ -247,7 +253,7 @@ int indexstat_walk_dir(struct indexstat_walk *w, const char *name, const char **
 	return w->dfd;
 }
 
-void indexstat_walk_close(struct indexstat_walk *w)
+static void walk_close(struct walk *w)
 {
 	if (w->dfd >= 0 && w->dfd != w->root)
 		close(w->dfd);
@@ -255,6 +261,70 @@ void indexstat_walk_close(struct indexstat_walk *w)
 		close(w->root);
 	w->dfd = w->root = -1;
 	strbuf_release(&w->dir);
+}
+
+/* Is name below dfd an empty directory (a submodule git has not checked out)? */
+static int empty_dir(int dfd, const char *name)
+{
+	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	struct dirent *de;
+	int empty = !!d;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (empty && (de = readdir(d)))
+		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
+	closedir(d);
+	return empty;
+}
+
+int indexstat_files_clean(const struct indexstat *ix, const char *top, unsigned flags)
+{
+	struct walk w;
+	size_t i;
+	int clean = 0;
+
+	if (walk_open(&w, top) < 0)
+		goto out;
+	for (i = 0; i < ix->nr; i++) {
+		const struct indexstat_entry *e = &ix->entries[i];
+		const char *base;
+		struct stat st;
+		int dfd;
+
+		if (e->flags & INDEXSTAT_SKIP_WORKTREE) {
+			if (flags & INDEXSTAT_SPARSE_OK)
+				continue;	/* sparse: not in the worktree */
+			goto out;
+		}
+		if ((dfd = walk_dir(&w, e->name, &base)) < 0)
+			goto out;
+		if (e->mode == GIT_FILEMODE_COMMIT) {
+			if ((flags & INDEXSTAT_GITLINK_EMPTY) && empty_dir(dfd, base))
+				continue;
+			goto out;	/* a submodule checked out: its own status decides */
+		}
+		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			goto out;
+		switch (indexstat_match(ix, e, &st, !!(flags & INDEXSTAT_RACY_TIME))) {
+		case INDEXSTAT_CLEAN:
+			break;
+		case INDEXSTAT_RACY:
+			if ((flags & INDEXSTAT_HASH_RACY) && indexstat_same_content(e, dfd, base, &st))
+				break;
+			/* fallthrough */
+		default:
+			goto out;
+		}
+	}
+	clean = 1;
+out:
+	walk_close(&w);
+	return clean;
 }
 
 void indexstat_smudge_racy(git_index *idx, const char *index_path)

@@ -81,19 +81,20 @@ enum indexstat_match indexstat_match(const struct indexstat *ix, const struct in
 int indexstat_same_content(const struct indexstat_entry *e, int dfd, const char *base,
 			   const struct stat *st);
 
-/*
- * The directories of a run of sorted names, each opened once below top
- * (not following symlinks): indexstat_walk_dir() gives the directory
- * handle holding name and its base name.
- */
-struct indexstat_walk {
-	int root, dfd;
-	struct strbuf dir;
+enum indexstat_files_flags {
+	INDEXSTAT_RACY_TIME = 1 << 0,	/* the racy rule's time (else only smudged entries are racy) */
+	INDEXSTAT_HASH_RACY = 1 << 1,	/* a racy entry's content decides (else it fails) */
+	INDEXSTAT_SPARSE_OK = 1 << 2,	/* a skip-worktree entry passes (else it fails) */
+	INDEXSTAT_GITLINK_EMPTY = 1 << 3,	/* a submodule not checked out passes (else it fails) */
 };
 
-int indexstat_walk_open(struct indexstat_walk *w, const char *top);	/* 0 or -1 (errno) */
-int indexstat_walk_dir(struct indexstat_walk *w, const char *name, const char **base);	/* fd or -1 */
-void indexstat_walk_close(struct indexstat_walk *w);
+/*
+ * Would git find every file of ix, in the worktree at top, clean from
+ * the stat data (indexstat_match(), flags above)?  Each directory is
+ * opened once, files lstat()ed from it.  1 yes; 0 no, or it cannot
+ * tell: the caller asks git or libgit2.
+ */
+int indexstat_files_clean(const struct indexstat *ix, const char *top, unsigned flags);
 
 /*
  * For libgit2's diff of a worktree: libgit2 1.5's racy rule compares
