@@ -978,7 +978,7 @@ static int worktree_clean_fast(const char *path, const char *branch, const git_o
 			goto out;
 	}
 	clean = indexstat_files_clean(&ix, path, INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY |
-				      INDEXSTAT_SPARSE_OK | INDEXSTAT_GITLINK_EMPTY);
+				      INDEXSTAT_SPARSE_OK | INDEXSTAT_GITLINK_EMPTY) != 0;
 out:
 	if (test_scan && !strcmp(test_scan, "trace"))	/* tests: which way each worktree was read */
 		fprintf(stderr, "scan: %s %s\n", path, clean ? "clean by stat data" : "diffed");

@@ -286,7 +286,7 @@ int indexstat_files_clean(const struct indexstat *ix, const char *top, unsigned 
 {
 	struct walk w;
 	size_t i;
-	int clean = 0;
+	int clean = 0, hashed = 0;
 
 	if (walk_open(&w, top) < 0)
 		goto out;
@@ -314,14 +314,16 @@ int indexstat_files_clean(const struct indexstat *ix, const char *top, unsigned 
 		case INDEXSTAT_CLEAN:
 			break;
 		case INDEXSTAT_RACY:
-			if ((flags & INDEXSTAT_HASH_RACY) && indexstat_same_content(e, dfd, base, &st))
+			if ((flags & INDEXSTAT_HASH_RACY) && indexstat_same_content(e, dfd, base, &st)) {
+				hashed = 1;
 				break;
+			}
 			/* fallthrough */
 		default:
 			goto out;
 		}
 	}
-	clean = 1;
+	clean = hashed ? 2 : 1;
 out:
 	walk_close(&w);
 	return clean;

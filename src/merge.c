@@ -795,13 +795,17 @@ static int index_copy(struct mctx *c)
  * stage-0 file or symlink without flags that make git look elsewhere
  * (gitlink, intent-to-add, skip-worktree, assume-unchanged), and lstat()
  * must give exactly the recorded mode, size, times, inode and owner
- * (indexstat_match()).  With racy, an entry git takes as racily clean
- * (its mtime in the second the copy's index was written, or later) does
- * not pass; a smudged one never does.  1: all pass; 0: git must look (or
- * the copy is not one indexstat reads: index version 4, a split or
- * sparse index).  With tree: the tree the index holds when its cache
- * tree (extension TREE) says so for every entry, else zeros.  Reads no
- * file content: the caller's git does.
+ * (indexstat_match()).  Without racy, an entry git takes as racily
+ * clean (its mtime in the second the copy's index was written, or later;
+ * or smudged) does not pass.  With racy, its file is hashed, as git
+ * status would, and passes when it holds the entry's blob; the copy's
+ * mtime is then the time the stat data were checked, set before the
+ * first file is read (as git writes an index after a refresh, but a file
+ * rewritten since then has a later mtime): git trusts them afterwards
+ * and hashes nothing again.  1: all pass; 0: git must look (or the copy
+ * is not one indexstat reads: index version 4, a split or sparse index).
+ * With tree: the tree the index holds when its cache tree (extension
+ * TREE) says so for every entry, else zeros.
  */
 static int copy_stat_clean(struct mctx *c, int racy, git_oid *tree)
 {
@@ -811,8 +815,10 @@ static int copy_stat_clean(struct mctx *c, int racy, git_oid *tree)
 
 	if (tree)
 		memset(tree, 0, sizeof(*tree));
-	if (indexstat_read(&ix, tmp) < 0 ||
-	    !indexstat_files_clean(&ix, c->m->checkout, racy ? INDEXSTAT_RACY_TIME : 0))
+	/* the copy's old time read first: the racy rule is judged by it */
+	if (indexstat_read(&ix, tmp) < 0 || (racy && utimensat(AT_FDCWD, tmp, NULL, 0) < 0) ||
+	    !indexstat_files_clean(&ix, c->m->checkout,
+				   racy ? INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY : 0))
 		goto out;
 	if (tree && ix.has_tree)
 		git_oid_cpy(tree, &ix.tree);
@@ -864,7 +870,7 @@ static int copy_tree(struct mctx *c, git_oid *tree, int *files_clean)
  * Under our index.lock, after the merges: is the checked-out target still
  * clean at the old tip, as git status would say?  Answered without git
  * status when the stat data answer (copy_stat_clean(), racily clean
- * entries excluded) and the copy of the index holds the old tip's tree
+ * files hashed) and the copy of the index holds the old tip's tree
  * (git write-tree): then index.gp-merge is ready for git read-tree, each
  * file as it says (c->copy_ready).  1: clean; 0: git status decides (it
  * names the dirty paths).

@@ -14,6 +14,7 @@ refused, a file changed under the update is still found.'
 . ./test-lib.sh
 
 . "$GP_TEST_DIR/lib/merge.sh"
+. "$GP_TEST_DIR/lib/indexstat.sh"
 
 # not_racy <repo>: the tracked files' times a minute back, then the index
 # written: no entry is racily clean, git trusts every entry's stat data
@@ -54,14 +55,37 @@ test_expect_success 'a cache tree not valid: git write-tree says the index is th
 	repo_is_tidy ct
 '
 
-test_expect_success 'a racily clean index: git status decides under the lock' '
+test_expect_success 'a racily clean index: its files hashed under the lock, no git status there' '
 	three c2 && not_racy c2 &&
 	touch -d "2 minutes ago" c2/.git/index &&
 	rm -f git.log &&
 	(cd c2 && PATH="$TRASH_DIRECTORY/bin:$PATH" git-parallel merge >../out) &&
 	grep "3 merged" out &&
-	grep -c "^status$" git.log >n && echo 2 >expect && test_cmp expect n &&
+	grep -c "^status$" git.log >n && echo 1 >expect && test_cmp expect n &&
+	! grep "^update-index$" git.log &&
 	repo_is_tidy c2
+'
+
+# a file rewritten with the same size in the tick of git'"'"'s lstat() (or on
+# a filesystem of whole seconds): its stat data as the index recorded,
+# racily clean (its mtime in the index'"'"'s second), its content not the blob
+test_expect_success 'a racily clean file changed during the merges: hashed, refused, kept' '
+	three rc && not_racy rc && old=$(git -C rc rev-parse main) &&
+	cat >racy-readme <<-EOF &&
+	. "$GP_TEST_DIR/lib/indexstat.sh"
+	sec=\$(( \$(date +%s) - 100 ))
+	echo SEED >README && touch -m -d @\$sec.1 README &&
+	stat_into_index . README \${sec}900000000
+	EOF
+	rm -f git.log &&
+	(cd rc && GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE=". ../racy-readme" \
+		PATH="$TRASH_DIRECTORY/bin:$PATH" test_expect_code 128 git-parallel merge >../out 2>../err) &&
+	grep "uncommitted changes" err && grep "^	README$" err &&
+	grep -c "^status$" git.log >n && echo 2 >expect && test_cmp expect n &&
+	unchanged rc $old &&
+	echo SEED >expect && test_cmp expect rc/README &&
+	git -C rc diff --name-only >actual && echo README >expect && test_cmp expect actual &&
+	! test -e rc/.git/index.lock && ! test -e rc/.git/index.gp-merge
 '
 
 for f in README a.txt

@@ -91,8 +91,9 @@ enum indexstat_files_flags {
 /*
  * Would git find every file of ix, in the worktree at top, clean from
  * the stat data (indexstat_match(), flags above)?  Each directory is
- * opened once, files lstat()ed from it.  1 yes; 0 no, or it cannot
- * tell: the caller asks git or libgit2.
+ * opened once, files lstat()ed from it.  1 yes; 2 yes, racily clean
+ * files among them hashed; 0 no, or it cannot tell: the caller asks git
+ * or libgit2.
  */
 int indexstat_files_clean(const struct indexstat *ix, const char *top, unsigned flags);
 
