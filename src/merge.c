@@ -592,6 +592,33 @@ static int checkout_ready(struct mctx *c)
 }
 
 /*
+ * Before our index.lock: is the checked-out target clean from its index's
+ * stat data alone, as git status would find it without reading a file?
+ * Its cache tree names the old tip's tree (nothing staged) and every
+ * file is as recorded, none racily clean (indexstat_files_clean()).
+ * Checked again under the lock (checkout_clean_locked()).
+ */
+static int checkout_stat_clean(struct mctx *c)
+{
+	char *path = xstrfmt("%s/index", c->checkout_gitdir);
+	struct indexstat ix = INDEXSTAT_INIT;
+	git_commit *oc = NULL;
+	int clean = 0;
+
+	if (indexstat_read(&ix, path) < 0 || !ix.has_tree ||
+	    git_commit_lookup(&oc, c->repo, &c->m->old_tip) < 0)
+		goto out;
+	clean = git_oid_equal(&ix.tree, git_commit_tree_id(oc)) &&
+		indexstat_files_clean(&ix, c->m->checkout, INDEXSTAT_RACY_TIME) == 1;
+out:
+	git_error_clear();
+	git_commit_free(oc);
+	indexstat_release(&ix);
+	free(path);
+	return clean;
+}
+
+/*
  * checkout_ready() in two steps: the index.lock now, git status started
  * (c->status_pid) to run while merge computes (2 cores), and
  * checkout_ready_finish() to take its answer.  When it cannot be
@@ -603,6 +630,8 @@ static int checkout_ready_start(struct mctx *c)
 		return 0;
 	if (checkout_locked(c))
 		return 1;
+	if (checkout_stat_clean(c))
+		return 0;	/* git status would say nothing */
 	c->status_pid = child_start(status_argv, c->m->checkout, NULL, &c->status_fd, 1);
 	if (c->status_pid > 0)
 		return 0;
