@@ -134,6 +134,9 @@ struct mctx {
 	int settled;		/* settle_checkout() changed files */
 	pid_t status_pid;	/* checkout_ready_start()'s git status, till checkout_ready_finish() */
 	int status_fd;
+	struct stat status_index;	/* the index that git status read */
+	struct timespec status_from;	/* before it started, on the index's filesystem (or 0) */
+	int status_clean;	/* and it found every file clean: copy_stat_clean() */
 	int clean_at_old;	/* git status, under our index.lock, found the checkout clean */
 	int copy_ready;		/* and index.gp-merge is the index, every file as it says */
 	int ret;		/* update_failed(): what merge_tasks() returns */
@@ -619,6 +622,34 @@ out:
 }
 
 /*
+ * Before git status starts: the index it reads, and a time on the
+ * filesystem of the worktree's git directory (a scratch file's mtime, as
+ * git's racy rule takes the index file's) that comes before git status
+ * reads any file.  git status hashes each racily clean file, so when it
+ * finds them all clean, a file rewritten since has a later mtime than
+ * that: copy_stat_clean() need not hash them again.
+ */
+static void status_clock(struct mctx *c)
+{
+	char *idx = xstrfmt("%s/index", c->checkout_gitdir);
+	char *tmp = xstrfmt("%s/index.gp-merge-clock.%ld", c->checkout_gitdir, (long)getpid());
+	struct stat st;
+	int fd;
+
+	memset(&c->status_from, 0, sizeof(c->status_from));
+	if (stat(idx, &c->status_index) < 0 ||
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
+		goto out;
+	if (!fstat(fd, &st))
+		c->status_from = st.st_mtim;
+	close(fd);
+	unlink(tmp);
+out:
+	free(tmp);
+	free(idx);
+}
+
+/*
  * checkout_ready() in two steps: the index.lock now, git status started
  * (c->status_pid) to run while merge computes (2 cores), and
  * checkout_ready_finish() to take its answer.  When it cannot be
@@ -632,6 +663,7 @@ static int checkout_ready_start(struct mctx *c)
 		return 1;
 	if (checkout_stat_clean(c))
 		return 0;	/* git status would say nothing */
+	status_clock(c);
 	c->status_pid = child_start(status_argv, c->m->checkout, NULL, &c->status_fd, 1);
 	if (c->status_pid > 0)
 		return 0;
@@ -650,6 +682,7 @@ static int checkout_ready_finish(struct mctx *c)
 	c->status_pid = 0;
 	strlist_clear(&c->m->dirty);
 	rc = refuse_dirty(c, dirty_parse(c, rc, &out, &c->m->dirty));
+	c->status_clean = !rc && c->status_from.tv_sec;
 	strbuf_release(&out);
 	return rc;
 }
@@ -844,8 +877,20 @@ static int copy_stat_clean(struct mctx *c, int racy, git_oid *tree)
 
 	if (tree)
 		memset(tree, 0, sizeof(*tree));
-	/* the copy's old time read first: the racy rule is judged by it */
-	if (indexstat_read(&ix, tmp) < 0 || (racy && utimensat(AT_FDCWD, tmp, NULL, 0) < 0) ||
+	if (indexstat_read(&ix, tmp) < 0)
+		goto out;
+	/*
+	 * The racy rule is judged by the copy's old time (the index's), or
+	 * by the time git status started when it found every file clean in
+	 * that same index (checkout_ready_finish()): it hashed each racily
+	 * clean file, and one rewritten since has a later mtime.
+	 */
+	if (racy && c->status_clean && ix.buf.len == (size_t)c->status_index.st_size &&
+	    ix.mtime.tv_sec == c->status_index.st_mtim.tv_sec &&
+	    ix.mtime.tv_nsec == c->status_index.st_mtim.tv_nsec &&
+	    c->status_from.tv_sec > ix.mtime.tv_sec)
+		ix.mtime = c->status_from;
+	if ((racy && utimensat(AT_FDCWD, tmp, NULL, 0) < 0) ||
 	    !indexstat_files_clean(&ix, c->m->checkout,
 				   racy ? INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY : 0))
 		goto out;

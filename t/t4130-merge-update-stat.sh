@@ -69,6 +69,19 @@ test_expect_success 'a racily clean index: its files hashed under the lock, no g
 	repo_is_tidy c2
 '
 
+test_expect_success 'a racily clean index, a file rewritten during the merges, its mtime put back: refused, kept' '
+	three rw && not_racy rw && old=$(git -C rw rev-parse main) &&
+	touch -d "2 minutes ago" rw/.git/index &&
+	(cd rw && GIT_PARALLEL_TEST_HOOK_BEFORE_UPDATE="touch -r README ../ref &&
+		echo SEED >README && touch -r ../ref README" \
+		test_expect_code 128 git parallel merge >../out 2>../err) &&
+	grep "uncommitted changes" err && grep "^	README$" err &&
+	unchanged rw $old &&
+	echo SEED >expect && test_cmp expect rw/README &&
+	! test -e rw/.git/index.lock && ! test -e rw/.git/index.gp-merge &&
+	! ls rw/.git/index.gp-merge-clock.* 2>/dev/null
+'
+
 # before the lock, the stat data answer only when they are sure; else git status
 test_expect_success 'a change staged before the merge, its stat data fresh: refused by git status' '
 	three sb && not_racy sb && old=$(git -C sb rev-parse main) &&
