@@ -56,15 +56,28 @@ static void cache_tree_root(struct indexstat *ix, const unsigned char *p, size_t
 
 int indexstat_read(struct indexstat *out, const char *path)
 {
-	const unsigned char *p, *end;
 	struct stat st;
-	uint32_t nr, i;
 
 	indexstat_release(out);
-	if (stat(path, &st) < 0 || strbuf_read_file(&out->buf, path) < 0 ||
-	    out->buf.len < 12 + GIT_OID_RAWSZ)
-		goto refuse;
+	if (stat(path, &st) < 0 || strbuf_read_file(&out->buf, path) < 0) {
+		indexstat_release(out);
+		return -1;
+	}
 	out->mtime = st.st_mtim;
+	return indexstat_parse(out);
+}
+
+int indexstat_parse(struct indexstat *out)
+{
+	const unsigned char *p, *end;
+	uint32_t nr, i;
+
+	free(out->entries);
+	out->entries = NULL;
+	out->nr = 0;
+	out->has_tree = 0;
+	if (out->buf.len < 12 + GIT_OID_RAWSZ)
+		goto refuse;
 	p = (const unsigned char *)out->buf.buf;
 	end = p + out->buf.len - GIT_OID_RAWSZ;
 	out->version = be32(p + 4);

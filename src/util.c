@@ -484,7 +484,6 @@ static volatile sig_atomic_t pending_ready;	/* for the signal handler */
 static char *last_error;	/* the last message printed as "error: " */
 static int report_atexit_set;
 
-
 /*
  * One write() per line, as git's vreportf(): lines of two processes never
  * mix.  No allocation for a usual line: oom() may run under report_lock.

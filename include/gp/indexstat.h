@@ -48,6 +48,8 @@ struct indexstat {
  * nothing is reported.
  */
 int indexstat_read(struct indexstat *out, const char *path);
+/* The same, of the bytes already in out->buf (out->mtime left alone): a fuzz target's way in. */
+int indexstat_parse(struct indexstat *out);
 void indexstat_release(struct indexstat *ix);
 
 /* Is path (len bytes) tracked in ix, as a file or as a directory holding tracked files? */
