@@ -929,6 +929,7 @@ static int worktree_clean_fast(const char *path, const char *branch, const git_o
 	struct strbuf sb = STRBUF_INIT;
 	struct strlist dirs = STRLIST_INIT;
 	char *dotgit = xstrfmt("%s/.git", path), *line = NULL, *gitdir = NULL, *head = NULL;
+	struct timespec from;
 	size_t i;
 	int root = -1, clean = 0;
 	const char *test_scan = getenv("GIT_PARALLEL_TEST_SCAN");
@@ -977,11 +978,25 @@ static int worktree_clean_fast(const char *path, const char *branch, const git_o
 		if (unknown)
 			goto out;
 	}
+	/*
+	 * Racily clean files found clean by an earlier scan of this same
+	 * index are not hashed again (gp-index-checked, beside the index:
+	 * git status would have written the index after hashing them).
+	 */
+	free(dotgit);
+	dotgit = xstrfmt("%s/gp-index-checked", gitdir);
+	indexstat_checked_load(&ix, dotgit);
+	if (indexstat_clock(&from, gitdir) < 0)
+		from.tv_sec = 0;
 	clean = indexstat_files_clean(&ix, path, INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY |
-				      INDEXSTAT_SPARSE_OK | INDEXSTAT_GITLINK_EMPTY) != 0;
+				      INDEXSTAT_SPARSE_OK | INDEXSTAT_GITLINK_EMPTY);
+	if (clean == 2 && from.tv_sec)
+		indexstat_checked_save(&ix, dotgit, &from);
 out:
 	if (test_scan && !strcmp(test_scan, "trace"))	/* tests: which way each worktree was read */
-		fprintf(stderr, "scan: %s %s\n", path, clean ? "clean by stat data" : "diffed");
+		fprintf(stderr, "scan: %s %s\n", path, clean == 2 ? "clean by stat data, racy files hashed" :
+			clean ? "clean by stat data" : "diffed");
+	clean = clean != 0;
 	if (root >= 0)
 		close(root);
 	indexstat_release(&ix);

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,6 +31,7 @@ void indexstat_release(struct indexstat *ix)
 	ix->has_tree = 0;
 	memset(&ix->tree, 0, sizeof(ix->tree));
 	memset(&ix->mtime, 0, sizeof(ix->mtime));
+	memset(&ix->file, 0, sizeof(ix->file));
 }
 
 /*
@@ -57,13 +59,31 @@ static void cache_tree_root(struct indexstat *ix, const unsigned char *p, size_t
 int indexstat_read(struct indexstat *out, const char *path)
 {
 	struct stat st;
+	char chunk[65536];
+	ssize_t n = -1;
+	int fd;
 
 	indexstat_release(out);
-	if (stat(path, &st) < 0 || strbuf_read_file(&out->buf, path) < 0) {
+	/* the stat data of the very file read: it may be replaced meanwhile */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -1;
+	if (!fstat(fd, &st)) {
+		strbuf_grow(&out->buf, (size_t)st.st_size);
+		while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0)
+				break;
+			strbuf_add(&out->buf, chunk, (size_t)n);
+		}
+	}
+	close(fd);
+	if (n < 0) {
 		indexstat_release(out);
 		return -1;
 	}
 	out->mtime = st.st_mtim;
+	out->file = st;
 	return indexstat_parse(out);
 }
 
@@ -340,6 +360,79 @@ int indexstat_files_clean(const struct indexstat *ix, const char *top, unsigned 
 out:
 	walk_close(&w);
 	return clean;
+}
+
+int indexstat_clock(struct timespec *out, const char *dir)
+{
+	char *tmp = xstrfmt("%s/gp-clock.%ld", dir, (long)getpid());
+	struct stat st;
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), ret = -1;
+
+	if (fd >= 0) {
+		if (!fstat(fd, &st)) {
+			*out = st.st_mtim;
+			ret = 0;
+		}
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	return ret;
+}
+
+/*
+ * The index file's identity: mtime, ctime (which no one can set back: an
+ * index written in place and given its old mtime again differs), size,
+ * inode.
+ */
+static int index_identity(char *buf, size_t len, const struct stat *st)
+{
+	return snprintf(buf, len, "%lld %lld %lld %lld %lld %lld",
+			(long long)st->st_mtim.tv_sec, (long long)st->st_mtim.tv_nsec,
+			(long long)st->st_ctim.tv_sec, (long long)st->st_ctim.tv_nsec,
+			(long long)st->st_size, (long long)st->st_ino);
+}
+
+/* "<from s> <from ns> <the index's identity>\n" */
+void indexstat_checked_load(struct indexstat *ix, const char *checked_path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char id[160];
+	long long v[2];
+	int n = 0;
+
+	if (!ix->file.st_ino || strbuf_read_file(&sb, checked_path) < 0 ||
+	    sscanf(sb.buf, "%lld %lld %n", &v[0], &v[1], &n) != 2 || !n)
+		goto out;
+	strbuf_trim(&sb);
+	index_identity(id, sizeof(id), &ix->file);
+	if (!strcmp(sb.buf + n, id) &&
+	    v[0] > (long long)ix->mtime.tv_sec && v[1] >= 0 && v[1] < 1000000000) {
+		ix->mtime.tv_sec = (time_t)v[0];
+		ix->mtime.tv_nsec = (long)v[1];
+	}
+out:
+	strbuf_release(&sb);
+}
+
+void indexstat_checked_save(const struct indexstat *ix, const char *checked_path,
+			    const struct timespec *from)
+{
+	char *tmp = xstrfmt("%s.tmp.%ld", checked_path, (long)getpid());
+	char id[160], line[200];
+	int fd, n;
+
+	if (!ix->file.st_ino || from->tv_sec <= ix->mtime.tv_sec)
+		goto out;
+	index_identity(id, sizeof(id), &ix->file);
+	n = snprintf(line, sizeof(line), "%lld %lld %s\n",
+		     (long long)from->tv_sec, (long long)from->tv_nsec, id);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
+		goto out;
+	if ((write_in_full(fd, line, (size_t)n) < 0) | (close(fd) < 0) || rename(tmp, checked_path) < 0)
+		unlink(tmp);
+out:
+	free(tmp);
 }
 
 void indexstat_smudge_racy(git_index *idx, const char *index_path)

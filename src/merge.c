@@ -623,29 +623,18 @@ out:
 
 /*
  * Before git status starts: the index it reads, and a time on the
- * filesystem of the worktree's git directory (a scratch file's mtime, as
- * git's racy rule takes the index file's) that comes before git status
- * reads any file.  git status hashes each racily clean file, so when it
- * finds them all clean, a file rewritten since has a later mtime than
- * that: copy_stat_clean() need not hash them again.
+ * filesystem of the worktree's git directory (indexstat_clock()) that
+ * comes before git status reads any file.  git status hashes each racily
+ * clean file, so when it finds them all clean, a file rewritten since
+ * has a later mtime than that: copy_stat_clean() need not hash them again.
  */
 static void status_clock(struct mctx *c)
 {
 	char *idx = xstrfmt("%s/index", c->checkout_gitdir);
-	char *tmp = xstrfmt("%s/index.gp-merge-clock.%ld", c->checkout_gitdir, (long)getpid());
-	struct stat st;
-	int fd;
 
 	memset(&c->status_from, 0, sizeof(c->status_from));
-	if (stat(idx, &c->status_index) < 0 ||
-	    (fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)) < 0)
-		goto out;
-	if (!fstat(fd, &st))
-		c->status_from = st.st_mtim;
-	close(fd);
-	unlink(tmp);
-out:
-	free(tmp);
+	if (stat(idx, &c->status_index) < 0 || indexstat_clock(&c->status_from, c->checkout_gitdir) < 0)
+		memset(&c->status_from, 0, sizeof(c->status_from));
 	free(idx);
 }
 

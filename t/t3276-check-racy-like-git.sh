@@ -87,4 +87,37 @@ test_expect_success 'a file not racy, its stat data as recorded: clean by stat d
 	how_read settled && grep "T1 clean by stat data" settled.trace
 '
 
+test_expect_success 'every file racily clean: hashed once, then trusted while the index stays' '
+	wt=repo.parallel/T1 &&
+	(cd $wt && s=$(( $(date +%s) - 200 )) &&
+	 git ls-files | while read f; do touch -m -d @$s.1 "$f" || exit 1; done &&
+	 git update-index -q --refresh &&
+	 touch -m -d @$s.9 "$(git rev-parse --path-format=absolute --git-path index)") &&
+	git -C $wt diff --quiet &&
+	how_read first && grep "T1 clean by stat data, racy files hashed$" first.trace &&
+	test -f "$(git -C $wt rev-parse --path-format=absolute --git-path gp-index-checked)" &&
+	how_read again && grep "T1 clean by stat data$" again.trace &&
+	test_cmp first.fast again.fast &&
+	test "$(uncommitted again.fast)" = "T1:0"
+'
+
+test_expect_success 'then a file rewritten, its mtime put back: changed' '
+	wt=repo.parallel/T1 &&
+	test_when_finished "git -C $wt reset -q --hard" &&
+	touch -r $wt/top.txt ref && sed -i 5s/5/6/ $wt/top.txt && touch -r ref $wt/top.txt &&
+	git -C $wt diff --name-only >actual && echo top.txt >expect && test_cmp expect actual &&
+	how_read after &&
+	test_cmp after.slow after.fast &&
+	test "$(uncommitted after.fast)" = "T1:1"
+'
+
+test_expect_success 'the index written again: its racy files hashed again' '
+	wt=repo.parallel/T1 &&
+	(cd $wt && s=$(( $(date +%s) - 100 )) &&
+	 git ls-files | while read f; do touch -m -d @$s.1 "$f" || exit 1; done &&
+	 git update-index -q --refresh &&
+	 touch -m -d @$s.9 "$(git rev-parse --path-format=absolute --git-path index)") &&
+	how_read rewritten && grep "T1 clean by stat data, racy files hashed$" rewritten.trace
+'
+
 test_done

@@ -79,7 +79,7 @@ test_expect_success 'a racily clean index, a file rewritten during the merges, i
 	unchanged rw $old &&
 	echo SEED >expect && test_cmp expect rw/README &&
 	! test -e rw/.git/index.lock && ! test -e rw/.git/index.gp-merge &&
-	! ls rw/.git/index.gp-merge-clock.* 2>/dev/null
+	! ls rw/.git/gp-clock.* 2>/dev/null
 '
 
 # before the lock, the stat data answer only when they are sure; else git status

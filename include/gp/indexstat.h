@@ -38,6 +38,7 @@ struct indexstat {
 	struct indexstat_entry *entries;	/* sorted by name, each name once */
 	int has_tree;			/* the cache tree's root is valid for every entry: */
 	git_oid tree;			/* then the tree the index holds */
+	struct stat file;		/* indexstat_read(): the index file's stat() */
 };
 
 #define INDEXSTAT_INIT { STRBUF_INIT, { 0, 0 }, 0, 0, NULL, 0, { { 0 } } }
@@ -98,6 +99,29 @@ enum indexstat_files_flags {
  * or libgit2.
  */
 int indexstat_files_clean(const struct indexstat *ix, const char *top, unsigned flags);
+
+/*
+ * A time on the filesystem of directory dir, from a scratch file made
+ * there (its mtime, as git's racy rule takes the index file's): a file
+ * written after this call has an mtime at or after it.  0, or -1 (a
+ * read-only directory ...), nothing reported.
+ */
+int indexstat_clock(struct timespec *out, const char *dir);
+
+/*
+ * The racy rule's time as it was when this index's racily clean files
+ * were last found clean by their content: a record in the file
+ * checked_path, kept beside the index.  indexstat_checked_load() sets
+ * ix->mtime from it when it names this very index (same mtime, size and
+ * inode) and a later time; indexstat_checked_save() records that every
+ * file of ix was found clean, checking having started at time from
+ * (indexstat_clock() before the first file was read: a file rewritten
+ * since has a later mtime, and its stat data no longer match).  Both
+ * quiet: a record that cannot be read or written only costs hashing.
+ */
+void indexstat_checked_load(struct indexstat *ix, const char *checked_path);
+void indexstat_checked_save(const struct indexstat *ix, const char *checked_path,
+			    const struct timespec *from);
 
 /*
  * For libgit2's diff of a worktree: libgit2 1.5's racy rule compares

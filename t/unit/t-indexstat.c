@@ -326,6 +326,40 @@ out:
 	free(p);
 }
 
+static void test_checked(void)
+{
+	struct indexstat ix = INDEXSTAT_INIT;
+	char *p = index_path(), *rec = at(".git/gp-index-checked");
+	struct timespec from, before;
+
+	if (!ok(indexstat_read(&ix, p) == 0, "checked: read the index"))
+		goto out;
+	before = ix.mtime;
+	ok(indexstat_clock(&from, dir) == 0 && from.tv_sec >= before.tv_sec, "a clock from the filesystem");
+	from.tv_sec = before.tv_sec + 5;
+	indexstat_checked_save(&ix, rec, &from);
+	indexstat_checked_load(&ix, rec);
+	ok(ix.mtime.tv_sec == from.tv_sec && ix.mtime.tv_nsec == from.tv_nsec,
+	   "the same index: the racy rule's time is when its files were checked");
+	ix.mtime = before;
+	ix.file.st_ctim.tv_nsec ^= 1;
+	indexstat_checked_load(&ix, rec);
+	ok(ix.mtime.tv_sec == before.tv_sec, "another ctime: another index, its own time");
+	ix.file.st_ctim.tv_nsec ^= 1;
+	ix.file.st_size++;
+	indexstat_checked_load(&ix, rec);
+	ok(ix.mtime.tv_sec == before.tv_sec, "another size: another index, its own time");
+	ix.file.st_size--;
+	from.tv_sec = before.tv_sec - 5;
+	indexstat_checked_save(&ix, rec, &from);
+	indexstat_checked_load(&ix, rec);
+	ok(ix.mtime.tv_sec == before.tv_sec + 5, "a record older than the index is not written");
+out:
+	indexstat_release(&ix);
+	free(rec);
+	free(p);
+}
+
 static void test_smudge(git_repository *repo)
 {
 	git_index *idx = NULL;
@@ -366,6 +400,7 @@ int main(void)
 	ok(make_index(repo, &tree) == 0, "the index made again");
 	test_smudge(repo);
 	ok(make_index(repo, &tree) == 0, "the index made again");
+	test_checked();
 	test_refused(repo);
 	{
 		char *cmd = xstrfmt("rm -rf '%s'", dir);
