@@ -18,6 +18,7 @@
 
 #include "gp/footprint.h"
 #include "gp/gitmerge.h"
+#include "gp/indexstat.h"
 #include "gp/treediff.h"
 
 void footprint_init(struct footprint *fp)
@@ -849,7 +850,9 @@ out:
  * What is not committed in the worktree: the names a diff HEAD ->
  * worktree (a status) would show.  When nothing is staged (the index's
  * cache tree is HEAD's tree), only the index is compared with the
- * files, by the stat data it holds: no tree is read.
+ * files, by the stat data it holds: no tree is read.  An entry git
+ * would take as racily clean is hashed, as git does (libgit2's own rule
+ * trusts some: indexstat_smudge_racy()).
  */
 static int worktree_dirty(git_diff **out, git_repository *wt, git_tree *head_tree,
 			  const git_diff_options *o)
@@ -859,6 +862,7 @@ static int worktree_dirty(git_diff **out, git_repository *wt, git_tree *head_tre
 
 	if (git_repository_index(&idx, wt) < 0)
 		return -1;
+	indexstat_smudge_racy(idx, git_index_path(idx));
 	if (index_is_tree(idx, git_tree_id(head_tree)))
 		ret = git_diff_index_to_workdir(out, wt, idx, o);
 	else
@@ -868,11 +872,6 @@ static int worktree_dirty(git_diff **out, git_repository *wt, git_tree *head_tre
 }
 
 /* --- a clean worktree, told from its index's stat data ------------------ */
-
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 /* The first line of a small file, without its newline, or NULL. */
 static char *first_line(const char *path)
@@ -890,116 +889,25 @@ static char *first_line(const char *path)
 	return strbuf_detach(&sb, NULL);
 }
 
-/* Did the file change since the index recorded it (1)?  Too recent to tell from stat data (2)? */
-static int entry_moved(const unsigned char *e, const struct stat *st, const struct stat *ix)
-{
-	uint32_t mode = be32(e + 24);
-
-	if (S_ISREG(st->st_mode)) {
-		if (mode != ((st->st_mode & 0100) ? 0100755u : 0100644u))
-			return 1;
-	} else if (!S_ISLNK(st->st_mode) || mode != 0120000u) {
-		return 1;
-	}
-	if (be32(e) != (uint32_t)st->st_ctim.tv_sec || be32(e + 4) != (uint32_t)st->st_ctim.tv_nsec ||
-	    be32(e + 8) != (uint32_t)st->st_mtim.tv_sec || be32(e + 12) != (uint32_t)st->st_mtim.tv_nsec ||
-	    be32(e + 20) != (uint32_t)st->st_ino || be32(e + 36) != (uint32_t)st->st_size)
-		return 1;
-	/* racily clean: written in the index's own instant; git compares content then */
-	return st->st_mtim.tv_sec > ix->st_mtim.tv_sec ||
-		(st->st_mtim.tv_sec == ix->st_mtim.tv_sec && st->st_mtim.tv_nsec >= ix->st_mtim.tv_nsec) ?
-		2 : 0;
-}
-
 /*
- * A racily clean entry, as git settles it: is the file's content (hashed
- * as is: a filter that would change it makes it differ) the entry's blob?
+ * The directories the sorted entries of ix lead through, each once: those
+ * an entry does not share with the entry before it.
  */
-static int same_content(const unsigned char *e, const struct stat *st, const char *path,
-			const char *name)
+static void tracked_dirs(struct strlist *dirs, const struct indexstat *ix)
 {
-	char *full = xstrfmt("%s/%s", path, name);
-	git_oid oid;
-	int same = 0;
+	size_t i, k;
 
-	if (S_ISLNK(st->st_mode)) {
-		char target[4096];
-		ssize_t n = readlink(full, target, sizeof(target));
+	for (i = 0; i < ix->nr; i++) {
+		const char *name = ix->entries[i].name;
 
-		same = n >= 0 && (size_t)n < sizeof(target) &&
-			!git_odb_hash(&oid, target, (size_t)n, GIT_OBJECT_BLOB);
-	} else {
-		same = !git_odb_hashfile(&oid, full, GIT_OBJECT_BLOB);
+		for (k = 0; k < ix->entries[i].namelen; k++) {
+			if (name[k] != '/')
+				continue;
+			if (i && !strncmp(ix->entries[i - 1].name, name, k + 1))
+				continue;
+			strlist_push_nodup(dirs, xstrndup(name, k));
+		}
 	}
-	git_error_clear();
-	free(full);
-	return same && !memcmp(oid.id, e + 40, GIT_OID_RAWSZ);
-}
-
-static const char *entry_name(const unsigned char *e)
-{
-	return (const char *)e + ((e[60] & 0x40) ? 64 : 62);
-}
-
-/*
- * Is path (len bytes) tracked in the sorted index entries ents, as a
- * file or as a directory holding tracked files?
- */
-static int tracked(const unsigned char *const *ents, uint32_t nr, const char *path, size_t len)
-{
-	uint32_t lo = 0, hi = nr;
-
-	while (lo < hi) {	/* the first entry not below path */
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (strncmp(entry_name(ents[mid]), path, len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	for (; lo < nr; lo++) {	/* "path", then maybe "path-x", "path.c" before "path/..." */
-		const char *n = entry_name(ents[lo]);
-
-		if (strncmp(n, path, len))
-			return 0;
-		if (!n[len] || n[len] == '/')
-			return 1;
-	}
-	return 0;
-}
-
-/* Is name below dfd an empty directory (a submodule git has not checked out)? */
-static int empty_dir(int dfd, const char *name)
-{
-	int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	DIR *d = fd < 0 ? NULL : fdopendir(fd);
-	struct dirent *de;
-	int empty = !!d;
-
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return 0;
-	}
-	while (empty && (de = readdir(d)))
-		empty = !strcmp(de->d_name, ".") || !strcmp(de->d_name, "..");
-	closedir(d);
-	return empty;
-}
-
-/* Does the root entry of the index's cache tree (extension TREE) name tree, for all nr entries? */
-static int cache_tree_is(const unsigned char *p, size_t len, uint32_t nr, const git_oid *tree)
-{
-	const unsigned char *end = p + len, *nl;
-	long count;
-
-	if (len < 2 || p[0] != '\0')
-		return 0;	/* the root's path is empty */
-	nl = memchr(p + 1, '\n', (size_t)(end - p - 1));
-	if (!nl || (size_t)(end - nl - 1) < GIT_OID_RAWSZ)
-		return 0;
-	count = strtol((const char *)p + 1, NULL, 10);
-	return count >= 0 && (uint32_t)count == nr && !memcmp(nl + 1, tree->id, GIT_OID_RAWSZ);
 }
 
 /*
@@ -1007,7 +915,7 @@ static int cache_tree_is(const unsigned char *p, size_t len, uint32_t nr, const 
  * without a diff: on branch, its index holding exactly the tree
  * head_tree (the cache tree says so), every tracked file's stat data as
  * the index recorded it (a racily clean one's content hashed and
- * compared, as git does), and no name in a tracked
+ * compared, as git does: indexstat_match()), and no name in a tracked
  * directory that the index does not know.  1 clean; 0 when it cannot
  * tell (changed, untracked or ignored files, a sparse or split index,
  * a submodule checked out, a format it does not read ...): the caller
@@ -1017,14 +925,13 @@ static int cache_tree_is(const unsigned char *p, size_t len, uint32_t nr, const 
  */
 static int worktree_clean_fast(const char *path, const char *branch, const git_oid *head_tree)
 {
-	struct strbuf sb = STRBUF_INIT, dir = STRBUF_INIT;
+	struct indexstat ix = INDEXSTAT_INIT;
+	struct strbuf sb = STRBUF_INIT;
 	struct strlist dirs = STRLIST_INIT;
 	char *dotgit = xstrfmt("%s/.git", path), *line = NULL, *gitdir = NULL, *head = NULL;
-	const unsigned char *p, *end, **ents = NULL;
-	char *skips = NULL;
-	struct stat ix;
-	uint32_t version, nr, i;
-	int root = -1, dfd = -1, clean = 0;
+	struct timespec from;
+	size_t i;
+	int root = -1, clean = 0;
 	const char *test_scan = getenv("GIT_PARALLEL_TEST_SCAN");
 
 	if (test_scan && !strcmp(test_scan, "diff"))	/* tests: the slow way, to compare */
@@ -1038,82 +945,12 @@ static int worktree_clean_fast(const char *path, const char *branch, const git_o
 		goto out;
 	free(dotgit);
 	dotgit = xstrfmt("%s/index", gitdir);
-	if (stat(dotgit, &ix) < 0 || strbuf_read_file(&sb, dotgit) < 0 || sb.len < 12 + GIT_OID_RAWSZ)
-		goto out;
-	p = (const unsigned char *)sb.buf;
-	end = p + sb.len - GIT_OID_RAWSZ;
-	version = be32(p + 4);
-	nr = be32(p + 8);
-	if (memcmp(p, "DIRC", 4) || (version != 2 && version != 3) || nr > sb.len / 62)
-		goto out;
-	ents = xcalloc((size_t)nr + 1, sizeof(*ents));
-	skips = xcalloc((size_t)nr + 1, 1);
-	for (p += 12, i = 0; i < nr; i++) {
-		size_t fixed, namelen, size;
-		uint16_t flags;
-		const char *name;
-		size_t k;
-		int skip = 0;
-
-		if (end - p < 62)
-			goto out;
-		flags = (uint16_t)(p[60] << 8 | p[61]);
-		fixed = 62;
-		if (flags & 0x4000) {	/* extended flags (version 3) */
-			uint16_t ext;
-
-			if (version < 3 || end - p < 64)
-				goto out;
-			ext = (uint16_t)(p[62] << 8 | p[63]);
-			if (ext & ~0x4000)	/* intent-to-add, or unknown: let the diff say */
-				goto out;
-			fixed = 64;
-			skip = !!(ext & 0x4000);	/* skip-worktree (sparse): not in the worktree */
-		}
-		if (flags & 0x8000)
-			goto out;	/* assume-valid: git would not look at it; we cannot tell */
-		if (flags & 0x3000)
-			goto out;	/* a conflict stage */
-		name = (const char *)p + fixed;
-		if (!(namelen = strnlen(name, (size_t)(end - p) - fixed)) || (size_t)(end - p) - fixed == namelen)
-			goto out;
-		size = (fixed + namelen + 8) & ~(size_t)7;
-		if ((size_t)(end - p) < size)
-			goto out;
-		if (be32(p + 24) == 0160000u && !skip)
-			skip = 2;	/* a submodule: clean only while not checked out */
-		if (i && strcmp(entry_name(ents[i - 1]), name) >= 0)
-			goto out;	/* not sorted, or twice */
-		/* the directories it opens: those it does not share with the entry before it */
-		for (k = 0; k < namelen; k++) {
-			if (name[k] != '/')
-				continue;
-			if (i && !strncmp(entry_name(ents[i - 1]), name, k + 1))
-				continue;
-			strlist_push_nodup(&dirs, xstrndup(name, k));
-		}
-		ents[i] = p;
-		skips[i] = (char)skip;
-		p += size;
-	}
-	/* extensions: the cache tree must say the index is head_tree; a required one we do not know: give up */
-	for (clean = 0; end - p >= 8;) {
-		uint32_t len = be32(p + 4);
-
-		if ((size_t)(end - p - 8) < len)
-			goto out;
-		if (!memcmp(p, "TREE", 4))
-			clean = cache_tree_is(p + 8, len, nr, head_tree);
-		else if (p[0] < 'A' || p[0] > 'Z')
-			goto out;
-		p += 8 + len;
-	}
-	if (!clean)
-		goto out;
-	clean = 0;
-	if ((root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	/* the cache tree must say the index is head_tree */
+	if (indexstat_read(&ix, dotgit) < 0 || !ix.has_tree || !git_oid_equal(&ix.tree, head_tree) ||
+	    (root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto out;
 	/* every name in a tracked directory must be tracked (or lead to tracked files) */
+	tracked_dirs(&dirs, &ix);
 	strlist_push(&dirs, "");
 	for (i = 0; i < dirs.nr; i++) {
 		const char *d = dirs.v[i];
@@ -1131,66 +968,39 @@ static int worktree_clean_fast(const char *path, const char *branch, const git_o
 			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
 			    (!*d && !strcmp(de->d_name, ".git")))
 				continue;
-			strbuf_reset(&dir);
+			strbuf_reset(&sb);
 			if (*d)
-				strbuf_addf(&dir, "%s/", d);
-			strbuf_addstr(&dir, de->d_name);
-			unknown = !tracked(ents, nr, dir.buf, dir.len);
+				strbuf_addf(&sb, "%s/", d);
+			strbuf_addstr(&sb, de->d_name);
+			unknown = !indexstat_tracked(&ix, sb.buf, sb.len);
 		}
 		closedir(dh);
 		if (unknown)
 			goto out;
 	}
-	strbuf_reset(&dir);
-	for (i = 0; i < nr; i++) {
-		const char *name, *slash, *base;
-		struct stat st;
-
-		if (skips[i] == 1)
-			continue;
-		name = entry_name(ents[i]);
-		slash = strrchr(name, '/');
-		base = slash ? slash + 1 : name;
-		if (dfd < 0 || dir.len != (size_t)(slash ? slash - name : 0) ||
-		    (dir.len && memcmp(dir.buf, name, dir.len))) {
-			if (dfd >= 0 && dfd != root)
-				close(dfd);
-			strbuf_reset(&dir);
-			strbuf_add(&dir, name, slash ? (size_t)(slash - name) : 0);
-			dfd = dir.len ? openat(root, dir.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : root;
-			if (dfd < 0)
-				goto out;
-		}
-		if (skips[i] == 2) {
-			if (!empty_dir(dfd, base))
-				goto out;	/* its own status decides: diff */
-			continue;
-		}
-		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			goto out;
-		switch (entry_moved(ents[i], &st, &ix)) {
-		case 0:
-			break;
-		case 2:
-			if (same_content(ents[i], &st, path, name))
-				break;
-			/* fallthrough */
-		default:
-			goto out;
-		}
-	}
-	clean = 1;
+	/*
+	 * Racily clean files found clean by an earlier scan of this same
+	 * index are not hashed again (gp-index-checked, beside the index:
+	 * git status would have written the index after hashing them).
+	 */
+	free(dotgit);
+	dotgit = xstrfmt("%s/gp-index-checked", gitdir);
+	indexstat_checked_load(&ix, dotgit);
+	if (indexstat_clock(&from, gitdir) < 0)
+		from.tv_sec = 0;
+	clean = indexstat_files_clean(&ix, path, INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY |
+				      INDEXSTAT_SPARSE_OK | INDEXSTAT_GITLINK_EMPTY);
+	if (clean == 2 && from.tv_sec)
+		indexstat_checked_save(&ix, dotgit, &from);
 out:
 	if (test_scan && !strcmp(test_scan, "trace"))	/* tests: which way each worktree was read */
-		fprintf(stderr, "scan: %s %s\n", path, clean ? "clean by stat data" : "diffed");
-	if (dfd >= 0 && dfd != root)
-		close(dfd);
+		fprintf(stderr, "scan: %s %s\n", path, clean == 2 ? "clean by stat data, racy files hashed" :
+			clean ? "clean by stat data" : "diffed");
+	clean = clean != 0;
 	if (root >= 0)
 		close(root);
-	free(skips);
-	free(ents);
+	indexstat_release(&ix);
 	strlist_clear(&dirs);
-	strbuf_release(&dir);
 	strbuf_release(&sb);
 	free(head);
 	free(gitdir);

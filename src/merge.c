@@ -44,6 +44,7 @@
 
 #include "gp/check.h"
 #include "gp/gitmerge.h"
+#include "gp/indexstat.h"
 #include "gp/merge.h"
 #include "gp/mergebase.h"
 #include "gp/runner.h"
@@ -133,6 +134,9 @@ struct mctx {
 	int settled;		/* settle_checkout() changed files */
 	pid_t status_pid;	/* checkout_ready_start()'s git status, till checkout_ready_finish() */
 	int status_fd;
+	struct stat status_index;	/* the index that git status read */
+	struct timespec status_from;	/* before it started, on the index's filesystem (or 0) */
+	int status_clean;	/* and it found every file clean: copy_stat_clean() */
 	int clean_at_old;	/* git status, under our index.lock, found the checkout clean */
 	int copy_ready;		/* and index.gp-merge is the index, every file as it says */
 	int ret;		/* update_failed(): what merge_tasks() returns */
@@ -591,6 +595,50 @@ static int checkout_ready(struct mctx *c)
 }
 
 /*
+ * Before our index.lock: is the checked-out target clean from its index's
+ * stat data alone, as git status would find it without reading a file?
+ * Its cache tree names the old tip's tree (nothing staged) and every
+ * file is as recorded, none racily clean (indexstat_files_clean()).
+ * Checked again under the lock (checkout_clean_locked()).
+ */
+static int checkout_stat_clean(struct mctx *c)
+{
+	char *path = xstrfmt("%s/index", c->checkout_gitdir);
+	struct indexstat ix = INDEXSTAT_INIT;
+	git_commit *oc = NULL;
+	int clean = 0;
+
+	if (indexstat_read(&ix, path) < 0 || !ix.has_tree ||
+	    git_commit_lookup(&oc, c->repo, &c->m->old_tip) < 0)
+		goto out;
+	clean = git_oid_equal(&ix.tree, git_commit_tree_id(oc)) &&
+		indexstat_files_clean(&ix, c->m->checkout, INDEXSTAT_RACY_TIME) == 1;
+out:
+	git_error_clear();
+	git_commit_free(oc);
+	indexstat_release(&ix);
+	free(path);
+	return clean;
+}
+
+/*
+ * Before git status starts: the index it reads, and a time on the
+ * filesystem of the worktree's git directory (indexstat_clock()) that
+ * comes before git status reads any file.  git status hashes each racily
+ * clean file, so when it finds them all clean, a file rewritten since
+ * has a later mtime than that: copy_stat_clean() need not hash them again.
+ */
+static void status_clock(struct mctx *c)
+{
+	char *idx = xstrfmt("%s/index", c->checkout_gitdir);
+
+	memset(&c->status_from, 0, sizeof(c->status_from));
+	if (stat(idx, &c->status_index) < 0 || indexstat_clock(&c->status_from, c->checkout_gitdir) < 0)
+		memset(&c->status_from, 0, sizeof(c->status_from));
+	free(idx);
+}
+
+/*
  * checkout_ready() in two steps: the index.lock now, git status started
  * (c->status_pid) to run while merge computes (2 cores), and
  * checkout_ready_finish() to take its answer.  When it cannot be
@@ -602,6 +650,9 @@ static int checkout_ready_start(struct mctx *c)
 		return 0;
 	if (checkout_locked(c))
 		return 1;
+	if (checkout_stat_clean(c))
+		return 0;	/* git status would say nothing */
+	status_clock(c);
 	c->status_pid = child_start(status_argv, c->m->checkout, NULL, &c->status_fd, 1);
 	if (c->status_pid > 0)
 		return 0;
@@ -620,6 +671,7 @@ static int checkout_ready_finish(struct mctx *c)
 	c->status_pid = 0;
 	strlist_clear(&c->m->dirty);
 	rc = refuse_dirty(c, dirty_parse(c, rc, &out, &c->m->dirty));
+	c->status_clean = !rc && c->status_from.tv_sec;
 	strbuf_release(&out);
 	return rc;
 }
@@ -744,17 +796,7 @@ static int write_quietly(const char *path, const char *buf, size_t len)
 
 	if (fd < 0)
 		return -1;
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		buf += n;
-		len -= (size_t)n;
-	}
-	if (close(fd) < 0 || len) {
+	if ((write_in_full(fd, buf, len) < 0) | (close(fd) < 0)) {
 		unlink(path);
 		return -1;
 	}
@@ -798,147 +840,54 @@ static int index_copy(struct mctx *c)
 	return index_copy_quiet(c, 0);
 }
 
-static uint32_t be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/*
- * The root of a cache tree (extension TREE, len bytes at p) into *out
- * when it is valid and covers all nr entries; else *out is left alone.
- * Its first record: the empty path, NUL, "<entries> <subtrees>\n", the
- * tree's id (when <entries> is not -1: an invalid one).
- */
-static void cache_tree_root(git_oid *out, const unsigned char *p, size_t len, uint32_t nr)
-{
-	const unsigned char *end = p + len, *nl;
-	char *stop;
-	long count;
-
-	if (len < 2 || p[0] != '\0' || !(nl = memchr(p + 1, '\n', len - 1)) ||
-	    (size_t)(end - nl - 1) < GIT_OID_RAWSZ)
-		return;
-	count = strtol((const char *)p + 1, &stop, 10);
-	if (stop == (const char *)p + 1 || *stop != ' ' || count < 0 || (uint32_t)count != nr)
-		return;
-	git_oid_fromraw(out, nl + 1);
-}
-
-/* Does the index entry e (git's on-disk layout) record st exactly? */
-static int entry_is(const unsigned char *e, const struct stat *st)
-{
-	uint32_t mode = be32(e + 24);
-
-	if (mode == 0120000u ? !S_ISLNK(st->st_mode) :
-	    !S_ISREG(st->st_mode) || mode != ((st->st_mode & 0100) ? 0100755u : 0100644u))
-		return 0;
-	return be32(e) == (uint32_t)st->st_ctim.tv_sec && be32(e + 4) == (uint32_t)st->st_ctim.tv_nsec &&
-		be32(e + 8) == (uint32_t)st->st_mtim.tv_sec && be32(e + 12) == (uint32_t)st->st_mtim.tv_nsec &&
-		be32(e + 20) == (uint32_t)st->st_ino && be32(e + 28) == (uint32_t)st->st_uid &&
-		be32(e + 32) == (uint32_t)st->st_gid && be32(e + 36) == (uint32_t)st->st_size;
-}
-
 /*
  * Are the checkout's files as the index copy's stat data say, so that git
  * would find every one clean without reading it?  Each entry must be a
  * stage-0 file or symlink without flags that make git look elsewhere
  * (gitlink, intent-to-add, skip-worktree, assume-unchanged), and lstat()
- * must give exactly the recorded mode, size, times, inode and owner.
- * With racy, an entry whose file changed in the second the copy's index
- * was written (git's "racily clean": its content decides) does not pass.
- * 1: all pass; 0: git must look (or the copy is not one this reads: index
- * version 4, a split or sparse index).  With tree: the tree the index
- * holds when its cache tree (extension TREE) says so for every entry,
- * else zeros.  Reads no file content: the
- * caller's git does.  The index is read here (version 2 or 3) rather
- * than by libgit2, which takes ten times as long to load it.
+ * must give exactly the recorded mode, size, times, inode and owner
+ * (indexstat_match()).  Without racy, an entry git takes as racily
+ * clean (its mtime in the second the copy's index was written, or later;
+ * or smudged) does not pass.  With racy, its file is hashed, as git
+ * status would, and passes when it holds the entry's blob; the copy's
+ * mtime is then the time the stat data were checked, set before the
+ * first file is read (as git writes an index after a refresh, but a file
+ * rewritten since then has a later mtime): git trusts them afterwards
+ * and hashes nothing again.  1: all pass; 0: git must look (or the copy
+ * is not one indexstat reads: index version 4, a split or sparse index).
+ * With tree: the tree the index holds when its cache tree (extension
+ * TREE) says so for every entry, else zeros.
  */
 static int copy_stat_clean(struct mctx *c, int racy, git_oid *tree)
 {
-	static const unsigned char empty_blob[GIT_OID_RAWSZ] = {
-		0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b,
-		0x29, 0xae, 0x77, 0x5a, 0xd8, 0xc2, 0xe4, 0x8c, 0x53, 0x91
-	};
 	char *tmp = gitdir_file(c, "index.gp-merge");
-	struct strbuf sb = STRBUF_INIT, dir = STRBUF_INIT;
-	const unsigned char *p, *end;
-	struct stat ist;
-	uint32_t version, nr, i;
-	int root = -1, dfd = -1, clean = 0;
+	struct indexstat ix = INDEXSTAT_INIT;
+	int clean = 0;
 
-	if (stat(tmp, &ist) < 0 || strbuf_read_file(&sb, tmp) < 0 || sb.len < 12 + GIT_OID_RAWSZ)
-		goto out;
-	p = (const unsigned char *)sb.buf;
-	end = p + sb.len - GIT_OID_RAWSZ;
-	version = be32(p + 4);
-	nr = be32(p + 8);
-	if (memcmp(p, "DIRC", 4) || (version != 2 && version != 3) || nr > sb.len / 62 ||
-	    (root = open(c->m->checkout, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-		goto out;
-	for (p += 12, i = 0; i < nr; i++) {
-		size_t fixed = 62, namelen;
-		uint16_t flags;
-		const char *name, *slash, *base;
-		struct stat st;
-
-		if (end - p < 62)
-			goto out;
-		flags = (uint16_t)(p[60] << 8 | p[61]);
-		if (flags & (0x8000 | 0x3000))
-			goto out;	/* assume-valid, or a conflict stage */
-		if (flags & 0x4000) {
-			/* extended flags: skip-worktree, intent-to-add or unknown */
-			if (version < 3 || end - p < 64 || p[62] || p[63])
-				goto out;
-			fixed = 64;
-		}
-		name = (const char *)p + fixed;
-		namelen = strnlen(name, (size_t)(end - p) - fixed);
-		if (!namelen || namelen == (size_t)(end - p) - fixed)
-			goto out;
-		/* a size of 0 for a non-empty blob: git smudged a racy entry, its content decides */
-		if (!be32(p + 36) && memcmp(p + 40, empty_blob, GIT_OID_RAWSZ))
-			goto out;
-		if (racy && (int32_t)be32(p + 8) >= (int32_t)ist.st_mtim.tv_sec)
-			goto out;
-		/* each directory opened once (entries are sorted), its files stat()ed from it */
-		slash = strrchr(name, '/');
-		base = slash ? slash + 1 : name;
-		if (dfd < 0 || dir.len != (size_t)(slash ? slash - name : 0) ||
-		    (dir.len && memcmp(dir.buf, name, dir.len))) {
-			if (dfd >= 0 && dfd != root)
-				close(dfd);
-			strbuf_reset(&dir);
-			strbuf_add(&dir, name, slash ? (size_t)(slash - name) : 0);
-			dfd = dir.len ? openat(root, dir.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) :
-				root;
-			if (dfd < 0)
-				goto out;
-		}
-		if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) < 0 || !entry_is(p, &st))
-			goto out;
-		p += (fixed + namelen + 8) & ~(size_t)7;
-	}
-	/* an extension git requires (lower case: a split or sparse index) is not read here */
 	if (tree)
 		memset(tree, 0, sizeof(*tree));
-	while (end - p >= 8) {
-		uint32_t len = be32(p + 4);
-
-		if (p[0] < 'A' || p[0] > 'Z' || (size_t)(end - p - 8) < len)
-			goto out;
-		if (tree && !memcmp(p, "TREE", 4))
-			cache_tree_root(tree, p + 8, len, nr);
-		p += 8 + len;
-	}
-	clean = p == end;
+	if (indexstat_read(&ix, tmp) < 0)
+		goto out;
+	/*
+	 * The racy rule is judged by the copy's old time (the index's), or
+	 * by the time git status started when it found every file clean in
+	 * that same index (checkout_ready_finish()): it hashed each racily
+	 * clean file, and one rewritten since has a later mtime.
+	 */
+	if (racy && c->status_clean && ix.buf.len == (size_t)c->status_index.st_size &&
+	    ix.mtime.tv_sec == c->status_index.st_mtim.tv_sec &&
+	    ix.mtime.tv_nsec == c->status_index.st_mtim.tv_nsec &&
+	    c->status_from.tv_sec > ix.mtime.tv_sec)
+		ix.mtime = c->status_from;
+	if ((racy && utimensat(AT_FDCWD, tmp, NULL, 0) < 0) ||
+	    !indexstat_files_clean(&ix, c->m->checkout,
+				   racy ? INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY : 0))
+		goto out;
+	if (tree && ix.has_tree)
+		git_oid_cpy(tree, &ix.tree);
+	clean = 1;
 out:
-	if (dfd >= 0 && dfd != root)
-		close(dfd);
-	if (root >= 0)
-		close(root);
-	strbuf_release(&dir);
-	strbuf_release(&sb);
+	indexstat_release(&ix);
 	free(tmp);
 	return clean;
 }
@@ -984,7 +933,7 @@ static int copy_tree(struct mctx *c, git_oid *tree, int *files_clean)
  * Under our index.lock, after the merges: is the checked-out target still
  * clean at the old tip, as git status would say?  Answered without git
  * status when the stat data answer (copy_stat_clean(), racily clean
- * entries excluded) and the copy of the index holds the old tip's tree
+ * files hashed) and the copy of the index holds the old tip's tree
  * (git write-tree): then index.gp-merge is ready for git read-tree, each
  * file as it says (c->copy_ready).  1: clean; 0: git status decides (it
  * names the dirty paths).

@@ -1075,7 +1075,7 @@ static int write_quietly(const char *path, const struct strbuf *sb)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), ok = 0;
 
 	if (fd >= 0) {
-		ok = write(fd, sb->buf, sb->len) == (ssize_t)sb->len;
+		ok = !write_in_full(fd, sb->buf, sb->len);
 		ok = !fsync(fd) && ok;
 		ok = !close(fd) && ok;
 		ok = ok && !rename(tmp, path);

@@ -20,7 +20,6 @@ int warning_count;
 int quiet_warnings;
 int quiet_errors;
 
-static void write_all(int fd, const char *buf, size_t len);
 static void drop_pending_for_oom(void);
 
 static GP_NORETURN void oom(void)
@@ -28,7 +27,7 @@ static GP_NORETURN void oom(void)
 	static const char msg[] = "fatal: out of memory\n";
 
 	drop_pending_for_oom();
-	write_all(2, msg, sizeof(msg) - 1);
+	(void)write_in_full(2, msg, sizeof(msg) - 1);
 	exit(128);
 }
 
@@ -485,20 +484,6 @@ static volatile sig_atomic_t pending_ready;	/* for the signal handler */
 static char *last_error;	/* the last message printed as "error: " */
 static int report_atexit_set;
 
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, buf, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
 /*
  * One write() per line, as git's vreportf(): lines of two processes never
  * mix.  No allocation for a usual line: oom() may run under report_lock.
@@ -512,10 +497,10 @@ static void emit(const char *prefix, const char *body, size_t len)
 	if (plen + len <= sizeof(buf)) {
 		memcpy(buf, prefix, plen);
 		memcpy(buf + plen, body, len);
-		write_all(2, buf, plen + len);
+		(void)write_in_full(2, buf, plen + len);
 	} else {
-		write_all(2, prefix, plen);
-		write_all(2, body, len);
+		(void)write_in_full(2, prefix, plen);
+		(void)write_in_full(2, body, len);
 	}
 }
 
@@ -524,8 +509,8 @@ static void drop_pending_for_oom(void)
 {
 	if (pending_ready) {
 		pending_ready = 0;
-		write_all(2, "error: ", 7);
-		write_all(2, pending, pending_len);
+		(void)write_in_full(2, "error: ", 7);
+		(void)write_in_full(2, pending, pending_len);
 		pending = NULL;
 	}
 }
@@ -635,8 +620,8 @@ static void report_on_signal(int sig)
 {
 	if (pending_ready) {
 		pending_ready = 0;
-		write_all(2, "error: ", 7);
-		write_all(2, pending, pending_len);
+		(void)write_in_full(2, "error: ", 7);
+		(void)write_in_full(2, pending, pending_len);
 	}
 	raise(sig);	/* SA_RESETHAND: the default action, once we return */
 }
@@ -924,18 +909,10 @@ int mkdir_p(const char *path, mode_t mode)
 	return ret;
 }
 
-int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+int write_in_full(int fd, const void *buf, size_t len)
 {
-	struct strbuf tmp = STRBUF_INIT;
 	const char *p = buf;
-	int fd, ret = -1;
 
-	strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		error_errno("cannot write '%s'", tmp.buf);
-		goto out;
-	}
 	while (len) {
 		ssize_t n = write(fd, p, len);
 
@@ -944,13 +921,30 @@ int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode
 		if (n <= 0) {
 			if (!n)
 				errno = ENOSPC;
-			error_errno("cannot write '%s'", tmp.buf);
-			close(fd);
-			unlink(tmp.buf);
-			goto out;
+			return -1;
 		}
 		p += n;
 		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	struct strbuf tmp = STRBUF_INIT;
+	int fd, ret = -1;
+
+	strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0) {
+		error_errno("cannot write '%s'", tmp.buf);
+		goto out;
+	}
+	if (write_in_full(fd, buf, len) < 0) {
+		error_errno("cannot write '%s'", tmp.buf);
+		close(fd);
+		unlink(tmp.buf);
+		goto out;
 	}
 	if (fsync(fd) < 0 && errno != EINVAL) {
 		error_errno("cannot sync '%s'", tmp.buf);

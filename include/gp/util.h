@@ -182,6 +182,12 @@ int parse_bool(const char *s);
 int parse_uint(const char *s, unsigned int *out);
 
 /*
+ * All of buf to fd, again after a short write or EINTR: git's
+ * write_in_full().  0, or -1 with errno (ENOSPC when write() wrote
+ * nothing); nothing reported.  Async-signal-safe.
+ */
+int write_in_full(int fd, const void *buf, size_t len);
+/*
  * Write a file atomically: a temporary file in the same directory, fsync,
  * rename.  The parent directory must exist.  Returns 0 or -1 (reported).
  */
