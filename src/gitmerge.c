@@ -361,9 +361,10 @@ static int gm_finish(struct gitmerge *out, struct gm_child *ch, git_repository *
 	if (rc < 0)
 		goto out;
 	if ((rc != 0 && rc != 1) || parse(out, &sb, rc) < 0) {
+		/* 129: an older git's usage message; 128: git said why (unrelated histories...) */
 		warning("cannot merge '%.12s' and '%.12s' with git merge-tree --write-tree "
-			"(exit %d; git 2.38 or later is needed): libgit2's merge decides",
-			ch->a, ch->b, rc);
+			"(exit %d%s): libgit2's merge decides", ch->a, ch->b, rc,
+			rc == 129 ? "; git 2.38 or later is needed" : "");
 		goto out;
 	}
 	/* the tree git wrote is in our object database */
@@ -539,9 +540,8 @@ static int parse_scripts(struct strmap *out, const struct strbuf *sb)
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
 		if (old_left || new_left) {	/* a hunk's body */
-			if (!len)
-				return -1;
-			if (*p == ' ') {
+			/* an empty line: a blank context line under diff.suppressBlankEmpty */
+			if (!len || *p == ' ') {
 				if (!old_left-- || !new_left--)
 					return -1;
 				at++;
