@@ -1166,12 +1166,69 @@ out:
 	return ret;
 }
 
+/*
+ * Does the environment give git configuration that libgit2 1.5 does not
+ * read?  git -c (GIT_CONFIG_PARAMETERS), GIT_CONFIG_COUNT and its
+ * GIT_CONFIG_KEY_<n>/VALUE_<n>, GIT_CONFIG_GLOBAL, GIT_CONFIG_SYSTEM.
+ */
+static int config_from_env(void)
+{
+	static const char *const vars[] = {
+		"GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vars); i++)
+		if (getenv(vars[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * git's own value of key (git config --get, which reads what
+ * config_from_env() names): 1 and *value (NULL when unset; free it), or
+ * -1 when git cannot tell (a warning).
+ */
+static int git_config_get(git_repository *repo, const char *key, char **value)
+{
+	const char *workdir = git_repository_workdir(repo);
+	char *gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
+	const char *argv[] = { "git", gitdir_opt, "config", "--get", key, NULL };
+	struct strbuf sb = STRBUF_INIT;
+	pid_t pid;
+	int fd, rc = -1;
+
+	*value = NULL;
+	pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &fd);
+	if (pid >= 0)
+		rc = finish(pid, fd, &sb);
+	if (rc == 0) {
+		while (sb.len && sb.buf[sb.len - 1] == '\n')
+			sb.buf[--sb.len] = '\0';
+		*value = strbuf_detach(&sb, NULL);
+	} else if (rc != 1) {
+		warning("cannot read '%s' with git config (exit %d): git merge-tree decides", key, rc);
+	}
+	strbuf_release(&sb);
+	free(gitdir_opt);
+	return rc == 0 || rc == 1 ? 1 : -1;
+}
+
 int gitmerge_conflict_refine(git_repository *repo)
 {
 	git_config *cfg = NULL;
 	git_config_entry *e = NULL;
 	int refine = 1;
 
+	if (config_from_env()) {
+		char *v;
+
+		if (git_config_get(repo, "merge.conflictStyle", &v) < 0)
+			return 0;	/* cannot tell: the stricter rule */
+		refine = !v || !strcmp(v, "merge");
+		free(v);
+		return refine;
+	}
 	if (git_repository_config_snapshot(&cfg, repo) < 0) {
 		git_error_clear();
 		return 0;	/* cannot tell: the stricter rule */
@@ -1202,6 +1259,21 @@ int gitmerge_config_plain(git_repository *repo)
 	size_t i;
 	int plain = 1;
 
+	if (config_from_env()) {
+		/* and attributes from a core.attributesFile libgit2 may not see */
+		static const char *const git_keys[] = {
+			"merge.renormalize", "merge.default", "core.attributesFile",
+		};
+
+		for (i = 0; i < ARRAY_SIZE(git_keys) && plain; i++) {
+			char *v;
+
+			if (git_config_get(repo, git_keys[i], &v) < 0 || v)
+				plain = 0;
+			free(v);
+		}
+		return plain;
+	}
 	if (git_repository_config_snapshot(&cfg, repo) < 0) {
 		git_error_clear();
 		return 0;	/* cannot tell: as if set */

@@ -82,4 +82,56 @@ test_expect_success 'merge=binary: both sides edit apart, git keeps ours and con
 	expect_merge_agrees mbin
 '
 
+# A region both sides changed to the same lines by different scripts:
+# git's default style refines it away (clean), diff3 does not (t4123).
+# libgit2 1.5 reads neither git -c (GIT_CONFIG_PARAMETERS) nor
+# GIT_CONFIG_GLOBAL: merge used to decide the file clean from the scripts.
+REGION="printf \"%s\\n\" a a b b c a b c b b b a >r.txt"
+REGION_A="printf \"%s\\n\" a a b c c a c c b b b a >r.txt"
+REGION_B="printf \"%s\\n\" a a b c c a c c b b c b a >r.txt"
+
+# merge_outcomes <dir> <git-parallel args...>: the outcomes of merge --dry-run --json
+merge_outcomes () {
+	dir=$1 && shift &&
+	{ (cd "$dir" && "$@" merge --dry-run --json >../dry.json); echo $? >dry.code; } &&
+	json_get dry.json "[r[\"outcome\"] for r in d[\"results\"]]"
+}
+
+test_expect_success 'git -c merge.conflictStyle=diff3: the region conflicts, as in git' '
+	scenario style "$REGION" "$REGION_A" "$REGION_B" &&
+	test_must_fail git -C style -c merge.conflictStyle=diff3 merge-tree --write-tree parallel/A parallel/B &&
+	merge_outcomes style git -c merge.conflictStyle=diff3 parallel >actual &&
+	echo "[\"merged\", \"conflict\"]" >expect && test_cmp expect actual &&
+	json_get dry.json "[c[\"path\"] for r in d[\"results\"] for c in r.get(\"conflicts\", [])]" >actual &&
+	echo "[\"r.txt\"]" >expect && test_cmp expect actual &&
+	(cd style && test_expect_code 1 git -c merge.conflictStyle=diff3 parallel check --exact >/dev/null) &&
+	# without it, git and we merge cleanly
+	git -C style merge-tree --write-tree parallel/A parallel/B &&
+	merge_outcomes style git parallel >actual &&
+	echo "[\"merged\", \"merged\"]" >expect && test_cmp expect actual
+'
+
+test_expect_success 'GIT_CONFIG_GLOBAL and GIT_CONFIG_COUNT count as they do for git' '
+	printf "[merge]\n\tconflictStyle = diff3\n" >global.cfg &&
+	merge_outcomes style env GIT_CONFIG_GLOBAL="$TRASH_DIRECTORY/global.cfg" git parallel >actual &&
+	echo "[\"merged\", \"conflict\"]" >expect && test_cmp expect actual &&
+	merge_outcomes style env GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=merge.conflictStyle \
+		GIT_CONFIG_VALUE_0=zdiff3 git parallel >actual &&
+	test_cmp expect actual &&
+	merge_outcomes style git -c merge.conflictStyle=merge parallel >actual &&
+	echo "[\"merged\", \"merged\"]" >expect && test_cmp expect actual
+'
+
+test_expect_success 'git -c merge.renormalize=true: the merged file is normalized, as git writes it' '
+	scenario renorm "printf \"a\\r\\nb\\r\\nc\\r\\nd\\r\\ne\\r\\nf\\r\\ng\\r\\n\" >c.txt" \
+		"sed -i s/^a/A/ c.txt" "sed -i s/^g/G/ c.txt" &&
+	git -C renorm -c core.autocrlf=true -c merge.renormalize=true \
+		merge-tree --write-tree parallel/A parallel/B >git.tree &&
+	(cd renorm && git -c core.autocrlf=true -c merge.renormalize=true parallel merge >/dev/null) &&
+	git -C renorm rev-parse main^{tree} >merged.tree &&
+	test_cmp git.tree merged.tree &&
+	git -C renorm show main:c.txt >c.txt &&
+	! grep -q "$(printf "\\r")" c.txt
+'
+
 test_done
