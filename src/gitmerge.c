@@ -1185,15 +1185,16 @@ static int config_from_env(void)
 }
 
 /*
- * git's own value of key (git config --get, which reads what
- * config_from_env() names): 1 and *value (NULL when unset; free it), or
- * -1 when git cannot tell (a warning).
+ * git's own value of key (git config <how> <key>: --get, or --get-regexp
+ * and the output names the keys too; git reads what config_from_env()
+ * names): 1 and *value (NULL when unset; free it), or -1 when git cannot
+ * tell (a warning).
  */
-static int git_config_get(git_repository *repo, const char *key, char **value)
+static int git_config_get(git_repository *repo, const char *how, const char *key, char **value)
 {
 	const char *workdir = git_repository_workdir(repo);
 	char *gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
-	const char *argv[] = { "git", gitdir_opt, "config", "--get", key, NULL };
+	const char *argv[] = { "git", gitdir_opt, "config", how, key, NULL };
 	struct strbuf sb = STRBUF_INIT;
 	pid_t pid;
 	int fd, rc = -1;
@@ -1223,7 +1224,7 @@ int gitmerge_conflict_refine(git_repository *repo)
 	if (config_from_env()) {
 		char *v;
 
-		if (git_config_get(repo, "merge.conflictStyle", &v) < 0)
+		if (git_config_get(repo, "--get", "merge.conflictStyle", &v) < 0)
 			return 0;	/* cannot tell: the stricter rule */
 		refine = !v || !strcmp(v, "merge");
 		free(v);
@@ -1261,17 +1262,12 @@ int gitmerge_config_plain(git_repository *repo)
 
 	if (config_from_env()) {
 		/* and attributes from a core.attributesFile libgit2 may not see */
-		static const char *const git_keys[] = {
-			"merge.renormalize", "merge.default", "core.attributesFile",
-		};
+		char *v;
 
-		for (i = 0; i < ARRAY_SIZE(git_keys) && plain; i++) {
-			char *v;
-
-			if (git_config_get(repo, git_keys[i], &v) < 0 || v)
-				plain = 0;
-			free(v);
-		}
+		if (git_config_get(repo, "--get-regexp",
+				   "^(merge\\.(renormalize|default)|core\\.attributesfile)$", &v) < 0 || v)
+			plain = 0;
+		free(v);
 		return plain;
 	}
 	if (git_repository_config_snapshot(&cfg, repo) < 0) {
