@@ -1286,6 +1286,111 @@ int gitmerge_config_plain(git_repository *repo)
 	return plain;
 }
 
+/* Does the attribute file at path have a quoted pattern ("a b.c" merge=...)? */
+static int quoted_patterns(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+	int found = 0;
+
+	if (strbuf_read_file(&sb, path) < 0) {
+		strbuf_release(&sb);
+		return 0;
+	}
+	for (p = sb.buf; p && p < sb.buf + sb.len && !found; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		found = *p == '"';
+	}
+	strbuf_release(&sb);
+	return found;
+}
+
+/*
+ * May libgit2 1.5 read path's attributes otherwise than git?  It matches
+ * patterns case-sensitively whatever core.ignoreCase says, takes a quoted
+ * pattern ("a b.c") literally, quotes included, and does not see the
+ * configuration of config_from_env().  1 when one of those may apply: the
+ * attribute files that can name path (the work tree's .gitattributes from
+ * the top down to path's directory, info/attributes, core.attributesFile
+ * or git's default one) are looked at for quotes.
+ */
+static int attr_doubt(git_repository *repo, const char *path)
+{
+	const char *workdir = git_repository_workdir(repo), *home = getenv("HOME"), *xdg;
+	git_config *cfg = NULL;
+	git_config_entry *e = NULL;
+	struct strbuf f = STRBUF_INIT;
+	const char *slash;
+	int doubt = config_from_env(), icase = 0;
+
+	if (!doubt && git_repository_config_snapshot(&cfg, repo) < 0)
+		doubt = 1;
+	if (!doubt && !git_config_get_bool(&icase, cfg, "core.ignorecase") && icase)
+		doubt = 1;
+	if (!doubt) {
+		strbuf_addf(&f, "%sinfo/attributes", git_repository_path(repo));
+		doubt = quoted_patterns(f.buf);
+	}
+	if (!doubt && !git_config_get_entry(&e, cfg, "core.attributesfile")) {
+		strbuf_reset(&f);
+		if (!strncmp(e->value, "~/", 2) && home)
+			strbuf_addf(&f, "%s/%s", home, e->value + 2);
+		else
+			strbuf_addstr(&f, e->value);
+		doubt = quoted_patterns(f.buf);
+	} else if (!doubt) {
+		strbuf_reset(&f);
+		if ((xdg = getenv("XDG_CONFIG_HOME")) && *xdg)
+			strbuf_addf(&f, "%s/git/attributes", xdg);
+		else if (home)
+			strbuf_addf(&f, "%s/.config/git/attributes", home);
+		doubt = f.len && quoted_patterns(f.buf);
+	}
+	for (slash = path; !doubt && workdir && slash; slash = strchr(slash + 1, '/')) {
+		strbuf_reset(&f);
+		strbuf_addf(&f, "%s%.*s%s.gitattributes", workdir, (int)(slash - path), path,
+			    slash == path ? "" : "/");
+		doubt = quoted_patterns(f.buf);
+	}
+	git_config_entry_free(e);
+	git_config_free(cfg);
+	git_error_clear();
+	strbuf_release(&f);
+	return doubt;
+}
+
+/*
+ * git check-attr -z merge -- path, in the work tree: 1 when unspecified,
+ * 0 when set, -1 when git cannot tell (a warning).
+ */
+static int git_merge_attr_unspecified(git_repository *repo, const char *path)
+{
+	const char *workdir = git_repository_workdir(repo);
+	char *gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
+	const char *argv[] = { "git", gitdir_opt, "check-attr", "-z", "merge", "--", path, NULL };
+	struct strbuf sb = STRBUF_INIT;
+	const char *value;
+	pid_t pid;
+	int fd, rc = -1, ret = -1;
+
+	pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &fd);
+	if (pid >= 0)
+		rc = finish(pid, fd, &sb);
+	/* "<path>\0merge\0<value>\0" */
+	if (!rc && sb.len > strlen(path) + 7 && sb.buf[sb.len - 1] == '\0') {
+		value = sb.buf + strlen(path) + 1;
+		value += strlen(value) + 1;
+		ret = !strcmp(value, "unspecified");
+	} else {
+		warning("cannot read the merge attribute of '%s' with git check-attr (exit %d): "
+			"git merge-tree decides", path, rc);
+	}
+	strbuf_release(&sb);
+	free(gitdir_opt);
+	return ret;
+}
+
 int gitmerge_text_merge(git_repository *repo, const char *path)
 {
 	const char *value = NULL;
@@ -1293,6 +1398,9 @@ int gitmerge_text_merge(git_repository *repo, const char *path)
 		git_attr_value(value) == GIT_ATTR_VALUE_UNSPECIFIED;
 
 	git_error_clear();
+	/* only a text merge is decided without git: make sure of it */
+	if (ok && attr_doubt(repo, path))
+		ok = git_merge_attr_unspecified(repo, path) == 1;
 	return ok;
 }
 

@@ -134,4 +134,35 @@ test_expect_success 'git -c merge.renormalize=true: the merged file is normalize
 	! grep -q "$(printf "\\r")" c.txt
 '
 
+# libgit2 1.5 matches attribute patterns case-sensitively whatever
+# core.ignoreCase says, and takes a quoted pattern literally: it saw no
+# merge attribute, so merge decided the file from the line scripts,
+# where git makes a binary merge (and conflicts).
+test_expect_success 'core.ignoreCase: *.C merge=binary holds for x.c, as in git' '
+	scenario icase "git config core.ignoreCase true && echo \"*.C merge=binary\" >.gitattributes &&
+			$LINES && mv a.txt x.c" \
+		"sed -i s/^line.5\$/five/ x.c" "sed -i s/^line.15\$/fifteen/ x.c" &&
+	expect_check_agrees icase 1 &&
+	expect_merge_agrees icase
+'
+
+test_expect_success 'git -c core.ignoreCase=true counts too' '
+	scenario icase2 "echo \"*.C merge=binary\" >.gitattributes && $LINES && mv a.txt x.c" \
+		"sed -i s/^line.5\$/five/ x.c" "sed -i s/^line.15\$/fifteen/ x.c" &&
+	git -C icase2 merge-tree --write-tree parallel/A parallel/B &&
+	test_must_fail git -C icase2 -c core.ignoreCase=true merge-tree --write-tree parallel/A parallel/B &&
+	merge_outcomes icase2 git -c core.ignoreCase=true parallel >actual &&
+	echo "[\"merged\", \"conflict\"]" >expect && test_cmp expect actual &&
+	merge_outcomes icase2 git parallel >actual &&
+	echo "[\"merged\", \"merged\"]" >expect && test_cmp expect actual
+'
+
+test_expect_success 'a quoted pattern in .gitattributes names the file, as in git' '
+	scenario quoted "mkdir d && printf \"\\\"a b.c\\\" merge=binary\\n\" >d/.gitattributes &&
+			$LINES && mv a.txt \"d/a b.c\"" \
+		"sed -i s/^line.5\$/five/ \"d/a b.c\"" "sed -i s/^line.15\$/fifteen/ \"d/a b.c\"" &&
+	expect_check_agrees quoted 1 &&
+	expect_merge_agrees quoted
+'
+
 test_done
