@@ -95,4 +95,10 @@ test_expect_success 'a submodule moved to two commits; moved on one side only' '
 		"sed -i s/^5\$/five/ f"
 '
 
+test_expect_success 'a path outside ASCII, both sides edit it apart under merge=binary' '
+	agree_case unicode 1 "printf \"caf\\303\\251.c merge=binary\\n\" >.gitattributes && test_seq 1 20 >café.c" \
+		"sed -i s/^3\$/three/ café.c" "sed -i s/^17\$/seventeen/ café.c" &&
+	echo café.c >expect && test_cmp expect check.paths
+'
+
 test_done
