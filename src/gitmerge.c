@@ -1286,34 +1286,46 @@ int gitmerge_config_plain(git_repository *repo)
 	return plain;
 }
 
-/* Does the attribute file at path have a quoted pattern ("a b.c" merge=...)? */
-static int quoted_patterns(const char *path)
+/*
+ * Look at the attribute file at path: ATTR_QUOTED when it has a quoted
+ * pattern ("a b.c" merge=...), ATTR_MERGE when it may set the merge
+ * attribute at all (it says "merge" or "binary", the macro that unsets
+ * it: a macro of its own that does says "merge" too).
+ */
+#define ATTR_QUOTED 1
+#define ATTR_MERGE 2
+static int attr_file_flags(const char *path)
 {
 	struct strbuf sb = STRBUF_INIT;
 	const char *p;
-	int found = 0;
+	int flags = 0;
 
 	if (strbuf_read_file(&sb, path) < 0) {
 		strbuf_release(&sb);
 		return 0;
 	}
-	for (p = sb.buf; p && p < sb.buf + sb.len && !found; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+	for (p = sb.buf; p && p < sb.buf + sb.len; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
 		while (*p == ' ' || *p == '\t')
 			p++;
-		found = *p == '"';
+		if (*p == '"')
+			flags |= ATTR_QUOTED;
 	}
+	if (strstr(sb.buf, "merge") || strstr(sb.buf, "binary"))
+		flags |= ATTR_MERGE;
 	strbuf_release(&sb);
-	return found;
+	return flags;
 }
 
 /*
- * May libgit2 1.5 read path's attributes otherwise than git?  It matches
- * patterns case-sensitively whatever core.ignoreCase says, takes a quoted
- * pattern ("a b.c") literally, quotes included, and does not see the
- * configuration of config_from_env().  1 when one of those may apply: the
- * attribute files that can name path (the work tree's .gitattributes from
- * the top down to path's directory, info/attributes, core.attributesFile
- * or git's default one) are looked at for quotes.
+ * May libgit2 1.5 read path's merge attribute otherwise than git?  It
+ * matches patterns case-sensitively whatever core.ignoreCase says, takes a
+ * quoted pattern ("a b.c") literally, quotes included, and does not see
+ * the configuration of config_from_env().  1 when one of those may apply:
+ * configuration from the environment, or an attribute file that can name
+ * path (the work tree's .gitattributes from the top down to path's
+ * directory, info/attributes, core.attributesFile or git's default one)
+ * with a quoted pattern, or, under core.ignoreCase, one that may set the
+ * merge attribute.
  */
 static int attr_doubt(git_repository *repo, const char *path)
 {
@@ -1322,42 +1334,42 @@ static int attr_doubt(git_repository *repo, const char *path)
 	git_config_entry *e = NULL;
 	struct strbuf f = STRBUF_INIT;
 	const char *slash;
-	int doubt = config_from_env(), icase = 0;
+	int icase = 0, flags = 0;
 
-	if (!doubt && git_repository_config_snapshot(&cfg, repo) < 0)
-		doubt = 1;
-	if (!doubt && !git_config_get_bool(&icase, cfg, "core.ignorecase") && icase)
-		doubt = 1;
-	if (!doubt) {
-		strbuf_addf(&f, "%sinfo/attributes", git_repository_path(repo));
-		doubt = quoted_patterns(f.buf);
+	if (config_from_env())
+		return 1;
+	if (git_repository_config_snapshot(&cfg, repo) < 0) {
+		git_error_clear();
+		return 1;
 	}
-	if (!doubt && !git_config_get_entry(&e, cfg, "core.attributesfile")) {
-		strbuf_reset(&f);
+	if (git_config_get_bool(&icase, cfg, "core.ignorecase") < 0)
+		icase = 0;
+	strbuf_addf(&f, "%sinfo/attributes", git_repository_path(repo));
+	flags |= attr_file_flags(f.buf);
+	strbuf_reset(&f);
+	if (!git_config_get_entry(&e, cfg, "core.attributesfile")) {
 		if (!strncmp(e->value, "~/", 2) && home)
 			strbuf_addf(&f, "%s/%s", home, e->value + 2);
 		else
 			strbuf_addstr(&f, e->value);
-		doubt = quoted_patterns(f.buf);
-	} else if (!doubt) {
-		strbuf_reset(&f);
-		if ((xdg = getenv("XDG_CONFIG_HOME")) && *xdg)
-			strbuf_addf(&f, "%s/git/attributes", xdg);
-		else if (home)
-			strbuf_addf(&f, "%s/.config/git/attributes", home);
-		doubt = f.len && quoted_patterns(f.buf);
+	} else if ((xdg = getenv("XDG_CONFIG_HOME")) && *xdg) {
+		strbuf_addf(&f, "%s/git/attributes", xdg);
+	} else if (home) {
+		strbuf_addf(&f, "%s/.config/git/attributes", home);
 	}
-	for (slash = path; !doubt && workdir && slash; slash = strchr(slash + 1, '/')) {
+	if (f.len)
+		flags |= attr_file_flags(f.buf);
+	for (slash = path; workdir && slash; slash = strchr(slash + 1, '/')) {
 		strbuf_reset(&f);
 		strbuf_addf(&f, "%s%.*s%s.gitattributes", workdir, (int)(slash - path), path,
 			    slash == path ? "" : "/");
-		doubt = quoted_patterns(f.buf);
+		flags |= attr_file_flags(f.buf);
 	}
 	git_config_entry_free(e);
 	git_config_free(cfg);
 	git_error_clear();
 	strbuf_release(&f);
-	return doubt;
+	return (flags & ATTR_QUOTED) || (icase && (flags & ATTR_MERGE));
 }
 
 /*

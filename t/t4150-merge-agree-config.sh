@@ -165,4 +165,28 @@ test_expect_success 'a quoted pattern in .gitattributes names the file, as in gi
 	expect_merge_agrees quoted
 '
 
+# git check-attr only where libgit2 may be wrong: not for a repository
+# under core.ignoreCase whose attribute files cannot set merge at all
+test_expect_success 'core.ignoreCase without merge attributes: no git check-attr' '
+	mkdir -p bin &&
+	real=$(command -v git) &&
+	cat >bin/git <<-EOF &&
+	#!/bin/sh
+	for a in "\$@"; do
+		case \$a in check-attr) echo "\$*" >>"$TRASH_DIRECTORY/attr.log" ;; esac
+	done
+	exec "$real" "\$@"
+	EOF
+	chmod +x bin/git &&
+	scenario icase3 "git config core.ignoreCase true && echo \"*.C diff\" >.gitattributes &&
+			$LINES && mv a.txt x.c" \
+		"sed -i s/^line.5\$/five/ x.c" "sed -i s/^line.15\$/fifteen/ x.c" &&
+	: >attr.log &&
+	(cd icase3 && PATH="$TRASH_DIRECTORY/bin:$PATH" git-parallel merge --dry-run >/dev/null) &&
+	test_must_be_empty attr.log &&
+	# with *.C merge=binary (B, a conflict, is tried again)
+	(cd icase && PATH="$TRASH_DIRECTORY/bin:$PATH" git-parallel merge --dry-run >/dev/null; test $? = 1) &&
+	grep "check-attr -z merge -- x.c" attr.log
+'
+
 test_done
