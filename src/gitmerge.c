@@ -361,9 +361,10 @@ static int gm_finish(struct gitmerge *out, struct gm_child *ch, git_repository *
 	if (rc < 0)
 		goto out;
 	if ((rc != 0 && rc != 1) || parse(out, &sb, rc) < 0) {
+		/* 129: an older git's usage message; 128: git said why (unrelated histories...) */
 		warning("cannot merge '%.12s' and '%.12s' with git merge-tree --write-tree "
-			"(exit %d; git 2.38 or later is needed): libgit2's merge decides",
-			ch->a, ch->b, rc);
+			"(exit %d%s): libgit2's merge decides", ch->a, ch->b, rc,
+			rc == 129 ? "; git 2.38 or later is needed" : "");
 		goto out;
 	}
 	/* the tree git wrote is in our object database */
@@ -539,9 +540,8 @@ static int parse_scripts(struct strmap *out, const struct strbuf *sb)
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
 		if (old_left || new_left) {	/* a hunk's body */
-			if (!len)
-				return -1;
-			if (*p == ' ') {
+			/* an empty line: a blank context line under diff.suppressBlankEmpty */
+			if (!len || *p == ' ') {
 				if (!old_left-- || !new_left--)
 					return -1;
 				at++;
@@ -1166,12 +1166,70 @@ out:
 	return ret;
 }
 
+/*
+ * Does the environment give git configuration that libgit2 1.5 does not
+ * read?  git -c (GIT_CONFIG_PARAMETERS), GIT_CONFIG_COUNT and its
+ * GIT_CONFIG_KEY_<n>/VALUE_<n>, GIT_CONFIG_GLOBAL, GIT_CONFIG_SYSTEM.
+ */
+static int config_from_env(void)
+{
+	static const char *const vars[] = {
+		"GIT_CONFIG_PARAMETERS", "GIT_CONFIG_COUNT", "GIT_CONFIG_GLOBAL", "GIT_CONFIG_SYSTEM",
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(vars); i++)
+		if (getenv(vars[i]))
+			return 1;
+	return 0;
+}
+
+/*
+ * git's own value of key (git config <how> <key>: --get, or --get-regexp
+ * and the output names the keys too; git reads what config_from_env()
+ * names): 1 and *value (NULL when unset; free it), or -1 when git cannot
+ * tell (a warning).
+ */
+static int git_config_get(git_repository *repo, const char *how, const char *key, char **value)
+{
+	const char *workdir = git_repository_workdir(repo);
+	char *gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
+	const char *argv[] = { "git", gitdir_opt, "config", how, key, NULL };
+	struct strbuf sb = STRBUF_INIT;
+	pid_t pid;
+	int fd, rc = -1;
+
+	*value = NULL;
+	pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &fd);
+	if (pid >= 0)
+		rc = finish(pid, fd, &sb);
+	if (rc == 0) {
+		while (sb.len && sb.buf[sb.len - 1] == '\n')
+			sb.buf[--sb.len] = '\0';
+		*value = strbuf_detach(&sb, NULL);
+	} else if (rc != 1) {
+		warning("cannot read '%s' with git config (exit %d): git merge-tree decides", key, rc);
+	}
+	strbuf_release(&sb);
+	free(gitdir_opt);
+	return rc == 0 || rc == 1 ? 1 : -1;
+}
+
 int gitmerge_conflict_refine(git_repository *repo)
 {
 	git_config *cfg = NULL;
 	git_config_entry *e = NULL;
 	int refine = 1;
 
+	if (config_from_env()) {
+		char *v;
+
+		if (git_config_get(repo, "--get", "merge.conflictStyle", &v) < 0)
+			return 0;	/* cannot tell: the stricter rule */
+		refine = !v || !strcmp(v, "merge");
+		free(v);
+		return refine;
+	}
 	if (git_repository_config_snapshot(&cfg, repo) < 0) {
 		git_error_clear();
 		return 0;	/* cannot tell: the stricter rule */
@@ -1202,6 +1260,16 @@ int gitmerge_config_plain(git_repository *repo)
 	size_t i;
 	int plain = 1;
 
+	if (config_from_env()) {
+		/* and attributes from a core.attributesFile libgit2 may not see */
+		char *v;
+
+		if (git_config_get(repo, "--get-regexp",
+				   "^(merge\\.(renormalize|default)|core\\.attributesfile)$", &v) < 0 || v)
+			plain = 0;
+		free(v);
+		return plain;
+	}
 	if (git_repository_config_snapshot(&cfg, repo) < 0) {
 		git_error_clear();
 		return 0;	/* cannot tell: as if set */
@@ -1218,6 +1286,123 @@ int gitmerge_config_plain(git_repository *repo)
 	return plain;
 }
 
+/*
+ * Look at the attribute file at path: ATTR_QUOTED when it has a quoted
+ * pattern ("a b.c" merge=...), ATTR_MERGE when it may set the merge
+ * attribute at all (it says "merge" or "binary", the macro that unsets
+ * it: a macro of its own that does says "merge" too).
+ */
+#define ATTR_QUOTED 1
+#define ATTR_MERGE 2
+static int attr_file_flags(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	const char *p;
+	int flags = 0;
+
+	if (strbuf_read_file(&sb, path) < 0) {
+		strbuf_release(&sb);
+		return 0;
+	}
+	for (p = sb.buf; p && p < sb.buf + sb.len; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (*p == '"')
+			flags |= ATTR_QUOTED;
+	}
+	if (strstr(sb.buf, "merge") || strstr(sb.buf, "binary"))
+		flags |= ATTR_MERGE;
+	strbuf_release(&sb);
+	return flags;
+}
+
+/*
+ * May libgit2 1.5 read path's merge attribute otherwise than git?  It
+ * matches patterns case-sensitively whatever core.ignoreCase says, takes a
+ * quoted pattern ("a b.c") literally, quotes included, and does not see
+ * the configuration of config_from_env().  1 when one of those may apply:
+ * configuration from the environment, or an attribute file that can name
+ * path (the work tree's .gitattributes from the top down to path's
+ * directory, info/attributes, core.attributesFile or git's default one)
+ * with a quoted pattern, or, under core.ignoreCase, one that may set the
+ * merge attribute.
+ */
+static int attr_doubt(git_repository *repo, const char *path)
+{
+	const char *workdir = git_repository_workdir(repo), *home = getenv("HOME"), *xdg;
+	git_config *cfg = NULL;
+	git_config_entry *e = NULL;
+	struct strbuf f = STRBUF_INIT;
+	const char *slash;
+	int icase = 0, flags = 0;
+
+	if (config_from_env())
+		return 1;
+	if (git_repository_config_snapshot(&cfg, repo) < 0) {
+		git_error_clear();
+		return 1;
+	}
+	if (git_config_get_bool(&icase, cfg, "core.ignorecase") < 0)
+		icase = 0;
+	strbuf_addf(&f, "%sinfo/attributes", git_repository_path(repo));
+	flags |= attr_file_flags(f.buf);
+	strbuf_reset(&f);
+	if (!git_config_get_entry(&e, cfg, "core.attributesfile")) {
+		if (!strncmp(e->value, "~/", 2) && home)
+			strbuf_addf(&f, "%s/%s", home, e->value + 2);
+		else
+			strbuf_addstr(&f, e->value);
+	} else if ((xdg = getenv("XDG_CONFIG_HOME")) && *xdg) {
+		strbuf_addf(&f, "%s/git/attributes", xdg);
+	} else if (home) {
+		strbuf_addf(&f, "%s/.config/git/attributes", home);
+	}
+	if (f.len)
+		flags |= attr_file_flags(f.buf);
+	for (slash = path; workdir && slash; slash = strchr(slash + 1, '/')) {
+		strbuf_reset(&f);
+		strbuf_addf(&f, "%s%.*s%s.gitattributes", workdir, (int)(slash - path), path,
+			    slash == path ? "" : "/");
+		flags |= attr_file_flags(f.buf);
+	}
+	git_config_entry_free(e);
+	git_config_free(cfg);
+	git_error_clear();
+	strbuf_release(&f);
+	return (flags & ATTR_QUOTED) || (icase && (flags & ATTR_MERGE));
+}
+
+/*
+ * git check-attr -z merge -- path, in the work tree: 1 when unspecified,
+ * 0 when set, -1 when git cannot tell (a warning).
+ */
+static int git_merge_attr_unspecified(git_repository *repo, const char *path)
+{
+	const char *workdir = git_repository_workdir(repo);
+	char *gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
+	const char *argv[] = { "git", gitdir_opt, "check-attr", "-z", "merge", "--", path, NULL };
+	struct strbuf sb = STRBUF_INIT;
+	const char *value;
+	pid_t pid;
+	int fd, rc = -1, ret = -1;
+
+	pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &fd);
+	if (pid >= 0)
+		rc = finish(pid, fd, &sb);
+	/* "<path>\0merge\0<value>\0" */
+	if (!rc && sb.len > strlen(path) + 7 && sb.buf[sb.len - 1] == '\0') {
+		value = sb.buf + strlen(path) + 1;
+		value += strlen(value) + 1;
+		ret = !strcmp(value, "unspecified");
+	} else {
+		warning("cannot read the merge attribute of '%s' with git check-attr (exit %d): "
+			"git merge-tree decides", path, rc);
+	}
+	strbuf_release(&sb);
+	free(gitdir_opt);
+	return ret;
+}
+
 int gitmerge_text_merge(git_repository *repo, const char *path)
 {
 	const char *value = NULL;
@@ -1225,6 +1410,9 @@ int gitmerge_text_merge(git_repository *repo, const char *path)
 		git_attr_value(value) == GIT_ATTR_VALUE_UNSPECIFIED;
 
 	git_error_clear();
+	/* only a text merge is decided without git: make sure of it */
+	if (ok && attr_doubt(repo, path))
+		ok = git_merge_attr_unspecified(repo, path) == 1;
 	return ok;
 }
 

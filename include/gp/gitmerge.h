@@ -172,7 +172,13 @@ const struct gitmerge_script *gitmerge_script_of(const struct strmap *scripts, c
 int gitmerge_scripts_merge(struct strbuf *out, const char *ours, size_t ours_len,
 			   const struct gitmerge_script *a, const char *theirs, size_t theirs_len,
 			   const struct gitmerge_script *b, int refine);
-/* refine for gitmerge_scripts_merge(): merge.conflictStyle unset or "merge". */
+/*
+ * refine for gitmerge_scripts_merge(): merge.conflictStyle unset or
+ * "merge".  This and gitmerge_config_plain() ask git config itself when
+ * the environment carries configuration libgit2 1.5 does not read (git
+ * -c, GIT_CONFIG_COUNT, GIT_CONFIG_GLOBAL, GIT_CONFIG_SYSTEM): then a
+ * core.attributesFile also makes the configuration not plain.
+ */
 int gitmerge_conflict_refine(git_repository *repo);
 
 /*

@@ -22,7 +22,7 @@ scenario () {
 git_oracle () {
 	a=$(git -C "$1" rev-parse --verify parallel/A^{commit}) &&
 	b=$(git -C "$1" rev-parse --verify parallel/B^{commit}) &&
-	{ git -C "$1" merge-tree --write-tree --name-only "$a" "$b" >mt.out; git_code=$?; } &&
+	{ git -C "$1" -c core.quotePath=false merge-tree --write-tree --name-only "$a" "$b" >mt.out; git_code=$?; } &&
 	test $git_code -le 1 &&
 	head -n 1 mt.out >git.tree &&
 	awk "NR > 1 && !NF { exit } NR > 1" mt.out | sort -u >git.paths
