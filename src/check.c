@@ -587,35 +587,158 @@ static int ranges_needed(const struct check *c, const struct overlap *o, const s
 }
 
 /*
- * The pair's one merge base, looked up once per pair (cache: "a b" ->
- * struct pair_base).  NULL when there are several, or none.
+ * The pair's merge bases, looked up once per pair (cache: "a b" ->
+ * struct pair_base).
  */
 struct pair_base {
-	int ok;
-	git_oid oid;
+	git_oid *ids;
+	size_t nr;
 };
 
 static int blob_id_at(git_oid *out, git_repository *repo, const git_oid *oid, const char *path);
 
-static const git_oid *pair_merge_base(struct strmap *cache, const struct check *c,
-				      git_repository *repo, size_t ta, size_t tb)
+static const struct pair_base *pair_bases(struct strmap *cache, const struct check *c,
+					  git_repository *repo, size_t ta, size_t tb)
 {
 	struct pair_base *pb;
 	git_oidarray bases = { NULL, 0 };
 	char key[64];
 
+	if (ta > tb) {
+		size_t t = ta;
+
+		ta = tb;
+		tb = t;
+	}
 	snprintf(key, sizeof(key), "%zu %zu", ta, tb);
 	if (!(pb = strmap_get(cache, key))) {
 		pb = xcalloc(1, sizeof(*pb));
-		if (!git_merge_bases(&bases, repo, &c->fp[ta].head, &c->fp[tb].head) && bases.count == 1) {
-			pb->ok = 1;
-			git_oid_cpy(&pb->oid, &bases.ids[0]);
+		if (!git_merge_bases(&bases, repo, &c->fp[ta].head, &c->fp[tb].head) && bases.count) {
+			pb->ids = xcalloc(bases.count, sizeof(*pb->ids));
+			memcpy(pb->ids, bases.ids, bases.count * sizeof(*pb->ids));
+			pb->nr = bases.count;
 		}
 		git_oidarray_dispose(&bases);
 		git_error_clear();
 		strmap_put(cache, key, pb, NULL);
 	}
-	return pb->ok ? &pb->oid : NULL;
+	return pb;
+}
+
+static void pair_bases_clear(struct strmap *cache)
+{
+	size_t k;
+
+	for (k = 0; k < cache->size; k++)
+		if (cache->v[k].key) {
+			struct pair_base *pb = cache->v[k].value;
+
+			free(pb->ids);
+			free(pb);
+		}
+	strmap_clear(cache);
+}
+
+/* The pair's one merge base, or NULL when there are several, or none. */
+static const git_oid *pair_merge_base(struct strmap *cache, const struct check *c,
+				      git_repository *repo, size_t ta, size_t tb)
+{
+	const struct pair_base *pb = pair_bases(cache, c, repo, ta, tb);
+
+	return pb->nr == 1 ? &pb->ids[0] : NULL;
+}
+
+/*
+ * What a path holds in the merge base git's merge of a pair starts from:
+ * with several merge bases, git (merge-ort) merges them first into a
+ * virtual one, two at a time from their own merge bases.  Taken path by
+ * path, where that merge is trivial: the same on both, or one of them as
+ * their base has it.  1 a blob (*out), 0 no file there, -1 not known (a
+ * content merge of the bases, more than two of them, a tree or a
+ * submodule at the path, too deep).
+ */
+#define VBASE_DEPTH 8
+
+static int path_state(git_oid *out, git_repository *repo, const git_oid *commit, const char *path)
+{
+	git_commit *cm = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	int ret = -1;
+
+	if (git_commit_lookup(&cm, repo, commit) < 0 || git_commit_tree(&tree, cm) < 0)
+		goto out;
+	if ((ret = git_tree_entry_bypath(&e, tree, path)) < 0) {
+		ret = ret == GIT_ENOTFOUND ? 0 : -1;
+		goto out;
+	}
+	ret = -1;
+	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+		git_oid_cpy(out, git_tree_entry_id(e));
+		ret = 1;
+	}
+out:
+	git_error_clear();
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(cm);
+	return ret;
+}
+
+static int same_state(int x, const git_oid *ix, int y, const git_oid *iy)
+{
+	return x == y && (x != 1 || git_oid_equal(ix, iy));
+}
+
+static int virtual_base_path(git_oid *out, git_repository *repo, const git_oid *ids, size_t nr,
+			     const char *path, int depth)
+{
+	git_oidarray inner = { NULL, 0 };
+	git_oid x, y, o;
+	int sx, sy, so, ret = -1;
+	size_t k;
+
+	if (!nr)
+		return -1;
+	if ((sx = path_state(&x, repo, &ids[0], path)) < 0)
+		return -1;
+	for (k = 1; k < nr; k++) {
+		if ((sy = path_state(&y, repo, &ids[k], path)) < 0)
+			return -1;
+		if (!same_state(sx, &x, sy, &y))
+			break;
+	}
+	if (k == nr)
+		goto found;	/* the bases agree on it: so does their merge */
+	if (nr != 2 || depth >= VBASE_DEPTH ||
+	    git_merge_bases(&inner, repo, &ids[0], &ids[1]) < 0 || !inner.count)
+		goto out;
+	so = virtual_base_path(&o, repo, inner.ids, inner.count, path, depth + 1);
+	if (so < 0)
+		goto out;
+	if (same_state(so, &o, sx, &x)) {
+		sx = sy;
+		git_oid_cpy(&x, &y);
+	} else if (!same_state(so, &o, sy, &y)) {
+		goto out;	/* both bases changed it: a content merge */
+	}
+found:
+	if (sx == 1)
+		git_oid_cpy(out, &x);
+	ret = sx;
+out:
+	git_error_clear();
+	git_oidarray_dispose(&inner);
+	return ret;
+}
+
+/* virtual_base_path() for the pair (ta, tb). */
+static int pair_base_path(git_oid *out, struct strmap *cache, const struct check *c,
+			  git_repository *repo, size_t ta, size_t tb, const char *path)
+{
+	const struct pair_base *pb = pair_bases(cache, c, repo, ta, tb);
+
+	return virtual_base_path(out, repo, pb->ids, pb->nr, path, 0);
 }
 
 /*
@@ -630,13 +753,12 @@ static int unchanged_since_pair_base(struct strmap *cache, const struct check *c
 {
 	const struct fp_file *in = fa->inherited ? fa : fb;
 	size_t t = fa->inherited ? ta : tb;
-	const git_oid *mb;
 	git_oid at_base, at_head;
 
 	if (fa->inherited == fb->inherited || fa->uncommitted || fb->uncommitted ||
-	    in->change == FP_DELETED || !(mb = pair_merge_base(cache, c, repo, ta, tb)))
+	    in->change == FP_DELETED)
 		return 0;
-	return !blob_id_at(&at_base, repo, mb, in->path) &&
+	return pair_base_path(&at_base, cache, c, repo, ta, tb, in->path) == 1 &&
 		!blob_id_at(&at_head, repo, &c->fp[t].head, in->path) &&
 		git_oid_equal(&at_base, &at_head);
 }
@@ -726,10 +848,7 @@ static void find_overlaps(struct check *c, git_repository *repo)
 	for (k = 0; k < c->ov_nr; k++)
 		if (!c->ov[k].kind)
 			classify(c->ov[k].fa, c->ov[k].fb, &c->ov[k].cls, &c->ov[k].kind);
-	for (k = 0; k < bases.size; k++)
-		if (bases.v[k].key)
-			free(bases.v[k].value);
-	strmap_clear(&bases);
+	pair_bases_clear(&bases);
 	strmap_clear(&seen);
 	strmap_clear(&pairs);
 	index_release(&ix);
@@ -807,29 +926,28 @@ static int blob_id_at(git_oid *out, git_repository *repo, const git_oid *oid, co
  * An add/add is one too when the pair's merge base has the file (the
  * dependency added it: both siblings carry the add, git merges from it).
  */
-static void refine_conflict(struct check *c, git_repository *repo, struct overlap *o)
+static void refine_conflict(struct strmap *cache, struct check *c, git_repository *repo,
+			    struct overlap *o)
 {
 	const struct footprint *pa = &c->fp[o->a], *pb = &c->fp[o->b];
 	const struct fp_file *fa = o->fa, *fb = o->fb;
-	git_oid mb, base, ida, idb;
+	const git_oid *mb;
+	git_oid base, ida, idb;
 	const char *base_a = fa ? fp_file_base_path(fa) : NULL, *base_b = fb ? fp_file_base_path(fb) : NULL;
 
 	if (!fa || !fb || o->cls != OVERLAP_CONFLICT ||
 	    (strcmp(o->kind, "content") && strcmp(o->kind, "add/add")) ||
 	    fa->uncommitted || fb->uncommitted || strcmp(fa->path, fb->path))
 		return;
-	if (git_merge_base(&mb, repo, &pa->head, &pb->head) < 0) {
-		git_error_clear();
-		return;
-	}
-	if (git_oid_equal(&mb, &pa->merge_base) && git_oid_equal(&mb, &pb->merge_base)) {
+	mb = pair_merge_base(cache, c, repo, o->a, o->b);
+	if (mb && git_oid_equal(mb, &pa->merge_base) && git_oid_equal(mb, &pb->merge_base)) {
 		/* the footprints were measured from it: their blobs are the pair's */
 		if (git_oid_is_zero(&fa->old_id) || !git_oid_equal(&fa->old_id, &fb->old_id))
 			return;
 		git_oid_cpy(&base, &fa->old_id);
 		git_oid_cpy(&ida, &fa->new_id);
 		git_oid_cpy(&idb, &fb->new_id);
-	} else if (blob_id_at(&base, repo, &mb, fa->path) < 0 ||
+	} else if (pair_base_path(&base, cache, c, repo, o->a, o->b, fa->path) != 1 ||
 		   blob_id_at(&ida, repo, &pa->head, fa->path) < 0 ||
 		   blob_id_at(&idb, repo, &pb->head, fb->path) < 0) {
 		return;
@@ -842,13 +960,14 @@ static void refine_conflict(struct check *c, git_repository *repo, struct overla
 	}
 }
 
-/* Does commit head have at path what the merge base mb has (or neither has a file there)? */
-static int same_as_base(git_repository *repo, const git_oid *mb, const git_oid *head, const char *path)
+/* Does commit head have at path what the merge base has (state sb, blob base)? */
+static int same_as_base(git_repository *repo, int sb, const git_oid *base, const git_oid *head,
+			const char *path)
 {
-	git_oid x, y;
-	int in_base = !blob_id_at(&x, repo, mb, path), in_head = !blob_id_at(&y, repo, head, path);
+	git_oid y;
+	int sh = path_state(&y, repo, head, path);
 
-	return in_base == in_head && (!in_base || git_oid_equal(&x, &y));
+	return sh >= 0 && same_state(sb, base, sh, &y);
 }
 
 /*
@@ -856,21 +975,32 @@ static int same_as_base(git_repository *repo, const git_oid *mb, const git_oid *
  * commits the other has too, with or without a declared dependency):
  * both footprints carry those commits' changes.  A conflict on a path
  * that one side has as the pair's own merge base has it is none as git's
- * merge of the pair sees it (git takes the other side's).  Committed
- * work only; a pair with several merge bases is left as it is.
+ * merge of the pair sees it (git takes the other side's).  With several
+ * merge bases, what git's virtual one has there (pair_base_path()).
+ * Committed work only.
  */
 static void refine_shared_history(struct strmap *cache, struct check *c, git_repository *repo,
 				  struct overlap *o)
 {
 	const struct fp_file *fa = o->fa, *fb = o->fb;
 	const git_oid *mb;
+	git_oid base;
+	int sb;
 
-	if (!fa || !fb || o->cls != OVERLAP_CONFLICT || fa->uncommitted || fb->uncommitted ||
-	    !(mb = pair_merge_base(cache, c, repo, o->a < o->b ? o->a : o->b, o->a < o->b ? o->b : o->a)) ||
-	    (git_oid_equal(mb, &c->fp[o->a].merge_base) && git_oid_equal(mb, &c->fp[o->b].merge_base)))
+	if (!fa || !fb || o->cls != OVERLAP_CONFLICT || fa->uncommitted || fb->uncommitted)
 		return;
-	if (same_as_base(repo, mb, &c->fp[o->a].head, fa->path) ||
-	    same_as_base(repo, mb, &c->fp[o->b].head, fb->path))
+	mb = pair_merge_base(cache, c, repo, o->a, o->b);
+	if (mb && git_oid_equal(mb, &c->fp[o->a].merge_base) && git_oid_equal(mb, &c->fp[o->b].merge_base))
+		return;
+	if ((sb = pair_base_path(&base, cache, c, repo, o->a, o->b, fa->path)) >= 0 &&
+	    same_as_base(repo, sb, &base, &c->fp[o->a].head, fa->path)) {
+		o->cls = OVERLAP_SAME_FILE;
+		return;
+	}
+	if (strcmp(fa->path, fb->path) &&
+	    (sb = pair_base_path(&base, cache, c, repo, o->a, o->b, fb->path)) < 0)
+		return;
+	if (sb >= 0 && same_as_base(repo, sb, &base, &c->fp[o->b].head, fb->path))
 		o->cls = OVERLAP_SAME_FILE;
 }
 
@@ -2018,14 +2148,11 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	if (c->failed)
 		return -1;
 	for (i = 0; i < c->ov_nr; i++) {
-		refine_conflict(c, s->repo, &c->ov[i]);
+		refine_conflict(&bases, c, s->repo, &c->ov[i]);
 		refine_shared_history(&bases, c, s->repo, &c->ov[i]);
 		merge_attribute(s->repo, &c->ov[i]);
 	}
-	for (i = 0; i < bases.size; i++)
-		if (bases.v[i].key)
-			free(bases.v[i].value);
-	strmap_clear(&bases);
+	pair_bases_clear(&bases);
 	if (c->exact) {
 		size_t shared = c->pairs_nr, k2;
 
