@@ -925,6 +925,7 @@ static int blob_id_at(git_oid *out, git_repository *repo, const git_oid *oid, co
  * change on both sides taken once, as git does.  Committed work only.
  * An add/add is one too when the pair's merge base has the file (the
  * dependency added it: both siblings carry the add, git merges from it).
+ * A side may have renamed the file: the base has it at its base path.
  */
 static void refine_conflict(struct strmap *cache, struct check *c, git_repository *repo,
 			    struct overlap *o)
@@ -937,7 +938,7 @@ static void refine_conflict(struct strmap *cache, struct check *c, git_repositor
 
 	if (!fa || !fb || o->cls != OVERLAP_CONFLICT ||
 	    (strcmp(o->kind, "content") && strcmp(o->kind, "add/add")) ||
-	    fa->uncommitted || fb->uncommitted || strcmp(fa->path, fb->path))
+	    fa->uncommitted || fb->uncommitted || strcmp(base_a, base_b))
 		return;
 	mb = pair_merge_base(cache, c, repo, o->a, o->b);
 	if (mb && git_oid_equal(mb, &pa->merge_base) && git_oid_equal(mb, &pb->merge_base)) {
@@ -947,12 +948,14 @@ static void refine_conflict(struct strmap *cache, struct check *c, git_repositor
 		git_oid_cpy(&base, &fa->old_id);
 		git_oid_cpy(&ida, &fa->new_id);
 		git_oid_cpy(&idb, &fb->new_id);
-	} else if (pair_base_path(&base, cache, c, repo, o->a, o->b, fa->path) != 1 ||
-		   blob_id_at(&ida, repo, &pa->head, fa->path) < 0 ||
+	} else if (blob_id_at(&ida, repo, &pa->head, fa->path) < 0 ||
 		   blob_id_at(&idb, repo, &pb->head, fb->path) < 0) {
 		return;
-	} else {
+	} else if (!strcmp(fa->path, fb->path) &&
+		   pair_base_path(&base, cache, c, repo, o->a, o->b, fa->path) == 1) {
 		base_a = base_b = fa->path;	/* the path is the same in the three commits */
+	} else if (pair_base_path(&base, cache, c, repo, o->a, o->b, base_a) != 1) {
+		return;
 	}
 	if (blobs_conflict(&c->dc, repo, &base, &ida, &idb, base_a, fa->path, base_b, fb->path) == 0) {
 		o->cls = OVERLAP_SAME_FILE;
