@@ -1509,26 +1509,66 @@ out:
 }
 
 /*
- * The pairs (not related) whose merge needs no git merge-tree and no
- * in-memory merge: content_only() ones where no file's scripts clash
- * (git's line scripts, one git diff-tree process over every side
- * involved) get need[i] = 2, git merges them cleanly; those where a
- * script clashes (or is binary, or unread) need[i] = 1, git merges
- * them.  Every other pair keeps need[i] = -2: gitmerge_needed() says.
+ * git's content merge of one text file from its scripts (xdl_merge()'s
+ * rule, gitmerge_scripts_merge()): 0 clean, 1 git conflicts on it, -1
+ * not known (a blob missing or binary to git, scripts that do not fit).
  */
-static void decide_by_scripts(struct check *c, git_repository *repo, int *need)
+static int scripts_decide(git_repository *repo, const struct content_file *cf,
+			  const struct gitmerge_script *sa, const struct gitmerge_script *sb, int refine)
+{
+	git_blob *b[3] = { NULL, NULL, NULL };
+	const git_oid *ids[3];
+	struct strbuf m = STRBUF_INIT;
+	int j, ok = 1, rc = -1;
+
+	ids[0] = cf->base;
+	ids[1] = cf->a;
+	ids[2] = cf->b;
+	for (j = 0; ok && j < 3; j++)
+		ok = !git_blob_lookup(&b[j], repo, ids[j]) &&
+			!gitmerge_binary(git_blob_rawcontent(b[j]), (size_t)git_blob_rawsize(b[j]));
+	if (ok)
+		rc = gitmerge_scripts_merge(&m, git_blob_rawcontent(b[1]), (size_t)git_blob_rawsize(b[1]), sa,
+					    git_blob_rawcontent(b[2]), (size_t)git_blob_rawsize(b[2]), sb,
+					    refine);
+	git_error_clear();
+	strbuf_release(&m);
+	for (j = 0; j < 3; j++)
+		git_blob_free(b[j]);
+	return rc;
+}
+
+/*
+ * The pairs (not related) whose merge needs no git merge-tree and no
+ * in-memory merge: content_only() ones (git's line scripts, one git
+ * diff-tree process over every side involved) where git's content merge
+ * (xdl_merge()'s rule: changes apart, the same change on both sides, a
+ * conflict region refined away) is clean on every file get need[i] = 2,
+ * git merges them cleanly; those where it conflicts on some files (and
+ * is known on all) get need[i] = 4 and git's answer in decided[i]: a
+ * conflict on those files.  A pair with a script binary, unread or not
+ * fitting gets need[i] = 1: git merges it.  Every other pair keeps
+ * need[i] = -2: gitmerge_needed() says.  GIT_PARALLEL_TEST_GUESS=off: a
+ * pair where scripts meet goes to git (the looser rule, t3210).
+ */
+static void decide_by_scripts(struct check *c, git_repository *repo, int *need,
+			      struct gitmerge *decided)
 {
 	struct content_files *files = xcalloc(c->pairs_nr + 1, sizeof(*files));
 	char *cand = xcalloc(c->pairs_nr + 1, 1), *side = xcalloc(c->nr + 1, 1);
 	git_oid *bt = xcalloc(c->nr + 1, sizeof(*bt)), *st = xcalloc(c->nr + 1, sizeof(*st));
 	struct strmap scripts = STRMAP_INIT, pathset = STRMAP_INIT;
 	struct strlist paths = STRLIST_INIT;
+	const char *guess = getenv("GIT_PARALLEL_TEST_GUESS");
 	size_t i, k, n = 0, any = 0;
+	int refine = 0, exact_rule = !guess || strcmp(guess, "off");
 
 	for (i = 0; i < c->pairs_nr; i++)
 		any += need[i] == -2 && !c->pairs[i].related;
 	if (!any || !gitmerge_config_plain(repo))
 		goto out;
+	if (exact_rule)
+		refine = gitmerge_conflict_refine(repo);
 	for (i = 0; i < c->pairs_nr; i++) {
 		if (need[i] != -2 || c->pairs[i].related || !content_only(&files[i], c, repo, &c->pairs[i]))
 			continue;
@@ -1565,21 +1605,35 @@ static void decide_by_scripts(struct check *c, git_repository *repo, int *need)
 	if (n && gitmerge_scripts(&scripts, repo, bt, st, n, paths.nr <= 200 ? &paths : NULL) < 0)
 		goto out;
 	for (i = 0; i < c->pairs_nr; i++) {
-		int clean = cand[i];
+		struct strlist conflicts = STRLIST_INIT;
+		int known = cand[i];
 
 		if (!cand[i])
 			continue;
-
-		for (k = 0; clean && k < files[i].nr; k++) {
+		for (k = 0; known && k < files[i].nr; k++) {
 			const struct content_file *cf = &files[i].v[k];
 			const struct gitmerge_script *sa = gitmerge_script_of(&scripts, cf->base, cf->a);
 			const struct gitmerge_script *sb = gitmerge_script_of(&scripts, cf->base, cf->b);
+			int rc;
 
-			clean = sa && sb && !sa->binary && !sb->binary && sa->nr && sb->nr &&
-				!gitmerge_scripts_clash(sa, sb);
+			known = sa && sb && !sa->binary && !sb->binary && sa->nr && sb->nr;
+			if (!known || !gitmerge_scripts_clash(sa, sb))
+				continue;
+			rc = exact_rule ? scripts_decide(repo, cf, sa, sb, refine) : -1;
+			if (rc < 0)
+				known = 0;
+			else if (rc)
+				strlist_push(&conflicts, cf->path);	/* in path order */
 		}
-		if (clean)
+		if (known && !conflicts.nr) {
 			need[i] = 2;
+		} else if (known) {
+			need[i] = 4;
+			decided[i].conflicts = 1;
+			for (k = 0; k < conflicts.nr; k++)
+				strlist_push(&decided[i].paths, conflicts.v[k]);
+		}
+		strlist_clear(&conflicts);
 	}
 out:
 	for (i = 0; i < c->pairs_nr; i++)
@@ -1606,6 +1660,7 @@ static int exact_pairs(struct check *c, git_repository *repo)
 	git_oid *ours = xcalloc(n + 1, sizeof(*ours)), *theirs = xcalloc(n + 1, sizeof(*theirs));
 	struct gitmerge *g = xcalloc(n + 1, sizeof(*g)), none;
 	struct gitmerge *early = xcalloc(n + 1, sizeof(*early));
+	struct gitmerge *decided = xcalloc(n + 1, sizeof(*decided));
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int ret = 0;
 
@@ -1614,6 +1669,7 @@ static int exact_pairs(struct check *c, git_repository *repo)
 
 		need[i] = -2;
 		gitmerge_init(&early[i]);
+		gitmerge_init(&decided[i]);
 		for (k = 0; k < c->early_nr && !p->related; k++)
 			if (gitmerge_child_is(c->early[k], &c->fp[p->a].head, &c->fp[p->b].head)) {
 				/* git merged it while we measured: its answer stands */
@@ -1623,7 +1679,7 @@ static int exact_pairs(struct check *c, git_repository *repo)
 			}
 	}
 	k = 0;
-	decide_by_scripts(c, repo, need);
+	decide_by_scripts(c, repo, need, decided);
 	for (i = 0; i < n; i++) {
 		struct check_pair *p = &c->pairs[i];
 
@@ -1662,6 +1718,11 @@ static int exact_pairs(struct check *c, git_repository *repo)
 				ret = -1;
 			continue;
 		}
+		if (need[i] == 4) {	/* git's scripts say where git conflicts */
+			if (merge_pair(c, repo, &c->pairs[i], 1, &decided[i], 0) < 0)
+				ret = -1;
+			continue;
+		}
 		gitmerge_init(&none);
 		if (merge_pair(c, repo, &c->pairs[i], need[i], need[i] ? &g[at[i]] : &none,
 			       need[i] ? ok[at[i]] : -1) < 0)
@@ -1670,8 +1731,11 @@ static int exact_pairs(struct check *c, git_repository *repo)
 out:
 	for (i = 0; i < k; i++)
 		gitmerge_release(&g[i]);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		gitmerge_release(&early[i]);
+		gitmerge_release(&decided[i]);
+	}
+	free(decided);
 	free(early);
 	free(g);
 	free(theirs);
