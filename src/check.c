@@ -654,8 +654,8 @@ static const git_oid *pair_merge_base(struct strmap *cache, const struct check *
  * virtual one, two at a time from their own merge bases.  Taken path by
  * path, where that merge is trivial: the same on both, or one of them as
  * their base has it.  1 a blob (*out), 0 no file there, -1 not known (a
- * content merge of the bases, more than two of them, a tree or a
- * submodule at the path, too deep).
+ * content merge of the bases, a tree or a submodule at the path, too
+ * deep).
  */
 #define VBASE_DEPTH 8
 
@@ -690,46 +690,76 @@ static int same_state(int x, const git_oid *ix, int y, const git_oid *iy)
 	return x == y && (x != 1 || git_oid_equal(ix, iy));
 }
 
-static int virtual_base_path(git_oid *out, git_repository *repo, const git_oid *ids, size_t nr,
-			     const char *path, int depth)
+/* The merge bases of ids[0] and ids[1..n) merged (git merge-base --all), cached by ids. */
+static const struct pair_base *bases_many(struct strmap *cache, git_repository *repo,
+					  const git_oid *ids, size_t n)
 {
-	git_oidarray inner = { NULL, 0 };
-	git_oid x, y, o;
-	int sx, sy, so, ret = -1;
+	struct pair_base *pb;
+	git_oidarray bases = { NULL, 0 };
+	struct strbuf key = STRBUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
 	size_t k;
 
-	if (!nr)
+	strbuf_addstr(&key, "m");
+	for (k = 0; k < n; k++) {
+		git_oid_tostr(hex, sizeof(hex), &ids[k]);
+		strbuf_addf(&key, " %s", hex);
+	}
+	if (!(pb = strmap_get(cache, key.buf))) {
+		pb = xcalloc(1, sizeof(*pb));
+		if (!git_merge_bases_many(&bases, repo, n, ids) && bases.count) {
+			pb->ids = xcalloc(bases.count, sizeof(*pb->ids));
+			memcpy(pb->ids, bases.ids, bases.count * sizeof(*pb->ids));
+			pb->nr = bases.count;
+		}
+		git_oidarray_dispose(&bases);
+		git_error_clear();
+		strmap_put(cache, key.buf, pb, NULL);
+	}
+	strbuf_release(&key);
+	return pb;
+}
+
+/*
+ * merge-ort merges the merge bases one after the other, oldest first
+ * (git lists them newest first, as libgit2 does, and merge-ort reverses
+ * the list), into the merge of those before, whose own merge bases with
+ * the next one are those of the next one and all before it together.
+ */
+static int virtual_base_path(git_oid *out, struct strmap *cache, git_repository *repo,
+			     const git_oid *ids, size_t nr, const char *path, int depth)
+{
+	git_oid x, y, o, *in;
+	int sx, sy, so;
+	size_t k;
+
+	if (!nr || depth > VBASE_DEPTH || (sx = path_state(&x, repo, &ids[nr - 1], path)) < 0)
 		return -1;
-	if ((sx = path_state(&x, repo, &ids[0], path)) < 0)
-		return -1;
-	for (k = 1; k < nr; k++) {
+	for (k = nr - 1; k-- > 0;) {
+		const struct pair_base *inner;
+
 		if ((sy = path_state(&y, repo, &ids[k], path)) < 0)
 			return -1;
-		if (!same_state(sx, &x, sy, &y))
-			break;
+		if (same_state(sx, &x, sy, &y))
+			continue;
+		/* ids[k] and the merge of ids[k + 1..nr) */
+		in = xcalloc(nr - k, sizeof(*in));
+		memcpy(in, ids + k, (nr - k) * sizeof(*in));
+		inner = bases_many(cache, repo, in, nr - k);
+		free(in);
+		so = virtual_base_path(&o, cache, repo, inner->ids, inner->nr, path, depth + 1);
+		if (so < 0)
+			return -1;
+		if (same_state(so, &o, sx, &x)) {
+			sx = sy;
+			git_oid_cpy(&x, &y);
+		} else if (!same_state(so, &o, sy, &y)) {
+			return -1;	/* both changed it: a content merge */
+		}
 	}
-	if (k == nr)
-		goto found;	/* the bases agree on it: so does their merge */
-	if (nr != 2 || depth >= VBASE_DEPTH ||
-	    git_merge_bases(&inner, repo, &ids[0], &ids[1]) < 0 || !inner.count)
-		goto out;
-	so = virtual_base_path(&o, repo, inner.ids, inner.count, path, depth + 1);
-	if (so < 0)
-		goto out;
-	if (same_state(so, &o, sx, &x)) {
-		sx = sy;
-		git_oid_cpy(&x, &y);
-	} else if (!same_state(so, &o, sy, &y)) {
-		goto out;	/* both bases changed it: a content merge */
-	}
-found:
 	if (sx == 1)
 		git_oid_cpy(out, &x);
-	ret = sx;
-out:
-	git_error_clear();
-	git_oidarray_dispose(&inner);
-	return ret;
+	return sx;
 }
 
 /* virtual_base_path() for the pair (ta, tb). */
@@ -738,7 +768,7 @@ static int pair_base_path(git_oid *out, struct strmap *cache, const struct check
 {
 	const struct pair_base *pb = pair_bases(cache, c, repo, ta, tb);
 
-	return virtual_base_path(out, repo, pb->ids, pb->nr, path, 0);
+	return virtual_base_path(out, cache, repo, pb->ids, pb->nr, path, 0);
 }
 
 /*
@@ -1005,6 +1035,52 @@ static void refine_shared_history(struct strmap *cache, struct check *c, git_rep
 		return;
 	if (sb >= 0 && same_as_base(repo, sb, &base, &c->fp[o->b].head, fb->path))
 		o->cls = OVERLAP_SAME_FILE;
+}
+
+/*
+ * A conflict the ranges call on a pair with several merge bases whose
+ * virtual one pair_base_path() cannot tell at the path (the bases'
+ * merge is a content merge there): git merge-tree of the pair decides,
+ * once per pair (cache: "g a b" -> struct gitmerge).  The path conflicts
+ * when git names it (at either side's path); if git cannot answer, the
+ * ranges' verdict stands.  (--exact asks git of the pair anyway.)
+ */
+static void refine_by_git(struct strmap *bases, struct strmap *answers, struct check *c,
+			  git_repository *repo, struct overlap *o)
+{
+	const struct fp_file *fa = o->fa, *fb = o->fb;
+	struct gitmerge *g;
+	git_oid unused;
+	char key[64];
+
+	if (c->exact || !fa || !fb || o->cls != OVERLAP_CONFLICT || fa->uncommitted || fb->uncommitted ||
+	    pair_bases(bases, c, repo, o->a, o->b)->nr < 2 ||
+	    pair_base_path(&unused, bases, c, repo, o->a, o->b, fp_file_base_path(fa)) >= 0)
+		return;
+	snprintf(key, sizeof(key), "g %zu %zu", o->a, o->b);
+	if (!(g = strmap_get(answers, key))) {
+		g = xcalloc(1, sizeof(*g));
+		gitmerge_init(g);
+		if (gitmerge_run(g, repo, &c->fp[o->a].head, &c->fp[o->b].head) < 0)
+			g->conflicts = -1;
+		strmap_put(answers, key, g, NULL);
+	}
+	if (g->conflicts < 0)
+		return;
+	if (!gitmerge_has(g, o->path) && !gitmerge_has(g, fa->path) && !gitmerge_has(g, fb->path))
+		o->cls = OVERLAP_SAME_FILE;
+}
+
+static void answers_clear(struct strmap *answers)
+{
+	size_t k;
+
+	for (k = 0; k < answers->size; k++)
+		if (answers->v[k].key) {
+			gitmerge_release(answers->v[k].value);
+			free(answers->v[k].value);
+		}
+	strmap_clear(answers);
 }
 
 /*
@@ -2174,6 +2250,7 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	      unsigned int flags)
 {
 	struct strmap bases = STRMAP_INIT;	/* pairs' merge bases (struct pair_base) */
+	struct strmap answers = STRMAP_INIT;	/* git merge-tree's (refine_by_git()) */
 	size_t k, i;
 	int ret = 0;
 
@@ -2217,9 +2294,11 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	for (i = 0; i < c->ov_nr; i++) {
 		refine_conflict(&bases, c, s->repo, &c->ov[i]);
 		refine_shared_history(&bases, c, s->repo, &c->ov[i]);
+		refine_by_git(&bases, &answers, c, s->repo, &c->ov[i]);
 		merge_attribute(s->repo, &c->ov[i]);
 	}
 	pair_bases_clear(&bases);
+	answers_clear(&answers);
 	if (c->exact) {
 		size_t shared = c->pairs_nr, k2;
 

@@ -70,4 +70,41 @@ test_expect_success 'both tasks change a line after the criss-cross: a conflict,
 	echo 1 >expect && test_cmp expect plain.code
 '
 
+# merged <dir> <command-P2> [<command-P1>]: f (20 lines) on main; X
+# changes line 3, Y line 15; M1 merges X into Y, M2 Y into X; P1
+# fast-forwards to M1, P2 to M2, each then runs its command.  The
+# virtual merge base has both lines changed: a content merge of the
+# bases that plain check does not make itself
+merged () {
+	new_repo "$1" && seq 1 20 >"$1/f" && git -C "$1" add f && git -C "$1" commit -q -m f &&
+	git -C "$1" checkout -q -b x && sed -i s/^3\$/three/ "$1/f" && git -C "$1" commit -q -am x &&
+	git -C "$1" checkout -q -b y main && sed -i s/^15\$/fifteen/ "$1/f" && git -C "$1" commit -q -am y &&
+	git -C "$1" checkout -q -b m1 y && git -C "$1" merge -q --no-edit x &&
+	git -C "$1" checkout -q -b m2 x && git -C "$1" merge -q --no-edit y &&
+	git -C "$1" checkout -q main &&
+	printf "[task \"P1\"]\n\ttitle = p1\n\tcommand = git merge -q --ff-only m1 && %s\n[task \"P2\"]\n\ttitle = p2\n\tcommand = git merge -q --ff-only m2 && %s\n" \
+		"${3:-true}" "$2" >"$1.ini" &&
+	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
+	test $(git -C "$1" merge-base --all parallel/P1 parallel/P2 | wc -l) = 2 &&
+	{ git -C "$1" merge-tree --write-tree --name-only parallel/P1 parallel/P2 >mt.out; git_code=$?; } &&
+	(cd "$1" && git parallel check --json >../plain.json; echo $? >../plain.code) &&
+	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] for o in d[\"overlaps\"])" >plain.classes
+}
+
+# bench/agree --shape octopus --history on git.git (merge 1c7fee5d0857:
+# P1+P3, Makefile, six merge bases)
+test_expect_success 'the merge bases merged a file: git decides, no conflict, as git' '
+	merged vclean "sed -i s/^16\$/sixteen/ f" &&
+	test $git_code = 0 &&
+	echo "same-file:f" >expect && test_cmp expect plain.classes &&
+	echo 0 >expect && test_cmp expect plain.code
+'
+
+test_expect_success 'the merge bases merged a file, both tasks change one line: a conflict, as git' '
+	merged vboth "sed -i s/^16\$/sixteen/ f" "sed -i s/^16\$/SIXTEEN/ f" &&
+	test $git_code = 1 &&
+	echo "conflict:f" >expect && test_cmp expect plain.classes &&
+	echo 1 >expect && test_cmp expect plain.code
+'
+
 test_done
