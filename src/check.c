@@ -587,35 +587,188 @@ static int ranges_needed(const struct check *c, const struct overlap *o, const s
 }
 
 /*
- * The pair's one merge base, looked up once per pair (cache: "a b" ->
- * struct pair_base).  NULL when there are several, or none.
+ * The pair's merge bases, looked up once per pair (cache: "a b" ->
+ * struct pair_base).
  */
 struct pair_base {
-	int ok;
-	git_oid oid;
+	git_oid *ids;
+	size_t nr;
 };
 
 static int blob_id_at(git_oid *out, git_repository *repo, const git_oid *oid, const char *path);
 
-static const git_oid *pair_merge_base(struct strmap *cache, const struct check *c,
-				      git_repository *repo, size_t ta, size_t tb)
+static const struct pair_base *pair_bases(struct strmap *cache, const struct check *c,
+					  git_repository *repo, size_t ta, size_t tb)
 {
 	struct pair_base *pb;
 	git_oidarray bases = { NULL, 0 };
 	char key[64];
 
+	if (ta > tb) {
+		size_t t = ta;
+
+		ta = tb;
+		tb = t;
+	}
 	snprintf(key, sizeof(key), "%zu %zu", ta, tb);
 	if (!(pb = strmap_get(cache, key))) {
 		pb = xcalloc(1, sizeof(*pb));
-		if (!git_merge_bases(&bases, repo, &c->fp[ta].head, &c->fp[tb].head) && bases.count == 1) {
-			pb->ok = 1;
-			git_oid_cpy(&pb->oid, &bases.ids[0]);
+		if (!git_merge_bases(&bases, repo, &c->fp[ta].head, &c->fp[tb].head) && bases.count) {
+			pb->ids = xcalloc(bases.count, sizeof(*pb->ids));
+			memcpy(pb->ids, bases.ids, bases.count * sizeof(*pb->ids));
+			pb->nr = bases.count;
 		}
 		git_oidarray_dispose(&bases);
 		git_error_clear();
 		strmap_put(cache, key, pb, NULL);
 	}
-	return pb->ok ? &pb->oid : NULL;
+	return pb;
+}
+
+static void pair_bases_clear(struct strmap *cache)
+{
+	size_t k;
+
+	for (k = 0; k < cache->size; k++)
+		if (cache->v[k].key) {
+			struct pair_base *pb = cache->v[k].value;
+
+			free(pb->ids);
+			free(pb);
+		}
+	strmap_clear(cache);
+}
+
+/* The pair's one merge base, or NULL when there are several, or none. */
+static const git_oid *pair_merge_base(struct strmap *cache, const struct check *c,
+				      git_repository *repo, size_t ta, size_t tb)
+{
+	const struct pair_base *pb = pair_bases(cache, c, repo, ta, tb);
+
+	return pb->nr == 1 ? &pb->ids[0] : NULL;
+}
+
+/*
+ * What a path holds in the merge base git's merge of a pair starts from:
+ * with several merge bases, git (merge-ort) merges them first into a
+ * virtual one, two at a time from their own merge bases.  Taken path by
+ * path, where that merge is trivial: the same on both, or one of them as
+ * their base has it.  1 a blob (*out), 0 no file there, -1 not known (a
+ * content merge of the bases, a tree or a submodule at the path, too
+ * deep).
+ */
+#define VBASE_DEPTH 8
+
+static int path_state(git_oid *out, git_repository *repo, const git_oid *commit, const char *path)
+{
+	git_commit *cm = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *e = NULL;
+	int ret = -1;
+
+	if (git_commit_lookup(&cm, repo, commit) < 0 || git_commit_tree(&tree, cm) < 0)
+		goto out;
+	if ((ret = git_tree_entry_bypath(&e, tree, path)) < 0) {
+		ret = ret == GIT_ENOTFOUND ? 0 : -1;
+		goto out;
+	}
+	ret = -1;
+	if (git_tree_entry_type(e) == GIT_OBJECT_BLOB) {
+		git_oid_cpy(out, git_tree_entry_id(e));
+		ret = 1;
+	}
+out:
+	git_error_clear();
+	git_tree_entry_free(e);
+	git_tree_free(tree);
+	git_commit_free(cm);
+	return ret;
+}
+
+static int same_state(int x, const git_oid *ix, int y, const git_oid *iy)
+{
+	return x == y && (x != 1 || git_oid_equal(ix, iy));
+}
+
+/* The merge bases of ids[0] and ids[1..n) merged (git merge-base --all), cached by ids. */
+static const struct pair_base *bases_many(struct strmap *cache, git_repository *repo,
+					  const git_oid *ids, size_t n)
+{
+	struct pair_base *pb;
+	git_oidarray bases = { NULL, 0 };
+	struct strbuf key = STRBUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
+	size_t k;
+
+	strbuf_addstr(&key, "m");
+	for (k = 0; k < n; k++) {
+		git_oid_tostr(hex, sizeof(hex), &ids[k]);
+		strbuf_addf(&key, " %s", hex);
+	}
+	if (!(pb = strmap_get(cache, key.buf))) {
+		pb = xcalloc(1, sizeof(*pb));
+		if (!git_merge_bases_many(&bases, repo, n, ids) && bases.count) {
+			pb->ids = xcalloc(bases.count, sizeof(*pb->ids));
+			memcpy(pb->ids, bases.ids, bases.count * sizeof(*pb->ids));
+			pb->nr = bases.count;
+		}
+		git_oidarray_dispose(&bases);
+		git_error_clear();
+		strmap_put(cache, key.buf, pb, NULL);
+	}
+	strbuf_release(&key);
+	return pb;
+}
+
+/*
+ * merge-ort merges the merge bases one after the other, oldest first
+ * (git lists them newest first, as libgit2 does, and merge-ort reverses
+ * the list), into the merge of those before, whose own merge bases with
+ * the next one are those of the next one and all before it together.
+ */
+static int virtual_base_path(git_oid *out, struct strmap *cache, git_repository *repo,
+			     const git_oid *ids, size_t nr, const char *path, int depth)
+{
+	git_oid x, y, o, *in;
+	int sx, sy, so;
+	size_t k;
+
+	if (!nr || depth > VBASE_DEPTH || (sx = path_state(&x, repo, &ids[nr - 1], path)) < 0)
+		return -1;
+	for (k = nr - 1; k-- > 0;) {
+		const struct pair_base *inner;
+
+		if ((sy = path_state(&y, repo, &ids[k], path)) < 0)
+			return -1;
+		if (same_state(sx, &x, sy, &y))
+			continue;
+		/* ids[k] and the merge of ids[k + 1..nr) */
+		in = xcalloc(nr - k, sizeof(*in));
+		memcpy(in, ids + k, (nr - k) * sizeof(*in));
+		inner = bases_many(cache, repo, in, nr - k);
+		free(in);
+		so = virtual_base_path(&o, cache, repo, inner->ids, inner->nr, path, depth + 1);
+		if (so < 0)
+			return -1;
+		if (same_state(so, &o, sx, &x)) {
+			sx = sy;
+			git_oid_cpy(&x, &y);
+		} else if (!same_state(so, &o, sy, &y)) {
+			return -1;	/* both changed it: a content merge */
+		}
+	}
+	if (sx == 1)
+		git_oid_cpy(out, &x);
+	return sx;
+}
+
+/* virtual_base_path() for the pair (ta, tb). */
+static int pair_base_path(git_oid *out, struct strmap *cache, const struct check *c,
+			  git_repository *repo, size_t ta, size_t tb, const char *path)
+{
+	const struct pair_base *pb = pair_bases(cache, c, repo, ta, tb);
+
+	return virtual_base_path(out, cache, repo, pb->ids, pb->nr, path, 0);
 }
 
 /*
@@ -630,13 +783,12 @@ static int unchanged_since_pair_base(struct strmap *cache, const struct check *c
 {
 	const struct fp_file *in = fa->inherited ? fa : fb;
 	size_t t = fa->inherited ? ta : tb;
-	const git_oid *mb;
 	git_oid at_base, at_head;
 
 	if (fa->inherited == fb->inherited || fa->uncommitted || fb->uncommitted ||
-	    in->change == FP_DELETED || !(mb = pair_merge_base(cache, c, repo, ta, tb)))
+	    in->change == FP_DELETED)
 		return 0;
-	return !blob_id_at(&at_base, repo, mb, in->path) &&
+	return pair_base_path(&at_base, cache, c, repo, ta, tb, in->path) == 1 &&
 		!blob_id_at(&at_head, repo, &c->fp[t].head, in->path) &&
 		git_oid_equal(&at_base, &at_head);
 }
@@ -726,10 +878,7 @@ static void find_overlaps(struct check *c, git_repository *repo)
 	for (k = 0; k < c->ov_nr; k++)
 		if (!c->ov[k].kind)
 			classify(c->ov[k].fa, c->ov[k].fb, &c->ov[k].cls, &c->ov[k].kind);
-	for (k = 0; k < bases.size; k++)
-		if (bases.v[k].key)
-			free(bases.v[k].value);
-	strmap_clear(&bases);
+	pair_bases_clear(&bases);
 	strmap_clear(&seen);
 	strmap_clear(&pairs);
 	index_release(&ix);
@@ -806,35 +955,37 @@ static int blob_id_at(git_oid *out, git_repository *repo, const git_oid *oid, co
  * change on both sides taken once, as git does.  Committed work only.
  * An add/add is one too when the pair's merge base has the file (the
  * dependency added it: both siblings carry the add, git merges from it).
+ * A side may have renamed the file: the base has it at its base path.
  */
-static void refine_conflict(struct check *c, git_repository *repo, struct overlap *o)
+static void refine_conflict(struct strmap *cache, struct check *c, git_repository *repo,
+			    struct overlap *o)
 {
 	const struct footprint *pa = &c->fp[o->a], *pb = &c->fp[o->b];
 	const struct fp_file *fa = o->fa, *fb = o->fb;
-	git_oid mb, base, ida, idb;
+	const git_oid *mb;
+	git_oid base, ida, idb;
 	const char *base_a = fa ? fp_file_base_path(fa) : NULL, *base_b = fb ? fp_file_base_path(fb) : NULL;
 
 	if (!fa || !fb || o->cls != OVERLAP_CONFLICT ||
 	    (strcmp(o->kind, "content") && strcmp(o->kind, "add/add")) ||
-	    fa->uncommitted || fb->uncommitted || strcmp(fa->path, fb->path))
+	    fa->uncommitted || fb->uncommitted || strcmp(base_a, base_b))
 		return;
-	if (git_merge_base(&mb, repo, &pa->head, &pb->head) < 0) {
-		git_error_clear();
-		return;
-	}
-	if (git_oid_equal(&mb, &pa->merge_base) && git_oid_equal(&mb, &pb->merge_base)) {
+	mb = pair_merge_base(cache, c, repo, o->a, o->b);
+	if (mb && git_oid_equal(mb, &pa->merge_base) && git_oid_equal(mb, &pb->merge_base)) {
 		/* the footprints were measured from it: their blobs are the pair's */
 		if (git_oid_is_zero(&fa->old_id) || !git_oid_equal(&fa->old_id, &fb->old_id))
 			return;
 		git_oid_cpy(&base, &fa->old_id);
 		git_oid_cpy(&ida, &fa->new_id);
 		git_oid_cpy(&idb, &fb->new_id);
-	} else if (blob_id_at(&base, repo, &mb, fa->path) < 0 ||
-		   blob_id_at(&ida, repo, &pa->head, fa->path) < 0 ||
+	} else if (blob_id_at(&ida, repo, &pa->head, fa->path) < 0 ||
 		   blob_id_at(&idb, repo, &pb->head, fb->path) < 0) {
 		return;
-	} else {
+	} else if (!strcmp(fa->path, fb->path) &&
+		   pair_base_path(&base, cache, c, repo, o->a, o->b, fa->path) == 1) {
 		base_a = base_b = fa->path;	/* the path is the same in the three commits */
+	} else if (pair_base_path(&base, cache, c, repo, o->a, o->b, base_a) != 1) {
+		return;
 	}
 	if (blobs_conflict(&c->dc, repo, &base, &ida, &idb, base_a, fa->path, base_b, fb->path) == 0) {
 		o->cls = OVERLAP_SAME_FILE;
@@ -842,13 +993,14 @@ static void refine_conflict(struct check *c, git_repository *repo, struct overla
 	}
 }
 
-/* Does commit head have at path what the merge base mb has (or neither has a file there)? */
-static int same_as_base(git_repository *repo, const git_oid *mb, const git_oid *head, const char *path)
+/* Does commit head have at path what the merge base has (state sb, blob base)? */
+static int same_as_base(git_repository *repo, int sb, const git_oid *base, const git_oid *head,
+			const char *path)
 {
-	git_oid x, y;
-	int in_base = !blob_id_at(&x, repo, mb, path), in_head = !blob_id_at(&y, repo, head, path);
+	git_oid y;
+	int sh = path_state(&y, repo, head, path);
 
-	return in_base == in_head && (!in_base || git_oid_equal(&x, &y));
+	return sh >= 0 && same_state(sb, base, sh, &y);
 }
 
 /*
@@ -856,22 +1008,79 @@ static int same_as_base(git_repository *repo, const git_oid *mb, const git_oid *
  * commits the other has too, with or without a declared dependency):
  * both footprints carry those commits' changes.  A conflict on a path
  * that one side has as the pair's own merge base has it is none as git's
- * merge of the pair sees it (git takes the other side's).  Committed
- * work only; a pair with several merge bases is left as it is.
+ * merge of the pair sees it (git takes the other side's).  With several
+ * merge bases, what git's virtual one has there (pair_base_path()).
+ * Committed work only.
  */
 static void refine_shared_history(struct strmap *cache, struct check *c, git_repository *repo,
 				  struct overlap *o)
 {
 	const struct fp_file *fa = o->fa, *fb = o->fb;
 	const git_oid *mb;
+	git_oid base;
+	int sb;
 
-	if (!fa || !fb || o->cls != OVERLAP_CONFLICT || fa->uncommitted || fb->uncommitted ||
-	    !(mb = pair_merge_base(cache, c, repo, o->a < o->b ? o->a : o->b, o->a < o->b ? o->b : o->a)) ||
-	    (git_oid_equal(mb, &c->fp[o->a].merge_base) && git_oid_equal(mb, &c->fp[o->b].merge_base)))
+	if (!fa || !fb || o->cls != OVERLAP_CONFLICT || fa->uncommitted || fb->uncommitted)
 		return;
-	if (same_as_base(repo, mb, &c->fp[o->a].head, fa->path) ||
-	    same_as_base(repo, mb, &c->fp[o->b].head, fb->path))
+	mb = pair_merge_base(cache, c, repo, o->a, o->b);
+	if (mb && git_oid_equal(mb, &c->fp[o->a].merge_base) && git_oid_equal(mb, &c->fp[o->b].merge_base))
+		return;
+	if ((sb = pair_base_path(&base, cache, c, repo, o->a, o->b, fa->path)) >= 0 &&
+	    same_as_base(repo, sb, &base, &c->fp[o->a].head, fa->path)) {
 		o->cls = OVERLAP_SAME_FILE;
+		return;
+	}
+	if (strcmp(fa->path, fb->path) &&
+	    (sb = pair_base_path(&base, cache, c, repo, o->a, o->b, fb->path)) < 0)
+		return;
+	if (sb >= 0 && same_as_base(repo, sb, &base, &c->fp[o->b].head, fb->path))
+		o->cls = OVERLAP_SAME_FILE;
+}
+
+/*
+ * A conflict the ranges call on a pair with several merge bases whose
+ * virtual one pair_base_path() cannot tell at the path (the bases'
+ * merge is a content merge there): git merge-tree of the pair decides,
+ * once per pair (cache: "g a b" -> struct gitmerge).  The path conflicts
+ * when git names it (at either side's path); if git cannot answer, the
+ * ranges' verdict stands.  (--exact asks git of the pair anyway.)
+ */
+static void refine_by_git(struct strmap *bases, struct strmap *answers, struct check *c,
+			  git_repository *repo, struct overlap *o)
+{
+	const struct fp_file *fa = o->fa, *fb = o->fb;
+	struct gitmerge *g;
+	git_oid unused;
+	char key[64];
+
+	if (c->exact || !fa || !fb || o->cls != OVERLAP_CONFLICT || fa->uncommitted || fb->uncommitted ||
+	    pair_bases(bases, c, repo, o->a, o->b)->nr < 2 ||
+	    pair_base_path(&unused, bases, c, repo, o->a, o->b, fp_file_base_path(fa)) >= 0)
+		return;
+	snprintf(key, sizeof(key), "g %zu %zu", o->a, o->b);
+	if (!(g = strmap_get(answers, key))) {
+		g = xcalloc(1, sizeof(*g));
+		gitmerge_init(g);
+		if (gitmerge_run(g, repo, &c->fp[o->a].head, &c->fp[o->b].head) < 0)
+			g->conflicts = -1;
+		strmap_put(answers, key, g, NULL);
+	}
+	if (g->conflicts < 0)
+		return;
+	if (!gitmerge_has(g, o->path) && !gitmerge_has(g, fa->path) && !gitmerge_has(g, fb->path))
+		o->cls = OVERLAP_SAME_FILE;
+}
+
+static void answers_clear(struct strmap *answers)
+{
+	size_t k;
+
+	for (k = 0; k < answers->size; k++)
+		if (answers->v[k].key) {
+			gitmerge_release(answers->v[k].value);
+			free(answers->v[k].value);
+		}
+	strmap_clear(answers);
 }
 
 /*
@@ -1376,26 +1585,66 @@ out:
 }
 
 /*
- * The pairs (not related) whose merge needs no git merge-tree and no
- * in-memory merge: content_only() ones where no file's scripts clash
- * (git's line scripts, one git diff-tree process over every side
- * involved) get need[i] = 2, git merges them cleanly; those where a
- * script clashes (or is binary, or unread) need[i] = 1, git merges
- * them.  Every other pair keeps need[i] = -2: gitmerge_needed() says.
+ * git's content merge of one text file from its scripts (xdl_merge()'s
+ * rule, gitmerge_scripts_merge()): 0 clean, 1 git conflicts on it, -1
+ * not known (a blob missing or binary to git, scripts that do not fit).
  */
-static void decide_by_scripts(struct check *c, git_repository *repo, int *need)
+static int scripts_decide(git_repository *repo, const struct content_file *cf,
+			  const struct gitmerge_script *sa, const struct gitmerge_script *sb, int refine)
+{
+	git_blob *b[3] = { NULL, NULL, NULL };
+	const git_oid *ids[3];
+	struct strbuf m = STRBUF_INIT;
+	int j, ok = 1, rc = -1;
+
+	ids[0] = cf->base;
+	ids[1] = cf->a;
+	ids[2] = cf->b;
+	for (j = 0; ok && j < 3; j++)
+		ok = !git_blob_lookup(&b[j], repo, ids[j]) &&
+			!gitmerge_binary(git_blob_rawcontent(b[j]), (size_t)git_blob_rawsize(b[j]));
+	if (ok)
+		rc = gitmerge_scripts_merge(&m, git_blob_rawcontent(b[1]), (size_t)git_blob_rawsize(b[1]), sa,
+					    git_blob_rawcontent(b[2]), (size_t)git_blob_rawsize(b[2]), sb,
+					    refine);
+	git_error_clear();
+	strbuf_release(&m);
+	for (j = 0; j < 3; j++)
+		git_blob_free(b[j]);
+	return rc;
+}
+
+/*
+ * The pairs (not related) whose merge needs no git merge-tree and no
+ * in-memory merge: content_only() ones (git's line scripts, one git
+ * diff-tree process over every side involved) where git's content merge
+ * (xdl_merge()'s rule: changes apart, the same change on both sides, a
+ * conflict region refined away) is clean on every file get need[i] = 2,
+ * git merges them cleanly; those where it conflicts on some files (and
+ * is known on all) get need[i] = 4 and git's answer in decided[i]: a
+ * conflict on those files.  A pair with a script binary, unread or not
+ * fitting gets need[i] = 1: git merges it.  Every other pair keeps
+ * need[i] = -2: gitmerge_needed() says.  GIT_PARALLEL_TEST_GUESS=off: a
+ * pair where scripts meet goes to git (the looser rule, t3210).
+ */
+static void decide_by_scripts(struct check *c, git_repository *repo, int *need,
+			      struct gitmerge *decided)
 {
 	struct content_files *files = xcalloc(c->pairs_nr + 1, sizeof(*files));
 	char *cand = xcalloc(c->pairs_nr + 1, 1), *side = xcalloc(c->nr + 1, 1);
 	git_oid *bt = xcalloc(c->nr + 1, sizeof(*bt)), *st = xcalloc(c->nr + 1, sizeof(*st));
 	struct strmap scripts = STRMAP_INIT, pathset = STRMAP_INIT;
 	struct strlist paths = STRLIST_INIT;
+	const char *guess = getenv("GIT_PARALLEL_TEST_GUESS");
 	size_t i, k, n = 0, any = 0;
+	int refine = 0, exact_rule = !guess || strcmp(guess, "off");
 
 	for (i = 0; i < c->pairs_nr; i++)
 		any += need[i] == -2 && !c->pairs[i].related;
 	if (!any || !gitmerge_config_plain(repo))
 		goto out;
+	if (exact_rule)
+		refine = gitmerge_conflict_refine(repo);
 	for (i = 0; i < c->pairs_nr; i++) {
 		if (need[i] != -2 || c->pairs[i].related || !content_only(&files[i], c, repo, &c->pairs[i]))
 			continue;
@@ -1432,21 +1681,35 @@ static void decide_by_scripts(struct check *c, git_repository *repo, int *need)
 	if (n && gitmerge_scripts(&scripts, repo, bt, st, n, paths.nr <= 200 ? &paths : NULL) < 0)
 		goto out;
 	for (i = 0; i < c->pairs_nr; i++) {
-		int clean = cand[i];
+		struct strlist conflicts = STRLIST_INIT;
+		int known = cand[i];
 
 		if (!cand[i])
 			continue;
-
-		for (k = 0; clean && k < files[i].nr; k++) {
+		for (k = 0; known && k < files[i].nr; k++) {
 			const struct content_file *cf = &files[i].v[k];
 			const struct gitmerge_script *sa = gitmerge_script_of(&scripts, cf->base, cf->a);
 			const struct gitmerge_script *sb = gitmerge_script_of(&scripts, cf->base, cf->b);
+			int rc;
 
-			clean = sa && sb && !sa->binary && !sb->binary && sa->nr && sb->nr &&
-				!gitmerge_scripts_clash(sa, sb);
+			known = sa && sb && !sa->binary && !sb->binary && sa->nr && sb->nr;
+			if (!known || !gitmerge_scripts_clash(sa, sb))
+				continue;
+			rc = exact_rule ? scripts_decide(repo, cf, sa, sb, refine) : -1;
+			if (rc < 0)
+				known = 0;
+			else if (rc)
+				strlist_push(&conflicts, cf->path);	/* in path order */
 		}
-		if (clean)
+		if (known && !conflicts.nr) {
 			need[i] = 2;
+		} else if (known) {
+			need[i] = 4;
+			decided[i].conflicts = 1;
+			for (k = 0; k < conflicts.nr; k++)
+				strlist_push(&decided[i].paths, conflicts.v[k]);
+		}
+		strlist_clear(&conflicts);
 	}
 out:
 	for (i = 0; i < c->pairs_nr; i++)
@@ -1473,6 +1736,7 @@ static int exact_pairs(struct check *c, git_repository *repo)
 	git_oid *ours = xcalloc(n + 1, sizeof(*ours)), *theirs = xcalloc(n + 1, sizeof(*theirs));
 	struct gitmerge *g = xcalloc(n + 1, sizeof(*g)), none;
 	struct gitmerge *early = xcalloc(n + 1, sizeof(*early));
+	struct gitmerge *decided = xcalloc(n + 1, sizeof(*decided));
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int ret = 0;
 
@@ -1481,6 +1745,7 @@ static int exact_pairs(struct check *c, git_repository *repo)
 
 		need[i] = -2;
 		gitmerge_init(&early[i]);
+		gitmerge_init(&decided[i]);
 		for (k = 0; k < c->early_nr && !p->related; k++)
 			if (gitmerge_child_is(c->early[k], &c->fp[p->a].head, &c->fp[p->b].head)) {
 				/* git merged it while we measured: its answer stands */
@@ -1490,7 +1755,7 @@ static int exact_pairs(struct check *c, git_repository *repo)
 			}
 	}
 	k = 0;
-	decide_by_scripts(c, repo, need);
+	decide_by_scripts(c, repo, need, decided);
 	for (i = 0; i < n; i++) {
 		struct check_pair *p = &c->pairs[i];
 
@@ -1529,6 +1794,11 @@ static int exact_pairs(struct check *c, git_repository *repo)
 				ret = -1;
 			continue;
 		}
+		if (need[i] == 4) {	/* git's scripts say where git conflicts */
+			if (merge_pair(c, repo, &c->pairs[i], 1, &decided[i], 0) < 0)
+				ret = -1;
+			continue;
+		}
 		gitmerge_init(&none);
 		if (merge_pair(c, repo, &c->pairs[i], need[i], need[i] ? &g[at[i]] : &none,
 			       need[i] ? ok[at[i]] : -1) < 0)
@@ -1537,8 +1807,11 @@ static int exact_pairs(struct check *c, git_repository *repo)
 out:
 	for (i = 0; i < k; i++)
 		gitmerge_release(&g[i]);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		gitmerge_release(&early[i]);
+		gitmerge_release(&decided[i]);
+	}
+	free(decided);
 	free(early);
 	free(g);
 	free(theirs);
@@ -1977,6 +2250,7 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	      unsigned int flags)
 {
 	struct strmap bases = STRMAP_INIT;	/* pairs' merge bases (struct pair_base) */
+	struct strmap answers = STRMAP_INIT;	/* git merge-tree's (refine_by_git()) */
 	size_t k, i;
 	int ret = 0;
 
@@ -2018,14 +2292,13 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 	if (c->failed)
 		return -1;
 	for (i = 0; i < c->ov_nr; i++) {
-		refine_conflict(c, s->repo, &c->ov[i]);
+		refine_conflict(&bases, c, s->repo, &c->ov[i]);
 		refine_shared_history(&bases, c, s->repo, &c->ov[i]);
+		refine_by_git(&bases, &answers, c, s->repo, &c->ov[i]);
 		merge_attribute(s->repo, &c->ov[i]);
 	}
-	for (i = 0; i < bases.size; i++)
-		if (bases.v[i].key)
-			free(bases.v[i].value);
-	strmap_clear(&bases);
+	pair_bases_clear(&bases);
+	answers_clear(&answers);
 	if (c->exact) {
 		size_t shared = c->pairs_nr, k2;
 

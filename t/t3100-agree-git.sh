@@ -100,12 +100,25 @@ test_expect_success 'without git merge-tree, libgit2 decides and says so' '
 	mkdir nogit &&
 	cat >nogit/git <<-EOF &&
 	#!/bin/sh
-	for a in "\$@"; do test "\$a" = merge-tree && exit 129; done
+	for a in "\$@"; do case "\$a" in merge-tree|diff-tree) exit 129 ;; esac; done
 	exec "$(command -v git)" "\$@"
 	EOF
 	chmod +x nogit/git &&
 	(cd hist2 && PATH="$TRASH_DIRECTORY/nogit:$PATH" git-parallel check --exact >../nogit.out 2>../nogit.err; test $? = 1) &&
 	grep "libgit2.s merge decides" nogit.err
+'
+
+test_expect_success 'without git merge-tree, git'"'"'s line scripts decide as git does' '
+	mkdir nomt &&
+	cat >nomt/git <<-EOF &&
+	#!/bin/sh
+	for a in "\$@"; do test "\$a" = merge-tree && exit 129; done
+	exec "$(command -v git)" "\$@"
+	EOF
+	chmod +x nomt/git &&
+	test_expect_code 0 git -C hist2 merge-tree --write-tree parallel/A parallel/B >/dev/null &&
+	(cd hist2 && PATH="$TRASH_DIRECTORY/nomt:$PATH" git-parallel check --exact >../nomt.out 2>../nomt.err) &&
+	grep "f (content).*\[git: clean\]" nomt.out
 '
 
 # git.git de35b7b3ffb6: Documentation/*.txt became *.adoc with edits, while
