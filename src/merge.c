@@ -140,6 +140,8 @@ struct mctx {
 	/* prepare(): the current task's merge bases with the tip (nbases: how many) */
 	git_oid mbase;
 	size_t nbases;
+	git_oid *bases;		/* all nbases of them (mbase among them), for need_git() */
+	size_t bases_alloc;
 	/*
 	 * Where git must have its say (gitmerge_needed()) and libgit2
 	 * merged cleanly, the loop goes on with libgit2's tree while git
@@ -202,6 +204,7 @@ struct mctx {
 	} *answers;
 	size_t answers_nr, answers_alloc;
 	size_t cur_task;	/* need_git(): the task it merges (plan index), else SIZE_MAX */
+	const char *git_how;	/* merge_one(): how git had its say, for merge_log() */
 	struct strmap text_merge;	/* path -> 1 + gitmerge_text_merge(), asked once */
 	/* the task merged after this one (plan index) and its head, for prefetch_scripts() */
 	size_t next_task;
@@ -2736,6 +2739,52 @@ out:
 }
 
 /*
+ * Several merge bases (c->bases; c->mbase, the first, is base_tree's):
+ * is every path on which the tip and the task disagree (tip and head,
+ * their changes since base_tree) the same in every merge base?  There
+ * the three-way merge from the first base is likely to be git's from
+ * its virtual merge base (merge-ort merges the bases into one; a path
+ * all of them hold alike it keeps, unless a rename between them moves
+ * something there): a guess, which git confirms.  1 yes, 0 no, -1 a
+ * tree cannot be read (libgit2's error set).
+ */
+static int bases_agree(struct mctx *c, const git_oid *base_tree, const struct tree_side *tip,
+		       const struct tree_side *head)
+{
+	struct tree_side d;
+	size_t i, k;
+	int ret = 1;
+
+	tree_side_init(&d);
+	for (i = 0; i < c->nbases && ret == 1; i++) {
+		git_commit *bc = NULL;
+
+		if (git_oid_equal(&c->bases[i], &c->mbase))
+			continue;
+		if (git_commit_lookup(&bc, c->repo, &c->bases[i]) < 0 ||
+		    tree_side_diff(&d, c->repo, base_tree, git_commit_tree_id(bc)) < 0) {
+			git_commit_free(bc);
+			ret = -1;
+			break;
+		}
+		git_commit_free(bc);
+		/* where this base differs from the first, the tip and the task must agree */
+		for (k = 0; k < d.nr && ret == 1; k++) {
+			const struct tree_change *a = tree_side_get(tip, d.ch[k].path);
+			const struct tree_change *b = tree_side_get(head, d.ch[k].path);
+
+			if (!a && !b)
+				continue;
+			if (!a || !b || !git_oid_equal(&a->new_id, &b->new_id) ||
+			    a->new_mode != b->new_mode)
+				ret = 0;
+		}
+	}
+	tree_side_release(&d);
+	return ret;
+}
+
+/*
  * Does merging head into tip need git (gitmerge_needed())?  The merge
  * base is prepare()'s; the tip's side comes from c->tip.  When not, and
  * the merge is disjoint, *disjoint is set and *tree is the merged tree.
@@ -2750,8 +2799,12 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 
 	*disjoint = 0;
 	c->syn_valid = 0;
-	if (c->nbases != 1)
-		return 1;	/* no base, or several: git's recursive base decides */
+	/*
+	 * no base, or several: git's recursive base decides; when
+	 * speculating, a merge from the first base is tried (bases_agree())
+	 */
+	if (c->nbases != 1 && (!c->nbases || !c->speculate))
+		return 1;
 	tree_side_init(&head);
 	if (git_commit_lookup(&bc, c->repo, &c->mbase) < 0 ||
 	    !(tip = tip_changes(c, git_commit_tree_id(bc), git_commit_tree_id(tc))) ||
@@ -2771,6 +2824,36 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 			touched_from(c, c->cur_task, &head);
 	}
 	ret = gitmerge_needed_sides(tip, &head);
+	if (c->nbases > 1) {
+		int agree;
+
+		/* the same conditions as below, and git confirms the whole merge */
+		if (ret && ((tip->deleted_dirs.nr && head.added) ||
+			    (head.deleted_dirs.nr && tip->added))) {
+			ret = 1;
+			goto out;
+		}
+		ret = 1;
+		agree = bases_agree(c, git_commit_tree_id(bc), tip, &head);
+		if (agree < 0) {
+			error("cannot compare the merge bases of '%s' and the target: %s",
+			      git_oid_tostr_s(git_commit_id(hc)), gp_git_error());
+			ret = -1;
+			goto out;
+		}
+		if (agree)
+			*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc), tip, &head,
+						   MD_SCRIPTS | MD_LIBGIT2);
+		if (*disjoint == 2) {
+			/* a conflict: git says which, the usual way */
+			strlist_clear(&c->guess);
+			*disjoint = 0;
+		}
+		/* the file merges alone are no proof: git confirms tip and head */
+		c->syn_valid = 0;
+		c->syn_none = 0;
+		goto out;
+	}
 	if (!ret)
 		*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc), tip, &head, 0);
 	else if (!(tip->deleted_dirs.nr && head.added) && !(head.deleted_dirs.nr && tip->added))
@@ -2961,12 +3044,14 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 			struct gitmerge_child *gc = gitmerge_start(c->repo, tip, &r->head);
 
 			if (gc) {
+				c->git_how = "background";
 				pending_add(c, gc, tip, &r->head, NULL, &c->guess);
 				ret = guess_report(c, r, tip) < 0 ? -1 : 1;
 				goto out;
 			}
 		}
 		asked = 1;
+		c->git_how = "asked";
 		have_git = !git_answer(c, &g, tip, &r->head);
 		if (have_git && guess_holds(&g, &c->guess)) {
 			ret = guess_report(c, r, tip) < 0 ? -1 : 1;
@@ -2989,11 +3074,18 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 				force = 1;
 			}
 		}
-		/* several merge bases: git's recursive merge decides, libgit2's would be slow */
+		/*
+		 * several merge bases: git's recursive merge decides (libgit2's
+		 * would be slow), at once unless merged from the first base
+		 * (need_git(): bases_agree()), which git confirms in the background
+		 */
 		asked = need && !confirmed &&
-			(force || !c->speculate || c->nbases != 1 || answer_find(c, tip, &r->head));
-		if (asked)
+			(force || !c->speculate || (c->nbases != 1 && !disjoint) ||
+			 answer_find(c, tip, &r->head));
+		if (asked) {
+			c->git_how = "asked";
 			have_git = !git_answer(c, &g, tip, &r->head);
+		}
 	}
 	if (disjoint) {
 		/* tree_oid is the merged tree */
@@ -3005,10 +3097,12 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 			goto out;
 		}
 		lg_conflicts = git_index_has_conflicts(index);
-		if (lg_conflicts && !asked)
+		if (lg_conflicts && !asked) {
+			c->git_how = "asked";
 			have_git = !git_answer(c, &g, tip, &r->head);
-		else if (need && !asked)
+		} else if (need && !asked) {
 			spec = 1;	/* libgit2's clean tree, until git says otherwise */
+		}
 	}
 	if (have_git && g.conflicts) {
 		if (lg_conflicts && analyze_conflicts(c, r, index, tip) < 0)
@@ -3033,8 +3127,10 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 		struct gitmerge_child *gc = gitmerge_start(c->repo, ours, theirs);
 
 		/* git cannot be started: libgit2's answer stands, as with gitmerge_run() */
-		if (gc)
+		if (gc) {
+			c->git_how = "background";
 			pending_add(c, gc, ours, theirs, syn ? &c->syn_expect : &tree_oid, NULL);
+		}
 	}
 	if (git_tree_lookup(&tree, c->repo, &tree_oid) < 0) {
 		error("task '%s': cannot write the merged tree: %s", r->id, gp_git_error());
@@ -3496,6 +3592,8 @@ static int git_merge_bases_by_git(struct mctx *c, const git_oid *a, const git_oi
 			goto out;
 		if (!c->nbases)
 			git_oid_cpy(&c->mbase, &o);
+		ALLOC_GROW(c->bases, c->nbases + 1, c->bases_alloc);
+		git_oid_cpy(&c->bases[c->nbases], &o);
 		c->nbases++;
 		i += GIT_OID_HEXSZ + 1;
 	}
@@ -3514,6 +3612,14 @@ out:
 	return ret;
 }
 
+/* Keep the nr merge bases in c->bases (need_git() reads them all). */
+static void bases_keep(struct mctx *c, const git_oid *bases, size_t nr)
+{
+	ALLOC_GROW(c->bases, nr + 1, c->bases_alloc);
+	if (nr)
+		memcpy(c->bases, bases, nr * sizeof(*bases));
+}
+
 /*
  * The merge bases from the commit-graph (mergebase.c: git merge-base
  * --all's answer, in process): 0 (c->nbases, c->mbase set), or -1: ask
@@ -3527,6 +3633,7 @@ static int merge_bases_from_graph(struct mctx *c, const git_oid *a, const git_oi
 	if (mergebase_all(c->mb_graph, a, b, &bases, &nr) < 0)
 		return -1;
 	c->nbases = nr;
+	bases_keep(c, bases, nr);
 	if (nr)
 		git_oid_cpy(&c->mbase, &bases[0]);
 	if (nr > 1) {
@@ -3621,6 +3728,7 @@ static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 			goto out;
 		} else {
 			c->nbases = bases.count;
+			bases_keep(c, bases.ids, bases.count);
 			if (bases.count)
 				git_oid_cpy(&c->mbase, &bases.ids[0]);
 		}
@@ -3917,6 +4025,24 @@ static int task_head(struct mctx *c, const struct merge_result *r, git_oid *out)
 }
 
 /*
+ * tests, and a profile: GIT_PARALLEL_TEST_MERGE_LOG=<file> gets a line
+ * per task merge_one() merged: its id, how many merge bases, how git had
+ * its say (none, asked: waited for, background: confirms later), the
+ * outcome (0 merged, 1 conflict, -1 error) and the milliseconds taken
+ */
+static void merge_log(struct mctx *c, const struct merge_result *r, int rc, double t0)
+{
+	const char *log = getenv("GIT_PARALLEL_TEST_MERGE_LOG");
+	FILE *f = log && *log ? fopen(log, "a") : NULL;
+
+	if (f) {
+		fprintf(f, "%s bases=%zu git=%s rc=%d %.1f ms\n", r->id, c->nbases, c->git_how, rc,
+			(monotonic() - t0) * 1000);
+		fclose(f);
+	}
+}
+
+/*
  * Merge every selected task in turn, from m->old_tip; *tip ends as the
  * new tip.  0, or -1 (reported).  With c->speculate, c->spec_failed
  * says that the results do not stand (results_reset() and run again).
@@ -3924,6 +4050,7 @@ static int task_head(struct mctx *c, const struct merge_result *r, git_oid *out)
 static int merge_all(struct mctx *c, git_oid *tip)
 {
 	struct merge_run *m = c->m;
+	double t0;
 	size_t i;
 	int stopped = 0;
 
@@ -3953,7 +4080,10 @@ static int merge_all(struct mctx *c, git_oid *tip)
 		c->has_next_head = i + 1 < m->nr && !task_head(c, &m->results[i + 1], &c->next_head);
 		if (c->has_next_head)
 			c->next_task = m->results[i + 1].task;
+		t0 = monotonic();
+		c->git_how = "none";
 		rc = merge_one(c, r, tip, &commit);
+		merge_log(c, r, rc, t0);
 		if (rc < 0) {
 			set_reason(r, MO_FAILED, xstrfmt("cannot merge: %s", gp_git_error()));
 			continue;
@@ -4188,6 +4318,7 @@ out:
 	free(c.touched_ok);
 	pending_collect(&c, 0);	/* after an error: reap git */
 	free(c.pending);
+	free(c.bases);
 	for (i = 0; i < c.answers_nr; i++)
 		gitmerge_release(&c.answers[i].g);
 	free(c.answers);
