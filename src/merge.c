@@ -2738,23 +2738,154 @@ out:
 	return ret;
 }
 
+/* An entry of a tree at a path: mode 0 where there is none. */
+struct vb_entry {
+	git_oid id;
+	unsigned int mode;
+};
+
+static int vb_equal(const struct vb_entry *a, const struct vb_entry *b)
+{
+	return a->mode == b->mode && (!a->mode || git_oid_equal(&a->id, &b->id));
+}
+
+/* commit's entry at path: 1, 0 (a directory there), or -1 (libgit2's error set). */
+static int vb_at(struct mctx *c, const git_oid *commit, const char *path, struct vb_entry *out)
+{
+	git_commit *cm = NULL;
+	git_tree *t = NULL;
+	git_tree_entry *e = NULL;
+	int ret = -1, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (git_commit_lookup(&cm, c->repo, commit) < 0 || git_commit_tree(&t, cm) < 0)
+		goto out;
+	rc = git_tree_entry_bypath(&e, t, path);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		ret = 1;
+	} else if (!rc) {
+		git_oid_cpy(&out->id, git_tree_entry_id(e));
+		out->mode = (unsigned int)git_tree_entry_filemode(e);
+		ret = out->mode == GIT_FILEMODE_TREE ? 0 : 1;
+	}
+out:
+	git_tree_entry_free(e);
+	git_tree_free(t);
+	git_commit_free(cm);
+	return ret;
+}
+
 /*
- * Several merge bases (c->bases; c->mbase, the first, is base_tree's):
- * is every path on which the tip and the task disagree (tip and head,
- * their changes since base_tree) the same in every merge base?  There
- * the three-way merge from the first base is likely to be git's from
- * its virtual merge base (merge-ort merges the bases into one; a path
- * all of them hold alike it keeps, unless a rename between them moves
- * something there): a guess, which git confirms.  1 yes, 0 no, -1 a
- * tree cannot be read (libgit2's error set).
+ * The entry at path of git's virtual merge base of the nr commits
+ * bases, where its merge of them is trivial there: all alike; or two
+ * that differ where their own (virtual) merge base has one of them
+ * (the other then, as a three-way merge takes).  1 (*out), 0 not
+ * trivial (a content merge, more bases that differ, no commit-graph),
+ * -1 (libgit2's error set).  Renames between the bases are not looked
+ * for: this is a guess git confirms.
  */
-static int bases_agree(struct mctx *c, const git_oid *base_tree, const struct tree_side *tip,
-		       const struct tree_side *head)
+static int vbase_entry(struct mctx *c, const git_oid *bases, size_t nr, const char *path,
+		       struct vb_entry *out, int depth)
+{
+	struct vb_entry e, ie;
+	git_oid *ib = NULL;
+	size_t i, nib = 0;
+	int rc;
+
+	if (!nr)
+		return 0;
+	if ((rc = vb_at(c, &bases[0], path, out)) <= 0)
+		return rc;
+	for (i = 1; i < nr; i++) {
+		if ((rc = vb_at(c, &bases[i], path, &e)) <= 0)
+			return rc;
+		if (!vb_equal(out, &e))
+			break;
+	}
+	if (i == nr)
+		return 1;
+	if (nr != 2 || depth >= 3 || !c->mb_graph ||
+	    mergebase_all(c->mb_graph, &bases[0], &bases[1], &ib, &nib) < 0)
+		return 0;
+	rc = vbase_entry(c, ib, nib, path, &ie, depth + 1);
+	free(ib);
+	if (rc <= 0)
+		return rc;
+	if (vb_equal(&ie, out))
+		*out = e;
+	else if (!vb_equal(&ie, &e))
+		return 0;
+	return 1;
+}
+
+struct vb_path {
+	const char *path;	/* tip's or head's key */
+	struct vb_entry first, virt;	/* the first base's entry, the virtual base's */
+};
+
+/* The side's entry at path: its change's new one, else the first base's. */
+static void side_entry(const struct tree_side *side, const struct vb_path *v,
+		       struct vb_entry *out)
+{
+	const struct tree_change *d = tree_side_get(side, v->path);
+
+	if (!d) {
+		*out = v->first;
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	out->mode = d->new_mode;
+	if (d->new_mode)
+		git_oid_cpy(&out->id, &d->new_id);
+}
+
+/* into out: side's changes, from the virtual base at the paths of v. */
+static void side_from_virtual(struct tree_side *out, const struct tree_side *side,
+			      const struct vb_path *v, size_t nv, const struct strmap *at)
+{
+	size_t i;
+
+	for (i = 0; i < side->nr; i++) {
+		const struct tree_change *d = &side->ch[i];
+
+		if (!strmap_contains(at, d->path))
+			tree_side_add(out, d->path, &d->old_id, d->old_mode, &d->new_id,
+				      d->new_mode);
+	}
+	for (i = 0; i < nv; i++) {
+		struct vb_entry now;
+
+		side_entry(side, &v[i], &now);
+		if (!vb_equal(&now, &v[i].virt))
+			tree_side_add(out, v[i].path, &v[i].virt.id, v[i].virt.mode, &now.id,
+				      now.mode);
+	}
+}
+
+/*
+ * Several merge bases (c->bases; c->mbase, the first, is base_tree's).
+ * git merges from its virtual merge base, the bases merged (merge-ort's
+ * merge_ort_internal()).  At a path all bases hold alike, it is likely
+ * that entry; where they differ and the tip and the task agree, any base
+ * gives the tip's entry.  Where they differ and the sides disagree, it
+ * is taken when its merge of the bases is trivial there (vbase_entry()).
+ * 1: tip_v and head_v are the sides' changes from that base (the first
+ * base's changes where nothing differs: *adjusted 0); 0: a path cannot
+ * be settled; -1: a tree cannot be read (libgit2's error set).  A guess,
+ * which git confirms: renames between the bases are not looked for.
+ */
+static int bases_resolve(struct mctx *c, const git_oid *base_tree, const struct tree_side *tip,
+			 const struct tree_side *head, struct tree_side *tip_v,
+			 struct tree_side *head_v, int *adjusted)
 {
 	struct tree_side d;
-	size_t i, k;
+	struct strmap at = STRMAP_INIT;
+	struct vb_path *v = NULL;
+	size_t i, k, nv = 0, alloc = 0;
 	int ret = 1;
 
+	*adjusted = 0;
 	tree_side_init(&d);
 	for (i = 0; i < c->nbases && ret == 1; i++) {
 		git_commit *bc = NULL;
@@ -2768,18 +2899,38 @@ static int bases_agree(struct mctx *c, const git_oid *base_tree, const struct tr
 			break;
 		}
 		git_commit_free(bc);
-		/* where this base differs from the first, the tip and the task must agree */
+		/* where this base differs from the first and the sides disagree */
 		for (k = 0; k < d.nr && ret == 1; k++) {
 			const struct tree_change *a = tree_side_get(tip, d.ch[k].path);
 			const struct tree_change *b = tree_side_get(head, d.ch[k].path);
+			struct vb_path *p;
+			int found;
 
 			if (!a && !b)
 				continue;
-			if (!a || !b || !git_oid_equal(&a->new_id, &b->new_id) ||
-			    a->new_mode != b->new_mode)
-				ret = 0;
+			if (a && b && git_oid_equal(&a->new_id, &b->new_id) &&
+			    a->new_mode == b->new_mode)
+				continue;
+			strmap_put(&at, (a ? a : b)->path, NULL, &found);
+			if (found)
+				continue;
+			ALLOC_GROW(v, nv + 1, alloc);
+			p = &v[nv++];
+			memset(p, 0, sizeof(*p));
+			p->path = (a ? a : b)->path;
+			p->first.mode = d.ch[k].old_mode;
+			if (p->first.mode)
+				git_oid_cpy(&p->first.id, &d.ch[k].old_id);
+			ret = vbase_entry(c, c->bases, c->nbases, p->path, &p->virt, 0);
 		}
 	}
+	if (ret == 1 && nv) {
+		side_from_virtual(tip_v, tip, v, nv, &at);
+		side_from_virtual(head_v, head, v, nv, &at);
+		*adjusted = 1;
+	}
+	strmap_clear(&at);
+	free(v);
 	tree_side_release(&d);
 	return ret;
 }
@@ -2825,7 +2976,8 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 	}
 	ret = gitmerge_needed_sides(tip, &head);
 	if (c->nbases > 1) {
-		int agree;
+		struct tree_side tip_v, head_v;
+		int agree, adjusted = 0;
 
 		/* the same conditions as below, and git confirms the whole merge */
 		if (ret && ((tip->deleted_dirs.nr && head.added) ||
@@ -2834,16 +2986,26 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 			goto out;
 		}
 		ret = 1;
-		agree = bases_agree(c, git_commit_tree_id(bc), tip, &head);
+		tree_side_init(&tip_v);
+		tree_side_init(&head_v);
+		agree = bases_resolve(c, git_commit_tree_id(bc), tip, &head, &tip_v, &head_v,
+				      &adjusted);
 		if (agree < 0) {
 			error("cannot compare the merge bases of '%s' and the target: %s",
 			      git_oid_tostr_s(git_commit_id(hc)), gp_git_error());
 			ret = -1;
-			goto out;
-		}
-		if (agree)
-			*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc), tip, &head,
+		} else if (agree) {
+			*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc),
+						   adjusted ? &tip_v : tip, adjusted ? &head_v : &head,
 						   MD_SCRIPTS | MD_LIBGIT2);
+		}
+		if (adjusted) {
+			/* c->tip holds changes from the first base: these were not */
+			c->tip.valid = 0;
+			tip_next_clear(&c->tip);
+		}
+		tree_side_release(&tip_v);
+		tree_side_release(&head_v);
 		if (*disjoint == 2) {
 			/* a conflict: git says which, the usual way */
 			strlist_clear(&c->guess);

@@ -77,6 +77,33 @@ test_expect_success 'the merged S1 is the tree git gives for it' '
 	test_cmp expect actual
 '
 
+# With a commit-graph, merge finds the merge base of x and y (the root):
+# git's virtual base has x's b.txt (y left it as the root had it), so
+# S2's edit of it is merged from there too, and git confirms.
+test_expect_success 'with a commit-graph: S2 merged from the virtual base, git confirms' '
+	rm -rf repo && cp -R pristine repo &&
+	git -C repo commit-graph write --reachable --no-progress &&
+	rm -f m.log &&
+	(cd repo && GIT_PARALLEL_TEST_MERGE_LOG="$TRASH_DIRECTORY/m.log" \
+		git parallel merge >../out 2>&1; echo $? >../rc) &&
+	echo 1 >expect && test_cmp expect rc &&
+	sed -n "s/^\(S[0-9]\) *\([a-z]*\).*/\1 \2/p" out >actual &&
+	test_cmp loop.out actual &&
+	git -C repo rev-parse "main^{tree}" >actual &&
+	test_cmp loop.tree actual &&
+	cat >expect <<-\EOF &&
+	S1 bases=2 git=background rc=0
+	S2 bases=2 git=background rc=0
+	S3 bases=2 git=asked rc=1
+	EOF
+	sed "s/ [0-9.]* ms$//" m.log >actual &&
+	test_cmp expect actual &&
+	git -C repo merge-tree --write-tree main~1 parallel/S2 >expect &&
+	git -C repo rev-parse "main^{tree}" >actual &&
+	test_cmp expect actual &&
+	repo_is_tidy repo
+'
+
 # a git whose merge-tree answers with another tree (the root commit's)
 # for every clean merge: the speculated S1 is not what git says
 test_expect_success 'a tree git does not confirm is not taken' '
