@@ -142,6 +142,14 @@ struct mctx {
 	size_t nbases;
 	git_oid *bases;		/* all nbases of them (mbase among them), for need_git() */
 	size_t bases_alloc;
+	/* vbase_entry(): the merge bases of pairs of merge bases, once per pair */
+	struct vb_memo {
+		git_oid a, b;
+		git_oid *mb;
+		size_t n;
+		int ok;		/* mergebase_all() answered */
+	} *vb_memo;
+	size_t vb_memo_nr, vb_memo_alloc;
 	/*
 	 * Where git must have its say (gitmerge_needed()) and libgit2
 	 * merged cleanly, the loop goes on with libgit2's tree while git
@@ -2805,11 +2813,27 @@ static int vbase_entry(struct mctx *c, const git_oid *bases, size_t nr, const ch
 	}
 	if (i == nr)
 		return 1;
-	if (nr != 2 || depth >= 3 || !c->mb_graph ||
-	    mergebase_all(c->mb_graph, &bases[0], &bases[1], &ib, &nib) < 0)
+	if (nr != 2 || depth >= 3 || !c->mb_graph)
 		return 0;
+	for (i = 0; i < c->vb_memo_nr; i++)
+		if (git_oid_equal(&c->vb_memo[i].a, &bases[0]) &&
+		    git_oid_equal(&c->vb_memo[i].b, &bases[1]))
+			break;
+	if (i == c->vb_memo_nr) {
+		struct vb_memo *m;
+
+		ALLOC_GROW(c->vb_memo, c->vb_memo_nr + 1, c->vb_memo_alloc);
+		m = &c->vb_memo[c->vb_memo_nr++];
+		memset(m, 0, sizeof(*m));
+		git_oid_cpy(&m->a, &bases[0]);
+		git_oid_cpy(&m->b, &bases[1]);
+		m->ok = !mergebase_all(c->mb_graph, &bases[0], &bases[1], &m->mb, &m->n);
+	}
+	if (!c->vb_memo[i].ok)
+		return 0;
+	ib = c->vb_memo[i].mb;
+	nib = c->vb_memo[i].n;
 	rc = vbase_entry(c, ib, nib, path, &ie, depth + 1);
-	free(ib);
 	if (rc <= 0)
 		return rc;
 	if (vb_equal(&ie, out))
@@ -4481,6 +4505,9 @@ out:
 	pending_collect(&c, 0);	/* after an error: reap git */
 	free(c.pending);
 	free(c.bases);
+	for (i = 0; i < c.vb_memo_nr; i++)
+		free(c.vb_memo[i].mb);
+	free(c.vb_memo);
 	for (i = 0; i < c.answers_nr; i++)
 		gitmerge_release(&c.answers[i].g);
 	free(c.answers);
