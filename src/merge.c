@@ -144,6 +144,16 @@ struct mctx {
 	/* prepare(): the current task's merge bases with the tip (nbases: how many) */
 	git_oid mbase;
 	size_t nbases;
+	git_oid *bases;		/* all nbases of them (mbase among them), for need_git() */
+	size_t bases_alloc;
+	/* vbase_entry(): the merge bases of pairs of merge bases, once per pair */
+	struct vb_memo {
+		git_oid a, b;
+		git_oid *mb;
+		size_t n;
+		int ok;		/* mergebase_all() answered */
+	} *vb_memo;
+	size_t vb_memo_nr, vb_memo_alloc;
 	/*
 	 * Where git must have its say (gitmerge_needed()) and libgit2
 	 * merged cleanly, the loop goes on with libgit2's tree while git
@@ -206,6 +216,7 @@ struct mctx {
 	} *answers;
 	size_t answers_nr, answers_alloc;
 	size_t cur_task;	/* need_git(): the task it merges (plan index), else SIZE_MAX */
+	const char *git_how;	/* merge_one(): how git had its say, for merge_log() */
 	struct strmap text_merge;	/* path -> 1 + gitmerge_text_merge(), asked once */
 	/* the task merged after this one (plan index) and its head, for prefetch_scripts() */
 	size_t next_task;
@@ -2684,6 +2695,219 @@ out:
 	return ret;
 }
 
+/* An entry of a tree at a path: mode 0 where there is none. */
+struct vb_entry {
+	git_oid id;
+	unsigned int mode;
+};
+
+static int vb_equal(const struct vb_entry *a, const struct vb_entry *b)
+{
+	return a->mode == b->mode && (!a->mode || git_oid_equal(&a->id, &b->id));
+}
+
+/* commit's entry at path: 1, 0 (a directory there), or -1 (libgit2's error set). */
+static int vb_at(struct mctx *c, const git_oid *commit, const char *path, struct vb_entry *out)
+{
+	git_commit *cm = NULL;
+	git_tree *t = NULL;
+	git_tree_entry *e = NULL;
+	int ret = -1, rc;
+
+	memset(out, 0, sizeof(*out));
+	if (git_commit_lookup(&cm, c->repo, commit) < 0 || git_commit_tree(&t, cm) < 0)
+		goto out;
+	rc = git_tree_entry_bypath(&e, t, path);
+	if (rc == GIT_ENOTFOUND) {
+		git_error_clear();
+		ret = 1;
+	} else if (!rc) {
+		git_oid_cpy(&out->id, git_tree_entry_id(e));
+		out->mode = (unsigned int)git_tree_entry_filemode(e);
+		ret = out->mode == GIT_FILEMODE_TREE ? 0 : 1;
+	}
+out:
+	git_tree_entry_free(e);
+	git_tree_free(t);
+	git_commit_free(cm);
+	return ret;
+}
+
+/*
+ * The entry at path of git's virtual merge base of the nr commits
+ * bases, where its merge of them is trivial there: all alike; or two
+ * that differ where their own (virtual) merge base has one of them
+ * (the other then, as a three-way merge takes).  1 (*out), 0 not
+ * trivial (a content merge, more bases that differ, no commit-graph),
+ * -1 (libgit2's error set).  Renames between the bases are not looked
+ * for: this is a guess git confirms.
+ */
+static int vbase_entry(struct mctx *c, const git_oid *bases, size_t nr, const char *path,
+		       struct vb_entry *out, int depth)
+{
+	struct vb_entry e, ie;
+	git_oid *ib = NULL;
+	size_t i, nib = 0;
+	int rc;
+
+	if (!nr)
+		return 0;
+	if ((rc = vb_at(c, &bases[0], path, out)) <= 0)
+		return rc;
+	for (i = 1; i < nr; i++) {
+		if ((rc = vb_at(c, &bases[i], path, &e)) <= 0)
+			return rc;
+		if (!vb_equal(out, &e))
+			break;
+	}
+	if (i == nr)
+		return 1;
+	if (nr != 2 || depth >= 3 || !c->mb_graph)
+		return 0;
+	for (i = 0; i < c->vb_memo_nr; i++)
+		if (git_oid_equal(&c->vb_memo[i].a, &bases[0]) &&
+		    git_oid_equal(&c->vb_memo[i].b, &bases[1]))
+			break;
+	if (i == c->vb_memo_nr) {
+		struct vb_memo *m;
+
+		ALLOC_GROW(c->vb_memo, c->vb_memo_nr + 1, c->vb_memo_alloc);
+		m = &c->vb_memo[c->vb_memo_nr++];
+		memset(m, 0, sizeof(*m));
+		git_oid_cpy(&m->a, &bases[0]);
+		git_oid_cpy(&m->b, &bases[1]);
+		m->ok = !mergebase_all(c->mb_graph, &bases[0], &bases[1], &m->mb, &m->n);
+	}
+	if (!c->vb_memo[i].ok)
+		return 0;
+	ib = c->vb_memo[i].mb;
+	nib = c->vb_memo[i].n;
+	rc = vbase_entry(c, ib, nib, path, &ie, depth + 1);
+	if (rc <= 0)
+		return rc;
+	if (vb_equal(&ie, out))
+		*out = e;
+	else if (!vb_equal(&ie, &e))
+		return 0;
+	return 1;
+}
+
+struct vb_path {
+	const char *path;	/* tip's or head's key */
+	struct vb_entry first, virt;	/* the first base's entry, the virtual base's */
+};
+
+/* The side's entry at path: its change's new one, else the first base's. */
+static void side_entry(const struct tree_side *side, const struct vb_path *v,
+		       struct vb_entry *out)
+{
+	const struct tree_change *d = tree_side_get(side, v->path);
+
+	if (!d) {
+		*out = v->first;
+		return;
+	}
+	memset(out, 0, sizeof(*out));
+	out->mode = d->new_mode;
+	if (d->new_mode)
+		git_oid_cpy(&out->id, &d->new_id);
+}
+
+/* into out: side's changes, from the virtual base at the paths of v. */
+static void side_from_virtual(struct tree_side *out, const struct tree_side *side,
+			      const struct vb_path *v, size_t nv, const struct strmap *at)
+{
+	size_t i;
+
+	for (i = 0; i < side->nr; i++) {
+		const struct tree_change *d = &side->ch[i];
+
+		if (!strmap_contains(at, d->path))
+			tree_side_add(out, d->path, &d->old_id, d->old_mode, &d->new_id,
+				      d->new_mode);
+	}
+	for (i = 0; i < nv; i++) {
+		struct vb_entry now;
+
+		side_entry(side, &v[i], &now);
+		if (!vb_equal(&now, &v[i].virt))
+			tree_side_add(out, v[i].path, &v[i].virt.id, v[i].virt.mode, &now.id,
+				      now.mode);
+	}
+}
+
+/*
+ * Several merge bases (c->bases; c->mbase, the first, is base_tree's).
+ * git merges from its virtual merge base, the bases merged (merge-ort's
+ * merge_ort_internal()).  At a path all bases hold alike, it is likely
+ * that entry; where they differ and the tip and the task agree, any base
+ * gives the tip's entry.  Where they differ and the sides disagree, it
+ * is taken when its merge of the bases is trivial there (vbase_entry()).
+ * 1: tip_v and head_v are the sides' changes from that base (the first
+ * base's changes where nothing differs: *adjusted 0); 0: a path cannot
+ * be settled; -1: a tree cannot be read (libgit2's error set).  A guess,
+ * which git confirms: renames between the bases are not looked for.
+ */
+static int bases_resolve(struct mctx *c, const git_oid *base_tree, const struct tree_side *tip,
+			 const struct tree_side *head, struct tree_side *tip_v,
+			 struct tree_side *head_v, int *adjusted)
+{
+	struct tree_side d;
+	struct strmap at = STRMAP_INIT;
+	struct vb_path *v = NULL;
+	size_t i, k, nv = 0, alloc = 0;
+	int ret = 1;
+
+	*adjusted = 0;
+	tree_side_init(&d);
+	for (i = 0; i < c->nbases && ret == 1; i++) {
+		git_commit *bc = NULL;
+
+		if (git_oid_equal(&c->bases[i], &c->mbase))
+			continue;
+		if (git_commit_lookup(&bc, c->repo, &c->bases[i]) < 0 ||
+		    tree_side_diff(&d, c->repo, base_tree, git_commit_tree_id(bc)) < 0) {
+			git_commit_free(bc);
+			ret = -1;
+			break;
+		}
+		git_commit_free(bc);
+		/* where this base differs from the first and the sides disagree */
+		for (k = 0; k < d.nr && ret == 1; k++) {
+			const struct tree_change *a = tree_side_get(tip, d.ch[k].path);
+			const struct tree_change *b = tree_side_get(head, d.ch[k].path);
+			struct vb_path *p;
+			int found;
+
+			if (!a && !b)
+				continue;
+			if (a && b && git_oid_equal(&a->new_id, &b->new_id) &&
+			    a->new_mode == b->new_mode)
+				continue;
+			strmap_put(&at, (a ? a : b)->path, NULL, &found);
+			if (found)
+				continue;
+			ALLOC_GROW(v, nv + 1, alloc);
+			p = &v[nv++];
+			memset(p, 0, sizeof(*p));
+			p->path = (a ? a : b)->path;
+			p->first.mode = d.ch[k].old_mode;
+			if (p->first.mode)
+				git_oid_cpy(&p->first.id, &d.ch[k].old_id);
+			ret = vbase_entry(c, c->bases, c->nbases, p->path, &p->virt, 0);
+		}
+	}
+	if (ret == 1 && nv) {
+		side_from_virtual(tip_v, tip, v, nv, &at);
+		side_from_virtual(head_v, head, v, nv, &at);
+		*adjusted = 1;
+	}
+	strmap_clear(&at);
+	free(v);
+	tree_side_release(&d);
+	return ret;
+}
+
 /*
  * Does merging head into tip need git (gitmerge_needed())?  The merge
  * base is prepare()'s; the tip's side comes from c->tip.  When not, and
@@ -2699,8 +2923,12 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 
 	*disjoint = 0;
 	c->syn_valid = 0;
-	if (c->nbases != 1)
-		return 1;	/* no base, or several: git's recursive base decides */
+	/*
+	 * no base, or several: git's recursive base decides; when
+	 * speculating, a merge from the first base is tried (bases_agree())
+	 */
+	if (c->nbases != 1 && (!c->nbases || !c->speculate))
+		return 1;
 	tree_side_init(&head);
 	if (git_commit_lookup(&bc, c->repo, &c->mbase) < 0 ||
 	    !(tip = tip_changes(c, git_commit_tree_id(bc), git_commit_tree_id(tc))) ||
@@ -2720,6 +2948,47 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 			touched_from(c, c->cur_task, &head);
 	}
 	ret = gitmerge_needed_sides(tip, &head);
+	if (c->nbases > 1) {
+		struct tree_side tip_v, head_v;
+		int agree, adjusted = 0;
+
+		/* the same conditions as below, and git confirms the whole merge */
+		if (ret && ((tip->deleted_dirs.nr && head.added) ||
+			    (head.deleted_dirs.nr && tip->added))) {
+			ret = 1;
+			goto out;
+		}
+		ret = 1;
+		tree_side_init(&tip_v);
+		tree_side_init(&head_v);
+		agree = bases_resolve(c, git_commit_tree_id(bc), tip, &head, &tip_v, &head_v,
+				      &adjusted);
+		if (agree < 0) {
+			error("cannot compare the merge bases of '%s' and the target: %s",
+			      git_oid_tostr_s(git_commit_id(hc)), gp_git_error());
+			ret = -1;
+		} else if (agree) {
+			*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc),
+						   adjusted ? &tip_v : tip, adjusted ? &head_v : &head,
+						   MD_SCRIPTS | MD_LIBGIT2);
+		}
+		if (adjusted) {
+			/* c->tip holds changes from the first base: these were not */
+			c->tip.valid = 0;
+			tip_next_clear(&c->tip);
+		}
+		tree_side_release(&tip_v);
+		tree_side_release(&head_v);
+		if (*disjoint == 2) {
+			/* a conflict: git says which, the usual way */
+			strlist_clear(&c->guess);
+			*disjoint = 0;
+		}
+		/* the file merges alone are no proof: git confirms tip and head */
+		c->syn_valid = 0;
+		c->syn_none = 0;
+		goto out;
+	}
 	if (!ret)
 		*disjoint = merge_disjoint(c, tree, git_commit_tree_id(tc), tip, &head, 0);
 	else if (!(tip->deleted_dirs.nr && head.added) && !(head.deleted_dirs.nr && tip->added))
@@ -2910,12 +3179,14 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 			struct gitmerge_child *gc = gitmerge_start(c->repo, tip, &r->head);
 
 			if (gc) {
+				c->git_how = "background";
 				pending_add(c, gc, tip, &r->head, NULL, &c->guess);
 				ret = guess_report(c, r, tip) < 0 ? -1 : 1;
 				goto out;
 			}
 		}
 		asked = 1;
+		c->git_how = "asked";
 		have_git = !git_answer(c, &g, tip, &r->head);
 		if (have_git && guess_holds(&g, &c->guess)) {
 			ret = guess_report(c, r, tip) < 0 ? -1 : 1;
@@ -2938,11 +3209,18 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 				force = 1;
 			}
 		}
-		/* several merge bases: git's recursive merge decides, libgit2's would be slow */
+		/*
+		 * several merge bases: git's recursive merge decides (libgit2's
+		 * would be slow), at once unless merged from the first base
+		 * (need_git(): bases_agree()), which git confirms in the background
+		 */
 		asked = need && !confirmed &&
-			(force || !c->speculate || c->nbases != 1 || answer_find(c, tip, &r->head));
-		if (asked)
+			(force || !c->speculate || (c->nbases != 1 && !disjoint) ||
+			 answer_find(c, tip, &r->head));
+		if (asked) {
+			c->git_how = "asked";
 			have_git = !git_answer(c, &g, tip, &r->head);
+		}
 	}
 	if (disjoint) {
 		/* tree_oid is the merged tree */
@@ -2954,10 +3232,12 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 			goto out;
 		}
 		lg_conflicts = git_index_has_conflicts(index);
-		if (lg_conflicts && !asked)
+		if (lg_conflicts && !asked) {
+			c->git_how = "asked";
 			have_git = !git_answer(c, &g, tip, &r->head);
-		else if (need && !asked)
+		} else if (need && !asked) {
 			spec = 1;	/* libgit2's clean tree, until git says otherwise */
+		}
 	}
 	if (have_git && g.conflicts) {
 		if (lg_conflicts && analyze_conflicts(c, r, index, tip) < 0)
@@ -2982,8 +3262,10 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 		struct gitmerge_child *gc = gitmerge_start(c->repo, ours, theirs);
 
 		/* git cannot be started: libgit2's answer stands, as with gitmerge_run() */
-		if (gc)
+		if (gc) {
+			c->git_how = "background";
 			pending_add(c, gc, ours, theirs, syn ? &c->syn_expect : &tree_oid, NULL);
+		}
 	}
 	if (git_tree_lookup(&tree, c->repo, &tree_oid) < 0) {
 		error("task '%s': cannot write the merged tree: %s", r->id, gp_git_error());
@@ -3445,6 +3727,8 @@ static int git_merge_bases_by_git(struct mctx *c, const git_oid *a, const git_oi
 			goto out;
 		if (!c->nbases)
 			git_oid_cpy(&c->mbase, &o);
+		ALLOC_GROW(c->bases, c->nbases + 1, c->bases_alloc);
+		git_oid_cpy(&c->bases[c->nbases], &o);
 		c->nbases++;
 		i += GIT_OID_HEXSZ + 1;
 	}
@@ -3463,6 +3747,14 @@ out:
 	return ret;
 }
 
+/* Keep the nr merge bases in c->bases (need_git() reads them all). */
+static void bases_keep(struct mctx *c, const git_oid *bases, size_t nr)
+{
+	ALLOC_GROW(c->bases, nr + 1, c->bases_alloc);
+	if (nr)
+		memcpy(c->bases, bases, nr * sizeof(*bases));
+}
+
 /*
  * The merge bases from the commit-graph (mergebase.c: git merge-base
  * --all's answer, in process): 0 (c->nbases, c->mbase set), or -1: ask
@@ -3476,6 +3768,7 @@ static int merge_bases_from_graph(struct mctx *c, const git_oid *a, const git_oi
 	if (mergebase_all(c->mb_graph, a, b, &bases, &nr) < 0)
 		return -1;
 	c->nbases = nr;
+	bases_keep(c, bases, nr);
 	if (nr)
 		git_oid_cpy(&c->mbase, &bases[0]);
 	if (nr > 1) {
@@ -3570,6 +3863,7 @@ static int prepare(struct mctx *c, struct merge_result *r, const git_oid *tip)
 			goto out;
 		} else {
 			c->nbases = bases.count;
+			bases_keep(c, bases.ids, bases.count);
 			if (bases.count)
 				git_oid_cpy(&c->mbase, &bases.ids[0]);
 		}
@@ -3866,6 +4160,24 @@ static int task_head(struct mctx *c, const struct merge_result *r, git_oid *out)
 }
 
 /*
+ * tests, and a profile: GIT_PARALLEL_TEST_MERGE_LOG=<file> gets a line
+ * per task merge_one() merged: its id, how many merge bases, how git had
+ * its say (none, asked: waited for, background: confirms later), the
+ * outcome (0 merged, 1 conflict, -1 error) and the milliseconds taken
+ */
+static void merge_log(struct mctx *c, const struct merge_result *r, int rc, double t0)
+{
+	const char *log = getenv("GIT_PARALLEL_TEST_MERGE_LOG");
+	FILE *f = log && *log ? fopen(log, "a") : NULL;
+
+	if (f) {
+		fprintf(f, "%s bases=%zu git=%s rc=%d %.1f ms\n", r->id, c->nbases, c->git_how, rc,
+			(monotonic() - t0) * 1000);
+		fclose(f);
+	}
+}
+
+/*
  * Merge every selected task in turn, from m->old_tip; *tip ends as the
  * new tip.  0, or -1 (reported).  With c->speculate, c->spec_failed
  * says that the results do not stand (results_reset() and run again).
@@ -3873,6 +4185,7 @@ static int task_head(struct mctx *c, const struct merge_result *r, git_oid *out)
 static int merge_all(struct mctx *c, git_oid *tip)
 {
 	struct merge_run *m = c->m;
+	double t0;
 	size_t i;
 	int stopped = 0;
 
@@ -3902,7 +4215,10 @@ static int merge_all(struct mctx *c, git_oid *tip)
 		c->has_next_head = i + 1 < m->nr && !task_head(c, &m->results[i + 1], &c->next_head);
 		if (c->has_next_head)
 			c->next_task = m->results[i + 1].task;
+		t0 = monotonic();
+		c->git_how = "none";
 		rc = merge_one(c, r, tip, &commit);
+		merge_log(c, r, rc, t0);
 		if (rc < 0) {
 			set_reason(r, MO_FAILED, xstrfmt("cannot merge: %s", gp_git_error()));
 			continue;
@@ -4137,6 +4453,10 @@ out:
 	free(c.touched_ok);
 	pending_collect(&c, 0);	/* after an error: reap git */
 	free(c.pending);
+	free(c.bases);
+	for (i = 0; i < c.vb_memo_nr; i++)
+		free(c.vb_memo[i].mb);
+	free(c.vb_memo);
 	for (i = 0; i < c.answers_nr; i++)
 		gitmerge_release(&c.answers[i].g);
 	free(c.answers);
