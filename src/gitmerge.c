@@ -64,12 +64,17 @@ static pid_t spawn(const char *const *argv, const char *cwd, int *fd)
 	return spawn_input(argv, cwd, fd, NULL);
 }
 
-/* Our environment without git's repository variables (the strings are environ's). */
+/*
+ * Our environment without git's repository variables (the strings are
+ * environ's), nor GIT_DIFF_OPTS: git diff-tree takes its --unified=<n>
+ * over our -U1, and at -U0 it trims the common tail first, which merge
+ * does not (the line scripts would not be merge's).
+ */
 static char **child_environ(void)
 {
 	static const char *const drop[] = {
 		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
-		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=",
+		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=", "GIT_DIFF_OPTS=",
 	};
 	char **env;
 	size_t n = 0, i, k;

@@ -189,4 +189,23 @@ test_expect_success 'core.ignoreCase without merge attributes: no git check-attr
 	grep "check-attr -z merge -- x.c" attr.log
 '
 
+# GIT_DIFF_OPTS=--unified=0 reaches git diff-tree over its -U1 (and at
+# -U0 git trims the common tail before diffing, which merge does not)
+test_expect_success 'GIT_DIFF_OPTS does not reach the git diff-tree of the line scripts' '
+	cat >bin/git <<-EOF &&
+	#!/bin/sh
+	for a in "\$@"; do
+		case \$a in diff-tree) echo "diff-tree \${GIT_DIFF_OPTS-unset}" >>"$TRASH_DIRECTORY/diff.log" ;; esac
+	done
+	exec "$real" "\$@"
+	EOF
+	scenario difopts "test_seq 1 20 >f" "sed -i s/^3\$/three/ f" "sed -i s/^17\$/seventeen/ f" &&
+	: >diff.log &&
+	(cd difopts && PATH="$TRASH_DIRECTORY/bin:$PATH" GIT_DIFF_OPTS=--unified=0 \
+		git-parallel merge --dry-run >/dev/null) &&
+	grep "^diff-tree" diff.log >seen &&
+	test -s seen &&
+	! grep -v "^diff-tree unset\$" seen
+'
+
 test_done
