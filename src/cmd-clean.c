@@ -110,7 +110,7 @@ static int keep_commits(struct session *s, const char *id, const char *branch, c
 	return ret;
 }
 
-/* 0 cleaned, 1 refused or skipped, 2 not ours (left alone), -1 error */
+/* 0 cleaned, 1 refused, 2 not ours (left alone), 3 not selected by --merged, -1 error */
 static int clean_task(struct session *s, size_t i, unsigned int flags)
 {
 	struct task_status *st = &s->st[i];
@@ -166,7 +166,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 			merged = 1;
 	}
 	if ((flags & CLEAN_MERGED) && !merged && !(flags & CLEAN_FORCE)) {
-		ret = 1;	/* not selected: --merged takes only merged tasks */
+		ret = 3;	/* not selected: --merged takes only merged tasks */
 		goto out;
 	}
 	/* debris of a killed run: half checked out, nothing of anyone's in it */
@@ -345,7 +345,7 @@ int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
 
 		if (r < 0)
 			goto out;
-		if (r == 1 && !(flags & CLEAN_MERGED))
+		if (r == 1)
 			refused = 1;
 	}
 	/* metadata of our worktrees whose directories are gone */
