@@ -119,7 +119,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	char *name = task_fs_name(id);	/* the worktree's name */
 	git_reference *ref = NULL;
 	git_worktree *w = NULL;
-	int merged = 1, has_branch, has_wt, broken = 0, incomplete = 0, ret = 1;
+	int merged = 1, has_branch, has_wt, broken = 0, husk = 0, incomplete = 0, ret = 1;
 	const char *why = NULL;
 	struct strbuf foreign = STRBUF_INIT;
 
@@ -184,6 +184,8 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 
 		if (broken && worktree_being_removed(s->repo, name, wt, has_branch ? branch : NULL))
 			;	/* a clean killed while it removed it: finish the job */
+		else if (broken && (husk = worktree_empty_husk(s->repo, name, wt)))
+			;	/* a run killed while it added it: an empty directory */
 		else if (broken)
 			strbuf_addf(&reasons, "worktree '%s' is damaged (its git files are incomplete)", wt);
 		else if (incomplete == 2)
@@ -217,6 +219,11 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		goto out;
 	}
 	if (broken) {
+		/* rmdir only: whatever came into it since keeps it */
+		if (husk && rmdir(wt) < 0) {
+			error_errno("task '%s': cannot remove '%s'; not removed (use --force)", id, wt);
+			goto out;
+		}
 		if (worktree_remove_broken(s->repo, name, wt) < 0)
 			goto out;
 	} else if (has_wt) {

@@ -1791,6 +1791,36 @@ int worktree_being_removed(git_repository *repo, const char *name, const char *p
 	return ret;
 }
 
+int worktree_empty_husk(git_repository *repo, const char *name, const char *path)
+{
+	char *admin = admin_dir(repo, name);
+	struct strbuf sb = STRBUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int ret = 0;
+
+	strbuf_addf(&sb, "%s/%s", admin, MARK_TASK);
+	if (!path_exists(sb.buf))
+		goto out;
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/gitdir", admin);
+	if (path_exists(sb.buf) || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		goto out;
+	dir = opendir(path);
+	if (!dir)
+		goto out;
+	ret = 1;
+	while (ret && (de = readdir(dir)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			ret = 0;
+	closedir(dir);
+out:
+	strbuf_release(&sb);
+	free(admin);
+	return ret;
+}
+
 int worktree_remove_broken(git_repository *repo, const char *name, const char *path)
 {
 	char *admin = admin_dir(repo, name);

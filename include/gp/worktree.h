@@ -78,6 +78,13 @@ int worktree_dirty(const char *path, struct strlist *paths);
 int worktree_remove_half_renamed_lock(git_repository *repo, const char *ref);
 
 /*
+ * Is the worktree "name" what a run killed inside its add leaves after it
+ * made the directory and before its .git file: an admin directory marked
+ * ours without gitdir (git does not list it) and, at path, an EMPTY
+ * directory (not a symbolic link)?  1 or 0.  It holds no work: rmdir it.
+ */
+int worktree_empty_husk(git_repository *repo, const char *name, const char *path);
+/*
  * Is the worktree "name" what a worktree_remove() or worktree_prune_gone()
  * killed midway leaves: an admin directory holding only its task marker,
  * or its marker without gitdir while the working tree at path is gone, or
