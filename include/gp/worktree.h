@@ -71,9 +71,8 @@ int worktree_dirty(const char *path, struct strlist *paths);
 
 /*
  * Remove <ref>.lock (ref a full name: refs/heads/...) when it is the
- * loose ref file itself: libgit2 1.5 renames a lock onto a new file by
- * link() then unlink(), and a process killed in between leaves that.
- * 1 removed, 0 no such lock, -1 error (errno).
+ * loose ref file itself, and logs/<ref>.lock when it is the reflog itself
+ * (remove_half_renamed_lock()).  1 removed, 0 no such lock, -1 error (errno).
  */
 int worktree_remove_half_renamed_lock(git_repository *repo, const char *ref);
 
