@@ -124,6 +124,9 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	struct strbuf foreign = STRBUF_INIT;
 
 	has_branch = git_reference_lookup(&ref, s->repo, branch) == 0;
+	/* a clean killed inside libgit2's delete of the branch left its lock */
+	if (!has_branch && worktree_remove_deleted_branch_lock(s->repo, branch) > 0)
+		printf("removed the lock of branch '%s' a killed command left\n", short_ref(branch));
 	has_wt = git_worktree_lookup(&w, s->repo, name) == 0;
 	/* its admin files damaged (a command deleted its HEAD): not a worktree for libgit2 */
 	if (!has_wt && worktree_is_broken(s->repo, name))

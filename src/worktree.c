@@ -693,6 +693,23 @@ static int remove_killed_runs_lock(git_repository *repo, struct wt_request *req)
 	return ret;
 }
 
+int worktree_remove_deleted_branch_lock(git_repository *repo, const char *ref)
+{
+	const char *common = git_repository_commondir(repo);
+	size_t n = strlen(common);
+	char *lock = xstrfmt("%.*s/%s.lock", (int)(n && common[n - 1] == '/' ? n - 1 : n),
+			     common, ref);
+	struct timespec dead_since;
+	struct stat st;
+	int ret = 0;
+
+	if (!lstat(lock, &st) && S_ISREG(st.st_mode) && !st.st_size &&
+	    state_lock_taken_over(&dead_since) && !ts_before(&st.st_mtim, &dead_since))
+		ret = unlink(lock) < 0 ? -1 : 1;
+	free(lock);
+	return ret;
+}
+
 int worktree_remove_half_renamed_lock(git_repository *repo, const char *ref)
 {
 	const char *common = git_repository_commondir(repo);

@@ -75,6 +75,13 @@ int worktree_dirty(const char *path, struct strlist *paths);
  * (remove_half_renamed_lock()).  1 removed, 0 no such lock, -1 error (errno).
  */
 int worktree_remove_half_renamed_lock(git_repository *repo, const char *ref);
+/*
+ * The lock a command killed inside libgit2's delete of ref left (the ref
+ * gone, the lock empty: git_filebuf writes nothing before commit), when
+ * this command took the state lock over from a killed holder and the lock
+ * is not older than that holder's: removed.  1 removed, 0 not, -1 error.
+ */
+int worktree_remove_deleted_branch_lock(git_repository *repo, const char *ref);
 
 /*
  * Is the worktree "name" what a run killed inside its add leaves after it
