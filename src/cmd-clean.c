@@ -110,7 +110,7 @@ static int keep_commits(struct session *s, const char *id, const char *branch, c
 	return ret;
 }
 
-/* 0 cleaned, 1 refused or skipped, 2 not ours (left alone), -1 error */
+/* 0 cleaned, 1 refused, 2 not ours (left alone), 3 not selected by --merged, -1 error */
 static int clean_task(struct session *s, size_t i, unsigned int flags)
 {
 	struct task_status *st = &s->st[i];
@@ -119,11 +119,14 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	char *name = task_fs_name(id);	/* the worktree's name */
 	git_reference *ref = NULL;
 	git_worktree *w = NULL;
-	int merged = 1, has_branch, has_wt, broken = 0, incomplete = 0, ret = 1;
+	int merged = 1, has_branch, has_wt, broken = 0, husk = 0, incomplete = 0, ret = 1;
 	const char *why = NULL;
 	struct strbuf foreign = STRBUF_INIT;
 
 	has_branch = git_reference_lookup(&ref, s->repo, branch) == 0;
+	/* a clean killed inside libgit2's delete of the branch left its lock */
+	if (!has_branch && worktree_remove_deleted_branch_lock(s->repo, branch) > 0)
+		printf("removed the lock of branch '%s' a killed command left\n", short_ref(branch));
 	has_wt = git_worktree_lookup(&w, s->repo, name) == 0;
 	/* its admin files damaged (a command deleted its HEAD): not a worktree for libgit2 */
 	if (!has_wt && worktree_is_broken(s->repo, name))
@@ -166,7 +169,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 			merged = 1;
 	}
 	if ((flags & CLEAN_MERGED) && !merged && !(flags & CLEAN_FORCE)) {
-		ret = 1;	/* not selected: --merged takes only merged tasks */
+		ret = 3;	/* not selected: --merged takes only merged tasks */
 		goto out;
 	}
 	/* debris of a killed run: half checked out, nothing of anyone's in it */
@@ -184,6 +187,8 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 
 		if (broken && worktree_being_removed(s->repo, name, wt, has_branch ? branch : NULL))
 			;	/* a clean killed while it removed it: finish the job */
+		else if (broken && (husk = worktree_empty_husk(s->repo, name, wt)))
+			;	/* a run killed while it added it: an empty directory */
 		else if (broken)
 			strbuf_addf(&reasons, "worktree '%s' is damaged (its git files are incomplete)", wt);
 		else if (incomplete == 2)
@@ -217,6 +222,11 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		goto out;
 	}
 	if (broken) {
+		/* rmdir only: whatever came into it since keeps it */
+		if (husk && rmdir(wt) < 0) {
+			error_errno("task '%s': cannot remove '%s'; not removed (use --force)", id, wt);
+			goto out;
+		}
 		if (worktree_remove_broken(s->repo, name, wt) < 0)
 			goto out;
 	} else if (has_wt) {
@@ -345,7 +355,7 @@ int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
 
 		if (r < 0)
 			goto out;
-		if (r == 1 && !(flags & CLEAN_MERGED))
+		if (r == 1)
 			refused = 1;
 	}
 	/* metadata of our worktrees whose directories are gone */

@@ -4320,7 +4320,8 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	if (!dry) {
 		/* a stale lock on the target: say so before any work is done */
 		char *lock = ref_lock_path(&c, m->target);
-		int locked = !access(lock, F_OK);
+		int locked = worktree_remove_half_renamed_lock(s->repo, m->target) < 0 ||
+			     !access(lock, F_OK);	/* that lock is the ref itself: a killed rename */
 
 		free(lock);
 		if (locked) {

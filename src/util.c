@@ -1059,3 +1059,24 @@ void strbuf_add_duration(struct strbuf *sb, double t)
 	else
 		strbuf_addf(sb, "%ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
 }
+
+/*
+ * libgit2 1.5 moves a lock file onto a file that does not exist yet with
+ * link() then unlink() (p_rename()): a process killed between the two
+ * leaves <path>.lock as a second name of <path> itself, and every later
+ * update of <path> fails on that lock.  Such a lock is provably this
+ * half-done rename (git takes its locks with O_EXCL, never by link()):
+ * remove it.  1 removed, 0 no such lock (none, or another file), -1 error.
+ */
+int remove_half_renamed_lock(const char *path)
+{
+	struct stat st, lst;
+	char *lock = xstrfmt("%s.lock", path);
+	int ret = 0;
+
+	if (!lstat(lock, &lst) && S_ISREG(lst.st_mode) && !lstat(path, &st) &&
+	    S_ISREG(st.st_mode) && st.st_dev == lst.st_dev && st.st_ino == lst.st_ino)
+		ret = unlink(lock) < 0 ? -1 : 1;
+	free(lock);
+	return ret;
+}

@@ -693,22 +693,18 @@ static int remove_killed_runs_lock(git_repository *repo, struct wt_request *req)
 	return ret;
 }
 
-/*
- * libgit2 1.5 moves a lock file onto a file that does not exist yet with
- * link() then unlink() (p_rename()): a process killed between the two
- * leaves <path>.lock as a second name of <path> itself, and every later
- * update of <path> fails on that lock.  Such a lock is provably this
- * half-done rename (git takes its locks with O_EXCL, never by link()):
- * remove it.  1 removed, 0 no such lock (none, or another file), -1 error.
- */
-static int remove_half_renamed_lock(const char *path)
+int worktree_remove_deleted_branch_lock(git_repository *repo, const char *ref)
 {
-	struct stat st, lst;
-	char *lock = xstrfmt("%s.lock", path);
+	const char *common = git_repository_commondir(repo);
+	size_t n = strlen(common);
+	char *lock = xstrfmt("%.*s/%s.lock", (int)(n && common[n - 1] == '/' ? n - 1 : n),
+			     common, ref);
+	struct timespec dead_since;
+	struct stat st;
 	int ret = 0;
 
-	if (!lstat(lock, &lst) && S_ISREG(lst.st_mode) && !lstat(path, &st) &&
-	    S_ISREG(st.st_mode) && st.st_dev == lst.st_dev && st.st_ino == lst.st_ino)
+	if (!lstat(lock, &st) && S_ISREG(st.st_mode) && !st.st_size &&
+	    state_lock_taken_over(&dead_since) && !ts_before(&st.st_mtim, &dead_since))
 		ret = unlink(lock) < 0 ? -1 : 1;
 	free(lock);
 	return ret;
@@ -717,11 +713,21 @@ static int remove_half_renamed_lock(const char *path)
 int worktree_remove_half_renamed_lock(git_repository *repo, const char *ref)
 {
 	const char *common = git_repository_commondir(repo);
-	size_t n = strlen(common);
-	char *file = xstrfmt("%.*s/%s", (int)(n && common[n - 1] == '/' ? n - 1 : n), common, ref);
-	int ret = remove_half_renamed_lock(file);
+	int n = (int)strlen(common);
+	char *file, *log;
+	int ret, r;
 
+	if (n && common[n - 1] == '/')
+		n--;
+	file = xstrfmt("%.*s/%s", n, common, ref);
+	/* its reflog too: mark_branch() writes a new one through a lock */
+	log = xstrfmt("%.*s/logs/%s", n, common, ref);
+	ret = remove_half_renamed_lock(file);
+	r = remove_half_renamed_lock(log);
+	if (r < 0 || (ret >= 0 && r > ret))
+		ret = r;
 	free(file);
+	free(log);
 	return ret;
 }
 
@@ -1791,6 +1797,36 @@ int worktree_being_removed(git_repository *repo, const char *name, const char *p
 	return ret;
 }
 
+int worktree_empty_husk(git_repository *repo, const char *name, const char *path)
+{
+	char *admin = admin_dir(repo, name);
+	struct strbuf sb = STRBUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+	int ret = 0;
+
+	strbuf_addf(&sb, "%s/%s", admin, MARK_TASK);
+	if (!path_exists(sb.buf))
+		goto out;
+	strbuf_reset(&sb);
+	strbuf_addf(&sb, "%s/gitdir", admin);
+	if (path_exists(sb.buf) || lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		goto out;
+	dir = opendir(path);
+	if (!dir)
+		goto out;
+	ret = 1;
+	while (ret && (de = readdir(dir)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			ret = 0;
+	closedir(dir);
+out:
+	strbuf_release(&sb);
+	free(admin);
+	return ret;
+}
+
 int worktree_remove_broken(git_repository *repo, const char *name, const char *path)
 {
 	char *admin = admin_dir(repo, name);
@@ -2159,6 +2195,39 @@ static int hide_refs(git_revwalk *walk, git_repository *repo)
 	return ret;
 }
 
+/*
+ * The locks a clean killed inside libgit2's rename of a new
+ * refs/parallel/kept/<name>/<hex> left: without this, the user's
+ * git update-ref -d of that ref failed for good.
+ */
+static void sweep_kept_locks(git_repository *repo, const char *name)
+{
+	const char *common = git_repository_commondir(repo);
+	int n = (int)strlen(common);
+	char *dirname;
+	struct strbuf sb = STRBUF_INIT;
+	struct dirent *de;
+	DIR *dir;
+
+	if (n && common[n - 1] == '/')
+		n--;
+	dirname = xstrfmt("%.*s/refs/parallel/kept/%s", n, common, name);
+	dir = opendir(dirname);
+	while (dir && (de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+
+		if (len <= 5 || strcmp(de->d_name + len - 5, ".lock"))
+			continue;
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/%.*s", dirname, (int)(len - 5), de->d_name);
+		remove_half_renamed_lock(sb.buf);
+	}
+	if (dir)
+		closedir(dir);
+	strbuf_release(&sb);
+	free(dirname);
+}
+
 int worktree_keep_commits(git_repository *repo, const char *name, const char *branch,
 			  const git_oid *safe, size_t nsafe, struct strlist *kept)
 {
@@ -2170,6 +2239,7 @@ int worktree_keep_commits(git_repository *repo, const char *name, const char *br
 	struct strmap walked = STRMAP_INIT;
 	int ret = -1;
 
+	sweep_kept_locks(repo, name);
 	/* what the task's worktree HEAD and its branch have pointed at */
 	if (!git_worktree_lookup(&wt, repo, name) && !git_repository_open_from_worktree(&wrepo, wt)) {
 		if (git_repository_head_detached(wrepo) == 1 &&

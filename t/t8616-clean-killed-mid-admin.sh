@@ -57,7 +57,7 @@ test_expect_success 'the next clean finishes it: worktree, admin files and branc
 test_expect_success 'a file the branch does not hold keeps it refused; --force removes it' '
 	killed_clean b &&
 	echo mine >b.parallel/C1/notes.txt &&
-	(cd b && git parallel clean --merged >../out 2>../err) &&
+	(cd b && test_expect_code 1 git parallel clean --merged >../out 2>../err) &&
 	grep "task .C1.: worktree .* is damaged" err && ! grep "removed C1" out &&
 	test -f b.parallel/C1/notes.txt &&
 	(cd b && git parallel clean --force C1 >../out 2>../err) &&
@@ -69,7 +69,7 @@ test_expect_success 'a file the branch does not hold keeps it refused; --force r
 test_expect_success 'so does a changed file' '
 	killed_clean c &&
 	echo changed >c.parallel/C1/C1.txt &&
-	(cd c && git parallel clean --merged >../out 2>../err) &&
+	(cd c && test_expect_code 1 git parallel clean --merged >../out 2>../err) &&
 	grep "task .C1.: worktree .* is damaged" err && ! grep "removed C1" out &&
 	echo changed >expect && test_cmp expect c.parallel/C1/C1.txt
 '

@@ -212,4 +212,12 @@ void test_crash_point(const char *name);
 /* Does buf hold valid UTF-8?  On failure *bad is the offset of the first bad byte. */
 int utf8_valid(const char *buf, size_t len, size_t *bad);
 
+/*
+ * libgit2 1.5 renames a lock onto a file that does not exist yet by
+ * link() then unlink(): a process killed between leaves <path>.lock as a
+ * second name of <path> (same device and inode).  Remove such a lock,
+ * and only such.  1 removed, 0 none (or another file), -1 error (errno).
+ */
+int remove_half_renamed_lock(const char *path);
+
 #endif

@@ -71,12 +71,25 @@ int worktree_dirty(const char *path, struct strlist *paths);
 
 /*
  * Remove <ref>.lock (ref a full name: refs/heads/...) when it is the
- * loose ref file itself: libgit2 1.5 renames a lock onto a new file by
- * link() then unlink(), and a process killed in between leaves that.
- * 1 removed, 0 no such lock, -1 error (errno).
+ * loose ref file itself, and logs/<ref>.lock when it is the reflog itself
+ * (remove_half_renamed_lock()).  1 removed, 0 no such lock, -1 error (errno).
  */
 int worktree_remove_half_renamed_lock(git_repository *repo, const char *ref);
+/*
+ * The lock a command killed inside libgit2's delete of ref left (the ref
+ * gone, the lock empty: git_filebuf writes nothing before commit), when
+ * this command took the state lock over from a killed holder and the lock
+ * is not older than that holder's: removed.  1 removed, 0 not, -1 error.
+ */
+int worktree_remove_deleted_branch_lock(git_repository *repo, const char *ref);
 
+/*
+ * Is the worktree "name" what a run killed inside its add leaves after it
+ * made the directory and before its .git file: an admin directory marked
+ * ours without gitdir (git does not list it) and, at path, an EMPTY
+ * directory (not a symbolic link)?  1 or 0.  It holds no work: rmdir it.
+ */
+int worktree_empty_husk(git_repository *repo, const char *name, const char *path);
 /*
  * Is the worktree "name" what a worktree_remove() or worktree_prune_gone()
  * killed midway leaves: an admin directory holding only its task marker,
