@@ -269,6 +269,38 @@ static int walk_open(struct walk *w, const char *top)
 	return w->root < 0 ? -1 : 0;
 }
 
+/*
+ * The directory dir (a relative path) below root, one component at a
+ * time, none followed when it is a symlink: git takes a file behind a
+ * symlinked leading directory as deleted (lstat() of "d/e/f" would follow
+ * a symlink "d" to the very files, their stat data intact).  "", "." and
+ * ".." are refused too.  An fd, or -1.
+ */
+static int open_below(int root, const char *dir)
+{
+	char *copy = xstrdup(dir), *comp = copy, *slash;
+	int fd = root;
+
+	for (;;) {
+		int next;
+
+		if ((slash = strchr(comp, '/')))
+			*slash = '\0';
+		if (!*comp || !strcmp(comp, ".") || !strcmp(comp, ".."))
+			next = -1;
+		else
+			next = openat(fd, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd != root)
+			close(fd);
+		fd = next;
+		if (fd < 0 || !slash)
+			break;
+		comp = slash + 1;
+	}
+	free(copy);
+	return fd;
+}
+
 static int walk_dir(struct walk *w, const char *name, const char **base)
 {
 	const char *slash = strrchr(name, '/');
@@ -281,8 +313,7 @@ static int walk_dir(struct walk *w, const char *name, const char **base)
 		close(w->dfd);
 	strbuf_reset(&w->dir);
 	strbuf_add(&w->dir, name, len);
-	w->dfd = len ? openat(w->root, w->dir.buf, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) :
-		w->root;
+	w->dfd = len ? open_below(w->root, w->dir.buf) : w->root;
 	return w->dfd;
 }
 
