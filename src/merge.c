@@ -135,6 +135,7 @@ struct mctx {
 	pid_t status_pid;	/* checkout_ready_start()'s git status, till checkout_ready_finish() */
 	int status_fd;
 	struct stat status_index;	/* the index that git status read */
+	struct stat copied_index;	/* the index index_copy_quiet() copied */
 	struct timespec status_from;	/* before it started, on the index's filesystem (or 0) */
 	int status_clean;	/* and it found every file clean: copy_stat_clean() */
 	int clean_at_old;	/* git status, under our index.lock, found the checkout clean */
@@ -823,6 +824,7 @@ static int index_copy_quiet(struct mctx *c, int quiet)
 	int ret = 0;
 
 	c->copy_ready = 0;
+	memset(&c->copied_index, 0, sizeof(c->copied_index));
 	unlink(tmplock);	/* left by a killed read-tree: we hold index.lock */
 	unlink(tmp);
 	if (stat(idx, &st) < 0 || strbuf_read_file(&sb, idx) < 0) {
@@ -838,6 +840,8 @@ static int index_copy_quiet(struct mctx *c, int quiet)
 		ts[1] = st.st_mtim;
 		if (utimensat(AT_FDCWD, tmp, ts, 0) < 0)
 			ret = quiet ? -1 : error_errno("cannot set the time of '%s'", tmp);
+		else
+			c->copied_index = st;
 	}
 	strbuf_release(&sb);
 	free(tmplock);
@@ -869,6 +873,19 @@ static int index_copy(struct mctx *c)
  * With tree: the tree the index holds when its cache tree (extension
  * TREE) says so for every entry, else zeros.
  */
+/*
+ * Is the index copied the very file git status read: the same inode,
+ * size, mtime and ctime (no one sets a ctime back: an index written again
+ * in place, its mtime put back, differs)?
+ */
+static int same_index_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino && a->st_ino == b->st_ino && a->st_dev == b->st_dev &&
+	       a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
 static int copy_stat_clean(struct mctx *c, int racy, git_oid *tree)
 {
 	char *tmp = gitdir_file(c, "index.gp-merge");
@@ -885,7 +902,8 @@ static int copy_stat_clean(struct mctx *c, int racy, git_oid *tree)
 	 * that same index (checkout_ready_finish()): it hashed each racily
 	 * clean file, and one rewritten since has a later mtime.
 	 */
-	if (racy && c->status_clean && ix.buf.len == (size_t)c->status_index.st_size &&
+	if (racy && c->status_clean && same_index_file(&c->copied_index, &c->status_index) &&
+	    ix.buf.len == (size_t)c->status_index.st_size &&
 	    ix.mtime.tv_sec == c->status_index.st_mtim.tv_sec &&
 	    ix.mtime.tv_nsec == c->status_index.st_mtim.tv_nsec &&
 	    c->status_from.tv_sec > ix.mtime.tv_sec)
