@@ -132,6 +132,8 @@ int indexstat_parse(struct indexstat *out)
 		if (!e->namelen || e->namelen == (size_t)(end - p) - fixed ||
 		    (size_t)(end - p) < ((fixed + e->namelen + 8) & ~(size_t)7))
 			goto refuse;
+		if ((flags & 0xfff) != (e->namelen < 0xfff ? e->namelen : 0xfff))
+			goto refuse;	/* git would read another name (its length field) */
 		if (i && strcmp(out->entries[i - 1].name, e->name) >= 0)
 			goto refuse;	/* not sorted, or twice */
 		e->ctime_sec = be32(p);

@@ -316,6 +316,11 @@ static void test_refused(git_repository *repo)
 		is_int(indexstat_read(&ix, bad), -1, "a cut extension: refused");
 		strbuf_release(&ext);
 	}
+	/* the first entry's name length field says one byte more than its name */
+	sb.buf[12 + 61]++;
+	write_file_atomic(bad, sb.buf, sb.len, 0644);
+	is_int(indexstat_read(&ix, bad), -1, "a name length field git reads otherwise: refused");
+	sb.buf[12 + 61]--;
 	sb.buf[0] = 'X';
 	write_file_atomic(bad, sb.buf, sb.len, 0644);
 	is_int(indexstat_read(&ix, bad), -1, "not an index: refused");
