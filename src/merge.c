@@ -2724,17 +2724,13 @@ static int vb_equal(const struct vb_entry *a, const struct vb_entry *b)
 	return a->mode == b->mode && (!a->mode || git_oid_equal(&a->id, &b->id));
 }
 
-/* commit's entry at path: 1, 0 (a directory there), or -1 (libgit2's error set). */
-static int vb_at(struct mctx *c, const git_oid *commit, const char *path, struct vb_entry *out)
+/* tree's entry at path: 1, 0 (a directory there), or -1 (libgit2's error set). */
+static int vb_in_tree(git_tree *t, const char *path, struct vb_entry *out)
 {
-	git_commit *cm = NULL;
-	git_tree *t = NULL;
 	git_tree_entry *e = NULL;
 	int ret = -1, rc;
 
 	memset(out, 0, sizeof(*out));
-	if (git_commit_lookup(&cm, c->repo, commit) < 0 || git_commit_tree(&t, cm) < 0)
-		goto out;
 	rc = git_tree_entry_bypath(&e, t, path);
 	if (rc == GIT_ENOTFOUND) {
 		git_error_clear();
@@ -2744,8 +2740,20 @@ static int vb_at(struct mctx *c, const git_oid *commit, const char *path, struct
 		out->mode = (unsigned int)git_tree_entry_filemode(e);
 		ret = out->mode == GIT_FILEMODE_TREE ? 0 : 1;
 	}
-out:
 	git_tree_entry_free(e);
+	return ret;
+}
+
+/* commit's entry at path: as vb_in_tree(). */
+static int vb_at(struct mctx *c, const git_oid *commit, const char *path, struct vb_entry *out)
+{
+	git_commit *cm = NULL;
+	git_tree *t = NULL;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (!git_commit_lookup(&cm, c->repo, commit) && !git_commit_tree(&t, cm))
+		ret = vb_in_tree(t, path, out);
 	git_tree_free(t);
 	git_commit_free(cm);
 	return ret;
@@ -2808,6 +2816,47 @@ static int vbase_entry(struct mctx *c, const git_oid *bases, size_t nr, const ch
 	else if (!vb_equal(&ie, &e))
 		return 0;
 	return 1;
+}
+
+/*
+ * Before the sides are diffed (a real topic's first merge base may be
+ * far behind): can bases_resolve() settle every path where the merge
+ * bases differ and the tip (tc) and the task (hc) disagree?  1 yes, 0
+ * no, -1 (libgit2's error set).
+ */
+static int bases_settle(struct mctx *c, const git_oid *base_tree, git_commit *tc, git_commit *hc)
+{
+	struct tree_side d;
+	git_tree *tt = NULL, *ht = NULL;
+	size_t i, k;
+	int ret = 1;
+
+	tree_side_init(&d);
+	if (git_commit_tree(&tt, tc) < 0 || git_commit_tree(&ht, hc) < 0)
+		ret = -1;
+	for (i = 0; i < c->nbases && ret == 1; i++) {
+		git_commit *bc = NULL;
+
+		if (git_oid_equal(&c->bases[i], &c->mbase))
+			continue;
+		if (git_commit_lookup(&bc, c->repo, &c->bases[i]) < 0 ||
+		    tree_side_diff(&d, c->repo, base_tree, git_commit_tree_id(bc)) < 0)
+			ret = -1;
+		git_commit_free(bc);
+		for (k = 0; k < d.nr && ret == 1; k++) {
+			struct vb_entry a, b, v;
+
+			if ((ret = vb_in_tree(tt, d.ch[k].path, &a)) <= 0 ||
+			    (ret = vb_in_tree(ht, d.ch[k].path, &b)) <= 0)
+				break;
+			if (!vb_equal(&a, &b))
+				ret = vbase_entry(c, c->bases, c->nbases, d.ch[k].path, &v, 0);
+		}
+	}
+	git_tree_free(ht);
+	git_tree_free(tt);
+	tree_side_release(&d);
+	return ret;
 }
 
 struct vb_path {
@@ -2943,11 +2992,24 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 	c->syn_valid = 0;
 	/*
 	 * no base, or several: git's recursive base decides; when
-	 * speculating, a merge from the first base is tried (bases_agree())
+	 * speculating, a merge from the first base is tried (bases_settle())
 	 */
 	if (c->nbases != 1 && (!c->nbases || !c->speculate))
 		return 1;
 	tree_side_init(&head);
+	if (c->nbases > 1) {
+		int settled = git_commit_lookup(&bc, c->repo, &c->mbase) < 0 ? -1 :
+			bases_settle(c, git_commit_tree_id(bc), tc, hc);
+
+		git_error_clear();
+		if (settled <= 0) {
+			/* git at once (a tree that cannot be read: git says) */
+			ret = 1;
+			goto out;
+		}
+		git_commit_free(bc);
+		bc = NULL;
+	}
 	if (git_commit_lookup(&bc, c->repo, &c->mbase) < 0 ||
 	    !(tip = tip_changes(c, git_commit_tree_id(bc), git_commit_tree_id(tc))) ||
 	    tree_side_diff(&head, c->repo, git_commit_tree_id(bc), git_commit_tree_id(hc)) < 0) {
