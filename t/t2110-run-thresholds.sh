@@ -142,6 +142,26 @@ test_expect_success 'kill -9 while the pool waits: status does not claim a wait;
 	repo_sane k9
 '
 
+# kill -9 while a task's state is being saved (T2's, just after T1's that
+# the test above waits for) leaves write_file_atomic()'s "T2.tmp.<pid>":
+# the next taker of the lock removes such files of dead writers only.
+test_expect_success 'a dead writer'"'"'s temporary state files are removed by the next run; a live one'"'"'s kept' '
+	mkrepo tmpf ../tmpf.parallel &&
+	dead=$(sh -c "echo \$\$") &&
+	sd=$(state_dir tmpf) &&
+	mkdir -p "$sd/tasks" &&
+	printf "id = T2\nstate = pending\nwaiting = min-free-memory\n" >"$sd/tasks/T2.tmp.$dead" &&
+	printf "x\n" >"$sd/tasks/T1.tmp.$$" &&
+	printf "x\n" >"$sd/plan.tmp.$dead" &&
+	(cd tmpf && git parallel run >../out 2>../err) &&
+	grep "2 done" out &&
+	! test -e "$sd/tasks/T2.tmp.$dead" &&
+	! test -e "$sd/plan.tmp.$dead" &&
+	test -f "$sd/tasks/T1.tmp.$$" &&
+	rm "$sd/tasks/T1.tmp.$$" &&
+	! grep "waiting = " "$sd"/tasks/*
+'
+
 test_expect_success 'bad sizes are errors naming file:line' '
 	printf "[parallel]\n\tmin-free-disk = lots\n" >bad.ini &&
 	(cd repo && test_expect_code 128 git parallel --config ../bad.ini run >../out 2>../err) &&

@@ -61,7 +61,9 @@ pid_t state_lock_holder(const char *state_dir);
 /*
  * Take <state_dir>/lock for "what" (run, merge, clean).  A lock left by a
  * dead process is taken over.  Held by a live process: an error naming
- * its pid and command.  Returns 0 or -1 (reported).
+ * its pid and command.  Taking it removes the "<file>.tmp.<pid>" files a
+ * killed writer left in the state directory and its tasks/ (that pid
+ * gone).  Returns 0 or -1 (reported).
  */
 int state_lock_acquire(const char *state_dir, const char *what);
 void state_lock_release(const char *state_dir);
