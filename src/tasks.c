@@ -3740,6 +3740,11 @@ int task_id_valid(const char *id, const char *branch_prefix, const char **why)
 		*why = "ends with '.lock'";
 		return 0;
 	}
+	if (strstr(id, ".tmp.")) {
+		/* the state directory's temporary files: readers skip them, run prunes them */
+		*why = "contains '.tmp.'";
+		return 0;
+	}
 	if (id[len - 1] == '.') {
 		*why = "ends with '.'";
 		return 0;

@@ -78,6 +78,7 @@ ini: ID a/b (qualified by feature; its worktree is named a+b)|ini "[task \"a/b\"
 ini: ID a//b|ini "[task \"a//b\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID 'a//b'
 ini: ID a/../b|ini "[task \"a/../b\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID 'a/\.\./b'
 ini: ID a+b (the worktree name of a/b)|ini "[task \"a+b\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID 'a\+b'
+ini: ID a.tmp.99999 (a state directory's temporary file name)|ini "[task \"a.tmp.99999\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID 'a\.tmp\.99999': contains '\.tmp\.'
 ini: ID -rf|ini "[task \"-rf\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID '-rf': starts with '-'
 ini: ID --upload-pack=touch pwned|ini "[task \"--upload-pack=touch pwned\"]\n\tpaths = a"|git parallel plan tasks.ini|128|invalid task ID '--upload-pack=touch pwned'
 md: ID of 1000 characters|long_md_id|git parallel plan tasks.md|128|tasks.md:1: invalid task ID 'T1111
