@@ -910,10 +910,79 @@ static void tracked_dirs(struct strlist *dirs, const struct indexstat *ix)
 	}
 }
 
+/* index_holds_tree(): the tree's non-tree entries, by full path */
+struct tree_item {
+	char *path;
+	git_oid id;
+	uint32_t mode;
+};
+
+struct tree_items {
+	struct tree_item *v;
+	size_t nr, alloc;
+};
+
+static int tree_item_collect(const char *root, const git_tree_entry *e, void *payload)
+{
+	struct tree_items *t = payload;
+	struct tree_item *it;
+
+	if (git_tree_entry_type(e) == GIT_OBJECT_TREE)
+		return 0;
+	ALLOC_GROW(t->v, t->nr + 1, t->alloc);
+	it = &t->v[t->nr++];
+	it->path = xstrfmt("%s%s", root, git_tree_entry_name(e));
+	git_oid_cpy(&it->id, git_tree_entry_id(e));
+	it->mode = (uint32_t)git_tree_entry_filemode(e);
+	return 0;
+}
+
+static int tree_item_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct tree_item *)a)->path, ((const struct tree_item *)b)->path);
+}
+
+/*
+ * Does the index hold exactly the tree: the same paths, modes and blobs?
+ * Asked when its cache tree cannot say (git commit right after git
+ * read-tree --reset leaves the root invalid on disk: it skips writing an
+ * index whose entries did not change).  1 or 0.
+ */
+static int index_holds_tree(git_repository *repo, const struct indexstat *ix, const git_oid *tree_id)
+{
+	struct tree_items t = { NULL, 0, 0 };
+	git_tree *tree = NULL;
+	size_t i;
+	int same = 0;
+
+	if (git_tree_lookup(&tree, repo, tree_id) < 0 ||
+	    git_tree_walk(tree, GIT_TREEWALK_PRE, tree_item_collect, &t) < 0)
+		goto out;
+	if (t.nr != ix->nr)
+		goto out;
+	if (t.nr)
+		qsort(t.v, t.nr, sizeof(*t.v), tree_item_cmp);
+	for (i = 0; i < t.nr; i++) {
+		const struct indexstat_entry *e = &ix->entries[i];
+
+		if (strcmp(t.v[i].path, e->name) || t.v[i].mode != e->mode ||
+		    memcmp(t.v[i].id.id, e->id, GIT_OID_RAWSZ))
+			goto out;
+	}
+	same = 1;
+out:
+	for (i = 0; i < t.nr; i++)
+		free(t.v[i].path);
+	free(t.v);
+	git_tree_free(tree);
+	git_error_clear();
+	return same;
+}
+
 /*
  * Is the worktree at path certainly clean, as git status would say,
  * without a diff: on branch, its index holding exactly the tree
- * head_tree (the cache tree says so), every tracked file's stat data as
+ * head_tree (the cache tree says so, or its entries are the tree's), every tracked file's stat data as
  * the index recorded it (a racily clean one's content hashed and
  * compared, as git does: indexstat_match()), and no name in a tracked
  * directory that the index does not know.  1 clean; 0 when it cannot
@@ -923,7 +992,8 @@ static void tracked_dirs(struct strlist *dirs, const struct indexstat *ix)
  * GIT_PARALLEL_TEST_SCAN=diff always diffs; =trace says on stderr which
  * way each worktree was read (tests).
  */
-static int worktree_clean_fast(const char *path, const char *branch, const git_oid *head_tree)
+static int worktree_clean_fast(git_repository *repo, const char *path, const char *branch,
+			       const git_oid *head_tree)
 {
 	struct indexstat ix = INDEXSTAT_INIT;
 	struct strbuf sb = STRBUF_INIT;
@@ -946,7 +1016,8 @@ static int worktree_clean_fast(const char *path, const char *branch, const git_o
 	free(dotgit);
 	dotgit = xstrfmt("%s/index", gitdir);
 	/* the cache tree must say the index is head_tree */
-	if (indexstat_read(&ix, dotgit) < 0 || !ix.has_tree || !git_oid_equal(&ix.tree, head_tree) ||
+	if (indexstat_read(&ix, dotgit) < 0 ||
+	    (ix.has_tree ? !git_oid_equal(&ix.tree, head_tree) : !index_holds_tree(repo, &ix, head_tree)) ||
 	    (root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto out;
 	/* every name in a tracked directory must be tracked (or lead to tracked files) */
@@ -1235,7 +1306,7 @@ int footprint_worktree_clean(git_oid *head, git_repository *repo,
 
 	if (spec->worktree && !git_reference_name_to_id(head, repo, spec->branch) &&
 	    !git_commit_lookup(&commit, repo, head))
-		clean = worktree_clean_fast(spec->worktree, spec->branch, git_commit_tree_id(commit));
+		clean = worktree_clean_fast(repo, spec->worktree, spec->branch, git_commit_tree_id(commit));
 	git_error_clear();
 	git_commit_free(commit);
 	return clean;
@@ -1381,7 +1452,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	if (spec->worktree && !(flags & FOOTPRINT_NO_UNCOMMITTED) &&
 	    ((flags & FOOTPRINT_WORKTREE_CLEAN) ||
 	     (!(flags & FOOTPRINT_WORKTREE_DIRTY) &&
-	      worktree_clean_fast(spec->worktree, spec->branch, git_commit_tree_id(head_commit))))) {
+	      worktree_clean_fast(repo, spec->worktree, spec->branch, git_commit_tree_id(head_commit))))) {
 		out->worktree = xstrdup(spec->worktree);	/* clean: its branch says it all */
 	} else if (spec->worktree && !(flags & FOOTPRINT_NO_UNCOMMITTED)) {
 		if (open_worktree(&wt, out, spec->worktree, spec->branch) < 0)
