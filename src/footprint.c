@@ -1001,7 +1001,7 @@ static int worktree_clean_fast(git_repository *repo, const char *path, const cha
 	char *dotgit = xstrfmt("%s/.git", path), *line = NULL, *gitdir = NULL, *head = NULL;
 	struct timespec from;
 	size_t i;
-	int root = -1, clean = 0;
+	int root = -1, clean = 0, walked = 0;
 	const char *test_scan = getenv("GIT_PARALLEL_TEST_SCAN");
 
 	if (test_scan && !strcmp(test_scan, "diff"))	/* tests: the slow way, to compare */
@@ -1015,9 +1015,23 @@ static int worktree_clean_fast(git_repository *repo, const char *path, const cha
 		goto out;
 	free(dotgit);
 	dotgit = xstrfmt("%s/index", gitdir);
-	/* the cache tree must say the index is head_tree */
-	if (indexstat_read(&ix, dotgit) < 0 ||
-	    (ix.has_tree ? !git_oid_equal(&ix.tree, head_tree) : !index_holds_tree(repo, &ix, head_tree)) ||
+	/*
+	 * The cache tree (or gp-index-checked, beside the index: see below)
+	 * must say the index is head_tree, else its entries are compared
+	 * with the tree's.
+	 */
+	if (indexstat_read(&ix, dotgit) < 0)
+		goto out;
+	free(dotgit);
+	dotgit = xstrfmt("%s/gp-index-checked", gitdir);
+	indexstat_checked_load(&ix, dotgit);
+	if (!ix.has_tree && index_holds_tree(repo, &ix, head_tree)) {
+		ix.has_tree = ix.tree_known = 1;
+		git_oid_cpy(&ix.tree, head_tree);
+		git_oid_cpy(&ix.tree_held, head_tree);
+		walked = 1;
+	}
+	if (!ix.has_tree || !git_oid_equal(&ix.tree, head_tree) ||
 	    (root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		goto out;
 	/* every name in a tracked directory must be tracked (or lead to tracked files) */
@@ -1051,19 +1065,19 @@ static int worktree_clean_fast(git_repository *repo, const char *path, const cha
 	}
 	/*
 	 * Racily clean files found clean by an earlier scan of this same
-	 * index are not hashed again (gp-index-checked, beside the index:
-	 * git status would have written the index after hashing them).
+	 * index are not hashed again, and the tree it was found to hold is
+	 * not compared again (gp-index-checked, beside the index: git status
+	 * would have written the index after hashing them).
 	 */
-	free(dotgit);
-	dotgit = xstrfmt("%s/gp-index-checked", gitdir);
-	indexstat_checked_load(&ix, dotgit);
 	if (indexstat_clock(&from, gitdir) < 0)
 		from.tv_sec = 0;
 	clean = indexstat_files_clean(&ix, path, INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY |
 				      INDEXSTAT_ASK_GIT | INDEXSTAT_SPARSE_OK | INDEXSTAT_GITLINK_EMPTY);
-	if (clean >= 2 && from.tv_sec)
+	if ((clean >= 2 || (clean && walked)) && from.tv_sec)
 		indexstat_checked_save(&ix, dotgit, &from);
 out:
+	if (test_scan && !strcmp(test_scan, "trace") && walked)
+		fprintf(stderr, "scan: %s index compared with the tree\n", path);
 	if (test_scan && !strcmp(test_scan, "trace"))	/* tests: which way each worktree was read */
 		fprintf(stderr, "scan: %s %s\n", path,
 			clean == 3 ? "clean by stat data, racy files hashed, some by git" :

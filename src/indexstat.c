@@ -34,7 +34,9 @@ void indexstat_release(struct indexstat *ix)
 	ix->nr = 0;
 	ix->version = 0;
 	ix->has_tree = 0;
+	ix->tree_known = 0;
 	memset(&ix->tree, 0, sizeof(ix->tree));
+	memset(&ix->tree_held, 0, sizeof(ix->tree_held));
 	memset(&ix->mtime, 0, sizeof(ix->mtime));
 	memset(&ix->file, 0, sizeof(ix->file));
 }
@@ -519,21 +521,40 @@ static int index_identity(char *buf, size_t len, const struct stat *st)
 			(long long)st->st_size, (long long)st->st_ino);
 }
 
-/* "<from s> <from ns> <the index's identity>\n" */
+/*
+ * "<from s> <from ns> <the index's identity>[ tree <hex>]\n": the tree,
+ * when the index was found to hold it (its cache tree on disk cannot
+ * say).  A record without it is one an older build wrote.
+ */
 void indexstat_checked_load(struct indexstat *ix, const char *checked_path)
 {
 	struct strbuf sb = STRBUF_INIT;
 	char id[160];
+	const char *rest, *tree;
 	long long v[2];
+	size_t idlen;
 	int n = 0;
 
 	if (!ix->file.st_ino || strbuf_read_file(&sb, checked_path) < 0 ||
 	    sscanf(sb.buf, "%lld %lld %n", &v[0], &v[1], &n) != 2 || !n)
 		goto out;
 	strbuf_trim(&sb);
-	index_identity(id, sizeof(id), &ix->file);
-	if (!strcmp(sb.buf + n, id) &&
-	    v[0] > (long long)ix->mtime.tv_sec && v[1] >= 0 && v[1] < 1000000000) {
+	idlen = (size_t)index_identity(id, sizeof(id), &ix->file);
+	rest = sb.buf + n;
+	if (strncmp(rest, id, idlen) || (rest[idlen] && rest[idlen] != ' '))
+		goto out;	/* not this very index */
+	tree = rest[idlen] ? rest + idlen + 1 : NULL;
+	if (tree && (strncmp(tree, "tree ", 5) || strlen(tree + 5) != GIT_OID_HEXSZ ||
+		     git_oid_fromstr(&ix->tree_held, tree + 5) < 0)) {
+		git_error_clear();
+		goto out;	/* not a record this reads */
+	}
+	if (tree && !ix->has_tree) {
+		ix->tree = ix->tree_held;
+		ix->has_tree = 1;
+	}
+	ix->tree_known = !!tree;
+	if (v[0] > (long long)ix->mtime.tv_sec && v[1] >= 0 && v[1] < 1000000000) {
 		ix->mtime.tv_sec = (time_t)v[0];
 		ix->mtime.tv_nsec = (long)v[1];
 	}
@@ -545,14 +566,19 @@ void indexstat_checked_save(const struct indexstat *ix, const char *checked_path
 			    const struct timespec *from)
 {
 	char *tmp = xstrfmt("%s.tmp.%ld", checked_path, (long)getpid());
-	char id[160], line[200];
+	char id[160], line[300], hex[GIT_OID_HEXSZ + 1];
+	const struct timespec *t = from;
 	int fd, n;
 
-	if (!ix->file.st_ino || from->tv_sec <= ix->mtime.tv_sec)
+	if (!ix->file.st_ino || (from->tv_sec <= ix->mtime.tv_sec && !ix->tree_known))
 		goto out;
+	if (from->tv_sec <= ix->mtime.tv_sec)
+		t = &ix->mtime;	/* only the tree is news */
 	index_identity(id, sizeof(id), &ix->file);
-	n = snprintf(line, sizeof(line), "%lld %lld %s\n",
-		     (long long)from->tv_sec, (long long)from->tv_nsec, id);
+	n = snprintf(line, sizeof(line), "%lld %lld %s%s%s\n",
+		     (long long)t->tv_sec, (long long)t->tv_nsec, id,
+		     ix->tree_known ? " tree " : "",
+		     ix->tree_known ? git_oid_tostr(hex, sizeof(hex), &ix->tree_held) : "");
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
 		goto out;
 	if ((write_in_full(fd, line, (size_t)n) < 0) | (close(fd) < 0) || rename(tmp, checked_path) < 0)

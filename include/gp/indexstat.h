@@ -39,6 +39,13 @@ struct indexstat {
 	int has_tree;			/* the cache tree's root is valid for every entry: */
 	git_oid tree;			/* then the tree the index holds */
 	struct stat file;		/* indexstat_read(): the index file's stat() */
+	/*
+	 * The index holds the tree tree_held, found by comparing its entries
+	 * with the tree (its cache tree on disk cannot say): recorded and
+	 * read back by indexstat_checked_save()/_load().
+	 */
+	int tree_known;
+	git_oid tree_held;
 };
 
 #define INDEXSTAT_INIT { STRBUF_INIT, { 0, 0 }, 0, 0, NULL, 0, { { 0 } } }
@@ -120,12 +127,15 @@ int indexstat_clock(struct timespec *out, const char *dir);
  * The racy rule's time as it was when this index's racily clean files
  * were last found clean by their content: a record in the file
  * checked_path, kept beside the index.  indexstat_checked_load() sets
- * ix->mtime from it when it names this very index (same mtime, size and
- * inode) and a later time; indexstat_checked_save() records that every
+ * ix->mtime from it when it names this very index (same mtime, ctime,
+ * size and inode) and a later time, and the tree the record says the
+ * index holds (ix->tree_known, tree_held; has_tree and tree too when the
+ * cache tree did not say); indexstat_checked_save() records that every
  * file of ix was found clean, checking having started at time from
  * (indexstat_clock() before the first file was read: a file rewritten
- * since has a later mtime, and its stat data no longer match).  Both
- * quiet: a record that cannot be read or written only costs hashing.
+ * since has a later mtime, and its stat data no longer match), and
+ * tree_held when tree_known.  Both quiet: a record that cannot be read
+ * or written only costs hashing, or comparing the index with the tree.
  */
 void indexstat_checked_load(struct indexstat *ix, const char *checked_path);
 void indexstat_checked_save(const struct indexstat *ix, const char *checked_path,
