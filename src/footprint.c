@@ -999,7 +999,7 @@ static int worktree_clean_fast(git_repository *repo, const char *path, const cha
 	struct strbuf sb = STRBUF_INIT;
 	struct strlist dirs = STRLIST_INIT;
 	char *dotgit = xstrfmt("%s/.git", path), *line = NULL, *gitdir = NULL, *head = NULL;
-	struct timespec from;
+	struct timespec from = { 0, 0 };	/* no file is hashed: no clock needed */
 	size_t i;
 	int root = -1, clean = 0, walked = 0;
 	const char *test_scan = getenv("GIT_PARALLEL_TEST_SCAN");
@@ -1069,11 +1069,11 @@ static int worktree_clean_fast(git_repository *repo, const char *path, const cha
 	 * not compared again (gp-index-checked, beside the index: git status
 	 * would have written the index after hashing them).
 	 */
-	if (indexstat_clock(&from, gitdir) < 0)
-		from.tv_sec = 0;
+	if (indexstat_has_racy(&ix) && indexstat_clock(&from, gitdir) < 0)
+		from.tv_sec = 0;	/* hashed files cannot be recorded */
 	clean = indexstat_files_clean(&ix, path, INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY |
 				      INDEXSTAT_ASK_GIT | INDEXSTAT_SPARSE_OK | INDEXSTAT_GITLINK_EMPTY);
-	if ((clean >= 2 || (clean && walked)) && from.tv_sec)
+	if (clean >= 2 || (clean && walked))
 		indexstat_checked_save(&ix, dotgit, &from);
 out:
 	if (test_scan && !strcmp(test_scan, "trace") && walked)

@@ -208,6 +208,16 @@ static int smudged(uint32_t size, const unsigned char *id)
 	return !size && memcmp(id, empty_blob, GIT_OID_RAWSZ);
 }
 
+int indexstat_has_racy(const struct indexstat *ix)
+{
+	size_t i;
+
+	for (i = 0; i < ix->nr; i++)
+		if (smudged(ix->entries[i].size, ix->entries[i].id) || racy_time(ix, ix->entries[i].mtime_sec))
+			return 1;
+	return 0;
+}
+
 enum indexstat_match indexstat_match(const struct indexstat *ix, const struct indexstat_entry *e,
 				     const struct stat *st, int racy)
 {

@@ -84,6 +84,13 @@ enum indexstat_match indexstat_match(const struct indexstat *ix, const struct in
 				     const struct stat *st, int racy);
 
 /*
+ * Has ix an entry git would take as racily clean if its file's stat
+ * data matched (its mtime second at or after ix->mtime's, or smudged)?
+ * Without one, no file of ix is hashed.
+ */
+int indexstat_has_racy(const struct indexstat *ix);
+
+/*
  * Is the content of e's file (base in directory dfd, lstat() st), hashed
  * as is (a filter that would change it makes it differ), e's blob?  How
  * git settles a racily clean entry.  1 same, 0 not (or unreadable).
