@@ -15,7 +15,8 @@ worktree, run without optional locks (it then writes no index either).'
 
 . "$GP_TEST_DIR/lib/indexstat.sh"
 
-# mk_case <dir> <attributes> <file> <printf format of its blob> [<config>...]:
+# mk_case <dir> <attributes> <file> <printf format of its content> [<config>...]
+# (MK_FROM=<file>: its content that file'"'"'s bytes):
 # a repository whose task T1 has run; its worktree then has every file
 # racily clean (mtimes in one second, the index'"'"'s in the same second)
 mk_case () {
@@ -23,7 +24,7 @@ mk_case () {
 	git init -q -b main $d &&
 	for c in "$@"; do git -C $d config ${c%%=*} "${c#*=}" || return 1; done &&
 	printf "%s\n" "$attrs" >$d/.gitattributes &&
-	printf "$content" >$d/$file &&
+	if test -n "${MK_FROM:-}"; then cat "$MK_FROM" >$d/$file; else printf "$content" >$d/$file; fi &&
 	seq 1 20 >$d/plain.txt &&
 	cat >$d/tasks.ini <<-\EOF &&
 	[task "T1"]
@@ -33,6 +34,12 @@ mk_case () {
 	(cd $d && git parallel plan tasks.ini >/dev/null && git parallel run >/dev/null 2>&1) &&
 	wt=$(git -C $d worktree list --porcelain | sed -n "s/^worktree //p" | grep "/T1$") &&
 	echo "$wt" >$d.wt &&
+	# libgit2 writes no working-tree-encoding: the task committed the
+	# UTF-8 bytes decoded as UTF-16 (a run defect of its own); put right
+	if test -n "${MK_FROM:-}"; then
+		cat "$MK_FROM" >"$wt/$file" && git -C "$wt" add "$file" &&
+		git -C "$wt" commit -q -m "$file as git writes it"
+	fi &&
 	# every file written by git itself (libgit2 runs no filter driver)
 	(cd "$wt" && git ls-files -z | xargs -0 rm -f && git checkout -q -- .) &&
 	all_racy "$wt"
@@ -83,7 +90,13 @@ raw_differs () {
 # racy_rewrite <worktree> <file> <printf format>: the file rewritten, its
 # stat data recorded in the index as git would after a write in its second
 racy_rewrite () {
-	printf "$3" >"$1/$2" &&
+	printf "$3" >rewrite.tmp &&
+	racy_put "$1" "$2" rewrite.tmp
+}
+
+# racy_put <worktree> <file> <source>: the same, the file made <source>'"'"'s bytes
+racy_put () {
+	cat "$3" >"$1/$2" &&
 	ns=$(python3 -c "import os, sys; print(os.lstat(sys.argv[1]).st_mtime_ns)" "$1/$2") &&
 	stat_into_index "$1" "$2" $(( ns / 1000000000 * 1000000000 + 999999999 ))
 }
@@ -207,6 +220,29 @@ test_expect_success 'a filter driver: a same-size rewrite it does not make the b
 	fast_read filter filter3 &&
 	grep "T1 diffed$" filter3.trace &&
 	test "$(uncommitted filter3.fast)" = "T1:1"
+'
+
+test_expect_success 'working-tree-encoding: UTF-16 on disk, UTF-8 in the blob, clean as git says' '
+	printf "hello\nworld\n" | iconv -f UTF-8 -t UTF-16LE >enc16.orig &&
+	MK_FROM=enc16.orig mk_case enc "*.txt16 working-tree-encoding=UTF-16LE" words.txt16 "" &&
+	wt=$(cat enc.wt) &&
+	test "$(git -C "$wt" cat-file blob HEAD:words.txt16)" = "$(printf "hello\nworld")" &&
+	raw_differs "$wt" words.txt16 &&
+	test "$(wc -c <"$wt/words.txt16")" = 24 &&
+	git_clean "$wt" &&
+	fast_read enc enc &&
+	grep "T1 clean by stat data, racy files hashed, some by git$" enc.trace &&
+	test "$(uncommitted enc.fast)" = "T1:0"
+'
+
+test_expect_success 'working-tree-encoding: a same-size rewrite: changed' '
+	wt=$(cat enc.wt) &&
+	printf "hellp\nworld\n" | iconv -f UTF-8 -t UTF-16LE >enc16 &&
+	racy_put "$wt" words.txt16 enc16 &&
+	test "$(git_status "$wt")" = " M words.txt16" &&
+	fast_read enc enc2 &&
+	grep "T1 diffed$" enc2.trace &&
+	test "$(uncommitted enc2.fast)" = "T1:1"
 '
 
 test_expect_success 'git'"'"'s repository variables do not mislead the question' '
