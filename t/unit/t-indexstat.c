@@ -360,6 +360,33 @@ static void test_checked(void)
 	indexstat_checked_save(&ix, rec, &from);
 	indexstat_checked_load(&ix, rec);
 	ok(ix.mtime.tv_sec == before.tv_sec + 5, "a record older than the index is not written");
+
+	/* the tree the index was found to hold (its cache tree could not say) */
+	ix.tree_known = 1;
+	memset(&ix.tree_held, 0x5a, sizeof(ix.tree_held));
+	indexstat_checked_save(&ix, rec, &from);
+	if (!ok(indexstat_read(&ix, p) == 0, "checked: read the index again"))
+		goto out;
+	ix.has_tree = 0;
+	indexstat_checked_load(&ix, rec);
+	ok(ix.tree_known && ix.has_tree && ix.tree.id[0] == 0x5a && ix.tree_held.id[19] == 0x5a,
+	   "a tree recorded even with an older time: read back as the index's tree");
+	ok(ix.mtime.tv_sec == before.tv_sec + 5, "... with the time of the record it replaced");
+	if (!ok(indexstat_read(&ix, p) == 0, "checked: read the index once more"))
+		goto out;
+	indexstat_checked_load(&ix, rec);
+	ok(ix.has_tree && ix.tree.id[0] != 0x5a, "a valid cache tree is not overridden by a record");
+	ix.file.st_ino++;
+	ix.tree_known = 0;
+	ix.has_tree = 0;
+	indexstat_checked_load(&ix, rec);
+	ok(!ix.tree_known && !ix.has_tree, "another inode: another index, no tree from the record");
+	ix.file.st_ino--;
+
+	/* racily clean entries, told from the index alone */
+	ok(!indexstat_has_racy(&ix), "files 100 s older than the index: none racy");
+	ix.mtime.tv_sec = (time_t)ix.entries[0].mtime_sec;
+	ok(indexstat_has_racy(&ix), "the index's time at a file's mtime second: racy");
 out:
 	indexstat_release(&ix);
 	free(rec);
