@@ -801,20 +801,6 @@ static int git_on_copy(struct mctx *c, const char *const *args, struct strbuf *o
  * in the second the index was written as "racily clean" and compares its
  * content; a copy written later would make git trust its stat data.
  */
-/* path with buf (a scratch file: not synced); 0, or -1 with nothing reported and no file left */
-static int write_quietly(const char *path, const char *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return -1;
-	if ((write_in_full(fd, buf, len) < 0) | (close(fd) < 0)) {
-		unlink(path);
-		return -1;
-	}
-	return 0;
-}
-
 static int index_copy_quiet(struct mctx *c, int quiet)
 {
 	char *idx = gitdir_file(c, "index"), *tmp = gitdir_file(c, "index.gp-merge");
@@ -830,7 +816,7 @@ static int index_copy_quiet(struct mctx *c, int quiet)
 	if (stat(idx, &st) < 0 || strbuf_read_file(&sb, idx) < 0) {
 		if (errno != ENOENT)
 			ret = quiet ? -1 : error_errno("cannot read '%s'", idx);
-	} else if (quiet ? write_quietly(tmp, sb.buf, sb.len) < 0 :
+	} else if (quiet ? write_file_quietly(tmp, sb.buf, sb.len, 0644) < 0 :
 		   write_file_atomic(tmp, sb.buf, sb.len, 0644) < 0) {
 		ret = -1;
 	} else {

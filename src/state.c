@@ -1110,28 +1110,6 @@ int state_task_save(const char *state_dir, const struct task_status *st)
 	return ret;
 }
 
-/*
- * write_file_atomic() that reports nothing: a cache a reader could not
- * write (a read-only repository, a full disk) is no error of its.  1
- * written, 0 not (nothing left behind).
- */
-static int write_quietly(const char *path, const struct strbuf *sb)
-{
-	char *tmp = xstrfmt("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), ok = 0;
-
-	if (fd >= 0) {
-		ok = !write_in_full(fd, sb->buf, sb->len);
-		ok = !fsync(fd) && ok;
-		ok = !close(fd) && ok;
-		ok = ok && !rename(tmp, path);
-		if (!ok)
-			unlink(tmp);
-	}
-	free(tmp);
-	return ok;
-}
-
 int state_task_cache_work(const char *state_dir, const struct task *t, const char *work)
 {
 	struct task_status st;
@@ -1158,7 +1136,8 @@ int state_task_cache_work(const char *state_dir, const struct task *t, const cha
 	task_status_set(&st.work, work);
 	strbuf_reset(&again);
 	state_task_format(&again, &st);
-	ret = write_quietly(path, &again);
+	/* nothing reported: a repository status cannot write to is no error of status */
+	ret = !write_file_quietly(path, again.buf, again.len, 0600);
 out:
 	if (loaded)
 		task_status_release(&st);

@@ -929,43 +929,64 @@ int write_in_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+/* quiet: report nothing, keep errno (the caller decides whether it is an error) */
+static int write_atomic(const char *path, const void *buf, size_t len, mode_t mode, int quiet)
 {
-	struct strbuf tmp = STRBUF_INIT;
-	int fd, ret = -1;
+	char *tmp = tmp_path(path);
+	const char *what = "write";
+	int fd, ret = -1, saved;
 
-	strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		error_errno("cannot write '%s'", tmp.buf);
-		goto out;
-	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		goto fail;
 	if (write_in_full(fd, buf, len) < 0) {
-		error_errno("cannot write '%s'", tmp.buf);
 		close(fd);
-		unlink(tmp.buf);
-		goto out;
+		goto fail_written;
 	}
 	if (fsync(fd) < 0 && errno != EINVAL) {
-		error_errno("cannot sync '%s'", tmp.buf);
+		what = "sync";
 		close(fd);
-		unlink(tmp.buf);
-		goto out;
+		goto fail_written;
 	}
-	if (close(fd) < 0) {
-		error_errno("cannot write '%s'", tmp.buf);
-		unlink(tmp.buf);
-		goto out;
-	}
-	if (rename(tmp.buf, path) < 0) {
-		error_errno("cannot rename '%s' to '%s'", tmp.buf, path);
-		unlink(tmp.buf);
+	if (close(fd) < 0)
+		goto fail_written;
+	if (rename(tmp, path) < 0) {
+		saved = errno;
+		if (!quiet)
+			error_errno("cannot rename '%s' to '%s'", tmp, path);
+		unlink(tmp);
+		errno = saved;
 		goto out;
 	}
 	ret = 0;
+	goto out;
+fail_written:
+	saved = errno;
+	unlink(tmp);
+	errno = saved;
+fail:
+	if (!quiet)
+		error_errno("cannot %s '%s'", what, tmp);
 out:
-	strbuf_release(&tmp);
+	saved = errno;
+	free(tmp);
+	errno = saved;
 	return ret;
+}
+
+int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	return write_atomic(path, buf, len, mode, 0);
+}
+
+int write_file_quietly(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	return write_atomic(path, buf, len, mode, 1);
+}
+
+char *tmp_path(const char *path)
+{
+	return xstrfmt("%s.tmp.%ld", path, (long)getpid());
 }
 
 int gp_object_written(git_repository *repo, const git_oid *oid)

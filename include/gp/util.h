@@ -192,6 +192,18 @@ int write_in_full(int fd, const void *buf, size_t len);
  * rename.  The parent directory must exist.  Returns 0 or -1 (reported).
  */
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+/*
+ * write_file_atomic() that reports nothing, for a cache or a scratch copy
+ * whose write may fail without being an error (a read-only repository, a
+ * full disk): 0, or -1 with errno set and no file left behind.
+ */
+int write_file_quietly(const char *path, const void *buf, size_t len, mode_t mode);
+/*
+ * "<path>.tmp.<pid>": the name of this process's scratch file for path
+ * (write_file_atomic()'s temporary file), which prune_dead_tmp() removes
+ * once the process is gone.  Caller frees.
+ */
+char *tmp_path(const char *path);
 /* mkdir -p; returns 0 or -1 (reported). */
 int mkdir_p(const char *path, mode_t mode);
 
