@@ -752,6 +752,7 @@ static int index_lock_take(struct mctx *c)
 	}
 	close(fd);
 	c->index_locked = 1;
+	prune_gitdir_scratch(c->checkout_gitdir);	/* what a killed merge or check left there */
 out:
 	free(lock);
 	return ret;

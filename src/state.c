@@ -684,45 +684,6 @@ int state_lock_taken_over(struct timespec *since)
 }
 
 /*
- * write_file_atomic() writes "<file>.tmp.<pid>" and renames it: a writer
- * killed in between (kill -9 of a run while it saves a task) leaves that
- * file for good.  Readers skip such files, but they are debris with a
- * task's old fields in them.  Remove those in dir whose writer is gone
- * (a live or reused pid keeps its file); called under the flock of the
- * state directory, so no writer that takes it is half-way.
- */
-static void prune_dead_tmp(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		const char *t = strstr(e->d_name, ".tmp."), *next;
-		char *end;
-		long pid;
-
-		if (!t)
-			continue;
-		while ((next = strstr(t + 1, ".tmp.")))
-			t = next;
-		errno = 0;
-		pid = strtol(t + 5, &end, 10);
-		if (!t[5] || *end || errno || pid <= 0 || pid == (long)getpid() ||
-		    state_pid_alive(pid, 0))
-			continue;
-		{
-			char *path = xstrfmt("%s/%s", dir, e->d_name);
-
-			unlink(path);	/* gone already: someone else pruned it */
-			free(path);
-		}
-	}
-	closedir(d);
-}
-
-/*
  * The lock file holds the pid of its holder; a lock whose holder is gone
  * is taken over.  Checking the holder and replacing its file are two
  * steps, so every taker does them under an flock() of the state
@@ -771,9 +732,13 @@ int state_lock_acquire(const char *state_dir, const char *what)
 	/* free, or left by a process that is gone: take it */
 	{
 		char *tasks = xstrfmt("%s/tasks", state_dir);
+		char *prompts = xstrfmt("%s/prompts", state_dir);
 
-		prune_dead_tmp(state_dir);
-		prune_dead_tmp(tasks);
+		/* under the flock: no writer that takes it is half-way */
+		prune_dead_tmp(state_dir, NULL);
+		prune_dead_tmp(tasks, NULL);
+		prune_dead_tmp(prompts, NULL);
+		free(prompts);
 		free(tasks);
 	}
 	{

@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -13,6 +14,7 @@
 
 #include <git2.h>
 
+#include "gp/state.h"
 #include "gp/util.h"
 
 char strbuf_slopbuf[1];
@@ -987,6 +989,65 @@ int write_file_quietly(const char *path, const void *buf, size_t len, mode_t mod
 char *tmp_path(const char *path)
 {
 	return xstrfmt("%s.tmp.%ld", path, (long)getpid());
+}
+
+/* the pid of "<stem>.tmp.<pid>" (any stem when stems is NULL), else 0 */
+static long tmp_pid(const char *name, const char *const *stems)
+{
+	const char *t = strstr(name, ".tmp."), *next;
+	char *end;
+	long pid;
+
+	if (!t)
+		return 0;
+	while ((next = strstr(t + 1, ".tmp.")))
+		t = next;
+	if (stems) {
+		size_t len = (size_t)(t - name);
+
+		while (*stems && (strlen(*stems) != len || strncmp(*stems, name, len)))
+			stems++;
+		if (!*stems)
+			return 0;
+	}
+	if (t[5] < '0' || t[5] > '9')
+		return 0;
+	errno = 0;
+	pid = strtol(t + 5, &end, 10);
+	return *end || errno || pid <= 0 ? 0 : pid;
+}
+
+void prune_dead_tmp(const char *dir, const char *const *stems)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		long pid = tmp_pid(e->d_name, stems);
+
+		if (pid && pid != (long)getpid() && !state_pid_alive(pid, 0)) {
+			char *path = xstrfmt("%s/%s", dir, e->d_name);
+
+			unlink(path);	/* gone already: someone else pruned it */
+			free(path);
+		}
+	}
+	closedir(d);
+}
+
+void prune_gitdir_scratch(const char *gitdir)
+{
+	static const char *const ours[] = {
+		"gp-clock",		/* indexstat_clock() */
+		"gp-index-checked",	/* indexstat_checked_save() */
+		"index.gp-merge",	/* merge's copy of the index */
+		"parallel-trust",	/* trust_save() */
+		NULL
+	};
+
+	prune_dead_tmp(gitdir, ours);
 }
 
 int gp_object_written(git_repository *repo, const git_oid *oid)

@@ -204,6 +204,18 @@ int write_file_quietly(const char *path, const void *buf, size_t len, mode_t mod
  * once the process is gone.  Caller frees.
  */
 char *tmp_path(const char *path);
+/*
+ * A process killed between writing its scratch file and renaming or
+ * removing it leaves the file for good: remove those in dir whose process
+ * is gone (its own, a live or a reused pid's stay), named
+ * "<stem>.tmp.<pid>" for one of stems (NULL-terminated), or any
+ * "<name>.tmp.<pid>" when stems is NULL (a directory of ours only).  Call
+ * it where the directory is read or locked: a writer that has not started
+ * yet makes a new file.  Reports nothing.
+ */
+void prune_dead_tmp(const char *dir, const char *const *stems);
+/* prune_dead_tmp() of a git directory: our scratch files only (gp-clock, gp-index-checked, ...) */
+void prune_gitdir_scratch(const char *gitdir);
 /* mkdir -p; returns 0 or -1 (reported). */
 int mkdir_p(const char *path, mode_t mode);
 

@@ -1,7 +1,8 @@
 /*
  * Unit tests for src/util.c's file writers: write_file_quietly() (the
  * one quiet writer of state.c's cache and merge.c's index copy) writes
- * atomically, reports nothing and leaves nothing behind when it fails.
+ * atomically, reports nothing and leaves nothing behind when it fails;
+ * prune_dead_tmp() removes the scratch files of dead processes only.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gp/util.h"
@@ -99,6 +101,69 @@ static void test_write_quietly(const char *dir)
 	free(path);
 }
 
+static long dead_pid(void)
+{
+	pid_t pid = fork();
+
+	if (!pid)
+		_exit(0);
+	waitpid(pid, NULL, 0);
+	return (long)pid;
+}
+
+static int touch(const char *dir, const char *name)
+{
+	char *path = xstrfmt("%s/%s", dir, name);
+	int fd = open(path, O_WRONLY | O_CREAT, 0600);
+
+	free(path);
+	if (fd < 0)
+		return -1;
+	return close(fd);
+}
+
+static int there(const char *dir, const char *name)
+{
+	char *path = xstrfmt("%s/%s", dir, name);
+	int ret = !access(path, F_OK);
+
+	unlink(path);	/* the next case starts empty */
+	free(path);
+	return ret;
+}
+
+static void test_prune(const char *dir)
+{
+	static const char *const stems[] = { "gp-clock", NULL };
+	long dead = dead_pid(), me = (long)getpid(), parent = (long)getppid();
+	char name[7][64];
+	int i;
+
+	snprintf(name[0], 64, "tasks.tmp.%ld", dead);
+	snprintf(name[1], 64, "x.tmp.y.tmp.%ld", dead);
+	snprintf(name[2], 64, "tasks.tmp.%ld", me);
+	snprintf(name[3], 64, "tasks.tmp.%ld", parent);
+	snprintf(name[4], 64, "tasks.tmp.%ldx", dead);
+	snprintf(name[5], 64, "tasks.tmp.");
+	snprintf(name[6], 64, "gp-clock.tmp.%ld", dead);
+	for (i = 0; i < 7; i++)
+		touch(dir, name[i]);
+	prune_dead_tmp(dir, NULL);
+	ok(!there(dir, name[0]), "a dead pid's temporary file goes");
+	ok(!there(dir, name[1]), "the last .tmp. names the pid");
+	ok(there(dir, name[2]), "this process's own stays");
+	ok(there(dir, name[3]), "a live process's stays");
+	ok(there(dir, name[4]), "a name that does not end in a pid stays");
+	ok(there(dir, name[5]), "a name with no pid stays");
+	ok(!there(dir, name[6]), "any stem when none is given");
+
+	touch(dir, name[0]);
+	touch(dir, name[6]);
+	prune_dead_tmp(dir, stems);
+	ok(there(dir, name[0]), "with stems, another name stays");
+	ok(!there(dir, name[6]), "and a stem's dead file goes");
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/t-util.XXXXXX";
@@ -107,6 +172,7 @@ int main(void)
 	if (!dir)
 		return 1;
 	test_write_quietly(dir);
+	test_prune(dir);
 	rmdir(dir);
 	return tap_done();
 }
