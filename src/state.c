@@ -902,6 +902,7 @@ void task_status_release(struct task_status *st)
 	free(st->key);
 	free(st->waiting);
 	free(st->work);
+	free(st->remote);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -944,6 +945,8 @@ static int status_fn(void *data, const char *section, const char *sub,
 		task_status_set(&st->key, value);
 	} else if (!strcmp(key, "work")) {
 		task_status_set(&st->work, value);
+	} else if (!strcmp(key, "remote")) {
+		task_status_set(&st->remote, value);
 	} else if (!strcmp(key, "merge-reason")) {
 		task_status_set(&st->merge_reason, value);
 	} else if (!strcmp(key, "started")) {
@@ -1053,6 +1056,7 @@ void state_task_format(struct strbuf *out, const struct task_status *st)
 	kv_str(out, "merge-commit", st->merge_commit);
 	kv_str(out, "merge-reason", st->merge_reason);
 	kv_str(out, "key", st->key);
+	kv_str(out, "remote", st->remote);
 	kv_str(out, "work", st->work);
 	if (st->cleaned)
 		strbuf_addstr(out, "\tcleaned = true\n");
