@@ -1061,12 +1061,14 @@ static int worktree_clean_fast(git_repository *repo, const char *path, const cha
 	if (indexstat_clock(&from, gitdir) < 0)
 		from.tv_sec = 0;
 	clean = indexstat_files_clean(&ix, path, INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY |
-				      INDEXSTAT_SPARSE_OK | INDEXSTAT_GITLINK_EMPTY);
-	if (clean == 2 && from.tv_sec)
+				      INDEXSTAT_ASK_GIT | INDEXSTAT_SPARSE_OK | INDEXSTAT_GITLINK_EMPTY);
+	if (clean >= 2 && from.tv_sec)
 		indexstat_checked_save(&ix, dotgit, &from);
 out:
 	if (test_scan && !strcmp(test_scan, "trace"))	/* tests: which way each worktree was read */
-		fprintf(stderr, "scan: %s %s\n", path, clean == 2 ? "clean by stat data, racy files hashed" :
+		fprintf(stderr, "scan: %s %s\n", path,
+			clean == 3 ? "clean by stat data, racy files hashed, some by git" :
+			clean == 2 ? "clean by stat data, racy files hashed" :
 			clean ? "clean by stat data" : "diffed");
 	clean = clean != 0;
 	if (root >= 0)

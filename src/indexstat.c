@@ -2,14 +2,19 @@
  * indexstat.c: an index file's entries and their stat data, git's rules
  * for comparing them with lstat(), the racy rule in one place.
  */
+#define _GNU_SOURCE	/* posix_spawn_file_actions_addchdir_np(): glibc 2.29, musl, macOS */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "gp/indexstat.h"
+
+extern char **environ;
 
 static const unsigned char empty_blob[GIT_OID_RAWSZ] = {
 	0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b,
@@ -348,9 +353,88 @@ static int empty_dir(int dfd, const char *name)
 	return empty;
 }
 
+/*
+ * At most this many paths, and bytes of them, on git diff-files' command
+ * line; more are asked of git without a pathspec (the whole worktree).
+ */
+#define ASK_GIT_PATHS 512
+#define ASK_GIT_BYTES (64 * 1024)
+
+/*
+ * Does git find the files paths of the worktree at top clean: git
+ * diff-files --quiet, which compares a file whose stat data match its
+ * index entry and which git takes as racily clean by the blob git would
+ * write for it (convert_to_git: the path's attributes as git reads them,
+ * eol, core.autocrlf, ident, filter drivers, working-tree-encoding),
+ * with the index loaded as git status has it; it never writes the index.
+ * Run without a shell, git's repository variables removed from its
+ * environment, its output and errors discarded.  1 clean, 0 not, or git
+ * could not tell.
+ */
+static int git_says_clean(const char *top, const struct strlist *paths)
+{
+	static const char *const drop[] = {
+		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=", "GIT_PREFIX=",
+		"GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=",
+	};
+	const char **argv = xcalloc(paths->nr + 6, sizeof(*argv));
+	char **env;
+	posix_spawn_file_actions_t fa;
+	size_t n = 0, i, k, bytes = 0;
+	pid_t pid = -1;
+	int status, clean = 0;
+
+	for (i = 0; environ[i]; i++)
+		n++;
+	env = xcalloc(n + 1, sizeof(*env));
+	for (i = 0, n = 0; environ[i]; i++) {
+		for (k = 0; k < ARRAY_SIZE(drop); k++)
+			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
+				break;
+		if (k == ARRAY_SIZE(drop))
+			env[n++] = environ[i];
+	}
+	n = 0;
+	argv[n++] = "git";
+	argv[n++] = "--literal-pathspecs";
+	argv[n++] = "diff-files";
+	argv[n++] = "--quiet";
+	for (i = 0; i < paths->nr; i++)
+		bytes += strlen(paths->v[i]) + 1;
+	if (paths->nr <= ASK_GIT_PATHS && bytes <= ASK_GIT_BYTES) {
+		argv[n++] = "--";
+		for (i = 0; i < paths->nr; i++)
+			argv[n++] = paths->v[i];
+	}
+	argv[n] = NULL;
+	if (posix_spawn_file_actions_init(&fa))
+		goto out;
+	if (!posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) &&
+	    !posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) &&
+	    !posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0) &&
+	    !posix_spawn_file_actions_addchdir_np(&fa, top)) {
+		fflush(stdout);
+		fflush(stderr);
+		if (posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, env))
+			pid = -1;
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	if (pid < 0)
+		goto out;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			goto out;
+	clean = WIFEXITED(status) && !WEXITSTATUS(status);
+out:
+	free(env);
+	free(argv);
+	return clean;
+}
+
 int indexstat_files_clean(const struct indexstat *ix, const char *top, unsigned flags)
 {
 	struct walk w;
+	struct strlist ask = STRLIST_INIT;
 	size_t i;
 	int clean = 0, hashed = 0;
 
@@ -380,18 +464,27 @@ int indexstat_files_clean(const struct indexstat *ix, const char *top, unsigned 
 		case INDEXSTAT_CLEAN:
 			break;
 		case INDEXSTAT_RACY:
-			if ((flags & INDEXSTAT_HASH_RACY) && indexstat_same_content(e, dfd, base, &st)) {
+			if (!(flags & INDEXSTAT_HASH_RACY))
+				goto out;
+			if (indexstat_same_content(e, dfd, base, &st)) {
 				hashed = 1;
 				break;
 			}
-			/* fallthrough */
+			/* not as is: maybe as git converts it (a symlink never is) */
+			if (!(flags & INDEXSTAT_ASK_GIT) || !S_ISREG(st.st_mode))
+				goto out;
+			strlist_push(&ask, e->name);
+			break;
 		default:
 			goto out;
 		}
 	}
-	clean = hashed ? 2 : 1;
+	if (ask.nr && !git_says_clean(top, &ask))
+		goto out;
+	clean = ask.nr ? 3 : hashed ? 2 : 1;
 out:
 	walk_close(&w);
+	strlist_clear(&ask);
 	return clean;
 }
 

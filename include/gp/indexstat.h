@@ -89,14 +89,22 @@ enum indexstat_files_flags {
 	INDEXSTAT_HASH_RACY = 1 << 1,	/* a racy entry's content decides (else it fails) */
 	INDEXSTAT_SPARSE_OK = 1 << 2,	/* a skip-worktree entry passes (else it fails) */
 	INDEXSTAT_GITLINK_EMPTY = 1 << 3,	/* a submodule not checked out passes (else it fails) */
+	/*
+	 * With INDEXSTAT_HASH_RACY: a racy file whose content as is is not
+	 * its blob is asked of git (its attributes and filters may make it
+	 * the blob: *.bat eol=crlf ...), all such files of top at once
+	 * (git diff-files --quiet, which writes nothing)
+	 */
+	INDEXSTAT_ASK_GIT = 1 << 4,
 };
 
 /*
  * Would git find every file of ix, in the worktree at top, clean from
  * the stat data (indexstat_match(), flags above)?  Each directory is
  * opened once, files lstat()ed from it.  1 yes; 2 yes, racily clean
- * files among them hashed; 0 no, or it cannot tell: the caller asks git
- * or libgit2.
+ * files among them hashed; 3 yes, and git said some racily clean files
+ * were (INDEXSTAT_ASK_GIT only); 0 no, or it cannot tell: the caller
+ * asks git or libgit2.
  */
 int indexstat_files_clean(const struct indexstat *ix, const char *top, unsigned flags);
 

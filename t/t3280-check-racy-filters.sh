@@ -1,0 +1,221 @@
+#!/bin/sh
+
+test_description='check: a racily clean file git converts is decided as git decides it
+
+A worktree written in its index'"'"'s second (git read-tree --reset -u and
+git commit in one go) has every file racily clean: git compares each
+file'"'"'s content, converted as git adds it (eol, core.autocrlf, ident,
+filter drivers), with its blob.  A file whose bytes are not its blob
+(a *.bat with eol=crlf: LF in the blob, CRLF on disk) is no reason to
+diff the whole worktree: git says whether it is clean (git diff-files,
+which never writes the index).  The oracle is git status in the
+worktree, run without optional locks (it then writes no index either).'
+
+. ./test-lib.sh
+
+. "$GP_TEST_DIR/lib/indexstat.sh"
+
+# mk_case <dir> <attributes> <file> <printf format of its blob> [<config>...]:
+# a repository whose task T1 has run; its worktree then has every file
+# racily clean (mtimes in one second, the index'"'"'s in the same second)
+mk_case () {
+	d=$1 attrs=$2 file=$3 content=$4 && shift 4 &&
+	git init -q -b main $d &&
+	for c in "$@"; do git -C $d config ${c%%=*} "${c#*=}" || return 1; done &&
+	printf "%s\n" "$attrs" >$d/.gitattributes &&
+	printf "$content" >$d/$file &&
+	seq 1 20 >$d/plain.txt &&
+	cat >$d/tasks.ini <<-\EOF &&
+	[task "T1"]
+		command = sed -i 3s/3/three/ plain.txt
+	EOF
+	git -C $d add . && git -C $d commit -q -m base &&
+	(cd $d && git parallel plan tasks.ini >/dev/null && git parallel run >/dev/null 2>&1) &&
+	wt=$(git -C $d worktree list --porcelain | sed -n "s/^worktree //p" | grep "/T1$") &&
+	echo "$wt" >$d.wt &&
+	# every file written by git itself (libgit2 runs no filter driver)
+	(cd "$wt" && git ls-files -z | xargs -0 rm -f && git checkout -q -- .) &&
+	all_racy "$wt"
+}
+
+# all_racy <worktree>: every file'"'"'s mtime and the index'"'"'s in one second
+all_racy () {
+	(cd "$1" && s=$(( $(date +%s) - 200 )) &&
+	 git ls-files | while read f; do touch -m -d @$s.1 "$f" || exit 1; done &&
+	 git update-index -q --refresh &&
+	 touch -m -d @$s.9 "$(git rev-parse --path-format=absolute --git-path index)")
+}
+
+# how_read <dir> <name>: check --json the fast way (trace on) and the slow
+# way (libgit2's diff of the worktree), the same answer
+how_read () {
+	fast_read $1 $2 &&
+	(cd $1 && GIT_PARALLEL_TEST_SCAN=diff git parallel check --json >../$2.slow 2>/dev/null) &&
+	test_cmp $2.slow $2.fast
+}
+
+# fast_read <dir> <name>: the fast way only (libgit2 runs no filter
+# driver: its diff takes a file git'"'"'s clean filter makes the blob as
+# modified, where git does not)
+fast_read () {
+	(cd $1 && GIT_PARALLEL_TEST_SCAN=trace git parallel check --json >../$2.fast 2>../$2.trace)
+}
+
+uncommitted () {
+	json_get "$1" "\" \".join(\"%s:%d\" % (t[\"id\"], t[\"uncommitted\"]) for t in d[\"tasks\"])"
+}
+
+# git_status <worktree>: git'"'"'s answer, the index left as it is
+git_status () {
+	GIT_OPTIONAL_LOCKS=0 git -C "$1" status --porcelain
+}
+
+# git_clean <worktree>: git status finds nothing
+git_clean () {
+	git_status "$1" >status.out && test_must_be_empty status.out
+}
+
+# raw_differs <worktree> <file>: its bytes are not its blob (what the case is about)
+raw_differs () {
+	test "$(git -C "$1" hash-object --no-filters "$2")" != "$(git -C "$1" rev-parse ":$2")"
+}
+
+# racy_rewrite <worktree> <file> <printf format>: the file rewritten, its
+# stat data recorded in the index as git would after a write in its second
+racy_rewrite () {
+	printf "$3" >"$1/$2" &&
+	ns=$(python3 -c "import os, sys; print(os.lstat(sys.argv[1]).st_mtime_ns)" "$1/$2") &&
+	stat_into_index "$1" "$2" $(( ns / 1000000000 * 1000000000 + 999999999 ))
+}
+
+test_expect_success '*.bat with eol=crlf: CRLF on disk, LF in the blob, clean as git says' '
+	mk_case bat "*.bat eol=crlf" run.bat "@echo off\necho hi\n" &&
+	wt=$(cat bat.wt) &&
+	raw_differs "$wt" run.bat &&
+	git_clean "$wt" &&
+	how_read bat bat &&
+	grep "T1 clean by stat data, racy files hashed, some by git$" bat.trace &&
+	test "$(uncommitted bat.fast)" = "T1:0"
+'
+
+test_expect_success 'the answer is recorded: the next check hashes nothing' '
+	how_read bat bat2 &&
+	grep "T1 clean by stat data$" bat2.trace
+'
+
+test_expect_success 'a same-size rewrite of the *.bat, racily clean: changed' '
+	wt=$(cat bat.wt) &&
+	racy_rewrite "$wt" run.bat "@echo off\r\necho ho\r\n" &&
+	test "$(git_status "$wt")" = " M run.bat" &&
+	how_read bat bat3 &&
+	grep "T1 diffed$" bat3.trace &&
+	test "$(uncommitted bat3.fast)" = "T1:1"
+'
+
+test_expect_success 'changed back (CRLF as checked out), racily clean: clean again' '
+	wt=$(cat bat.wt) &&
+	racy_rewrite "$wt" run.bat "@echo off\r\necho hi\r\n" &&
+	git_clean "$wt" &&
+	how_read bat bat4 &&
+	grep "T1 clean by stat data, racy files hashed, some by git$" bat4.trace &&
+	test "$(uncommitted bat4.fast)" = "T1:0"
+'
+
+test_expect_success 'changed back with LF (git converts it to the same blob): clean' '
+	wt=$(cat bat.wt) &&
+	racy_rewrite "$wt" run.bat "@echo off\necho hi\n" &&
+	git_clean "$wt" &&
+	how_read bat bat5 &&
+	grep "T1 clean by stat data, racy files hashed$" bat5.trace
+'
+
+test_expect_success 'core.autocrlf=true: every text file CRLF on disk, clean as git says' '
+	mk_case crlf "" notes.txt "one\ntwo\n" core.autocrlf=true &&
+	wt=$(cat crlf.wt) &&
+	raw_differs "$wt" notes.txt && raw_differs "$wt" plain.txt &&
+	git_clean "$wt" &&
+	how_read crlf crlf &&
+	grep "T1 clean by stat data, racy files hashed, some by git$" crlf.trace &&
+	test "$(uncommitted crlf.fast)" = "T1:0"
+'
+
+test_expect_success 'core.autocrlf=true, a same-size rewrite: changed' '
+	wt=$(cat crlf.wt) &&
+	racy_rewrite "$wt" notes.txt "one\r\ntwx\r\n" &&
+	test "$(git_status "$wt")" = " M notes.txt" &&
+	how_read crlf crlf2 &&
+	grep "T1 diffed$" crlf2.trace &&
+	test "$(uncommitted crlf2.fast)" = "T1:1"
+'
+
+test_expect_success 'ident: $Id$ expanded on disk, clean as git says' '
+	mk_case ident "*.c ident" main.c "/* \$Id\$ */\nint x;\n" &&
+	wt=$(cat ident.wt) &&
+	raw_differs "$wt" main.c && grep "Id: [0-9a-f]" "$wt/main.c" &&
+	git_clean "$wt" &&
+	how_read ident ident &&
+	grep "T1 clean by stat data, racy files hashed, some by git$" ident.trace &&
+	test "$(uncommitted ident.fast)" = "T1:0"
+'
+
+test_expect_success 'ident: another id of the same length in the file: still clean for git' '
+	wt=$(cat ident.wt) &&
+	racy_rewrite "$wt" main.c "/* \$Id: 0000000000000000000000000000000000000000 \$ */\nint x;\n" &&
+	git_clean "$wt" &&
+	how_read ident ident2 &&
+	grep "T1 clean by stat data, racy files hashed, some by git$" ident2.trace
+'
+
+test_expect_success 'ident: the code changed, same size: changed' '
+	wt=$(cat ident.wt) &&
+	racy_rewrite "$wt" main.c "/* \$Id: 0000000000000000000000000000000000000000 \$ */\nint y;\n" &&
+	test "$(git_status "$wt")" = " M main.c" &&
+	how_read ident ident3 &&
+	grep "T1 diffed$" ident3.trace &&
+	test "$(uncommitted ident3.fast)" = "T1:1"
+'
+
+test_expect_success 'a filter driver (clean = a script): clean as git says' '
+	cat >"$TRASH_DIRECTORY/up" <<-\EOF &&
+	#!/bin/sh
+	tr a-z A-Z
+	EOF
+	chmod +x "$TRASH_DIRECTORY/up" &&
+	mk_case filter "*.up filter=x" words.up "HELLO\nWORLD\n" \
+		"filter.x.clean=\"$TRASH_DIRECTORY/up\"" "filter.x.smudge=tr A-Z a-z" &&
+	wt=$(cat filter.wt) &&
+	raw_differs "$wt" words.up && grep hello "$wt/words.up" &&
+	git_clean "$wt" &&
+	fast_read filter filter &&
+	grep "T1 clean by stat data, racy files hashed, some by git$" filter.trace &&
+	test "$(uncommitted filter.fast)" = "T1:0"
+'
+
+test_expect_success 'a filter driver: a rewrite its clean filter makes the blob again: clean' '
+	wt=$(cat filter.wt) &&
+	racy_rewrite "$wt" words.up "hello\nWorld\n" &&
+	git_clean "$wt" &&
+	fast_read filter filter2 &&
+	grep "T1 clean by stat data, racy files hashed, some by git$" filter2.trace &&
+	test "$(uncommitted filter2.fast)" = "T1:0"
+'
+
+test_expect_success 'a filter driver: a same-size rewrite it does not make the blob: changed' '
+	wt=$(cat filter.wt) &&
+	racy_rewrite "$wt" words.up "hello\nwordl\n" &&
+	test "$(git_status "$wt")" = " M words.up" &&
+	fast_read filter filter3 &&
+	grep "T1 diffed$" filter3.trace &&
+	test "$(uncommitted filter3.fast)" = "T1:1"
+'
+
+test_expect_success 'git'"'"'s repository variables do not mislead the question' '
+	wt=$(cat bat.wt) &&
+	racy_rewrite "$wt" run.bat "@echo off\r\necho hi\r\n" &&
+	(cd bat && GIT_INDEX_FILE=/nonexistent GIT_PARALLEL_TEST_SCAN=trace \
+		git parallel check --json >../env.fast 2>../env.trace) &&
+	grep "T1 clean by stat data, racy files hashed, some by git$" env.trace &&
+	test "$(uncommitted env.fast)" = "T1:0"
+'
+
+test_done
