@@ -4362,6 +4362,9 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	c.cur_task = SIZE_MAX;
 	c.touched_ok = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched_ok));
 
+	/* a setting that kills every git merge-tree: said before anything is touched */
+	if (gitmerge_config_check(c.repo) < 0)
+		goto out;
 	if (!dry) {
 		block_signals(&mask);
 		rc = journal_recover(&c);
