@@ -612,7 +612,9 @@ static int checkout_ready(struct mctx *c)
  * Before our index.lock: is the checked-out target clean from its index's
  * stat data alone, as git status would find it without reading a file?
  * Its cache tree names the old tip's tree (nothing staged) and every
- * file is as recorded, none racily clean (indexstat_files_clean()).
+ * file is as recorded, none racily clean (indexstat_files_clean()); a
+ * submodule not checked out (an empty directory: git.git's
+ * sha1collisiondetection) is clean to git status too.
  * Checked again under the lock (checkout_clean_locked()).
  */
 static int checkout_stat_clean(struct mctx *c)
@@ -626,7 +628,8 @@ static int checkout_stat_clean(struct mctx *c)
 	    git_commit_lookup(&oc, c->repo, &c->m->old_tip) < 0)
 		goto out;
 	clean = git_oid_equal(&ix.tree, git_commit_tree_id(oc)) &&
-		indexstat_files_clean(&ix, c->m->checkout, INDEXSTAT_RACY_TIME) == 1;
+		indexstat_files_clean(&ix, c->m->checkout,
+				      INDEXSTAT_RACY_TIME | INDEXSTAT_GITLINK_EMPTY) == 1;
 out:
 	git_error_clear();
 	git_commit_free(oc);
@@ -911,8 +914,8 @@ static int copy_stat_clean(struct mctx *c, int racy, git_oid *tree)
 	    c->status_from.tv_sec > ix.mtime.tv_sec)
 		ix.mtime = c->status_from;
 	if ((racy && utimensat(AT_FDCWD, tmp, NULL, 0) < 0) ||
-	    !indexstat_files_clean(&ix, c->m->checkout,
-				   racy ? INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY : 0))
+	    !indexstat_files_clean(&ix, c->m->checkout, INDEXSTAT_GITLINK_EMPTY |
+				   (racy ? INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY : 0)))
 		goto out;
 	if (tree && ix.has_tree)
 		git_oid_cpy(tree, &ix.tree);
