@@ -1240,6 +1240,18 @@ static int decide_from_base(const char **kind, struct strmap *bases, struct chec
 	return blobs_conflict(&c->dc, repo, &v, &a, &b, path, path, path, path);
 }
 
+/* decide_from_base()'s kind, static again (o->kind is) */
+static const char *kind_name(const char *kind)
+{
+	static const char *const kinds[] = { "modify/delete", "add/add", "content" };
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(kinds) - 1; k++)
+		if (!strcmp(kind, kinds[k]))
+			return kinds[k];
+	return kinds[k];
+}
+
 /* The pair (a, b), a < b, made when it is not there yet. */
 static struct check_pair *pair_at(struct check *c, size_t a, size_t b, git_repository *repo)
 {
@@ -1333,7 +1345,7 @@ static void refine_from_bases(struct strmap *bases, struct strmap *answers, stru
 			const struct footprint *pa = &c->fp[ta], *pb = &c->fp[tb];
 			const struct pair_base *mb;
 			struct strmap da = STRMAP_INIT, db = STRMAP_INIT;
-			struct strlist ask = STRLIST_INIT;
+			struct strlist ask = STRLIST_INIT, kinds = STRLIST_INIT;
 			struct gitmerge *g;
 			char key[64];
 
@@ -1356,9 +1368,10 @@ static void refine_from_bases(struct strmap *bases, struct strmap *answers, stru
 					if (!path || !strmap_contains(&db, path) ||
 					    pair_covers(c, ta, tb, path))
 						continue;
-					if ((r = decide_from_base(&kind, bases, c, repo, ta, tb, path)) < 0)
+					if ((r = decide_from_base(&kind, bases, c, repo, ta, tb, path)) < 0) {
 						strlist_push(&ask, path);
-					else if (r)
+						strlist_push(&kinds, kind);
+					} else if (r)
 						add_base_conflict(c, repo, ta, tb, path, kind);
 				}
 			}
@@ -1378,14 +1391,22 @@ static void refine_from_bases(struct strmap *bases, struct strmap *answers, stru
 				/* git cannot tell: what the ranges could not decide conflicts */
 				for (k = 0; k < ask.nr; k++)
 					if (*ask.v[k])
-						add_base_conflict(c, repo, ta, tb, ask.v[k], "content");
+						add_base_conflict(c, repo, ta, tb, ask.v[k],
+								  kind_name(kinds.v[k]));
 			} else {
 				size_t n = c->ov_nr;
 
-				for (k = 0; k < g->paths.nr; k++)
-					if (!pair_covers(c, ta, tb, g->paths.v[k]))
-						add_base_conflict(c, repo, ta, tb, g->paths.v[k],
-								  "content");
+				for (k = 0; k < g->paths.nr; k++) {
+					const char *path = g->paths.v[k];
+					size_t i;
+
+					if (pair_covers(c, ta, tb, path))
+						continue;
+					for (i = 0; i < ask.nr && strcmp(ask.v[i], path); i++)
+						;
+					add_base_conflict(c, repo, ta, tb, path,
+							  kind_name(i < ask.nr ? kinds.v[i] : "content"));
+				}
 				/* the pair's other overlaps: git's verdict too */
 				for (k = 0; k < n; k++) {
 					struct overlap *o = &c->ov[k];
@@ -1399,6 +1420,7 @@ static void refine_from_bases(struct strmap *bases, struct strmap *answers, stru
 				}
 			}
 			strlist_clear(&ask);
+			strlist_clear(&kinds);
 		}
 }
 
