@@ -19,6 +19,7 @@
 #include "gp/check.h"
 #include "gp/gitmerge.h"
 #include "gp/ownership.h"
+#include "gp/treediff.h"
 
 void check_init(struct check *c)
 {
@@ -720,11 +721,89 @@ static const struct pair_base *bases_many(struct strmap *cache, git_repository *
 	return pb;
 }
 
+static int virtual_base_path(git_oid *out, struct strmap *cache, git_repository *repo,
+			     const git_oid *ids, size_t nr, const char *path, int depth);
+
+static int commit_tree_oid(git_oid *out, git_repository *repo, const git_oid *commit)
+{
+	git_commit *cm = NULL;
+
+	if (git_commit_lookup(&cm, repo, commit) < 0) {
+		git_error_clear();
+		return -1;
+	}
+	git_oid_cpy(out, git_commit_tree_id(cm));
+	git_commit_free(cm);
+	return 0;
+}
+
+/*
+ * In the merge of merge bases from their own base o, side s added a
+ * file the other side t (the merge of t_ids[0..t_nr)) does not have.
+ * merge-ort detects renames in that merge too: the file may be one s
+ * renamed, with t's change of the old file merged into it (git.git
+ * ab1e76b88c83: builtin-grep.c -> builtin/grep.c).  1: a plain add --
+ * no file s deleted since o is otherwise in t (changed or deleted
+ * there), so no rename brings t's work in; 0: it may be such a rename,
+ * or cannot tell.  Cached in cache ("a o s t..." -> struct pair_base
+ * whose nr is the answer).
+ */
+static int plain_add(struct strmap *cache, git_repository *repo, const git_oid *o,
+		     const git_oid *s, const git_oid *t_ids, size_t t_nr, int depth)
+{
+	struct tree_side ts;
+	struct pair_base *pb;
+	struct strbuf key = STRBUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid ot, st, at_t;
+	size_t k;
+	int ret = 0;
+
+	strbuf_addstr(&key, "a");
+	git_oid_tostr(hex, sizeof(hex), o);
+	strbuf_addf(&key, " %s", hex);
+	git_oid_tostr(hex, sizeof(hex), s);
+	strbuf_addf(&key, " %s", hex);
+	for (k = 0; k < t_nr; k++) {
+		git_oid_tostr(hex, sizeof(hex), &t_ids[k]);
+		strbuf_addf(&key, " %s", hex);
+	}
+	if ((pb = strmap_get(cache, key.buf))) {
+		strbuf_release(&key);
+		return (int)pb->nr;
+	}
+	tree_side_init(&ts);
+	if (commit_tree_oid(&ot, repo, o) < 0 || commit_tree_oid(&st, repo, s) < 0 ||
+	    tree_side_diff(&ts, repo, &ot, &st) < 0 || ts.unsorted) {
+		git_error_clear();
+		goto out;
+	}
+	ret = 1;
+	for (k = 0; k < ts.nr && ret; k++) {
+		const struct tree_change *ch = &ts.ch[k];
+
+		if (ch->new_mode)
+			continue;	/* not a deletion */
+		if (virtual_base_path(&at_t, cache, repo, t_ids, t_nr, ch->path, depth + 1) != 1 ||
+		    !git_oid_equal(&at_t, &ch->old_id))
+			ret = 0;
+	}
+out:
+	tree_side_release(&ts);
+	pb = xcalloc(1, sizeof(*pb));
+	pb->nr = (size_t)ret;
+	strmap_put(cache, key.buf, pb, NULL);
+	strbuf_release(&key);
+	return ret;
+}
+
 /*
  * merge-ort merges the merge bases one after the other, oldest first
  * (git lists them newest first, as libgit2 does, and merge-ort reverses
  * the list), into the merge of those before, whose own merge bases with
  * the next one are those of the next one and all before it together.
+ * A file one side of such a merge added is that side's only when it is
+ * no rename (plain_add()).
  */
 static int virtual_base_path(git_oid *out, struct strmap *cache, git_repository *repo,
 			     const git_oid *ids, size_t nr, const char *path, int depth)
@@ -751,10 +830,19 @@ static int virtual_base_path(git_oid *out, struct strmap *cache, git_repository 
 		if (so < 0)
 			return -1;
 		if (same_state(so, &o, sx, &x)) {
+			/* ids[k] changed it; an add only when no rename */
+			if (!so && (inner->nr != 1 ||
+				    !plain_add(cache, repo, &inner->ids[0], &ids[k], ids + k + 1,
+					       nr - k - 1, depth)))
+				return -1;
 			sx = sy;
 			git_oid_cpy(&x, &y);
 		} else if (!same_state(so, &o, sy, &y)) {
 			return -1;	/* both changed it: a content merge */
+		} else if (!so && (inner->nr != 1 || nr - k - 1 != 1 ||
+				   !plain_add(cache, repo, &inner->ids[0], &ids[k + 1], ids + k, 1,
+					      depth))) {
+			return -1;	/* the merge of ids[k + 1..nr) added it */
 		}
 	}
 	if (sx == 1)
@@ -1081,6 +1169,259 @@ static void answers_clear(struct strmap *answers)
 			free(answers->v[k].value);
 		}
 	strmap_clear(answers);
+}
+
+/* --- paths only git's merge bases show (plain check) --- */
+
+/* Add to out (path -> NULL) every path where head differs from one of pb's commits.  0, or -1. */
+static int differs_from_bases(struct strmap *out, git_repository *repo, const git_oid *head,
+			      const struct pair_base *pb)
+{
+	struct tree_side ts;
+	git_oid ht, bt;
+	size_t i, k;
+	int ret = -1;
+
+	tree_side_init(&ts);
+	if (commit_tree_oid(&ht, repo, head) < 0)
+		goto out;
+	for (i = 0; i < pb->nr; i++) {
+		if (commit_tree_oid(&bt, repo, &pb->ids[i]) < 0 ||
+		    tree_side_diff(&ts, repo, &bt, &ht) < 0 || ts.unsorted)
+			goto out;
+		for (k = 0; k < ts.nr; k++)
+			strmap_put(out, ts.ch[k].path, NULL, NULL);
+	}
+	ret = 0;
+out:
+	git_error_clear();
+	tree_side_release(&ts);
+	return ret;
+}
+
+/*
+ * A path both heads of the pair differ at from one of its merge bases,
+ * as git's merge sees it from the (virtual) merge base: 0 clean, 1 a
+ * conflict (*kind), -1 git must tell (the virtual base not known there,
+ * an add or a delete against it -- renames are git's to find --, a
+ * merge attribute, a binary file).
+ */
+static int decide_from_base(const char **kind, struct strmap *bases, struct check *c,
+			    git_repository *repo, size_t ta, size_t tb, const char *path)
+{
+	const char *value = NULL;
+	git_oid v, a, b;
+	int sv, sa, sb, attr;
+
+	sa = path_state(&a, repo, &c->fp[ta].head, path);
+	sb = path_state(&b, repo, &c->fp[tb].head, path);
+	*kind = !sa || !sb ? "modify/delete" : "content";
+	if (sa < 0 || sb < 0) {
+		*kind = "content";
+		return -1;
+	}
+	if (same_state(sa, &a, sb, &b))
+		return 0;
+	if ((sv = pair_base_path(&v, bases, c, repo, ta, tb, path)) < 0)
+		return -1;
+	if (same_state(sv, &v, sa, &a) || same_state(sv, &v, sb, &b))
+		return 0;
+	if (!sv) {
+		*kind = "add/add";
+		return -1;
+	}
+	if (!sa || !sb)
+		return -1;
+	attr = git_attr_get(&value, repo, 0, path, "merge") < 0 ||
+		git_attr_value(value) != GIT_ATTR_VALUE_UNSPECIFIED;
+	git_error_clear();
+	if (attr)
+		return -1;
+	return blobs_conflict(&c->dc, repo, &v, &a, &b, path, path, path, path);
+}
+
+/* decide_from_base()'s kind, static again (o->kind is) */
+static const char *kind_name(const char *kind)
+{
+	static const char *const kinds[] = { "modify/delete", "add/add", "content" };
+	size_t k;
+
+	for (k = 0; k < ARRAY_SIZE(kinds) - 1; k++)
+		if (!strcmp(kind, kinds[k]))
+			return kinds[k];
+	return kinds[k];
+}
+
+/* The pair (a, b), a < b, made when it is not there yet. */
+static struct check_pair *pair_at(struct check *c, size_t a, size_t b, git_repository *repo)
+{
+	struct check_pair *p = (struct check_pair *)check_pair_find(c, a, b);
+
+	if (p)
+		return p;
+	ALLOC_GROW(c->pairs, c->pairs_nr + 1, c->pairs_alloc);
+	p = &c->pairs[c->pairs_nr++];
+	memset(p, 0, sizeof(*p));
+	p->a = a;
+	p->b = b;
+	p->exact = -1;
+	strlist_init(&p->exact_paths);
+	pair_relate(p, c, repo);
+	git_error_clear();
+	return p;
+}
+
+static void add_base_conflict(struct check *c, git_repository *repo, size_t ta, size_t tb,
+			      const char *path, const char *kind)
+{
+	struct overlap *o;
+
+	pair_at(c, ta, tb, repo);
+	ALLOC_GROW(c->ov, c->ov_nr + 1, c->ov_alloc);
+	o = &c->ov[c->ov_nr++];
+	memset(o, 0, sizeof(*o));
+	o->a = ta;
+	o->b = tb;
+	o->path = xstrdup(path);
+	o->cls = OVERLAP_CONFLICT;
+	o->kind = kind;
+	o->exact = -1;
+}
+
+/*
+ * Is path an overlap of the pair already, or a file one of them changed
+ * in its worktree (what git merges is committed work)?
+ */
+static int pair_covers(const struct check *c, size_t ta, size_t tb, const char *path)
+{
+	size_t k, t;
+
+	for (k = 0; k < c->ov_nr; k++) {
+		const struct overlap *o = &c->ov[k];
+
+		if (o->a == ta && o->b == tb &&
+		    (!strcmp(o->path, path) || (o->fa && !strcmp(o->fa->path, path)) ||
+		     (o->fb && !strcmp(o->fb->path, path))))
+			return 1;
+	}
+	for (t = ta; t <= tb; t += tb - ta) {
+		for (k = 0; k < c->fp[t].nr; k++) {
+			const struct fp_file *f = &c->fp[t].files[k];
+
+			if (f->uncommitted && (!strcmp(f->path, path) ||
+					       (f->old_path && !strcmp(f->old_path, path))))
+				return 1;
+		}
+		if (tb == ta)
+			break;
+	}
+	return 0;
+}
+
+/*
+ * A pair whose own merge bases are not the pinned base both footprints
+ * were measured from (shared history, a criss-cross): git's merge of
+ * the pair starts from those (merged into a virtual one when there are
+ * several), and a path may conflict there that one footprint holds and
+ * the other not -- a task that left a file as the pinned base has it
+ * changed it against a merge base that differs there.  git.git
+ * 4a1442a33636: bulk-checkin.c, deleted in one merge base and changed
+ * in the other, the virtual base holds the older file; 06fb494474fa:
+ * GIT-VERSION-GEN, whose virtual base holds conflict markers.  Every
+ * path both heads differ at from a merge base (tree diffs) and no
+ * overlap names is decided by decide_from_base(), or by git merge-tree
+ * of the pair (once per pair, cached in answers as refine_by_git()
+ * does) where that cannot tell; when git is asked, each path it names
+ * is a conflict of the pair.  Plain check only: --exact asks git of
+ * every pair.
+ */
+static void refine_from_bases(struct strmap *bases, struct strmap *answers, struct check *c,
+			      git_repository *repo)
+{
+	size_t ta, tb, k;
+
+	for (ta = 0; ta < c->nr; ta++)
+		for (tb = ta + 1; tb < c->nr; tb++) {
+			const struct footprint *pa = &c->fp[ta], *pb = &c->fp[tb];
+			const struct pair_base *mb;
+			struct strmap da = STRMAP_INIT, db = STRMAP_INIT;
+			struct strlist ask = STRLIST_INIT, kinds = STRLIST_INIT;
+			struct gitmerge *g;
+			char key[64];
+
+			if (!pa->measured || !pb->measured)
+				continue;
+			mb = pair_bases(bases, c, repo, ta, tb);
+			if (!mb->nr || (mb->nr == 1 && git_oid_equal(&mb->ids[0], &pa->merge_base) &&
+					git_oid_equal(&mb->ids[0], &pb->merge_base)) ||
+			    (mb->nr == 1 && (git_oid_equal(&mb->ids[0], &pa->head) ||
+					     git_oid_equal(&mb->ids[0], &pb->head))))
+				continue;	/* the footprints tell; or a fast-forward */
+			if (differs_from_bases(&da, repo, &pa->head, mb) < 0 ||
+			    differs_from_bases(&db, repo, &pb->head, mb) < 0) {
+				strlist_push(&ask, "");
+			} else {
+				for (k = 0; k < da.size; k++) {
+					const char *path = da.v[k].key, *kind;
+					int r;
+
+					if (!path || !strmap_contains(&db, path) ||
+					    pair_covers(c, ta, tb, path))
+						continue;
+					if ((r = decide_from_base(&kind, bases, c, repo, ta, tb, path)) < 0) {
+						strlist_push(&ask, path);
+						strlist_push(&kinds, kind);
+					} else if (r)
+						add_base_conflict(c, repo, ta, tb, path, kind);
+				}
+			}
+			strmap_clear(&da);
+			strmap_clear(&db);
+			if (!ask.nr)
+				continue;
+			snprintf(key, sizeof(key), "g %zu %zu", ta, tb);
+			if (!(g = strmap_get(answers, key))) {
+				g = xcalloc(1, sizeof(*g));
+				gitmerge_init(g);
+				if (gitmerge_run(g, repo, &pa->head, &pb->head) < 0)
+					g->conflicts = -1;
+				strmap_put(answers, key, g, NULL);
+			}
+			if (g->conflicts < 0) {
+				/* git cannot tell: what the ranges could not decide conflicts */
+				for (k = 0; k < ask.nr; k++)
+					if (*ask.v[k])
+						add_base_conflict(c, repo, ta, tb, ask.v[k],
+								  kind_name(kinds.v[k]));
+			} else {
+				size_t n = c->ov_nr;
+
+				for (k = 0; k < g->paths.nr; k++) {
+					const char *path = g->paths.v[k];
+					size_t i;
+
+					if (pair_covers(c, ta, tb, path))
+						continue;
+					for (i = 0; i < ask.nr && strcmp(ask.v[i], path); i++)
+						;
+					add_base_conflict(c, repo, ta, tb, path,
+							  kind_name(i < ask.nr ? kinds.v[i] : "content"));
+				}
+				/* the pair's other overlaps: git's verdict too */
+				for (k = 0; k < n; k++) {
+					struct overlap *o = &c->ov[k];
+
+					if (o->a != ta || o->b != tb || !o->fa || !o->fb ||
+					    o->fa->uncommitted || o->fb->uncommitted)
+						continue;
+					o->cls = gitmerge_has(g, o->path) || gitmerge_has(g, o->fa->path) ||
+						gitmerge_has(g, o->fb->path) ? OVERLAP_CONFLICT
+									     : OVERLAP_SAME_FILE;
+				}
+			}
+			strlist_clear(&ask);
+			strlist_clear(&kinds);
+		}
 }
 
 /*
@@ -2297,6 +2638,8 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		refine_by_git(&bases, &answers, c, s->repo, &c->ov[i]);
 		merge_attribute(s->repo, &c->ov[i]);
 	}
+	if (!c->exact)
+		refine_from_bases(&bases, &answers, c, s->repo);
 	pair_bases_clear(&bases);
 	answers_clear(&answers);
 	if (c->exact) {

@@ -121,7 +121,9 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	git_worktree *w = NULL;
 	int merged = 1, has_branch, has_wt, broken = 0, husk = 0, incomplete = 0, ret = 1;
 	const char *why = NULL;
-	struct strbuf foreign = STRBUF_INIT;
+	struct strbuf foreign = STRBUF_INIT, msg = STRBUF_INIT;
+	git_buf reason = GIT_BUF_INIT;
+	char *lock = NULL;
 
 	has_branch = git_reference_lookup(&ref, s->repo, branch) == 0;
 	/* a clean killed inside libgit2's delete of the branch left its lock */
@@ -216,6 +218,24 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		}
 		strbuf_release(&reasons);
 	}
+	/*
+	 * a branch another process has locked cannot be deleted: touch nothing
+	 * (libgit2 drops the reflog before it finds packed-refs locked, and a
+	 * branch without its reflog is no longer known as ours)
+	 */
+	if (has_branch && (lock = worktree_branch_lock(s->repo, branch))) {
+		error("task '%s': branch '%s' is locked: '%s' exists (another git process is "
+		      "using it; if none is, remove the file); not removed", id, short_ref(branch), lock);
+		goto out;
+	}
+	if (has_wt && !broken && !(flags & CLEAN_FORCE) && git_worktree_is_locked(&reason, w) > 0) {
+		strbuf_add(&msg, reason.ptr, reason.size);
+		strbuf_trim(&msg);
+		error("task '%s': worktree '%s' is locked (git worktree lock%s%s); not removed "
+		      "(git worktree unlock '%s', or use --force)", id, wt, msg.len ? ": " : "",
+		      msg.buf, wt);
+		goto out;
+	}
 	if (keep_commits(s, id, has_branch ? branch : NULL,
 			 has_branch ? git_reference_target(ref) : NULL) < 0) {
 		ret = -1;
@@ -241,12 +261,21 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 			goto out;
 		}
 	}
-	if (has_branch) {
-		if (delete_branch(s->repo, ref) < 0) {
-			ret = error("task '%s': cannot delete branch '%s': %s", id, short_ref(branch),
-				    gp_git_error());
-			goto out;
+	if (has_branch && delete_branch(s->repo, ref) < 0) {
+		/* refused, not fatal: the branch keeps its commits, the other tasks go on */
+		if ((lock = worktree_branch_lock(s->repo, branch)))
+			error("task '%s': cannot delete branch '%s': '%s' exists (another git process "
+			      "is using it; if none is, remove the file and clean again)", id,
+			      short_ref(branch), lock);
+		else {
+			/* libgit2 1.5 ends a lock failure with ": " and no reason */
+			strbuf_addstr(&msg, gp_git_error());
+			strbuf_trim(&msg);
+			if (msg.len && msg.buf[msg.len - 1] == ':')
+				strbuf_setlen(&msg, msg.len - 1);
+			error("task '%s': cannot delete branch '%s': %s", id, short_ref(branch), msg.buf);
 		}
+		goto out;
 	}
 	printf("removed %s%s%s\n", id, has_wt ? " (worktree" : " (", has_branch ?
 	       (has_wt ? " and branch)" : "branch)") : ")");
@@ -258,6 +287,9 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	ret = 0;
 out:
 	strbuf_release(&foreign);
+	strbuf_release(&msg);
+	git_buf_dispose(&reason);
+	free(lock);
 	git_worktree_free(w);
 	git_reference_free(ref);
 	free(branch);
@@ -355,7 +387,7 @@ int cmd_clean(int argc, char **argv, struct cmd_ctx *ctx)
 
 		if (r < 0)
 			goto out;
-		if (r == 1)
+		if (r == 1 || r == 2)	/* refused, or left alone: not what was asked */
 			refused = 1;
 	}
 	/* metadata of our worktrees whose directories are gone */

@@ -205,6 +205,16 @@ static void print_table(struct session *s, const size_t *sel, size_t nr, const s
 		if (st->orphaned)
 			printf("%-*s  its run is gone (killed?) but the command still runs (pid %ld); "
 			       "the next 'git parallel run' stops and restarts it\n", (int)idw, "", st->pid);
+		if (st->died && st->remote)
+			printf("%-*s  its worker (pid %ld) stopped before it saved here how the task ended "
+			       "(killed, or the state could not be written: a full disk?); "
+			       "'git parallel status --remote %s' shows what it pushed\n", (int)idw, "",
+			       st->run_pid, term_str(st->remote));
+		else if (st->died)
+			printf("%-*s  its run (pid %ld) stopped before it saved how the task ended "
+			       "(killed, or the state could not be written: a full disk?); what it "
+			       "committed is on its branch, and the next 'git parallel run' starts it "
+			       "again\n", (int)idw, "", st->run_pid);
 		if ((st->state == TS_CONFLICT || st->state == TS_HELD) && st->merge_reason)
 			printf("%-*s  %s\n", (int)idw, "", term_str(st->merge_reason));
 		else if (st->reason && st->state != TS_DONE)

@@ -1013,6 +1013,7 @@ static int worktree_clean_fast(git_repository *repo, const char *path, const cha
 	dotgit = xstrfmt("%s/HEAD", gitdir);
 	if (!(head = first_line(dotgit)) || strncmp(head, "ref: ", 5) || strcmp(head + 5, branch))
 		goto out;
+	prune_gitdir_scratch(gitdir);	/* what a killed check or merge left there */
 	free(dotgit);
 	dotgit = xstrfmt("%s/index", gitdir);
 	/*

@@ -1247,6 +1247,63 @@ int gitmerge_conflict_refine(git_repository *repo)
 	return refine;
 }
 
+/* One of git's merge.conflictStyle values?  (xdiff-interface.c: no other, case and all) */
+static int style_known(const char *v)
+{
+	return v && (!strcmp(v, "merge") || !strcmp(v, "diff3") || !strcmp(v, "zdiff3"));
+}
+
+static int style_refused(const char *v)
+{
+	if (!v)
+		return error("'merge.conflictStyle' has no value: git merge-tree refuses to "
+			     "run (use merge, diff3 or zdiff3); nothing was merged");
+	return error("unknown value '%s' for 'merge.conflictStyle': git merge-tree refuses to "
+		     "run (use merge, diff3 or zdiff3); nothing was merged", v);
+}
+
+int gitmerge_config_check(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	int ret = 0;
+
+	if (config_from_env()) {
+		/* git -c and the like: git's own list, one value a line */
+		char *v, *p, *nl;
+
+		if (git_config_get(repo, "--get-all", "merge.conflictStyle", &v) < 0)
+			return 0;	/* cannot tell (a warning): git merge-tree says */
+		for (p = v; p && !ret; p = nl ? nl + 1 : NULL) {
+			nl = strchr(p, '\n');
+			if (nl)
+				*nl = '\0';
+			if (!style_known(p))
+				ret = style_refused(p);
+		}
+		free(v);
+		return ret;
+	}
+	if (git_repository_config_snapshot(&cfg, repo) < 0) {
+		git_error_clear();
+		return 0;	/* cannot tell: git merge-tree says */
+	}
+	/* git dies at the first value it does not know, even one a later file overrides */
+	if (git_config_multivar_iterator_new(&it, cfg, "merge.conflictstyle", NULL) < 0) {
+		git_error_clear();
+		git_config_free(cfg);
+		return 0;
+	}
+	while (!ret && !git_config_next(&e, it))
+		if (!style_known(e->value))
+			ret = style_refused(e->value);
+	git_error_clear();
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	return ret;
+}
+
 const struct gitmerge_script *gitmerge_script_of(const struct strmap *scripts, const git_oid *base,
 					      const git_oid *side)
 {

@@ -502,7 +502,7 @@ out:
 
 int indexstat_clock(struct timespec *out, const char *dir)
 {
-	char *tmp = xstrfmt("%s/gp-clock.%ld", dir, (long)getpid());
+	char *tmp = xstrfmt("%s/gp-clock.tmp.%ld", dir, (long)getpid());
 	struct stat st;
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), ret = -1;
 

@@ -40,6 +40,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
+#include <git2/sys/hashsig.h>
 #include <git2/sys/index.h>
 
 #include "gp/check.h"
@@ -217,6 +218,7 @@ struct mctx {
 	} *answers;
 	size_t answers_nr, answers_alloc;
 	size_t cur_task;	/* need_git(): the task it merges (plan index), else SIZE_MAX */
+	int renames_costly;	/* need_git(): libgit2's rename detection would be slow (renames_costly()) */
 	const char *git_how;	/* merge_one(): how git had its say, for merge_log() */
 	struct strmap text_merge;	/* path -> 1 + gitmerge_text_merge(), asked once */
 	/* the task merged after this one (plan index) and its head, for prefetch_scripts() */
@@ -610,7 +612,9 @@ static int checkout_ready(struct mctx *c)
  * Before our index.lock: is the checked-out target clean from its index's
  * stat data alone, as git status would find it without reading a file?
  * Its cache tree names the old tip's tree (nothing staged) and every
- * file is as recorded, none racily clean (indexstat_files_clean()).
+ * file is as recorded, none racily clean (indexstat_files_clean()); a
+ * submodule not checked out (an empty directory: git.git's
+ * sha1collisiondetection) is clean to git status too.
  * Checked again under the lock (checkout_clean_locked()).
  */
 static int checkout_stat_clean(struct mctx *c)
@@ -624,7 +628,8 @@ static int checkout_stat_clean(struct mctx *c)
 	    git_commit_lookup(&oc, c->repo, &c->m->old_tip) < 0)
 		goto out;
 	clean = git_oid_equal(&ix.tree, git_commit_tree_id(oc)) &&
-		indexstat_files_clean(&ix, c->m->checkout, INDEXSTAT_RACY_TIME) == 1;
+		indexstat_files_clean(&ix, c->m->checkout,
+				      INDEXSTAT_RACY_TIME | INDEXSTAT_GITLINK_EMPTY) == 1;
 out:
 	git_error_clear();
 	git_commit_free(oc);
@@ -752,6 +757,7 @@ static int index_lock_take(struct mctx *c)
 	}
 	close(fd);
 	c->index_locked = 1;
+	prune_gitdir_scratch(c->checkout_gitdir);	/* what a killed merge or check left there */
 out:
 	free(lock);
 	return ret;
@@ -801,20 +807,6 @@ static int git_on_copy(struct mctx *c, const char *const *args, struct strbuf *o
  * in the second the index was written as "racily clean" and compares its
  * content; a copy written later would make git trust its stat data.
  */
-/* path with buf (a scratch file: not synced); 0, or -1 with nothing reported and no file left */
-static int write_quietly(const char *path, const char *buf, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-
-	if (fd < 0)
-		return -1;
-	if ((write_in_full(fd, buf, len) < 0) | (close(fd) < 0)) {
-		unlink(path);
-		return -1;
-	}
-	return 0;
-}
-
 static int index_copy_quiet(struct mctx *c, int quiet)
 {
 	char *idx = gitdir_file(c, "index"), *tmp = gitdir_file(c, "index.gp-merge");
@@ -830,7 +822,7 @@ static int index_copy_quiet(struct mctx *c, int quiet)
 	if (stat(idx, &st) < 0 || strbuf_read_file(&sb, idx) < 0) {
 		if (errno != ENOENT)
 			ret = quiet ? -1 : error_errno("cannot read '%s'", idx);
-	} else if (quiet ? write_quietly(tmp, sb.buf, sb.len) < 0 :
+	} else if (quiet ? write_file_quietly(tmp, sb.buf, sb.len, 0644) < 0 :
 		   write_file_atomic(tmp, sb.buf, sb.len, 0644) < 0) {
 		ret = -1;
 	} else {
@@ -909,8 +901,8 @@ static int copy_stat_clean(struct mctx *c, int racy, git_oid *tree)
 	    c->status_from.tv_sec > ix.mtime.tv_sec)
 		ix.mtime = c->status_from;
 	if ((racy && utimensat(AT_FDCWD, tmp, NULL, 0) < 0) ||
-	    !indexstat_files_clean(&ix, c->m->checkout,
-				   racy ? INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY : 0))
+	    !indexstat_files_clean(&ix, c->m->checkout, INDEXSTAT_GITLINK_EMPTY |
+				   (racy ? INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY : 0)))
 		goto out;
 	if (tree && ix.has_tree)
 		git_oid_cpy(tree, &ix.tree);
@@ -1967,10 +1959,88 @@ out:
 	return ret;
 }
 
+static int is_file_mode(unsigned int mode)
+{
+	return mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
+/*
+ * The path of the base tree that the commit side renamed to path (which
+ * the base does not hold), as git's rename detection would pair them:
+ * the file side deleted that is the most similar to its file at path,
+ * at least half alike; NULL when none.  Only those deleted files are
+ * read, not every file side added (libgit2's rename detection).
+ */
+static char *rename_source(struct mctx *c, const git_oid *base, const git_oid *side,
+			   const char *path)
+{
+	git_commit *bc = NULL, *sc = NULL;
+	git_blob *blob = NULL, *cand = NULL;
+	git_hashsig *sig = NULL, *csig = NULL;
+	struct tree_side ts;
+	const struct tree_change *to;
+	char *best = NULL;
+	int best_score = 49;
+	size_t i, deleted = 0;
+
+	tree_side_init(&ts);
+	if (git_commit_lookup(&bc, c->repo, base) < 0 || git_commit_lookup(&sc, c->repo, side) < 0 ||
+	    tree_side_diff(&ts, c->repo, git_commit_tree_id(bc), git_commit_tree_id(sc)) < 0)
+		goto out;
+	if (!(to = tree_side_get(&ts, path)) || to->old_mode || !is_file_mode(to->new_mode) ||
+	    git_blob_lookup(&blob, c->repo, &to->new_id) < 0)
+		goto out;
+	for (i = 0; i < ts.nr; i++)
+		if (!ts.ch[i].new_mode && is_file_mode(ts.ch[i].old_mode))
+			deleted++;
+	if (deleted > GITMERGE_RENAME_LIMIT)
+		goto out;
+	for (i = 0; i < ts.nr && best_score < 100; i++) {
+		const struct tree_change *d = &ts.ch[i];
+		int score;
+
+		if (d->new_mode || !is_file_mode(d->old_mode))
+			continue;
+		if (git_oid_equal(&d->old_id, &to->new_id)) {
+			score = 100;
+		} else {
+			if (!sig && git_hashsig_create(&sig, git_blob_rawcontent(blob),
+						       (size_t)git_blob_rawsize(blob),
+						       GIT_HASHSIG_SMART_WHITESPACE) < 0)
+				goto out;
+			if (git_blob_lookup(&cand, c->repo, &d->old_id) < 0)
+				goto out;
+			score = git_hashsig_create(&csig, git_blob_rawcontent(cand),
+						   (size_t)git_blob_rawsize(cand),
+						   GIT_HASHSIG_SMART_WHITESPACE) < 0 ? 0 :
+				git_hashsig_compare(sig, csig);
+			git_hashsig_free(csig);
+			csig = NULL;
+			git_blob_free(cand);
+			cand = NULL;
+		}
+		if (score > best_score) {
+			best_score = score;
+			free(best);
+			best = xstrdup(d->path);
+		}
+	}
+out:
+	git_error_clear();
+	git_hashsig_free(sig);
+	git_blob_free(blob);
+	tree_side_release(&ts);
+	git_commit_free(sc);
+	git_commit_free(bc);
+	return best;
+}
+
 /*
  * A conflict git names at path that libgit2's merge did not: both sides'
  * hunks from the merge base of tip and the task head (base, or found
- * when NULL), the type from git's messages.
+ * when NULL), the type from git's messages.  A content conflict at a
+ * path the base does not hold is a renamed file's: its base (and the
+ * side that did not rename it) are at the old path (rename_source()).
  */
 static int git_only_conflict(struct mctx *c, struct merge_result *r, const git_oid *tip,
 			     const char *path, const char *type, const git_oid *base)
@@ -1979,7 +2049,8 @@ static int git_only_conflict(struct mctx *c, struct merge_result *r, const git_o
 	git_blob *bb = NULL, *bo = NULL, *bt = NULL;
 	struct hunks ho = { 0 }, ht = { 0 }, meet = { 0 };
 	struct merge_conflict *mc;
-	const char *paths[1];
+	const char *paths[2];
+	char *src = NULL;
 	git_oid mb;
 	int has_mb = 1;
 	size_t x, y;
@@ -2005,6 +2076,21 @@ static int git_only_conflict(struct mctx *c, struct merge_result *r, const git_o
 		git_oid_cpy(&eo.id, git_blob_id(bo));
 	if ((bt = blob_at(c->repo, &r->head, path)))
 		git_oid_cpy(&et.id, git_blob_id(bt));
+	if (has_mb && !bb && (bo || bt) && !strcmp(type, "content") &&
+	    (src = rename_source(c, &mb, bo ? tip : &r->head, path))) {
+		if ((bb = blob_at(c->repo, &mb, src))) {
+			eb.path = src;
+			git_oid_cpy(&eb.id, git_blob_id(bb));
+		}
+		if (!bo && (bo = blob_at(c->repo, tip, src))) {
+			eo.path = src;
+			git_oid_cpy(&eo.id, git_blob_id(bo));
+		}
+		if (!bt && (bt = blob_at(c->repo, &r->head, src))) {
+			et.path = src;
+			git_oid_cpy(&et.id, git_blob_id(bt));
+		}
+	}
 	if ((bo || bt) && side_hunks(c->repo, bb ? &eb : NULL, bo ? &eo : NULL, &ho) == 0 &&
 	    side_hunks(c->repo, bb ? &eb : NULL, bt ? &et : NULL, &ht) == 0) {
 		if (bb && bo && bt)
@@ -2024,7 +2110,9 @@ static int git_only_conflict(struct mctx *c, struct merge_result *r, const git_o
 				break;
 			}
 	paths[0] = path;
-	find_with(c, r->task, tip, paths, 1, meet.nr ? &meet : NULL, &mc->with);
+	paths[1] = src;
+	find_with(c, r->task, tip, paths, src ? 2 : 1, meet.nr ? &meet : NULL, &mc->with);
+	free(src);
 	hunks_release(&meet);
 	hunks_release(&ho);
 	hunks_release(&ht);
@@ -2057,8 +2145,9 @@ static int git_conflicts(struct mctx *c, struct merge_result *r, const git_oid *
 				break;
 		if (k < r->conflicts_nr)
 			continue;
+		/* one merge base (prepare()): libgit2 need not walk the history again for it */
 		if (git_only_conflict(c, r, tip, g->paths.v[i], gitmerge_type(g, g->paths.v[i]),
-				      NULL) < 0)
+				      c->nbases == 1 ? &c->mbase : NULL) < 0)
 			return -1;
 	}
 	return 0;
@@ -2981,6 +3070,36 @@ static int bases_resolve(struct mctx *c, const git_oid *base_tree, const struct 
  * the merge is disjoint, *disjoint is set and *tree is the merged tree.
  * 1 or 0, or -1 (reported).
  */
+/*
+ * Would libgit2's rename detection be slower than asking git?  For each
+ * side, libgit2 1.5 compares every path the side deleted with every path
+ * it added, all of them, reading and hashing each added file (git's
+ * merge-ort considers only the deletions whose file the other side
+ * changed, exact renames first): a subtree merge (gitk, git-gui into
+ * git.git) has a target side of ~4,700 added files, ~1 s of libgit2's
+ * time where git merge-tree takes ~0.1 s.
+ */
+#define RENAME_COSTLY_ADDS 256
+#define RENAME_COSTLY_PAIRS 16384
+
+static int side_renames_costly(const struct tree_side *s)
+{
+	size_t i, deleted = 0;
+
+	if (!s->added)
+		return 0;
+	for (i = 0; i < s->nr; i++)
+		if (!s->ch[i].new_mode)
+			deleted++;
+	return deleted && (s->added >= RENAME_COSTLY_ADDS ||
+			   deleted * s->added >= RENAME_COSTLY_PAIRS);
+}
+
+static int renames_costly(const struct tree_side *a, const struct tree_side *b)
+{
+	return side_renames_costly(a) || side_renames_costly(b);
+}
+
 static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoint, git_oid *tree)
 {
 	git_commit *bc = NULL;
@@ -2990,6 +3109,7 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 
 	*disjoint = 0;
 	c->syn_valid = 0;
+	c->renames_costly = 0;
 	/*
 	 * no base, or several: git's recursive base decides; when
 	 * speculating, a merge from the first base is tried (bases_settle())
@@ -3028,6 +3148,7 @@ static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoin
 			touched_from(c, c->cur_task, &head);
 	}
 	ret = gitmerge_needed_sides(tip, &head);
+	c->renames_costly = ret && renames_costly(tip, &head);
 	if (c->nbases > 1) {
 		struct tree_side tip_v, head_v;
 		int agree, adjusted = 0;
@@ -3294,9 +3415,14 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 		 * would be slow), at once unless merged from the first base
 		 * (need_git(): bases_agree()), which git confirms in the background
 		 */
+		/*
+		 * libgit2's rename detection would be slow (renames_costly()):
+		 * git merges, and libgit2 does not (not even for the line
+		 * ranges of git's conflicts: git_only_conflict() measures them)
+		 */
 		asked = need && !confirmed &&
 			(force || !c->speculate || (c->nbases != 1 && !disjoint) ||
-			 answer_find(c, tip, &r->head));
+			 (c->renames_costly && !disjoint) || answer_find(c, tip, &r->head));
 		if (asked) {
 			c->git_how = "asked";
 			have_git = !git_answer(c, &g, tip, &r->head);
@@ -3304,7 +3430,7 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	}
 	if (disjoint) {
 		/* tree_oid is the merged tree */
-	} else if (!have_git || g.conflicts) {
+	} else if (!have_git || (g.conflicts && !c->renames_costly)) {
 		git_merge_options_init(&mo, GIT_MERGE_OPTIONS_VERSION);
 		mo.target_limit = GITMERGE_RENAME_LIMIT;
 		if (merge_trees(c, &index, tc, hc, &mo, have_git) < 0) {
@@ -4375,6 +4501,9 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	c.cur_task = SIZE_MAX;
 	c.touched_ok = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched_ok));
 
+	/* a setting that kills every git merge-tree: said before anything is touched */
+	if (gitmerge_config_check(c.repo) < 0)
+		goto out;
 	if (!dry) {
 		block_signals(&mask);
 		rc = journal_recover(&c);

@@ -312,6 +312,7 @@ static void start_task(struct run_engine *e, size_t i, const git_oid *base)
 	st->pid_start = 0;
 	st->run_pid = (long)getpid();
 	st->run_pid_start = state_pid_start(st->run_pid);
+	task_status_set(&st->remote, e->s->remote);	/* a worker's: status names it if we die */
 	/* recorded as running before anything runs: a crash now leaves "interrupted" */
 	if (save(e, i) < 0) {
 		set_state(e, i, TS_FAILED, "its state cannot be saved");

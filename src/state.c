@@ -684,45 +684,6 @@ int state_lock_taken_over(struct timespec *since)
 }
 
 /*
- * write_file_atomic() writes "<file>.tmp.<pid>" and renames it: a writer
- * killed in between (kill -9 of a run while it saves a task) leaves that
- * file for good.  Readers skip such files, but they are debris with a
- * task's old fields in them.  Remove those in dir whose writer is gone
- * (a live or reused pid keeps its file); called under the flock of the
- * state directory, so no writer that takes it is half-way.
- */
-static void prune_dead_tmp(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		const char *t = strstr(e->d_name, ".tmp."), *next;
-		char *end;
-		long pid;
-
-		if (!t)
-			continue;
-		while ((next = strstr(t + 1, ".tmp.")))
-			t = next;
-		errno = 0;
-		pid = strtol(t + 5, &end, 10);
-		if (!t[5] || *end || errno || pid <= 0 || pid == (long)getpid() ||
-		    state_pid_alive(pid, 0))
-			continue;
-		{
-			char *path = xstrfmt("%s/%s", dir, e->d_name);
-
-			unlink(path);	/* gone already: someone else pruned it */
-			free(path);
-		}
-	}
-	closedir(d);
-}
-
-/*
  * The lock file holds the pid of its holder; a lock whose holder is gone
  * is taken over.  Checking the holder and replacing its file are two
  * steps, so every taker does them under an flock() of the state
@@ -771,9 +732,13 @@ int state_lock_acquire(const char *state_dir, const char *what)
 	/* free, or left by a process that is gone: take it */
 	{
 		char *tasks = xstrfmt("%s/tasks", state_dir);
+		char *prompts = xstrfmt("%s/prompts", state_dir);
 
-		prune_dead_tmp(state_dir);
-		prune_dead_tmp(tasks);
+		/* under the flock: no writer that takes it is half-way */
+		prune_dead_tmp(state_dir, NULL);
+		prune_dead_tmp(tasks, NULL);
+		prune_dead_tmp(prompts, NULL);
+		free(prompts);
 		free(tasks);
 	}
 	{
@@ -937,6 +902,7 @@ void task_status_release(struct task_status *st)
 	free(st->key);
 	free(st->waiting);
 	free(st->work);
+	free(st->remote);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -979,6 +945,8 @@ static int status_fn(void *data, const char *section, const char *sub,
 		task_status_set(&st->key, value);
 	} else if (!strcmp(key, "work")) {
 		task_status_set(&st->work, value);
+	} else if (!strcmp(key, "remote")) {
+		task_status_set(&st->remote, value);
 	} else if (!strcmp(key, "merge-reason")) {
 		task_status_set(&st->merge_reason, value);
 	} else if (!strcmp(key, "started")) {
@@ -1088,6 +1056,7 @@ void state_task_format(struct strbuf *out, const struct task_status *st)
 	kv_str(out, "merge-commit", st->merge_commit);
 	kv_str(out, "merge-reason", st->merge_reason);
 	kv_str(out, "key", st->key);
+	kv_str(out, "remote", st->remote);
 	kv_str(out, "work", st->work);
 	if (st->cleaned)
 		strbuf_addstr(out, "\tcleaned = true\n");
@@ -1108,28 +1077,6 @@ int state_task_save(const char *state_dir, const struct task_status *st)
 	free(dir);
 	free(path);
 	return ret;
-}
-
-/*
- * write_file_atomic() that reports nothing: a cache a reader could not
- * write (a read-only repository, a full disk) is no error of its.  1
- * written, 0 not (nothing left behind).
- */
-static int write_quietly(const char *path, const struct strbuf *sb)
-{
-	char *tmp = xstrfmt("%s.tmp.%ld", path, (long)getpid());
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600), ok = 0;
-
-	if (fd >= 0) {
-		ok = !write_in_full(fd, sb->buf, sb->len);
-		ok = !fsync(fd) && ok;
-		ok = !close(fd) && ok;
-		ok = ok && !rename(tmp, path);
-		if (!ok)
-			unlink(tmp);
-	}
-	free(tmp);
-	return ok;
 }
 
 int state_task_cache_work(const char *state_dir, const struct task *t, const char *work)
@@ -1158,7 +1105,8 @@ int state_task_cache_work(const char *state_dir, const struct task *t, const cha
 	task_status_set(&st.work, work);
 	strbuf_reset(&again);
 	state_task_format(&again, &st);
-	ret = write_quietly(path, &again);
+	/* nothing reported: a repository status cannot write to is no error of status */
+	ret = !write_file_quietly(path, again.buf, again.len, 0600);
 out:
 	if (loaded)
 		task_status_release(&st);

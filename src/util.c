@@ -1,4 +1,5 @@
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -13,6 +14,7 @@
 
 #include <git2.h>
 
+#include "gp/state.h"
 #include "gp/util.h"
 
 char strbuf_slopbuf[1];
@@ -929,43 +931,123 @@ int write_in_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+/* quiet: report nothing, keep errno (the caller decides whether it is an error) */
+static int write_atomic(const char *path, const void *buf, size_t len, mode_t mode, int quiet)
 {
-	struct strbuf tmp = STRBUF_INIT;
-	int fd, ret = -1;
+	char *tmp = tmp_path(path);
+	const char *what = "write";
+	int fd, ret = -1, saved;
 
-	strbuf_addf(&tmp, "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp.buf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0) {
-		error_errno("cannot write '%s'", tmp.buf);
-		goto out;
-	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		goto fail;
 	if (write_in_full(fd, buf, len) < 0) {
-		error_errno("cannot write '%s'", tmp.buf);
 		close(fd);
-		unlink(tmp.buf);
-		goto out;
+		goto fail_written;
 	}
 	if (fsync(fd) < 0 && errno != EINVAL) {
-		error_errno("cannot sync '%s'", tmp.buf);
+		what = "sync";
 		close(fd);
-		unlink(tmp.buf);
-		goto out;
+		goto fail_written;
 	}
-	if (close(fd) < 0) {
-		error_errno("cannot write '%s'", tmp.buf);
-		unlink(tmp.buf);
-		goto out;
-	}
-	if (rename(tmp.buf, path) < 0) {
-		error_errno("cannot rename '%s' to '%s'", tmp.buf, path);
-		unlink(tmp.buf);
+	if (close(fd) < 0)
+		goto fail_written;
+	if (rename(tmp, path) < 0) {
+		saved = errno;
+		if (!quiet)
+			error_errno("cannot rename '%s' to '%s'", tmp, path);
+		unlink(tmp);
+		errno = saved;
 		goto out;
 	}
 	ret = 0;
+	goto out;
+fail_written:
+	saved = errno;
+	unlink(tmp);
+	errno = saved;
+fail:
+	if (!quiet)
+		error_errno("cannot %s '%s'", what, tmp);
 out:
-	strbuf_release(&tmp);
+	saved = errno;
+	free(tmp);
+	errno = saved;
 	return ret;
+}
+
+int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	return write_atomic(path, buf, len, mode, 0);
+}
+
+int write_file_quietly(const char *path, const void *buf, size_t len, mode_t mode)
+{
+	return write_atomic(path, buf, len, mode, 1);
+}
+
+char *tmp_path(const char *path)
+{
+	return xstrfmt("%s.tmp.%ld", path, (long)getpid());
+}
+
+/* the pid of "<stem>.tmp.<pid>" (any stem when stems is NULL), else 0 */
+static long tmp_pid(const char *name, const char *const *stems)
+{
+	const char *t = strstr(name, ".tmp."), *next;
+	char *end;
+	long pid;
+
+	if (!t)
+		return 0;
+	while ((next = strstr(t + 1, ".tmp.")))
+		t = next;
+	if (stems) {
+		size_t len = (size_t)(t - name);
+
+		while (*stems && (strlen(*stems) != len || strncmp(*stems, name, len)))
+			stems++;
+		if (!*stems)
+			return 0;
+	}
+	if (t[5] < '0' || t[5] > '9')
+		return 0;
+	errno = 0;
+	pid = strtol(t + 5, &end, 10);
+	return *end || errno || pid <= 0 ? 0 : pid;
+}
+
+void prune_dead_tmp(const char *dir, const char *const *stems)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		long pid = tmp_pid(e->d_name, stems);
+
+		if (pid && pid != (long)getpid() && !state_pid_alive(pid, 0)) {
+			char *path = xstrfmt("%s/%s", dir, e->d_name);
+
+			unlink(path);	/* gone already: someone else pruned it */
+			free(path);
+		}
+	}
+	closedir(d);
+}
+
+void prune_gitdir_scratch(const char *gitdir)
+{
+	static const char *const ours[] = {
+		"gp-clock",		/* indexstat_clock() */
+		"gp-index-checked",	/* indexstat_checked_save() */
+		"index.gp-merge",	/* merge's copy of the index */
+		"parallel-trust",	/* trust_save() */
+		NULL
+	};
+
+	prune_dead_tmp(gitdir, ours);
 }
 
 int gp_object_written(git_repository *repo, const git_oid *oid)

@@ -351,6 +351,7 @@ int worker_run(git_repository *repo, const struct worker_opts *o, enum worker_ou
 	if (session_open(&s, repo, o->config_path) < 0)
 		goto fail;
 	s_up = 1;
+	s.remote = r.name;
 	task_status_set(&s.cfg.branch_prefix, r.set.branch_prefix);
 	s.cfg.commit_auto = r.set.commit_auto;
 	if (session_load_status(&s) < 0)

@@ -310,19 +310,39 @@ static int dir_is_husk(const char *path)
 	return ret;
 }
 
+static int husk_of(const char *path, const char *admin);
+
+/*
+ * A husk that is provably the debris of our own "worktree add" of admin:
+ * an empty directory, or one holding only a .git file that points at
+ * admin.  A .git file pointing anywhere else is a worktree (or a
+ * submodule) of something else, which git worktree prune would not touch
+ * either.
+ */
+static int husk_ours(const char *path, const char *admin)
+{
+	char *dotgit = xstrfmt("%s/.git", path);
+	struct stat st;
+	int ret = dir_is_husk(path) &&
+		  (lstat(dotgit, &st) < 0 ? errno == ENOENT : husk_of(path, admin));
+
+	free(dotgit);
+	return ret;
+}
+
 /*
  * An admin directory that libgit2 does not accept as a worktree (no HEAD:
  * debris of a failed or killed "worktree add").  Removes it when the
  * worktree it names is gone (git worktree prune would too) or is a husk
- * (dir_is_husk(): then the husk goes too, and so does one at path, the
- * task's worktree path, which a "worktree add" killed before it wrote
+ * of ours (husk_ours(): then the husk goes too, and so does one at path,
+ * the task's worktree path, which a "worktree add" killed before it wrote
  * gitdir leaves), and it is not locked; returns 0 when removed, -1
  * otherwise.
  */
 static int remove_stale_admin(const char *admin, const char *path)
 {
 	struct strbuf file = STRBUF_INIT, target = STRBUF_INIT;
-	int ret = -1;
+	int ret = -1, path_husk;
 
 	strbuf_addf(&file, "%s/locked", admin);
 	if (path_exists(file.buf))
@@ -334,14 +354,16 @@ static int remove_stale_admin(const char *admin, const char *path)
 		/* gitdir names <worktree>/.git */
 		if (target.len > 5 && !strcmp(target.buf + target.len - 5, "/.git"))
 			strbuf_setlen(&target, target.len - 5);
-		if (target.len && path_exists(target.buf) && !dir_is_husk(target.buf))
+		if (target.len && path_exists(target.buf) && !husk_ours(target.buf, admin))
 			goto out;
 	}
+	/* decided while admin is there: husk_of() compares real paths */
+	path_husk = husk_ours(path, admin);
 	pthread_mutex_lock(&wt_lock);
 	ret = remove_tree(admin);
 	if (!ret && target.len && path_exists(target.buf))
 		ret = remove_tree(target.buf);
-	if (!ret && dir_is_husk(path))
+	if (!ret && path_husk)
 		ret = remove_tree(path);
 	pthread_mutex_unlock(&wt_lock);
 out:
@@ -729,6 +751,27 @@ int worktree_remove_half_renamed_lock(git_repository *repo, const char *ref)
 	free(file);
 	free(log);
 	return ret;
+}
+
+char *worktree_branch_lock(git_repository *repo, const char *ref)
+{
+	static const char *const fmt[] = { "%.*s/%s.lock", "%.*s/logs/%s.lock", "%.*s/packed-refs.lock" };
+	const char *common = git_repository_commondir(repo);
+	int n = (int)strlen(common), i;
+	struct stat st;
+
+	if (n && common[n - 1] == '/')
+		n--;
+	/* a lock that is the file itself was left by a killed command: not held */
+	worktree_remove_half_renamed_lock(repo, ref);
+	for (i = 0; i < 3; i++) {
+		char *lock = xstrfmt(fmt[i], n, common, ref);
+
+		if (!lstat(lock, &st))
+			return lock;
+		free(lock);
+	}
+	return NULL;
 }
 
 /*

@@ -20,7 +20,7 @@ test_expect_success 'a user worktree at a task place, and one named like a task 
 	git -C repo worktree add -q ../repo.parallel/U1 &&
 	echo mine >repo.parallel/U1/mine.txt &&
 	git -C repo worktree add -q -b u2-mine ../elsewhere/U2 &&
-	(cd repo && git parallel clean --all --force U1 U2 >../out 2>../err) &&
+	(cd repo && test_expect_code 1 git parallel clean --all --force U1 U2 >../out 2>../err) &&
 	grep "task .U1.: the worktree named .U1. was not made by git-parallel for this task; left alone" err &&
 	grep "task .U2.: the worktree named .U2. was not made by git-parallel" err &&
 	echo mine >expect && test_cmp expect repo.parallel/U1/mine.txt &&
@@ -55,7 +55,9 @@ test_expect_success 'a commit the branch was reset away from is kept' '
 	lost=$(git -C repo rev-parse parallel/R1@{1}) &&
 	git -C repo log --format=%s -1 $lost >subject && grep "reset away" subject &&
 	git -C repo merge -q --no-edit parallel/R1 &&
-	(cd repo && git parallel clean --merged >../out 2>../err) &&
+	# U1: the user worktree at its place is left alone (exit 1)
+	(cd repo && test_expect_code 1 git parallel clean --merged >../out 2>../err) &&
+	grep "task .U1.: .*left alone" err &&
 	grep "removed R1" out &&
 	short=$(echo $lost | cut -c1-12) &&
 	grep "kept refs/parallel/kept/R1/$short" out &&
@@ -67,7 +69,7 @@ test_expect_success 'a commit the branch was reset away from is kept' '
 
 test_expect_success 'a squash-merged task is merged for clean --merged; nothing is kept for it' '
 	(cd repo && git parallel merge --squash S1 >../out 2>../err) &&
-	(cd repo && git parallel clean --merged >../out 2>../err) &&
+	(cd repo && test_expect_code 1 git parallel clean --merged >../out 2>../err) &&
 	grep "removed S1" out &&
 	! test -e repo.parallel/S1 &&
 	test_must_fail git -C repo rev-parse --verify -q parallel/S1 &&
@@ -78,7 +80,7 @@ test_expect_success 'a squash-merged task is merged for clean --merged; nothing 
 test_expect_success 'a squash-merged task with commits after the merge is not merged' '
 	(cd repo && git parallel merge --squash S2 >../out 2>../err) &&
 	(cd repo.parallel/S2 && echo more >more.txt && git add more.txt && git commit -q -m more) &&
-	(cd repo && git parallel clean --merged >../out 2>../err) &&
+	(cd repo && test_expect_code 1 git parallel clean --merged >../out 2>../err) &&
 	! grep S2 out &&
 	git -C repo rev-parse --verify -q parallel/S2 && test -d repo.parallel/S2 &&
 	(cd repo && test_expect_code 1 git parallel clean S2 2>../err) &&
@@ -88,7 +90,7 @@ test_expect_success 'a squash-merged task with commits after the merge is not me
 test_expect_success 'a branch named like a task but not made by git-parallel is left alone' '
 	git -C repo worktree remove ../elsewhere/U2 &&
 	git -C repo branch parallel/U2 main &&
-	(cd repo && git parallel clean --all --force U2 >../out 2>../err) &&
+	(cd repo && test_expect_code 1 git parallel clean --all --force U2 >../out 2>../err) &&
 	grep "task .U2.: branch .parallel/U2. was not made by git-parallel for this task; left alone" err &&
 	git -C repo rev-parse --verify -q parallel/U2
 '

@@ -182,6 +182,14 @@ int gitmerge_scripts_merge(struct strbuf *out, const char *ours, size_t ours_len
 int gitmerge_conflict_refine(git_repository *repo);
 
 /*
+ * A merge.conflictStyle value git does not know (only merge, diff3 and
+ * zdiff3; a key without a value) makes every git merge-tree die while it
+ * reads its configuration, even when a later file sets a good one: -1
+ * (an error naming the setting and the value), else 0.
+ */
+int gitmerge_config_check(git_repository *repo);
+
+/*
  * Does git merge path with its own text merge, as those functions
  * assume?  Only when no merge attribute is set for it (libgit2 reads the
  * same attribute files as git), no merge.renormalize nor merge.default is

@@ -21,6 +21,8 @@ struct session {
 	struct config cfg;
 	struct plan plan;
 	struct task_status *st;	/* one per plan task, loaded by session_load_status() */
+	const char *remote;	/* worker: the remote it runs tasks for (borrowed), recorded in
+				 * each state it starts; NULL for run */
 };
 
 /*

@@ -129,6 +129,7 @@ struct task_status {
 	char *merge_commit;	/* set by merge */
 	char *merge_reason;	/* set by merge: why held, conflicting, not verified */
 	char *key;		/* the task's identity in the plan that ran it (state_task_key) */
+	char *remote;		/* the remote whose worker ran it here (worker), or NULL */
 	char *work;		/* cached counts: "<head> <start> <commits> <files> <added> <removed> v2" (session.c) */
 	unsigned long long run_pid_start;	/* start time of run_pid, against pid reuse */
 	int cleaned;		/* worktree and branch removed by clean */

@@ -192,6 +192,30 @@ int write_in_full(int fd, const void *buf, size_t len);
  * rename.  The parent directory must exist.  Returns 0 or -1 (reported).
  */
 int write_file_atomic(const char *path, const void *buf, size_t len, mode_t mode);
+/*
+ * write_file_atomic() that reports nothing, for a cache or a scratch copy
+ * whose write may fail without being an error (a read-only repository, a
+ * full disk): 0, or -1 with errno set and no file left behind.
+ */
+int write_file_quietly(const char *path, const void *buf, size_t len, mode_t mode);
+/*
+ * "<path>.tmp.<pid>": the name of this process's scratch file for path
+ * (write_file_atomic()'s temporary file), which prune_dead_tmp() removes
+ * once the process is gone.  Caller frees.
+ */
+char *tmp_path(const char *path);
+/*
+ * A process killed between writing its scratch file and renaming or
+ * removing it leaves the file for good: remove those in dir whose process
+ * is gone (its own, a live or a reused pid's stay), named
+ * "<stem>.tmp.<pid>" for one of stems (NULL-terminated), or any
+ * "<name>.tmp.<pid>" when stems is NULL (a directory of ours only).  Call
+ * it where the directory is read or locked: a writer that has not started
+ * yet makes a new file.  Reports nothing.
+ */
+void prune_dead_tmp(const char *dir, const char *const *stems);
+/* prune_dead_tmp() of a git directory: our scratch files only (gp-clock, gp-index-checked, ...) */
+void prune_gitdir_scratch(const char *gitdir);
 /* mkdir -p; returns 0 or -1 (reported). */
 int mkdir_p(const char *path, mode_t mode);
 

@@ -76,6 +76,14 @@ int worktree_dirty(const char *path, struct strlist *paths);
  */
 int worktree_remove_half_renamed_lock(git_repository *repo, const char *ref);
 /*
+ * The lock file of ref (its loose ref's, <ref>.lock, its reflog's, or
+ * packed-refs.lock, which deleting a packed ref takes) that is there
+ * once those a killed command left as the file itself are removed: held
+ * by another process (or left by one that died), so the branch cannot be
+ * deleted.  Its path (caller frees), or NULL.
+ */
+char *worktree_branch_lock(git_repository *repo, const char *ref);
+/*
  * The lock a command killed inside libgit2's delete of ref left (the ref
  * gone, the lock empty: git_filebuf writes nothing before commit), when
  * this command took the state lock over from a killed holder and the lock
