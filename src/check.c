@@ -374,6 +374,8 @@ struct hunk_job {
 	const struct fp_file *f;	/* the first file that needs it */
 	char *key;
 	struct fp_blob_diff *bd;	/* NULL: not computed (the file's own way then) */
+	uint32_t diff_flags;	/* the paths' "diff" attribute, as_flags: read already */
+	int as_flags;
 };
 
 struct hunk_pool {
@@ -386,10 +388,11 @@ struct hunk_pool {
 static void hunk_job_run(struct hunk_job *j, git_repository *repo)
 {
 	const struct fp_file *f = j->f;
+	const git_oid *old = f->change == FP_ADDED ? NULL : &f->old_id;
+	const git_oid *new = f->change == FP_DELETED ? NULL : &f->new_id;
 
-	if (footprint_blob_diff_compute(&j->bd, repo, f->change == FP_ADDED ? NULL : &f->old_id,
-					f->change == FP_DELETED ? NULL : &f->new_id,
-					fp_file_base_path(f), f->path) < 0)
+	if ((j->as_flags ? footprint_blob_diff_compute_as(&j->bd, repo, old, new, j->diff_flags) :
+	     footprint_blob_diff_compute(&j->bd, repo, old, new, fp_file_base_path(f), f->path)) < 0)
 		j->bd = NULL;
 	git_error_clear();
 }
@@ -442,6 +445,24 @@ static void *hunk_worker(void *data)
 #define HUNK_JOBS_PER_THREAD 16
 
 /*
+ * A job's "diff" attribute, read here (in repo, whose index and
+ * attribute files are read once): a thread's blob diff with paths
+ * reads them again in its own repository (a real repository's index,
+ * a few ms each).  Both paths' flags must be the same (libgit2 takes
+ * each side's driver for its side); if not, or not known, the diff
+ * looks them up itself.
+ */
+static void hunk_job_flags(struct hunk_job *j, git_repository *repo, struct strmap *drivers)
+{
+	const char *base = fp_file_base_path(j->f), *path = j->f->path;
+	uint32_t fb = 0;
+
+	j->as_flags = !footprint_diff_flags(&j->diff_flags, repo, path, drivers) &&
+		(!base || !strcmp(base, path) ||
+		 (!footprint_diff_flags(&fb, repo, base, drivers) && fb == j->diff_flags));
+}
+
+/*
  * Read the pending line ranges of files[0..n) (NULLs and files read
  * already are skipped): each pair of blobs (with its paths) is diffed
  * once, into c->dc, by up to one thread per CPU (at most 8) when there
@@ -451,7 +472,8 @@ static void *hunk_worker(void *data)
 static int read_hunks(struct check *c, git_repository *repo, struct fp_file **files, size_t n)
 {
 	struct hunk_pool hp;
-	struct strmap seen = STRMAP_INIT;
+	struct strmap seen = STRMAP_INIT, drivers = STRMAP_INIT;
+	const char *test = getenv("GIT_PARALLEL_TEST_DIFF_ATTR");
 	struct strbuf key = STRBUF_INIT;
 	pthread_t th[8];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -477,6 +499,9 @@ static int read_hunks(struct check *c, git_repository *repo, struct fp_file **fi
 		hp.jobs[hp.nr].f = f;
 		hp.jobs[hp.nr].key = strbuf_detach(&key, NULL);
 		hp.jobs[hp.nr].bd = NULL;
+		hp.jobs[hp.nr].as_flags = 0;
+		if (!test || strcmp(test, "diff"))	/* tests: as the diff itself reads them */
+			hunk_job_flags(&hp.jobs[hp.nr], repo, &drivers);
 		hp.nr++;
 	}
 	nth = hp.nr / HUNK_JOBS_PER_THREAD;
@@ -515,6 +540,7 @@ static int read_hunks(struct check *c, git_repository *repo, struct fp_file **fi
 		free(hp.jobs[i].key);
 	free(hp.jobs);
 	strmap_clear(&seen);
+	strmap_clear(&drivers);
 	strbuf_release(&key);
 	return ret;
 }
