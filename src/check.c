@@ -1532,6 +1532,24 @@ static int adds_clash(const struct footprint *x, const struct footprint *y)
 }
 
 /*
+ * gitmerge_text_merge() of path, asked once per check (text_merge: path
+ * -> its answer + 1): every pair that changed the file asks the same
+ * question, and where libgit2 may read attributes otherwise than git
+ * the answer is a git check-attr.
+ */
+static int text_merge_once(struct strmap *text_merge, git_repository *repo, const char *path)
+{
+	void *v = strmap_get(text_merge, path);
+	int ok;
+
+	if (v)
+		return (int)((uintptr_t)v - 1);
+	ok = gitmerge_text_merge(repo, path);
+	strmap_put(text_merge, path, (void *)(uintptr_t)(ok + 1), NULL);
+	return ok;
+}
+
+/*
  * Can the pair's merge be decided from git's line scripts alone?  Both
  * sides measured from their one merge base, all committed; neither
  * deleted, renamed, type-changed anything or touched a submodule (so
@@ -1544,7 +1562,7 @@ static int adds_clash(const struct footprint *x, const struct footprint *y)
  * those go into files.  1 yes, 0 no: git merges it.
  */
 static int content_only(struct content_files *files, const struct check *c, git_repository *repo,
-			const struct check_pair *p)
+			const struct check_pair *p, struct strmap *text_merge)
 {
 	const struct footprint *fa = &c->fp[p->a], *fb = &c->fp[p->b];
 	git_oidarray bases = { 0 };
@@ -1595,7 +1613,7 @@ static int content_only(struct content_files *files, const struct check *c, git_
 		    !is_regular(x->old_mode) || x->old_mode != x->new_mode ||
 		    y->old_mode != x->old_mode || y->new_mode != x->old_mode ||
 		    !git_oid_equal(&x->old_id, &y->old_id) || git_oid_is_zero(&x->new_id) ||
-		    git_oid_is_zero(&y->new_id) || !gitmerge_text_merge(repo, x->path))
+		    git_oid_is_zero(&y->new_id) || !text_merge_once(text_merge, repo, x->path))
 			goto out;
 		ALLOC_GROW(files->v, files->nr + 1, files->alloc);
 		cf = &files->v[files->nr++];
@@ -1659,7 +1677,7 @@ static void decide_by_scripts(struct check *c, git_repository *repo, int *need,
 	struct content_files *files = xcalloc(c->pairs_nr + 1, sizeof(*files));
 	char *cand = xcalloc(c->pairs_nr + 1, 1), *side = xcalloc(c->nr + 1, 1);
 	git_oid *bt = xcalloc(c->nr + 1, sizeof(*bt)), *st = xcalloc(c->nr + 1, sizeof(*st));
-	struct strmap scripts = STRMAP_INIT, pathset = STRMAP_INIT;
+	struct strmap scripts = STRMAP_INIT, pathset = STRMAP_INIT, text_merge = STRMAP_INIT;
 	struct strlist paths = STRLIST_INIT;
 	const char *guess = getenv("GIT_PARALLEL_TEST_GUESS");
 	size_t i, k, n = 0, any = 0;
@@ -1672,7 +1690,8 @@ static void decide_by_scripts(struct check *c, git_repository *repo, int *need,
 	if (exact_rule)
 		refine = gitmerge_conflict_refine(repo);
 	for (i = 0; i < c->pairs_nr; i++) {
-		if (need[i] != -2 || c->pairs[i].related || !content_only(&files[i], c, repo, &c->pairs[i]))
+		if (need[i] != -2 || c->pairs[i].related ||
+		    !content_only(&files[i], c, repo, &c->pairs[i], &text_merge))
 			continue;
 		cand[i] = 1;
 		need[i] = 1;
@@ -1747,6 +1766,7 @@ out:
 	free(st);
 	strlist_clear(&paths);
 	strmap_clear(&pathset);
+	strmap_clear(&text_merge);
 	gitmerge_scripts_clear(&scripts);
 }
 
