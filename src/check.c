@@ -375,6 +375,8 @@ struct hunk_job {
 	const struct fp_file *f;	/* the first file that needs it */
 	char *key;
 	struct fp_blob_diff *bd;	/* NULL: not computed (the file's own way then) */
+	uint32_t diff_flags;	/* the paths' "diff" attribute, as_flags: read already */
+	int as_flags;
 };
 
 struct hunk_pool {
@@ -387,10 +389,11 @@ struct hunk_pool {
 static void hunk_job_run(struct hunk_job *j, git_repository *repo)
 {
 	const struct fp_file *f = j->f;
+	const git_oid *old = f->change == FP_ADDED ? NULL : &f->old_id;
+	const git_oid *new = f->change == FP_DELETED ? NULL : &f->new_id;
 
-	if (footprint_blob_diff_compute(&j->bd, repo, f->change == FP_ADDED ? NULL : &f->old_id,
-					f->change == FP_DELETED ? NULL : &f->new_id,
-					fp_file_base_path(f), f->path) < 0)
+	if ((j->as_flags ? footprint_blob_diff_compute_as(&j->bd, repo, old, new, j->diff_flags) :
+	     footprint_blob_diff_compute(&j->bd, repo, old, new, fp_file_base_path(f), f->path)) < 0)
 		j->bd = NULL;
 	git_error_clear();
 }
@@ -443,6 +446,24 @@ static void *hunk_worker(void *data)
 #define HUNK_JOBS_PER_THREAD 16
 
 /*
+ * A job's "diff" attribute, read here (in repo, whose index and
+ * attribute files are read once): a thread's blob diff with paths
+ * reads them again in its own repository (a real repository's index,
+ * a few ms each).  Both paths' flags must be the same (libgit2 takes
+ * each side's driver for its side); if not, or not known, the diff
+ * looks them up itself.
+ */
+static void hunk_job_flags(struct hunk_job *j, git_repository *repo, struct strmap *drivers)
+{
+	const char *base = fp_file_base_path(j->f), *path = j->f->path;
+	uint32_t fb = 0;
+
+	j->as_flags = !footprint_diff_flags(&j->diff_flags, repo, path, drivers) &&
+		(!base || !strcmp(base, path) ||
+		 (!footprint_diff_flags(&fb, repo, base, drivers) && fb == j->diff_flags));
+}
+
+/*
  * Read the pending line ranges of files[0..n) (NULLs and files read
  * already are skipped): each pair of blobs (with its paths) is diffed
  * once, into c->dc, by up to one thread per CPU (at most 8) when there
@@ -452,7 +473,8 @@ static void *hunk_worker(void *data)
 static int read_hunks(struct check *c, git_repository *repo, struct fp_file **files, size_t n)
 {
 	struct hunk_pool hp;
-	struct strmap seen = STRMAP_INIT;
+	struct strmap seen = STRMAP_INIT, drivers = STRMAP_INIT;
+	const char *test = getenv("GIT_PARALLEL_TEST_DIFF_ATTR");
 	struct strbuf key = STRBUF_INIT;
 	pthread_t th[8];
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -478,6 +500,9 @@ static int read_hunks(struct check *c, git_repository *repo, struct fp_file **fi
 		hp.jobs[hp.nr].f = f;
 		hp.jobs[hp.nr].key = strbuf_detach(&key, NULL);
 		hp.jobs[hp.nr].bd = NULL;
+		hp.jobs[hp.nr].as_flags = 0;
+		if (!test || strcmp(test, "diff"))	/* tests: as the diff itself reads them */
+			hunk_job_flags(&hp.jobs[hp.nr], repo, &drivers);
 		hp.nr++;
 	}
 	nth = hp.nr / HUNK_JOBS_PER_THREAD;
@@ -516,6 +541,7 @@ static int read_hunks(struct check *c, git_repository *repo, struct fp_file **fi
 		free(hp.jobs[i].key);
 	free(hp.jobs);
 	strmap_clear(&seen);
+	strmap_clear(&drivers);
 	strbuf_release(&key);
 	return ret;
 }
@@ -1847,6 +1873,24 @@ static int adds_clash(const struct footprint *x, const struct footprint *y)
 }
 
 /*
+ * gitmerge_text_merge() of path, asked once per check (text_merge: path
+ * -> its answer + 1): every pair that changed the file asks the same
+ * question, and where libgit2 may read attributes otherwise than git
+ * the answer is a git check-attr.
+ */
+static int text_merge_once(struct strmap *text_merge, git_repository *repo, const char *path)
+{
+	void *v = strmap_get(text_merge, path);
+	int ok;
+
+	if (v)
+		return (int)((uintptr_t)v - 1);
+	ok = gitmerge_text_merge(repo, path);
+	strmap_put(text_merge, path, (void *)(uintptr_t)(ok + 1), NULL);
+	return ok;
+}
+
+/*
  * Can the pair's merge be decided from git's line scripts alone?  Both
  * sides measured from their one merge base, all committed; neither
  * deleted, renamed, type-changed anything or touched a submodule (so
@@ -1859,7 +1903,7 @@ static int adds_clash(const struct footprint *x, const struct footprint *y)
  * those go into files.  1 yes, 0 no: git merges it.
  */
 static int content_only(struct content_files *files, const struct check *c, git_repository *repo,
-			const struct check_pair *p)
+			const struct check_pair *p, struct strmap *text_merge)
 {
 	const struct footprint *fa = &c->fp[p->a], *fb = &c->fp[p->b];
 	git_oidarray bases = { 0 };
@@ -1910,7 +1954,7 @@ static int content_only(struct content_files *files, const struct check *c, git_
 		    !is_regular(x->old_mode) || x->old_mode != x->new_mode ||
 		    y->old_mode != x->old_mode || y->new_mode != x->old_mode ||
 		    !git_oid_equal(&x->old_id, &y->old_id) || git_oid_is_zero(&x->new_id) ||
-		    git_oid_is_zero(&y->new_id) || !gitmerge_text_merge(repo, x->path))
+		    git_oid_is_zero(&y->new_id) || !text_merge_once(text_merge, repo, x->path))
 			goto out;
 		ALLOC_GROW(files->v, files->nr + 1, files->alloc);
 		cf = &files->v[files->nr++];
@@ -1974,7 +2018,7 @@ static void decide_by_scripts(struct check *c, git_repository *repo, int *need,
 	struct content_files *files = xcalloc(c->pairs_nr + 1, sizeof(*files));
 	char *cand = xcalloc(c->pairs_nr + 1, 1), *side = xcalloc(c->nr + 1, 1);
 	git_oid *bt = xcalloc(c->nr + 1, sizeof(*bt)), *st = xcalloc(c->nr + 1, sizeof(*st));
-	struct strmap scripts = STRMAP_INIT, pathset = STRMAP_INIT;
+	struct strmap scripts = STRMAP_INIT, pathset = STRMAP_INIT, text_merge = STRMAP_INIT;
 	struct strlist paths = STRLIST_INIT;
 	const char *guess = getenv("GIT_PARALLEL_TEST_GUESS");
 	size_t i, k, n = 0, any = 0;
@@ -1987,7 +2031,8 @@ static void decide_by_scripts(struct check *c, git_repository *repo, int *need,
 	if (exact_rule)
 		refine = gitmerge_conflict_refine(repo);
 	for (i = 0; i < c->pairs_nr; i++) {
-		if (need[i] != -2 || c->pairs[i].related || !content_only(&files[i], c, repo, &c->pairs[i]))
+		if (need[i] != -2 || c->pairs[i].related ||
+		    !content_only(&files[i], c, repo, &c->pairs[i], &text_merge))
 			continue;
 		cand[i] = 1;
 		need[i] = 1;
@@ -2062,6 +2107,7 @@ out:
 	free(st);
 	strlist_clear(&paths);
 	strmap_clear(&pathset);
+	strmap_clear(&text_merge);
 	gitmerge_scripts_clear(&scripts);
 }
 

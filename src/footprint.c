@@ -382,9 +382,9 @@ void footprint_blob_diff_key(struct strbuf *key, const git_oid *old, const git_o
 		    new_path ? new_path : "");
 }
 
-int footprint_blob_diff_compute(struct fp_blob_diff **out, git_repository *repo,
-				const git_oid *old, const git_oid *new,
-				const char *old_path, const char *new_path)
+static int blob_diff_compute(struct fp_blob_diff **out, git_repository *repo,
+			     const git_oid *old, const git_oid *new,
+			     const char *old_path, const char *new_path, uint32_t diff_flags)
 {
 	struct fp_blob_diff *bd = NULL;
 	git_blob *a = NULL, *b = NULL;
@@ -396,6 +396,7 @@ int footprint_blob_diff_compute(struct fp_blob_diff **out, git_repository *repo,
 		goto out;
 	bd = xcalloc(1, sizeof(*bd));
 	diff_options(&o, 0);
+	o.flags |= diff_flags;
 	count_diff();
 	if (git_diff_blobs(a, old_path, b, new_path, &o, bd_file_cb, NULL, bd_hunk_cb, bd_line_cb, bd) < 0) {
 		blob_diff_free(bd);
@@ -407,6 +408,68 @@ out:
 	git_blob_free(a);
 	git_blob_free(b);
 	return ret;
+}
+
+int footprint_blob_diff_compute(struct fp_blob_diff **out, git_repository *repo,
+				const git_oid *old, const git_oid *new,
+				const char *old_path, const char *new_path)
+{
+	return blob_diff_compute(out, repo, old, new, old_path, new_path, 0);
+}
+
+int footprint_blob_diff_compute_as(struct fp_blob_diff **out, git_repository *repo,
+				   const git_oid *old, const git_oid *new, uint32_t diff_flags)
+{
+	return blob_diff_compute(out, repo, old, new, NULL, NULL, diff_flags);
+}
+
+/*
+ * libgit2's diff driver (git_diff_driver_lookup()) makes of a "diff"
+ * attribute only binary flags for the diff (its function-name patterns
+ * change hunk headers, which no range depends on): unset, or a driver
+ * whose diff.<driver>.binary is neither true nor false, none; -diff, or
+ * diff.<driver>.binary true, GIT_DIFF_FORCE_BINARY; diff, or
+ * diff.<driver>.binary false, GIT_DIFF_FORCE_TEXT.  drivers caches the
+ * drivers' flags by name.
+ */
+int footprint_diff_flags(uint32_t *flags, git_repository *repo, const char *path,
+			 struct strmap *drivers)
+{
+	const char *v = NULL;
+	struct strbuf key = STRBUF_INIT;
+	git_config *cfg = NULL;
+	void *cached;
+	int b;
+
+	*flags = 0;
+	if (git_attr_get(&v, repo, 0, path, "diff") < 0) {
+		git_error_clear();
+		return -1;
+	}
+	switch (git_attr_value(v)) {
+	case GIT_ATTR_VALUE_UNSPECIFIED:
+		return 0;
+	case GIT_ATTR_VALUE_FALSE:
+		*flags = GIT_DIFF_FORCE_BINARY;
+		return 0;
+	case GIT_ATTR_VALUE_TRUE:
+		*flags = GIT_DIFF_FORCE_TEXT;
+		return 0;
+	default:
+		break;
+	}
+	if ((cached = strmap_get(drivers, v))) {
+		*flags = (uint32_t)((uintptr_t)cached - 1);
+		return 0;
+	}
+	strbuf_addf(&key, "diff.%s.binary", v);
+	if (!git_repository_config_snapshot(&cfg, repo) && !git_config_get_bool(&b, cfg, key.buf))
+		*flags = b ? GIT_DIFF_FORCE_BINARY : GIT_DIFF_FORCE_TEXT;
+	git_error_clear();
+	git_config_free(cfg);
+	strbuf_release(&key);
+	strmap_put(drivers, v, (void *)((uintptr_t)*flags + 1), NULL);
+	return 0;
 }
 
 void fp_diff_cache_put(struct fp_diff_cache *dc, const char *key, struct fp_blob_diff *bd)

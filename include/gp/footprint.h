@@ -174,6 +174,16 @@ int footprint_blob_diff_compute(struct fp_blob_diff **out, git_repository *repo,
 				const git_oid *old, const git_oid *new,
 				const char *old_path, const char *new_path);
 void fp_diff_cache_put(struct fp_diff_cache *dc, const char *key, struct fp_blob_diff *bd);
+/*
+ * footprint_blob_diff_compute() without paths (no attribute looked up:
+ * no index read by repo), the "diff" attribute's effect given as
+ * diff_flags, which footprint_diff_flags() reads for a path (0, or -1
+ * not known; drivers: a cache of diff drivers' flags, by name).
+ */
+int footprint_blob_diff_compute_as(struct fp_blob_diff **out, git_repository *repo,
+				   const git_oid *old, const git_oid *new, uint32_t diff_flags);
+int footprint_diff_flags(uint32_t *flags, git_repository *repo, const char *path,
+			 struct strmap *drivers);
 
 /* Are f's ranges still unread?  Can they be read from two blobs (no submodule, no type change)? */
 int footprint_file_pending(const struct fp_file *f);
