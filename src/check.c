@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1424,6 +1425,111 @@ static void refine_from_bases(struct strmap *bases, struct strmap *answers, stru
 		}
 }
 
+/* --- directory renames (plain check) --- */
+
+/* Is path below directory dir? */
+static int below_dir(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && path[n] == '/';
+}
+
+/* Does commit have nothing at path (git_tree_entry_bypath() finds none)? */
+static int gone_at(git_repository *repo, const git_oid *commit, const char *path)
+{
+	git_oid unused;
+
+	return path_state(&unused, repo, commit, path) == 0;
+}
+
+/* merge.directoryRenames as git's merge takes it: unset or "conflict". */
+static int dir_renames_conflict(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	git_config_entry *e = NULL;
+	int conflict = 1;
+
+	if (git_repository_config_snapshot(&cfg, repo) < 0) {
+		git_error_clear();
+		return 1;
+	}
+	if (!git_config_get_entry(&e, cfg, "merge.directoryRenames"))
+		conflict = !strcasecmp(e->value, "conflict");
+	git_config_entry_free(e);
+	git_error_clear();
+	git_config_free(cfg);
+	return conflict;
+}
+
+/*
+ * One task renamed files out of a directory that is gone from its head,
+ * the other added a file below it (or renamed one in): git's merge-ort
+ * finds the directory renamed and, with merge.directoryRenames unset
+ * (or "conflict"), calls the added file a conflict (file location; a
+ * directory renamed to several others with no majority: directory
+ * rename split).  No shared path: the path index never pairs them.
+ * Committed work (renames are found on commits), plain check only
+ * (--exact asks git).
+ */
+static void add_dir_rename_conflicts(struct check *c, git_repository *repo)
+{
+	struct strlist *dirs;
+	size_t ta, tb, k, f, d;
+
+	if (c->nr < 2 || !dir_renames_conflict(repo))
+		return;
+	dirs = xcalloc(c->nr, sizeof(*dirs));
+	for (ta = 0; ta < c->nr; ta++) {
+		strlist_init(&dirs[ta]);
+		if (!c->fp[ta].measured)
+			continue;
+		for (f = 0; f < c->fp[ta].nr; f++) {
+			const struct fp_file *ff = &c->fp[ta].files[f];
+			char *dir;
+			char *slash;
+
+			if (ff->change != FP_RENAMED || !ff->old_path || ff->uncommitted)
+				continue;
+			dir = xstrdup(ff->old_path);
+			while ((slash = strrchr(dir, '/'))) {
+				*slash = '\0';
+				if (below_dir(ff->path, dir))
+					break;
+				if (!strlist_has(&dirs[ta], dir) && gone_at(repo, &c->fp[ta].head, dir))
+					strlist_push(&dirs[ta], dir);
+			}
+			free(dir);
+		}
+	}
+	for (ta = 0; ta < c->nr; ta++)
+		for (d = 0; d < dirs[ta].nr; d++)
+			for (tb = 0; tb < c->nr; tb++) {
+				const struct check_pair *p;
+
+				if (tb == ta || !c->fp[tb].measured)
+					continue;
+				for (k = 0; k < c->fp[tb].nr; k++) {
+					const struct fp_file *ff = &c->fp[tb].files[k];
+					size_t a = ta < tb ? ta : tb, b = ta < tb ? tb : ta;
+
+					if ((ff->change != FP_ADDED && ff->change != FP_RENAMED) ||
+					    ff->uncommitted || ff->inherited ||
+					    !below_dir(ff->path, dirs[ta].v[d]) ||
+					    (ff->old_path && below_dir(ff->old_path, dirs[ta].v[d])) ||
+					    pair_covers(c, a, b, ff->path))
+						continue;
+					p = pair_at(c, a, b, repo);
+					if (p->holds)
+						break;
+					add_base_conflict(c, repo, a, b, ff->path, "directory rename");
+				}
+			}
+	for (ta = 0; ta < c->nr; ta++)
+		strlist_clear(&dirs[ta]);
+	free(dirs);
+}
+
 /*
  * The path's merge attribute, as git's merge honours it: merge=union
  * never conflicts, -merge (binary) conflicts whenever both changed it,
@@ -2638,8 +2744,10 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		refine_by_git(&bases, &answers, c, s->repo, &c->ov[i]);
 		merge_attribute(s->repo, &c->ov[i]);
 	}
-	if (!c->exact)
+	if (!c->exact) {
 		refine_from_bases(&bases, &answers, c, s->repo);
+		add_dir_rename_conflicts(c, s->repo);
+	}
 	pair_bases_clear(&bases);
 	answers_clear(&answers);
 	if (c->exact) {
