@@ -2172,6 +2172,122 @@ out:
 }
 
 /*
+ * Plain check's content overlaps whose hunks meet or come near each
+ * other (PLAIN_NEAR lines): the footprints' ranges are libgit2's Myers
+ * diff, git merges with its histogram diff, and where hunks are near the
+ * two may part ways (bench/agree's synthetic hist and myers, random
+ * edits): git's own line scripts decide them (one git diff-tree
+ * --stdin for all, xdl_merge()'s rule, as --exact does).  Only a file
+ * both tasks modified in place, committed, from the pair's one merge
+ * base, with git's own text merge; anything git's scripts cannot
+ * settle keeps the ranges' verdict.  Hunks farther apart than
+ * PLAIN_NEAR lines are taken as the ranges say (no git run).
+ */
+#define PLAIN_NEAR 8
+
+static int ranges_near(const struct fp_file *fa, const struct fp_file *fb)
+{
+	size_t i, j;
+
+	for (i = 0; i < fa->ranges_nr; i++)
+		for (j = 0; j < fb->ranges_nr; j++) {
+			unsigned long ia = range_begin(&fa->ranges[i]), ib = range_begin(&fb->ranges[j]);
+
+			if (!(ia + fa->ranges[i].lines + PLAIN_NEAR < ib ||
+			      ib + fb->ranges[j].lines + PLAIN_NEAR < ia))
+				return 1;
+		}
+	return 0;
+}
+
+static void refine_by_scripts(struct strmap *bases, struct check *c, git_repository *repo)
+{
+	char *cand = xcalloc(c->ov_nr + 1, 1), *side = xcalloc(c->nr + 1, 1);
+	git_oid *bt = xcalloc(c->nr + 1, sizeof(*bt)), *st = xcalloc(c->nr + 1, sizeof(*st));
+	struct strmap scripts = STRMAP_INIT, pathset = STRMAP_INIT;
+	struct strlist paths = STRLIST_INIT;
+	size_t k, n = 0, any = 0;
+	int refine;
+
+	for (k = 0; k < c->ov_nr; k++) {
+		const struct overlap *o = &c->ov[k];
+		const struct fp_file *fa = o->fa, *fb = o->fb;
+		const git_oid *mb;
+		int found;
+
+		if (!fa || !fb || o->driver || strcmp(o->kind, "content") || fa->uncommitted ||
+		    fb->uncommitted || fa->change != FP_MODIFIED || fb->change != FP_MODIFIED ||
+		    strcmp(fa->path, fb->path) || !is_regular(fa->old_mode) ||
+		    fa->old_mode != fa->new_mode || fb->old_mode != fa->old_mode ||
+		    fb->new_mode != fa->old_mode || git_oid_is_zero(&fa->old_id) ||
+		    !git_oid_equal(&fa->old_id, &fb->old_id) || git_oid_is_zero(&fa->new_id) ||
+		    git_oid_is_zero(&fb->new_id) || git_oid_equal(&fa->new_id, &fb->new_id) ||
+		    !ranges_near(fa, fb))
+			continue;
+		mb = pair_merge_base(bases, c, repo, o->a, o->b);
+		if (!mb || !git_oid_equal(mb, &c->fp[o->a].merge_base) ||
+		    !git_oid_equal(mb, &c->fp[o->b].merge_base) || !gitmerge_text_merge(repo, fa->path))
+			continue;
+		cand[k] = 1;
+		any = 1;
+		side[o->a] = side[o->b] = 1;
+		strmap_put(&pathset, fa->path, NULL, &found);
+		if (!found)
+			strlist_push(&paths, fa->path);
+	}
+	if (!any || !gitmerge_config_plain(repo))
+		goto out;
+	for (k = 0; k < c->nr; k++) {
+		git_commit *mb = NULL, *head = NULL;
+
+		if (!side[k])
+			continue;
+		if (git_commit_lookup(&mb, repo, &c->fp[k].merge_base) < 0 ||
+		    git_commit_lookup(&head, repo, &c->fp[k].head) < 0) {
+			git_error_clear();
+			git_commit_free(mb);
+			git_commit_free(head);
+			goto out;
+		}
+		git_oid_cpy(&bt[n], git_commit_tree_id(mb));
+		git_oid_cpy(&st[n++], git_commit_tree_id(head));
+		git_commit_free(mb);
+		git_commit_free(head);
+	}
+	if (gitmerge_scripts(&scripts, repo, bt, st, n, paths.nr <= 200 ? &paths : NULL) < 0)
+		goto out;
+	refine = gitmerge_conflict_refine(repo);
+	for (k = 0; k < c->ov_nr; k++) {
+		struct overlap *o = &c->ov[k];
+		struct content_file cf;
+		const struct gitmerge_script *sa, *sb;
+		int rc;
+
+		if (!cand[k])
+			continue;
+		cf.path = o->fa->path;
+		cf.base = &o->fa->old_id;
+		cf.a = &o->fa->new_id;
+		cf.b = &o->fb->new_id;
+		sa = gitmerge_script_of(&scripts, cf.base, cf.a);
+		sb = gitmerge_script_of(&scripts, cf.base, cf.b);
+		if (!sa || !sb || sa->binary || sb->binary || !sa->nr || !sb->nr)
+			continue;
+		rc = gitmerge_scripts_clash(sa, sb) ? scripts_decide(repo, &cf, sa, sb, refine) : 0;
+		if (rc >= 0)
+			o->cls = rc ? OVERLAP_CONFLICT : OVERLAP_SAME_FILE;
+	}
+out:
+	free(cand);
+	free(side);
+	free(bt);
+	free(st);
+	strlist_clear(&paths);
+	strmap_clear(&pathset);
+	gitmerge_scripts_clear(&scripts);
+}
+
+/*
  * --exact for every pair not related: the pairs git must decide are asked
  * first, several git processes at a time (one per CPU, up to 8).
  */
@@ -2745,6 +2861,7 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		merge_attribute(s->repo, &c->ov[i]);
 	}
 	if (!c->exact) {
+		refine_by_scripts(&bases, c, s->repo);
 		refine_from_bases(&bases, &answers, c, s->repo);
 		add_dir_rename_conflicts(c, s->repo);
 	}
