@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -1450,6 +1451,111 @@ static void refine_from_bases(struct strmap *bases, struct strmap *answers, stru
 		}
 }
 
+/* --- directory renames (plain check) --- */
+
+/* Is path below directory dir? */
+static int below_dir(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	return !strncmp(path, dir, n) && path[n] == '/';
+}
+
+/* Does commit have nothing at path (git_tree_entry_bypath() finds none)? */
+static int gone_at(git_repository *repo, const git_oid *commit, const char *path)
+{
+	git_oid unused;
+
+	return path_state(&unused, repo, commit, path) == 0;
+}
+
+/* merge.directoryRenames as git's merge takes it: unset or "conflict". */
+static int dir_renames_conflict(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	git_config_entry *e = NULL;
+	int conflict = 1;
+
+	if (git_repository_config_snapshot(&cfg, repo) < 0) {
+		git_error_clear();
+		return 1;
+	}
+	if (!git_config_get_entry(&e, cfg, "merge.directoryRenames"))
+		conflict = !strcasecmp(e->value, "conflict");
+	git_config_entry_free(e);
+	git_error_clear();
+	git_config_free(cfg);
+	return conflict;
+}
+
+/*
+ * One task renamed files out of a directory that is gone from its head,
+ * the other added a file below it (or renamed one in): git's merge-ort
+ * finds the directory renamed and, with merge.directoryRenames unset
+ * (or "conflict"), calls the added file a conflict (file location; a
+ * directory renamed to several others with no majority: directory
+ * rename split).  No shared path: the path index never pairs them.
+ * Committed work (renames are found on commits), plain check only
+ * (--exact asks git).
+ */
+static void add_dir_rename_conflicts(struct check *c, git_repository *repo)
+{
+	struct strlist *dirs;
+	size_t ta, tb, k, f, d;
+
+	if (c->nr < 2 || !dir_renames_conflict(repo))
+		return;
+	dirs = xcalloc(c->nr, sizeof(*dirs));
+	for (ta = 0; ta < c->nr; ta++) {
+		strlist_init(&dirs[ta]);
+		if (!c->fp[ta].measured)
+			continue;
+		for (f = 0; f < c->fp[ta].nr; f++) {
+			const struct fp_file *ff = &c->fp[ta].files[f];
+			char *dir;
+			char *slash;
+
+			if (ff->change != FP_RENAMED || !ff->old_path || ff->uncommitted)
+				continue;
+			dir = xstrdup(ff->old_path);
+			while ((slash = strrchr(dir, '/'))) {
+				*slash = '\0';
+				if (below_dir(ff->path, dir))
+					break;
+				if (!strlist_has(&dirs[ta], dir) && gone_at(repo, &c->fp[ta].head, dir))
+					strlist_push(&dirs[ta], dir);
+			}
+			free(dir);
+		}
+	}
+	for (ta = 0; ta < c->nr; ta++)
+		for (d = 0; d < dirs[ta].nr; d++)
+			for (tb = 0; tb < c->nr; tb++) {
+				const struct check_pair *p;
+
+				if (tb == ta || !c->fp[tb].measured)
+					continue;
+				for (k = 0; k < c->fp[tb].nr; k++) {
+					const struct fp_file *ff = &c->fp[tb].files[k];
+					size_t a = ta < tb ? ta : tb, b = ta < tb ? tb : ta;
+
+					if ((ff->change != FP_ADDED && ff->change != FP_RENAMED) ||
+					    ff->uncommitted || ff->inherited ||
+					    !below_dir(ff->path, dirs[ta].v[d]) ||
+					    (ff->old_path && below_dir(ff->old_path, dirs[ta].v[d])) ||
+					    pair_covers(c, a, b, ff->path))
+						continue;
+					p = pair_at(c, a, b, repo);
+					if (p->holds)
+						break;
+					add_base_conflict(c, repo, a, b, ff->path, "directory rename");
+				}
+			}
+	for (ta = 0; ta < c->nr; ta++)
+		strlist_clear(&dirs[ta]);
+	free(dirs);
+}
+
 /*
  * The path's merge attribute, as git's merge honours it: merge=union
  * never conflicts, -merge (binary) conflicts whenever both changed it,
@@ -2112,6 +2218,122 @@ out:
 }
 
 /*
+ * Plain check's content overlaps whose hunks meet or come near each
+ * other (PLAIN_NEAR lines): the footprints' ranges are libgit2's Myers
+ * diff, git merges with its histogram diff, and where hunks are near the
+ * two may part ways (bench/agree's synthetic hist and myers, random
+ * edits): git's own line scripts decide them (one git diff-tree
+ * --stdin for all, xdl_merge()'s rule, as --exact does).  Only a file
+ * both tasks modified in place, committed, from the pair's one merge
+ * base, with git's own text merge; anything git's scripts cannot
+ * settle keeps the ranges' verdict.  Hunks farther apart than
+ * PLAIN_NEAR lines are taken as the ranges say (no git run).
+ */
+#define PLAIN_NEAR 8
+
+static int ranges_near(const struct fp_file *fa, const struct fp_file *fb)
+{
+	size_t i, j;
+
+	for (i = 0; i < fa->ranges_nr; i++)
+		for (j = 0; j < fb->ranges_nr; j++) {
+			unsigned long ia = range_begin(&fa->ranges[i]), ib = range_begin(&fb->ranges[j]);
+
+			if (!(ia + fa->ranges[i].lines + PLAIN_NEAR < ib ||
+			      ib + fb->ranges[j].lines + PLAIN_NEAR < ia))
+				return 1;
+		}
+	return 0;
+}
+
+static void refine_by_scripts(struct strmap *bases, struct check *c, git_repository *repo)
+{
+	char *cand = xcalloc(c->ov_nr + 1, 1), *side = xcalloc(c->nr + 1, 1);
+	git_oid *bt = xcalloc(c->nr + 1, sizeof(*bt)), *st = xcalloc(c->nr + 1, sizeof(*st));
+	struct strmap scripts = STRMAP_INIT, pathset = STRMAP_INIT;
+	struct strlist paths = STRLIST_INIT;
+	size_t k, n = 0, any = 0;
+	int refine;
+
+	for (k = 0; k < c->ov_nr; k++) {
+		const struct overlap *o = &c->ov[k];
+		const struct fp_file *fa = o->fa, *fb = o->fb;
+		const git_oid *mb;
+		int found;
+
+		if (!fa || !fb || o->driver || strcmp(o->kind, "content") || fa->uncommitted ||
+		    fb->uncommitted || fa->change != FP_MODIFIED || fb->change != FP_MODIFIED ||
+		    strcmp(fa->path, fb->path) || !is_regular(fa->old_mode) ||
+		    fa->old_mode != fa->new_mode || fb->old_mode != fa->old_mode ||
+		    fb->new_mode != fa->old_mode || git_oid_is_zero(&fa->old_id) ||
+		    !git_oid_equal(&fa->old_id, &fb->old_id) || git_oid_is_zero(&fa->new_id) ||
+		    git_oid_is_zero(&fb->new_id) || git_oid_equal(&fa->new_id, &fb->new_id) ||
+		    !ranges_near(fa, fb))
+			continue;
+		mb = pair_merge_base(bases, c, repo, o->a, o->b);
+		if (!mb || !git_oid_equal(mb, &c->fp[o->a].merge_base) ||
+		    !git_oid_equal(mb, &c->fp[o->b].merge_base) || !gitmerge_text_merge(repo, fa->path))
+			continue;
+		cand[k] = 1;
+		any = 1;
+		side[o->a] = side[o->b] = 1;
+		strmap_put(&pathset, fa->path, NULL, &found);
+		if (!found)
+			strlist_push(&paths, fa->path);
+	}
+	if (!any || !gitmerge_config_plain(repo))
+		goto out;
+	for (k = 0; k < c->nr; k++) {
+		git_commit *mb = NULL, *head = NULL;
+
+		if (!side[k])
+			continue;
+		if (git_commit_lookup(&mb, repo, &c->fp[k].merge_base) < 0 ||
+		    git_commit_lookup(&head, repo, &c->fp[k].head) < 0) {
+			git_error_clear();
+			git_commit_free(mb);
+			git_commit_free(head);
+			goto out;
+		}
+		git_oid_cpy(&bt[n], git_commit_tree_id(mb));
+		git_oid_cpy(&st[n++], git_commit_tree_id(head));
+		git_commit_free(mb);
+		git_commit_free(head);
+	}
+	if (gitmerge_scripts(&scripts, repo, bt, st, n, paths.nr <= 200 ? &paths : NULL) < 0)
+		goto out;
+	refine = gitmerge_conflict_refine(repo);
+	for (k = 0; k < c->ov_nr; k++) {
+		struct overlap *o = &c->ov[k];
+		struct content_file cf;
+		const struct gitmerge_script *sa, *sb;
+		int rc;
+
+		if (!cand[k])
+			continue;
+		cf.path = o->fa->path;
+		cf.base = &o->fa->old_id;
+		cf.a = &o->fa->new_id;
+		cf.b = &o->fb->new_id;
+		sa = gitmerge_script_of(&scripts, cf.base, cf.a);
+		sb = gitmerge_script_of(&scripts, cf.base, cf.b);
+		if (!sa || !sb || sa->binary || sb->binary || !sa->nr || !sb->nr)
+			continue;
+		rc = gitmerge_scripts_clash(sa, sb) ? scripts_decide(repo, &cf, sa, sb, refine) : 0;
+		if (rc >= 0)
+			o->cls = rc ? OVERLAP_CONFLICT : OVERLAP_SAME_FILE;
+	}
+out:
+	free(cand);
+	free(side);
+	free(bt);
+	free(st);
+	strlist_clear(&paths);
+	strmap_clear(&pathset);
+	gitmerge_scripts_clear(&scripts);
+}
+
+/*
  * --exact for every pair not related: the pairs git must decide are asked
  * first, several git processes at a time (one per CPU, up to 8).
  */
@@ -2684,8 +2906,11 @@ int check_run(struct check *c, struct session *s, const size_t *sel, size_t nr,
 		refine_by_git(&bases, &answers, c, s->repo, &c->ov[i]);
 		merge_attribute(s->repo, &c->ov[i]);
 	}
-	if (!c->exact)
+	if (!c->exact) {
+		refine_by_scripts(&bases, c, s->repo);
 		refine_from_bases(&bases, &answers, c, s->repo);
+		add_dir_rename_conflicts(c, s->repo);
+	}
 	pair_bases_clear(&bases);
 	answers_clear(&answers);
 	if (c->exact) {
