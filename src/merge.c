@@ -1995,30 +1995,31 @@ static char *rename_source(struct mctx *c, const git_oid *base, const git_oid *s
 			deleted++;
 	if (deleted > GITMERGE_RENAME_LIMIT)
 		goto out;
-	for (i = 0; i < ts.nr && best_score < 100; i++) {
+	/* an exact rename first, as git */
+	for (i = 0; i < ts.nr; i++)
+		if (!ts.ch[i].new_mode && is_file_mode(ts.ch[i].old_mode) &&
+		    git_oid_equal(&ts.ch[i].old_id, &to->new_id)) {
+			best = xstrdup(ts.ch[i].path);
+			goto out;
+		}
+	if (git_hashsig_create(&sig, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob),
+			       GIT_HASHSIG_SMART_WHITESPACE) < 0)
+		goto out;	/* too small to compare */
+	for (i = 0; i < ts.nr; i++) {
 		const struct tree_change *d = &ts.ch[i];
 		int score;
 
-		if (d->new_mode || !is_file_mode(d->old_mode))
+		if (d->new_mode || !is_file_mode(d->old_mode) ||
+		    git_blob_lookup(&cand, c->repo, &d->old_id) < 0)
 			continue;
-		if (git_oid_equal(&d->old_id, &to->new_id)) {
-			score = 100;
-		} else {
-			if (!sig && git_hashsig_create(&sig, git_blob_rawcontent(blob),
-						       (size_t)git_blob_rawsize(blob),
-						       GIT_HASHSIG_SMART_WHITESPACE) < 0)
-				goto out;
-			if (git_blob_lookup(&cand, c->repo, &d->old_id) < 0)
-				goto out;
-			score = git_hashsig_create(&csig, git_blob_rawcontent(cand),
-						   (size_t)git_blob_rawsize(cand),
-						   GIT_HASHSIG_SMART_WHITESPACE) < 0 ? 0 :
-				git_hashsig_compare(sig, csig);
-			git_hashsig_free(csig);
-			csig = NULL;
-			git_blob_free(cand);
-			cand = NULL;
-		}
+		score = git_hashsig_create(&csig, git_blob_rawcontent(cand),
+					   (size_t)git_blob_rawsize(cand),
+					   GIT_HASHSIG_SMART_WHITESPACE) < 0 ? 0 :
+			git_hashsig_compare(sig, csig);
+		git_hashsig_free(csig);
+		csig = NULL;
+		git_blob_free(cand);
+		cand = NULL;
 		if (score > best_score) {
 			best_score = score;
 			free(best);
@@ -3065,12 +3066,6 @@ static int bases_resolve(struct mctx *c, const git_oid *base_tree, const struct 
 }
 
 /*
- * Does merging head into tip need git (gitmerge_needed())?  The merge
- * base is prepare()'s; the tip's side comes from c->tip.  When not, and
- * the merge is disjoint, *disjoint is set and *tree is the merged tree.
- * 1 or 0, or -1 (reported).
- */
-/*
  * Would libgit2's rename detection be slower than asking git?  For each
  * side, libgit2 1.5 compares every path the side deleted with every path
  * it added, all of them, reading and hashing each added file (git's
@@ -3100,6 +3095,12 @@ static int renames_costly(const struct tree_side *a, const struct tree_side *b)
 	return side_renames_costly(a) || side_renames_costly(b);
 }
 
+/*
+ * Does merging head into tip need git (gitmerge_needed())?  The merge
+ * base is prepare()'s; the tip's side comes from c->tip.  When not, and
+ * the merge is disjoint, *disjoint is set and *tree is the merged tree.
+ * 1 or 0, or -1 (reported).
+ */
 static int need_git(struct mctx *c, git_commit *tc, git_commit *hc, int *disjoint, git_oid *tree)
 {
 	git_commit *bc = NULL;
