@@ -72,6 +72,19 @@ test_expect_success 'min-free-memory (measured value overridden for the test): n
 	grep "2 done" out
 '
 
+# wait_held <repo> <id> <gate> <run pid>: wait until the run holds task
+# <id> back at <gate> (its state file says so).  No time limit but one only
+# a hang reaches (5 minutes); fails at once if the run ended first.
+wait_held () {
+	n=0
+	until grep -q "waiting = $3" "$(state_dir "$1")/tasks/$2" 2>/dev/null
+	do
+		! pid_gone "$4" || { echo "the run ended before it held $2 back"; return 1; }
+		n=$((n + 1)) && test $n -lt 3000 || { echo "the run never held $2 back"; return 1; }
+		sleep 0.1
+	done
+}
+
 test_expect_success TMPFS 'disk freed while the run waits: the held tasks start then' '
 	mkrepo refill "$MNT/wt2" &&
 	git -C refill config -f .gitparallel parallel.min-free-disk 1M &&
@@ -79,8 +92,7 @@ test_expect_success TMPFS 'disk freed while the run waits: the held tasks start 
 	dd if=/dev/zero of="$MNT/filler" bs=1k count=1500 2>/dev/null &&
 	{ (cd refill && exec git-parallel run >../out 2>../err) & } &&
 	echo $! >run.pid &&
-	n=0 && while ! grep -q "waiting = min-free-disk" "$(state_dir refill)/tasks/T1" 2>/dev/null
-	do n=$((n + 1)); test $n -lt 300 || break; sleep 0.1; done &&
+	wait_held refill T1 min-free-disk $(cat run.pid) &&
 	(cd refill && git parallel status) >status.out &&
 	cat status.out &&
 	grep "waiting: min-free-disk: less than 1M free" status.out &&
@@ -104,8 +116,7 @@ test_expect_success 'SIGINT while the pool waits: it stops at once; the tasks st
 	git -C intr config -f .gitparallel parallel.wait-timeout 60s &&
 	{ (cd intr && GIT_PARALLEL_TEST_FREE_MEMORY=1G exec git-parallel run >../out 2>../err) & } &&
 	echo $! >run.pid &&
-	n=0 && while ! grep -q "waiting = min-free-memory" "$(state_dir intr)/tasks/T1" 2>/dev/null
-	do n=$((n + 1)); test $n -lt 300 || break; sleep 0.1; done &&
+	wait_held intr T1 min-free-memory $(cat run.pid) &&
 	(cd intr && git parallel status) >status.out &&
 	grep "waiting: min-free-memory: less than 2G of memory available" status.out &&
 	kill -INT $(cat run.pid) &&
@@ -126,8 +137,7 @@ test_expect_success 'kill -9 while the pool waits: status does not claim a wait;
 	git -C k9 config -f .gitparallel parallel.wait-timeout 60s &&
 	{ (cd k9 && GIT_PARALLEL_TEST_FREE_MEMORY=1G exec git-parallel run >../out 2>../err) & } &&
 	echo $! >run.pid &&
-	n=0 && while ! grep -q "waiting = min-free-memory" "$(state_dir k9)/tasks/T1" 2>/dev/null
-	do n=$((n + 1)); test $n -lt 300 || break; sleep 0.1; done &&
+	wait_held k9 T1 min-free-memory $(cat run.pid) &&
 	kill -9 $(cat run.pid) &&
 	{ wait $(cat run.pid); echo $? >rc; } &&
 	echo 137 >expect && test_cmp expect rc &&

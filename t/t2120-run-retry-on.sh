@@ -23,8 +23,15 @@ test_expect_success 'setup: a rate-limited fake agent' '
 		exit 1
 	fi
 	grep -q "^$id .* then-fail" "$t/limits" && { echo "some other error"; exit 2; }
-	test -n "$AGENT_SLEEP" && sleep "$AGENT_SLEEP"
+	# AGENT_AFTER: finish only once run has printed that line (a bound only a hang hits)
+	n=0
+	while test -n "$AGENT_AFTER" && ! grep -q "$AGENT_AFTER" "$t/err" 2>/dev/null
+	do
+		n=$((n + 1)) && test $n -lt 3000 || exit 3
+		sleep 0.05
+	done
 	echo "$id was here" >>"$id.txt"
+	echo "$id end $(date +%s.%N)" >>"$t/times"
 	EOF
 	chmod +x agent.sh
 '
@@ -115,22 +122,30 @@ test_expect_success 'the whole pool pauses: a free slot stays empty until the ba
 	git -C pool config -f .gitparallel parallel.backoff-base 4s &&
 	git -C pool config -f .gitparallel parallel.backoff-max 4s &&
 	echo "T1 1" >limits &&
-	# T2 holds its slot a little; T3 waits for a slot, which frees during the pause
-	(cd pool && AGENT_SLEEP=0.3 git parallel run -j 2 >../out 2>../err) &&
+	# T2 holds its slot until run has begun the pause (an event, not a time);
+	# T3 waits for a slot, which frees during the pause
+	(cd pool && AGENT_AFTER="T1 rate limited" git parallel run -j 2 >../out 2>../err) &&
 	cat err times &&
 	grep "3 done" out &&
 	grep "T3 waiting: backoff: a task was rate limited; the pool pauses for" err &&
 	limited=$(sed -n "s/^T1 limited //p" times) &&
 	t3=$(sed -n "s/^T3 start //p" times) &&
 	t1again=$(sed -n "s/^T1 start //p" times | tail -1) &&
-	# the pause is 2-4 s (4 s, jittered down to half at most); T2 ends well within it
-	python3 -c "import sys; l, a, b = map(float, sys.argv[1:]); assert a - l >= 2.0 and b - l >= 2.0, (a - l, b - l)" \
-		"$limited" "$t3" "$t1again"
+	t2end=$(sed -n "s/^T2 end //p" times) &&
+	# the pause is 2-4 s (4 s, jittered down to half at most); T2 ends within it
+	python3 -c "import sys; l, a, b, e = map(float, sys.argv[1:]); assert a - l >= 2.0 and b - l >= 2.0 and l <= e <= a, (a - l, b - l, e - l)" \
+		"$limited" "$t3" "$t1again" "$t2end" &&
+	echo "$t2end $t3" >pool-times
 '
 
+# T1 waited the whole pause (>= 2 s from its limit, however loaded the
+# machine); T3 from the moment T2 freed a slot (time the pause measured, not
+# a guess at how fast T2 ends): at least that interval less the time run
+# takes to see T2 end and start T3.
 test_expect_success 'report counts the backoff as waiting, per task and in total' '
 	(cd pool && git parallel report --format=json) >rep.json &&
-	json_get rep.json "d[\"totals\"][\"wait_time\"] >= 1.9 and d[\"tasks\"][2][\"wait_time\"] > 1 and d[\"tasks\"][0][\"wait_time\"] >= 1.9" >actual &&
+	read t2end t3 <pool-times &&
+	json_get rep.json "d[\"totals\"][\"wait_time\"] >= 1.9 and d[\"tasks\"][0][\"wait_time\"] >= 1.9 and d[\"tasks\"][2][\"wait_time\"] > 0 and d[\"tasks\"][2][\"wait_time\"] >= $t3 - $t2end - 0.5" >actual &&
 	echo True >expect && test_cmp expect actual &&
 	(cd pool && git parallel report) >rep.txt &&
 	grep "wait time [0-9.]*[1-9]" rep.txt
