@@ -1552,21 +1552,24 @@ static int text_merge_once(struct strmap *text_merge, git_repository *repo, cons
 /*
  * Can the pair's merge be decided from git's line scripts alone?  Both
  * sides measured from their one merge base, all committed; neither
- * deleted, renamed, type-changed anything or touched a submodule (so
- * git has no rename, directory rename or file/directory case to
- * judge); no file added where the other side added a directory; and
- * every path both changed either changed the same way or is a text
+ * renamed, type-changed anything or touched a submodule, and the pair
+ * did not both delete and add files (so git has no rename, directory
+ * rename or file/directory case to judge: merge-ort pairs a side's
+ * deleted files with its added ones only); no file added where the
+ * other side added a directory; and every path both changed either
+ * changed the same way (deleted on both sides included) or is a text
  * file both modified in place (same mode, no merge attribute; a diff
  * attribute changes only how git shows a diff, and one that makes the
  * file binary shows in the scripts, which then send the pair to git):
- * those go into files.  1 yes, 0 no: git merges it.
+ * those go into files.  A file one side deleted and the other changed
+ * is git's to judge.  1 yes, 0 no: git merges it.
  */
 static int content_only(struct content_files *files, const struct check *c, git_repository *repo,
 			const struct check_pair *p, struct strmap *text_merge)
 {
 	const struct footprint *fa = &c->fp[p->a], *fb = &c->fp[p->b];
 	git_oidarray bases = { 0 };
-	size_t i, j;
+	size_t i, j, added = 0, deleted = 0;
 	int ok = 0;
 
 	files->nr = 0;
@@ -1584,14 +1587,16 @@ static int content_only(struct content_files *files, const struct check *c, git_
 		for (j = 0; j < fp->nr; j++) {
 			const struct fp_file *f = &fp->files[j];
 
-			if ((f->change != FP_ADDED && f->change != FP_MODIFIED) ||
+			if ((f->change != FP_ADDED && f->change != FP_MODIFIED && f->change != FP_DELETED) ||
 			    f->old_mode == GIT_FILEMODE_COMMIT || f->new_mode == GIT_FILEMODE_COMMIT)
 				goto out;
+			added += f->change == FP_ADDED;
+			deleted += f->change == FP_DELETED;
 		}
 	}
-	if (adds_clash(fa, fb) || adds_clash(fb, fa))
+	if ((added && deleted) || adds_clash(fa, fb) || adds_clash(fb, fa))
 		goto out;
-	/* both lists are sorted by path (all are adds and in-place changes) */
+	/* both lists are sorted by path (adds, deletions, in-place changes: one path each) */
 	for (i = 0, j = 0; i < fa->nr && j < fb->nr;) {
 		const struct fp_file *x = &fa->files[i], *y = &fb->files[j];
 		int cmp = strcmp(x->path, y->path);
@@ -1606,6 +1611,8 @@ static int content_only(struct content_files *files, const struct check *c, git_
 		}
 		i++;
 		j++;
+		if (x->change == FP_DELETED && y->change == FP_DELETED)
+			continue;	/* deleted on both sides */
 		if (x->new_mode == y->new_mode && git_oid_equal(&x->new_id, &y->new_id) &&
 		    !git_oid_is_zero(&x->new_id))
 			continue;	/* the same result on both sides */

@@ -3,7 +3,8 @@
 test_description='check --exact diffs each task'"'"'s changes once to tell which pairs git must merge
 
 Of more tasks than check starts git merge-tree for early, a pair that
-git'"'"'s line scripts cannot decide (here: each task deletes a file) is
+git'"'"'s line scripts cannot decide (here: each task deletes a file and adds
+one: a rename to git, maybe) is
 merged by git merge-tree when libgit2'"'"'s merge may not be git'"'"'s (both
 changed a path, a rename, a directory rename), else by libgit2; to
 tell, each side'"'"'s changes since the pair'"'"'s merge base.  Tasks on one
@@ -13,7 +14,7 @@ prints how many; before, twelve for six pairs).  The verdicts and paths are git 
 
 . ./test-lib.sh
 
-test_expect_success 'setup: four tasks, each deleting a file and changing one file, two of them on one line' '
+test_expect_success 'setup: four tasks, each deleting a file, adding one and changing a shared one' '
 	new_repo repo &&
 	for f in a b c d shared; do
 		test_seq 1 20 | sed "s/^/$f line /" >repo/$f.txt || return 1
@@ -21,16 +22,16 @@ test_expect_success 'setup: four tasks, each deleting a file and changing one fi
 	cat >repo/tasks.ini <<-\EOF &&
 	[task "T1"]
 		title = one
-		command = git rm -q a.txt && sed -i 3s/line/one/ shared.txt
+		command = git rm -q a.txt && echo 1 >new1.txt && git add new1.txt && sed -i 3s/line/one/ shared.txt
 	[task "T2"]
 		title = two
-		command = git rm -q b.txt && sed -i 3s/line/two/ shared.txt
+		command = git rm -q b.txt && echo 2 >new2.txt && git add new2.txt && sed -i 3s/line/two/ shared.txt
 	[task "T3"]
 		title = three
-		command = git rm -q c.txt && sed -i 10s/line/three/ shared.txt
+		command = git rm -q c.txt && echo 3 >new3.txt && git add new3.txt && sed -i 10s/line/three/ shared.txt
 	[task "T4"]
 		title = four
-		command = git rm -q d.txt && sed -i 17s/line/four/ shared.txt
+		command = git rm -q d.txt && echo 4 >new4.txt && git add new4.txt && sed -i 17s/line/four/ shared.txt
 	EOF
 	git -C repo add -A && git -C repo commit -q -m base &&
 	(cd repo && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 >/dev/null 2>&1) &&
