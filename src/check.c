@@ -1999,21 +1999,24 @@ static int text_merge_once(struct strmap *text_merge, git_repository *repo, cons
 /*
  * Can the pair's merge be decided from git's line scripts alone?  Both
  * sides measured from their one merge base, all committed; neither
- * deleted, renamed, type-changed anything or touched a submodule (so
- * git has no rename, directory rename or file/directory case to
- * judge); no file added where the other side added a directory; and
- * every path both changed either changed the same way or is a text
+ * renamed, type-changed anything or touched a submodule, and the pair
+ * did not both delete and add files (so git has no rename, directory
+ * rename or file/directory case to judge: merge-ort pairs a side's
+ * deleted files with its added ones only); no file added where the
+ * other side added a directory; and every path both changed either
+ * changed the same way (deleted on both sides included) or is a text
  * file both modified in place (same mode, no merge attribute; a diff
  * attribute changes only how git shows a diff, and one that makes the
  * file binary shows in the scripts, which then send the pair to git):
- * those go into files.  1 yes, 0 no: git merges it.
+ * those go into files.  A file one side deleted and the other changed
+ * is git's to judge.  1 yes, 0 no: git merges it.
  */
 static int content_only(struct content_files *files, const struct check *c, git_repository *repo,
 			const struct check_pair *p, struct strmap *text_merge)
 {
 	const struct footprint *fa = &c->fp[p->a], *fb = &c->fp[p->b];
 	git_oidarray bases = { 0 };
-	size_t i, j;
+	size_t i, j, added = 0, deleted = 0;
 	int ok = 0;
 
 	files->nr = 0;
@@ -2031,14 +2034,16 @@ static int content_only(struct content_files *files, const struct check *c, git_
 		for (j = 0; j < fp->nr; j++) {
 			const struct fp_file *f = &fp->files[j];
 
-			if ((f->change != FP_ADDED && f->change != FP_MODIFIED) ||
+			if ((f->change != FP_ADDED && f->change != FP_MODIFIED && f->change != FP_DELETED) ||
 			    f->old_mode == GIT_FILEMODE_COMMIT || f->new_mode == GIT_FILEMODE_COMMIT)
 				goto out;
+			added += f->change == FP_ADDED;
+			deleted += f->change == FP_DELETED;
 		}
 	}
-	if (adds_clash(fa, fb) || adds_clash(fb, fa))
+	if ((added && deleted) || adds_clash(fa, fb) || adds_clash(fb, fa))
 		goto out;
-	/* both lists are sorted by path (all are adds and in-place changes) */
+	/* both lists are sorted by path (adds, deletions, in-place changes: one path each) */
 	for (i = 0, j = 0; i < fa->nr && j < fb->nr;) {
 		const struct fp_file *x = &fa->files[i], *y = &fb->files[j];
 		int cmp = strcmp(x->path, y->path);
@@ -2053,6 +2058,8 @@ static int content_only(struct content_files *files, const struct check *c, git_
 		}
 		i++;
 		j++;
+		if (x->change == FP_DELETED && y->change == FP_DELETED)
+			continue;	/* deleted on both sides */
 		if (x->new_mode == y->new_mode && git_oid_equal(&x->new_id, &y->new_id) &&
 		    !git_oid_is_zero(&x->new_id))
 			continue;	/* the same result on both sides */
@@ -2334,6 +2341,82 @@ out:
 }
 
 /*
+ * The changes from commit base to commit head (struct tree_side), diffed
+ * once per check (sides: "<base tree> <head tree>" -> struct tree_side *).
+ * NULL when libgit2 failed (its error left for the caller).
+ */
+static const struct tree_side *side_once(struct check *c, struct strmap *sides, git_repository *repo,
+					 const git_oid *base, const git_oid *head)
+{
+	git_commit *bc = NULL, *hc = NULL;
+	struct tree_side *s = NULL;
+	char key[2 * GIT_OID_HEXSZ + 2], bh[GIT_OID_HEXSZ + 1], hh[GIT_OID_HEXSZ + 1];
+
+	if (git_commit_lookup(&bc, repo, base) < 0 || git_commit_lookup(&hc, repo, head) < 0)
+		goto out;
+	snprintf(key, sizeof(key), "%s %s", git_oid_tostr(bh, sizeof(bh), git_commit_tree_id(bc)),
+		 git_oid_tostr(hh, sizeof(hh), git_commit_tree_id(hc)));
+	if ((s = strmap_get(sides, key)))
+		goto out;
+	s = xcalloc(1, sizeof(*s));
+	tree_side_init(s);
+	c->sides_diffed++;
+	if (tree_side_diff(s, repo, git_commit_tree_id(bc), git_commit_tree_id(hc)) < 0) {
+		tree_side_release(s);
+		free(s);
+		s = NULL;
+		goto out;
+	}
+	strmap_put(sides, key, s, NULL);
+out:
+	git_commit_free(hc);
+	git_commit_free(bc);
+	return s;
+}
+
+static void sides_clear(struct strmap *sides)
+{
+	size_t k;
+
+	for (k = 0; k < sides->size; k++)
+		if (sides->v[k].key) {
+			tree_side_release(sides->v[k].value);
+			free(sides->v[k].value);
+		}
+	strmap_clear(sides);
+}
+
+/*
+ * gitmerge_needed() of the pair ours, theirs, each task's changes since
+ * the merge base diffed once (side_once()): of many tasks on one base,
+ * every pair diffed both of its tasks again.  1 git must merge it, 0
+ * libgit2 may, -1 (reported).
+ */
+static int needed_once(struct check *c, struct strmap *sides, git_repository *repo,
+		       const git_oid *ours, const git_oid *theirs)
+{
+	git_oidarray bases = { 0 };
+	const struct tree_side *o, *t;
+	char oh[GIT_OID_HEXSZ + 1], th[GIT_OID_HEXSZ + 1];
+	int ret;
+
+	if (git_merge_bases(&bases, repo, ours, theirs) < 0 || bases.count != 1) {
+		git_error_clear();
+		git_oidarray_dispose(&bases);
+		return 1;	/* no base, or several: git's recursive base decides */
+	}
+	if (!(o = side_once(c, sides, repo, &bases.ids[0], ours)) ||
+	    !(t = side_once(c, sides, repo, &bases.ids[0], theirs)))
+		ret = error("cannot compare '%s' and '%s' with their merge base: %s",
+			    git_oid_tostr(oh, sizeof(oh), ours), git_oid_tostr(th, sizeof(th), theirs),
+			    gp_git_error());
+	else
+		ret = gitmerge_needed_sides(o, t);
+	git_oidarray_dispose(&bases);
+	return ret;
+}
+
+/*
  * --exact for every pair not related: the pairs git must decide are asked
  * first, several git processes at a time (one per CPU, up to 8).
  */
@@ -2346,6 +2429,7 @@ static int exact_pairs(struct check *c, git_repository *repo)
 	struct gitmerge *g = xcalloc(n + 1, sizeof(*g)), none;
 	struct gitmerge *early = xcalloc(n + 1, sizeof(*early));
 	struct gitmerge *decided = xcalloc(n + 1, sizeof(*decided));
+	struct strmap sides = STRMAP_INIT;
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 	int ret = 0;
 
@@ -2370,12 +2454,13 @@ static int exact_pairs(struct check *c, git_repository *repo)
 
 		if (p->related || need[i] != -2)
 			continue;
-		need[i] = gitmerge_needed(repo, &c->fp[p->a].head, &c->fp[p->b].head);
+		need[i] = needed_once(c, &sides, repo, &c->fp[p->a].head, &c->fp[p->b].head);
 		if (need[i] < 0) {
 			ret = -1;
 			goto out;
 		}
 	}
+	sides_clear(&sides);
 	for (i = 0; i < n; i++) {
 		struct check_pair *p = &c->pairs[i];
 
@@ -2414,6 +2499,7 @@ static int exact_pairs(struct check *c, git_repository *repo)
 			ret = -1;
 	}
 out:
+	sides_clear(&sides);
 	for (i = 0; i < k; i++)
 		gitmerge_release(&g[i]);
 	for (i = 0; i < n; i++) {

@@ -449,6 +449,8 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	test_hook("GIT_PARALLEL_TEST_HOOK_CHECK_MEASURED");
 	if (getenv("GIT_PARALLEL_TEST_COUNT_DIFFS"))
 		fprintf(stderr, "check: %lu blob diffs\n", footprint_blob_diffs());
+	if (getenv("GIT_PARALLEL_TEST_COUNT_SIDES"))
+		fprintf(stderr, "check: %zu task sides diffed for git merge-tree's need\n", c.sides_diffed);
 	if (json)
 		print_json(&s, &c, !(flags & CHECK_NO_UNCOMMITTED));
 	else

@@ -86,6 +86,7 @@ struct check {
 	git_repository *early_repo;
 	size_t unnamed;		/* pairs git conflicts on naming no path (--exact) */
 	struct fp_diff_cache dc;	/* each file's blob diff, computed once */
+	size_t sides_diffed;	/* --exact: tasks' changes diffed for gitmerge_needed() (tests) */
 };
 
 enum check_flags {
