@@ -1362,11 +1362,69 @@ static int pair_covers(const struct check *c, size_t ta, size_t tb, const char *
  * is a conflict of the pair.  Plain check only: --exact asks git of
  * every pair.
  */
+#define OWN_COMMITS_MAX 10000
+
+/*
+ * The commits of fp's branch since its merge base (hex -> NULL), or -1
+ * when they cannot be listed (or are more than OWN_COMMITS_MAX).
+ */
+static int own_commits(struct strmap *out, git_repository *repo, const struct footprint *fp)
+{
+	git_revwalk *w = NULL;
+	git_oid id;
+	char hex[GIT_OID_HEXSZ + 1];
+	int ret = -1, rc;
+
+	if (git_revwalk_new(&w, repo) < 0 || git_revwalk_push(w, &fp->head) < 0 ||
+	    git_revwalk_hide(w, &fp->merge_base) < 0)
+		goto out;
+	while (!(rc = git_revwalk_next(&id, w))) {
+		if (out->nr >= OWN_COMMITS_MAX)
+			goto out;
+		git_oid_tostr(hex, sizeof(hex), &id);
+		strmap_put(out, hex, NULL, NULL);
+	}
+	ret = rc == GIT_ITEROVER ? 0 : -1;
+out:
+	git_error_clear();
+	git_revwalk_free(w);
+	return ret;
+}
+
+/*
+ * Can the pair share history beyond their one merge base with the
+ * pinned base?  Not when both branches start from the same one and
+ * have no commit since in common: then it is the pair's only merge
+ * base (every other common ancestor is one of its ancestors), and no
+ * git merge-base walk per pair is needed.
+ */
+static int may_share(struct strmap *own, int *own_ok, const struct check *c, size_t ta, size_t tb)
+{
+	const struct strmap *x, *y;
+	size_t k;
+
+	if (!git_oid_equal(&c->fp[ta].merge_base, &c->fp[tb].merge_base) || own_ok[ta] < 0 ||
+	    own_ok[tb] < 0)
+		return 1;
+	x = own[ta].nr <= own[tb].nr ? &own[ta] : &own[tb];
+	y = x == &own[ta] ? &own[tb] : &own[ta];
+	for (k = 0; k < x->size; k++)
+		if (x->v[k].key && strmap_contains(y, x->v[k].key))
+			return 1;
+	return 0;
+}
+
 static void refine_from_bases(struct strmap *bases, struct strmap *answers, struct check *c,
 			      git_repository *repo)
 {
+	struct strmap *own = xcalloc(c->nr + 1, sizeof(*own));
+	int *own_ok = xcalloc(c->nr + 1, sizeof(*own_ok));
 	size_t ta, tb, k;
 
+	for (ta = 0; ta < c->nr; ta++) {
+		strmap_init(&own[ta]);
+		own_ok[ta] = c->fp[ta].measured ? own_commits(&own[ta], repo, &c->fp[ta]) : -1;
+	}
 	for (ta = 0; ta < c->nr; ta++)
 		for (tb = ta + 1; tb < c->nr; tb++) {
 			const struct footprint *pa = &c->fp[ta], *pb = &c->fp[tb];
@@ -1376,7 +1434,7 @@ static void refine_from_bases(struct strmap *bases, struct strmap *answers, stru
 			struct gitmerge *g;
 			char key[64];
 
-			if (!pa->measured || !pb->measured)
+			if (!pa->measured || !pb->measured || !may_share(own, own_ok, c, ta, tb))
 				continue;
 			mb = pair_bases(bases, c, repo, ta, tb);
 			if (!mb->nr || (mb->nr == 1 && git_oid_equal(&mb->ids[0], &pa->merge_base) &&
@@ -1449,6 +1507,10 @@ static void refine_from_bases(struct strmap *bases, struct strmap *answers, stru
 			strlist_clear(&ask);
 			strlist_clear(&kinds);
 		}
+	for (ta = 0; ta < c->nr; ta++)
+		strmap_clear(&own[ta]);
+	free(own);
+	free(own_ok);
 }
 
 /* --- directory renames (plain check) --- */
