@@ -755,7 +755,8 @@ int worktree_remove_half_renamed_lock(git_repository *repo, const char *ref)
 
 char *worktree_branch_lock(git_repository *repo, const char *ref)
 {
-	static const char *const fmt[] = { "%.*s/%s.lock", "%.*s/logs/%s.lock", "%.*s/packed-refs.lock" };
+	/* not the reflog's: libgit2 deletes a reflog whatever holds its lock (t8622) */
+	static const char *const fmt[] = { "%.*s/%s.lock", "%.*s/packed-refs.lock" };
 	const char *common = git_repository_commondir(repo);
 	int n = (int)strlen(common), i;
 	struct stat st;
@@ -764,7 +765,7 @@ char *worktree_branch_lock(git_repository *repo, const char *ref)
 		n--;
 	/* a lock that is the file itself was left by a killed command: not held */
 	worktree_remove_half_renamed_lock(repo, ref);
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 2; i++) {
 		char *lock = xstrfmt(fmt[i], n, common, ref);
 
 		if (!lstat(lock, &st))

@@ -16,15 +16,20 @@ stay.'
 write_fault_agent agent
 CMD="\"$TRASH_DIRECTORY/agent\""
 
-test_expect_success 'setup: two tasks run; a dead pid, and a live one (this shell)' '
+# new_dead: the pid of a process that just ended, in ./dead (taken anew
+# by each test: pids wrap around, and a live process may reuse an old one)
+new_dead () {
+	sh -c "echo \$\$" >dead && pid_gone $(cat dead)
+}
+
+test_expect_success 'setup: two tasks run; a live pid (this shell)' '
 	ini_tasks a A B &&
 	(cd a && git parallel run --command "$CMD" >/dev/null 2>&1) &&
-	sh -c "echo \$\$" >dead && pid_gone $(cat dead) &&
 	echo $$ >live && ! pid_gone $(cat live)
 '
 
 test_expect_success 'check sweeps a worktree git directory: dead pids only, our names only' '
-	dead=$(cat dead) && live=$(cat live) &&
+	new_dead && dead=$(cat dead) && live=$(cat live) &&
 	gd=$(git -C a.parallel/A rev-parse --absolute-git-dir) &&
 	for f in gp-index-checked.tmp.$dead gp-clock.tmp.$dead \
 		 gp-index-checked.tmp.$live gp-clock.tmp.$live other.tmp.$dead
@@ -50,7 +55,7 @@ test_expect_success 'a check leaves no scratch file of its own' '
 '
 
 test_expect_success 'taking the state lock sweeps prompts/ and tasks/' '
-	dead=$(cat dead) && live=$(cat live) &&
+	new_dead && dead=$(cat dead) && live=$(cat live) &&
 	sd=$(state_dir a) &&
 	test -d "$sd/prompts" &&
 	echo x >"$sd/prompts/A.md.tmp.$dead" &&
@@ -64,7 +69,7 @@ test_expect_success 'taking the state lock sweeps prompts/ and tasks/' '
 '
 
 test_expect_success 'merge sweeps the checked-out target git directory under index.lock' '
-	dead=$(cat dead) && live=$(cat live) &&
+	new_dead && dead=$(cat dead) && live=$(cat live) &&
 	gd=$(git -C a rev-parse --absolute-git-dir) &&
 	for f in index.gp-merge.tmp.$dead gp-clock.tmp.$dead index.gp-merge.tmp.$live
 	do

@@ -5,7 +5,7 @@ test_description='clean: a lock held by another process is named; one task refus
 A branch whose lock file another git process holds (not the branch file
 itself, which a killed command of ours leaves and clean removes) cannot be
 deleted: clean refuses that task before touching its worktree, names the
-lock (the branch'"'"'s, its reflog'"'"'s or packed-refs.lock), goes on with the
+lock (the branch'"'"'s or packed-refs.lock), goes on with the
 other tasks and exits 1.  A branch delete that fails all the same (the
 branch has configuration and config.lock is there) is a refusal too, not
 the end of clean.  A worktree locked with git worktree lock is refused with
@@ -35,17 +35,19 @@ test_expect_success 'a branch lock held by another process: named, task untouche
 	(cd a && test_expect_code 1 git parallel clean A B C >../out 2>../err) &&
 	grep "^removed A" out &&
 	grep "task .B.: branch .parallel/B. is locked: .*/refs/heads/parallel/B.lock. exists (another git process is using it; if none is, remove the file); not removed" err &&
-	grep "task .C.: branch .parallel/C. is locked: .*/logs/refs/heads/parallel/C.lock. exists" err &&
 	! grep "^fatal" err &&
-	test -d a.parallel/B && test -d a.parallel/C &&
-	git -C a rev-parse --verify -q parallel/B && git -C a rev-parse --verify -q parallel/C &&
-	test -f a/.git/refs/heads/parallel/B.lock && test -f a/.git/logs/refs/heads/parallel/C.lock
+	test -d a.parallel/B &&
+	git -C a rev-parse --verify -q parallel/B &&
+	test -f a/.git/refs/heads/parallel/B.lock &&
+	# a reflog lock does not stop the delete (t8622): C goes, the lock stays
+	grep "^removed C" out &&
+	test -f a/.git/logs/refs/heads/parallel/C.lock
 '
 
-test_expect_success 'the locks gone, the next clean removes them' '
+test_expect_success 'the lock gone, the next clean removes the task' '
 	rm a/.git/refs/heads/parallel/B.lock a/.git/logs/refs/heads/parallel/C.lock &&
-	(cd a && git parallel clean B C >../out 2>../err) &&
-	grep "^removed B" out && grep "^removed C" out &&
+	(cd a && git parallel clean B >../out 2>../err) &&
+	grep "^removed B" out &&
 	repo_sane a
 '
 

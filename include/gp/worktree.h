@@ -76,11 +76,11 @@ int worktree_dirty(const char *path, struct strlist *paths);
  */
 int worktree_remove_half_renamed_lock(git_repository *repo, const char *ref);
 /*
- * The lock file of ref (its loose ref's, <ref>.lock, its reflog's, or
- * packed-refs.lock, which deleting a packed ref takes) that is there
+ * The lock file that stops a delete of ref (its loose ref's, <ref>.lock,
+ * or packed-refs.lock, which deleting a packed ref takes) that is there
  * once those a killed command left as the file itself are removed: held
- * by another process (or left by one that died), so the branch cannot be
- * deleted.  Its path (caller frees), or NULL.
+ * by another process (or left by one that died).  Its path (caller
+ * frees), or NULL.
  */
 char *worktree_branch_lock(git_repository *repo, const char *ref);
 /*
