@@ -4503,6 +4503,16 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	gitmerge_confirmer_stop(c.cf_bg);
 	gitmerge_confirmer_stop(c.cf_sync);
 	c.cf_bg = c.cf_sync = NULL;
+	{
+		/* tests: how many times merge-base walked a history whole (t4162) */
+		const char *log = getenv("GIT_PARALLEL_TEST_MERGE_BASE_WALKS");
+		FILE *f = log && *log ? fopen(log, "w") : NULL;
+
+		if (f) {
+			fprintf(f, "%zu\n", mergebase_full_walks(c.mb_graph));
+			fclose(f);
+		}
+	}
 	/* git status's answer: refused, nothing was merged (as when it ran first) */
 	step = checkout_ready_finish(&c);
 	if (step == 1 && !dry) {
