@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,7 +104,9 @@ pid_t gitmerge_spawn(const char *const *argv, const char *dir, char *const *env,
 	pid_t pid = -1;
 	int ok;
 
-	if (!argv[0] || strcmp(argv[0], "git"))
+	/* git, or git under stdbuf (gitmerge_confirmer_start()) */
+	if (!argv[0] || (strcmp(argv[0], "git") &&
+			 (strcmp(argv[0], "stdbuf") || !argv[1] || !argv[2] || strcmp(argv[2], "git"))))
 		return -1;
 	while (argv[n])
 		n++;
@@ -139,7 +143,7 @@ pid_t gitmerge_spawn(const char *const *argv, const char *dir, char *const *env,
 	}
 	fflush(stdout);
 	fflush(stderr);
-	if (ok && posix_spawnp(&pid, "git", &fa, &attr, (char *const *)av, env))
+	if (ok && posix_spawnp(&pid, av[0], &fa, &attr, (char *const *)av, env))
 		pid = -1;
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
@@ -465,6 +469,382 @@ int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
 	free(slot);
 	free(ch);
 	return 0;
+}
+
+/* --- one git merge-tree --stdin for many merges ----------------------------- */
+
+struct gitmerge_confirmer {
+	git_repository *repo;
+	pid_t pid;
+	int to;			/* a socket: its stdin (send() with MSG_NOSIGNAL) */
+	int from;		/* a pipe: its stdout */
+	struct strbuf buf;	/* read and not yet taken */
+	long asked, answered;
+	struct gm_pair { git_oid ours, theirs; } *q;	/* every pair asked, in order */
+	size_t q_alloc;
+	int failed;		/* git ended before answering: said once */
+	int probing;		/* gitmerge_confirmer_start(): nothing said */
+	char *gitdir_opt;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*
+ * The length of the first whole answer of git merge-tree --stdin in
+ * buf[0..len) (its status, tree, conflicted paths up to an empty one,
+ * messages of <n> paths, type and text, maybe a text of advice, and an
+ * empty field to end it: a clean merge has no paths nor messages), 0
+ * when it is not all there yet, -1 when it is not such an answer.
+ */
+static long stdin_answer_len(const char *buf, size_t len)
+{
+	size_t pos = 0, f;
+	int clean;
+	const char *nul;
+
+#define FIELD() (nul = memchr(buf + pos, '\0', len - pos), \
+		 nul ? (f = pos, pos = (size_t)(nul - buf) + 1, 1) : 0)
+	if (!FIELD())
+		return 0;
+	if (strcmp(buf + f, "0") && strcmp(buf + f, "1"))
+		return -1;
+	clean = buf[f] == '1';
+	if (!FIELD())
+		return 0;	/* the tree */
+	if (clean)
+		return FIELD() ? (buf[f] ? -1 : (long)pos) : 0;
+	do {			/* the paths */
+		if (!FIELD())
+			return 0;
+	} while (buf[f]);
+	for (;;) {		/* the messages */
+		long n, i;
+
+		if (!FIELD())
+			return 0;
+		if (!buf[f])
+			return (long)pos;
+		/*
+		 * not a count: the advice merge-ort prints after a submodule
+		 * conflict ("Recursive merging with submodules ...\n"), with no
+		 * NUL of its own: the one that ends the answer follows it
+		 */
+		if (strspn(buf + f, "0123456789") != strlen(buf + f))
+			return (long)pos;
+		n = strtol(buf + f, NULL, 10);
+		for (i = 0; i < n + 2; i++)	/* n paths, the type, the text */
+			if (!FIELD())
+				return 0;
+	}
+#undef FIELD
+}
+
+struct gitmerge_confirmer *gitmerge_confirmer_start(git_repository *repo, const git_oid *probe)
+{
+	const char *workdir = git_repository_workdir(repo);
+	const char *off = getenv("GIT_PARALLEL_TEST_MERGE_TREE_STDIN");
+	struct gitmerge_confirmer *cf;
+	const char *argv[] = { "stdbuf", "-o0", "git", NULL, "merge-tree", "--write-tree",
+			       "--name-only", "-z", "--stdin", NULL };
+	int sv[2] = { -1, -1 }, pfd[2] = { -1, -1 }, cl[4];
+	char **env;
+	struct gitmerge g;
+
+	if (off && !strcmp(off, "0"))
+		return NULL;
+	cf = xcalloc(1, sizeof(*cf));
+	cf->repo = repo;
+	strbuf_init(&cf->buf, 0);
+	cf->gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
+	argv[3] = cf->gitdir_opt;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || pipe(pfd) < 0)
+		goto fail;
+	fcntl(sv[0], F_SETFD, FD_CLOEXEC);
+	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	cl[0] = sv[0];
+	cl[1] = sv[1];
+	cl[2] = pfd[0];
+	cl[3] = pfd[1];
+	env = child_environ();
+	cf->pid = gitmerge_spawn(argv, workdir ? workdir : git_repository_path(repo), env, sv[1],
+				 pfd[1], cl, 4, 0);
+	free(env);
+	close(sv[1]);
+	close(pfd[1]);
+	sv[1] = pfd[1] = -1;
+	if (cf->pid < 0)
+		goto fail;
+	cf->to = sv[0];
+	cf->from = pfd[0];
+	/*
+	 * git 2.39 never flushes its answers (stdout is a pipe): stdbuf
+	 * -o0 makes it write each at once.  A merge of probe with itself
+	 * must come back in 10 s, else (no stdbuf's library, a static git)
+	 * one git merge-tree per merge, as before.
+	 */
+	cf->probing = 1;
+	if (gitmerge_confirmer_ask(cf, probe, probe) < 0)
+		goto fail_running;
+	{
+		struct pollfd pf = { .fd = cf->from, .events = POLLIN };
+		double until = now_s() + 10;
+		int rc;
+
+		while (stdin_answer_len(cf->buf.buf, cf->buf.len) == 0) {
+			char chunk[4096];
+			ssize_t got;
+			int wait_ms = (int)((until - now_s()) * 1000);
+
+			if (wait_ms <= 0)
+				goto fail_running;
+			rc = poll(&pf, 1, wait_ms);
+			if (rc < 0 && errno == EINTR)
+				continue;
+			if (rc <= 0)
+				goto fail_running;
+			got = read(cf->from, chunk, sizeof(chunk));
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0)
+				goto fail_running;
+			strbuf_add(&cf->buf, chunk, (size_t)got);
+		}
+	}
+	if (gitmerge_confirmer_answer(&g, cf, 0) < 0)
+		goto fail_running;
+	gitmerge_release(&g);
+	cf->probing = 0;
+	return cf;
+fail_running:
+	kill(cf->pid, SIGKILL);
+	cf->failed = 1;	/* nothing to say: gitmerge_confirmer_stop() reaps it */
+	gitmerge_confirmer_stop(cf);
+	return NULL;
+fail:
+	if (sv[0] >= 0)
+		close(sv[0]);
+	if (sv[1] >= 0)
+		close(sv[1]);
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	strbuf_release(&cf->buf);
+	free(cf->gitdir_opt);
+	free(cf);
+	return NULL;
+}
+
+/*
+ * cf's git ended (EOF, or a broken socket) before answering pair k:
+ * killed, or it died on one merge (git --stdin dies where git merge-tree
+ * of that one pair would: a damaged commit-graph, unrelated histories),
+ * which ends every merge after it.  Say how, once; from then on cf asks
+ * git merge by merge (gitmerge_run()), each pair not answered yet.
+ */
+static void confirmer_died(struct gitmerge_confirmer *cf, long k)
+{
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	int status, rc;
+
+	if (cf->failed)
+		return;
+	cf->failed = 1;
+	close(cf->to);
+	cf->to = -1;
+	if (cf->probing)
+		return;	/* reaped by gitmerge_confirmer_stop() */
+	while ((rc = waitpid(cf->pid, &status, 0)) < 0 && errno == EINTR)
+		;
+	cf->pid = -1;
+	git_oid_tostr(a, sizeof(a), &cf->q[k].ours);
+	git_oid_tostr(b, sizeof(b), &cf->q[k].theirs);
+	if (rc < 0)
+		warning("git merge-tree --stdin ended before answering for '%.12s' and '%.12s': "
+			"asking git merge by merge", a, b);
+	else if (WIFSIGNALED(status))
+		warning("git merge-tree --stdin was killed by signal %d before answering for "
+			"'%.12s' and '%.12s': asking git merge by merge", WTERMSIG(status), a, b);
+	else
+		warning("git merge-tree --stdin exited with %d before answering for '%.12s' and "
+			"'%.12s': asking git merge by merge",
+			WIFEXITED(status) ? WEXITSTATUS(status) : -1, a, b);
+}
+
+long gitmerge_confirmer_ask(struct gitmerge_confirmer *cf, const git_oid *ours, const git_oid *theirs)
+{
+	char line[2 * GIT_OID_HEXSZ + 3];
+	size_t done = 0, len;
+	long k;
+
+	if (!cf)
+		return -1;
+	k = cf->asked++;
+	ALLOC_GROW(cf->q, cf->asked, cf->q_alloc);
+	git_oid_cpy(&cf->q[k].ours, ours);
+	git_oid_cpy(&cf->q[k].theirs, theirs);
+	if (cf->failed)
+		return cf->probing ? -1 : k;	/* answered by gitmerge_run() */
+	git_oid_tostr(line, GIT_OID_HEXSZ + 1, ours);
+	line[GIT_OID_HEXSZ] = ' ';
+	git_oid_tostr(line + GIT_OID_HEXSZ + 1, GIT_OID_HEXSZ + 1, theirs);
+	len = 2 * GIT_OID_HEXSZ + 1;
+	line[len++] = '\n';
+	/*
+	 * git reads a line, merges, writes its answer: its answers wait in
+	 * a pipe of 64 KiB while ours (82 bytes each) wait in the socket; a
+	 * full socket is drained of answers first, so neither waits forever
+	 */
+	while (done < len) {
+		struct pollfd pf[2] = { { .fd = cf->to, .events = POLLOUT },
+					{ .fd = cf->from, .events = POLLIN } };
+		ssize_t n;
+
+		if (poll(pf, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			confirmer_died(cf, k);
+			break;
+		}
+		if (pf[1].revents & (POLLIN | POLLHUP)) {
+			char chunk[65536];
+			ssize_t got = read(cf->from, chunk, sizeof(chunk));
+
+			if (got > 0) {
+				strbuf_add(&cf->buf, chunk, (size_t)got);
+			} else if (!got || errno != EINTR) {
+				confirmer_died(cf, k);
+				break;
+			}
+		}
+		if (!(pf[0].revents & (POLLOUT | POLLERR | POLLHUP)))
+			continue;
+		n = send(cf->to, line + done, len - done, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0) {
+			confirmer_died(cf, k);
+			break;
+		}
+		done += (size_t)n;
+	}
+	return cf->probing && cf->failed ? -1 : k;
+}
+
+/* How long a part of an answer may wait for the rest (GIT_PARALLEL_TEST_MERGE_TREE_STALL_MS). */
+static int stall_ms(void)
+{
+	const char *v = getenv("GIT_PARALLEL_TEST_MERGE_TREE_STALL_MS");
+	int ms = v ? atoi(v) : 0;
+
+	return ms > 0 ? ms : 10000;
+}
+
+int gitmerge_confirmer_answer(struct gitmerge *out, struct gitmerge_confirmer *cf, long k)
+{
+	struct strbuf rec = STRBUF_INIT;
+	git_tree *tree = NULL;
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	long len;
+	int ret = -1, clean;
+
+	gitmerge_init(out);
+	if (!cf || k != cf->answered || k >= cf->asked)
+		return -1;
+	while (!cf->failed && !(len = stdin_answer_len(cf->buf.buf, cf->buf.len))) {
+		char chunk[65536];
+		ssize_t got;
+
+		/*
+		 * git writes an answer all at once, when its merge is done: a
+		 * part of one and nothing more for a while is an answer we
+		 * do not read as git wrote it (a form we do not know)
+		 */
+		if (cf->buf.len) {
+			struct pollfd pf = { .fd = cf->from, .events = POLLIN };
+			int rc = poll(&pf, 1, stall_ms());
+
+			if (rc < 0 && errno == EINTR)
+				continue;
+			if (!rc) {
+				len = -1;
+				break;
+			}
+		}
+		got = read(cf->from, chunk, sizeof(chunk));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			confirmer_died(cf, k);
+		else
+			strbuf_add(&cf->buf, chunk, (size_t)got);
+	}
+	if (cf->failed) {
+		if (cf->probing)
+			return -1;
+		cf->answered++;
+		return gitmerge_run(out, cf->repo, &cf->q[k].ours, &cf->q[k].theirs);
+	}
+	git_oid_tostr(a, sizeof(a), &cf->q[k].ours);
+	git_oid_tostr(b, sizeof(b), &cf->q[k].theirs);
+	if (len < 0) {
+		/* out of step with git: nothing it says can be trusted any more */
+		warning("cannot read git merge-tree --stdin's answer for '%.12s' and '%.12s': "
+			"asking git merge by merge", a, b);
+		cf->failed = 1;
+		kill(cf->pid, SIGKILL);
+		cf->answered++;
+		return gitmerge_run(out, cf->repo, &cf->q[k].ours, &cf->q[k].theirs);
+	}
+	cf->answered++;
+	clean = cf->buf.buf[0] == '1';
+	/* as git merge-tree -z answers alone: without the status and the last NUL */
+	strbuf_add(&rec, cf->buf.buf + 2, (size_t)len - 3);
+	memmove(cf->buf.buf, cf->buf.buf + len, cf->buf.len - (size_t)len);
+	strbuf_setlen(&cf->buf, cf->buf.len - (size_t)len);
+	if (parse(out, &rec, clean ? 0 : 1) < 0) {
+		warning("cannot read git merge-tree --stdin's answer for '%.12s' and '%.12s': "
+			"libgit2's merge decides", a, b);
+		goto out;
+	}
+	if (!gp_object_written(cf->repo, &out->tree) ||
+	    git_tree_lookup(&tree, cf->repo, &out->tree) < 0) {
+		warning("git merge-tree wrote tree '%s' for '%.12s' and '%.12s', but it is "
+			"not in the object database: libgit2's merge decides",
+			git_oid_tostr_s(&out->tree), a, b);
+		git_error_clear();
+		goto out;
+	}
+	ret = 0;
+out:
+	if (ret < 0)
+		gitmerge_release(out);
+	git_tree_free(tree);
+	strbuf_release(&rec);
+	return ret;
+}
+
+void gitmerge_confirmer_stop(struct gitmerge_confirmer *cf)
+{
+	int status;
+
+	if (!cf)
+		return;
+	if (cf->to >= 0)
+		close(cf->to);	/* end of input: git exits */
+	close(cf->from);
+	while (cf->pid > 0 && waitpid(cf->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	strbuf_release(&cf->buf);
+	free(cf->q);
+	free(cf->gitdir_opt);
+	free(cf);
 }
 
 int gitmerge_has(const struct gitmerge *g, const char *path)

@@ -166,7 +166,8 @@ struct mctx {
 	int speculate, spec_failed;
 	size_t spec_jobs;
 	struct pending_git {
-		struct gitmerge_child *gc;
+		struct gitmerge_child *gc;	/* its own git merge-tree, or */
+		long cf_idx;			/* c->cf_bg's answer numbered so */
 		git_oid ours, theirs;	/* what git merges (for c->answers) */
 		git_oid tree;	/* libgit2's clean tree, which git must give */
 		/* or: a conflict guessed from the scripts, at exactly these paths */
@@ -174,6 +175,14 @@ struct mctx {
 		struct strlist paths;
 	} *pending;
 	size_t pending_nr, pending_alloc, pending_done;
+	/*
+	 * git merge-tree --stdin, started at the first merge git is asked
+	 * for: one for the background (git_start()), one waited for
+	 * (git_answer()), so that an answer waited for never queues behind
+	 * confirmations; cf_off: it cannot run, a process per merge
+	 */
+	struct gitmerge_confirmer *cf_bg, *cf_sync;
+	int cf_off;
 	/*
 	 * need_git(): the files both sides modified, merged by libgit2 in a
 	 * merge that is otherwise disjoint, as a pair of commits holding
@@ -3275,7 +3284,15 @@ static int git_answer(struct mctx *c, struct gitmerge *g, const git_oid *ours, c
 		gitmerge_copy(g, &a->g);
 		return a->ok;
 	}
-	ok = gitmerge_run(g, c->repo, ours, theirs);
+	if (!c->cf_sync && !c->cf_off && !(c->cf_sync = gitmerge_confirmer_start(c->repo, ours)))
+		c->cf_off = 1;
+	if (c->cf_sync) {
+		long k = gitmerge_confirmer_ask(c->cf_sync, ours, theirs);
+
+		ok = k < 0 ? -1 : gitmerge_confirmer_answer(g, c->cf_sync, k);
+	} else {
+		ok = gitmerge_run(g, c->repo, ours, theirs);
+	}
 	answer_keep(c, ours, theirs, ok, g);
 	return ok;
 }
@@ -3309,9 +3326,29 @@ static int guess_report(struct mctx *c, struct merge_result *r, const git_oid *t
 	return 0;
 }
 
+/*
+ * git starts merging ours and theirs in the background (c->cf_bg, else a
+ * git merge-tree of its own: *gc): 0, or -1 when it cannot (reported).
+ */
+static int git_start(struct mctx *c, const git_oid *ours, const git_oid *theirs,
+		     struct gitmerge_child **gc, long *cf_idx)
+{
+	*gc = NULL;
+	*cf_idx = -1;
+	if (!c->cf_bg && !c->cf_off && !(c->cf_bg = gitmerge_confirmer_start(c->repo, ours)))
+		c->cf_off = 1;
+	if (c->cf_bg) {
+		*cf_idx = gitmerge_confirmer_ask(c->cf_bg, ours, theirs);
+		return *cf_idx < 0 ? -1 : 0;
+	}
+	*gc = gitmerge_start(c->repo, ours, theirs);
+	return *gc ? 0 : -1;
+}
+
 /* git merges ours and theirs in the background; pending_collect() checks its answer. */
-static void pending_add(struct mctx *c, struct gitmerge_child *gc, const git_oid *ours,
-			const git_oid *theirs, const git_oid *tree, const struct strlist *guess)
+static void pending_add(struct mctx *c, struct gitmerge_child *gc, long cf_idx,
+			const git_oid *ours, const git_oid *theirs, const git_oid *tree,
+			const struct strlist *guess)
 {
 	struct pending_git *p;
 	size_t i;
@@ -3320,6 +3357,7 @@ static void pending_add(struct mctx *c, struct gitmerge_child *gc, const git_oid
 	p = &c->pending[c->pending_nr++];
 	memset(p, 0, sizeof(*p));
 	p->gc = gc;
+	p->cf_idx = cf_idx;
 	git_oid_cpy(&p->ours, ours);
 	git_oid_cpy(&p->theirs, theirs);
 	if (tree)
@@ -3378,11 +3416,12 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 		 * background (a guess it overturns: merge_all() again)
 		 */
 		if (c->speculate && !answer_find(c, tip, &r->head)) {
-			struct gitmerge_child *gc = gitmerge_start(c->repo, tip, &r->head);
+			struct gitmerge_child *gc;
+			long k;
 
-			if (gc) {
+			if (!git_start(c, tip, &r->head, &gc, &k)) {
 				c->git_how = "background";
-				pending_add(c, gc, tip, &r->head, NULL, &c->guess);
+				pending_add(c, gc, k, tip, &r->head, NULL, &c->guess);
 				ret = guess_report(c, r, tip) < 0 ? -1 : 1;
 				goto out;
 			}
@@ -3466,12 +3505,13 @@ static int merge_one(struct mctx *c, struct merge_result *r, const git_oid *tip,
 	if (!asked && (spec || (need && disjoint && !confirmed))) {
 		int syn = disjoint && c->syn_valid;
 		const git_oid *ours = syn ? &c->syn_ours : tip, *theirs = syn ? &c->syn_theirs : &r->head;
-		struct gitmerge_child *gc = gitmerge_start(c->repo, ours, theirs);
+		struct gitmerge_child *gc;
+		long k;
 
 		/* git cannot be started: libgit2's answer stands, as with gitmerge_run() */
-		if (gc) {
+		if (!git_start(c, ours, theirs, &gc, &k)) {
 			c->git_how = "background";
-			pending_add(c, gc, ours, theirs, syn ? &c->syn_expect : &tree_oid, NULL);
+			pending_add(c, gc, k, ours, theirs, syn ? &c->syn_expect : &tree_oid, NULL);
 		}
 	}
 	if (git_tree_lookup(&tree, c->repo, &tree_oid) < 0) {
@@ -4313,7 +4353,8 @@ static void pending_collect(struct mctx *c, size_t keep)
 	while (c->pending_nr - c->pending_done > keep) {
 		struct pending_git *p = &c->pending[c->pending_done++];
 		struct gitmerge g;
-		int ok = gitmerge_finish(&g, p->gc, c->repo);
+		int ok = p->gc ? gitmerge_finish(&g, p->gc, c->repo) :
+			gitmerge_confirmer_answer(&g, c->cf_bg, p->cf_idx);
 
 		answer_keep(c, &p->ours, &p->theirs, ok, &g);
 		if (p->conflict) {
@@ -4586,6 +4627,19 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 			c.speculate = 0;
 		rc = merge_all(&c, &tip);
 	}
+	gitmerge_confirmer_stop(c.cf_bg);
+	gitmerge_confirmer_stop(c.cf_sync);
+	c.cf_bg = c.cf_sync = NULL;
+	{
+		/* tests: how many times merge-base walked a history whole (t4162) */
+		const char *log = getenv("GIT_PARALLEL_TEST_MERGE_BASE_WALKS");
+		FILE *f = log && *log ? fopen(log, "w") : NULL;
+
+		if (f) {
+			fprintf(f, "%zu\n", mergebase_full_walks(c.mb_graph));
+			fclose(f);
+		}
+	}
 	/* git status's answer: refused, nothing was merged (as when it ran first) */
 	step = checkout_ready_finish(&c);
 	if (step == 1 && !dry) {
@@ -4673,6 +4727,8 @@ out:
 	free(c.answers);
 	strlist_clear(&c.guess);
 	gitmerge_differ_stop(c.differ);
+	gitmerge_confirmer_stop(c.cf_bg);
+	gitmerge_confirmer_stop(c.cf_sync);
 	mergebase_free(c.mb_graph);
 	tree_cache_free(c.trees);
 	gitmerge_scripts_clear(&c.scripts);

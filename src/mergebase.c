@@ -51,14 +51,21 @@ struct mergebase {
 	uint32_t *slots;	/* open addressing: extra index + 1, 0 empty */
 	size_t slots_nr;
 	/*
-	 * the ancestors of node r_tip (reach[node] set), kept from one
-	 * query to the next: merge asks about a tip that is the last one
-	 * merged into
+	 * the ancestors of node tip (v[node] set), kept from one query to
+	 * the next: merge asks about a tip that is the last one merged
+	 * into.  Two of them: merge also asks about pairs of merge bases
+	 * (several-base tasks), which must not make the tip's walked again.
 	 */
-	unsigned char *reach;
-	size_t reach_alloc;
-	uint32_t r_tip;
-	int r_valid;
+	struct reach {
+		unsigned char *v;
+		size_t alloc;
+		uint32_t tip;
+		int valid;
+		unsigned long used;	/* when last used: the older one goes */
+	} reach[2];
+	unsigned char *rv;	/* the reach[].v of this query */
+	unsigned long clock;
+	size_t full_walks;	/* reach[] walked from scratch */
 	/* one query */
 	unsigned char *flags;
 	size_t flags_alloc;
@@ -285,7 +292,8 @@ void mergebase_free(struct mergebase *mb)
 		free(mb->extra[i].parents);
 	free(mb->extra);
 	free(mb->slots);
-	free(mb->reach);
+	free(mb->reach[0].v);
+	free(mb->reach[1].v);
 	free(mb->flags);
 	free(mb->touched);
 	free(mb->stack);
@@ -545,9 +553,9 @@ static void push(struct mergebase *mb, uint32_t node)
 /* reach[]: add node and its ancestors (down to those already in) */
 static void reach_add(struct mergebase *mb, uint32_t node)
 {
-	if (mb->reach[node])
+	if (mb->rv[node])
 		return;
-	mb->reach[node] = 1;
+	mb->rv[node] = 1;
 	mb->stack_nr = 0;
 	push(mb, node);
 	while (mb->stack_nr) {
@@ -555,8 +563,8 @@ static void reach_add(struct mergebase *mb, uint32_t node)
 		size_t k;
 
 		for (k = 0; parent_of(mb, c, k, &p); k++)
-			if (!mb->reach[p]) {
-				mb->reach[p] = 1;
+			if (!mb->rv[p]) {
+				mb->rv[p] = 1;
 				push(mb, p);
 			}
 	}
@@ -568,20 +576,32 @@ static void reach_add(struct mergebase *mb, uint32_t node)
  */
 static void reach_for(struct mergebase *mb, uint32_t tip)
 {
+	struct reach *r = NULL;
 	uint32_t p;
-	size_t k;
+	size_t i, k;
 	int on_last = 0;
 
-	grow(&mb->reach, &mb->reach_alloc, (size_t)mb->n + mb->extra_nr);
-	if (mb->r_valid && mb->r_tip == tip)
+	for (i = 0; i < 2 && !r; i++)
+		if (mb->reach[i].valid && mb->reach[i].tip == tip)
+			r = &mb->reach[i];
+	for (i = 0; i < 2 && !r; i++)
+		for (k = 0; mb->reach[i].valid && !on_last && parent_of(mb, tip, k, &p); k++)
+			if ((on_last = p == mb->reach[i].tip))
+				r = &mb->reach[i];
+	if (!r)
+		r = &mb->reach[mb->reach[0].used > mb->reach[1].used];
+	r->used = ++mb->clock;
+	grow(&r->v, &r->alloc, (size_t)mb->n + mb->extra_nr);
+	mb->rv = r->v;
+	if (r->valid && r->tip == tip)
 		return;
-	for (k = 0; mb->r_valid && !on_last && parent_of(mb, tip, k, &p); k++)
-		on_last = p == mb->r_tip;
-	if (!on_last)
-		memset(mb->reach, 0, mb->reach_alloc);
+	if (!on_last) {
+		memset(r->v, 0, r->alloc);
+		mb->full_walks++;
+	}
 	reach_add(mb, tip);
-	mb->r_tip = tip;
-	mb->r_valid = 1;
+	r->tip = tip;
+	r->valid = 1;
 }
 
 /*
@@ -615,7 +635,7 @@ int mergebase_all(struct mergebase *mb, const git_oid *a, const git_oid *b, git_
 		uint32_t c = mb->stack[--mb->stack_nr], p;
 		size_t k;
 
-		if (mb->reach[c]) {
+		if (mb->rv[c]) {
 			found = c;
 			nfound++;
 			continue;
@@ -635,4 +655,9 @@ int mergebase_all(struct mergebase *mb, const git_oid *a, const git_oid *b, git_
 		else if (nfound > 1)
 		paint(mb, na, nb, out, nr);
 	return 0;
+}
+
+size_t mergebase_full_walks(const struct mergebase *mb)
+{
+	return mb ? mb->full_walks : 0;
 }

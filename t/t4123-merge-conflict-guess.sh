@@ -17,12 +17,23 @@ conflicted paths, final tree), and merge with the guess turned off
 . "$GP_TEST_DIR/lib/merge.sh"
 . "$GP_TEST_DIR/lib/faults.sh"
 
-# a git that logs each git merge-tree with its arguments
+# a git that logs each git merge-tree with its arguments, and each merge
+# a git merge-tree --stdin reads as "merge-tree --stdin <ours> <theirs>"
+# (not its first, a commit merged with itself: the check that it answers)
 test_expect_success 'setup: a git that logs merge-tree calls' '
 	mkdir bin &&
 	real=$(command -v git) &&
 	cat >bin/git <<-EOF &&
 	#!/bin/sh
+	case " \$* " in
+	*" merge-tree "*" --stdin "*)
+		while read -r a b
+		do
+			test "\$a" = "\$b" || echo "merge-tree --stdin \$a \$b" >>"$TRASH_DIRECTORY/mt.log"
+			echo "\$a \$b"
+		done | "$real" "\$@"
+		exit ;;
+	esac
 	for a in "\$@"; do
 		case \$a in merge-tree) echo "\$*" >>"$TRASH_DIRECTORY/mt.log" ;; esac
 	done

@@ -105,7 +105,8 @@ test_expect_success 'with a commit-graph: S2 merged from the virtual base, git c
 '
 
 # a git whose merge-tree answers with another tree (the root commit's)
-# for every clean merge: the speculated S1 is not what git says
+# for every clean merge: the speculated S1 is not what git says (a git
+# merge-tree per merge: t4161 does the same through git merge-tree --stdin)
 test_expect_success 'a tree git does not confirm is not taken' '
 	rm -rf repo && cp -R pristine repo &&
 	mkdir bin &&
@@ -122,7 +123,7 @@ test_expect_success 'a tree git does not confirm is not taken' '
 	exec "$real" "\$@"
 	EOF
 	chmod +x bin/git &&
-	(cd repo && PATH="$TRASH_DIRECTORY/bin:$PATH" \
+	(cd repo && PATH="$TRASH_DIRECTORY/bin:$PATH" GIT_PARALLEL_TEST_MERGE_TREE_STDIN=0 \
 		GIT_PARALLEL_TEST_MERGE_LOG="$TRASH_DIRECTORY/m2.log" \
 		git-parallel merge >../out2 2>&1; echo $? >../rc) &&
 	echo 1 >expect && test_cmp expect rc &&

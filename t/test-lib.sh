@@ -139,14 +139,25 @@ python3 () {
 }
 
 # write_git_logger <dir> <log> <subcommand>...: <dir>/git runs the real git,
-# and appends to <log> each of those subcommands it is asked to run
+# and appends to <log> each of those subcommands it is asked to run; a git
+# merge-tree --stdin (merge's, t4161) logs "merge-tree" for each merge it
+# reads but its first, a commit merged with itself (the check that it answers)
 write_git_logger () {
 	wl_dir=$1 wl_log=$2 &&
 	shift 2 &&
 	wl_real=$(command -v git) &&
 	mkdir -p "$wl_dir" &&
-	printf '#!/bin/sh\nfor a in "$@"; do\n\tcase $a in %s) echo "$a" >>"%s" ;; esac\ndone\nexec "%s" "$@"\n' \
-		"$(echo "$*" | tr " " "|")" "$wl_log" "$wl_real" >"$wl_dir/git" &&
+	{
+		echo "#!/bin/sh" &&
+		case " $* " in
+		*" merge-tree "*)
+			printf 'case " $* " in\n*" merge-tree "*" --stdin "*)\n' &&
+			printf '\twhile read -r a b; do\n\t\ttest "$a" = "$b" || echo merge-tree >>"%s"\n' "$wl_log" &&
+			printf '\t\techo "$a $b"\n\tdone | "%s" "$@"\n\texit ;;\nesac\n' "$wl_real"
+		esac &&
+		printf 'for a in "$@"; do\n\tcase $a in %s) echo "$a" >>"%s" ;; esac\ndone\nexec "%s" "$@"\n' \
+			"$(echo "$*" | tr " " "|")" "$wl_log" "$wl_real"
+	} >"$wl_dir/git" &&
 	chmod +x "$wl_dir/git"
 }
 

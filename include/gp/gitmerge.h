@@ -76,6 +76,31 @@ int gitmerge_child_is(const struct gitmerge_child *gc, const git_oid *ours, cons
 int gitmerge_finish(struct gitmerge *out, struct gitmerge_child *gc, git_repository *repo);
 
 /*
+ * One git merge-tree --write-tree --stdin for many merges (git >= 2.38):
+ * a process started once instead of one per merge, whose object caches
+ * stay warm from one merge to the next.  git 2.39 does not flush its
+ * answers, so it runs under stdbuf -o0 (coreutils).
+ * gitmerge_confirmer_start() starts it and waits for git's merge of probe
+ * (any commit) with itself: NULL, nothing said, when that does not come
+ * back (no stdbuf, a git that does not answer at once: ask per merge,
+ * gitmerge_start()) or GIT_PARALLEL_TEST_MERGE_TREE_STDIN=0 (t/README).
+ * gitmerge_confirmer_ask() asks for ours and theirs: the answer's number
+ * (0, 1, ... in order), or -1.  gitmerge_confirmer_answer() waits for the
+ * answer numbered k, which must be the oldest not taken: 0, or -1 as
+ * gitmerge_run() (a warning; libgit2's merge decides).  When git ended
+ * before answering (killed; or it died on one merge, which ends --stdin
+ * for every merge after it), a warning says so once and every pair not
+ * answered yet is asked of its own git merge-tree (gitmerge_run()), as
+ * if there had been no --stdin.  gitmerge_confirmer_stop() ends it (NULL
+ * is fine).
+ */
+struct gitmerge_confirmer;
+struct gitmerge_confirmer *gitmerge_confirmer_start(git_repository *repo, const git_oid *probe);
+long gitmerge_confirmer_ask(struct gitmerge_confirmer *cf, const git_oid *ours, const git_oid *theirs);
+int gitmerge_confirmer_answer(struct gitmerge *out, struct gitmerge_confirmer *cf, long k);
+void gitmerge_confirmer_stop(struct gitmerge_confirmer *cf);
+
+/*
  * gitmerge_run() for the pairs (ours[i], theirs[i]), i < n, up to jobs git
  * processes at a time: out[i] and ok[i] (0, or -1 as gitmerge_run()
  * returns).  Returns 0.

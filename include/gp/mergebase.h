@@ -32,4 +32,12 @@ void mergebase_free(struct mergebase *mb);
 int mergebase_all(struct mergebase *mb, const git_oid *a, const git_oid *b, git_oid **out,
 		  size_t *nr);
 
+/*
+ * How many times the ancestors of a's were walked whole: a query whose a
+ * is the last a (or a commit on it) walks only what is new; two such
+ * walks are kept, the tip's and one other's (the pairs of merge bases
+ * of several-base tasks), so that neither makes the other walked again.
+ */
+size_t mergebase_full_walks(const struct mergebase *mb);
+
 #endif
