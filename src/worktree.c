@@ -315,17 +315,29 @@ static int husk_of(const char *path, const char *admin);
 /*
  * A husk that is provably the debris of our own "worktree add" of admin:
  * an empty directory, or one holding only a .git file that points at
- * admin.  A .git file pointing anywhere else is a worktree (or a
- * submodule) of something else, which git worktree prune would not touch
- * either.
+ * admin -- or that holds a beginning of what add_worktree() writes there
+ * (nothing at all: killed between creating the file and writing it).  A
+ * .git file pointing anywhere else is a worktree (or a submodule) of
+ * something else, which git worktree prune would not touch either.
  */
 static int husk_ours(const char *path, const char *admin)
 {
-	char *dotgit = xstrfmt("%s/.git", path);
+	char *dotgit = xstrfmt("%s/.git", path), *ours = xstrfmt("gitdir: %s\n", admin);
+	struct strbuf content = STRBUF_INIT;
 	struct stat st;
-	int ret = dir_is_husk(path) &&
-		  (lstat(dotgit, &st) < 0 ? errno == ENOENT : husk_of(path, admin));
+	int ret = 0;
 
+	if (!dir_is_husk(path))
+		ret = 0;
+	else if (lstat(dotgit, &st) < 0)
+		ret = errno == ENOENT;
+	else if (strbuf_read_file(&content, dotgit) >= 0 && content.len <= strlen(ours) &&
+		 !memcmp(content.buf, ours, content.len))
+		ret = 1;	/* a prefix of ours, the empty one included */
+	else
+		ret = husk_of(path, admin);
+	strbuf_release(&content);
+	free(ours);
 	free(dotgit);
 	return ret;
 }

@@ -50,4 +50,15 @@ test_expect_success 'our own husk (its .git points at our admin directory) is st
 	echo parallel/U >expect && test_cmp expect head
 '
 
+test_expect_success 'a husk whose .git a killed add left empty is ours too' '
+	ini_tasks e V &&
+	mkdir -p e/.git/worktrees/V e.parallel/V &&
+	echo V >e/.git/worktrees/V/gp-task &&
+	: >e.parallel/V/.git &&
+	(cd e && git parallel run --command true >../out 2>../err) &&
+	git -C e.parallel/V rev-parse --abbrev-ref HEAD >head &&
+	echo parallel/V >expect && test_cmp expect head &&
+	repo_sane e
+'
+
 test_done
