@@ -1562,14 +1562,16 @@ static int dir_renames_conflict(git_repository *repo)
  */
 static void add_dir_rename_conflicts(struct check *c, git_repository *repo)
 {
-	struct strlist *dirs;
+	struct strlist *dirs, *from;
 	size_t ta, tb, k, f, d;
 
 	if (c->nr < 2 || !dir_renames_conflict(repo))
 		return;
 	dirs = xcalloc(c->nr, sizeof(*dirs));
+	from = xcalloc(c->nr, sizeof(*from));
 	for (ta = 0; ta < c->nr; ta++) {
 		strlist_init(&dirs[ta]);
+		strlist_init(&from[ta]);
 		if (!c->fp[ta].measured)
 			continue;
 		for (f = 0; f < c->fp[ta].nr; f++) {
@@ -1584,8 +1586,10 @@ static void add_dir_rename_conflicts(struct check *c, git_repository *repo)
 				*slash = '\0';
 				if (below_dir(ff->path, dir))
 					break;
-				if (!strlist_has(&dirs[ta], dir) && gone_at(repo, &c->fp[ta].head, dir))
+				if (!strlist_has(&dirs[ta], dir) && gone_at(repo, &c->fp[ta].head, dir)) {
 					strlist_push(&dirs[ta], dir);
+					strlist_push(&from[ta], ff->old_path);
+				}
 			}
 			free(dir);
 		}
@@ -1594,8 +1598,11 @@ static void add_dir_rename_conflicts(struct check *c, git_repository *repo)
 		for (d = 0; d < dirs[ta].nr; d++)
 			for (tb = 0; tb < c->nr; tb++) {
 				const struct check_pair *p;
+				git_oid unused;
 
-				if (tb == ta || !c->fp[tb].measured)
+				/* the rename is the other's too (a shared dependency): none */
+				if (tb == ta || !c->fp[tb].measured ||
+				    path_state(&unused, repo, &c->fp[tb].head, from[ta].v[d]) != 1)
 					continue;
 				for (k = 0; k < c->fp[tb].nr; k++) {
 					const struct fp_file *ff = &c->fp[tb].files[k];
@@ -1613,9 +1620,12 @@ static void add_dir_rename_conflicts(struct check *c, git_repository *repo)
 					add_base_conflict(c, repo, a, b, ff->path, "directory rename");
 				}
 			}
-	for (ta = 0; ta < c->nr; ta++)
+	for (ta = 0; ta < c->nr; ta++) {
 		strlist_clear(&dirs[ta]);
+		strlist_clear(&from[ta]);
+	}
 	free(dirs);
+	free(from);
 }
 
 /*

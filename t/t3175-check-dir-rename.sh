@@ -67,6 +67,20 @@ test_expect_success 'one file moved out, the directory stays: no conflict, as gi
 	echo 0 >expect && test_cmp expect plain.code
 '
 
+test_expect_success 'both tasks carry the directory rename, one adds a file in the old directory: no conflict, as git' '
+	new_repo shared && mkdir shared/d && echo 1 >shared/d/one && echo 2 >shared/d/two &&
+	git -C shared add d && git -C shared commit -q -m base &&
+	git -C shared checkout -q -b x && git -C shared mv d e && git -C shared commit -q -m x &&
+	git -C shared checkout -q main &&
+	printf "[task \"A\"]\n\ttitle = a\n\tcommand = git merge -q --ff-only x && echo 3 >e/three\n[task \"B\"]\n\ttitle = b\n\tcommand = git merge -q --ff-only x && mkdir d && echo new >d/new\n" >shared.ini &&
+	(cd shared && git parallel plan ../shared.ini >/dev/null && git parallel run >../run.out 2>&1) &&
+	git -C shared rev-parse parallel/B:d/new &&
+	git -C shared merge-tree --write-tree parallel/A parallel/B >/dev/null &&
+	(cd shared && git parallel check --json >../plain.json) &&
+	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] + \":\" + o[\"kind\"] for o in d[\"overlaps\"] if o[\"class\"] == \"conflict\")" >plain.classes &&
+	echo >expect && test_cmp expect plain.classes
+'
+
 test_expect_success 'merge.directoryRenames=true: git moves the file, no conflict' '
 	git config --global merge.directoryRenames true &&
 	test_when_finished "git config --global --unset merge.directoryRenames" &&
