@@ -57,11 +57,45 @@ static int has_prefix_cb(const git_config_entry *e, void *data)
 }
 
 /*
- * Delete a task branch.  git_branch_delete() also drops the branch's
- * configuration section, and on the way leaks a PCRE2 match block per
- * configuration entry in libgit2 1.5 (git_regexp_match returns before
- * freeing it on a mismatch).  Our branches have no configuration unless
- * someone set some: only then take that path.
+ * Drop the branch's configuration (the names starting with prefix), as
+ * git_branch_delete() does (git_config_rename_section(): each entry with
+ * git_config_delete_entry()), without its regex walk: libgit2 1.5's
+ * git_regexp_match() returns before freeing its PCRE2 match block on a
+ * mismatch, one leak per configuration entry of every level.  0, or -1
+ * with libgit2's error (a held config.lock, a multivar).
+ */
+static int drop_branch_config(git_repository *repo, const char *prefix)
+{
+	git_config *cfg = NULL;
+	git_config_iterator *it = NULL;
+	git_config_entry *e;
+	struct strlist names = STRLIST_INIT;
+	size_t i;
+	int ret = -1;
+
+	if (git_repository_config(&cfg, repo) < 0 || git_config_iterator_new(&it, cfg) < 0)
+		goto out;
+	while (!git_config_next(&e, it))
+		if (!strncmp(e->name, prefix, strlen(prefix)) &&
+		    (!names.nr || strcmp(names.v[names.nr - 1], e->name)))
+			strlist_push(&names, e->name);
+	git_config_iterator_free(it);
+	it = NULL;
+	for (i = 0; i < names.nr; i++)
+		if (git_config_delete_entry(cfg, names.v[i]) < 0)
+			goto out;
+	ret = 0;
+out:
+	git_config_iterator_free(it);
+	git_config_free(cfg);
+	strlist_clear(&names);
+	return ret;
+}
+
+/*
+ * Delete a task branch and, as git branch -D does, its configuration
+ * section (only when it has one: our branches have none unless someone
+ * set some).
  */
 static int delete_branch(git_repository *repo, git_reference *ref)
 {
@@ -76,7 +110,7 @@ static int delete_branch(git_repository *repo, git_reference *ref)
 		git_config_foreach(cfg, has_prefix_cb, &probe);
 	else
 		probe.found = 1;
-	ret = probe.found ? git_branch_delete(ref) : git_reference_delete(ref);
+	ret = probe.found && drop_branch_config(repo, prefix) < 0 ? -1 : git_reference_delete(ref);
 	git_config_free(cfg);
 	free(prefix);
 	return ret;

@@ -74,6 +74,7 @@ test_expect_success 'a branch delete that fails all the same (config.lock) does 
 	(cd a && git parallel clean D >../out 2>../err) &&
 	grep "^removed D" out &&
 	test -z "$(git -C a for-each-ref refs/heads/parallel/)" &&
+	test_expect_code 1 git -C a config --get branch.parallel/D.description &&
 	repo_sane a
 '
 
