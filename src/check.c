@@ -1550,6 +1550,27 @@ static int dir_renames_conflict(git_repository *repo)
 	return conflict;
 }
 
+/* Did task tb add (or rename in) a committed file right in one of the directories in dirs? */
+static int dir_rename_relevant(const struct check *c, size_t tb, const struct strlist *dirs)
+{
+	size_t k;
+
+	for (k = 0; k < c->fp[tb].nr; k++) {
+		const struct fp_file *ff = &c->fp[tb].files[k];
+		const char *slash = strrchr(ff->path, '/');
+		size_t i;
+
+		if ((ff->change != FP_ADDED && ff->change != FP_RENAMED) || ff->uncommitted ||
+		    ff->inherited || !slash)
+			continue;
+		for (i = 0; i < dirs->nr; i++)
+			if (strlen(dirs->v[i]) == (size_t)(slash - ff->path) &&
+			    !strncmp(ff->path, dirs->v[i], (size_t)(slash - ff->path)))
+				return 1;
+	}
+	return 0;
+}
+
 /*
  * One task renamed files out of a directory that is gone from its head,
  * the other added a file below it (or renamed one in): git's merge-ort
@@ -1558,7 +1579,11 @@ static int dir_renames_conflict(git_repository *repo)
  * directory renamed to several others with no majority: directory
  * rename split).  No shared path: the path index never pairs them.
  * Committed work (renames are found on commits), plain check only
- * (--exact asks git).
+ * (--exact asks git).  merge-ort looks for a directory's rename only
+ * when the other side added a file right in a directory the side
+ * removed (its "relevant" directories): a file added only deeper, in a
+ * new subdirectory of the renamed directory (d/sub/y, d/sub not in the
+ * base), stays where it is, and the merge is clean (dir_rename_relevant()).
  */
 static void add_dir_rename_conflicts(struct check *c, git_repository *repo)
 {
@@ -1595,7 +1620,7 @@ static void add_dir_rename_conflicts(struct check *c, git_repository *repo)
 			for (tb = 0; tb < c->nr; tb++) {
 				const struct check_pair *p;
 
-				if (tb == ta || !c->fp[tb].measured)
+				if (tb == ta || !c->fp[tb].measured || !dir_rename_relevant(c, tb, &dirs[ta]))
 					continue;
 				for (k = 0; k < c->fp[tb].nr; k++) {
 					const struct fp_file *ff = &c->fp[tb].files[k];
