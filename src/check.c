@@ -133,6 +133,18 @@ static int same_result(const struct fp_file *fa, const struct fp_file *fb)
 		!git_oid_is_zero(&fa->new_id) && git_oid_equal(&fa->new_id, &fb->new_id);
 }
 
+/*
+ * One of them kept the content of the base file both started from (a
+ * rename at 100%, or a mode change only): git's merge of the content is
+ * the other's, binary or not.
+ */
+static int one_kept_content(const struct fp_file *fa, const struct fp_file *fb)
+{
+	if (git_oid_is_zero(&fa->old_id) || !git_oid_equal(&fa->old_id, &fb->old_id))
+		return 0;
+	return git_oid_equal(&fa->old_id, &fa->new_id) || git_oid_equal(&fb->old_id, &fb->new_id);
+}
+
 static void classify(const struct fp_file *fa, const struct fp_file *fb,
 		     enum overlap_class *cls, const char **kind)
 {
@@ -185,7 +197,7 @@ static void classify(const struct fp_file *fa, const struct fp_file *fb,
 		*kind = "symlink";
 		return;
 	}
-	if (fa->binary || fb->binary) {
+	if ((fa->binary || fb->binary) && !one_kept_content(fa, fb)) {
 		*kind = "binary";
 		return;
 	}
