@@ -12,11 +12,11 @@ plain check.  Oracle: git merge-tree --write-tree of the two branches.'
 
 . ./test-lib.sh
 
-# pair <dir> <command-A> <command-B>: base d/one, d/two; tasks A and B run
+# pair <dir> <command-A> <command-B>: base d/one, d/two, top; tasks A and B run
 # their commands.  git merge-tree'"'"'s exit code in git_code; plain check'"'"'s
 # overlaps (class:path:kind) in plain.classes, its exit code in plain.code.
 pair () {
-	new_repo "$1" && mkdir "$1/d" && seq 1 20 >"$1/d/one" && seq 21 40 >"$1/d/two" &&
+	new_repo "$1" && mkdir "$1/d" && seq 1 20 >"$1/d/one" && seq 21 40 >"$1/d/two" && seq 41 60 >"$1/top" &&
 	git -C "$1" add -A && git -C "$1" commit -q -m base &&
 	printf "[task \"A\"]\n\ttitle = a\n\tcommand = %s\n[task \"B\"]\n\ttitle = b\n\tcommand = %s\n" \
 		"$2" "$3" >"$1.ini" &&
@@ -31,6 +31,13 @@ test_expect_success 'a file added only in a new subdirectory of the renamed dire
 	test $git_code = 0 &&
 	git -C subonly ls-tree -r --name-only $(head -n 1 mt.out) >tree &&
 	grep "^d/sub/y\$" tree &&
+	echo >expect && test_cmp expect plain.classes &&
+	echo 0 >expect && test_cmp expect plain.code
+'
+
+test_expect_success 'a file renamed into a new subdirectory of it: clean, as git' '
+	pair renin "git mv d e" "mkdir d/new && git mv top d/new/top" &&
+	test $git_code = 0 &&
 	echo >expect && test_cmp expect plain.classes &&
 	echo 0 >expect && test_cmp expect plain.code
 '
