@@ -133,6 +133,18 @@ static int same_result(const struct fp_file *fa, const struct fp_file *fb)
 		!git_oid_is_zero(&fa->new_id) && git_oid_equal(&fa->new_id, &fb->new_id);
 }
 
+/*
+ * One of them kept the content of the base file both started from (a
+ * rename at 100%, or a mode change only): git's merge of the content is
+ * the other's, binary or not.
+ */
+static int one_kept_content(const struct fp_file *fa, const struct fp_file *fb)
+{
+	if (git_oid_is_zero(&fa->old_id) || !git_oid_equal(&fa->old_id, &fb->old_id))
+		return 0;
+	return git_oid_equal(&fa->old_id, &fa->new_id) || git_oid_equal(&fb->old_id, &fb->new_id);
+}
+
 static void classify(const struct fp_file *fa, const struct fp_file *fb,
 		     enum overlap_class *cls, const char **kind)
 {
@@ -185,7 +197,7 @@ static void classify(const struct fp_file *fa, const struct fp_file *fb,
 		*kind = "symlink";
 		return;
 	}
-	if (fa->binary || fb->binary) {
+	if ((fa->binary || fb->binary) && !one_kept_content(fa, fb)) {
 		*kind = "binary";
 		return;
 	}
@@ -1550,6 +1562,27 @@ static int dir_renames_conflict(git_repository *repo)
 	return conflict;
 }
 
+/* Did task tb add (or rename in) a committed file right in one of the directories in dirs? */
+static int dir_rename_relevant(const struct check *c, size_t tb, const struct strlist *dirs)
+{
+	size_t k;
+
+	for (k = 0; k < c->fp[tb].nr; k++) {
+		const struct fp_file *ff = &c->fp[tb].files[k];
+		const char *slash = strrchr(ff->path, '/');
+		size_t i;
+
+		if ((ff->change != FP_ADDED && ff->change != FP_RENAMED) || ff->uncommitted ||
+		    ff->inherited || !slash)
+			continue;
+		for (i = 0; i < dirs->nr; i++)
+			if (strlen(dirs->v[i]) == (size_t)(slash - ff->path) &&
+			    !strncmp(ff->path, dirs->v[i], (size_t)(slash - ff->path)))
+				return 1;
+	}
+	return 0;
+}
+
 /*
  * One task renamed files out of a directory that is gone from its head,
  * the other added a file below it (or renamed one in): git's merge-ort
@@ -1558,7 +1591,11 @@ static int dir_renames_conflict(git_repository *repo)
  * directory renamed to several others with no majority: directory
  * rename split).  No shared path: the path index never pairs them.
  * Committed work (renames are found on commits), plain check only
- * (--exact asks git).
+ * (--exact asks git).  merge-ort looks for a directory's rename only
+ * when the other side added a file right in a directory the side
+ * removed (its "relevant" directories): a file added only deeper, in a
+ * new subdirectory of the renamed directory (d/sub/y, d/sub not in the
+ * base), stays where it is, and the merge is clean (dir_rename_relevant()).
  */
 static void add_dir_rename_conflicts(struct check *c, git_repository *repo)
 {
@@ -1602,7 +1639,8 @@ static void add_dir_rename_conflicts(struct check *c, git_repository *repo)
 
 				/* the rename is the other's too (a shared dependency): none */
 				if (tb == ta || !c->fp[tb].measured ||
-				    path_state(&unused, repo, &c->fp[tb].head, from[ta].v[d]) != 1)
+				    path_state(&unused, repo, &c->fp[tb].head, from[ta].v[d]) != 1 ||
+				    !dir_rename_relevant(c, tb, &dirs[ta]))
 					continue;
 				for (k = 0; k < c->fp[tb].nr; k++) {
 					const struct fp_file *ff = &c->fp[tb].files[k];
