@@ -1633,16 +1633,16 @@ static int style_known(const char *v)
 	return v && (!strcmp(v, "merge") || !strcmp(v, "diff3") || !strcmp(v, "zdiff3"));
 }
 
-static int style_refused(const char *v)
+static int style_refused(const char *v, const char *nothing)
 {
 	if (!v)
 		return error("'merge.conflictStyle' has no value: git merge-tree refuses to "
-			     "run (use merge, diff3 or zdiff3); nothing was merged");
+			     "run (use merge, diff3 or zdiff3); %s", nothing);
 	return error("unknown value '%s' for 'merge.conflictStyle': git merge-tree refuses to "
-		     "run (use merge, diff3 or zdiff3); nothing was merged", v);
+		     "run (use merge, diff3 or zdiff3); %s", v, nothing);
 }
 
-int gitmerge_config_check(git_repository *repo)
+int gitmerge_config_check(git_repository *repo, const char *nothing)
 {
 	git_config *cfg = NULL;
 	git_config_iterator *it = NULL;
@@ -1660,7 +1660,7 @@ int gitmerge_config_check(git_repository *repo)
 			if (nl)
 				*nl = '\0';
 			if (!style_known(p))
-				ret = style_refused(p);
+				ret = style_refused(p, nothing);
 		}
 		free(v);
 		return ret;
@@ -1677,7 +1677,7 @@ int gitmerge_config_check(git_repository *repo)
 	}
 	while (!ret && !git_config_next(&e, it))
 		if (!style_known(e->value))
-			ret = style_refused(e->value);
+			ret = style_refused(e->value, nothing);
 	git_error_clear();
 	git_config_iterator_free(it);
 	git_config_free(cfg);

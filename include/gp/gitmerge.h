@@ -210,9 +210,10 @@ int gitmerge_conflict_refine(git_repository *repo);
  * A merge.conflictStyle value git does not know (only merge, diff3 and
  * zdiff3; a key without a value) makes every git merge-tree die while it
  * reads its configuration, even when a later file sets a good one: -1
- * (an error naming the setting and the value), else 0.
+ * (an error naming the setting and the value, ending with nothing, what
+ * the caller did not do: "nothing was merged"), else 0.
  */
-int gitmerge_config_check(git_repository *repo);
+int gitmerge_config_check(git_repository *repo, const char *nothing);
 
 /*
  * Does git merge path with its own text merge, as those functions
