@@ -1543,25 +1543,6 @@ static int gone_at(git_repository *repo, const git_oid *commit, const char *path
 	return path_state(&unused, repo, commit, path) == 0;
 }
 
-/* merge.directoryRenames as git's merge takes it: unset or "conflict". */
-static int dir_renames_conflict(git_repository *repo)
-{
-	git_config *cfg = NULL;
-	git_config_entry *e = NULL;
-	int conflict = 1;
-
-	if (git_repository_config_snapshot(&cfg, repo) < 0) {
-		git_error_clear();
-		return 1;
-	}
-	if (!git_config_get_entry(&e, cfg, "merge.directoryRenames"))
-		conflict = !strcasecmp(e->value, "conflict");
-	git_config_entry_free(e);
-	git_error_clear();
-	git_config_free(cfg);
-	return conflict;
-}
-
 /* Did task tb add (or rename in) a committed file right in one of the directories in dirs? */
 static int dir_rename_relevant(const struct check *c, size_t tb, const struct strlist *dirs)
 {
@@ -1602,7 +1583,7 @@ static void add_dir_rename_conflicts(struct check *c, git_repository *repo)
 	struct strlist *dirs, *from;
 	size_t ta, tb, k, f, d;
 
-	if (c->nr < 2 || !dir_renames_conflict(repo))
+	if (c->nr < 2 || !gitmerge_dir_renames_conflict(repo))
 		return;
 	dirs = xcalloc(c->nr, sizeof(*dirs));
 	from = xcalloc(c->nr, sizeof(*from));

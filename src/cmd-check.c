@@ -13,6 +13,7 @@
 
 #include "gp/check.h"
 #include "gp/cmd.h"
+#include "gp/gitmerge.h"
 #include "gp/lock.h"
 #include "gp/output.h"
 #include "gp/parse-options.h"
@@ -438,6 +439,9 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	mallopt(M_TOP_PAD, 16 << 20);
 #endif
 	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
+		goto out;
+	/* a setting that kills every git merge-tree: git would merge nothing, check says so */
+	if (gitmerge_config_check(ctx->repo, "nothing was checked") < 0)
 		goto out;
 	if (session_select(&s, argc - optind, argv + optind, &sel, &nr) < 0)
 		goto out;

@@ -1627,22 +1627,85 @@ int gitmerge_conflict_refine(git_repository *repo)
 	return refine;
 }
 
+/*
+ * git_parse_maybe_bool(): 1 true, 0 false, -1 neither (its text values,
+ * any case; an empty value is false; a plain integer is its truth).
+ */
+static int parse_maybe_bool(const char *v)
+{
+	static const char *const yes[] = { "true", "yes", "on" }, *const no[] = { "false", "no", "off", "" };
+	char *end;
+	long n;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(yes); i++)
+		if (!strcasecmp(v, yes[i]))
+			return 1;
+	for (i = 0; i < ARRAY_SIZE(no); i++)
+		if (!strcasecmp(v, no[i]))
+			return 0;
+	errno = 0;
+	n = strtol(v, &end, 0);
+	if (errno || end == v || *end)
+		return -1;
+	return n != 0;
+}
+
+/*
+ * merge-recursive.c merge_recursive_config(): a boolean (true: the file
+ * moves with its directory, false: no directory renames), or "conflict";
+ * any other value (a later git's) leaves the default, conflict.
+ */
+static int dir_renames_value_conflict(const char *v)
+{
+	if (!v)
+		return 1;	/* unset (or a key git itself dies on) */
+	return parse_maybe_bool(v) < 0;
+}
+
+int gitmerge_dir_renames_conflict(git_repository *repo)
+{
+	git_config *cfg = NULL;
+	git_config_entry *e = NULL;
+	int conflict = 1;
+
+	if (config_from_env()) {
+		char *v;
+
+		if (git_config_get(repo, "--get", "merge.directoryRenames", &v) < 0)
+			return 1;	/* cannot tell (a warning): git's default */
+		conflict = dir_renames_value_conflict(v);
+		free(v);
+		return conflict;
+	}
+	if (git_repository_config_snapshot(&cfg, repo) < 0) {
+		git_error_clear();
+		return 1;
+	}
+	if (!git_config_get_entry(&e, cfg, "merge.directoryRenames"))
+		conflict = dir_renames_value_conflict(e->value);
+	git_config_entry_free(e);
+	git_error_clear();
+	git_config_free(cfg);
+	return conflict;
+}
+
 /* One of git's merge.conflictStyle values?  (xdiff-interface.c: no other, case and all) */
 static int style_known(const char *v)
 {
 	return v && (!strcmp(v, "merge") || !strcmp(v, "diff3") || !strcmp(v, "zdiff3"));
 }
 
-static int style_refused(const char *v)
+static int style_refused(const char *v, const char *nothing)
 {
 	if (!v)
 		return error("'merge.conflictStyle' has no value: git merge-tree refuses to "
-			     "run (use merge, diff3 or zdiff3); nothing was merged");
+			     "run (use merge, diff3 or zdiff3); %s", nothing);
 	return error("unknown value '%s' for 'merge.conflictStyle': git merge-tree refuses to "
-		     "run (use merge, diff3 or zdiff3); nothing was merged", v);
+		     "run (use merge, diff3 or zdiff3); %s", v, nothing);
 }
 
-int gitmerge_config_check(git_repository *repo)
+int gitmerge_config_check(git_repository *repo, const char *nothing)
 {
 	git_config *cfg = NULL;
 	git_config_iterator *it = NULL;
@@ -1660,7 +1723,7 @@ int gitmerge_config_check(git_repository *repo)
 			if (nl)
 				*nl = '\0';
 			if (!style_known(p))
-				ret = style_refused(p);
+				ret = style_refused(p, nothing);
 		}
 		free(v);
 		return ret;
@@ -1677,7 +1740,7 @@ int gitmerge_config_check(git_repository *repo)
 	}
 	while (!ret && !git_config_next(&e, it))
 		if (!style_known(e->value))
-			ret = style_refused(e->value);
+			ret = style_refused(e->value, nothing);
 	git_error_clear();
 	git_config_iterator_free(it);
 	git_config_free(cfg);

@@ -4544,7 +4544,7 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	c.touched_ok = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched_ok));
 
 	/* a setting that kills every git merge-tree: said before anything is touched */
-	if (gitmerge_config_check(c.repo) < 0)
+	if (gitmerge_config_check(c.repo, "nothing was merged") < 0)
 		goto out;
 	if (!dry) {
 		block_signals(&mask);

@@ -207,12 +207,22 @@ int gitmerge_scripts_merge(struct strbuf *out, const char *ours, size_t ours_len
 int gitmerge_conflict_refine(git_repository *repo);
 
 /*
+ * merge.directoryRenames as git's merge takes it, read with git config
+ * when the environment gives configuration libgit2 does not read (git -c,
+ * GIT_CONFIG_*): 1 when a directory renamed on one side makes a file the
+ * other side added in it a conflict (unset, "conflict", a value git does
+ * not know), 0 when git moves it (true) or does not look (false).
+ */
+int gitmerge_dir_renames_conflict(git_repository *repo);
+
+/*
  * A merge.conflictStyle value git does not know (only merge, diff3 and
  * zdiff3; a key without a value) makes every git merge-tree die while it
  * reads its configuration, even when a later file sets a good one: -1
- * (an error naming the setting and the value), else 0.
+ * (an error naming the setting and the value, ending with nothing, what
+ * the caller did not do: "nothing was merged"), else 0.
  */
-int gitmerge_config_check(git_repository *repo);
+int gitmerge_config_check(git_repository *repo, const char *nothing);
 
 /*
  * Does git merge path with its own text merge, as those functions
