@@ -10,19 +10,23 @@
  * deleting a branch; neither must see a sibling thread halfway.  The
  * checkouts, the slow part, run in parallel.
  */
-#define _XOPEN_SOURCE 700	/* nftw() */
+#define _GNU_SOURCE	/* nftw(), pipe2(), posix_spawn_file_actions_addchdir_np() */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #include "gp/state.h"
 #include "gp/worktree.h"
@@ -902,6 +906,245 @@ out:
 	return ret;
 }
 
+/*
+ * Conversions libgit2 1.5's checkout does not do: filter drivers (it
+ * runs none) and working-tree-encoding.  A worktree it checked out holds
+ * the blobs' bytes where git writes the smudged or re-encoded file, and
+ * the task's 'git add -A' then reads them back through the clean filter
+ * or the encoding: a change (or garbage) in a file the task never
+ * touched.  So when the attributes can ask for one, git writes the files
+ * again (git checkout-index), as git worktree add would have.
+ *
+ * The check is cheap and errs towards asking git: the text of every
+ * attributes file (.gitattributes in the index, info/attributes,
+ * core.attributesFile, the XDG and system files) mentions
+ * "working-tree-encoding", or mentions "filter" while a
+ * filter.<name>.smudge or .process is configured (or git -c variables,
+ * which libgit2 does not read, are set).
+ */
+static int attr_text(git_repository *wrepo, git_index *index, struct strbuf *sb)
+{
+	git_config *cfg = NULL;
+	git_buf buf = GIT_BUF_INIT;
+	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
+	char *path;
+	size_t i;
+
+	for (i = 0; i < git_index_entrycount(index); i++) {
+		const git_index_entry *ie = git_index_get_byindex(index, i);
+		const char *base;
+		git_blob *blob;
+
+		if (!ie)
+			continue;
+		base = strrchr(ie->path, '/');
+		base = base ? base + 1 : ie->path;
+		if (strcmp(base, ".gitattributes") || !S_ISREG(ie->mode))
+			continue;
+		if (git_blob_lookup(&blob, wrepo, &ie->id) < 0)
+			return -1;
+		strbuf_add(sb, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+		strbuf_addch(sb, '\n');
+		git_blob_free(blob);
+	}
+	path = xstrfmt("%s/info/attributes", git_repository_commondir(wrepo));
+	strbuf_read_file(sb, path);	/* missing: nothing */
+	free(path);
+	strbuf_read_file(sb, "/etc/gitattributes");
+	if (git_repository_config_snapshot(&cfg, wrepo) < 0)
+		return -1;
+	if (!git_config_get_path(&buf, cfg, "core.attributesFile")) {
+		strbuf_read_file(sb, buf.ptr);
+	} else if (xdg && *xdg) {
+		path = xstrfmt("%s/git/attributes", xdg);
+		strbuf_read_file(sb, path);
+		free(path);
+	} else if (home) {
+		path = xstrfmt("%s/.config/git/attributes", home);
+		strbuf_read_file(sb, path);
+		free(path);
+	}
+	git_buf_dispose(&buf);
+	git_config_free(cfg);
+	git_error_clear();
+	return 0;
+}
+
+static int driver_found(const git_config_entry *e, void *payload)
+{
+	(void)e;
+	*(int *)payload = 1;
+	return 1;	/* one is enough */
+}
+
+/* 1: git must write the files of wrepo's checkout; 0: libgit2's are git's; -1: error. */
+static int needs_git_checkout(git_repository *wrepo, git_index *index)
+{
+	struct strbuf sb = STRBUF_INIT;
+	git_config *cfg = NULL;
+	int ret = -1, found = 0;
+
+	if (attr_text(wrepo, index, &sb) < 0)
+		goto out;
+	ret = 1;
+	if (strstr(sb.buf, "working-tree-encoding"))
+		goto out;
+	ret = 0;
+	if (!strstr(sb.buf, "filter"))
+		goto out;
+	ret = 1;
+	if (getenv("GIT_CONFIG_PARAMETERS") || getenv("GIT_CONFIG_COUNT"))
+		goto out;
+	if (git_repository_config_snapshot(&cfg, wrepo) < 0) {
+		ret = -1;
+		goto out;
+	}
+	git_config_foreach_match(cfg, "^filter\\..*\\.(smudge|process)$", driver_found, &found);
+	git_error_clear();
+	ret = found;
+out:
+	git_config_free(cfg);
+	strbuf_release(&sb);
+	return ret;
+}
+
+/*
+ * git checkout-index -f -u -a in the worktree top (git skips the
+ * skip-worktree entries of a sparse one), with the environment of the
+ * task's autocommit (git's repository variables removed), no shell.
+ * What git says on failure goes into why.
+ */
+static int git_checkout_files(const char *top, struct strbuf *why)
+{
+	static const char *const drop[] = {
+		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
+		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=",
+	};
+	static const char *const argv[] = {
+		"git", "checkout-index", "-f", "-u", "-a", NULL,
+	};
+	posix_spawn_file_actions_t fa;
+	char **env;
+	size_t n = 0, i, k;
+	pid_t pid = -1;
+	int pfd[2], status, ret = -1;
+	char buf[4096];
+	ssize_t r;
+
+	for (i = 0; environ[i]; i++)
+		n++;
+	env = xcalloc(n + 1, sizeof(*env));
+	for (i = 0, n = 0; environ[i]; i++) {
+		for (k = 0; k < ARRAY_SIZE(drop); k++)
+			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
+				break;
+		if (k == ARRAY_SIZE(drop))
+			env[n++] = environ[i];
+	}
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		strbuf_addf(why, "cannot make a pipe: %s", strerror(errno));
+		free(env);
+		return -1;
+	}
+	if (!posix_spawn_file_actions_init(&fa)) {
+		if (!posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) &&
+		    !posix_spawn_file_actions_adddup2(&fa, pfd[1], 1) &&
+		    !posix_spawn_file_actions_adddup2(&fa, pfd[1], 2) &&
+		    !posix_spawn_file_actions_addchdir_np(&fa, top) &&
+		    posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, env))
+			pid = -1;
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	close(pfd[1]);
+	free(env);
+	if (pid < 0) {
+		close(pfd[0]);
+		strbuf_addstr(why, "cannot start 'git checkout-index'");
+		return -1;
+	}
+	while ((r = read(pfd[0], buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		if (why->len < 65536)
+			strbuf_add(why, buf, (size_t)r);
+	}
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			break;
+	if (WIFEXITED(status) && !WEXITSTATUS(status)) {
+		ret = 0;
+	} else {
+		char *last;
+
+		/* git's last line: the one that names the cause */
+		while (why->len && (why->buf[why->len - 1] == '\n' || why->buf[why->len - 1] == '\r'))
+			strbuf_setlen(why, why->len - 1);
+		last = strrchr(why->buf, '\n');
+		if (last) {
+			last++;
+			memmove(why->buf, last, strlen(last) + 1);
+			strbuf_setlen(why, strlen(why->buf));
+		}
+		if (!why->len)
+			strbuf_addstr(why, "'git checkout-index' failed");
+	}
+	return ret;
+}
+
+/* After libgit2's checkout of wrepo: git writes the files when it converts them. */
+static int convert_checkout(git_repository *wrepo, struct wt_request *req)
+{
+	git_index *index = NULL;
+	struct strbuf why = STRBUF_INIT;
+	int need, ret = -1;
+
+	if (git_repository_index(&index, wrepo) < 0 || git_index_read(index, 1) < 0) {
+		fail(req, "cannot read the index of task '%s': %s", req->name, gp_git_error());
+		goto out;
+	}
+	need = needs_git_checkout(wrepo, index);
+	if (need < 0) {
+		fail(req, "cannot read the attributes of task '%s': %s", req->name, gp_git_error());
+		goto out;
+	}
+	if (need) {
+		size_t i;
+
+		/*
+		 * git skips the files whose stat data match the index (even
+		 * with -f): forget the stat data libgit2 recorded, so git
+		 * writes every file and records its own.
+		 */
+		for (i = 0; i < git_index_entrycount(index); i++) {
+			git_index_entry *ie = (git_index_entry *)git_index_get_byindex(index, i);
+
+			if (!ie)
+				continue;
+			memset(&ie->ctime, 0, sizeof(ie->ctime));
+			memset(&ie->mtime, 0, sizeof(ie->mtime));
+			ie->dev = ie->ino = ie->uid = ie->gid = 0;
+			ie->file_size = 0;
+		}
+		if (git_index_write(index) < 0) {
+			fail(req, "cannot write the index of task '%s': %s", req->name, gp_git_error());
+			goto out;
+		}
+	}
+	if (need && git_checkout_files(req->path, &why) < 0) {
+		fail(req, "cannot convert the files of task '%s' at '%s' "
+		     "(filter or working-tree-encoding): %s", req->name, req->path, why.buf);
+		goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&why);
+	git_index_free(index);
+	return ret;
+}
+
 /* sparse checkouts (cone mode) */
 
 struct cone {
@@ -1364,6 +1607,8 @@ static void create_one(git_repository *repo, struct wt_request *req)
 			git_error_set_str(GIT_ERROR_CHECKOUT, "the checkout is incomplete");
 			err = -1;
 		}
+		if (!err && convert_checkout(wrepo, req) < 0)
+			goto failed;
 		if (!err) {
 			struct strbuf mark = STRBUF_INIT;
 
