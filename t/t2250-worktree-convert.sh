@@ -130,4 +130,23 @@ test_expect_success 'a failing smudge filter fails the worktree, naming the task
 	repo_sane bad
 '
 
+test_expect_success 'a sparse worktree: git writes the cone, leaves the rest out' '
+	mk sparse &&
+	printf "[task \"T1\"]\n\ttitle = one\n\tpaths = in/a.txt\n" >sparse/tasks.ini &&
+	git -C sparse config parallel.sparse declared &&
+	echo "*.txt working-tree-encoding=UTF-16" >sparse/.gitattributes &&
+	mkdir sparse/in sparse/out &&
+	printf "in\n" | iconv -f UTF-8 -t UTF-16 >sparse/in/a.txt &&
+	printf "out\n" | iconv -f UTF-8 -t UTF-16 >sparse/out/b.txt &&
+	commit_run sparse &&
+	git -C sparse diff --exit-code "$(cat sparse.start)" parallel/T1 &&
+	git -C sparse.parallel/T1 status --porcelain >status.out &&
+	test_must_be_empty status.out &&
+	! test -e sparse.parallel/T1/out &&
+	git -C sparse.parallel/T1 ls-files -t out/b.txt >tags &&
+	echo "S out/b.txt" >expect &&
+	test_cmp expect tags &&
+	cmp sparse/in/a.txt sparse.parallel/T1/in/a.txt
+'
+
 test_done
