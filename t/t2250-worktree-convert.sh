@@ -149,4 +149,17 @@ test_expect_success 'a sparse worktree: git writes the cone, leaves the rest out
 	cmp sparse/in/a.txt sparse.parallel/T1/in/a.txt
 '
 
+test_expect_success 'a filter named in core.attributesFile' '
+	mk global &&
+	echo "*.x filter=up" >global-attributes &&
+	git -C global config core.attributesFile "$TRASH_DIRECTORY/global-attributes" &&
+	git -C global config filter.up.clean "tr A-Z a-z" &&
+	git -C global config filter.up.smudge "tr a-z A-Z" &&
+	printf "abc\n" >global/b.x &&
+	commit_run global &&
+	same_as_git global &&
+	echo ABC >expect &&
+	test_cmp expect global.parallel/T1/b.x
+'
+
 test_done
