@@ -413,9 +413,63 @@ static int husk_of(const char *path, const char *admin)
  * missing are not work.  Lists up to 5 in *what; returns their number, or
  * -1 when the worktree cannot be read (*what says why).
  */
+static int git_capture(const char *top, const char *const *argv, const struct strbuf *in,
+		       struct strbuf *out, int with_stderr);
+
+/*
+ * Of the n modified files of diff (regular files), how many git would
+ * call unchanged: libgit2 1.5 runs no filter driver or
+ * working-tree-encoding, so a file git smudged or re-encoded looks
+ * modified to it.  git hash-object --stdin-paths hashes each through
+ * git's clean conversions.  Fills same[i] for the deltas git calls
+ * unchanged; returns 0, or -1 when git could not say (nothing filled).
+ */
+static int git_same(git_repository *wrepo, git_diff *diff, char *same)
+{
+	static const char *const argv[] = { "git", "hash-object", "--stdin-paths", NULL };
+	const char *top = git_repository_workdir(wrepo);
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;
+	size_t i, n = git_diff_num_deltas(diff), *idx = xcalloc(n + 1, sizeof(*idx)), m = 0, j;
+	const char *p;
+	int ret = -1;
+
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		if (d->status != GIT_DELTA_MODIFIED || strchr(d->new_file.path, '\n') ||
+		    (d->new_file.mode != GIT_FILEMODE_BLOB &&
+		     d->new_file.mode != GIT_FILEMODE_BLOB_EXECUTABLE))
+			continue;
+		strbuf_addf(&in, "%s\n", d->new_file.path);
+		idx[m++] = i;
+	}
+	if (!top || !m || git_capture(top, argv, &in, &out, 0))
+		goto out;
+	for (j = 0, p = out.buf; j < m; j++) {
+		const char *nl = strchr(p, '\n');
+		git_oid oid;
+
+		if (!nl || git_oid_fromstrn(&oid, p, (size_t)(nl - p)) < 0)
+			goto out;
+		if (git_oid_equal(&oid, &git_diff_get_delta(diff, idx[j])->old_file.id))
+			same[idx[j]] = 1;
+		p = nl + 1;
+	}
+	ret = 0;
+out:
+	if (ret)
+		memset(same, 0, n);
+	git_error_clear();
+	free(idx);
+	strbuf_release(&in);
+	strbuf_release(&out);
+	return ret;
+}
+
 static int foreign_files_of(git_repository *wrepo, const char *spec, int allow_modified,
 			    struct strbuf *what)
 {
+	char *same = NULL;
 	git_diff_options opts;
 	git_object *tree = NULL;
 	git_diff *diff = NULL;
@@ -433,10 +487,17 @@ static int foreign_files_of(git_repository *wrepo, const char *spec, int allow_m
 		goto out;
 	}
 	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++)
+		if (git_diff_get_delta(diff, i)->status == GIT_DELTA_MODIFIED)
+			modified++;
+	same = xcalloc(n + 1, 1);
+	if (modified > allow_modified)
+		git_same(wrepo, diff, same);	/* git could not say: libgit2's answer */
+	modified = 0;
 	for (i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 
-		if (d->status == GIT_DELTA_DELETED)
+		if (d->status == GIT_DELTA_DELETED || same[i])
 			continue;
 		if (d->status == GIT_DELTA_MODIFIED && ++modified <= allow_modified)
 			continue;
@@ -447,6 +508,7 @@ static int foreign_files_of(git_repository *wrepo, const char *spec, int allow_m
 	if (found > 5)
 		strbuf_addf(what, " and %d more", found - 5);
 out:
+	free(same);
 	git_diff_free(diff);
 	git_object_free(tree);
 	return found;
@@ -1009,28 +1071,42 @@ out:
 }
 
 /*
- * git checkout-index -f -u -a in the worktree top (git skips the
- * skip-worktree entries of a sparse one), with the environment of the
- * task's autocommit (git's repository variables removed), no shell.
- * What git says on failure goes into why.
+ * Run git argv in the worktree top, without a shell, git's repository
+ * variables removed (the environment of the task's autocommit): stdin
+ * from in (at most GIT_INPUT_MAX bytes) or /dev/null, stdout (and
+ * stderr when with_stderr, else /dev/null) into out.  Returns git's exit
+ * status, or -1 when it could not run.
  */
-static int git_checkout_files(const char *top, struct strbuf *why)
+#define GIT_INPUT_MAX 60000	/* fits a pipe: written before git starts */
+static int git_capture(const char *top, const char *const *argv, const struct strbuf *in,
+		       struct strbuf *out, int with_stderr)
 {
 	static const char *const drop[] = {
 		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
 		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=",
 	};
-	static const char *const argv[] = {
-		"git", "checkout-index", "-f", "-u", "-a", NULL,
-	};
 	posix_spawn_file_actions_t fa;
 	char **env;
 	size_t n = 0, i, k;
 	pid_t pid = -1;
-	int pfd[2], status, ret = -1;
+	int pfd[2], ifd[2] = { -1, -1 }, status, ok;
 	char buf[4096];
 	ssize_t r;
 
+	if (in && (in->len > GIT_INPUT_MAX || pipe2(ifd, O_CLOEXEC) < 0))
+		return -1;
+	if (in && write(ifd[1], in->buf, in->len) != (ssize_t)in->len) {
+		close(ifd[0]);
+		close(ifd[1]);
+		return -1;
+	}
+	if (in)
+		close(ifd[1]);
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		if (in)
+			close(ifd[0]);
+		return -1;
+	}
 	for (i = 0; environ[i]; i++)
 		n++;
 	env = xcalloc(n + 1, sizeof(*env));
@@ -1041,25 +1117,23 @@ static int git_checkout_files(const char *top, struct strbuf *why)
 		if (k == ARRAY_SIZE(drop))
 			env[n++] = environ[i];
 	}
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		strbuf_addf(why, "cannot make a pipe: %s", strerror(errno));
-		free(env);
-		return -1;
-	}
 	if (!posix_spawn_file_actions_init(&fa)) {
-		if (!posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) &&
-		    !posix_spawn_file_actions_adddup2(&fa, pfd[1], 1) &&
-		    !posix_spawn_file_actions_adddup2(&fa, pfd[1], 2) &&
-		    !posix_spawn_file_actions_addchdir_np(&fa, top) &&
-		    posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, env))
+		ok = !(in ? posix_spawn_file_actions_adddup2(&fa, ifd[0], 0) :
+		       posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
+			!posix_spawn_file_actions_adddup2(&fa, pfd[1], 1) &&
+			!(with_stderr ? posix_spawn_file_actions_adddup2(&fa, pfd[1], 2) :
+			  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)) &&
+			!posix_spawn_file_actions_addchdir_np(&fa, top);
+		if (!ok || posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, env))
 			pid = -1;
 		posix_spawn_file_actions_destroy(&fa);
 	}
+	if (in)
+		close(ifd[0]);
 	close(pfd[1]);
 	free(env);
 	if (pid < 0) {
 		close(pfd[0]);
-		strbuf_addstr(why, "cannot start 'git checkout-index'");
 		return -1;
 	}
 	while ((r = read(pfd[0], buf, sizeof(buf))) != 0) {
@@ -1067,31 +1141,43 @@ static int git_checkout_files(const char *top, struct strbuf *why)
 			continue;
 		if (r < 0)
 			break;
-		if (why->len < 65536)
-			strbuf_add(why, buf, (size_t)r);
+		strbuf_add(out, buf, (size_t)r);
 	}
 	close(pfd[0]);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
-			break;
-	if (WIFEXITED(status) && !WEXITSTATUS(status)) {
-		ret = 0;
-	} else {
-		char *last;
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
-		/* git's last line: the one that names the cause */
-		while (why->len && (why->buf[why->len - 1] == '\n' || why->buf[why->len - 1] == '\r'))
-			strbuf_setlen(why, why->len - 1);
-		last = strrchr(why->buf, '\n');
-		if (last) {
-			last++;
-			memmove(why->buf, last, strlen(last) + 1);
-			strbuf_setlen(why, strlen(why->buf));
-		}
-		if (!why->len)
-			strbuf_addstr(why, "'git checkout-index' failed");
+/*
+ * git checkout-index -f -u -a in the worktree top (git skips the
+ * skip-worktree entries of a sparse one).  What git says on failure (its
+ * last line) goes into why.
+ */
+static int git_checkout_files(const char *top, struct strbuf *why)
+{
+	static const char *const argv[] = {
+		"git", "checkout-index", "-f", "-u", "-a", NULL,
+	};
+	char *last;
+	int rc = git_capture(top, argv, NULL, why, 1);
+
+	if (!rc)
+		return 0;
+	/* git's last line: the one that names the cause */
+	while (why->len && (why->buf[why->len - 1] == '\n' || why->buf[why->len - 1] == '\r'))
+		strbuf_setlen(why, why->len - 1);
+	last = strrchr(why->buf, '\n');
+	if (last) {
+		last++;
+		memmove(why->buf, last, strlen(last) + 1);
+		strbuf_setlen(why, strlen(why->buf));
 	}
-	return ret;
+	if (!why->len)
+		strbuf_addstr(why, rc < 0 ? "cannot run 'git checkout-index'" :
+			      "'git checkout-index' failed");
+	return -1;
 }
 
 /* After libgit2's checkout of wrepo: git writes the files when it converts them. */

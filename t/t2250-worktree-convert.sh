@@ -162,4 +162,24 @@ test_expect_success 'a filter named in core.attributesFile' '
 	test_cmp expect global.parallel/T1/b.x
 '
 
+test_expect_success 'killed after git wrote the files: the next run remakes the worktree' '
+	mk crash &&
+	echo "*.txt working-tree-encoding=UTF-16" >crash/.gitattributes &&
+	for i in 1 2 3
+	do
+		printf "f$i\n" | iconv -f UTF-8 -t UTF-16 >crash/f$i.txt || return 1
+	done &&
+	git -C crash add . && git -C crash commit -q -m files &&
+	git -C crash rev-parse HEAD >crash.start &&
+	(cd crash && git parallel plan >/dev/null) &&
+	code=0 &&
+	(cd crash && GIT_PARALLEL_TEST_CRASH_AT=worktree-before-verified git parallel run >../out 2>../err) ||
+		code=$? &&
+	test_crashed $code &&
+	(cd crash && git parallel run >../out 2>../err) &&
+	grep "1 done" out &&
+	same_as_git crash &&
+	repo_sane crash
+'
+
 test_done
