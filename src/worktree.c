@@ -10,19 +10,23 @@
  * deleting a branch; neither must see a sibling thread halfway.  The
  * checkouts, the slow part, run in parallel.
  */
-#define _XOPEN_SOURCE 700	/* nftw() */
+#define _GNU_SOURCE	/* nftw(), pipe2(), posix_spawn_file_actions_addchdir_np() */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+extern char **environ;
 
 #include "gp/state.h"
 #include "gp/worktree.h"
@@ -409,9 +413,63 @@ static int husk_of(const char *path, const char *admin)
  * missing are not work.  Lists up to 5 in *what; returns their number, or
  * -1 when the worktree cannot be read (*what says why).
  */
+static int git_capture(const char *top, const char *const *argv, const struct strbuf *in,
+		       struct strbuf *out, int with_stderr);
+
+/*
+ * Of the n modified files of diff (regular files), how many git would
+ * call unchanged: libgit2 1.5 runs no filter driver or
+ * working-tree-encoding, so a file git smudged or re-encoded looks
+ * modified to it.  git hash-object --stdin-paths hashes each through
+ * git's clean conversions.  Fills same[i] for the deltas git calls
+ * unchanged; returns 0, or -1 when git could not say (nothing filled).
+ */
+static int git_same(git_repository *wrepo, git_diff *diff, char *same)
+{
+	static const char *const argv[] = { "git", "hash-object", "--stdin-paths", NULL };
+	const char *top = git_repository_workdir(wrepo);
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;
+	size_t i, n = git_diff_num_deltas(diff), *idx = xcalloc(n + 1, sizeof(*idx)), m = 0, j;
+	const char *p;
+	int ret = -1;
+
+	for (i = 0; i < n; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+
+		if (d->status != GIT_DELTA_MODIFIED || strchr(d->new_file.path, '\n') ||
+		    (d->new_file.mode != GIT_FILEMODE_BLOB &&
+		     d->new_file.mode != GIT_FILEMODE_BLOB_EXECUTABLE))
+			continue;
+		strbuf_addf(&in, "%s\n", d->new_file.path);
+		idx[m++] = i;
+	}
+	if (!top || !m || git_capture(top, argv, &in, &out, 0))
+		goto out;
+	for (j = 0, p = out.buf; j < m; j++) {
+		const char *nl = strchr(p, '\n');
+		git_oid oid;
+
+		if (!nl || git_oid_fromstrn(&oid, p, (size_t)(nl - p)) < 0)
+			goto out;
+		if (git_oid_equal(&oid, &git_diff_get_delta(diff, idx[j])->old_file.id))
+			same[idx[j]] = 1;
+		p = nl + 1;
+	}
+	ret = 0;
+out:
+	if (ret)
+		memset(same, 0, n);
+	git_error_clear();
+	free(idx);
+	strbuf_release(&in);
+	strbuf_release(&out);
+	return ret;
+}
+
 static int foreign_files_of(git_repository *wrepo, const char *spec, int allow_modified,
 			    struct strbuf *what)
 {
+	char *same = NULL;
 	git_diff_options opts;
 	git_object *tree = NULL;
 	git_diff *diff = NULL;
@@ -429,10 +487,17 @@ static int foreign_files_of(git_repository *wrepo, const char *spec, int allow_m
 		goto out;
 	}
 	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n; i++)
+		if (git_diff_get_delta(diff, i)->status == GIT_DELTA_MODIFIED)
+			modified++;
+	same = xcalloc(n + 1, 1);
+	if (modified > allow_modified)
+		git_same(wrepo, diff, same);	/* git could not say: libgit2's answer */
+	modified = 0;
 	for (i = 0; i < n; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 
-		if (d->status == GIT_DELTA_DELETED)
+		if (d->status == GIT_DELTA_DELETED || same[i])
 			continue;
 		if (d->status == GIT_DELTA_MODIFIED && ++modified <= allow_modified)
 			continue;
@@ -443,6 +508,7 @@ static int foreign_files_of(git_repository *wrepo, const char *spec, int allow_m
 	if (found > 5)
 		strbuf_addf(what, " and %d more", found - 5);
 out:
+	free(same);
 	git_diff_free(diff);
 	git_object_free(tree);
 	return found;
@@ -899,6 +965,269 @@ static int checkout_verified(git_repository *wrepo)
 out:
 	git_index_free(index);
 	git_object_free(tree);
+	return ret;
+}
+
+/*
+ * Conversions libgit2 1.5's checkout does not do: filter drivers (it
+ * runs none) and working-tree-encoding.  A worktree it checked out holds
+ * the blobs' bytes where git writes the smudged or re-encoded file, and
+ * the task's 'git add -A' then reads them back through the clean filter
+ * or the encoding: a change (or garbage) in a file the task never
+ * touched.  So when the attributes can ask for one, git writes the files
+ * again (git checkout-index), as git worktree add would have.
+ *
+ * The check is cheap and errs towards asking git: the text of every
+ * attributes file (.gitattributes in the index, info/attributes,
+ * core.attributesFile, the XDG and system files) mentions
+ * "working-tree-encoding", or mentions "filter" while a
+ * filter.<name>.smudge or .process is configured (or git -c variables,
+ * which libgit2 does not read, are set).
+ */
+static int attr_text(git_repository *wrepo, git_index *index, struct strbuf *sb)
+{
+	git_config *cfg = NULL;
+	git_buf buf = GIT_BUF_INIT;
+	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
+	char *path;
+	size_t i;
+
+	for (i = 0; i < git_index_entrycount(index); i++) {
+		const git_index_entry *ie = git_index_get_byindex(index, i);
+		const char *base;
+		git_blob *blob;
+
+		if (!ie)
+			continue;
+		base = strrchr(ie->path, '/');
+		base = base ? base + 1 : ie->path;
+		if (strcmp(base, ".gitattributes") || !S_ISREG(ie->mode))
+			continue;
+		if (git_blob_lookup(&blob, wrepo, &ie->id) < 0)
+			return -1;
+		strbuf_add(sb, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+		strbuf_addch(sb, '\n');
+		git_blob_free(blob);
+	}
+	path = xstrfmt("%s/info/attributes", git_repository_commondir(wrepo));
+	strbuf_read_file(sb, path);	/* missing: nothing */
+	free(path);
+	strbuf_read_file(sb, "/etc/gitattributes");
+	if (git_repository_config_snapshot(&cfg, wrepo) < 0)
+		return -1;
+	if (!git_config_get_path(&buf, cfg, "core.attributesFile")) {
+		strbuf_read_file(sb, buf.ptr);
+	} else if (xdg && *xdg) {
+		path = xstrfmt("%s/git/attributes", xdg);
+		strbuf_read_file(sb, path);
+		free(path);
+	} else if (home) {
+		path = xstrfmt("%s/.config/git/attributes", home);
+		strbuf_read_file(sb, path);
+		free(path);
+	}
+	git_buf_dispose(&buf);
+	git_config_free(cfg);
+	git_error_clear();
+	return 0;
+}
+
+static int driver_found(const git_config_entry *e, void *payload)
+{
+	(void)e;
+	*(int *)payload = 1;
+	return 1;	/* one is enough */
+}
+
+/* 1: git must write the files of wrepo's checkout; 0: libgit2's are git's; -1: error. */
+static int needs_git_checkout(git_repository *wrepo, git_index *index)
+{
+	struct strbuf sb = STRBUF_INIT;
+	git_config *cfg = NULL;
+	int ret = -1, found = 0;
+
+	if (attr_text(wrepo, index, &sb) < 0)
+		goto out;
+	ret = 1;
+	if (strstr(sb.buf, "working-tree-encoding"))
+		goto out;
+	ret = 0;
+	if (!strstr(sb.buf, "filter"))
+		goto out;
+	ret = 1;
+	if (getenv("GIT_CONFIG_PARAMETERS") || getenv("GIT_CONFIG_COUNT"))
+		goto out;
+	if (git_repository_config_snapshot(&cfg, wrepo) < 0) {
+		ret = -1;
+		goto out;
+	}
+	git_config_foreach_match(cfg, "^filter\\..*\\.(smudge|process)$", driver_found, &found);
+	git_error_clear();
+	ret = found;
+out:
+	git_config_free(cfg);
+	strbuf_release(&sb);
+	return ret;
+}
+
+/*
+ * Run git argv in the worktree top, without a shell, git's repository
+ * variables removed (the environment of the task's autocommit): stdin
+ * from in (at most GIT_INPUT_MAX bytes) or /dev/null, stdout (and
+ * stderr when with_stderr, else /dev/null) into out.  Returns git's exit
+ * status, or -1 when it could not run.
+ */
+#define GIT_INPUT_MAX 60000	/* fits a pipe: written before git starts */
+static int git_capture(const char *top, const char *const *argv, const struct strbuf *in,
+		       struct strbuf *out, int with_stderr)
+{
+	static const char *const drop[] = {
+		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
+		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=",
+	};
+	posix_spawn_file_actions_t fa;
+	char **env;
+	size_t n = 0, i, k;
+	pid_t pid = -1;
+	int pfd[2], ifd[2] = { -1, -1 }, status, ok;
+	char buf[4096];
+	ssize_t r;
+
+	if (in && (in->len > GIT_INPUT_MAX || pipe2(ifd, O_CLOEXEC) < 0))
+		return -1;
+	if (in && write(ifd[1], in->buf, in->len) != (ssize_t)in->len) {
+		close(ifd[0]);
+		close(ifd[1]);
+		return -1;
+	}
+	if (in)
+		close(ifd[1]);
+	if (pipe2(pfd, O_CLOEXEC) < 0) {
+		if (in)
+			close(ifd[0]);
+		return -1;
+	}
+	for (i = 0; environ[i]; i++)
+		n++;
+	env = xcalloc(n + 1, sizeof(*env));
+	for (i = 0, n = 0; environ[i]; i++) {
+		for (k = 0; k < ARRAY_SIZE(drop); k++)
+			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
+				break;
+		if (k == ARRAY_SIZE(drop))
+			env[n++] = environ[i];
+	}
+	if (!posix_spawn_file_actions_init(&fa)) {
+		ok = !(in ? posix_spawn_file_actions_adddup2(&fa, ifd[0], 0) :
+		       posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
+			!posix_spawn_file_actions_adddup2(&fa, pfd[1], 1) &&
+			!(with_stderr ? posix_spawn_file_actions_adddup2(&fa, pfd[1], 2) :
+			  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)) &&
+			!posix_spawn_file_actions_addchdir_np(&fa, top);
+		if (!ok || posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, env))
+			pid = -1;
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	if (in)
+		close(ifd[0]);
+	close(pfd[1]);
+	free(env);
+	if (pid < 0) {
+		close(pfd[0]);
+		return -1;
+	}
+	while ((r = read(pfd[0], buf, sizeof(buf))) != 0) {
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			break;
+		strbuf_add(out, buf, (size_t)r);
+	}
+	close(pfd[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/*
+ * git checkout-index -f -u -a in the worktree top (git skips the
+ * skip-worktree entries of a sparse one).  What git says on failure (its
+ * last line) goes into why.
+ */
+static int git_checkout_files(const char *top, struct strbuf *why)
+{
+	static const char *const argv[] = {
+		"git", "checkout-index", "-f", "-u", "-a", NULL,
+	};
+	char *last;
+	int rc = git_capture(top, argv, NULL, why, 1);
+
+	if (!rc)
+		return 0;
+	/* git's last line: the one that names the cause */
+	while (why->len && (why->buf[why->len - 1] == '\n' || why->buf[why->len - 1] == '\r'))
+		strbuf_setlen(why, why->len - 1);
+	last = strrchr(why->buf, '\n');
+	if (last) {
+		last++;
+		memmove(why->buf, last, strlen(last) + 1);
+		strbuf_setlen(why, strlen(why->buf));
+	}
+	if (!why->len)
+		strbuf_addstr(why, rc < 0 ? "cannot run 'git checkout-index'" :
+			      "'git checkout-index' failed");
+	return -1;
+}
+
+/* After libgit2's checkout of wrepo: git writes the files when it converts them. */
+static int convert_checkout(git_repository *wrepo, struct wt_request *req)
+{
+	git_index *index = NULL;
+	struct strbuf why = STRBUF_INIT;
+	int need, ret = -1;
+
+	if (git_repository_index(&index, wrepo) < 0 || git_index_read(index, 1) < 0) {
+		fail(req, "cannot read the index of task '%s': %s", req->name, gp_git_error());
+		goto out;
+	}
+	need = needs_git_checkout(wrepo, index);
+	if (need < 0) {
+		fail(req, "cannot read the attributes of task '%s': %s", req->name, gp_git_error());
+		goto out;
+	}
+	if (need) {
+		size_t i;
+
+		/*
+		 * git skips the files whose stat data match the index (even
+		 * with -f): forget the stat data libgit2 recorded, so git
+		 * writes every file and records its own.
+		 */
+		for (i = 0; i < git_index_entrycount(index); i++) {
+			git_index_entry *ie = (git_index_entry *)git_index_get_byindex(index, i);
+
+			if (!ie)
+				continue;
+			memset(&ie->ctime, 0, sizeof(ie->ctime));
+			memset(&ie->mtime, 0, sizeof(ie->mtime));
+			ie->dev = ie->ino = ie->uid = ie->gid = 0;
+			ie->file_size = 0;
+		}
+		if (git_index_write(index) < 0) {
+			fail(req, "cannot write the index of task '%s': %s", req->name, gp_git_error());
+			goto out;
+		}
+	}
+	if (need && git_checkout_files(req->path, &why) < 0) {
+		fail(req, "cannot convert the files of task '%s' at '%s' "
+		     "(filter or working-tree-encoding): %s", req->name, req->path, why.buf);
+		goto out;
+	}
+	ret = 0;
+out:
+	strbuf_release(&why);
+	git_index_free(index);
 	return ret;
 }
 
@@ -1364,6 +1693,8 @@ static void create_one(git_repository *repo, struct wt_request *req)
 			git_error_set_str(GIT_ERROR_CHECKOUT, "the checkout is incomplete");
 			err = -1;
 		}
+		if (!err && convert_checkout(wrepo, req) < 0)
+			goto failed;
 		if (!err) {
 			struct strbuf mark = STRBUF_INIT;
 
