@@ -1032,11 +1032,23 @@ static int attr_text(git_repository *wrepo, git_index *index, struct strbuf *sb)
 	return 0;
 }
 
+/*
+ * A filter.<name>.smudge or filter.<name>.process entry: git would run a
+ * driver on checkout.  Matched by hand, not with git_config_foreach_match():
+ * libgit2 1.5's git_regexp_match() leaks its PCRE2 match data on every
+ * name that does not match.
+ */
 static int driver_found(const git_config_entry *e, void *payload)
 {
-	(void)e;
-	*(int *)payload = 1;
-	return 1;	/* one is enough */
+	const char *name = e->name, *dot;
+
+	if (strncmp(name, "filter.", 7) || !(dot = strrchr(name + 7, '.')))
+		return 0;
+	if (!strcmp(dot, ".smudge") || !strcmp(dot, ".process")) {
+		*(int *)payload = 1;
+		return 1;	/* one is enough */
+	}
+	return 0;
 }
 
 /* 1: git must write the files of wrepo's checkout; 0: libgit2's are git's; -1: error. */
@@ -1061,7 +1073,7 @@ static int needs_git_checkout(git_repository *wrepo, git_index *index)
 		ret = -1;
 		goto out;
 	}
-	git_config_foreach_match(cfg, "^filter\\..*\\.(smudge|process)$", driver_found, &found);
+	git_config_foreach(cfg, driver_found, &found);
 	git_error_clear();
 	ret = found;
 out:
