@@ -2204,6 +2204,38 @@ static int scripts_decide(git_repository *repo, const struct content_file *cf,
 }
 
 /*
+ * The merge base's and the head's trees of every task marked in side,
+ * in task order, into bt[] and st[] (*n of each).  0, or -1 when a
+ * commit cannot be read (libgit2's error cleared: the caller keeps its
+ * ranges' verdict).
+ */
+static int side_trees(const struct check *c, git_repository *repo, const char *side,
+		      git_oid *bt, git_oid *st, size_t *n)
+{
+	size_t k;
+
+	*n = 0;
+	for (k = 0; k < c->nr; k++) {
+		git_commit *mb = NULL, *head = NULL;
+
+		if (!side[k])
+			continue;
+		if (git_commit_lookup(&mb, repo, &c->fp[k].merge_base) < 0 ||
+		    git_commit_lookup(&head, repo, &c->fp[k].head) < 0) {
+			git_error_clear();
+			git_commit_free(mb);
+			git_commit_free(head);
+			return -1;
+		}
+		git_oid_cpy(&bt[*n], git_commit_tree_id(mb));
+		git_oid_cpy(&st[(*n)++], git_commit_tree_id(head));
+		git_commit_free(mb);
+		git_commit_free(head);
+	}
+	return 0;
+}
+
+/*
  * The pairs (not related) whose merge needs no git merge-tree and no
  * in-memory merge: content_only() ones (git's line scripts, one git
  * diff-tree process over every side involved) where git's content merge
@@ -2251,23 +2283,8 @@ static void decide_by_scripts(struct check *c, git_repository *repo, int *need,
 				strlist_push(&paths, files[i].v[k].path);
 		}
 	}
-	for (k = 0; k < c->nr; k++) {
-		git_commit *mb = NULL, *head = NULL;
-
-		if (!side[k])
-			continue;
-		if (git_commit_lookup(&mb, repo, &c->fp[k].merge_base) < 0 ||
-		    git_commit_lookup(&head, repo, &c->fp[k].head) < 0) {
-			git_error_clear();
-			git_commit_free(mb);
-			git_commit_free(head);
-			goto out;
-		}
-		git_oid_cpy(&bt[n], git_commit_tree_id(mb));
-		git_oid_cpy(&st[n++], git_commit_tree_id(head));
-		git_commit_free(mb);
-		git_commit_free(head);
-	}
+	if (side_trees(c, repo, side, bt, st, &n) < 0)
+		goto out;
 	if (n && gitmerge_scripts(&scripts, repo, bt, st, n, paths.nr <= 200 ? &paths : NULL) < 0)
 		goto out;
 	for (i = 0; i < c->pairs_nr; i++) {
@@ -2381,23 +2398,8 @@ static void refine_by_scripts(struct strmap *bases, struct check *c, git_reposit
 	}
 	if (!any || !gitmerge_config_plain(repo))
 		goto out;
-	for (k = 0; k < c->nr; k++) {
-		git_commit *mb = NULL, *head = NULL;
-
-		if (!side[k])
-			continue;
-		if (git_commit_lookup(&mb, repo, &c->fp[k].merge_base) < 0 ||
-		    git_commit_lookup(&head, repo, &c->fp[k].head) < 0) {
-			git_error_clear();
-			git_commit_free(mb);
-			git_commit_free(head);
-			goto out;
-		}
-		git_oid_cpy(&bt[n], git_commit_tree_id(mb));
-		git_oid_cpy(&st[n++], git_commit_tree_id(head));
-		git_commit_free(mb);
-		git_commit_free(head);
-	}
+	if (side_trees(c, repo, side, bt, st, &n) < 0)
+		goto out;
 	if (gitmerge_scripts(&scripts, repo, bt, st, n, paths.nr <= 200 ? &paths : NULL) < 0)
 		goto out;
 	refine = gitmerge_conflict_refine(repo);
