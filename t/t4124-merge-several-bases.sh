@@ -21,21 +21,13 @@ tree).'
 # S2 edits b.txt, where the bases differ (git asked); S3 edits line 3 of
 # a.txt as main did not (a conflict).
 test_expect_success 'setup: a criss-cross history and three tasks' '
-	new_repo repo &&
+	crisscross_repo repo &&
+	criss_task repo parallel/S1 "s/^17\$/S1/" a.txt &&
+	criss_task repo parallel/S2 "s/^x2\$/S2/" b.txt &&
+	criss_task repo parallel/S3 "s/^3\$/S3/" a.txt &&
 	(
 		cd repo &&
-		test_seq 1 20 >a.txt && test_seq 1 10 >b.txt && test_seq 1 10 >c.txt &&
-		git add . && git commit -q -m root &&
-		git checkout -q -b x && sed -i s/^2\$/x2/ b.txt && git commit -q -am x &&
-		git checkout -q -b y main && sed -i s/^2\$/y2/ c.txt && git commit -q -am y &&
-		git checkout -q main && git merge -q --no-ff --no-edit x && git merge -q --no-ff --no-edit y &&
-		criss() {
-			git checkout -q -b "$1" y && git merge -q --no-ff --no-edit x
-		} &&
-		criss parallel/S1 && sed -i s/^17\$/S1/ a.txt && git commit -q -am S1 &&
-		criss parallel/S2 && sed -i s/^x2\$/S2/ b.txt && git commit -q -am S2 &&
-		criss parallel/S3 && sed -i s/^3\$/S3/ a.txt && git commit -q -am S3 &&
-		git checkout -q main && sed -i s/^3\$/main3/ a.txt && git commit -q -am main3 &&
+		sed -i s/^3\$/main3/ a.txt && git commit -q -am main3 &&
 		for t in S1 S2 S3
 		do
 			test $(git merge-base --all main parallel/$t | wc -l) = 2 || return 1

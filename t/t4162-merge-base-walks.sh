@@ -16,21 +16,13 @@ commit-tree loop for the result.'
 # t4124's criss-cross: every task has the merge bases x and y with main,
 # and where they differ (b.txt) merge asks for their own merge base
 test_expect_success 'setup: a criss-cross history, three tasks, a commit-graph' '
-	new_repo repo &&
+	crisscross_repo repo &&
+	criss_task repo parallel/S1 "s/^17\$/S1/" a.txt &&
+	criss_task repo parallel/S2 "s/^x2\$/S2/" b.txt &&
+	criss_task repo parallel/S4 "s/^5\$/S4/" c.txt &&
 	(
 		cd repo &&
-		test_seq 1 20 >a.txt && test_seq 1 10 >b.txt && test_seq 1 10 >c.txt &&
-		git add . && git commit -q -m root &&
-		git checkout -q -b x && sed -i s/^2\$/x2/ b.txt && git commit -q -am x &&
-		git checkout -q -b y main && sed -i s/^2\$/y2/ c.txt && git commit -q -am y &&
-		git checkout -q main && git merge -q --no-ff --no-edit x && git merge -q --no-ff --no-edit y &&
-		criss() {
-			git checkout -q -b "$1" y && git merge -q --no-ff --no-edit x
-		} &&
-		criss parallel/S1 && sed -i s/^17\$/S1/ a.txt && git commit -q -am S1 &&
-		criss parallel/S2 && sed -i s/^x2\$/S2/ b.txt && git commit -q -am S2 &&
-		criss parallel/S4 && sed -i s/^5\$/S4/ c.txt && git commit -q -am S4 &&
-		git checkout -q main && sed -i s/^3\$/main3/ a.txt && git commit -q -am main3 &&
+		sed -i s/^3\$/main3/ a.txt && git commit -q -am main3 &&
 		git commit-graph write --reachable --no-progress
 	) &&
 	for t in S1 S2 S4

@@ -106,3 +106,30 @@ unchanged () {
 		test_cmp expect actual || return 1
 	done
 }
+
+# crisscross_repo <dir>: a history where every task made by criss_task gets
+# two merge bases with main: x and y branch from the root (x changes line 2
+# of b.txt, y line 2 of c.txt; a.txt holds 1..20), main merges x, then y.
+crisscross_repo () {
+	new_repo "$1" &&
+	(
+		cd "$1" &&
+		test_seq 1 20 >a.txt && test_seq 1 10 >b.txt && test_seq 1 10 >c.txt &&
+		git add . && git commit -q -m root &&
+		git checkout -q -b x && sed -i "s/^2\$/x2/" b.txt && git commit -q -am x &&
+		git checkout -q -b y main && sed -i "s/^2\$/y2/" c.txt && git commit -q -am y &&
+		git checkout -q main && git merge -q --no-ff --no-edit x && git merge -q --no-ff --no-edit y
+	)
+}
+
+# criss_task <dir> <branch> <sed script> <file>: branch merges the bases the
+# other way (y, then x), then commits the sed script's edit of file (its
+# message: the branch's last part); main is checked out again.
+criss_task () {
+	(
+		cd "$1" &&
+		git checkout -q -b "$2" y && git merge -q --no-ff --no-edit x &&
+		sed -i "$3" "$4" && git commit -q -am "${2##*/}" &&
+		git checkout -q main
+	)
+}
