@@ -356,6 +356,21 @@ static int gm_start(struct gm_child *ch, git_repository *repo, const git_oid *ou
 	return 0;
 }
 
+/*
+ * The tree git merge-tree wrote for the pair a, b, looked up in our object
+ * database (*out, to free); -1 with a warning when it is not there.
+ */
+static int tree_written(git_tree **out, git_repository *repo, const git_oid *id,
+			const char *a, const char *b)
+{
+	if (gp_object_written(repo, id) && !git_tree_lookup(out, repo, id))
+		return 0;
+	warning("git merge-tree wrote tree '%s' for '%.12s' and '%.12s', but it is "
+		"not in the object database: libgit2's merge decides", git_oid_tostr_s(id), a, b);
+	git_error_clear();
+	return -1;
+}
+
 /* Collect a started git merge-tree into out.  0, or -1 (a warning). */
 static int gm_finish(struct gitmerge *out, struct gm_child *ch, git_repository *repo)
 {
@@ -377,13 +392,8 @@ static int gm_finish(struct gitmerge *out, struct gm_child *ch, git_repository *
 		goto out;
 	}
 	/* the tree git wrote is in our object database */
-	if (!gp_object_written(repo, &out->tree) || git_tree_lookup(&tree, repo, &out->tree) < 0) {
-		warning("git merge-tree wrote tree '%s' for '%.12s' and '%.12s', but it is "
-			"not in the object database: libgit2's merge decides",
-			git_oid_tostr_s(&out->tree), ch->a, ch->b);
-		git_error_clear();
+	if (tree_written(&tree, repo, &out->tree, ch->a, ch->b) < 0)
 		goto out;
-	}
 	ret = 0;
 out:
 	if (ret < 0)
@@ -813,14 +823,8 @@ int gitmerge_confirmer_answer(struct gitmerge *out, struct gitmerge_confirmer *c
 			"libgit2's merge decides", a, b);
 		goto out;
 	}
-	if (!gp_object_written(cf->repo, &out->tree) ||
-	    git_tree_lookup(&tree, cf->repo, &out->tree) < 0) {
-		warning("git merge-tree wrote tree '%s' for '%.12s' and '%.12s', but it is "
-			"not in the object database: libgit2's merge decides",
-			git_oid_tostr_s(&out->tree), a, b);
-		git_error_clear();
+	if (tree_written(&tree, cf->repo, &out->tree, a, b) < 0)
 		goto out;
-	}
 	ret = 0;
 out:
 	if (ret < 0)
