@@ -1709,6 +1709,98 @@ static int style_refused(const char *v, const char *nothing)
 		     "run (use merge, diff3 or zdiff3); %s", v, nothing);
 }
 
+/*
+ * merge.directoryRenames as git lists it last (git config --show-origin
+ * -z --get-regexp): 1 when it is a key without a value, *origin (to free)
+ * where git read it ("file:<path>", "command line:"); 0 when it has a
+ * value or is not set; -1 when git cannot tell.
+ */
+static int dir_renames_bare(git_repository *repo, char **origin)
+{
+	const char *workdir = git_repository_workdir(repo);
+	/* without the last slash: git names "<gitdir>/config" */
+	char *gitdir_opt = xstrfmt("--git-dir=%.*s", (int)strlen(git_repository_path(repo)) - 1,
+				   git_repository_path(repo));
+	const char *argv[] = { "git", gitdir_opt, "config", "--show-origin", "-z", "--get-regexp",
+			       "^merge\\.directoryrenames$", NULL };
+	struct strbuf sb = STRBUF_INIT;
+	const char *p, *end, *last_origin = NULL, *last_entry = NULL;
+	pid_t pid;
+	int fd, rc = -1, ret = -1;
+
+	*origin = NULL;
+	pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &fd);
+	if (pid >= 0)
+		rc = finish(pid, fd, &sb);
+	if (rc == 1) {
+		ret = 0;	/* not set */
+	} else if (!rc) {
+		/* <origin> NUL <key> [LF <value>] NUL, for each value */
+		for (p = sb.buf, end = sb.buf + sb.len; p < end;) {
+			const char *o = p, *nul = memchr(p, '\0', (size_t)(end - p));
+
+			if (!nul || !(nul = memchr(nul + 1, '\0', (size_t)(end - nul - 1))))
+				break;
+			last_origin = o;
+			last_entry = o + strlen(o) + 1;
+			p = nul + 1;
+		}
+		if (last_entry) {
+			ret = !strchr(last_entry, '\n');
+			if (ret)
+				*origin = xstrdup(last_origin);
+		}
+	}
+	strbuf_release(&sb);
+	free(gitdir_opt);
+	return ret;
+}
+
+/*
+ * merge.directoryRenames without a value: git merge-tree dies reading it
+ * ("missing value"), as it does on a bad merge.conflictStyle, unless a
+ * later one gives a value.  -1 (an error naming the key and where git
+ * read it), else 0.
+ */
+static int dir_renames_check(git_repository *repo, const char *nothing)
+{
+	char *origin = NULL;
+	int bare;
+
+	if (!config_from_env()) {
+		git_config *cfg = NULL;
+		git_config_entry *e = NULL;
+
+		/* the last value is the one git reads */
+		if (git_repository_config_snapshot(&cfg, repo) < 0) {
+			git_error_clear();
+			return 0;	/* cannot tell: git merge-tree says */
+		}
+		bare = !git_config_get_entry(&e, cfg, "merge.directoryRenames") && !e->value;
+		git_config_entry_free(e);
+		git_error_clear();
+		git_config_free(cfg);
+		if (!bare)
+			return 0;
+	}
+	/* git's own list names the file (and reads git -c, GIT_CONFIG_*): git's answer wins */
+	bare = dir_renames_bare(repo, &origin);
+	if (!bare || (bare < 0 && config_from_env()))
+		return 0;	/* cannot tell: git merge-tree says */
+	if (origin && !strncmp(origin, "file:", 5))
+		error("'merge.directoryRenames' has no value in '%s': git merge-tree refuses to run "
+		      "(use true, false or conflict); %s", origin + 5, nothing);
+	else if (origin && !strcmp(origin, "command line:"))
+		error("'merge.directoryRenames' has no value on the command line (git -c): git "
+		      "merge-tree refuses to run (use true, false or conflict); %s", nothing);
+	else
+		error("'merge.directoryRenames' has no value%s%s: git merge-tree refuses to run "
+		      "(use true, false or conflict); %s", origin ? " in " : "", origin ? origin : "",
+		      nothing);
+	free(origin);
+	return -1;
+}
+
 int gitmerge_config_check(git_repository *repo, const char *nothing)
 {
 	git_config *cfg = NULL;
@@ -1716,6 +1808,8 @@ int gitmerge_config_check(git_repository *repo, const char *nothing)
 	git_config_entry *e;
 	int ret = 0;
 
+	if (dir_renames_check(repo, nothing) < 0)
+		return -1;
 	if (config_from_env()) {
 		/* git -c and the like: git's own list, one value a line */
 		char *v, *p, *nl;

@@ -218,9 +218,11 @@ int gitmerge_dir_renames_conflict(git_repository *repo);
 /*
  * A merge.conflictStyle value git does not know (only merge, diff3 and
  * zdiff3; a key without a value) makes every git merge-tree die while it
- * reads its configuration, even when a later file sets a good one: -1
- * (an error naming the setting and the value, ending with nothing, what
- * the caller did not do: "nothing was merged"), else 0.
+ * reads its configuration, even when a later file sets a good one; so
+ * does merge.directoryRenames given without a value (the last one: a
+ * later value overrides it): -1 (an error naming the setting and the
+ * value or the file, ending with nothing, what the caller did not do:
+ * "nothing was merged"), else 0.
  */
 int gitmerge_config_check(git_repository *repo, const char *nothing);
 
