@@ -194,7 +194,10 @@ static void classify(const struct fp_file *fa, const struct fp_file *fb,
 		return;
 	}
 	if (is_mode(fa->new_mode, GIT_FILEMODE_LINK) || is_mode(fb->new_mode, GIT_FILEMODE_LINK)) {
+		/* a link one side only moved takes the other's target, as in git */
 		*kind = "symlink";
+		if (one_kept_content(fa, fb))
+			*cls = OVERLAP_SAME_FILE;
 		return;
 	}
 	if ((fa->binary || fb->binary) && !one_kept_content(fa, fb)) {

@@ -1442,6 +1442,78 @@ out:
 	return steps;
 }
 
+/* The last path component of path. */
+static const char *base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+/*
+ * libgit2 1.5 never takes a symbolic link for a rename (its candidates
+ * are regular files); git's rename detection pairs a deleted and an
+ * added link with the same target (an exact rename: diffcore-rename's
+ * find_identical_files(), which prefers a source of the same base name,
+ * and takes no inexact rename of a link).  Pair them as git does, so
+ * that a link one task moved and another retargeted is the one file git
+ * merges, not a deletion against a change.
+ */
+static void pair_link_renames(struct footprint *fp)
+{
+	size_t i, j, n = fp->nr, kept = 0;
+	char *gone = NULL;
+
+	for (i = 0; i < n; i++) {
+		struct fp_file *add = &fp->files[i], *best = NULL;
+
+		if (add->change != FP_ADDED || add->new_mode != GIT_FILEMODE_LINK ||
+		    git_oid_is_zero(&add->new_id))
+			continue;
+		for (j = 0; j < n; j++) {
+			struct fp_file *del = &fp->files[j];
+
+			if (del->change != FP_DELETED || del->old_mode != GIT_FILEMODE_LINK ||
+			    (gone && gone[j]) || !git_oid_equal(&del->old_id, &add->new_id))
+				continue;
+			if (!best || (!strcmp(base_name(del->path), base_name(add->path)) &&
+				      strcmp(base_name(best->path), base_name(add->path))))
+				best = del;
+		}
+		if (!best)
+			continue;
+		if (!gone)
+			gone = xcalloc(n, 1);
+		gone[best - fp->files] = 1;
+		add->change = FP_RENAMED;
+		add->old_path = xstrdup(best->path);
+		add->old_mode = best->old_mode;
+		git_oid_cpy(&add->old_id, &best->old_id);
+		/* the same blob: no line changed, nothing binary */
+		free(add->ranges);
+		add->ranges = NULL;
+		add->ranges_nr = add->ranges_alloc = 0;
+		add->diff = NULL;
+		add->blobs_in = NULL;
+		add->binary = 0;
+	}
+	if (!gone)
+		return;
+	for (i = 0; i < n; i++) {
+		if (gone[i]) {
+			free(fp->files[i].path);
+			free(fp->files[i].old_path);
+			free(fp->files[i].ranges);
+			continue;
+		}
+		if (kept != i)
+			fp->files[kept] = fp->files[i];
+		kept++;
+	}
+	fp->nr = kept;
+	free(gone);
+}
+
 int footprint_measure(struct footprint *out, git_repository *repo,
 		      const struct footprint_spec *spec, unsigned int flags)
 {
@@ -1640,6 +1712,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 		goto out;
 	}
 measured:
+	pair_link_renames(out);
 
 	if (wt) {
 		for (i = 0; i < out->nr; i++)
