@@ -16,6 +16,7 @@
 #include <git2/sys/odb_backend.h>
 #include <git2/sys/repository.h>
 
+#include "gp/convert.h"
 #include "gp/footprint.h"
 #include "gp/gitmerge.h"
 #include "gp/indexstat.h"
@@ -1514,6 +1515,101 @@ static void pair_link_renames(struct footprint *fp)
 	free(gone);
 }
 
+/*
+ * The modified files of a worktree whose attributes convert (a filter
+ * driver, working-tree-encoding): libgit2 1.5 diffed the bytes of those it
+ * read as they are (UTF-16 is binary to it, a smudged file all changed).  git says
+ * what changed, the file read back as git add reads it: the line ranges
+ * (git diff-index -p -U0 merge-base -- path, plumbing: no user's diff
+ * program, no textconv) and the blob (git hash-object, nothing written).
+ * When git cannot say, libgit2's answer stays: a larger footprint, never
+ * a smaller one.
+ */
+#define CONVERTED_ASK_MAX 256	/* files asked about one by one; more keep libgit2's answer */
+
+static void ranges_from_git(struct fp_file *f, const struct strbuf *patch)
+{
+	const char *p = patch->buf, *end = patch->buf + patch->len;
+
+	f->ranges_nr = 0;
+	f->binary = 0;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (len > 4 && !strncmp(p, "@@ -", 4)) {
+			char *q;
+			unsigned long start = strtoul(p + 4, &q, 10), lines = 1;
+
+			if (*q == ',')
+				lines = strtoul(q + 1, NULL, 10);
+			ALLOC_GROW(f->ranges, f->ranges_nr + 1, f->ranges_alloc);
+			f->ranges[f->ranges_nr].start = (unsigned int)start;
+			f->ranges[f->ranges_nr].lines = (unsigned int)lines;
+			f->ranges_nr++;
+		} else if (len > 13 && !strncmp(p, "Binary files ", 13)) {
+			f->binary = 1;
+		}
+		p = nl ? nl + 1 : end;
+	}
+}
+
+static void converted_files(struct footprint *fp, git_repository *wt, const char *top)
+{
+	struct strlist paths = STRLIST_INIT, conv = STRLIST_INIT;
+	struct strbuf why = STRBUF_INIT, patch = STRBUF_INIT, in = STRBUF_INIT, ids = STRBUF_INIT;
+	char mb[GIT_OID_HEXSZ + 1];
+	const char *argv[] = {
+		"git", "--literal-pathspecs", "diff-index", "-p", "-U0", "--no-color", "--no-ext-diff",
+		"--no-textconv", "--no-renames", mb, "--", NULL, NULL,
+	};
+	static const char *const hash[] = { "git", "hash-object", "--stdin-paths", NULL };
+	size_t i, k;
+	const char *p;
+	int newline = 0;
+
+	for (i = 0; i < fp->nr; i++)
+		if (fp->files[i].change == FP_MODIFIED &&
+		    (fp->files[i].new_mode & 0170000) == 0100000)
+			strlist_push(&paths, fp->files[i].path);
+	if (!paths.nr || convert_paths_of(&conv, wt, top, &paths, &why) < 0 ||
+	    !conv.nr || conv.nr > CONVERTED_ASK_MAX)
+		goto out;
+	git_oid_tostr(mb, sizeof(mb), &fp->merge_base);
+	for (k = 0; k < conv.nr; k++) {
+		newline |= !!strchr(conv.v[k], '\n');
+		strbuf_addstr(&in, conv.v[k]);
+		strbuf_addch(&in, '\n');
+	}
+	/* the blobs git add would write (a path with a newline: libgit2's ids stay) */
+	if (!newline && !convert_run_git(top, hash, NULL, &in, &ids, 0))
+		p = ids.buf;
+	else
+		p = NULL;
+	for (k = 0; k < conv.nr; k++) {
+		struct fp_file *f = NULL;
+		const char *nl = p ? strchr(p, '\n') : NULL;
+
+		for (i = 0; i < fp->nr && !f; i++)
+			if (fp->files[i].change == FP_MODIFIED && !strcmp(fp->files[i].path, conv.v[k]))
+				f = &fp->files[i];
+		if (f && nl && git_oid_fromstrn(&f->new_id, p, (size_t)(nl - p)) < 0)
+			git_error_clear();
+		p = nl ? nl + 1 : NULL;
+		strbuf_reset(&patch);
+		argv[11] = conv.v[k];
+		if (f && !convert_run_git(top, argv, NULL, NULL, &patch, 0))
+			ranges_from_git(f, &patch);
+	}
+out:
+	strlist_clear(&paths);
+	strlist_clear(&conv);
+	strbuf_release(&why);
+	strbuf_release(&patch);
+	strbuf_release(&in);
+	strbuf_release(&ids);
+}
+
 int footprint_measure(struct footprint *out, git_repository *repo,
 		      const struct footprint_spec *spec, unsigned int flags)
 {
@@ -1530,7 +1626,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	char h1[GIT_OID_HEXSZ + 1], h2[GIT_OID_HEXSZ + 1];
 	const char *bname = spec->branch + (!strncmp(spec->branch, "refs/heads/", 11) ? 11 : 0);
 	size_t i;
-	int ret = 0, r;
+	int ret = 0, r, conv = 0;
 
 	footprint_init(out);
 	out->id = xstrdup(spec->id);
@@ -1624,7 +1720,41 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	 * What is not committed: a name-only diff HEAD -> worktree (a status).
 	 * A clean worktree is then measured from its branch alone.
 	 */
-	if (wt) {
+	if (wt && (conv = convert_may_apply(wt, NULL)) != 0) {
+		/*
+		 * Attributes convert (a filter driver, working-tree-encoding):
+		 * libgit2 1.5 would hash the files as they are, and call a
+		 * file git checked out changed.  git status names them.
+		 */
+		struct strlist names = STRLIST_INIT;
+		struct strbuf why = STRBUF_INIT;
+		int n = conv < 0 ? -1 : convert_git_status(&names, spec->worktree, &why);
+
+		if (conv < 0)
+			strbuf_addstr(&why, gp_git_error());
+		for (i = 0; n > 0 && i < names.nr; i++)
+			strmap_put(&set, names.v[i], NULL, NULL);
+		strlist_clear(&names);
+		if (n < 0) {
+			ret = error("task '%s': cannot read its worktree %s: %s", spec->id,
+				    spec->worktree, why.buf);
+			strbuf_release(&why);
+			goto out;
+		}
+		strbuf_release(&why);
+		/* libgit2's diffs below then hash a racily clean file, as git does */
+		if (git_repository_index(&wt_index, wt) < 0)
+			git_error_clear();
+		else
+			indexstat_smudge_racy(wt_index, git_index_path(wt_index));
+		out->worktree = xstrdup(spec->worktree);
+		if (!n) {
+			git_index_free(wt_index);
+			wt_index = NULL;
+			git_repository_free(wt);
+			wt = NULL;
+		}
+	} else if (wt) {
 		git_tree *ht = NULL;
 		git_commit *hc = NULL;
 
@@ -1721,6 +1851,8 @@ measured:
 				out->uncommitted++;
 			}
 		strmap_clear(&set);
+		if (conv > 0)
+			converted_files(out, wt, spec->worktree);
 	} else if (spec->worktree && (flags & FOOTPRINT_NO_UNCOMMITTED)) {
 		struct stat stt;
 

@@ -29,6 +29,7 @@
 extern char **environ;
 
 #include "gp/state.h"
+#include "gp/convert.h"
 #include "gp/worktree.h"
 
 #define MERGE_MESSAGE "git-parallel: merge of dependencies"
@@ -969,120 +970,6 @@ out:
 }
 
 /*
- * Conversions libgit2 1.5's checkout does not do: filter drivers (it
- * runs none) and working-tree-encoding.  A worktree it checked out holds
- * the blobs' bytes where git writes the smudged or re-encoded file, and
- * the task's 'git add -A' then reads them back through the clean filter
- * or the encoding: a change (or garbage) in a file the task never
- * touched.  So when the attributes can ask for one, git writes the files
- * again (git checkout-index), as git worktree add would have.
- *
- * The check is cheap and errs towards asking git: the text of every
- * attributes file (.gitattributes in the index, info/attributes,
- * core.attributesFile, the XDG and system files) mentions
- * "working-tree-encoding", or mentions "filter" while a
- * filter.<name>.smudge or .process is configured (or git -c variables,
- * which libgit2 does not read, are set).
- */
-static int attr_text(git_repository *wrepo, git_index *index, struct strbuf *sb)
-{
-	git_config *cfg = NULL;
-	git_buf buf = GIT_BUF_INIT;
-	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
-	char *path;
-	size_t i;
-
-	for (i = 0; i < git_index_entrycount(index); i++) {
-		const git_index_entry *ie = git_index_get_byindex(index, i);
-		const char *base;
-		git_blob *blob;
-
-		if (!ie)
-			continue;
-		base = strrchr(ie->path, '/');
-		base = base ? base + 1 : ie->path;
-		if (strcmp(base, ".gitattributes") || !S_ISREG(ie->mode))
-			continue;
-		if (git_blob_lookup(&blob, wrepo, &ie->id) < 0)
-			return -1;
-		strbuf_add(sb, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
-		strbuf_addch(sb, '\n');
-		git_blob_free(blob);
-	}
-	path = xstrfmt("%s/info/attributes", git_repository_commondir(wrepo));
-	strbuf_read_file(sb, path);	/* missing: nothing */
-	free(path);
-	strbuf_read_file(sb, "/etc/gitattributes");
-	if (git_repository_config_snapshot(&cfg, wrepo) < 0)
-		return -1;
-	if (!git_config_get_path(&buf, cfg, "core.attributesFile")) {
-		strbuf_read_file(sb, buf.ptr);
-	} else if (xdg && *xdg) {
-		path = xstrfmt("%s/git/attributes", xdg);
-		strbuf_read_file(sb, path);
-		free(path);
-	} else if (home) {
-		path = xstrfmt("%s/.config/git/attributes", home);
-		strbuf_read_file(sb, path);
-		free(path);
-	}
-	git_buf_dispose(&buf);
-	git_config_free(cfg);
-	git_error_clear();
-	return 0;
-}
-
-/*
- * A filter.<name>.smudge or filter.<name>.process entry: git would run a
- * driver on checkout.  Matched by hand, not with git_config_foreach_match():
- * libgit2 1.5's git_regexp_match() leaks its PCRE2 match data on every
- * name that does not match.
- */
-static int driver_found(const git_config_entry *e, void *payload)
-{
-	const char *name = e->name, *dot;
-
-	if (strncmp(name, "filter.", 7) || !(dot = strrchr(name + 7, '.')))
-		return 0;
-	if (!strcmp(dot, ".smudge") || !strcmp(dot, ".process")) {
-		*(int *)payload = 1;
-		return 1;	/* one is enough */
-	}
-	return 0;
-}
-
-/* 1: git must write the files of wrepo's checkout; 0: libgit2's are git's; -1: error. */
-static int needs_git_checkout(git_repository *wrepo, git_index *index)
-{
-	struct strbuf sb = STRBUF_INIT;
-	git_config *cfg = NULL;
-	int ret = -1, found = 0;
-
-	if (attr_text(wrepo, index, &sb) < 0)
-		goto out;
-	ret = 1;
-	if (strstr(sb.buf, "working-tree-encoding"))
-		goto out;
-	ret = 0;
-	if (!strstr(sb.buf, "filter"))
-		goto out;
-	ret = 1;
-	if (getenv("GIT_CONFIG_PARAMETERS") || getenv("GIT_CONFIG_COUNT"))
-		goto out;
-	if (git_repository_config_snapshot(&cfg, wrepo) < 0) {
-		ret = -1;
-		goto out;
-	}
-	git_config_foreach(cfg, driver_found, &found);
-	git_error_clear();
-	ret = found;
-out:
-	git_config_free(cfg);
-	strbuf_release(&sb);
-	return ret;
-}
-
-/*
  * Run git argv in the worktree top, without a shell, git's repository
  * variables removed (the environment of the task's autocommit): stdin
  * from in (at most GIT_INPUT_MAX bytes) or /dev/null, stdout (and
@@ -1163,81 +1050,82 @@ static int git_capture(const char *top, const char *const *argv, const struct st
 }
 
 /*
- * git checkout-index -f -u -a in the worktree top (git skips the
- * skip-worktree entries of a sparse one).  What git says on failure (its
- * last line) goes into why.
+ * Conversions libgit2 1.5's checkout does not do: filter drivers (it
+ * runs none) and working-tree-encoding.  A worktree it checked out holds
+ * the blobs' bytes where git writes the smudged or re-encoded file, and
+ * the task's 'git add -A' then reads them back through the clean filter
+ * or the encoding: a change (or garbage) in a file the task never
+ * touched.  So git writes again the files whose attributes convert (git
+ * checkout-index, as git worktree add would have written them), and
+ * only those: in a repository of 5,000 files with one such line, the
+ * others are left as libgit2 wrote them.  A cheap look at the attribute
+ * files first (convert_may_apply()): most repositories ask git nothing.
+ * What git says on failure (its last line) goes into the error.
  */
-static int git_checkout_files(const char *top, struct strbuf *why)
-{
-	static const char *const argv[] = {
-		"git", "checkout-index", "-f", "-u", "-a", NULL,
-	};
-	char *last;
-	int rc = git_capture(top, argv, NULL, why, 1);
-
-	if (!rc)
-		return 0;
-	/* git's last line: the one that names the cause */
-	while (why->len && (why->buf[why->len - 1] == '\n' || why->buf[why->len - 1] == '\r'))
-		strbuf_setlen(why, why->len - 1);
-	last = strrchr(why->buf, '\n');
-	if (last) {
-		last++;
-		memmove(why->buf, last, strlen(last) + 1);
-		strbuf_setlen(why, strlen(why->buf));
-	}
-	if (!why->len)
-		strbuf_addstr(why, rc < 0 ? "cannot run 'git checkout-index'" :
-			      "'git checkout-index' failed");
-	return -1;
-}
-
-/* After libgit2's checkout of wrepo: git writes the files when it converts them. */
 static int convert_checkout(git_repository *wrepo, struct wt_request *req)
 {
+	static const char *const argv[] = {
+		"git", "checkout-index", "-f", "-u", "-z", "--stdin", NULL,
+	};
 	git_index *index = NULL;
-	struct strbuf why = STRBUF_INIT;
-	int need, ret = -1;
+	struct strlist paths = STRLIST_INIT;
+	struct strbuf why = STRBUF_INIT, in = STRBUF_INIT;
+	int need, ret = -1, rc;
+	size_t i;
 
 	if (git_repository_index(&index, wrepo) < 0 || git_index_read(index, 1) < 0) {
 		fail(req, "cannot read the index of task '%s': %s", req->name, gp_git_error());
 		goto out;
 	}
-	need = needs_git_checkout(wrepo, index);
+	need = convert_may_apply(wrepo, index);
 	if (need < 0) {
 		fail(req, "cannot read the attributes of task '%s': %s", req->name, gp_git_error());
 		goto out;
 	}
-	if (need) {
-		size_t i;
-
-		/*
-		 * git skips the files whose stat data match the index (even
-		 * with -f): forget the stat data libgit2 recorded, so git
-		 * writes every file and records its own.
-		 */
-		for (i = 0; i < git_index_entrycount(index); i++) {
-			git_index_entry *ie = (git_index_entry *)git_index_get_byindex(index, i);
-
-			if (!ie)
-				continue;
-			memset(&ie->ctime, 0, sizeof(ie->ctime));
-			memset(&ie->mtime, 0, sizeof(ie->mtime));
-			ie->dev = ie->ino = ie->uid = ie->gid = 0;
-			ie->file_size = 0;
-		}
-		if (git_index_write(index) < 0) {
-			fail(req, "cannot write the index of task '%s': %s", req->name, gp_git_error());
-			goto out;
-		}
+	if (need && convert_paths(&paths, wrepo, req->path, index, &why) < 0) {
+		fail(req, "cannot read the attributes of task '%s' at '%s': %s", req->name, req->path,
+		     why.buf);
+		goto out;
 	}
-	if (need && git_checkout_files(req->path, &why) < 0) {
+	if (!paths.nr) {
+		ret = 0;
+		goto out;
+	}
+	/*
+	 * git skips the files whose stat data match the index (even with
+	 * -f): forget the stat data libgit2 recorded for these, so git
+	 * writes them and records its own.
+	 */
+	for (i = 0; i < paths.nr; i++) {
+		git_index_entry *ie = (git_index_entry *)git_index_get_bypath(index, paths.v[i], 0);
+
+		if (!ie)
+			continue;
+		memset(&ie->ctime, 0, sizeof(ie->ctime));
+		memset(&ie->mtime, 0, sizeof(ie->mtime));
+		ie->dev = ie->ino = ie->uid = ie->gid = 0;
+		ie->file_size = 0;
+		strbuf_addstr(&in, paths.v[i]);
+		strbuf_addch(&in, '\0');
+	}
+	if (git_index_write(index) < 0) {
+		fail(req, "cannot write the index of task '%s': %s", req->name, gp_git_error());
+		goto out;
+	}
+	rc = convert_run_git(req->path, argv, NULL, &in, &why, 1);
+	if (rc) {
+		convert_last_line(&why);
+		if (!why.len)
+			strbuf_addstr(&why, rc < 0 ? "cannot run 'git checkout-index'" :
+				      "'git checkout-index' failed");
 		fail(req, "cannot convert the files of task '%s' at '%s' "
 		     "(filter or working-tree-encoding): %s", req->name, req->path, why.buf);
 		goto out;
 	}
 	ret = 0;
 out:
+	strlist_clear(&paths);
+	strbuf_release(&in);
 	strbuf_release(&why);
 	git_index_free(index);
 	return ret;
@@ -1882,6 +1770,23 @@ static int skip_worktree_only(git_repository *repo, const git_status_entry *e)
 	return ret;
 }
 
+/* worktree_dirty() by git status */
+static int git_dirty(const char *path, struct strlist *paths)
+{
+	struct strlist names = STRLIST_INIT;
+	struct strbuf why = STRBUF_INIT;
+	int n = convert_git_status(&names, path, &why);
+	size_t i;
+
+	if (n < 0)
+		error("cannot read the status of '%s': %s", path, why.buf);
+	for (i = 0; paths && n > 0 && i < names.nr; i++)
+		strlist_push(paths, names.v[i]);
+	strlist_clear(&names);
+	strbuf_release(&why);
+	return n;
+}
+
 int worktree_dirty(const char *path, struct strlist *paths)
 {
 	git_repository *repo = NULL;
@@ -1893,6 +1798,20 @@ int worktree_dirty(const char *path, struct strlist *paths)
 	git_status_options_init(&opts, GIT_STATUS_OPTIONS_VERSION);
 	if (open_worktree_repo(&repo, path) < 0)
 		goto out;
+	/*
+	 * Attributes that convert (a filter driver, working-tree-encoding):
+	 * libgit2 1.5 hashes the files as they are, and would call a file
+	 * git checked out dirty (a refusal: safe, but wrong) or one changed
+	 * to the blob's bytes clean (data loss): git status answers.
+	 */
+	switch (convert_may_apply(repo, NULL)) {
+	case -1:
+		error("cannot read the attributes of '%s': %s", path, gp_git_error());
+		goto out;
+	case 1:
+		ret = git_dirty(path, paths);
+		goto out;
+	}
 	opts.show = GIT_STATUS_SHOW_INDEX_AND_WORKDIR;
 	opts.flags = GIT_STATUS_OPT_INCLUDE_UNTRACKED | GIT_STATUS_OPT_RECURSE_UNTRACKED_DIRS;
 	if (git_status_list_new(&list, repo, &opts) < 0) {

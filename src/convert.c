@@ -1,0 +1,404 @@
+/*
+ * Filter drivers and working-tree-encoding: git's answers where libgit2
+ * 1.5 has none (see include/gp/convert.h).
+ */
+#define _GNU_SOURCE	/* pipe2(), posix_spawn_file_actions_addchdir_np() */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "gp/convert.h"
+
+extern char **environ;
+
+/* convert_may_apply */
+
+static int attr_text(git_repository *wrepo, git_index *index, struct strbuf *sb)
+{
+	git_config *cfg = NULL;
+	git_buf buf = GIT_BUF_INIT;
+	const char *home = getenv("HOME"), *xdg = getenv("XDG_CONFIG_HOME");
+	char *path;
+	size_t i;
+
+	for (i = 0; i < git_index_entrycount(index); i++) {
+		const git_index_entry *ie = git_index_get_byindex(index, i);
+		const char *base;
+		git_blob *blob;
+
+		if (!ie)
+			continue;
+		base = strrchr(ie->path, '/');
+		base = base ? base + 1 : ie->path;
+		if (strcmp(base, ".gitattributes") || !S_ISREG(ie->mode))
+			continue;
+		if (git_blob_lookup(&blob, wrepo, &ie->id) < 0)
+			return -1;
+		strbuf_add(sb, git_blob_rawcontent(blob), (size_t)git_blob_rawsize(blob));
+		strbuf_addch(sb, '\n');
+		git_blob_free(blob);
+	}
+	path = xstrfmt("%s/info/attributes", git_repository_commondir(wrepo));
+	strbuf_read_file(sb, path);	/* missing: nothing */
+	free(path);
+	strbuf_read_file(sb, "/etc/gitattributes");
+	if (git_repository_config_snapshot(&cfg, wrepo) < 0)
+		return -1;
+	if (!git_config_get_path(&buf, cfg, "core.attributesFile")) {
+		strbuf_read_file(sb, buf.ptr);
+	} else if (xdg && *xdg) {
+		path = xstrfmt("%s/git/attributes", xdg);
+		strbuf_read_file(sb, path);
+		free(path);
+	} else if (home) {
+		path = xstrfmt("%s/.config/git/attributes", home);
+		strbuf_read_file(sb, path);
+		free(path);
+	}
+	git_buf_dispose(&buf);
+	git_config_free(cfg);
+	git_error_clear();
+	return 0;
+}
+
+/*
+ * The names of the configured filter drivers (filter.<name>.clean,
+ * .smudge or .process), into the strmap payload.  Matched by hand, not
+ * with git_config_foreach_match(): libgit2 1.5's git_regexp_match() leaks
+ * its PCRE2 match data on every name that does not match.
+ */
+static int driver_found(const git_config_entry *e, void *payload)
+{
+	const char *name = e->name, *dot;
+	char *driver;
+
+	if (strncmp(name, "filter.", 7) || !(dot = strrchr(name + 7, '.')) || dot == name + 7)
+		return 0;
+	if (strcmp(dot, ".smudge") && strcmp(dot, ".clean") && strcmp(dot, ".process"))
+		return 0;
+	driver = xstrndup(name + 7, (size_t)(dot - name - 7));
+	strmap_put(payload, driver, NULL, NULL);
+	free(driver);
+	return 0;
+}
+
+static int config_from_env(void)
+{
+	return getenv("GIT_CONFIG_PARAMETERS") || getenv("GIT_CONFIG_COUNT");
+}
+
+static int drivers(struct strmap *out, git_repository *wrepo)
+{
+	git_config *cfg = NULL;
+
+	if (git_repository_config_snapshot(&cfg, wrepo) < 0)
+		return -1;
+	git_config_foreach(cfg, driver_found, out);
+	git_error_clear();
+	git_config_free(cfg);
+	return 0;
+}
+
+int convert_may_apply(git_repository *wrepo, git_index *index)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct strmap names;
+	git_index *own = NULL;
+	int ret = -1;
+
+	strmap_init(&names);
+	if (!index && git_repository_index(&own, wrepo) < 0)
+		goto out;
+	if (attr_text(wrepo, index ? index : own, &sb) < 0)
+		goto out;
+	ret = 1;
+	if (strstr(sb.buf, "working-tree-encoding"))
+		goto out;
+	ret = 0;
+	if (!strstr(sb.buf, "filter"))
+		goto out;
+	ret = 1;
+	if (config_from_env())
+		goto out;
+	if (drivers(&names, wrepo) < 0) {
+		ret = -1;
+		goto out;
+	}
+	ret = names.nr > 0;
+out:
+	strmap_clear(&names);
+	git_index_free(own);
+	strbuf_release(&sb);
+	return ret;
+}
+
+/* convert_run_git */
+
+static char **git_env(const char *const *extra)
+{
+	static const char *const drop[] = {
+		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
+		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=",
+	};
+	size_t n = 0, i, k;
+	char **env;
+
+	for (i = 0; environ[i]; i++)
+		n++;
+	for (i = 0; extra && extra[i]; i++)
+		n++;
+	env = xcalloc(n + 1, sizeof(*env));
+	for (i = 0, n = 0; environ[i]; i++) {
+		for (k = 0; k < ARRAY_SIZE(drop); k++)
+			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
+				break;
+		if (k == ARRAY_SIZE(drop))
+			env[n++] = environ[i];
+	}
+	for (i = 0; extra && extra[i]; i++)
+		env[n++] = (char *)extra[i];
+	return env;
+}
+
+int convert_run_git(const char *top, const char *const *argv, const char *const *extra,
+		    const struct strbuf *in, struct strbuf *out, int with_stderr)
+{
+	posix_spawn_file_actions_t fa;
+	char **env = git_env(extra);
+	pid_t pid = -1;
+	int ifd[2] = { -1, -1 }, pfd[2] = { -1, -1 }, status, ok = 0;
+	size_t done = 0;
+	char buf[8192];
+
+	/* stdin a socket: send() with MSG_NOSIGNAL, no SIGPIPE when git quits early */
+	if ((in && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ifd) < 0) ||
+	    pipe2(pfd, O_CLOEXEC) < 0)
+		goto out;
+	if (!posix_spawn_file_actions_init(&fa)) {
+		ok = !(in ? posix_spawn_file_actions_adddup2(&fa, ifd[1], 0) :
+		       posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
+			!posix_spawn_file_actions_adddup2(&fa, pfd[1], 1) &&
+			!(with_stderr ? posix_spawn_file_actions_adddup2(&fa, pfd[1], 2) :
+			  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)) &&
+			!posix_spawn_file_actions_addchdir_np(&fa, top);
+		if (!ok || posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, env))
+			pid = -1;
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	close(pfd[1]);
+	pfd[1] = -1;
+	if (in) {
+		close(ifd[1]);
+		ifd[1] = -1;
+		if (!in->len || pid < 0) {
+			close(ifd[0]);
+			ifd[0] = -1;
+		}
+	}
+	if (pid < 0)
+		goto out;
+	/* both ways at once: git may answer before it has read everything */
+	while (pfd[0] >= 0) {
+		struct pollfd p[2];
+		nfds_t n = 0;
+
+		p[n].fd = pfd[0];
+		p[n++].events = POLLIN;
+		if (ifd[0] >= 0) {
+			p[n].fd = ifd[0];
+			p[n++].events = POLLOUT;
+		}
+		if (poll(p, n, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (n > 1 && p[1].revents) {
+			ssize_t w = send(ifd[0], in->buf + done, in->len - done,
+					 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+			if (w > 0)
+				done += (size_t)w;
+			if ((w < 0 && errno != EAGAIN && errno != EINTR) || done == in->len) {
+				close(ifd[0]);	/* all sent, or git stopped reading */
+				ifd[0] = -1;
+			}
+		}
+		if (p[0].revents) {
+			ssize_t r = read(pfd[0], buf, sizeof(buf));
+
+			if (r > 0)
+				strbuf_add(out, buf, (size_t)r);
+			else if (!r || (errno != EINTR && errno != EAGAIN)) {
+				close(pfd[0]);
+				pfd[0] = -1;
+			}
+		}
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR) {
+			pid = -1;
+			goto out;
+		}
+out:
+	if (ifd[0] >= 0)
+		close(ifd[0]);
+	if (ifd[1] >= 0)
+		close(ifd[1]);
+	if (pfd[0] >= 0)
+		close(pfd[0]);
+	if (pfd[1] >= 0)
+		close(pfd[1]);
+	free(env);
+	if (pid < 0)
+		return -1;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void convert_last_line(struct strbuf *text)
+{
+	char *last;
+
+	while (text->len && (text->buf[text->len - 1] == '\n' || text->buf[text->len - 1] == '\r'))
+		strbuf_setlen(text, text->len - 1);
+	last = strrchr(text->buf, '\n');
+	if (last) {
+		last++;
+		memmove(text->buf, last, strlen(last) + 1);
+		strbuf_setlen(text, strlen(text->buf));
+	}
+}
+
+/* convert_paths */
+
+/* Does a check-attr value convert?  (unspecified, unset and set name no driver, no encoding) */
+static int value_converts(const char *attr, const char *value, const struct strmap *names, int any)
+{
+	if (!strcmp(value, "unspecified") || !strcmp(value, "unset"))
+		return 0;
+	if (!strcmp(attr, "working-tree-encoding"))
+		return 1;	/* even "set": git refuses it, and git is asked */
+	if (!strcmp(value, "set"))
+		return 0;
+	return any || strmap_contains(names, value);
+}
+
+int convert_paths_of(struct strlist *out, git_repository *wrepo, const char *top,
+		     const struct strlist *paths, struct strbuf *why)
+{
+	static const char *const argv[] = {
+		"git", "check-attr", "--stdin", "-z", "filter", "working-tree-encoding", NULL,
+	};
+	struct strbuf in = STRBUF_INIT, res = STRBUF_INIT;
+	struct strmap names;
+	const char *p, *end;
+	size_t i;
+	int ret = -1, rc, any = config_from_env();
+
+	strmap_init(&names);
+	if (!paths->nr) {
+		ret = 0;
+		goto out;
+	}
+	if (!any && drivers(&names, wrepo) < 0) {
+		strbuf_addf(why, "cannot read the configuration: %s", gp_git_error());
+		goto out;
+	}
+	for (i = 0; i < paths->nr; i++) {
+		strbuf_addstr(&in, paths->v[i]);
+		strbuf_addch(&in, '\0');
+	}
+	rc = convert_run_git(top, argv, NULL, &in, &res, 0);
+	if (rc) {
+		if (rc < 0)
+			strbuf_addstr(why, "cannot run 'git check-attr'");
+		else
+			strbuf_addf(why, "'git check-attr' failed (exit %d)", rc);
+		goto out;
+	}
+	/* <path> NUL <attribute> NUL <value> NUL, two per path, in the order asked */
+	p = res.buf;
+	end = res.buf + res.len;
+	while (p < end) {
+		const char *path = p, *attr, *value;
+
+		attr = path + strlen(path) + 1;
+		if (attr >= end || (value = attr + strlen(attr) + 1) >= end) {
+			strbuf_addstr(why, "git check-attr said what cannot be read");
+			goto out;
+		}
+		p = value + strlen(value) + 1;
+		if (value_converts(attr, value, &names, any) &&
+		    (!out->nr || strcmp(out->v[out->nr - 1], path)))
+			strlist_push(out, path);
+	}
+	ret = 0;
+out:
+	strmap_clear(&names);
+	strbuf_release(&in);
+	strbuf_release(&res);
+	return ret;
+}
+
+int convert_paths(struct strlist *out, git_repository *wrepo, const char *top,
+		  git_index *index, struct strbuf *why)
+{
+	struct strlist paths = STRLIST_INIT;
+	const char *last = NULL;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < git_index_entrycount(index); i++) {
+		const git_index_entry *ie = git_index_get_byindex(index, i);
+
+		if (!ie || (ie->flags_extended & GIT_INDEX_ENTRY_SKIP_WORKTREE) ||
+		    !S_ISREG(ie->mode) || (last && !strcmp(last, ie->path)))
+			continue;
+		strlist_push(&paths, ie->path);
+		last = ie->path;
+	}
+	ret = convert_paths_of(out, wrepo, top, &paths, why);
+	strlist_clear(&paths);
+	return ret;
+}
+
+/* convert_git_status */
+
+int convert_git_status(struct strlist *out, const char *top, struct strbuf *why)
+{
+	static const char *const argv[] = {
+		"git", "status", "--porcelain", "-z", "--no-renames", "--untracked-files=all", NULL,
+	};
+	static const char *const env[] = { "GIT_OPTIONAL_LOCKS=0", NULL };
+	struct strbuf res = STRBUF_INIT;
+	const char *p, *end;
+	int rc = convert_run_git(top, argv, env, NULL, &res, 0), n = 0;
+
+	if (rc) {
+		if (rc < 0)
+			strbuf_addstr(why, "cannot run 'git status'");
+		else
+			strbuf_addf(why, "'git status' failed (exit %d)", rc);
+		strbuf_release(&res);
+		return -1;
+	}
+	/* "XY <path>" NUL each (no renames: one path) */
+	for (p = res.buf, end = res.buf + res.len; p < end; p += strlen(p) + 1) {
+		if (strlen(p) < 4 || p[2] != ' ') {
+			strbuf_addstr(why, "git status said what cannot be read");
+			strbuf_release(&res);
+			return -1;
+		}
+		strlist_push(out, p + 3);
+		n++;
+	}
+	strbuf_release(&res);
+	return n;
+}
