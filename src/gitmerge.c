@@ -505,6 +505,15 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* How long the first answer may take (GIT_PARALLEL_TEST_MERGE_TREE_PROBE_MS). */
+static int probe_ms(void)
+{
+	const char *v = getenv("GIT_PARALLEL_TEST_MERGE_TREE_PROBE_MS");
+	int ms = v ? atoi(v) : 0;
+
+	return ms > 0 ? ms : 10000;
+}
+
 /*
  * The length of the first whole answer of git merge-tree --stdin in
  * buf[0..len) (its status, tree, conflicted paths up to an empty one,
@@ -595,15 +604,16 @@ struct gitmerge_confirmer *gitmerge_confirmer_start(git_repository *repo, const 
 	/*
 	 * git 2.39 never flushes its answers (stdout is a pipe): stdbuf
 	 * -o0 makes it write each at once.  A merge of probe with itself
-	 * must come back in 10 s, else (no stdbuf's library, a static git)
-	 * one git merge-tree per merge, as before.
+	 * must come back in 10 s (GIT_PARALLEL_TEST_MERGE_TREE_PROBE_MS),
+	 * else (no stdbuf's library, a static git) one git merge-tree per
+	 * merge, as before.
 	 */
 	cf->probing = 1;
 	if (gitmerge_confirmer_ask(cf, probe, probe) < 0)
 		goto fail_running;
 	{
 		struct pollfd pf = { .fd = cf->from, .events = POLLIN };
-		double until = now_s() + 10;
+		double until = now_s() + probe_ms() / 1000.0;
 		int rc;
 
 		while (stdin_answer_len(cf->buf.buf, cf->buf.len) == 0) {

@@ -14,6 +14,14 @@ no stdbuf, a git merge-tree per merge.  Oracle: a git merge-tree
 . ./test-lib.sh
 . "$GP_TEST_DIR/lib/merge.sh"
 
+# The first answer (a merge of a commit with itself) is waited for 10 s,
+# then merge asks git merge by merge; here it comes through a shell
+# wrapper and a python filter, which a machine loaded 30 deep started in
+# more than 10 s: these tests are about the --stdin process, so it gets
+# all the time it needs
+GIT_PARALLEL_TEST_MERGE_TREE_PROBE_MS=600000
+export GIT_PARALLEL_TEST_MERGE_TREE_PROBE_MS
+
 # The criss-cross of t4124: S1 merged from the first base (git confirms in
 # the background), S2 where the bases differ (git asked), S3 a conflict.
 test_expect_success 'setup: a criss-cross history and three tasks' '
