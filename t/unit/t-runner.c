@@ -89,6 +89,22 @@ static int run(struct runner *r, struct runner_event *ev, const char *id,
 	return wait_exit(r, ev, 15);
 }
 
+/*
+ * Wait (15 s at most) until a command has made the file name in tmp, and
+ * remove it: a command says so once it has done what the test needs
+ * (installed a trap), however long a loaded machine takes to start it.
+ */
+static void wait_ready(const char *name)
+{
+	char *path = xstrfmt("%s/%s", tmp, name);
+	double t0 = now_mono();
+
+	while (access(path, F_OK) && now_mono() - t0 < 15)
+		usleep(10000);
+	unlink(path);
+	free(path);
+}
+
 static void test_exit_codes(struct runner *r)
 {
 	struct runner_event ev;
@@ -701,9 +717,9 @@ static void test_interrupt(struct runner *r)
 
 	/* a stubborn one: SIGKILL after the grace period */
 	r->grace = 0.3;
-	spec.command = "trap '' TERM; sleep 10";
+	spec.command = "trap '' TERM; : >stubborn.ready; sleep 10";
 	ok(!runner_start(r, &spec), "a stubborn command starts");
-	usleep(100000);	/* let sh install its trap */
+	wait_ready("stubborn.ready");	/* sh has installed its trap */
 	terminated = 0;
 	t0 = now_mono();
 	runner_terminate_all(r, on_terminated, &sig);
@@ -714,7 +730,7 @@ static void test_interrupt(struct runner *r)
 	/* a second signal during terminate_all cuts the grace period short */
 	r->grace = 5;
 	ok(!runner_start(r, &spec), "another stubborn command starts");
-	usleep(100000);
+	wait_ready("stubborn.ready");
 	terminated = 0;
 	kill(getpid(), SIGTERM);
 	t0 = now_mono();
