@@ -1538,6 +1538,55 @@ out:
 	strbuf_release(&ids);
 }
 
+/*
+ * The paths (of those given) where a converting worktree differs from
+ * the commit start, as git diff names them (the files read back through
+ * their filters and encodings; stat data refreshed in memory, the index
+ * not written): into set.  0, or -1 when git was not asked (too many
+ * paths for a command line) or could not say: the caller asks libgit2.
+ */
+#define OWN_ASK_PATHS 4096
+#define OWN_ASK_BYTES (256 * 1024)
+
+static int git_own_names(struct strmap *set, const char *top, const git_oid *start,
+			 const struct strlist *paths)
+{
+	static const char *const env[] = { "GIT_OPTIONAL_LOCKS=0", NULL };
+	const char **argv;
+	char hex[GIT_OID_HEXSZ + 1];
+	struct strbuf res = STRBUF_INIT;
+	const char *p, *end;
+	size_t i, n = 0, bytes = 0;
+	int ret = -1;
+
+	for (i = 0; i < paths->nr; i++)
+		bytes += strlen(paths->v[i]) + 1;
+	if (paths->nr > OWN_ASK_PATHS || bytes > OWN_ASK_BYTES)
+		return -1;
+	argv = xcalloc(paths->nr + 12, sizeof(*argv));
+	argv[n++] = "git";
+	argv[n++] = "--literal-pathspecs";
+	argv[n++] = "diff";
+	argv[n++] = "--no-ext-diff";
+	argv[n++] = "--no-renames";
+	argv[n++] = "--ignore-submodules=none";
+	argv[n++] = "--name-only";
+	argv[n++] = "-z";
+	argv[n++] = git_oid_tostr(hex, sizeof(hex), start);
+	argv[n++] = "--";
+	for (i = 0; i < paths->nr; i++)
+		argv[n++] = paths->v[i];
+	argv[n] = NULL;
+	if (!convert_run_git(top, argv, env, NULL, &res, 0)) {
+		for (p = res.buf, end = res.buf + res.len; p < end; p += strlen(p) + 1)
+			strmap_put(set, p, NULL, NULL);
+		ret = 0;
+	}
+	free(argv);
+	strbuf_release(&res);
+	return ret;
+}
+
 int footprint_measure(struct footprint *out, git_repository *repo,
 		      const struct footprint_spec *spec, unsigned int flags)
 {
@@ -1812,6 +1861,8 @@ measured:
 			}
 			if (!paths.nr)
 				goto inherited_done;
+			if (conv > 0 && git_own_names(&set, spec->worktree, spec->start, &paths) == 0)
+				goto own_named;
 			o.pathspec.strings = paths.v;
 			o.pathspec.count = paths.nr;
 			o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
@@ -1821,6 +1872,7 @@ measured:
 		if (r < 0 || find_renames(own, !!wt) < 0)
 			goto inherited_done;
 		diff_names(&set, own, wt ? wt_index : NULL);
+own_named:
 		for (i = 0; i < out->nr; i++)
 			if (!file_in(&set, &out->files[i]))
 				out->files[i].inherited = 1;
