@@ -1540,10 +1540,13 @@ out:
 
 /*
  * The paths (of those given) where a converting worktree differs from
- * the commit start, as git diff names them (the files read back through
- * their filters and encodings; stat data refreshed in memory, the index
- * not written): into set.  0, or -1 when git was not asked (too many
- * paths for a command line) or could not say: the caller asks libgit2.
+ * the commit start, the files read back through their filters and
+ * encodings: git diff-index --numstat, plumbing that compares the
+ * content of a file whose stat data changed and drops it when it did not
+ * (--name-only would list it; porcelain git diff refreshes and writes the
+ * index even with GIT_OPTIONAL_LOCKS=0, git 2.39).  Into set.  0, or -1
+ * when git was not asked (too many paths for a command line) or could
+ * not say: the caller asks libgit2.
  */
 #define OWN_ASK_PATHS 4096
 #define OWN_ASK_BYTES (256 * 1024)
@@ -1551,7 +1554,6 @@ out:
 static int git_own_names(struct strmap *set, const char *top, const git_oid *start,
 			 const struct strlist *paths)
 {
-	static const char *const env[] = { "GIT_OPTIONAL_LOCKS=0", NULL };
 	const char **argv;
 	char hex[GIT_OID_HEXSZ + 1];
 	struct strbuf res = STRBUF_INIT;
@@ -1566,21 +1568,30 @@ static int git_own_names(struct strmap *set, const char *top, const git_oid *sta
 	argv = xcalloc(paths->nr + 12, sizeof(*argv));
 	argv[n++] = "git";
 	argv[n++] = "--literal-pathspecs";
-	argv[n++] = "diff";
-	argv[n++] = "--no-ext-diff";
+	argv[n++] = "diff-index";
 	argv[n++] = "--no-renames";
-	argv[n++] = "--ignore-submodules=none";
-	argv[n++] = "--name-only";
+	argv[n++] = "--numstat";
 	argv[n++] = "-z";
 	argv[n++] = git_oid_tostr(hex, sizeof(hex), start);
 	argv[n++] = "--";
 	for (i = 0; i < paths->nr; i++)
 		argv[n++] = paths->v[i];
 	argv[n] = NULL;
-	if (!convert_run_git(top, argv, env, NULL, &res, 0)) {
-		for (p = res.buf, end = res.buf + res.len; p < end; p += strlen(p) + 1)
-			strmap_put(set, p, NULL, NULL);
+	if (!convert_run_git(top, argv, NULL, NULL, &res, 0)) {
+		/* "<added>\t<deleted>\t<path>" NUL each */
 		ret = 0;
+		for (p = res.buf, end = res.buf + res.len; p < end; p += strlen(p) + 1) {
+			const char *tab = strchr(p, '\t');
+
+			tab = tab ? strchr(tab + 1, '\t') : NULL;
+			if (!tab) {
+				ret = -1;
+				break;
+			}
+			strmap_put(set, tab + 1, NULL, NULL);
+		}
+		if (ret)
+			strmap_clear(set);
 	}
 	free(argv);
 	strbuf_release(&res);

@@ -167,7 +167,10 @@ test_expect_success 'a dependency'"'"'s change of a converted file stays inherit
 	all_racy dep.parallel/T2 &&
 	echo more >>dep.parallel/T2/plain.c &&
 	test "$(git_status dep.parallel/T2)" = " M plain.c" &&
+	stat -c "%y %s %i" dep/.git/worktrees/T2/index >index.before &&
 	check_both dep dep &&
+	stat -c "%y %s %i" dep/.git/worktrees/T2/index >index.after &&
+	test_cmp index.before index.after &&
 	json_get dep.json "\" \".join(\"%s:%d\" % (f[\"path\"], f[\"inherited\"]) for t in d[\"tasks\"] if t[\"id\"] == \"T2\" for f in t[\"files\"])" >actual &&
 	echo "plain.c:0 words.txt:1" >expect &&
 	test_cmp expect actual
