@@ -1610,6 +1610,66 @@ out:
 	strbuf_release(&ids);
 }
 
+/*
+ * The paths (of those given) where a converting worktree differs from
+ * the commit start, the files read back through their filters and
+ * encodings: git diff-index --numstat, plumbing that compares the
+ * content of a file whose stat data changed and drops it when it did not
+ * (--name-only would list it; porcelain git diff refreshes and writes the
+ * index even with GIT_OPTIONAL_LOCKS=0, git 2.39).  Into set.  0, or -1
+ * when git was not asked (too many paths for a command line) or could
+ * not say: the caller asks libgit2.
+ */
+#define OWN_ASK_PATHS 4096
+#define OWN_ASK_BYTES (256 * 1024)
+
+static int git_own_names(struct strmap *set, const char *top, const git_oid *start,
+			 const struct strlist *paths)
+{
+	const char **argv;
+	char hex[GIT_OID_HEXSZ + 1];
+	struct strbuf res = STRBUF_INIT;
+	const char *p, *end;
+	size_t i, n = 0, bytes = 0;
+	int ret = -1;
+
+	for (i = 0; i < paths->nr; i++)
+		bytes += strlen(paths->v[i]) + 1;
+	if (paths->nr > OWN_ASK_PATHS || bytes > OWN_ASK_BYTES)
+		return -1;
+	argv = xcalloc(paths->nr + 12, sizeof(*argv));
+	argv[n++] = "git";
+	argv[n++] = "--literal-pathspecs";
+	argv[n++] = "diff-index";
+	argv[n++] = "--no-renames";
+	argv[n++] = "--numstat";
+	argv[n++] = "-z";
+	argv[n++] = git_oid_tostr(hex, sizeof(hex), start);
+	argv[n++] = "--";
+	for (i = 0; i < paths->nr; i++)
+		argv[n++] = paths->v[i];
+	argv[n] = NULL;
+	if (!convert_run_git(top, argv, NULL, NULL, &res, 0)) {
+		/* "<added>\t<deleted>\t<path>" NUL each */
+		ret = 0;
+		for (p = res.buf, end = res.buf + res.len; p < end; p += strlen(p) + 1) {
+			const char *tab = strchr(p, '\t');
+
+			tab = tab ? strchr(tab + 1, '\t') : NULL;
+			if (!tab) {
+				ret = -1;
+				break;
+			}
+			strmap_put(set, tab + 1, NULL, NULL);
+		}
+		if (ret)
+			strmap_clear(set);
+	}
+	free(argv);
+	strbuf_release(&res);
+	return ret;
+}
+
 int footprint_measure(struct footprint *out, git_repository *repo,
 		      const struct footprint_spec *spec, unsigned int flags)
 {
@@ -1885,6 +1945,8 @@ measured:
 			}
 			if (!paths.nr)
 				goto inherited_done;
+			if (conv > 0 && git_own_names(&set, spec->worktree, spec->start, &paths) == 0)
+				goto own_named;
 			o.pathspec.strings = paths.v;
 			o.pathspec.count = paths.nr;
 			o.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH;
@@ -1894,6 +1956,7 @@ measured:
 		if (r < 0 || find_renames(own, !!wt) < 0)
 			goto inherited_done;
 		diff_names(&set, own, wt ? wt_index : NULL);
+own_named:
 		for (i = 0; i < out->nr; i++)
 			if (!file_in(&set, &out->files[i]))
 				out->files[i].inherited = 1;

@@ -10,23 +10,19 @@
  * deleting a branch; neither must see a sibling thread halfway.  The
  * checkouts, the slow part, run in parallel.
  */
-#define _GNU_SOURCE	/* nftw(), pipe2(), posix_spawn_file_actions_addchdir_np() */
+#define _GNU_SOURCE	/* nftw() */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 #include "gp/state.h"
 #include "gp/convert.h"
@@ -406,18 +402,6 @@ static int husk_of(const char *path, const char *admin)
 }
 
 /*
- * What in the worktree wrepo might be somebody's work, compared with the
- * tree of its HEAD and ignoring its index (which a killed checkout has not
- * written): files not in the tree (untracked or ignored), type changes,
- * and modified files beyond allow_modified (a checkout killed mid-way
- * leaves at most one file partly written).  Files of the tree that are
- * missing are not work.  Lists up to 5 in *what; returns their number, or
- * -1 when the worktree cannot be read (*what says why).
- */
-static int git_capture(const char *top, const char *const *argv, const struct strbuf *in,
-		       struct strbuf *out, int with_stderr);
-
-/*
  * Of the n modified files of diff (regular files), how many git would
  * call unchanged: libgit2 1.5 runs no filter driver or
  * working-tree-encoding, so a file git smudged or re-encoded looks
@@ -444,7 +428,7 @@ static int git_same(git_repository *wrepo, git_diff *diff, char *same)
 		strbuf_addf(&in, "%s\n", d->new_file.path);
 		idx[m++] = i;
 	}
-	if (!top || !m || git_capture(top, argv, &in, &out, 0))
+	if (!top || !m || convert_run_git(top, argv, NULL, &in, &out, 0))
 		goto out;
 	for (j = 0, p = out.buf; j < m; j++) {
 		const char *nl = strchr(p, '\n');
@@ -467,6 +451,15 @@ out:
 	return ret;
 }
 
+/*
+ * What in the worktree wrepo might be somebody's work, compared with the
+ * tree of its HEAD and ignoring its index (which a killed checkout has not
+ * written): files not in the tree (untracked or ignored), type changes,
+ * and modified files beyond allow_modified (a checkout killed mid-way
+ * leaves at most one file partly written).  Files of the tree that are
+ * missing are not work.  Lists up to 5 in *what; returns their number, or
+ * -1 when the worktree cannot be read (*what says why).
+ */
 static int foreign_files_of(git_repository *wrepo, const char *spec, int allow_modified,
 			    struct strbuf *what)
 {
@@ -967,86 +960,6 @@ out:
 	git_index_free(index);
 	git_object_free(tree);
 	return ret;
-}
-
-/*
- * Run git argv in the worktree top, without a shell, git's repository
- * variables removed (the environment of the task's autocommit): stdin
- * from in (at most GIT_INPUT_MAX bytes) or /dev/null, stdout (and
- * stderr when with_stderr, else /dev/null) into out.  Returns git's exit
- * status, or -1 when it could not run.
- */
-#define GIT_INPUT_MAX 60000	/* fits a pipe: written before git starts */
-static int git_capture(const char *top, const char *const *argv, const struct strbuf *in,
-		       struct strbuf *out, int with_stderr)
-{
-	static const char *const drop[] = {
-		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
-		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=",
-	};
-	posix_spawn_file_actions_t fa;
-	char **env;
-	size_t n = 0, i, k;
-	pid_t pid = -1;
-	int pfd[2], ifd[2] = { -1, -1 }, status, ok;
-	char buf[4096];
-	ssize_t r;
-
-	if (in && (in->len > GIT_INPUT_MAX || pipe2(ifd, O_CLOEXEC) < 0))
-		return -1;
-	if (in && write(ifd[1], in->buf, in->len) != (ssize_t)in->len) {
-		close(ifd[0]);
-		close(ifd[1]);
-		return -1;
-	}
-	if (in)
-		close(ifd[1]);
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		if (in)
-			close(ifd[0]);
-		return -1;
-	}
-	for (i = 0; environ[i]; i++)
-		n++;
-	env = xcalloc(n + 1, sizeof(*env));
-	for (i = 0, n = 0; environ[i]; i++) {
-		for (k = 0; k < ARRAY_SIZE(drop); k++)
-			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
-				break;
-		if (k == ARRAY_SIZE(drop))
-			env[n++] = environ[i];
-	}
-	if (!posix_spawn_file_actions_init(&fa)) {
-		ok = !(in ? posix_spawn_file_actions_adddup2(&fa, ifd[0], 0) :
-		       posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
-			!posix_spawn_file_actions_adddup2(&fa, pfd[1], 1) &&
-			!(with_stderr ? posix_spawn_file_actions_adddup2(&fa, pfd[1], 2) :
-			  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)) &&
-			!posix_spawn_file_actions_addchdir_np(&fa, top);
-		if (!ok || posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, env))
-			pid = -1;
-		posix_spawn_file_actions_destroy(&fa);
-	}
-	if (in)
-		close(ifd[0]);
-	close(pfd[1]);
-	free(env);
-	if (pid < 0) {
-		close(pfd[0]);
-		return -1;
-	}
-	while ((r = read(pfd[0], buf, sizeof(buf))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		strbuf_add(out, buf, (size_t)r);
-	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 /*

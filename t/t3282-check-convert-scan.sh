@@ -133,4 +133,47 @@ test_expect_success 'the committed work of a converted file is measured as git d
 	test_cmp expect actual
 '
 
+# all_racy <worktree>: every file'"'"'s mtime and the index'"'"'s in one second
+# (git then compares each file'"'"'s content, converted, with its blob)
+all_racy () {
+	(cd "$1" && s=$(( $(date +%s) - 200 )) &&
+	 git ls-files | while read f; do touch -m -d @$s.1 "$f" || exit 1; done &&
+	 git update-index -q --refresh &&
+	 touch -m -d @$s.9 "$(git rev-parse --path-format=absolute --git-path index)")
+}
+
+test_expect_success 'a dependency'"'"'s change of a converted file stays inherited' '
+	git init -q -b main dep &&
+	echo "*.txt working-tree-encoding=UTF-16" >dep/.gitattributes &&
+	printf "hello\nworld\n" | iconv -f UTF-8 -t UTF-16 >dep/words.txt &&
+	seq 1 20 >dep/plain.c &&
+	cat >dep/edit.sh <<-\EOF &&
+	printf "hello\nworld\nagain\n" | iconv -f UTF-8 -t UTF-16 >words.txt
+	EOF
+	cat >dep/tasks.ini <<-\EOF &&
+	[task "T1"]
+		paths = words.txt
+		command = sh edit.sh
+	[task "T2"]
+		paths = plain.c
+		depends = T1
+		command = sed -i 3s/3/three/ plain.c
+	EOF
+	git -C dep add . && git -C dep commit -q -m base &&
+	(cd dep && git parallel plan tasks.ini >/dev/null &&
+	 git parallel run --trust-commands >/dev/null 2>&1) &&
+	git -C dep show parallel/T2:words.txt >actual &&
+	printf "hello\nworld\nagain\n" >expect && test_cmp expect actual &&
+	all_racy dep.parallel/T2 &&
+	echo more >>dep.parallel/T2/plain.c &&
+	test "$(git_status dep.parallel/T2)" = " M plain.c" &&
+	stat -c "%y %s %i" dep/.git/worktrees/T2/index >index.before &&
+	check_both dep dep &&
+	stat -c "%y %s %i" dep/.git/worktrees/T2/index >index.after &&
+	test_cmp index.before index.after &&
+	json_get dep.json "\" \".join(\"%s:%d\" % (f[\"path\"], f[\"inherited\"]) for t in d[\"tasks\"] if t[\"id\"] == \"T2\" for f in t[\"files\"])" >actual &&
+	echo "plain.c:0 words.txt:1" >expect &&
+	test_cmp expect actual
+'
+
 test_done
