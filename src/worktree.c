@@ -10,14 +10,13 @@
  * deleting a branch; neither must see a sibling thread halfway.  The
  * checkouts, the slow part, run in parallel.
  */
-#define _GNU_SOURCE	/* nftw(), pipe2(), posix_spawn_file_actions_addchdir_np() */
+#define _GNU_SOURCE	/* nftw() */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,8 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-extern char **environ;
-
+#include "gp/spawn.h"
 #include "gp/state.h"
 #include "gp/worktree.h"
 
@@ -413,8 +411,8 @@ static int husk_of(const char *path, const char *admin)
  * missing are not work.  Lists up to 5 in *what; returns their number, or
  * -1 when the worktree cannot be read (*what says why).
  */
-static int git_capture(const char *top, const char *const *argv, const struct strbuf *in,
-		       struct strbuf *out, int with_stderr);
+static int git_capture(git_repository *wrepo, const char *top, const char *const *argv,
+		       const struct strbuf *in, struct strbuf *out, int with_stderr);
 
 /*
  * Of the n modified files of diff (regular files), how many git would
@@ -443,7 +441,7 @@ static int git_same(git_repository *wrepo, git_diff *diff, char *same)
 		strbuf_addf(&in, "%s\n", d->new_file.path);
 		idx[m++] = i;
 	}
-	if (!top || !m || git_capture(top, argv, &in, &out, 0))
+	if (!top || !m || git_capture(wrepo, top, argv, &in, &out, 0))
 		goto out;
 	for (j = 0, p = out.buf; j < m; j++) {
 		const char *nl = strchr(p, '\n');
@@ -1083,83 +1081,28 @@ out:
 }
 
 /*
- * Run git argv in the worktree top, without a shell, git's repository
- * variables removed (the environment of the task's autocommit): stdin
- * from in (at most GIT_INPUT_MAX bytes) or /dev/null, stdout (and
- * stderr when with_stderr, else /dev/null) into out.  Returns git's exit
- * status, or -1 when it could not run.
+ * Run git argv in the worktree top of wrepo, without a shell, on wrepo
+ * (GIT_DIR and GIT_WORK_TREE: see spawn.h for the rest of its
+ * environment, as the task's autocommit has it): stdin from in (at most
+ * SPAWN_INPUT_MAX bytes) or /dev/null, stdout (and stderr when
+ * with_stderr, else /dev/null) into out.  Returns git's exit status, or
+ * -1 when it could not run (or was killed).
  */
-#define GIT_INPUT_MAX 60000	/* fits a pipe: written before git starts */
-static int git_capture(const char *top, const char *const *argv, const struct strbuf *in,
-		       struct strbuf *out, int with_stderr)
+static int git_capture(git_repository *wrepo, const char *top, const char *const *argv,
+		       const struct strbuf *in, struct strbuf *out, int with_stderr)
 {
-	static const char *const drop[] = {
-		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
-		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=",
-	};
-	posix_spawn_file_actions_t fa;
-	char **env;
-	size_t n = 0, i, k;
-	pid_t pid = -1;
-	int pfd[2], ifd[2] = { -1, -1 }, status, ok;
-	char buf[4096];
-	ssize_t r;
+	struct spawn sp = SPAWN_INIT;
+	int rc;
 
-	if (in && (in->len > GIT_INPUT_MAX || pipe2(ifd, O_CLOEXEC) < 0))
-		return -1;
-	if (in && write(ifd[1], in->buf, in->len) != (ssize_t)in->len) {
-		close(ifd[0]);
-		close(ifd[1]);
-		return -1;
-	}
-	if (in)
-		close(ifd[1]);
-	if (pipe2(pfd, O_CLOEXEC) < 0) {
-		if (in)
-			close(ifd[0]);
-		return -1;
-	}
-	for (i = 0; environ[i]; i++)
-		n++;
-	env = xcalloc(n + 1, sizeof(*env));
-	for (i = 0, n = 0; environ[i]; i++) {
-		for (k = 0; k < ARRAY_SIZE(drop); k++)
-			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
-				break;
-		if (k == ARRAY_SIZE(drop))
-			env[n++] = environ[i];
-	}
-	if (!posix_spawn_file_actions_init(&fa)) {
-		ok = !(in ? posix_spawn_file_actions_adddup2(&fa, ifd[0], 0) :
-		       posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
-			!posix_spawn_file_actions_adddup2(&fa, pfd[1], 1) &&
-			!(with_stderr ? posix_spawn_file_actions_adddup2(&fa, pfd[1], 2) :
-			  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)) &&
-			!posix_spawn_file_actions_addchdir_np(&fa, top);
-		if (!ok || posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, env))
-			pid = -1;
-		posix_spawn_file_actions_destroy(&fa);
-	}
-	if (in)
-		close(ifd[0]);
-	close(pfd[1]);
-	free(env);
-	if (pid < 0) {
-		close(pfd[0]);
-		return -1;
-	}
-	while ((r = read(pfd[0], buf, sizeof(buf))) != 0) {
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			break;
-		strbuf_add(out, buf, (size_t)r);
-	}
-	close(pfd[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	sp.argv = argv;
+	sp.dir = top;
+	sp.git_dir = git_repository_path(wrepo);
+	sp.work_tree = top;
+	sp.input = in;
+	sp.out = SPAWN_PIPE;
+	sp.err = with_stderr ? SPAWN_TO_OUT : SPAWN_NULL;
+	rc = spawn_run(&sp, out, 0);
+	return rc < 0 || sp.signal ? -1 : rc;
 }
 
 /*
@@ -1167,13 +1110,13 @@ static int git_capture(const char *top, const char *const *argv, const struct st
  * skip-worktree entries of a sparse one).  What git says on failure (its
  * last line) goes into why.
  */
-static int git_checkout_files(const char *top, struct strbuf *why)
+static int git_checkout_files(git_repository *wrepo, const char *top, struct strbuf *why)
 {
 	static const char *const argv[] = {
 		"git", "checkout-index", "-f", "-u", "-a", NULL,
 	};
 	char *last;
-	int rc = git_capture(top, argv, NULL, why, 1);
+	int rc = git_capture(wrepo, top, argv, NULL, why, 1);
 
 	if (!rc)
 		return 0;
@@ -1231,7 +1174,7 @@ static int convert_checkout(git_repository *wrepo, struct wt_request *req)
 			goto out;
 		}
 	}
-	if (need && git_checkout_files(req->path, &why) < 0) {
+	if (need && git_checkout_files(wrepo, req->path, &why) < 0) {
 		fail(req, "cannot convert the files of task '%s' at '%s' "
 		     "(filter or working-tree-encoding): %s", req->name, req->path, why.buf);
 		goto out;
