@@ -28,13 +28,10 @@ test_expect_success 'setup: a work tree apart from its git directory, three task
 			id=${t%:*} && line=${t#*:} &&
 			git checkout -q -b parallel/$id main &&
 			sed -i "s/^$line\$/$id/" a.txt && git commit -q -am $id &&
-			git checkout -q main &&
-			printf "[task \"%s\"]\n\ttitle = %s\n\tcommand = true\n" $id $id >>../tasks.ini ||
-			return 1
-		done &&
-		git parallel plan ../tasks.ini >/dev/null
+			git checkout -q main || return 1
+		done
 	) &&
-	done_states repo &&
+	done_tasks repo tasks.ini T1 T2 T3 &&
 	mv repo/.git sep.git &&
 	new_repo decoy &&
 	echo decoy >decoy/d.txt && git -C decoy add d.txt &&
