@@ -1,11 +1,9 @@
 /*
  * git's verdict on a merge: git merge-tree --write-tree (see gitmerge.h).
  */
-#define _GNU_SOURCE	/* posix_spawn_file_actions_addchdir_np(): glibc 2.29, musl, macOS */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +14,7 @@
 #include <unistd.h>
 
 #include "gp/gitmerge.h"
-
-extern char **environ;
+#include "gp/spawn.h"
 
 void gitmerge_init(struct gitmerge *g)
 {
@@ -51,197 +48,40 @@ void gitmerge_copy(struct gitmerge *dst, const struct gitmerge *src)
 }
 
 /*
- * Start argv (no shell) in cwd, its stdout to a pipe (*fd), stdin from
- * /dev/null or, when in is given, from a pipe holding in (at most
- * SPAWN_INPUT_MAX bytes: written before the child starts, it never
- * blocks), git's repository variables removed from the environment
- * (the repository is named on the command line).  Returns its pid, or -1
- * (reported).
+ * Start git argv on repo (GIT_DIR and GIT_WORK_TREE are repo's: see
+ * spawn.h) in its work tree (git 2.39 reads .gitattributes there), its
+ * stdout to a pipe (sp->out_fd), stdin from /dev/null or, when in is
+ * given, from a pipe holding in (at most SPAWN_INPUT_MAX bytes: written
+ * before the child starts, it never blocks).  0, or -1 (reported).
  */
-#define SPAWN_INPUT_MAX 32768
-static pid_t spawn_input(const char *const *argv, const char *cwd, int *fd, const struct strbuf *in);
-
-static pid_t spawn(const char *const *argv, const char *cwd, int *fd)
+static int git_start(struct spawn *sp, const char *const *argv, git_repository *repo,
+		     const struct strbuf *in)
 {
-	return spawn_input(argv, cwd, fd, NULL);
+	const char *workdir = git_repository_workdir(repo);
+
+	spawn_init(sp);
+	sp->argv = argv;
+	sp->dir = workdir ? workdir : git_repository_path(repo);
+	sp->git_dir = git_repository_path(repo);
+	sp->work_tree = workdir;
+	sp->input = in;
+	sp->out = SPAWN_PIPE;
+	sp->flags = SPAWN_FORK_FALLBACK;
+	if (in && in->len > SPAWN_INPUT_MAX)
+		return error("cannot give git its input");
+	if (spawn_start(sp) < 0)
+		return in ? error_errno("cannot give git its input") : error_errno("cannot fork");
+	return 0;
 }
 
-/*
- * Our environment without git's repository variables (the strings are
- * environ's), nor GIT_DIFF_OPTS: git diff-tree takes its --unified=<n>
- * over our -U1, and at -U0 it trims the common tail first, which merge
- * does not (the line scripts would not be merge's).
- */
-static char **child_environ(void)
+/* Read sp's output to its end into out, reap it: exit status, 128 + signal, or -1. */
+static int git_finish(struct spawn *sp, struct strbuf *out)
 {
-	static const char *const drop[] = {
-		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
-		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=", "GIT_DIFF_OPTS=",
-	};
-	char **env;
-	size_t n = 0, i, k;
+	int rc = spawn_finish(sp, out, 0);
 
-	for (i = 0; environ[i]; i++)
-		n++;
-	env = xcalloc(n + 1, sizeof(*env));
-	for (i = 0, n = 0; environ[i]; i++) {
-		for (k = 0; k < ARRAY_SIZE(drop); k++)
-			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
-				break;
-		if (k == ARRAY_SIZE(drop))
-			env[n++] = environ[i];
-	}
-	return env;
-}
-
-pid_t gitmerge_spawn(const char *const *argv, const char *dir, char *const *env, int in_fd,
-		     int out_fd, const int *close_fds, size_t nclose, int unblock)
-{
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	const char **av;
-	size_t n = 0, i, k = 0;
-	pid_t pid = -1;
-	int ok;
-
-	/* git, or git under stdbuf (gitmerge_confirmer_start()) */
-	if (!argv[0] || (strcmp(argv[0], "git") &&
-			 (strcmp(argv[0], "stdbuf") || !argv[1] || !argv[2] || strcmp(argv[2], "git"))))
-		return -1;
-	while (argv[n])
-		n++;
-	av = xcalloc(n + 1, sizeof(*av));
-	for (i = 0; i < n; i++)
-		av[k++] = argv[i];
-	av[k] = NULL;
-	if (posix_spawn_file_actions_init(&fa)) {
-		free(av);
-		return -1;
-	}
-	if (posix_spawnattr_init(&attr)) {
-		posix_spawn_file_actions_destroy(&fa);
-		free(av);
-		return -1;
-	}
-	ok = !(in_fd >= 0 ? posix_spawn_file_actions_adddup2(&fa, in_fd, 0) :
-	       posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
-		!posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
-	for (i = 0; ok && i < nclose; i++)
-		ok = !posix_spawn_file_actions_addclose(&fa, close_fds[i]);
-	if (ok && dir)
-		ok = !posix_spawn_file_actions_addchdir_np(&fa, dir);
-	if (ok && unblock) {
-		sigset_t set;
-
-		sigprocmask(SIG_SETMASK, NULL, &set);
-		sigdelset(&set, SIGINT);
-		sigdelset(&set, SIGTERM);
-		sigdelset(&set, SIGHUP);
-		sigdelset(&set, SIGQUIT);
-		ok = !posix_spawnattr_setsigmask(&attr, &set) &&
-			!posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-	}
-	fflush(stdout);
-	fflush(stderr);
-	if (ok && posix_spawnp(&pid, av[0], &fa, &attr, (char *const *)av, env))
-		pid = -1;
-	posix_spawnattr_destroy(&attr);
-	posix_spawn_file_actions_destroy(&fa);
-	free(av);
-	return pid;
-}
-
-static pid_t spawn_input(const char *const *argv, const char *cwd, int *fd, const struct strbuf *in)
-{
-	char **env;
-	int pfd[2], ifd[2] = { -1, -1 };
-	pid_t pid;
-
-	if (in) {
-		if (in->len > SPAWN_INPUT_MAX || pipe(ifd) < 0)
-			return error("cannot give git its input");
-		if (write(ifd[1], in->buf, in->len) != (ssize_t)in->len) {
-			close(ifd[0]);
-			close(ifd[1]);
-			return error_errno("cannot give git its input");
-		}
-		close(ifd[1]);
-	}
-	env = child_environ();
-	if (pipe(pfd) < 0) {
-		free(env);
-		if (in)
-			close(ifd[0]);
-		return error_errno("cannot make a pipe");
-	}
-	{
-		int cl[3];
-
-		cl[0] = pfd[0];
-		cl[1] = pfd[1];
-		cl[2] = ifd[0];	/* -1 without input: not closed */
-		pid = gitmerge_spawn(argv, cwd, env, in ? ifd[0] : -1, pfd[1], cl, in ? 3 : 2, 0);
-	}
-	if (pid < 0) {
-		/* not git, or no posix_spawnp(): fork */
-		fflush(stdout);
-		fflush(stderr);
-		pid = fork();
-	}
-	if (pid < 0) {
-		free(env);
-		close(pfd[0]);
-		close(pfd[1]);
-		if (in)
-			close(ifd[0]);
-		return error_errno("cannot fork");
-	}
-	if (!pid) {
-		int nul = in ? ifd[0] : open("/dev/null", O_RDONLY);
-
-		if (nul >= 0) {
-			dup2(nul, 0);
-			close(nul);
-		}
-		close(pfd[0]);
-		dup2(pfd[1], 1);
-		close(pfd[1]);
-		if (cwd && chdir(cwd) < 0)
-			_exit(126);
-		environ = env;
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	free(env);
-	close(pfd[1]);
-	if (in)
-		close(ifd[0]);
-	*fd = pfd[0];
-	return pid;
-}
-
-/* Read fd to its end into out, close it, reap pid: exit status, 128 + signal, or -1. */
-static int finish(pid_t pid, int fd, struct strbuf *out)
-{
-	char buf[8192];
-	ssize_t got;
-	int status;
-
-	while ((got = read(fd, buf, sizeof(buf))) != 0) {
-		if (got < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		strbuf_add(out, buf, (size_t)got);
-	}
-	close(fd);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return error_errno("cannot wait for git merge-tree");
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	if (rc == -1)
+		return error_errno("cannot wait for git merge-tree");
+	return rc;
 }
 
 /* Our type name for one of git's messages ("CONFLICT (contents)", its text). */
@@ -332,14 +172,12 @@ static int parse(struct gitmerge *g, const struct strbuf *out, int rc)
 struct gm_child {
 	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
 	char *gitdir_opt;
-	pid_t pid;
-	int fd;
+	struct spawn sp;
 };
 
 static int gm_start(struct gm_child *ch, git_repository *repo, const git_oid *ours,
 		    const git_oid *theirs)
 {
-	const char *workdir = git_repository_workdir(repo);
 	const char *argv[] = { "git", NULL, "merge-tree", "--write-tree", "--name-only",
 			       "-z", ch->a, ch->b, NULL };
 
@@ -347,8 +185,7 @@ static int gm_start(struct gm_child *ch, git_repository *repo, const git_oid *ou
 	git_oid_tostr(ch->b, sizeof(ch->b), theirs);
 	ch->gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
 	argv[1] = ch->gitdir_opt;
-	ch->pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &ch->fd);
-	if (ch->pid < 0) {
+	if (git_start(&ch->sp, argv, repo, NULL) < 0) {
 		free(ch->gitdir_opt);
 		ch->gitdir_opt = NULL;
 		return -1;
@@ -379,7 +216,7 @@ static int gm_finish(struct gitmerge *out, struct gm_child *ch, git_repository *
 	int rc, ret = -1;
 
 	gitmerge_init(out);
-	rc = finish(ch->pid, ch->fd, &sb);
+	rc = git_finish(&ch->sp, &sb);
 	free(ch->gitdir_opt);
 	ch->gitdir_opt = NULL;
 	if (rc < 0)
@@ -481,11 +318,44 @@ int gitmerge_run_many(struct gitmerge *out, int *ok, git_repository *repo,
 	return 0;
 }
 
+/*
+ * Start git argv on repo as git_start() does, its stdin a socket (*to:
+ * ours, for send() with MSG_NOSIGNAL: no SIGPIPE when git is gone) and
+ * its stdout a pipe (sp->out_fd).  0, or -1 (errno set, nothing said).
+ */
+static int git_start_socket(struct spawn *sp, const char *const *argv, git_repository *repo,
+			    int *to, unsigned flags)
+{
+	const char *workdir = git_repository_workdir(repo);
+	int sv[2], rc, e;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+		return -1;
+	spawn_init(sp);
+	sp->argv = argv;
+	sp->dir = workdir ? workdir : git_repository_path(repo);
+	sp->git_dir = git_repository_path(repo);
+	sp->work_tree = workdir;
+	sp->in = sv[1];
+	sp->out = SPAWN_PIPE;
+	sp->flags = flags;
+	rc = spawn_start(sp);
+	e = errno;
+	close(sv[1]);
+	if (rc < 0) {
+		close(sv[0]);
+		errno = e;
+		return -1;
+	}
+	*to = sv[0];
+	return 0;
+}
+
 /* --- one git merge-tree --stdin for many merges ----------------------------- */
 
 struct gitmerge_confirmer {
 	git_repository *repo;
-	pid_t pid;
+	struct spawn sp;
 	int to;			/* a socket: its stdin (send() with MSG_NOSIGNAL) */
 	int from;		/* a pipe: its stdout */
 	struct strbuf buf;	/* read and not yet taken */
@@ -566,13 +436,10 @@ static long stdin_answer_len(const char *buf, size_t len)
 
 struct gitmerge_confirmer *gitmerge_confirmer_start(git_repository *repo, const git_oid *probe)
 {
-	const char *workdir = git_repository_workdir(repo);
 	const char *off = getenv("GIT_PARALLEL_TEST_MERGE_TREE_STDIN");
 	struct gitmerge_confirmer *cf;
 	const char *argv[] = { "stdbuf", "-o0", "git", NULL, "merge-tree", "--write-tree",
 			       "--name-only", "-z", "--stdin", NULL };
-	int sv[2] = { -1, -1 }, pfd[2] = { -1, -1 }, cl[4];
-	char **env;
 	struct gitmerge g;
 
 	if (off && !strcmp(off, "0"))
@@ -582,25 +449,9 @@ struct gitmerge_confirmer *gitmerge_confirmer_start(git_repository *repo, const 
 	strbuf_init(&cf->buf, 0);
 	cf->gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
 	argv[3] = cf->gitdir_opt;
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || pipe(pfd) < 0)
+	if (git_start_socket(&cf->sp, argv, repo, &cf->to, 0) < 0)
 		goto fail;
-	fcntl(sv[0], F_SETFD, FD_CLOEXEC);
-	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
-	cl[0] = sv[0];
-	cl[1] = sv[1];
-	cl[2] = pfd[0];
-	cl[3] = pfd[1];
-	env = child_environ();
-	cf->pid = gitmerge_spawn(argv, workdir ? workdir : git_repository_path(repo), env, sv[1],
-				 pfd[1], cl, 4, 0);
-	free(env);
-	close(sv[1]);
-	close(pfd[1]);
-	sv[1] = pfd[1] = -1;
-	if (cf->pid < 0)
-		goto fail;
-	cf->to = sv[0];
-	cf->from = pfd[0];
+	cf->from = cf->sp.out_fd;
 	/*
 	 * git 2.39 never flushes its answers (stdout is a pipe): stdbuf
 	 * -o0 makes it write each at once.  A merge of probe with itself
@@ -642,19 +493,12 @@ struct gitmerge_confirmer *gitmerge_confirmer_start(git_repository *repo, const 
 	cf->probing = 0;
 	return cf;
 fail_running:
-	kill(cf->pid, SIGKILL);
+	if (cf->sp.pid > 0)
+		kill(cf->sp.pid, SIGKILL);
 	cf->failed = 1;	/* nothing to say: gitmerge_confirmer_stop() reaps it */
 	gitmerge_confirmer_stop(cf);
 	return NULL;
 fail:
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	if (pfd[0] >= 0)
-		close(pfd[0]);
-	if (pfd[1] >= 0)
-		close(pfd[1]);
 	strbuf_release(&cf->buf);
 	free(cf->gitdir_opt);
 	free(cf);
@@ -671,7 +515,7 @@ fail:
 static void confirmer_died(struct gitmerge_confirmer *cf, long k)
 {
 	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
-	int status, rc;
+	int rc;
 
 	if (cf->failed)
 		return;
@@ -680,21 +524,18 @@ static void confirmer_died(struct gitmerge_confirmer *cf, long k)
 	cf->to = -1;
 	if (cf->probing)
 		return;	/* reaped by gitmerge_confirmer_stop() */
-	while ((rc = waitpid(cf->pid, &status, 0)) < 0 && errno == EINTR)
-		;
-	cf->pid = -1;
+	rc = spawn_wait(&cf->sp, 0);
 	git_oid_tostr(a, sizeof(a), &cf->q[k].ours);
 	git_oid_tostr(b, sizeof(b), &cf->q[k].theirs);
 	if (rc < 0)
 		warning("git merge-tree --stdin ended before answering for '%.12s' and '%.12s': "
 			"asking git merge by merge", a, b);
-	else if (WIFSIGNALED(status))
+	else if (cf->sp.signal)
 		warning("git merge-tree --stdin was killed by signal %d before answering for "
-			"'%.12s' and '%.12s': asking git merge by merge", WTERMSIG(status), a, b);
+			"'%.12s' and '%.12s': asking git merge by merge", cf->sp.signal, a, b);
 	else
 		warning("git merge-tree --stdin exited with %d before answering for '%.12s' and "
-			"'%.12s': asking git merge by merge",
-			WIFEXITED(status) ? WEXITSTATUS(status) : -1, a, b);
+			"'%.12s': asking git merge by merge", rc, a, b);
 }
 
 long gitmerge_confirmer_ask(struct gitmerge_confirmer *cf, const git_oid *ours, const git_oid *theirs)
@@ -818,7 +659,8 @@ int gitmerge_confirmer_answer(struct gitmerge *out, struct gitmerge_confirmer *c
 		warning("cannot read git merge-tree --stdin's answer for '%.12s' and '%.12s': "
 			"asking git merge by merge", a, b);
 		cf->failed = 1;
-		kill(cf->pid, SIGKILL);
+		if (cf->sp.pid > 0)
+			kill(cf->sp.pid, SIGKILL);
 		cf->answered++;
 		return gitmerge_run(out, cf->repo, &cf->q[k].ours, &cf->q[k].theirs);
 	}
@@ -846,15 +688,13 @@ out:
 
 void gitmerge_confirmer_stop(struct gitmerge_confirmer *cf)
 {
-	int status;
-
 	if (!cf)
 		return;
 	if (cf->to >= 0)
 		close(cf->to);	/* end of input: git exits */
 	close(cf->from);
-	while (cf->pid > 0 && waitpid(cf->pid, &status, 0) < 0 && errno == EINTR)
-		;
+	if (cf->sp.pid > 0)
+		spawn_wait(&cf->sp, 0);
 	strbuf_release(&cf->buf);
 	free(cf->q);
 	free(cf->gitdir_opt);
@@ -1038,7 +878,6 @@ static size_t scripts_argv(const char **argv, const char *gitdir_opt)
 int gitmerge_scripts(struct strmap *out, git_repository *repo, const git_oid *base_trees,
 		     const git_oid *side_trees, size_t n, const struct strlist *paths)
 {
-	const char *workdir = git_repository_workdir(repo);
 	char *gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
 	const char **argv = xcalloc(16 + (paths ? paths->nr : 0), sizeof(*argv));
 	struct strbuf in = STRBUF_INIT, sb = STRBUF_INIT;
@@ -1053,8 +892,8 @@ int gitmerge_scripts(struct strmap *out, git_repository *repo, const git_oid *ba
 	}
 	argv[k] = NULL;
 	for (done = 0; done < n && !ret; done += SCRIPTS_BATCH) {
-		pid_t pid;
-		int fd, rc;
+		struct spawn sp;
+		int rc;
 
 		strbuf_reset(&in);
 		for (i = done; i < n && i < done + SCRIPTS_BATCH; i++) {
@@ -1064,12 +903,11 @@ int gitmerge_scripts(struct strmap *out, git_repository *repo, const git_oid *ba
 				    git_oid_tostr(b, sizeof(b), &side_trees[i]));
 		}
 		strbuf_reset(&sb);
-		pid = spawn_input(argv, workdir ? workdir : git_repository_path(repo), &fd, &in);
-		if (pid < 0) {
+		if (git_start(&sp, argv, repo, &in) < 0) {
 			ret = -1;
 			break;
 		}
-		rc = finish(pid, fd, &sb);
+		rc = git_finish(&sp, &sb);
 		if (rc != 0 || parse_scripts(out, &sb) < 0) {
 			warning("cannot read git diff-tree's line scripts (exit %d): git merge-tree decides",
 				rc);
@@ -1086,7 +924,7 @@ int gitmerge_scripts(struct strmap *out, git_repository *repo, const git_oid *ba
 /* --- the same scripts from one git diff-tree --stdin kept running -------- */
 
 struct gitmerge_differ {
-	pid_t pid;
+	struct spawn sp;
 	int to;			/* a socket: its stdin (send() with MSG_NOSIGNAL: no SIGPIPE) */
 	int from;		/* a pipe: its stdout */
 	unsigned long asked;	/* requests so far: each ends with its own marker line */
@@ -1101,74 +939,20 @@ struct gitmerge_differ {
 
 struct gitmerge_differ *gitmerge_differ_start(git_repository *repo)
 {
-	const char *workdir = git_repository_workdir(repo);
 	struct gitmerge_differ *d = xcalloc(1, sizeof(*d));
 	const char *argv[16];
-	int sv[2] = { -1, -1 }, pfd[2] = { -1, -1 };
-	char **env = NULL;
 
 	strbuf_init(&d->buf, 0);
 	d->gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
 	argv[scripts_argv(argv, d->gitdir_opt)] = NULL;
-	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) < 0 || pipe(pfd) < 0) {
+	if (git_start_socket(&d->sp, argv, repo, &d->to, SPAWN_FORK_FALLBACK) < 0) {
 		error_errno("cannot start git diff-tree");
-		goto fail;
+		free(d->gitdir_opt);
+		free(d);
+		return NULL;
 	}
-	env = child_environ();
-	/* ours alone: a git started later must not hold its input open */
-	fcntl(sv[0], F_SETFD, FD_CLOEXEC);
-	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
-	{
-		int cl[4];
-
-		cl[0] = sv[0];
-		cl[1] = sv[1];
-		cl[2] = pfd[0];
-		cl[3] = pfd[1];
-		d->pid = gitmerge_spawn(argv, workdir ? workdir : git_repository_path(repo), env,
-					sv[1], pfd[1], cl, 4, 0);
-	}
-	if (d->pid < 0) {
-		fflush(stdout);
-		fflush(stderr);
-		d->pid = fork();
-	}
-	if (d->pid < 0) {
-		error_errno("cannot fork");
-		goto fail;
-	}
-	if (!d->pid) {
-		dup2(sv[1], 0);
-		dup2(pfd[1], 1);
-		close(sv[0]);
-		close(sv[1]);
-		close(pfd[0]);
-		close(pfd[1]);
-		if (chdir(workdir ? workdir : git_repository_path(repo)) < 0)
-			_exit(126);
-		environ = env;
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	free(env);
-	close(sv[1]);
-	close(pfd[1]);
-	d->to = sv[0];
-	d->from = pfd[0];
+	d->from = d->sp.out_fd;
 	return d;
-fail:
-	free(env);
-	if (sv[0] >= 0) {
-		close(sv[0]);
-		close(sv[1]);
-	}
-	if (pfd[0] >= 0) {
-		close(pfd[0]);
-		close(pfd[1]);
-	}
-	free(d->gitdir_opt);
-	free(d);
-	return NULL;
 }
 
 size_t gitmerge_differ_requests(const struct gitmerge_differ *d)
@@ -1309,14 +1093,11 @@ int gitmerge_differ_scripts(struct gitmerge_differ *d, struct strmap *out, const
 
 void gitmerge_differ_stop(struct gitmerge_differ *d)
 {
-	int status;
-
 	if (!d)
 		return;
 	close(d->to);	/* end of input: git exits */
 	close(d->from);
-	while (waitpid(d->pid, &status, 0) < 0 && errno == EINTR)
-		;
+	spawn_wait(&d->sp, 0);
 	strbuf_release(&d->buf);
 	free(d->gitdir_opt);
 	free(d);
@@ -1591,17 +1372,15 @@ static int config_from_env(void)
  */
 static int git_config_get(git_repository *repo, const char *how, const char *key, char **value)
 {
-	const char *workdir = git_repository_workdir(repo);
 	char *gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
 	const char *argv[] = { "git", gitdir_opt, "config", how, key, NULL };
 	struct strbuf sb = STRBUF_INIT;
-	pid_t pid;
-	int fd, rc = -1;
+	struct spawn sp;
+	int rc = -1;
 
 	*value = NULL;
-	pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &fd);
-	if (pid >= 0)
-		rc = finish(pid, fd, &sb);
+	if (!git_start(&sp, argv, repo, NULL))
+		rc = git_finish(&sp, &sb);
 	if (rc == 0) {
 		while (sb.len && sb.buf[sb.len - 1] == '\n')
 			sb.buf[--sb.len] = '\0';
@@ -1727,7 +1506,6 @@ static int style_refused(const char *v, const char *nothing)
  */
 static int dir_renames_bare(git_repository *repo, char **origin)
 {
-	const char *workdir = git_repository_workdir(repo);
 	/* without the last slash: git names "<gitdir>/config" */
 	char *gitdir_opt = xstrfmt("--git-dir=%.*s", (int)strlen(git_repository_path(repo)) - 1,
 				   git_repository_path(repo));
@@ -1735,13 +1513,12 @@ static int dir_renames_bare(git_repository *repo, char **origin)
 			       "^merge\\.directoryrenames$", NULL };
 	struct strbuf sb = STRBUF_INIT;
 	const char *p, *end, *last_origin = NULL, *last_entry = NULL;
-	pid_t pid;
-	int fd, rc = -1, ret = -1;
+	struct spawn sp;
+	int rc = -1, ret = -1;
 
 	*origin = NULL;
-	pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &fd);
-	if (pid >= 0)
-		rc = finish(pid, fd, &sb);
+	if (!git_start(&sp, argv, repo, NULL))
+		rc = git_finish(&sp, &sb);
 	if (rc == 1) {
 		ret = 0;	/* not set */
 	} else if (!rc) {
@@ -1991,17 +1768,15 @@ static int attr_doubt(git_repository *repo, const char *path)
  */
 static int git_merge_attr_unspecified(git_repository *repo, const char *path)
 {
-	const char *workdir = git_repository_workdir(repo);
 	char *gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
 	const char *argv[] = { "git", gitdir_opt, "check-attr", "-z", "merge", "--", path, NULL };
 	struct strbuf sb = STRBUF_INIT;
 	const char *value;
-	pid_t pid;
-	int fd, rc = -1, ret = -1;
+	struct spawn sp;
+	int rc = -1, ret = -1;
 
-	pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &fd);
-	if (pid >= 0)
-		rc = finish(pid, fd, &sb);
+	if (!git_start(&sp, argv, repo, NULL))
+		rc = git_finish(&sp, &sb);
 	/* "<path>\0merge\0<value>\0" */
 	if (!rc && sb.len > strlen(path) + 7 && sb.buf[sb.len - 1] == '\0') {
 		value = sb.buf + strlen(path) + 1;
@@ -2037,23 +1812,21 @@ int gitmerge_binary(const char *buf, size_t len)
 int gitmerge_renames(struct strlist *old_paths, struct strlist *new_paths, git_repository *repo,
 		     const git_oid *old_tree, const git_oid *new_tree)
 {
-	const char *workdir = git_repository_workdir(repo);
 	char *gitdir_opt = xstrfmt("--git-dir=%s", git_repository_path(repo));
 	char limit[32], a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
 	const char *argv[] = { "git", gitdir_opt, "diff-tree", "-r", "-M", limit, "--name-status",
 			       "-z", "--no-ext-diff", "--no-textconv", a, b, NULL };
 	struct strbuf sb = STRBUF_INIT;
 	const char *p, *end;
-	pid_t pid;
-	int fd, rc, ret = -1;
+	struct spawn sp;
+	int rc, ret = -1;
 
 	snprintf(limit, sizeof(limit), "-l%d", GITMERGE_RENAME_LIMIT);
 	git_oid_tostr(a, sizeof(a), old_tree);
 	git_oid_tostr(b, sizeof(b), new_tree);
-	pid = spawn(argv, workdir ? workdir : git_repository_path(repo), &fd);
-	if (pid < 0)
+	if (git_start(&sp, argv, repo, NULL) < 0)
 		goto out;
-	rc = finish(pid, fd, &sb);
+	rc = git_finish(&sp, &sb);
 	if (rc) {
 		warning("cannot read git diff-tree's renames (exit %d): libgit2 finds them", rc);
 		goto out;

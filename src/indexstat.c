@@ -2,19 +2,16 @@
  * indexstat.c: an index file's entries and their stat data, git's rules
  * for comparing them with lstat(), the racy rule in one place.
  */
-#define _GNU_SOURCE	/* posix_spawn_file_actions_addchdir_np(): glibc 2.29, musl, macOS */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "gp/indexstat.h"
-
-extern char **environ;
+#include "gp/spawn.h"
 
 static const unsigned char empty_blob[GIT_OID_RAWSZ] = {
 	0xe6, 0x9d, 0xe2, 0x9b, 0xb2, 0xd1, 0xd6, 0x43, 0x4b, 0x8b,
@@ -379,34 +376,20 @@ static int empty_dir(int dfd, const char *name)
  * write for it (convert_to_git: the path's attributes as git reads them,
  * eol, core.autocrlf, ident, filter drivers, working-tree-encoding),
  * with the index loaded as git status has it; it never writes the index.
- * Run without a shell, git's repository variables removed from its
- * environment, its output and errors discarded.  1 clean, 0 not, or git
+ * Run without a shell, on the worktree's own repository (GIT_DIR is
+ * top/.git, which git follows as a gitfile, GIT_WORK_TREE is top: not a
+ * repository above it when .git is gone; see spawn.h for the rest of its
+ * environment), its output and errors discarded.  1 clean, 0 not, or git
  * could not tell.
  */
 static int git_says_clean(const char *top, const struct strlist *paths)
 {
-	static const char *const drop[] = {
-		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=", "GIT_PREFIX=",
-		"GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=",
-	};
 	const char **argv = xcalloc(paths->nr + 6, sizeof(*argv));
-	char **env;
-	posix_spawn_file_actions_t fa;
-	size_t n = 0, i, k, bytes = 0;
-	pid_t pid = -1;
-	int status, clean = 0;
+	struct spawn sp = SPAWN_INIT;
+	char *gitdir = xstrfmt("%s/.git", top);
+	size_t n = 0, i, bytes = 0;
+	int clean;
 
-	for (i = 0; environ[i]; i++)
-		n++;
-	env = xcalloc(n + 1, sizeof(*env));
-	for (i = 0, n = 0; environ[i]; i++) {
-		for (k = 0; k < ARRAY_SIZE(drop); k++)
-			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
-				break;
-		if (k == ARRAY_SIZE(drop))
-			env[n++] = environ[i];
-	}
-	n = 0;
 	argv[n++] = "git";
 	argv[n++] = "--literal-pathspecs";
 	argv[n++] = "diff-files";
@@ -419,26 +402,13 @@ static int git_says_clean(const char *top, const struct strlist *paths)
 			argv[n++] = paths->v[i];
 	}
 	argv[n] = NULL;
-	if (posix_spawn_file_actions_init(&fa))
-		goto out;
-	if (!posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0) &&
-	    !posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0) &&
-	    !posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0) &&
-	    !posix_spawn_file_actions_addchdir_np(&fa, top)) {
-		fflush(stdout);
-		fflush(stderr);
-		if (posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, env))
-			pid = -1;
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	if (pid < 0)
-		goto out;
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			goto out;
-	clean = WIFEXITED(status) && !WEXITSTATUS(status);
-out:
-	free(env);
+	sp.argv = argv;
+	sp.dir = top;
+	sp.git_dir = gitdir;
+	sp.work_tree = top;
+	sp.out = sp.err = SPAWN_NULL;
+	clean = spawn_run(&sp, NULL, 0) == 0;
+	free(gitdir);
 	free(argv);
 	return clean;
 }

@@ -49,9 +49,9 @@
 #include "gp/merge.h"
 #include "gp/mergebase.h"
 #include "gp/runner.h"
+#include "gp/spawn.h"
 #include "gp/worktree.h"
 
-extern char **environ;
 
 #define FALLBACK_NAME "git-parallel"
 #define FALLBACK_EMAIL "git-parallel@localhost"
@@ -133,8 +133,7 @@ struct mctx {
 	git_signature *author, *committer;
 	int index_locked;	/* we hold the checked-out target's index.lock */
 	int settled;		/* settle_checkout() changed files */
-	pid_t status_pid;	/* checkout_ready_start()'s git status, till checkout_ready_finish() */
-	int status_fd;
+	struct spawn status;	/* checkout_ready_start()'s git status, till checkout_ready_finish() */
 	struct stat status_index;	/* the index that git status read */
 	struct stat copied_index;	/* the index index_copy_quiet() copied */
 	struct timespec status_from;	/* before it started, on the index's filesystem (or 0) */
@@ -267,150 +266,70 @@ static int make_signatures(struct mctx *c)
 	return ret;
 }
 
-/* child processes: no shell for git, git's repository variables removed */
+/* child processes: no shell for git, git's repository variables as spawn.h sets them */
 
-static char **child_env(const char *const *extra)
+/*
+ * Start argv (argv[0] looked up in PATH) in cwd, on the repository
+ * sp->git_dir and work tree sp->work_tree the caller set (NULL: found
+ * from cwd), extra added to its environment; its stdout into a pipe
+ * (sp->out_fd) when capture, else to our stderr (stdout is for the
+ * report); stdin from /dev/null.  The signals a merge defers (see
+ * block_signals()) are unblocked in the child unless keep_mask: git
+ * read-tree keeps them blocked, so that a Ctrl-C on the terminal cannot
+ * stop it halfway.  0, or -1 (reported).
+ */
+static int child_start(struct spawn *sp, const char *const *argv, const char *cwd,
+		       const char *const *extra, int capture, int keep_mask)
 {
-	static const char *const drop[] = {
-		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
-		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=",
-	};
-	size_t n = 0, i, k;
-	char **env;
-
-	for (i = 0; environ[i]; i++)
-		n++;
-	for (i = 0; extra && extra[i]; i++)
-		n++;
-	env = xcalloc(n + 1, sizeof(*env));
-	n = 0;
-	for (i = 0; environ[i]; i++) {
-		for (k = 0; k < ARRAY_SIZE(drop); k++)
-			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
-				break;
-		if (k == ARRAY_SIZE(drop))
-			env[n++] = environ[i];
-	}
-	for (i = 0; extra && extra[i]; i++)
-		env[n++] = (char *)extra[i];
-	return env;
+	sp->argv = argv;
+	sp->dir = cwd;
+	sp->env = extra;
+	sp->in = SPAWN_NULL;
+	sp->out = capture ? SPAWN_PIPE : 2;
+	sp->flags = SPAWN_FORK_FALLBACK | (keep_mask ? 0 : SPAWN_UNBLOCK);
+	if (spawn_start(sp) < 0)
+		return error_errno("cannot fork");
+	return 0;
 }
 
 /*
- * Run argv (argv[0] looked up in PATH) in cwd; its stdout goes to *out
- * when out is given, else to our stderr (stdout is for the report); stdin
- * from /dev/null.  The signals a merge defers (see block_signals()) are
- * unblocked in the child unless keep_mask: git read-tree keeps them blocked,
- * so that a Ctrl-C on the terminal cannot stop it halfway.  Returns the exit
- * status, 128 + signal when killed, -1 when it could not run.
+ * child_start()'s child: its stdout (when captured) read into *out, its
+ * end waited for.  Returns the exit status, 128 + signal when killed, -1
+ * when it could not be waited for.
  */
-static pid_t child_start(const char *const *argv, const char *cwd, const char *const *extra,
-			 int *out_fd, int keep_mask)
+static int child_finish(struct spawn *sp, const char *const *argv, struct strbuf *out)
 {
-	char **env = child_env(extra);
-	int pfd[2] = { -1, -1 };
-	pid_t pid;
+	int rc = spawn_finish(sp, out, 0);
 
-	fflush(stdout);
-	fflush(stderr);
-	if (out_fd && pipe(pfd) < 0) {
-		free(env);
-		return error_errno("cannot make a pipe");
-	}
-	pid = cwd ? gitmerge_spawn(argv, cwd, env, -1, out_fd ? pfd[1] : 2, pfd, out_fd ? 2 : 0, !keep_mask) : -1;
-	if (pid < 0)
-		pid = fork();	/* not git, or no posix_spawnp() */
-	if (pid < 0) {
-		free(env);
-		if (out_fd) {
-			close(pfd[0]);
-			close(pfd[1]);
-		}
-		return error_errno("cannot fork");
-	}
-	if (!pid) {
-		int fd = open("/dev/null", O_RDONLY);
-
-		if (!keep_mask) {
-			sigset_t set;
-
-			sigemptyset(&set);
-			sigaddset(&set, SIGINT);
-			sigaddset(&set, SIGTERM);
-			sigaddset(&set, SIGHUP);
-			sigaddset(&set, SIGQUIT);
-			sigprocmask(SIG_UNBLOCK, &set, NULL);
-		}
-		if (fd >= 0) {
-			dup2(fd, 0);
-			close(fd);
-		}
-		if (out_fd) {
-			close(pfd[0]);
-			dup2(pfd[1], 1);
-			close(pfd[1]);
-		} else {
-			dup2(2, 1);
-		}
-		if (cwd && chdir(cwd) < 0)
-			_exit(126);
-		environ = env;
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	free(env);
-	if (out_fd) {
-		close(pfd[1]);
-		fcntl(pfd[0], F_SETFD, FD_CLOEXEC);	/* not for the children started meanwhile */
-		*out_fd = pfd[0];
-	}
-	return pid;
-}
-
-/* child_start()'s child: its stdout (out_fd, when >= 0) read into *out, its end waited for. */
-static int child_finish(pid_t pid, const char *const *argv, int out_fd, struct strbuf *out)
-{
-	int status;
-
-	if (out_fd >= 0) {
-		char buf[8192];
-		ssize_t n;
-
-		while ((n = read(out_fd, buf, sizeof(buf))) != 0) {
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				break;
-			}
-			strbuf_add(out, buf, (size_t)n);
-		}
-		close(out_fd);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return error_errno("cannot wait for '%s'", argv[0]);
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	if (WIFSIGNALED(status)) {
+	if (rc == -1)
+		return error_errno("cannot wait for '%s'", argv[0]);
+	if (sp->signal)
 		error("'%s %s' was killed by %s", argv[0], argv[1] ? argv[1] : "",
-		      runner_signal_name(WTERMSIG(status)));
-		return 128 + WTERMSIG(status);
-	}
-	return 128;
+		      runner_signal_name(sp->signal));
+	return rc;
 }
 
-static int run_child_io(const char *const *argv, const char *cwd, const char *const *extra,
-			struct strbuf *out, int keep_mask)
+/*
+ * Run argv in cwd on the repository git_dir and work tree work_tree
+ * (NULL: found from cwd); its output into out when given.  Returns the
+ * exit status, 128 + signal when killed, -1 when it could not run.
+ */
+static int run_child_io(const char *const *argv, const char *cwd, const char *git_dir,
+			const char *work_tree, const char *const *extra, struct strbuf *out,
+			int keep_mask)
 {
-	int fd = -1;
-	pid_t pid = child_start(argv, cwd, extra, out ? &fd : NULL, keep_mask);
+	struct spawn sp = SPAWN_INIT;
 
-	return pid < 0 ? -1 : child_finish(pid, argv, fd, out);
+	sp.git_dir = git_dir;
+	sp.work_tree = work_tree;
+	if (child_start(&sp, argv, cwd, extra, out != NULL, keep_mask) < 0)
+		return -1;
+	return child_finish(&sp, argv, out);
 }
 
-static int run_child(const char *const *argv, const char *cwd, const char *const *extra)
+static int run_child(const char *const *argv, const char *cwd, const char *git_dir)
 {
-	return run_child_io(argv, cwd, extra, NULL, 0);
+	return run_child_io(argv, cwd, git_dir, NULL, NULL, NULL, 0);
 }
 
 /* A test-only hook (GIT_PARALLEL_TEST_HOOK_<STAGE>): a shell command. */
@@ -421,7 +340,7 @@ static void test_hook(const char *var)
 	if (cmd && *cmd) {
 		const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 
-		run_child(argv, NULL, NULL);
+		run_child(argv, NULL, NULL);	/* git finds its repository from our cwd */
 	}
 }
 
@@ -571,7 +490,8 @@ static int dirty_parse(struct mctx *c, int rc, const struct strbuf *out, struct 
 static int checkout_dirty(struct mctx *c, struct strlist *dirty)
 {
 	struct strbuf out = STRBUF_INIT;
-	int n = dirty_parse(c, run_child_io(status_argv, c->m->checkout, NULL, &out, 1), &out, dirty);
+	int n = dirty_parse(c, run_child_io(status_argv, c->m->checkout, c->checkout_gitdir,
+					    c->m->checkout, NULL, &out, 1), &out, dirty);
 
 	strbuf_release(&out);
 	return n;
@@ -666,7 +586,7 @@ static void status_clock(struct mctx *c)
 
 /*
  * checkout_ready() in two steps: the index.lock now, git status started
- * (c->status_pid) to run while merge computes (2 cores), and
+ * (c->status) to run while merge computes (2 cores), and
  * checkout_ready_finish() to take its answer.  When it cannot be
  * started, it runs here.  0, 1, -1 as checkout_ready().
  */
@@ -679,10 +599,11 @@ static int checkout_ready_start(struct mctx *c)
 	if (checkout_stat_clean(c))
 		return 0;	/* git status would say nothing */
 	status_clock(c);
-	c->status_pid = child_start(status_argv, c->m->checkout, NULL, &c->status_fd, 1);
-	if (c->status_pid > 0)
+	spawn_init(&c->status);
+	c->status.git_dir = c->checkout_gitdir;
+	c->status.work_tree = c->m->checkout;
+	if (!child_start(&c->status, status_argv, c->m->checkout, NULL, 1, 1))
 		return 0;
-	c->status_pid = 0;
 	return checkout_ready(c);
 }
 
@@ -691,10 +612,9 @@ static int checkout_ready_finish(struct mctx *c)
 	struct strbuf out = STRBUF_INIT;
 	int rc;
 
-	if (c->status_pid <= 0)
+	if (c->status.pid <= 0)
 		return 0;
-	rc = child_finish(c->status_pid, status_argv, c->status_fd, &out);
-	c->status_pid = 0;
+	rc = child_finish(&c->status, status_argv, &out);
 	strlist_clear(&c->m->dirty);
 	rc = refuse_dirty(c, dirty_parse(c, rc, &out, &c->m->dirty));
 	c->status_clean = !rc && c->status_from.tv_sec;
@@ -804,7 +724,7 @@ static int git_on_copy(struct mctx *c, const char *const *args, struct strbuf *o
 	for (i = 0; args[i] && i < ARRAY_SIZE(argv) - 2; i++)
 		argv[i + 1] = args[i];
 	argv[i + 1] = NULL;
-	rc = run_child_io(argv, c->m->checkout, extra, out, 1);
+	rc = run_child_io(argv, c->m->checkout, c->checkout_gitdir, c->m->checkout, extra, out, 1);
 	free(env);
 	free(tmp);
 	return rc;
@@ -3607,7 +3527,7 @@ static int verify_command(const char *cmd, const char *dir, const char *const *e
 	const char *argv[] = { "/bin/sh", "-c", cmd, NULL };
 	struct sigaction sa, old[ARRAY_SIZE(sigs)];
 	struct timespec tick = { 0, 20 * 1000 * 1000 };
-	char **env = child_env(extra);
+	struct spawn sp = SPAWN_INIT;
 	double start = monotonic();
 	pid_t pid;
 	size_t i;
@@ -3621,31 +3541,18 @@ static int verify_command(const char *cmd, const char *dir, const char *const *e
 	sigemptyset(&sa.sa_mask);
 	for (i = 0; i < ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &sa, &old[i]);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	if (pid < 0) {
+	/* the user's command finds its repository from dir, as a task does */
+	sp.argv = argv;
+	sp.dir = dir;
+	sp.env = extra;
+	sp.out = 2;
+	sp.flags = SPAWN_FORK_FALLBACK | SPAWN_NEW_GROUP;
+	if (spawn_start(&sp) < 0) {
 		ret = error_errno("cannot fork");
 		goto out;
 	}
-	if (!pid) {
-		int fd = open("/dev/null", O_RDONLY);
-
-		setpgid(0, 0);
-		for (i = 0; i < ARRAY_SIZE(sigs); i++)
-			signal(sigs[i], SIG_DFL);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			close(fd);
-		}
-		dup2(2, 1);
-		if (chdir(dir) < 0)
-			_exit(126);
-		environ = env;
-		execv(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	setpgid(pid, pid);	/* either of us may win the race: both ask */
+	pid = sp.pid;
+	setpgid(pid, pid);	/* done before exec; after a fork, either of us may win the race */
 	for (;;) {
 		if (leader_exited(pid))
 			break;
@@ -3678,7 +3585,6 @@ static int verify_command(const char *cmd, const char *dir, const char *const *e
 out:
 	for (i = 0; i < ARRAY_SIZE(sigs); i++)
 		sigaction(sigs[i], &old[i], NULL);
-	free(env);
 	return ret;
 }
 
@@ -3687,7 +3593,7 @@ static void verify_remove(struct mctx *c, const char *dir)
 {
 	const char *rm[] = { "git", "worktree", "remove", "--force", dir, NULL };
 
-	if (run_child(rm, c->s->workdir, NULL) != 0) {
+	if (run_child(rm, c->s->workdir, c->s->gitdir) != 0) {
 		const char *why = NULL;
 		const char *name = strrchr(dir, '/') + 1;
 
@@ -3755,7 +3661,7 @@ static int verify(struct mctx *c, struct merge_result *r, const git_oid *commit)
 	extra[2] = NULL;
 	if (mkdir_p(s->wt_parent, 0777) < 0)
 		goto out;
-	if (run_child(add, s->workdir, NULL) != 0) {
+	if (run_child(add, s->workdir, s->gitdir) != 0) {
 		error("task '%s': cannot make a scratch worktree in '%s' to verify", r->id, dir);
 		goto out;
 	}
@@ -3963,7 +3869,7 @@ static int git_merge_bases_by_git(struct mctx *c, const git_oid *a, const git_oi
 		goto out;
 	git_oid_tostr(ha, sizeof(ha), a);
 	git_oid_tostr(hb, sizeof(hb), b);
-	rc = run_child_io(argv, common, NULL, &out, 1);
+	rc = run_child_io(argv, common, common, NULL, NULL, &out, 1);
 	if (rc != 0 && rc != 1)
 		goto out;
 	c->nbases = 0;
@@ -4702,10 +4608,10 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	journal_remove(s);
 	ret = 0;
 out:
-	if (c.status_pid > 0) {
+	if (c.status.pid > 0) {
 		struct strbuf discard = STRBUF_INIT;
 
-		child_finish(c.status_pid, status_argv, c.status_fd, &discard);	/* after an error */
+		child_finish(&c.status, status_argv, &discard);	/* after an error */
 		strbuf_release(&discard);
 	}
 	index_lock_release(&c);

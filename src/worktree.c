@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "gp/spawn.h"
 #include "gp/state.h"
 #include "gp/convert.h"
 #include "gp/worktree.h"

@@ -10,6 +10,7 @@ plain check called an add/add, content or modify/delete conflict where
 git (whose merge base for the pair is D) merges cleanly.'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/agree.sh"
 
 # siblings <dir> <command-S1> <command-S2>: D adds f (20 lines), S1 and S2
 # depend on D; run; git merge-tree of S1 and S2 in git_code
@@ -17,11 +18,9 @@ siblings () {
 	new_repo "$1" &&
 	printf "[task \"D\"]\n\ttitle = d\n\tcommand = seq 1 20 >f\n[task \"S1\"]\n\ttitle = s1\n\tcommand = %s\n\tdepends = D\n[task \"S2\"]\n\ttitle = s2\n\tcommand = %s\n\tdepends = D\n" \
 		"$2" "$3" >"$1.ini" &&
-	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
-	{ git -C "$1" merge-tree --write-tree --name-only parallel/S1 parallel/S2 >mt.out; git_code=$?; } &&
-	(cd "$1" && git parallel check --json >../plain.json; echo $? >../plain.code) &&
-	(cd "$1" && git parallel check --exact --json >../exact.json; echo $? >../exact.code) &&
-	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] for o in d[\"overlaps\"])" >plain.classes
+	plan_run "$1" &&
+	pair_judge "$1" S1 S2 &&
+	(cd "$1" && git parallel check --exact --json >../exact.json; echo $? >../exact.code)
 }
 
 test_expect_success 'a file D added, changed by one sibling only: no overlap, as git' '
@@ -51,11 +50,9 @@ siblings_mod () {
 	new_repo "$1" && seq 1 20 >"$1/f" && git -C "$1" add f && git -C "$1" commit -q -m f &&
 	printf "[task \"D\"]\n\ttitle = d\n\tcommand = sed -i s/^5\$/five/ f\n[task \"S1\"]\n\ttitle = s1\n\tcommand = echo g >g\n\tdepends = D\n[task \"S2\"]\n\ttitle = s2\n\tcommand = %s\n\tdepends = D\n" \
 		"$2" >"$1.ini" &&
-	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
+	plan_run "$1" &&
 	test "$(git -C "$1" rev-parse parallel/S1^)" = "$(git -C "$1" rev-parse parallel/D)" &&
-	{ git -C "$1" merge-tree --write-tree --name-only parallel/S1 parallel/S2 >mt.out; git_code=$?; } &&
-	(cd "$1" && git parallel check --json >../plain.json; echo $? >../plain.code) &&
-	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] for o in d[\"overlaps\"])" >plain.classes
+	pair_judge "$1" S1 S2
 }
 
 test_expect_success 'a file D changed, deleted by one sibling: no modify/delete, as git' '
@@ -76,16 +73,7 @@ test_expect_success 'a file D changed, renamed and edited by one sibling: no con
 # A fast-forwards to X and adds g, B fast-forwards to X and runs
 # <command-B> (no declared dependency: the history is shared all the same)
 shared () {
-	new_repo "$1" && seq 1 20 >"$1/f" && git -C "$1" add f && git -C "$1" commit -q -m f &&
-	git -C "$1" checkout -q -b x && sed -i s/^5\$/five/ "$1/f" && git -C "$1" commit -q -am x &&
-	git -C "$1" checkout -q main &&
-	printf "[task \"A\"]\n\ttitle = a\n\tcommand = git merge -q --ff-only x && echo g >g\n[task \"B\"]\n\ttitle = b\n\tcommand = git merge -q --ff-only x && %s\n" \
-		"$2" >"$1.ini" &&
-	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
-	test "$(git -C "$1" merge-base parallel/A parallel/B)" = "$(git -C "$1" rev-parse x)" &&
-	{ git -C "$1" merge-tree --write-tree --name-only parallel/A parallel/B >mt.out; git_code=$?; } &&
-	(cd "$1" && git parallel check --json >../plain.json; echo $? >../plain.code) &&
-	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] for o in d[\"overlaps\"])" >plain.classes
+	shared_pair "$1" 20 "sed -i s/^5\$/five/ f" A "echo g >g" B "$2" && pair_judge "$1" A B
 }
 
 # bench/agree --shape octopus --history on git.git (merge 1c7fee5d0857:

@@ -11,22 +11,14 @@ pinned base both carry X'"'"'s hunks, and plain check called a content
 conflict where git, whose merge base for the pair is X, merges cleanly.'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/agree.sh"
 
 # shared <dir> <X> <command-A> <command-B>: main has f (30 lines); commit
 # X on branch x runs <X>; A and B fast-forward to X, then run theirs.
 # git merge-tree of the two task branches in git_code; plain check's
 # overlaps in plain.classes, its exit code in plain.code.
 shared () {
-	new_repo "$1" && seq 1 30 >"$1/f" && git -C "$1" add f && git -C "$1" commit -q -m f &&
-	git -C "$1" checkout -q -b x && (cd "$1" && eval "$2") && git -C "$1" add -A &&
-	git -C "$1" commit -q -m x && git -C "$1" checkout -q main &&
-	printf "[task \"A\"]\n\ttitle = a\n\tcommand = git merge -q --ff-only x && %s\n[task \"B\"]\n\ttitle = b\n\tcommand = git merge -q --ff-only x && %s\n" \
-		"$3" "$4" >"$1.ini" &&
-	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
-	test "$(git -C "$1" merge-base parallel/A parallel/B)" = "$(git -C "$1" rev-parse x)" &&
-	{ git -C "$1" merge-tree --write-tree --name-only parallel/A parallel/B >mt.out; git_code=$?; } &&
-	(cd "$1" && git parallel check --json >../plain.json; echo $? >../plain.code) &&
-	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] for o in d[\"overlaps\"])" >plain.classes
+	shared_pair "$1" 30 "$2" A "$3" B "$4" && pair_judge "$1" A B
 }
 
 test_expect_success 'one side renames the file the shared history changed, both edit apart: no conflict, as git' '

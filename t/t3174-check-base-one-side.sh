@@ -13,6 +13,9 @@ a content conflict leaves its markers), and both tasks changed the file
 against that: git conflicts, plain check said nothing.'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/agree.sh"
+
+PAIR_TRACE=1
 
 # crossed <dir> <X> <Y> <resolve-M1> <resolve-M2> <command-P1> <command-P2>:
 # O (main) has f (20 lines); X runs <X> (older), Y <Y> (newer), each
@@ -36,13 +39,8 @@ crossed () {
 	  { (cd "$1" && eval "$5") && git -C "$1" add -A && git -C "$1" commit -q --no-edit; }; } &&
 	git -C "$1" checkout -q main && git -C "$1" reset -q --hard y &&
 	test $(git -C "$1" merge-base --all m1 m2 | wc -l) = 2 &&
-	printf "[task \"P1\"]\n\ttitle = p1\n\tcommand = git merge -q --ff-only m1 && %s\n[task \"P2\"]\n\ttitle = p2\n\tcommand = git merge -q --ff-only m2 && %s\n" \
-		"$6" "$7" >"$1.ini" &&
-	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
-	{ git -C "$1" merge-tree --write-tree --name-only parallel/P1 parallel/P2 >mt.out; git_code=$?; } &&
-	(cd "$1" && GIT_TRACE="$TRASH_DIRECTORY/$1.trace" git parallel check --json >../plain.json
-	 echo $? >../plain.code) &&
-	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] + \":\" + o[\"kind\"] for o in d[\"overlaps\"])" >plain.classes
+	pair_run "$1" P1 "git merge -q --ff-only m1 && $6" P2 "git merge -q --ff-only m2 && $7" &&
+	pair_judge "$1" P1 P2 kind
 }
 
 # 4a1442a33636: Y deletes f, X changes it; M1 keeps the deletion (as Y
@@ -84,21 +82,11 @@ test_expect_success 'merge bases that changed one line apart: resolved alike, no
 	echo 0 >expect && test_cmp expect plain.code
 '
 
-# shared <dir> <command-P1> <command-P2>: f (20 lines) on main; commit D
-# on branch d changes line 5; P1 and P2 fast-forward to D and run their
-# commands.  The pair's one merge base is D, not the pinned base.
+# shared <dir> <command-P1> <command-P2>: f (20 lines) on main; commit X
+# on branch x changes line 5; P1 and P2 fast-forward to X and run their
+# commands.  The pair's one merge base is X, not the pinned base.
 shared () {
-	new_repo "$1" && seq 1 20 >"$1/f" && git -C "$1" add f && git -C "$1" commit -q -m o &&
-	git -C "$1" checkout -q -b d && sed -i s/^5\$/five/ "$1/f" && git -C "$1" commit -q -am d &&
-	git -C "$1" checkout -q main &&
-	printf "[task \"P1\"]\n\ttitle = p1\n\tcommand = git merge -q --ff-only d && %s\n[task \"P2\"]\n\ttitle = p2\n\tcommand = git merge -q --ff-only d && %s\n" \
-		"$2" "$3" >"$1.ini" &&
-	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
-	test "$(git -C "$1" merge-base parallel/P1 parallel/P2)" = "$(git -C "$1" rev-parse d)" &&
-	{ git -C "$1" merge-tree --write-tree --name-only parallel/P1 parallel/P2 >mt.out; git_code=$?; } &&
-	(cd "$1" && GIT_TRACE="$TRASH_DIRECTORY/$1.trace" git parallel check --json >../plain.json
-	 echo $? >../plain.code) &&
-	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] + \":\" + o[\"kind\"] for o in d[\"overlaps\"])" >plain.classes
+	shared_pair "$1" 20 "sed -i s/^5\$/five/ f" P1 "$2" P2 "$3" && pair_judge "$1" P1 P2 kind
 }
 
 test_expect_success 'one task takes back the shared change, the other edits next to it: a conflict, as git, by the ranges' '

@@ -9,19 +9,14 @@ finds d renamed and, with merge.directoryRenames unset, calls the new
 file a conflict (file location, or directory rename split).'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/agree.sh"
 
 # pair <dir> <base-setup> <command-A> <command-B>: <base-setup> on main,
 # committed; tasks A and B run their commands.  git merge-tree of the
 # two task branches in git_code; plain check'"'"'s overlaps (class:path:kind)
 # in plain.classes, its exit code in plain.code.
 pair () {
-	new_repo "$1" && (cd "$1" && eval "$2") && git -C "$1" add -A && git -C "$1" commit -q -m base &&
-	printf "[task \"A\"]\n\ttitle = a\n\tcommand = %s\n[task \"B\"]\n\ttitle = b\n\tcommand = %s\n" \
-		"$3" "$4" >"$1.ini" &&
-	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
-	{ git -C "$1" merge-tree --write-tree --name-only parallel/A parallel/B >mt.out; git_code=$?; } &&
-	(cd "$1" && git parallel check --json >../plain.json; echo $? >../plain.code) &&
-	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] + \":\" + o[\"kind\"] for o in d[\"overlaps\"])" >plain.classes
+	base_pair "$@" && pair_judge "$1" A B kind
 }
 
 test_expect_success 'a directory renamed, a file added in it: a conflict, as git' '

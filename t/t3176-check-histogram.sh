@@ -9,18 +9,13 @@ diffs may place them apart or together.  Plain check called a conflict
 git merges cleanly (hist) and missed one git has (myers).'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/agree.sh"
 
-# pair <dir> <base-setup> <command-A> <command-B>: as in t3175; git's
+# pair <dir> <base-setup> <command-A> <command-B>: as in t3175; git'"'"'s
 # trace of check in <dir>.trace
+PAIR_TRACE=1
 pair () {
-	new_repo "$1" && (cd "$1" && eval "$2") && git -C "$1" add -A && git -C "$1" commit -q -m base &&
-	printf "[task \"A\"]\n\ttitle = a\n\tcommand = %s\n[task \"B\"]\n\ttitle = b\n\tcommand = %s\n" \
-		"$3" "$4" >"$1.ini" &&
-	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
-	{ git -C "$1" merge-tree --write-tree --name-only parallel/A parallel/B >mt.out; git_code=$?; } &&
-	(cd "$1" && GIT_TRACE="$TRASH_DIRECTORY/$1.trace" git parallel check --json >../plain.json
-	 echo $? >../plain.code) &&
-	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] for o in d[\"overlaps\"])" >plain.classes
+	base_pair "$@" && pair_judge "$1" A B
 }
 
 test_expect_success 'hist: Myers hunks meet, git'"'"'s apart: no conflict, as git' '

@@ -54,16 +54,14 @@ all_racy () {
 # how_read <dir> <name>: check --json the fast way (trace on) and the slow
 # way (libgit2's diff of the worktree), the same answer
 how_read () {
-	fast_read $1 $2 &&
-	(cd $1 && GIT_PARALLEL_TEST_SCAN=diff git parallel check --json >../$2.slow 2>/dev/null) &&
-	test_cmp $2.slow $2.fast
+	scan_both "$1" "$2"
 }
 
 # fast_read <dir> <name>: the fast way only (libgit2 runs no filter
 # driver: its diff takes a file git'"'"'s clean filter makes the blob as
 # modified, where git does not)
 fast_read () {
-	(cd $1 && GIT_PARALLEL_TEST_SCAN=trace git parallel check --json >../$2.fast 2>../$2.trace)
+	scan_traced "$1" "$2"
 }
 
 uncommitted () {
@@ -78,6 +76,26 @@ git_status () {
 # git_clean <worktree>: git status finds nothing
 git_clean () {
 	git_status "$1" >status.out && test_must_be_empty status.out
+}
+
+# clean_as_git <dir> <name> <how_read|fast_read>: git status finds T1'"'"'s
+# worktree clean; check reads it so (its racily clean files hashed, some
+# by git) and counts nothing uncommitted
+clean_as_git () {
+	git_clean "$(cat $1.wt)" &&
+	$3 $1 $2 &&
+	grep "T1 clean by stat data, racy files hashed, some by git$" $2.trace &&
+	test "$(uncommitted $2.fast)" = "T1:0"
+}
+
+# changed_as_git <dir> <file> <name> <how_read|fast_read>: git status
+# calls <file> of T1'"'"'s worktree modified; check diffs the worktree and
+# counts it uncommitted
+changed_as_git () {
+	test "$(git_status "$(cat $1.wt)")" = " M $2" &&
+	$4 $1 $3 &&
+	grep "T1 diffed$" $3.trace &&
+	test "$(uncommitted $3.fast)" = "T1:1"
 }
 
 # raw_differs <worktree> <file>: its bytes are not its blob (what the case is about)
@@ -103,10 +121,7 @@ test_expect_success '*.bat with eol=crlf: CRLF on disk, LF in the blob, clean as
 	mk_case bat "*.bat eol=crlf" run.bat "@echo off\necho hi\n" &&
 	wt=$(cat bat.wt) &&
 	raw_differs "$wt" run.bat &&
-	git_clean "$wt" &&
-	how_read bat bat &&
-	grep "T1 clean by stat data, racy files hashed, some by git$" bat.trace &&
-	test "$(uncommitted bat.fast)" = "T1:0"
+	clean_as_git bat bat how_read
 '
 
 test_expect_success 'the answer is recorded: the next check hashes nothing' '
@@ -117,19 +132,13 @@ test_expect_success 'the answer is recorded: the next check hashes nothing' '
 test_expect_success 'a same-size rewrite of the *.bat, racily clean: changed' '
 	wt=$(cat bat.wt) &&
 	racy_rewrite "$wt" run.bat "@echo off\r\necho ho\r\n" &&
-	test "$(git_status "$wt")" = " M run.bat" &&
-	how_read bat bat3 &&
-	grep "T1 diffed$" bat3.trace &&
-	test "$(uncommitted bat3.fast)" = "T1:1"
+	changed_as_git bat run.bat bat3 how_read
 '
 
 test_expect_success 'changed back (CRLF as checked out), racily clean: clean again' '
 	wt=$(cat bat.wt) &&
 	racy_rewrite "$wt" run.bat "@echo off\r\necho hi\r\n" &&
-	git_clean "$wt" &&
-	how_read bat bat4 &&
-	grep "T1 clean by stat data, racy files hashed, some by git$" bat4.trace &&
-	test "$(uncommitted bat4.fast)" = "T1:0"
+	clean_as_git bat bat4 how_read
 '
 
 test_expect_success 'changed back with LF (git converts it to the same blob): clean' '
@@ -144,46 +153,32 @@ test_expect_success 'core.autocrlf=true: every text file CRLF on disk, clean as 
 	mk_case crlf "" notes.txt "one\ntwo\n" core.autocrlf=true &&
 	wt=$(cat crlf.wt) &&
 	raw_differs "$wt" notes.txt && raw_differs "$wt" plain.txt &&
-	git_clean "$wt" &&
-	how_read crlf crlf &&
-	grep "T1 clean by stat data, racy files hashed, some by git$" crlf.trace &&
-	test "$(uncommitted crlf.fast)" = "T1:0"
+	clean_as_git crlf crlf how_read
 '
 
 test_expect_success 'core.autocrlf=true, a same-size rewrite: changed' '
 	wt=$(cat crlf.wt) &&
 	racy_rewrite "$wt" notes.txt "one\r\ntwx\r\n" &&
-	test "$(git_status "$wt")" = " M notes.txt" &&
-	how_read crlf crlf2 &&
-	grep "T1 diffed$" crlf2.trace &&
-	test "$(uncommitted crlf2.fast)" = "T1:1"
+	changed_as_git crlf notes.txt crlf2 how_read
 '
 
 test_expect_success 'ident: $Id$ expanded on disk, clean as git says' '
 	mk_case ident "*.c ident" main.c "/* \$Id\$ */\nint x;\n" &&
 	wt=$(cat ident.wt) &&
 	raw_differs "$wt" main.c && grep "Id: [0-9a-f]" "$wt/main.c" &&
-	git_clean "$wt" &&
-	how_read ident ident &&
-	grep "T1 clean by stat data, racy files hashed, some by git$" ident.trace &&
-	test "$(uncommitted ident.fast)" = "T1:0"
+	clean_as_git ident ident how_read
 '
 
 test_expect_success 'ident: another id of the same length in the file: still clean for git' '
 	wt=$(cat ident.wt) &&
 	racy_rewrite "$wt" main.c "/* \$Id: 0000000000000000000000000000000000000000 \$ */\nint x;\n" &&
-	git_clean "$wt" &&
-	how_read ident ident2 &&
-	grep "T1 clean by stat data, racy files hashed, some by git$" ident2.trace
+	clean_as_git ident ident2 how_read
 '
 
 test_expect_success 'ident: the code changed, same size: changed' '
 	wt=$(cat ident.wt) &&
 	racy_rewrite "$wt" main.c "/* \$Id: 0000000000000000000000000000000000000000 \$ */\nint y;\n" &&
-	test "$(git_status "$wt")" = " M main.c" &&
-	how_read ident ident3 &&
-	grep "T1 diffed$" ident3.trace &&
-	test "$(uncommitted ident3.fast)" = "T1:1"
+	changed_as_git ident main.c ident3 how_read
 '
 
 test_expect_success 'a filter driver (clean = a script): clean as git says' '
@@ -196,28 +191,19 @@ test_expect_success 'a filter driver (clean = a script): clean as git says' '
 		"filter.x.clean=\"$TRASH_DIRECTORY/up\"" "filter.x.smudge=tr A-Z a-z" &&
 	wt=$(cat filter.wt) &&
 	raw_differs "$wt" words.up && grep hello "$wt/words.up" &&
-	git_clean "$wt" &&
-	fast_read filter filter &&
-	grep "T1 clean by stat data, racy files hashed, some by git$" filter.trace &&
-	test "$(uncommitted filter.fast)" = "T1:0"
+	clean_as_git filter filter fast_read
 '
 
 test_expect_success 'a filter driver: a rewrite its clean filter makes the blob again: clean' '
 	wt=$(cat filter.wt) &&
 	racy_rewrite "$wt" words.up "hello\nWorld\n" &&
-	git_clean "$wt" &&
-	fast_read filter filter2 &&
-	grep "T1 clean by stat data, racy files hashed, some by git$" filter2.trace &&
-	test "$(uncommitted filter2.fast)" = "T1:0"
+	clean_as_git filter filter2 fast_read
 '
 
 test_expect_success 'a filter driver: a same-size rewrite it does not make the blob: changed' '
 	wt=$(cat filter.wt) &&
 	racy_rewrite "$wt" words.up "hello\nwordl\n" &&
-	test "$(git_status "$wt")" = " M words.up" &&
-	fast_read filter filter3 &&
-	grep "T1 diffed$" filter3.trace &&
-	test "$(uncommitted filter3.fast)" = "T1:1"
+	changed_as_git filter words.up filter3 fast_read
 '
 
 test_expect_success 'working-tree-encoding: UTF-16 on disk, UTF-8 in the blob, clean as git says' '
@@ -227,20 +213,14 @@ test_expect_success 'working-tree-encoding: UTF-16 on disk, UTF-8 in the blob, c
 	test "$(git -C "$wt" cat-file blob HEAD:words.txt16)" = "$(printf "hello\nworld")" &&
 	raw_differs "$wt" words.txt16 &&
 	test "$(wc -c <"$wt/words.txt16")" = 24 &&
-	git_clean "$wt" &&
-	fast_read enc enc &&
-	grep "T1 clean by stat data, racy files hashed, some by git$" enc.trace &&
-	test "$(uncommitted enc.fast)" = "T1:0"
+	clean_as_git enc enc fast_read
 '
 
 test_expect_success 'working-tree-encoding: a same-size rewrite: changed' '
 	wt=$(cat enc.wt) &&
 	printf "hellp\nworld\n" | iconv -f UTF-8 -t UTF-16LE >enc16 &&
 	racy_put "$wt" words.txt16 enc16 &&
-	test "$(git_status "$wt")" = " M words.txt16" &&
-	fast_read enc enc2 &&
-	grep "T1 diffed$" enc2.trace &&
-	test "$(uncommitted enc2.fast)" = "T1:1"
+	changed_as_git enc words.txt16 enc2 fast_read
 '
 
 test_expect_success 'git'"'"'s repository variables do not mislead the question' '

@@ -11,42 +11,19 @@ ctime, size, inode), and the next check reads it instead of walking
 the tree again, until the index changes.'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/indexstat.sh"
 
 test_expect_success 'setup: a task made by read-tree and commit, its index settled' '
-	git init -q -b main repo &&
-	mkdir repo/src &&
-	for f in src/a src/b top; do seq 1 20 >repo/$f.txt || return 1; done &&
-	git -C repo add . && git -C repo commit -q -m base &&
-	git -C repo checkout -q -b side &&
-	sed -i 3s/3/three/ repo/src/a.txt && echo new >repo/src/c.txt &&
-	git -C repo add . && git -C repo commit -q -m side &&
-	side=$(git -C repo rev-parse side) &&
-	git -C repo checkout -q main &&
-	cat >repo/tasks.ini <<-EOF &&
-	[task "T1"]
-		command = git read-tree --reset -u $side && git commit -q -m T1
-	EOF
-	(cd repo && git parallel plan tasks.ini >/dev/null && git parallel run >/dev/null 2>&1) &&
-	wt=$(git -C repo worktree list --porcelain | sed -n "s/^worktree //p" | grep T1) &&
-	ix=$(git -C "$wt" rev-parse --path-format=absolute --git-path index) &&
-	rec=$(git -C "$wt" rev-parse --path-format=absolute --git-path gp-index-checked) &&
-	# the index a few seconds younger than its files: none racily clean
-	touch -d "@$(( $(date +%s) + 5 ))" "$ix" &&
+	read_tree_task repo &&
+	rec=$(git -C "$(cat wt)" rev-parse --path-format=absolute --git-path gp-index-checked) &&
 	rm -f "$rec" &&
-	echo "$wt" >wt && echo "$ix" >ix && echo "$rec" >rec &&
-	python3 - "$ix" <<-\EOF
-	import sys
-	b = open(sys.argv[1], "rb").read()
-	i = b.find(b"TREE")
-	assert i > 0 and b[i + 8:i + 11] == b"\0-1", b[i:i + 16]
-	EOF
+	echo "$rec" >rec &&
+	cache_tree_invalid "$(cat ix)"
 '
 
 # scan <name>: check --json with the scan traced, and the slow way
 scan () {
-	(cd repo && GIT_PARALLEL_TEST_SCAN=trace git parallel check --json >../$1.fast 2>../$1.trace &&
-	 GIT_PARALLEL_TEST_SCAN=diff git parallel check --json >../$1.slow 2>/dev/null) &&
-	test_cmp $1.slow $1.fast
+	scan_both repo "$1"
 }
 
 test_expect_success 'first check: the index compared with the tree, and that recorded' '

@@ -33,12 +33,7 @@ test_expect_success 'setup: a criss-cross history and three tasks' '
 		cd repo &&
 		sed -i s/^3\$/main3/ a.txt && git commit -q -am main3
 	) &&
-	for t in S1 S2 S3
-	do
-		printf "[task \"%s\"]\n\ttitle = %s\n\tcommand = true\n" $t $t >>tasks.ini || return 1
-	done &&
-	(cd repo && git parallel plan ../tasks.ini >/dev/null) &&
-	done_states repo &&
+	done_tasks repo tasks.ini S1 S2 S3 &&
 	loop_oracle repo tasks.ini &&
 	cp -R repo pristine &&
 	real=$(command -v git) &&

@@ -52,12 +52,7 @@ subtree_repo () {
 		task S3 sh -c "echo news >NEWS" &&
 		task S4 sh -c "mkdir tools && git mv tool.sh tools/ && sed -i s/^tool\ line\ 5\$/S4\ 5/ tools/tool.sh"
 	) &&
-	for t in S1 S2 S3 S4
-	do
-		printf "[task \"%s\"]\n\ttitle = %s\n\tcommand = true\n" $t $t >>"$1.ini" || return 1
-	done &&
-	(cd "$1" && git parallel plan "../$1.ini" >/dev/null) &&
-	done_states "$1"
+	done_tasks "$1" "$1.ini" S1 S2 S3 S4
 }
 
 test_expect_success 'setup: 300 files added on the target side, and 3' '

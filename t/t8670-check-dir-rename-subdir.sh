@@ -11,19 +11,14 @@ as well, git moves both and reports both (file location), and so does
 plain check.  Oracle: git merge-tree --write-tree of the two branches.'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/agree.sh"
 
 # pair <dir> <command-A> <command-B>: base d/one, d/two, top; tasks A and B run
 # their commands.  git merge-tree'"'"'s exit code in git_code; plain check'"'"'s
 # overlaps (class:path:kind) in plain.classes, its exit code in plain.code.
 pair () {
-	new_repo "$1" && mkdir "$1/d" && seq 1 20 >"$1/d/one" && seq 21 40 >"$1/d/two" && seq 41 60 >"$1/top" &&
-	git -C "$1" add -A && git -C "$1" commit -q -m base &&
-	printf "[task \"A\"]\n\ttitle = a\n\tcommand = %s\n[task \"B\"]\n\ttitle = b\n\tcommand = %s\n" \
-		"$2" "$3" >"$1.ini" &&
-	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
-	{ git -C "$1" merge-tree --write-tree --name-only parallel/A parallel/B >mt.out; git_code=$?; } &&
-	(cd "$1" && git parallel check --json >../plain.json; echo $? >../plain.code) &&
-	json_get plain.json "\" \".join(o[\"class\"] + \":\" + o[\"path\"] + \":\" + o[\"kind\"] for o in d[\"overlaps\"])" >plain.classes
+	base_pair "$1" "mkdir d && seq 1 20 >d/one && seq 21 40 >d/two && seq 41 60 >top" "$2" "$3" &&
+	pair_judge "$1" A B kind
 }
 
 test_expect_success 'a file added only in a new subdirectory of the renamed directory: clean, as git' '

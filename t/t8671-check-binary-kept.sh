@@ -9,6 +9,7 @@ cleanly (it is the changing side'"'"'s).  Oracle: git merge-tree --write-tree
 of the two task branches.'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/agree.sh"
 
 # pair <dir> <command-A> <command-B>: base bin (binary), link (a symlink)
 # and text; tasks A and B run their commands.  git merge-tree'"'"'s exit
@@ -17,11 +18,8 @@ pair () {
 	new_repo "$1" && printf "\000\001base\n" >"$1/bin" && ln -s text "$1/link" &&
 	seq 1 10 >"$1/text" && seq 11 20 >"$1/other" &&
 	git -C "$1" add -A && git -C "$1" commit -q -m base &&
-	printf "[task \"A\"]\n\ttitle = a\n\tcommand = %s\n[task \"B\"]\n\ttitle = b\n\tcommand = %s\n" \
-		"$2" "$3" >"$1.ini" &&
-	(cd "$1" && git parallel plan ../"$1.ini" >/dev/null && git parallel run >../run.out 2>&1) &&
-	{ git -C "$1" merge-tree --write-tree --name-only parallel/A parallel/B >mt.out; git_code=$?; } &&
-	(cd "$1" && git parallel check --json >../plain.json; echo $? >../plain.code) &&
+	pair_run "$1" A "$2" B "$3" &&
+	pair_judge "$1" A B &&
 	json_get plain.json "d[\"conflicts\"]" >plain.conflicts
 }
 

@@ -35,18 +35,6 @@ struct gitmerge {
 	struct strlist msg_paths, msg_types;
 };
 
-/*
- * Start git (argv[0] must be "git") in dir with posix_spawnp(), which
- * does not copy our address space as fork() does (libgit2's caches make
- * that copy cost milliseconds per process): in dir (when given), the environment
- * env, stdin from in_fd (or /dev/null when -1), stdout to out_fd, the
- * close_fds closed in the child, and with unblock the signals a merge
- * defers (SIGINT, SIGTERM, SIGHUP, SIGQUIT) unblocked in it.  Returns
- * its pid, or -1 (nothing reported) when it cannot: then fork.
- */
-pid_t gitmerge_spawn(const char *const *argv, const char *dir, char *const *env, int in_fd,
-		     int out_fd, const int *close_fds, size_t nclose, int unblock);
-
 void gitmerge_init(struct gitmerge *g);
 void gitmerge_release(struct gitmerge *g);
 /* dst (initialized) becomes a copy of src. */

@@ -1,4 +1,5 @@
-# Helpers for the tests of index stat data and git's racy rule (t3276, t4130).
+# Helpers for the tests of index stat data and git's racy rule (t3276, t3277, t3280,
+# t3281, t4130).
 # They only need git and python3: a test hook's script can source this file.
 
 # stat_into_index <worktree> <path> [<index mtime ns>]: <path>'s lstat()
@@ -36,4 +37,54 @@ stat_into_index () {
 # set_mtime <file> <ns since the epoch>
 set_mtime () {
 	python3 -c "import os, sys; os.utime(sys.argv[1], ns=(int(sys.argv[2]),) * 2)" "$1" "$2"
+}
+
+# read_tree_task <dir>: a repository whose task T1 ran git read-tree
+# --reset -u <side> && git commit (commit skips writing an index whose
+# entries did not change: its cache tree root on disk stays invalid); the
+# path of T1's worktree in the file wt, of its index in ix; the index a
+# few seconds younger than its files (none racily clean)
+read_tree_task () {
+	git init -q -b main "$1" &&
+	mkdir "$1/src" &&
+	for f in src/a src/b top; do seq 1 20 >"$1/$f.txt" || return 1; done &&
+	git -C "$1" add . && git -C "$1" commit -q -m base &&
+	git -C "$1" checkout -q -b side &&
+	sed -i 3s/3/three/ "$1/src/a.txt" && echo new >"$1/src/c.txt" &&
+	git -C "$1" add . && git -C "$1" commit -q -m side &&
+	side=$(git -C "$1" rev-parse side) &&
+	git -C "$1" checkout -q main &&
+	cat >"$1/tasks.ini" <<-EOF &&
+	[task "T1"]
+		command = git read-tree --reset -u $side && git commit -q -m T1
+	EOF
+	(cd "$1" && git parallel plan tasks.ini >/dev/null && git parallel run >/dev/null 2>&1) &&
+	wt=$(git -C "$1" worktree list --porcelain | sed -n "s/^worktree //p" | grep T1) &&
+	ix=$(git -C "$wt" rev-parse --path-format=absolute --git-path index) &&
+	touch -d "@$(( $(date +%s) + 5 ))" "$ix" &&
+	echo "$wt" >wt && echo "$ix" >ix
+}
+
+# cache_tree_invalid <index>: the index file's cache tree root is invalid
+cache_tree_invalid () {
+	python3 - "$1" <<-\EOF
+	import sys
+	b = open(sys.argv[1], "rb").read()
+	i = b.find(b"TREE")
+	assert i > 0 and b[i + 8:i + 11] == b"\0-1", b[i:i + 16]
+	EOF
+}
+
+# scan_traced <dir> <name>: check --json in <dir> with its worktree scan
+# traced: <name>.fast, the trace in <name>.trace
+scan_traced () {
+	(cd "$1" && GIT_PARALLEL_TEST_SCAN=trace git parallel check --json >../$2.fast 2>../$2.trace)
+}
+
+# scan_both <dir> <name>: scan_traced, and check --json the slow way
+# (libgit2's diff of every worktree, <name>.slow): the same answer
+scan_both () {
+	scan_traced "$1" "$2" &&
+	(cd "$1" && GIT_PARALLEL_TEST_SCAN=diff git parallel check --json >../$2.slow 2>/dev/null) &&
+	test_cmp "$2.slow" "$2.fast"
 }

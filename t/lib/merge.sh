@@ -68,6 +68,20 @@ done_states () {
 	done
 }
 
+# done_tasks <repo> <ini> <id>...: tasks <id>... (each titled with its ID,
+# its command true) added to <ini> (a path from here, outside <repo>),
+# planned in <repo>, and done at their branches parallel/<id> (done_states)
+done_tasks () {
+	dt_repo=$1 dt_ini=$2 && shift 2 &&
+	for dt_id in "$@"
+	do
+		printf "[task \"%s\"]\n\ttitle = %s\n\tcommand = true\n" "$dt_id" "$dt_id" >>"$dt_ini" || return 1
+	done &&
+	dt_ini=$(cd "$(dirname "$dt_ini")" && pwd)/$(basename "$dt_ini") &&
+	(cd "$dt_repo" && git parallel plan "$dt_ini" >/dev/null) &&
+	done_states "$dt_repo"
+}
+
 # loop_oracle <repo> <tasks.ini>: git merge-tree + git commit-tree over the
 # tasks in plan order from main (objects only: no ref moves): "ID
 # merged|conflict" lines in loop.out, every merged tree in loop.trees, the
