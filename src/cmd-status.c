@@ -116,6 +116,17 @@ static void print_json(struct session *s, const size_t *sel, size_t nr, const st
 		json_kv_string(&j, "reason", st->reason);
 		json_kv_string(&j, "merge_reason", st->merge_reason);
 		json_kv_string(&j, "waiting", holder && st->state == TS_PENDING ? st->waiting : NULL);
+		/* what text status says of a task whose run or worker died before saving its end */
+		json_key(&j, "interrupted");
+		if (st->died) {
+			json_object_begin(&j);
+			json_kv_string(&j, "by", st->remote ? "worker" : "run");
+			json_kv_int(&j, "pid", st->run_pid);
+			json_kv_string(&j, "remote", st->remote);
+			json_object_end(&j);
+		} else {
+			json_null(&j);
+		}
 		json_kv_double(&j, "wait_time", st->wait_time);
 		if (rv) {
 			const struct remote_task *rt = &rv->tasks[i];

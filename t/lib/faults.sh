@@ -173,6 +173,19 @@ wait_commands_gone () {
 	done
 }
 
+# wait_interrupted <repo> <id>: the group of the killed command may linger a
+# moment as a zombie (then status still shows it running*): wait (up to
+# 5 minutes: only a hang) until status takes the task for interrupted.
+wait_interrupted () {
+	n=0
+	until test "$(task_field "$1" "$2" state)" = interrupted
+	do
+		n=$((n + 1)) && test $n -lt 3000 && sleep 0.1 || {
+			echo "task $2 never became interrupted"; return 1
+		}
+	done
+}
+
 # wait_cwd_gone <dir>: wait (up to 30 s) until no process has its current
 # directory in <dir> or below -- a task command forked by a run that was
 # killed, whose pid no state names.
