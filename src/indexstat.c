@@ -545,13 +545,12 @@ out:
 void indexstat_checked_save(const struct indexstat *ix, const char *checked_path,
 			    const struct timespec *from)
 {
-	char *tmp = xstrfmt("%s.tmp.%ld", checked_path, (long)getpid());
 	char id[160], line[300], hex[GIT_OID_HEXSZ + 1];
 	const struct timespec *t = from;
-	int fd, n;
+	int n;
 
 	if (!ix->file.st_ino || (from->tv_sec <= ix->mtime.tv_sec && !ix->tree_known))
-		goto out;
+		return;
 	if (from->tv_sec <= ix->mtime.tv_sec)
 		t = &ix->mtime;	/* only the tree is news */
 	index_identity(id, sizeof(id), &ix->file);
@@ -559,12 +558,8 @@ void indexstat_checked_save(const struct indexstat *ix, const char *checked_path
 		     (long long)t->tv_sec, (long long)t->tv_nsec, id,
 		     ix->tree_known ? " tree " : "",
 		     ix->tree_known ? git_oid_tostr(hex, sizeof(hex), &ix->tree_held) : "");
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0)
-		goto out;
-	if ((write_in_full(fd, line, (size_t)n) < 0) | (close(fd) < 0) || rename(tmp, checked_path) < 0)
-		unlink(tmp);
-out:
-	free(tmp);
+	/* a cache: a read-only or full git directory only costs the next check some hashing */
+	(void)write_file_quietly(checked_path, line, (size_t)n, 0644);
 }
 
 void indexstat_smudge_racy(git_index *idx, const char *index_path)
