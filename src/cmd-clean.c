@@ -110,7 +110,13 @@ static int delete_branch(git_repository *repo, git_reference *ref)
 		git_config_foreach(cfg, has_prefix_cb, &probe);
 	else
 		probe.found = 1;
-	ret = probe.found && drop_branch_config(repo, prefix) < 0 ? -1 : git_reference_delete(ref);
+	if (probe.found && drop_branch_config(repo, prefix) < 0) {
+		ret = -1;
+	} else {
+		/* killed here: the branch stays, and the next clean deletes it (nothing to drop) */
+		test_crash_point("clean-after-branch-config");
+		ret = git_reference_delete(ref);
+	}
 	git_config_free(cfg);
 	free(prefix);
 	return ret;
