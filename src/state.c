@@ -734,10 +734,15 @@ int state_lock_acquire(const char *state_dir, const char *what)
 		char *tasks = xstrfmt("%s/tasks", state_dir);
 		char *prompts = xstrfmt("%s/prompts", state_dir);
 
+		static const char *const info_ours[] = { "exclude", NULL };	/* parallel.share */
+		char *info = xstrfmt("%s/../info", state_dir);
+
 		/* under the flock: no writer that takes it is half-way */
 		prune_dead_tmp(state_dir, NULL);
 		prune_dead_tmp(tasks, NULL);
 		prune_dead_tmp(prompts, NULL);
+		prune_dead_tmp(info, info_ours);
+		free(info);
 		free(prompts);
 		free(tasks);
 	}

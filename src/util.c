@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -932,13 +933,41 @@ int write_in_full(int fd, const void *buf, size_t len)
 }
 
 /* quiet: report nothing, keep errno (the caller decides whether it is an error) */
+/*
+ * Open tmp for writing under an flock() held until it is closed: a sweep
+ * (prune_dead_tmp()) never removes a file whose writer holds it, whatever
+ * pid namespace the writer is in.  One swept between open() and flock()
+ * (its pid dead in the sweeper's namespace) is made again.
+ */
+static int open_locked_tmp(const char *tmp, mode_t mode)
+{
+	int tries;
+
+	for (tries = 0; tries < 3; tries++) {
+		struct stat fst, pst;
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+
+		if (fd < 0)
+			return -1;
+		while (flock(fd, LOCK_EX) < 0)
+			if (errno != EINTR)
+				return fd;	/* no flock() here (some network file systems) */
+		if (!fstat(fd, &fst) && !stat(tmp, &pst) && fst.st_dev == pst.st_dev &&
+		    fst.st_ino == pst.st_ino)
+			return fd;
+		close(fd);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
 static int write_atomic(const char *path, const void *buf, size_t len, mode_t mode, int quiet)
 {
 	char *tmp = tmp_path(path);
 	const char *what = "write";
 	int fd, ret = -1, saved;
 
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	fd = open_locked_tmp(tmp, mode);
 	if (fd < 0)
 		goto fail;
 	if (write_in_full(fd, buf, len) < 0) {
@@ -950,13 +979,21 @@ static int write_atomic(const char *path, const void *buf, size_t len, mode_t mo
 		close(fd);
 		goto fail_written;
 	}
-	if (close(fd) < 0)
-		goto fail_written;
+	/* renamed while the flock is held: no sweep takes it before */
 	if (rename(tmp, path) < 0) {
 		saved = errno;
 		if (!quiet)
 			error_errno("cannot rename '%s' to '%s'", tmp, path);
 		unlink(tmp);
+		close(fd);
+		errno = saved;
+		goto out;
+	}
+	if (close(fd) < 0) {
+		/* the data was synced: a close error (NFS) is the write's */
+		saved = errno;
+		if (!quiet)
+			error_errno("cannot write '%s'", path);
 		errno = saved;
 		goto out;
 	}
@@ -1017,6 +1054,29 @@ static long tmp_pid(const char *name, const char *const *stems)
 	return *end || errno || pid <= 0 ? 0 : pid;
 }
 
+/*
+ * Remove dir/name, a scratch file whose pid is dead here, unless its
+ * writer may still be alive: write_atomic() holds an flock() on it while
+ * it writes, so a held lock means a live writer (one in another pid
+ * namespace, a container sharing the repository, whose pid means nothing
+ * here).  Removed under our own flock, so that no writer takes it
+ * between.  A file that cannot be opened without following a link or
+ * blocking stays.
+ */
+static void prune_one(const char *dir, const char *name)
+{
+	char *path = xstrfmt("%s/%s", dir, name);
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat st;
+
+	if (fd >= 0) {
+		if (!fstat(fd, &st) && S_ISREG(st.st_mode) && !flock(fd, LOCK_EX | LOCK_NB))
+			unlink(path);	/* gone already: someone else pruned it */
+		close(fd);
+	}
+	free(path);
+}
+
 void prune_dead_tmp(const char *dir, const char *const *stems)
 {
 	DIR *d = opendir(dir);
@@ -1027,12 +1087,8 @@ void prune_dead_tmp(const char *dir, const char *const *stems)
 	while ((e = readdir(d))) {
 		long pid = tmp_pid(e->d_name, stems);
 
-		if (pid && pid != (long)getpid() && !state_pid_alive(pid, 0)) {
-			char *path = xstrfmt("%s/%s", dir, e->d_name);
-
-			unlink(path);	/* gone already: someone else pruned it */
-			free(path);
-		}
+		if (pid && pid != (long)getpid() && !state_pid_alive(pid, 0))
+			prune_one(dir, e->d_name);
 	}
 	closedir(d);
 }
@@ -1047,7 +1103,35 @@ void prune_gitdir_scratch(const char *gitdir)
 		NULL
 	};
 
+	static const char *const info[] = {
+		"exclude",		/* prepare.c: parallel.share */
+		"sparse-checkout",	/* worktree.c: parallel.sparse */
+		NULL
+	};
+	char *sub = xstrfmt("%s/info", gitdir);
+	DIR *d;
+
 	prune_dead_tmp(gitdir, ours);
+	prune_dead_tmp(sub, info);
+	free(sub);
+	/* gp-clock.<pid>: the name builds before 4c79154 gave indexstat_clock()'s file */
+	if ((d = opendir(gitdir))) {
+		struct dirent *e;
+
+		while ((e = readdir(d))) {
+			const char *p = e->d_name + 9;
+			char *end;
+			long pid;
+
+			if (strncmp(e->d_name, "gp-clock.", 9) || *p < '1' || *p > '9')
+				continue;
+			errno = 0;
+			pid = strtol(p, &end, 10);
+			if (!*end && !errno && pid != (long)getpid() && !state_pid_alive(pid, 0))
+				prune_one(gitdir, e->d_name);
+		}
+		closedir(d);
+	}
 }
 
 int gp_object_written(git_repository *repo, const git_oid *oid)
