@@ -2136,6 +2136,9 @@ static int git_only_conflict(struct mctx *c, struct merge_result *r, const git_o
  * git's path set stands (gitmerge.h): drop what libgit2 reported that git
  * does not name (a rename/modify conflict libgit2 also puts at the old
  * path, a path git merges), add what git names that libgit2 did not.
+ * A path keeps the type git's message gives it (a file one side renamed
+ * and both edited is git's "content" conflict, where libgit2's stages
+ * say rename), as when git alone merged.
  */
 static int git_conflicts(struct mctx *c, struct merge_result *r, const git_oid *tip,
 			 const struct gitmerge *g)
@@ -2143,10 +2146,15 @@ static int git_conflicts(struct mctx *c, struct merge_result *r, const git_oid *
 	size_t i, k = 0;
 
 	for (i = 0; i < r->conflicts_nr; i++) {
-		if (gitmerge_has(g, r->conflicts[i].path))
+		if (gitmerge_has(g, r->conflicts[i].path)) {
+			const char *type = gitmerge_type_named(g, r->conflicts[i].path);
+
+			if (type)
+				r->conflicts[i].type = type;
 			r->conflicts[k++] = r->conflicts[i];
-		else
+		} else {
 			conflict_release(&r->conflicts[i]);
+		}
 	}
 	r->conflicts_nr = k;
 	for (i = 0; i < g->paths.nr; i++) {

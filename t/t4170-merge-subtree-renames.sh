@@ -130,7 +130,10 @@ test_expect_success 'few paths added: libgit2 merges, git confirms in the backgr
 	S4 bases=1 git=asked rc=1
 	EOF
 	sed "s/ [0-9.]* ms$//" small.log >actual &&
-	test_cmp expect actual
+	test_cmp expect actual &&
+	# git'"'"'s conflict types (CONFLICT (content) at the renamed path), as when git merged alone
+	grep "^  *sub/gitk  *content  *ours 20  *theirs 20  " small.out &&
+	grep "^  *tools/tool.sh  *content  *ours 5  *theirs 5  " small.out
 '
 
 test_done
