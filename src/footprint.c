@@ -687,6 +687,130 @@ static void diff_options(git_diff_options *o, int workdir)
 		o->flags |= GIT_DIFF_INCLUDE_TYPECHANGE;
 }
 
+/*
+ * git's similarity of two files (diffcore-delta.c, git 2.39), as a
+ * libgit2 metric: libgit2 1.5's own (line hashes) calls a file a rename
+ * that git does not (10 lines, 5 of them edited: 42% for git, a rename
+ * for libgit2), and so plain check saw no modify/delete where git's merge
+ * conflicts.  A file is cut into chunks ending at a LF or 64 bytes long
+ * (a last chunk without LF is not counted, as in 2.39; a CR before LF
+ * dropped in text), each hashed into one of HASHBASE values; the bytes
+ * both files hold in chunks of the same hash, over the larger size, is
+ * the score (git's estimate_similarity(): a rename at 50).
+ */
+#define SPAN_HASHBASE 107927
+
+struct span_sig {
+	size_t size;		/* the file's bytes */
+	size_t nr;
+	struct span {
+		unsigned int hashval, cnt;
+	} *v;			/* sorted by hashval, each once */
+};
+
+static int cmp_span(const void *a, const void *b)
+{
+	const struct span *x = a, *y = b;
+
+	return x->hashval < y->hashval ? -1 : x->hashval > y->hashval;
+}
+
+static struct span_sig *span_sig_of(const unsigned char *buf, size_t size)
+{
+	struct span_sig *sig = xcalloc(1, sizeof(*sig));
+	unsigned int accum1 = 0, accum2 = 0, n = 0;
+	size_t i, k, alloc = 0;
+	int text = !memchr(buf, '\0', size < 8000 ? size : 8000);
+
+	sig->size = size;
+	for (i = 0; i < size; i++) {
+		unsigned int c = buf[i], old1 = accum1;
+
+		if (text && c == '\r' && i + 1 < size && buf[i + 1] == '\n')
+			continue;
+		accum1 = (accum1 << 7) ^ (accum2 >> 25);
+		accum2 = (accum2 << 7) ^ (old1 >> 25);
+		accum1 += c;
+		if (++n < 64 && c != '\n')
+			continue;
+		ALLOC_GROW(sig->v, sig->nr + 1, alloc);
+		sig->v[sig->nr].hashval = (accum1 + accum2 * 0x61) % SPAN_HASHBASE;
+		sig->v[sig->nr].cnt = n;
+		sig->nr++;
+		n = accum1 = accum2 = 0;
+	}
+	if (sig->nr > 1)
+		qsort(sig->v, sig->nr, sizeof(*sig->v), cmp_span);
+	for (i = k = 0; i < sig->nr; i++) {
+		if (k && sig->v[k - 1].hashval == sig->v[i].hashval)
+			sig->v[k - 1].cnt += sig->v[i].cnt;
+		else
+			sig->v[k++] = sig->v[i];
+	}
+	sig->nr = k;
+	return sig;
+}
+
+static int span_buffer_signature(void **out, const git_diff_file *file, const char *buf,
+				 size_t len, void *payload)
+{
+	(void)file;
+	(void)payload;
+	*out = span_sig_of((const unsigned char *)buf, len);
+	return 0;
+}
+
+static int span_file_signature(void **out, const git_diff_file *file, const char *fullpath,
+			       void *payload)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	(void)file;
+	(void)payload;
+	*out = NULL;	/* unreadable: no similarity (libgit2 skips the file) */
+	if (strbuf_read_file(&sb, fullpath) >= 0)
+		*out = span_sig_of((const unsigned char *)sb.buf, sb.len);
+	strbuf_release(&sb);
+	return 0;
+}
+
+static void span_free_signature(void *sig, void *payload)
+{
+	struct span_sig *s = sig;
+
+	(void)payload;
+	if (s)
+		free(s->v);
+	free(s);
+}
+
+static int span_similarity(int *score, void *siga, void *sigb, void *payload)
+{
+	const struct span_sig *a = siga, *b = sigb;
+	size_t i = 0, j = 0, max = a->size > b->size ? a->size : b->size;
+	unsigned long copied = 0;
+
+	(void)payload;
+	while (i < a->nr && j < b->nr) {
+		if (a->v[i].hashval < b->v[j].hashval) {
+			i++;
+		} else if (a->v[i].hashval > b->v[j].hashval) {
+			j++;
+		} else {
+			copied += a->v[i].cnt < b->v[j].cnt ? a->v[i].cnt : b->v[j].cnt;
+			i++;
+			j++;
+		}
+	}
+	/* an empty file is never a rename in git's merge (rename_empty off) */
+	*score = max && a->size && b->size ? (int)(copied * 100 / max) : 0;
+	return 0;
+}
+
+static git_diff_similarity_metric span_metric = {
+	span_file_signature, span_buffer_signature, span_free_signature, span_similarity, NULL,
+};
+
 static int find_renames(git_diff *diff, int workdir)
 {
 	git_diff_find_options fo;
@@ -695,6 +819,8 @@ static int find_renames(git_diff *diff, int workdir)
 	fo.flags = GIT_DIFF_FIND_RENAMES;
 	if (workdir)
 		fo.flags |= GIT_DIFF_FIND_FOR_UNTRACKED;
+	fo.rename_threshold = 50;
+	fo.metric = &span_metric;
 	return git_diff_find_similar(diff, &fo);
 }
 
@@ -1452,18 +1578,52 @@ static const char *base_name(const char *path)
 }
 
 /*
- * libgit2 1.5 never takes a symbolic link for a rename (its candidates
- * are regular files); git's rename detection pairs a deleted and an
+ * The renames of git's merge where libgit2's differ.  libgit2 1.5 pairs
+ * two empty files (git's merge never does), and never takes a symbolic
+ * link for a rename (its candidates are regular files); git's rename
+ * detection pairs a deleted and an
  * added link with the same target (an exact rename: diffcore-rename's
  * find_identical_files(), which prefers a source of the same base name,
  * and takes no inexact rename of a link).  Pair them as git does, so
  * that a link one task moved and another retargeted is the one file git
  * merges, not a deletion against a change.
  */
-static void pair_link_renames(struct footprint *fp)
+static void renames_as_git(struct footprint *fp)
 {
-	size_t i, j, n = fp->nr, kept = 0;
+	size_t i, j, n, kept = 0;
 	char *gone = NULL;
+	git_oid empty;
+
+	/*
+	 * git's merge never takes an empty file for a rename (rename_empty
+	 * off in merge-ort); libgit2 pairs two empty blobs as an exact one:
+	 * a deletion and an addition again.
+	 */
+	git_oid_fromstr(&empty, "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391");
+	for (i = 0, n = fp->nr; i < n; i++) {
+		struct fp_file *f = &fp->files[i], *d;
+
+		if (f->change != FP_RENAMED || !git_oid_equal(&f->old_id, &empty) ||
+		    f->old_mode == GIT_FILEMODE_LINK)
+			continue;
+		ALLOC_GROW(fp->files, fp->nr + 1, fp->alloc);
+		f = &fp->files[i];
+		d = &fp->files[fp->nr++];
+		memset(d, 0, sizeof(*d));
+		d->change = FP_DELETED;
+		d->path = xstrdup(f->old_path);
+		d->old_path = f->old_path;
+		d->old_mode = f->old_mode;
+		git_oid_cpy(&d->old_id, &f->old_id);
+		f->change = FP_ADDED;
+		f->old_path = NULL;
+		f->old_mode = 0;
+		memset(&f->old_id, 0, sizeof(f->old_id));
+		/* both empty (only the same blob is paired): no line to read */
+		f->diff = NULL;
+		f->blobs_in = NULL;
+	}
+	n = fp->nr;
 
 	for (i = 0; i < n; i++) {
 		struct fp_file *add = &fp->files[i], *best = NULL;
@@ -1902,7 +2062,7 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 		goto out;
 	}
 measured:
-	pair_link_renames(out);
+	renames_as_git(out);
 
 	if (wt) {
 		for (i = 0; i < out->nr; i++)

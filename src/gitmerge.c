@@ -708,7 +708,13 @@ int gitmerge_has(const struct gitmerge *g, const char *path)
 
 const char *gitmerge_type(const struct gitmerge *g, const char *path)
 {
+	const char *t = gitmerge_type_named(g, path);
 
+	return t ? t : "content";
+}
+
+const char *gitmerge_type_named(const struct gitmerge *g, const char *path)
+{
 	static const char *const names[] = {
 		"file location", "rename", "modify/delete", "directory/file", "mode",
 		"binary", "submodule", "add/add", "content",
@@ -721,7 +727,7 @@ const char *gitmerge_type(const struct gitmerge *g, const char *path)
 			for (k = 0; k < ARRAY_SIZE(names); k++)
 				if (!strcmp(g->msg_types.v[i], names[k]))
 					return names[k];
-	return "content";
+	return NULL;
 }
 
 /* --- git's line scripts, for content merges decided without merging -------- */

@@ -130,6 +130,8 @@ struct mctx {
 	int *merged_now;	/* plan index -> merged in this run (or already) */
 	struct strlist *touched;	/* plan index -> paths its work changed */
 	int *touched_ok;
+	git_oid *origin;	/* plan index -> where its work begins (task_origin()) */
+	char *origin_ok;
 	git_signature *author, *committer;
 	int index_locked;	/* we hold the checked-out target's index.lock */
 	int settled;		/* settle_checkout() changed files */
@@ -1629,6 +1631,38 @@ static void task_start(struct mctx *c, size_t i, git_oid *out)
 		git_oid_cpy(out, &c->s->plan.base_oid);
 }
 
+/*
+ * Where task i's own work begins: its start, or, for a branch that does
+ * not grow from it (made on an older commit than the pinned base), its
+ * merge base with it, as check measures a footprint from the merge base.
+ * What it changed, and where, is read from there.
+ */
+static void task_origin(struct mctx *c, size_t i, git_oid *out)
+{
+	const struct task_status *st = &c->s->st[i];
+	git_oid head, mb, *bases = NULL;
+	size_t n = 0;
+
+	if (c->origin_ok[i]) {
+		git_oid_cpy(out, &c->origin[i]);
+		return;
+	}
+	task_start(c, i, out);
+	if (st->head && !git_oid_fromstr(&head, st->head) && !git_oid_equal(&head, out) &&
+	    git_graph_descendant_of(c->repo, &head, out) == 0) {
+		if (c->mb_graph && !mergebase_all(c->mb_graph, out, &head, &bases, &n)) {
+			if (n)
+				git_oid_cpy(out, &bases[0]);
+		} else if (!git_merge_base(&mb, c->repo, out, &head)) {
+			git_oid_cpy(out, &mb);
+		}
+		free(bases);
+	}
+	git_error_clear();
+	git_oid_cpy(&c->origin[i], out);
+	c->origin_ok[i] = 1;
+}
+
 /* Record the paths of side (task i's changes since its start) as what it touched. */
 static void touched_from(struct mctx *c, size_t i, const struct tree_side *side)
 {
@@ -1657,7 +1691,7 @@ static const struct strlist *task_touched(struct mctx *c, size_t i)
 	c->touched_ok[i] = 1;
 	if (!st->head || git_oid_fromstr(&head, st->head) < 0)
 		return &c->touched[i];
-	task_start(c, i, &start);
+	task_origin(c, i, &start);
 	tree_side_init(&side);
 	if (!git_commit_lookup(&a, c->repo, &start) && !git_commit_lookup(&b, c->repo, &head) &&
 	    !tree_side_diff(&side, c->repo, git_commit_tree_id(a), git_commit_tree_id(b)))
@@ -1686,8 +1720,14 @@ static git_blob *blob_at(git_repository *repo, const git_oid *oid, const char *p
 	return b;
 }
 
-/* Did task i's change to path meet one of the base ranges? */
-static int task_meets(struct mctx *c, size_t i, const char *path, const struct hunks *base)
+/*
+ * Did task i's change to path meet one of the base ranges?  1 it did, 0
+ * it did not, -1 cannot tell: its work began on another version of the
+ * file than base_id, the blob the ranges are lines of (NULL: unknown),
+ * so its lines are not the ranges' lines.
+ */
+static int task_meets(struct mctx *c, size_t i, const char *path, const struct hunks *base,
+		      const git_oid *base_id)
 {
 	const struct task_status *st = &c->s->st[i];
 	git_oid start, head;
@@ -1698,9 +1738,8 @@ static int task_meets(struct mctx *c, size_t i, const char *path, const struct h
 	int ret = 0;
 
 	if (!st->head || git_oid_fromstr(&head, st->head) < 0)
-		return 0;
-	if (!st->start || git_oid_fromstr(&start, st->start) < 0)
-		git_oid_cpy(&start, &c->s->plan.base_oid);
+		return -1;
+	task_origin(c, i, &start);
 	a = blob_at(c->repo, &start, path);
 	b = blob_at(c->repo, &head, path);
 	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
@@ -1710,6 +1749,11 @@ static int task_meets(struct mctx *c, size_t i, const char *path, const struct h
 		for (x = 0; x < th.nr && !ret; x++)
 			for (y = 0; y < base->nr && !ret; y++)
 				ret = touches(&th.old[x], &base->old[y]);
+	else
+		ret = -1;
+	if (!ret && (!a || !base_id || !git_oid_equal(git_blob_id(a), base_id)))
+		ret = -1;
+	git_error_clear();
 	hunks_release(&th);
 	git_blob_free(a);
 	git_blob_free(b);
@@ -1719,12 +1763,13 @@ static int task_meets(struct mctx *c, size_t i, const char *path, const struct h
 /*
  * Merged tasks (this run, or earlier into this target) that changed one
  * of the paths; for a content conflict (base != NULL: the target's
- * conflicting hunks, base coordinates) those whose change meets those
- * lines, when any does.
+ * conflicting hunks, lines of the blob base_id) those whose change meets
+ * those lines, when any does, else those not known to stay clear of them
+ * (none: the target's own commits brought the other side).
  */
 static void find_with(struct mctx *c, size_t self, const git_oid *tip,
 		      const char *const *paths, size_t npaths, const struct hunks *base,
-		      struct strlist *with)
+		      const git_oid *base_id, struct strlist *with)
 {
 	struct session *s = c->s;
 	struct strlist close = STRLIST_INIT;
@@ -1749,8 +1794,11 @@ static void find_with(struct mctx *c, size_t self, const git_oid *tip,
 		t = task_touched(c, i);
 		for (k = 0; k < npaths; k++)
 			if (paths[k] && strlist_has(t, paths[k])) {
-				strlist_push(with, s->plan.tasks.v[i].id);
-				if (base && task_meets(c, i, paths[k], base))
+				int meets = base ? task_meets(c, i, paths[k], base, base_id) : -1;
+
+				if (meets)
+					strlist_push(with, s->plan.tasks.v[i].id);
+				if (meets > 0)
 					strlist_push(&close, s->plan.tasks.v[i].id);
 				break;
 			}
@@ -1875,7 +1923,8 @@ static int analyze_conflicts(struct mctx *c, struct merge_result *r, git_index *
 						hunk_add(&meet, &ho.old[x], &ho.new[x]);
 						break;
 					}
-			find_with(c, r->task, tip, paths, 3, meet.nr ? &meet : NULL, &mc->with);
+			find_with(c, r->task, tip, paths, 3, meet.nr ? &meet : NULL,
+				  anc ? &anc->id : NULL, &mc->with);
 			hunks_release(&meet);
 		}
 		hunks_release(&ho);
@@ -2041,7 +2090,8 @@ static int git_only_conflict(struct mctx *c, struct merge_result *r, const git_o
 			}
 	paths[0] = path;
 	paths[1] = src;
-	find_with(c, r->task, tip, paths, src ? 2 : 1, meet.nr ? &meet : NULL, &mc->with);
+	find_with(c, r->task, tip, paths, src ? 2 : 1, meet.nr ? &meet : NULL, bb ? &eb.id : NULL,
+		  &mc->with);
 	free(src);
 	hunks_release(&meet);
 	hunks_release(&ho);
@@ -2056,6 +2106,9 @@ static int git_only_conflict(struct mctx *c, struct merge_result *r, const git_o
  * git's path set stands (gitmerge.h): drop what libgit2 reported that git
  * does not name (a rename/modify conflict libgit2 also puts at the old
  * path, a path git merges), add what git names that libgit2 did not.
+ * A path keeps the type git's message gives it (a file one side renamed
+ * and both edited is git's "content" conflict, where libgit2's stages
+ * say rename), as when git alone merged.
  */
 static int git_conflicts(struct mctx *c, struct merge_result *r, const git_oid *tip,
 			 const struct gitmerge *g)
@@ -2063,10 +2116,15 @@ static int git_conflicts(struct mctx *c, struct merge_result *r, const git_oid *
 	size_t i, k = 0;
 
 	for (i = 0; i < r->conflicts_nr; i++) {
-		if (gitmerge_has(g, r->conflicts[i].path))
+		if (gitmerge_has(g, r->conflicts[i].path)) {
+			const char *type = gitmerge_type_named(g, r->conflicts[i].path);
+
+			if (type)
+				r->conflicts[i].type = type;
 			r->conflicts[k++] = r->conflicts[i];
-		else
+		} else {
 			conflict_release(&r->conflicts[i]);
+		}
 	}
 	r->conflicts_nr = k;
 	for (i = 0; i < g->paths.nr; i++) {
@@ -4448,6 +4506,8 @@ int merge_tasks(struct merge_run *m, struct session *s, const size_t *sel, size_
 	c.touched = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched));
 	c.cur_task = SIZE_MAX;
 	c.touched_ok = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.touched_ok));
+	c.origin = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.origin));
+	c.origin_ok = xcalloc(s->plan.tasks.nr + 1, sizeof(*c.origin_ok));
 
 	/* a setting that kills every git merge-tree: said before anything is touched */
 	if (gitmerge_config_check(c.repo, "nothing was merged") < 0)
@@ -4622,6 +4682,8 @@ out:
 		strlist_clear(&c.touched[i]);
 	free(c.touched);
 	free(c.touched_ok);
+	free(c.origin);
+	free(c.origin_ok);
 	pending_collect(&c, 0);	/* after an error: reap git */
 	free(c.pending);
 	free(c.bases);

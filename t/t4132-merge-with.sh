@@ -44,4 +44,18 @@ test_expect_success 'a conflict with a task merged by an earlier run' '
 	test_cmp expect actual
 '
 
+test_expect_success 'a conflict with the target'"'"'s own commit is with no task that changed the file elsewhere' '
+	mk_tasks own \
+		"F1||sed -i s/^2\$/two/ shared.txt" \
+		"F2||sed -i s/^15\$/fifteen/ shared.txt" &&
+	sed -i s/^15\$/FIFTEEN/ own/shared.txt && git -C own commit -q -am "main: line 15" &&
+	(cd own && test_expect_code 1 git parallel merge --json >../m3.json) &&
+	json_get m3.json "[(r[\"id\"], r[\"outcome\"]) for r in d[\"results\"]]" >actual &&
+	echo "[[\"F1\", \"merged\"], [\"F2\", \"conflict\"]]" >expect &&
+	test_cmp expect actual &&
+	json_get m3.json "[(c[\"path\"], c[\"with\"]) for r in d[\"results\"] for c in r.get(\"conflicts\", [])]" >actual &&
+	echo "[[\"shared.txt\", []]]" >expect &&
+	test_cmp expect actual
+'
+
 test_done

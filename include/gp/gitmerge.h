@@ -262,4 +262,7 @@ int gitmerge_has(const struct gitmerge *g, const char *path);
  */
 const char *gitmerge_type(const struct gitmerge *g, const char *path);
 
+/* The same, or NULL when no message of git's names path. */
+const char *gitmerge_type_named(const struct gitmerge *g, const char *path);
+
 #endif
