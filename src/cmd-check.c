@@ -4,7 +4,6 @@
  * ranges of both sides), ownership violations, footprint vs plan.
  */
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -433,11 +432,7 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	 * check of a real merge, ~10% of its time).  check is short-lived:
 	 * keep freed memory for the next blob.
 	 */
-#ifdef M_MMAP_THRESHOLD	/* glibc */
-	mallopt(M_MMAP_THRESHOLD, 64 << 20);
-	mallopt(M_TRIM_THRESHOLD, 256 << 20);
-	mallopt(M_TOP_PAD, 16 << 20);
-#endif
+	malloc_keep_freed();
 	if (session_open(&s, ctx->repo, ctx->config_path) < 0)
 		goto out;
 	/* a setting that kills every git merge-tree: git would merge nothing, check says so */

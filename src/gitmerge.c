@@ -48,6 +48,20 @@ void gitmerge_copy(struct gitmerge *dst, const struct gitmerge *src)
 }
 
 /*
+ * The environment our git children get on top of spawn.h's: glibc keeps
+ * what git frees (malloc_keep_freed_env()): a git merge-tree or diff-tree
+ * --stdin reads, diffs and frees blob after blob, and trimmed memory
+ * faulted in again was ~40% of a diff-tree's time on git.git topics.
+ */
+static const char *const *child_env(void)
+{
+	static const char *env[2];
+
+	env[0] = malloc_keep_freed_env();
+	return env[0] ? env : NULL;
+}
+
+/*
  * Start git argv on repo (GIT_DIR and GIT_WORK_TREE are repo's: see
  * spawn.h) in its work tree (git 2.39 reads .gitattributes there), its
  * stdout to a pipe (sp->out_fd), stdin from /dev/null or, when in is
@@ -64,6 +78,7 @@ static int git_start(struct spawn *sp, const char *const *argv, git_repository *
 	sp->dir = workdir ? workdir : git_repository_path(repo);
 	sp->git_dir = git_repository_path(repo);
 	sp->work_tree = workdir;
+	sp->env = child_env();
 	sp->input = in;
 	sp->out = SPAWN_PIPE;
 	sp->flags = SPAWN_FORK_FALLBACK;
@@ -336,6 +351,7 @@ static int git_start_socket(struct spawn *sp, const char *const *argv, git_repos
 	sp->dir = workdir ? workdir : git_repository_path(repo);
 	sp->git_dir = git_repository_path(repo);
 	sp->work_tree = workdir;
+	sp->env = child_env();
 	sp->in = sv[1];
 	sp->out = SPAWN_PIPE;
 	sp->flags = flags;

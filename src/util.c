@@ -2,6 +2,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -1132,6 +1135,25 @@ void prune_gitdir_scratch(const char *gitdir)
 		}
 		closedir(d);
 	}
+}
+
+void malloc_keep_freed(void)
+{
+#ifdef M_MMAP_THRESHOLD	/* glibc */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+	mallopt(M_TOP_PAD, 16 << 20);
+#endif
+}
+
+const char *malloc_keep_freed_env(void)
+{
+#ifdef __GLIBC__
+	if (!getenv("GLIBC_TUNABLES"))
+		return "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=67108864:"
+			"glibc.malloc.trim_threshold=268435456:glibc.malloc.top_pad=16777216";
+#endif
+	return NULL;
 }
 
 int gp_object_written(git_repository *repo, const git_oid *oid)

@@ -150,6 +150,22 @@ extern int quiet_errors;
 /* The last libgit2 error message, never NULL. */
 const char *gp_git_error(void);
 /*
+ * Keep memory free()d for the next allocation (glibc's malloc; nothing
+ * elsewhere) instead of giving it back to the kernel at once: a merge or
+ * a check reads and writes blob after blob, each a buffer as large as the
+ * file (zlib's state: 256 KiB more), and every buffer glibc mapped or
+ * trimmed away was faulted in again page by page.  For short-lived
+ * processes only: the memory stays theirs until they exit.
+ */
+void malloc_keep_freed(void);
+/*
+ * The same for a git child (a git merge-tree or diff-tree --stdin that
+ * merges or diffs blob after blob): "GLIBC_TUNABLES=..." to add to its
+ * environment, or NULL when ours already has GLIBC_TUNABLES (the user's
+ * own settings stand).
+ */
+const char *malloc_keep_freed_env(void);
+/*
  * Is oid really in repo's object database?  libgit2 1.5 can report an
  * object written when the disk was full and nothing was written.
  */

@@ -1,0 +1,104 @@
+#!/bin/sh
+
+test_description='merge and check keep freed memory, and their git children too
+
+A merge reads, merges and writes blob after blob, and its long-lived
+git merge-tree --stdin and git diff-tree --stdin children read and diff
+blob after blob: glibc gave each freed buffer back to the kernel, which
+faulted it in again for the next (a sixth of merge'"'"'s time and ~40% of
+its git diff-tree'"'"'s on git.git topics).  merge and check keep freed
+memory (mallopt()), and start their git merge-tree and diff-tree
+children with the same settings in GLIBC_TUNABLES -- unless the user set
+GLIBC_TUNABLES: theirs reach git unchanged.  The merges are the same:
+the oracle is a git merge-tree + commit-tree loop over the same tasks.'
+
+. ./test-lib.sh
+. "$GP_TEST_DIR/lib/merge.sh"
+
+getconf GNU_LIBC_VERSION >/dev/null 2>&1 && test_set_prereq GLIBC
+
+# the criss-cross of t4161: git merge-tree --stdin is asked (S2, S3) and
+# confirms in the background (S1); t.txt, changed by main and by T4 apart,
+# is merged from git diff-tree's scripts
+test_expect_success 'setup: tasks that need git merge-tree and git diff-tree' '
+	crisscross_repo repo &&
+	(
+		cd repo &&
+		test_seq 1 30 >t.txt && git add t.txt && git commit -q -m t
+	) &&
+	criss_task repo parallel/S1 "s/^17\$/S1/" a.txt &&
+	criss_task repo parallel/S2 "s/^x2\$/S2/" b.txt &&
+	criss_task repo parallel/S3 "s/^3\$/S3/" a.txt &&
+	(
+		cd repo &&
+		git checkout -q -b parallel/T4 main &&
+		sed -i s/^25\$/T4/ t.txt && git commit -q -am T4 &&
+		git checkout -q main &&
+		sed -i s/^3\$/main3/ a.txt && sed -i s/^5\$/main5/ t.txt &&
+		git commit -q -am main3
+	) &&
+	for t in S1 S2 S3 T4
+	do
+		printf "[task \"%s\"]\n\ttitle = %s\n\tcommand = true\n" $t $t >>tasks.ini || return 1
+	done &&
+	(cd repo && git parallel plan ../tasks.ini >/dev/null) &&
+	done_states repo &&
+	loop_oracle repo tasks.ini &&
+	cp -R repo pristine &&
+	real=$(command -v git) &&
+	mkdir bin &&
+	cat >bin/git <<-EOF &&
+	#!/bin/sh
+	case " \$* " in
+	*" merge-tree "*|*" diff-tree "*)
+		for a in "\$@"; do case \$a in merge-tree|diff-tree) sub=\$a ;; esac; done
+		echo "\$sub \${GLIBC_TUNABLES-unset}" >>"$TRASH_DIRECTORY/env.log" ;;
+	esac
+	exec "$real" "\$@"
+	EOF
+	chmod +x bin/git
+'
+
+# gp <command> [env...]: in a fresh copy of the repository, through bin/git
+gp () {
+	cmd=$1 && shift &&
+	rm -rf repo && cp -R pristine repo && : >env.log &&
+	(cd repo && env PATH="$TRASH_DIRECTORY/bin:$PATH" "$@" git-parallel $cmd >../out 2>../err
+	 echo $? >../rc)
+}
+
+same_as_loop () {
+	echo 1 >expect && test_cmp expect rc &&
+	sed -n "s/^\([ST][0-9]\) *\([a-z]*\).*/\1 \2/p" out >actual &&
+	test_cmp loop.out actual &&
+	git -C repo rev-parse "main^{tree}" >actual &&
+	test_cmp loop.tree actual &&
+	repo_is_tidy repo
+}
+
+test_expect_success GLIBC 'merge: git merge-tree and diff-tree keep freed memory' '
+	gp merge &&
+	same_as_loop &&
+	grep "^merge-tree " env.log &&
+	grep "^diff-tree " env.log &&
+	! grep -v " glibc\.malloc\.mmap_threshold=67108864:glibc\.malloc\.trim_threshold=268435456:glibc\.malloc\.top_pad=16777216\$" env.log
+'
+
+test_expect_success 'merge: the user'"'"'s GLIBC_TUNABLES reach git unchanged' '
+	gp merge GLIBC_TUNABLES=glibc.malloc.arena_max=1 &&
+	same_as_loop &&
+	grep "^merge-tree " env.log &&
+	grep "^diff-tree " env.log &&
+	! grep -v " glibc\.malloc\.arena_max=1\$" env.log
+'
+
+test_expect_success GLIBC 'check --exact: its git merge-tree keeps freed memory too' '
+	gp "check --exact" &&
+	grep "^merge-tree " env.log &&
+	! grep -v " glibc\.malloc\.mmap_threshold=67108864:glibc\.malloc\.trim_threshold=268435456:glibc\.malloc\.top_pad=16777216\$" env.log &&
+	gp "check --exact" GLIBC_TUNABLES=glibc.malloc.arena_max=1 &&
+	grep "^merge-tree " env.log &&
+	! grep -v " glibc\.malloc\.arena_max=1\$" env.log
+'
+
+test_done
