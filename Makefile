@@ -56,9 +56,40 @@ ifeq ($(INIH_RUNTIME),1)
 BASIC_CFLAGS += -DGP_INIH_RUNTIME=1
 endif
 
+# libgit2 and the libraries it brings linked statically where their
+# archives are installed (Debian's -dev packages have them): binding the
+# 19 shared libraries of a dynamic libgit2 (Kerberos, OpenSSL, libssh2,
+# mbedTLS ...) took the dynamic loader 10 ms of every command, more than
+# git's whole start.  git-parallel uses none of libgit2's network (remotes
+# are the git CLI's): GSSAPI (HTTP Negotiate) is left out, its calls
+# fail (src/static/glue.c).  STATIC_LIBGIT2=0 links the shared
+# libraries; without the archives they are linked anyway.
+STATIC_LIBGIT2 ?= 1
+STATIC_PKGS = $(PKGS) $(shell $(PKG_CONFIG) --exists libssh2 2>/dev/null && echo libssh2)
+STATIC_SYS = -ldl -pthread -lpthread -lrt -lm
+STATIC_ARCHIVES = $(filter-out $(STATIC_SYS),$(shell $(PKG_CONFIG) --static --libs $(STATIC_PKGS) 2>/dev/null))
+STATIC_GSS = src/static/glue.o
+STATIC_LIBS = -Wl,--wrap=mbedtls_x509_crt_parse_file $(STATIC_GSS) \
+	-Wl,-Bstatic $(STATIC_ARCHIVES) -Wl,-Bdynamic -ldl -lrt
+ifeq ($(STATIC_LIBGIT2),1)
+ifneq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
+STATIC_OK := $(shell printf '$(HASH)include <git2.h>\nint main(void) { return git_libgit2_init() < 0; }\n' | \
+	$(CC) -x c - src/static/glue.c -x none -o /dev/null $(PKG_CFLAGS) \
+	$(filter-out $(STATIC_GSS),$(STATIC_LIBS)) -lpthread -lm >/dev/null 2>&1 && echo 1)
+endif
+endif
+ifeq ($(STATIC_OK),1)
+BASIC_CFLAGS += -DGP_STATIC_LIBGIT2=1
+LINK_LIBS = $(STATIC_LIBS)
+LINK_DEPS = $(STATIC_GSS)
+else
+LINK_LIBS = $(PKG_LIBS)
+LINK_DEPS =
+endif
+
 ALL_CFLAGS = $(BASIC_CFLAGS) $(PKG_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 ALL_LDFLAGS = $(BASIC_LDFLAGS) $(LDFLAGS)
-LIBS = $(PKG_LIBS) -lpthread -lm
+LIBS = $(LINK_LIBS) -lpthread -lm
 
 LIB_SRCS = $(filter-out src/cmd-%.c,$(wildcard src/*.c))
 CMD_SRCS = $(wildcard src/cmd-*.c)
@@ -80,13 +111,13 @@ libgp.a: $(LIB_OBJS)
 	$(RM) $@
 	$(AR) rcs $@ $^
 
-git-parallel: $(CMD_OBJS) libgp.a
+git-parallel: $(CMD_OBJS) libgp.a $(LINK_DEPS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJS) libgp.a $(LIBS)
 
-t/unit/t-%: t/unit/t-%.o libgp.a
+t/unit/t-%: t/unit/t-%.o libgp.a $(LINK_DEPS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< libgp.a $(LIBS)
 
-bench/%: bench/%.o libgp.a
+bench/%: bench/%.o libgp.a $(LINK_DEPS)
 	$(CC) $(ALL_LDFLAGS) -o $@ $< libgp.a $(LIBS)
 
 %.o: %.c
@@ -100,7 +131,7 @@ FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 ifneq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
 $(shell echo '$(FLAGS_NOW)' | cmp -s - '$(FLAGS_FILE)' || echo '$(FLAGS_NOW)' > '$(FLAGS_FILE)')
 endif
-$(LIB_OBJS) $(CMD_OBJS) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o): $(FLAGS_FILE)
+$(LIB_OBJS) $(CMD_OBJS) $(UNIT_SRCS:.c=.o) $(BENCH_SRCS:.c=.o) $(STATIC_GSS): $(FLAGS_FILE)
 
 doc: $(DOC)
 

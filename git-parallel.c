@@ -58,6 +58,11 @@ static const struct cmd commands[] = {
  * connection made by libgit2 would fail its certificate check: closed,
  * not open.  Unused where libgit2 is built with OpenSSL.
  */
+#ifdef GP_STATIC_LIBGIT2
+/* libgit2 and mbedTLS linked in: src/static/glue.c has it */
+extern int gp_skip_ca_bundle;
+#define skip_ca_bundle gp_skip_ca_bundle
+#else
 static int skip_ca_bundle;
 
 int mbedtls_x509_crt_parse_file(void *chain, const char *path);
@@ -70,6 +75,7 @@ int mbedtls_x509_crt_parse_file(void *chain, const char *path)
 	*(void **)&real = dlsym(RTLD_NEXT, "mbedtls_x509_crt_parse_file");
 	return real ? real(chain, path) : -1;
 }
+#endif
 
 int usage_with_options(const struct parse_opt *usage, int err)
 {

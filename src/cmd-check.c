@@ -13,6 +13,7 @@
 #include "gp/check.h"
 #include "gp/cmd.h"
 #include "gp/gitmerge.h"
+#include "gp/repo.h"
 #include "gp/lock.h"
 #include "gp/output.h"
 #include "gp/parse-options.h"
@@ -404,7 +405,7 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	struct check c;
 	size_t *sel = NULL, nr = 0;
 	unsigned int flags = 0;
-	int opt, json = 0, ret = 128;
+	int opt, json = 0, ret = 128, attr_index, measured;
 	struct parse_opt usage_check[] = {
 		OPT_COMMAND("check"),
 		OPT_OPERANDS("[<id>...]"),
@@ -443,7 +444,12 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	if (session_load_status(&s) < 0)
 		goto out;
 	warn_merge_interrupted(s.state);
-	if (check_run(&c, &s, sel, nr, flags | (json ? CHECK_ALL_RANGES : 0)) < 0)
+	/* check reads the repository's index for attributes only (repo.h) */
+	attr_index = repo_attr_index(s.repo);
+	measured = check_run(&c, &s, sel, nr, flags | (json ? CHECK_ALL_RANGES : 0));
+	if (attr_index)
+		repo_attr_index_drop(s.repo);
+	if (measured < 0)
 		goto out;
 	test_hook("GIT_PARALLEL_TEST_HOOK_CHECK_MEASURED");
 	if (getenv("GIT_PARALLEL_TEST_COUNT_DIFFS"))

@@ -1079,27 +1079,6 @@ static char *first_line(const char *path)
 	return strbuf_detach(&sb, NULL);
 }
 
-/*
- * The directories the sorted entries of ix lead through, each once: those
- * an entry does not share with the entry before it.
- */
-static void tracked_dirs(struct strlist *dirs, const struct indexstat *ix)
-{
-	size_t i, k;
-
-	for (i = 0; i < ix->nr; i++) {
-		const char *name = ix->entries[i].name;
-
-		for (k = 0; k < ix->entries[i].namelen; k++) {
-			if (name[k] != '/')
-				continue;
-			if (i && !strncmp(ix->entries[i - 1].name, name, k + 1))
-				continue;
-			strlist_push_nodup(dirs, xstrndup(name, k));
-		}
-	}
-}
-
 /* index_holds_tree(): the tree's non-tree entries, by full path */
 struct tree_item {
 	char *path;
@@ -1186,12 +1165,9 @@ static int worktree_clean_fast(git_repository *repo, const char *path, const cha
 			       const git_oid *head_tree)
 {
 	struct indexstat ix = INDEXSTAT_INIT;
-	struct strbuf sb = STRBUF_INIT;
-	struct strlist dirs = STRLIST_INIT;
 	char *dotgit = xstrfmt("%s/.git", path), *line = NULL, *gitdir = NULL, *head = NULL;
 	struct timespec from = { 0, 0 };	/* no file is hashed: no clock needed */
-	size_t i;
-	int root = -1, clean = 0, walked = 0;
+	int clean = 0, walked = 0;
 	const char *test_scan = getenv("GIT_PARALLEL_TEST_SCAN");
 
 	if (test_scan && !strcmp(test_scan, "diff"))	/* tests: the slow way, to compare */
@@ -1222,38 +1198,8 @@ static int worktree_clean_fast(git_repository *repo, const char *path, const cha
 		git_oid_cpy(&ix.tree_held, head_tree);
 		walked = 1;
 	}
-	if (!ix.has_tree || !git_oid_equal(&ix.tree, head_tree) ||
-	    (root = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+	if (!ix.has_tree || !git_oid_equal(&ix.tree, head_tree))
 		goto out;
-	/* every name in a tracked directory must be tracked (or lead to tracked files) */
-	tracked_dirs(&dirs, &ix);
-	strlist_push(&dirs, "");
-	for (i = 0; i < dirs.nr; i++) {
-		const char *d = dirs.v[i];
-		int lfd = *d ? openat(root, d, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) : dup(root);
-		DIR *dh = lfd < 0 ? NULL : fdopendir(lfd);
-		struct dirent *de;
-		int unknown = 0;
-
-		if (!dh) {
-			if (lfd >= 0)
-				close(lfd);
-			goto out;
-		}
-		while (!unknown && (de = readdir(dh))) {
-			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
-			    (!*d && !strcmp(de->d_name, ".git")))
-				continue;
-			strbuf_reset(&sb);
-			if (*d)
-				strbuf_addf(&sb, "%s/", d);
-			strbuf_addstr(&sb, de->d_name);
-			unknown = !indexstat_tracked(&ix, sb.buf, sb.len);
-		}
-		closedir(dh);
-		if (unknown)
-			goto out;
-	}
 	/*
 	 * Racily clean files found clean by an earlier scan of this same
 	 * index are not hashed again, and the tree it was found to hold is
@@ -1262,8 +1208,9 @@ static int worktree_clean_fast(git_repository *repo, const char *path, const cha
 	 */
 	if (indexstat_has_racy(&ix) && indexstat_clock(&from, gitdir) < 0)
 		from.tv_sec = 0;	/* hashed files cannot be recorded */
-	clean = indexstat_files_clean(&ix, path, INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY |
-				      INDEXSTAT_ASK_GIT | INDEXSTAT_SPARSE_OK | INDEXSTAT_GITLINK_EMPTY);
+	/* every file as recorded, every name in a tracked directory tracked */
+	clean = indexstat_worktree_clean(&ix, path, INDEXSTAT_RACY_TIME | INDEXSTAT_HASH_RACY |
+					 INDEXSTAT_ASK_GIT | INDEXSTAT_SPARSE_OK | INDEXSTAT_GITLINK_EMPTY);
 	if (clean >= 2 || (clean && walked))
 		indexstat_checked_save(&ix, dotgit, &from);
 out:
@@ -1275,11 +1222,7 @@ out:
 			clean == 2 ? "clean by stat data, racy files hashed" :
 			clean ? "clean by stat data" : "diffed");
 	clean = clean != 0;
-	if (root >= 0)
-		close(root);
 	indexstat_release(&ix);
-	strlist_clear(&dirs);
-	strbuf_release(&sb);
 	free(head);
 	free(gitdir);
 	free(line);

@@ -5,6 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <git2/sys/repository.h>
+
+#include "gp/indexstat.h"
 #include "gp/repo.h"
 
 static int same_dir(const char *a, const char *b)
@@ -331,4 +334,59 @@ out:
 	git_reference_free(branch);
 	git_reference_free(head);
 	return ret;
+}
+
+/* Is name (len bytes) ".gitattributes" or ".../.gitattributes"? */
+static int attributes_file(const char *name, size_t len)
+{
+	static const char attr[] = ".gitattributes";
+	size_t n = sizeof(attr) - 1;
+
+	return len >= n && !memcmp(name + len - n, attr, n) && (len == n || name[len - n - 1] == '/');
+}
+
+int repo_attr_index(git_repository *repo)
+{
+	struct indexstat ix = INDEXSTAT_INIT;
+	git_index *idx = NULL;
+	const char *env = getenv("GIT_INDEX_FILE");
+	char *path;
+	size_t i;
+	int ret = 0;
+
+	if (git_repository_is_bare(repo) || (env && *env))
+		return 0;
+	path = xstrfmt("%sindex", git_repository_path(repo));
+	if (indexstat_read(&ix, path) < 0 || git_index_new(&idx) < 0)
+		goto out;
+	for (i = 0; i < ix.nr; i++) {
+		const struct indexstat_entry *e = &ix.entries[i];
+		git_index_entry ie;
+
+		if (!attributes_file(e->name, e->namelen))
+			continue;
+		memset(&ie, 0, sizeof(ie));
+		ie.mode = e->mode;
+		ie.file_size = e->size;
+		ie.path = e->name;
+		git_oid_fromraw(&ie.id, e->id);
+		if (git_index_add(idx, &ie) < 0)
+			goto out;
+	}
+	git_repository_set_index(repo, idx);
+	/* as libgit2 sets up an index it loads (core.ignorecase ...) */
+	ret = !git_index_set_caps(idx, GIT_INDEX_CAPABILITY_FROM_OWNER);
+	if (!ret)
+		git_repository_set_index(repo, NULL);
+out:
+	git_error_clear();
+	git_index_free(idx);
+	indexstat_release(&ix);
+	free(path);
+	return ret;
+}
+
+void repo_attr_index_drop(git_repository *repo)
+{
+	git_repository_set_index(repo, NULL);
 }

@@ -121,6 +121,15 @@ enum indexstat_files_flags {
  * asks git or libgit2.
  */
 int indexstat_files_clean(const struct indexstat *ix, const char *top, unsigned flags);
+/*
+ * The same, and every name in a directory of tracked files (but .git at
+ * the top) is tracked or leads to tracked files: no untracked or ignored
+ * file there, as git status would show none.  One walk: each directory
+ * opened once (below its parent, no symlink followed), read, and its
+ * files lstat()ed from it.  1, 2 or 3 as above; 0 also for a name not
+ * tracked.
+ */
+int indexstat_worktree_clean(const struct indexstat *ix, const char *top, unsigned flags);
 
 /*
  * A time on the filesystem of directory dir, from a scratch file made
