@@ -2,6 +2,7 @@
  * indexstat.c: an index file's entries and their stat data, git's rules
  * for comparing them with lstat(), the racy rule in one place.
  */
+#define _GNU_SOURCE	/* getdents64(): glibc 2.30 */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
