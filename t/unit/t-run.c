@@ -90,7 +90,7 @@ static int f_start(struct executor *ex, struct run_engine *e, size_t task, const
 		f->max_running = f->nr;
 	f->attempt[task]++;
 	f->starts++;
-	strbuf_addf(&f->log, "start %s @%.1f\n", e->s->plan.tasks.v[task].id, fake_time - 1000);
+	strbuf_addf(&f->log, "start %s @%.3f\n", e->s->plan.tasks.v[task].id, fake_time - 1000);
 	if (f->log_429) {
 		const char *id = e->s->plan.tasks.v[task].id;
 		size_t len = strlen(id);
