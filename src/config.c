@@ -256,6 +256,7 @@ void config_init(struct config *c)
 	c->commit_auto = 1;
 	c->branch_prefix = xstrdup("parallel/");
 	c->wait_timeout = CONFIG_WAIT_TIMEOUT;
+	c->git_timeout = GP_GIT_TIMEOUT;
 	c->backoff_base = CONFIG_BACKOFF_BASE;
 	c->backoff_max = CONFIG_BACKOFF_MAX;
 	c->max_backoffs = CONFIG_MAX_BACKOFFS;
@@ -470,6 +471,10 @@ static int parallel_key(struct config *c, const char *key, const char *value, co
 			return bad_value(pos, key, value, "expected a duration such as 90s, 30m or 2h");
 		*(key[0] == 'w' ? &c->wait_timeout : !strcmp(key, "backoff-base") ?
 		  &c->backoff_base : &c->backoff_max) = d;
+	} else if (!strcmp(key, "git-timeout")) {
+		if (parse_duration(value, &d) < 0)
+			return bad_value(pos, key, value, "expected a duration such as 90s, 30m or 2h (0: none)");
+		c->git_timeout = d;
 	} else if (!strcmp(key, "max-backoffs")) {
 		if (parse_uint(value, &u) < 0)
 			return bad_value(pos, key, value, "expected a number");

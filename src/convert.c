@@ -173,9 +173,10 @@ int convert_run_git(const char *top, const char *const *argv, const char *const 
 	posix_spawn_file_actions_t fa;
 	char **env = git_env(extra);
 	pid_t pid = -1;
-	int ifd[2] = { -1, -1 }, pfd[2] = { -1, -1 }, status, ok = 0;
+	int ifd[2] = { -1, -1 }, pfd[2] = { -1, -1 }, status, ok = 0, hung = 0;
 	size_t done = 0;
 	char buf[8192];
+	double deadline = gp_git_deadline();
 
 	/* stdin a socket: send() with MSG_NOSIGNAL, no SIGPIPE when git quits early */
 	if ((in && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ifd) < 0) ||
@@ -208,6 +209,7 @@ int convert_run_git(const char *top, const char *const *argv, const char *const 
 	while (pfd[0] >= 0) {
 		struct pollfd p[2];
 		nfds_t n = 0;
+		int ms, rc;
 
 		p[n].fd = pfd[0];
 		p[n++].events = POLLIN;
@@ -215,11 +217,19 @@ int convert_run_git(const char *top, const char *const *argv, const char *const 
 			p[n].fd = ifd[0];
 			p[n++].events = POLLOUT;
 		}
-		if (poll(p, n, -1) < 0) {
+		ms = deadline > 0 ? (int)((deadline - gp_now()) * 1000) + 1 : -1;
+		if (deadline > 0 && ms <= 0) {
+			hung = 1;	/* a filter driver that hangs, say */
+			break;
+		}
+		rc = poll(p, n, ms);
+		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
+		if (!rc)
+			continue;	/* the deadline: above */
 		if (n > 1 && p[1].revents) {
 			ssize_t w = send(ifd[0], in->buf + done, in->len - done,
 					 MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -242,11 +252,21 @@ int convert_run_git(const char *top, const char *const *argv, const char *const 
 			}
 		}
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR) {
-			pid = -1;
-			goto out;
-		}
+	if (hung)
+		gp_child_stop(pid, &status);
+	else if ((hung = gp_wait_until(pid, &status, deadline)) < 0)
+		pid = -1;
+	if (hung > 0) {
+		char *limit = gp_git_timeout_text();
+		size_t i = 1;
+
+		while (argv[i] && argv[i][0] == '-')
+			i++;	/* --literal-pathspecs */
+		strbuf_addf(out, "\n'git %s' did not finish %s: stopped it\n",
+			    argv[i] ? argv[i] : "", limit);
+		free(limit);
+		pid = -1;
+	}
 out:
 	if (ifd[0] >= 0)
 		close(ifd[0]);
@@ -257,6 +277,8 @@ out:
 	if (pfd[1] >= 0)
 		close(pfd[1]);
 	free(env);
+	if (hung > 0)
+		return CONVERT_TIMED_OUT;
 	if (pid < 0)
 		return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
@@ -381,6 +403,12 @@ int convert_git_status(struct strlist *out, const char *top, struct strbuf *why)
 	const char *p, *end;
 	int rc = convert_run_git(top, argv, env, NULL, &res, 0), n = 0;
 
+	if (rc == CONVERT_TIMED_OUT) {
+		convert_last_line(&res);	/* "'git status' did not finish ..." */
+		strbuf_addstr(why, res.buf);
+		strbuf_release(&res);
+		return CONVERT_TIMED_OUT;
+	}
 	if (rc) {
 		if (rc < 0)
 			strbuf_addstr(why, "cannot run 'git status'");

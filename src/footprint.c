@@ -1789,7 +1789,9 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	char h1[GIT_OID_HEXSZ + 1], h2[GIT_OID_HEXSZ + 1];
 	const char *bname = spec->branch + (!strncmp(spec->branch, "refs/heads/", 11) ? 11 : 0);
 	size_t i;
-	int ret = 0, r, conv = 0;
+	int ret = 0, r, conv = 0, n_status = 0;
+	struct strlist names = STRLIST_INIT;	/* git status's, when attributes convert */
+	struct strbuf why = STRBUF_INIT;
 
 	footprint_init(out);
 	out->id = xstrdup(spec->id);
@@ -1884,14 +1886,27 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	 * A clean worktree is then measured from its branch alone.
 	 */
 	if (wt && (conv = convert_may_apply(wt, NULL)) != 0) {
+		n_status = conv < 0 ? -1 : convert_git_status(&names, spec->worktree, &why);
+		if (n_status == CONVERT_TIMED_OUT) {
+			/*
+			 * git status was stopped (a filter driver that hangs):
+			 * libgit2 measures; it hashes the files as they are,
+			 * so one a filter would find clean counts as changed.
+			 */
+			warning("task '%s': %s; its files count as git does not convert them",
+				spec->id, why.buf);
+			strlist_clear(&names);
+			strbuf_release(&why);
+			conv = 0;
+		}
+	}
+	if (wt && conv) {
 		/*
 		 * Attributes convert (a filter driver, working-tree-encoding):
 		 * libgit2 1.5 would hash the files as they are, and call a
 		 * file git checked out changed.  git status names them.
 		 */
-		struct strlist names = STRLIST_INIT;
-		struct strbuf why = STRBUF_INIT;
-		int n = conv < 0 ? -1 : convert_git_status(&names, spec->worktree, &why);
+		int n = n_status;
 
 		if (conv < 0)
 			strbuf_addstr(&why, gp_git_error());

@@ -62,11 +62,39 @@ static const char *const *child_env(void)
 }
 
 /*
+ * A git child of ours took longer than parallel.git-timeout and was
+ * stopped: git is asked nothing more in this command (a merge or filter
+ * driver that hangs on one merge would hang on the next: each would wait
+ * the whole limit again); every caller then takes libgit2's answer, as
+ * when git cannot be started.
+ */
+static int git_hung;
+
+/* Say that git argv (what it was about: " for 'a' and 'b'") was stopped, once. */
+static void say_stopped(const char *const *argv, const char *about)
+{
+	char *limit = gp_git_timeout_text();
+	size_t i = 0;
+
+	git_hung = 1;
+	while (argv[i] && strcmp(argv[i], "git"))
+		i++;	/* stdbuf -o0 */
+	if (argv[i])
+		i++;
+	while (argv[i] && !strncmp(argv[i], "--", 2))
+		i++;	/* --git-dir=, --literal-pathspecs */
+	warning("git %s%s did not finish %s: stopped it; git is asked nothing more and "
+		"libgit2's merge decides", argv[i] ? argv[i] : "", about ? about : "", limit);
+	free(limit);
+}
+
+/*
  * Start git argv on repo (GIT_DIR and GIT_WORK_TREE are repo's: see
  * spawn.h) in its work tree (git 2.39 reads .gitattributes there), its
  * stdout to a pipe (sp->out_fd), stdin from /dev/null or, when in is
  * given, from a pipe holding in (at most SPAWN_INPUT_MAX bytes: written
- * before the child starts, it never blocks).  0, or -1 (reported).
+ * before the child starts, it never blocks).  0, or -1 (reported; once
+ * a git child was stopped, git_hung, -1 said by say_stopped()).
  */
 static int git_start(struct spawn *sp, const char *const *argv, git_repository *repo,
 		     const struct strbuf *in)
@@ -74,6 +102,8 @@ static int git_start(struct spawn *sp, const char *const *argv, git_repository *
 	const char *workdir = git_repository_workdir(repo);
 
 	spawn_init(sp);
+	if (git_hung)
+		return -1;
 	sp->argv = argv;
 	sp->dir = workdir ? workdir : git_repository_path(repo);
 	sp->git_dir = git_repository_path(repo);
@@ -89,11 +119,22 @@ static int git_start(struct spawn *sp, const char *const *argv, git_repository *
 	return 0;
 }
 
-/* Read sp's output to its end into out, reap it: exit status, 128 + signal, or -1. */
-static int git_finish(struct spawn *sp, struct strbuf *out)
+/*
+ * Read sp's output to its end into out, reap it (git argv, about what:
+ * " for 'a' and 'b'", or NULL; sp->argv may be gone): exit status, 128 + signal, or -1.  A git that does
+ * not end within parallel.git-timeout is stopped (spawn_finish(): the
+ * processes below it first) and said once (say_stopped()): -1, nothing of
+ * what it wrote is used.
+ */
+static int git_finish(struct spawn *sp, struct strbuf *out, const char *const *argv,
+		      const char *about)
 {
-	int rc = spawn_finish(sp, out, 0);
+	int rc = spawn_finish(sp, out, gp_git_deadline());
 
+	if (rc == SPAWN_TIMED_OUT) {
+		say_stopped(argv, about);
+		return -1;
+	}
 	if (rc == -1)
 		return error_errno("cannot wait for git merge-tree");
 	return rc;
@@ -231,7 +272,13 @@ static int gm_finish(struct gitmerge *out, struct gm_child *ch, git_repository *
 	int rc, ret = -1;
 
 	gitmerge_init(out);
-	rc = git_finish(&ch->sp, &sb);
+	{
+		static const char *const argv[] = { "git", "merge-tree", NULL };
+		char about[64];
+
+		snprintf(about, sizeof(about), " for '%.12s' and '%.12s'", ch->a, ch->b);
+		rc = git_finish(&ch->sp, &sb, argv, about);
+	}
 	free(ch->gitdir_opt);
 	ch->gitdir_opt = NULL;
 	if (rc < 0)
@@ -458,7 +505,7 @@ struct gitmerge_confirmer *gitmerge_confirmer_start(git_repository *repo, const 
 			       "--name-only", "-z", "--stdin", NULL };
 	struct gitmerge g;
 
-	if (off && !strcmp(off, "0"))
+	if ((off && !strcmp(off, "0")) || git_hung)
 		return NULL;
 	cf = xcalloc(1, sizeof(*cf));
 	cf->repo = repo;
@@ -554,8 +601,30 @@ static void confirmer_died(struct gitmerge_confirmer *cf, long k)
 			"'%.12s': asking git merge by merge", rc, a, b);
 }
 
+/*
+ * cf's git gave no answer for pair k within parallel.git-timeout (a merge
+ * driver that hangs): stop it, say so once; pair k and every one after it
+ * go to gitmerge_run(), which asks git nothing more (git_hung).
+ */
+static void confirmer_stalled(struct gitmerge_confirmer *cf, long k)
+{
+	static const char *const argv[] = { "git", "merge-tree", NULL };
+	char about[80], a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+
+	if (cf->failed)
+		return;
+	cf->failed = 1;
+	close(cf->to);
+	cf->to = -1;
+	spawn_stop(&cf->sp);
+	snprintf(about, sizeof(about), " --stdin for '%.12s' and '%.12s'",
+		 git_oid_tostr(a, sizeof(a), &cf->q[k].ours), git_oid_tostr(b, sizeof(b), &cf->q[k].theirs));
+	say_stopped(argv, about);
+}
+
 long gitmerge_confirmer_ask(struct gitmerge_confirmer *cf, const git_oid *ours, const git_oid *theirs)
 {
+	double deadline = gp_git_deadline();
 	char line[2 * GIT_OID_HEXSZ + 3];
 	size_t done = 0, len;
 	long k;
@@ -582,13 +651,20 @@ long gitmerge_confirmer_ask(struct gitmerge_confirmer *cf, const git_oid *ours, 
 		struct pollfd pf[2] = { { .fd = cf->to, .events = POLLOUT },
 					{ .fd = cf->from, .events = POLLIN } };
 		ssize_t n;
+		int rc, ms = deadline > 0 ? (int)((deadline - now_s()) * 1000) + 1 : -1;
 
-		if (poll(pf, 2, -1) < 0) {
+		if (deadline > 0 && ms <= 0) {
+			confirmer_stalled(cf, k);
+			break;
+		}
+		if ((rc = poll(pf, 2, ms)) < 0) {
 			if (errno == EINTR)
 				continue;
 			confirmer_died(cf, k);
 			break;
 		}
+		if (!rc)
+			continue;	/* the deadline, above */
 		if (pf[1].revents & (POLLIN | POLLHUP)) {
 			char chunk[65536];
 			ssize_t got = read(cf->from, chunk, sizeof(chunk));
@@ -628,12 +704,14 @@ int gitmerge_confirmer_answer(struct gitmerge *out, struct gitmerge_confirmer *c
 	struct strbuf rec = STRBUF_INIT;
 	git_tree *tree = NULL;
 	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	double deadline;
 	long len;
 	int ret = -1, clean;
 
 	gitmerge_init(out);
 	if (!cf || k != cf->answered || k >= cf->asked)
 		return -1;
+	deadline = gp_git_deadline();
 	while (!cf->failed && !(len = stdin_answer_len(cf->buf.buf, cf->buf.len))) {
 		char chunk[65536];
 		ssize_t got;
@@ -653,6 +731,18 @@ int gitmerge_confirmer_answer(struct gitmerge *out, struct gitmerge_confirmer *c
 				len = -1;
 				break;
 			}
+		} else if (deadline > 0) {
+			/* nothing of it yet: git merges, or a merge driver hangs */
+			struct pollfd pf = { .fd = cf->from, .events = POLLIN };
+			int ms = (int)((deadline - now_s()) * 1000) + 1, rc;
+
+			if (ms <= 0) {
+				confirmer_stalled(cf, k);
+				break;
+			}
+			rc = poll(&pf, 1, ms);
+			if (rc <= 0)
+				continue;	/* EINTR, or the deadline: above */
 		}
 		got = read(cf->from, chunk, sizeof(chunk));
 		if (got < 0 && errno == EINTR)
@@ -709,8 +799,11 @@ void gitmerge_confirmer_stop(struct gitmerge_confirmer *cf)
 	if (cf->to >= 0)
 		close(cf->to);	/* end of input: git exits */
 	close(cf->from);
-	if (cf->sp.pid > 0)
-		spawn_wait(&cf->sp, 0);
+	if (cf->sp.pid > 0 && spawn_wait(&cf->sp, gp_git_deadline()) == SPAWN_TIMED_OUT) {
+		static const char *const argv[] = { "git", "merge-tree", NULL };
+
+		say_stopped(argv, " --stdin (at its end)");
+	}
 	strbuf_release(&cf->buf);
 	free(cf->q);
 	free(cf->gitdir_opt);
@@ -929,7 +1022,7 @@ int gitmerge_scripts(struct strmap *out, git_repository *repo, const git_oid *ba
 			ret = -1;
 			break;
 		}
-		rc = git_finish(&sp, &sb);
+		rc = git_finish(&sp, &sb, argv, NULL);
 		if (rc != 0 || parse_scripts(out, &sb) < 0) {
 			warning("cannot read git diff-tree's line scripts (exit %d): git merge-tree decides",
 				rc);
@@ -1402,7 +1495,7 @@ static int git_config_get(git_repository *repo, const char *how, const char *key
 
 	*value = NULL;
 	if (!git_start(&sp, argv, repo, NULL))
-		rc = git_finish(&sp, &sb);
+		rc = git_finish(&sp, &sb, argv, NULL);
 	if (rc == 0) {
 		while (sb.len && sb.buf[sb.len - 1] == '\n')
 			sb.buf[--sb.len] = '\0';
@@ -1540,7 +1633,7 @@ static int dir_renames_bare(git_repository *repo, char **origin)
 
 	*origin = NULL;
 	if (!git_start(&sp, argv, repo, NULL))
-		rc = git_finish(&sp, &sb);
+		rc = git_finish(&sp, &sb, argv, NULL);
 	if (rc == 1) {
 		ret = 0;	/* not set */
 	} else if (!rc) {
@@ -1798,7 +1891,7 @@ static int git_merge_attr_unspecified(git_repository *repo, const char *path)
 	int rc = -1, ret = -1;
 
 	if (!git_start(&sp, argv, repo, NULL))
-		rc = git_finish(&sp, &sb);
+		rc = git_finish(&sp, &sb, argv, NULL);
 	/* "<path>\0merge\0<value>\0" */
 	if (!rc && sb.len > strlen(path) + 7 && sb.buf[sb.len - 1] == '\0') {
 		value = sb.buf + strlen(path) + 1;
@@ -1848,7 +1941,7 @@ int gitmerge_renames(struct strlist *old_paths, struct strlist *new_paths, git_r
 	git_oid_tostr(b, sizeof(b), new_tree);
 	if (git_start(&sp, argv, repo, NULL) < 0)
 		goto out;
-	rc = git_finish(&sp, &sb);
+	rc = git_finish(&sp, &sb, argv, NULL);
 	if (rc) {
 		warning("cannot read git diff-tree's renames (exit %d): libgit2 finds them", rc);
 		goto out;

@@ -381,16 +381,25 @@ static int empty_dir(int dfd, const char *name)
  * top/.git, which git follows as a gitfile, GIT_WORK_TREE is top: not a
  * repository above it when .git is gone; see spawn.h for the rest of its
  * environment), its output and errors discarded.  1 clean, 0 not, or git
- * could not tell.
+ * could not tell: also when it did not finish within parallel.git-timeout
+ * (a filter driver that hangs), then it is stopped, said once, and git is
+ * not asked again in this command (the files count as changed).
  */
+static int git_hung;
+
 static int git_says_clean(const char *top, const struct strlist *paths)
 {
 	const char **argv = xcalloc(paths->nr + 6, sizeof(*argv));
 	struct spawn sp = SPAWN_INIT;
-	char *gitdir = xstrfmt("%s/.git", top);
+	char *gitdir;
 	size_t n = 0, i, bytes = 0;
-	int clean;
+	int clean, rc;
 
+	if (git_hung) {
+		free(argv);
+		return 0;
+	}
+	gitdir = xstrfmt("%s/.git", top);
 	argv[n++] = "git";
 	argv[n++] = "--literal-pathspecs";
 	argv[n++] = "diff-files";
@@ -408,7 +417,16 @@ static int git_says_clean(const char *top, const struct strlist *paths)
 	sp.git_dir = gitdir;
 	sp.work_tree = top;
 	sp.out = sp.err = SPAWN_NULL;
-	clean = spawn_run(&sp, NULL, 0) == 0;
+	rc = spawn_run(&sp, NULL, gp_git_deadline());
+	if (rc == SPAWN_TIMED_OUT) {
+		char *limit = gp_git_timeout_text();
+
+		git_hung = 1;
+		warning("git diff-files in '%s' did not finish %s: stopped it; files git "
+			"was to compare count as changed", top, limit);
+		free(limit);
+	}
+	clean = rc == 0;
 	free(gitdir);
 	free(argv);
 	return clean;

@@ -126,6 +126,7 @@ int session_config(struct config *c, git_repository *repo, const char *config_pa
 {
 	if (config_load(c, config_path, workdir) < 0 || config_load_git(c, repo) < 0)
 		return -1;
+	gp_git_timeout_set(c->git_timeout);
 	*wt_parent = worktrees_parent(c, workdir);
 	if (c->file_trust && !trust_file_from_repo(repo, workdir, *wt_parent, c->file)) {
 		free(c->file_trust);	/* the user's own file */

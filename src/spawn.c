@@ -350,6 +350,17 @@ static void kill_reap(struct spawn *sp)
 	sp->signal = SIGKILL;
 }
 
+void spawn_stop(struct spawn *sp)
+{
+	int status;
+
+	if (sp->pid <= 0)
+		return;
+	gp_child_stop(sp->pid, &status);
+	sp->pid = 0;
+	sp->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+}
+
 int spawn_wait(struct spawn *sp, double deadline)
 {
 	long tick_ns = 100 * 1000;
@@ -371,7 +382,7 @@ int spawn_wait(struct spawn *sp, double deadline)
 		if (got > 0)
 			break;
 		if (!ms_left(deadline)) {
-			kill_reap(sp);
+			spawn_stop(sp);
 			return SPAWN_TIMED_OUT;
 		}
 		{
@@ -403,7 +414,7 @@ int spawn_finish(struct spawn *sp, struct strbuf *out, double deadline)
 			continue;
 		if (rc == 0) {
 			close_fd(&sp->out_fd);
-			kill_reap(sp);
+			spawn_stop(sp);
 			return SPAWN_TIMED_OUT;
 		}
 		got = read(sp->out_fd, buf, sizeof(buf));

@@ -12,9 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#endif
 
 #include <git2.h>
 
@@ -1267,4 +1273,247 @@ int remove_half_renamed_lock(const char *path)
 		ret = unlink(lock) < 0 ? -1 : 1;
 	free(lock);
 	return ret;
+}
+
+/* --- the time limit of git children ---------------------------------------- */
+
+static double git_timeout = GP_GIT_TIMEOUT;
+
+void gp_git_timeout_set(double seconds)
+{
+	git_timeout = seconds > 0 ? seconds : 0;
+}
+
+double gp_git_timeout(void)
+{
+	return git_timeout;
+}
+
+double gp_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double gp_git_deadline(void)
+{
+	return git_timeout > 0 ? gp_now() + git_timeout : 0;
+}
+
+char *gp_git_timeout_text(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+
+	if (git_timeout < 60 || (long)git_timeout % 60)
+		strbuf_addf(&sb, "within %gs", git_timeout);
+	else
+		strbuf_addf(&sb, "within %gm", git_timeout / 60);
+	strbuf_addstr(&sb, " (parallel.git-timeout)");
+	return strbuf_detach(&sb, NULL);
+}
+
+/* Milliseconds left until deadline for poll(): -1 none, 0 passed. */
+static int ms_left(double deadline)
+{
+	double left;
+
+	if (deadline <= 0)
+		return -1;
+	left = (deadline - gp_now()) * 1000;
+	if (left <= 0)
+		return 0;
+	return left > 1e9 ? 1000000000 : (int)left + 1;
+}
+
+int gp_read_until(int fd, struct strbuf *out, double deadline)
+{
+	char buf[8192];
+	ssize_t got;
+
+	for (;;) {
+		if (deadline > 0) {
+			struct pollfd pf = { .fd = fd, .events = POLLIN };
+			int ms = ms_left(deadline), rc;
+
+			if (!ms)
+				return 1;
+			rc = poll(&pf, 1, ms);
+			if (rc < 0 && errno == EINTR)
+				continue;
+			if (!rc)
+				return 1;
+		}
+		got = read(fd, buf, sizeof(buf));
+		if (!got)
+			return 0;
+		if (got < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			return -1;
+		}
+		strbuf_add(out, buf, (size_t)got);
+	}
+}
+
+/*
+ * Wait up to ms milliseconds (-1: no limit) for pid to end, without
+ * reaping it: a pidfd where the kernel has them, else short naps.
+ */
+static void wait_a_while(pid_t pid, int ms, int *nap_us)
+{
+#if defined(__linux__) && defined(SYS_pidfd_open)
+	static int no_pidfd;
+	int pfd = no_pidfd ? -1 : (int)syscall(SYS_pidfd_open, pid, 0);
+
+	if (pfd >= 0) {
+		struct pollfd pf = { .fd = pfd, .events = POLLIN };
+
+		(void)poll(&pf, 1, ms);
+		close(pfd);
+		return;
+	}
+	if (errno == ENOSYS || errno == EPERM)
+		no_pidfd = 1;	/* an old kernel, a seccomp filter */
+#else
+	(void)pid;
+#endif
+	{
+		struct timespec ts;
+		long us = *nap_us;
+
+		if (ms >= 0 && (long)ms * 1000 < us)
+			us = (long)ms * 1000;
+		ts.tv_sec = us / 1000000;
+		ts.tv_nsec = (us % 1000000) * 1000;
+		nanosleep(&ts, NULL);
+		if (*nap_us < 50000)
+			*nap_us *= 2;
+	}
+}
+
+int gp_wait_until(pid_t pid, int *status, double deadline)
+{
+	int nap_us = 500;
+
+	for (;;) {
+		pid_t r = waitpid(pid, status, deadline > 0 ? WNOHANG : 0);
+		int ms;
+
+		if (r == pid)
+			return 0;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		ms = ms_left(deadline);
+		if (!ms) {
+			gp_child_stop(pid, status);
+			return 1;
+		}
+		wait_a_while(pid, ms, &nap_us);
+	}
+}
+
+/*
+ * SIGTERM to every process below pid (its children, theirs, ...: a merge
+ * or filter driver git waits for), as /proc shows them; how many.
+ */
+static size_t stop_descendants(pid_t pid)
+{
+	size_t nr = 0, alloc = 0, i, done = 0;
+	pid_t *below = NULL;
+	int grew = 1;
+
+	/* each pass adds the children of what is known: a tree is a few levels */
+	while (grew) {
+		DIR *d = opendir("/proc");
+		struct dirent *e;
+
+		grew = 0;
+		if (!d)
+			break;
+		while ((e = readdir(d))) {
+			char path[64], buf[512], *p;
+			long ppid, me;
+			ssize_t n;
+			int fd;
+
+			if (!isdigit((unsigned char)e->d_name[0]))
+				continue;
+			me = atol(e->d_name);
+			for (i = 0; i < nr && below[i] != (pid_t)me; i++)
+				;
+			if (i < nr || me == (long)pid)
+				continue;
+			snprintf(path, sizeof(path), "/proc/%ld/stat", me);
+			if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+				continue;
+			n = read(fd, buf, sizeof(buf) - 1);
+			close(fd);
+			if (n <= 0)
+				continue;
+			buf[n] = '\0';
+			/* "pid (comm) state ppid ...": comm may hold anything, up to the last ')' */
+			if (!(p = strrchr(buf, ')')) || sscanf(p + 1, " %*c %ld", &ppid) != 1)
+				continue;
+			for (i = 0; i < nr && below[i] != (pid_t)ppid; i++)
+				;
+			if (ppid == (long)pid || i < nr) {
+				ALLOC_GROW(below, nr + 1, alloc);
+				below[nr++] = (pid_t)me;
+				grew = 1;
+			}
+		}
+		closedir(d);
+	}
+	for (i = nr; i > 0; i--)
+		if (!kill(below[i - 1], SIGTERM))
+			done++;
+	free(below);
+	return done;
+}
+
+/* Reap pid by until: 1 reaped (*status), 0 not yet. */
+static int reaped_by(pid_t pid, int *status, double until)
+{
+	int nap_us = 500;
+
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		int ms;
+
+		if (r == pid || (r < 0 && errno != EINTR))
+			return 1;
+		if (r < 0)
+			continue;
+		ms = ms_left(until);
+		if (!ms)
+			return 0;
+		wait_a_while(pid, ms, &nap_us);
+	}
+}
+
+void gp_child_stop(pid_t pid, int *status)
+{
+	int st;
+
+	if (!status)
+		status = &st;
+	/*
+	 * The driver git waits for first: git then ends as when a driver
+	 * fails, removing its temporary files (git 2.39 killed while it waits
+	 * for a merge driver leaves .merge_file_* in its directory, and the
+	 * driver running).
+	 */
+	if (stop_descendants(pid) && reaped_by(pid, status, gp_now() + GP_STOP_GRACE))
+		return;
+	kill(pid, SIGTERM);
+	if (reaped_by(pid, status, gp_now() + GP_STOP_GRACE))
+		return;
+	kill(pid, SIGKILL);
+	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+		;
 }

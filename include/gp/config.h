@@ -73,6 +73,7 @@ struct config {
 	double backoff_base;	/* seconds (default 10s) */
 	double backoff_max;	/* seconds (default 5m) */
 	unsigned int max_backoffs;	/* per task and run (default 10) */
+	double git_timeout;	/* seconds one git child may take (default 10m; 0: none) */
 	char *ownership_file;	/* parallel.ownership, or NULL */
 	struct ownership ownership;	/* [owner] rules or CODEOWNERS */
 	struct tasklist tasks_ini;	/* [task "ID"] sections of the configuration */

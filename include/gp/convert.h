@@ -45,7 +45,8 @@ int convert_paths_of(struct strlist *out, git_repository *wrepo, const char *top
  * GIT_OPTIONAL_LOCKS=0 git status --porcelain -z --no-renames
  * --untracked-files=all shows them (staged or not, untracked; the index
  * is not written): pushed onto out.  Their number, or -1 (git could not
- * say: why says so).
+ * say: why says so), or CONVERT_TIMED_OUT (git was stopped past
+ * parallel.git-timeout: why says so).
  */
 int convert_git_status(struct strlist *out, const char *top, struct strbuf *why);
 
@@ -55,8 +56,11 @@ int convert_git_status(struct strlist *out, const char *top, struct strbuf *why)
  * (NULL-terminated, or NULL) added: stdin from in (any size, written as
  * git reads) or /dev/null, stdout (and stderr when with_stderr, else
  * /dev/null) into out.  Returns git's exit status, or -1 when it could
- * not run (or was killed).
+ * not run (or was killed), or CONVERT_TIMED_OUT when it did not finish
+ * within parallel.git-timeout (a filter driver that hangs: git is
+ * stopped, gp_child_stop(), and out ends with a line that says so).
  */
+#define CONVERT_TIMED_OUT -2
 int convert_run_git(const char *top, const char *const *argv, const char *const *env,
 		    const struct strbuf *in, struct strbuf *out, int with_stderr);
 

@@ -62,7 +62,7 @@ enum spawn_flags {
 	SPAWN_NEW_GROUP = 1 << 2,
 };
 
-/* A spawn_wait() whose deadline passed: the child was killed (SIGKILL) and reaped. */
+/* A spawn_wait() whose deadline passed: the child was stopped (spawn_stop()) and reaped. */
 #define SPAWN_TIMED_OUT -2
 
 struct spawn {
@@ -116,6 +116,16 @@ int spawn_finish(struct spawn *sp, struct strbuf *out, double deadline);
 
 /* spawn_start() and spawn_finish(): -1 (errno set) when it cannot start. */
 int spawn_run(struct spawn *sp, struct strbuf *out, double deadline);
+
+/*
+ * Stop sp's child and reap it (gp_child_stop(): SIGTERM to the processes
+ * below it first, a merge or filter driver git waits for, so that git
+ * ends as when its driver fails and removes its temporary files; then
+ * SIGTERM to the child, SIGKILL after GP_STOP_GRACE seconds).  Our pipe
+ * ends are left open.  What spawn_wait() and spawn_finish() do when their
+ * deadline passes.
+ */
+void spawn_stop(struct spawn *sp);
 
 /* Kill sp's child (SIGKILL) and reap it, closing our pipe ends: for an error path. */
 void spawn_abort(struct spawn *sp);

@@ -236,6 +236,44 @@ void prune_gitdir_scratch(const char *gitdir);
 int mkdir_p(const char *path, mode_t mode);
 
 /*
+ * The time limit of one git child (git merge-tree, git diff-files, git
+ * checkout-index, ...: a hung merge or filter driver must not hang us):
+ * parallel.git-timeout, default GP_GIT_TIMEOUT seconds, 0 for none.  Set
+ * by session_config() before any thread starts.
+ */
+#define GP_GIT_TIMEOUT 600.0
+void gp_git_timeout_set(double seconds);
+double gp_git_timeout(void);
+/* The monotonic clock, in seconds. */
+double gp_now(void);
+/* The deadline of a git child waited for from now (gp_now() seconds), or 0: none. */
+double gp_git_deadline(void);
+/*
+ * "within 10m (parallel.git-timeout)": for a message saying a git child
+ * was stopped.  Caller frees.
+ */
+char *gp_git_timeout_text(void);
+/*
+ * Read fd to its end into out, until deadline (gp_now() seconds; 0: no
+ * limit): 0 at the end, 1 when the deadline came first, -1 on a read error.
+ */
+int gp_read_until(int fd, struct strbuf *out, double deadline);
+/*
+ * Reap the child pid by deadline (0: no limit): 0 with its wait status in
+ * *status; when the deadline comes first, gp_child_stop() and 1; -1 when
+ * pid cannot be waited for.  The same three steps may live in a shared
+ * spawn helper: (pid, deadline) in, the status or "stopped" out.
+ */
+int gp_wait_until(pid_t pid, int *status, double deadline);
+/*
+ * Stop the child pid and reap it: SIGTERM (git removes its lock files and
+ * stops the filter processes it started), up to GP_STOP_GRACE seconds,
+ * then SIGKILL.  Its wait status in *status (may be NULL).
+ */
+#define GP_STOP_GRACE 5.0
+void gp_child_stop(pid_t pid, int *status);
+
+/*
  * Should PCRE2 patterns be JIT-compiled?  Yes, unless GIT_PARALLEL_NO_JIT
  * is set: valgrind cannot follow JIT code and reports false errors there.
  */

@@ -2,10 +2,13 @@
  * Unit tests for src/util.c's file writers: write_file_quietly() (the
  * one quiet writer of state.c's cache and merge.c's index copy) writes
  * atomically, reports nothing and leaves nothing behind when it fails;
- * prune_dead_tmp() removes the scratch files of dead processes only.
+ * prune_dead_tmp() removes the scratch files of dead processes only;
+ * gp_read_until(), gp_wait_until() and gp_child_stop() give a child a
+ * deadline and stop it and what it started.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +171,93 @@ static void test_prune(const char *dir)
 	ok(!there(dir, name[6]), "and a stem's dead file goes");
 }
 
+/* A child that starts a grandchild (its pid written to pfd), then waits for it. */
+static pid_t sleeper(int pfd, int ignore_term)
+{
+	pid_t pid;
+
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		pid_t g = fork();
+
+		if (!g) {
+			execlp("sleep", "sleep", "30", (char *)NULL);
+			_exit(127);
+		}
+		if (ignore_term)
+			signal(SIGTERM, SIG_IGN);
+		(void)!write(pfd, &g, sizeof(g));
+		waitpid(g, NULL, 0);
+		_exit(3);
+	}
+	return pid;
+}
+
+static void test_deadlines(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	int p[2], status = 0, rc;
+	pid_t pid, g = 0;
+	double t0;
+
+	/* a child that ends in time: its status */
+	fflush(stdout);
+	pid = fork();
+	if (!pid)
+		_exit(7);
+	rc = gp_wait_until(pid, &status, gp_now() + 30);
+	ok(!rc && WIFEXITED(status) && WEXITSTATUS(status) == 7, "in time: the exit status");
+
+	/* its output to the end, in time */
+	if (pipe(p) < 0)
+		return;
+	fflush(stdout);
+	pid = fork();
+	if (!pid) {
+		close(p[0]);
+		(void)!write(p[1], "abc", 3);
+		_exit(0);
+	}
+	close(p[1]);
+	rc = gp_read_until(p[0], &sb, gp_now() + 30);
+	close(p[0]);
+	ok(!rc && sb.len == 3 && !memcmp(sb.buf, "abc", 3), "read to the end in time");
+	ok(!gp_wait_until(pid, &status, 0), "no deadline: waited for");
+
+	/* a child waiting for a grandchild that sleeps: stopped, both */
+	if (pipe(p) < 0)
+		return;
+	pid = sleeper(p[1], 0);
+	close(p[1]);
+	(void)!read(p[0], &g, sizeof(g));
+	strbuf_reset(&sb);
+	t0 = gp_now();
+	rc = gp_read_until(p[0], &sb, gp_now() + 0.2);
+	ok(rc == 1, "a pipe that stays open: the deadline comes first");
+	close(p[0]);
+	rc = gp_wait_until(pid, &status, gp_now() + 0.2);
+	ok(rc == 1, "a child that does not end: stopped (%d)", rc);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 3,
+	   "its driver was stopped first: the child ended by itself");
+	ok(kill(g, 0) < 0 && errno == ESRCH, "the grandchild is gone");
+	ok(gp_now() - t0 < 10, "well before the grandchild's 30 s");
+
+	/* a child that ignores SIGTERM: SIGKILL after the grace */
+	if (pipe(p) < 0)
+		return;
+	pid = sleeper(p[1], 1);
+	close(p[1]);
+	(void)!read(p[0], &g, sizeof(g));
+	close(p[0]);
+	kill(g, SIGSTOP);	/* the grandchild does not end on SIGTERM either */
+	gp_child_stop(pid, &status);
+	ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "ignoring SIGTERM: killed");
+	kill(g, SIGKILL);
+	waitpid(g, NULL, WNOHANG);
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/t-util.XXXXXX";
@@ -177,6 +267,7 @@ int main(void)
 		return 1;
 	test_write_quietly(dir);
 	test_prune(dir);
+	test_deadlines();
 	rmdir(dir);
 	return tap_done();
 }
