@@ -172,6 +172,31 @@ static void test_prune(const char *dir)
 }
 
 /* A child that starts a grandchild (its pid written to pfd), then waits for it. */
+/*
+ * Wait (10 s at most) until pid is stopped: a SIGSTOP takes effect when
+ * the process next runs, and had a SIGTERM come first it would be taken
+ * first (the lower number) and end it.
+ */
+static void wait_stopped(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	double t0 = gp_now();
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	while (gp_now() - t0 < 10) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+		if (f)
+			fclose(f);
+		buf[n] = '\0';
+		/* "pid (comm) state ...": comm may hold anything, up to the last ')' */
+		if (!n || ((p = strrchr(buf, ')')) && (p[2] == 'T' || p[2] == 't')))
+			return;
+		usleep(1000);
+	}
+}
+
 static pid_t sleeper(int pfd, int ignore_term)
 {
 	pid_t pid;
@@ -251,6 +276,7 @@ static void test_deadlines(void)
 	(void)!read(p[0], &g, sizeof(g));
 	close(p[0]);
 	kill(g, SIGSTOP);	/* the grandchild does not end on SIGTERM either */
+	wait_stopped(g);	/* else a SIGTERM pending with it is taken first */
 	gp_child_stop(pid, &status);
 	ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "ignoring SIGTERM: killed");
 	kill(g, SIGKILL);
