@@ -73,7 +73,7 @@ test_expect_success 'status shows the done tasks with commits and files' '
 	grep "^T002  done .*1 commit, 2 files" out &&
 	(cd repo && git parallel status --json >../status.json) &&
 	json_get status.json "sorted(d[\"tasks\"][0].keys())" >actual &&
-	echo "[\"attempts\", \"branch\", \"commits\", \"duration\", \"exit\", \"files\", \"finished\", \"head\", \"id\", \"log\", \"merge_reason\", \"orphaned\", \"reason\", \"started\", \"state\", \"wait_time\", \"waiting\", \"worktree\"]" >expect &&
+	echo "[\"attempts\", \"branch\", \"commits\", \"duration\", \"exit\", \"files\", \"finished\", \"head\", \"id\", \"interrupted\", \"log\", \"merge_reason\", \"orphaned\", \"reason\", \"started\", \"state\", \"wait_time\", \"waiting\", \"worktree\"]" >expect &&
 	test_cmp expect actual &&
 	json_get status.json "[(t[\"id\"], t[\"state\"], t[\"attempts\"], t[\"exit\"]) for t in d[\"tasks\"]]" >actual &&
 	echo "[[\"T001\", \"done\", 1, 0], [\"T002\", \"done\", 1, 0], [\"T003\", \"done\", 1, 0], [\"T004\", \"done\", 1, 0]]" >expect &&

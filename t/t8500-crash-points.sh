@@ -40,6 +40,7 @@ worker-before-push:worker
 remote-mid-drop-old-layout:oldlayout
 clean-mid-remove:clean
 clean-mid-admin:clean
+clean-after-branch-config:clean
 run-mid-prune:prune
 "
 
