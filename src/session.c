@@ -1,7 +1,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "gp/output.h"
 #include "gp/repo.h"
 #include "gp/session.h"
 #include "gp/trust.h"
@@ -242,7 +244,13 @@ int session_select(const struct session *s, int argc, char **argv, size_t **out,
 		long k = tasks_find(&p->tasks, argv[i]);
 
 		if (k < 0) {
+			struct stat st;
+
 			ret = error("no task '%s' in the plan", argv[i]);
+			/* 'git parallel run tasks.md', as one types 'plan tasks.md' */
+			if (!stat(argv[i], &st) && S_ISREG(st.st_mode))
+				fprintf(stderr, "hint: commands take task IDs; the task list '%s' is read by "
+					"'git parallel plan %s'\n", term_str(argv[i]), term_str(argv[i]));
 			continue;
 		}
 		if (!plan_task_active(p, (size_t)k)) {

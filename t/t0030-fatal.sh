@@ -85,6 +85,7 @@ run: a locked session|locked|git parallel run|128|another git parallel run is in
 run: --on with no remote to publish on|planned|git parallel run --on ssh:nohost|128|no remote 'origin' \(git remote get-url: No such remote 'origin'\)
 run: untrusted commands name their file|planned|(unset GIT_PARALLEL_TRUST_COMMANDS; git parallel run)|128|commands from '.*tasks.ini' are not trusted
 run: an unknown task|planned|git parallel run T9|128|no task 'T9' in the plan
+run: the task list given as an ID|planned|git parallel run tasks.ini|128|no task 'tasks.ini' in the plan
 status: no plan|none|git parallel status|128|no plan yet
 status: a corrupt state file names file:line|corrupt|git parallel status|128|.*/parallel/tasks/T1:1: malformed line: 'garbage'
 status: a remote that is not there|ran|git parallel status --remote nosuch|128|cannot fetch from 'nosuch' \(git fetch exit 128\): 'nosuch' does not appear to be a git repository
@@ -162,6 +163,18 @@ test_expect_success 'untrusted commands: the list and hints come before the fata
 	grep "^  tasks.ini:3: task ${SQ}T1${SQ}: echo a >a.txt" err &&
 	grep "^hint: review them" err &&
 	test_fatal err "commands from ${SQ}.*/u/tasks.ini${SQ} are not trusted"
+'
+
+test_expect_success 'the task list given to run as an ID: a hint names plan' '
+	new_repo l && (cd l && setup_planned) &&
+	(cd l && test_expect_code 128 git parallel run tasks.ini 2>../err) &&
+	cat >expect <<-EOF &&
+	hint: commands take task IDs; the task list ${SQ}tasks.ini${SQ} is read by ${SQ}git parallel plan tasks.ini${SQ}
+	fatal: no task ${SQ}tasks.ini${SQ} in the plan
+	EOF
+	test_cmp expect err &&
+	(cd l && test_expect_code 128 git parallel run T9 2>../err) &&
+	! grep hint: err
 '
 
 test_expect_success 'earlier errors stay error: lines, only the last is fatal:' '
