@@ -3,92 +3,35 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <git2.h>
 
 #include "gp/autocommit.h"
-
-extern char **environ;
+#include "gp/spawn.h"
 
 #define FALLBACK_NAME "git-parallel"
 #define FALLBACK_EMAIL "git-parallel@localhost"
 
 /*
- * The environment of git: ours without the variables that would point it
- * at another repository (the task's worktree is found from its cwd), plus
- * extra.  The pointers are borrowed; free the array only.
+ * Run git argv in cwd (the task's worktree, found from there: spawn.h's
+ * environment policy), stdin /dev/null, stdout and stderr to log_fd,
+ * extra added to its environment, the signals a run blocks or ignores at
+ * their defaults.  Its exit status, or -1.
  */
-static char **git_env(const char *const *extra)
-{
-	static const char *const drop[] = {
-		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
-		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=",
-	};
-	size_t n = 0, i, k;
-	char **env;
-
-	for (i = 0; environ[i]; i++)
-		n++;
-	for (i = 0; extra && extra[i]; i++)
-		n++;
-	env = xcalloc(n + 1, sizeof(*env));
-	n = 0;
-	for (i = 0; environ[i]; i++) {
-		for (k = 0; k < ARRAY_SIZE(drop); k++)
-			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
-				break;
-		if (k == ARRAY_SIZE(drop))
-			env[n++] = environ[i];
-	}
-	for (i = 0; extra && extra[i]; i++)
-		env[n++] = (char *)extra[i];
-	return env;
-}
-
-/* Run git argv in cwd, stdin /dev/null, stdout and stderr to log_fd.  Its exit status, or -1. */
 static int run_git(const char *const *argv, const char *cwd, int log_fd, const char *const *extra)
 {
-	char **env = git_env(extra);
-	pid_t pid;
-	int status;
+	struct spawn sp = SPAWN_INIT;
 
-	pid = fork();
-	if (pid < 0) {
-		free(env);
-		return -1;
-	}
-	if (!pid) {
-		int fd = open("/dev/null", O_RDONLY);
-		sigset_t set;
-
-		/* the run blocks or catches these; git gets the defaults */
-		sigemptyset(&set);
-		sigprocmask(SIG_SETMASK, &set, NULL);
-		signal(SIGPIPE, SIG_DFL);
-		signal(SIGINT, SIG_DFL);
-		signal(SIGTERM, SIG_DFL);
-		signal(SIGHUP, SIG_DFL);
-		signal(SIGCHLD, SIG_DFL);
-		if (fd < 0 || dup2(fd, 0) < 0 || dup2(log_fd, 1) < 0 || dup2(log_fd, 2) < 0)
-			_exit(126);
-		if (chdir(cwd) < 0)
-			_exit(126);
-		environ = env;
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	free(env);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	sp.argv = argv;
+	sp.dir = cwd;
+	sp.env = extra;
+	sp.out = log_fd;
+	sp.err = log_fd;
+	sp.flags = SPAWN_DEFAULT_SIGNALS | SPAWN_FORK_FALLBACK;
+	return spawn_run(&sp, NULL, 0);
 }
 
 /* The last line git wrote to the log since offset, to name the cause in why. */

@@ -2,21 +2,14 @@
  * Filter drivers and working-tree-encoding: git's answers where libgit2
  * 1.5 has none (see include/gp/convert.h).
  */
-#define _GNU_SOURCE	/* pipe2(), posix_spawn_file_actions_addchdir_np() */
 #include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gp/convert.h"
-
-extern char **environ;
+#include "gp/spawn.h"
 
 /* convert_may_apply */
 
@@ -141,122 +134,22 @@ out:
 
 /* convert_run_git */
 
-static char **git_env(const char *const *extra)
-{
-	static const char *const drop[] = {
-		"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_COMMON_DIR=",
-		"GIT_PREFIX=", "GIT_OBJECT_DIRECTORY=", "GIT_NAMESPACE=",
-	};
-	size_t n = 0, i, k;
-	char **env;
-
-	for (i = 0; environ[i]; i++)
-		n++;
-	for (i = 0; extra && extra[i]; i++)
-		n++;
-	env = xcalloc(n + 1, sizeof(*env));
-	for (i = 0, n = 0; environ[i]; i++) {
-		for (k = 0; k < ARRAY_SIZE(drop); k++)
-			if (!strncmp(environ[i], drop[k], strlen(drop[k])))
-				break;
-		if (k == ARRAY_SIZE(drop))
-			env[n++] = environ[i];
-	}
-	for (i = 0; extra && extra[i]; i++)
-		env[n++] = (char *)extra[i];
-	return env;
-}
-
 int convert_run_git(const char *top, const char *const *argv, const char *const *extra,
 		    const struct strbuf *in, struct strbuf *out, int with_stderr)
 {
-	posix_spawn_file_actions_t fa;
-	char **env = git_env(extra);
-	pid_t pid = -1;
-	int ifd[2] = { -1, -1 }, pfd[2] = { -1, -1 }, status, ok = 0, hung = 0;
-	size_t done = 0;
-	char buf[8192];
-	double deadline = gp_git_deadline();
+	struct spawn sp = SPAWN_INIT;
+	int rc;
 
-	/* stdin a socket: send() with MSG_NOSIGNAL, no SIGPIPE when git quits early */
-	if ((in && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, ifd) < 0) ||
-	    pipe2(pfd, O_CLOEXEC) < 0)
-		goto out;
-	if (!posix_spawn_file_actions_init(&fa)) {
-		ok = !(in ? posix_spawn_file_actions_adddup2(&fa, ifd[1], 0) :
-		       posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0)) &&
-			!posix_spawn_file_actions_adddup2(&fa, pfd[1], 1) &&
-			!(with_stderr ? posix_spawn_file_actions_adddup2(&fa, pfd[1], 2) :
-			  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0)) &&
-			!posix_spawn_file_actions_addchdir_np(&fa, top);
-		if (!ok || posix_spawnp(&pid, "git", &fa, NULL, (char *const *)argv, env))
-			pid = -1;
-		posix_spawn_file_actions_destroy(&fa);
-	}
-	close(pfd[1]);
-	pfd[1] = -1;
-	if (in) {
-		close(ifd[1]);
-		ifd[1] = -1;
-		if (!in->len || pid < 0) {
-			close(ifd[0]);
-			ifd[0] = -1;
-		}
-	}
-	if (pid < 0)
-		goto out;
-	/* both ways at once: git may answer before it has read everything */
-	while (pfd[0] >= 0) {
-		struct pollfd p[2];
-		nfds_t n = 0;
-		int ms, rc;
-
-		p[n].fd = pfd[0];
-		p[n++].events = POLLIN;
-		if (ifd[0] >= 0) {
-			p[n].fd = ifd[0];
-			p[n++].events = POLLOUT;
-		}
-		ms = deadline > 0 ? (int)((deadline - gp_now()) * 1000) + 1 : -1;
-		if (deadline > 0 && ms <= 0) {
-			hung = 1;	/* a filter driver that hangs, say */
-			break;
-		}
-		rc = poll(p, n, ms);
-		if (rc < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		if (!rc)
-			continue;	/* the deadline: above */
-		if (n > 1 && p[1].revents) {
-			ssize_t w = send(ifd[0], in->buf + done, in->len - done,
-					 MSG_NOSIGNAL | MSG_DONTWAIT);
-
-			if (w > 0)
-				done += (size_t)w;
-			if ((w < 0 && errno != EAGAIN && errno != EINTR) || done == in->len) {
-				close(ifd[0]);	/* all sent, or git stopped reading */
-				ifd[0] = -1;
-			}
-		}
-		if (p[0].revents) {
-			ssize_t r = read(pfd[0], buf, sizeof(buf));
-
-			if (r > 0)
-				strbuf_add(out, buf, (size_t)r);
-			else if (!r || (errno != EINTR && errno != EAGAIN)) {
-				close(pfd[0]);
-				pfd[0] = -1;
-			}
-		}
-	}
-	if (hung)
-		gp_child_stop(pid, &status);
-	else if ((hung = gp_wait_until(pid, &status, deadline)) < 0)
-		pid = -1;
-	if (hung > 0) {
+	sp.argv = argv;
+	sp.dir = top;
+	sp.env = extra;
+	sp.in = in ? SPAWN_PIPE : SPAWN_NULL;
+	sp.out = SPAWN_PIPE;
+	sp.err = with_stderr ? SPAWN_TO_OUT : SPAWN_NULL;
+	if (spawn_start(&sp) < 0)
+		return -1;
+	rc = spawn_exchange(&sp, in, out, gp_git_deadline());
+	if (rc == SPAWN_TIMED_OUT) {
 		char *limit = gp_git_timeout_text();
 		size_t i = 1;
 
@@ -265,23 +158,11 @@ int convert_run_git(const char *top, const char *const *argv, const char *const 
 		strbuf_addf(out, "\n'git %s' did not finish %s: stopped it\n",
 			    argv[i] ? argv[i] : "", limit);
 		free(limit);
-		pid = -1;
-	}
-out:
-	if (ifd[0] >= 0)
-		close(ifd[0]);
-	if (ifd[1] >= 0)
-		close(ifd[1]);
-	if (pfd[0] >= 0)
-		close(pfd[0]);
-	if (pfd[1] >= 0)
-		close(pfd[1]);
-	free(env);
-	if (hung > 0)
 		return CONVERT_TIMED_OUT;
-	if (pid < 0)
+	}
+	if (rc < 0 || sp.signal)
 		return -1;
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	return rc;
 }
 
 void convert_last_line(struct strbuf *text)

@@ -21,78 +21,31 @@
 #include "gp/repo.h"
 #include "gp/run.h"
 #include "gp/session.h"
+#include "gp/spawn.h"
 
 int remote_git(const char *cwd, const struct strlist *args, struct strbuf *out)
 {
+	/* never ask for a password on a terminal: workers run unattended */
+	static const char *const env[] = { "GIT_TERMINAL_PROMPT=0", "GIT_PARALLEL_TEST_CRASH_AT", NULL };
 	const char **argv = xcalloc(args->nr + 2, sizeof(*argv));
-	int pfd[2] = { -1, -1 };
-	pid_t pid;
-	int status;
+	struct spawn sp = SPAWN_INIT;
 	size_t k;
+	int rc;
 
 	argv[0] = "git";
 	for (k = 0; k < args->nr; k++)
 		argv[k + 1] = args->v[k];
-	fflush(stdout);
-	fflush(stderr);
-	if (out && pipe(pfd) < 0) {
-		free(argv);
-		return error_errno("cannot make a pipe");
-	}
-	pid = fork();
-	if (pid < 0) {
-		free(argv);
-		if (out) {
-			close(pfd[0]);
-			close(pfd[1]);
-		}
-		return error_errno("cannot fork");
-	}
-	if (!pid) {
-		int fd = open("/dev/null", O_RDONLY);
-
-		if (fd >= 0) {
-			dup2(fd, 0);
-			close(fd);
-		}
-		if (out) {
-			close(pfd[0]);
-			dup2(pfd[1], 1);
-			dup2(pfd[1], 2);
-			close(pfd[1]);
-		} else {
-			dup2(2, 1);
-		}
-		if (cwd && chdir(cwd) < 0)
-			_exit(126);
-		/* never ask for a password on a terminal: workers run unattended */
-		setenv("GIT_TERMINAL_PROMPT", "0", 1);
-		unsetenv("GIT_PARALLEL_TEST_CRASH_AT");
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
+	sp.argv = argv;
+	sp.dir = cwd;
+	sp.env = env;
+	sp.out = out ? SPAWN_PIPE : 2;
+	sp.err = out ? SPAWN_TO_OUT : SPAWN_INHERIT;
+	sp.flags = SPAWN_FORK_FALLBACK;
+	rc = spawn_run(&sp, out, 0);
 	free(argv);
-	if (out) {
-		char buf[8192];
-		ssize_t n;
-
-		close(pfd[1]);
-		while ((n = read(pfd[0], buf, sizeof(buf))) != 0) {
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				break;
-			}
-			strbuf_add(out, buf, (size_t)n);
-		}
-		close(pfd[0]);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return error_errno("cannot wait for git");
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+	if (rc < 0)
+		return error_errno("cannot run git");
+	return rc;
 }
 
 int remote_check_name(const char *name)

@@ -24,13 +24,14 @@ extern char **environ;
 
 /*
  * git's local_repo_env (environment.c): the variables that tie a process
- * to one repository.  A task must find its own worktree, not ours.
+ * to one repository.  A task must find its own worktree, not ours.  The
+ * configuration given with git -c (GIT_CONFIG_PARAMETERS, GIT_CONFIG_COUNT)
+ * is kept, as git's prepare_other_repo_env() keeps it for a repository it
+ * names and as git keeps it for its hooks and aliases.
  */
 static const char *const local_repo_env[] = {
 	"GIT_ALTERNATE_OBJECT_DIRECTORIES",
 	"GIT_CONFIG",
-	"GIT_CONFIG_PARAMETERS",
-	"GIT_CONFIG_COUNT",
 	"GIT_OBJECT_DIRECTORY",
 	"GIT_DIR",
 	"GIT_WORK_TREE",

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -175,6 +176,18 @@ static void unblock(sigset_t *set)
 	sigdelset(set, SIGQUIT);
 }
 
+/* The signals SPAWN_DEFAULT_SIGNALS sets to their defaults, in set. */
+static void default_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGPIPE);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	sigaddset(set, SIGHUP);
+	sigaddset(set, SIGQUIT);
+	sigaddset(set, SIGCHLD);
+}
+
 /*
  * posix_spawnp(), which does not copy our address space as fork() does
  * (libgit2's caches make that copy cost milliseconds per process).
@@ -222,6 +235,16 @@ static int start_posix(struct spawn *sp, struct slot *s, char **env)
 		rc = posix_spawnattr_setsigmask(&attr, &set);
 		attr_flags |= POSIX_SPAWN_SETSIGMASK;
 	}
+	if (!rc && (sp->flags & SPAWN_DEFAULT_SIGNALS)) {
+		sigset_t set;
+
+		sigemptyset(&set);
+		rc = posix_spawnattr_setsigmask(&attr, &set);
+		default_signals(&set);
+		if (!rc)
+			rc = posix_spawnattr_setsigdefault(&attr, &set);
+		attr_flags |= POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
+	}
 	if (!rc && (sp->flags & SPAWN_NEW_GROUP)) {
 		rc = posix_spawnattr_setpgroup(&attr, 0);
 		attr_flags |= POSIX_SPAWN_SETPGROUP;
@@ -247,6 +270,17 @@ static void start_forked(struct spawn *sp, struct slot *s, char **env)
 
 		sigprocmask(SIG_SETMASK, NULL, &set);
 		unblock(&set);
+		sigprocmask(SIG_SETMASK, &set, NULL);
+	}
+	if (sp->flags & SPAWN_DEFAULT_SIGNALS) {
+		sigset_t set;
+		int sig;
+
+		default_signals(&set);
+		for (sig = 1; sig < NSIG; sig++)
+			if (sigismember(&set, sig) == 1)
+				signal(sig, SIG_DFL);
+		sigemptyset(&set);
 		sigprocmask(SIG_SETMASK, &set, NULL);
 	}
 	for (i = 0; i < 3; i++) {
@@ -427,6 +461,101 @@ int spawn_finish(struct spawn *sp, struct strbuf *out, double deadline)
 	}
 	close_fd(&sp->out_fd);
 	return spawn_wait(sp, deadline);
+}
+
+/* Did the write that failed with EPIPE raise a SIGPIPE we blocked?  Take it. */
+static void drop_sigpipe(int was_pending)
+{
+	static const struct timespec zero = { 0, 0 };
+	sigset_t pipe_set, pending;
+
+	if (was_pending)
+		return;
+	sigpending(&pending);
+	if (!sigismember(&pending, SIGPIPE))
+		return;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	while (sigtimedwait(&pipe_set, NULL, &zero) < 0 && errno == EINTR)
+		;
+}
+
+int spawn_exchange(struct spawn *sp, const struct strbuf *in, struct strbuf *out,
+		   double deadline)
+{
+	sigset_t pipe_set, old, pending;
+	size_t done = 0;
+	char buf[8192];
+	int was_pending, flags;
+
+	if (!in || sp->in_fd < 0) {
+		close_fd(&sp->in_fd);
+		return spawn_finish(sp, out, deadline);
+	}
+	/* a child that stops reading early: EPIPE here, and no SIGPIPE kills us */
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	flags = fcntl(sp->in_fd, F_GETFL);
+	if (flags >= 0)
+		fcntl(sp->in_fd, F_SETFL, flags | O_NONBLOCK);
+	if (!in->len)
+		close_fd(&sp->in_fd);
+	while (sp->out_fd >= 0 || sp->in_fd >= 0) {
+		struct pollfd p[2];
+		nfds_t n = 0;
+		int rc, ms = ms_left(deadline);
+
+		if (!ms)
+			goto timed_out;
+		if (sp->out_fd >= 0) {
+			p[n].fd = sp->out_fd;
+			p[n++].events = POLLIN;
+		}
+		if (sp->in_fd >= 0) {
+			p[n].fd = sp->in_fd;
+			p[n++].events = POLLOUT;
+		}
+		rc = poll(p, n, ms);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0)
+			break;
+		if (!rc)
+			continue;	/* the deadline: above */
+		if (sp->in_fd >= 0 && p[n - 1].revents) {
+			ssize_t w = write(sp->in_fd, in->buf + done, in->len - done);
+
+			if (w > 0)
+				done += (size_t)w;
+			if (w < 0 && errno == EPIPE)
+				drop_sigpipe(was_pending);
+			if ((w < 0 && errno != EAGAIN && errno != EINTR) || done == in->len)
+				close_fd(&sp->in_fd);	/* all written, or the child stopped reading */
+		}
+		if (sp->out_fd >= 0 && p[0].revents) {
+			ssize_t got = read(sp->out_fd, buf, sizeof(buf));
+
+			if (got > 0) {
+				if (out)
+					strbuf_add(out, buf, (size_t)got);
+			} else if (!got || (errno != EINTR && errno != EAGAIN)) {
+				close_fd(&sp->out_fd);
+			}
+		}
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	close_fd(&sp->in_fd);
+	close_fd(&sp->out_fd);
+	return spawn_wait(sp, deadline);
+timed_out:
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	close_fd(&sp->in_fd);
+	close_fd(&sp->out_fd);
+	spawn_stop(sp);
+	return SPAWN_TIMED_OUT;
 }
 
 int spawn_run(struct spawn *sp, struct strbuf *out, double deadline)

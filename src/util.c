@@ -1327,36 +1327,6 @@ static int ms_left(double deadline)
 	return left > 1e9 ? 1000000000 : (int)left + 1;
 }
 
-int gp_read_until(int fd, struct strbuf *out, double deadline)
-{
-	char buf[8192];
-	ssize_t got;
-
-	for (;;) {
-		if (deadline > 0) {
-			struct pollfd pf = { .fd = fd, .events = POLLIN };
-			int ms = ms_left(deadline), rc;
-
-			if (!ms)
-				return 1;
-			rc = poll(&pf, 1, ms);
-			if (rc < 0 && errno == EINTR)
-				continue;
-			if (!rc)
-				return 1;
-		}
-		got = read(fd, buf, sizeof(buf));
-		if (!got)
-			return 0;
-		if (got < 0) {
-			if (errno == EINTR || errno == EAGAIN)
-				continue;
-			return -1;
-		}
-		strbuf_add(out, buf, (size_t)got);
-	}
-}
-
 /*
  * Wait up to ms milliseconds (-1: no limit) for pid to end, without
  * reaping it: a pidfd where the kernel has them, else short naps.
@@ -1390,30 +1360,6 @@ static void wait_a_while(pid_t pid, int ms, int *nap_us)
 		nanosleep(&ts, NULL);
 		if (*nap_us < 50000)
 			*nap_us *= 2;
-	}
-}
-
-int gp_wait_until(pid_t pid, int *status, double deadline)
-{
-	int nap_us = 500;
-
-	for (;;) {
-		pid_t r = waitpid(pid, status, deadline > 0 ? WNOHANG : 0);
-		int ms;
-
-		if (r == pid)
-			return 0;
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		ms = ms_left(deadline);
-		if (!ms) {
-			gp_child_stop(pid, status);
-			return 1;
-		}
-		wait_a_while(pid, ms, &nap_us);
 	}
 }
 

@@ -51,14 +51,14 @@ int convert_paths_of(struct strlist *out, git_repository *wrepo, const char *top
 int convert_git_status(struct strlist *out, const char *top, struct strbuf *why);
 
 /*
- * Run git argv in top, without a shell, git's repository variables
- * removed from its environment and the "NAME=value" strings of env
- * (NULL-terminated, or NULL) added: stdin from in (any size, written as
- * git reads) or /dev/null, stdout (and stderr when with_stderr, else
+ * Run git argv in top, without a shell (spawn.h: its environment
+ * policy, then the "NAME=value" strings of env, NULL-terminated, or
+ * NULL): stdin from in (any size, written as git reads, spawn_exchange())
+ * or /dev/null, stdout (and stderr when with_stderr, else
  * /dev/null) into out.  Returns git's exit status, or -1 when it could
  * not run (or was killed), or CONVERT_TIMED_OUT when it did not finish
  * within parallel.git-timeout (a filter driver that hangs: git is
- * stopped, gp_child_stop(), and out ends with a line that says so).
+ * stopped, spawn_stop(), and out ends with a line that says so).
  */
 #define CONVERT_TIMED_OUT -2
 int convert_run_git(const char *top, const char *const *argv, const char *const *env,

@@ -60,6 +60,12 @@ enum spawn_flags {
 	SPAWN_FORK_FALLBACK = 1 << 1,
 	/* The child leads a process group of its own (kill(-pid) reaches what it starts). */
 	SPAWN_NEW_GROUP = 1 << 2,
+	/*
+	 * The child starts with no signal blocked and SIGPIPE, SIGINT,
+	 * SIGTERM, SIGHUP, SIGQUIT and SIGCHLD at their defaults, even
+	 * where we ignore one (a run ignores SIGPIPE): git as from a shell.
+	 */
+	SPAWN_DEFAULT_SIGNALS = 1 << 3,
 };
 
 /* A spawn_wait() whose deadline passed: the child was stopped (spawn_stop()) and reaped. */
@@ -113,6 +119,17 @@ int spawn_wait(struct spawn *sp, double deadline);
  * spawn_wait(sp, deadline); the deadline bounds the reading too.
  */
 int spawn_finish(struct spawn *sp, struct strbuf *out, double deadline);
+
+/*
+ * Write in to the child's stdin (sp->in = SPAWN_PIPE: in any size, as the
+ * child reads it) while reading its stdout into out (NULL: discarded),
+ * both at once: a child may answer before it has read everything.  Then
+ * close both and spawn_wait(sp, deadline); the deadline bounds it all.
+ * A child that stops reading early is no error here: the rest of in is
+ * dropped, and no SIGPIPE reaches us.  in NULL: spawn_finish().
+ */
+int spawn_exchange(struct spawn *sp, const struct strbuf *in, struct strbuf *out,
+		   double deadline);
 
 /* spawn_start() and spawn_finish(): -1 (errno set) when it cannot start. */
 int spawn_run(struct spawn *sp, struct strbuf *out, double deadline);

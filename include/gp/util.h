@@ -254,18 +254,6 @@ double gp_git_deadline(void);
  */
 char *gp_git_timeout_text(void);
 /*
- * Read fd to its end into out, until deadline (gp_now() seconds; 0: no
- * limit): 0 at the end, 1 when the deadline came first, -1 on a read error.
- */
-int gp_read_until(int fd, struct strbuf *out, double deadline);
-/*
- * Reap the child pid by deadline (0: no limit): 0 with its wait status in
- * *status; when the deadline comes first, gp_child_stop() and 1; -1 when
- * pid cannot be waited for.  The same three steps may live in a shared
- * spawn helper: (pid, deadline) in, the status or "stopped" out.
- */
-int gp_wait_until(pid_t pid, int *status, double deadline);
-/*
  * Stop the child pid and reap it: SIGTERM (git removes its lock files and
  * stops the filter processes it started), up to GP_STOP_GRACE seconds,
  * then SIGKILL.  Its wait status in *status (may be NULL).

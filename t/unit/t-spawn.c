@@ -321,11 +321,88 @@ static void test_deadline(void)
 	strbuf_release(&out);
 }
 
+/* Is sig's bit set in the mask /proc/self/status shows as field ("SigIgn:") in out? */
+static int mask_has(const struct strbuf *out, const char *field, int sig)
+{
+	const char *p = strstr(out->buf, field);
+
+	return p && (strtoull(p + strlen(field), NULL, 16) >> (sig - 1)) & 1;
+}
+
+static void test_exchange(void)
+{
+	static const char *const cat[] = { "cat", NULL };
+	static const char *const early[] = { "sh", "-c", "head -c 1 >/dev/null; echo read one", NULL };
+	static const char *const deaf[] = { "sh", "-c", "exec sleep 30", NULL };
+	static const char *const status[] = { "cat", "/proc/self/status", NULL };
+	struct spawn sp = SPAWN_INIT;
+	struct strbuf in = STRBUF_INIT, out = STRBUF_INIT;
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old;
+	sigset_t pending, set, oldset;
+	size_t i;
+	double t0;
+
+	/* far more than a pipe holds, both ways: written as read */
+	for (i = 0; i < 1024 * 1024; i++)
+		strbuf_addch(&in, (char)('a' + i % 26));
+	sp.argv = cat;
+	sp.in = SPAWN_PIPE;
+	sp.out = SPAWN_PIPE;
+	is_int(spawn_start(&sp), 0, "cat starts");
+	is_int(spawn_exchange(&sp, &in, &out, spawn_now() + 60), 0, "1 MiB through cat");
+	ok(out.len == in.len && !memcmp(out.buf, in.buf, in.len), "all of it back, in order");
+	ok(sp.in_fd < 0 && sp.out_fd < 0 && sp.pid == 0, "pipes closed, child reaped");
+
+	/* a child that stops reading: no SIGPIPE for us, its answer kept */
+	spawn_init(&sp);
+	sp.argv = early;
+	sp.in = SPAWN_PIPE;
+	sp.out = SPAWN_PIPE;
+	strbuf_reset(&out);
+	is_int(spawn_start(&sp), 0, "a reader of one byte starts");
+	is_int(spawn_exchange(&sp, &in, &out, 0), 0, "it stopped reading: no error");
+	is_str(out.buf, "read one\n", "its answer");
+	sigpending(&pending);
+	ok(!sigismember(&pending, SIGPIPE), "no SIGPIPE left pending");
+
+	/* a child that neither reads nor ends: the deadline */
+	spawn_init(&sp);
+	sp.argv = deaf;
+	sp.in = SPAWN_PIPE;
+	sp.out = SPAWN_PIPE;
+	is_int(spawn_start(&sp), 0, "a deaf child starts");
+	t0 = spawn_now();
+	is_int(spawn_exchange(&sp, &in, NULL, t0 + 0.3), SPAWN_TIMED_OUT, "the deadline: SPAWN_TIMED_OUT");
+	ok(spawn_now() - t0 < 10 && sp.pid == 0 && sp.in_fd < 0, "stopped, reaped, pipes closed");
+
+	/* SPAWN_DEFAULT_SIGNALS: what we ignore or block, the child does not */
+	sigaction(SIGPIPE, &ign, &old);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(SIG_BLOCK, &set, &oldset);
+	for (i = 0; i < 2; i++) {
+		spawn_init(&sp);
+		sp.argv = status;
+		sp.out = SPAWN_PIPE;
+		sp.flags = i ? SPAWN_DEFAULT_SIGNALS : 0;
+		strbuf_reset(&out);
+		is_int(spawn_run(&sp, &out, 0), 0, "cat /proc/self/status");
+		ok(mask_has(&out, "SigIgn:", SIGPIPE) == !i && mask_has(&out, "SigBlk:", SIGTERM) == !i,
+		   i ? "SPAWN_DEFAULT_SIGNALS: SIGPIPE at its default, SIGTERM unblocked" :
+		   "without: SIGPIPE ignored, SIGTERM blocked, as ours");
+	}
+	sigprocmask(SIG_SETMASK, &oldset, NULL);
+	sigaction(SIGPIPE, &old, NULL);
+	strbuf_release(&in);
+	strbuf_release(&out);
+}
+
 int main(void)
 {
 	test_environment();
 	test_stdio();
 	test_status();
 	test_deadline();
+	test_exchange();
 	return tap_done();
 }

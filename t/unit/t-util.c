@@ -3,8 +3,7 @@
  * one quiet writer of state.c's cache and merge.c's index copy) writes
  * atomically, reports nothing and leaves nothing behind when it fails;
  * prune_dead_tmp() removes the scratch files of dead processes only;
- * gp_read_until(), gp_wait_until() and gp_child_stop() give a child a
- * deadline and stop it and what it started.
+ * gp_child_stop() stops a child and what it started (deadlines: t-spawn).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -221,34 +220,9 @@ static pid_t sleeper(int pfd, int ignore_term)
 
 static void test_deadlines(void)
 {
-	struct strbuf sb = STRBUF_INIT;
-	int p[2], status = 0, rc;
+	int p[2], status = 0;
 	pid_t pid, g = 0;
 	double t0;
-
-	/* a child that ends in time: its status */
-	fflush(stdout);
-	pid = fork();
-	if (!pid)
-		_exit(7);
-	rc = gp_wait_until(pid, &status, gp_now() + 30);
-	ok(!rc && WIFEXITED(status) && WEXITSTATUS(status) == 7, "in time: the exit status");
-
-	/* its output to the end, in time */
-	if (pipe(p) < 0)
-		return;
-	fflush(stdout);
-	pid = fork();
-	if (!pid) {
-		close(p[0]);
-		(void)!write(p[1], "abc", 3);
-		_exit(0);
-	}
-	close(p[1]);
-	rc = gp_read_until(p[0], &sb, gp_now() + 30);
-	close(p[0]);
-	ok(!rc && sb.len == 3 && !memcmp(sb.buf, "abc", 3), "read to the end in time");
-	ok(!gp_wait_until(pid, &status, 0), "no deadline: waited for");
 
 	/* a child waiting for a grandchild that sleeps: stopped, both */
 	if (pipe(p) < 0)
@@ -256,13 +230,9 @@ static void test_deadlines(void)
 	pid = sleeper(p[1], 0);
 	close(p[1]);
 	(void)!read(p[0], &g, sizeof(g));
-	strbuf_reset(&sb);
-	t0 = gp_now();
-	rc = gp_read_until(p[0], &sb, gp_now() + 0.2);
-	ok(rc == 1, "a pipe that stays open: the deadline comes first");
 	close(p[0]);
-	rc = gp_wait_until(pid, &status, gp_now() + 0.2);
-	ok(rc == 1, "a child that does not end: stopped (%d)", rc);
+	t0 = gp_now();
+	gp_child_stop(pid, &status);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 3,
 	   "its driver was stopped first: the child ended by itself");
 	ok(kill(g, 0) < 0 && errno == ESRCH, "the grandchild is gone");
@@ -281,7 +251,6 @@ static void test_deadlines(void)
 	ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL, "ignoring SIGTERM: killed");
 	kill(g, SIGKILL);
 	waitpid(g, NULL, WNOHANG);
-	strbuf_release(&sb);
 }
 
 int main(void)
