@@ -13,13 +13,9 @@ Oracle: git merge-tree itself on the same configuration.'
 . "$GP_TEST_DIR/lib/faults.sh"
 
 test_expect_success 'setup: a task that changed a.txt as main did (git must have its say)' '
-	new_repo repo &&
+	line_tasks repo A=15 &&
 	(
 		cd repo &&
-		test_seq 1 20 >a.txt && git add a.txt && git commit -q -m base &&
-		printf "[task \"A\"]\n\ttitle = a\n\tcommand = sed -i s/^15\\\$/A15/ a.txt\n" >../tasks.ini &&
-		git parallel plan ../tasks.ini >/dev/null &&
-		git parallel run >../run.out 2>&1 &&
 		sed -i s/^3\$/main3/ a.txt && git commit -q -am main3
 	) &&
 	git -C repo rev-parse main >main.before &&

@@ -77,20 +77,8 @@ write_git () {
 
 # gp_merge [env...]: merge in a fresh copy of the repository, through bin/git
 gp_merge () {
-	rm -rf repo && cp -R pristine repo && rm -f mt.log m.log && : >mt.log &&
-	(cd repo && env PATH="$TRASH_DIRECTORY/bin:$PATH" \
-		GIT_PARALLEL_TEST_MERGE_LOG="$TRASH_DIRECTORY/m.log" "$@" \
-		git-parallel merge >../out 2>../err; echo $? >../rc)
-}
-
-# same_as_loop: merge's verdicts and final tree are the loop's
-same_as_loop () {
-	echo 1 >expect && test_cmp expect rc &&
-	sed -n "s/^\(S[0-9]\) *\([a-z]*\).*/\1 \2/p" out >actual &&
-	test_cmp loop.out actual &&
-	git -C repo rev-parse "main^{tree}" >actual &&
-	test_cmp loop.tree actual &&
-	repo_is_tidy repo
+	rm -f mt.log m.log && : >mt.log &&
+	wrapped_gp merge GIT_PARALLEL_TEST_MERGE_LOG="$TRASH_DIRECTORY/m.log" "$@"
 }
 
 test_expect_success 'one git merge-tree --stdin for confirmations, one for answers' '

@@ -61,19 +61,8 @@ test_expect_success 'setup: tasks that need git merge-tree and git diff-tree' '
 
 # gp <command> [env...]: in a fresh copy of the repository, through bin/git
 gp () {
-	cmd=$1 && shift &&
-	rm -rf repo && cp -R pristine repo && : >env.log &&
-	(cd repo && env PATH="$TRASH_DIRECTORY/bin:$PATH" "$@" git-parallel $cmd >../out 2>../err
-	 echo $? >../rc)
-}
-
-same_as_loop () {
-	echo 1 >expect && test_cmp expect rc &&
-	sed -n "s/^\([ST][0-9]\) *\([a-z]*\).*/\1 \2/p" out >actual &&
-	test_cmp loop.out actual &&
-	git -C repo rev-parse "main^{tree}" >actual &&
-	test_cmp loop.tree actual &&
-	repo_is_tidy repo
+	: >env.log &&
+	wrapped_gp "$@"
 }
 
 test_expect_success GLIBC 'merge: git merge-tree and diff-tree keep freed memory' '

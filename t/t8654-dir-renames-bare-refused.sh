@@ -14,21 +14,7 @@ configuration.'
 . "$GP_TEST_DIR/lib/faults.sh"
 
 test_expect_success 'setup: two tasks changing the same lines of a.txt' '
-	new_repo repo &&
-	(
-		cd repo &&
-		test_seq 1 20 >a.txt && git add a.txt && git commit -q -m base &&
-		cat >../tasks.ini <<-\EOT &&
-		[task "A"]
-			title = a
-			command = sed -i s/^15\$/A15/ a.txt
-		[task "B"]
-			title = b
-			command = sed -i s/^3\$/B3/ a.txt
-		EOT
-		git parallel plan ../tasks.ini >/dev/null &&
-		git parallel run >../run.out 2>&1
-	) &&
+	line_tasks repo A=15 B=3 &&
 	state_sum repo >state.before &&
 	git -C repo rev-parse main >main.before
 '

@@ -25,20 +25,10 @@ kill_hung () {
 
 test_expect_success 'setup: two tasks changing the same line of a.txt, merge driver "hang"' '
 	new_repo repo &&
+	echo "a.txt merge=hang" >repo/.gitattributes &&
+	line_tasks repo A=15 B=15 &&
 	(
 		cd repo &&
-		test_seq 1 20 >a.txt && echo "a.txt merge=hang" >.gitattributes &&
-		git add . && git commit -q -m base &&
-		cat >../tasks.ini <<-\EOT &&
-		[task "A"]
-			title = a
-			command = sed -i s/^15\$/A15/ a.txt
-		[task "B"]
-			title = b
-			command = sed -i s/^15\$/B15/ a.txt
-		EOT
-		git parallel plan ../tasks.ini >/dev/null &&
-		git parallel run >../run.out 2>&1 &&
 		git config merge.hang.name "a driver that never ends" &&
 		git config merge.hang.driver "echo \$\$ >>\"$HUNG\"; exec sleep 300" &&
 		git config parallel.git-timeout 1s

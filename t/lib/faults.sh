@@ -153,6 +153,28 @@ ini_tasks () {
 	(cd "$dir" && git parallel plan tasks.ini >/dev/null)
 }
 
+# line_tasks <repo> <task>=<line>...: <repo> (made unless it exists) gets
+# a.txt holding 1..20, committed with whatever the caller put there first
+# ("base"); then each task, planned from tasks.ini beside <repo> and run,
+# changes line <line> of a.txt to <task><line> (A=15: "A15").  The shape
+# of the refusal tests: a configuration git refuses, which check and merge
+# must refuse too, with tasks to work on.
+line_tasks () {
+	lt_repo=$1 && shift &&
+	{ test -d "$lt_repo" || new_repo "$lt_repo"; } &&
+	test_seq 1 20 >"$lt_repo/a.txt" &&
+	git -C "$lt_repo" add . && git -C "$lt_repo" commit -q -m base &&
+	: >"$lt_repo/../tasks.ini" &&
+	for lt in "$@"
+	do
+		printf '[task "%s"]\n\ttitle = %s\n\tcommand = sed -i s/^%s\\$/%s%s/ a.txt\n' \
+			"${lt%%=*}" "$(echo "${lt%%=*}" | tr A-Z a-z)" "${lt#*=}" "${lt%%=*}" "${lt#*=}" \
+			>>"$lt_repo/../tasks.ini" || return 1
+	done &&
+	(cd "$lt_repo" && git parallel plan ../tasks.ini >/dev/null &&
+	 git parallel run >../run.out 2>&1)
+}
+
 # wait_commands_gone <repo>: a run killed with its task commands running
 # leaves them running; wait (up to 30 s) until no process group a task
 # state names has a live process, so that fsck does not race a commit.

@@ -147,3 +147,25 @@ criss_task () {
 		git checkout -q main
 	)
 }
+
+# wrapped_gp <command> [env...]: git-parallel <command> in "repo", a fresh
+# copy of "pristine", with the test's git wrapper (bin/git) first on PATH
+# (for git-parallel only: git itself would put its exec-path first);
+# stdout in out, stderr in err, the exit code in rc
+wrapped_gp () {
+	wg_cmd=$1 && shift &&
+	rm -rf repo && cp -R pristine repo &&
+	(cd repo && env PATH="$TRASH_DIRECTORY/bin:$PATH" "$@" git-parallel $wg_cmd >../out 2>../err
+	 echo $? >../rc)
+}
+
+# same_as_loop: after wrapped_gp, the verdicts (exit 1: a conflict) and
+# the final tree are loop_oracle's, and the repository is tidy
+same_as_loop () {
+	echo 1 >expect && test_cmp expect rc &&
+	sed -n "s/^\([A-Z][0-9]*\) *\([a-z]*\).*/\1 \2/p" out >actual &&
+	test_cmp loop.out actual &&
+	git -C repo rev-parse "main^{tree}" >actual &&
+	test_cmp loop.tree actual &&
+	repo_is_tidy repo
+}
