@@ -676,8 +676,9 @@ out:
  * head tree, its renames found: what measuring costs on a large tree)
  * depends only on immutable objects and on what finds the renames:
  * cached under a key of the two trees, diff.renameLimit (libgit2 reads
- * it), our version and libgit2's, so that any other key is measured
- * again (a change to how a footprint is measured changes the "1" of
+ * it), our version, a checksum of the sources that measure (the
+ * Makefile's GP_FOOTPRINT_ID) and libgit2's version, so that any other
+ * key is measured again (a new form of the file changes the "1" of
  * FP_CACHE_MAGIC).  One text file:
  *
  *   git-parallel footprint 1 <version>
@@ -693,6 +694,9 @@ out:
  * cached: a footprint with a type change or a submodule is not.
  */
 #define FP_CACHE_MAGIC "git-parallel footprint 1 "
+#ifndef GP_FOOTPRINT_ID		/* the Makefile's checksum of the sources that measure */
+#define GP_FOOTPRINT_ID "unknown"
+#endif
 
 static void cache_key(struct strbuf *out, git_repository *repo, const git_oid *old_tree,
 		      const git_oid *new_tree)
@@ -707,7 +711,7 @@ static void cache_key(struct strbuf *out, git_repository *repo, const git_oid *o
 	git_error_clear();
 	git_config_free(cfg);
 	strbuf_addstr(out, FP_CACHE_MAGIC);
-	state_escape(out, GP_VERSION " libgit2 " LIBGIT2_VERSION);
+	state_escape(out, GP_VERSION " " GP_FOOTPRINT_ID " libgit2 " LIBGIT2_VERSION);
 	strbuf_addf(out, "\nkey %s %s %ld\n", git_oid_tostr(a, sizeof(a), old_tree),
 		    git_oid_tostr(b, sizeof(b), new_tree), (long)limit);
 }
