@@ -123,6 +123,13 @@ bench/%: bench/%.o libgp.a $(LINK_DEPS)
 %.o: %.c
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# A task's cached footprint is keyed by the sources that measure it
+# (src/footprint.c): a build that measures otherwise never reads another's.
+FOOTPRINT_SRCS = src/footprint.c src/treediff.c src/gitmerge.c
+src/footprint.o fuzz/build/footprint.o: $(FOOTPRINT_SRCS)
+src/footprint.o fuzz/build/footprint.o: BASIC_CFLAGS += \
+	-DGP_FOOTPRINT_ID='"$(shell cat $(FOOTPRINT_SRCS) 2>/dev/null | cksum | cut -d" " -f1)"'
+
 # Rebuild everything when the flags change (e.g. SANITIZE=1).
 FLAGS_FILE = .build-flags
 FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)

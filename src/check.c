@@ -2720,6 +2720,7 @@ static int measure_task(struct footprint *fp, struct session *s, git_repository 
 	struct footprint_spec spec;
 	char *branch = st->branch ? xstrdup(st->branch) : session_branch(s, st->id);
 	char *wt = st->worktree ? xstrdup(st->worktree) : session_worktree(s, st->id);
+	char *cache = state_footprint_path(s->state, st->id);
 	git_oid start, recorded;
 	int has_start = st->start && !git_oid_fromstr(&start, st->start);
 	int has_recorded = st->head && !git_oid_fromstr(&recorded, st->head);
@@ -2734,6 +2735,7 @@ static int measure_task(struct footprint *fp, struct session *s, git_repository 
 	spec.start = has_start ? &start : NULL;
 	spec.recorded = has_recorded ? &recorded : NULL;
 	spec.ran = st->attempts > 0 || st->state != TS_PENDING;
+	spec.cache = cache;
 	if (scanned) {
 		*scanned = footprint_worktree_clean(&fp->head, repo, &spec);
 		ret = 0;
@@ -2743,6 +2745,7 @@ static int measure_task(struct footprint *fp, struct session *s, git_repository 
 	if (st->cleaned && !fp->measured)
 		strlist_push(&fp->notes, "its worktree and branch were removed by 'git parallel clean'");
 out:
+	free(cache);
 	free(branch);
 	free(wt);
 	return ret;
@@ -2800,6 +2803,16 @@ static int file_undeclared(const struct task *task, const struct fp_file *ff,
 	if (ff->inherited)
 		return !deps_unknown && !declared_has(deps, path);
 	return 1;
+}
+
+void check_cache_footprint(struct session *s, size_t pi)
+{
+	struct footprint fp;
+
+	footprint_init(&fp);
+	measure_task(&fp, s, s->repo, pi, 0, NULL, FOOTPRINT_NO_UNCOMMITTED | FOOTPRINT_LAZY_HUNKS, NULL);
+	git_error_clear();
+	footprint_release(&fp);
 }
 
 int check_undeclared(struct strlist *out, struct session *s, size_t pi, const git_oid *against)

@@ -4,6 +4,7 @@
  * every file in base coordinates (TECH-NOTES.md "Diffs").
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "gp/footprint.h"
 #include "gp/gitmerge.h"
 #include "gp/indexstat.h"
+#include "gp/state.h"
 #include "gp/treediff.h"
 
 void footprint_init(struct footprint *fp)
@@ -664,6 +666,245 @@ out:
 	free(add);
 	strmap_clear(&src);
 	strmap_clear(&dst);
+	return ret;
+}
+
+/* --- the committed footprint's cache (footprints/<id> in the state) ------- */
+
+/*
+ * A task's committed footprint (the files of the diff merge base tree ->
+ * head tree, its renames found: what measuring costs on a large tree)
+ * depends only on immutable objects and on what finds the renames:
+ * cached under a key of the two trees, diff.renameLimit (libgit2 reads
+ * it), our version, a checksum of the sources that measure (the
+ * Makefile's GP_FOOTPRINT_ID) and libgit2's version, so that any other
+ * key is measured again (a new form of the file changes the "1" of
+ * FP_CACHE_MAGIC).  One text file:
+ *
+ *   git-parallel footprint 1 <version>
+ *   key <old tree> <new tree> <diff.renameLimit or -1>
+ *   <change> <old mode> <new mode> <old id> <new id> <binary> TAB <path> TAB <old path>
+ *   ...
+ *   end <files> <SHA-1 of every byte before this line>
+ *
+ * (paths state_escape()d, "-" for no old path, modes in octal).  A file
+ * that is not exactly this (torn, edited, of another build) is no cache:
+ * measured again and written anew, never an error.  Only files whose
+ * line ranges read from their two blobs (footprint_file_hunks_in()) are
+ * cached: a footprint with a type change or a submodule is not.
+ */
+#define FP_CACHE_MAGIC "git-parallel footprint 1 "
+#ifndef GP_FOOTPRINT_ID		/* the Makefile's checksum of the sources that measure */
+#define GP_FOOTPRINT_ID "unknown"
+#endif
+
+static void cache_key(struct strbuf *out, git_repository *repo, const git_oid *old_tree,
+		      const git_oid *new_tree)
+{
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	git_config *cfg = NULL;
+	int32_t limit = -1;
+
+	if (git_repository_config_snapshot(&cfg, repo) < 0 ||
+	    git_config_get_int32(&limit, cfg, "diff.renameLimit") < 0)
+		limit = -1;
+	git_error_clear();
+	git_config_free(cfg);
+	strbuf_addstr(out, FP_CACHE_MAGIC);
+	state_escape(out, GP_VERSION " " GP_FOOTPRINT_ID " libgit2 " LIBGIT2_VERSION);
+	strbuf_addf(out, "\nkey %s %s %ld\n", git_oid_tostr(a, sizeof(a), old_tree),
+		    git_oid_tostr(b, sizeof(b), new_tree), (long)limit);
+}
+
+static int cacheable(const struct footprint *fp, size_t from)
+{
+	size_t i;
+
+	for (i = from; i < fp->nr; i++) {
+		const struct fp_file *f = &fp->files[i];
+
+		if (!blob_pair(f) || (f->change != FP_ADDED && git_oid_is_zero(&f->old_id)) ||
+		    (f->change != FP_DELETED && git_oid_is_zero(&f->new_id)) ||
+		    f->uncommitted || f->inherited)
+			return 0;
+	}
+	return 1;
+}
+
+/* Write fp's files (from index from on) under key to path; quietly, a cache. */
+static void cache_store(const char *path, const char *key, const struct footprint *fp,
+			size_t from)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+	git_oid sum;
+	size_t i;
+
+	if (!cacheable(fp, from))
+		goto out;
+	strbuf_addstr(&sb, key);
+	for (i = from; i < fp->nr; i++) {
+		const struct fp_file *f = &fp->files[i];
+
+		strbuf_addf(&sb, "%d %o %o %s %s %d\t", (int)f->change, f->old_mode, f->new_mode,
+			    git_oid_tostr(a, sizeof(a), &f->old_id),
+			    git_oid_tostr(b, sizeof(b), &f->new_id), (int)f->binary);
+		state_escape(&sb, f->path);
+		strbuf_addch(&sb, '\t');
+		if (f->old_path)
+			state_escape(&sb, f->old_path);
+		else
+			strbuf_addch(&sb, '-');
+		strbuf_addch(&sb, '\n');
+	}
+	if (git_odb_hash(&sum, sb.buf, sb.len, GIT_OBJECT_BLOB) < 0) {
+		git_error_clear();
+		goto out;
+	}
+	strbuf_addf(&sb, "end %zu %s\n", fp->nr - from, git_oid_tostr(a, sizeof(a), &sum));
+	if (slash) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)	/* private, as the state directory */
+			goto out;
+	}
+	/* a state directory we cannot write to (read-only, full) only costs the next reader time */
+	write_file_quietly(path, sb.buf, sb.len, 0600);
+out:
+	free(dir);
+	strbuf_release(&sb);
+}
+
+static int cache_field_oid(git_oid *out, const char *s, size_t len)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+
+	if (len != GIT_OID_HEXSZ)
+		return -1;
+	memcpy(hex, s, len);
+	hex[len] = '\0';
+	return git_oid_fromstr(out, hex);
+}
+
+/* One file's line of the cache into fp (blobs read in repo); 0, or -1 malformed. */
+static int cache_parse_file(struct footprint *fp, git_repository *repo, const char *line,
+			    size_t len)
+{
+	struct strbuf path = STRBUF_INIT, old = STRBUF_INIT;
+	const char *tab1 = memchr(line, '\t', len), *tab2;
+	char head[160], *end;
+	unsigned long change, old_mode, new_mode, binary;
+	git_oid old_id, new_id;
+	struct fp_file *f;
+	char *p;
+	int ret = -1;
+
+	if (!tab1 || (size_t)(tab1 - line) >= sizeof(head) ||
+	    !(tab2 = memchr(tab1 + 1, '\t', len - (size_t)(tab1 + 1 - line))))
+		return -1;
+	memcpy(head, line, (size_t)(tab1 - line));
+	head[tab1 - line] = '\0';
+	p = head;
+	change = strtoul(p, &end, 10);
+	if (end == p || *end != ' ' || change > FP_RENAMED)
+		goto out;
+	p = end + 1;
+	old_mode = strtoul(p, &end, 8);
+	if (end == p || *end != ' ')
+		goto out;
+	p = end + 1;
+	new_mode = strtoul(p, &end, 8);
+	if (end == p || *end != ' ' || cache_field_oid(&old_id, end + 1, GIT_OID_HEXSZ) < 0)
+		goto out;
+	p = end + 1 + GIT_OID_HEXSZ;
+	if (*p != ' ' || cache_field_oid(&new_id, p + 1, GIT_OID_HEXSZ) < 0)
+		goto out;
+	p += 1 + GIT_OID_HEXSZ;
+	if (*p != ' ')
+		goto out;
+	binary = strtoul(p + 1, &end, 10);
+	if (end == p + 1 || *end || binary > 1)
+		goto out;
+	{
+		char *a = xstrndup(tab1 + 1, (size_t)(tab2 - tab1 - 1));
+		char *b = xstrndup(tab2 + 1, len - (size_t)(tab2 + 1 - line));
+		int bad = !*a || state_unescape(&path, a) < 0 ||
+			(strcmp(b, "-") && state_unescape(&old, b) < 0);
+
+		free(a);
+		free(b);
+		if (bad || !path.len || (change == FP_ADDED) != !old.len)
+			goto out;
+	}
+	ALLOC_GROW(fp->files, fp->nr + 1, fp->alloc);
+	f = &fp->files[fp->nr++];
+	memset(f, 0, sizeof(*f));
+	f->change = (enum fp_change)change;
+	f->path = strbuf_detach(&path, NULL);
+	f->old_path = old.len ? strbuf_detach(&old, NULL) : NULL;
+	f->old_mode = (unsigned int)old_mode;
+	f->new_mode = (unsigned int)new_mode;
+	git_oid_cpy(&f->old_id, &old_id);
+	git_oid_cpy(&f->new_id, &new_id);
+	f->binary = (unsigned int)binary;
+	f->blobs_in = repo;
+	ret = 0;
+out:
+	strbuf_release(&path);
+	strbuf_release(&old);
+	return ret;
+}
+
+/*
+ * The files cached at path under key into fp (appended, their line
+ * ranges read from their blobs in repo): 1, or 0 when there is no such
+ * cache (missing, another key, malformed, a checksum that does not
+ * match), fp as it was.
+ */
+static int cache_load(struct footprint *fp, git_repository *repo, const char *path,
+		      const char *key)
+{
+	struct strbuf sb = STRBUF_INIT;
+	size_t klen = strlen(key), from = fp->nr, files = 0, n;
+	const char *p, *end, *last;
+	char hex[GIT_OID_HEXSZ + 1], want[GIT_OID_HEXSZ + 1];
+	git_oid sum;
+	int ret = 0;
+
+	if (strbuf_read_file(&sb, path) < 0) {
+		errno = 0;
+		goto out;
+	}
+	if (sb.len < klen || memcmp(sb.buf, key, klen) || sb.buf[sb.len - 1] != '\n')
+		goto out;
+	/* the last line: "end <files> <sum>" */
+	for (last = sb.buf + sb.len - 1; last > sb.buf && last[-1] != '\n'; last--)
+		;
+	if (last < sb.buf + klen ||
+	    sscanf(last, "end %zu %40s\n", &n, hex) != 2 ||
+	    git_odb_hash(&sum, sb.buf, (size_t)(last - sb.buf), GIT_OBJECT_BLOB) < 0 ||
+	    strcmp(hex, git_oid_tostr(want, sizeof(want), &sum)))
+		goto out;
+	for (p = sb.buf + klen; p < last; p = end + 1) {
+		end = memchr(p, '\n', (size_t)(last - p));
+		if (!end || cache_parse_file(fp, repo, p, (size_t)(end - p)) < 0)
+			goto bad;
+		files++;
+	}
+	if (files != n)
+		goto bad;
+	ret = 1;
+	goto out;
+bad:
+	while (fp->nr > from) {
+		struct fp_file *f = &fp->files[--fp->nr];
+
+		free(f->path);
+		free(f->old_path);
+	}
+out:
+	git_error_clear();
+	strbuf_release(&sb);
 	return ret;
 }
 
@@ -1791,7 +2032,9 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 	size_t i;
 	int ret = 0, r, conv = 0, n_status = 0;
 	struct strlist names = STRLIST_INIT;	/* git status's, when attributes convert */
-	struct strbuf why = STRBUF_INIT;
+	struct strbuf why = STRBUF_INIT, key = STRBUF_INIT;
+	size_t cache_from = 0, notes_from = 0;
+	int to_cache = 0;
 
 	footprint_init(out);
 	out->id = xstrdup(spec->id);
@@ -1990,6 +2233,18 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 		head_commit = hc;
 		if (!r)
 			r = git_commit_tree(&head_tree, head_commit);
+		if (!r && spec->cache && !getenv("GIT_PARALLEL_TEST_TREEDIFF")) {
+			cache_key(&key, repo, git_tree_id(mb_tree), git_tree_id(head_tree));
+			cache_from = out->nr;
+			notes_from = out->notes.nr;
+			if (cache_load(out, repo, spec->cache, key.buf)) {
+				if ((flags & FOOTPRINT_LAZY_HUNKS) || footprint_all_hunks(out) >= 0)
+					goto measured;
+				r = -1;
+			}
+			/* measured as it was first: line ranges read now would leave binary set */
+			to_cache = !!(flags & FOOTPRINT_LAZY_HUNKS);
+		}
 		diff_options(&o, 0);
 		if (!r)
 			r = measure_tree_side(out, repo, git_tree_id(mb_tree), git_tree_id(head_tree),
@@ -2020,6 +2275,8 @@ int footprint_measure(struct footprint *out, git_repository *repo,
 		goto out;
 	}
 measured:
+	if (to_cache && out->notes.nr == notes_from)	/* not a cache's: it was just measured */
+		cache_store(spec->cache, key.buf, out, cache_from);
 	renames_as_git(out);
 
 	if (wt) {
@@ -2090,6 +2347,7 @@ inherited_done:
 		diff = NULL;
 	}
 out:
+	strbuf_release(&key);
 	strmap_clear(&set);
 	strlist_clear(&paths);
 	strlist_clear(&rn_from);

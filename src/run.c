@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "gp/autocommit.h"
+#include "gp/check.h"
 #include "gp/prepare.h"
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -916,6 +917,7 @@ static void on_end(struct run_engine *e, const struct exec_end *end)
 
 			task_status_set(&st->head, git_oid_tostr(hex, sizeof(hex), &head));
 			session_task_work_record(e->s, i);	/* status reads these counts */
+			check_cache_footprint(e->s, i);		/* and check this footprint */
 			test_crash_point("run-after-commit");
 			set_state(e, i, TS_DONE, NULL);
 			e->backoff_level = 0;

@@ -536,6 +536,14 @@ char *state_task_path(const char *state_dir, const char *id)
 	return path;
 }
 
+char *state_footprint_path(const char *state_dir, const char *id)
+{
+	char *name = task_fs_name(id), *path = xstrfmt("%s/footprints/%s", state_dir, name);
+
+	free(name);
+	return path;
+}
+
 char *state_log_path(const char *state_dir, const char *id)
 {
 	char *name = task_fs_name(id), *path = xstrfmt("%s/logs/%s.log", state_dir, name);
@@ -733,6 +741,7 @@ int state_lock_acquire(const char *state_dir, const char *what)
 	{
 		char *tasks = xstrfmt("%s/tasks", state_dir);
 		char *prompts = xstrfmt("%s/prompts", state_dir);
+		char *footprints = xstrfmt("%s/footprints", state_dir);
 
 		static const char *const info_ours[] = { "exclude", NULL };	/* parallel.share */
 		char *info = xstrfmt("%s/../info", state_dir);
@@ -741,7 +750,9 @@ int state_lock_acquire(const char *state_dir, const char *what)
 		prune_dead_tmp(state_dir, NULL);
 		prune_dead_tmp(tasks, NULL);
 		prune_dead_tmp(prompts, NULL);
+		prune_dead_tmp(footprints, NULL);
 		prune_dead_tmp(info, info_ours);
+		free(footprints);
 		free(info);
 		free(prompts);
 		free(tasks);

@@ -65,11 +65,20 @@ test_expect_success 'the renames check measures are git'"'"'s, from one git diff
 	renamed_by_git r A >expect &&
 	test_line_count = 120 expect &&
 	rm -f git.log &&
+	# measured, not read from the cache run wrote (t3310)
+	rm -rf r/.git/parallel/footprints &&
 	(cd r && PATH="$TRASH_DIRECTORY/bin:$PATH" git-parallel check --json >../check.json) &&
 	test_line_count = 1 git.log &&
 	json_get check.json "\"\\n\".join(sorted(f[\"old_path\"] + \"\\t\" + f[\"path\"] for t in d[\"tasks\"] if t[\"id\"] == \"A\" for f in t[\"files\"] if f[\"change\"] == \"renamed\"))" |
 		sed "/^\$/d" >actual &&
 	test_cmp expect actual
+'
+
+test_expect_success 'the cache check wrote reports the same renames, without git diff-tree -M' '
+	rm -f git.log &&
+	(cd r && PATH="$TRASH_DIRECTORY/bin:$PATH" git-parallel check --json >../cached.json) &&
+	! test -e git.log &&
+	test_cmp check.json cached.json
 '
 
 test_expect_success 'check --exact of the pair agrees with git merge-tree' '

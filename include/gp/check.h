@@ -133,6 +133,14 @@ const char *violation_kind_name(enum violation_kind k);
  */
 int check_undeclared(struct strlist *out, struct session *s, size_t pi, const git_oid *against);
 
+/*
+ * Measure task pi's committed footprint into its cache in the state
+ * (footprints/<id>), for the checks to come: what run does when a task
+ * ends.  A footprint that cannot be measured or cached is left for
+ * check to measure (only a libgit2 failure is reported).
+ */
+void check_cache_footprint(struct session *s, size_t pi);
+
 /* The pair (a, b), or NULL. */
 const struct check_pair *check_pair_find(const struct check *c, size_t a, size_t b);
 

@@ -96,6 +96,12 @@ struct footprint_spec {
 	const git_oid *start;	/* the commit the task started from, or NULL (= base) */
 	const git_oid *recorded;	/* the head run recorded when the task ended, or NULL */
 	int ran;		/* the task was started at least once */
+	/*
+	 * A file that caches its committed footprint (state_footprint_path()),
+	 * or NULL: read when its key matches (footprint.c), written when it
+	 * was measured.
+	 */
+	const char *cache;
 };
 
 void footprint_init(struct footprint *fp);

@@ -30,9 +30,11 @@ int plan_parse(struct plan *p, const char *file, const char *buf, size_t len);
  *   merge-journal         what an unfinished merge was doing
  *   run                   what the last run asked for (its --min-success)
  *   archive/<plan>/<id>   the state of a task of an earlier plan
+ *   footprints/<id>       a cache of its committed footprint (footprint.c)
  */
 char *state_plan_path(const char *state_dir);
 char *state_task_path(const char *state_dir, const char *id);
+char *state_footprint_path(const char *state_dir, const char *id);
 char *state_log_path(const char *state_dir, const char *id);
 /* The message of a task's automatic commit, while git commit reads it (prompts/, private). */
 char *state_commit_msg_path(const char *state_dir, const char *id);
