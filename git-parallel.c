@@ -176,6 +176,8 @@ int main(int argc, char **argv)
 		OPT_END(),
 	};
 
+	char **all_argv = argv;
+
 	report_setup();
 	if ((i = cmd_parse_options(argc, argv, usage_main, &ret)) < 0)
 		return ret;
@@ -200,6 +202,8 @@ int main(int argc, char **argv)
 	argv += i;
 	if (argc > 1 && !strcmp(argv[1], "--help"))
 		return open_man_page();
+	if (!strcmp(cmd->name, "merge") || !strcmp(cmd->name, "check"))
+		malloc_huge_pages(all_argv);
 
 	skip_ca_bundle = 1;
 	git_libgit2_init();

@@ -1631,6 +1631,16 @@ static void task_start(struct mctx *c, size_t i, git_oid *out)
 		git_oid_cpy(out, &c->s->plan.base_oid);
 }
 
+/* Does head descend from start (1; 0: it does not, or it cannot be told)? */
+static int grows_from(struct mctx *c, const git_oid *start, const git_oid *head)
+{
+	int rc = c->mb_graph ? mergebase_is_ancestor(c->mb_graph, start, head) : -1;
+
+	if (rc < 0)
+		rc = git_graph_descendant_of(c->repo, head, start);
+	return rc != 0;
+}
+
 /*
  * Where task i's own work begins: its start, or, for a branch that does
  * not grow from it (made on an older commit than the pinned base), its
@@ -1648,8 +1658,13 @@ static void task_origin(struct mctx *c, size_t i, git_oid *out)
 		return;
 	}
 	task_start(c, i, out);
+	/*
+	 * the commit-graph answers first: libgit2 would read and check its
+	 * own copy of the whole file (a tenth of a second on git.git) for
+	 * this one question
+	 */
 	if (st->head && !git_oid_fromstr(&head, st->head) && !git_oid_equal(&head, out) &&
-	    git_graph_descendant_of(c->repo, &head, out) == 0) {
+	    !grows_from(c, out, &head)) {
 		if (c->mb_graph && !mergebase_all(c->mb_graph, out, &head, &bases, &n)) {
 			if (n)
 				git_oid_cpy(out, &bases[0]);

@@ -657,6 +657,52 @@ int mergebase_all(struct mergebase *mb, const git_oid *a, const git_oid *b, git_
 	return 0;
 }
 
+/*
+ * Down from b, in depth, leaving out the commits below a's level (none
+ * of their ancestors can be a): as git's repo_in_merge_bases() with
+ * generation numbers, a few commits for a topic that grew from a.
+ * reach[] (the tip's walk) is left as it is.
+ */
+int mergebase_is_ancestor(struct mergebase *mb, const git_oid *a, const git_oid *b)
+{
+	uint32_t na, nb, la;
+	size_t i;
+	int found = 0;
+
+	if (node_of(mb, a, &na) < 0 || node_of(mb, b, &nb) < 0)
+		return -1;
+	if (na == nb)
+		return 1;
+	la = level_of(mb, na);
+	grow(&mb->flags, &mb->flags_alloc, (size_t)mb->n + mb->extra_nr);
+	mb->stack_nr = 0;
+	mb->touched_nr = 0;
+	push(mb, nb);
+	ALLOC_GROW(mb->touched, 1, mb->touched_alloc);
+	mb->flags[nb] = P2;
+	mb->touched[mb->touched_nr++] = nb;
+	while (mb->stack_nr && !found) {
+		uint32_t c = mb->stack[--mb->stack_nr], p;
+		size_t k;
+
+		for (k = 0; !found && parent_of(mb, c, k, &p); k++) {
+			if (p == na)
+				found = 1;
+			else if (!mb->flags[p] && level_of(mb, p) >= la) {
+				mb->flags[p] = P2;
+				ALLOC_GROW(mb->touched, mb->touched_nr + 1, mb->touched_alloc);
+				mb->touched[mb->touched_nr++] = p;
+				push(mb, p);
+			}
+		}
+	}
+	for (i = 0; i < mb->touched_nr; i++)
+		mb->flags[mb->touched[i]] = 0;
+	mb->touched_nr = 0;
+	mb->stack_nr = 0;
+	return found;
+}
+
 size_t mergebase_full_walks(const struct mergebase *mb)
 {
 	return mb ? mb->full_walks : 0;

@@ -1152,14 +1152,44 @@ void malloc_keep_freed(void)
 #endif
 }
 
+/*
+ * malloc_keep_freed()'s settings, and glibc's heap in transparent huge
+ * pages (2.35+: madvise(MADV_HUGEPAGE) on what it takes from the
+ * kernel; older versions ignore the name, and so does a kernel whose
+ * transparent huge pages are "never")
+ */
+#define GP_TUNABLES "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=67108864:" \
+	"glibc.malloc.trim_threshold=268435456:glibc.malloc.top_pad=16777216"
+#define GP_TUNED "GIT_PARALLEL_MALLOC_TUNED"
+
 const char *malloc_keep_freed_env(void)
 {
 #ifdef __GLIBC__
 	if (!getenv("GLIBC_TUNABLES"))
-		return "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=67108864:"
-			"glibc.malloc.trim_threshold=268435456:glibc.malloc.top_pad=16777216";
+		return "GLIBC_TUNABLES=" GP_TUNABLES;
 #endif
 	return NULL;
+}
+
+void malloc_huge_pages(char *const *argv)
+{
+#ifdef __GLIBC__
+	if (getenv(GP_TUNED)) {
+		/* started again by the exec below: the environment as it was */
+		unsetenv(GP_TUNED);
+		unsetenv("GLIBC_TUNABLES");
+		return;
+	}
+	if (getenv("GLIBC_TUNABLES") || getenv("GIT_PARALLEL_NO_MALLOC_TUNING"))
+		return;	/* the user's own settings stand */
+	if (!setenv("GLIBC_TUNABLES", GP_TUNABLES, 1) && !setenv(GP_TUNED, "1", 1))
+		execv("/proc/self/exe", argv);
+	/* not started again (no /proc): as before, malloc_keep_freed() alone */
+	unsetenv(GP_TUNED);
+	unsetenv("GLIBC_TUNABLES");
+#else
+	(void)argv;
+#endif
 }
 
 int gp_object_written(git_repository *repo, const git_oid *oid)

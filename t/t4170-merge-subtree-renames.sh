@@ -132,4 +132,15 @@ test_expect_success 'few paths added: libgit2 merges, git confirms in the backgr
 	grep "^  *tools/tool.sh  *content  *ours 5  *theirs 5  *with (no merged task)\$" small.out
 '
 
+# the tasks fork below the pinned base: what each changed is read from
+# its merge base with it, asked of the commit-graph when there is one
+# (not libgit2's own reading of it): S1 and S3 did not touch tools/tool.sh
+test_expect_success 'with a commit-graph, the tasks that fork below the base are read from their fork' '
+	subtree_repo graph 3 &&
+	git -C graph commit-graph write --reachable --no-progress &&
+	merge_as_git graph &&
+	grep "^  *sub/gitk  *content  *ours 20  *theirs 20  *with (no merged task)\$" graph.out &&
+	grep "^  *tools/tool.sh  *content  *ours 5  *theirs 5  *with (no merged task)\$" graph.out
+'
+
 test_done

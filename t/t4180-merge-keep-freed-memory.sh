@@ -9,13 +9,18 @@ faulted it in again for the next (a sixth of merge'"'"'s time and ~40% of
 its git diff-tree'"'"'s on git.git topics).  merge and check keep freed
 memory (mallopt()), and start their git merge-tree and diff-tree
 children with the same settings in GLIBC_TUNABLES -- unless the user set
-GLIBC_TUNABLES: theirs reach git unchanged.  The merges are the same:
+GLIBC_TUNABLES: theirs reach git unchanged.  merge and check start
+themselves again with those settings and glibc'"'"'s heap in huge pages
+(glibc reads GLIBC_TUNABLES only when a program starts), then put the
+environment back as it was.  The merges are the same:
 the oracle is a git merge-tree + commit-tree loop over the same tasks.'
 
 . ./test-lib.sh
 . "$GP_TEST_DIR/lib/merge.sh"
 
 getconf GNU_LIBC_VERSION >/dev/null 2>&1 && test_set_prereq GLIBC
+# under make test VALGRIND=1, git-parallel does not start itself again
+test -z "$GP_VALGRIND" && test_set_prereq NOT_VALGRIND
 
 # the criss-cross of t4161: git merge-tree --stdin is asked (S2, S3) and
 # confirms in the background (S1); t.txt, changed by main and by T4 apart,
@@ -52,7 +57,11 @@ test_expect_success 'setup: tasks that need git merge-tree and git diff-tree' '
 	case " \$* " in
 	*" merge-tree "*|*" diff-tree "*)
 		for a in "\$@"; do case \$a in merge-tree|diff-tree) sub=\$a ;; esac; done
-		echo "\$sub \${GLIBC_TUNABLES-unset}" >>"$TRASH_DIRECTORY/env.log" ;;
+		echo "\$sub \${GLIBC_TUNABLES-unset}" >>"$TRASH_DIRECTORY/env.log"
+		# the environment git-parallel itself was started with, and its own
+		echo "\$sub \${GIT_PARALLEL_MALLOC_TUNED-unset}" >>"$TRASH_DIRECTORY/tuned.log"
+		tr "\\\\000" "\\\\n" </proc/\$PPID/environ | sed -n "s/^GLIBC_TUNABLES=/started /p" \\
+			>>"$TRASH_DIRECTORY/started.log" ;;
 	esac
 	exec "$real" "\$@"
 	EOF
@@ -61,7 +70,7 @@ test_expect_success 'setup: tasks that need git merge-tree and git diff-tree' '
 
 # gp <command> [env...]: in a fresh copy of the repository, through bin/git
 gp () {
-	: >env.log &&
+	: >env.log && : >tuned.log && : >started.log &&
 	wrapped_gp "$@"
 }
 
@@ -70,7 +79,7 @@ test_expect_success GLIBC 'merge: git merge-tree and diff-tree keep freed memory
 	same_as_loop &&
 	grep "^merge-tree " env.log &&
 	grep "^diff-tree " env.log &&
-	! grep -v " glibc\.malloc\.mmap_threshold=67108864:glibc\.malloc\.trim_threshold=268435456:glibc\.malloc\.top_pad=16777216\$" env.log
+	! grep -v " glibc\.malloc\.hugetlb=1:glibc\.malloc\.mmap_threshold=67108864:glibc\.malloc\.trim_threshold=268435456:glibc\.malloc\.top_pad=16777216\$" env.log
 '
 
 test_expect_success 'merge: the user'"'"'s GLIBC_TUNABLES reach git unchanged' '
@@ -84,10 +93,32 @@ test_expect_success 'merge: the user'"'"'s GLIBC_TUNABLES reach git unchanged' '
 test_expect_success GLIBC 'check --exact: its git merge-tree keeps freed memory too' '
 	gp "check --exact" &&
 	grep "^merge-tree " env.log &&
-	! grep -v " glibc\.malloc\.mmap_threshold=67108864:glibc\.malloc\.trim_threshold=268435456:glibc\.malloc\.top_pad=16777216\$" env.log &&
+	! grep -v " glibc\.malloc\.hugetlb=1:glibc\.malloc\.mmap_threshold=67108864:glibc\.malloc\.trim_threshold=268435456:glibc\.malloc\.top_pad=16777216\$" env.log &&
 	gp "check --exact" GLIBC_TUNABLES=glibc.malloc.arena_max=1 &&
 	grep "^merge-tree " env.log &&
 	! grep -v " glibc\.malloc\.arena_max=1\$" env.log
+'
+
+# /proc/<pid>/environ: the environment a process was started with (glibc
+# cuts GLIBC_TUNABLES there at its first ':' as it reads it)
+test_expect_success GLIBC,NOT_VALGRIND 'merge and check start again with huge pages; the environment is put back' '
+	test -r /proc/self/environ &&
+	for cmd in merge "check --exact"
+	do
+		gp "$cmd" &&
+		grep "^merge-tree " tuned.log &&
+		! grep -v " unset\$" tuned.log &&
+		grep "^started glibc\.malloc\.hugetlb=1" started.log &&
+		! grep -v "^started glibc\.malloc\.hugetlb=1" started.log ||
+		return 1
+	done &&
+	gp merge GIT_PARALLEL_NO_MALLOC_TUNING=1 &&
+	same_as_loop &&
+	test_must_be_empty started.log &&
+	gp merge GLIBC_TUNABLES=glibc.malloc.arena_max=1 &&
+	same_as_loop &&
+	grep "^started glibc\.malloc\.arena_max=1\$" started.log &&
+	! grep -v "^started glibc\.malloc\.arena_max=1\$" started.log
 '
 
 test_done

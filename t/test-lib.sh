@@ -22,7 +22,9 @@ PATH="$GP_BUILD_DIR:$PATH"
 
 # make test VALGRIND=1: every git-parallel process runs under valgrind;
 # an error or a leak makes it exit 126 (and the test fail).  PCRE2's JIT
-# code is opaque to valgrind, so it is turned off there.
+# code is opaque to valgrind, so it is turned off there, and merge and
+# check do not start themselves again (GIT_PARALLEL_NO_MALLOC_TUNING: the
+# exec would leave valgrind).
 # GP_VALGRIND_ONLY=<command>...: only those git parallel commands run under
 # valgrind, the others (a script's setup) as they are; "own" is the command
 # the script is named after (t3000-check.sh: check).  CI uses "own".
@@ -52,7 +54,7 @@ if test -n "$GP_VALGRIND"; then
 		*) exec "$GP_BUILD_DIR/git-parallel" "\$@" ;;
 		esac
 	fi
-	GIT_PARALLEL_NO_JIT=1 exec valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \\
+	GIT_PARALLEL_NO_JIT=1 GIT_PARALLEL_NO_MALLOC_TUNING=1 exec valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect \\
 		--error-exitcode=126 "$GP_BUILD_DIR/git-parallel" "\$@"
 	EOF
 	chmod +x "$TRASH_DIRECTORY/.bin/git-parallel" &&

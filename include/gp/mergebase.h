@@ -33,6 +33,13 @@ int mergebase_all(struct mergebase *mb, const git_oid *a, const git_oid *b, git_
 		  size_t *nr);
 
 /*
+ * Whether a is b or one of its ancestors (git merge-base --is-ancestor):
+ * 1 or 0; -1 (a commit cannot be read: nothing reported, ask someone
+ * else).  Reads the graph only: no walk of the tip's is made or undone.
+ */
+int mergebase_is_ancestor(struct mergebase *mb, const git_oid *a, const git_oid *b);
+
+/*
  * How many times the ancestors of a's were walked whole: a query whose a
  * is the last a (or a commit on it) walks only what is new; two such
  * walks are kept, the tip's and one other's (the pairs of merge bases
