@@ -497,6 +497,20 @@ static long stdin_answer_len(const char *buf, size_t len)
 #undef FIELD
 }
 
+/*
+ * cf's git must go now (it cannot be trusted, or was too slow): its input
+ * ends, then spawn_stop(), a merge driver git waits for first (git 2.39
+ * SIGKILLed while it waits for one leaves the driver running and
+ * .merge_file_* in its directory).
+ */
+static void confirmer_kill(struct gitmerge_confirmer *cf)
+{
+	if (cf->to >= 0)
+		close(cf->to);
+	cf->to = -1;
+	spawn_stop(&cf->sp);
+}
+
 struct gitmerge_confirmer *gitmerge_confirmer_start(git_repository *repo, const git_oid *probe)
 {
 	const char *off = getenv("GIT_PARALLEL_TEST_MERGE_TREE_STDIN");
@@ -556,9 +570,8 @@ struct gitmerge_confirmer *gitmerge_confirmer_start(git_repository *repo, const 
 	cf->probing = 0;
 	return cf;
 fail_running:
-	if (cf->sp.pid > 0)
-		kill(cf->sp.pid, SIGKILL);
-	cf->failed = 1;	/* nothing to say: gitmerge_confirmer_stop() reaps it */
+	confirmer_kill(cf);
+	cf->failed = 1;	/* nothing to say: gitmerge_confirmer_stop() frees it */
 	gitmerge_confirmer_stop(cf);
 	return NULL;
 fail:
@@ -765,8 +778,7 @@ int gitmerge_confirmer_answer(struct gitmerge *out, struct gitmerge_confirmer *c
 		warning("cannot read git merge-tree --stdin's answer for '%.12s' and '%.12s': "
 			"asking git merge by merge", a, b);
 		cf->failed = 1;
-		if (cf->sp.pid > 0)
-			kill(cf->sp.pid, SIGKILL);
+		confirmer_kill(cf);
 		cf->answered++;
 		return gitmerge_run(out, cf->repo, &cf->q[k].ours, &cf->q[k].theirs);
 	}

@@ -18,6 +18,7 @@
 
 #include "gp/autocommit.h"
 #include "gp/check.h"
+#include "gp/convert.h"
 #include "gp/prepare.h"
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -1506,30 +1507,26 @@ struct markers {
 	struct strbuf *why;
 };
 
-static int is_marker(const git_diff_line *l, char c, size_t size)
+static int is_marker(const char *line, size_t len, char c, size_t size)
 {
 	size_t k;
 
-	if (l->content_len < size + 1)
+	if (len < size + 1)
 		return 0;
 	for (k = 0; k < size; k++)
-		if (l->content[k] != c)
+		if (line[k] != c)
 			return 0;
-	return l->content[size] == ' ' || l->content[size] == '\t' ||
-		l->content[size] == '\n' || l->content[size] == '\r';
+	return line[size] == ' ' || line[size] == '\t' || line[size] == '\n' || line[size] == '\r';
 }
 
-static int marker_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l, void *data)
+/* An added line of path (NUL-terminated, kept while m uses it): 1 and why once both markers are seen. */
+static int marker_added(struct markers *m, const char *path, const char *line, size_t len)
 {
-	struct markers *m = data;
-
-	if (l->origin != GIT_DIFF_LINE_ADDITION)
-		return 0;
-	if (m->path != d->new_file.path) {
+	if (!m->path || strcmp(m->path, path)) {
 		const char *v = NULL;
 		long n;
 
-		m->path = d->new_file.path;
+		m->path = path;
 		m->open = m->close = 0;
 		m->size = 7;
 		if (git_attr_get(&v, m->wt, 0, m->path, "conflict-marker-size") == 0 &&
@@ -1537,15 +1534,124 @@ static int marker_line(const git_diff_delta *d, const git_diff_hunk *h, const gi
 			m->size = (size_t)n;
 		git_error_clear();
 	}
-	if (is_marker(l, '<', m->size))
+	if (is_marker(line, len, '<', m->size))
 		m->open = 1;
-	if (is_marker(l, '>', m->size))
+	if (is_marker(line, len, '>', m->size))
 		m->close = 1;
 	if (m->open && m->close) {
-		strbuf_addf(m->why, "the command left conflict markers in '%s'", d->new_file.path);
+		strbuf_addf(m->why, "the command left conflict markers in '%s'", path);
 		return 1;
 	}
 	return 0;
+}
+
+static int marker_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l, void *data)
+{
+	if (l->origin != GIT_DIFF_LINE_ADDITION)
+		return 0;
+	return marker_added(data, d->new_file.path, l->content, l->content_len);
+}
+
+/*
+ * The files of conv (converted: a filter driver or a working-tree-encoding
+ * applies) read as git reads them: git diff-index -p -U0 of the worktree
+ * against start, on a scratch copy of its index where the new files of
+ * conv are added with --intent-to-add (git diff shows them whole; nothing
+ * is written to the worktree's index or the object database).  1 and why
+ * when markers were left, 0 when none, -1 when git could not say.
+ */
+static int git_markers(struct markers *m, const char *top, const char *start,
+		       const struct strlist *conv, const struct strlist *added)
+{
+	const char **argv = xcalloc(conv->nr + added->nr + 16, sizeof(*argv));
+	char *index = xstrfmt("%sindex", git_repository_path(m->wt));
+	const char *tmpdir = getenv("TMPDIR");
+	char *tmpl = xstrfmt("%s/gp-markers-index.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
+	char *env_entry = NULL;
+	const char *env[2] = { NULL, NULL };
+	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
+	const char *p, *end;
+	size_t i, n = 0;
+	int fd, ret = -1;
+
+	fd = mkstemp(tmpl);
+	if (fd < 0)
+		goto out;
+	if (strbuf_read_file(&sb, index) < 0 || write_in_full(fd, sb.buf, sb.len) < 0) {
+		close(fd);
+		unlink(tmpl);
+		goto out;
+	}
+	close(fd);
+	env_entry = xstrfmt("GIT_INDEX_FILE=%s", tmpl);
+	env[0] = env_entry;
+	strbuf_reset(&sb);
+	if (added->nr) {
+		argv[n++] = "git";
+		argv[n++] = "--literal-pathspecs";
+		argv[n++] = "add";
+		argv[n++] = "--intent-to-add";
+		argv[n++] = "--";
+		for (i = 0; i < added->nr; i++)
+			argv[n++] = added->v[i];
+		argv[n] = NULL;
+		if (convert_run_git(top, argv, env, NULL, &sb, 0))
+			goto out;
+		strbuf_reset(&sb);
+		n = 0;
+	}
+	argv[n++] = "git";
+	argv[n++] = "--literal-pathspecs";
+	argv[n++] = "diff-index";
+	argv[n++] = "-p";
+	argv[n++] = "-U0";
+	argv[n++] = "--no-color";
+	argv[n++] = "--no-ext-diff";
+	argv[n++] = "--no-textconv";
+	argv[n++] = "--no-renames";
+	argv[n++] = "--src-prefix=a/";
+	argv[n++] = "--dst-prefix=b/";
+	argv[n++] = start;
+	argv[n++] = "--";
+	for (i = 0; i < conv->nr; i++)
+		argv[n++] = conv->v[i];
+	argv[n] = NULL;
+	if (convert_run_git(top, argv, env, NULL, &sb, 0))
+		goto out;
+	ret = 0;
+	/* "+++ b/<path>" names the file (git quotes an unusual name: conv has it as is) */
+	for (p = sb.buf, end = sb.buf + sb.len; p < end && !ret; ) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+
+		if (len > 6 && !strncmp(p, "+++ b/", 6)) {
+			strbuf_reset(&path);
+			strbuf_add(&path, p + 6, len - 6 - (nl ? 1 : 0));
+			for (i = 0; i < conv->nr && strcmp(conv->v[i], path.buf); i++)
+				;
+			m->path = NULL;
+			if (i == conv->nr)
+				strbuf_reset(&path);	/* quoted: its own attributes are not looked up */
+		} else if (len > 0 && p[0] == '+' && path.len) {
+			const char *name = NULL;
+
+			for (i = 0; i < conv->nr && !name; i++)
+				if (!strcmp(conv->v[i], path.buf))
+					name = conv->v[i];
+			ret = marker_added(m, name, p + 1, len - 1);
+		}
+		p += len;
+	}
+out:
+	if (env_entry)
+		unlink(tmpl);
+	free(tmpl);
+	free(env_entry);
+	free(argv);
+	free(index);
+	strbuf_release(&sb);
+	strbuf_release(&path);
+	return ret;
 }
 
 static int conflict_markers(git_repository *wt, const char *start, struct strbuf *why)
@@ -1556,6 +1662,8 @@ static int conflict_markers(git_repository *wt, const char *start, struct strbuf
 	git_diff *diff = NULL;
 	git_diff_options opts = GIT_DIFF_OPTIONS_INIT;
 	struct markers m = { wt, NULL, 7, 0, 0, why };
+	struct strlist conv = STRLIST_INIT;
+	const char *top = git_repository_workdir(wt);
 	size_t k;
 	int ret = 0;
 
@@ -1567,13 +1675,46 @@ static int conflict_markers(git_repository *wt, const char *start, struct strbuf
 	    git_diff_tree_to_workdir_with_index(&diff, wt, tree, &opts) < 0)
 		goto out;
 	/*
+	 * A file a filter driver or a working-tree-encoding converts: libgit2
+	 * 1.5 reads its bytes as they are (UTF-16 hides every marker), git
+	 * reads it through the conversion.  git is asked about those.
+	 */
+	if (top && convert_may_apply(wt, NULL) > 0) {
+		struct strlist changed = STRLIST_INIT, added = STRLIST_INIT;
+		struct strbuf ignored = STRBUF_INIT;
+
+		for (k = 0; k < git_diff_num_deltas(diff); k++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, k);
+
+			if (d->status != GIT_DELTA_DELETED && S_ISREG(d->new_file.mode))
+				strlist_push(&changed, d->new_file.path);
+		}
+		if (changed.nr && convert_paths_of(&conv, wt, top, &changed, &ignored) < 0)
+			strlist_clear(&conv);	/* git cannot say: libgit2 reads them all */
+		for (k = 0; k < git_diff_num_deltas(diff); k++) {
+			const git_diff_delta *d = git_diff_get_delta(diff, k);
+
+			if ((d->status == GIT_DELTA_UNTRACKED || d->status == GIT_DELTA_ADDED) &&
+			    strlist_has(&conv, d->new_file.path))
+				strlist_push(&added, d->new_file.path);
+		}
+		if (conv.nr && (ret = git_markers(&m, top, start, &conv, &added)) < 0) {
+			strlist_clear(&conv);	/* git cannot say: libgit2 reads them all */
+			ret = 0;
+		}
+		strlist_clear(&changed);
+		strlist_clear(&added);
+		strbuf_release(&ignored);
+	}
+	/*
 	 * Files the task deleted have no added line: skip their content (in a
 	 * sparse worktree, every file outside the cone counts as deleted here).
 	 */
 	for (k = 0; !ret && k < git_diff_num_deltas(diff); k++) {
 		git_patch *patch = NULL;
 
-		if (git_diff_get_delta(diff, k)->status == GIT_DELTA_DELETED)
+		if (git_diff_get_delta(diff, k)->status == GIT_DELTA_DELETED ||
+		    strlist_has(&conv, git_diff_get_delta(diff, k)->new_file.path))
 			continue;
 		if (git_patch_from_diff(&patch, diff, k) < 0)
 			break;
@@ -1582,6 +1723,7 @@ static int conflict_markers(git_repository *wt, const char *start, struct strbuf
 		git_patch_free(patch);
 	}
 out:
+	strlist_clear(&conv);
 	git_diff_free(diff);
 	git_tree_free(tree);
 	git_commit_free(c);

@@ -370,20 +370,6 @@ static int ms_left(double deadline)
 	return left > 1e6 ? 1000000000 : (int)(left * 1000) + 1;
 }
 
-/* Reap sp's child after SIGKILL. */
-static void kill_reap(struct spawn *sp)
-{
-	int status;
-
-	if (sp->pid <= 0)
-		return;
-	kill(sp->pid, SIGKILL);
-	while (waitpid(sp->pid, &status, 0) < 0 && errno == EINTR)
-		;
-	sp->pid = 0;
-	sp->signal = SIGKILL;
-}
-
 void spawn_stop(struct spawn *sp)
 {
 	int status;
@@ -567,8 +553,9 @@ int spawn_run(struct spawn *sp, struct strbuf *out, double deadline)
 
 void spawn_abort(struct spawn *sp)
 {
+	/* its input ends; its output stays open until it is stopped (no SIGPIPE orphans its driver) */
 	close_fd(&sp->in_fd);
+	spawn_stop(sp);
 	close_fd(&sp->out_fd);
 	close_fd(&sp->err_fd);
-	kill_reap(sp);
 }

@@ -144,7 +144,11 @@ int spawn_run(struct spawn *sp, struct strbuf *out, double deadline);
  */
 void spawn_stop(struct spawn *sp);
 
-/* Kill sp's child (SIGKILL) and reap it, closing our pipe ends: for an error path. */
+/*
+ * For an error path: close the child's stdin, spawn_stop() it (the
+ * processes below it first, SIGKILL only after the grace), then close
+ * our other pipe ends.
+ */
 void spawn_abort(struct spawn *sp);
 
 /* CLOCK_MONOTONIC, in seconds: deadlines are spawn_now() + a timeout. */

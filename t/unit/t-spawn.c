@@ -397,6 +397,47 @@ static void test_exchange(void)
 	strbuf_release(&out);
 }
 
+/*
+ * spawn_abort() on a child waiting for a child of its own, as git waits
+ * for a merge driver: the driver is stopped first, and the child ends by
+ * itself, as git does when its driver fails (and removes its files).
+ */
+static void test_abort(void)
+{
+	static const char *const waiter[] = { "sh", "-c", "sleep 30 & echo $!; wait $!; exit 3", NULL };
+	struct spawn sp = SPAWN_INIT;
+	char buf[64] = "";
+	ssize_t got = 0;
+	long driver;
+	double t0;
+	pid_t pid;
+	int status;
+
+	sp.argv = waiter;
+	sp.in = SPAWN_PIPE;
+	sp.out = SPAWN_PIPE;
+	sp.err = SPAWN_NULL;	/* sh says "Terminated" */
+	is_int(spawn_start(&sp), 0, "a child with a driver below it starts");
+	pid = sp.pid;
+	while (!strchr(buf, '\n') && got < (ssize_t)sizeof(buf) - 1) {
+		ssize_t n = read(sp.out_fd, buf + got, sizeof(buf) - 1 - (size_t)got);
+
+		if (n <= 0)
+			break;
+		got += n;
+		buf[got] = '\0';
+	}
+	driver = atol(buf);
+	ok(driver > 0 && !kill((pid_t)driver, 0), "its driver runs (%ld)", driver);
+	t0 = spawn_now();
+	spawn_abort(&sp);
+	ok(kill((pid_t)driver, 0) < 0 && errno == ESRCH, "spawn_abort(): the driver is gone");
+	ok(sp.pid == 0 && waitpid(pid, &status, WNOHANG) < 0 && errno == ECHILD, "the child was reaped");
+	is_int(sp.signal, 0, "it ended by itself once its driver was stopped, not by SIGKILL");
+	ok(spawn_now() - t0 < 4, "before the grace period ran out");
+	ok(sp.in_fd < 0 && sp.out_fd < 0 && sp.err_fd < 0, "our pipe ends closed");
+}
+
 int main(void)
 {
 	test_environment();
@@ -404,5 +445,6 @@ int main(void)
 	test_status();
 	test_deadline();
 	test_exchange();
+	test_abort();
 	return tap_done();
 }
