@@ -146,11 +146,19 @@ $(DOC): Documentation/git-parallel.1.scd
 	$(SCDOC) < $< > $@+ && mv $@+ $@
 
 # T=t1000-plan.sh runs one script; PROVE_OPTS=-v for details.  The
-# slowest scripts (prove --timer) come first, so that prove -j does not
-# start one of them when all the others are done.
-T_SLOW = t8500-crash-points.sh t4020-merge-crash.sh t8510-remote-status-race.sh \
-	t8100-hostile.sh t3010-check-exact.sh t8000-faults-run.sh t8520-faults-disk-commit.sh \
-	t8300-chaos.sh t2020-run-interrupt.sh t0030-fatal.sh t4010-merge-faults.sh t8010-faults-merge.sh
+# slowest scripts (prove --timer: those over 30 s in CI), slowest first,
+# so that prove -j does not start one of them when all the others are
+# done (t8572, t8655 and t8656 started in the last minute of the CI run
+# of session 12, and ran on ~40 s after every other script had ended).
+T_SLOW = t8500-crash-points.sh t4020-merge-crash.sh t8100-hostile.sh \
+	t3210-check-exact-scripts.sh t3010-check-exact.sh t8510-remote-status-race.sh \
+	t8300-chaos.sh t8572-worktree-admin-full.sh t3231-check-footprint-treediff.sh \
+	t2251-worktree-convert-paths.sh t8010-faults-merge.sh t8000-faults-run.sh \
+	t4010-merge-faults.sh t1101-corpus-stats.sh t0030-fatal.sh t4123-merge-conflict-guess.sh \
+	t3180-agree-content.sh t8655-git-timeout.sh t2020-run-interrupt.sh t2010-run-faults.sh \
+	t3100-agree-git.sh t8656-status-json-interrupted.sh t8520-faults-disk-commit.sh \
+	t2220-worktree-sparse.sh t3284-convert-process-filter.sh t4130-merge-update-stat.sh \
+	t3290-check-hunks-diff-attribute.sh t6000-remote-worker.sh
 T_ALL = $(notdir $(wildcard t/t[0-9]*.sh))
 T ?= $(filter $(T_ALL),$(T_SLOW)) $(filter-out $(T_SLOW),$(T_ALL))
 PROVE_OPTS ?= -j2

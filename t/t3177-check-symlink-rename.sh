@@ -11,14 +11,6 @@ target).  Oracle: git merge-tree --write-tree of the two task branches.'
 . ./test-lib.sh
 . "$GP_TEST_DIR/lib/agree.sh"
 
-# plain_verdict <dir>: plain check'"'"'s conflict overlaps, "path kind" a line,
-# in plain.conflicts; its exit code in plain.code
-plain_verdict () {
-	{ (cd "$1" && git parallel check --json >../plain.json); echo $? >plain.code; } &&
-	json_get plain.json "\"\\n\".join(sorted(o[\"path\"] for o in d[\"overlaps\"] if o[\"class\"] == \"conflict\"))" |
-		sed "/^\$/d" >plain.conflicts
-}
-
 BASE="ln -s target link && echo text >f"
 
 test_expect_success 'a link moved by one task, retargeted by the other: clean, as git' '

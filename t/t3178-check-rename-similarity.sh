@@ -14,14 +14,6 @@ does (diffcore-delta'"'"'s byte chunks).  Oracles: git merge-tree
 . ./test-lib.sh
 . "$GP_TEST_DIR/lib/agree.sh"
 
-# plain_verdict <dir>: plain check'"'"'s conflict overlaps in plain.conflicts,
-# its exit code in plain.code
-plain_verdict () {
-	{ (cd "$1" && git parallel check --json >../plain.json); echo $? >plain.code; } &&
-	json_get plain.json "\"\\n\".join(sorted(o[\"path\"] for o in d[\"overlaps\"] if o[\"class\"] == \"conflict\"))" |
-		sed "/^\$/d" >plain.conflicts
-}
-
 # renames <json> <task>: the task'"'"'s renames, "old new" a line, sorted
 renames () {
 	json_get "$1" "\"\\n\".join(sorted(\"%s %s\" % (f[\"old_path\"], f[\"path\"]) for t in d[\"tasks\"] if t[\"id\"] == \"$2\" for f in t[\"files\"] if f[\"change\"] == \"renamed\"))" |

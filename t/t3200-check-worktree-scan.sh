@@ -10,35 +10,14 @@ the diff reports it (GIT_PARALLEL_TEST_SCAN=diff) and as git status
 sees it.'
 
 . ./test-lib.sh
-
-# uncommitted <json>: "id:count" of every task
-uncommitted () {
-	json_get "$1" "\" \".join(\"%s:%d\" % (t[\"id\"], t[\"uncommitted\"]) for t in d[\"tasks\"])"
-}
-
-# same_as_diff <name>: check --json equals the slow way'"'"'s, and trace shows how T1 was read
-same_as_diff () {
-	(cd repo && GIT_PARALLEL_TEST_SCAN=trace git parallel check --json >../$1.fast 2>../$1.trace;
-	 GIT_PARALLEL_TEST_SCAN=diff git parallel check --json >../$1.slow 2>/dev/null) ;
-	test_cmp $1.slow $1.fast
-}
+. "$GP_TEST_DIR/lib/indexstat.sh"
 
 test_expect_success 'setup: two tasks in worktrees, files in nested directories' '
 	git init -q -b main repo &&
 	mkdir -p repo/src/deep/er repo/doc &&
 	for f in src/a src/deep/b src/deep/er/c doc/d top; do seq 1 20 >repo/$f.txt || return 1; done &&
-	cat >repo/tasks.ini <<-\EOF &&
-	[task "T1"]
-		title = one
-		command = sed -i 3s/3/three/ src/a.txt
-	[task "T2"]
-		title = two
-		command = sed -i 15s/15/fifteen/ src/a.txt
-	EOF
 	echo "*.o" >repo/.gitignore &&
-	git -C repo add . && git -C repo commit -q -m base &&
-	(cd repo && git parallel plan tasks.ini >/dev/null && git parallel run -j 1 >/dev/null 2>&1) &&
-	test -z "$(git -C repo.parallel/T1 status --porcelain)"
+	scan_tasks src/a.txt
 '
 
 test_expect_success 'clean worktrees are read from their stat data' '

@@ -24,10 +24,6 @@ how_read () {
 	 GIT_PARALLEL_TEST_SCAN=diff git parallel check --json >../$1.slow 2>/dev/null)
 }
 
-uncommitted () {
-	json_get "$1" "\" \".join(\"%s:%d\" % (t[\"id\"], t[\"uncommitted\"]) for t in d[\"tasks\"])"
-}
-
 test_expect_success 'setup: a task in its worktree, clean' '
 	git init -q -b main repo &&
 	mkdir repo/src &&

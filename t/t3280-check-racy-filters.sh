@@ -64,10 +64,6 @@ fast_read () {
 	scan_traced "$1" "$2"
 }
 
-uncommitted () {
-	json_get "$1" "\" \".join(\"%s:%d\" % (t[\"id\"], t[\"uncommitted\"]) for t in d[\"tasks\"])"
-}
-
 # git_status <worktree>: git'"'"'s answer, the index left as it is
 git_status () {
 	GIT_OPTIONAL_LOCKS=0 git -C "$1" status --porcelain

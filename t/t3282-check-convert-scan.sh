@@ -38,6 +38,17 @@ commit_run () {
 	 git parallel run --trust-commands >/dev/null 2>&1)
 }
 
+# only_plain_c <dir>: right after commit_run, git status in T1's worktree
+# sees plain.c changed and nothing else (the converted file is clean), and
+# so does check (check_both; the answer in <dir>.json)
+only_plain_c () {
+	test "$(git_status $1.parallel/T1)" = " M plain.c" &&
+	check_both $1 $1 &&
+	files $1.json >actual &&
+	echo "T1 plain.c 1 0 3+1" >expect &&
+	test_cmp expect actual
+}
+
 git_status () {
 	GIT_OPTIONAL_LOCKS=0 git -C "$1" status --porcelain
 }
@@ -60,11 +71,7 @@ test_expect_success 'working-tree-encoding: a file git wrote is no change of the
 	mk enc "*.txt working-tree-encoding=UTF-16" &&
 	printf "hello\nworld\n" | iconv -f UTF-8 -t UTF-16 >enc/words.txt &&
 	commit_run enc &&
-	test "$(git_status enc.parallel/T1)" = " M plain.c" &&
-	check_both enc enc &&
-	files enc.json >actual &&
-	echo "T1 plain.c 1 0 3+1" >expect &&
-	test_cmp expect actual &&
+	only_plain_c enc &&
 	test "$(json_get enc.json "len(d[\"violations\"])")" = 0
 '
 
@@ -106,11 +113,7 @@ test_expect_success 'a filter driver: files smudged by git, read back through th
 	commit_run filt &&
 	test "$(git -C filt cat-file blob HEAD:words.txt)" = "$(printf "uryyb\njbeyq")" &&
 	test "$(cat filt.parallel/T1/words.txt)" = "$(printf "hello\nworld")" &&
-	test "$(git_status filt.parallel/T1)" = " M plain.c" &&
-	check_both filt filt &&
-	files filt.json >actual &&
-	echo "T1 plain.c 1 0 3+1" >expect &&
-	test_cmp expect actual
+	only_plain_c filt
 '
 
 test_expect_success 'a filter driver: the file changed in the worktree, git'"'"'s ranges' '

@@ -13,20 +13,9 @@ must be seen as git status sees it, and reported as the diff reports
 it (GIT_PARALLEL_TEST_SCAN=diff).'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/indexstat.sh"
 
 command -v strace >/dev/null 2>&1 && test_set_prereq STRACE
-
-# uncommitted <json>: "id:count" of every task
-uncommitted () {
-	json_get "$1" "\" \".join(\"%s:%d\" % (t[\"id\"], t[\"uncommitted\"]) for t in d[\"tasks\"])"
-}
-
-# same_as_diff <name>: check --json equals the slow way's, trace shows how each worktree was read
-same_as_diff () {
-	(cd repo && GIT_PARALLEL_TEST_SCAN=trace git parallel check --json >../$1.fast 2>../$1.trace;
-	 GIT_PARALLEL_TEST_SCAN=diff git parallel check --json >../$1.slow 2>/dev/null) ;
-	test_cmp $1.slow $1.fast
-}
 
 test_expect_success 'setup: a tree of every shape the walk goes through' '
 	git init -q -b main repo &&
@@ -35,17 +24,7 @@ test_expect_success 'setup: a tree of every shape the walk goes through' '
 		 a-b a/x a0 d/e/f/5 d/e/6 top; do
 		seq 1 20 >repo/$f.txt || return 1
 	done &&
-	cat >repo/tasks.ini <<-\EOF &&
-	[task "T1"]
-		title = one
-		command = sed -i 3s/3/three/ top.txt
-	[task "T2"]
-		title = two
-		command = sed -i 15s/15/fifteen/ top.txt
-	EOF
-	git -C repo add . && git -C repo commit -q -m base &&
-	(cd repo && git parallel plan tasks.ini >/dev/null && git parallel run -j 1 >/dev/null 2>&1) &&
-	test -z "$(git -C repo.parallel/T1 status --porcelain)"
+	scan_tasks top.txt
 '
 
 test_expect_success 'clean worktrees are read from their stat data, in one walk' '

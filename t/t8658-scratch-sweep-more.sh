@@ -61,14 +61,17 @@ test_expect_success 'a file whose writer holds its flock stays though its pid is
 	new_dead && dead=$(cat dead) &&
 	sd=$(state_dir a) &&
 	echo x >"$sd/tasks/A.tmp.$dead" &&
-	# the writer, alive in "another namespace": it holds the flock
-	{ flock -o "$sd/tasks/A.tmp.$dead" sh -c "touch held; sleep 30" & } &&
+	# the writer, alive in "another namespace": it holds the flock while
+	# its command (pid in "held") sleeps; that command ends, and so does
+	# the writer (killing flock alone left the sleep holding the test'"'"'s
+	# output open: prove waited 30 s for it)
+	{ flock -o "$sd/tasks/A.tmp.$dead" sh -c "echo \$\$ >held.tmp && mv held.tmp held && exec sleep 30" & } &&
 	holder=$! &&
-	test_when_finished "kill $holder 2>/dev/null; :" &&
+	test_when_finished "kill \$(cat held) $holder 2>/dev/null; :" &&
 	wait_for_file held &&
 	(cd a && git parallel clean --merged >/dev/null 2>&1; :) &&
 	test -e "$sd/tasks/A.tmp.$dead" &&
-	kill $holder && { wait $holder || :; } &&
+	kill "$(cat held)" && { wait $holder || :; } &&
 	(cd a && git parallel clean --merged >/dev/null 2>&1; :) &&
 	! test -e "$sd/tasks/A.tmp.$dead" &&
 	repo_sane a

@@ -116,3 +116,12 @@ shared_pair () {
 	pair_run "$1" "$4" "git merge -q --ff-only x && $5" "$6" "git merge -q --ff-only x && $7" &&
 	test "$(git -C "$1" merge-base "parallel/$4" "parallel/$6")" = "$(git -C "$1" rev-parse x)"
 }
+
+# plain_verdict <dir>: plain check --json in <dir> (plain.json, its exit
+# code in plain.code): its conflict overlaps, a path a line, sorted, in
+# plain.conflicts
+plain_verdict () {
+	{ (cd "$1" && git parallel check --json >../plain.json); echo $? >plain.code; } &&
+	json_get plain.json "\"\\n\".join(sorted(o[\"path\"] for o in d[\"overlaps\"] if o[\"class\"] == \"conflict\"))" |
+		sed "/^\$/d" >plain.conflicts
+}

@@ -88,3 +88,33 @@ scan_both () {
 	(cd "$1" && GIT_PARALLEL_TEST_SCAN=diff git parallel check --json >../$2.slow 2>/dev/null) &&
 	test_cmp "$2.slow" "$2.fast"
 }
+
+# uncommitted <json>: "id:count" of every task in check --json's answer
+uncommitted () {
+	json_get "$1" "\" \".join(\"%s:%d\" % (t[\"id\"], t[\"uncommitted\"]) for t in d[\"tasks\"])"
+}
+
+# same_as_diff <name>: as scan_both in repo, whatever check's exit code
+# (tasks that share a file are a finding)
+same_as_diff () {
+	(cd repo && GIT_PARALLEL_TEST_SCAN=trace git parallel check --json >../$1.fast 2>../$1.trace;
+	 GIT_PARALLEL_TEST_SCAN=diff git parallel check --json >../$1.slow 2>/dev/null) ;
+	test_cmp $1.slow $1.fast
+}
+
+# scan_tasks <file>: in repo (git init'ed, its files written), tasks T1
+# and T2 that change lines 3 and 15 of <file>, committed with the files,
+# planned and run one at a time: T1's worktree is clean
+scan_tasks () {
+	cat >repo/tasks.ini <<-EOF &&
+	[task "T1"]
+		title = one
+		command = sed -i 3s/3/three/ $1
+	[task "T2"]
+		title = two
+		command = sed -i 15s/15/fifteen/ $1
+	EOF
+	git -C repo add . && git -C repo commit -q -m base &&
+	(cd repo && git parallel plan tasks.ini >/dev/null && git parallel run -j 1 >/dev/null 2>&1) &&
+	test -z "$(git -C repo.parallel/T1 status --porcelain)"
+}
