@@ -1026,6 +1026,8 @@ static int convert_checkout(git_repository *wrepo, struct wt_request *req)
 		fail(req, "cannot write the index of task '%s': %s", req->name, gp_git_error());
 		goto out;
 	}
+	/* the worktree still marked creating: the next run remakes it */
+	test_crash_point("worktree-convert-index-cleared");
 	rc = convert_run_git(req->path, argv, NULL, &in, &why, 1);
 	if (rc) {
 		convert_last_line(&why);
