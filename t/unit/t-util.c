@@ -196,6 +196,31 @@ static void wait_stopped(pid_t pid)
 	}
 }
 
+/*
+ * Wait (10 s at most) until pid runs the program comm: under valgrind a
+ * child forked but not yet exec'd has every signal blocked (valgrind's
+ * own code runs so), and the program it execs inherits that mask: a
+ * SIGTERM sent before would stay pending, never taken.
+ */
+static void wait_exec(pid_t pid, const char *comm)
+{
+	char path[64], buf[64];
+	double t0 = gp_now();
+	size_t len = strlen(comm);
+
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	while (gp_now() - t0 < 10) {
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+		if (f)
+			fclose(f);
+		if (!f || (n == len + 1 && !memcmp(buf, comm, len)))
+			return;
+		usleep(1000);
+	}
+}
+
 static pid_t sleeper(int pfd, int ignore_term)
 {
 	pid_t pid;
@@ -231,6 +256,7 @@ static void test_deadlines(void)
 	close(p[1]);
 	(void)!read(p[0], &g, sizeof(g));
 	close(p[0]);
+	wait_exec(g, "sleep");
 	t0 = gp_now();
 	gp_child_stop(pid, &status);
 	ok(WIFEXITED(status) && WEXITSTATUS(status) == 3,
