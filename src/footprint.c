@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -698,22 +699,66 @@ out:
 #define GP_FOOTPRINT_ID "unknown"
 #endif
 
+/* Every diff.* setting (renameLimit, <driver>.binary) into sb: no regexp (libgit2 1.5 leaks) */
+static int diff_config_cb(const git_config_entry *e, void *data)
+{
+	if (!strncasecmp(e->name, "diff.", 5))
+		strbuf_addf(data, "%s=%s\n", e->name, e->value ? e->value : "");
+	return 0;
+}
+
+/* The blob id of path's content into sb, "-" when it cannot be read. */
+static void add_file_id(struct strbuf *sb, const char *path)
+{
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid id;
+
+	if (path && !git_odb_hashfile(&id, path, GIT_OBJECT_BLOB))
+		strbuf_addf(sb, " %s", git_oid_tostr(hex, sizeof(hex), &id));
+	else
+		strbuf_addstr(sb, " -");
+	git_error_clear();
+}
+
 static void cache_key(struct strbuf *out, git_repository *repo, const git_oid *old_tree,
 		      const git_oid *new_tree)
 {
-	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1];
+	char a[GIT_OID_HEXSZ + 1], b[GIT_OID_HEXSZ + 1], c[GIT_OID_HEXSZ + 1];
+	struct strbuf env = STRBUF_INIT;
 	git_config *cfg = NULL;
+	git_buf attrfile = GIT_BUF_INIT;
+	char *info;
 	int32_t limit = -1;
+	git_oid sum;
 
-	if (git_repository_config_snapshot(&cfg, repo) < 0 ||
-	    git_config_get_int32(&limit, cfg, "diff.renameLimit") < 0)
-		limit = -1;
+	/*
+	 * What else decides a file's renames and binary flag: the diff
+	 * settings, and the attributes outside the trees (info/attributes,
+	 * core.attributesFile); .gitattributes files are in the trees.
+	 */
+	if (git_repository_config_snapshot(&cfg, repo) < 0) {
+		cfg = NULL;
+	} else {
+		if (git_config_get_int32(&limit, cfg, "diff.renameLimit") < 0)
+			limit = -1;
+		git_config_foreach(cfg, diff_config_cb, &env);
+		if (git_config_get_path(&attrfile, cfg, "core.attributesFile") < 0)
+			attrfile.ptr = NULL;
+	}
 	git_error_clear();
+	info = xstrfmt("%s/info/attributes", git_repository_commondir(repo));
+	add_file_id(&env, info);
+	add_file_id(&env, attrfile.ptr);
+	free(info);
+	git_buf_dispose(&attrfile);
 	git_config_free(cfg);
+	git_odb_hash(&sum, env.buf, env.len, GIT_OBJECT_BLOB);
+	strbuf_release(&env);
 	strbuf_addstr(out, FP_CACHE_MAGIC);
 	state_escape(out, GP_VERSION " " GP_FOOTPRINT_ID " libgit2 " LIBGIT2_VERSION);
-	strbuf_addf(out, "\nkey %s %s %ld\n", git_oid_tostr(a, sizeof(a), old_tree),
-		    git_oid_tostr(b, sizeof(b), new_tree), (long)limit);
+	strbuf_addf(out, "\nkey %s %s %ld %s\n", git_oid_tostr(a, sizeof(a), old_tree),
+		    git_oid_tostr(b, sizeof(b), new_tree), (long)limit,
+		    git_oid_tostr(c, sizeof(c), &sum));
 }
 
 static int cacheable(const struct footprint *fp, size_t from)

@@ -75,9 +75,7 @@ test_expect_success 'run caches each footprint when its task ends, not one with 
 	! test -e $FP/T4 &&
 	mb=$(git -C repo rev-parse "main^{tree}") &&
 	head=$(git -C repo rev-parse "parallel/T2^{tree}") &&
-	sed -n 2p $FP/T2 >actual &&
-	echo "key $mb $head -1" >expect &&
-	test_cmp expect actual &&
+	sed -n 2p $FP/T2 | grep "^key $mb $head -1 [0-9a-f]\{40\}\$" &&
 	grep "	doc/moved now.txt	moved.txt\$" $FP/T2 &&
 	grep "	per%25cent.txt	per%25cent.txt\$" $FP/T3 &&
 	tail -n 1 $FP/T1 | grep "^end 3 [0-9a-f]\{40\}\$"
@@ -142,7 +140,7 @@ test_expect_success 'a new commit on a task branch is another key' '
 	(cd repo && git parallel check --json >../more.json 2>&1 || :) &&
 	grep "doc/more.txt" more.json &&
 	head=$(git -C repo rev-parse "parallel/T1^{tree}") &&
-	sed -n 2p $FP/T1 | grep " $head -1\$" &&
+	sed -n 2p $FP/T1 | grep " $head -1 [0-9a-f]\{40\}\$" &&
 	grep "	doc/more.txt	-\$" $FP/T1
 '
 
@@ -166,8 +164,36 @@ test_expect_success 'uncommitted work is read from the worktree, cache or not' '
 test_expect_success 'diff.renameLimit (libgit2 reads it) is part of the key' '
 	git -C repo config diff.renameLimit 7 &&
 	(cd repo && git parallel check >/dev/null 2>&1 || :) &&
-	sed -n 2p $FP/T2 | grep " 7\$" &&
+	sed -n 2p $FP/T2 | grep " 7 [0-9a-f]\{40\}\$" &&
 	git -C repo config --unset diff.renameLimit
+'
+
+# any_binary <json>: whether check --json called T2's src/a.c binary
+any_binary () {
+	json_get $1 "[f[\"binary\"] for t in d[\"tasks\"] if t[\"id\"] == \"T2\" for f in t[\"files\"] if f[\"path\"] == \"src/a.c\"][0]"
+}
+
+test_expect_success 'attributes outside the trees and diff.<driver>.binary are part of the key' '
+	(cd repo && git parallel check --json >../a0.json 2>&1 || :) &&
+	echo False >expect && any_binary a0.json >actual && test_cmp expect actual &&
+	sed -n 2p $FP/T2 >key0 &&
+	mkdir -p repo/.git/info &&
+	echo "*.c -diff" >repo/.git/info/attributes &&
+	(cd repo && git parallel check --json >../a1.json 2>&1 || :) &&
+	echo True >expect && any_binary a1.json >actual && test_cmp expect actual &&
+	sed -n 2p $FP/T2 >key1 && ! test_cmp key0 key1 &&
+	echo "*.c diff=bin" >repo/.git/info/attributes &&
+	git -C repo config diff.bin.binary true &&
+	(cd repo && git parallel check --json >../a2.json 2>&1 || :) &&
+	any_binary a2.json >actual && test_cmp expect actual &&
+	git -C repo config diff.bin.binary false &&
+	(cd repo && git parallel check --json >../a3.json 2>&1 || :) &&
+	echo False >expect && any_binary a3.json >actual && test_cmp expect actual &&
+	git -C repo config --unset diff.bin.binary &&
+	rm repo/.git/info/attributes &&
+	(cd repo && git parallel check --json >../a4.json 2>&1 || :) &&
+	any_binary a4.json >actual && test_cmp expect actual &&
+	sed -n 2p $FP/T2 >key4 && test_cmp key0 key4
 '
 
 test_expect_success 'a temporary file a killed writer left is swept by the next run' '
