@@ -511,10 +511,21 @@ static void add_result(struct mergebase *mb, uint32_t c, git_oid **out, size_t *
 	(*nr)++;
 }
 
+/* the flags of this query back to 0 (the commits it touched) */
+static void unmark(struct mergebase *mb)
+{
+	size_t i;
+
+	for (i = 0; i < mb->touched_nr; i++)
+		mb->flags[mb->touched[i]] = 0;
+	mb->touched_nr = 0;
+	mb->stack_nr = 0;
+}
+
 /* git's paint_down_to_common(), in generation order (a commit before its ancestors) */
 static void paint(struct mergebase *mb, uint32_t na, uint32_t nb, git_oid **out, size_t *nr)
 {
-	size_t nonstale = 0, i, alloc = 0;
+	size_t nonstale = 0, alloc = 0;
 
 	mb->touched_nr = 0;
 	mb->heap_nr = 0;
@@ -540,14 +551,31 @@ static void paint(struct mergebase *mb, uint32_t na, uint32_t nb, git_oid **out,
 			if ((mb->flags[p] & f) != f)
 				mark(mb, p, f, &nonstale);
 	}
-	for (i = 0; i < mb->touched_nr; i++)
-		mb->flags[mb->touched[i]] = 0;
+	unmark(mb);
 }
 
 static void push(struct mergebase *mb, uint32_t node)
 {
 	ALLOC_GROW(mb->stack, mb->stack_nr + 1, mb->stack_alloc);
 	mb->stack[mb->stack_nr++] = node;
+}
+
+/* a walk down in depth: node flagged P2 (to be unmarked) and on the stack */
+static void walk_visit(struct mergebase *mb, uint32_t node)
+{
+	mb->flags[node] = P2;
+	ALLOC_GROW(mb->touched, mb->touched_nr + 1, mb->touched_alloc);
+	mb->touched[mb->touched_nr++] = node;
+	push(mb, node);
+}
+
+/* a new walk from node: no flags set yet, an empty stack */
+static void walk_start(struct mergebase *mb, uint32_t node)
+{
+	grow(&mb->flags, &mb->flags_alloc, (size_t)mb->n + mb->extra_nr);
+	mb->touched_nr = 0;
+	mb->stack_nr = 0;
+	walk_visit(mb, node);
 }
 
 /* reach[]: add node and its ancestors (down to those already in) */
@@ -616,21 +644,14 @@ int mergebase_all(struct mergebase *mb, const git_oid *a, const git_oid *b, git_
 		  size_t *nr)
 {
 	uint32_t na, nb, found = 0;
-	size_t i, alloc = 0, nfound = 0;
+	size_t alloc = 0, nfound = 0;
 
 	*out = NULL;
 	*nr = 0;
 	if (node_of(mb, a, &na) < 0 || node_of(mb, b, &nb) < 0)
 		return -1;
 	reach_for(mb, na);
-	grow(&mb->flags, &mb->flags_alloc, (size_t)mb->n + mb->extra_nr);
-	mb->touched_nr = 0;
-	mb->stack_nr = 0;
-	push(mb, nb);
-	mb->flags[nb] = P2;
-	ALLOC_GROW(mb->touched, 1, mb->touched_alloc);
-	mb->touched[0] = nb;
-	mb->touched_nr = 1;
+	walk_start(mb, nb);
 	while (mb->stack_nr) {
 		uint32_t c = mb->stack[--mb->stack_nr], p;
 		size_t k;
@@ -641,15 +662,10 @@ int mergebase_all(struct mergebase *mb, const git_oid *a, const git_oid *b, git_
 			continue;
 		}
 		for (k = 0; parent_of(mb, c, k, &p); k++)
-			if (!mb->flags[p]) {
-				mb->flags[p] = P2;
-				ALLOC_GROW(mb->touched, mb->touched_nr + 1, mb->touched_alloc);
-				mb->touched[mb->touched_nr++] = p;
-				push(mb, p);
-			}
+			if (!mb->flags[p])
+				walk_visit(mb, p);
 	}
-	for (i = 0; i < mb->touched_nr; i++)
-		mb->flags[mb->touched[i]] = 0;
+	unmark(mb);
 	if (nfound == 1)
 		add_result(mb, found, out, nr, &alloc);
 		else if (nfound > 1)
@@ -666,7 +682,6 @@ int mergebase_all(struct mergebase *mb, const git_oid *a, const git_oid *b, git_
 int mergebase_is_ancestor(struct mergebase *mb, const git_oid *a, const git_oid *b)
 {
 	uint32_t na, nb, la;
-	size_t i;
 	int found = 0;
 
 	if (node_of(mb, a, &na) < 0 || node_of(mb, b, &nb) < 0)
@@ -674,13 +689,7 @@ int mergebase_is_ancestor(struct mergebase *mb, const git_oid *a, const git_oid 
 	if (na == nb)
 		return 1;
 	la = level_of(mb, na);
-	grow(&mb->flags, &mb->flags_alloc, (size_t)mb->n + mb->extra_nr);
-	mb->stack_nr = 0;
-	mb->touched_nr = 0;
-	push(mb, nb);
-	ALLOC_GROW(mb->touched, 1, mb->touched_alloc);
-	mb->flags[nb] = P2;
-	mb->touched[mb->touched_nr++] = nb;
+	walk_start(mb, nb);
 	while (mb->stack_nr && !found) {
 		uint32_t c = mb->stack[--mb->stack_nr], p;
 		size_t k;
@@ -688,18 +697,11 @@ int mergebase_is_ancestor(struct mergebase *mb, const git_oid *a, const git_oid 
 		for (k = 0; !found && parent_of(mb, c, k, &p); k++) {
 			if (p == na)
 				found = 1;
-			else if (!mb->flags[p] && level_of(mb, p) >= la) {
-				mb->flags[p] = P2;
-				ALLOC_GROW(mb->touched, mb->touched_nr + 1, mb->touched_alloc);
-				mb->touched[mb->touched_nr++] = p;
-				push(mb, p);
-			}
+			else if (!mb->flags[p] && level_of(mb, p) >= la)
+				walk_visit(mb, p);
 		}
 	}
-	for (i = 0; i < mb->touched_nr; i++)
-		mb->flags[mb->touched[i]] = 0;
-	mb->touched_nr = 0;
-	mb->stack_nr = 0;
+	unmark(mb);
 	return found;
 }
 
