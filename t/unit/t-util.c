@@ -170,18 +170,17 @@ static void test_prune(const char *dir)
 	ok(!there(dir, name[6]), "and a stem's dead file goes");
 }
 
-/* A child that starts a grandchild (its pid written to pfd), then waits for it. */
 /*
- * Wait (10 s at most) until pid is stopped: a SIGSTOP takes effect when
- * the process next runs, and had a SIGTERM come first it would be taken
- * first (the lower number) and end it.
+ * Wait (10 s at most) until /proc/<pid>/<file> says done(), or cannot
+ * be read (the process is gone).
  */
-static void wait_stopped(pid_t pid)
+static void proc_wait(pid_t pid, const char *file, int (*done)(const char *buf, size_t n, const void *arg),
+		      const void *arg)
 {
-	char path[64], buf[512], *p;
+	char path[64], buf[512];
 	double t0 = gp_now();
 
-	snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+	snprintf(path, sizeof(path), "/proc/%ld/%s", (long)pid, file);
 	while (gp_now() - t0 < 10) {
 		FILE *f = fopen(path, "r");
 		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
@@ -189,38 +188,51 @@ static void wait_stopped(pid_t pid)
 		if (f)
 			fclose(f);
 		buf[n] = '\0';
-		/* "pid (comm) state ...": comm may hold anything, up to the last ')' */
-		if (!n || ((p = strrchr(buf, ')')) && (p[2] == 'T' || p[2] == 't')))
+		if (!n || done(buf, n, arg))
 			return;
 		usleep(1000);
 	}
+}
+
+/* "pid (comm) state ...": comm may hold anything, up to the last ')' */
+static int is_stopped(const char *stat, size_t n, const void *arg)
+{
+	const char *p = strrchr(stat, ')');
+
+	(void)n;
+	(void)arg;
+	return p && (p[2] == 'T' || p[2] == 't');
+}
+
+static int runs(const char *comm, size_t n, const void *arg)
+{
+	size_t len = strlen(arg);
+
+	return n == len + 1 && !memcmp(comm, arg, len);
 }
 
 /*
- * Wait (10 s at most) until pid runs the program comm: under valgrind a
- * child forked but not yet exec'd has every signal blocked (valgrind's
- * own code runs so), and the program it execs inherits that mask: a
- * SIGTERM sent before would stay pending, never taken.
+ * Wait until pid is stopped: a SIGSTOP takes effect when the process
+ * next runs, and had a SIGTERM come first it would be taken first (the
+ * lower number) and end it.
+ */
+static void wait_stopped(pid_t pid)
+{
+	proc_wait(pid, "stat", is_stopped, NULL);
+}
+
+/*
+ * Wait until pid runs the program comm: under valgrind a child forked
+ * but not yet exec'd has every signal blocked (valgrind's own code runs
+ * so), and the program it execs inherits that mask: a SIGTERM sent
+ * before would stay pending, never taken.
  */
 static void wait_exec(pid_t pid, const char *comm)
 {
-	char path[64], buf[64];
-	double t0 = gp_now();
-	size_t len = strlen(comm);
-
-	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
-	while (gp_now() - t0 < 10) {
-		FILE *f = fopen(path, "r");
-		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
-
-		if (f)
-			fclose(f);
-		if (!f || (n == len + 1 && !memcmp(buf, comm, len)))
-			return;
-		usleep(1000);
-	}
+	proc_wait(pid, "comm", runs, comm);
 }
 
+/* A child that starts a grandchild (its pid written to pfd), then waits for it. */
 static pid_t sleeper(int pfd, int ignore_term)
 {
 	pid_t pid;
