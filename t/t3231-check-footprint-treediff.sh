@@ -13,19 +13,13 @@ pair of blobs, by several threads when there are many, and are git'"'"'s
 (git diff -U0, Myers, no indent heuristic).'
 
 . ./test-lib.sh
-
-LINES='for i in $(test_seq 1 30); do echo "line $i"; done'
-
-# task_ini <id> <command>
-task_ini () {
-	printf "[task \"%s\"]\n\ttitle = task %s\n\tcommand = %s\n" "$1" "$1" "$2"
-}
+. "$GP_TEST_DIR/lib/footprint.sh"
 
 test_expect_success 'setup: tasks of every kind of change' '
 	new_repo repo &&
 	mkdir -p repo/src/deep repo/doc &&
 	for f in src/a.c src/deep/b.c doc/c.txt top.txt nodiff.dat gone.txt moved.txt; do
-		eval "$LINES" >repo/$f || return 1
+		thirty_lines >repo/$f || return 1
 	done &&
 	printf "a\\000b\\000c\\n" >repo/blob.bin &&
 	echo "nodiff.dat -diff" >repo/.gitattributes &&
@@ -37,11 +31,7 @@ test_expect_success 'setup: tasks of every kind of change' '
 		task_ini T4 "git mv moved.txt doc/moved.txt && sed -i s/^line.6\$/six/ src/a.c" &&
 		task_ini T5 "rm link && echo file >link && sed -i s/^line.5\$/FIVE/ src/a.c"
 	} >repo/tasks.ini &&
-	git -C repo add -A && git -C repo commit -q -m base &&
-	(cd repo && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 >/dev/null 2>&1) &&
-	for t in T1 T2 T3 T4 T5; do
-		git -C repo rev-parse --verify -q parallel/$t >/dev/null || return 1
-	done
+	run_tasks repo T1 T2 T3 T4 T5
 '
 
 test_expect_success 'the footprints that can hold no rename are read top-down' '
@@ -120,14 +110,13 @@ gp_ranges () {
 test_expect_success 'many shared files: ranges read by several threads are git'"'"'s' '
 	new_repo many &&
 	for i in $(test_seq 1 60); do
-		eval "$LINES" >many/f$i.txt || return 1
+		thirty_lines >many/f$i.txt || return 1
 	done &&
 	{
 		task_ini T1 "for f in f*.txt; do sed -i -e s/^line.3\$/three/ -e s/^line.20\$/twenty/ \$f; done" &&
 		task_ini T2 "for f in f*.txt; do sed -i -e s/^line.10\$/ten/ -e 29d \$f; done"
 	} >many/tasks.ini &&
-	git -C many add -A && git -C many commit -q -m base &&
-	(cd many && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 >/dev/null 2>&1) &&
+	run_tasks many T1 T2 &&
 	(cd many && git parallel check --json >../many.json) &&
 	for t in T1 T2; do
 		git_ranges $t >expect && gp_ranges many.json $t >actual &&
@@ -148,8 +137,7 @@ test_expect_success 'many renames: git'"'"'s pairs, as libgit2 paired them with 
 		task_ini T1 "for f in doc/*.txt; do git mv \$f \${f%.txt}.adoc && echo more >>\${f%.txt}.adoc; done" &&
 		task_ini T2 "sed -i s/line.4/LINE-4/ doc/p7.txt"
 	} >ren/tasks.ini &&
-	git -C ren add -A && git -C ren commit -q -m base &&
-	(cd ren && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 >/dev/null 2>&1) &&
+	run_tasks ren T1 T2 &&
 	(cd ren && git parallel check --json >../ren.fast; echo $? >>../ren.fast;
 	 GIT_PARALLEL_TEST_TREEDIFF=libgit2 git parallel check --json >../ren.slow; echo $? >>../ren.slow) &&
 	test_cmp ren.slow ren.fast &&
@@ -165,8 +153,8 @@ test_expect_success 'many renames: git'"'"'s pairs, as libgit2 paired them with 
 test_expect_success 'a type change and additions: libgit2 pairs them as with the whole diff' '
 	new_repo tc &&
 	mkdir tc/doc tc/src &&
-	eval "$LINES" >tc/RelNotes &&
-	for i in 1 2 3; do eval "$LINES" | sed "s/line/src $i/" >tc/src/s$i.c || return 1; done &&
+	thirty_lines >tc/RelNotes &&
+	for i in 1 2 3; do thirty_lines | sed "s/line/src $i/" >tc/src/s$i.c || return 1; done &&
 	echo gone >tc/doc/old.txt &&
 	{
 		# RelNotes becomes a link; an added file holds its old text:
@@ -174,8 +162,7 @@ test_expect_success 'a type change and additions: libgit2 pairs them as with the
 		task_ini T1 "cp RelNotes doc/notes.txt && rm RelNotes && ln -s doc/notes.txt RelNotes && sed -i s/^src.1.5\$/five/ src/s1.c" &&
 		task_ini T2 "git mv src/s2.c src/t2.c && echo new >doc/new.txt && git rm -q doc/old.txt && sed -i s/^src.3.7\$/seven/ src/s3.c"
 	} >tc/tasks.ini &&
-	git -C tc add -A && git -C tc commit -q -m base &&
-	(cd tc && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 >/dev/null 2>&1) &&
+	run_tasks tc T1 T2 &&
 	(cd tc && GIT_PARALLEL_TEST_TREEDIFF=trace git parallel check --json >../tc.fast 2>../tc.trace; echo $? >>../tc.fast;
 	 GIT_PARALLEL_TEST_TREEDIFF=libgit2 git parallel check --json >../tc.slow; echo $? >>../tc.slow) &&
 	grep "treediff: T1 top-down, renames by libgit2" tc.trace &&

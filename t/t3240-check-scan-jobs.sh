@@ -13,13 +13,9 @@ again).  Every way gives the same report as the slow way
 (GIT_PARALLEL_TEST_SCAN=diff), which diffs every worktree.'
 
 . ./test-lib.sh
+. "$GP_TEST_DIR/lib/footprint.sh"
 
 test "$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)" -gt 1 && test_set_prereq CPUS
-
-# task_ini <id> <command>
-task_ini () {
-	printf "[task \"%s\"]\n\ttitle = task %s\n\tcommand = %s\n" "$1" "$1" "$2"
-}
 
 # report <name> [<env>...]: check --json (and its exit code) with GIT_PARALLEL_TEST_SCAN=trace
 report () {
@@ -37,10 +33,7 @@ test_expect_success 'setup: a long side with renames, a short one' '
 		task_ini T1 "for f in src/f*.c; do sed -i s/^7\$/seven/ \$f; done && git mv doc/old.txt doc/new.txt && echo add >src/added.c" &&
 		task_ini T2 "sed -i s/^20\$/twenty/ src/f3.c"
 	} >repo/tasks.ini &&
-	git -C repo add -A && git -C repo commit -q -m base &&
-	(cd repo && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 >/dev/null 2>&1) &&
-	git -C repo rev-parse --verify -q parallel/T1 >/dev/null &&
-	git -C repo rev-parse --verify -q parallel/T2 >/dev/null &&
+	run_tasks repo T1 T2 &&
 	report slow GIT_PARALLEL_TEST_SCAN=diff &&
 	tail -n 1 slow.json >code && echo 0 >expect && test_cmp expect code
 '

@@ -12,12 +12,7 @@ is read from the worktree as ever; a cache that is not exactly one
 an error; a footprint with a type change is not cached.'
 
 . ./test-lib.sh
-
-LINES='for i in $(test_seq 1 30); do echo "line $i"; done'
-
-task_ini () {
-	printf "[task \"%s\"]\n\ttitle = task %s\n\tcommand = %s\n" "$1" "$1" "$2"
-}
+. "$GP_TEST_DIR/lib/footprint.sh"
 
 # outputs <name>: every check report of repo (stdout, stderr, exit code) into <name>.*
 outputs () {
@@ -51,7 +46,7 @@ test_expect_success 'setup: tasks that rename, add, delete, modify, retype' '
 	new_repo repo &&
 	mkdir -p repo/src repo/doc &&
 	for f in src/a.c src/b.c doc/c.txt gone.txt moved.txt "with space.txt" "per%cent.txt"; do
-		eval "$LINES" >"repo/$f" || return 1
+		thirty_lines >"repo/$f" || return 1
 	done &&
 	printf "a\\000b\\000c\\n" >repo/blob.bin &&
 	ln -s src/a.c repo/link &&
@@ -61,11 +56,7 @@ test_expect_success 'setup: tasks that rename, add, delete, modify, retype' '
 		task_ini T3 "sed -i s/^line.9\$/nine/ \"with space.txt\" \"per%cent.txt\" src/b.c && git mv src/b.c src/b2.c" &&
 		task_ini T4 "rm link && echo file >link && sed -i s/^line.7\$/seven/ src/a.c"
 	} >repo/tasks.ini &&
-	git -C repo add -A && git -C repo commit -q -m base &&
-	(cd repo && git parallel plan tasks.ini >/dev/null && git parallel run -j 2 >/dev/null 2>&1) &&
-	for t in T1 T2 T3 T4; do
-		git -C repo rev-parse --verify -q parallel/$t >/dev/null || return 1
-	done
+	run_tasks repo T1 T2 T3 T4
 '
 
 test_expect_success 'run caches each footprint when its task ends, not one with a type change' '
