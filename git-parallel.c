@@ -202,7 +202,8 @@ int main(int argc, char **argv)
 	argv += i;
 	if (argc > 1 && !strcmp(argv[1], "--help"))
 		return open_man_page();
-	if (!strcmp(cmd->name, "merge") || !strcmp(cmd->name, "check"))
+	/* the commands whose heap is large: merge, and check --exact's merges */
+	if (!strcmp(cmd->name, "merge") || (!strcmp(cmd->name, "check") && check_options_exact(argc, argv)))
 		malloc_huge_pages(all_argv);
 
 	skip_ca_bundle = 1;

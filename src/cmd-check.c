@@ -399,6 +399,34 @@ static void test_hook(const char *var)
 		;
 }
 
+/* check's option table, its values in json and flags */
+#define USAGE_CHECK(json, flags) { \
+	OPT_COMMAND("check"), \
+	OPT_OPERANDS("[<id>...]"), \
+	OPT_BOOL(0, "json", &(json), "print the report as JSON"), \
+	OPT_BIT(0, "exact", &(flags), "confirm each overlap by an in-memory merge", CHECK_EXACT), \
+	OPT_BIT(0, "no-uncommitted", &(flags), "measure committed work only", CHECK_NO_UNCOMMITTED), \
+	OPT_ALIAS('j', "json"), \
+	OPT_ALIAS('x', "exact"), \
+	OPT_ALIAS('U', "no-uncommitted"), \
+	OPT_END(), \
+}
+
+int check_options_exact(int argc, char *const *argv)
+{
+	unsigned int flags = 0;
+	int json = 0, ret;
+	struct parse_opt usage_check[] = USAGE_CHECK(json, flags);
+	char **copy = xcalloc((size_t)argc + 1, sizeof(*copy));
+	struct strbuf err = STRBUF_INIT;
+
+	memcpy(copy, argv, (size_t)argc * sizeof(*copy));
+	ret = parse_options(argc, copy, usage_check, &err);
+	strbuf_release(&err);
+	free(copy);
+	return ret >= 0 && (flags & CHECK_EXACT);
+}
+
 int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 {
 	struct session s;
@@ -406,17 +434,7 @@ int cmd_check(int argc, char **argv, struct cmd_ctx *ctx)
 	size_t *sel = NULL, nr = 0;
 	unsigned int flags = 0;
 	int opt, json = 0, ret = 128, attr_index, measured;
-	struct parse_opt usage_check[] = {
-		OPT_COMMAND("check"),
-		OPT_OPERANDS("[<id>...]"),
-		OPT_BOOL(0, "json", &json, "print the report as JSON"),
-		OPT_BIT(0, "exact", &flags, "confirm each overlap by an in-memory merge", CHECK_EXACT),
-		OPT_BIT(0, "no-uncommitted", &flags, "measure committed work only", CHECK_NO_UNCOMMITTED),
-		OPT_ALIAS('j', "json"),
-		OPT_ALIAS('x', "exact"),
-		OPT_ALIAS('U', "no-uncommitted"),
-		OPT_END(),
-	};
+	struct parse_opt usage_check[] = USAGE_CHECK(json, flags);
 
 	if ((optind = cmd_parse_options(argc, argv, usage_check, &opt)) < 0)
 		return opt;

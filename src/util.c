@@ -1171,6 +1171,28 @@ const char *malloc_keep_freed_env(void)
 	return NULL;
 }
 
+#ifdef __GLIBC__
+/*
+ * Does the kernel give transparent huge pages to a heap that asks
+ * (madvise) or to all ("[always]" or "[madvise]" selected)?  "[never]",
+ * or no such file (no transparent huge pages): the exec buys nothing.
+ * GIT_PARALLEL_TEST_THP_ENABLED: a file read instead.
+ */
+static int huge_pages_given(void)
+{
+	const char *path = getenv("GIT_PARALLEL_TEST_THP_ENABLED");
+	struct strbuf sb = STRBUF_INIT;
+	int ret;
+
+	if (!path)
+		path = "/sys/kernel/mm/transparent_hugepage/enabled";
+	ret = strbuf_read_file(&sb, path) >= 0 &&
+	      (strstr(sb.buf, "[always]") || strstr(sb.buf, "[madvise]"));
+	strbuf_release(&sb);
+	return ret;
+}
+#endif
+
 void malloc_huge_pages(char *const *argv)
 {
 #ifdef __GLIBC__
@@ -1182,6 +1204,8 @@ void malloc_huge_pages(char *const *argv)
 	}
 	if (getenv("GLIBC_TUNABLES") || getenv("GIT_PARALLEL_NO_MALLOC_TUNING"))
 		return;	/* the user's own settings stand */
+	if (!huge_pages_given())
+		return;
 	if (!setenv("GLIBC_TUNABLES", GP_TUNABLES, 1) && !setenv(GP_TUNED, "1", 1))
 		execv("/proc/self/exe", argv);
 	/* not started again (no /proc): as before, malloc_keep_freed() alone */

@@ -9,10 +9,11 @@ faulted it in again for the next (a sixth of merge'"'"'s time and ~40% of
 its git diff-tree'"'"'s on git.git topics).  merge and check keep freed
 memory (mallopt()), and start their git merge-tree and diff-tree
 children with the same settings in GLIBC_TUNABLES -- unless the user set
-GLIBC_TUNABLES: theirs reach git unchanged.  merge and check start
-themselves again with those settings and glibc'"'"'s heap in huge pages
-(glibc reads GLIBC_TUNABLES only when a program starts), then put the
-environment back as it was.  The merges are the same:
+GLIBC_TUNABLES: theirs reach git unchanged.  merge and check --exact
+start themselves again with those settings and glibc'"'"'s heap in huge
+pages (glibc reads GLIBC_TUNABLES only when a program starts), then put
+the environment back as it was; a plain check does not, nor does
+anything where the kernel gives no transparent huge pages.  The merges are the same:
 the oracle is a git merge-tree + commit-tree loop over the same tasks.'
 
 . ./test-lib.sh
@@ -65,12 +66,22 @@ test_expect_success 'setup: tasks that need git merge-tree and git diff-tree' '
 	esac
 	exec "$real" "\$@"
 	EOF
-	chmod +x bin/git
+	chmod +x bin/git &&
+	# check'"'"'s hook: the environment git-parallel (pid \$1) was started with
+	cat >environ.sh <<-\EOF &&
+	echo ran >>"$TRASH_DIRECTORY/hook.log"
+	tr "\\000" "\\n" </proc/$1/environ | sed -n "s/^GLIBC_TUNABLES=/started /p" \
+		>>"$TRASH_DIRECTORY/started.log"
+	EOF
+	for k in never madvise always
+	do
+		echo "always madvise never" | sed "s/$k/[$k]/" >thp-$k || return 1
+	done
 '
 
 # gp <command> [env...]: in a fresh copy of the repository, through bin/git
 gp () {
-	: >env.log && : >tuned.log && : >started.log &&
+	: >env.log && : >tuned.log && : >started.log && : >hook.log &&
 	wrapped_gp "$@"
 }
 
@@ -119,6 +130,43 @@ test_expect_success GLIBC,NOT_VALGRIND 'merge and check start again with huge pa
 	same_as_loop &&
 	grep "^started glibc\.malloc\.arena_max=1\$" started.log &&
 	! grep -v "^started glibc\.malloc\.arena_max=1\$" started.log
+'
+
+# the heap of a plain check is small: it is not started again; nor is
+# anything where the kernel gives no transparent huge pages (the file
+# /sys/kernel/mm/transparent_hugepage/enabled says "[never]", or is missing)
+test_expect_success GLIBC,NOT_VALGRIND 'started again only for merge and check --exact, where huge pages are given' '
+	test -r /proc/self/environ &&
+	hook="sh \"$TRASH_DIRECTORY/environ.sh\" \$PPID" &&
+	for cmd in check "check --json" "check --no-uncommitted T4" "check -jU"
+	do
+		gp "$cmd" GIT_PARALLEL_TEST_HOOK_CHECK_MEASURED="$hook" &&
+		echo ran >expect && test_cmp expect hook.log &&
+		test_must_be_empty started.log ||
+		return 1
+	done &&
+	for cmd in "check --exact" "check -jx" "check --exa" "check -U --exact S1 S2"
+	do
+		for thp in madvise always
+		do
+			gp "$cmd" GIT_PARALLEL_TEST_HOOK_CHECK_MEASURED="$hook" \
+				GIT_PARALLEL_TEST_THP_ENABLED="$TRASH_DIRECTORY/thp-$thp" &&
+			echo ran >expect && test_cmp expect hook.log &&
+			grep "^started glibc\.malloc\.hugetlb=1" started.log || return 1
+		done
+	done &&
+	for thp in thp-never no-such-file
+	do
+		gp "check --exact" GIT_PARALLEL_TEST_HOOK_CHECK_MEASURED="$hook" \
+			GIT_PARALLEL_TEST_THP_ENABLED="$TRASH_DIRECTORY/$thp" &&
+		echo ran >expect && test_cmp expect hook.log &&
+		test_must_be_empty started.log &&
+		gp merge GIT_PARALLEL_TEST_THP_ENABLED="$TRASH_DIRECTORY/$thp" &&
+		same_as_loop &&
+		grep "^merge-tree " tuned.log &&
+		test_must_be_empty started.log ||
+		return 1
+	done
 '
 
 test_done

@@ -25,6 +25,12 @@ int cmd_export(int argc, char **argv, struct cmd_ctx *ctx);
 int cmd_worker(int argc, char **argv, struct cmd_ctx *ctx);
 
 /*
+ * Does check's argv (argv[0] "check") ask for --exact?  Parsed as
+ * cmd_check() will, on a copy; 0 for a usage error.  Nothing printed.
+ */
+int check_options_exact(int argc, char *const *argv);
+
+/*
  * Commands from files of the repository run only once trusted (trust.h):
  * list every untrusted one that the tasks sel[0..nr) (NULL: every task the
  * plan runs) or the configuration would run, with its file:line, and

@@ -166,8 +166,8 @@ void malloc_keep_freed(void);
  */
 const char *malloc_keep_freed_env(void);
 /*
- * For merge and check, at the very start, before anything is read or
- * written: the process started again (/proc/self/exe, the same argv)
+ * For merge and check --exact, at the very start, before anything is read
+ * or written: the process started again (/proc/self/exe, the same argv)
  * with GLIBC_TUNABLES set, as glibc reads them only when a program
  * starts: its heap in transparent huge pages, where merge's 60 MB of
  * objects read, merged and written were faulted in 4 KiB at a time
@@ -175,7 +175,8 @@ const char *malloc_keep_freed_env(void);
  * malloc_keep_freed()'s settings.  Once started again, the environment
  * is put back as it was (children get the user's).  Nothing is done
  * when GLIBC_TUNABLES is set already (the user's own stand), or
- * GIT_PARALLEL_NO_MALLOC_TUNING is; glibc only.
+ * GIT_PARALLEL_NO_MALLOC_TUNING is, or the kernel gives no transparent
+ * huge pages (its setting "[never]"); glibc only.
  */
 void malloc_huge_pages(char *const *argv);
 /*
