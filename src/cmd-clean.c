@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -169,6 +170,10 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	/* a clean killed inside libgit2's delete of the branch left its lock */
 	if (!has_branch && worktree_remove_deleted_branch_lock(s->repo, branch) > 0)
 		printf("removed the lock of branch '%s' a killed command left\n", short_ref(branch));
+	/* a run killed while it wrote the worktree's gitdir left it cut short */
+	if (worktree_drop_torn_gitdir(s->repo, name) < 0)
+		warning("task '%s': cannot remove the incomplete admin file gitdir of worktree '%s': %s",
+			id, name, strerror(errno));
 	has_wt = git_worktree_lookup(&w, s->repo, name) == 0;
 	/* its admin files damaged (a command deleted its HEAD): not a worktree for libgit2 */
 	if (!has_wt && worktree_is_broken(s->repo, name))

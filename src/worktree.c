@@ -286,6 +286,34 @@ static int admin_is_ours(const char *admin, const char *name)
 }
 
 /*
+ * The admin file gitdir of our worktree name, cut short by a kill while it
+ * was written: empty, or without its final newline.  Before gitdir went
+ * through a temporary file, a run killed between creating it and writing
+ * it left an empty one, and libgit2 put the worktree at ".".  Nothing was
+ * checked out before gitdir (add_worktree()), so in an admin directory
+ * marked ours and creating it is debris: unlinking it leaves what a kill
+ * right before gitdir leaves, which the next run and clean remove.  1 when
+ * removed, 0 when there is nothing such, -1 on error (errno).
+ */
+static int drop_torn_gitdir(const char *admin, const char *name)
+{
+	struct strbuf file = STRBUF_INIT, content = STRBUF_INIT;
+	int ret = 0;
+
+	strbuf_addf(&file, "%s/gitdir", admin);
+	if (admin_is_ours(admin, name) && admin_has(admin, MARK_CREATING) &&
+	    strbuf_read_file(&content, file.buf) >= 0 &&
+	    (!content.len || content.buf[content.len - 1] != '\n')) {
+		pthread_mutex_lock(&wt_lock);
+		ret = unlink(file.buf) < 0 && errno != ENOENT ? -1 : 1;
+		pthread_mutex_unlock(&wt_lock);
+	}
+	strbuf_release(&content);
+	strbuf_release(&file);
+	return ret;
+}
+
+/*
  * A directory holding nothing a user could miss: empty, or only a ".git"
  * file (what a "worktree add" killed before its checkout leaves).
  */
@@ -614,6 +642,11 @@ static int check_existing(git_repository *repo, struct wt_request *req, const ch
 	char *head = NULL;
 	int ret = 0;
 
+	if (drop_torn_gitdir(admin, req->name) < 0) {
+		ret = fail(req, "cannot remove the incomplete admin file '%s/gitdir' of task '%s': %s",
+			   admin, req->name, strerror(errno));
+		goto out;
+	}
 	if (git_worktree_lookup(&wt, repo, req->name) < 0) {
 		if (path_exists(admin) && remove_stale_admin(admin, req->path) < 0)
 			ret = fail(req, "'%s' exists but is not a valid worktree of task '%s'",
@@ -1397,12 +1430,20 @@ static int add_worktree(git_repository *repo, const char *name, const char *path
 	if (write_plain(file.buf, text.buf) < 0)
 		goto os_error;
 	test_crash_point("worktree-mid-add");
-	/* last: from here on git sees a whole worktree */
+	/*
+	 * last: from here on git sees a whole worktree; written aside and
+	 * renamed, so that no kill leaves it cut short (drop_torn_gitdir())
+	 */
 	strbuf_reset(&text);
 	strbuf_addf(&text, "%s\n", file.buf);
 	strbuf_reset(&file);
-	strbuf_addf(&file, "%s/gitdir", admin);
+	strbuf_addf(&file, "%s/gitdir.gp-new", admin);
+	strbuf_reset(&parent);
+	strbuf_addf(&parent, "%s/gitdir", admin);
 	if (write_plain(file.buf, text.buf) < 0)
+		goto os_error;
+	test_crash_point("worktree-mid-gitdir");
+	if (rename(file.buf, parent.buf) < 0)
 		goto os_error;
 	if (git_worktree_lookup(&wt, repo, name) < 0 || git_worktree_validate(wt) < 0)
 		goto out;
@@ -1936,6 +1977,15 @@ static char *admin_dir(git_repository *repo, const char *name)
 	size_t n = strlen(common);
 
 	return xstrfmt("%.*s/worktrees/%s", (int)(n && common[n - 1] == '/' ? n - 1 : n), common, name);
+}
+
+int worktree_drop_torn_gitdir(git_repository *repo, const char *name)
+{
+	char *admin = admin_dir(repo, name);
+	int ret = drop_torn_gitdir(admin, name);
+
+	free(admin);
+	return ret;
 }
 
 int worktree_is_broken(git_repository *repo, const char *name)

@@ -21,6 +21,7 @@ run-after-start:run
 run-before-commit:run
 run-after-commit:run
 worktree-mid-add:run
+worktree-mid-gitdir:run
 worktree-after-add:run
 worktree-before-verified:run
 worktree-mid-checkout:run

@@ -159,6 +159,14 @@ int worktree_is_task(git_repository *repo, const char *name, const char *path, c
 int worktree_keep_commits(git_repository *repo, const char *name, const char *branch,
 			  const git_oid *safe, size_t nsafe, struct strlist *kept);
 /*
+ * The admin file gitdir of the worktree name, cut short by a kill (older
+ * versions wrote it in place), in an admin directory marked ours and
+ * creating: removed, so that what is left is the debris of a kill right
+ * before gitdir.  1 removed, 0 nothing such, -1 error (errno).
+ */
+int worktree_drop_torn_gitdir(git_repository *repo, const char *name);
+
+/*
  * A worktree whose admin directory ($GIT_COMMON_DIR/worktrees/<name>)
  * exists but that libgit2 no longer takes for one (a command deleted its
  * HEAD): 1 if so, else 0.  worktree_remove_broken() deletes that admin
