@@ -149,29 +149,14 @@ finished_sparse () {
 # convert: UTF-16 files git writes again after libgit2's checkout (the
 # index's stat data of those cleared first); K1 edits another file
 setup_convert () {
-	new_repo "$1" &&
-	echo "*.txt working-tree-encoding=UTF-16" >"$1/.gitattributes" &&
-	for i in 1 2 3
-	do
-		printf "f$i\n" | iconv -f UTF-8 -t UTF-16 >"$1/f$i.txt" || return 1
-	done &&
-	echo c >"$1/a.c" &&
-	printf "[task \"K1\"]\n\ttitle = one\n\tpaths = a.c\n\tcommand = echo edit >>a.c\n" >"$1/tasks.ini" &&
-	git -C "$1" add . && git -C "$1" commit -q -m files &&
-	(cd "$1" && git parallel plan tasks.ini >/dev/null)
+	convert_repo "$1" 3 1
 }
 go_convert () {
 	(cd "$1" && git parallel run >"$TRASH_DIRECTORY/$io.out" 2>"$TRASH_DIRECTORY/$io.err")
 }
 finished_convert () {
 	grep "^1 done\$" "$io.out" &&
-	git -C "$1.parallel/K1" status --porcelain >st 2>&1 && test_must_be_empty st &&
-	for i in 1 2 3
-	do
-		cmp "$1/f$i.txt" "$1.parallel/K1/f$i.txt" || return 1
-	done &&
-	git -C "$1" diff --name-status main parallel/K1 >actual &&
-	printf "M\ta.c\n" >expect && test_cmp expect actual
+	convert_as_git "$1"
 }
 
 setup_merge () {

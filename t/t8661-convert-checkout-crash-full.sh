@@ -17,40 +17,9 @@ finishes.  Oracle: git status, cmp against git'"'"'s own checkout.'
 
 tmpfs_prereq
 
-# enc_repo <dir> <n>: <n> UTF-16 files of 2 KB (in UTF-8: 1 KB) and a.c;
-# task K1 edits a.c
-enc_repo () {
-	new_repo "$1" &&
-	echo "*.txt working-tree-encoding=UTF-16" >"$1/.gitattributes" &&
-	for i in $(test_seq 1 $2)
-	do
-		for k in $(test_seq 1 160); do echo "file $i line $k"; done |
-		iconv -f UTF-8 -t UTF-16 >"$1/f$i.txt" || return 1
-	done &&
-	echo c >"$1/a.c" &&
-	printf "[task \"K1\"]\n\ttitle = one\n\tpaths = a.c\n\tcommand = echo edit >>a.c\n" >"$1/tasks.ini" &&
-	git -C "$1" add . && git -C "$1" commit -q -m files &&
-	(cd "$1" && git parallel plan tasks.ini >/dev/null)
-}
-
-# as_git <dir>: K1 done, its worktree byte for byte what git writes
-as_git () {
-	git -C "$1.parallel/K1" status --porcelain >st 2>&1 &&
-	test_must_be_empty st &&
-	for f in "$1"/f*.txt
-	do
-		cmp "$f" "$1.parallel/K1/${f##*/}" || return 1
-	done &&
-	git -C "$1" diff --name-status main parallel/K1 >actual &&
-	printf "M\ta.c\n" >expect && test_cmp expect actual
-}
-
 test_expect_success 'killed with the stat data cleared: status, check and clean do not trust it' '
-	enc_repo r1 3 &&
-	code=0 &&
-	(cd r1 && GIT_PARALLEL_TEST_CRASH_AT=worktree-convert-index-cleared git parallel run >../out 2>../err) ||
-		code=$? &&
-	test_crashed $code &&
+	convert_repo r1 3 160 &&
+	crash_run r1 worktree-convert-index-cleared &&
 	git -C r1.parallel/K1 status --porcelain >st 2>&1 &&
 	grep "BOM is required in .f1.txt." st &&
 	echo pending >expect && task_field r1 K1 state >actual && test_cmp expect actual &&
@@ -64,14 +33,11 @@ test_expect_success 'killed with the stat data cleared: status, check and clean 
 '
 
 test_expect_success 'killed there, then run: the worktree is made again, as git writes it' '
-	enc_repo r2 3 &&
-	code=0 &&
-	(cd r2 && GIT_PARALLEL_TEST_CRASH_AT=worktree-convert-index-cleared git parallel run >../out 2>../err) ||
-		code=$? &&
-	test_crashed $code &&
+	convert_repo r2 3 160 &&
+	crash_run r2 worktree-convert-index-cleared &&
 	(cd r2 && git parallel run >../out 2>../err) &&
 	grep "^1 done\$" out &&
-	as_git r2 &&
+	convert_as_git r2 &&
 	repo_sane r2
 '
 
@@ -81,14 +47,14 @@ for size in 128k 192k
 do
 	test_expect_success TMPFS "worktrees on a tmpfs of $size: done, or failed with the cause and then done" '
 		r=s$size &&
-		enc_repo $r 20 &&
+		convert_repo $r 20 160 &&
 		mkdir $r.parallel &&
 		mount -t tmpfs -o size=$size tmpfs $r.parallel &&
 		test_when_finished "umount -l $TRASH_DIRECTORY/$r.parallel 2>/dev/null || :" &&
 		{ (cd $r && git parallel run >../out 2>../err); echo $? >rc; } &&
 		if test "$(cat rc)" = 0
 		then
-			grep "^1 done\$" out && as_git $r
+			grep "^1 done\$" out && convert_as_git $r
 		else
 			echo 1 >expect && test_cmp expect rc &&
 			grep "K1 failed: \(cannot convert the files of task .K1.\|.*No space left on device\)" err &&
@@ -102,7 +68,7 @@ do
 		then
 			(cd $r && git parallel run --retry-failed >../out 2>../err || git parallel run >../out 2>../err) &&
 			grep "^1 done\$" out &&
-			as_git $r
+			convert_as_git $r
 		fi
 	'
 done

@@ -57,6 +57,37 @@ crash_run () {
 	test_crashed $rc
 }
 
+# convert_repo <dir> <n> <lines>: <dir> with <n> files f<i>.txt of <lines>
+# lines that git writes in UTF-16 (working-tree-encoding: libgit2's
+# checkout writes them as blobs, UTF-8, then git again) and a.c; task K1
+# (paths a.c) edits a.c; planned
+convert_repo () {
+	new_repo "$1" &&
+	echo "*.txt working-tree-encoding=UTF-16" >"$1/.gitattributes" &&
+	for i in $(test_seq 1 $2)
+	do
+		for k in $(test_seq 1 $3); do echo "file $i line $k"; done |
+		iconv -f UTF-8 -t UTF-16 >"$1/f$i.txt" || return 1
+	done &&
+	echo c >"$1/a.c" &&
+	printf "[task \"K1\"]\n\ttitle = one\n\tpaths = a.c\n\tcommand = echo edit >>a.c\n" >"$1/tasks.ini" &&
+	git -C "$1" add . && git -C "$1" commit -q -m files &&
+	(cd "$1" && git parallel plan tasks.ini >/dev/null)
+}
+
+# convert_as_git <dir>: convert_repo's K1 done, its worktree byte for
+# byte what git writes (git status says nothing), a.c its only change
+convert_as_git () {
+	git -C "$1.parallel/K1" status --porcelain >st 2>&1 &&
+	test_must_be_empty st &&
+	for f in "$1"/f*.txt
+	do
+		cmp "$f" "$1.parallel/K1/${f##*/}" || return 1
+	done &&
+	git -C "$1" diff --name-status main parallel/K1 >actual &&
+	printf "M\ta.c\n" >expect && test_cmp expect actual
+}
+
 # An agent that commits its own work, then leaves more uncommitted:
 # <id>.txt gets a line and a commit "<id>: own commit"; <id>-extra.txt is
 # left for commit = auto.  With AGENT_HANG_ONCE=<file>, the first attempt
