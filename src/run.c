@@ -1563,7 +1563,13 @@ static int marker_line(const git_diff_delta *d, const git_diff_hunk *h, const gi
 static int git_markers(struct markers *m, const char *top, const char *start,
 		       const struct strlist *conv, const struct strlist *added)
 {
-	const char **argv = xcalloc(conv->nr + added->nr + 16, sizeof(*argv));
+	static const char *const add[] = {
+		"git", "--literal-pathspecs", "add", "--intent-to-add", NULL,
+	};
+	const char *const diff[] = {
+		"git", "--literal-pathspecs", "diff-index", "-p", "-U0", "--no-color", "--no-ext-diff",
+		"--no-textconv", "--no-renames", "--src-prefix=a/", "--dst-prefix=b/", start, NULL,
+	};
 	char *index = xstrfmt("%sindex", git_repository_path(m->wt));
 	const char *tmpdir = getenv("TMPDIR");
 	char *tmpl = xstrfmt("%s/gp-markers-index.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
@@ -1571,7 +1577,7 @@ static int git_markers(struct markers *m, const char *top, const char *start,
 	const char *env[2] = { NULL, NULL };
 	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
 	const char *p, *end;
-	size_t i, n = 0;
+	size_t i;
 	int fd, ret = -1;
 
 	fd = mkstemp(tmpl);
@@ -1587,36 +1593,11 @@ static int git_markers(struct markers *m, const char *top, const char *start,
 	env[0] = env_entry;
 	strbuf_reset(&sb);
 	if (added->nr) {
-		argv[n++] = "git";
-		argv[n++] = "--literal-pathspecs";
-		argv[n++] = "add";
-		argv[n++] = "--intent-to-add";
-		argv[n++] = "--";
-		for (i = 0; i < added->nr; i++)
-			argv[n++] = added->v[i];
-		argv[n] = NULL;
-		if (convert_run_git(top, argv, env, NULL, &sb, 0))
+		if (convert_run_git_paths(top, add, added, env, &sb))
 			goto out;
 		strbuf_reset(&sb);
-		n = 0;
 	}
-	argv[n++] = "git";
-	argv[n++] = "--literal-pathspecs";
-	argv[n++] = "diff-index";
-	argv[n++] = "-p";
-	argv[n++] = "-U0";
-	argv[n++] = "--no-color";
-	argv[n++] = "--no-ext-diff";
-	argv[n++] = "--no-textconv";
-	argv[n++] = "--no-renames";
-	argv[n++] = "--src-prefix=a/";
-	argv[n++] = "--dst-prefix=b/";
-	argv[n++] = start;
-	argv[n++] = "--";
-	for (i = 0; i < conv->nr; i++)
-		argv[n++] = conv->v[i];
-	argv[n] = NULL;
-	if (convert_run_git(top, argv, env, NULL, &sb, 0))
+	if (convert_run_git_paths(top, diff, conv, env, &sb))
 		goto out;
 	ret = 0;
 	/* "+++ b/<path>" names the file (git quotes an unusual name: conv has it as is) */
@@ -1647,7 +1628,6 @@ out:
 		unlink(tmpl);
 	free(tmpl);
 	free(env_entry);
-	free(argv);
 	free(index);
 	strbuf_release(&sb);
 	strbuf_release(&path);
