@@ -899,6 +899,35 @@ int parse_uint(const char *s, unsigned int *out)
 	return 0;
 }
 
+int remove_tree(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	struct dirent *de;
+	DIR *dir;
+	int ret = 0;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	if (!(dir = opendir(path)))
+		return -1;
+	while ((de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/%s", path, de->d_name);
+		if (remove_tree(sb.buf) < 0)
+			ret = -1;
+	}
+	closedir(dir);
+	strbuf_release(&sb);
+	if (!ret && rmdir(path) < 0)
+		ret = -1;
+	return ret;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
 	struct strbuf sb = STRBUF_INIT;

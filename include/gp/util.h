@@ -252,6 +252,11 @@ int tmp_open_locked(const char *tmp, mode_t mode);
 void prune_dead_tmp(const char *dir, const char *const *stems);
 /* prune_dead_tmp() of a git directory: our scratch files only (gp-clock, gp-index-checked, ...) */
 void prune_gitdir_scratch(const char *gitdir);
+/*
+ * rm -rf path, never following a symbolic link (one is removed, not what
+ * it names); quiet: 0, or -1 with errno set (what could be removed is).
+ */
+int remove_tree(const char *path);
 /* mkdir -p; returns 0 or -1 (reported). */
 int mkdir_p(const char *path, mode_t mode);
 
