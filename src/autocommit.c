@@ -19,11 +19,15 @@
  * Run git argv in cwd (the task's worktree, found from there: spawn.h's
  * environment policy), stdin /dev/null, stdout and stderr to log_fd,
  * extra added to its environment, the signals a run blocks or ignores at
- * their defaults.  Its exit status, or -1.
+ * their defaults, within parallel.git-timeout (a hook or a filter driver
+ * that never ends: stopped, spawn_stop(), the processes below git first).
+ * Its exit status, SPAWN_TIMED_OUT (why says so), or -1.
  */
-static int run_git(const char *const *argv, const char *cwd, int log_fd, const char *const *extra)
+static int run_git(const char *const *argv, const char *cwd, int log_fd, const char *const *extra,
+		   struct strbuf *why)
 {
 	struct spawn sp = SPAWN_INIT;
+	int rc;
 
 	sp.argv = argv;
 	sp.dir = cwd;
@@ -31,7 +35,14 @@ static int run_git(const char *const *argv, const char *cwd, int log_fd, const c
 	sp.out = log_fd;
 	sp.err = log_fd;
 	sp.flags = SPAWN_DEFAULT_SIGNALS | SPAWN_FORK_FALLBACK;
-	return spawn_run(&sp, NULL, 0);
+	rc = spawn_run(&sp, NULL, gp_git_deadline());
+	if (rc == SPAWN_TIMED_OUT) {
+		char *limit = gp_git_timeout_text();
+
+		strbuf_addf(why, "'git %s' did not finish %s: stopped it", argv[1], limit);
+		free(limit);
+	}
+	return rc;
 }
 
 /* The last line git wrote to the log since offset, to name the cause in why. */
@@ -124,15 +135,23 @@ int autocommit_run(const struct autocommit *ac, int *committed, struct strbuf *w
 		extra[i] = env.v[i];
 
 	offset = lseek(log_fd, 0, SEEK_END);
-	rc = run_git(add, ac->worktree, log_fd, extra);
+	rc = run_git(add, ac->worktree, log_fd, extra, why);
+	if (rc == SPAWN_TIMED_OUT) {
+		strbuf_addstr(why, "; the work is kept in the worktree");
+		goto out;
+	}
 	if (rc) {
 		strbuf_addf(why, "'git add -A' failed (exit %d)", rc);
 		add_last_line(why, ac->log, offset);
 		goto out;
 	}
-	rc = run_git(staged, ac->worktree, log_fd, extra);
+	rc = run_git(staged, ac->worktree, log_fd, extra, why);
 	if (!rc) {
 		ret = 0;	/* nothing to commit */
+		goto out;
+	}
+	if (rc == SPAWN_TIMED_OUT) {
+		strbuf_addstr(why, "; the work is kept, staged, in the worktree");
 		goto out;
 	}
 	if (rc != 1) {
@@ -144,8 +163,13 @@ int autocommit_run(const struct autocommit *ac, int *committed, struct strbuf *w
 		goto out;
 	}
 	offset = lseek(log_fd, 0, SEEK_END);
-	rc = run_git(commit, ac->worktree, log_fd, extra);
+	rc = run_git(commit, ac->worktree, log_fd, extra, why);
 	unlink(ac->msg_file);
+	if (rc == SPAWN_TIMED_OUT) {
+		strbuf_addstr(why, "; the work is kept, staged, in the worktree");
+		ret = 1;
+		goto out;
+	}
 	if (rc < 0 || rc == 126 || rc == 127) {
 		strbuf_addstr(why, "cannot run 'git commit'");
 		goto out;

@@ -4,6 +4,7 @@
  * the target does not have, stays unless --force; each refusal says which
  * task and why.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <errno.h>
@@ -151,6 +152,23 @@ static int keep_commits(struct session *s, const char *id, const char *branch, c
 	return ret;
 }
 
+/*
+ * Remove task id's footprint cache (footprints/<id>): its key names the
+ * branch head's tree, so once the branch goes it is never read again.
+ * Removed before the branch: a clean killed in between leaves a branch
+ * without a cache, which costs only a measure.  Quiet but for an error
+ * other than its absence (a warning: the file is only a cache).
+ */
+static void drop_footprint(struct session *s, const char *id)
+{
+	char *path = state_footprint_path(s->state, id);
+
+	if (unlink(path) < 0 && errno != ENOENT)
+		warning("task '%s': cannot remove its footprint cache '%s': %s", id, path,
+			strerror(errno));
+	free(path);
+}
+
 /* 0 cleaned, 1 refused, 2 not ours (left alone), 3 not selected by --merged, -1 error */
 static int clean_task(struct session *s, size_t i, unsigned int flags)
 {
@@ -179,6 +197,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 	if (!has_wt && worktree_is_broken(s->repo, name))
 		has_wt = broken = 1;
 	if (!has_branch && !has_wt) {
+		drop_footprint(s, id);	/* one a killed clean, or git branch -D, left */
 		ret = 0;
 		goto out;
 	}
@@ -286,6 +305,7 @@ static int clean_task(struct session *s, size_t i, unsigned int flags)
 		ret = -1;
 		goto out;
 	}
+	drop_footprint(s, id);
 	if (broken) {
 		/* rmdir only: whatever came into it since keeps it */
 		if (husk && rmdir(wt) < 0) {

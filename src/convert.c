@@ -165,6 +165,25 @@ int convert_run_git(const char *top, const char *const *argv, const char *const 
 	return rc;
 }
 
+int convert_run_git_paths(const char *top, const char *const *argv, const struct strlist *paths,
+			  const char *const *env, struct strbuf *out)
+{
+	const char **all;
+	size_t n = 0, i;
+	int rc;
+
+	while (argv[n])
+		n++;
+	all = xcalloc(n + paths->nr + 2, sizeof(*all));
+	memcpy(all, argv, n * sizeof(*all));
+	all[n++] = "--";
+	for (i = 0; i < paths->nr; i++)
+		all[n++] = paths->v[i];
+	rc = convert_run_git(top, all, env, NULL, out, 0);
+	free(all);
+	return rc;
+}
+
 void convert_last_line(struct strbuf *text)
 {
 	char *last;

@@ -2015,30 +2015,21 @@ out:
 static int git_own_names(struct strmap *set, const char *top, const git_oid *start,
 			 const struct strlist *paths)
 {
-	const char **argv;
 	char hex[GIT_OID_HEXSZ + 1];
+	const char *const argv[] = {
+		"git", "--literal-pathspecs", "diff-index", "--no-renames", "--numstat", "-z",
+		git_oid_tostr(hex, sizeof(hex), start), NULL,
+	};
 	struct strbuf res = STRBUF_INIT;
 	const char *p, *end;
-	size_t i, n = 0, bytes = 0;
+	size_t i, bytes = 0;
 	int ret = -1;
 
 	for (i = 0; i < paths->nr; i++)
 		bytes += strlen(paths->v[i]) + 1;
 	if (paths->nr > OWN_ASK_PATHS || bytes > OWN_ASK_BYTES)
 		return -1;
-	argv = xcalloc(paths->nr + 12, sizeof(*argv));
-	argv[n++] = "git";
-	argv[n++] = "--literal-pathspecs";
-	argv[n++] = "diff-index";
-	argv[n++] = "--no-renames";
-	argv[n++] = "--numstat";
-	argv[n++] = "-z";
-	argv[n++] = git_oid_tostr(hex, sizeof(hex), start);
-	argv[n++] = "--";
-	for (i = 0; i < paths->nr; i++)
-		argv[n++] = paths->v[i];
-	argv[n] = NULL;
-	if (!convert_run_git(top, argv, NULL, NULL, &res, 0)) {
+	if (!convert_run_git_paths(top, argv, paths, NULL, &res)) {
 		/* "<added>\t<deleted>\t<path>" NUL each */
 		ret = 0;
 		for (p = res.buf, end = res.buf + res.len; p < end; p += strlen(p) + 1) {
@@ -2054,7 +2045,6 @@ static int git_own_names(struct strmap *set, const char *top, const git_oid *sta
 		if (ret)
 			strmap_clear(set);
 	}
-	free(argv);
 	strbuf_release(&res);
 	return ret;
 }

@@ -13,7 +13,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "gp/config.h"
@@ -841,25 +840,21 @@ static int write_plan(struct remote *r, const char *dir)
 	return ret;
 }
 
+/*
+ * Remove a mirror directory of ours (remove_tree(): no process, no link
+ * followed); refused, as rm refuses it, for "/" and a last component
+ * "." or "..".  0, or -1 (reported).
+ */
 static int rm_rf(const char *path)
 {
-	int ret = 0;
-	pid_t pid;
-	int status;
+	const char *base = strrchr(path, '/');
 
-	pid = fork();
-	if (pid < 0)
-		return error_errno("cannot fork");
-	if (!pid) {
-		execlp("rm", "rm", "-rf", "--", path, (char *)NULL);
-		_exit(127);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return error_errno("cannot wait for rm");
-	if (!WIFEXITED(status) || WEXITSTATUS(status))
-		ret = error("cannot remove '%s'", path);
-	return ret;
+	base = base ? base + 1 : path;
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		return error("refusing to remove '%s'", path);
+	if (remove_tree(path) < 0)
+		return error_errno("cannot remove '%s'", path);
+	return 0;
 }
 
 #define MIRROR_PREFIX "remote-mirror"

@@ -193,6 +193,17 @@ int repo_open(git_repository **out, struct strbuf *prefix, int need_worktree)
 		return -1;
 	}
 	err = git_repository_open_ext(&repo, NULL, GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
+	/*
+	 * GIT_NAMESPACE: git applies it only where it serves refs to others
+	 * (upload-pack, receive-pack, http-backend); git branch, merge,
+	 * worktree and commit ignore it.  libgit2 opened from the environment
+	 * prefixes every ref with it, HEAD included (and the repositories we
+	 * open by path, a worktree's, do not): ignore it, as git's porcelain
+	 * does, before any ref is read.  Our git children never get it
+	 * (spawn.c); task commands keep it.
+	 */
+	if (!err && git_repository_get_namespace(repo))
+		git_repository_set_namespace(repo, NULL);
 	if (work_tree) {
 		setenv("GIT_WORK_TREE", work_tree, 1);
 		/* set_workdir() to the same directory leaks in libgit2 1.5 (#6746) */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -1553,101 +1554,138 @@ static int marker_line(const git_diff_delta *d, const git_diff_hunk *h, const gi
 }
 
 /*
+ * Take an flock() on the file at path (a shared one: a sweep, which wants
+ * it exclusive, then leaves the file), as git has put it there.  The
+ * descriptor, or -1 (no flock here).
+ */
+static int lock_scratch(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd >= 0)
+		while (flock(fd, LOCK_SH) < 0)
+			if (errno != EINTR) {
+				close(fd);
+				return -1;
+			}
+	return fd;
+}
+
+/* The new count of "@@ -<old>[,<n>] +<new>[,<n>] @@" (hunk lines added and kept), or -1. */
+static long hunk_counts(const char *line, size_t len, long *old)
+{
+	const char *p = line + 3, *end = line + len;
+	long n[2];
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		char *e;
+
+		if (p >= end || *p != (k ? '+' : '-'))
+			return -1;
+		strtol(p + 1, &e, 10);
+		n[k] = 1;
+		if (*e == ',')
+			n[k] = strtol(e + 1, &e, 10);
+		if (e >= end || *e != ' ' || n[k] < 0)
+			return -1;
+		p = e + 1;
+	}
+	*old = n[0];
+	return n[1];
+}
+
+/*
  * The files of conv (converted: a filter driver or a working-tree-encoding
  * applies) read as git reads them: git diff-index -p -U0 of the worktree
  * against start, on a scratch copy of its index where the new files of
  * conv are added with --intent-to-add (git diff shows them whole; nothing
- * is written to the worktree's index or the object database).  1 and why
- * when markers were left, 0 when none, -1 when git could not say.
+ * is written to the worktree's index or the object database).  The copy
+ * is gp-markers-index.tmp.<pid> in the worktree's git directory, under an
+ * flock(): one a killed run left there is swept by the next scan, by
+ * check, and goes with the worktree.  1 and why when markers were left, 0
+ * when none, -1 when git could not say.
  */
 static int git_markers(struct markers *m, const char *top, const char *start,
 		       const struct strlist *conv, const struct strlist *added)
 {
-	const char **argv = xcalloc(conv->nr + added->nr + 16, sizeof(*argv));
-	char *index = xstrfmt("%sindex", git_repository_path(m->wt));
-	const char *tmpdir = getenv("TMPDIR");
-	char *tmpl = xstrfmt("%s/gp-markers-index.XXXXXX", tmpdir && *tmpdir ? tmpdir : "/tmp");
-	char *env_entry = NULL;
-	const char *env[2] = { NULL, NULL };
+	static const char *const add[] = {
+		"git", "--literal-pathspecs", "add", "--intent-to-add", NULL,
+	};
+	const char *const diff[] = {
+		"git", "--literal-pathspecs", "diff-index", "-p", "-U0", "--no-color", "--no-ext-diff",
+		"--no-textconv", "--no-renames", "--src-prefix=a/", "--dst-prefix=b/", start, NULL,
+	};
+	const char *gitdir = git_repository_path(m->wt);
+	char *index = xstrfmt("%sindex", gitdir), *stem = xstrfmt("%sgp-markers-index", gitdir);
+	char *scratch = tmp_path(stem), *env_entry = NULL;
+	const char *env[2] = { NULL, NULL }, *name = NULL;
 	struct strbuf sb = STRBUF_INIT, path = STRBUF_INIT;
 	const char *p, *end;
-	size_t i, n = 0;
-	int fd, ret = -1;
+	long old_left = 0, new_left = 0;
+	size_t i;
+	int fd, relock = -1, ret = -1;
 
-	fd = mkstemp(tmpl);
+	prune_gitdir_scratch(gitdir);	/* a killed run's copy */
+	fd = tmp_open_locked(scratch, 0600);
 	if (fd < 0)
 		goto out;
-	if (strbuf_read_file(&sb, index) < 0 || write_in_full(fd, sb.buf, sb.len) < 0) {
-		close(fd);
-		unlink(tmpl);
-		goto out;
-	}
-	close(fd);
-	env_entry = xstrfmt("GIT_INDEX_FILE=%s", tmpl);
+	env_entry = xstrfmt("GIT_INDEX_FILE=%s", scratch);
 	env[0] = env_entry;
+	if (strbuf_read_file(&sb, index) < 0 || write_in_full(fd, sb.buf, sb.len) < 0)
+		goto out;
 	strbuf_reset(&sb);
+	/* killed here: the copy stays, for a sweep */
+	test_crash_point("run-markers-scan");
 	if (added->nr) {
-		argv[n++] = "git";
-		argv[n++] = "--literal-pathspecs";
-		argv[n++] = "add";
-		argv[n++] = "--intent-to-add";
-		argv[n++] = "--";
-		for (i = 0; i < added->nr; i++)
-			argv[n++] = added->v[i];
-		argv[n] = NULL;
-		if (convert_run_git(top, argv, env, NULL, &sb, 0))
+		if (convert_run_git_paths(top, add, added, env, &sb))
 			goto out;
 		strbuf_reset(&sb);
-		n = 0;
+		/* git renamed its new index over the copy: hold that one */
+		relock = lock_scratch(scratch);
 	}
-	argv[n++] = "git";
-	argv[n++] = "--literal-pathspecs";
-	argv[n++] = "diff-index";
-	argv[n++] = "-p";
-	argv[n++] = "-U0";
-	argv[n++] = "--no-color";
-	argv[n++] = "--no-ext-diff";
-	argv[n++] = "--no-textconv";
-	argv[n++] = "--no-renames";
-	argv[n++] = "--src-prefix=a/";
-	argv[n++] = "--dst-prefix=b/";
-	argv[n++] = start;
-	argv[n++] = "--";
-	for (i = 0; i < conv->nr; i++)
-		argv[n++] = conv->v[i];
-	argv[n] = NULL;
-	if (convert_run_git(top, argv, env, NULL, &sb, 0))
+	if (convert_run_git_paths(top, diff, conv, env, &sb))
 		goto out;
 	ret = 0;
-	/* "+++ b/<path>" names the file (git quotes an unusual name: conv has it as is) */
+	/*
+	 * "+++ b/<path>" names the file, in C quotes or with a tab after it
+	 * when git says so (unquote_patch_name()); outside a hunk only (an
+	 * added line may read "++ b/x").
+	 */
 	for (p = sb.buf, end = sb.buf + sb.len; p < end && !ret; ) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 
-		if (len > 6 && !strncmp(p, "+++ b/", 6)) {
-			strbuf_reset(&path);
-			strbuf_add(&path, p + 6, len - 6 - (nl ? 1 : 0));
-			for (i = 0; i < conv->nr && strcmp(conv->v[i], path.buf); i++)
-				;
+		if (old_left > 0 || new_left > 0) {
+			if (p[0] == '+' || p[0] == ' ')
+				new_left--;
+			if (p[0] == '-' || p[0] == ' ')
+				old_left--;
+			if (p[0] == '+' && name)
+				ret = marker_added(m, name, p + 1, len + (nl ? 1 : 0) - 1);
+		} else if (len > 4 && !strncmp(p, "+++ ", 4)) {
+			name = NULL;
 			m->path = NULL;
-			if (i == conv->nr)
-				strbuf_reset(&path);	/* quoted: its own attributes are not looked up */
-		} else if (len > 0 && p[0] == '+' && path.len) {
-			const char *name = NULL;
-
-			for (i = 0; i < conv->nr && !name; i++)
-				if (!strcmp(conv->v[i], path.buf))
-					name = conv->v[i];
-			ret = marker_added(m, name, p + 1, len - 1);
+			if (!unquote_patch_name(&path, p + 4, len - 4) && !strncmp(path.buf, "b/", 2))
+				for (i = 0; i < conv->nr && !name; i++)
+					if (!strcmp(conv->v[i], path.buf + 2))
+						name = conv->v[i];
+		} else if (len > 3 && !strncmp(p, "@@ ", 3) &&
+			   (new_left = hunk_counts(p, len, &old_left)) < 0) {
+			ret = -1;	/* git said what cannot be read: libgit2 reads them */
 		}
-		p += len;
+		p += len + (nl ? 1 : 0);
 	}
 out:
 	if (env_entry)
-		unlink(tmpl);
-	free(tmpl);
+		unlink(scratch);
+	if (relock >= 0)
+		close(relock);
+	if (fd >= 0)
+		close(fd);
+	free(scratch);
+	free(stem);
 	free(env_entry);
-	free(argv);
 	free(index);
 	strbuf_release(&sb);
 	strbuf_release(&path);

@@ -899,6 +899,35 @@ int parse_uint(const char *s, unsigned int *out)
 	return 0;
 }
 
+int remove_tree(const char *path)
+{
+	struct strbuf sb = STRBUF_INIT;
+	struct stat st;
+	struct dirent *de;
+	DIR *dir;
+	int ret = 0;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(path);
+	if (!(dir = opendir(path)))
+		return -1;
+	while ((de = readdir(dir))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		strbuf_reset(&sb);
+		strbuf_addf(&sb, "%s/%s", path, de->d_name);
+		if (remove_tree(sb.buf) < 0)
+			ret = -1;
+	}
+	closedir(dir);
+	strbuf_release(&sb);
+	if (!ret && rmdir(path) < 0)
+		ret = -1;
+	return ret;
+}
+
 int mkdir_p(const char *path, mode_t mode)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -941,14 +970,11 @@ int write_in_full(int fd, const void *buf, size_t len)
 	return 0;
 }
 
-/* quiet: report nothing, keep errno (the caller decides whether it is an error) */
 /*
- * Open tmp for writing under an flock() held until it is closed: a sweep
- * (prune_dead_tmp()) never removes a file whose writer holds it, whatever
- * pid namespace the writer is in.  One swept between open() and flock()
- * (its pid dead in the sweeper's namespace) is made again.
+ * One swept between open() and flock() (its pid dead in the sweeper's
+ * namespace) is made again.
  */
-static int open_locked_tmp(const char *tmp, mode_t mode)
+int tmp_open_locked(const char *tmp, mode_t mode)
 {
 	int tries;
 
@@ -970,13 +996,14 @@ static int open_locked_tmp(const char *tmp, mode_t mode)
 	return -1;
 }
 
+/* quiet: report nothing, keep errno (the caller decides whether it is an error) */
 static int write_atomic(const char *path, const void *buf, size_t len, mode_t mode, int quiet)
 {
 	char *tmp = tmp_path(path);
 	const char *what = "write";
 	int fd, ret = -1, saved;
 
-	fd = open_locked_tmp(tmp, mode);
+	fd = tmp_open_locked(tmp, mode);
 	if (fd < 0)
 		goto fail;
 	if (write_in_full(fd, buf, len) < 0) {
@@ -1107,6 +1134,7 @@ void prune_gitdir_scratch(const char *gitdir)
 	static const char *const ours[] = {
 		"gp-clock",		/* indexstat_clock() */
 		"gp-index-checked",	/* indexstat_checked_save() */
+		"gp-markers-index",	/* run.c: the conflict-marker scan's index */
 		"index.gp-merge",	/* merge's copy of the index */
 		"parallel-trust",	/* trust_save() */
 		NULL
@@ -1239,6 +1267,56 @@ void test_crash_point(const char *name)
 
 		kill(getpid(), sig && *sig ? atoi(sig) : SIGINT);
 	}
+}
+
+int unquote_patch_name(struct strbuf *out, const char *text, size_t len)
+{
+	static const char esc[] = "a\ab\bf\fn\nr\rt\tv\v\"\"\\\\";
+	const char *p = text, *end = text + len;
+
+	strbuf_reset(out);
+	if (!len || *p != '"') {
+		/* a name with a space ends with a tab (GNU patch's rule) */
+		if (len && end[-1] == '\t' && memchr(text, ' ', len - 1))
+			end--;
+		if (p == end || memchr(p, '\t', (size_t)(end - p)))
+			return -1;
+		strbuf_add(out, p, (size_t)(end - p));
+		return 0;
+	}
+	for (p++; p < end && *p != '"'; p++) {
+		const char *e;
+
+		if (*p != '\\') {
+			strbuf_addch(out, *p);
+			continue;
+		}
+		if (++p == end)
+			return -1;
+		if (*p >= '0' && *p <= '3') {
+			int c = 0, k;
+
+			for (k = 0; k < 3; k++, p++) {
+				if (p == end || *p < '0' || *p > '7')
+					return -1;
+				c = c * 8 + (*p - '0');
+			}
+			p--;
+			strbuf_addch(out, (char)c);
+			continue;
+		}
+		for (e = esc; *e && *e != *p; e += 2)
+			;
+		if (!*e)
+			return -1;
+		strbuf_addch(out, e[1]);
+	}
+	/* the closing quote ends the text, or a tab after it (a space inside) */
+	if (p == end || !out->len)
+		return -1;
+	if (p + 1 == end)
+		return 0;
+	return p + 2 == end && p[1] == '\t' && strchr(out->buf, ' ') ? 0 : -1;
 }
 
 int utf8_valid(const char *buf, size_t len, size_t *bad)

@@ -61,36 +61,6 @@ static int path_exists(const char *path)
 	return !lstat(path, &st);
 }
 
-/* rm -rf without following symbolic links; quiet, 0 or -1 (errno). */
-static int remove_tree(const char *path)
-{
-	struct strbuf sb = STRBUF_INIT;
-	struct stat st;
-	struct dirent *de;
-	DIR *dir;
-	int ret = 0;
-
-	if (lstat(path, &st) < 0)
-		return errno == ENOENT ? 0 : -1;
-	if (!S_ISDIR(st.st_mode))
-		return unlink(path);
-	if (!(dir = opendir(path)))
-		return -1;
-	while ((de = readdir(dir))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		strbuf_reset(&sb);
-		strbuf_addf(&sb, "%s/%s", path, de->d_name);
-		if (remove_tree(sb.buf) < 0)
-			ret = -1;
-	}
-	closedir(dir);
-	strbuf_release(&sb);
-	if (!ret && rmdir(path) < 0)
-		ret = -1;
-	return ret;
-}
-
 /* mkdir -p of the parent directory of path; quiet, sets *err on failure. */
 static int mkdir_parent(const char *path, char **err)
 {

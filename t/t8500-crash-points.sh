@@ -26,6 +26,7 @@ worktree-after-add:run
 worktree-before-verified:run
 worktree-mid-checkout:run
 worktree-convert-index-cleared:convert
+run-markers-scan:markers
 worktree-mid-sparse:sparse
 worktree-sparse-before-index:sparse
 merge-verify-worktree:verify
@@ -150,6 +151,27 @@ finished_sparse () {
 # index's stat data of those cleared first); K1 edits another file
 setup_convert () {
 	convert_repo "$1" 3 1
+}
+# markers: K1 rewrites a UTF-16 file, which git reads for conflict markers
+# on a scratch index in the worktree's git directory
+setup_markers () {
+	new_repo "$1" &&
+	echo "*.txt working-tree-encoding=UTF-16" >"$1/.gitattributes" &&
+	printf "f1\n" | iconv -f UTF-8 -t UTF-16 >"$1/f1.txt" &&
+	printf "f1\nmore\n" | iconv -f UTF-8 -t UTF-16 >"$1.utf16" &&
+	printf "[task \"K1\"]\n\ttitle = one\n\tpaths = f1.txt\n\tcommand = cp \"%s\" f1.txt\n" \
+		"$TRASH_DIRECTORY/$1.utf16" >"$1/tasks.ini" &&
+	git -C "$1" add . && git -C "$1" commit -q -m files &&
+	(cd "$1" && git parallel plan tasks.ini >/dev/null)
+}
+go_markers () {
+	go_convert "$@"
+}
+finished_markers () {
+	grep "^1 done\$" "$io.out" &&
+	git -C "$1" show parallel/K1:f1.txt >actual &&
+	printf "f1\nmore\n" >expect && test_cmp expect actual &&
+	find "$1/.git" -name "gp-markers-index*" >left && test_must_be_empty left
 }
 go_convert () {
 	(cd "$1" && git parallel run >"$TRASH_DIRECTORY/$io.out" 2>"$TRASH_DIRECTORY/$io.err")

@@ -64,6 +64,14 @@ int convert_git_status(struct strlist *out, const char *top, struct strbuf *why)
 int convert_run_git(const char *top, const char *const *argv, const char *const *env,
 		    const struct strbuf *in, struct strbuf *out, int with_stderr);
 
+/*
+ * convert_run_git() of argv followed by "--" and every path of paths
+ * (argv names --literal-pathspecs: each path as it is, never a pattern),
+ * stdin /dev/null, stderr dropped.  The same returns.
+ */
+int convert_run_git_paths(const char *top, const char *const *argv, const struct strlist *paths,
+			  const char *const *env, struct strbuf *out);
+
 /* The last line of text (trailing newlines dropped), in place. */
 void convert_last_line(struct strbuf *text);
 

@@ -235,6 +235,13 @@ int write_file_quietly(const char *path, const void *buf, size_t len, mode_t mod
  */
 char *tmp_path(const char *path);
 /*
+ * Create (or empty) tmp, this process's scratch file (tmp_path()), with
+ * mode, under an flock() held until the descriptor is closed: no sweep
+ * (prune_dead_tmp()) removes it meanwhile, whatever pid namespace the
+ * sweeper is in.  The descriptor (write only), or -1 with errno set.
+ */
+int tmp_open_locked(const char *tmp, mode_t mode);
+/*
  * A process killed between writing its scratch file and renaming or
  * removing it leaves the file for good: remove those in dir whose process
  * is gone (its own, a live or a reused pid's stay), named
@@ -246,6 +253,11 @@ char *tmp_path(const char *path);
 void prune_dead_tmp(const char *dir, const char *const *stems);
 /* prune_dead_tmp() of a git directory: our scratch files only (gp-clock, gp-index-checked, ...) */
 void prune_gitdir_scratch(const char *gitdir);
+/*
+ * rm -rf path, never following a symbolic link (one is removed, not what
+ * it names); quiet: 0, or -1 with errno set (what could be removed is).
+ */
+int remove_tree(const char *path);
 /* mkdir -p; returns 0 or -1 (reported). */
 int mkdir_p(const char *path, mode_t mode);
 
@@ -291,6 +303,15 @@ void test_crash_point(const char *name);
 
 /* Does buf hold valid UTF-8?  On failure *bad is the offset of the first bad byte. */
 int utf8_valid(const char *buf, size_t len, size_t *bad);
+
+/*
+ * A file name as git writes it after "--- " or "+++ " in a patch (diff.c):
+ * in C quotes ("\"b/\\303\\251.txt\"") when it holds a control
+ * character, a '"', a '\\' or, with core.quotePath, a byte above 0x7f;
+ * followed by a tab when it holds a space.  The name, unquoted, into out
+ * (reset first); 0, or -1 when text (len bytes, no newline) is no such name.
+ */
+int unquote_patch_name(struct strbuf *out, const char *text, size_t len);
 
 /*
  * libgit2 1.5 renames a lock onto a file that does not exist yet by

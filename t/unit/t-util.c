@@ -291,6 +291,38 @@ static void test_deadlines(void)
 	waitpid(g, NULL, WNOHANG);
 }
 
+/* "+++ " labels as git 2.39 writes them (core.quotePath on), and what they name */
+static void test_unquote(void)
+{
+	static const struct { const char *text, *name; } cases[] = {
+		{ "b/plain.txt", "b/plain.txt" },
+		{ "b/a b.txt\t", "b/a b.txt" },
+		{ "\"b/\\303\\251.txt\"", "b/\303\251.txt" },
+		{ "\"b/new \\303\\251 b.txt\"\t", "b/new \303\251 b.txt" },
+		{ "\"b/q\\\"t.txt\"", "b/q\"t.txt" },
+		{ "\"b/back\\\\slash\"", "b/back\\slash" },
+		{ "\"b/tab\\there\"", "b/tab\there" },
+		{ "\"b/new\\nline\"", "b/new\nline" },
+		{ "\"b/bell\\a\\001\"", "b/bell\a\001" },
+	};
+	static const char *const bad[] = {
+		"", "\"b/open", "\"b/x\"y", "\"b/\\q\"", "\"b/\\30\"", "\"b/\\3x1\"",
+		"b/no space\there", "b/tab\t", "\"b/x\"\t", "\"\"",
+	};
+	struct strbuf sb = STRBUF_INIT;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		int rc = unquote_patch_name(&sb, cases[i].text, strlen(cases[i].text));
+
+		ok(!rc && !strcmp(sb.buf, cases[i].name), "unquote_patch_name: %s", cases[i].text);
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		is_int(unquote_patch_name(&sb, bad[i], strlen(bad[i])), -1,
+		       "unquote_patch_name refuses: %s", bad[i]);
+	strbuf_release(&sb);
+}
+
 int main(void)
 {
 	char tmpl[] = "/tmp/t-util.XXXXXX";
@@ -301,6 +333,7 @@ int main(void)
 	test_write_quietly(dir);
 	test_prune(dir);
 	test_deadlines();
+	test_unquote();
 	rmdir(dir);
 	return tap_done();
 }
