@@ -36,7 +36,7 @@ PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 # A missing library must stop the build here, not as an obscure compiler error.
-NO_PKG_GOALS = clean deps uninstall doc install-doc
+NO_PKG_GOALS = clean deps uninstall doc install-doc sanitize-subset
 ifneq ($(filter-out $(NO_PKG_GOALS),$(or $(MAKECMDGOALS),all)),)
 PKG_MISSING := $(shell command -v $(firstword $(PKG_CONFIG)) >/dev/null 2>&1 || echo nopkgconfig)
 ifeq ($(PKG_MISSING),nopkgconfig)
@@ -183,6 +183,11 @@ test: all $(DOC)
 unit-test: all
 	$(PROVE) $(PROVE_OPTS) --exec '' $(UNIT_PROGS)
 
+# t/sanitize-scripts, the scripts CI runs under the sanitizers, chosen by
+# coverage (gcov) from a build of its own in a temporary directory
+sanitize-subset:
+	$(SHELL_PATH) t/sanitize-subset.sh
+
 # Benchmarks against the git CLI (figures, no assertions); bench-real is
 # the git.git-shaped repository of bench/fixture (a few minutes).
 bench: all
@@ -277,6 +282,6 @@ fuzz: fuzz-build
 			{ echo "fuzz: $$name found a problem:"; ls fuzz/build/crash-* fuzz/build/leak-* fuzz/build/timeout-* 2>/dev/null; exit 1; }; \
 	done
 
-.PHONY: all doc test unit-test bench bench-real install install-doc uninstall deps demo clean fuzz fuzz-build
+.PHONY: all doc test unit-test sanitize-subset bench bench-real install install-doc uninstall deps demo clean fuzz fuzz-build
 
 -include $(wildcard src/*.d *.d t/unit/*.d bench/*.d)

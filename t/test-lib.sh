@@ -79,8 +79,12 @@ GIT_CONFIG_NOSYSTEM=1
 HOME="$SHARNESS_TRASH_DIRECTORY"
 export GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL GIT_COMMITTER_NAME GIT_COMMITTER_EMAIL
 export GIT_AUTHOR_DATE GIT_COMMITTER_DATE GIT_CONFIG_NOSYSTEM HOME
-git config --global init.defaultBranch main
-git config --global advice.detachedHead false
+# (written, not "git config --global": two processes less a script).  Auto
+# maintenance off: every git commit, merge, am or fetch would otherwise
+# start a "git maintenance run --auto" (a process each, a few thousand in
+# the suite) that never finds anything to do in repositories this small.
+printf '[init]\n\tdefaultBranch = main\n[advice]\n\tdetachedHead = false\n[maintenance]\n\tauto = false\n' \
+	>"$HOME/.gitconfig"
 
 # Under SANITIZE=1 builds, make ASan fail loudly and leak checks exit non-zero.
 ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=1}
@@ -168,6 +172,16 @@ write_git_logger () {
 # third less start-up time (the suite calls it a few hundred times).
 json_get () {
 	python3 -I -S -c 'import json,sys; d=json.load(open(sys.argv[1])); r=eval(sys.argv[2]); print(json.dumps(r) if r is None or isinstance(r,(list,dict)) else r)' "$@"
+}
+
+# sharness's test_seq starts an expr for each number; the shell counts.
+test_seq () {
+	i=$1
+	while test "$i" -le "$2"
+	do
+		echo "$i" || return
+		i=$((i + 1))
+	done
 }
 
 # git's test helpers that Debian's sharness lacks.
