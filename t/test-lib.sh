@@ -175,12 +175,13 @@ json_get () {
 }
 
 # sharness's test_seq starts an expr for each number; the shell counts.
+# Its counter has a name of its own: callers loop over $i around it.
 test_seq () {
-	i=$1
-	while test "$i" -le "$2"
+	test_seq_i_=$1
+	while test "$test_seq_i_" -le "$2"
 	do
-		echo "$i" || return
-		i=$((i + 1))
+		echo "$test_seq_i_" || return
+		test_seq_i_=$((test_seq_i_ + 1))
 	done
 }
 
