@@ -12,7 +12,7 @@
 # time, default 2), the processes of each writing their counts under its
 # own GCOV_PREFIX, reads them with gcov --json-format, and chooses the
 # scripts by greedy set cover (the script that adds the most lines first;
-# on a tie, the cheaper in CPU time).  A script that fails is reported
+# on a tie, the cheaper in CPU time), listed costliest first.  A script that fails is reported
 # and left out (its lines are not counted).  Nothing in the tree but
 # t/sanitize-scripts is written; DIR is removed at the end unless --keep.
 # --from chooses again from the counts of a run kept in DIR.
@@ -95,7 +95,10 @@ for d in "$dir"/cov/*/
 do
 	test -f "$d/failed" && continue
 	test -d "$d/src" || continue
-	test -s "$d/gcov.json" && continue	# (read by a run before, --from)
+	# not ended (--from while it runs): left out
+	test -f "$d/cpu" || test "$d" = "$dir/cov/unit/" || { rm -f "$d/gcov.json"; continue; }
+	# read by a run before (--from), since it ended
+	test "$d/gcov.json" -nt "$d/cpu" && continue
 	cp "$dir"/tree/src/*.gcno "$d/src/"
 	(cd "$d" && gcov --json-format --stdout src/*.gcda 2>/dev/null) >"$d/gcov.json"
 done
@@ -143,8 +146,8 @@ print("# unit tests they execute %d of the %d lines of src/ that the unit tests"
 print("# and every script execute (%.1f%%; the unit tests alone %d), in %.0f of"
       % (100.0 * len(have) / len(whole), len(base), spent))
 print("# the scripts' %.0f CPU-s (gcov build).  The whole suite under the" % total)
-print("# sanitizers: make test SANITIZE=1.")
-for n in chosen:
+print("# sanitizers: make test SANITIZE=1.  The costliest first (prove -j).")
+for n in sorted(chosen, key=lambda n: -cpu[n]):
 	print(n + ".sh")
 EOF
 mv "$dir/sanitize-scripts" "$src/t/sanitize-scripts"
