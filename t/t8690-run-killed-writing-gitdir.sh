@@ -42,6 +42,16 @@ finished () {
 	repo_sane "$1"
 }
 
+# cleaned <dir>: clean K1 removed its worktree, admin files and branch
+cleaned () {
+	(cd "$1" && git parallel clean K1 >../out 2>../err) &&
+	grep "removed K1" out &&
+	! test -e "$1.parallel/K1" &&
+	! test -e "$1/.git/worktrees/K1" &&
+	test_must_fail git -C "$1" rev-parse --verify -q refs/heads/parallel/K1 &&
+	repo_sane "$1"
+}
+
 test_expect_success 'an empty gitdir: the next run makes the worktree again' '
 	killed_in_gitdir a 0 &&
 	(cd a && git parallel run -j 2 --command "\"$TRASH_DIRECTORY/agent\"" >../a.out 2>../a.err) &&
@@ -56,12 +66,7 @@ test_expect_success 'a gitdir cut short: the next run makes the worktree again' 
 
 test_expect_success 'an empty gitdir: clean removes it, and the branch' '
 	killed_in_gitdir c 0 &&
-	(cd c && git parallel clean K1 >../out 2>../err) &&
-	grep "removed K1" out &&
-	! test -e c.parallel/K1 &&
-	! test -e c/.git/worktrees/K1 &&
-	test_must_fail git -C c rev-parse --verify -q refs/heads/parallel/K1 &&
-	repo_sane c
+	cleaned c
 '
 
 test_expect_success 'a crash with the new gitdir written aside: the next run finishes' '
@@ -78,12 +83,7 @@ test_expect_success 'a crash with the new gitdir written aside: the next run fin
 test_expect_success 'the same crash: clean removes it, and the branch' '
 	ini_tasks e K1 K2 &&
 	crash_run e worktree-mid-gitdir -j 1 --command "\"$TRASH_DIRECTORY/agent\"" &&
-	(cd e && git parallel clean K1 >../out 2>../err) &&
-	grep "removed K1" out &&
-	! test -e e.parallel/K1 &&
-	! test -e e/.git/worktrees/K1 &&
-	test_must_fail git -C e rev-parse --verify -q refs/heads/parallel/K1 &&
-	repo_sane e
+	cleaned e
 '
 
 test_done
