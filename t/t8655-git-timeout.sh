@@ -16,13 +16,6 @@ driver without the limit: each runs under timeout 120, so a hang fails.'
 . "$GP_TEST_DIR/lib/faults.sh"
 . "$GP_TEST_DIR/lib/merge.sh"
 
-# the drivers record their pids: stopped when the test ends
-HUNG="$TRASH_DIRECTORY/hung.pids"
-kill_hung () {
-	test -f "$HUNG" && while read p; do kill "$p" 2>/dev/null; done <"$HUNG"
-	return 0
-}
-
 test_expect_success 'setup: two tasks changing the same line of a.txt, merge driver "hang"' '
 	new_repo repo &&
 	echo "a.txt merge=hang" >repo/.gitattributes &&

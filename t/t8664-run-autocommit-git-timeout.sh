@@ -15,12 +15,6 @@ it.  Every run here is under timeout 120: a hang fails.'
 . ./test-lib.sh
 . "$GP_TEST_DIR/lib/faults.sh"
 
-HUNG="$TRASH_DIRECTORY/hung.pids"
-kill_hung () {
-	test -f "$HUNG" && while read p; do kill "$p" 2>/dev/null; done <"$HUNG"
-	return 0
-}
-
 test_expect_success 'setup: a task that writes a file; a pre-commit hook that never ends' '
 	ini_tasks r A &&
 	# 3s: the other gits of the run finish well within it, even on a loaded machine

@@ -1,6 +1,15 @@
 # Helpers for the fault-injection and hostile-input tests (t8xxx).
 # Sourced after test-lib.sh.
 
+# What a test leaves hanging on purpose (a hook, a merge driver, a filter
+# that sleeps) appends its pid to $HUNG; test_when_finished kill_hung
+# stops them when the test ends.
+HUNG="$TRASH_DIRECTORY/hung.pids"
+kill_hung () {
+	test -f "$HUNG" && while read hung_pid_; do kill "$hung_pid_" 2>/dev/null; done <"$HUNG"
+	return 0
+}
+
 # repo_sane <repo>: git fsck passes, no ref points at a missing object,
 # git worktree list works.
 repo_sane () {
